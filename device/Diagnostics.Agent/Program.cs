@@ -1,0 +1,2 @@
+// Placeholder until the agent host lands.
+return 0;

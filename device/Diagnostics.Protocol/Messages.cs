@@ -1,0 +1,175 @@
+using ProtoBuf;
+
+namespace Diagnostics.Protocol;
+
+/// <summary>Every uplink message: who sent it, its place in the device's stream, and one payload.</summary>
+/// <remarks>
+/// The sequence number is per device, strictly increasing and never reused, even across reboots and agent
+/// reinstalls (the agent seeds a fresh stream from the clock). The cloud stores each (device, sequence) once and
+/// acknowledges the highest contiguous sequence it has stored.
+/// </remarks>
+[ProtoContract]
+public sealed class Envelope
+{
+    public const int CurrentSchemaVersion = 1;
+
+    [ProtoMember(1)] public string DeviceId { get; set; } = "";
+    [ProtoMember(2)] public ulong Sequence { get; set; }
+    /// <summary>Device clock when the message was created, Unix milliseconds.</summary>
+    [ProtoMember(3)] public long DeviceTimeUnixMs { get; set; }
+    [ProtoMember(4)] public string AgentVersion { get; set; } = "";
+    /// <summary>Set by the sender to <see cref="CurrentSchemaVersion"/>; zero means it did not say, which is malformed.</summary>
+    [ProtoMember(5)] public int SchemaVersion { get; set; }
+    /// <summary>
+    /// The lowest sequence the agent still holds when it sends this message. Anything below it that the cloud
+    /// has not stored was discarded on the device (outbox overflow policy) and will never come: the cloud moves
+    /// its contiguous mark past the gap instead of waiting forever.
+    /// </summary>
+    [ProtoMember(6)] public ulong LowestRetainedSequence { get; set; }
+
+    [ProtoMember(10)] public DeviceStatus? Status { get; set; }
+    [ProtoMember(11)] public DeviceEvent? Event { get; set; }
+    [ProtoMember(12)] public Heartbeat? Heartbeat { get; set; }
+
+    /// <summary>The kind of payload carried, or null when there is none or more than one (both malformed).</summary>
+    public UplinkKind? Kind => (Status, Event, Heartbeat) switch
+    {
+        ({ }, null, null) => UplinkKind.Status,
+        (null, { }, null) => UplinkKind.Event,
+        (null, null, { }) => UplinkKind.Heartbeat,
+        _ => null,
+    };
+}
+
+/// <summary>The kinds of uplink message, each published on its own topic (<see cref="Topics"/>).</summary>
+public enum UplinkKind
+{
+    Status = 1,
+    Event = 2,
+    Heartbeat = 3,
+}
+
+/// <summary>A full snapshot of the device, sent when anything in it changes and with heartbeats.</summary>
+[ProtoContract]
+public sealed class DeviceStatus
+{
+    [ProtoMember(1)] public string Model { get; set; } = "";
+    [ProtoMember(2)] public string Serial { get; set; } = "";
+    [ProtoMember(3)] public string FirmwareVersion { get; set; } = "";
+    [ProtoMember(4)] public DeviceState State { get; set; }
+    /// <summary>Free text from the device (IPP printer-state-message): show it, never match on it.</summary>
+    [ProtoMember(5)] public string StateMessage { get; set; } = "";
+    [ProtoMember(6)] public List<ActiveCondition> Conditions { get; set; } = [];
+    [ProtoMember(7)] public List<SupplyLevel> Supplies { get; set; } = [];
+    [ProtoMember(8)] public List<Counter> Counters { get; set; } = [];
+}
+
+/// <summary>Overall device state, after IPP printer-state (idle 3, processing 4, stopped 5) plus what IPP lacks.</summary>
+public enum DeviceState
+{
+    Unknown = 0,
+    Idle = 3,
+    Processing = 4,
+    Stopped = 5,
+    /// <summary>The agent runs but cannot reach the device it watches.</summary>
+    Unreachable = 6,
+}
+
+/// <summary>How bad a condition is, after the IPP suffixes -report, -warning and -error.</summary>
+public enum Severity
+{
+    Unspecified = 0,
+    Report = 1,
+    Warning = 2,
+    Error = 3,
+}
+
+/// <summary>A condition the device reports as active now.</summary>
+[ProtoContract]
+public sealed class ActiveCondition
+{
+    /// <summary>Source and code as the device reports it: <c>ipp:media-jam</c>, <c>prtAlert:8</c>, <c>hp:13.20.00</c>.</summary>
+    [ProtoMember(1)] public string Code { get; set; } = "";
+    /// <summary>The normalized condition this code means (see <see cref="Conditions"/>), empty when none is known.</summary>
+    [ProtoMember(2)] public string Condition { get; set; } = "";
+    [ProtoMember(3)] public Severity Severity { get; set; }
+    [ProtoMember(4)] public string Message { get; set; } = "";
+    [ProtoMember(5)] public long SinceUnixMs { get; set; }
+}
+
+[ProtoContract]
+public sealed class SupplyLevel
+{
+    [ProtoMember(1)] public string Name { get; set; } = "";
+    /// <summary>PWG 5100.13 supply type: toner, ink, wasteToner, media ...</summary>
+    [ProtoMember(2)] public string Type { get; set; } = "";
+    [ProtoMember(3)] public string Color { get; set; } = "";
+    /// <summary>0..100; negative as IPP marker-levels: -1 unavailable, -2 unknown, -3 unknown but not empty.</summary>
+    [ProtoMember(4, DataFormat = DataFormat.ZigZag)] public int LevelPercent { get; set; }
+    [ProtoMember(5)] public bool Low { get; set; }
+    [ProtoMember(6)] public bool Empty { get; set; }
+}
+
+[ProtoContract]
+public sealed class Counter
+{
+    [ProtoMember(1)] public string Name { get; set; } = "";
+    [ProtoMember(2)] public long Value { get; set; }
+}
+
+/// <summary>A condition raised or cleared.</summary>
+[ProtoContract]
+public sealed class DeviceEvent
+{
+    [ProtoMember(1)] public EventKind Kind { get; set; }
+    [ProtoMember(2)] public string Code { get; set; } = "";
+    [ProtoMember(3)] public string Condition { get; set; } = "";
+    [ProtoMember(4)] public Severity Severity { get; set; }
+    [ProtoMember(5)] public string Message { get; set; } = "";
+}
+
+public enum EventKind
+{
+    Unspecified = 0,
+    Raised = 1,
+    Cleared = 2,
+}
+
+/// <summary>Periodic liveness and agent health; carries metrics that are cheap to send often.</summary>
+[ProtoContract]
+public sealed class Heartbeat
+{
+    [ProtoMember(1)] public long UptimeSeconds { get; set; }
+    /// <summary>Messages waiting in the agent's outbox when this heartbeat was created.</summary>
+    [ProtoMember(2)] public long OutboxDepth { get; set; }
+    /// <summary>Messages the outbox's overflow policy has discarded since the outbox was created.</summary>
+    [ProtoMember(3)] public long OutboxDiscarded { get; set; }
+    [ProtoMember(4)] public List<Metric> Metrics { get; set; } = [];
+    /// <summary>Seconds between heartbeats; the cloud marks the device offline after missing a few.</summary>
+    [ProtoMember(5)] public int IntervalSeconds { get; set; }
+}
+
+[ProtoContract]
+public sealed class Metric
+{
+    [ProtoMember(1)] public string Name { get; set; } = "";
+    [ProtoMember(2)] public double Value { get; set; }
+    [ProtoMember(3)] public string Unit { get; set; } = "";
+}
+
+/// <summary>Cloud to device: every sequence up to and including this one is stored and may leave the outbox.</summary>
+[ProtoContract]
+public sealed class Ack
+{
+    [ProtoMember(1)] public string DeviceId { get; set; } = "";
+    [ProtoMember(2)] public ulong HighestContiguousSequence { get; set; }
+    [ProtoMember(3)] public long CloudTimeUnixMs { get; set; }
+}
+
+/// <summary>Retained on the presence topic: online on connect, offline as the connection's last will.</summary>
+[ProtoContract]
+public sealed class Presence
+{
+    [ProtoMember(1)] public bool Online { get; set; }
+    [ProtoMember(2)] public string AgentVersion { get; set; } = "";
+}

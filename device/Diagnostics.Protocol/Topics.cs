@@ -1,0 +1,89 @@
+namespace Diagnostics.Protocol;
+
+/// <summary>
+/// The MQTT topic tree, in one place. Device to cloud: <c>dx/{deviceId}/up/{kind}</c>; cloud to device:
+/// <c>dx/{deviceId}/down/{kind}</c>; presence: <c>dx/{deviceId}/presence</c> (retained, last will "offline").
+/// </summary>
+public static class Topics
+{
+    public const string Root = "dx";
+    public const string AllUplink = "dx/+/up/#";
+    public const string SharedUplink = "$share/cloud/dx/+/up/#";
+    public const string AckKind = "ack";
+
+    /// <summary>Device ids are used in topics and file names, so they are restricted to a safe alphabet.</summary>
+    public const int MaxDeviceIdLength = 64;
+
+    public static string Uplink(string deviceId, UplinkKind kind) => $"dx/{deviceId}/up/{KindName(kind)}";
+
+    public static string Downlink(string deviceId, string kind) => $"dx/{deviceId}/down/{kind}";
+
+    public static string DownlinkFilter(string deviceId) => $"dx/{deviceId}/down/#";
+
+    public static string Presence(string deviceId) => $"dx/{deviceId}/presence";
+
+    public static string KindName(UplinkKind kind) => kind switch
+    {
+        UplinkKind.Status => "status",
+        UplinkKind.Event => "event",
+        UplinkKind.Heartbeat => "heartbeat",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown uplink kind."),
+    };
+
+    public static UplinkKind? ParseKind(string name) => name switch
+    {
+        "status" => UplinkKind.Status,
+        "event" => UplinkKind.Event,
+        "heartbeat" => UplinkKind.Heartbeat,
+        _ => null,
+    };
+
+    /// <summary>Letters, digits, '-', '_' and '.', 1 to 64 characters, not starting with '.'.</summary>
+    public static bool IsValidDeviceId(string? deviceId)
+    {
+        if (string.IsNullOrEmpty(deviceId) || deviceId.Length > MaxDeviceIdLength || deviceId[0] == '.')
+            return false;
+        foreach (var c in deviceId)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>Splits a topic into its device id and the part after it, or explains why it is not one of ours.</summary>
+    public static TopicParseResult Parse(string topic)
+    {
+        var parts = topic.Split('/');
+        if (parts.Length < 3 || parts[0] != Root)
+            return TopicParseResult.Fail($"Topic '{topic}' is not under '{Root}/{{deviceId}}/'.");
+        var deviceId = parts[1];
+        if (!IsValidDeviceId(deviceId))
+            return TopicParseResult.Fail($"Topic '{topic}' does not carry a valid device id.");
+        if (parts.Length == 3 && parts[2] == "presence")
+            return new TopicParseResult(deviceId, TopicDirection.Presence, "presence", null);
+        if (parts.Length != 4 || parts[3].Length == 0)
+            return TopicParseResult.Fail($"Topic '{topic}' is not dx/{{deviceId}}/up|down/{{kind}}.");
+        return parts[2] switch
+        {
+            "up" => new TopicParseResult(deviceId, TopicDirection.Up, parts[3], null),
+            "down" => new TopicParseResult(deviceId, TopicDirection.Down, parts[3], null),
+            _ => TopicParseResult.Fail($"Topic '{topic}' is neither 'up' nor 'down'."),
+        };
+    }
+}
+
+public enum TopicDirection
+{
+    Invalid = 0,
+    Up,
+    Down,
+    Presence,
+}
+
+public sealed record TopicParseResult(string DeviceId, TopicDirection Direction, string Kind, string? Error)
+{
+    public bool IsValid => Error is null;
+
+    internal static TopicParseResult Fail(string error) => new("", TopicDirection.Invalid, "", error);
+}

@@ -1,0 +1,70 @@
+using ProtoBuf;
+
+namespace Diagnostics.Protocol;
+
+/// <summary>Encodes and decodes wire messages. Pure: bytes in, values or a typed error out, no I/O.</summary>
+public static class WireCodec
+{
+    /// <summary>The largest uplink payload the cloud accepts; the agent never produces one this big.</summary>
+    public const int MaxUplinkBytes = 64 * 1024;
+
+    public static byte[] Encode<T>(T message) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        using var buffer = new MemoryStream();
+        Serializer.Serialize(buffer, message);
+        return buffer.ToArray();
+    }
+
+    public static DecodeResult<T> Decode<T>(ReadOnlyMemory<byte> payload, int maxBytes = MaxUplinkBytes) where T : class
+    {
+        if (payload.Length > maxBytes)
+            return DecodeResult<T>.Fail(DecodeError.TooLarge, $"Payload of {payload.Length} bytes exceeds the limit of {maxBytes}.");
+        try
+        {
+            return DecodeResult<T>.Ok(Serializer.Deserialize<T>(payload));
+        }
+        catch (Exception ex) when (ex is ProtoException or EndOfStreamException or InvalidOperationException or OverflowException or ArgumentException)
+        {
+            return DecodeResult<T>.Fail(DecodeError.Malformed, ex.Message);
+        }
+    }
+
+    /// <summary>Decodes an uplink envelope and checks what the schema cannot: identity, sequence and exactly one payload.</summary>
+    public static DecodeResult<Envelope> DecodeUplink(ReadOnlyMemory<byte> payload, int maxBytes = MaxUplinkBytes)
+    {
+        var decoded = Decode<Envelope>(payload, maxBytes);
+        if (!decoded.IsSuccess)
+            return decoded;
+        var envelope = decoded.Value!;
+        if (!Topics.IsValidDeviceId(envelope.DeviceId))
+            return DecodeResult<Envelope>.Fail(DecodeError.Invalid, "Envelope has no valid device id.");
+        if (envelope.Sequence == 0)
+            return DecodeResult<Envelope>.Fail(DecodeError.Invalid, "Envelope sequence must be 1 or more.");
+        if (envelope.LowestRetainedSequence > envelope.Sequence)
+            return DecodeResult<Envelope>.Fail(DecodeError.Invalid, "Envelope claims a lowest retained sequence above its own.");
+        if (envelope.SchemaVersion < 1 || envelope.SchemaVersion > Envelope.CurrentSchemaVersion)
+            return DecodeResult<Envelope>.Fail(DecodeError.UnsupportedSchema, $"Schema version {envelope.SchemaVersion} is not supported.");
+        if (envelope.Kind is null)
+            return DecodeResult<Envelope>.Fail(DecodeError.Invalid, "Envelope must carry exactly one payload.");
+        return decoded;
+    }
+}
+
+public enum DecodeError
+{
+    None = 0,
+    TooLarge,
+    Malformed,
+    Invalid,
+    UnsupportedSchema,
+}
+
+public readonly record struct DecodeResult<T>(T? Value, DecodeError Error, string? Detail) where T : class
+{
+    public bool IsSuccess => Error == DecodeError.None;
+
+    public static DecodeResult<T> Ok(T value) => new(value, DecodeError.None, null);
+
+    public static DecodeResult<T> Fail(DecodeError error, string detail) => new(null, error, detail);
+}
