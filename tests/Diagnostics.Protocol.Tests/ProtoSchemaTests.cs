@@ -1,11 +1,13 @@
 using System.Diagnostics;
 
+using Diagnostics.Testing;
+
 namespace Diagnostics.Protocol.Tests;
 
 public sealed class ProtoSchemaTests
 {
     private static string CommittedSchemaPath =>
-        Path.Combine(RepositoryPaths.Root, "device", "Diagnostics.Protocol", ProtoSchema.FileName);
+        Path.Combine(RepositoryLayout.Root, "device", "Diagnostics.Protocol", ProtoSchema.FileName);
 
     [Fact]
     public void Committed_schema_matches_the_contracts()

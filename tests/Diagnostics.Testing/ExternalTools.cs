@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using Xunit;
 
-namespace Diagnostics.Protocol.Tests;
+namespace Diagnostics.Testing;
 
 /// <summary>Finds and runs real external programs; missing ones fail under CI and skip elsewhere, saying what to install.</summary>
-internal static class ExternalTools
+public static class ExternalTools
 {
     public static string Require(string name, string installHint)
     {

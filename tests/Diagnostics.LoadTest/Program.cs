@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Diagnostics.LoadTest;
+using Diagnostics.Protocol;
+using Diagnostics.Testing;
+using MQTTnet.Server;
+
+// Ingest load run. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|all] [--devices N] [--messages M] [--fleet F]
+//  ingest: N devices publish M events each, as fast as the broker takes them, first against a bare MQTTnet broker
+//          whose publish hook only counts (the reference), then against the real cloud (embedded broker, ingestion,
+//          SQLite), where a message counts only when the cloud's Ack says it is stored. Prints both rates and their ratio.
+//  memory: starts the cloud and `Diagnostics.Agent simulate --count F` as separate processes, waits until the cloud
+//          sees all F devices online, and prints both processes' peak resident memory.
+var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+var devices = IntOption("--devices", 50);
+var messages = IntOption("--messages", 2_000);
+var fleet = IntOption("--fleet", 1_000);
+using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(20));
+var ct = cancellation.Token;
+
+if (scenario is "ingest" or "all")
+{
+    var reference = await MeasureCountingHookAsync(devices, messages, ct);
+    var stored = await MeasureCloudAsync(devices, messages, ct);
+    Console.WriteLine();
+    Console.WriteLine($"ingest: {devices} devices x {messages} events = {(long)devices * messages} messages");
+    Console.WriteLine($"  count-only publish hook : {reference,12:N0} msg/s (reference)");
+    Console.WriteLine($"  cloud, stored and acked : {stored,12:N0} msg/s");
+    Console.WriteLine($"  ratio stored / reference: {stored / reference,12:P1}");
+}
+if (scenario is "memory" or "all")
+    await MeasureFleetMemoryAsync(fleet, ct);
+return 0;
+
+int IntOption(string name, int fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1]) : fallback;
+}
+
+static async Task<double> MeasureCountingHookAsync(int deviceCount, int messagesPerDevice, CancellationToken ct)
+{
+    var port = FreePort.Next();
+    long counted = 0;
+    var server = new MqttServerFactory().CreateMqttServer(
+        new MqttServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointPort(port).Build());
+    server.InterceptingPublishAsync += args =>
+    {
+        Interlocked.Increment(ref counted);
+        args.ProcessPublish = false;
+        return Task.CompletedTask;
+    };
+    await server.StartAsync();
+    try
+    {
+        var identities = Enumerable.Range(1, deviceCount).Select(i => ($"ref-{i:D4}", "unused")).ToList();
+        var publishers = new Publishers("127.0.0.1", port, identities, messagesPerDevice);
+        await publishers.ConnectAsync(listenForAcks: false, ct);
+        var clock = Stopwatch.StartNew();
+        await publishers.PublishAllAsync(ct);
+        clock.Stop();
+        await publishers.DisconnectAsync();
+        if (Interlocked.Read(ref counted) != publishers.TotalMessages)
+            throw new InvalidOperationException($"The counting hook saw {counted} of {publishers.TotalMessages} messages.");
+        return publishers.TotalMessages / clock.Elapsed.TotalSeconds;
+    }
+    finally
+    {
+        await server.StopAsync();
+        server.Dispose();
+    }
+}
+
+static async Task<double> MeasureCloudAsync(int deviceCount, int messagesPerDevice, CancellationToken ct)
+{
+    await using var cloud = await CloudProcess.StartAsync(ct);
+    var identities = new List<(string, string)>();
+    for (var i = 1; i <= deviceCount; i++)
+        identities.Add(await cloud.RegisterAsync($"load-{i:D4}", ct));
+    var publishers = new Publishers("127.0.0.1", cloud.MqttPort, identities, messagesPerDevice);
+    await publishers.ConnectAsync(listenForAcks: true, ct);
+    var clock = Stopwatch.StartNew();
+    await publishers.PublishAllAsync(ct);
+    await publishers.WaitForAllStoredAsync(TimeSpan.FromMinutes(10), ct);
+    clock.Stop();
+    await publishers.DisconnectAsync();
+    Console.WriteLine($"cloud process peak memory after ingest: {cloud.Process.PeakResidentBytes() / (1024.0 * 1024):N0} MiB");
+    return publishers.TotalMessages / clock.Elapsed.TotalSeconds;
+}
+
+static async Task MeasureFleetMemoryAsync(int fleetSize, CancellationToken ct)
+{
+    await using var cloud = await CloudProcess.StartAsync(ct);
+    var dataDirectory = Directory.CreateTempSubdirectory("dx-fleet-").FullName;
+    await using var simulator = ChildProcess.StartDotnet("simulate", RepositoryLayout.AgentDll,
+    [
+        "simulate", "--count", fleetSize.ToString(), "--cloud", cloud.BaseAddress.ToString(),
+        "--broker", $"127.0.0.1:{cloud.MqttPort}", "--data-dir", dataDirectory, "--seed", "1",
+    ]);
+    var clock = Stopwatch.StartNew();
+    while (true)
+    {
+        var online = await cloud.OnlineDevicesAsync(ct);
+        if (online >= fleetSize)
+            break;
+        if (simulator.HasExited)
+            throw new InvalidOperationException("simulate exited early:\n" + simulator.Tail());
+        if (clock.Elapsed > TimeSpan.FromMinutes(5))
+            throw new TimeoutException($"Only {online} of {fleetSize} devices came online in 5 minutes.\n" + simulator.Tail());
+        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+    }
+    Console.WriteLine();
+    Console.WriteLine($"memory: {fleetSize} simulated devices connected after {clock.Elapsed.TotalSeconds:N1} s");
+    Console.WriteLine($"  cloud process peak RSS    : {cloud.Process.PeakResidentBytes() / (1024.0 * 1024),8:N0} MiB");
+    Console.WriteLine($"  simulate process peak RSS : {simulator.PeakResidentBytes() / (1024.0 * 1024),8:N0} MiB");
+}

@@ -1,0 +1,112 @@
+using System.Buffers;
+using Diagnostics.Protocol;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Diagnostics.LoadTest;
+
+/// <summary>
+/// Lightweight device stand-ins: each publishes pre-encoded event envelopes with its own contiguous sequences,
+/// QoS 1, as fast as the broker acknowledges them. They carry no outbox so the load is bound by the server side.
+/// </summary>
+internal sealed class Publishers(string host, int port, IReadOnlyList<(string DeviceId, string Token)> devices, int messagesPerDevice)
+{
+    private const ulong FirstSequence = 1_000_000;
+    private readonly List<IMqttClient> _clients = [];
+    private readonly HashSet<string> _fullyStored = [];
+    private readonly Lock _ackLock = new();
+    private readonly TaskCompletionSource _allStored = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ulong LastSequence => FirstSequence + (ulong)messagesPerDevice;
+
+    public long TotalMessages => (long)devices.Count * messagesPerDevice;
+
+    public async Task ConnectAsync(bool listenForAcks, CancellationToken cancellationToken)
+    {
+        var factory = new MqttClientFactory();
+        foreach (var (deviceId, token) in devices)
+        {
+            var client = factory.CreateMqttClient();
+            var options = new MqttClientOptionsBuilder()
+                .WithTcpServer(host, port)
+                .WithClientId(deviceId)
+                .WithCredentials(deviceId, token)
+                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+                .WithTimeout(TimeSpan.FromSeconds(30))
+                .Build();
+            if (listenForAcks)
+            {
+                client.ApplicationMessageReceivedAsync += args =>
+                {
+                    var ack = WireCodec.Decode<Ack>(args.ApplicationMessage.Payload.ToArray());
+                    if (ack.IsSuccess && ack.Value!.HighestContiguousSequence >= LastSequence)
+                    {
+                        lock (_ackLock)
+                        {
+                            if (_fullyStored.Add(deviceId) && _fullyStored.Count == devices.Count)
+                                _allStored.TrySetResult();
+                        }
+                    }
+                    return Task.CompletedTask;
+                };
+            }
+            var result = await client.ConnectAsync(options, cancellationToken);
+            if (result.ResultCode != MqttClientConnectResultCode.Success)
+                throw new InvalidOperationException($"{deviceId} could not connect: {result.ResultCode} {result.ReasonString}");
+            if (listenForAcks)
+                await client.SubscribeAsync(Topics.DownlinkFilter(deviceId), MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken);
+            _clients.Add(client);
+        }
+    }
+
+    /// <summary>Publishes every message; returns when the broker has acknowledged all of them (PUBACK).</summary>
+    public Task PublishAllAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(_clients.Select((client, index) => Task.Run(() => PublishFromAsync(client, devices[index].DeviceId, cancellationToken), cancellationToken)));
+
+    private async Task PublishFromAsync(IMqttClient client, string deviceId, CancellationToken cancellationToken)
+    {
+        var topic = Topics.Uplink(deviceId, UplinkKind.Event);
+        for (var i = 1; i <= messagesPerDevice; i++)
+        {
+            var sequence = FirstSequence + (ulong)i;
+            var payload = WireCodec.Encode(new Envelope
+            {
+                DeviceId = deviceId,
+                Sequence = sequence,
+                LowestRetainedSequence = FirstSequence + 1,
+                DeviceTimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                AgentVersion = "load",
+                SchemaVersion = Envelope.CurrentSchemaVersion,
+                Event = new DeviceEvent
+                {
+                    Kind = i % 2 == 1 ? EventKind.Raised : EventKind.Cleared,
+                    Code = "ipp:media-jam",
+                    Condition = Conditions.PaperJam,
+                    Severity = Severity.Error,
+                    Message = "Paper jam in tray 1",
+                },
+            });
+            var message = new MqttApplicationMessageBuilder()
+                .WithTopic(topic)
+                .WithPayload(payload)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build();
+            await client.PublishAsync(message, cancellationToken);
+        }
+    }
+
+    /// <summary>Completes when the cloud has acknowledged, as stored, the last sequence of every device.</summary>
+    public Task WaitForAllStoredAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        _allStored.Task.WaitAsync(timeout, cancellationToken);
+
+    public async Task DisconnectAsync()
+    {
+        foreach (var client in _clients)
+        {
+            if (client.IsConnected)
+                await client.DisconnectAsync();
+            client.Dispose();
+        }
+        _clients.Clear();
+    }
+}
