@@ -1,4 +1,6 @@
+using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Ingestion;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Web;
@@ -11,6 +13,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddObservability();
 builder.AddStorage();
 builder.AddDevices();
+builder.AddIngestion();
+builder.AddBroker();
 builder.AddApiDocumentation();
 
 var app = builder.Build();
