@@ -141,7 +141,14 @@ public sealed partial class EmbeddedBroker(
                 return;
             }
             var rejection = await intake.AcceptAsync(e.ClientId, parsed, e.ApplicationMessage.Payload, e.CancellationToken);
-            if (rejection is not null)
+            if (rejection is null)
+            {
+                // Ingested in-process: the hook is the uplink's consumer, so the broker does not route it on
+                // (otherwise the device would get "no matching subscribers" instead of success).
+                e.ProcessPublish = false;
+                e.Response.ReasonCode = MqttPubAckReasonCode.Success;
+            }
+            else
             {
                 Deny(e, rejection == RejectReason.TooLarge ? MqttPubAckReasonCode.QuotaExceeded
                     : rejection is RejectReason.TopicMismatch or RejectReason.UnknownKind or RejectReason.KindMismatch ? MqttPubAckReasonCode.TopicNameInvalid

@@ -42,13 +42,20 @@ public static class DevicesApi
 
     public static async Task<Results<Ok<Paged<DeviceSummary>>, BadRequest<ProblemDetails>>> ListDevices(
         IDeviceStore store, CancellationToken cancellationToken,
-        DeviceHealth? health = null, string? model = null, string? condition = null, bool? online = null,
+        string? health = null, string? model = null, string? condition = null, bool? online = null,
         int page = 1, int pageSize = DefaultPageSize)
     {
         ArgumentNullException.ThrowIfNull(store);
         if (page < 1 || pageSize < 1 || pageSize > MaxPageSize)
             return TypedResults.BadRequest(Problem(StatusCodes.Status400BadRequest, "Invalid paging", $"page >= 1 and 1 <= pageSize <= {MaxPageSize}."));
-        var result = await store.ListAsync(new DeviceQuery(health, model, condition, online, page, pageSize), cancellationToken);
+        DeviceHealth? healthFilter = null;
+        if (!string.IsNullOrEmpty(health))
+        {
+            if (!Enum.TryParse<DeviceHealth>(health, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+                return TypedResults.BadRequest(Problem(StatusCodes.Status400BadRequest, "Invalid health filter", "health is one of unknown, healthy, warning, critical."));
+            healthFilter = parsed;
+        }
+        var result = await store.ListAsync(new DeviceQuery(healthFilter, model, condition, online, page, pageSize), cancellationToken);
         return TypedResults.Ok(result);
     }
 
