@@ -44,9 +44,12 @@ public sealed partial class EmbeddedBroker(
         var settings = options.Value;
         var address = IPAddress.Parse(settings.BindAddress);
         Port = settings.Port == 0 ? FreePort(address) : settings.Port;
+        // One address, one listener: MQTTnet would otherwise also listen on [::] for an IPv4 bind address.
+        var ipv6 = address.AddressFamily == AddressFamily.InterNetworkV6;
         var serverOptions = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(address)
+            .WithDefaultEndpointBoundIPAddress(ipv6 ? IPAddress.None : address)
+            .WithDefaultEndpointBoundIPV6Address(ipv6 ? address : IPAddress.None)
             .WithDefaultEndpointPort(Port)
             .Build();
         var server = new MqttServerFactory().CreateMqttServer(serverOptions);
@@ -64,19 +67,17 @@ public sealed partial class EmbeddedBroker(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_server is { } server)
+        // The host can stop twice at once (WebApplication.RunAsync ending while its owner stops it too), and
+        // MQTTnet's listener cleanup is not thread-safe: only the caller that takes the server stops it.
+        if (Interlocked.Exchange(ref _server, null) is { } server)
         {
             await server.StopAsync();
+            server.Dispose();
             LogStopped();
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _server?.Dispose();
-        _server = null;
-        await ValueTask.CompletedTask;
-    }
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
     public async Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken)
     {
