@@ -83,6 +83,17 @@ public sealed class CloudHost : WebApplicationFactory<Program>
         return Convert.ToInt64(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
     }
 
+    /// <summary>Set by a test that provokes an error on purpose; otherwise any error log fails the test (MQTTnet's habit).</summary>
+    public bool ErrorsExpected { get; set; }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        var errors = Logs.Where(l => l.Level >= LogLevel.Error).ToList();
+        if (!ErrorsExpected && errors.Count > 0)
+            Assert.Fail("Unexpected error logs:\n" + string.Join("\n", errors.Select(e => $"[{e.Category} {e.EventId}] {e.Message}")));
+    }
+
     public bool Logged(int eventId, string contains) =>
         Logs.Any(l => l.EventId == eventId && l.Message.Contains(contains, StringComparison.Ordinal));
 
