@@ -204,4 +204,29 @@ public sealed class IngestionPipelineTests
         await device.WaitForAckAsync(1_700_000_000_010);
         Assert.Equal(0, host.Metrics.GapSequencesTotal);
     }
+
+    [Fact]
+    public async Task Full_queue_applies_backpressure_and_loses_nothing()
+    {
+        await using var host = new CloudHost(settings: new Dictionary<string, string?>
+        {
+            ["Ingestion:ChannelCapacity"] = "1",
+            ["Ingestion:BatchSize"] = "3",
+        });
+        await using var a = await host.ConnectDeviceAsync("burst-a");
+        await using var b = await host.ConnectDeviceAsync("burst-b");
+        var fromA = Enumerable.Range(0, 150).Select(_ => a.NewEnvelope(heartbeat: new Heartbeat())).ToList();
+        var fromB = Enumerable.Range(0, 150).Select(_ => b.NewEnvelope(heartbeat: new Heartbeat())).ToList();
+
+        await Task.WhenAll(
+            Task.WhenAll(fromA.Select(a.SendAsync)),
+            Task.WhenAll(fromB.Select(b.SendAsync)));
+        await a.WaitForAckAsync(fromA[^1].Sequence);
+        await b.WaitForAckAsync(fromB[^1].Sequence);
+
+        Assert.Equal(fromA.Select(e => e.Sequence), await host.StoredSequencesAsync("burst-a"));
+        Assert.Equal(fromB.Select(e => e.Sequence), await host.StoredSequencesAsync("burst-b"));
+        Assert.Equal(300, host.Metrics.StoredTotal);
+        Assert.Equal(300, host.Metrics.ReceivedTotal);
+    }
 }
