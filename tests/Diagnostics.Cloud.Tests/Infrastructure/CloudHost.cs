@@ -18,9 +18,11 @@ public sealed class CloudHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeProvider? _time;
+    private readonly bool _ownsDatabase;
 
     public CloudHost(string? databasePath = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
+        _ownsDatabase = databasePath is null;
         DatabasePath = databasePath ?? TempDatabasePath();
         BrokerPort = FreePort();
         _time = time;
@@ -89,6 +91,18 @@ public sealed class CloudHost : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        if (_ownsDatabase)
+        {
+            SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(Path.GetDirectoryName(DatabasePath)!, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a leftover temp directory is harmless.
+            }
+        }
         var errors = Logs.Where(l => l.Level >= LogLevel.Error).ToList();
         if (!ErrorsExpected && errors.Count > 0)
             Assert.Fail("Unexpected error logs:\n" + string.Join("\n", errors.Select(e => $"[{e.Category} {e.EventId}] {e.Message}")));
