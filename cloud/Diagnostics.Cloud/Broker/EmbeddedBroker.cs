@@ -1,0 +1,217 @@
+using System.Net;
+using System.Net.Sockets;
+using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Ingestion;
+using Diagnostics.Cloud.Observability;
+using Diagnostics.Protocol;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+
+namespace Diagnostics.Cloud.Broker;
+
+/// <summary>
+/// The in-process MQTTnet broker. Authenticates devices, enforces the topic ACL, tracks presence, and hands uplinks
+/// straight from its publish hook to ingestion (no loop-back subscription). Also the cloud's downlink publisher.
+/// </summary>
+public sealed partial class EmbeddedBroker(
+    IOptions<BrokerOptions> options,
+    DeviceRegistry registry,
+    UplinkIntake intake,
+    PresenceTracker presence,
+    CloudMetrics metrics,
+    ILogger<EmbeddedBroker> logger) : IHostedService, IDownlinkPublisher, IAsyncDisposable
+{
+    /// <summary>The sender id of messages the cloud injects; never a valid device id, so no device can claim it.</summary>
+    internal const string CloudSenderId = "$cloud";
+
+    private MqttServer? _server;
+
+    /// <summary>The TCP port the broker listens on, once started.</summary>
+    public int Port { get; private set; }
+
+    public bool IsRunning => _server?.IsStarted ?? false;
+
+    public async Task<int> ConnectedClientCountAsync()
+    {
+        var server = _server;
+        return server is { IsStarted: true } ? (await server.GetClientsAsync()).Count : 0;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var address = IPAddress.Parse(settings.BindAddress);
+        Port = settings.Port == 0 ? FreePort(address) : settings.Port;
+        // One address, one listener: MQTTnet would otherwise also listen on [::] for an IPv4 bind address.
+        var ipv6 = address.AddressFamily == AddressFamily.InterNetworkV6;
+        var serverOptions = new MqttServerOptionsBuilder()
+            .WithDefaultEndpoint()
+            .WithDefaultEndpointBoundIPAddress(ipv6 ? IPAddress.None : address)
+            .WithDefaultEndpointBoundIPV6Address(ipv6 ? address : IPAddress.None)
+            .WithDefaultEndpointPort(Port)
+            .Build();
+        var server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        server.ValidatingConnectionAsync += ValidateConnectionAsync;
+        server.InterceptingPublishAsync += InterceptPublishAsync;
+        server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        server.ClientConnectedAsync += e => presence.ConnectedAsync(e.ClientId, CancellationToken.None);
+        server.ClientDisconnectedAsync += e => e.DisconnectType == MqttClientDisconnectType.Takeover
+            ? Task.CompletedTask
+            : presence.DisconnectedAsync(e.ClientId, CancellationToken.None);
+        await server.StartAsync();
+        _server = server;
+        LogStarted(settings.BindAddress, Port);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // The host can stop twice at once (WebApplication.RunAsync ending while its owner stops it too), and
+        // MQTTnet's listener cleanup is not thread-safe: only the caller that takes the server stops it.
+        if (Interlocked.Exchange(ref _server, null) is { } server)
+        {
+            await server.StopAsync();
+            server.Dispose();
+            LogStopped();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+
+    public async Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken)
+    {
+        var server = _server ?? throw new InvalidOperationException("The broker is not started.");
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        await server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = CloudSenderId }, cancellationToken);
+    }
+
+    private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
+    {
+        try
+        {
+            if (e.ClientId != e.UserName)
+            {
+                Refuse(e, MqttConnectReasonCode.ClientIdentifierNotValid, "client id differs from user name");
+                return;
+            }
+            if (!await registry.VerifyAsync(e.ClientId, e.Password, CancellationToken.None))
+            {
+                Refuse(e, MqttConnectReasonCode.BadUserNameOrPassword, "unknown device or wrong token");
+                return;
+            }
+            e.ReasonCode = MqttConnectReasonCode.Success;
+        }
+        catch (Exception ex)
+        {
+            metrics.Error("broker.auth");
+            LogAuthError(ex, e.ClientId);
+            Refuse(e, MqttConnectReasonCode.ServerUnavailable, "authentication error");
+        }
+    }
+
+    private void Refuse(ValidatingConnectionEventArgs e, MqttConnectReasonCode code, string why)
+    {
+        e.ReasonCode = code;
+        metrics.Rejected(RejectReason.AuthFailed);
+        LogAuthRefused(e.ClientId, e.UserName, why, e.RemoteEndPoint?.ToString() ?? "");
+    }
+
+    private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
+    {
+        if (e.ClientId == CloudSenderId)
+            return;
+        var topic = e.ApplicationMessage.Topic;
+        try
+        {
+            if (!TopicAcl.MayPublish(e.ClientId, topic))
+            {
+                Deny(e, MqttPubAckReasonCode.NotAuthorized);
+                metrics.Rejected(RejectReason.AclDenied);
+                LogPublishDenied(e.ClientId, topic);
+                return;
+            }
+            var parsed = Topics.Parse(topic);
+            if (parsed.Direction == TopicDirection.Presence)
+            {
+                await presence.PresenceMessageAsync(e.ClientId, e.ApplicationMessage.Payload, e.CancellationToken);
+                return;
+            }
+            var rejection = await intake.AcceptAsync(e.ClientId, parsed, e.ApplicationMessage.Payload, e.CancellationToken);
+            if (rejection is null)
+            {
+                // Ingested in-process: the hook is the uplink's consumer, so the broker does not route it on
+                // (otherwise the device would get "no matching subscribers" instead of success).
+                e.ProcessPublish = false;
+                e.Response.ReasonCode = MqttPubAckReasonCode.Success;
+            }
+            else
+            {
+                Deny(e, rejection == RejectReason.TooLarge ? MqttPubAckReasonCode.QuotaExceeded
+                    : rejection is RejectReason.TopicMismatch or RejectReason.UnknownKind or RejectReason.KindMismatch ? MqttPubAckReasonCode.TopicNameInvalid
+                    : MqttPubAckReasonCode.PayloadFormatInvalid);
+            }
+        }
+        catch (OperationCanceledException) when (e.CancellationToken.IsCancellationRequested)
+        {
+            Deny(e, MqttPubAckReasonCode.UnspecifiedError);
+        }
+        catch (Exception ex)
+        {
+            metrics.Error("broker.publish");
+            LogHookError(ex, e.ClientId, topic);
+            Deny(e, MqttPubAckReasonCode.UnspecifiedError);
+        }
+    }
+
+    private static void Deny(InterceptingPublishEventArgs e, MqttPubAckReasonCode code)
+    {
+        e.ProcessPublish = false;
+        e.Response.ReasonCode = code;
+    }
+
+    private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
+    {
+        var filter = e.TopicFilter.Topic;
+        if (!TopicAcl.MaySubscribe(e.ClientId, filter))
+        {
+            e.ProcessSubscription = false;
+            e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            metrics.Rejected(RejectReason.SubscribeDenied);
+            LogSubscribeDenied(e.ClientId, filter);
+        }
+        return Task.CompletedTask;
+    }
+
+    private static int FreePort(IPAddress address)
+    {
+        using var listener = new TcpListener(address, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [LoggerMessage(EventId = EventIds.BrokerStarted, Level = LogLevel.Information, Message = "MQTT broker listening on {BindAddress}:{Port}")]
+    private partial void LogStarted(string bindAddress, int port);
+
+    [LoggerMessage(EventId = EventIds.BrokerStopped, Level = LogLevel.Information, Message = "MQTT broker stopped")]
+    private partial void LogStopped();
+
+    [LoggerMessage(EventId = EventIds.AuthRefused, Level = LogLevel.Warning, Message = "Connection refused for client {ClientId} (user {UserName}) from {RemoteEndPoint}: {Reason}")]
+    private partial void LogAuthRefused(string clientId, string userName, string reason, string remoteEndPoint);
+
+    [LoggerMessage(EventId = EventIds.AuthError, Level = LogLevel.Error, Message = "Authentication of client {ClientId} failed with an error")]
+    private partial void LogAuthError(Exception exception, string clientId);
+
+    [LoggerMessage(EventId = EventIds.PublishDenied, Level = LogLevel.Warning, Message = "Publish by {ClientId} to {Topic} denied by the topic ACL")]
+    private partial void LogPublishDenied(string clientId, string topic);
+
+    [LoggerMessage(EventId = EventIds.SubscribeDenied, Level = LogLevel.Warning, Message = "Subscription by {ClientId} to {TopicFilter} denied by the topic ACL")]
+    private partial void LogSubscribeDenied(string clientId, string topicFilter);
+
+    [LoggerMessage(EventId = EventIds.HookError, Level = LogLevel.Error, Message = "Publish by {ClientId} to {Topic} failed in the broker hook")]
+    private partial void LogHookError(Exception exception, string clientId, string topic);
+}

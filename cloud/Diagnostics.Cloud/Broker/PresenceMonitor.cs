@@ -1,0 +1,44 @@
+using Diagnostics.Cloud.Observability;
+using Microsoft.Extensions.Options;
+
+namespace Diagnostics.Cloud.Broker;
+
+/// <summary>Marks devices offline when they have missed N heartbeats at their announced interval.</summary>
+public sealed partial class PresenceMonitor(
+    IPresenceStore store,
+    IOptions<PresenceOptions> options,
+    TimeProvider time,
+    CloudMetrics metrics,
+    ILogger<PresenceMonitor> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.CheckInterval, time);
+        do
+        {
+            await CheckOnceAsync(stoppingToken);
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    internal async Task CheckOnceAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var silent = await store.MarkSilentDevicesOfflineAsync(time.GetUtcNow(), options.Value.MissedHeartbeatsBeforeOffline, cancellationToken);
+            if (silent.Count > 0)
+                LogTimedOut(silent.Count, silent);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            metrics.Error("presence.monitor");
+            LogError(ex);
+        }
+    }
+
+    [LoggerMessage(EventId = EventIds.DevicesTimedOut, Level = LogLevel.Information, Message = "{Count} device(s) missed their heartbeats and are now offline: {DeviceIds}")]
+    private partial void LogTimedOut(int count, IReadOnlyList<string> deviceIds);
+
+    [LoggerMessage(EventId = EventIds.PresenceError + 1, Level = LogLevel.Error, Message = "Presence check failed")]
+    private partial void LogError(Exception exception);
+}

@@ -1,0 +1,62 @@
+using System.Buffers;
+using Diagnostics.Cloud.Observability;
+using Diagnostics.Protocol;
+
+namespace Diagnostics.Cloud.Broker;
+
+/// <summary>Online on connect or a presence "online"; offline on disconnect or the last-will "offline".</summary>
+public sealed partial class PresenceTracker(IPresenceStore store, TimeProvider time, CloudMetrics metrics, ILogger<PresenceTracker> logger)
+{
+    public Task ConnectedAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        LogConnected(deviceId);
+        return SetAsync(deviceId, online: true, cancellationToken);
+    }
+
+    public Task DisconnectedAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        LogDisconnected(deviceId);
+        return SetAsync(deviceId, online: false, cancellationToken);
+    }
+
+    public async Task PresenceMessageAsync(string deviceId, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
+    {
+        var decoded = WireCodec.Decode<Presence>(payload.ToArray(), 1024);
+        if (!decoded.IsSuccess)
+        {
+            metrics.Rejected(decoded.Error == DecodeError.TooLarge ? RejectReason.TooLarge : RejectReason.Malformed);
+            LogPresenceMalformed(deviceId, decoded.Detail ?? "");
+            return;
+        }
+        await SetAsync(deviceId, decoded.Value!.Online, cancellationToken);
+    }
+
+    private async Task SetAsync(string deviceId, bool online, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.SetPresenceAsync(deviceId, online, time.GetUtcNow(), cancellationToken);
+            LogPresence(deviceId, online ? "online" : "offline");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            metrics.Error("presence");
+            LogPresenceError(ex, deviceId);
+        }
+    }
+
+    [LoggerMessage(EventId = EventIds.DeviceConnected, Level = LogLevel.Information, Message = "Device {DeviceId} connected")]
+    private partial void LogConnected(string deviceId);
+
+    [LoggerMessage(EventId = EventIds.DeviceDisconnected, Level = LogLevel.Information, Message = "Device {DeviceId} disconnected")]
+    private partial void LogDisconnected(string deviceId);
+
+    [LoggerMessage(EventId = EventIds.PresenceChanged, Level = LogLevel.Debug, Message = "Device {DeviceId} is {Presence}")]
+    private partial void LogPresence(string deviceId, string presence);
+
+    [LoggerMessage(EventId = EventIds.PresenceMalformed, Level = LogLevel.Warning, Message = "Presence message from {DeviceId} rejected: {Detail}")]
+    private partial void LogPresenceMalformed(string deviceId, string detail);
+
+    [LoggerMessage(EventId = EventIds.PresenceError, Level = LogLevel.Error, Message = "Presence of {DeviceId} could not be stored")]
+    private partial void LogPresenceError(Exception exception, string deviceId);
+}

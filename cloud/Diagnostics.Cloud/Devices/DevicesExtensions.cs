@@ -1,0 +1,20 @@
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Diagnostics.Cloud.Devices;
+
+public static class DevicesExtensions
+{
+    /// <summary>The registry, its store, and the JSON shape of the API (camelCase, enums as camelCase strings).</summary>
+    public static IHostApplicationBuilder AddDevices(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<IDeviceStore, SqliteDeviceStore>();
+        builder.Services.AddSingleton<DeviceRegistry>();
+        builder.Services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        builder.Services.AddProblemDetails();
+        return builder;
+    }
+}

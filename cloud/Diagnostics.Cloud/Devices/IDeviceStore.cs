@@ -1,0 +1,19 @@
+namespace Diagnostics.Cloud.Devices;
+
+/// <summary>The device registry and the current state of each device, as the API reads it.</summary>
+public interface IDeviceStore
+{
+    /// <summary>False when a device with that id already exists.</summary>
+    Task<bool> TryAddAsync(NewDevice device, CancellationToken cancellationToken);
+
+    Task<DeviceCredentials?> GetCredentialsAsync(string deviceId, CancellationToken cancellationToken);
+
+    Task<DeviceDetails?> GetAsync(string deviceId, CancellationToken cancellationToken);
+
+    Task<Paged<DeviceSummary>> ListAsync(DeviceQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Event history newest first, or null when the device does not exist.</summary>
+    Task<Paged<EventView>?> GetEventsAsync(string deviceId, int page, int pageSize, CancellationToken cancellationToken);
+
+    Task<FleetSummary> GetFleetSummaryAsync(int topConditions, CancellationToken cancellationToken);
+}

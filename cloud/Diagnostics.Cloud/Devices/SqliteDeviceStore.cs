@@ -1,0 +1,233 @@
+using Diagnostics.Cloud.Storage;
+using Diagnostics.Protocol;
+using Microsoft.Data.Sqlite;
+
+namespace Diagnostics.Cloud.Devices;
+
+/// <summary><see cref="IDeviceStore"/> on SQLite: reads the current-state rows, never the telemetry history.</summary>
+internal sealed class SqliteDeviceStore(SqliteConnectionFactory connections) : IDeviceStore
+{
+    private const int SqliteConstraintPrimaryKey = 1555;
+
+    public async Task<bool> TryAddAsync(NewDevice device, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO devices (id, model, token_hash, token_salt, registered_at_ms)
+            VALUES ($id, $model, $hash, $salt, $at);
+            """;
+        command.Parameters.AddWithValue("$id", device.DeviceId);
+        command.Parameters.AddWithValue("$model", device.Model);
+        command.Parameters.AddWithValue("$hash", device.TokenHash);
+        command.Parameters.AddWithValue("$salt", device.TokenSalt);
+        command.Parameters.AddWithValue("$at", device.RegisteredAt.ToUnixTimeMilliseconds());
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return true;
+        }
+        catch (SqliteException ex) when (ex.SqliteExtendedErrorCode == SqliteConstraintPrimaryKey)
+        {
+            return false;
+        }
+    }
+
+    public async Task<DeviceCredentials?> GetCredentialsAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT token_hash, token_salt FROM devices WHERE id = $id;";
+        command.Parameters.AddWithValue("$id", deviceId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        return new DeviceCredentials(deviceId, (byte[])reader[0], (byte[])reader[1]);
+    }
+
+    public async Task<DeviceDetails?> GetAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT model, serial, firmware, state, state_message, health, online, last_seen_ms, registered_at_ms,
+                   contiguous_mark, status_blob
+            FROM devices WHERE id = $id;
+            """;
+        command.Parameters.AddWithValue("$id", deviceId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        var status = reader.IsDBNull(10) ? null : WireCodec.Decode<DeviceStatus>((byte[])reader[10], int.MaxValue).Value;
+        var conditions = await ReadConditionsAsync(connection, deviceId, cancellationToken);
+        return new DeviceDetails(
+            deviceId,
+            reader.GetString(0),
+            reader.GetString(1),
+            reader.GetString(2),
+            Enum.TryParse<DeviceState>(reader.GetString(3), out var state) ? state : DeviceState.Unknown,
+            reader.GetString(4),
+            DeviceHealthRules.ParseStorage(reader.GetString(5)),
+            reader.GetInt64(6) != 0 ? DevicePresence.Online : DevicePresence.Offline,
+            reader.IsDBNull(7) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
+            reader.IsDBNull(9) ? null : unchecked((ulong)reader.GetInt64(9)),
+            conditions,
+            status?.Supplies.Select(s => new SupplyView(s.Name, s.Type, s.Color, s.LevelPercent, s.Low, s.Empty)).ToList() ?? [],
+            status?.Counters.Select(c => new CounterView(c.Name, c.Value)).ToList() ?? []);
+    }
+
+    private static async Task<List<ConditionView>> ReadConditionsAsync(SqliteConnection connection, string deviceId, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT code, condition, severity, message, since_ms FROM active_conditions
+            WHERE device_id = $id ORDER BY code;
+            """;
+        command.Parameters.AddWithValue("$id", deviceId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var conditions = new List<ConditionView>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var since = reader.GetInt64(4);
+            conditions.Add(new ConditionView(
+                reader.GetString(0),
+                reader.GetString(1),
+                Enum.TryParse<Severity>(reader.GetString(2), out var severity) ? severity : Severity.Unspecified,
+                reader.GetString(3),
+                since > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(since) : null));
+        }
+        return conditions;
+    }
+
+    public async Task<Paged<DeviceSummary>> ListAsync(DeviceQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var where = new List<string>();
+        await using var count = connection.CreateCommand();
+        await using var list = connection.CreateCommand();
+        void Filter(string clause, string name, object value)
+        {
+            where.Add(clause);
+            count.Parameters.AddWithValue(name, value);
+            list.Parameters.AddWithValue(name, value);
+        }
+        if (query.Health is { } health)
+            Filter("d.health = $health", "$health", health.ToStorage());
+        if (!string.IsNullOrEmpty(query.Model))
+            Filter("d.model = $model", "$model", query.Model);
+        if (query.Online is { } online)
+            Filter("d.online = $online", "$online", online ? 1 : 0);
+        if (!string.IsNullOrEmpty(query.Condition))
+            Filter("EXISTS (SELECT 1 FROM active_conditions c WHERE c.device_id = d.id AND (c.condition = $condition OR c.code = $condition))", "$condition", query.Condition);
+        var whereSql = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
+
+        count.CommandText = $"SELECT COUNT(*) FROM devices d {whereSql};";
+        var total = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken));
+
+        list.CommandText = $"""
+            SELECT d.id, d.model, d.health, d.online, d.last_seen_ms,
+                   (SELECT COUNT(*) FROM active_conditions c WHERE c.device_id = d.id)
+            FROM devices d {whereSql}
+            ORDER BY d.id LIMIT $limit OFFSET $offset;
+            """;
+        list.Parameters.AddWithValue("$limit", query.PageSize);
+        list.Parameters.AddWithValue("$offset", (long)(query.Page - 1) * query.PageSize);
+        await using var reader = await list.ExecuteReaderAsync(cancellationToken);
+        var items = new List<DeviceSummary>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(new DeviceSummary(
+                reader.GetString(0),
+                reader.GetString(1),
+                DeviceHealthRules.ParseStorage(reader.GetString(2)),
+                reader.GetInt64(3) != 0 ? DevicePresence.Online : DevicePresence.Offline,
+                reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                reader.GetInt32(5)));
+        }
+        return new Paged<DeviceSummary>(items, query.Page, query.PageSize, total);
+    }
+
+    public async Task<Paged<EventView>?> GetEventsAsync(string deviceId, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var count = connection.CreateCommand();
+        count.CommandText = """
+            SELECT (SELECT COUNT(*) FROM devices WHERE id = $id), (SELECT COUNT(*) FROM device_events WHERE device_id = $id);
+            """;
+        count.Parameters.AddWithValue("$id", deviceId);
+        long total;
+        await using (var counts = await count.ExecuteReaderAsync(cancellationToken))
+        {
+            await counts.ReadAsync(cancellationToken);
+            if (counts.GetInt64(0) == 0)
+                return null;
+            total = counts.GetInt64(1);
+        }
+        await using var list = connection.CreateCommand();
+        list.CommandText = """
+            SELECT seq, kind, code, condition, severity, message, device_time_ms, received_time_ms
+            FROM device_events WHERE device_id = $id
+            ORDER BY seq DESC LIMIT $limit OFFSET $offset;
+            """;
+        list.Parameters.AddWithValue("$id", deviceId);
+        list.Parameters.AddWithValue("$limit", pageSize);
+        list.Parameters.AddWithValue("$offset", (long)(page - 1) * pageSize);
+        await using var reader = await list.ExecuteReaderAsync(cancellationToken);
+        var items = new List<EventView>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(new EventView(
+                unchecked((ulong)reader.GetInt64(0)),
+                Enum.TryParse<EventKind>(reader.GetString(1), out var kind) ? kind : EventKind.Unspecified,
+                reader.GetString(2),
+                reader.GetString(3),
+                Enum.TryParse<Severity>(reader.GetString(4), out var severity) ? severity : Severity.Unspecified,
+                reader.GetString(5),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7))));
+        }
+        return new Paged<EventView>(items, page, pageSize, total);
+    }
+
+    public async Task<FleetSummary> GetFleetSummaryAsync(int topConditions, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var byHealth = new Dictionary<string, long>
+        {
+            ["unknown"] = 0, ["healthy"] = 0, ["warning"] = 0, ["critical"] = 0,
+        };
+        var byPresence = new Dictionary<string, long> { ["online"] = 0, ["offline"] = 0 };
+        long total = 0;
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT health, online, COUNT(*) FROM devices GROUP BY health, online;";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var n = reader.GetInt64(2);
+                total += n;
+                var health = reader.GetString(0);
+                byHealth[health] = byHealth.GetValueOrDefault(health) + n;
+                var presence = reader.GetInt64(1) != 0 ? "online" : "offline";
+                byPresence[presence] += n;
+            }
+        }
+        var top = new List<ConditionCount>();
+        await using (var command = connection.CreateCommand())
+        {
+            // A condition without a normalized name is counted under its raw code.
+            command.CommandText = """
+                SELECT CASE WHEN condition = '' THEN code ELSE condition END AS name, COUNT(DISTINCT device_id) AS n
+                FROM active_conditions GROUP BY name ORDER BY n DESC, name LIMIT $top;
+                """;
+            command.Parameters.AddWithValue("$top", topConditions);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                top.Add(new ConditionCount(reader.GetString(0), reader.GetInt64(1)));
+        }
+        return new FleetSummary(total, byHealth, byPresence, top);
+    }
+}

@@ -1,0 +1,178 @@
+using Diagnostics.Cloud.Broker;
+using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Observability;
+using Diagnostics.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace Diagnostics.Cloud.Ingestion;
+
+/// <summary>
+/// Reads accepted uplinks in batches, drops duplicates, writes each batch in one transaction, and only after the
+/// commit acknowledges to each device the highest sequence up to which everything is stored (or declared gone).
+/// </summary>
+public sealed partial class IngestionPipeline(
+    UplinkChannel queue,
+    ITelemetryStore store,
+    IDownlinkPublisher downlink,
+    IOptions<IngestionOptions> options,
+    TimeProvider time,
+    CloudMetrics metrics,
+    ILogger<IngestionPipeline> logger) : BackgroundService
+{
+    // Touched only by the single pipeline loop (and by StartAsync before the loop runs).
+    private Dictionary<string, SequenceTracker> _streams = [];
+    private long _lastBatchAtUnixMs;
+    private int _lastBatchSize;
+
+    public bool IsRunning => ExecuteTask is { IsCompleted: false };
+
+    public int QueueDepth => queue.Depth;
+
+    public DateTimeOffset? LastBatchAt
+    {
+        get
+        {
+            var ms = Interlocked.Read(ref _lastBatchAtUnixMs);
+            return ms == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(ms);
+        }
+    }
+
+    public int LastBatchSize => Volatile.Read(ref _lastBatchSize);
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Marks come back before the broker accepts connections (it is registered after ingestion).
+        _streams = new Dictionary<string, SequenceTracker>(await store.LoadStreamsAsync(cancellationToken));
+        LogRebuilt(_streams.Count);
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batchSize = options.Value.BatchSize;
+        var batch = new List<AcceptedUplink>(batchSize);
+        try
+        {
+            while (await queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                while (batch.Count < batchSize && queue.Reader.TryRead(out var uplink))
+                    batch.Add(uplink);
+                await ProcessBatchAsync(batch, stoppingToken);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: whatever is still queued was never acknowledged, so the devices send it again.
+        }
+    }
+
+    private async Task ProcessBatchAsync(List<AcceptedUplink> batch, CancellationToken cancellationToken)
+    {
+        var work = new Dictionary<string, SequenceTracker>();
+        var updates = new Dictionary<string, DeviceUpdate>();
+        var toStore = new List<AcceptedUplink>(batch.Count);
+        long duplicates = 0, gaps = 0;
+
+        foreach (var uplink in batch)
+        {
+            var envelope = uplink.Envelope;
+            var id = envelope.DeviceId;
+            if (!work.TryGetValue(id, out var stream))
+            {
+                stream = _streams.TryGetValue(id, out var known) ? known.Clone() : new SequenceTracker(null, [], null);
+                work[id] = stream;
+            }
+            var gap = stream.ApplyLowestRetained(envelope.LowestRetainedSequence, envelope.Sequence);
+            if (gap > 0)
+            {
+                gaps += gap;
+                LogGap(id, gap, envelope.LowestRetainedSequence);
+            }
+
+            var update = updates.TryGetValue(id, out var u) ? u : new DeviceUpdate(id, 0, uplink.ReceivedAt, null, null);
+            update = update with { LastSeen = uplink.ReceivedAt > update.LastSeen ? uplink.ReceivedAt : update.LastSeen };
+            if (stream.IsDuplicate(envelope.Sequence))
+            {
+                duplicates++;
+                updates[id] = update;
+                continue;
+            }
+            stream.MarkStored(envelope.Sequence);
+            toStore.Add(uplink);
+            if (envelope.Heartbeat is { IntervalSeconds: > 0 } heartbeat)
+                update = update with { HeartbeatIntervalSeconds = heartbeat.IntervalSeconds };
+            if (envelope.Status is { } status && envelope.Sequence > (stream.StatusSequence ?? 0))
+            {
+                stream.StatusSequence = envelope.Sequence;
+                update = update with { Status = new CurrentStatus(envelope.Sequence, status, DeviceHealthRules.From(status)) };
+            }
+            updates[id] = update;
+        }
+
+        var deviceUpdates = updates.Values.Select(u => u with { Mark = work[u.DeviceId].Mark!.Value }).ToList();
+        try
+        {
+            await store.WriteBatchAsync(new TelemetryBatch(toStore, deviceUpdates), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Nothing of the batch is acknowledged, so every device still holds it and sends it again.
+            metrics.Error("ingestion.store");
+            for (var i = 0; i < batch.Count; i++)
+                metrics.Rejected(RejectReason.StoreFailed);
+            LogBatchFailed(ex, batch.Count);
+            return;
+        }
+
+        foreach (var (id, stream) in work)
+            _streams[id] = stream;
+        Interlocked.Exchange(ref _lastBatchAtUnixMs, time.GetUtcNow().ToUnixTimeMilliseconds());
+        Volatile.Write(ref _lastBatchSize, batch.Count);
+        metrics.Stored(toStore.Count);
+        for (var i = 0; i < duplicates; i++)
+            metrics.Duplicate();
+        if (gaps > 0)
+            metrics.GapSequences(gaps);
+        LogBatchStored(batch.Count, toStore.Count, duplicates, work.Count);
+
+        foreach (var (id, stream) in work)
+            await SendAckAsync(id, stream.Mark!.Value, cancellationToken);
+    }
+
+    private async Task SendAckAsync(string deviceId, ulong mark, CancellationToken cancellationToken)
+    {
+        var ack = new Ack
+        {
+            DeviceId = deviceId,
+            HighestContiguousSequence = mark,
+            CloudTimeUnixMs = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        };
+        try
+        {
+            await downlink.PublishAsync(Topics.Downlink(deviceId, Topics.AckKind), WireCodec.Encode(ack), cancellationToken);
+            metrics.AckSent();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The data is stored; the device re-sends and gets the ack with the next batch.
+            metrics.Error("ingestion.ack");
+            LogAckFailed(ex, deviceId, mark);
+        }
+    }
+
+    [LoggerMessage(EventId = EventIds.StreamsRebuilt, Level = LogLevel.Information, Message = "Rebuilt the sequence marks of {Devices} device(s) from the store")]
+    private partial void LogRebuilt(int devices);
+
+    [LoggerMessage(EventId = EventIds.BatchStored, Level = LogLevel.Debug, Message = "Batch of {Messages} message(s): {Stored} stored, {Duplicates} duplicate(s), {Devices} device(s) acked")]
+    private partial void LogBatchStored(int messages, int stored, long duplicates, int devices);
+
+    [LoggerMessage(EventId = EventIds.BatchFailed, Level = LogLevel.Error, Message = "Batch of {Messages} message(s) could not be stored; none is acknowledged")]
+    private partial void LogBatchFailed(Exception exception, int messages);
+
+    [LoggerMessage(EventId = EventIds.GapSkipped, Level = LogLevel.Warning, Message = "Device {DeviceId} discarded {Gap} sequence(s) below {LowestRetained}; the mark moves past them")]
+    private partial void LogGap(string deviceId, long gap, ulong lowestRetained);
+
+    [LoggerMessage(EventId = EventIds.AckFailed, Level = LogLevel.Error, Message = "Ack {Mark} to device {DeviceId} could not be published")]
+    private partial void LogAckFailed(Exception exception, string deviceId, ulong mark);
+}

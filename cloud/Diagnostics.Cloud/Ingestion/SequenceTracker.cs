@@ -1,0 +1,70 @@
+namespace Diagnostics.Cloud.Ingestion;
+
+/// <summary>
+/// One device's sequence stream as the cloud knows it: the contiguous mark (every sequence at or below it is
+/// stored or was declared discarded by the device) and the stored sequences above it.
+/// </summary>
+public sealed class SequenceTracker
+{
+    private readonly SortedSet<ulong> _storedAboveMark;
+
+    public SequenceTracker(ulong? mark, IEnumerable<ulong> storedAboveMark, ulong? statusSequence)
+    {
+        Mark = mark;
+        _storedAboveMark = new SortedSet<ulong>(storedAboveMark);
+        StatusSequence = statusSequence;
+        Advance();
+    }
+
+    /// <summary>Null until the first message from the device.</summary>
+    public ulong? Mark { get; private set; }
+
+    /// <summary>Sequence of the newest status applied to the device's current state.</summary>
+    public ulong? StatusSequence { get; set; }
+
+    public SequenceTracker Clone() => new(Mark, _storedAboveMark, StatusSequence);
+
+    /// <summary>
+    /// Applies the sender's lowest retained sequence: below it, anything not stored will never come. Returns the
+    /// number of sequences skipped as a gap. The first message ever only sets the starting point (no gap).
+    /// </summary>
+    public long ApplyLowestRetained(ulong lowestRetained, ulong sequence)
+    {
+        var start = lowestRetained > 0 ? lowestRetained : sequence;
+        if (Mark is null)
+        {
+            Mark = start - 1;
+            _storedAboveMark.RemoveWhere(s => s <= Mark);
+            Advance();
+            return 0;
+        }
+        if (lowestRetained == 0 || lowestRetained - 1 <= Mark)
+            return 0;
+        var newMark = lowestRetained - 1;
+        var storedInGap = _storedAboveMark.GetViewBetween(Mark.Value + 1, newMark).Count;
+        var gap = (long)(newMark - Mark.Value) - storedInGap;
+        Mark = newMark;
+        _storedAboveMark.RemoveWhere(s => s <= newMark);
+        Advance();
+        return gap;
+    }
+
+    public bool IsDuplicate(ulong sequence) => sequence <= Mark || _storedAboveMark.Contains(sequence);
+
+    public void MarkStored(ulong sequence)
+    {
+        _storedAboveMark.Add(sequence);
+        Advance();
+    }
+
+    private void Advance()
+    {
+        if (Mark is null)
+            return;
+        while (_storedAboveMark.Count > 0 && _storedAboveMark.Min == Mark + 1)
+        {
+            Mark = _storedAboveMark.Min;
+            _storedAboveMark.Remove(_storedAboveMark.Min);
+        }
+    }
+}

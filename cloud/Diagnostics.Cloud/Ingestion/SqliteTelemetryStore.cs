@@ -1,0 +1,189 @@
+using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Storage;
+using Diagnostics.Protocol;
+
+namespace Diagnostics.Cloud.Ingestion;
+
+internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) : ITelemetryStore
+{
+    // Sequences are ulong on the wire and INTEGER (signed 64-bit) in SQLite; clock-seeded sequences stay far below
+    // 2^63, and the unchecked cast round-trips anyway.
+    private static long ToDb(ulong value) => unchecked((long)value);
+
+    private static ulong FromDb(long value) => unchecked((ulong)value);
+
+    public async Task<IReadOnlyDictionary<string, SequenceTracker>> LoadStreamsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var rows = new Dictionary<string, (ulong? Mark, ulong? StatusSeq, List<ulong> Above)>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT id, contiguous_mark, status_seq FROM devices WHERE contiguous_mark IS NOT NULL;";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows[reader.GetString(0)] = (
+                    FromDb(reader.GetInt64(1)),
+                    reader.IsDBNull(2) ? null : FromDb(reader.GetInt64(2)),
+                    []);
+            }
+        }
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT t.device_id, t.seq FROM telemetry t JOIN devices d ON d.id = t.device_id
+                WHERE d.contiguous_mark IS NOT NULL AND t.seq > d.contiguous_mark;
+                """;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (rows.TryGetValue(reader.GetString(0), out var row))
+                    row.Above.Add(FromDb(reader.GetInt64(1)));
+            }
+        }
+        return rows.ToDictionary(r => r.Key, r => new SequenceTracker(r.Value.Mark, r.Value.Above, r.Value.StatusSeq));
+    }
+
+    public async Task WriteBatchAsync(TelemetryBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var transaction = (Microsoft.Data.Sqlite.SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+
+        await using (var telemetry = connection.CreateCommand())
+        await using (var events = connection.CreateCommand())
+        {
+            telemetry.Transaction = transaction;
+            telemetry.CommandText = """
+                INSERT OR IGNORE INTO telemetry (device_id, seq, kind, device_time_ms, received_time_ms, payload)
+                VALUES ($device, $seq, $kind, $deviceTime, $received, $payload);
+                """;
+            var tDevice = telemetry.Parameters.Add("$device", Microsoft.Data.Sqlite.SqliteType.Text);
+            var tSeq = telemetry.Parameters.Add("$seq", Microsoft.Data.Sqlite.SqliteType.Integer);
+            var tKind = telemetry.Parameters.Add("$kind", Microsoft.Data.Sqlite.SqliteType.Text);
+            var tDeviceTime = telemetry.Parameters.Add("$deviceTime", Microsoft.Data.Sqlite.SqliteType.Integer);
+            var tReceived = telemetry.Parameters.Add("$received", Microsoft.Data.Sqlite.SqliteType.Integer);
+            var tPayload = telemetry.Parameters.Add("$payload", Microsoft.Data.Sqlite.SqliteType.Blob);
+
+            events.Transaction = transaction;
+            events.CommandText = """
+                INSERT OR IGNORE INTO device_events (device_id, seq, kind, code, condition, severity, message, device_time_ms, received_time_ms)
+                VALUES ($device, $seq, $kind, $code, $condition, $severity, $message, $deviceTime, $received);
+                """;
+            var eDevice = events.Parameters.Add("$device", Microsoft.Data.Sqlite.SqliteType.Text);
+            var eSeq = events.Parameters.Add("$seq", Microsoft.Data.Sqlite.SqliteType.Integer);
+            var eKind = events.Parameters.Add("$kind", Microsoft.Data.Sqlite.SqliteType.Text);
+            var eCode = events.Parameters.Add("$code", Microsoft.Data.Sqlite.SqliteType.Text);
+            var eCondition = events.Parameters.Add("$condition", Microsoft.Data.Sqlite.SqliteType.Text);
+            var eSeverity = events.Parameters.Add("$severity", Microsoft.Data.Sqlite.SqliteType.Text);
+            var eMessage = events.Parameters.Add("$message", Microsoft.Data.Sqlite.SqliteType.Text);
+            var eDeviceTime = events.Parameters.Add("$deviceTime", Microsoft.Data.Sqlite.SqliteType.Integer);
+            var eReceived = events.Parameters.Add("$received", Microsoft.Data.Sqlite.SqliteType.Integer);
+
+            foreach (var message in batch.Messages)
+            {
+                var envelope = message.Envelope;
+                tDevice.Value = envelope.DeviceId;
+                tSeq.Value = ToDb(envelope.Sequence);
+                tKind.Value = Topics.KindName(message.Kind);
+                tDeviceTime.Value = envelope.DeviceTimeUnixMs;
+                tReceived.Value = message.ReceivedAt.ToUnixTimeMilliseconds();
+                tPayload.Value = message.Payload;
+                await telemetry.ExecuteNonQueryAsync(cancellationToken);
+
+                if (envelope.Event is { } e)
+                {
+                    eDevice.Value = envelope.DeviceId;
+                    eSeq.Value = ToDb(envelope.Sequence);
+                    eKind.Value = e.Kind.ToString();
+                    eCode.Value = e.Code;
+                    eCondition.Value = e.Condition;
+                    eSeverity.Value = e.Severity.ToString();
+                    eMessage.Value = e.Message;
+                    eDeviceTime.Value = envelope.DeviceTimeUnixMs;
+                    eReceived.Value = message.ReceivedAt.ToUnixTimeMilliseconds();
+                    await events.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+        }
+
+        foreach (var device in batch.Devices)
+            await UpdateDeviceAsync(connection, transaction, device, cancellationToken);
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task UpdateDeviceAsync(
+        Microsoft.Data.Sqlite.SqliteConnection connection,
+        Microsoft.Data.Sqlite.SqliteTransaction transaction,
+        DeviceUpdate device,
+        CancellationToken cancellationToken)
+    {
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = """
+                UPDATE devices SET contiguous_mark = $mark, last_seen_ms = $seen, online = 1,
+                    heartbeat_interval_s = COALESCE($interval, heartbeat_interval_s)
+                WHERE id = $id;
+                """;
+            command.Parameters.AddWithValue("$id", device.DeviceId);
+            command.Parameters.AddWithValue("$mark", ToDb(device.Mark));
+            command.Parameters.AddWithValue("$seen", device.LastSeen.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$interval", (object?)device.HeartbeatIntervalSeconds ?? DBNull.Value);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        if (device.Status is not { } current)
+            return;
+
+        var status = current.Status;
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = """
+                UPDATE devices SET
+                    model = CASE WHEN $model = '' THEN model ELSE $model END,
+                    serial = $serial, firmware = $firmware, state = $state, state_message = $stateMessage,
+                    health = $health, status_seq = $seq, status_blob = $blob
+                WHERE id = $id;
+                DELETE FROM active_conditions WHERE device_id = $id;
+                """;
+            command.Parameters.AddWithValue("$id", device.DeviceId);
+            command.Parameters.AddWithValue("$model", status.Model);
+            command.Parameters.AddWithValue("$serial", status.Serial);
+            command.Parameters.AddWithValue("$firmware", status.FirmwareVersion);
+            command.Parameters.AddWithValue("$state", status.State.ToString());
+            command.Parameters.AddWithValue("$stateMessage", status.StateMessage);
+            command.Parameters.AddWithValue("$health", current.Health.ToStorage());
+            command.Parameters.AddWithValue("$seq", ToDb(current.Sequence));
+            command.Parameters.AddWithValue("$blob", WireCodec.Encode(status));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        if (status.Conditions.Count == 0)
+            return;
+        await using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = """
+                INSERT OR REPLACE INTO active_conditions (device_id, code, condition, severity, message, since_ms)
+                VALUES ($id, $code, $condition, $severity, $message, $since);
+                """;
+            command.Parameters.AddWithValue("$id", device.DeviceId);
+            var code = command.Parameters.Add("$code", Microsoft.Data.Sqlite.SqliteType.Text);
+            var condition = command.Parameters.Add("$condition", Microsoft.Data.Sqlite.SqliteType.Text);
+            var severity = command.Parameters.Add("$severity", Microsoft.Data.Sqlite.SqliteType.Text);
+            var message = command.Parameters.Add("$message", Microsoft.Data.Sqlite.SqliteType.Text);
+            var since = command.Parameters.Add("$since", Microsoft.Data.Sqlite.SqliteType.Integer);
+            foreach (var active in status.Conditions)
+            {
+                // A condition without a code is still worth showing; key it by its normalized name.
+                code.Value = active.Code.Length > 0 ? active.Code : active.Condition;
+                condition.Value = active.Condition;
+                severity.Value = active.Severity.ToString();
+                message.Value = active.Message;
+                since.Value = active.SinceUnixMs;
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+    }
+}

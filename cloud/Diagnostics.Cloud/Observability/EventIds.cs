@@ -1,0 +1,32 @@
+namespace Diagnostics.Cloud.Observability;
+
+/// <summary>Every log event id of the cloud, in one place so they stay stable and unique.</summary>
+internal static class EventIds
+{
+    // Devices 1xx
+    public const int DeviceRegistered = 100;
+    public const int ApiListening = 101;
+
+    // Broker 2xx
+    public const int BrokerStarted = 200;
+    public const int BrokerStopped = 201;
+    public const int AuthRefused = 210;
+    public const int AuthError = 211;
+    public const int PublishDenied = 220;
+    public const int SubscribeDenied = 221;
+    public const int HookError = 222;
+    public const int DeviceConnected = 230;
+    public const int DeviceDisconnected = 231;
+    public const int PresenceChanged = 232;
+    public const int PresenceMalformed = 233;
+    public const int DevicesTimedOut = 234;
+    public const int PresenceError = 235;
+
+    // Ingestion 3xx
+    public const int UplinkRejected = 300;
+    public const int BatchStored = 310;
+    public const int BatchFailed = 311;
+    public const int GapSkipped = 312;
+    public const int AckFailed = 313;
+    public const int StreamsRebuilt = 320;
+}

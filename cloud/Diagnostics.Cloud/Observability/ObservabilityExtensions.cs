@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
+
+namespace Diagnostics.Cloud.Observability;
+
+public static class ObservabilityExtensions
+{
+    /// <summary>The <c>Diagnostics.Cloud</c> meter, OpenTelemetry metrics with a Prometheus exporter, health checks.</summary>
+    public static IHostApplicationBuilder AddObservability(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<CloudMetrics>();
+        builder.Services.AddHealthChecks();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(CloudMetrics.MeterName)
+            .AddAspNetCoreInstrumentation()
+            .AddRuntimeInstrumentation()
+            .AddPrometheusExporter());
+        return builder;
+    }
+
+    /// <summary><c>/metrics</c> (Prometheus) and <c>/health</c> (JSON, one entry per check).</summary>
+    public static WebApplication MapObservability(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapPrometheusScrapingEndpoint();
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthJsonAsync });
+        return app;
+    }
+
+    private static Task WriteHealthJsonAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        var body = new
+        {
+            status = report.Status.ToString(),
+            totalDurationMs = report.TotalDuration.TotalMilliseconds,
+            checks = report.Entries.ToDictionary(
+                e => e.Key,
+                e => new
+                {
+                    status = e.Value.Status.ToString(),
+                    description = e.Value.Description,
+                    data = e.Value.Data,
+                    error = e.Value.Exception?.Message,
+                }),
+        };
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body, HealthJson), context.RequestAborted);
+    }
+
+    private static readonly JsonSerializerOptions HealthJson = new(JsonSerializerDefaults.Web);
+}

@@ -1,0 +1,87 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Diagnostics.Cloud.Storage;
+
+/// <summary>Opens connections to the one SQLite database, creating the file and its schema on first use.</summary>
+public sealed class SqliteConnectionFactory : IDisposable
+{
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _schemaLock = new(1, 1);
+    private volatile bool _schemaReady;
+
+    public SqliteConnectionFactory(IOptions<StorageOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var path = System.IO.Path.GetFullPath(options.Value.Path);
+        DatabasePath = path;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string DatabasePath { get; }
+
+    public void Dispose() => _schemaLock.Dispose();
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (!_schemaReady)
+            await EnsureSchemaAsync(cancellationToken);
+        return await OpenRawAsync(cancellationToken);
+    }
+
+    /// <summary>Creates the file and the schema if they do not exist yet; safe to call more than once.</summary>
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        if (_schemaReady)
+            return;
+        await _schemaLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_schemaReady)
+                return;
+            var directory = System.IO.Path.GetDirectoryName(DatabasePath);
+            if (!string.IsNullOrEmpty(directory))
+                Directory.CreateDirectory(directory);
+            await using var connection = await OpenRawAsync(cancellationToken);
+            await using (var wal = connection.CreateCommand())
+            {
+                // WAL lets the API read while the ingestion pipeline writes; it is a property of the file.
+                wal.CommandText = "PRAGMA journal_mode=WAL;";
+                await wal.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await using var command = connection.CreateCommand();
+            command.CommandText = Schema.Sql;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            _schemaReady = true;
+        }
+        finally
+        {
+            _schemaLock.Release();
+        }
+    }
+
+    private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var pragma = connection.CreateCommand();
+            // NORMAL is durable across process crashes in WAL mode; only a power cut can lose the last commits.
+            pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+}

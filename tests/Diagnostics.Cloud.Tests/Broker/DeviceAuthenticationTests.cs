@@ -1,0 +1,74 @@
+using Diagnostics.Cloud.Observability;
+using Diagnostics.Cloud.Tests.Infrastructure;
+using MQTTnet;
+using MQTTnet.Adapter;
+
+namespace Diagnostics.Cloud.Tests.Broker;
+
+public sealed class DeviceAuthenticationTests
+{
+    [Fact]
+    public async Task Registered_device_with_its_token_connects()
+    {
+        await using var host = new CloudHost();
+        await using var device = await host.ConnectDeviceAsync("auth-ok");
+
+        Assert.True(device.IsConnected);
+        Assert.Equal(0, host.Metrics.RejectedTotal(RejectReason.AuthFailed));
+    }
+
+    [Fact]
+    public async Task Wrong_token_is_refused_logged_and_counted()
+    {
+        await using var host = new CloudHost();
+        await host.RegisterAsync("auth-wrong");
+
+        var code = await ConnectExpectingRefusalAsync(host.BrokerPort, "auth-wrong", "auth-wrong", "not-the-token");
+
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, code);
+        Assert.Equal(1, host.Metrics.RejectedTotal(RejectReason.AuthFailed));
+        Assert.True(host.Logged(EventIds.AuthRefused, "auth-wrong"));
+    }
+
+    [Fact]
+    public async Task Unknown_device_is_refused()
+    {
+        await using var host = new CloudHost();
+        _ = host.Services;
+
+        var code = await ConnectExpectingRefusalAsync(host.BrokerPort, "nobody", "nobody", "whatever");
+
+        Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, code);
+        Assert.Equal(1, host.Metrics.RejectedTotal(RejectReason.AuthFailed));
+    }
+
+    [Fact]
+    public async Task Client_id_different_from_user_name_is_refused_even_with_a_valid_token()
+    {
+        await using var host = new CloudHost();
+        var token = await host.RegisterAsync("auth-user");
+
+        var code = await ConnectExpectingRefusalAsync(host.BrokerPort, "someone-else", "auth-user", token);
+
+        Assert.Equal(MqttClientConnectResultCode.ClientIdentifierNotValid, code);
+        Assert.Equal(1, host.Metrics.RejectedTotal(RejectReason.AuthFailed));
+    }
+
+    private static async Task<MqttClientConnectResultCode> ConnectExpectingRefusalAsync(int port, string clientId, string user, string password)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        try
+        {
+            var result = await client.ConnectAsync(DeviceClient.Options(port, clientId, user, password), TestContext.Current.CancellationToken);
+            return result.ResultCode;
+        }
+        catch (MqttConnectingFailedException ex)
+        {
+            // MQTTnet 5 reports the CONNACK reason only in the message text.
+            return Enum.GetValues<MqttClientConnectResultCode>()
+                .Where(code => ex.Message.Contains(code.ToString(), StringComparison.Ordinal))
+                .OrderByDescending(code => code.ToString().Length)
+                .First();
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Diagnostics.Cloud.Broker;
+using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Observability;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Diagnostics.Cloud.Tests.Infrastructure;
+
+/// <summary>The real cloud host: HTTP in memory, the MQTT broker on a free TCP port, SQLite in a temp file.</summary>
+public sealed class CloudHost : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+    private readonly TimeProvider? _time;
+    private readonly bool _ownsDatabase;
+
+    public CloudHost(string? databasePath = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    {
+        _ownsDatabase = databasePath is null;
+        DatabasePath = databasePath ?? TempDatabasePath();
+        BrokerPort = FreePort();
+        _time = time;
+        _settings = new Dictionary<string, string?>
+        {
+            ["Storage:Path"] = DatabasePath,
+            ["Broker:Port"] = BrokerPort.ToString(),
+            ["Broker:BindAddress"] = "127.0.0.1",
+            ["Ingestion:BatchSize"] = "100",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            _settings[key] = value;
+    }
+
+    public string DatabasePath { get; }
+
+    public int BrokerPort { get; }
+
+    public ConcurrentQueue<LogEntry> Logs { get; } = new();
+
+    public CloudMetrics Metrics => Services.GetRequiredService<CloudMetrics>();
+
+    public DeviceRegistry Registry => Services.GetRequiredService<DeviceRegistry>();
+
+    /// <summary>Starts the host (if needed) and registers a device, returning its token.</summary>
+    public async Task<string> RegisterAsync(string deviceId, string model = "TestModel")
+    {
+        var result = await Registry.RegisterAsync(deviceId, model, TestContext.Current.CancellationToken);
+        Assert.True(result.IsSuccess, $"registration of {deviceId} failed: {result.Error}");
+        return result.Device!.Token;
+    }
+
+    public async Task<DeviceClient> ConnectDeviceAsync(string deviceId, string? model = null)
+    {
+        var token = await RegisterAsync(deviceId, model ?? "TestModel");
+        return await DeviceClient.ConnectAsync(BrokerPort, deviceId, token);
+    }
+
+    /// <summary>Telemetry rows stored for a device, read straight from the SQLite file.</summary>
+    public async Task<List<ulong>> StoredSequencesAsync(string deviceId)
+    {
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq FROM telemetry WHERE device_id = $id ORDER BY seq;";
+        command.Parameters.AddWithValue("$id", deviceId);
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        var result = new List<ulong>();
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            result.Add(unchecked((ulong)reader.GetInt64(0)));
+        return result;
+    }
+
+    public async Task<long> TotalTelemetryRowsAsync()
+    {
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM telemetry;";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>Set by a test that provokes an error on purpose; otherwise any error log fails the test (MQTTnet's habit).</summary>
+    public bool ErrorsExpected { get; set; }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_ownsDatabase)
+        {
+            SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(Path.GetDirectoryName(DatabasePath)!, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a leftover temp directory is harmless.
+            }
+        }
+        var errors = Logs.Where(l => l.Level >= LogLevel.Error).ToList();
+        if (!ErrorsExpected && errors.Count > 0)
+            Assert.Fail("Unexpected error logs:\n" + string.Join("\n", errors.Select(e => $"[{e.Category} {e.EventId}] {e.Message}")));
+    }
+
+    public bool Logged(int eventId, string contains) =>
+        Logs.Any(l => l.EventId == eventId && l.Message.Contains(contains, StringComparison.Ordinal));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+            builder.UseSetting(key, value);
+        builder.ConfigureLogging(logging => logging.AddProvider(new ListLoggerProvider(Logs)));
+        if (_time is not null)
+            builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(_time)));
+    }
+
+    public static string TempDatabasePath()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "dx-cloud-tests", Guid.NewGuid().ToString("N"));
+        return Path.Combine(directory, "diagnostics.db");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+public sealed record LogEntry(string Category, LogLevel Level, int EventId, string Message);
+
+internal sealed class ListLoggerProvider(ConcurrentQueue<LogEntry> entries) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new ListLogger(categoryName, entries);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class ListLogger(string category, ConcurrentQueue<LogEntry> entries) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+                entries.Enqueue(new LogEntry(category, logLevel, eventId.Id, formatter(state, exception)));
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using Diagnostics.Protocol;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace Diagnostics.Cloud.Tests.Infrastructure;
+
+/// <summary>A real MQTTnet client acting as a device: publishes envelopes, collects acks.</summary>
+public sealed class DeviceClient : IAsyncDisposable
+{
+    private readonly IMqttClient _client;
+    private ulong _nextSequence;
+
+    private DeviceClient(IMqttClient client, string deviceId)
+    {
+        _client = client;
+        DeviceId = deviceId;
+        // Like the agent: sequences seeded from the clock, so they start high.
+        _nextSequence = 1_700_000_000_000UL;
+        client.ApplicationMessageReceivedAsync += async e =>
+        {
+            if (e.ApplicationMessage.Topic == Topics.Downlink(DeviceId, Topics.AckKind))
+            {
+                var ack = WireCodec.Decode<Ack>(e.ApplicationMessage.Payload.ToArray());
+                if (OnAck is { } onAck)
+                    await onAck(ack.Value!);
+                Acks.Enqueue(ack.Value!);
+            }
+        };
+    }
+
+    public string DeviceId { get; }
+
+    public ConcurrentQueue<Ack> Acks { get; } = new();
+
+    /// <summary>Runs on the client's receive loop when an ack arrives.</summary>
+    public Func<Ack, Task>? OnAck { get; set; }
+
+    public ulong? HighestAck => Acks.IsEmpty ? null : Acks.Max(a => a.HighestContiguousSequence);
+
+    public bool IsConnected => _client.IsConnected;
+
+    public static async Task<DeviceClient> ConnectAsync(int port, string deviceId, string token, bool subscribeToDownlink = true)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        var device = new DeviceClient(client, deviceId);
+        await client.ConnectAsync(Options(port, deviceId, deviceId, token), TestContext.Current.CancellationToken);
+        if (subscribeToDownlink)
+        {
+            var subscribed = await client.SubscribeAsync(
+                new MqttClientSubscribeOptionsBuilder().WithTopicFilter(Topics.DownlinkFilter(deviceId), MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+                TestContext.Current.CancellationToken);
+            Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, subscribed.Items.Single().ResultCode);
+        }
+        return device;
+    }
+
+    public static MqttClientOptions Options(int port, string clientId, string userName, string password, bool withWill = false)
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", port)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithClientId(clientId)
+            .WithCredentials(userName, password)
+            .WithTimeout(TimeSpan.FromSeconds(10));
+        if (withWill)
+        {
+            builder = builder
+                .WithWillTopic(Topics.Presence(clientId))
+                .WithWillPayload(WireCodec.Encode(new Presence { Online = false }))
+                .WithWillRetain(true)
+                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+        return builder.Build();
+    }
+
+    public Envelope NewEnvelope(DeviceStatus? status = null, DeviceEvent? @event = null, Heartbeat? heartbeat = null, ulong? sequence = null, ulong lowestRetained = 0) => new()
+    {
+        DeviceId = DeviceId,
+        Sequence = sequence ?? _nextSequence++,
+        DeviceTimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        AgentVersion = "test",
+        SchemaVersion = Envelope.CurrentSchemaVersion,
+        LowestRetainedSequence = lowestRetained,
+        Status = status,
+        Event = @event,
+        Heartbeat = heartbeat,
+    };
+
+    public Task<MqttClientPublishResult> SendAsync(Envelope envelope) =>
+        PublishAsync(Topics.Uplink(DeviceId, envelope.Kind!.Value), WireCodec.Encode(envelope));
+
+    public Task<MqttClientPublishResult> PublishAsync(string topic, byte[] payload, bool retain = false) =>
+        _client.PublishAsync(
+            new MqttApplicationMessageBuilder()
+                .WithTopic(topic)
+                .WithPayload(payload)
+                .WithRetainFlag(retain)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build(),
+            TestContext.Current.CancellationToken);
+
+    public Task<MqttClientSubscribeResult> SubscribeAsync(string filter) =>
+        _client.SubscribeAsync(
+            new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+            TestContext.Current.CancellationToken);
+
+    /// <summary>Waits until an ack covers <paramref name="sequence"/>.</summary>
+    public Task WaitForAckAsync(ulong sequence) =>
+        Eventually.TrueAsync(() => HighestAck >= sequence, $"ack >= {sequence} for {DeviceId} (highest so far {HighestAck})");
+
+    public Task DisconnectAsync() => _client.DisconnectAsync(cancellationToken: TestContext.Current.CancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client.IsConnected)
+        {
+            try
+            {
+                await _client.DisconnectAsync();
+            }
+            catch (MQTTnet.Exceptions.MqttCommunicationException)
+            {
+                // The host may be gone already.
+            }
+        }
+        _client.Dispose();
+    }
+}
