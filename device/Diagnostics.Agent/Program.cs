@@ -1,2 +1,8 @@
-// Placeholder until the agent host lands.
-return 0;
+using Diagnostics.Agent.Uplink;
+
+// Table of contents: one line per command.
+return args switch
+{
+    [OutboxStressCommand.Name, "--data-dir", var dir, ..] => await OutboxStressCommand.RunAsync(dir, OutboxDurability.ProcessCrash, CancellationToken.None),
+    _ => 0,
+};
