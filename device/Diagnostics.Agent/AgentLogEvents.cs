@@ -23,5 +23,5 @@ internal static class AgentLogEvents
     public const int CredentialsLoaded = 301;
     public const int AgentStarted = 302;
     public const int AgentStopped = 303;
-    public const int OptionsInvalid = 304;
+    public const int CloudUnreachable = 304;
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Threading.Channels;
+using Diagnostics.Agent.Provisioning;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.Logging;
 using System.Net.Sockets;

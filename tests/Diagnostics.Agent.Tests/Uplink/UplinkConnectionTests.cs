@@ -1,3 +1,4 @@
+using Diagnostics.Agent.Provisioning;
 using Diagnostics.Agent.Uplink;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
