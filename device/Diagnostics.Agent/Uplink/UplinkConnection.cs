@@ -34,6 +34,7 @@ public sealed partial class UplinkConnection
     private readonly string _ackTopic;
     private ulong _highestAckReceived;
     private ulong _ackedUpTo;
+    private ulong _highestPublished;
     private long _published;
     private long _resends;
     private long _connects;
@@ -195,7 +196,9 @@ public sealed partial class UplinkConnection
             if (!client.IsConnected)
                 return;
 
-            var acked = Math.Min(Volatile.Read(ref _highestAckReceived), _outbox.LastSequence);
+            // Never delete what this process has not published, whatever an ack claims: a confused cloud must not
+            // be able to make the device drop messages it never sent. (Clamping only costs resends, which dedup.)
+            var acked = Math.Min(Volatile.Read(ref _highestAckReceived), _highestPublished);
             if (acked > _ackedUpTo)
             {
                 await _outbox.AcknowledgeAsync(acked, cancellationToken);
@@ -254,6 +257,7 @@ public sealed partial class UplinkConnection
             return;
         }
         Interlocked.Increment(ref _published);
+        _highestPublished = Math.Max(_highestPublished, record.Sequence);
     }
 
     private async Task WaitForWakeAsync(TimeSpan wait, CancellationToken cancellationToken)

@@ -15,9 +15,9 @@ internal sealed class FakeCloud : IAsyncDisposable
 {
     private readonly Lock _lock = new();
     private readonly List<Envelope> _received = [];
-    private readonly SortedSet<ulong> _stored = [];
+    private readonly Dictionary<string, SortedSet<ulong>> _stored = [];
+    private readonly Dictionary<string, ulong> _contiguous = [];
     private MqttServer? _server;
-    private ulong? _contiguous;
 
     public FakeCloud()
     {
@@ -41,13 +41,13 @@ internal sealed class FakeCloud : IAsyncDisposable
         }
     }
 
-    /// <summary>Distinct sequences stored, ascending.</summary>
+    /// <summary>Distinct sequences stored, ascending, of every device (tests with one device read it).</summary>
     public IReadOnlyList<ulong> Stored
     {
         get
         {
             lock (_lock)
-                return [.. _stored];
+                return [.. _stored.Values.SelectMany(s => s).Order()];
         }
     }
 
@@ -91,10 +91,11 @@ internal sealed class FakeCloud : IAsyncDisposable
     /// <summary>Acks what is stored now (used after turning <see cref="Acks"/> back on).</summary>
     public Task AckNowAsync(string deviceId)
     {
-        ulong? contiguous;
+        ulong contiguous;
+        bool known;
         lock (_lock)
-            contiguous = _contiguous;
-        return contiguous is { } sequence ? SendAckAsync(deviceId, sequence) : Task.CompletedTask;
+            known = _contiguous.TryGetValue(deviceId, out contiguous);
+        return known ? SendAckAsync(deviceId, contiguous) : Task.CompletedTask;
     }
 
     public async Task<Presence?> RetainedPresenceAsync(string deviceId)
@@ -120,14 +121,15 @@ internal sealed class FakeCloud : IAsyncDisposable
         lock (_lock)
         {
             _received.Add(envelope);
-            _stored.Add(envelope.Sequence);
-            var ackedBefore = Math.Max(_contiguous ?? 0, envelope.LowestRetainedSequence - 1);
-            MaxOutstanding = Math.Max(MaxOutstanding, envelope.Sequence - ackedBefore);
+            if (!_stored.TryGetValue(envelope.DeviceId, out var stored))
+                _stored[envelope.DeviceId] = stored = [];
+            stored.Add(envelope.Sequence);
             // The cloud moves its contiguous mark past anything the device says it no longer holds.
-            var contiguous = Math.Max(_contiguous ?? 0, envelope.LowestRetainedSequence - 1);
-            while (_stored.Contains(contiguous + 1))
+            var contiguous = Math.Max(_contiguous.GetValueOrDefault(envelope.DeviceId), envelope.LowestRetainedSequence - 1);
+            MaxOutstanding = Math.Max(MaxOutstanding, envelope.Sequence - contiguous);
+            while (stored.Contains(contiguous + 1))
                 contiguous++;
-            _contiguous = contiguous;
+            _contiguous[envelope.DeviceId] = contiguous;
             ack = contiguous;
         }
         if (Acks)

@@ -119,6 +119,25 @@ public sealed class UplinkConnectionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Never_deletes_a_message_it_has_not_published_whatever_the_ack_claims()
+    {
+        await _cloud.StartAsync();
+        _cloud.Acks = false;
+        var uplink = Start(Broker(maxInFlight: 3));
+        await Eventually.TrueAsync(() => uplink.IsConnected, "connected");
+        var sequences = await EnqueueEventsAsync(10);
+        await Eventually.TrueAsync(() => _cloud.Received.Count >= 3, "the first window is sent");
+
+        var bogus = new Ack { DeviceId = DeviceId, HighestContiguousSequence = sequences[^1] + 1000 };
+        await _cloud.Server.InjectApplicationMessage(new MQTTnet.Server.InjectedMqttApplicationMessage(
+            new MQTTnet.MqttApplicationMessageBuilder().WithTopic(Topics.Downlink(DeviceId, Topics.AckKind)).WithPayload(WireCodec.Encode(bogus))
+                .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build()), Ct);
+
+        await Eventually.TrueAsync(() => _outbox.Depth == 0, "the outbox drained");
+        Assert.Equal(sequences, _cloud.Stored);
+    }
+
+    [Fact]
     public async Task Resends_from_the_lowest_unacknowledged_after_the_ack_timeout()
     {
         await _cloud.StartAsync();
