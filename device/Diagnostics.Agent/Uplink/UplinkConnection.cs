@@ -234,6 +234,9 @@ public sealed partial class UplinkConnection
             }
             if (filledWindow && inFlight.Count < _options.MaxInFlight)
                 continue;
+            // An ack that arrived ahead of our publishing now covers what we just sent: apply it before waiting.
+            if (Math.Min(Volatile.Read(ref _highestAckReceived), _highestPublished) > _ackedUpTo)
+                continue;
 
             var wait = inFlight.Count > 0
                 ? _options.AckTimeout - _time.GetElapsedTime(oldestOutstandingSince)
