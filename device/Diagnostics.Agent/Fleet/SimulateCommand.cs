@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Diagnostics.Agent.Provisioning;
 using Microsoft.Extensions.Logging;
 
@@ -73,6 +74,12 @@ internal static class SimulateCommand
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         IDeviceProvisioner provisioner = cloud is null ? new UnregisteredDeviceProvisioner() : new HttpDeviceProvisioner(http, new Uri(cloud));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // `kill` (SIGTERM) stops as cleanly as Ctrl+C: devices say offline and the summary is printed.
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+        {
+            signal.Cancel = true;
+            stop.Cancel();
+        });
         if (duration is { } limit)
             stop.CancelAfter(limit);
 

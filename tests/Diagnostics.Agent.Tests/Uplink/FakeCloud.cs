@@ -54,6 +54,9 @@ internal sealed class FakeCloud : IAsyncDisposable
     /// <summary>The most messages seen above the last ack sent: what the agent had in flight, at least.</summary>
     public ulong MaxOutstanding { get; private set; }
 
+    /// <summary>Connection attempts to refuse as "bad user name or password" before accepting.</summary>
+    public int RefuseConnections { get; set; }
+
     public List<(string ClientId, string UserName, string Password)> Connections { get; } = [];
 
     public static int FreeTcpPort()
@@ -70,7 +73,14 @@ internal sealed class FakeCloud : IAsyncDisposable
         server.ValidatingConnectionAsync += e =>
         {
             lock (_lock)
+            {
                 Connections.Add((e.ClientId, e.UserName, e.Password));
+                if (RefuseConnections > 0)
+                {
+                    RefuseConnections--;
+                    e.ReasonCode = MQTTnet.Protocol.MqttConnectReasonCode.BadUserNameOrPassword;
+                }
+            }
             return Task.CompletedTask;
         };
         server.InterceptingPublishAsync += OnPublishAsync;

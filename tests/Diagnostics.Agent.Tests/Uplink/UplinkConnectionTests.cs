@@ -172,6 +172,20 @@ public sealed class UplinkConnectionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Keeps_retrying_while_the_broker_refuses_its_credentials()
+    {
+        await _cloud.StartAsync();
+        _cloud.RefuseConnections = 3;
+        var uplink = Start(Broker());
+        await EnqueueEventsAsync(5);
+
+        await Eventually.TrueAsync(() => _outbox.Depth == 0, "delivered once the broker accepts");
+
+        Assert.Equal(1, uplink.Connects);
+        Assert.True(_cloud.Connections.Count >= 4);
+    }
+
+    [Fact]
     public async Task Publishes_retained_presence_online_on_connect()
     {
         await _cloud.StartAsync();
