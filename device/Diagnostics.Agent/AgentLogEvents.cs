@@ -17,6 +17,7 @@ internal static class AgentLogEvents
     public const int UnknownDownlink = 205;
     public const int MalformedAck = 206;
     public const int PublishFailed = 207;
+    public const int ConnectFailed = 208;
 
     // Runtime and provisioning 300-399
     public const int Provisioned = 300;

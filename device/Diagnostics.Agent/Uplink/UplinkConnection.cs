@@ -102,7 +102,10 @@ public sealed partial class UplinkConnection
             }
             catch (Exception ex) when (ex is MqttCommunicationException or InvalidOperationException or OperationCanceledException or IOException or SocketException or MqttProtocolViolationException)
             {
-                Log.Disconnected(_logger, _credentials.DeviceId, _options.Host, _options.Port, ex.Message);
+                if (_connected)
+                    Log.Disconnected(_logger, _credentials.DeviceId, _options.Host, _options.Port, ex.Message);
+                else
+                    Log.ConnectFailed(_logger, _credentials.DeviceId, _options.Host, _options.Port, ex.Message);
             }
             finally
             {
@@ -319,6 +322,9 @@ public sealed partial class UplinkConnection
 
         [LoggerMessage(AgentLogEvents.Disconnected, LogLevel.Warning, "{DeviceId} disconnected from {Host}:{Port}: {Reason}")]
         public static partial void Disconnected(ILogger logger, string deviceId, string host, int port, string reason);
+
+        [LoggerMessage(AgentLogEvents.ConnectFailed, LogLevel.Warning, "{DeviceId} could not connect to {Host}:{Port}: {Reason}")]
+        public static partial void ConnectFailed(ILogger logger, string deviceId, string host, int port, string reason);
 
         [LoggerMessage(AgentLogEvents.RetryScheduled, LogLevel.Information, "{DeviceId} retrying in {DelaySeconds:0.0} s")]
         public static partial void RetryScheduled(ILogger logger, string deviceId, double delaySeconds);

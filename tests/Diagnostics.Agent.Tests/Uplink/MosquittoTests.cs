@@ -10,6 +10,10 @@ using MQTTnet.Protocol;
 namespace Diagnostics.Agent.Tests.Uplink;
 
 /// <summary>The uplink against a real Mosquitto, with a plain MQTT client playing the cloud.</summary>
+/// <remarks>
+/// set_tcp_nodelay matters: with Mosquitto's default (Nagle on), one device's publish/ack loop crawls at about
+/// 100 messages/s on loopback; with it, about 4,000/s.
+/// </remarks>
 public sealed class MosquittoTests : IAsyncDisposable
 {
     private readonly TestDirectory _directory = new();
@@ -42,7 +46,7 @@ public sealed class MosquittoTests : IAsyncDisposable
     {
         var mosquitto = ExternalTools.Require("mosquitto", "apt-get install mosquitto");
         var config = Path.Combine(_directory.Path, "mosquitto.conf");
-        await File.WriteAllTextAsync(config, $"listener {_port} 127.0.0.1\nallow_anonymous true\npersistence false\n", Ct);
+        await File.WriteAllTextAsync(config, $"listener {_port} 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n", Ct);
         var start = new ProcessStartInfo(mosquitto) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(config);
