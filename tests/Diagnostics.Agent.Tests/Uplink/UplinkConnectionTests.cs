@@ -172,6 +172,28 @@ public sealed class UplinkConnectionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task After_overflow_discards_the_cloud_skips_the_gap_by_the_lowest_retained_sequence_and_the_outbox_drains()
+    {
+        using var smallOutbox = Outbox.Open(Path.Combine(_directory.Path, "small"), new OutboxOptions { MaxMessages = 10, Durability = OutboxDurability.ProcessCrash }, TimeProvider.System);
+        var envelopes = Enumerable.Range(0, 25).Select(i => new Envelope
+        {
+            DeviceId = DeviceId,
+            SchemaVersion = Envelope.CurrentSchemaVersion,
+            Event = new DeviceEvent { Kind = EventKind.Raised, Code = "test:" + i },
+        }).ToList();
+        await smallOutbox.EnqueueAsync(envelopes, Ct); // the cloud is unreachable: 15 oldest events are discarded
+        Assert.Equal(15, smallOutbox.DiscardedOf(UplinkKind.Event));
+        await _cloud.StartAsync();
+
+        var uplink = new UplinkConnection(new DeviceCredentials(DeviceId, "t"), Broker(), smallOutbox, TimeProvider.System, new Random(1), NullLogger<UplinkConnection>.Instance);
+        _running = uplink.RunAsync(_stop.Token);
+
+        await Eventually.TrueAsync(() => smallOutbox.Depth == 0, "the retained ten are delivered and acked");
+        Assert.Equal(envelopes.Skip(15).Select(e => e.Sequence), _cloud.Stored);
+        Assert.All(_cloud.Received, e => Assert.Equal(envelopes[15].Sequence, e.LowestRetainedSequence));
+    }
+
+    [Fact]
     public async Task Keeps_retrying_while_the_broker_refuses_its_credentials()
     {
         await _cloud.StartAsync();
