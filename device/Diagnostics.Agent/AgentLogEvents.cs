@@ -1,0 +1,28 @@
+namespace Diagnostics.Agent;
+
+/// <summary>Stable log event ids of the agent, in one place so they never collide.</summary>
+internal static class AgentLogEvents
+{
+    // Telemetry 100-199
+    public const int CollectorReadFailed = 100;
+    public const int TelemetryPumpStarted = 101;
+    public const int FloodFinished = 102;
+
+    // Uplink 200-299
+    public const int Connecting = 200;
+    public const int Connected = 201;
+    public const int Disconnected = 202;
+    public const int RetryScheduled = 203;
+    public const int AckTimedOut = 204;
+    public const int UnknownDownlink = 205;
+    public const int MalformedAck = 206;
+    public const int PublishFailed = 207;
+    public const int ConnectFailed = 208;
+
+    // Runtime and provisioning 300-399
+    public const int Provisioned = 300;
+    public const int CredentialsLoaded = 301;
+    public const int AgentStarted = 302;
+    public const int AgentStopped = 303;
+    public const int CloudUnreachable = 304;
+}

@@ -1,0 +1,40 @@
+namespace Diagnostics.Agent;
+
+/// <summary>Who this agent is, where it keeps its state and how often it reports.</summary>
+public sealed class AgentOptions
+{
+    public const string Section = "Agent";
+
+    /// <summary>Device id: letters, digits, '-', '_', '.'; also the MQTT client id and user name.</summary>
+    public string DeviceId { get; set; } = "";
+
+    /// <summary>Device token (MQTT password). When empty, the agent provisions itself through <see cref="CloudUrl"/>.</summary>
+    public string Token { get; set; } = "";
+
+    /// <summary>The cloud's base address, used only to provision when there is no token.</summary>
+    public string CloudUrl { get; set; } = "";
+
+    /// <summary>Model reported when provisioning.</summary>
+    public string Model { get; set; } = "Acme LaserPro 400";
+
+    /// <summary>Holds outbox.db and credentials.json.</summary>
+    public string DataDirectory { get; set; } = "data/agent";
+
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    public IEnumerable<string> Validate()
+    {
+        if (!Diagnostics.Protocol.Topics.IsValidDeviceId(DeviceId))
+            yield return $"{Section}:DeviceId '{DeviceId}' is not valid: 1 to 64 letters, digits, '-', '_' or '.', not starting with '.'.";
+        if (Token.Length == 0 && !Uri.TryCreate(CloudUrl, UriKind.Absolute, out _))
+            yield return $"{Section}: set Token, or CloudUrl (an absolute http(s) address) to provision one.";
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+            yield return $"{Section}:DataDirectory must be set.";
+        if (PollInterval <= TimeSpan.Zero)
+            yield return $"{Section}:PollInterval must be positive.";
+        if (HeartbeatInterval < TimeSpan.FromSeconds(1))
+            yield return $"{Section}:HeartbeatInterval must be at least one second.";
+    }
+}

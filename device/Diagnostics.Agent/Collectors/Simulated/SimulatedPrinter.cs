@@ -1,0 +1,237 @@
+using Diagnostics.Protocol;
+
+namespace Diagnostics.Agent.Collectors.Simulated;
+
+/// <summary>
+/// A laser printer simulated one second at a time: jobs arrive, pages use paper and toner, paper jams, doors open,
+/// trays run empty and toner runs out until "a person" fixes it a while later. Deterministic: the same seed and the
+/// same read times give the same statuses.
+/// </summary>
+public sealed class SimulatedPrinter : IDeviceCollector
+{
+    public const string TonerLowCode = "ipp:toner-low";
+    public const string TonerEmptyCode = "ipp:toner-empty";
+    public const string MediaJamCode = "ipp:media-jam";
+    public const string MediaEmptyCode = "ipp:media-empty";
+    public const string MediaLowCode = "ipp:media-low";
+    public const string DoorOpenCode = "ipp:door-open";
+    public const string WasteAlmostFullCode = "ipp:marker-waste-almost-full";
+    public const string WasteFullCode = "ipp:marker-waste-full";
+    /// <summary>The vendor panel code of the fuser fault that firmware <see cref="SimulatorOptions.FaultyFirmwareVersion"/> triggers.</summary>
+    public const string FuserFaultCode = "acme:50.1";
+
+    public const string PagesPrintedCounter = "pages-printed";
+    public const string PaperJamsCounter = "paper-jams";
+
+    private const int LowPercent = 10;
+    private const int WasteAlmostFullPercent = 90;
+
+    private readonly SimulatorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Random _random;
+    private readonly string _serial;
+    private readonly Dictionary<string, long> _raisedAt = [];
+    private DateTimeOffset _lastRead;
+    private double _pendingSimulatedSeconds;
+    private double _pageProgress;
+
+    private double _tonerPercent;
+    private double _wasteTonerPercent;
+    private int _paperSheets;
+    private int _pagesLeftInJobs;
+    private long _pagesPrinted;
+    private long _paperJams;
+    private bool _jammed;
+    private bool _doorOpen;
+    private bool _fuserFault;
+    private int? _jamClearedIn;
+    private int? _doorClosedIn;
+    private int? _paperRefilledIn;
+    private int? _tonerReplacedIn;
+    private int? _wasteReplacedIn;
+    private int? _fuserRecoversIn;
+
+    public SimulatedPrinter(SimulatorOptions options, string serial, TimeProvider time, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(random);
+        _options = options;
+        _serial = serial;
+        _time = time;
+        _random = random;
+        FirmwareVersion = options.FirmwareVersion;
+        _lastRead = time.GetUtcNow();
+
+        // Random starting points so a fleet does not move in lockstep and some devices start near a problem.
+        _tonerPercent = 2 + random.NextDouble() * 98;
+        _wasteTonerPercent = random.NextDouble() * 92;
+        _paperSheets = random.Next(0, options.PaperTrayCapacity + 1);
+        _pagesPrinted = random.Next(1_000, 250_000);
+    }
+
+    public string Name => "simulated";
+
+    /// <summary>Installed firmware; an update changes it, and the faulty version brings its fuser fault.</summary>
+    public string FirmwareVersion { get; set; }
+
+    public ValueTask<DeviceStatus> ReadAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = _time.GetUtcNow();
+        if (now > _lastRead)
+            _pendingSimulatedSeconds += (now - _lastRead).TotalSeconds * _options.TimeScale;
+        _lastRead = now;
+        while (_pendingSimulatedSeconds >= 1)
+        {
+            _pendingSimulatedSeconds -= 1;
+            StepOneSecond();
+        }
+        return ValueTask.FromResult(Snapshot(now.ToUnixTimeMilliseconds()));
+    }
+
+    private static bool Chance(Random random, double perHour) => random.NextDouble() < perHour / 3600;
+
+    private int PersonDelay() => _random.Next(_options.PersonReactsAfterMinSeconds, _options.PersonReactsAfterMaxSeconds + 1);
+
+    private bool IsFaultyFirmware => FirmwareVersion == _options.FaultyFirmwareVersion;
+
+    private bool CanPrint =>
+        !_jammed && !_doorOpen && !_fuserFault && _paperSheets > 0 && _tonerPercent > 0 && _wasteTonerPercent < 100;
+
+    private void StepOneSecond()
+    {
+        if (Countdown(ref _jamClearedIn))
+            _jammed = false;
+        if (Countdown(ref _doorClosedIn))
+            _doorOpen = false;
+        if (Countdown(ref _paperRefilledIn))
+            _paperSheets = _options.PaperTrayCapacity;
+        if (Countdown(ref _tonerReplacedIn))
+            _tonerPercent = 100;
+        if (Countdown(ref _wasteReplacedIn))
+            _wasteTonerPercent = 0;
+        if (Countdown(ref _fuserRecoversIn))
+            _fuserFault = false;
+
+        if (Chance(_random, _options.JobsPerHour))
+            _pagesLeftInJobs += _random.Next(1, _options.MaxPagesPerJob + 1);
+        if (!_doorOpen && Chance(_random, _options.DoorOpensPerHour))
+        {
+            _doorOpen = true;
+            _doorClosedIn = PersonDelay();
+        }
+        if (IsFaultyFirmware && !_fuserFault && Chance(_random, _options.FuserFaultsPerHourOnFaultyFirmware))
+        {
+            _fuserFault = true;
+            _fuserRecoversIn = _random.Next(10, 31);
+        }
+
+        if (_pagesLeftInJobs > 0 && CanPrint)
+        {
+            _pageProgress += _options.PagesPerSecond;
+            while (_pageProgress >= 1 && _pagesLeftInJobs > 0 && CanPrint)
+            {
+                _pageProgress -= 1;
+                PrintPage();
+            }
+        }
+        else
+        {
+            _pageProgress = 0;
+        }
+
+        // A person notices an empty tray or cartridge some time after it runs out.
+        if (_paperSheets == 0)
+            _paperRefilledIn ??= PersonDelay();
+        if (_tonerPercent <= 0)
+            _tonerReplacedIn ??= PersonDelay() * 2;
+        if (_wasteTonerPercent >= 100)
+            _wasteReplacedIn ??= PersonDelay() * 2;
+    }
+
+    private void PrintPage()
+    {
+        _paperSheets--;
+        _pagesLeftInJobs--;
+        _pagesPrinted++;
+        _tonerPercent = Math.Max(0, _tonerPercent - _options.TonerPercentPerPage);
+        _wasteTonerPercent = Math.Min(100, _wasteTonerPercent + _options.WasteTonerPercentPerPage);
+        var expectedPagesPerHour = _options.JobsPerHour * (_options.MaxPagesPerJob + 1) / 2.0;
+        if (expectedPagesPerHour > 0 && _random.NextDouble() < _options.JamsPerHour / expectedPagesPerHour)
+        {
+            _jammed = true;
+            _paperJams++;
+            _jamClearedIn = PersonDelay();
+        }
+    }
+
+    private static bool Countdown(ref int? secondsLeft)
+    {
+        if (secondsLeft is null)
+            return false;
+        secondsLeft--;
+        if (secondsLeft > 0)
+            return false;
+        secondsLeft = null;
+        return true;
+    }
+
+    private DeviceStatus Snapshot(long nowUnixMs)
+    {
+        var conditions = new List<ActiveCondition>();
+        void Add(bool active, string code, string condition, Severity severity, string message)
+        {
+            if (!active)
+            {
+                _raisedAt.Remove(code);
+                return;
+            }
+            if (!_raisedAt.TryGetValue(code, out var since))
+                _raisedAt[code] = since = nowUnixMs;
+            conditions.Add(new ActiveCondition { Code = code, Condition = condition, Severity = severity, Message = message, SinceUnixMs = since });
+        }
+
+        var tonerLevel = (int)Math.Ceiling(_tonerPercent);
+        var paperLevel = (int)Math.Ceiling(_paperSheets * 100.0 / _options.PaperTrayCapacity);
+        var wasteRemaining = 100 - (int)Math.Floor(_wasteTonerPercent);
+        Add(_jammed, MediaJamCode, Conditions.PaperJam, Severity.Error, "Paper jam in tray 1. Open the front door and remove the paper.");
+        Add(_paperSheets == 0, MediaEmptyCode, Conditions.OutOfPaper, Severity.Error, "Tray 1 is empty.");
+        Add(_paperSheets > 0 && paperLevel <= LowPercent, MediaLowCode, Conditions.PaperLow, Severity.Warning, "Tray 1 is low.");
+        Add(_doorOpen, DoorOpenCode, Conditions.DoorOpen, Severity.Error, "Front door is open.");
+        Add(_tonerPercent <= 0, TonerEmptyCode, Conditions.TonerEmpty, Severity.Error, "Black toner is empty. Replace the cartridge.");
+        Add(_tonerPercent > 0 && tonerLevel <= LowPercent, TonerLowCode, Conditions.TonerLow, Severity.Warning, "Black toner is low.");
+        Add(_wasteTonerPercent >= 100, WasteFullCode, Conditions.WasteTonerFull, Severity.Error, "Waste toner box is full.");
+        Add(_wasteTonerPercent is >= WasteAlmostFullPercent and < 100, WasteAlmostFullCode, Conditions.WasteTonerAlmostFull, Severity.Warning, "Waste toner box is almost full.");
+        Add(_fuserFault, FuserFaultCode, Conditions.FuserFault, Severity.Error, "50.1 Fuser error. Turn the printer off and on.");
+
+        var stopped = conditions.Exists(c => c.Severity == Severity.Error);
+        var state = stopped ? DeviceState.Stopped : _pagesLeftInJobs > 0 ? DeviceState.Processing : DeviceState.Idle;
+        return new DeviceStatus
+        {
+            Model = _options.Model,
+            Serial = _serial,
+            FirmwareVersion = FirmwareVersion,
+            State = state,
+            StateMessage = state switch
+            {
+                DeviceState.Stopped => conditions.First(c => c.Severity == Severity.Error).Message,
+                DeviceState.Processing => $"Printing, {_pagesLeftInJobs} pages left.",
+                _ => "Ready.",
+            },
+            Conditions = conditions,
+            Supplies =
+            [
+                new SupplyLevel { Name = "Black Toner Cartridge", Type = "toner", Color = "black", LevelPercent = tonerLevel, Low = tonerLevel <= LowPercent, Empty = tonerLevel <= 0 },
+                // Waste toner reports remaining capacity, as printers do: low means almost full.
+                new SupplyLevel { Name = "Waste Toner Box", Type = "wasteToner", Color = "no-color", LevelPercent = wasteRemaining, Low = wasteRemaining <= 100 - WasteAlmostFullPercent, Empty = wasteRemaining <= 0 },
+                new SupplyLevel { Name = "Tray 1", Type = "media", Color = "white", LevelPercent = paperLevel, Low = paperLevel <= LowPercent, Empty = _paperSheets == 0 },
+            ],
+            Counters =
+            [
+                new Counter { Name = PagesPrintedCounter, Value = _pagesPrinted },
+                new Counter { Name = PaperJamsCounter, Value = _paperJams },
+            ],
+        };
+    }
+}

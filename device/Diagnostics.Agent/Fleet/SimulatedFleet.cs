@@ -1,0 +1,136 @@
+using Diagnostics.Agent.Collectors.Simulated;
+using Diagnostics.Agent.Provisioning;
+using Microsoft.Extensions.Logging;
+
+namespace Diagnostics.Agent.Fleet;
+
+/// <summary>
+/// Runs N simulated printers in one process, each a full <see cref="AgentRuntime"/>: its own provisioned identity
+/// (saved and reused), outbox, MQTT connection and seeded printer.
+/// </summary>
+public sealed partial class SimulatedFleet : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop;
+    private readonly List<AgentRuntime> _devices;
+
+    private SimulatedFleet(List<AgentRuntime> devices, Task completion, CancellationTokenSource stop)
+    {
+        _devices = devices;
+        Completion = completion;
+        _stop = stop;
+    }
+
+    public IReadOnlyList<AgentRuntime> Devices => _devices;
+
+    /// <summary>Completes when every device has stopped (after cancellation or <see cref="DisposeAsync"/>).</summary>
+    public Task Completion { get; }
+
+    public static string DeviceIdOf(SimulatedFleetOptions options, int index)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return $"{options.Prefix}-{index:D4}";
+    }
+
+    /// <summary>Starts the fleet and runs it until <paramref name="cancellationToken"/> is cancelled.</summary>
+    public static async Task RunAsync(
+        SimulatedFleetOptions options, IDeviceProvisioner provisioner, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var fleet = await StartAsync(options, provisioner, loggerFactory, time, cancellationToken);
+        await fleet.Completion;
+    }
+
+    /// <summary>Provisions (or reloads credentials for) every device, then starts them all; returns once they run.</summary>
+    public static async Task<SimulatedFleet> StartAsync(
+        SimulatedFleetOptions options, IDeviceProvisioner provisioner, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        var errors = options.Validate().ToList();
+        if (errors.Count > 0)
+            throw new ArgumentException("Invalid fleet options: " + string.Join(" ", errors), nameof(options));
+        var logger = loggerFactory.CreateLogger<SimulatedFleet>();
+
+        var devices = new List<AgentRuntime>();
+        try
+        {
+            for (var index = 1; index <= options.Count; index++)
+                devices.Add(await CreateDeviceAsync(options, index, provisioner, loggerFactory, time, cancellationToken));
+        }
+        catch
+        {
+            devices.ForEach(d => d.Dispose());
+            throw;
+        }
+
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var runs = devices.Select(device => RunDeviceAsync(device, options.FloodEvents, logger, stop.Token)).ToList();
+        var completion = Task.WhenAll(runs).ContinueWith(
+            finished =>
+            {
+                devices.ForEach(d => d.Dispose());
+                return finished;
+            },
+            CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+        return new SimulatedFleet(devices, completion, stop);
+    }
+
+    /// <summary>Stops every device and waits for them; outboxes keep what was not delivered.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await Completion;
+        }
+        finally
+        {
+            _stop.Dispose();
+        }
+    }
+
+    private static async Task<AgentRuntime> CreateDeviceAsync(
+        SimulatedFleetOptions options, int index, IDeviceProvisioner provisioner, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var deviceId = DeviceIdOf(options, index);
+        var dataDirectory = Path.Combine(options.DataDirectory, deviceId);
+        var credentials = await CredentialStore.LoadOrProvisionAsync(dataDirectory, deviceId, options.Model, provisioner, cancellationToken);
+        // Separate streams for the printer and the reconnect jitter, so connection trouble never changes what the
+        // printer does: the same seed replays the same fleet.
+        var deviceSeed = HashCode.Combine(options.Seed, index);
+        var printer = new SimulatedPrinter(options.Simulator, "SN" + deviceSeed.ToString("X8"), time, new Random(deviceSeed));
+        var agent = new AgentOptions
+        {
+            DeviceId = deviceId,
+            Token = credentials.Token,
+            Model = options.Model,
+            DataDirectory = dataDirectory,
+            PollInterval = options.PollInterval,
+            HeartbeatInterval = options.HeartbeatInterval,
+        };
+        return new AgentRuntime(credentials, printer, agent, options.Broker, options.Outbox, loggerFactory, time, new Random(~deviceSeed));
+    }
+
+    private static async Task RunDeviceAsync(AgentRuntime device, int floodEvents, ILogger logger, CancellationToken cancellationToken)
+    {
+        var run = device.RunAsync(cancellationToken);
+        if (floodEvents > 0)
+        {
+            try
+            {
+                var took = await device.FloodEventsAsync(floodEvents, cancellationToken);
+                Log.FloodFinished(logger, device.DeviceId, floodEvents, took.TotalSeconds);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopped mid-flood: what was enqueued stays in the outbox.
+            }
+        }
+        await run;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(AgentLogEvents.FloodFinished, LogLevel.Information, "{DeviceId} enqueued {FloodEvents} flood events in {Seconds:0.00} s")]
+        public static partial void FloodFinished(ILogger logger, string deviceId, int floodEvents, double seconds);
+    }
+}

@@ -1,0 +1,43 @@
+using Diagnostics.Agent.Collectors.Simulated;
+using Diagnostics.Agent.Uplink;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Diagnostics.Agent.Hosting;
+
+/// <summary>Registers the single-device agent in a Generic Host.</summary>
+public static class AgentHostExtensions
+{
+    /// <summary>Configuration: appsettings.json, then environment (standard and <c>DX_</c>-prefixed), then the command line.</summary>
+    public static HostApplicationBuilder AddAgentConfiguration(this HostApplicationBuilder builder, string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Configuration.AddEnvironmentVariables("DX_");
+        builder.Configuration.AddCommandLine(args);
+        return builder;
+    }
+
+    public static HostApplicationBuilder AddDeviceAgent(this HostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddValidatedOptions<AgentOptions>(AgentOptions.Section, o => o.Validate());
+        builder.AddValidatedOptions<BrokerOptions>(BrokerOptions.Section, o => o.Validate());
+        builder.AddValidatedOptions<OutboxOptions>(OutboxOptions.Section, o => o.Validate());
+        builder.AddValidatedOptions<SimulatorOptions>(SimulatorOptions.Section, o => o.Validate());
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        // Reconnect jitter must differ between devices so a broker restart is not followed by a thundering herd.
+        builder.Services.TryAddSingleton(_ => new Random());
+        builder.Services.AddHostedService<AgentWorker>();
+        return builder;
+    }
+
+    private static void AddValidatedOptions<TOptions>(this HostApplicationBuilder builder, string section, Func<TOptions, IEnumerable<string>> validate)
+        where TOptions : class
+    {
+        builder.Services.AddOptions<TOptions>().Bind(builder.Configuration.GetSection(section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TOptions>>(new OptionsValidator<TOptions>(validate));
+    }
+}

@@ -1,0 +1,34 @@
+using System.Text.Json;
+
+namespace Diagnostics.Agent.Provisioning;
+
+/// <summary>
+/// Keeps a device's credentials in <c>{dataDirectory}/credentials.json</c>: provisioned once, reused on every restart
+/// (the cloud answers 409 to a second registration of the same id).
+/// </summary>
+public static class CredentialStore
+{
+    public const string FileName = "credentials.json";
+
+    public static async Task<DeviceCredentials> LoadOrProvisionAsync(
+        string dataDirectory, string deviceId, string model, IDeviceProvisioner provisioner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(provisioner);
+        var path = Path.Combine(dataDirectory, FileName);
+        if (File.Exists(path))
+        {
+            await using var stream = File.OpenRead(path);
+            var saved = await JsonSerializer.DeserializeAsync<DeviceCredentials>(stream, cancellationToken: cancellationToken);
+            if (saved is not null && saved.DeviceId == deviceId && saved.Token.Length > 0)
+                return saved;
+            throw new DeviceProvisioningException($"{path} holds credentials for '{saved?.DeviceId}', not '{deviceId}'.");
+        }
+        var credentials = await provisioner.ProvisionAsync(deviceId, model, cancellationToken);
+        Directory.CreateDirectory(dataDirectory);
+        // Write then rename, so a crash never leaves half a file that would lock the device out.
+        var temporary = path + ".tmp";
+        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(credentials), cancellationToken);
+        File.Move(temporary, path, overwrite: true);
+        return credentials;
+    }
+}

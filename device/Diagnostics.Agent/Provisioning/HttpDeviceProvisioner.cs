@@ -1,0 +1,37 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Serialization;
+
+namespace Diagnostics.Agent.Provisioning;
+
+/// <summary>
+/// Provisions through the cloud API: <c>POST {cloud}/api/devices</c> with <c>{"deviceId","model"}</c>, answered by
+/// <c>201 Created</c> with <c>{"deviceId","token"}</c>, or <c>409 Conflict</c> when the id is already registered.
+/// </summary>
+public sealed class HttpDeviceProvisioner(HttpClient http, Uri cloudUrl) : IDeviceProvisioner
+{
+    public async Task<DeviceCredentials> ProvisionAsync(string deviceId, string model, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync(new Uri(cloudUrl, "api/devices"), new ProvisionRequest(deviceId, model), cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Conflict)
+        {
+            throw new DeviceProvisioningException(
+                $"The cloud at {cloudUrl} already has a device '{deviceId}' and this agent has no saved credentials for it. " +
+                "Restore its credentials.json, set Agent:Token, or choose another device id.");
+        }
+        if (response.StatusCode != HttpStatusCode.Created && response.StatusCode != HttpStatusCode.OK)
+        {
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw new DeviceProvisioningException($"Provisioning '{deviceId}' at {cloudUrl} failed: {(int)response.StatusCode} {response.ReasonPhrase} {body}");
+        }
+        var created = await response.Content.ReadFromJsonAsync<ProvisionResponse>(cancellationToken)
+            ?? throw new DeviceProvisioningException($"Provisioning '{deviceId}' returned an empty body.");
+        if (created.DeviceId != deviceId || string.IsNullOrEmpty(created.Token))
+            throw new DeviceProvisioningException($"Provisioning '{deviceId}' returned credentials for '{created.DeviceId}' or no token.");
+        return new DeviceCredentials(created.DeviceId, created.Token);
+    }
+
+    private sealed record ProvisionRequest([property: JsonPropertyName("deviceId")] string DeviceId, [property: JsonPropertyName("model")] string Model);
+
+    private sealed record ProvisionResponse([property: JsonPropertyName("deviceId")] string DeviceId, [property: JsonPropertyName("token")] string Token);
+}

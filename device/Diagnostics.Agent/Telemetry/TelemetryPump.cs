@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using Diagnostics.Agent.Collectors;
+using Diagnostics.Agent.Uplink;
+using Diagnostics.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Diagnostics.Agent.Telemetry;
+
+/// <summary>
+/// Polls the collector every poll interval and feeds the outbox: Raised/Cleared events and a status snapshot when
+/// something changed, and every heartbeat interval a heartbeat plus a fresh snapshot.
+/// </summary>
+public sealed partial class TelemetryPump
+{
+    public const string UnreachableCode = "agent:device-unreachable";
+
+    private readonly IDeviceCollector _collector;
+    private readonly Outbox _outbox;
+    private readonly UplinkEnvelopes _envelopes;
+    private readonly AgentOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConditionTracker _tracker = new();
+    private readonly Func<IEnumerable<Metric>>? _extraMetrics;
+    private readonly long _startedTimestamp;
+    private DateTimeOffset? _nextHeartbeat;
+    private long _collectorErrors;
+    private double _lastReadMilliseconds;
+
+    public TelemetryPump(
+        IDeviceCollector collector, Outbox outbox, UplinkEnvelopes envelopes, AgentOptions options, TimeProvider time, ILogger<TelemetryPump> logger,
+        Func<IEnumerable<Metric>>? extraMetrics = null)
+    {
+        _collector = collector;
+        _outbox = outbox;
+        _envelopes = envelopes;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _extraMetrics = extraMetrics;
+        _startedTimestamp = time.GetTimestamp();
+    }
+
+    public long CollectorErrors => Interlocked.Read(ref _collectorErrors);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        Log.Started(_logger, _envelopes.DeviceId, _collector.Name, _options.PollInterval.TotalSeconds, _options.HeartbeatInterval.TotalSeconds);
+        using var timer = new PeriodicTimer(_options.PollInterval, _time);
+        do
+        {
+            await PollOnceAsync(cancellationToken);
+        }
+        while (await timer.WaitForNextTickAsync(cancellationToken));
+    }
+
+    /// <summary>One poll: read, diff, enqueue; and the heartbeat when it is due. Returns what was enqueued.</summary>
+    public async ValueTask<IReadOnlyList<Envelope>> PollOnceAsync(CancellationToken cancellationToken)
+    {
+        var status = await ReadStatusAsync(cancellationToken);
+        var change = _tracker.Observe(status);
+        var batch = new List<Envelope>();
+        foreach (var deviceEvent in change.Events)
+            batch.Add(_envelopes.Event(deviceEvent));
+        var now = _time.GetUtcNow();
+        var heartbeatDue = _nextHeartbeat is null || now >= _nextHeartbeat;
+        if (change.StatusChanged || heartbeatDue)
+            batch.Add(_envelopes.Status(status));
+        if (heartbeatDue)
+        {
+            batch.Add(_envelopes.Heartbeat(CreateHeartbeat()));
+            _nextHeartbeat = now + _options.HeartbeatInterval;
+        }
+        if (batch.Count > 0)
+            await _outbox.EnqueueAsync(batch, cancellationToken);
+        return batch;
+    }
+
+    private async ValueTask<DeviceStatus> ReadStatusAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var status = await _collector.ReadAsync(cancellationToken);
+            _lastReadMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            return status;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Interlocked.Increment(ref _collectorErrors);
+            Log.CollectorReadFailed(_logger, ex, _collector.Name, ex.Message);
+            // The agent is alive but cannot see its device: that is a condition the cloud should know about.
+            return new DeviceStatus
+            {
+                State = DeviceState.Unreachable,
+                StateMessage = ex.Message,
+                Conditions =
+                [
+                    new ActiveCondition
+                    {
+                        Code = UnreachableCode,
+                        Condition = Conditions.DeviceUnreachable,
+                        Severity = Severity.Error,
+                        Message = $"The agent cannot read the device: {ex.Message}",
+                        SinceUnixMs = _time.GetUtcNow().ToUnixTimeMilliseconds(),
+                    },
+                ],
+            };
+        }
+    }
+
+    private Heartbeat CreateHeartbeat()
+    {
+        var heartbeat = new Heartbeat
+        {
+            IntervalSeconds = (int)_options.HeartbeatInterval.TotalSeconds,
+            UptimeSeconds = (long)_time.GetElapsedTime(_startedTimestamp).TotalSeconds,
+            OutboxDepth = _outbox.Depth,
+            OutboxDiscarded = _outbox.Discarded,
+            Metrics =
+            [
+                new Metric { Name = "collector-read-time", Value = _lastReadMilliseconds, Unit = "ms" },
+                new Metric { Name = "collector-errors", Value = CollectorErrors, Unit = "count" },
+                new Metric { Name = "outbox-discarded-heartbeat", Value = _outbox.DiscardedOf(UplinkKind.Heartbeat), Unit = "count" },
+                new Metric { Name = "outbox-discarded-status", Value = _outbox.DiscardedOf(UplinkKind.Status), Unit = "count" },
+                new Metric { Name = "outbox-discarded-event", Value = _outbox.DiscardedOf(UplinkKind.Event), Unit = "count" },
+            ],
+        };
+        if (_extraMetrics is not null)
+            heartbeat.Metrics.AddRange(_extraMetrics());
+        return heartbeat;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(AgentLogEvents.TelemetryPumpStarted, LogLevel.Debug, "Telemetry for {DeviceId} from collector {Collector}: poll every {PollSeconds} s, heartbeat every {HeartbeatSeconds} s")]
+        public static partial void Started(ILogger logger, string deviceId, string collector, double pollSeconds, double heartbeatSeconds);
+
+        [LoggerMessage(AgentLogEvents.CollectorReadFailed, LogLevel.Warning, "Collector {Collector} failed to read the device: {Reason}")]
+        public static partial void CollectorReadFailed(ILogger logger, Exception exception, string collector, string reason);
+    }
+}

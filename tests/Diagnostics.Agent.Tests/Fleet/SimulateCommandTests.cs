@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using Diagnostics.Agent.Tests.Uplink;
+
+namespace Diagnostics.Agent.Tests.Fleet;
+
+/// <summary>The <c>simulate</c> command as a user runs it: a real process against a real (in-process) broker.</summary>
+public sealed class SimulateCommandTests : IAsyncDisposable
+{
+    private readonly TestDirectory _directory = new();
+    private readonly FakeCloud _cloud = new();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _cloud.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAgentAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Diagnostics.Agent.dll"));
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    [Fact]
+    public async Task Runs_n_devices_prints_their_ids_and_a_summary()
+    {
+        await _cloud.StartAsync();
+
+        var (exitCode, output) = await RunAgentAsync(
+            "simulate", "--count", "3", "--broker", $"127.0.0.1:{_cloud.Port}", "--data-dir", _directory.Path,
+            "--prefix", "cli", "--duration", "2", "--time-scale", "20");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("device cli-0001 started", output, StringComparison.Ordinal);
+        Assert.Contains("device cli-0003 started", output, StringComparison.Ordinal);
+        Assert.Contains("Summary: 3 devices", output, StringComparison.Ordinal);
+        Assert.Equal(["cli-0001", "cli-0002", "cli-0003"], _cloud.Received.Select(e => e.DeviceId).Distinct().Order());
+    }
+
+    [Fact]
+    public async Task Bad_arguments_print_the_usage_and_exit_64()
+    {
+        var (exitCode, output) = await RunAgentAsync("simulate", "--count", "0");
+
+        Assert.Equal(64, exitCode);
+        Assert.Contains("Usage: Diagnostics.Agent simulate", output, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,80 @@
+using Diagnostics.Agent.Collectors;
+using Diagnostics.Agent.Telemetry;
+using Diagnostics.Agent.Uplink;
+using Diagnostics.Protocol;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Diagnostics.Agent.Tests.Telemetry;
+
+public sealed class TelemetryPumpTests : IDisposable
+{
+    private readonly TestDirectory _directory = new();
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000));
+    private readonly ScriptedCollector _collector = new();
+    private readonly Outbox _outbox;
+    private readonly TelemetryPump _pump;
+
+    public TelemetryPumpTests()
+    {
+        _outbox = Outbox.Open(_directory.Path, new OutboxOptions(), _time);
+        var options = new AgentOptions { DeviceId = "dev-1", HeartbeatInterval = TimeSpan.FromSeconds(30) };
+        _pump = new TelemetryPump(_collector, _outbox, new UplinkEnvelopes("dev-1", _time), options, _time, NullLogger<TelemetryPump>.Instance);
+    }
+
+    public void Dispose()
+    {
+        _outbox.Dispose();
+        _directory.Dispose();
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task First_poll_sends_events_status_and_heartbeat_then_only_changes_until_the_next_heartbeat()
+    {
+        _collector.Next = new DeviceStatus { State = DeviceState.Stopped, Conditions = [new ActiveCondition { Code = "ipp:door-open", Severity = Severity.Error }] };
+        var first = await _pump.PollOnceAsync(Ct);
+        Assert.Equal([UplinkKind.Event, UplinkKind.Status, UplinkKind.Heartbeat], first.Select(e => e.Kind!.Value));
+        Assert.Equal(30, first[2].Heartbeat!.IntervalSeconds);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Empty(await _pump.PollOnceAsync(Ct));
+
+        _collector.Next = new DeviceStatus { State = DeviceState.Idle };
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var cleared = await _pump.PollOnceAsync(Ct);
+        Assert.Equal([UplinkKind.Event, UplinkKind.Status], cleared.Select(e => e.Kind!.Value));
+        Assert.Equal(EventKind.Cleared, cleared[0].Event!.Kind);
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var heartbeat = await _pump.PollOnceAsync(Ct);
+        Assert.Equal([UplinkKind.Status, UplinkKind.Heartbeat], heartbeat.Select(e => e.Kind!.Value));
+        Assert.Equal(32, heartbeat[1].Heartbeat!.UptimeSeconds);
+        Assert.Equal(5, heartbeat[1].Heartbeat!.OutboxDepth);
+        Assert.Equal(7, _outbox.Depth);
+    }
+
+    [Fact]
+    public async Task A_failing_collector_reports_the_device_unreachable()
+    {
+        _collector.Failure = new IOException("no route to printer");
+
+        var sent = await _pump.PollOnceAsync(Ct);
+
+        var raised = sent.Single(e => e.Kind == UplinkKind.Event).Event!;
+        Assert.Equal((TelemetryPump.UnreachableCode, Conditions.DeviceUnreachable), (raised.Code, raised.Condition));
+        Assert.Equal(DeviceState.Unreachable, sent.Single(e => e.Kind == UplinkKind.Status).Status!.State);
+        Assert.Equal(1, _pump.CollectorErrors);
+    }
+
+    private sealed class ScriptedCollector : IDeviceCollector
+    {
+        public DeviceStatus Next { get; set; } = new();
+        public Exception? Failure { get; set; }
+        public string Name => "scripted";
+
+        public ValueTask<DeviceStatus> ReadAsync(CancellationToken cancellationToken) =>
+            Failure is null ? ValueTask.FromResult(Next) : ValueTask.FromException<DeviceStatus>(Failure);
+    }
+}

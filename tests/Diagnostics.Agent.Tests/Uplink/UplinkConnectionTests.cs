@@ -1,0 +1,261 @@
+using Diagnostics.Agent.Provisioning;
+using Diagnostics.Agent.Uplink;
+using Diagnostics.Protocol;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Diagnostics.Agent.Tests.Uplink;
+
+public sealed class UplinkConnectionTests : IAsyncDisposable
+{
+    private const string DeviceId = "printer-7";
+
+    private readonly TestDirectory _directory = new();
+    private readonly FakeCloud _cloud = new();
+    private readonly Outbox _outbox;
+    private readonly CancellationTokenSource _stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+    private Task? _running;
+
+    public UplinkConnectionTests()
+    {
+        _outbox = Outbox.Open(_directory.Path, new OutboxOptions { Durability = OutboxDurability.ProcessCrash }, TimeProvider.System);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_running is not null)
+            await _running;
+        _stop.Dispose();
+        _outbox.Dispose();
+        await _cloud.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private BrokerOptions Broker(int maxInFlight = 100, double ackTimeoutSeconds = 15) => new()
+    {
+        Host = "127.0.0.1",
+        Port = _cloud.Port,
+        ReconnectMinDelay = TimeSpan.FromMilliseconds(50),
+        ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
+        MaxInFlight = maxInFlight,
+        AckTimeout = TimeSpan.FromSeconds(ackTimeoutSeconds),
+    };
+
+    private UplinkConnection Start(BrokerOptions broker)
+    {
+        var uplink = new UplinkConnection(new DeviceCredentials(DeviceId, "secret-token"), broker, _outbox, TimeProvider.System, new Random(1), NullLogger<UplinkConnection>.Instance);
+        _running = uplink.RunAsync(_stop.Token);
+        return uplink;
+    }
+
+    private async Task<List<ulong>> EnqueueEventsAsync(int count)
+    {
+        var envelopes = Enumerable.Range(0, count).Select(i => new Envelope
+        {
+            DeviceId = DeviceId,
+            SchemaVersion = Envelope.CurrentSchemaVersion,
+            Event = new DeviceEvent { Kind = EventKind.Raised, Code = "test:" + i },
+        }).ToList();
+        await _outbox.EnqueueAsync(envelopes, Ct);
+        return envelopes.ConvertAll(e => e.Sequence);
+    }
+
+    [Fact]
+    public async Task Delivers_every_enqueued_message_in_order_and_empties_the_outbox_on_acks()
+    {
+        await _cloud.StartAsync();
+        var uplink = Start(Broker(maxInFlight: 10));
+        var first = await EnqueueEventsAsync(300);
+        var second = await EnqueueEventsAsync(200);
+
+        await Eventually.TrueAsync(() => _outbox.Depth == 0, "the outbox is empty");
+
+        Assert.Equal(first.Concat(second), _cloud.Received.Select(e => e.Sequence));
+        Assert.Equal(second[^1], uplink.AcknowledgedUpTo);
+        Assert.All(_cloud.Received, e => Assert.Equal(DeviceId, e.DeviceId));
+    }
+
+    [Fact]
+    public async Task Connects_as_the_device_with_its_token()
+    {
+        await _cloud.StartAsync();
+        var uplink = Start(Broker());
+
+        await Eventually.TrueAsync(() => uplink.IsConnected, "connected");
+
+        Assert.Contains((DeviceId, DeviceId, "secret-token"), _cloud.Connections);
+    }
+
+    [Fact]
+    public async Task Keeps_messages_until_the_cloud_acks_them()
+    {
+        await _cloud.StartAsync();
+        _cloud.Acks = false;
+        Start(Broker());
+        var sequences = await EnqueueEventsAsync(20);
+
+        await Eventually.TrueAsync(() => _cloud.Stored.Count == 20, "the cloud has all 20");
+        Assert.Equal(20, _outbox.Depth);
+
+        _cloud.Acks = true;
+        await _cloud.AckNowAsync(DeviceId);
+        await Eventually.TrueAsync(() => _outbox.Depth == 0, "the acked messages left the outbox");
+        Assert.Equal(sequences, _cloud.Stored);
+    }
+
+    [Fact]
+    public async Task Never_has_more_than_max_in_flight_messages_unacknowledged()
+    {
+        await _cloud.StartAsync();
+        Start(Broker(maxInFlight: 7));
+        await EnqueueEventsAsync(300);
+
+        await Eventually.TrueAsync(() => _outbox.Depth == 0, "everything is delivered");
+
+        Assert.InRange(_cloud.MaxOutstanding, 1UL, 7UL);
+    }
+
+    [Fact]
+    public async Task Never_deletes_a_message_it_has_not_published_whatever_the_ack_claims()
+    {
+        await _cloud.StartAsync();
+        _cloud.Acks = false;
+        var uplink = Start(Broker(maxInFlight: 3));
+        await Eventually.TrueAsync(() => uplink.IsConnected, "connected");
+        var sequences = await EnqueueEventsAsync(10);
+        await Eventually.TrueAsync(() => _cloud.Received.Count >= 3, "the first window is sent");
+
+        var bogus = new Ack { DeviceId = DeviceId, HighestContiguousSequence = sequences[^1] + 1000 };
+        await _cloud.Server.InjectApplicationMessage(new MQTTnet.Server.InjectedMqttApplicationMessage(
+            new MQTTnet.MqttApplicationMessageBuilder().WithTopic(Topics.Downlink(DeviceId, Topics.AckKind)).WithPayload(WireCodec.Encode(bogus))
+                .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build()), Ct);
+
+        await Eventually.TrueAsync(() => _outbox.Depth == 0, "the outbox drained");
+        Assert.Equal(sequences, _cloud.Stored);
+    }
+
+    [Fact]
+    public async Task Resends_from_the_lowest_unacknowledged_after_the_ack_timeout()
+    {
+        await _cloud.StartAsync();
+        _cloud.Acks = false;
+        var uplink = Start(Broker(ackTimeoutSeconds: 0.5));
+        var sequences = await EnqueueEventsAsync(5);
+
+        await Eventually.TrueAsync(() => _cloud.Received.Count >= 10, "the five are sent twice");
+
+        Assert.True(uplink.AckTimeouts >= 1);
+        Assert.Equal(sequences.Concat(sequences), _cloud.Received.Take(10).Select(e => e.Sequence));
+        Assert.Equal(5, _outbox.Depth);
+    }
+
+    [Fact]
+    public async Task Reconnects_after_the_broker_restarts_and_drains_the_rest()
+    {
+        await _cloud.StartAsync();
+        var uplink = Start(Broker());
+        var before = await EnqueueEventsAsync(50);
+        await Eventually.TrueAsync(() => _outbox.Depth == 0, "the first batch is delivered");
+
+        await _cloud.StopAsync();
+        await Eventually.TrueAsync(() => !uplink.IsConnected, "the agent noticed the broker is gone");
+        var during = await EnqueueEventsAsync(100);
+        Assert.Equal(100, _outbox.Depth);
+        await _cloud.StartAsync();
+
+        await Eventually.TrueAsync(() => _outbox.Depth == 0, "the outage backlog is delivered");
+        Assert.Equal(before.Concat(during), _cloud.Stored);
+        Assert.True(uplink.Connects >= 2);
+    }
+
+    [Fact]
+    public async Task After_overflow_discards_the_cloud_skips_the_gap_by_the_lowest_retained_sequence_and_the_outbox_drains()
+    {
+        using var smallOutbox = Outbox.Open(Path.Combine(_directory.Path, "small"), new OutboxOptions { MaxMessages = 10, Durability = OutboxDurability.ProcessCrash }, TimeProvider.System);
+        var envelopes = Enumerable.Range(0, 25).Select(i => new Envelope
+        {
+            DeviceId = DeviceId,
+            SchemaVersion = Envelope.CurrentSchemaVersion,
+            Event = new DeviceEvent { Kind = EventKind.Raised, Code = "test:" + i },
+        }).ToList();
+        await smallOutbox.EnqueueAsync(envelopes, Ct); // the cloud is unreachable: 15 oldest events are discarded
+        Assert.Equal(15, smallOutbox.DiscardedOf(UplinkKind.Event));
+        await _cloud.StartAsync();
+
+        var uplink = new UplinkConnection(new DeviceCredentials(DeviceId, "t"), Broker(), smallOutbox, TimeProvider.System, new Random(1), NullLogger<UplinkConnection>.Instance);
+        _running = uplink.RunAsync(_stop.Token);
+
+        await Eventually.TrueAsync(() => smallOutbox.Depth == 0, "the retained ten are delivered and acked");
+        Assert.Equal(envelopes.Skip(15).Select(e => e.Sequence), _cloud.Stored);
+        Assert.All(_cloud.Received, e => Assert.Equal(envelopes[15].Sequence, e.LowestRetainedSequence));
+    }
+
+    [Fact]
+    public async Task Keeps_retrying_while_the_broker_refuses_its_credentials()
+    {
+        await _cloud.StartAsync();
+        _cloud.RefuseConnections = 3;
+        var uplink = Start(Broker());
+        await EnqueueEventsAsync(5);
+
+        await Eventually.TrueAsync(() => _outbox.Depth == 0, "delivered once the broker accepts");
+
+        Assert.Equal(1, uplink.Connects);
+        Assert.True(_cloud.Connections.Count >= 4);
+    }
+
+    [Fact]
+    public async Task Publishes_retained_presence_online_on_connect()
+    {
+        await _cloud.StartAsync();
+        var uplink = Start(Broker());
+
+        await Eventually.TrueAsync(async () => (await _cloud.RetainedPresenceAsync(DeviceId))?.Online == true, "presence is retained online");
+    }
+
+    [Fact]
+    public async Task Says_offline_when_stopped()
+    {
+        await _cloud.StartAsync();
+        var uplink = Start(Broker());
+        await Eventually.TrueAsync(async () => (await _cloud.RetainedPresenceAsync(DeviceId))?.Online == true, "online");
+
+        await _stop.CancelAsync();
+        await _running!;
+
+        Assert.False((await _cloud.RetainedPresenceAsync(DeviceId))!.Online);
+    }
+
+    [Fact]
+    public async Task Ignores_unknown_downlink_kinds_and_keeps_working()
+    {
+        await _cloud.StartAsync();
+        var uplink = Start(Broker());
+        await Eventually.TrueAsync(() => uplink.IsConnected, "connected");
+        await _cloud.Server.InjectApplicationMessage(new MQTTnet.Server.InjectedMqttApplicationMessage(
+            new MQTTnet.MqttApplicationMessageBuilder().WithTopic(Topics.Downlink(DeviceId, "teleport")).WithPayload([1, 2, 3]).Build()), Ct);
+
+        await EnqueueEventsAsync(3);
+
+        await Eventually.TrueAsync(() => _outbox.Depth == 0, "delivered after the unknown message");
+    }
+
+    [Fact]
+    public void Backoff_grows_exponentially_with_full_jitter_between_min_and_max()
+    {
+        var uplink = new UplinkConnection(new DeviceCredentials(DeviceId, "t"),
+            new BrokerOptions { ReconnectMinDelay = TimeSpan.FromSeconds(1), ReconnectMaxDelay = TimeSpan.FromSeconds(60) },
+            _outbox, new FakeTimeProvider(), new Random(42), NullLogger<UplinkConnection>.Instance);
+
+        var delays = Enumerable.Range(0, 12).Select(uplink.NextDelay).ToList();
+
+        Assert.All(delays.Take(1), d => Assert.Equal(TimeSpan.FromSeconds(1), d));
+        Assert.All(delays, d => Assert.InRange(d.TotalSeconds, 1, 60));
+        Assert.All(delays.Select((d, i) => (d, i)), x => Assert.True(x.d.TotalSeconds <= Math.Pow(2, x.i)));
+        Assert.True(delays.Skip(7).Max().TotalSeconds > 8, "later delays reach far beyond the early ones");
+        Assert.True(delays.Distinct().Count() > 6, "jitter varies the delays");
+    }
+}
