@@ -83,7 +83,6 @@ public sealed class DeliveryGuaranteeTests
             "--Broker:ReconnectMinDelay=00:00:00.200",
             "--Broker:ReconnectMaxDelay=00:00:01",
             "--Simulator:TimeScale=120",
-            "--Simulator:Seed=7",
         ]);
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, ChildProcess agent, CancellationToken ct)
@@ -115,7 +114,7 @@ public sealed class DeliveryGuaranteeTests
         Query(databasePath, "SELECT seq FROM telemetry WHERE device_id = $id ORDER BY seq", deviceId, r => (ulong)r.GetInt64(0));
 
     private static List<long> StoredReceiveTimes(string databasePath, string deviceId) =>
-        Query(databasePath, "SELECT received_time FROM telemetry WHERE device_id = $id ORDER BY seq", deviceId, r => r.GetInt64(0));
+        Query(databasePath, "SELECT received_time_ms FROM telemetry WHERE device_id = $id ORDER BY seq", deviceId, r => r.GetInt64(0));
 
     private static List<ulong> OutboxSequences(string outboxPath) =>
         Query(outboxPath, "SELECT sequence FROM messages ORDER BY sequence", null, r => (ulong)r.GetInt64(0));

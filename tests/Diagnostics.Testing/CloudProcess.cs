@@ -62,7 +62,7 @@ public sealed class CloudProcess : IAsyncDisposable
     public async Task<int> OnlineDevicesAsync(CancellationToken cancellationToken)
     {
         using var json = JsonDocument.Parse(await _http.GetStringAsync("api/fleet/summary", cancellationToken));
-        return json.RootElement.GetProperty("presence").TryGetProperty("online", out var online) ? online.GetInt32() : 0;
+        return json.RootElement.GetProperty("byPresence").TryGetProperty("online", out var online) ? online.GetInt32() : 0;
     }
 
     public async ValueTask DisposeAsync()
