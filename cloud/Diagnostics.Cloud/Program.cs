@@ -1,4 +1,5 @@
 using Diagnostics.Cloud.Broker;
+using Diagnostics.Cloud.Demo;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Ingestion;
 using Diagnostics.Cloud.Observability;
@@ -15,6 +16,7 @@ builder.AddStorage();
 builder.AddDevices();
 builder.AddIngestion();
 builder.AddBroker();
+builder.AddDemoFleet();
 builder.AddApiDocumentation();
 
 var app = builder.Build();

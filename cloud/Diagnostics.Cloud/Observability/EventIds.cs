@@ -29,4 +29,9 @@ internal static class EventIds
     public const int GapSkipped = 312;
     public const int AckFailed = 313;
     public const int StreamsRebuilt = 320;
+
+    // Demo fleet 9xx
+    public const int DemoFleetStarted = 900;
+    public const int DemoFleetStale = 901;
+    public const int DemoFleetFailed = 902;
 }

@@ -10,6 +10,16 @@ public static class CredentialStore
 {
     public const string FileName = "credentials.json";
 
+    /// <summary>The saved credentials, or null when none are saved yet.</summary>
+    public static async Task<DeviceCredentials?> TryLoadAsync(string dataDirectory, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(dataDirectory, FileName);
+        if (!File.Exists(path))
+            return null;
+        await using var stream = File.OpenRead(path);
+        return await JsonSerializer.DeserializeAsync<DeviceCredentials>(stream, cancellationToken: cancellationToken);
+    }
+
     public static async Task<DeviceCredentials> LoadOrProvisionAsync(
         string dataDirectory, string deviceId, string model, IDeviceProvisioner provisioner, CancellationToken cancellationToken)
     {
@@ -17,8 +27,7 @@ public static class CredentialStore
         var path = Path.Combine(dataDirectory, FileName);
         if (File.Exists(path))
         {
-            await using var stream = File.OpenRead(path);
-            var saved = await JsonSerializer.DeserializeAsync<DeviceCredentials>(stream, cancellationToken: cancellationToken);
+            var saved = await TryLoadAsync(dataDirectory, cancellationToken);
             if (saved is not null && saved.DeviceId == deviceId && saved.Token.Length > 0)
                 return saved;
             throw new DeviceProvisioningException($"{path} holds credentials for '{saved?.DeviceId}', not '{deviceId}'.");

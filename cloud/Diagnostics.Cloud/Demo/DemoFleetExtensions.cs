@@ -1,0 +1,19 @@
+namespace Diagnostics.Cloud.Demo;
+
+public static class DemoFleetExtensions
+{
+    /// <summary>The simulated fleet, off unless <c>Demo:Devices</c> is above zero.</summary>
+    public static IHostApplicationBuilder AddDemoFleet(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<DemoFleetOptions>()
+            .BindConfiguration(DemoFleetOptions.Section)
+            .Validate(o => o.Devices is >= 0 and <= 10_000, "Demo:Devices must be 0..10000.")
+            .Validate(o => o.TimeScale > 0, "Demo:TimeScale must be above 0.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Demo:DataDirectory must be set.")
+            .ValidateOnStart();
+        // After the broker in registration order: hosted services start in order, so the broker listens first.
+        builder.Services.AddHostedService<DemoFleetHost>();
+        return builder;
+    }
+}

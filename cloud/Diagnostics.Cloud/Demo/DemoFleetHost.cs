@@ -1,0 +1,99 @@
+using Diagnostics.Agent.Fleet;
+using Diagnostics.Agent.Provisioning;
+using Diagnostics.Cloud.Broker;
+using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Observability;
+using DeviceCredentials = Diagnostics.Agent.Provisioning.DeviceCredentials;
+using Microsoft.Extensions.Options;
+
+namespace Diagnostics.Cloud.Demo;
+
+/// <summary>
+/// Runs the demo fleet: real agents (outbox on disk, own MQTT connection and credentials each) talking to the
+/// embedded broker over loopback TCP, exactly as devices in the field would.
+/// </summary>
+public sealed partial class DemoFleetHost(
+    IOptions<DemoFleetOptions> options,
+    EmbeddedBroker broker,
+    DeviceRegistry registry,
+    ILoggerFactory loggerFactory,
+    IHostEnvironment environment,
+    TimeProvider time,
+    ILogger<DemoFleetHost> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (settings.Devices == 0)
+            return;
+        var fleetOptions = new SimulatedFleetOptions
+        {
+            Count = settings.Devices,
+            Prefix = settings.Prefix,
+            // Relative to the content root, like the cloud's own store, so the two stay side by side.
+            DataDirectory = Path.Combine(environment.ContentRootPath, settings.DataDirectory),
+            Seed = settings.Seed,
+            HeartbeatInterval = settings.HeartbeatInterval,
+            Broker = { Host = "127.0.0.1", Port = broker.Port },
+            Simulator = { TimeScale = settings.TimeScale },
+        };
+        try
+        {
+            await ForgetCredentialsTheRegistryRejectsAsync(fleetOptions, stoppingToken);
+            await SimulatedFleet.RunAsync(fleetOptions, new RegistryProvisioner(registry), loggerFactory, time,
+                stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Host shutting down.
+        }
+        catch (Exception ex) when (ex is DeviceProvisioningException or IOException)
+        {
+            // The demo is a convenience: the cloud keeps serving real devices without it.
+            LogFailed(logger, ex);
+        }
+    }
+
+    /// <summary>
+    /// A demo data folder can outlive the cloud's database (deleted by hand): a device whose saved token the registry
+    /// no longer knows would be refused forever, so it starts over as a new device.
+    /// </summary>
+    private async Task ForgetCredentialsTheRegistryRejectsAsync(SimulatedFleetOptions fleetOptions, CancellationToken cancellationToken)
+    {
+        for (var index = 1; index <= fleetOptions.Count; index++)
+        {
+            var deviceId = SimulatedFleet.DeviceIdOf(fleetOptions, index);
+            var deviceDirectory = Path.Combine(fleetOptions.DataDirectory, deviceId);
+            var saved = await CredentialStore.TryLoadAsync(deviceDirectory, cancellationToken);
+            if (saved is not null && !await registry.VerifyAsync(deviceId, saved.Token, cancellationToken))
+            {
+                LogStale(logger, deviceId);
+                Directory.Delete(deviceDirectory, recursive: true);
+            }
+        }
+        LogStarting(logger, fleetOptions.Count, broker.Port, fleetOptions.Simulator.TimeScale);
+    }
+
+    /// <summary>Registers simulated devices straight in the registry: the same store and hashing as the API.</summary>
+    private sealed class RegistryProvisioner(DeviceRegistry registry) : IDeviceProvisioner
+    {
+        public async Task<DeviceCredentials> ProvisionAsync(string deviceId, string model, CancellationToken cancellationToken)
+        {
+            var result = await registry.RegisterAsync(deviceId, model, cancellationToken);
+            return result.IsSuccess
+                ? new DeviceCredentials(result.Device!.DeviceId, result.Device.Token)
+                : throw new DeviceProvisioningException($"Could not register demo device '{deviceId}': {result.Error}.");
+        }
+    }
+
+    [LoggerMessage(EventId = EventIds.DemoFleetStarted, Level = LogLevel.Information,
+        Message = "Demo fleet: {Count} simulated printers connecting to the embedded broker on port {Port} (time scale {TimeScale})")]
+    private static partial void LogStarting(ILogger logger, int count, int port, double timeScale);
+
+    [LoggerMessage(EventId = EventIds.DemoFleetStale, Level = LogLevel.Warning,
+        Message = "Demo device {DeviceId} has credentials the registry does not know (database reset?); it starts over as a new device")]
+    private static partial void LogStale(ILogger logger, string deviceId);
+
+    [LoggerMessage(EventId = EventIds.DemoFleetFailed, Level = LogLevel.Error, Message = "Demo fleet stopped")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}

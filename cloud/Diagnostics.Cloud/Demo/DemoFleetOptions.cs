@@ -1,0 +1,22 @@
+namespace Diagnostics.Cloud.Demo;
+
+/// <summary>A simulated fleet of printers run inside the cloud process, so a newcomer sees a living system at once.</summary>
+public sealed class DemoFleetOptions
+{
+    public const string Section = "Demo";
+
+    /// <summary>How many simulated printers to run; 0 (the default) runs none.</summary>
+    public int Devices { get; set; }
+
+    /// <summary>Where each simulated device keeps its outbox and credentials (next to the cloud's own store).</summary>
+    public string DataDirectory { get; set; } = "data/demo-fleet";
+
+    public string Prefix { get; set; } = "sim";
+
+    public int Seed { get; set; } = 1;
+
+    /// <summary>Simulated seconds per real second: the default 10 lets a newcomer see jams and empty trays come and go within a minute.</summary>
+    public double TimeScale { get; set; } = 10;
+
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
+}
