@@ -15,15 +15,16 @@ public static class DevicesApi
     {
         ArgumentNullException.ThrowIfNull(app);
         var devices = app.MapGroup("/api/devices").WithTags("Devices");
-        devices.MapPost("/", RegisterDevice);
-        devices.MapGet("/", ListDevices);
-        devices.MapGet("/{deviceId}", GetDevice);
-        devices.MapGet("/{deviceId}/events", GetDeviceEvents);
+        // Errors are problem details (application/problem+json); their statuses are declared for the OpenAPI document.
+        devices.MapPost("/", RegisterDevice).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status400BadRequest);
+        devices.MapGet("/", ListDevices).ProducesProblem(StatusCodes.Status400BadRequest);
+        devices.MapGet("/{deviceId}", GetDevice).ProducesProblem(StatusCodes.Status404NotFound);
+        devices.MapGet("/{deviceId}/events", GetDeviceEvents).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
         app.MapGet("/api/fleet/summary", GetFleetSummary).WithTags("Fleet");
         return app;
     }
 
-    public static async Task<Results<Created<RegisteredDevice>, Conflict<ProblemDetails>, BadRequest<ProblemDetails>>> RegisterDevice(
+    public static async Task<Results<Created<RegisteredDevice>, ProblemHttpResult>> RegisterDevice(
         RegisterDeviceRequest request, DeviceRegistry registry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -32,49 +33,49 @@ public static class DevicesApi
         return result.Error switch
         {
             RegistrationError.None => TypedResults.Created($"/api/devices/{result.Device!.DeviceId}", result.Device),
-            RegistrationError.AlreadyExists => TypedResults.Conflict(Problem(
+            RegistrationError.AlreadyExists => TypedResults.Problem(Problem(
                 StatusCodes.Status409Conflict, "Device already registered", $"A device with id '{request.DeviceId}' already exists.")),
-            _ => TypedResults.BadRequest(Problem(
+            _ => TypedResults.Problem(Problem(
                 StatusCodes.Status400BadRequest, "Invalid device id",
                 $"Device ids are 1 to {Topics.MaxDeviceIdLength} letters, digits, '-', '_' or '.', not starting with '.'.")),
         };
     }
 
-    public static async Task<Results<Ok<Paged<DeviceSummary>>, BadRequest<ProblemDetails>>> ListDevices(
+    public static async Task<Results<Ok<Paged<DeviceSummary>>, ProblemHttpResult>> ListDevices(
         IDeviceStore store, CancellationToken cancellationToken,
         string? health = null, string? model = null, string? condition = null, bool? online = null,
         int page = 1, int pageSize = DefaultPageSize)
     {
         ArgumentNullException.ThrowIfNull(store);
         if (page < 1 || pageSize < 1 || pageSize > MaxPageSize)
-            return TypedResults.BadRequest(Problem(StatusCodes.Status400BadRequest, "Invalid paging", $"page >= 1 and 1 <= pageSize <= {MaxPageSize}."));
+            return TypedResults.Problem(Problem(StatusCodes.Status400BadRequest, "Invalid paging", $"page >= 1 and 1 <= pageSize <= {MaxPageSize}."));
         DeviceHealth? healthFilter = null;
         if (!string.IsNullOrEmpty(health))
         {
             if (!Enum.TryParse<DeviceHealth>(health, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
-                return TypedResults.BadRequest(Problem(StatusCodes.Status400BadRequest, "Invalid health filter", "health is one of unknown, healthy, warning, critical."));
+                return TypedResults.Problem(Problem(StatusCodes.Status400BadRequest, "Invalid health filter", "health is one of unknown, healthy, warning, critical."));
             healthFilter = parsed;
         }
         var result = await store.ListAsync(new DeviceQuery(healthFilter, model, condition, online, page, pageSize), cancellationToken);
         return TypedResults.Ok(result);
     }
 
-    public static async Task<Results<Ok<DeviceDetails>, NotFound<ProblemDetails>>> GetDevice(
+    public static async Task<Results<Ok<DeviceDetails>, ProblemHttpResult>> GetDevice(
         string deviceId, IDeviceStore store, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         var device = await store.GetAsync(deviceId, cancellationToken);
-        return device is null ? TypedResults.NotFound(UnknownDevice(deviceId)) : TypedResults.Ok(device);
+        return device is null ? TypedResults.Problem(UnknownDevice(deviceId)) : TypedResults.Ok(device);
     }
 
-    public static async Task<Results<Ok<Paged<EventView>>, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> GetDeviceEvents(
+    public static async Task<Results<Ok<Paged<EventView>>, ProblemHttpResult>> GetDeviceEvents(
         string deviceId, IDeviceStore store, CancellationToken cancellationToken, int page = 1, int pageSize = DefaultPageSize)
     {
         ArgumentNullException.ThrowIfNull(store);
         if (page < 1 || pageSize < 1 || pageSize > MaxPageSize)
-            return TypedResults.BadRequest(Problem(StatusCodes.Status400BadRequest, "Invalid paging", $"page >= 1 and 1 <= pageSize <= {MaxPageSize}."));
+            return TypedResults.Problem(Problem(StatusCodes.Status400BadRequest, "Invalid paging", $"page >= 1 and 1 <= pageSize <= {MaxPageSize}."));
         var events = await store.GetEventsAsync(deviceId, page, pageSize, cancellationToken);
-        return events is null ? TypedResults.NotFound(UnknownDevice(deviceId)) : TypedResults.Ok(events);
+        return events is null ? TypedResults.Problem(UnknownDevice(deviceId)) : TypedResults.Ok(events);
     }
 
     public static async Task<Ok<FleetSummary>> GetFleetSummary(IDeviceStore store, CancellationToken cancellationToken)

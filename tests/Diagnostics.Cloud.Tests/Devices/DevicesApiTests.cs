@@ -81,6 +81,7 @@ public sealed class DevicesApiTests
         var events = await http.GetAsync(new Uri("/api/devices/unknown/events", UriKind.Relative), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadJsonAsync<ProblemDetails>();
         Assert.Equal(404, problem!.Status);
         Assert.Contains("unknown", problem.Detail, StringComparison.Ordinal);
