@@ -8,7 +8,9 @@ public static class ExternalTools
 {
     public static string Require(string name, string installHint)
     {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+        // Daemons such as mosquitto install to sbin, which a non-root PATH may lack.
+        var directories = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Concat(["/usr/sbin", "/usr/local/sbin"]);
+        foreach (var dir in directories)
         {
             var candidate = Path.Combine(dir, name);
             if (File.Exists(candidate))

@@ -21,7 +21,7 @@ internal sealed class FakeCloud : IAsyncDisposable
 
     public FakeCloud()
     {
-        Port = FreeTcpPort();
+        Port = FreePort.Next();
     }
 
     public int Port { get; }
@@ -58,13 +58,6 @@ internal sealed class FakeCloud : IAsyncDisposable
     public int RefuseConnections { get; set; }
 
     public List<(string ClientId, string UserName, string Password)> Connections { get; } = [];
-
-    public static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async Task StartAsync()
     {

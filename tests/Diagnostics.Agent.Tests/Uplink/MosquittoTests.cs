@@ -17,7 +17,7 @@ namespace Diagnostics.Agent.Tests.Uplink;
 public sealed class MosquittoTests : IAsyncDisposable
 {
     private readonly TestDirectory _directory = new();
-    private readonly int _port = FakeCloud.FreeTcpPort();
+    private readonly int _port = FreePort.Next();
     private readonly Lock _lock = new();
     private readonly List<Envelope> _received = [];
     private readonly Dictionary<string, Presence> _presence = [];

@@ -24,7 +24,7 @@ public sealed class CloudHost : WebApplicationFactory<Program>
     {
         _ownsDatabase = databasePath is null;
         DatabasePath = databasePath ?? TempDatabasePath();
-        BrokerPort = FreePort();
+        BrokerPort = FreePort.Next();
         _time = time;
         _settings = new Dictionary<string, string?>
         {
@@ -124,13 +124,6 @@ public sealed class CloudHost : WebApplicationFactory<Program>
     {
         var directory = Path.Combine(Path.GetTempPath(), "dx-cloud-tests", Guid.NewGuid().ToString("N"));
         return Path.Combine(directory, "diagnostics.db");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 
-namespace Diagnostics.Cloud.Tests.Infrastructure;
+using Xunit;
+
+namespace Diagnostics.Testing;
 
 /// <summary>Awaits a condition with a timeout, instead of sleeping and hoping.</summary>
 public static class Eventually
