@@ -1,0 +1,91 @@
+using Diagnostics.Agent.Collectors;
+using Diagnostics.Protocol;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Diagnostics.Agent.Tests.Collectors;
+
+public sealed class CompositeCollectorTests
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-23T12:00:00Z"));
+
+    [Fact]
+    public async Task Lead_collector_wins_identity_and_state_and_the_rest_adds_what_it_lacks()
+    {
+        var ipp = new FixedCollector("ipp", new DeviceStatus
+        {
+            Model = "Acme LaserPro 500", State = DeviceState.Idle,
+            Conditions = [new ActiveCondition { Code = "ipp:toner-low", Severity = Severity.Warning }],
+            Supplies = [new SupplyLevel { Name = "Black toner", Type = "toner", LevelPercent = 8 }],
+            Counters = [new Counter { Name = "uptime-seconds", Value = 100 }],
+        });
+        var snmp = new FixedCollector("snmp", new DeviceStatus
+        {
+            Model = "ACME LP500 (SNMP sysDescr)", Serial = "LP5-1", State = DeviceState.Idle,
+            Conditions = [new ActiveCondition { Code = "hrPrinter:lowToner", Severity = Severity.Warning }],
+            Supplies = [new SupplyLevel { Name = "Black toner", Type = "toner", LevelPercent = 9 }],
+            Counters = [new Counter { Name = "pages-printed", Value = 12_345 }, new Counter { Name = "uptime-seconds", Value = 99 }],
+        });
+        var composite = new CompositeCollector([ipp, snmp], _time);
+
+        var status = await composite.ReadAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal("ipp+snmp", composite.Name);
+        Assert.Equal("Acme LaserPro 500", status.Model);
+        Assert.Equal("LP5-1", status.Serial);
+        Assert.Equal(["ipp:toner-low", "hrPrinter:lowToner"], status.Conditions.Select(c => c.Code));
+        Assert.Equal(8, Assert.Single(status.Supplies).LevelPercent);
+        Assert.Equal(12_345, status.Counters.Single(c => c.Name == "pages-printed").Value);
+        Assert.Equal(100, status.Counters.Single(c => c.Name == "uptime-seconds").Value);
+    }
+
+    [Fact]
+    public async Task A_stopped_part_stops_the_device()
+    {
+        var composite = new CompositeCollector(
+            [new FixedCollector("gpio", new DeviceStatus { State = DeviceState.Idle }), new FixedCollector("sht3x", new DeviceStatus { State = DeviceState.Stopped })], _time);
+
+        var status = await composite.ReadAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(DeviceState.Stopped, status.State);
+    }
+
+    [Fact]
+    public async Task A_failing_secondary_collector_is_a_warning_not_an_unreachable_device()
+    {
+        var composite = new CompositeCollector(
+            [new FixedCollector("ipp", new DeviceStatus { State = DeviceState.Idle }), new FailingCollector("snmp")], _time);
+
+        var status = await composite.ReadAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(DeviceState.Idle, status.State);
+        var condition = Assert.Single(status.Conditions);
+        Assert.Equal(CompositeCollector.PartUnreachableCodePrefix + "snmp", condition.Code);
+        Assert.Equal(Severity.Warning, condition.Severity);
+        Assert.Contains("timed out", condition.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failing_lead_collector_fails_the_read()
+    {
+        var composite = new CompositeCollector([new FailingCollector("ipp"), new FixedCollector("snmp", new DeviceStatus())], _time);
+
+        await Assert.ThrowsAsync<TimeoutException>(async () => await composite.ReadAsync(TestContext.Current.CancellationToken));
+    }
+
+    private sealed class FixedCollector(string name, DeviceStatus status) : IDeviceCollector
+    {
+        public string Name => name;
+
+        // A fresh copy per read, as real collectors build a new snapshot each time.
+        public ValueTask<DeviceStatus> ReadAsync(CancellationToken cancellationToken) =>
+            ValueTask.FromResult(WireCodec.Decode<DeviceStatus>(WireCodec.Encode(status)).Value!);
+    }
+
+    private sealed class FailingCollector(string name) : IDeviceCollector
+    {
+        public string Name => name;
+
+        public ValueTask<DeviceStatus> ReadAsync(CancellationToken cancellationToken) =>
+            ValueTask.FromException<DeviceStatus>(new TimeoutException($"{name} timed out"));
+    }
+}
