@@ -24,12 +24,21 @@ public sealed class AgentOptions
 
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    public IEnumerable<string> Validate()
+    /// <summary>Collector names joined by commas, the first leading: <c>simulated</c>, <c>ipp</c>, <c>ipp,snmp</c>, <c>gpio,sht3x</c>.</summary>
+    public string Collectors { get; set; } = "simulated";
+
+    /// <param name="isGateway">A gateway's devices carry their own identities (<c>Gateway:Devices</c>); the agent's own is then optional.</param>
+    public IEnumerable<string> Validate(bool isGateway = false)
     {
-        if (!Diagnostics.Protocol.Topics.IsValidDeviceId(DeviceId))
+        if (!isGateway && !Diagnostics.Protocol.Topics.IsValidDeviceId(DeviceId))
             yield return $"{Section}:DeviceId '{DeviceId}' is not valid: 1 to 64 letters, digits, '-', '_' or '.', not starting with '.'.";
-        if (Token.Length == 0 && !Uri.TryCreate(CloudUrl, UriKind.Absolute, out _))
+        if (!isGateway && Token.Length == 0 && !Uri.TryCreate(CloudUrl, UriKind.Absolute, out _))
             yield return $"{Section}: set Token, or CloudUrl (an absolute http(s) address) to provision one.";
+        if (!isGateway)
+        {
+            foreach (var error in Diagnostics.Agent.Collectors.CollectorCatalog.ValidateNames(Collectors, $"{Section}:Collectors"))
+                yield return error;
+        }
         if (string.IsNullOrWhiteSpace(DataDirectory))
             yield return $"{Section}:DataDirectory must be set.";
         if (PollInterval <= TimeSpan.Zero)

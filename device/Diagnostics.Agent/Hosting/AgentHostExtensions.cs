@@ -23,7 +23,10 @@ public static class AgentHostExtensions
     public static HostApplicationBuilder AddDeviceAgent(this HostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddValidatedOptions<AgentOptions>(AgentOptions.Section, o => o.Validate());
+        var isGateway = builder.Configuration.GetSection($"{GatewayOptions.Section}:{nameof(GatewayOptions.Devices)}").GetChildren().Any();
+        builder.AddValidatedOptions<AgentOptions>(AgentOptions.Section, o => o.Validate(isGateway));
+        builder.AddValidatedOptions<GatewayOptions>(GatewayOptions.Section,
+            o => o.Validate(builder.Configuration.GetSection(AgentOptions.Section).Get<AgentOptions>() ?? new AgentOptions()));
         builder.AddValidatedOptions<BrokerOptions>(BrokerOptions.Section, o => o.Validate());
         builder.AddValidatedOptions<OutboxOptions>(OutboxOptions.Section, o => o.Validate());
         builder.AddValidatedOptions<SimulatorOptions>(SimulatorOptions.Section, o => o.Validate());

@@ -1,18 +1,23 @@
-using Diagnostics.Agent.Collectors.Simulated;
+using Diagnostics.Agent.Collectors;
 using Diagnostics.Agent.Provisioning;
 using Diagnostics.Agent.Uplink;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Agent.Hosting;
 
-/// <summary>The single-device agent as a hosted service: obtains credentials, then runs one <see cref="AgentRuntime"/>.</summary>
+/// <summary>
+/// The agent as a hosted service: one <see cref="AgentRuntime"/> per watched device — the agent's own device, or
+/// each device of a gateway (<see cref="GatewayOptions"/>) with its own identity, data folder and connection.
+/// </summary>
 internal sealed partial class AgentWorker(
     IOptions<AgentOptions> agent,
+    IOptions<GatewayOptions> gateway,
     IOptions<BrokerOptions> broker,
     IOptions<OutboxOptions> outbox,
-    IOptions<SimulatorOptions> simulator,
+    IConfiguration configuration,
     Random random,
     ILoggerFactory loggerFactory,
     TimeProvider time,
@@ -20,25 +25,72 @@ internal sealed partial class AgentWorker(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var options = agent.Value;
         var logger = loggerFactory.CreateLogger<AgentWorker>();
+        var devices = WatchedDevices().ToList();
+        var failed = 0;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        await Task.WhenAll(devices.Select(async device =>
+        {
+            try
+            {
+                await RunDeviceAsync(device, http, logger, stoppingToken);
+            }
+            catch (Exception ex) when (ex is DeviceProvisioningException or CollectorConfigurationException)
+            {
+                // One misconfigured device of a gateway must not blind the others; with none left, the agent stops.
+                Log.DeviceFailed(logger, device.Options.DeviceId, ex.Message);
+                if (Interlocked.Increment(ref failed) == devices.Count)
+                {
+                    Environment.ExitCode = 2;
+                    lifetime.StopApplication();
+                }
+            }
+        }));
+    }
+
+    /// <summary>The agent's own device, or every device of the gateway with its settings and a data folder of its own.</summary>
+    private IEnumerable<WatchedDevice> WatchedDevices()
+    {
+        var options = agent.Value;
+        if (gateway.Value.Devices.Count == 0)
+        {
+            yield return new WatchedDevice(options, configuration);
+            yield break;
+        }
+        for (var i = 0; i < gateway.Value.Devices.Count; i++)
+        {
+            var device = gateway.Value.Devices[i];
+            var own = new AgentOptions
+            {
+                DeviceId = device.DeviceId,
+                Token = device.Token,
+                CloudUrl = options.CloudUrl,
+                Model = device.Model.Length > 0 ? device.Model : options.Model,
+                DataDirectory = Path.Combine(options.DataDirectory, device.DeviceId),
+                PollInterval = options.PollInterval,
+                HeartbeatInterval = options.HeartbeatInterval,
+                Collectors = device.Collectors,
+            };
+            yield return new WatchedDevice(own, configuration.GetSection($"{GatewayOptions.Section}:{nameof(GatewayOptions.Devices)}:{i}"));
+        }
+    }
+
+    private async Task RunDeviceAsync(WatchedDevice device, HttpClient http, ILogger logger, CancellationToken cancellationToken)
+    {
+        var options = device.Options;
+        var collector = CollectorCatalog.Create(options.Collectors, options.DeviceId, device.Settings, time, loggerFactory);
+        var credentials = options.Token.Length > 0
+            ? new DeviceCredentials(options.DeviceId, options.Token)
+            : await ProvisionAsync(options, new HttpDeviceProvisioner(http, new Uri(options.CloudUrl)), logger, cancellationToken);
+        Log.Credentials(logger, options.DeviceId, options.Token.Length > 0 ? "configuration" : Path.Combine(options.DataDirectory, CredentialStore.FileName));
         try
         {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-            var credentials = options.Token.Length > 0
-                ? new DeviceCredentials(options.DeviceId, options.Token)
-                : await ProvisionAsync(options, new HttpDeviceProvisioner(http, new Uri(options.CloudUrl)), logger, stoppingToken);
-            Log.Credentials(logger, options.DeviceId, options.Token.Length > 0 ? "configuration" : Path.Combine(options.DataDirectory, CredentialStore.FileName));
-            // The real collectors (IPP, GPIO) plug in here; until then the agent watches a simulated printer.
-            var printer = new SimulatedPrinter(simulator.Value, "SN-" + options.DeviceId, time, new Random(StableSeed(options.DeviceId)));
-            using var runtime = new AgentRuntime(credentials, printer, options, broker.Value, outbox.Value, loggerFactory, time, random);
-            await runtime.RunAsync(stoppingToken);
+            using var runtime = new AgentRuntime(credentials, collector, options, broker.Value, outbox.Value, loggerFactory, time, random);
+            await runtime.RunAsync(cancellationToken);
         }
-        catch (DeviceProvisioningException ex)
+        finally
         {
-            Log.ProvisioningFailed(logger, options.DeviceId, ex.Message);
-            Environment.ExitCode = 2;
-            lifetime.StopApplication();
+            (collector as IDisposable)?.Dispose();
         }
     }
 
@@ -61,22 +113,15 @@ internal sealed partial class AgentWorker(
         }
     }
 
-    /// <summary>FNV-1a of the device id: the same device simulates the same printer on every run (string.GetHashCode is randomized).</summary>
-    private static int StableSeed(string deviceId)
-    {
-        var hash = 2166136261u;
-        foreach (var c in deviceId)
-            hash = (hash ^ c) * 16777619u;
-        return (int)hash;
-    }
+    private sealed record WatchedDevice(AgentOptions Options, IConfiguration Settings);
 
     private static partial class Log
     {
         [LoggerMessage(AgentLogEvents.CredentialsLoaded, LogLevel.Information, "Agent {DeviceId} uses credentials from {Source}")]
         public static partial void Credentials(ILogger logger, string deviceId, string source);
 
-        [LoggerMessage(AgentLogEvents.Provisioned, LogLevel.Critical, "Agent {DeviceId} cannot get credentials: {Reason}")]
-        public static partial void ProvisioningFailed(ILogger logger, string deviceId, string reason);
+        [LoggerMessage(AgentLogEvents.Provisioned, LogLevel.Critical, "Agent cannot watch device {DeviceId}: {Reason}")]
+        public static partial void DeviceFailed(ILogger logger, string deviceId, string reason);
 
         [LoggerMessage(AgentLogEvents.CloudUnreachable, LogLevel.Warning, "Agent {DeviceId} cannot reach the cloud at {CloudUrl} to provision: {Reason}; retrying in {DelaySeconds} s")]
         public static partial void CloudUnreachable(ILogger logger, string deviceId, string cloudUrl, string reason, double delaySeconds);
