@@ -67,23 +67,22 @@ public sealed partial class EnvironmentSensorCollector : IDeviceCollector, IMetr
     public ValueTask<DeviceStatus> ReadAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        Sht3xReading? reading = null;
-        Exception? failure = null;
+        Sht3xReading reading;
         try
         {
             reading = _sensor.ReadMeasurement();
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException)
         {
-            failure = ex;
+            lock (_lock)
+            {
+                Failed(ex);
+                return ValueTask.FromResult(Snapshot(_time.GetUtcNow().ToUnixTimeMilliseconds()));
+            }
         }
-
         lock (_lock)
         {
-            if (reading is { } value)
-                Succeeded(value);
-            else
-                Failed(failure!);
+            Succeeded(reading);
             return ValueTask.FromResult(Snapshot(_time.GetUtcNow().ToUnixTimeMilliseconds()));
         }
     }
@@ -124,7 +123,7 @@ public sealed partial class EnvironmentSensorCollector : IDeviceCollector, IMetr
         if (_faulted || _consecutiveFailures < _options.FailedReadsBeforeFault)
             return; // a glitch: keep the last reading and its conditions rather than flap
         _faulted = true;
-        Log.Fault(_logger, _consecutiveFailures, _options.BusId, _options.Address);
+        Log.Fault(_logger, _consecutiveFailures, _options.BusId, $"0x{_options.Address:X2}");
         // Without readings the thresholds say nothing: drop them rather than report stale conditions.
         _lastReading = null;
         foreach (var threshold in _thresholds)
@@ -188,7 +187,7 @@ public sealed partial class EnvironmentSensorCollector : IDeviceCollector, IMetr
         public static partial void ReadFailed(ILogger logger, Exception exception, int consecutiveFailures, string reason);
 
         [LoggerMessage(AgentLogEvents.EnvironmentSensorFault, LogLevel.Error, "SHT3x on I2C bus {BusId} address {Address} failed {ConsecutiveFailures} reads in a row: raising SENSOR_FAULT")]
-        public static partial void Fault(ILogger logger, int consecutiveFailures, int busId, int address);
+        public static partial void Fault(ILogger logger, int consecutiveFailures, int busId, string address);
 
         [LoggerMessage(AgentLogEvents.EnvironmentSensorRecovered, LogLevel.Information, "SHT3x answers again after {ConsecutiveFailures} failed reads")]
         public static partial void Recovered(ILogger logger, int consecutiveFailures);
