@@ -25,4 +25,13 @@ internal static class AgentLogEvents
     public const int AgentStarted = 302;
     public const int AgentStopped = 303;
     public const int CloudUnreachable = 304;
+
+    // Board collectors 700-749 (GPIO inputs, SHT3x environment sensor); kept apart so parallel collectors do not clash.
+    public const int GpioInputsOpened = 700;
+    public const int GpioInputChanged = 701;
+    public const int GpioInputsOpenFailed = 702;
+    public const int EnvironmentSensorReadFailed = 710;
+    public const int EnvironmentSensorFault = 711;
+    public const int EnvironmentSensorRecovered = 712;
+    public const int EnvironmentThresholdCrossed = 713;
 }
