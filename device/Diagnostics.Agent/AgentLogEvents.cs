@@ -25,4 +25,12 @@ internal static class AgentLogEvents
     public const int AgentStarted = 302;
     public const int AgentStopped = 303;
     public const int CloudUnreachable = 304;
+
+    // ---- SNMP printer collector 650-699 (Collectors/Snmp) ----
+    public const int SnmpResponseDiscarded = 650;
+    public const int SnmpRequestRetried = 651;
+    public const int SnmpAgentUnreachable = 652;
+    public const int SnmpAgentReachableAgain = 653;
+    public const int SnmpBackingOff = 654;
+    public const int SnmpWalkTruncated = 655;
 }
