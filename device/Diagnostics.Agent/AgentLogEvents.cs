@@ -26,6 +26,14 @@ internal static class AgentLogEvents
     public const int AgentStopped = 303;
     public const int CloudUnreachable = 304;
 
+    // SNMP printer collector 650-699
+    public const int SnmpResponseDiscarded = 650;
+    public const int SnmpRequestRetried = 651;
+    public const int SnmpAgentUnreachable = 652;
+    public const int SnmpAgentReachableAgain = 653;
+    public const int SnmpBackingOff = 654;
+    public const int SnmpWalkTruncated = 655;
+
     // Board collectors 700-749 (GPIO inputs, SHT3x environment sensor); kept apart so parallel collectors do not clash.
     public const int GpioInputsOpened = 700;
     public const int GpioInputChanged = 701;
