@@ -80,12 +80,14 @@ public sealed partial class AgentRuntime : IDisposable
 
     public void Dispose() => Outbox.Dispose();
 
+    /// <summary>Heartbeat metrics beyond the pump's own: the uplink's, and the collector's gauges when it measures any.</summary>
     private IEnumerable<Metric> UplinkMetrics() =>
     [
         new Metric { Name = "uplink-connected", Value = Uplink.IsConnected ? 1 : 0, Unit = "bool" },
         new Metric { Name = "uplink-connects", Value = Uplink.Connects, Unit = "count" },
         new Metric { Name = "uplink-published", Value = Uplink.Published, Unit = "count" },
         new Metric { Name = "uplink-ack-timeouts", Value = Uplink.AckTimeouts, Unit = "count" },
+        .. (Collector as IMetricSource)?.CurrentMetrics() ?? [],
     ];
 
     private static partial class Log

@@ -1,6 +1,11 @@
+using System.Device.Gpio;
+using System.Device.I2c;
+using Diagnostics.Agent.Collectors.Board;
 using Diagnostics.Agent.Collectors.Simulated;
+using Diagnostics.Agent.Collectors.Snmp;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Sht3xDevice = Diagnostics.Agent.Collectors.Board.Sht3x.Sht3x;
 
 namespace Diagnostics.Agent.Collectors;
 
@@ -15,6 +20,22 @@ public static class CollectorCatalog
         ["simulated"] = context => new SimulatedPrinter(
             context.Bind<SimulatorOptions>(SimulatorOptions.Section, o => o.Validate()),
             "SN-" + context.DeviceId, context.Time, new Random(StableSeed(context.DeviceId))),
+        ["snmp"] = context => SnmpPrinterCollector.Create(
+            context.Bind<SnmpCollectorOptions>(SnmpCollectorOptions.Section, o => o.Validate()), context.Time, context.LoggerFactory),
+        ["gpio"] = context =>
+        {
+            var options = context.Bind<GpioInputsOptions>(GpioInputsOptions.Section, o => o.Validate());
+            var controller = context.OpenHardware("GPIO", () => new GpioController());
+            return new GpioInputsCollector(controller, options, context.Time, context.LoggerFactory.CreateLogger<GpioInputsCollector>(), shouldDispose: true);
+        },
+        ["sht3x"] = context =>
+        {
+            var options = context.Bind<Sht3xOptions>(Sht3xOptions.Section, o => o.Validate());
+            var bus = context.OpenHardware($"I2C bus {options.BusId} address 0x{options.Address:X2}",
+                () => I2cDevice.Create(new I2cConnectionSettings(options.BusId, options.Address)));
+            return new EnvironmentSensorCollector(new Sht3xDevice(bus, shouldDispose: true), options, context.Time,
+                context.LoggerFactory.CreateLogger<EnvironmentSensorCollector>(), shouldDispose: true);
+        },
     };
 
     public static IReadOnlyCollection<string> Names => Factories.Keys;
@@ -64,6 +85,19 @@ public static class CollectorCatalog
             return errors.Count == 0
                 ? options
                 : throw new CollectorConfigurationException($"Device '{DeviceId}': {string.Join(" ", errors)}");
+        }
+
+        /// <summary>Opens a bus the platform may not have (no GPIO chip, no I2C adapter), saying which one failed.</summary>
+        public T OpenHardware<T>(string what, Func<T> open)
+        {
+            try
+            {
+                return open();
+            }
+            catch (Exception ex) when (ex is IOException or PlatformNotSupportedException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                throw new CollectorConfigurationException($"Device '{DeviceId}': cannot open {what}: {ex.Message}");
+            }
         }
     }
 }

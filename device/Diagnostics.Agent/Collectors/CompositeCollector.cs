@@ -7,7 +7,7 @@ namespace Diagnostics.Agent.Collectors;
 /// board's GPIO inputs and its environment sensor) merged into one snapshot. The first collector leads: its state,
 /// identity and supplies win where two disagree; conditions and counters are the union.
 /// </summary>
-public sealed class CompositeCollector : IDeviceCollector
+public sealed class CompositeCollector : IDeviceCollector, IMetricSource, IDisposable
 {
     /// <summary>A secondary collector that cannot read: a warning, since the device itself is still seen.</summary>
     public const string PartUnreachableCodePrefix = "agent:collector-unreachable:";
@@ -52,6 +52,16 @@ public sealed class CompositeCollector : IDeviceCollector
             Merge(merged, part);
         }
         return merged;
+    }
+
+    public IReadOnlyList<Metric> CurrentMetrics() =>
+        _parts.OfType<IMetricSource>().SelectMany(source => source.CurrentMetrics()).ToList();
+
+    /// <summary>The composite owns its parts: the catalog builds them for it.</summary>
+    public void Dispose()
+    {
+        foreach (var part in _parts.OfType<IDisposable>())
+            part.Dispose();
     }
 
     private static void Merge(DeviceStatus into, DeviceStatus part)

@@ -10,7 +10,7 @@ namespace Diagnostics.Agent.Collectors.Board;
 /// (with hysteresis, so a value hovering at a threshold raises once), SENSOR_FAULT after several failed reads in a
 /// row, and the readings themselves as heartbeat metrics (<see cref="IMetricSource"/>).
 /// </summary>
-public sealed partial class EnvironmentSensorCollector : IDeviceCollector, IMetricSource
+public sealed partial class EnvironmentSensorCollector : IDeviceCollector, IMetricSource, IDisposable
 {
     public const string OverTemperatureCode = "env:over-temperature";
     public const string UnderTemperatureCode = "env:under-temperature";
@@ -35,15 +35,18 @@ public sealed partial class EnvironmentSensorCollector : IDeviceCollector, IMetr
     private int _consecutiveFailures;
     private long _readFailures;
     private bool _faulted;
+    private readonly bool _shouldDispose;
 
-    /// <param name="sensor">The sensor; this collector sets its repeatability from the options and does not dispose it.</param>
-    public EnvironmentSensorCollector(Sht3xDevice sensor, Sht3xOptions options, TimeProvider time, ILogger<EnvironmentSensorCollector> logger)
+    /// <param name="sensor">The sensor; this collector sets its repeatability from the options.</param>
+    /// <param name="shouldDispose">True when the collector owns the sensor (the agent host creates it for the collector).</param>
+    public EnvironmentSensorCollector(Sht3xDevice sensor, Sht3xOptions options, TimeProvider time, ILogger<EnvironmentSensorCollector> logger, bool shouldDispose = false)
     {
         ArgumentNullException.ThrowIfNull(sensor);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
         _sensor = sensor;
+        _shouldDispose = shouldDispose;
         _options = options;
         _time = time;
         _logger = logger;
@@ -194,5 +197,11 @@ public sealed partial class EnvironmentSensorCollector : IDeviceCollector, IMetr
 
         [LoggerMessage(AgentLogEvents.EnvironmentThresholdCrossed, LogLevel.Information, "Environment condition {Code} is now active: {Active} (value {Value:0.##})")]
         public static partial void ThresholdCrossed(ILogger logger, string code, bool active, double value);
+    }
+
+    public void Dispose()
+    {
+        if (_shouldDispose)
+            _sensor.Dispose();
     }
 }

@@ -6,7 +6,7 @@ namespace Diagnostics.Agent.Collectors.Board;
 /// <summary>Digital inputs of the board (cover switch, paper sensor, fault line) and the conditions they raise.</summary>
 public sealed class GpioInputsOptions
 {
-    public const string Section = "Collectors:Gpio";
+    public const string Section = "Gpio";
 
     public List<GpioInputOptions> Inputs { get; set; } = [];
 

@@ -9,7 +9,7 @@ namespace Diagnostics.Agent.Collectors.Board;
 /// </summary>
 public sealed class Sht3xOptions
 {
-    public const string Section = "Collectors:Sht3x";
+    public const string Section = "Sht3x";
 
     /// <summary>I2C bus: 1 is the Raspberry Pi header's SDA/SCL (GPIO2/GPIO3).</summary>
     public int BusId { get; set; } = 1;

@@ -177,17 +177,17 @@ public sealed class EnvironmentSensorCollectorTests : IDisposable
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Collectors:Sht3x:BusId"] = "1",
-            ["Collectors:Sht3x:Address"] = "0x45",
-            ["Collectors:Sht3x:Repeatability"] = "Medium",
-            ["Collectors:Sht3x:OverTemperatureCelsius"] = "32.5",
-            ["Collectors:Gpio:Inputs:0:Name"] = "cover-switch",
-            ["Collectors:Gpio:Inputs:0:Pin"] = "17",
-            ["Collectors:Gpio:Inputs:0:Pull"] = "Up",
-            ["Collectors:Gpio:Inputs:0:ActiveLow"] = "true",
-            ["Collectors:Gpio:Inputs:0:Condition"] = "COVER_OPEN",
-            ["Collectors:Gpio:Inputs:0:Severity"] = "Error",
-            ["Collectors:Gpio:Inputs:0:Debounce"] = "00:00:00.020",
+            ["Sht3x:BusId"] = "1",
+            ["Sht3x:Address"] = "0x45",
+            ["Sht3x:Repeatability"] = "Medium",
+            ["Sht3x:OverTemperatureCelsius"] = "32.5",
+            ["Gpio:Inputs:0:Name"] = "cover-switch",
+            ["Gpio:Inputs:0:Pin"] = "17",
+            ["Gpio:Inputs:0:Pull"] = "Up",
+            ["Gpio:Inputs:0:ActiveLow"] = "true",
+            ["Gpio:Inputs:0:Condition"] = "COVER_OPEN",
+            ["Gpio:Inputs:0:Severity"] = "Error",
+            ["Gpio:Inputs:0:Debounce"] = "00:00:00.020",
         }).Build();
 
         var sht3x = configuration.GetSection(Sht3xOptions.Section).Get<Sht3xOptions>()!;

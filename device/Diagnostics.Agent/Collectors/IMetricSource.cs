@@ -1,6 +1,6 @@
 using Diagnostics.Protocol;
 
-namespace Diagnostics.Agent.Collectors.Board;
+namespace Diagnostics.Agent.Collectors;
 
 /// <summary>
 /// A collector that also measures gauges (temperature, humidity): values that are neither conditions nor
