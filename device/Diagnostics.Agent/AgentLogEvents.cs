@@ -25,4 +25,10 @@ internal static class AgentLogEvents
     public const int AgentStarted = 302;
     public const int AgentStopped = 303;
     public const int CloudUnreachable = 304;
+
+    // ----- IPP printer collector 600-649 (Collectors/Ipp) -----
+    public const int IppReadFailed = 600;
+    public const int IppBackingOff = 601;
+    public const int IppRecovered = 602;
+    public const int IppUpdateModeChosen = 603;
 }
