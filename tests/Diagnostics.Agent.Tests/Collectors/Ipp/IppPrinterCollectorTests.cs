@@ -91,6 +91,8 @@ public sealed class IppPrinterCollectorTests
         var vendor = jammed.Conditions.Single(c => c.Code == "prtAlert:acmeFuserWobble");
         Assert.Equal(("", Severity.Warning, "Error 13.20.00 fuser wobble"), (vendor.Condition, vendor.Severity, vendor.Message));
         Assert.True(Has(jammed, "panel:13.20.00"), "panel code from the alert description");
+        var wireBytes = WireCodec.Encode(new Diagnostics.Agent.Telemetry.UplinkEnvelopes("printer-0001", TimeProvider.System).Status(jammed)).Length;
+        TestContext.Current.TestOutputHelper?.WriteLine($"Envelope with a jammed ippeveprinter status ({jammed.Conditions.Count} conditions): {wireBytes} bytes on the wire.");
 
         await printer.PrintAsync("STATE: -media-jam");
         await EventuallyReadAsync(collector, s => !Has(s, "ipp:media-jam") && Has(s, "ipp:cover-open"), "media-jam cleared, cover still open");
