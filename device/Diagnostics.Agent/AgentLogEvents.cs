@@ -26,6 +26,12 @@ internal static class AgentLogEvents
     public const int AgentStopped = 303;
     public const int CloudUnreachable = 304;
 
+    // ----- IPP printer collector 600-649 (Collectors/Ipp) -----
+    public const int IppReadFailed = 600;
+    public const int IppBackingOff = 601;
+    public const int IppRecovered = 602;
+    public const int IppUpdateModeChosen = 603;
+
     // SNMP printer collector 650-699
     public const int SnmpResponseDiscarded = 650;
     public const int SnmpRequestRetried = 651;

@@ -3,20 +3,49 @@ using Diagnostics.Protocol;
 namespace Diagnostics.Agent.Telemetry;
 
 /// <summary>What changed between two snapshots: the events to send, and whether the snapshot itself is worth sending.</summary>
-public sealed record StatusChange(IReadOnlyList<DeviceEvent> Events, bool StatusChanged);
+public sealed record StatusChange(IReadOnlyList<DeviceEvent> Events, bool StatusChanged)
+{
+    /// <summary>
+    /// The snapshot to send: the observed one with its conditions replaced by the debounced set, so the status and
+    /// the events agree. The observed snapshot itself when debouncing is off.
+    /// </summary>
+    public DeviceStatus? Status { get; init; }
+}
 
 /// <summary>
 /// Diffs consecutive <see cref="DeviceStatus"/> snapshots: one Raised or Cleared event per condition code that
 /// appeared or went away, and "status changed" when state, conditions, supplies or identity changed. Counters alone
 /// do not count: they move with every page and travel with the next status or heartbeat anyway.
+/// With a debounce interval, a condition must be present (or absent) that long before it is raised (or cleared);
+/// see <see cref="ConditionDebouncer"/>.
 /// </summary>
 public sealed class ConditionTracker
 {
+    /// <summary>Suggested debounce for a real device; the parameterless constructor keeps zero (no debouncing).</summary>
+    public static readonly TimeSpan DefaultDebounceInterval = TimeSpan.FromSeconds(2);
+
+    private readonly ConditionDebouncer? _debouncer;
+    private readonly TimeProvider _time;
     private DeviceStatus? _previous;
+
+    /// <summary>Every change is reported on the poll it is seen.</summary>
+    public ConditionTracker() : this(TimeSpan.Zero, TimeProvider.System) { }
+
+    public ConditionTracker(TimeSpan debounceInterval, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentOutOfRangeException.ThrowIfLessThan(debounceInterval, TimeSpan.Zero);
+        _time = time;
+        _debouncer = debounceInterval > TimeSpan.Zero ? new ConditionDebouncer(debounceInterval) : null;
+    }
+
+    public TimeSpan DebounceInterval => _debouncer?.Interval ?? TimeSpan.Zero;
 
     public StatusChange Observe(DeviceStatus current)
     {
         ArgumentNullException.ThrowIfNull(current);
+        if (_debouncer is not null)
+            current = WithConditions(current, _debouncer.Stabilize(current.Conditions, _time.GetUtcNow()));
         var previous = _previous;
         _previous = current;
         var before = previous?.Conditions.ToDictionary(c => c.Code) ?? [];
@@ -26,8 +55,20 @@ public sealed class ConditionTracker
             events.Add(ToEvent(EventKind.Cleared, gone));
         foreach (var added in after.Values.Where(c => !before.ContainsKey(c.Code)))
             events.Add(ToEvent(EventKind.Raised, added));
-        return new StatusChange(events, previous is null || !SameExceptCounters(previous, current));
+        return new StatusChange(events, previous is null || !SameExceptCounters(previous, current)) { Status = current };
     }
+
+    private static DeviceStatus WithConditions(DeviceStatus status, IReadOnlyList<ActiveCondition> conditions) => new()
+    {
+        Model = status.Model,
+        Serial = status.Serial,
+        FirmwareVersion = status.FirmwareVersion,
+        State = status.State,
+        StateMessage = status.StateMessage,
+        Conditions = [.. conditions],
+        Supplies = status.Supplies,
+        Counters = status.Counters,
+    };
 
     private static DeviceEvent ToEvent(EventKind kind, ActiveCondition condition) => new()
     {
