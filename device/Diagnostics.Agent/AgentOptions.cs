@@ -24,6 +24,12 @@ public sealed class AgentOptions
 
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a condition must be seen (or gone) before it is raised (or cleared), so a flapping sensor does not
+    /// flood the outbox. Zero reports every change at once.
+    /// </summary>
+    public TimeSpan ConditionDebounceInterval { get; set; } = Telemetry.ConditionTracker.DefaultDebounceInterval;
+
     /// <summary>Collector names joined by commas, the first leading: <c>simulated</c>, <c>ipp</c>, <c>ipp,snmp</c>, <c>gpio,sht3x</c>.</summary>
     public string Collectors { get; set; } = "simulated";
 
@@ -43,6 +49,8 @@ public sealed class AgentOptions
             yield return $"{Section}:DataDirectory must be set.";
         if (PollInterval <= TimeSpan.Zero)
             yield return $"{Section}:PollInterval must be positive.";
+        if (ConditionDebounceInterval < TimeSpan.Zero)
+            yield return $"{Section}:ConditionDebounceInterval must not be negative.";
         if (HeartbeatInterval < TimeSpan.FromSeconds(1))
             yield return $"{Section}:HeartbeatInterval must be at least one second.";
     }

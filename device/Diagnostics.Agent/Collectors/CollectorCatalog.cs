@@ -1,6 +1,7 @@
 using System.Device.Gpio;
 using System.Device.I2c;
 using Diagnostics.Agent.Collectors.Board;
+using Diagnostics.Agent.Collectors.Ipp;
 using Diagnostics.Agent.Collectors.Simulated;
 using Diagnostics.Agent.Collectors.Snmp;
 using Microsoft.Extensions.Configuration;
@@ -20,6 +21,9 @@ public static class CollectorCatalog
         ["simulated"] = context => new SimulatedPrinter(
             context.Bind<SimulatorOptions>(SimulatorOptions.Section, o => o.Validate()),
             "SN-" + context.DeviceId, context.Time, new Random(StableSeed(context.DeviceId))),
+        ["ipp"] = context => new IppPrinterCollector(context.Http,
+            context.Bind<IppCollectorOptions>(IppCollectorOptions.Section, o => o.Validate()), context.Time,
+            context.LoggerFactory.CreateLogger<IppPrinterCollector>()),
         ["snmp"] = context => SnmpPrinterCollector.Create(
             context.Bind<SnmpCollectorOptions>(SnmpCollectorOptions.Section, o => o.Validate()), context.Time, context.LoggerFactory),
         ["gpio"] = context =>
@@ -52,12 +56,13 @@ public static class CollectorCatalog
     }
 
     /// <summary>The collector for one device; <paramref name="settings"/> holds its sections (Simulator, Ipp, Snmp ...).</summary>
-    public static IDeviceCollector Create(string collectors, string deviceId, IConfiguration settings, TimeProvider time, ILoggerFactory loggerFactory)
+    /// <param name="http">Shared by the IPP collectors of the process; not owned by them.</param>
+    public static IDeviceCollector Create(string collectors, string deviceId, IConfiguration settings, HttpClient http, TimeProvider time, ILoggerFactory loggerFactory)
     {
         var errors = ValidateNames(collectors, "Collectors").ToList();
         if (errors.Count > 0)
             throw new CollectorConfigurationException(string.Join(" ", errors));
-        var context = new CollectorContext(deviceId, settings, time, loggerFactory);
+        var context = new CollectorContext(deviceId, settings, http, time, loggerFactory);
         var parts = Split(collectors).Select(name => Factories[name](context)).ToList();
         return parts.Count == 1 ? parts[0] : new CompositeCollector(parts, time);
     }
@@ -74,7 +79,7 @@ public static class CollectorCatalog
         return (int)hash;
     }
 
-    private sealed record CollectorContext(string DeviceId, IConfiguration Settings, TimeProvider Time, ILoggerFactory LoggerFactory)
+    private sealed record CollectorContext(string DeviceId, IConfiguration Settings, HttpClient Http, TimeProvider Time, ILoggerFactory LoggerFactory)
     {
         /// <summary>Binds and validates a collector's options from its section, failing with every problem named.</summary>
         public TOptions Bind<TOptions>(string section, Func<TOptions, IEnumerable<string>> validate) where TOptions : new()

@@ -69,6 +69,7 @@ internal sealed partial class AgentWorker(
                 DataDirectory = Path.Combine(options.DataDirectory, device.DeviceId),
                 PollInterval = options.PollInterval,
                 HeartbeatInterval = options.HeartbeatInterval,
+                ConditionDebounceInterval = options.ConditionDebounceInterval,
                 Collectors = device.Collectors,
             };
             yield return new WatchedDevice(own, configuration.GetSection($"{GatewayOptions.Section}:{nameof(GatewayOptions.Devices)}:{i}"));
@@ -78,7 +79,7 @@ internal sealed partial class AgentWorker(
     private async Task RunDeviceAsync(WatchedDevice device, HttpClient http, ILogger logger, CancellationToken cancellationToken)
     {
         var options = device.Options;
-        var collector = CollectorCatalog.Create(options.Collectors, options.DeviceId, device.Settings, time, loggerFactory);
+        var collector = CollectorCatalog.Create(options.Collectors, options.DeviceId, device.Settings, http, time, loggerFactory);
         var credentials = options.Token.Length > 0
             ? new DeviceCredentials(options.DeviceId, options.Token)
             : await ProvisionAsync(options, new HttpDeviceProvisioner(http, new Uri(options.CloudUrl)), logger, cancellationToken);

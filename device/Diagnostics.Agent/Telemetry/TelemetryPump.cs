@@ -20,7 +20,7 @@ public sealed partial class TelemetryPump
     private readonly AgentOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConditionTracker _tracker = new();
+    private readonly ConditionTracker _tracker;
     private readonly Func<IEnumerable<Metric>>? _extraMetrics;
     private readonly long _startedTimestamp;
     private DateTimeOffset? _nextHeartbeat;
@@ -38,6 +38,7 @@ public sealed partial class TelemetryPump
         _time = time;
         _logger = logger;
         _extraMetrics = extraMetrics;
+        _tracker = new ConditionTracker(options.ConditionDebounceInterval, time);
         _startedTimestamp = time.GetTimestamp();
     }
 
@@ -64,8 +65,9 @@ public sealed partial class TelemetryPump
             batch.Add(_envelopes.Event(deviceEvent));
         var now = _time.GetUtcNow();
         var heartbeatDue = _nextHeartbeat is null || now >= _nextHeartbeat;
+        // The debounced snapshot, so the status and the events tell the same story.
         if (change.StatusChanged || heartbeatDue)
-            batch.Add(_envelopes.Status(status));
+            batch.Add(_envelopes.Status(change.Status ?? status));
         if (heartbeatDue)
         {
             batch.Add(_envelopes.Heartbeat(CreateHeartbeat()));

@@ -18,7 +18,8 @@ public sealed class TelemetryPumpTests : IDisposable
     public TelemetryPumpTests()
     {
         _outbox = Outbox.Open(_directory.Path, new OutboxOptions(), _time);
-        var options = new AgentOptions { DeviceId = "dev-1", HeartbeatInterval = TimeSpan.FromSeconds(30) };
+        // Undebounced: these tests follow each poll; debouncing has its own tests.
+        var options = new AgentOptions { DeviceId = "dev-1", HeartbeatInterval = TimeSpan.FromSeconds(30), ConditionDebounceInterval = TimeSpan.Zero };
         _pump = new TelemetryPump(_collector, _outbox, new UplinkEnvelopes("dev-1", _time), options, _time, NullLogger<TelemetryPump>.Instance);
     }
 
@@ -66,6 +67,32 @@ public sealed class TelemetryPumpTests : IDisposable
         Assert.Equal((TelemetryPump.UnreachableCode, Conditions.DeviceUnreachable), (raised.Code, raised.Condition));
         Assert.Equal(DeviceState.Unreachable, sent.Single(e => e.Kind == UplinkKind.Status).Status!.State);
         Assert.Equal(1, _pump.CollectorErrors);
+    }
+
+    [Fact]
+    public async Task With_a_debounce_a_blip_shorter_than_the_interval_sends_nothing_and_a_lasting_condition_one_event()
+    {
+        using var outbox = Outbox.Open(Path.Combine(_directory.Path, "debounced"), new OutboxOptions(), _time);
+        var options = new AgentOptions { DeviceId = "dev-1", ConditionDebounceInterval = TimeSpan.FromSeconds(2) };
+        var pump = new TelemetryPump(_collector, outbox, new UplinkEnvelopes("dev-1", _time), options, _time, NullLogger<TelemetryPump>.Instance);
+        var jam = new DeviceStatus { State = DeviceState.Stopped, Conditions = [new ActiveCondition { Code = "ipp:media-jam", Severity = Severity.Error }] };
+        await pump.PollOnceAsync(Ct); // first heartbeat out of the way
+
+        var sent = new List<Envelope>();
+        foreach (var status in new[] { jam, new DeviceStatus(), jam, jam, jam, jam })
+        {
+            _collector.Next = status;
+            _time.Advance(TimeSpan.FromSeconds(1));
+            sent.AddRange(await pump.PollOnceAsync(Ct));
+        }
+
+        var raised = Assert.Single(sent, e => e.Kind == UplinkKind.Event);
+        Assert.Equal((EventKind.Raised, "ipp:media-jam"), (raised.Event!.Kind, raised.Event.Code));
+        // The status sent with it agrees with the event: the jam is active in it.
+        Assert.Contains(sent.Where(e => e.Kind == UplinkKind.Status), e => e.Status!.Conditions.Any(c => c.Code == "ipp:media-jam"));
+        // and no status before the event showed the blip.
+        Assert.True(raised.Sequence > 0);
+        Assert.All(sent.Where(e => e.Kind == UplinkKind.Status && e.Sequence < raised.Sequence), e => Assert.Empty(e.Status!.Conditions));
     }
 
     private sealed class ScriptedCollector : IDeviceCollector

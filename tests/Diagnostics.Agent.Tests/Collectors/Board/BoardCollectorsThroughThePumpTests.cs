@@ -23,7 +23,8 @@ public sealed class BoardCollectorsThroughThePumpTests : IDisposable
         _sensor = new Sht3x(_device, wait: _ => { });
         var collector = new EnvironmentSensorCollector(_sensor, new Sht3xOptions(), _time, NullLogger<EnvironmentSensorCollector>.Instance);
         _outbox = Outbox.Open(_directory.Path, new OutboxOptions(), _time);
-        var options = new AgentOptions { DeviceId = "dev-1", HeartbeatInterval = TimeSpan.FromSeconds(30) };
+        // Undebounced: these tests follow each poll; debouncing has its own tests.
+        var options = new AgentOptions { DeviceId = "dev-1", HeartbeatInterval = TimeSpan.FromSeconds(30), ConditionDebounceInterval = TimeSpan.Zero };
         _pump = new TelemetryPump(collector, _outbox, new UplinkEnvelopes("dev-1", _time), options, _time, NullLogger<TelemetryPump>.Instance,
             extraMetrics: collector.CurrentMetrics);
     }
