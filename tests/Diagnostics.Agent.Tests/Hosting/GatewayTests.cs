@@ -51,6 +51,46 @@ public sealed class GatewayTests
         Assert.True(File.Exists(Path.Combine(data, "lab-printer", "outbox.db")));
     }
 
+    [Fact]
+    public async Task A_gateway_watches_a_real_ipp_printer_and_reports_its_conditions_as_they_come_and_go()
+    {
+        await using var printer = await IppEvePrinter.StartAsync();
+        await using var cloud = new FakeCloud();
+        await cloud.StartAsync();
+        var data = Directory.CreateTempSubdirectory("dx-gateway-").FullName;
+        using var host = Build(
+            $"--Agent:DataDirectory={data}", "--Agent:PollInterval=00:00:00.200", "--Agent:ConditionDebounceInterval=00:00:00.400",
+            "--Outbox:Durability=ProcessCrash", "--Broker:Host=127.0.0.1", $"--Broker:Port={cloud.Port}",
+            "--Gateway:Devices:0:DeviceId=front-desk", "--Gateway:Devices:0:Token=t0", "--Gateway:Devices:0:Collectors=ipp",
+            $"--Gateway:Devices:0:Ipp:PrinterUri={printer.Uri}");
+
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            await Eventually.TrueAsync(() => cloud.Received.Any(e => e.DeviceId == "front-desk" && e.Status is { Model.Length: > 0 }),
+                "the printer's first status", TimeSpan.FromSeconds(20));
+
+            await printer.SetMainTrayLevelAsync(0);
+            await Eventually.TrueAsync(() => Events("front-desk").Contains((EventKind.Raised, "ipp:media-empty")),
+                "media-empty raised", TimeSpan.FromSeconds(20));
+
+            await printer.SetMainTrayLevelAsync(100);
+            await Eventually.TrueAsync(() => Events("front-desk").Contains((EventKind.Cleared, "ipp:media-empty")),
+                "media-empty cleared after a refill", TimeSpan.FromSeconds(20));
+        }
+        finally
+        {
+            await host.StopAsync(TestContext.Current.CancellationToken);
+        }
+
+        var status = cloud.Received.Last(e => e.DeviceId == "front-desk" && e.Status is not null).Status!;
+        Assert.Contains("LaserPro", status.Model, StringComparison.Ordinal);
+        Assert.Contains(status.Supplies, s => s.Type == "toner");
+
+        List<(EventKind, string)> Events(string deviceId) =>
+            cloud.Received.Where(e => e.DeviceId == deviceId && e.Event is not null).Select(e => (e.Event!.Kind, e.Event.Code)).ToList();
+    }
+
     [Theory]
     [InlineData("--Gateway:Devices:0:Collectors=teleport", "unknown collector 'teleport'")]
     [InlineData("--Gateway:Devices:0:Collectors=simulated,simulated", "listed twice")]

@@ -1,15 +1,16 @@
 using System.Diagnostics;
 using System.Text;
 using Diagnostics.Agent.Collectors.Ipp;
+using Xunit;
 
-namespace Diagnostics.Agent.Tests.Collectors.Ipp;
+namespace Diagnostics.Testing;
 
 /// <summary>
 /// A real <c>ippeveprinter</c> (mono laser, <c>-s 30,0</c>) on a free loopback port, with its own private D-Bus
 /// system bus, as /work/shared/notes/printers.md describes. Printed documents' <c>STATE:</c>/<c>ATTR:</c> lines
 /// change its state through <c>fw.sh</c>. Killed, with its bus, on dispose.
 /// </summary>
-internal sealed class IppEvePrinter : IAsyncDisposable
+public sealed class IppEvePrinter : IAsyncDisposable
 {
     private readonly string _directory;
     private readonly Process _bus;
