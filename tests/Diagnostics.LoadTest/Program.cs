@@ -5,17 +5,23 @@ using Diagnostics.Protocol;
 using Diagnostics.Testing;
 using MQTTnet.Server;
 
-// Ingest load run. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|all] [--devices N] [--messages M] [--fleet F]
+// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|all]
+//     [--devices N] [--messages M] [--fleet F] [--printers P] [--poll-seconds S] [--minutes T]
 //  ingest: N devices publish M events each, as fast as the broker takes them, first against a bare MQTTnet broker
 //          whose publish hook only counts (the reference), then against the real cloud (embedded broker, ingestion,
 //          SQLite), where a message counts only when the cloud's Ack says it is stored. Prints both rates and their ratio.
 //  memory: starts the cloud and `Diagnostics.Agent simulate --count F` as separate processes, waits until the cloud
 //          sees all F devices online, and prints both processes' peak resident memory.
+//  printers: the agent as a gateway watching P real ippeveprinters over IPP at an S-second poll for T minutes, and
+//          the same agent watching P simulated printers (the reference): CPU, peak memory, status bytes on the wire.
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var devices = IntOption("--devices", 50);
 var messages = IntOption("--messages", 2_000);
 var fleet = IntOption("--fleet", 1_000);
-using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(20));
+var printerCount = IntOption("--printers", 20);
+var pollSeconds = IntOption("--poll-seconds", 2);
+var minutes = IntOption("--minutes", 3);
+using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(30));
 var ct = cancellation.Token;
 
 if (scenario is "ingest" or "all")
@@ -30,6 +36,21 @@ if (scenario is "ingest" or "all")
 }
 if (scenario is "memory" or "all")
     await MeasureFleetMemoryAsync(fleet, ct);
+if (scenario is "printers" or "all")
+{
+    var poll = TimeSpan.FromSeconds(pollSeconds);
+    var duration = TimeSpan.FromMinutes(minutes);
+    var simulated = await PrinterWatchRun.MeasureAsync("simulated", printerCount, poll, duration, ct);
+    var ipp = await PrinterWatchRun.MeasureAsync("ipp", printerCount, poll, duration, ct);
+    Console.WriteLine();
+    Console.WriteLine($"printers: one agent watching {printerCount} printers, poll every {pollSeconds} s, measured for {minutes} min");
+    foreach (var run in new[] { simulated, ipp })
+    {
+        Console.WriteLine($"  {run.Collector,-9}: CPU {run.CpuPercent,6:N2} % of one core, peak RSS {run.PeakMiB,6:N0} MiB, " +
+            $"status report {run.MeanStatusBytes:N0} B on average ({run.MinStatusBytes}-{run.MaxStatusBytes} B, {run.Statuses} reports)");
+    }
+    Console.WriteLine($"  ipp / simulated CPU: {ipp.CpuPercent / simulated.CpuPercent:N2}x, peak memory: {ipp.PeakMiB / simulated.PeakMiB:N2}x");
+}
 return 0;
 
 int IntOption(string name, int fallback)

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Diagnostics.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace Diagnostics.LoadTest;
+
+/// <summary>
+/// The agent as a gateway watching N printers: the real agent process, the real cloud process, and either N real
+/// ippeveprinters (IPP collector) or N simulated printers (the reference, same process shape, no network reads).
+/// Measures the agent's CPU time and peak memory over the run, and the size of the status reports the cloud stored.
+/// </summary>
+internal static class PrinterWatchRun
+{
+    public sealed record Result(string Collector, double CpuPercent, double PeakMiB, double MeanStatusBytes, int MinStatusBytes, int MaxStatusBytes, long Statuses);
+
+    public static async Task<Result> MeasureAsync(string collector, int printerCount, TimeSpan poll, TimeSpan duration, CancellationToken ct)
+    {
+        var printers = new List<IppEvePrinter>();
+        try
+        {
+            if (collector == "ipp")
+            {
+                for (var i = 0; i < printerCount; i++)
+                    printers.Add(await IppEvePrinter.StartAsync());
+            }
+            await using var cloud = await CloudProcess.StartAsync(ct);
+            var arguments = new List<string>
+            {
+                "run",
+                $"--Agent:DataDirectory={Directory.CreateTempSubdirectory("dx-gateway-").FullName}",
+                $"--Agent:PollInterval={poll}",
+                "--Broker:Host=127.0.0.1",
+                $"--Broker:Port={cloud.MqttPort}",
+                "--Logging:LogLevel:Default=Warning",
+            };
+            for (var i = 0; i < printerCount; i++)
+            {
+                var (deviceId, token) = await cloud.RegisterAsync($"{collector}-printer-{i + 1:D2}", ct);
+                arguments.Add($"--Gateway:Devices:{i}:DeviceId={deviceId}");
+                arguments.Add($"--Gateway:Devices:{i}:Token={token}");
+                arguments.Add($"--Gateway:Devices:{i}:Collectors={collector}");
+                if (collector == "ipp")
+                    arguments.Add($"--Gateway:Devices:{i}:Ipp:PrinterUri={printers[i].Uri}");
+            }
+            await using var agent = ChildProcess.StartDotnet("agent", RepositoryLayout.AgentDll, arguments);
+
+            // Measure from the moment every printer has reported, so start-up work is not counted.
+            var warmUp = Stopwatch.StartNew();
+            while (await cloud.OnlineDevicesAsync(ct) < printerCount || StatusSizes(cloud.DatabasePath).Count < printerCount)
+            {
+                if (agent.HasExited || warmUp.Elapsed > TimeSpan.FromMinutes(2))
+                    throw new InvalidOperationException("The agent did not bring every printer online:\n" + agent.Tail());
+                await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+            }
+            var cpuBefore = CpuSeconds(agent.Id);
+            var clock = Stopwatch.StartNew();
+            await Task.Delay(duration, ct);
+            var cpu = CpuSeconds(agent.Id) - cpuBefore;
+            var wall = clock.Elapsed.TotalSeconds;
+            var peak = agent.PeakResidentBytes() / (1024.0 * 1024);
+            var sizes = StatusSizes(cloud.DatabasePath);
+            return new Result(collector, 100 * cpu / wall, peak, sizes.Average(), sizes.Min(), sizes.Max(), sizes.Count);
+        }
+        finally
+        {
+            foreach (var printer in printers)
+                await printer.DisposeAsync();
+        }
+    }
+
+    /// <summary>User plus system CPU seconds of a process, from /proc/{pid}/stat (fields 14 and 15, in clock ticks).</summary>
+    private static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        // The command name (field 2) may hold spaces; the fields after its closing parenthesis are plain.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        const double ticksPerSecond = 100; // USER_HZ on Linux
+        return (long.Parse(fields[11]) + long.Parse(fields[12])) / ticksPerSecond;
+    }
+
+    private static List<int> StatusSizes(string databasePath)
+    {
+        if (!File.Exists(databasePath))
+            return [];
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT length(payload) FROM telemetry WHERE kind = 'status'";
+        using var reader = command.ExecuteReader();
+        var sizes = new List<int>();
+        while (reader.Read())
+            sizes.Add(reader.GetInt32(0));
+        return sizes;
+    }
+}
