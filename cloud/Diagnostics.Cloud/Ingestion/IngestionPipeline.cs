@@ -119,8 +119,7 @@ public sealed partial class IngestionPipeline(
         {
             // Nothing of the batch is acknowledged, so every device still holds it and sends it again.
             metrics.Error("ingestion.store");
-            for (var i = 0; i < batch.Count; i++)
-                metrics.Rejected(RejectReason.StoreFailed);
+            metrics.Rejected(RejectReason.StoreFailed, batch.Count);
             LogBatchFailed(ex, batch.Count);
             return;
         }
@@ -130,8 +129,8 @@ public sealed partial class IngestionPipeline(
         Interlocked.Exchange(ref _lastBatchAtUnixMs, time.GetUtcNow().ToUnixTimeMilliseconds());
         Volatile.Write(ref _lastBatchSize, batch.Count);
         metrics.Stored(toStore.Count);
-        for (var i = 0; i < duplicates; i++)
-            metrics.Duplicate();
+        if (duplicates > 0)
+            metrics.Duplicates(duplicates);
         if (gaps > 0)
             metrics.GapSequences(gaps);
         LogBatchStored(batch.Count, toStore.Count, duplicates, work.Count);

@@ -80,16 +80,16 @@ public sealed class CloudMetrics
         _stored.Add(count);
     }
 
-    public void Duplicate()
+    public void Duplicates(long count)
     {
-        Interlocked.Increment(ref _duplicatesTotal);
-        _duplicates.Add(1);
+        Interlocked.Add(ref _duplicatesTotal, count);
+        _duplicates.Add(count);
     }
 
-    public void Rejected(string reason)
+    public void Rejected(string reason, long count = 1)
     {
-        _rejectedByReason.AddOrUpdate(reason, 1, (_, n) => n + 1);
-        _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        _rejectedByReason.AddOrUpdate(reason, count, (_, n) => n + count);
+        _rejected.Add(count, new KeyValuePair<string, object?>("reason", reason));
     }
 
     public void AckSent()
