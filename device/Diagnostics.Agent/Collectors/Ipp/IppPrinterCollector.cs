@@ -132,8 +132,9 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
                 await _subscription.CancelAsync(CancellationToken.None);
                 Log.SubscriptionCancelled(_logger, _client.PrinterUri, id);
             }
-            catch (IppRequestException ex)
+            catch (Exception ex) when (ex is IppRequestException or ObjectDisposedException or InvalidOperationException)
             {
+                // Best effort: the printer drops it when the lease runs out anyway.
                 Log.SubscriptionCancelFailed(_logger, _client.PrinterUri, id, ex.Message);
             }
         }
@@ -226,13 +227,15 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
                 _subscription.Forget();
                 _changes.Set();
             }
-            catch (IppRequestException ex)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Any failure, an unexpected one included (a disposed HttpClient), means polling and a later retry.
                 _subscription.Forget();
                 justCreated = false;
                 var wasNotifying = UpdateMode == IppUpdateMode.Notifications;
                 UpdateMode = IppUpdateMode.Polling;
-                Log.SubscriptionFailed(_logger, ex, _client.PrinterUri, ex.Failure, _options.NotificationRetryInterval.TotalSeconds, ex.Message);
+                var failure = ex is IppRequestException ipp ? ipp.Failure.ToString() : ex.GetType().Name;
+                Log.SubscriptionFailed(_logger, ex, _client.PrinterUri, failure, _options.NotificationRetryInterval.TotalSeconds, ex.Message);
                 if (wasNotifying)
                     _changes.Set();
                 try
@@ -279,7 +282,7 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
         public static partial void Subscribed(ILogger logger, Uri printerUri, int subscriptionId, double leaseSeconds, string events);
 
         [LoggerMessage(AgentLogEvents.IppSubscriptionFailed, LogLevel.Warning, "IPP printer {PrinterUri}: notifications failed ({Failure}); polling, next subscription attempt in {RetrySeconds} s: {Reason}")]
-        public static partial void SubscriptionFailed(ILogger logger, Exception exception, Uri printerUri, IppRequestFailure failure, double retrySeconds, string reason);
+        public static partial void SubscriptionFailed(ILogger logger, Exception exception, Uri printerUri, string failure, double retrySeconds, string reason);
 
         [LoggerMessage(AgentLogEvents.IppNotificationsReceived, LogLevel.Debug, "IPP printer {PrinterUri}: {Count} notifications ({Events})")]
         public static partial void NotificationsReceived(ILogger logger, Uri printerUri, int count, string events);
