@@ -76,7 +76,11 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
     /// <summary>Notifications received since start.</summary>
     public long NotificationsReceived => Interlocked.Read(ref _notificationsReceived);
 
+    /// <summary>Successful Renew-Subscription requests since start.</summary>
+    public long SubscriptionRenewals => Interlocked.Read(ref _subscriptionRenewals);
+
     private long _notificationsReceived;
+    private long _subscriptionRenewals;
 
     /// <inheritdoc/>
     public Task WaitForChangeAsync(CancellationToken cancellationToken) => _changes.WaitAsync(cancellationToken);
@@ -194,6 +198,7 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
                 else if (_subscription.RenewAt is { } renewAt && _time.GetUtcNow() >= renewAt)
                 {
                     await _subscription.RenewAsync(cancellationToken);
+                    Interlocked.Increment(ref _subscriptionRenewals);
                     Log.SubscriptionRenewed(_logger, _client.PrinterUri, _subscription.Id.Value, _subscription.GrantedLease.TotalSeconds);
                 }
                 IppNotificationBatch batch;

@@ -1,6 +1,7 @@
 using Diagnostics.Agent.Collectors.Ipp;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Diagnostics.Agent.Tests.Collectors.Ipp;
 
@@ -128,6 +129,39 @@ public sealed class IppNotificationTests
         await WaitForChangeAsync(collector, "the fallback to polling");
         Assert.Null(collector.SubscriptionId);
         await Assert.ThrowsAsync<IppRequestException>(async () => await collector.ReadAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Subscription_is_renewed_at_half_its_lease_and_keeps_announcing_changes()
+    {
+        await using var cups = await CupsDaemon.StartAsync();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = new IppCollectorOptions
+        {
+            PrinterUri = cups.QueueUri,
+            RequestTimeout = TimeSpan.FromSeconds(3),
+            NotificationLeaseDuration = TimeSpan.FromHours(1),
+            NotificationGetIntervalMax = TimeSpan.FromSeconds(1),
+        };
+        await using var collector = new IppPrinterCollector(cups.Http, options, time, NullLogger<IppPrinterCollector>.Instance);
+        await collector.ReadAsync(TestContext.Current.CancellationToken);
+        await Eventually.TrueAsync(() => collector.UpdateMode == IppUpdateMode.Notifications, "subscribed", Within);
+        var id = collector.SubscriptionId;
+
+        // Each advance ends one wait between Get-Notifications; past half the lease, the loop renews first.
+        await Eventually.TrueAsync(() =>
+        {
+            time.Advance(TimeSpan.FromMinutes(31));
+            return collector.SubscriptionRenewals > 0;
+        }, "Renew-Subscription after half the lease", Within);
+
+        Assert.Equal(id, collector.SubscriptionId);
+        await cups.DisableAsync("after renewal");
+        await Eventually.TrueAsync(() =>
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            return collector.NotificationsReceived > 0;
+        }, "a notification on the renewed subscription", Within);
     }
 
     [Fact]
