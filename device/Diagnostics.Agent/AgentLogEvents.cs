@@ -31,6 +31,13 @@ internal static class AgentLogEvents
     public const int IppBackingOff = 601;
     public const int IppRecovered = 602;
     public const int IppUpdateModeChosen = 603;
+    public const int IppSubscribed = 604;
+    public const int IppSubscriptionFailed = 605;
+    public const int IppNotificationsReceived = 606;
+    public const int IppSubscriptionRenewed = 607;
+    public const int IppSubscriptionLost = 608;
+    public const int IppSubscriptionCancelled = 609;
+    public const int IppSubscriptionCancelFailed = 610;
 
     // SNMP printer collector 650-699
     public const int SnmpResponseDiscarded = 650;

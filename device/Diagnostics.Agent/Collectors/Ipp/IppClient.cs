@@ -14,9 +14,12 @@ public enum IppRequestFailure
 }
 
 /// <summary>An IPP request that got no usable answer: the printer is unreachable, slow, or answered nonsense.</summary>
-public sealed class IppRequestException(IppRequestFailure failure, string message, Exception? inner = null) : Exception(message, inner)
+public sealed class IppRequestException(IppRequestFailure failure, string message, Exception? inner = null, short? statusCode = null) : Exception(message, inner)
 {
     public IppRequestFailure Failure { get; } = failure;
+
+    /// <summary>The IPP status-code when <see cref="Failure"/> is <see cref="IppRequestFailure.IppStatus"/> (0x0406 client-error-not-found ...).</summary>
+    public short? StatusCode { get; } = statusCode;
 }
 
 /// <summary>
@@ -35,7 +38,7 @@ public sealed class IppClient
         "marker-low-levels", "marker-high-levels", "printer-input-tray", "printer-up-time", "printer-impressions-completed",
         "printer-impressions-completed-col", "printer-media-sheets-completed", "printer-pages-completed",
         "printer-make-and-model", "printer-firmware-name", "printer-firmware-string-version", "printer-firmware-version",
-        "printer-device-id", "printer-uuid", "operations-supported",
+        "printer-device-id", "printer-uuid", "operations-supported", "notify-pull-method-supported",
     ];
 
     private readonly HttpClient _http;
@@ -113,7 +116,7 @@ public sealed class IppClient
                 throw new IppRequestException(IppRequestFailure.Malformed, $"{_printerUri} sent an undecodable IPP response ({decoded.Error}): {decoded.Detail}");
             var message = decoded.Message!;
             if (!message.IsSuccessStatus)
-                throw new IppRequestException(IppRequestFailure.IppStatus, $"{_printerUri} answered IPP status 0x{message.Code:X4}.");
+                throw new IppRequestException(IppRequestFailure.IppStatus, $"{_printerUri} answered IPP status 0x{message.Code:X4}.", statusCode: message.Code);
             return message;
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)

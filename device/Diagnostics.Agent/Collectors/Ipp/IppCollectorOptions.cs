@@ -23,6 +23,24 @@ public sealed class IppCollectorOptions
     /// <summary>Failures in a row before backing off; the first ones retry at the normal poll rate.</summary>
     public int FailuresBeforeBackoff { get; set; } = 2;
 
+    /// <summary>Watch the printer through IPP notifications (RFC 3995/3996 ippget) when it offers them; polling otherwise.</summary>
+    public bool Notifications { get; set; } = true;
+
+    /// <summary>Asked for in Create-Printer-Subscriptions (the printer may grant less); renewed at half of what was granted.</summary>
+    public TimeSpan NotificationLeaseDuration { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The longest wait between two Get-Notifications. The printer's <c>notify-get-interval</c> is honoured up to this;
+    /// CUPS says 60 s and does not hold requests (no notify-wait), so a lower value makes notifications more prompt.
+    /// </summary>
+    public TimeSpan NotificationGetIntervalMax { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long one Get-Notifications may be held by a printer that honours notify-wait; a longer one is re-issued.</summary>
+    public TimeSpan NotificationWaitTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>After a subscription failed (the collector polls meanwhile), the next attempt to subscribe.</summary>
+    public TimeSpan NotificationRetryInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     public IEnumerable<string> Validate()
     {
         if (PrinterUri is null || !PrinterUri.IsAbsoluteUri || PrinterUri.Scheme is not ("ipp" or "ipps" or "http" or "https"))
@@ -35,5 +53,13 @@ public sealed class IppCollectorOptions
             yield return $"{Section}:BackoffInitial must be above 0 and not above BackoffMax.";
         if (FailuresBeforeBackoff < 1)
             yield return $"{Section}:FailuresBeforeBackoff must be 1 or more (was {FailuresBeforeBackoff}).";
+        if (NotificationLeaseDuration < TimeSpan.FromMinutes(1) || NotificationLeaseDuration > TimeSpan.FromDays(1))
+            yield return $"{Section}:NotificationLeaseDuration must be between 1 minute and 1 day (was {NotificationLeaseDuration}).";
+        if (NotificationGetIntervalMax < TimeSpan.FromMilliseconds(100) || NotificationGetIntervalMax > TimeSpan.FromHours(1))
+            yield return $"{Section}:NotificationGetIntervalMax must be between 100 ms and 1 hour (was {NotificationGetIntervalMax}).";
+        if (NotificationWaitTimeout < RequestTimeout || NotificationWaitTimeout > TimeSpan.FromMinutes(30))
+            yield return $"{Section}:NotificationWaitTimeout must be at least RequestTimeout and at most 30 minutes (was {NotificationWaitTimeout}).";
+        if (NotificationRetryInterval < TimeSpan.FromMilliseconds(100) || NotificationRetryInterval > TimeSpan.FromDays(1))
+            yield return $"{Section}:NotificationRetryInterval must be between 100 ms and 1 day (was {NotificationRetryInterval}).";
     }
 }

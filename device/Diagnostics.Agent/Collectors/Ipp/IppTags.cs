@@ -58,5 +58,7 @@ public static class IppOperations
     public const short PrintJob = 0x0002;
     public const short GetPrinterAttributes = 0x000B;
     public const short CreatePrinterSubscriptions = 0x0016;
+    public const short RenewSubscription = 0x001A;
+    public const short CancelSubscription = 0x001B;
     public const short GetNotifications = 0x001C;
 }
