@@ -7,7 +7,7 @@ namespace Diagnostics.Agent.Collectors;
 /// board's GPIO inputs and its environment sensor) merged into one snapshot. The first collector leads: its state,
 /// identity and supplies win where two disagree; conditions and counters are the union.
 /// </summary>
-public sealed class CompositeCollector : IDeviceCollector, IMetricSource, IDisposable
+public sealed class CompositeCollector : IDeviceCollector, IMetricSource, IChangeNotifier, IDisposable, IAsyncDisposable
 {
     /// <summary>A secondary collector that cannot read: a warning, since the device itself is still seen.</summary>
     public const string PartUnreachableCodePrefix = "agent:collector-unreachable:";
@@ -54,6 +54,22 @@ public sealed class CompositeCollector : IDeviceCollector, IMetricSource, IDispo
         return merged;
     }
 
+    /// <summary>A change announced by any part is a change of the device; never completes when no part announces.</summary>
+    public async Task WaitForChangeAsync(CancellationToken cancellationToken)
+    {
+        var notifiers = _parts.OfType<IChangeNotifier>().ToList();
+        if (notifiers.Count == 0)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return;
+        }
+        using var others = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var first = await Task.WhenAny(notifiers.Select(n => n.WaitForChangeAsync(others.Token)));
+        // Cancelling a wait does not consume a pending change, so the other parts keep theirs for the next wait.
+        await others.CancelAsync();
+        await first;
+    }
+
     public IReadOnlyList<Metric> CurrentMetrics() =>
         _parts.OfType<IMetricSource>().SelectMany(source => source.CurrentMetrics()).ToList();
 
@@ -62,6 +78,18 @@ public sealed class CompositeCollector : IDeviceCollector, IMetricSource, IDispo
     {
         foreach (var part in _parts.OfType<IDisposable>())
             part.Dispose();
+    }
+
+    /// <summary>Lets parts that say goodbye over the network (an IPP subscription's cancel) do so without blocking.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var part in _parts)
+        {
+            if (part is IAsyncDisposable asynchronous)
+                await asynchronous.DisposeAsync();
+            else
+                (part as IDisposable)?.Dispose();
+        }
     }
 
     private static void Merge(DeviceStatus into, DeviceStatus part)

@@ -91,7 +91,10 @@ internal sealed partial class AgentWorker(
         }
         finally
         {
-            (collector as IDisposable)?.Dispose();
+            if (collector is IAsyncDisposable asynchronous)
+                await asynchronous.DisposeAsync();
+            else
+                (collector as IDisposable)?.Dispose();
         }
     }
 

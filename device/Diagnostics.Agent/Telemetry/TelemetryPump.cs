@@ -48,11 +48,39 @@ public sealed partial class TelemetryPump
     {
         Log.Started(_logger, _envelopes.DeviceId, _collector.Name, _options.PollInterval.TotalSeconds, _options.HeartbeatInterval.TotalSeconds);
         using var timer = new PeriodicTimer(_options.PollInterval, _time);
+        var notifier = _collector as IChangeNotifier;
+        // A timer allows one pending tick; it is kept across a round that a change notification cut short.
+        Task<bool>? tick = null;
         do
         {
             await PollOnceAsync(cancellationToken);
+            tick ??= timer.WaitForNextTickAsync(cancellationToken).AsTask();
+            if (notifier is not null && await ChangedBeforeTickAsync(notifier, tick, cancellationToken))
+                continue;
+            if (!await tick)
+                break;
+            tick = null;
         }
-        while (await timer.WaitForNextTickAsync(cancellationToken));
+        while (!cancellationToken.IsCancellationRequested);
+    }
+
+    /// <summary>True when the device announced a change (read it now) before the next poll was due.</summary>
+    private static async Task<bool> ChangedBeforeTickAsync(IChangeNotifier notifier, Task<bool> tick, CancellationToken cancellationToken)
+    {
+        using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var change = notifier.WaitForChangeAsync(stopWaiting.Token);
+        if (await Task.WhenAny(tick, change) == change && change.IsCompletedSuccessfully)
+            return true;
+        await stopWaiting.CancelAsync();
+        try
+        {
+            await change;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped waiting: the tick came first.
+        }
+        return false;
     }
 
     /// <summary>One poll: read, diff, enqueue; and the heartbeat when it is due. Returns what was enqueued.</summary>

@@ -95,6 +95,47 @@ public sealed class TelemetryPumpTests : IDisposable
         Assert.All(sent.Where(e => e.Kind == UplinkKind.Status && e.Sequence < raised.Sequence), e => Assert.Empty(e.Status!.Conditions));
     }
 
+    [Fact]
+    public async Task A_collector_that_announces_a_change_is_read_at_once_not_at_the_next_poll()
+    {
+        using var outbox = Outbox.Open(Path.Combine(_directory.Path, "notified"), new OutboxOptions(), _time);
+        var collector = new AnnouncingCollector();
+        var options = new AgentOptions { DeviceId = "dev-1", PollInterval = TimeSpan.FromMinutes(5), ConditionDebounceInterval = TimeSpan.Zero };
+        var pump = new TelemetryPump(collector, outbox, new UplinkEnvelopes("dev-1", _time), options, _time, NullLogger<TelemetryPump>.Instance);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var running = pump.RunAsync(stop.Token);
+        await Eventually.TrueAsync(() => collector.Reads == 1, "the first poll");
+
+        collector.Next = new DeviceStatus { State = DeviceState.Stopped, Conditions = [new ActiveCondition { Code = "ipp:paused", Severity = Severity.Error }] };
+        collector.Announce();
+
+        // The fake clock never moves: only the announcement can cause this read.
+        await Eventually.TrueAsync(() => collector.Reads == 2, "a read right after the announcement");
+        await Eventually.TrueAsync(() => outbox.Depth == 4, "first status and heartbeat, then the raised event and the new status queued");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+    }
+
+    private sealed class AnnouncingCollector : IDeviceCollector, IChangeNotifier
+    {
+        private readonly Diagnostics.Agent.Collectors.Ipp.ChangeSignal _changed = new();
+        private int _reads;
+
+        public DeviceStatus Next { get; set; } = new() { State = DeviceState.Idle };
+        public int Reads => Volatile.Read(ref _reads);
+        public string Name => "announcing";
+
+        public void Announce() => _changed.Set();
+
+        public Task WaitForChangeAsync(CancellationToken cancellationToken) => _changed.WaitAsync(cancellationToken);
+
+        public ValueTask<DeviceStatus> ReadAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _reads);
+            return ValueTask.FromResult(Next);
+        }
+    }
+
     private sealed class ScriptedCollector : IDeviceCollector
     {
         public DeviceStatus Next { get; set; } = new();
