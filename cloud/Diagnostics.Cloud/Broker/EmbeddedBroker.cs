@@ -27,6 +27,9 @@ public sealed partial class EmbeddedBroker(
     internal const string CloudSenderId = "$cloud";
 
     private MqttServer? _server;
+    // Connect and disconnect events arrive on MQTTnet's threads; stopping waits for the presence writes they started,
+    // and ignores the disconnects the stop itself causes (the store may already be going away).
+    private readonly PresenceWrites _presenceWrites = new();
 
     /// <summary>The TCP port the broker listens on, once started.</summary>
     public int Port { get; private set; }
@@ -56,10 +59,10 @@ public sealed partial class EmbeddedBroker(
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
         server.InterceptingPublishAsync += InterceptPublishAsync;
         server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
-        server.ClientConnectedAsync += e => presence.ConnectedAsync(e.ClientId, CancellationToken.None);
+        server.ClientConnectedAsync += e => _presenceWrites.Run(() => presence.ConnectedAsync(e.ClientId, CancellationToken.None));
         server.ClientDisconnectedAsync += e => e.DisconnectType == MqttClientDisconnectType.Takeover
             ? Task.CompletedTask
-            : presence.DisconnectedAsync(e.ClientId, CancellationToken.None);
+            : _presenceWrites.Run(() => presence.DisconnectedAsync(e.ClientId, CancellationToken.None));
         await server.StartAsync();
         _server = server;
         LogStarted(settings.BindAddress, Port);
@@ -71,6 +74,7 @@ public sealed partial class EmbeddedBroker(
         // MQTTnet's listener cleanup is not thread-safe: only the caller that takes the server stops it.
         if (Interlocked.Exchange(ref _server, null) is { } server)
         {
+            await _presenceWrites.CloseAsync();
             await server.StopAsync();
             server.Dispose();
             LogStopped();
@@ -214,4 +218,46 @@ public sealed partial class EmbeddedBroker(
 
     [LoggerMessage(EventId = EventIds.HookError, Level = LogLevel.Error, Message = "Publish by {ClientId} to {Topic} failed in the broker hook")]
     private partial void LogHookError(Exception exception, string clientId, string topic);
+
+    /// <summary>Presence writes in flight, so a stop can wait for them and refuse new ones.</summary>
+    private sealed class PresenceWrites
+    {
+        private readonly Lock _lock = new();
+        private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _inFlight;
+        private bool _closed;
+
+        public async Task Run(Func<Task> write)
+        {
+            lock (_lock)
+            {
+                if (_closed)
+                    return;
+                _inFlight++;
+            }
+            try
+            {
+                await write();
+            }
+            finally
+            {
+                lock (_lock)
+                {
+                    if (--_inFlight == 0 && _closed)
+                        _drained.TrySetResult();
+                }
+            }
+        }
+
+        public Task CloseAsync()
+        {
+            lock (_lock)
+            {
+                _closed = true;
+                if (_inFlight == 0)
+                    _drained.TrySetResult();
+            }
+            return _drained.Task;
+        }
+    }
 }

@@ -146,7 +146,7 @@ internal sealed class ListLoggerProvider(ConcurrentQueue<LogEntry> entries) : IL
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             if (IsEnabled(logLevel))
-                entries.Enqueue(new LogEntry(category, logLevel, eventId.Id, formatter(state, exception)));
+                entries.Enqueue(new LogEntry(category, logLevel, eventId.Id, formatter(state, exception) + (exception is null ? "" : $" ({exception.GetType().Name}: {exception.Message})")));
         }
     }
 }
