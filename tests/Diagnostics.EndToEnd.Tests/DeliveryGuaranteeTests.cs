@@ -60,13 +60,19 @@ public sealed class DeliveryGuaranteeTests
         Assert.Equal(stored.Count, stored.Distinct().Count());
         for (var i = 1; i < stored.Count; i++)
             Assert.True(stored[i] == stored[i - 1] + 1, $"Gap or disorder in stored sequences between {stored[i - 1]} and {stored[i]}.");
-        // What the agent still holds after a clean stop continues the stored run without a gap or an overlap.
-        if (stillQueued.Count > 0)
-            Assert.Equal(stored[^1] + 1, stillQueued[0]);
         Assert.Contains(lastCreatedBeforeKill, stored);
+        // What the agent still holds after its clean stop continues the stored run without a gap. It may overlap it:
+        // a message stored just before the stop whose ack had not arrived yet is sent again and dropped as a duplicate.
+        if (stillQueued.Count > 0)
+        {
+            Assert.True(stillQueued[0] <= stored[^1] + 1,
+                $"Gap between the last stored sequence {stored[^1]} and the first still queued {stillQueued[0]}.");
+            Assert.True(stillQueued[0] >= stored[0], "The agent still holds a sequence older than anything stored.");
+        }
         // In order: the cloud stored each message no earlier than the one before it.
         var receivedTimes = StoredReceiveTimes(cloud.DatabasePath, deviceId);
-        Assert.Equal(receivedTimes.Order(), receivedTimes);
+        var firstOutOfOrder = Enumerable.Range(1, receivedTimes.Count - 1).FirstOrDefault(i => receivedTimes[i] < receivedTimes[i - 1]);
+        Assert.True(firstOutOfOrder == 0, $"Sequence {stored.ElementAtOrDefault(firstOutOfOrder)} was stored before {stored.ElementAtOrDefault(firstOutOfOrder - 1)}.");
     }
 
     private static ChildProcess StartAgent(string deviceId, string token, string dataDirectory, int mqttPort) =>

@@ -105,6 +105,25 @@ public sealed class IppEvePrinter : IAsyncDisposable
     /// <summary>Prints a document with Print-Job as image/pwg-raster; fw.sh passes its STATE:/ATTR: lines to the printer.</summary>
     public async Task PrintAsync(string document)
     {
+        // A printer still busy with the previous job answers server-error-busy: a real client retries, so does this.
+        const short ServerErrorBusy = 0x0507;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            try
+            {
+                await SubmitAsync(document);
+                return;
+            }
+            catch (IppRequestException busy) when (busy.StatusCode == ServerErrorBusy && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), TestContext.Current.CancellationToken);
+            }
+        }
+    }
+
+    private async Task SubmitAsync(string document)
+    {
         var client = Client(TimeSpan.FromSeconds(5));
         var request = new IppMessage(2, 0, IppOperations.PrintJob, client.NextRequestId(),
         [

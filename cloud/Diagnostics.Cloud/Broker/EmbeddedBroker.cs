@@ -27,8 +27,8 @@ public sealed partial class EmbeddedBroker(
     internal const string CloudSenderId = "$cloud";
 
     private MqttServer? _server;
-    // Connect and disconnect events arrive on MQTTnet's threads; stopping waits for the presence writes they started,
-    // and ignores the disconnects the stop itself causes (the store may already be going away).
+    // Connect, disconnect and last-will events arrive on MQTTnet's threads; stopping waits for the presence writes
+    // they started, and ignores those the stop itself causes (the store may already be going away).
     private readonly PresenceWrites _presenceWrites = new();
 
     /// <summary>The TCP port the broker listens on, once started.</summary>
@@ -142,7 +142,9 @@ public sealed partial class EmbeddedBroker(
             var parsed = Topics.Parse(topic);
             if (parsed.Direction == TopicDirection.Presence)
             {
-                await presence.PresenceMessageAsync(e.ClientId, e.ApplicationMessage.Payload, e.CancellationToken);
+                // A last will is published as the connection dies, possibly while the broker stops: tracked like disconnects.
+                var payload = e.ApplicationMessage.Payload;
+                await _presenceWrites.Run(() => presence.PresenceMessageAsync(e.ClientId, payload, e.CancellationToken));
                 return;
             }
             var rejection = await intake.AcceptAsync(e.ClientId, parsed, e.ApplicationMessage.Payload, e.CancellationToken);

@@ -39,6 +39,6 @@ public sealed partial class PresenceMonitor(
     [LoggerMessage(EventId = EventIds.DevicesTimedOut, Level = LogLevel.Information, Message = "{Count} device(s) missed their heartbeats and are now offline: {DeviceIds}")]
     private partial void LogTimedOut(int count, IReadOnlyList<string> deviceIds);
 
-    [LoggerMessage(EventId = EventIds.PresenceError + 1, Level = LogLevel.Error, Message = "Presence check failed")]
+    [LoggerMessage(EventId = EventIds.PresenceCheckFailed, Level = LogLevel.Error, Message = "Presence check failed")]
     private partial void LogError(Exception exception);
 }

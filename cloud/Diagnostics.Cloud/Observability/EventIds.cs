@@ -21,6 +21,7 @@ internal static class EventIds
     public const int PresenceMalformed = 233;
     public const int DevicesTimedOut = 234;
     public const int PresenceError = 235;
+    public const int PresenceCheckFailed = 236;
 
     // Ingestion 3xx
     public const int UplinkRejected = 300;

@@ -73,8 +73,9 @@ public sealed class SqliteConnectionFactory : IDisposable
         {
             await connection.OpenAsync(cancellationToken);
             await using var pragma = connection.CreateCommand();
-            // NORMAL is durable across process crashes in WAL mode; only a power cut can lose the last commits.
-            pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
+            // FULL: a commit is on disk before it returns. The cloud acknowledges after the commit and the device then
+            // forgets the message, so a power cut must not lose an acknowledged batch (NORMAL could, in WAL mode).
+            pragma.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
             return connection;
         }
