@@ -8,13 +8,7 @@ namespace Diagnostics.Agent.Tests.Hosting;
 
 public sealed class AgentHostExtensionsTests
 {
-    private static IHost Build(params string[] args)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, DisableDefaults = true });
-        builder.AddAgentConfiguration(args);
-        builder.AddDeviceAgent();
-        return builder.Build();
-    }
+    private static IHost Build(params string[] args) => AgentHosts.Build(args);
 
     [Fact]
     public async Task Refuses_to_start_with_an_invalid_device_id_and_says_why()

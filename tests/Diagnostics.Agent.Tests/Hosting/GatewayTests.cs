@@ -8,13 +8,7 @@ namespace Diagnostics.Agent.Tests.Hosting;
 
 public sealed class GatewayTests
 {
-    private static IHost Build(params string[] args)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, DisableDefaults = true });
-        builder.AddAgentConfiguration(args);
-        builder.AddDeviceAgent();
-        return builder.Build();
-    }
+    private static IHost Build(params string[] args) => AgentHosts.Build(args);
 
     [Fact]
     public async Task A_gateway_reports_each_watched_device_under_its_own_identity()

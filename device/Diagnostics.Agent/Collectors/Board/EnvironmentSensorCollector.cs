@@ -29,7 +29,7 @@ public sealed partial class EnvironmentSensorCollector : IDeviceCollector, IMetr
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Threshold[] _thresholds;
-    private readonly Dictionary<string, long> _raisedAt = [];
+    private readonly ActiveSince _activeSince = new();
     private readonly Lock _lock = new();
     private Sht3xReading? _lastReading;
     private int _consecutiveFailures;
@@ -136,17 +136,8 @@ public sealed partial class EnvironmentSensorCollector : IDeviceCollector, IMetr
     private DeviceStatus Snapshot(long nowUnixMs)
     {
         var conditions = new List<ActiveCondition>();
-        void Add(bool active, string code, string condition, Severity severity, string message)
-        {
-            if (!active)
-            {
-                _raisedAt.Remove(code);
-                return;
-            }
-            if (!_raisedAt.TryGetValue(code, out var since))
-                _raisedAt[code] = since = nowUnixMs;
-            conditions.Add(new ActiveCondition { Code = code, Condition = condition, Severity = severity, Message = message, SinceUnixMs = since });
-        }
+        void Add(bool active, string code, string condition, Severity severity, string message) =>
+            _activeSince.Report(conditions, active, code, condition, severity, message, nowUnixMs);
 
         foreach (var threshold in _thresholds)
             Add(threshold.Active, threshold.Code, threshold.Condition, Severity.Warning, threshold.Message);

@@ -30,7 +30,7 @@ public sealed class SimulatedPrinter : IDeviceCollector
     private readonly TimeProvider _time;
     private readonly Random _random;
     private readonly string _serial;
-    private readonly Dictionary<string, long> _raisedAt = [];
+    private readonly ActiveSince _activeSince = new();
     private DateTimeOffset _lastRead;
     private double _pendingSimulatedSeconds;
     private double _pageProgress;
@@ -180,17 +180,8 @@ public sealed class SimulatedPrinter : IDeviceCollector
     private DeviceStatus Snapshot(long nowUnixMs)
     {
         var conditions = new List<ActiveCondition>();
-        void Add(bool active, string code, string condition, Severity severity, string message)
-        {
-            if (!active)
-            {
-                _raisedAt.Remove(code);
-                return;
-            }
-            if (!_raisedAt.TryGetValue(code, out var since))
-                _raisedAt[code] = since = nowUnixMs;
-            conditions.Add(new ActiveCondition { Code = code, Condition = condition, Severity = severity, Message = message, SinceUnixMs = since });
-        }
+        void Add(bool active, string code, string condition, Severity severity, string message) =>
+            _activeSince.Report(conditions, active, code, condition, severity, message, nowUnixMs);
 
         var tonerLevel = (int)Math.Ceiling(_tonerPercent);
         var paperLevel = (int)Math.Ceiling(_paperSheets * 100.0 / _options.PaperTrayCapacity);
