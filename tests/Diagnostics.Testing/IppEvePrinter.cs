@@ -30,6 +30,9 @@ public sealed class IppEvePrinter : IAsyncDisposable
 
     public Uri Uri => new($"ipp://localhost:{Port}/ipp/print");
 
+    /// <summary>The same printer over TLS, with the self-signed certificate ippeveprinter makes for itself (<c>-K</c>).</summary>
+    public Uri SecureUri => new($"ipps://localhost:{Port}/ipp/print");
+
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     /// <summary>What the printer wrote so far (its log, fw.sh's lines), for failure messages.</summary>
@@ -58,6 +61,7 @@ public sealed class IppEvePrinter : IAsyncDisposable
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Directory.CreateDirectory(Path.Combine(directory, "spool"));
+        Directory.CreateDirectory(Path.Combine(directory, "keys"));
 
         var bus = Start(dbusDaemon, ["--config-file=" + Path.Combine(directory, "bus.conf"), "--nofork", "--nopidfile"], directory, null, null);
         await Eventually.TrueAsync(() => File.Exists(socket), "the private D-Bus socket exists", TimeSpan.FromSeconds(5));
@@ -65,7 +69,7 @@ public sealed class IppEvePrinter : IAsyncDisposable
         var output = new StringBuilder();
         var printer = Start(ippeveprinter,
             ["-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-n", "localhost", "-r", "off", "-d", Path.Combine(directory, "spool"),
-             "-c", script, "-M", "Acme", "-m", "LaserPro 500", "-s", "30,0", "Acme LaserPro"],
+             "-c", script, "-K", Path.Combine(directory, "keys"), "-M", "Acme", "-m", "LaserPro 500", "-s", "30,0", "Acme LaserPro"],
             directory, "unix:path=" + socket, output);
         var started = new IppEvePrinter(directory, bus, printer, port, output);
         try

@@ -21,9 +21,15 @@ public static class CollectorCatalog
         ["simulated"] = context => new SimulatedPrinter(
             context.Bind<SimulatorOptions>(SimulatorOptions.Section, o => o.Validate()),
             "SN-" + context.DeviceId, context.Time, new Random(StableSeed(context.DeviceId))),
-        ["ipp"] = context => new IppPrinterCollector(context.Http,
-            context.Bind<IppCollectorOptions>(IppCollectorOptions.Section, o => o.Validate()), context.Time,
-            context.LoggerFactory.CreateLogger<IppPrinterCollector>()),
+        ["ipp"] = context =>
+        {
+            var options = context.Bind<IppCollectorOptions>(IppCollectorOptions.Section, o => o.Validate());
+            var logger = context.LoggerFactory.CreateLogger<IppPrinterCollector>();
+            // A pinned certificate needs a client of its own; otherwise printers share the process's client.
+            return CertificatePin.TryParse(options.TrustedCertificateSha256) is { } pin
+                ? new IppPrinterCollector(pin.CreateHttpClient(), options, context.Time, logger, ownsHttp: true)
+                : new IppPrinterCollector(context.Http, options, context.Time, logger);
+        },
         ["snmp"] = context => SnmpPrinterCollector.Create(
             context.Bind<SnmpCollectorOptions>(SnmpCollectorOptions.Section, o => o.Validate()), context.Time, context.LoggerFactory),
         ["gpio"] = context =>

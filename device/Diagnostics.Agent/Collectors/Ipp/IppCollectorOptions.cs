@@ -38,6 +38,13 @@ public sealed class IppCollectorOptions
     /// <summary>How long one Get-Notifications may be held by a printer that honours notify-wait; a longer one is re-issued.</summary>
     public TimeSpan NotificationWaitTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// For <c>ipps://</c>: the SHA-256 fingerprint (hex, colons allowed) of the printer's certificate, trusted even
+    /// though no authority signed it — printers mostly present self-signed certificates. Empty: the system's trust
+    /// store decides. Read it with <c>openssl s_client -connect host:631 | openssl x509 -noout -fingerprint -sha256</c>.
+    /// </summary>
+    public string TrustedCertificateSha256 { get; set; } = "";
+
     /// <summary>After a subscription failed (the collector polls meanwhile), the next attempt to subscribe.</summary>
     public TimeSpan NotificationRetryInterval { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -45,6 +52,8 @@ public sealed class IppCollectorOptions
     {
         if (PrinterUri is null || !PrinterUri.IsAbsoluteUri || PrinterUri.Scheme is not ("ipp" or "ipps" or "http" or "https"))
             yield return $"{Section}:PrinterUri must be an absolute ipp://, ipps://, http:// or https:// URI (was '{PrinterUri}').";
+        if (TrustedCertificateSha256.Length > 0 && CertificatePin.TryParse(TrustedCertificateSha256) is null)
+            yield return $"{Section}:TrustedCertificateSha256 must be 32 bytes of hex, colons allowed (was '{TrustedCertificateSha256}').";
         if (RequestTimeout <= TimeSpan.Zero || RequestTimeout > TimeSpan.FromMinutes(5))
             yield return $"{Section}:RequestTimeout must be above 0 and at most 5 minutes (was {RequestTimeout}).";
         if (MaxResponseBytes is < 1024 or > 64 * 1024 * 1024)

@@ -24,6 +24,8 @@ public enum IppUpdateMode
 /// </summary>
 public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotifier, IDisposable, IAsyncDisposable
 {
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
     private readonly IppClient _client;
     private readonly IppCollectorOptions _options;
     private readonly TimeProvider _time;
@@ -39,7 +41,8 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
     private int _disposed;
 
     /// <param name="http">Used for every request, not disposed here; its own Timeout should be at least the request timeout.</param>
-    public IppPrinterCollector(HttpClient http, IppCollectorOptions options, TimeProvider time, ILogger<IppPrinterCollector> logger)
+    /// <param name="ownsHttp">True when the client was made for this printer alone (a pinned certificate) and goes with it.</param>
+    public IppPrinterCollector(HttpClient http, IppCollectorOptions options, TimeProvider time, ILogger<IppPrinterCollector> logger, bool ownsHttp = false)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
@@ -51,6 +54,8 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
         _options = options;
         _time = time;
         _logger = logger;
+        _http = http;
+        _ownsHttp = ownsHttp;
         _client = new IppClient(http, options.PrinterUri!, options.RequestTimeout, options.MaxResponseBytes);
         var waitClient = new IppClient(http, options.PrinterUri!, options.NotificationWaitTimeout, options.MaxResponseBytes);
         _subscription = new IppNotificationSubscription(_client, waitClient, options.NotificationLeaseDuration, time);
@@ -120,7 +125,7 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
 
     /// <summary>
     /// Stops the notification loop and cancels the subscription (best effort, bounded by the request timeout); the
-    /// <see cref="HttpClient"/> belongs to the caller and stays open.
+    /// <see cref="HttpClient"/> stays open unless the collector was told it owns it.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -144,6 +149,8 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
         }
         _stopping.Dispose();
         _oneReadAtATime.Dispose();
+        if (_ownsHttp)
+            _http.Dispose();
     }
 
     /// <summary>As <see cref="DisposeAsync"/>, blocking (at most about one request timeout).</summary>
