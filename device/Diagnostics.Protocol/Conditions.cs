@@ -17,4 +17,38 @@ public static class Conditions
     public const string FuserFault = "FUSER_FAULT";
     public const string Offline = "OFFLINE";
     public const string DeviceUnreachable = "DEVICE_UNREACHABLE";
+
+    // Paper path and finishing (IPP printer-state-reasons, Host Resources error bits).
+    public const string InputTrayMissing = "INPUT_TRAY_MISSING";
+    public const string InputTrayEmpty = "INPUT_TRAY_EMPTY";
+    public const string OutputTrayMissing = "OUTPUT_TRAY_MISSING";
+    public const string OutputAreaAlmostFull = "OUTPUT_AREA_ALMOST_FULL";
+    public const string OutputAreaFull = "OUTPUT_AREA_FULL";
+    public const string MediaFeedFault = "MEDIA_FEED_FAULT";
+
+    // Printer as a whole.
+    public const string Paused = "PAUSED";
+    public const string Shutdown = "SHUTDOWN";
+    public const string SpoolAreaFull = "SPOOL_AREA_FULL";
+    public const string ServiceRequested = "SERVICE_REQUESTED";
+    public const string MaintenanceOverdue = "MAINTENANCE_OVERDUE";
+
+    // Imaging parts and supplies.
+    public const string MarkerSupplyMissing = "MARKER_SUPPLY_MISSING";
+    public const string PhotoconductorNearEndOfLife = "OPC_NEAR_EOL";
+    public const string PhotoconductorEndOfLife = "OPC_LIFE_OVER";
+    public const string DeveloperLow = "DEVELOPER_LOW";
+    public const string DeveloperEmpty = "DEVELOPER_EMPTY";
+
+    // Boards and their surroundings (GPIO inputs, environment sensors).
+    /// <summary>A cover or lid switch reports open (a printer's own door is <see cref="DoorOpen"/>).</summary>
+    public const string CoverOpen = "COVER_OPEN";
+    /// <summary>A hardware fault line (an "error" output of a board or power supply) is asserted.</summary>
+    public const string HardwareFault = "HARDWARE_FAULT";
+    public const string OverTemperature = "OVER_TEMPERATURE";
+    public const string UnderTemperature = "UNDER_TEMPERATURE";
+    public const string HumidityHigh = "HUMIDITY_HIGH";
+    public const string HumidityLow = "HUMIDITY_LOW";
+    /// <summary>A sensor the agent relies on does not answer or answers garbage, several times in a row.</summary>
+    public const string SensorFault = "SENSOR_FAULT";
 }

@@ -53,13 +53,13 @@ public sealed partial class EnvironmentSensorCollector : IDeviceCollector, IMetr
         sensor.Repeatability = options.Repeatability;
         _thresholds =
         [
-            new(OverTemperatureCode, BoardConditions.OverTemperature, $"Temperature is above {options.OverTemperatureCelsius} °C.",
+            new(OverTemperatureCode, Conditions.OverTemperature, $"Temperature is above {options.OverTemperatureCelsius} °C.",
                 r => r.TemperatureCelsius, options.OverTemperatureCelsius, options.TemperatureHysteresisCelsius, Above: true),
-            new(UnderTemperatureCode, BoardConditions.UnderTemperature, $"Temperature is below {options.UnderTemperatureCelsius} °C.",
+            new(UnderTemperatureCode, Conditions.UnderTemperature, $"Temperature is below {options.UnderTemperatureCelsius} °C.",
                 r => r.TemperatureCelsius, options.UnderTemperatureCelsius, options.TemperatureHysteresisCelsius, Above: false),
-            new(HumidityHighCode, BoardConditions.HumidityHigh, $"Relative humidity is above {options.HumidityHighPercent} %.",
+            new(HumidityHighCode, Conditions.HumidityHigh, $"Relative humidity is above {options.HumidityHighPercent} %.",
                 r => r.RelativeHumidityPercent, options.HumidityHighPercent, options.HumidityHysteresisPercent, Above: true),
-            new(HumidityLowCode, BoardConditions.HumidityLow, $"Relative humidity is below {options.HumidityLowPercent} %.",
+            new(HumidityLowCode, Conditions.HumidityLow, $"Relative humidity is below {options.HumidityLowPercent} %.",
                 r => r.RelativeHumidityPercent, options.HumidityLowPercent, options.HumidityHysteresisPercent, Above: false),
         ];
     }
@@ -141,7 +141,7 @@ public sealed partial class EnvironmentSensorCollector : IDeviceCollector, IMetr
 
         foreach (var threshold in _thresholds)
             Add(threshold.Active, threshold.Code, threshold.Condition, Severity.Warning, threshold.Message);
-        Add(_faulted, SensorFaultCode, BoardConditions.SensorFault, Severity.Warning,
+        Add(_faulted, SensorFaultCode, Conditions.SensorFault, Severity.Warning,
             $"The SHT3x temperature and humidity sensor (I2C bus {_options.BusId}, address 0x{_options.Address:X2}) failed {_options.FailedReadsBeforeFault} reads in a row.");
 
         // Messages stay fixed while nothing changes: the pump sends a status whenever the message differs.

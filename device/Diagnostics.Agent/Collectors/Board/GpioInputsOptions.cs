@@ -42,7 +42,7 @@ public sealed class GpioInputOptions
     /// <summary>True when the input is active at low level (a switch to ground with a pull-up, an open-drain fault line).</summary>
     public bool ActiveLow { get; set; }
 
-    /// <summary>Normalized condition (<see cref="Conditions"/>, <see cref="BoardConditions"/>); empty when none fits.</summary>
+    /// <summary>Normalized condition (<see cref="Diagnostics.Protocol.Conditions"/>); empty when none fits.</summary>
     public string Condition { get; set; } = "";
 
     public Severity Severity { get; set; } = Severity.Warning;

@@ -2,25 +2,9 @@ using Diagnostics.Protocol;
 
 namespace Diagnostics.Agent.Collectors.Ipp;
 
-/// <summary>
-/// Normalized condition names the IPP collector needs beyond <see cref="Conditions"/>. Candidates for the Protocol
-/// project; until then they travel as plain strings and the knowledge base keys on them the same way.
-/// </summary>
+/// <summary>What each registered printer-state-reasons keyword means in the normalized vocabulary of <see cref="Conditions"/>.</summary>
 public static class IppConditions
 {
-    public const string InputTrayMissing = "INPUT_TRAY_MISSING";
-    public const string OutputTrayMissing = "OUTPUT_TRAY_MISSING";
-    public const string OutputAreaAlmostFull = "OUTPUT_AREA_ALMOST_FULL";
-    public const string OutputAreaFull = "OUTPUT_AREA_FULL";
-    public const string Paused = "PAUSED";
-    public const string Shutdown = "SHUTDOWN";
-    public const string SpoolAreaFull = "SPOOL_AREA_FULL";
-    public const string PhotoconductorNearEndOfLife = "OPC_NEAR_EOL";
-    public const string PhotoconductorEndOfLife = "OPC_LIFE_OVER";
-    public const string DeveloperLow = "DEVELOPER_LOW";
-    public const string DeveloperEmpty = "DEVELOPER_EMPTY";
-    public const string MediaFeedFault = "MEDIA_FEED_FAULT";
-
     /// <summary>printer-state-reasons base keyword → normalized condition.</summary>
     internal static readonly IReadOnlyDictionary<string, string> ByReason = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -42,18 +26,18 @@ public static class IppConditions
         ["offline"] = Conditions.Offline,
         ["connecting-to-device"] = Conditions.Offline,
         ["timed-out"] = Conditions.Offline,
-        ["input-tray-missing"] = InputTrayMissing,
-        ["output-tray-missing"] = OutputTrayMissing,
-        ["output-area-almost-full"] = OutputAreaAlmostFull,
-        ["output-area-full"] = OutputAreaFull,
-        ["paused"] = Paused,
-        ["shutdown"] = Shutdown,
-        ["spool-area-full"] = SpoolAreaFull,
-        ["opc-near-eol"] = PhotoconductorNearEndOfLife,
-        ["opc-life-over"] = PhotoconductorEndOfLife,
-        ["developer-low"] = DeveloperLow,
-        ["developer-empty"] = DeveloperEmpty,
-        ["input-media-tray-feed-error"] = MediaFeedFault,
-        ["media-path-input-feed-error"] = MediaFeedFault,
+        ["input-tray-missing"] = Conditions.InputTrayMissing,
+        ["output-tray-missing"] = Conditions.OutputTrayMissing,
+        ["output-area-almost-full"] = Conditions.OutputAreaAlmostFull,
+        ["output-area-full"] = Conditions.OutputAreaFull,
+        ["paused"] = Conditions.Paused,
+        ["shutdown"] = Conditions.Shutdown,
+        ["spool-area-full"] = Conditions.SpoolAreaFull,
+        ["opc-near-eol"] = Conditions.PhotoconductorNearEndOfLife,
+        ["opc-life-over"] = Conditions.PhotoconductorEndOfLife,
+        ["developer-low"] = Conditions.DeveloperLow,
+        ["developer-empty"] = Conditions.DeveloperEmpty,
+        ["input-media-tray-feed-error"] = Conditions.MediaFeedFault,
+        ["media-path-input-feed-error"] = Conditions.MediaFeedFault,
     };
 }

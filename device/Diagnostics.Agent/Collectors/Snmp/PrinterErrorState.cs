@@ -22,14 +22,14 @@ public static class PrinterErrorState
         new(4, "doorOpen", Conditions.DoorOpen, Severity.Error),
         new(5, "jammed", Conditions.PaperJam, Severity.Error),
         new(6, "offline", Conditions.Offline, Severity.Error),
-        new(7, "serviceRequested", SnmpConditions.ServiceRequested, Severity.Error),
-        new(8, "inputTrayMissing", SnmpConditions.InputTrayMissing, Severity.Error),
-        new(9, "outputTrayMissing", SnmpConditions.OutputTrayMissing, Severity.Error),
-        new(10, "markerSupplyMissing", SnmpConditions.MarkerSupplyMissing, Severity.Error),
-        new(11, "outputNearFull", SnmpConditions.OutputNearFull, Severity.Warning),
-        new(12, "outputFull", SnmpConditions.OutputFull, Severity.Error),
-        new(13, "inputTrayEmpty", SnmpConditions.InputTrayEmpty, Severity.Warning),
-        new(14, "overduePreventMaint", SnmpConditions.MaintenanceOverdue, Severity.Warning),
+        new(7, "serviceRequested", Conditions.ServiceRequested, Severity.Error),
+        new(8, "inputTrayMissing", Conditions.InputTrayMissing, Severity.Error),
+        new(9, "outputTrayMissing", Conditions.OutputTrayMissing, Severity.Error),
+        new(10, "markerSupplyMissing", Conditions.MarkerSupplyMissing, Severity.Error),
+        new(11, "outputNearFull", Conditions.OutputAreaAlmostFull, Severity.Warning),
+        new(12, "outputFull", Conditions.OutputAreaFull, Severity.Error),
+        new(13, "inputTrayEmpty", Conditions.InputTrayEmpty, Severity.Warning),
+        new(14, "overduePreventMaint", Conditions.MaintenanceOverdue, Severity.Warning),
     ];
 
     /// <summary>The bits set in <paramref name="octets"/>; bits past the defined ones (vendor or future) are ignored.</summary>

@@ -1,3 +1,4 @@
+using Diagnostics.Protocol;
 using Diagnostics.Agent.Collectors.Snmp.Ber;
 
 namespace Diagnostics.Agent.Collectors.Snmp;
@@ -72,18 +73,18 @@ internal static class PrinterMib
     {
         3 or 5 or 501 => Protocol.Conditions.DoorOpen,
         8 => Protocol.Conditions.PaperJam,
-        801 => SnmpConditions.InputTrayMissing,
+        801 => Conditions.InputTrayMissing,
         807 => Protocol.Conditions.PaperLow,
         808 => Protocol.Conditions.OutOfPaper,
-        901 => SnmpConditions.OutputTrayMissing,
-        902 => SnmpConditions.OutputNearFull,
-        903 => SnmpConditions.OutputFull,
+        901 => Conditions.OutputTrayMissing,
+        902 => Conditions.OutputAreaAlmostFull,
+        903 => Conditions.OutputAreaFull,
         >= 1001 and <= 1004 => Protocol.Conditions.FuserFault,
         1101 => Protocol.Conditions.TonerEmpty,
         1104 => Protocol.Conditions.TonerLow,
         1107 => Protocol.Conditions.WasteTonerAlmostFull,
         1109 => Protocol.Conditions.WasteTonerFull,
-        1115 => SnmpConditions.MarkerSupplyMissing,
+        1115 => Conditions.MarkerSupplyMissing,
         _ => "",
     };
 

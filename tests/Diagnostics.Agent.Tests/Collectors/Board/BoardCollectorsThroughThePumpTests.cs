@@ -72,6 +72,6 @@ public sealed class BoardCollectorsThroughThePumpTests : IDisposable
         Assert.Equal(
             [(EventKind.Raised, EnvironmentSensorCollector.OverTemperatureCode), (EventKind.Cleared, EnvironmentSensorCollector.OverTemperatureCode)],
             events.Select(e => (e.Kind, e.Code)));
-        Assert.Equal(BoardConditions.OverTemperature, events[0].Condition);
+        Assert.Equal(Conditions.OverTemperature, events[0].Condition);
     }
 }

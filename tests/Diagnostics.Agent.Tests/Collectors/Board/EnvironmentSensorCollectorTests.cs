@@ -79,7 +79,7 @@ public sealed class EnvironmentSensorCollectorTests : IDisposable
         _device.TemperatureCelsius = 11.1;
         var cleared = await Read(collector);
 
-        Assert.Equal(BoardConditions.UnderTemperature, Assert.Single(raised.Conditions).Condition);
+        Assert.Equal(Conditions.UnderTemperature, Assert.Single(raised.Conditions).Condition);
         Assert.Equal([EnvironmentSensorCollector.UnderTemperatureCode], Codes(hovering));
         Assert.Empty(cleared.Conditions);
     }
@@ -97,7 +97,7 @@ public sealed class EnvironmentSensorCollectorTests : IDisposable
         Assert.Empty(Codes(await Read(collector)));
         _device.RelativeHumidityPercent = 14;
         var dry = Assert.Single((await Read(collector)).Conditions);
-        Assert.Equal(BoardConditions.HumidityLow, dry.Condition);
+        Assert.Equal(Conditions.HumidityLow, dry.Condition);
         Assert.Equal(Severity.Warning, dry.Severity);
     }
 
@@ -117,7 +117,7 @@ public sealed class EnvironmentSensorCollectorTests : IDisposable
         Assert.Equal([EnvironmentSensorCollector.OverTemperatureCode], Codes(secondGlitch));
         var fault = Assert.Single(third.Conditions);
         Assert.Equal(EnvironmentSensorCollector.SensorFaultCode, fault.Code);
-        Assert.Equal(BoardConditions.SensorFault, fault.Condition);
+        Assert.Equal(Conditions.SensorFault, fault.Condition);
         Assert.Equal(3, Assert.Single(third.Counters, c => c.Name == EnvironmentSensorCollector.ReadFailuresCounter).Value);
         Assert.Empty(collector.CurrentMetrics());
     }

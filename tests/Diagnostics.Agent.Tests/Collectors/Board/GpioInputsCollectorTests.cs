@@ -28,13 +28,13 @@ public sealed class GpioInputsCollectorTests : IDisposable
 
     private static GpioInputOptions Cover => new()
     {
-        Name = "cover-switch", Pin = CoverPin, Pull = GpioPull.Up, Condition = BoardConditions.CoverOpen,
+        Name = "cover-switch", Pin = CoverPin, Pull = GpioPull.Up, Condition = Conditions.CoverOpen,
         Severity = Severity.Warning, Message = "The top cover is open.", Debounce = Debounce,
     };
 
     private static GpioInputOptions FaultLine => new()
     {
-        Name = "fault-line", Pin = FaultPin, Pull = GpioPull.Up, ActiveLow = true, Condition = BoardConditions.HardwareFault,
+        Name = "fault-line", Pin = FaultPin, Pull = GpioPull.Up, ActiveLow = true, Condition = Conditions.HardwareFault,
         Severity = Severity.Error, Message = "The power supply reports a fault.", Debounce = Debounce,
     };
 
@@ -71,7 +71,7 @@ public sealed class GpioInputsCollectorTests : IDisposable
 
         var condition = Assert.Single(open.Conditions);
         Assert.Equal("gpio:cover-switch", condition.Code);
-        Assert.Equal(BoardConditions.CoverOpen, condition.Condition);
+        Assert.Equal(Conditions.CoverOpen, condition.Condition);
         Assert.Equal(Severity.Warning, condition.Severity);
         Assert.Equal("The top cover is open.", condition.Message);
         Assert.Equal((_time.GetUtcNow() - Debounce).ToUnixTimeMilliseconds(), condition.SinceUnixMs);
@@ -134,7 +134,7 @@ public sealed class GpioInputsCollectorTests : IDisposable
 
         var condition = Assert.Single(status.Conditions);
         Assert.Equal("gpio:fault-line", condition.Code);
-        Assert.Equal(BoardConditions.HardwareFault, condition.Condition);
+        Assert.Equal(Conditions.HardwareFault, condition.Condition);
         Assert.Equal(DeviceState.Stopped, status.State);
         Assert.Equal("The power supply reports a fault.", status.StateMessage);
     }

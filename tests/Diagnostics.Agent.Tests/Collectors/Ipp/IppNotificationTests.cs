@@ -62,7 +62,7 @@ public sealed class IppNotificationTests
 
         Assert.Equal((DeviceState.Stopped, "jammed in tray 2"), (stopped.State, stopped.StateMessage));
         var paused = stopped.Conditions.Single(c => c.Code == "ipp:paused");
-        Assert.Equal(IppConditions.Paused, paused.Condition);
+        Assert.Equal(Conditions.Paused, paused.Condition);
         Assert.True(collector.NotificationsReceived >= 1);
 
         await cups.EnableAsync();

@@ -14,8 +14,8 @@ public sealed class PrinterStateReasonsTests
     [InlineData("marker-waste-almost-full-report", "marker-waste-almost-full", Severity.Report, Conditions.WasteTonerAlmostFull)]
     [InlineData("fuser-over-temp-error", "fuser-over-temp", Severity.Error, Conditions.FuserFault)]
     [InlineData("media-needed", "media-needed", Severity.Error, Conditions.OutOfPaper)]
-    [InlineData("paused", "paused", Severity.Error, IppConditions.Paused)]
-    [InlineData("input-tray-missing-warning", "input-tray-missing", Severity.Warning, IppConditions.InputTrayMissing)]
+    [InlineData("paused", "paused", Severity.Error, Conditions.Paused)]
+    [InlineData("input-tray-missing-warning", "input-tray-missing", Severity.Warning, Conditions.InputTrayMissing)]
     public void Suffix_gives_the_severity_and_the_base_gives_the_condition(string keyword, string expectedBase, Severity severity, string condition)
     {
         var reason = PrinterStateReasons.Parse(keyword)!;
@@ -41,7 +41,7 @@ public sealed class PrinterStateReasonsTests
     {
         var reason = PrinterStateReasons.Parse(keyword)!;
 
-        Assert.Equal((expectedBase, severity, IppConditions.MediaFeedFault), (reason.Base, reason.Severity, reason.Condition));
+        Assert.Equal((expectedBase, severity, Conditions.MediaFeedFault), (reason.Base, reason.Severity, reason.Condition));
         Assert.True(reason.IsRegistered);
     }
 
