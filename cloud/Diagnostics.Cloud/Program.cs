@@ -1,7 +1,9 @@
+using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Demo;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Ingestion;
+using Diagnostics.Cloud.Live;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Web;
@@ -13,16 +15,23 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddObservability();
 builder.AddStorage();
+builder.AddLiveUpdates();
+builder.AddAccounts();
 builder.AddDevices();
 builder.AddIngestion();
 builder.AddBroker();
 builder.AddDemoFleet();
 builder.AddApiDocumentation();
+builder.AddWebApps();
 
 var app = builder.Build();
 
+app.UseAccounts();
 app.MapApiDocumentation();
+app.MapAccountsApi();
 app.MapDevicesApi();
+app.MapLiveUpdates();
+app.MapWebApps();
 app.MapObservability();
 app.AnnounceUrls();
 

@@ -25,6 +25,7 @@ internal static class AgentLogEvents
     public const int AgentStarted = 302;
     public const int AgentStopped = 303;
     public const int CloudUnreachable = 304;
+    public const int PairingCodeShown = 305;
 
     // ----- IPP printer collector 600-649 (Collectors/Ipp) -----
     public const int IppReadFailed = 600;

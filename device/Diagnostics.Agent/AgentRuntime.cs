@@ -34,14 +34,21 @@ public sealed partial class AgentRuntime : IDisposable
         _time = time;
         _logger = loggerFactory.CreateLogger<AgentRuntime>();
         Envelopes = new UplinkEnvelopes(credentials.DeviceId, time);
+        PairingCode = Provisioning.PairingCode.LoadOrCreate(agent.DataDirectory);
         Outbox = Outbox.Open(agent.DataDirectory, outbox, time);
         Uplink = new UplinkConnection(credentials, broker, Outbox, time, random, loggerFactory.CreateLogger<UplinkConnection>());
-        Telemetry = new TelemetryPump(collector, Outbox, Envelopes, agent, time, loggerFactory.CreateLogger<TelemetryPump>(), UplinkMetrics);
+        Telemetry = new TelemetryPump(collector, Outbox, Envelopes, agent, time, loggerFactory.CreateLogger<TelemetryPump>(), UplinkMetrics)
+        {
+            PairingCode = PairingCode,
+        };
     }
 
     public string DeviceId => Credentials.DeviceId;
 
     public DeviceCredentials Credentials { get; }
+
+    /// <summary>What the owner types into the companion app to pair this device (see <see cref="PairingCodes"/>).</summary>
+    public string PairingCode { get; }
 
     public IDeviceCollector Collector { get; }
 
@@ -57,6 +64,7 @@ public sealed partial class AgentRuntime : IDisposable
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         Log.Started(_logger, DeviceId, Collector.Name, Outbox.FilePath, Outbox.Depth);
+        Log.PairingCode(_logger, DeviceId, PairingCodes.Display(PairingCode));
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var telemetry = Telemetry.RunAsync(stopping.Token);
         var uplink = Uplink.RunAsync(stopping.Token);
@@ -94,6 +102,9 @@ public sealed partial class AgentRuntime : IDisposable
     {
         [LoggerMessage(AgentLogEvents.AgentStarted, LogLevel.Information, "Agent {DeviceId} started: collector {Collector}, outbox {OutboxPath} holding {OutboxDepth} messages")]
         public static partial void Started(ILogger logger, string deviceId, string collector, string outboxPath, long outboxDepth);
+
+        [LoggerMessage(AgentLogEvents.PairingCodeShown, LogLevel.Information, "Device {DeviceId} pairing code: {PairingCode} (enter it in the companion app to pair the device)")]
+        public static partial void PairingCode(ILogger logger, string deviceId, string pairingCode);
 
         [LoggerMessage(AgentLogEvents.AgentStopped, LogLevel.Information, "Agent {DeviceId} stopped: {OutboxDepth} messages left in the outbox, {Published} published")]
         public static partial void Stopped(ILogger logger, string deviceId, long outboxDepth, long published);

@@ -147,6 +147,8 @@ public sealed class Heartbeat
     [ProtoMember(4)] public List<Metric> Metrics { get; set; } = [];
     /// <summary>Seconds between heartbeats; the cloud marks the device offline after missing a few.</summary>
     [ProtoMember(5)] public int IntervalSeconds { get; set; }
+    /// <summary>The short code the device shows its owner; a customer enters it in the companion app to pair.</summary>
+    [ProtoMember(6)] public string PairingCode { get; set; } = "";
 }
 
 [ProtoContract]

@@ -1,3 +1,5 @@
+using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Live;
 using Diagnostics.Cloud.Observability;
 using Microsoft.Extensions.Options;
 
@@ -6,6 +8,7 @@ namespace Diagnostics.Cloud.Broker;
 /// <summary>Marks devices offline when they have missed N heartbeats at their announced interval.</summary>
 public sealed partial class PresenceMonitor(
     IPresenceStore store,
+    FleetChanges changes,
     IOptions<PresenceOptions> options,
     TimeProvider time,
     CloudMetrics metrics,
@@ -25,9 +28,13 @@ public sealed partial class PresenceMonitor(
     {
         try
         {
-            var silent = await store.MarkSilentDevicesOfflineAsync(time.GetUtcNow(), options.Value.MissedHeartbeatsBeforeOffline, cancellationToken);
+            var now = time.GetUtcNow();
+            var silent = await store.MarkSilentDevicesOfflineAsync(now, options.Value.MissedHeartbeatsBeforeOffline, cancellationToken);
             if (silent.Count > 0)
+            {
+                changes.Publish([.. silent.Select(id => new DeviceChange(id, now, Presence: DevicePresence.Offline))]);
                 LogTimedOut(silent.Count, silent);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,11 +1,14 @@
 using System.Buffers;
+using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Live;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Protocol;
 
 namespace Diagnostics.Cloud.Broker;
 
 /// <summary>Online on connect or a presence "online"; offline on disconnect or the last-will "offline".</summary>
-public sealed partial class PresenceTracker(IPresenceStore store, TimeProvider time, CloudMetrics metrics, ILogger<PresenceTracker> logger)
+public sealed partial class PresenceTracker(
+    IPresenceStore store, FleetChanges changes, TimeProvider time, CloudMetrics metrics, ILogger<PresenceTracker> logger)
 {
     public Task ConnectedAsync(string deviceId, CancellationToken cancellationToken)
     {
@@ -35,7 +38,9 @@ public sealed partial class PresenceTracker(IPresenceStore store, TimeProvider t
     {
         try
         {
-            await store.SetPresenceAsync(deviceId, online, time.GetUtcNow(), cancellationToken);
+            var now = time.GetUtcNow();
+            await store.SetPresenceAsync(deviceId, online, now, cancellationToken);
+            changes.Publish(new DeviceChange(deviceId, now, Presence: online ? DevicePresence.Online : DevicePresence.Offline));
             LogPresence(deviceId, online ? "online" : "offline");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

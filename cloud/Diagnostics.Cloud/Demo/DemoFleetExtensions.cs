@@ -11,8 +11,11 @@ public static class DemoFleetExtensions
             .Validate(o => o.Devices is >= 0 and <= 10_000, "Demo:Devices must be 0..10000.")
             .Validate(o => o.TimeScale > 0, "Demo:TimeScale must be above 0.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Demo:DataDirectory must be set.")
+            .Validate(o => o.AccountPassword.Length >= Accounts.AccountService.MinimumPasswordLength,
+                $"Demo:AccountPassword must have at least {Accounts.AccountService.MinimumPasswordLength} characters.")
             .ValidateOnStart();
         // After the broker in registration order: hosted services start in order, so the broker listens first.
+        builder.Services.AddHostedService<DemoAccounts>();
         builder.Services.AddHostedService<DemoFleetHost>();
         return builder;
     }

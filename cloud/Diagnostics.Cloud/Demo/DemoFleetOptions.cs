@@ -19,4 +19,13 @@ public sealed class DemoFleetOptions
     public double TimeScale { get; set; } = 10;
 
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Seeds the demo accounts (and prints them) even without a simulated fleet; on whenever <see cref="Devices"/> is above zero.</summary>
+    public bool SeedAccounts { get; set; }
+
+    /// <summary>The password of every demo account. Demo accounts are for a closed demo, never for production.</summary>
+    public string AccountPassword { get; set; } = "diagnostics-demo";
+
+    /// <summary>How many of the first simulated printers the demo customer has already paired.</summary>
+    public int PairedWithDemoCustomer { get; set; } = 3;
 }

@@ -1,3 +1,5 @@
+using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Web;
 using Diagnostics.Protocol;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -16,11 +18,15 @@ public static class DevicesApi
         ArgumentNullException.ThrowIfNull(app);
         var devices = app.MapGroup("/api/devices").WithTags("Devices");
         // Errors are problem details (application/problem+json); their statuses are declared for the OpenAPI document.
-        devices.MapPost("/", RegisterDevice).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status400BadRequest);
-        devices.MapGet("/", ListDevices).ProducesProblem(StatusCodes.Status400BadRequest);
-        devices.MapGet("/{deviceId}", GetDevice).ProducesProblem(StatusCodes.Status404NotFound);
-        devices.MapGet("/{deviceId}/events", GetDeviceEvents).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
-        app.MapGet("/api/fleet/summary", GetFleetSummary).WithTags("Fleet");
+        // Registration: an admin, or a device presenting the enrollment key (see DeviceEnrollment).
+        devices.MapPost("/", RegisterDevice).AddEndpointFilter<DeviceEnrollment>()
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized);
+        devices.MapGet("/", ListDevices).RequireAuthorization(Roles.StaffPolicy).ProducesProblem(StatusCodes.Status400BadRequest);
+        // One device: staff, or the customer who paired it; anyone else is told it does not exist.
+        var device = devices.MapGroup("/{deviceId}").RequireAuthorization().AddEndpointFilter<DeviceAccessFilter>();
+        device.MapGet("/", GetDevice).ProducesProblem(StatusCodes.Status404NotFound);
+        device.MapGet("/events", GetDeviceEvents).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
+        app.MapGet("/api/fleet/summary", GetFleetSummary).WithTags("Fleet").RequireAuthorization(Roles.StaffPolicy);
         return app;
     }
 
@@ -84,14 +90,8 @@ public static class DevicesApi
         return TypedResults.Ok(await store.GetFleetSummaryAsync(TopConditions, cancellationToken));
     }
 
-    private static ProblemDetails UnknownDevice(string deviceId) =>
+    internal static ProblemDetails UnknownDevice(string deviceId) =>
         Problem(StatusCodes.Status404NotFound, "Unknown device", $"No device with id '{deviceId}' is registered.");
 
-    private static ProblemDetails Problem(int status, string title, string detail) => new()
-    {
-        Status = status,
-        Title = title,
-        Detail = detail,
-        Type = $"https://httpstatuses.io/{status}",
-    };
+    private static ProblemDetails Problem(int status, string title, string detail) => ApiProblems.Create(status, title, detail);
 }

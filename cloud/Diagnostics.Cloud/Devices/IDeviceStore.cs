@@ -10,6 +10,9 @@ public interface IDeviceStore
 
     Task<DeviceDetails?> GetAsync(string deviceId, CancellationToken cancellationToken);
 
+    /// <summary>Summaries of the given devices that exist, in id order.</summary>
+    Task<IReadOnlyList<DeviceSummary>> GetSummariesAsync(IReadOnlyList<string> deviceIds, CancellationToken cancellationToken);
+
     Task<Paged<DeviceSummary>> ListAsync(DeviceQuery query, CancellationToken cancellationToken);
 
     /// <summary>Event history newest first, or null when the device does not exist.</summary>

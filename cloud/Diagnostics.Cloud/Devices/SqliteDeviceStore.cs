@@ -101,6 +101,44 @@ internal sealed class SqliteDeviceStore(SqliteConnectionFactory connections) : I
         return conditions;
     }
 
+    public async Task<IReadOnlyList<DeviceSummary>> GetSummariesAsync(IReadOnlyList<string> deviceIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deviceIds);
+        if (deviceIds.Count == 0)
+            return [];
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // json_each: any number of ids as one parameter.
+        command.CommandText = $"""
+            {SummaryColumns}
+            FROM devices d WHERE d.id IN (SELECT value FROM json_each($ids)) ORDER BY d.id;
+            """;
+        command.Parameters.AddWithValue("$ids", System.Text.Json.JsonSerializer.Serialize(deviceIds));
+        return await ReadSummariesAsync(command, cancellationToken);
+    }
+
+    private const string SummaryColumns = """
+        SELECT d.id, d.model, d.health, d.online, d.last_seen_ms,
+               (SELECT COUNT(*) FROM active_conditions c WHERE c.device_id = d.id)
+        """;
+
+    private static async Task<List<DeviceSummary>> ReadSummariesAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var items = new List<DeviceSummary>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(new DeviceSummary(
+                reader.GetString(0),
+                reader.GetString(1),
+                DeviceHealthRules.ParseStorage(reader.GetString(2)),
+                reader.GetInt64(3) != 0 ? DevicePresence.Online : DevicePresence.Offline,
+                reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                reader.GetInt32(5)));
+        }
+        return items;
+    }
+
     public async Task<Paged<DeviceSummary>> ListAsync(DeviceQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -128,25 +166,13 @@ internal sealed class SqliteDeviceStore(SqliteConnectionFactory connections) : I
         var total = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken));
 
         list.CommandText = $"""
-            SELECT d.id, d.model, d.health, d.online, d.last_seen_ms,
-                   (SELECT COUNT(*) FROM active_conditions c WHERE c.device_id = d.id)
+            {SummaryColumns}
             FROM devices d {whereSql}
             ORDER BY d.id LIMIT $limit OFFSET $offset;
             """;
         list.Parameters.AddWithValue("$limit", query.PageSize);
         list.Parameters.AddWithValue("$offset", (long)(query.Page - 1) * query.PageSize);
-        await using var reader = await list.ExecuteReaderAsync(cancellationToken);
-        var items = new List<DeviceSummary>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            items.Add(new DeviceSummary(
-                reader.GetString(0),
-                reader.GetString(1),
-                DeviceHealthRules.ParseStorage(reader.GetString(2)),
-                reader.GetInt64(3) != 0 ? DevicePresence.Online : DevicePresence.Offline,
-                reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-                reader.GetInt32(5)));
-        }
+        var items = await ReadSummariesAsync(list, cancellationToken);
         return new Paged<DeviceSummary>(items, query.Page, query.PageSize, total);
     }
 

@@ -21,6 +21,7 @@ public sealed record DeviceUpdate(
     ulong Mark,
     DateTimeOffset LastSeen,
     int? HeartbeatIntervalSeconds,
-    CurrentStatus? Status);
+    CurrentStatus? Status,
+    string? PairingCode = null);
 
 public sealed record CurrentStatus(ulong Sequence, DeviceStatus Status, DeviceHealth Health);

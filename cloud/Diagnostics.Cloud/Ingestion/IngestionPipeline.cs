@@ -1,5 +1,6 @@
 using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Live;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,7 @@ public sealed partial class IngestionPipeline(
     UplinkChannel queue,
     ITelemetryStore store,
     IDownlinkPublisher downlink,
+    FleetChanges changes,
     IOptions<IngestionOptions> options,
     TimeProvider time,
     CloudMetrics metrics,
@@ -100,8 +102,13 @@ public sealed partial class IngestionPipeline(
             }
             stream.MarkStored(envelope.Sequence);
             toStore.Add(uplink);
-            if (envelope.Heartbeat is { IntervalSeconds: > 0 } heartbeat)
-                update = update with { HeartbeatIntervalSeconds = heartbeat.IntervalSeconds };
+            if (envelope.Heartbeat is { } heartbeat)
+            {
+                if (heartbeat.IntervalSeconds > 0)
+                    update = update with { HeartbeatIntervalSeconds = heartbeat.IntervalSeconds };
+                if (PairingCodes.Normalize(heartbeat.PairingCode) is { } pairingCode)
+                    update = update with { PairingCode = pairingCode };
+            }
             if (envelope.Status is { } status && envelope.Sequence > (stream.StatusSequence ?? 0))
             {
                 stream.StatusSequence = envelope.Sequence;
@@ -134,9 +141,19 @@ public sealed partial class IngestionPipeline(
         if (gaps > 0)
             metrics.GapSequences(gaps);
         LogBatchStored(batch.Count, toStore.Count, duplicates, work.Count);
+        changes.Publish(DescribeChanges(toStore, deviceUpdates));
 
         foreach (var (id, stream) in work)
             await SendAckAsync(id, stream.Mark!.Value, cancellationToken);
+    }
+
+    private static List<DeviceChange> DescribeChanges(List<AcceptedUplink> stored, List<DeviceUpdate> deviceUpdates)
+    {
+        var events = stored.Where(u => u.Envelope.Event is not null).ToLookup(u => u.Envelope.DeviceId, u => u.Envelope.Event!);
+        return deviceUpdates
+            .Where(u => u.Status is not null || events.Contains(u.DeviceId))
+            .Select(u => new DeviceChange(u.DeviceId, u.LastSeen, u.Status?.Health, DevicePresence.Online, [.. events[u.DeviceId]]))
+            .ToList();
     }
 
     private async Task SendAckAsync(string deviceId, ulong mark, CancellationToken cancellationToken)

@@ -52,6 +52,7 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
 
         await using (var telemetry = connection.CreateCommand())
         await using (var events = connection.CreateCommand())
+        await using (var notifications = connection.CreateCommand())
         {
             telemetry.Transaction = transaction;
             telemetry.CommandText = """
@@ -80,6 +81,22 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
             var eDeviceTime = events.Parameters.Add("$deviceTime", Microsoft.Data.Sqlite.SqliteType.Integer);
             var eReceived = events.Parameters.Add("$received", Microsoft.Data.Sqlite.SqliteType.Integer);
 
+            // A problem raised on a paired device notifies its owner in the same transaction as the event itself, so
+            // a crash can never keep the event and lose the notification (or the reverse).
+            notifications.Transaction = transaction;
+            notifications.CommandText = """
+                INSERT OR IGNORE INTO notifications (account_id, device_id, seq, code, condition, severity, message, created_at_ms)
+                SELECT account_id, $device, $seq, $code, $condition, $severity, $message, $received
+                FROM device_owners WHERE device_id = $device;
+                """;
+            var nDevice = notifications.Parameters.Add("$device", Microsoft.Data.Sqlite.SqliteType.Text);
+            var nSeq = notifications.Parameters.Add("$seq", Microsoft.Data.Sqlite.SqliteType.Integer);
+            var nCode = notifications.Parameters.Add("$code", Microsoft.Data.Sqlite.SqliteType.Text);
+            var nCondition = notifications.Parameters.Add("$condition", Microsoft.Data.Sqlite.SqliteType.Text);
+            var nSeverity = notifications.Parameters.Add("$severity", Microsoft.Data.Sqlite.SqliteType.Text);
+            var nMessage = notifications.Parameters.Add("$message", Microsoft.Data.Sqlite.SqliteType.Text);
+            var nReceived = notifications.Parameters.Add("$received", Microsoft.Data.Sqlite.SqliteType.Integer);
+
             foreach (var message in batch.Messages)
             {
                 var envelope = message.Envelope;
@@ -103,6 +120,18 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
                     eDeviceTime.Value = envelope.DeviceTimeUnixMs;
                     eReceived.Value = message.ReceivedAt.ToUnixTimeMilliseconds();
                     await events.ExecuteNonQueryAsync(cancellationToken);
+
+                    if (e.Kind == EventKind.Raised && e.Severity is Severity.Warning or Severity.Error)
+                    {
+                        nDevice.Value = envelope.DeviceId;
+                        nSeq.Value = ToDb(envelope.Sequence);
+                        nCode.Value = e.Code;
+                        nCondition.Value = e.Condition;
+                        nSeverity.Value = e.Severity.ToString();
+                        nMessage.Value = e.Message;
+                        nReceived.Value = message.ReceivedAt.ToUnixTimeMilliseconds();
+                        await notifications.ExecuteNonQueryAsync(cancellationToken);
+                    }
                 }
             }
         }
@@ -124,13 +153,15 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
             command.Transaction = transaction;
             command.CommandText = """
                 UPDATE devices SET contiguous_mark = $mark, last_seen_ms = $seen, online = 1,
-                    heartbeat_interval_s = COALESCE($interval, heartbeat_interval_s)
+                    heartbeat_interval_s = COALESCE($interval, heartbeat_interval_s),
+                    pairing_code = COALESCE($pairingCode, pairing_code)
                 WHERE id = $id;
                 """;
             command.Parameters.AddWithValue("$id", device.DeviceId);
             command.Parameters.AddWithValue("$mark", ToDb(device.Mark));
             command.Parameters.AddWithValue("$seen", device.LastSeen.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$interval", (object?)device.HeartbeatIntervalSeconds ?? DBNull.Value);
+            command.Parameters.AddWithValue("$pairingCode", (object?)device.PairingCode ?? DBNull.Value);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
         if (device.Status is not { } current)

@@ -20,6 +20,17 @@ public static class RejectReason
     public const string StoreFailed = "store_failed";
 }
 
+/// <summary>Why a person's or a device's request for access was refused (the <c>reason</c> tag of <c>dx.access.refused</c>).</summary>
+public static class AccessRefusal
+{
+    public const string SignIn = "sign_in";
+    public const string PairingCodeUnknown = "pairing_code_unknown";
+    public const string PairingLockedOut = "pairing_locked_out";
+    public const string DeviceNotYours = "device_not_yours";
+    public const string Enrollment = "enrollment";
+    public const string LiveChannel = "live_channel";
+}
+
 /// <summary>
 /// The cloud's counters, on the <c>Diagnostics.Cloud</c> meter (exported at <c>/metrics</c>) and readable in-process
 /// through the totals, so a load tool can compare what arrived with what was stored.
@@ -35,6 +46,7 @@ public sealed class CloudMetrics
     private readonly Counter<long> _acksSent;
     private readonly Counter<long> _gapSequences;
     private readonly Counter<long> _errors;
+    private readonly Counter<long> _accessRefused;
     private readonly ConcurrentDictionary<string, long> _rejectedByReason = new();
     private readonly ConcurrentDictionary<string, long> _errorsBySource = new();
     private long _receivedTotal;
@@ -53,6 +65,7 @@ public sealed class CloudMetrics
         _rejected = meter.CreateCounter<long>("dx.messages.rejected", "{message}", "Messages, connections and subscriptions refused, by reason.");
         _acksSent = meter.CreateCounter<long>("dx.acks.sent", "{ack}", "Acks published to devices after a commit.");
         _gapSequences = meter.CreateCounter<long>("dx.sequences.gap", "{sequence}", "Sequences the devices declared discarded and the cloud skipped.");
+        _accessRefused = meter.CreateCounter<long>("dx.access.refused", "{request}", "Sign-ins, pairings and device requests refused, by reason.");
         _errors = meter.CreateCounter<long>("dx.errors", "{error}", "Unexpected exceptions caught and logged, by source.");
     }
 
@@ -103,6 +116,8 @@ public sealed class CloudMetrics
         Interlocked.Add(ref _gapSequencesTotal, count);
         _gapSequences.Add(count);
     }
+
+    public void AccessRefused(string reason) => _accessRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Error(string source)
     {

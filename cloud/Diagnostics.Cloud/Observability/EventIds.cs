@@ -31,6 +31,22 @@ internal static class EventIds
     public const int AckFailed = 313;
     public const int StreamsRebuilt = 320;
 
+    // Accounts and access 4xx
+    public const int AccountCreated = 400;
+    public const int SignInRefused = 401;
+    public const int SignedIn = 402;
+    public const int DevicePaired = 410;
+    public const int PairingRefused = 411;
+    public const int DeviceUnpaired = 412;
+    public const int DeviceAccessRefused = 420;
+    public const int EnrollmentRefused = 421;
+    public const int DemoAccountsSeeded = 430;
+    public const int DemoAccountsReady = 431;
+
+    // Live updates and web 5xx
+    public const int LiveBroadcastFailed = 500;
+    public const int LiveWatchRefused = 501;
+
     // Demo fleet 9xx
     public const int DemoFleetStarted = 900;
     public const int DemoFleetStale = 901;

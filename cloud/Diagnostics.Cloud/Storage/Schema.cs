@@ -59,5 +59,52 @@ internal static class Schema
             PRIMARY KEY (device_id, code)
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS ix_active_conditions_condition ON active_conditions (condition);
+
+        CREATE TABLE IF NOT EXISTS accounts (
+            id TEXT NOT NULL PRIMARY KEY,
+            email TEXT NOT NULL COLLATE NOCASE UNIQUE,
+            display_name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            created_at_ms INTEGER NOT NULL
+        );
+
+        CREATE TABLE IF NOT EXISTS device_owners (
+            device_id TEXT NOT NULL PRIMARY KEY,
+            account_id TEXT NOT NULL,
+            paired_at_ms INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_device_owners_account ON device_owners (account_id);
+
+        CREATE TABLE IF NOT EXISTS notifications (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account_id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            code TEXT NOT NULL,
+            condition TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            message TEXT NOT NULL,
+            created_at_ms INTEGER NOT NULL,
+            read_at_ms INTEGER NULL,
+            UNIQUE (account_id, device_id, seq)
+        );
+        CREATE INDEX IF NOT EXISTS ix_notifications_account ON notifications (account_id, id DESC);
+        """;
+
+    /// <summary>
+    /// Columns added after a table was first created: <c>CREATE TABLE IF NOT EXISTS</c> leaves an existing table as it
+    /// was, so each is added when the table lacks it. Append only; never rename or drop.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Table, string Column, string Definition)> AddedColumns =
+    [
+        ("devices", "pairing_code", "TEXT NULL"),
+    ];
+
+    /// <summary>Indexes over added columns, created once the columns exist.</summary>
+    public const string IndexesOnAddedColumns = """
+        CREATE INDEX IF NOT EXISTS ix_devices_pairing_code ON devices (pairing_code);
+        CREATE INDEX IF NOT EXISTS ix_devices_firmware ON devices (firmware);
+        CREATE INDEX IF NOT EXISTS ix_devices_online ON devices (online);
         """;
 }

@@ -55,14 +55,39 @@ public sealed class SqliteConnectionFactory : IDisposable
                 wal.CommandText = "PRAGMA journal_mode=WAL;";
                 await wal.ExecuteNonQueryAsync(cancellationToken);
             }
-            await using var command = connection.CreateCommand();
-            command.CommandText = Schema.Sql;
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await using (var command = connection.CreateCommand())
+            {
+                command.CommandText = Schema.Sql;
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await AddMissingColumnsAsync(connection, cancellationToken);
+            await using (var command = connection.CreateCommand())
+            {
+                command.CommandText = Schema.IndexesOnAddedColumns;
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
             _schemaReady = true;
         }
         finally
         {
             _schemaLock.Release();
+        }
+    }
+
+    private static async Task AddMissingColumnsAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        foreach (var (table, column, definition) in Schema.AddedColumns)
+        {
+            await using var exists = connection.CreateCommand();
+            exists.CommandText = "SELECT COUNT(*) FROM pragma_table_info($table) WHERE name = $column;";
+            exists.Parameters.AddWithValue("$table", table);
+            exists.Parameters.AddWithValue("$column", column);
+            if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0)
+                continue;
+            await using var add = connection.CreateCommand();
+            // Names come from the constant list above, never from input.
+            add.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {definition};";
+            await add.ExecuteNonQueryAsync(cancellationToken);
         }
     }
 

@@ -1,4 +1,9 @@
 using Diagnostics.Cloud.Observability;
+using Diagnostics.Cloud.Web.Components;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Authentication.Cookies;
 
 namespace Diagnostics.Cloud.Web;
 
@@ -10,6 +15,35 @@ public static partial class WebExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOpenApi();
         return builder;
+    }
+
+    /// <summary>The support dashboard (<c>/dashboard</c>) and the companion app (<c>/app</c>): Blazor, interactive on the server.</summary>
+    public static WebApplicationBuilder AddWebApps(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        // The framework's scripts (blazor.web.js) live in a package until the app is published. `dotnet run` starts in
+        // Production, where ASP.NET Core would not look there; this makes the build output serve them in every
+        // environment, and does nothing for a published app (which has them in wwwroot).
+        builder.WebHost.UseStaticWebAssets();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        return builder;
+    }
+
+    /// <summary>Pages, their static assets (served by the app itself: browsers may have no internet) and sign-out.</summary>
+    public static WebApplication MapWebApps(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // A form post carrying the anti-forgery token: another site cannot sign people out.
+        app.MapPost("/account/logout", async Task<Results<RedirectHttpResult, BadRequest>> (HttpContext http, IAntiforgery antiforgery) =>
+        {
+            if (!await antiforgery.IsRequestValidAsync(http))
+                return TypedResults.BadRequest();
+            await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return TypedResults.Redirect("/account/login");
+        });
+        return app;
     }
 
     /// <summary>Serves <c>/openapi/v1.json</c>.</summary>

@@ -44,6 +44,9 @@ public sealed partial class TelemetryPump
 
     public long CollectorErrors => Interlocked.Read(ref _collectorErrors);
 
+    /// <summary>Sent in every heartbeat so the cloud can match the code the owner types to this device.</summary>
+    public string PairingCode { get; init; } = "";
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         Log.Started(_logger, _envelopes.DeviceId, _collector.Name, _options.PollInterval.TotalSeconds, _options.HeartbeatInterval.TotalSeconds);
@@ -147,6 +150,7 @@ public sealed partial class TelemetryPump
             UptimeSeconds = (long)_time.GetElapsedTime(_startedTimestamp).TotalSeconds,
             OutboxDepth = _outbox.Depth,
             OutboxDiscarded = _outbox.Discarded,
+            PairingCode = PairingCode,
             Metrics =
             [
                 new Metric { Name = "collector-read-time", Value = _lastReadMilliseconds, Unit = "ms" },

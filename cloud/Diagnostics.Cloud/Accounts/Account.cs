@@ -1,0 +1,51 @@
+using System.Security.Claims;
+
+namespace Diagnostics.Cloud.Accounts;
+
+/// <summary>Who a person is to the system: a customer owns devices; agents, supervisors and admins serve the fleet.</summary>
+public enum AccountRole
+{
+    Customer,
+    Agent,
+    Supervisor,
+    Admin,
+}
+
+/// <summary>Role names as they appear in claims and authorization policies.</summary>
+public static class Roles
+{
+    public const string Customer = nameof(AccountRole.Customer);
+    public const string Agent = nameof(AccountRole.Agent);
+    public const string Supervisor = nameof(AccountRole.Supervisor);
+    public const string Admin = nameof(AccountRole.Admin);
+
+    /// <summary>Policy: agents, supervisors and admins, who see the whole fleet.</summary>
+    public const string StaffPolicy = "Staff";
+
+    /// <summary>Policy: customers, who see only the devices they paired.</summary>
+    public const string CustomerPolicy = "Customer";
+
+    public const string AdminPolicy = "Admin";
+
+    public static bool IsStaff(this ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.IsInRole(Agent) || user.IsInRole(Supervisor) || user.IsInRole(Admin);
+    }
+
+    /// <summary>The signed-in account's id, or null for anonymous callers.</summary>
+    public static string? AccountId(this ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.Identity?.IsAuthenticated == true ? user.FindFirstValue(ClaimTypes.NameIdentifier) : null;
+    }
+}
+
+public sealed record Account(string Id, string Email, string DisplayName, AccountRole Role, DateTimeOffset CreatedAt);
+
+/// <summary>An account with what is needed to check its password; only the account store and AccountService read it.</summary>
+public sealed record StoredAccount(Account Account, string PasswordHash);
+
+public sealed record SignInRequest(string? Email, string? Password);
+
+public sealed record AccountView(string Id, string Email, string DisplayName, AccountRole Role);

@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using Diagnostics.Cloud.Observability;
+using Diagnostics.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace Diagnostics.Cloud.Accounts;
+
+public enum PairingOutcome
+{
+    Paired,
+    AlreadyYours,
+    /// <summary>Not a code, no device shows it, or another customer owns that device: the caller is not told which.</summary>
+    NoSuchCode,
+    TooManyAttempts,
+}
+
+public sealed record PairingResult(PairingOutcome Outcome, string? DeviceId);
+
+public sealed class PairingOptions
+{
+    public const string SectionName = "Pairing";
+
+    /// <summary>Wrong codes a customer may enter within <see cref="AttemptWindow"/> before pairing is refused for a while.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 1000)]
+    public int MaxFailedAttempts { get; set; } = 10;
+
+    public TimeSpan AttemptWindow { get; set; } = TimeSpan.FromMinutes(15);
+}
+
+/// <summary>
+/// Pairs a customer with the device showing the code they typed. Codes are 40 bits and wrong guesses are limited per
+/// account, so guessing another household's code is not a practical way in; a device already owned by someone else
+/// answers exactly like an unknown code.
+/// </summary>
+public sealed partial class Pairing(
+    IAccountStore store, IOptions<PairingOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<Pairing> logger)
+{
+    private readonly ConcurrentDictionary<string, FailedAttempts> _failures = new();
+
+    public async Task<PairingResult> PairAsync(string accountId, string? code, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(accountId);
+        var now = time.GetUtcNow();
+        var settings = options.Value;
+        if (_failures.TryGetValue(accountId, out var failures) && failures.IsLockedOut(now, settings))
+        {
+            metrics.AccessRefused(AccessRefusal.PairingLockedOut);
+            return new(PairingOutcome.TooManyAttempts, null);
+        }
+        var normalized = PairingCodes.Normalize(code);
+        var devices = normalized is null ? [] : await store.FindDevicesByPairingCodeAsync(normalized, cancellationToken);
+        // Two devices showing one code is astronomically unlikely; neither is paired rather than guessing which.
+        if (devices.Count == 1)
+        {
+            var owner = await store.ClaimAsync(devices[0], accountId, now, cancellationToken);
+            if (owner == accountId)
+            {
+                _failures.TryRemove(accountId, out _);
+                LogPaired(devices[0], accountId);
+                return new(PairingOutcome.Paired, devices[0]);
+            }
+        }
+        _failures.AddOrUpdate(accountId, _ => new FailedAttempts(now, 1), (_, f) => f.Add(now, settings));
+        metrics.AccessRefused(AccessRefusal.PairingCodeUnknown);
+        LogRefused(accountId);
+        return new(PairingOutcome.NoSuchCode, null);
+    }
+
+    public async Task<bool> UnpairAsync(string accountId, string deviceId, CancellationToken cancellationToken)
+    {
+        var released = await store.ReleaseAsync(deviceId, accountId, cancellationToken);
+        if (released)
+            LogUnpaired(deviceId, accountId);
+        return released;
+    }
+
+    private sealed record FailedAttempts(DateTimeOffset WindowStart, int Count)
+    {
+        public bool IsLockedOut(DateTimeOffset now, PairingOptions options) =>
+            now - WindowStart < options.AttemptWindow && Count >= options.MaxFailedAttempts;
+
+        public FailedAttempts Add(DateTimeOffset now, PairingOptions options) =>
+            now - WindowStart >= options.AttemptWindow ? new FailedAttempts(now, 1) : this with { Count = Count + 1 };
+    }
+
+    [LoggerMessage(EventId = EventIds.DevicePaired, Level = LogLevel.Information, Message = "Device {DeviceId} paired with account {AccountId}")]
+    private partial void LogPaired(string deviceId, string accountId);
+
+    [LoggerMessage(EventId = EventIds.PairingRefused, Level = LogLevel.Warning, Message = "Pairing refused for account {AccountId}: no device available under that code")]
+    private partial void LogRefused(string accountId);
+
+    [LoggerMessage(EventId = EventIds.DeviceUnpaired, Level = LogLevel.Information, Message = "Device {DeviceId} unpaired from account {AccountId}")]
+    private partial void LogUnpaired(string deviceId, string accountId);
+}

@@ -1,0 +1,21 @@
+using Diagnostics.Cloud.Devices;
+using Diagnostics.Protocol;
+
+namespace Diagnostics.Cloud.Live;
+
+/// <summary>
+/// What just changed on one device, announced after it is stored: a new status (with the health it implies), events
+/// raised or cleared, or presence. Live views re-read what they show; the change tells them whether and what to re-read.
+/// </summary>
+public sealed record DeviceChange(
+    string DeviceId,
+    DateTimeOffset At,
+    DeviceHealth? Health = null,
+    DevicePresence? Presence = null,
+    IReadOnlyList<DeviceEvent>? Events = null)
+{
+    public IReadOnlyList<DeviceEvent> EventsOrEmpty => Events ?? [];
+
+    /// <summary>True when a warning or error was raised: what customers get notified about.</summary>
+    public bool RaisesProblem => EventsOrEmpty.Any(e => e.Kind == EventKind.Raised && e.Severity is Severity.Warning or Severity.Error);
+}
