@@ -14,6 +14,9 @@ public sealed class AgentOptions
     /// <summary>The cloud's base address, used only to provision when there is no token.</summary>
     public string CloudUrl { get; set; } = "";
 
+    /// <summary>The cloud's <c>Devices:EnrollmentKey</c>, presented when the agent registers itself.</summary>
+    public string EnrollmentKey { get; set; } = "";
+
     /// <summary>Model reported when provisioning.</summary>
     public string Model { get; set; } = "Acme LaserPro 400";
 

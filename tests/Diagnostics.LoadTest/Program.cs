@@ -115,7 +115,7 @@ static async Task MeasureFleetMemoryAsync(int fleetSize, CancellationToken ct)
     var dataDirectory = Directory.CreateTempSubdirectory("dx-fleet-").FullName;
     await using var simulator = ChildProcess.StartDotnet("simulate", RepositoryLayout.AgentDll,
     [
-        "simulate", "--count", fleetSize.ToString(), "--cloud", cloud.BaseAddress.ToString(),
+        "simulate", "--count", fleetSize.ToString(), "--cloud", cloud.BaseAddress.ToString(), "--enrollment-key", CloudProcess.EnrollmentKey,
         "--broker", $"127.0.0.1:{cloud.MqttPort}", "--data-dir", dataDirectory, "--seed", "1",
     ]);
     var clock = Stopwatch.StartNew();

@@ -3,18 +3,32 @@ using System.Text.Json;
 
 namespace Diagnostics.Testing;
 
-/// <summary>The real cloud service as a separate process on free ports, with its own SQLite file.</summary>
+/// <summary>
+/// The real cloud service as a separate process on free ports, with its own SQLite file, the demo accounts seeded
+/// (<see cref="DemoPassword"/>) and devices allowed to enroll with <see cref="EnrollmentKey"/>.
+/// </summary>
 public sealed class CloudProcess : IAsyncDisposable
 {
-    private readonly HttpClient _http;
+    public const string EnrollmentKey = "e2e-enrollment-key";
+    public const string DemoPassword = "diagnostics-demo";
+    public const string AdminEmail = "admin@demo.test";
+    public const string AgentEmail = "agent@demo.test";
+    public const string CustomerEmail = "customer@demo.test";
+    public const string SecondCustomerEmail = "customer2@demo.test";
 
-    private CloudProcess(ChildProcess process, Uri baseAddress, int mqttPort, string dataDirectory)
+    private readonly HttpClient _http;
+    private readonly IReadOnlyList<string> _extraArguments;
+    private bool _signedIn;
+
+    private CloudProcess(ChildProcess process, Uri baseAddress, int mqttPort, string dataDirectory, IReadOnlyList<string> extraArguments)
     {
         Process = process;
         BaseAddress = baseAddress;
         MqttPort = mqttPort;
         DataDirectory = dataDirectory;
-        _http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        _extraArguments = extraArguments;
+        // Keeps the admin's sign-in cookie for the calls below.
+        _http = new HttpClient(new HttpClientHandler { UseCookies = true }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public ChildProcess Process { get; private set; }
@@ -30,12 +44,16 @@ public sealed class CloudProcess : IAsyncDisposable
     public HttpClient Http => _http;
 
     /// <summary>Starts a cloud; pass the same <paramref name="dataDirectory"/> and ports to restart one on its store.</summary>
-    public static async Task<CloudProcess> StartAsync(CancellationToken cancellationToken, string? dataDirectory = null, int? httpPort = null, int? mqttPort = null)
+    /// <param name="extraArguments">More command-line settings, such as <c>--Demo:Devices=3</c>.</param>
+    public static async Task<CloudProcess> StartAsync(
+        CancellationToken cancellationToken, string? dataDirectory = null, int? httpPort = null, int? mqttPort = null,
+        IReadOnlyList<string>? extraArguments = null)
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("dx-cloud-").FullName;
         var http = httpPort ?? FreePort.Next();
         var mqtt = mqttPort ?? FreePort.Next();
-        var cloud = new CloudProcess(Launch(dataDirectory, http, mqtt), new Uri($"http://127.0.0.1:{http}/"), mqtt, dataDirectory);
+        extraArguments ??= [];
+        var cloud = new CloudProcess(Launch(dataDirectory, http, mqtt, extraArguments), new Uri($"http://127.0.0.1:{http}/"), mqtt, dataDirectory, extraArguments);
         await cloud.WaitUntilHealthyAsync(cancellationToken);
         return cloud;
     }
@@ -45,13 +63,15 @@ public sealed class CloudProcess : IAsyncDisposable
     {
         if (!Process.HasExited)
             await Process.StopAsync(TimeSpan.FromSeconds(20));
-        Process = Launch(DataDirectory, BaseAddress.Port, MqttPort);
+        Process = Launch(DataDirectory, BaseAddress.Port, MqttPort, _extraArguments);
         await WaitUntilHealthyAsync(cancellationToken);
     }
 
     public async Task<(string DeviceId, string Token)> RegisterAsync(string deviceId, CancellationToken cancellationToken, string model = "Acme LaserPro 500")
     {
-        using var response = await _http.PostAsJsonAsync("api/devices", new { deviceId, model }, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/devices") { Content = JsonContent.Create(new { deviceId, model }) };
+        request.Headers.Add("X-Enrollment-Key", EnrollmentKey);
+        using var response = await _http.SendAsync(request, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (!response.IsSuccessStatusCode)
             throw new InvalidOperationException($"Registering {deviceId} failed: {(int)response.StatusCode} {body}");
@@ -59,8 +79,21 @@ public sealed class CloudProcess : IAsyncDisposable
         return (json.RootElement.GetProperty("deviceId").GetString()!, json.RootElement.GetProperty("token").GetString()!);
     }
 
+    /// <summary>Signs the process's own client in as the demo admin (once), for the staff-only API.</summary>
+    public async Task<HttpClient> AdminHttpAsync(CancellationToken cancellationToken)
+    {
+        if (_signedIn)
+            return _http;
+        using var response = await _http.PostAsJsonAsync("api/auth/login", new { email = AdminEmail, password = DemoPassword }, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"Signing in as {AdminEmail} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        _signedIn = true;
+        return _http;
+    }
+
     public async Task<int> OnlineDevicesAsync(CancellationToken cancellationToken)
     {
+        await AdminHttpAsync(cancellationToken);
         using var json = JsonDocument.Parse(await _http.GetStringAsync("api/fleet/summary", cancellationToken));
         return json.RootElement.GetProperty("byPresence").TryGetProperty("online", out var online) ? online.GetInt32() : 0;
     }
@@ -71,12 +104,16 @@ public sealed class CloudProcess : IAsyncDisposable
         await Process.DisposeAsync();
     }
 
-    private static ChildProcess Launch(string dataDirectory, int httpPort, int mqttPort) =>
+    private static ChildProcess Launch(string dataDirectory, int httpPort, int mqttPort, IReadOnlyList<string> extraArguments) =>
         ChildProcess.StartDotnet("cloud", RepositoryLayout.CloudDll,
         [
             "--urls", $"http://127.0.0.1:{httpPort}",
             $"--Broker:Port={mqttPort}",
             $"--Storage:Path={Path.Combine(dataDirectory, "diagnostics.db")}",
+            $"--Devices:EnrollmentKey={EnrollmentKey}",
+            "--Demo:SeedAccounts=true",
+            $"--Demo:DataDirectory={Path.Combine(dataDirectory, "demo-fleet")}",
+            .. extraArguments,
         ]);
 
     private async Task WaitUntilHealthyAsync(CancellationToken cancellationToken)

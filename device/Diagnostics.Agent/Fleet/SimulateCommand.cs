@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Diagnostics.Agent.Fleet;
 
 /// <summary>
-/// <c>simulate --count N [--cloud URL] [--broker host:port] [--data-dir DIR] [--seed S] [--prefix sim]
+/// <c>simulate --count N [--cloud URL] [--enrollment-key KEY] [--broker host:port] [--data-dir DIR] [--seed S] [--prefix sim]
 /// [--flood-events K] [--time-scale X] [--firmware V] [--heartbeat SECONDS] [--duration SECONDS]</c>
 /// </summary>
 internal static class SimulateCommand
@@ -17,6 +17,7 @@ internal static class SimulateCommand
         Usage: Diagnostics.Agent simulate --count N [options]
           --count N            simulated printers to run (required)
           --cloud URL          cloud API to provision devices through (POST /api/devices); without it, devices are not registered
+          --enrollment-key K   the cloud's Devices:EnrollmentKey, which lets devices register themselves
           --broker HOST:PORT   MQTT broker (default localhost:1883)
           --data-dir DIR       per-device outbox and credentials under DIR/{deviceId} (default data/fleet)
           --seed S             fleet seed; the same seed replays the same printers (default 1)
@@ -32,6 +33,7 @@ internal static class SimulateCommand
     {
         var options = new SimulatedFleetOptions();
         string? cloud = null;
+        var enrollmentKey = "";
         TimeSpan? duration = null;
         try
         {
@@ -42,6 +44,7 @@ internal static class SimulateCommand
                 {
                     case "--count": options.Count = int.Parse(value, CultureInfo.InvariantCulture); break;
                     case "--cloud": cloud = value; break;
+                    case "--enrollment-key": enrollmentKey = value; break;
                     case "--broker":
                         var (host, port) = ParseHostPort(value);
                         options.Broker.Host = host;
@@ -72,7 +75,7 @@ internal static class SimulateCommand
             .AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; })
             .SetMinimumLevel(LogLevel.Information));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        IDeviceProvisioner provisioner = cloud is null ? new UnregisteredDeviceProvisioner() : new HttpDeviceProvisioner(http, new Uri(cloud));
+        IDeviceProvisioner provisioner = cloud is null ? new UnregisteredDeviceProvisioner() : new HttpDeviceProvisioner(http, new Uri(cloud), enrollmentKey);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // `kill` (SIGTERM) stops as cleanly as Ctrl+C: devices say offline and the summary is printed.
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>

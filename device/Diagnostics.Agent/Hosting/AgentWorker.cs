@@ -82,7 +82,7 @@ internal sealed partial class AgentWorker(
         var collector = CollectorCatalog.Create(options.Collectors, options.DeviceId, device.Settings, http, time, loggerFactory);
         var credentials = options.Token.Length > 0
             ? new DeviceCredentials(options.DeviceId, options.Token)
-            : await ProvisionAsync(options, new HttpDeviceProvisioner(http, new Uri(options.CloudUrl)), logger, cancellationToken);
+            : await ProvisionAsync(options, new HttpDeviceProvisioner(http, new Uri(options.CloudUrl), options.EnrollmentKey), logger, cancellationToken);
         Log.Credentials(logger, options.DeviceId, options.Token.Length > 0 ? "configuration" : Path.Combine(options.DataDirectory, CredentialStore.FileName));
         try
         {

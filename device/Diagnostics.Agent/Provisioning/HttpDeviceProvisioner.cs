@@ -6,13 +6,28 @@ namespace Diagnostics.Agent.Provisioning;
 
 /// <summary>
 /// Provisions through the cloud API: <c>POST {cloud}/api/devices</c> with <c>{"deviceId","model"}</c>, answered by
-/// <c>201 Created</c> with <c>{"deviceId","token"}</c>, or <c>409 Conflict</c> when the id is already registered.
+/// <c>201 Created</c> with <c>{"deviceId","token"}</c>, or <c>409 Conflict</c> when the id is already registered. The
+/// cloud lets a device register itself only with its enrollment key (header <c>X-Enrollment-Key</c>).
 /// </summary>
-public sealed class HttpDeviceProvisioner(HttpClient http, Uri cloudUrl) : IDeviceProvisioner
+public sealed class HttpDeviceProvisioner(HttpClient http, Uri cloudUrl, string enrollmentKey = "") : IDeviceProvisioner
 {
+    public const string EnrollmentKeyHeader = "X-Enrollment-Key";
+
     public async Task<DeviceCredentials> ProvisionAsync(string deviceId, string model, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync(new Uri(cloudUrl, "api/devices"), new ProvisionRequest(deviceId, model), cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(cloudUrl, "api/devices"))
+        {
+            Content = JsonContent.Create(new ProvisionRequest(deviceId, model)),
+        };
+        if (enrollmentKey.Length > 0)
+            request.Headers.Add(EnrollmentKeyHeader, enrollmentKey);
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            throw new DeviceProvisioningException(
+                $"The cloud at {cloudUrl} refused to register '{deviceId}': set Agent:EnrollmentKey to the cloud's Devices:EnrollmentKey, " +
+                "or have an admin register the device and set Agent:Token.");
+        }
         if (response.StatusCode == HttpStatusCode.Conflict)
         {
             throw new DeviceProvisioningException(

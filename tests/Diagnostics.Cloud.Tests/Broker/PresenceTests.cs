@@ -14,7 +14,7 @@ public sealed class PresenceTests
     public async Task Device_is_online_while_connected_and_offline_after_disconnect()
     {
         await using var host = new CloudHost();
-        var http = host.CreateClient();
+        var http = await host.SignedInClientAsync();
         var device = await host.ConnectDeviceAsync("presence-1");
 
         await Eventually.TrueAsync(async () => (await http.GetJsonAsync<DeviceDetails>("/api/devices/presence-1")).Presence == DevicePresence.Online, "online");
@@ -30,7 +30,7 @@ public sealed class PresenceTests
     public async Task Presence_message_offline_marks_device_offline()
     {
         await using var host = new CloudHost();
-        var http = host.CreateClient();
+        var http = await host.SignedInClientAsync();
         await using var device = await host.ConnectDeviceAsync("presence-2");
         await Eventually.TrueAsync(async () => (await http.GetJsonAsync<DeviceDetails>("/api/devices/presence-2")).Presence == DevicePresence.Online, "online");
 
@@ -48,7 +48,7 @@ public sealed class PresenceTests
             ["Presence:MissedHeartbeatsBeforeOffline"] = "3",
             ["Presence:CheckInterval"] = "01:00:00",
         }, time: time);
-        var http = host.CreateClient();
+        var http = await host.SignedInClientAsync();
         await using var device = await host.ConnectDeviceAsync("presence-3");
         var heartbeat = device.NewEnvelope(heartbeat: new Heartbeat { IntervalSeconds = 10 });
         await device.SendAsync(heartbeat);

@@ -16,7 +16,7 @@ public sealed class DemoFleetHostTests
             ["Demo:DataDirectory"] = fleetDirectory,
             ["Demo:TimeScale"] = "60",
         });
-        var http = host.CreateClient();
+        var http = await host.SignedInClientAsync();
 
         await Eventually.TrueAsync(async () =>
         {

@@ -13,7 +13,7 @@ public sealed class DevicesApiTests
     public async Task Registering_returns_201_with_a_token_that_lets_the_device_connect()
     {
         await using var host = new CloudHost();
-        var http = host.CreateClient();
+        var http = await host.SignedInClientAsync();
 
         var response = await http.PostAsJsonAsync("/api/devices", new { deviceId = "api-1", model = "M1" }, TestContext.Current.CancellationToken);
 
@@ -34,7 +34,7 @@ public sealed class DevicesApiTests
     public async Task Registering_without_an_id_generates_a_valid_one()
     {
         await using var host = new CloudHost();
-        var response = await host.CreateClient().PostAsJsonAsync("/api/devices", new { model = "M1" }, TestContext.Current.CancellationToken);
+        var response = await (await host.SignedInClientAsync()).PostAsJsonAsync("/api/devices", new { model = "M1" }, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.True(Topics.IsValidDeviceId((await response.Content.ReadJsonAsync<RegisteredDevice>())!.DeviceId));
@@ -44,7 +44,7 @@ public sealed class DevicesApiTests
     public async Task Registering_an_existing_id_is_409_problem_details()
     {
         await using var host = new CloudHost();
-        var http = host.CreateClient();
+        var http = await host.SignedInClientAsync();
         await http.PostAsJsonAsync("/api/devices", new { deviceId = "api-dup" }, TestContext.Current.CancellationToken);
 
         var response = await http.PostAsJsonAsync("/api/devices", new { deviceId = "api-dup" }, TestContext.Current.CancellationToken);
@@ -63,7 +63,7 @@ public sealed class DevicesApiTests
     {
         await using var host = new CloudHost();
 
-        var response = await host.CreateClient().PostAsJsonAsync("/api/devices", new { deviceId }, TestContext.Current.CancellationToken);
+        var response = await (await host.SignedInClientAsync()).PostAsJsonAsync("/api/devices", new { deviceId }, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadJsonAsync<ProblemDetails>();
@@ -75,7 +75,7 @@ public sealed class DevicesApiTests
     public async Task Unknown_device_is_404_problem_details()
     {
         await using var host = new CloudHost();
-        var http = host.CreateClient();
+        var http = await host.SignedInClientAsync();
 
         var response = await http.GetAsync(new Uri("/api/devices/unknown", UriKind.Relative), TestContext.Current.CancellationToken);
         var events = await http.GetAsync(new Uri("/api/devices/unknown/events", UriKind.Relative), TestContext.Current.CancellationToken);
@@ -92,7 +92,7 @@ public sealed class DevicesApiTests
     public async Task Device_list_filters_by_health_model_condition_and_presence_and_pages()
     {
         await using var host = new CloudHost();
-        var http = host.CreateClient();
+        var http = await host.SignedInClientAsync();
         await using var jammed = await host.ConnectDeviceAsync("list-jammed", "Alpha");
         var status = jammed.NewEnvelope(status: Ingestion.IngestionPipelineTests.JammedStatus());
         status.Status!.Model = "Alpha";
@@ -126,7 +126,7 @@ public sealed class DevicesApiTests
     {
         await using var host = new CloudHost();
 
-        var response = await host.CreateClient().GetAsync(new Uri("/api/devices?pageSize=0", UriKind.Relative), TestContext.Current.CancellationToken);
+        var response = await (await host.SignedInClientAsync()).GetAsync(new Uri("/api/devices?pageSize=0", UriKind.Relative), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("Invalid paging", (await response.Content.ReadJsonAsync<ProblemDetails>())!.Title);
@@ -137,7 +137,7 @@ public sealed class DevicesApiTests
     {
         await using var host = new CloudHost();
 
-        var response = await host.CreateClient().GetAsync(new Uri("/api/devices?health=sickly", UriKind.Relative), TestContext.Current.CancellationToken);
+        var response = await (await host.SignedInClientAsync()).GetAsync(new Uri("/api/devices?health=sickly", UriKind.Relative), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("Invalid health filter", (await response.Content.ReadJsonAsync<ProblemDetails>())!.Title);
@@ -147,7 +147,7 @@ public sealed class DevicesApiTests
     public async Task Fleet_summary_counts_health_presence_and_top_conditions()
     {
         await using var host = new CloudHost();
-        var http = host.CreateClient();
+        var http = await host.SignedInClientAsync();
         await using var jammed = await host.ConnectDeviceAsync("fleet-jammed");
         var status = jammed.NewEnvelope(status: Ingestion.IngestionPipelineTests.JammedStatus());
         await jammed.SendAsync(status);

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Net.Http.Json;
+using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Observability;
@@ -83,6 +85,21 @@ public sealed class CloudHost : WebApplicationFactory<Program>
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM telemetry;";
         return Convert.ToInt64(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+    }
+
+    public const string TestPassword = "test-password-123";
+
+    /// <summary>A new account of that role, and an HTTP client signed in as it (the cookie is kept by the client).</summary>
+    public async Task<HttpClient> SignedInClientAsync(AccountRole role = AccountRole.Admin, string? email = null)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        email ??= $"{role.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}@tests.test";
+        var (_, error) = await Services.GetRequiredService<AccountService>().CreateAsync(email, $"Test {role}", role, TestPassword, ct);
+        Assert.Equal(AccountCreationError.None, error);
+        var client = CreateClient();
+        using var response = await client.PostAsJsonAsync("/api/auth/login", new { email, password = TestPassword }, ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return client;
     }
 
     /// <summary>Set by a test that provokes an error on purpose; otherwise any error log fails the test (MQTTnet's habit).</summary>

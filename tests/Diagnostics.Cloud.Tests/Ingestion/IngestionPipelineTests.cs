@@ -27,7 +27,7 @@ public sealed class IngestionPipelineTests
     public async Task Status_becomes_current_health_and_details()
     {
         await using var host = new CloudHost();
-        var http = host.CreateClient();
+        var http = await host.SignedInClientAsync();
         await using var device = await host.ConnectDeviceAsync("status-1");
 
         var status = device.NewEnvelope(status: JammedStatus());
@@ -60,7 +60,7 @@ public sealed class IngestionPipelineTests
     public async Task Older_status_arriving_late_does_not_overwrite_the_newer_one()
     {
         await using var host = new CloudHost();
-        var http = host.CreateClient();
+        var http = await host.SignedInClientAsync();
         await using var device = await host.ConnectDeviceAsync("status-2");
         var older = device.NewEnvelope(status: JammedStatus());
         var newer = device.NewEnvelope(status: new DeviceStatus { State = DeviceState.Idle });
@@ -76,7 +76,7 @@ public sealed class IngestionPipelineTests
     public async Task Events_are_history_newest_first_with_paging()
     {
         await using var host = new CloudHost();
-        var http = host.CreateClient();
+        var http = await host.SignedInClientAsync();
         await using var device = await host.ConnectDeviceAsync("events-1");
         var sent = new List<Envelope>();
         for (var i = 0; i < 5; i++)

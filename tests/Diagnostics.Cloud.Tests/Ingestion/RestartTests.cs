@@ -27,7 +27,7 @@ public sealed class RestartTests
         }
 
         await using var second = new CloudHost(path);
-        var http = second.CreateClient();
+        var http = await second.SignedInClientAsync();
         var details = await http.GetJsonAsync<DeviceDetails>("/api/devices/restart-1");
         Assert.Equal(DeviceHealth.Critical, details.Health);
         Assert.Equal(7000UL, details.HighestContiguousSequence);

@@ -48,7 +48,7 @@ public sealed class ObservabilityTests
         await device.PublishAsync($"dx/metrics-1/up/bogus", [1, 2, 3]);
         await Eventually.TrueAsync(() => host.Metrics.DuplicatesTotal == 1, "duplicate counted");
 
-        var http = host.CreateClient();
+        var http = await host.SignedInClientAsync();
         string text = "";
         await Eventually.TrueAsync(async () =>
         {
