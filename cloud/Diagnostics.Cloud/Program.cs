@@ -4,9 +4,11 @@ using Diagnostics.Cloud.Demo;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Ingestion;
 using Diagnostics.Cloud.Live;
+using Diagnostics.Cloud.Notifications;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Web;
+using Diagnostics.Cloud.Web.Companion;
 
 if (DevicesCli.IsCommand(args))
     return await DevicesCli.RunAsync(args, Console.Out, Console.Error);
@@ -21,6 +23,7 @@ builder.AddLiveUpdates();
 builder.AddAccounts();
 builder.AddDevices();
 builder.AddIngestion();
+builder.AddNotifications();
 builder.AddBroker();
 builder.AddDemoFleet();
 builder.AddApiDocumentation();
@@ -32,8 +35,10 @@ app.UseAccounts();
 app.MapApiDocumentation();
 app.MapAccountsApi();
 app.MapDevicesApi();
+app.MapNotificationsApi();
 app.MapLiveUpdates();
 app.MapWebApps();
+app.MapCompanionApp();
 app.MapObservability();
 app.AnnounceUrls();
 

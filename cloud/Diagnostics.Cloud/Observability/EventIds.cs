@@ -47,6 +47,11 @@ internal static class EventIds
     public const int LiveBroadcastFailed = 500;
     public const int LiveWatchRefused = 501;
 
+    // Notifications and the companion app 530-549
+    public const int NotificationsMarkedRead = 530;
+    public const int NotificationWatchFailed = 531;
+    public const int CompanionLiveFailed = 540;
+
     // Demo fleet 9xx
     public const int DemoFleetStarted = 900;
     public const int DemoFleetStale = 901;

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Diagnostics.Cloud.Notifications;
+
+public static class NotificationsExtensions
+{
+    /// <summary>Customers' notifications: the store (rows written by ingestion), the inbox the app and API read.</summary>
+    public static IHostApplicationBuilder AddNotifications(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<INotificationStore, SqliteNotificationStore>();
+        builder.Services.AddSingleton<NotificationInbox>();
+        return builder;
+    }
+}

@@ -1,0 +1,107 @@
+using System.Reflection;
+using Diagnostics.Cloud.Devices;
+using Diagnostics.Protocol;
+
+namespace Diagnostics.Cloud.Tests.Devices;
+
+public sealed class PlainLanguageTests
+{
+    public static TheoryData<string> EveryCondition() =>
+        new(typeof(Conditions).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+            .Select(f => (string)f.GetRawConstantValue()!));
+
+    [Theory]
+    [MemberData(nameof(EveryCondition))]
+    public void Every_normalized_condition_has_a_title_and_advice_in_plain_words(string condition)
+    {
+        Assert.True(PlainLanguage.Knows(condition), $"{condition} is missing from the catalog");
+        var words = PlainLanguage.Describe(condition, "vendor:code", "device message");
+
+        Assert.False(string.IsNullOrWhiteSpace(words.Title));
+        Assert.False(string.IsNullOrWhiteSpace(words.Advice));
+        Assert.DoesNotContain("_", words.Title, StringComparison.Ordinal);
+        Assert.NotEqual(condition, words.Title, StringComparer.OrdinalIgnoreCase);
+        Assert.EndsWith(".", words.Advice, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_jam_reads_as_a_jam_with_what_to_do()
+    {
+        var words = PlainLanguage.Describe(Conditions.PaperJam, "ipp:media-jam", "media-jam-error");
+
+        Assert.Equal("Paper jam", words.Title);
+        Assert.Equal("Open the cover and gently remove the jammed paper.", words.Advice);
+    }
+
+    [Theory]
+    [InlineData("Fuser temperature out of range.", "vendor:59.4", "Fuser temperature out of range")]
+    [InlineData("", "ipp:interpreter-resource-unavailable", "Interpreter resource unavailable")]
+    [InlineData(null, "prtAlert:inputMediaSupplyLow", "Input media supply low")]
+    [InlineData(null, null, "Something new")]
+    public void An_unknown_condition_reads_as_a_sentence_from_the_message_or_the_code(string? message, string? code, string title)
+    {
+        var words = PlainLanguage.Describe("SOMETHING_NEW", code, message);
+
+        Assert.Equal(title, words.Title);
+        Assert.Contains("contact support", words.Advice, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(DeviceHealth.Healthy, "Working normally")]
+    [InlineData(DeviceHealth.Warning, "Needs attention")]
+    [InlineData(DeviceHealth.Critical, "Not working")]
+    [InlineData(DeviceHealth.Unknown, "Waiting for first report")]
+    public void Health_in_plain_words(DeviceHealth health, string words) => Assert.Equal(words, PlainLanguage.Health(health));
+
+    [Theory]
+    [InlineData("Black", "toner", 12, true, false, "Black toner: 12 % — order a replacement soon")]
+    [InlineData("Cyan", "toner", 80, false, false, "Cyan toner: 80 %")]
+    [InlineData("Black Toner Cartridge", "toner", 50, false, false, "Black Toner Cartridge: 50 %")]
+    [InlineData("Magenta", "ink", 0, true, true, "Magenta ink: empty — replace it now")]
+    [InlineData("Waste", "wasteToner", -2, false, false, "Waste toner box: level unknown")]
+    [InlineData("", "media", 40, false, false, "Paper: 40 %")]
+    public void Supplies_in_plain_words(string name, string type, int level, bool low, bool empty, string words) =>
+        Assert.Equal(words, PlainLanguage.Supply(new SupplyView(name, type, "#000000", level, low, empty)));
+
+    [Fact]
+    public void The_supplies_summary_names_the_one_that_needs_action()
+    {
+        Assert.Equal("Supplies are fine", PlainLanguage.SuppliesSummary([new SupplyView("Black", "toner", "", 80, false, false)]));
+        Assert.Equal("Black toner: 12 % — order a replacement soon", PlainLanguage.SuppliesSummary(
+        [
+            new SupplyView("Cyan", "toner", "", 60, false, false),
+            new SupplyView("Black", "toner", "", 12, true, false),
+            new SupplyView("Yellow", "toner", "", 18, true, false),
+        ]));
+        Assert.Equal("No supply levels reported", PlainLanguage.SuppliesSummary([]));
+    }
+
+    [Fact]
+    public void The_main_problem_is_the_worst_one()
+    {
+        var main = PlainLanguage.MainProblem(
+        [
+            new ConditionView("ipp:toner-low", Conditions.TonerLow, Severity.Warning, "", null),
+            new ConditionView("ipp:media-jam", Conditions.PaperJam, Severity.Error, "", null),
+        ]);
+
+        Assert.Equal(Conditions.PaperJam, main?.Condition);
+        Assert.Null(PlainLanguage.MainProblem([]));
+    }
+
+    [Theory]
+    [InlineData(20, "just now")]
+    [InlineData(60, "1 minute ago")]
+    [InlineData(150, "2 minutes ago")]
+    [InlineData(3 * 3600, "3 hours ago")]
+    [InlineData(2 * 86400, "2 days ago")]
+    public void Last_report_in_words(int secondsAgo, string words)
+    {
+        var now = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+        Assert.Equal(words, PlainLanguage.Ago(now.AddSeconds(-secondsAgo), now));
+    }
+
+    [Fact]
+    public void No_report_yet_reads_never() => Assert.Equal("never", PlainLanguage.Ago(null, DateTimeOffset.UnixEpoch));
+}

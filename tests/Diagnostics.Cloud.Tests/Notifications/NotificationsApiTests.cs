@@ -1,0 +1,187 @@
+using System.Net;
+using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Notifications;
+using Diagnostics.Cloud.Tests.Infrastructure;
+using Diagnostics.Protocol;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Diagnostics.Cloud.Tests.Notifications;
+
+public sealed class NotificationsApiTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_jam_on_a_paired_device_notifies_its_owner_once_and_nobody_else()
+    {
+        await using var host = new CloudHost();
+        var owner = await Customers.SignInAsync(host);
+        var neighbour = await Customers.SignInAsync(host);
+        await using var paired = await host.ConnectDeviceAsync("notify-paired");
+        await using var unpaired = await host.ConnectDeviceAsync("notify-unpaired");
+        await owner.PairAsync(paired);
+
+        await paired.RaiseAsync(Customers.Jam());
+        await unpaired.RaiseAsync(Customers.Jam());
+
+        var mine = await owner.Http.GetJsonAsync<Paged<NotificationView>>("/api/me/notifications");
+        var single = Assert.Single(mine.Items);
+        Assert.Equal(1, mine.Total);
+        Assert.Equal("notify-paired", single.DeviceId);
+        Assert.Equal(Conditions.PaperJam, single.Condition);
+        Assert.Equal(Severity.Error, single.Severity);
+        Assert.Equal("Paper jam", single.Title);
+        Assert.False(string.IsNullOrWhiteSpace(single.Advice));
+        Assert.Null(single.ReadAt);
+        Assert.Equal(1, (await owner.Http.GetJsonAsync<UnreadCount>("/api/me/notifications/unread-count")).Unread);
+
+        Assert.Empty((await neighbour.Http.GetJsonAsync<Paged<NotificationView>>("/api/me/notifications")).Items);
+        Assert.Equal(0, (await neighbour.Http.GetJsonAsync<UnreadCount>("/api/me/notifications/unread-count")).Unread);
+        // Nobody owns the unpaired device, so its jam notified no one at all.
+        Assert.Equal(1, await CountRowsAsync(host));
+    }
+
+    [Fact]
+    public async Task A_re_sent_event_does_not_notify_twice()
+    {
+        await using var host = new CloudHost();
+        var owner = await Customers.SignInAsync(host);
+        await using var device = await host.ConnectDeviceAsync("notify-dup");
+        await owner.PairAsync(device);
+
+        var envelope = device.NewEnvelope(@event: Customers.Jam());
+        await device.SendAsync(envelope);
+        await device.WaitForAckAsync(envelope.Sequence);
+        var acksBefore = device.Acks.Count;
+        await device.SendAsync(envelope);
+        await Eventually.TrueAsync(() => device.Acks.Count > acksBefore, "the duplicate is acknowledged again");
+
+        Assert.Equal(1, (await owner.Http.GetJsonAsync<Paged<NotificationView>>("/api/me/notifications")).Total);
+        Assert.Equal(1, await CountRowsAsync(host));
+    }
+
+    [Fact]
+    public async Task Only_raised_warnings_and_errors_notify()
+    {
+        await using var host = new CloudHost();
+        var owner = await Customers.SignInAsync(host);
+        await using var device = await host.ConnectDeviceAsync("notify-kinds");
+        await owner.PairAsync(device);
+
+        await device.RaiseAsync(Customers.Jam(EventKind.Cleared));
+        await device.RaiseAsync(Customers.Jam(severity: Severity.Report));
+        await device.RaiseAsync(Customers.Jam(severity: Severity.Warning));
+
+        var mine = await owner.Http.GetJsonAsync<Paged<NotificationView>>("/api/me/notifications");
+        Assert.Equal(Severity.Warning, Assert.Single(mine.Items).Severity);
+    }
+
+    [Fact]
+    public async Task Lists_newest_first_with_paging()
+    {
+        await using var host = new CloudHost();
+        var owner = await Customers.SignInAsync(host);
+        await using var device = await host.ConnectDeviceAsync("notify-paging");
+        await owner.PairAsync(device);
+        var sent = new List<Envelope>();
+        for (var i = 0; i < 3; i++)
+            sent.Add(await device.RaiseAsync(new DeviceEvent { Kind = EventKind.Raised, Code = $"vendor:e{i}", Condition = "", Severity = Severity.Warning, Message = $"problem {i}" }));
+
+        var first = await owner.Http.GetJsonAsync<Paged<NotificationView>>("/api/me/notifications?page=1&pageSize=2");
+        var second = await owner.Http.GetJsonAsync<Paged<NotificationView>>("/api/me/notifications?page=2&pageSize=2");
+
+        Assert.Equal(3, first.Total);
+        Assert.Equal(["Problem 2", "Problem 1"], first.Items.Select(n => n.Title));
+        Assert.Equal(["Problem 0"], second.Items.Select(n => n.Title));
+        using var badPaging = await owner.Http.GetAsync(new Uri("/api/me/notifications?pageSize=0", UriKind.Relative), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, badPaging.StatusCode);
+    }
+
+    [Fact]
+    public async Task Marking_read_works_for_the_owner_only()
+    {
+        await using var host = new CloudHost();
+        var owner = await Customers.SignInAsync(host);
+        var neighbour = await Customers.SignInAsync(host);
+        await using var device = await host.ConnectDeviceAsync("notify-read");
+        await owner.PairAsync(device);
+        await device.RaiseAsync(Customers.Jam());
+        await device.RaiseAsync(Customers.Jam(severity: Severity.Warning));
+        var items = (await owner.Http.GetJsonAsync<Paged<NotificationView>>("/api/me/notifications")).Items;
+
+        using (var stolen = await neighbour.Http.PostAsync(new Uri($"/api/me/notifications/{items[0].Id}/read", UriKind.Relative), null, Ct))
+            Assert.Equal(HttpStatusCode.NotFound, stolen.StatusCode);
+        using (var markedByNeighbour = await neighbour.Http.PostAsync(new Uri("/api/me/notifications/read", UriKind.Relative), null, Ct))
+            Assert.Equal(0, (await markedByNeighbour.Content.ReadJsonAsync<MarkedRead>())!.Marked);
+        Assert.Equal(2, (await owner.Http.GetJsonAsync<UnreadCount>("/api/me/notifications/unread-count")).Unread);
+
+        using (var one = await owner.Http.PostAsync(new Uri($"/api/me/notifications/{items[0].Id}/read", UriKind.Relative), null, Ct))
+            Assert.Equal(HttpStatusCode.OK, one.StatusCode);
+        var afterOne = (await owner.Http.GetJsonAsync<Paged<NotificationView>>("/api/me/notifications")).Items;
+        Assert.NotNull(afterOne.Single(n => n.Id == items[0].Id).ReadAt);
+        Assert.Null(afterOne.Single(n => n.Id == items[1].Id).ReadAt);
+        Assert.Equal(1, (await owner.Http.GetJsonAsync<UnreadCount>("/api/me/notifications/unread-count")).Unread);
+
+        using (var all = await owner.Http.PostAsync(new Uri("/api/me/notifications/read", UriKind.Relative), null, Ct))
+            Assert.Equal(1, (await all.Content.ReadJsonAsync<MarkedRead>())!.Marked);
+        Assert.Equal(0, (await owner.Http.GetJsonAsync<UnreadCount>("/api/me/notifications/unread-count")).Unread);
+    }
+
+    [Fact]
+    public async Task Staff_and_anonymous_callers_have_no_notifications_api()
+    {
+        await using var host = new CloudHost();
+        var staff = await host.SignedInClientAsync(AccountRole.Agent);
+        using var anonymous = host.CreateClient();
+
+        using var forStaff = await staff.GetAsync(new Uri("/api/me/notifications", UriKind.Relative), Ct);
+        using var forAnonymous = await anonymous.GetAsync(new Uri("/api/me/notifications", UriKind.Relative), Ct);
+
+        Assert.Equal(HttpStatusCode.Forbidden, forStaff.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, forAnonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_watch_wakes_when_a_paired_device_raises_a_problem_and_when_read_elsewhere()
+    {
+        await using var host = new CloudHost();
+        var owner = await Customers.SignInAsync(host);
+        await using var device = await host.ConnectDeviceAsync("notify-watch");
+        await using var later = await host.ConnectDeviceAsync("notify-watch-later");
+        await owner.PairAsync(device);
+        var inbox = host.Services.GetRequiredService<NotificationInbox>();
+        using var watch = await inbox.WatchAsync(owner.AccountId, Ct);
+
+        await device.RaiseAsync(Customers.Jam());
+        await WakesAsync(watch);
+        Assert.Equal(1, await inbox.CountUnreadAsync(owner.AccountId, Ct));
+
+        await inbox.MarkAllReadAsync(owner.AccountId, Ct);
+        await WakesAsync(watch);
+
+        // Paired after the watch started: the watch follows once told the account's devices changed.
+        await owner.PairAsync(later);
+        await inbox.DevicesChangedAsync(owner.AccountId, Ct);
+        await later.RaiseAsync(Customers.Jam());
+        await WakesAsync(watch);
+        Assert.Equal(1, await inbox.CountUnreadAsync(owner.AccountId, Ct));
+    }
+
+    /// <summary>Bounded, so a watch that never wakes fails the test instead of hanging it.</summary>
+    private static async Task WakesAsync(InboxWatch watch)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        Assert.True(await watch.WaitAsync(timeout.Token));
+    }
+
+    private static async Task<long> CountRowsAsync(CloudHost host)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={host.DatabasePath};Pooling=False");
+        await connection.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM notifications;";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(Ct), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

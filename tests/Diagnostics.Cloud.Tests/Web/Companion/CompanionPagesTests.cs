@@ -1,0 +1,259 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Notifications;
+using Diagnostics.Cloud.Tests.Infrastructure;
+using Diagnostics.Cloud.Tests.Ingestion;
+using Diagnostics.Cloud.Tests.Notifications;
+
+namespace Diagnostics.Cloud.Tests.Web.Companion;
+
+/// <summary>The companion pages as first served (prerendered HTML): the contract's test ids and plain words.</summary>
+public sealed partial class CompanionPagesTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task My_devices_shows_the_customers_devices_in_plain_words()
+    {
+        await using var host = new CloudHost();
+        var owner = await Customers.SignInAsync(host);
+        await using var device = await host.ConnectDeviceAsync("app-mine");
+        await using var other = await host.ConnectDeviceAsync("app-not-mine");
+        await owner.PairAsync(device);
+        var status = device.NewEnvelope(status: IngestionPipelineTests.JammedStatus());
+        await device.SendAsync(status);
+        await device.WaitForAckAsync(status.Sequence);
+
+        var page = await GetPageAsync(owner.Http, "/app");
+
+        var card = Element(page, "my-device");
+        Assert.Contains("data-device-id=\"app-mine\"", card, StringComparison.Ordinal);
+        Assert.DoesNotContain("app-not-mine", page, StringComparison.Ordinal);
+        Assert.Equal("Not working", Text(page, "device-health-text"));
+        Assert.Equal("Paper jam", Text(page, "device-main-problem"));
+        Assert.Equal("Black toner: 7 % — order a replacement soon", Text(page, "device-supplies"));
+        Assert.Contains("LaserJet 4000", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("media-jam", page, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"live-status\"", page, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"notification-badge\"", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_devices_my_devices_leads_to_pairing()
+    {
+        await using var host = new CloudHost();
+        var customer = await Customers.SignInAsync(host);
+
+        var page = await GetPageAsync(customer.Http, "/app");
+
+        Assert.Contains("data-testid=\"no-devices\"", page, StringComparison.Ordinal);
+        Assert.Contains("href=\"/app/pair\"", Element(page, "start-pairing"), StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"my-device\"", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_device_page_shows_problems_with_what_to_do_and_supply_bars()
+    {
+        await using var host = new CloudHost();
+        var owner = await Customers.SignInAsync(host);
+        await using var device = await host.ConnectDeviceAsync("app-detail");
+        await owner.PairAsync(device);
+        var status = device.NewEnvelope(status: IngestionPipelineTests.JammedStatus());
+        await device.SendAsync(status);
+        await device.WaitForAckAsync(status.Sequence);
+
+        var page = await GetPageAsync(owner.Http, "/app/devices/app-detail");
+
+        var problems = Elements(page, "device-problem");
+        Assert.Equal(2, problems.Count);
+        Assert.Contains("Paper jam", problems[0], StringComparison.Ordinal);
+        Assert.Contains("Open the cover and gently remove the jammed paper.", problems[0], StringComparison.Ordinal);
+        Assert.Contains("Toner is running low", problems[1], StringComparison.Ordinal);
+        var supply = Element(page, "supply-level");
+        Assert.Contains("data-supply=\"Black\"", supply, StringComparison.Ordinal);
+        Assert.Contains("width: 7%", page, StringComparison.Ordinal);
+        Assert.Equal("Not working", Text(page, "device-health-text"));
+        Assert.Matches("Online · last report (just now|1 minute ago)", Text(page, "device-presence-text"));
+        Assert.DoesNotContain("critical", page.Replace("--critical", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Someone_elses_device_reads_like_a_missing_one()
+    {
+        await using var host = new CloudHost();
+        var owner = await Customers.SignInAsync(host);
+        var neighbour = await Customers.SignInAsync(host);
+        await using var device = await host.ConnectDeviceAsync("app-private");
+        await owner.PairAsync(device);
+
+        var notMine = await GetPageAsync(neighbour.Http, "/app/devices/app-private");
+        var missing = await GetPageAsync(neighbour.Http, "/app/devices/app-nothing");
+
+        Assert.Contains("data-testid=\"device-not-found\"", notMine, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"device-not-found\"", missing, StringComparison.Ordinal);
+        Assert.DoesNotContain("device-health-text", notMine, StringComparison.Ordinal);
+        Assert.Equal(
+            notMine.Replace("app-private", "ID", StringComparison.Ordinal),
+            missing.Replace("app-nothing", "ID", StringComparison.Ordinal),
+            ignoreLineEndingDifferences: true);
+    }
+
+    [Fact]
+    public async Task Pairing_accepts_the_code_as_people_type_it()
+    {
+        await using var host = new CloudHost();
+        var customer = await Customers.SignInAsync(host);
+        await using var device = await host.ConnectDeviceAsync("app-pair");
+        var code = await Customers.ShowPairingCodeAsync(device);
+        var typed = $" {code[..4].ToLowerInvariant()}-{code[4..].ToLowerInvariant()} ";
+
+        var form = await GetPageAsync(customer.Http, "/app/pair");
+        Assert.Contains("data-testid=\"pairing-code\"", form, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"pair-submit\"", form, StringComparison.Ordinal);
+        var wrong = await PostPairAsync(customer.Http, form, "0000-0000");
+        Assert.Contains("No device is showing this code", Text(wrong, "pair-error"), StringComparison.Ordinal);
+        var result = await PostPairAsync(customer.Http, wrong, typed);
+
+        Assert.Contains("app-pair", Text(result, "pair-result"), StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"pair-error\"", result, StringComparison.Ordinal);
+        Assert.Equal(["app-pair"], (await customer.Http.GetJsonAsync<List<Diagnostics.Cloud.Devices.DeviceSummary>>("/api/me/devices")).Select(d => d.DeviceId));
+    }
+
+    [Fact]
+    public async Task Pairing_says_so_when_there_were_too_many_wrong_codes()
+    {
+        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Pairing:MaxFailedAttempts"] = "1" });
+        var customer = await Customers.SignInAsync(host);
+        var form = await GetPageAsync(customer.Http, "/app/pair");
+
+        var first = await PostPairAsync(customer.Http, form, "0000-0000");
+        var second = await PostPairAsync(customer.Http, first, "0000-0001");
+
+        Assert.Contains("Too many wrong codes", Text(second, "pair-error"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Notifications_list_problems_of_the_customers_devices_newest_first()
+    {
+        await using var host = new CloudHost();
+        var owner = await Customers.SignInAsync(host);
+        await using var device = await host.ConnectDeviceAsync("app-alerts");
+        await owner.PairAsync(device);
+        await device.RaiseAsync(Customers.Jam(severity: Diagnostics.Protocol.Severity.Warning));
+        await device.RaiseAsync(new Diagnostics.Protocol.DeviceEvent
+        {
+            Kind = Diagnostics.Protocol.EventKind.Raised, Code = "ipp:door-open", Condition = Diagnostics.Protocol.Conditions.DoorOpen,
+            Severity = Diagnostics.Protocol.Severity.Error, Message = "door-open-error",
+        });
+
+        var page = await GetPageAsync(owner.Http, "/app/notifications");
+
+        var items = Elements(page, "notification");
+        Assert.Equal(2, items.Count);
+        Assert.All(items, item => Assert.Contains("data-device-id=\"app-alerts\"", item, StringComparison.Ordinal));
+        Assert.Contains("A door is open", items[0], StringComparison.Ordinal);
+        Assert.Contains("Paper jam", items[1], StringComparison.Ordinal);
+        Assert.All(items, item => Assert.Contains("unread", item, StringComparison.Ordinal));
+        Assert.Equal("2", Text(page, "notification-badge"));
+        Assert.DoesNotContain("door-open-error", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_badge_is_hidden_when_nothing_is_unread()
+    {
+        await using var host = new CloudHost();
+        var customer = await Customers.SignInAsync(host);
+
+        var page = await GetPageAsync(customer.Http, "/app/notifications");
+
+        var badge = Element(page, "notification-badge");
+        Assert.Contains("hidden", badge, StringComparison.Ordinal);
+        Assert.Equal("0", Text(page, "notification-badge"));
+        Assert.Contains("data-testid=\"no-notifications\"", page, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/app")]
+    [InlineData("/app/pair")]
+    [InlineData("/app/notifications")]
+    [InlineData("/app/devices/anything")]
+    public async Task Staff_and_anonymous_users_do_not_get_the_companion(string path)
+    {
+        await using var host = new CloudHost();
+        var staff = await host.SignedInClientAsync(AccountRole.Supervisor);
+        using var anonymous = host.CreateClient();
+
+        using var forStaff = await staff.GetAsync(new Uri(path, UriKind.Relative), Ct);
+        using var forAnonymous = await anonymous.GetAsync(new Uri(path, UriKind.Relative), Ct);
+
+        Assert.NotEqual(path, forStaff.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.DoesNotContain("notification-badge", await forStaff.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal("/account/login", forAnonymous.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.DoesNotContain("notification-badge", await forAnonymous.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    private static async Task<string> GetPageAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(new Uri(path, UriKind.Relative), Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path} -> {(int)response.StatusCode}");
+        Assert.Equal(path, response.RequestMessage!.RequestUri!.AbsolutePath);
+        return WebUtility.HtmlDecode(body);
+    }
+
+    /// <summary>Submits the pairing form found in <paramref name="page"/>, with its anti-forgery token, as a browser would.</summary>
+    private static async Task<string> PostPairAsync(HttpClient http, string page, string code)
+    {
+        var token = AntiforgeryToken().Match(page);
+        Assert.True(token.Success, "the form carries an anti-forgery token");
+        using var content = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "pair",
+            ["__RequestVerificationToken"] = token.Groups["value"].Value,
+            ["Input.Code"] = code,
+        });
+        using var response = await http.PostAsync(new Uri("/app/pair", UriKind.Relative), content, Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"POST /app/pair -> {(int)response.StatusCode}: {body}");
+        return WebUtility.HtmlDecode(body);
+    }
+
+    /// <summary>The opening tag of every element with that test id, with what follows up to the next test id of that name.</summary>
+    private static List<string> Elements(string page, string testId)
+    {
+        var marker = $"data-testid=\"{testId}\"";
+        var result = new List<string>();
+        var at = page.IndexOf(marker, StringComparison.Ordinal);
+        while (at >= 0)
+        {
+            var start = page.LastIndexOf('<', at);
+            var next = page.IndexOf(marker, at + marker.Length, StringComparison.Ordinal);
+            result.Add(page[start..(next < 0 ? Math.Min(page.Length, at + 2000) : page.LastIndexOf('<', next))]);
+            at = next;
+        }
+        return result;
+    }
+
+    private static string Element(string page, string testId)
+    {
+        var elements = Elements(page, testId);
+        Assert.True(elements.Count > 0, $"no element with data-testid=\"{testId}\"");
+        return elements[0];
+    }
+
+    /// <summary>The text directly inside the first element with that test id.</summary>
+    private static string Text(string page, string testId)
+    {
+        var element = Element(page, testId);
+        var open = element.IndexOf('>', StringComparison.Ordinal);
+        var close = element.IndexOf("</", open, StringComparison.Ordinal);
+        return Tags().Replace(element[(open + 1)..close], "").Trim();
+    }
+
+    [GeneratedRegex("""<input[^>]*name="__RequestVerificationToken"[^>]*value="(?<value>[^"]+)"|<input[^>]*value="(?<value>[^"]+)"[^>]*name="__RequestVerificationToken" """)]
+    private static partial Regex AntiforgeryToken();
+
+    [GeneratedRegex("<[^>]+>")]
+    private static partial Regex Tags();
+}
