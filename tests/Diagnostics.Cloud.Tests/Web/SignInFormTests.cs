@@ -1,0 +1,122 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Diagnostics.Cloud.Tests.Web;
+
+/// <summary>The sign-in page and sign-out button as a browser uses them: form posts with the anti-forgery token.</summary>
+public sealed partial class SignInFormTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData(AccountRole.Agent, "/dashboard")]
+    [InlineData(AccountRole.Customer, "/app")]
+    public async Task The_form_signs_in_and_sends_each_kind_of_user_home(AccountRole role, string home)
+    {
+        await using var host = new CloudHost();
+        var email = await CreateAccountAsync(host, role);
+        var browser = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        using var response = await PostFormAsync(browser, "/account/login", await TokenFromAsync(browser, "/account/login"), new()
+        {
+            ["_handler"] = "sign-in",
+            ["Input.Email"] = email,
+            ["Input.Password"] = CloudHost.TestPassword,
+        });
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(home, response.Headers.Location?.AbsolutePath);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(new Uri(home, UriKind.Relative), Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_shows_the_error_on_the_form()
+    {
+        await using var host = new CloudHost();
+        var email = await CreateAccountAsync(host, AccountRole.Agent);
+        var browser = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        using var response = await PostFormAsync(browser, "/account/login", await TokenFromAsync(browser, "/account/login"), new()
+        {
+            ["_handler"] = "sign-in",
+            ["Input.Email"] = email,
+            ["Input.Password"] = "not-the-password",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("data-testid=\"sign-in-error\"", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync(new Uri("/dashboard", UriKind.Relative), Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_form_without_its_anti_forgery_token_is_refused()
+    {
+        await using var host = new CloudHost();
+        var email = await CreateAccountAsync(host, AccountRole.Agent);
+        var browser = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        using var response = await PostFormAsync(browser, "/account/login", token: null, new()
+        {
+            ["_handler"] = "sign-in",
+            ["Input.Email"] = email,
+            ["Input.Password"] = CloudHost.TestPassword,
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.False(response.Headers.Contains("Set-Cookie") && response.Headers.GetValues("Set-Cookie").Any(c => c.StartsWith(AccountsExtensions.CookieName, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Sign_out_needs_the_token_so_another_site_cannot_sign_people_out()
+    {
+        await using var host = new CloudHost();
+        var email = await CreateAccountAsync(host, AccountRole.Agent);
+        var browser = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await PostFormAsync(browser, "/account/login", await TokenFromAsync(browser, "/account/login"), new()
+        {
+            ["_handler"] = "sign-in",
+            ["Input.Email"] = email,
+            ["Input.Password"] = CloudHost.TestPassword,
+        });
+
+        using var forged = await PostFormAsync(browser, "/account/logout", token: null, []);
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(new Uri("/dashboard", UriKind.Relative), Ct)).StatusCode);
+
+        using var signOut = await PostFormAsync(browser, "/account/logout", await TokenFromAsync(browser, "/dashboard"), []);
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync(new Uri("/dashboard", UriKind.Relative), Ct)).StatusCode);
+    }
+
+    private static async Task<string> CreateAccountAsync(CloudHost host, AccountRole role)
+    {
+        var email = $"{role.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}@tests.test";
+        var (_, error) = await host.Services.GetRequiredService<AccountService>().CreateAsync(email, "Form user", role, CloudHost.TestPassword, Ct);
+        Assert.Equal(AccountCreationError.None, error);
+        return email;
+    }
+
+    /// <summary>The anti-forgery token of the first form on the page (the cookie half stays in the client).</summary>
+    private static async Task<string> TokenFromAsync(HttpClient browser, string page)
+    {
+        var html = await browser.GetStringAsync(new Uri(page, UriKind.Relative), Ct);
+        var match = AntiforgeryField().Match(html);
+        Assert.True(match.Success, $"{page} has no anti-forgery field");
+        return WebUtility.HtmlDecode(match.Groups["value"].Value);
+    }
+
+    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient browser, string path, string? token, Dictionary<string, string> fields)
+    {
+        if (token is not null)
+            fields["__RequestVerificationToken"] = token;
+        using var content = new FormUrlEncodedContent(fields);
+        return await browser.PostAsync(new Uri(path, UriKind.Relative), content, Ct);
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"(?<value>[^\"]+)\"")]
+    private static partial Regex AntiforgeryField();
+}
