@@ -56,7 +56,9 @@ public sealed record DeviceSummary(
     DeviceHealth Health,
     DevicePresence Presence,
     DateTimeOffset? LastSeen,
-    int ActiveConditions);
+    int ActiveConditions,
+    string Serial = "",
+    string Firmware = "");
 
 public sealed record ConditionView(string Code, string Condition, Severity Severity, string Message, DateTimeOffset? Since);
 
@@ -101,7 +103,51 @@ public sealed record FleetSummary(
     IReadOnlyList<ConditionCount> TopConditions);
 
 /// <summary>Filters and paging for the device list; null filters match everything.</summary>
-public sealed record DeviceQuery(DeviceHealth? Health, string? Model, string? Condition, bool? Online, int Page, int PageSize);
+public sealed record DeviceQuery(DeviceHealth? Health, string? Model, string? Condition, bool? Online, int Page, int PageSize)
+{
+    /// <summary>Part of the device id, serial or model (case-insensitive).</summary>
+    public string? Search { get; init; }
+
+    /// <summary>Exact firmware version.</summary>
+    public string? Firmware { get; init; }
+
+    public DeviceSort Sort { get; init; } = DeviceSort.Id;
+
+    public bool Descending { get; init; }
+}
+
+/// <summary>What the device list is ordered by; ties are broken by device id.</summary>
+public enum DeviceSort
+{
+    Id,
+    Model,
+    /// <summary>Worst first when descending: critical, warning, healthy, unknown.</summary>
+    Health,
+    LastSeen,
+    ActiveConditions,
+}
+
+/// <summary>How many devices have one value (a firmware version, a model).</summary>
+public sealed record ValueCount(string Value, long Devices);
+
+/// <summary>How many devices have one raw error code active, with the normalized condition it maps to.</summary>
+public sealed record CodeCount(string Code, string Condition, long Devices);
+
+/// <summary>The fleet broken down for charts and list filters; every list is ordered by count, largest first.</summary>
+public sealed record FleetBreakdown(
+    IReadOnlyList<CodeCount> TopCodes,
+    IReadOnlyList<ValueCount> Firmware,
+    IReadOnlyList<ValueCount> Models,
+    IReadOnlyList<ValueCount> Conditions);
+
+/// <summary>One reading of a supply at the time of a stored status.</summary>
+public sealed record SupplySample(DateTimeOffset At, string Name, string Color, int LevelPercent);
+
+/// <summary>One heartbeat metric (an environment reading, an uplink counter) at the time of a stored heartbeat.</summary>
+public sealed record MetricSample(DateTimeOffset At, string Name, double Value, string Unit);
+
+/// <summary>Recent telemetry of one device decoded from the stored envelopes, oldest first.</summary>
+public sealed record DeviceTelemetryHistory(IReadOnlyList<SupplySample> Supplies, IReadOnlyList<MetricSample> Metrics);
 
 /// <summary>What is stored to check a device's token: never the token itself.</summary>
 public sealed record DeviceCredentials(string DeviceId, byte[] TokenHash, byte[] TokenSalt);

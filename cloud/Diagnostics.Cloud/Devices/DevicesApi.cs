@@ -50,7 +50,8 @@ public static class DevicesApi
     public static async Task<Results<Ok<Paged<DeviceSummary>>, ProblemHttpResult>> ListDevices(
         IDeviceStore store, CancellationToken cancellationToken,
         string? health = null, string? model = null, string? condition = null, bool? online = null,
-        int page = 1, int pageSize = DefaultPageSize)
+        int page = 1, int pageSize = DefaultPageSize,
+        string? search = null, string? firmware = null, string? sort = null, string? order = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         if (page < 1 || pageSize < 1 || pageSize > MaxPageSize)
@@ -62,7 +63,18 @@ public static class DevicesApi
                 return TypedResults.Problem(Problem(StatusCodes.Status400BadRequest, "Invalid health filter", "health is one of unknown, healthy, warning, critical."));
             healthFilter = parsed;
         }
-        var result = await store.ListAsync(new DeviceQuery(healthFilter, model, condition, online, page, pageSize), cancellationToken);
+        if (!DeviceListSorting.TryParseSort(sort, out var sortBy))
+            return TypedResults.Problem(Problem(StatusCodes.Status400BadRequest, "Invalid sort", $"sort is one of {DeviceListSorting.SortNames}."));
+        if (!DeviceListSorting.TryParseOrder(order, out var descending))
+            return TypedResults.Problem(Problem(StatusCodes.Status400BadRequest, "Invalid order", "order is asc or desc."));
+        var query = new DeviceQuery(healthFilter, model, condition, online, page, pageSize)
+        {
+            Search = search,
+            Firmware = firmware,
+            Sort = sortBy,
+            Descending = descending,
+        };
+        var result = await store.ListAsync(query, cancellationToken);
         return TypedResults.Ok(result);
     }
 

@@ -13,6 +13,13 @@ public static class DevicesExtensions
         builder.Services.TryAddSingleton<IDeviceStore, SqliteDeviceStore>();
         builder.Services.AddSingleton<DeviceRegistry>();
         builder.Services.AddOptions<DevicesOptions>().Bind(builder.Configuration.GetSection(DevicesOptions.SectionName));
+        // Fleet history: the counts over time that the dashboard charts.
+        builder.Services.TryAddSingleton<IFleetHistoryStore, SqliteFleetHistoryStore>();
+        builder.Services.AddOptions<FleetHistoryOptions>()
+            .Bind(builder.Configuration.GetSection(FleetHistoryOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddHostedService<FleetHistorySampler>();
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
         builder.Services.AddProblemDetails();

@@ -19,4 +19,10 @@ public interface IDeviceStore
     Task<Paged<EventView>?> GetEventsAsync(string deviceId, int page, int pageSize, CancellationToken cancellationToken);
 
     Task<FleetSummary> GetFleetSummaryAsync(int topConditions, CancellationToken cancellationToken);
+
+    /// <summary>Top active error codes (at most <paramref name="topCodes"/>), firmware versions, models and conditions.</summary>
+    Task<FleetBreakdown> GetFleetBreakdownAsync(int topCodes, CancellationToken cancellationToken);
+
+    /// <summary>Supply levels of the device's last <paramref name="limit"/> statuses and metrics of its last heartbeats.</summary>
+    Task<DeviceTelemetryHistory> GetTelemetryHistoryAsync(string deviceId, int limit, CancellationToken cancellationToken);
 }

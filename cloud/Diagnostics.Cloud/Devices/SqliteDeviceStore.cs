@@ -119,7 +119,8 @@ internal sealed class SqliteDeviceStore(SqliteConnectionFactory connections) : I
 
     private const string SummaryColumns = """
         SELECT d.id, d.model, d.health, d.online, d.last_seen_ms,
-               (SELECT COUNT(*) FROM active_conditions c WHERE c.device_id = d.id)
+               (SELECT COUNT(*) FROM active_conditions c WHERE c.device_id = d.id) AS active_count,
+               d.serial, d.firmware
         """;
 
     private static async Task<List<DeviceSummary>> ReadSummariesAsync(SqliteCommand command, CancellationToken cancellationToken)
@@ -134,7 +135,9 @@ internal sealed class SqliteDeviceStore(SqliteConnectionFactory connections) : I
                 DeviceHealthRules.ParseStorage(reader.GetString(2)),
                 reader.GetInt64(3) != 0 ? DevicePresence.Online : DevicePresence.Offline,
                 reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-                reader.GetInt32(5)));
+                reader.GetInt32(5),
+                reader.GetString(6),
+                reader.GetString(7)));
         }
         return items;
     }
@@ -160,6 +163,14 @@ internal sealed class SqliteDeviceStore(SqliteConnectionFactory connections) : I
             Filter("d.online = $online", "$online", online ? 1 : 0);
         if (!string.IsNullOrEmpty(query.Condition))
             Filter("EXISTS (SELECT 1 FROM active_conditions c WHERE c.device_id = d.id AND (c.condition = $condition OR c.code = $condition))", "$condition", query.Condition);
+        if (!string.IsNullOrEmpty(query.Firmware))
+            Filter("d.firmware = $firmware", "$firmware", query.Firmware);
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            // LIKE is case-insensitive for ASCII in SQLite; the term's own wildcards are matched literally.
+            Filter(@"(d.id LIKE $search ESCAPE '\' OR d.serial LIKE $search ESCAPE '\' OR d.model LIKE $search ESCAPE '\')",
+                "$search", "%" + EscapeLike(query.Search.Trim()) + "%");
+        }
         var whereSql = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
 
         count.CommandText = $"SELECT COUNT(*) FROM devices d {whereSql};";
@@ -168,12 +179,30 @@ internal sealed class SqliteDeviceStore(SqliteConnectionFactory connections) : I
         list.CommandText = $"""
             {SummaryColumns}
             FROM devices d {whereSql}
-            ORDER BY d.id LIMIT $limit OFFSET $offset;
+            ORDER BY {OrderBy(query.Sort, query.Descending)} LIMIT $limit OFFSET $offset;
             """;
         list.Parameters.AddWithValue("$limit", query.PageSize);
         list.Parameters.AddWithValue("$offset", (long)(query.Page - 1) * query.PageSize);
         var items = await ReadSummariesAsync(list, cancellationToken);
         return new Paged<DeviceSummary>(items, query.Page, query.PageSize, total);
+    }
+
+    private static string EscapeLike(string term) =>
+        term.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal);
+
+    // Only these constant fragments reach the SQL text; the direction is appended to each sort key.
+    private static string OrderBy(DeviceSort sort, bool descending)
+    {
+        var direction = descending ? "DESC" : "ASC";
+        return sort switch
+        {
+            DeviceSort.Model => $"d.model {direction}, d.id",
+            DeviceSort.Health => $"CASE d.health WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 WHEN 'healthy' THEN 1 ELSE 0 END {direction}, d.id",
+            // Never-seen devices count as the oldest.
+            DeviceSort.LastSeen => $"COALESCE(d.last_seen_ms, -1) {direction}, d.id",
+            DeviceSort.ActiveConditions => $"active_count {direction}, d.id",
+            _ => $"d.id {direction}",
+        };
     }
 
     public async Task<Paged<EventView>?> GetEventsAsync(string deviceId, int page, int pageSize, CancellationToken cancellationToken)
@@ -255,5 +284,84 @@ internal sealed class SqliteDeviceStore(SqliteConnectionFactory connections) : I
                 top.Add(new ConditionCount(reader.GetString(0), reader.GetInt64(1)));
         }
         return new FleetSummary(total, byHealth, byPresence, top);
+    }
+
+    public async Task<FleetBreakdown> GetFleetBreakdownAsync(int topCodes, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var codes = new List<CodeCount>();
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT code, MAX(condition), COUNT(*) AS n FROM active_conditions
+                GROUP BY code ORDER BY n DESC, code LIMIT $top;
+                """;
+            command.Parameters.AddWithValue("$top", topCodes);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                codes.Add(new CodeCount(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+        }
+        var firmware = await CountByAsync(connection, "SELECT firmware, COUNT(*) AS n FROM devices GROUP BY firmware ORDER BY n DESC, firmware;", cancellationToken);
+        var models = await CountByAsync(connection, "SELECT model, COUNT(*) AS n FROM devices GROUP BY model ORDER BY n DESC, model;", cancellationToken);
+        var conditions = await CountByAsync(connection, """
+            SELECT CASE WHEN condition = '' THEN code ELSE condition END AS name, COUNT(DISTINCT device_id) AS n
+            FROM active_conditions GROUP BY name ORDER BY n DESC, name;
+            """, cancellationToken);
+        return new FleetBreakdown(codes, firmware, models, conditions);
+    }
+
+    private static async Task<List<ValueCount>> CountByAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var counts = new List<ValueCount>();
+        while (await reader.ReadAsync(cancellationToken))
+            counts.Add(new ValueCount(reader.GetString(0), reader.GetInt64(1)));
+        return counts;
+    }
+
+    public async Task<DeviceTelemetryHistory> GetTelemetryHistoryAsync(string deviceId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        var supplies = new List<SupplySample>();
+        var metrics = new List<MetricSample>();
+        foreach (var envelope in await ReadRecentEnvelopesAsync(connection, deviceId, Topics.KindName(UplinkKind.Status), limit, cancellationToken))
+        {
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(envelope.DeviceTimeUnixMs);
+            foreach (var supply in envelope.Status?.Supplies ?? [])
+                supplies.Add(new SupplySample(at, supply.Name, supply.Color, supply.LevelPercent));
+        }
+        foreach (var envelope in await ReadRecentEnvelopesAsync(connection, deviceId, Topics.KindName(UplinkKind.Heartbeat), limit, cancellationToken))
+        {
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(envelope.DeviceTimeUnixMs);
+            foreach (var metric in envelope.Heartbeat?.Metrics ?? [])
+                metrics.Add(new MetricSample(at, metric.Name, metric.Value, metric.Unit));
+        }
+        return new DeviceTelemetryHistory(supplies, metrics);
+    }
+
+    /// <summary>The device's last <paramref name="limit"/> envelopes of one kind, oldest first; undecodable rows are skipped.</summary>
+    private static async Task<List<Envelope>> ReadRecentEnvelopesAsync(
+        SqliteConnection connection, string deviceId, string kind, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        // Walks the (device_id, seq) primary key backwards from the newest row: never scans other devices' history.
+        command.CommandText = """
+            SELECT payload FROM telemetry WHERE device_id = $id AND kind = $kind ORDER BY seq DESC LIMIT $limit;
+            """;
+        command.Parameters.AddWithValue("$id", deviceId);
+        command.Parameters.AddWithValue("$kind", kind);
+        command.Parameters.AddWithValue("$limit", limit);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var envelopes = new List<Envelope>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            // Stored rows passed validation on the way in, so the uplink size limit does not apply again.
+            if (WireCodec.Decode<Envelope>((byte[])reader[0], int.MaxValue).Value is { } envelope)
+                envelopes.Add(envelope);
+        }
+        envelopes.Reverse();
+        return envelopes;
     }
 }

@@ -7,6 +7,12 @@ internal static class EventIds
     public const int DeviceRegistered = 100;
     public const int ApiListening = 101;
 
+    // Dashboard and fleet history 15x
+    public const int FleetSampled = 150;
+    public const int FleetSampleFailed = 151;
+    public const int FleetHistoryTrimmed = 152;
+    public const int LiveRefreshFailed = 160;
+
     // Broker 2xx
     public const int BrokerStarted = 200;
     public const int BrokerStopped = 201;

@@ -90,6 +90,23 @@ internal static class Schema
             UNIQUE (account_id, device_id, seq)
         );
         CREATE INDEX IF NOT EXISTS ix_notifications_account ON notifications (account_id, id DESC);
+
+        CREATE TABLE IF NOT EXISTS fleet_history (
+            at_ms INTEGER NOT NULL PRIMARY KEY,
+            total INTEGER NOT NULL,
+            healthy INTEGER NOT NULL,
+            warning INTEGER NOT NULL,
+            critical INTEGER NOT NULL,
+            unknown INTEGER NOT NULL,
+            online INTEGER NOT NULL
+        );
+
+        CREATE TABLE IF NOT EXISTS fleet_history_conditions (
+            at_ms INTEGER NOT NULL,
+            condition TEXT NOT NULL,
+            devices INTEGER NOT NULL,
+            PRIMARY KEY (at_ms, condition)
+        ) WITHOUT ROWID;
         """;
 
     /// <summary>

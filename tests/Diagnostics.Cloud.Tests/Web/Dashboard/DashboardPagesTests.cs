@@ -1,0 +1,220 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Tests.Infrastructure;
+using Diagnostics.Protocol;
+
+namespace Diagnostics.Cloud.Tests.Web.Dashboard;
+
+/// <summary>The dashboard's pages as the server prerenders them, over a fleet fed through the real ingestion path.</summary>
+public sealed partial class DashboardPagesTests
+{
+    /// <summary>Three devices: one jammed (critical, online), one with low toner (warning, online), one never heard from.</summary>
+    private static async Task<CloudHost> FleetAsync()
+    {
+        var host = new CloudHost();
+        await using (var jammed = await host.ConnectDeviceAsync("dash-jammed", "LaserJet 4000"))
+        {
+            var status = jammed.NewEnvelope(status: Ingestion.IngestionPipelineTests.JammedStatus());
+            await jammed.SendAsync(status);
+            var raised = jammed.NewEnvelope(@event: new DeviceEvent { Kind = EventKind.Raised, Code = "ipp:media-jam", Condition = Conditions.PaperJam, Severity = Severity.Error, Message = "Jam in tray 2" });
+            await jammed.SendAsync(raised);
+            var heartbeat = jammed.NewEnvelope(heartbeat: new Heartbeat { Metrics = [new Metric { Name = "ambient-temperature", Value = 23.5, Unit = "celsius" }] });
+            await jammed.SendAsync(heartbeat);
+            await jammed.WaitForAckAsync(heartbeat.Sequence);
+        }
+        await using (var low = await host.ConnectDeviceAsync("dash-low", "Deskjet"))
+        {
+            var status = low.NewEnvelope(status: new DeviceStatus
+            {
+                Model = "Deskjet", Serial = "DJ-1", FirmwareVersion = "2.0",
+                Conditions = [new ActiveCondition { Code = "ipp:toner-low", Condition = Conditions.TonerLow, Severity = Severity.Warning }],
+            });
+            await low.SendAsync(status);
+            await low.WaitForAckAsync(status.Sequence);
+        }
+        await host.RegisterAsync("dash-new", "Deskjet");
+        return host;
+    }
+
+    private static async Task<string> GetPageAsync(HttpClient http, string url)
+    {
+        using var response = await http.GetAsync(new Uri(url, UriKind.Relative), TestContext.Current.CancellationToken);
+        var html = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {url} -> {(int)response.StatusCode}: {html}");
+        return html;
+    }
+
+    /// <summary>The text of the element carrying that data-testid (the first one, markup stripped).</summary>
+    private static string TestIdText(string html, string testId)
+    {
+        var match = Regex.Match(html, $"""<(\w+)[^>]*data-testid="{Regex.Escape(testId)}"[^>]*>(.*?)</\1>""", RegexOptions.Singleline);
+        Assert.True(match.Success, $"no element with data-testid=\"{testId}\"");
+        return WebUtility.HtmlDecode(Tags().Replace(match.Groups[2].Value, "")).Trim();
+    }
+
+    private static int CountTestId(string html, string testId) => Regex.Count(html, $"""data-testid="{Regex.Escape(testId)}"[\s>/]""");
+
+    private static List<string> Attribute(string html, string testId, string attribute) =>
+        [.. Regex.Matches(html, $"""<\w+[^>]*data-testid="{Regex.Escape(testId)}"[^>]*>""")
+            .Select(m => Regex.Match(m.Value, $"""{attribute}="([^"]*)" """.TrimEnd()).Groups[1].Value)];
+
+    [GeneratedRegex("<[^>]+>")]
+    private static partial Regex Tags();
+
+    [Fact]
+    public async Task Fleet_overview_shows_counts_top_conditions_and_the_three_charts()
+    {
+        await using var host = await FleetAsync();
+        var http = await host.SignedInClientAsync(AccountRole.Agent);
+
+        var html = await GetPageAsync(http, "/dashboard");
+
+        Assert.Equal("3", TestIdText(html, "count-total"));
+        Assert.Equal("0", TestIdText(html, "count-healthy"));
+        Assert.Equal("1", TestIdText(html, "count-warning"));
+        Assert.Equal("1", TestIdText(html, "count-critical"));
+        Assert.Equal("1", TestIdText(html, "count-unknown"));
+        Assert.Equal("2", TestIdText(html, "count-online"));
+        Assert.Equal("1", TestIdText(html, "count-offline"));
+        Assert.Equal([Conditions.TonerLow, Conditions.PaperJam], Attribute(html, "top-condition", "data-condition"));
+        Assert.Equal("2", TestIdText(html, "top-condition-count"));
+        Assert.Contains("""<ol class="top-conditions" data-testid="top-conditions">""", html, StringComparison.Ordinal);
+        foreach (var chart in new[] { "chart-conditions-over-time", "chart-top-codes", "chart-firmware" })
+            Assert.Matches($"""<svg data-testid="{chart}" """.TrimEnd(), html);
+        // The bars name the codes and the firmware versions they count.
+        Assert.Contains("data-label=\"ipp:toner-low (Toner low)\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-label=\"1.2.3\"", html, StringComparison.Ordinal);
+        // Prerendered: the page becomes live once the browser connects.
+        Assert.Equal("connecting", TestIdText(html, "live-status"));
+    }
+
+    [Fact]
+    public async Task Device_list_filters_searches_sorts_and_pages_from_the_query_string()
+    {
+        await using var host = await FleetAsync();
+        var http = await host.SignedInClientAsync(AccountRole.Agent);
+
+        var all = await GetPageAsync(http, "/dashboard/devices");
+        var critical = await GetPageAsync(http, "/dashboard/devices?health=critical");
+        var deskjetOffline = await GetPageAsync(http, "/dashboard/devices?model=Deskjet&online=offline");
+        var byFirmware = await GetPageAsync(http, "/dashboard/devices?firmware=2.0");
+        var byCondition = await GetPageAsync(http, "/dashboard/devices?condition=PAPER_JAM");
+        var searched = await GetPageAsync(http, "/dashboard/devices?search=dj-");
+        var sorted = await GetPageAsync(http, "/dashboard/devices?sort=conditions&order=desc");
+
+        Assert.Equal("3", TestIdText(all, "device-count"));
+        Assert.Equal(["dash-jammed", "dash-low", "dash-new"], Attribute(all, "device-row", "data-device-id"));
+        Assert.Equal(["dash-jammed"], Attribute(critical, "device-row", "data-device-id"));
+        Assert.Equal("1", TestIdText(critical, "device-count"));
+        Assert.Equal(["dash-new"], Attribute(deskjetOffline, "device-row", "data-device-id"));
+        Assert.Equal(["dash-low"], Attribute(byFirmware, "device-row", "data-device-id"));
+        Assert.Equal(["dash-jammed"], Attribute(byCondition, "device-row", "data-device-id"));
+        Assert.Equal(["dash-low"], Attribute(searched, "device-row", "data-device-id"));
+        Assert.Equal(["dash-jammed", "dash-low", "dash-new"], Attribute(sorted, "device-row", "data-device-id"));
+        // The controls are there, with the current filter selected.
+        foreach (var control in new[] { "device-search", "filter-health", "filter-model", "filter-condition", "filter-firmware", "filter-online", "sort-id", "sort-model", "sort-health", "sort-lastSeen", "sort-conditions", "page-prev", "page-next" })
+            Assert.Equal(1, CountTestId(all, control));
+        Assert.Contains("""<option value="critical" selected>""", critical, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Device_list_pages_link_to_each_other_keeping_the_filters()
+    {
+        await using var host = new CloudHost();
+        for (var i = 1; i <= 55; i++)
+            await host.RegisterAsync($"paged-{i:000}", "Deskjet");
+        var http = await host.SignedInClientAsync(AccountRole.Agent);
+
+        var first = await GetPageAsync(http, "/dashboard/devices?model=Deskjet");
+        var second = await GetPageAsync(http, "/dashboard/devices?model=Deskjet&page=2");
+
+        Assert.Equal("55", TestIdText(first, "device-count"));
+        Assert.Equal(50, Attribute(first, "device-row", "data-device-id").Count);
+        Assert.Equal(["paged-051", "paged-052", "paged-053", "paged-054", "paged-055"], Attribute(second, "device-row", "data-device-id"));
+        Assert.Equal("model=Deskjet&amp;page=2", Attribute(first, "page-next", "href").Single().Split('?')[1]);
+        Assert.Equal("model=Deskjet", Attribute(second, "page-prev", "href").Single().Split('?')[1]);
+        Assert.DoesNotContain(Attribute(second, "page-next", "href"), h => h.Length > 0);
+    }
+
+    [Fact]
+    public async Task Device_detail_shows_status_supplies_conditions_events_telemetry_and_empty_later_sections()
+    {
+        await using var host = await FleetAsync();
+        var http = await host.SignedInClientAsync(AccountRole.Agent);
+
+        var html = await GetPageAsync(http, "/dashboard/devices/dash-jammed");
+
+        Assert.Equal("critical", TestIdText(html, "device-health"));
+        Assert.Equal("online", TestIdText(html, "device-presence"));
+        Assert.Equal("LaserJet 4000", TestIdText(html, "device-model"));
+        Assert.Equal("SN123", TestIdText(html, "device-serial"));
+        Assert.Equal("1.2.3", TestIdText(html, "device-firmware"));
+        Assert.Contains("Paper jam in tray 2", TestIdText(html, "device-state"), StringComparison.Ordinal);
+        Assert.Equal([Conditions.PaperJam, Conditions.TonerLow], Attribute(html, "active-condition", "data-condition"));
+        Assert.Equal(["Black"], Attribute(html, "supply-gauge", "data-supply"));
+        Assert.Contains("7%", TestIdText(html, "supply-gauge"), StringComparison.Ordinal);
+        Assert.Equal(1, CountTestId(html, "event-row"));
+        Assert.Contains("Jam in tray 2", TestIdText(html, "event-row"), StringComparison.Ordinal);
+        // Supply levels, and the heartbeat's temperature.
+        Assert.Equal(2, CountTestId(html, "telemetry-chart"));
+        Assert.Contains("ambient-temperature (celsius)", html, StringComparison.Ordinal);
+        foreach (var section in new[] { "device-fixes", "device-updates", "device-sessions" })
+            Assert.Contains("yet", TestIdText(html, section), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_device_that_never_reported_still_has_a_page()
+    {
+        await using var host = await FleetAsync();
+        var http = await host.SignedInClientAsync(AccountRole.Agent);
+
+        var html = await GetPageAsync(http, "/dashboard/devices/dash-new");
+
+        Assert.Equal("unknown", TestIdText(html, "device-health"));
+        Assert.Equal("offline", TestIdText(html, "device-presence"));
+        Assert.Equal(0, CountTestId(html, "active-condition"));
+        Assert.Equal(1, CountTestId(html, "telemetry-chart"));
+    }
+
+    [Fact]
+    public async Task Unknown_device_says_so()
+    {
+        await using var host = new CloudHost();
+        var http = await host.SignedInClientAsync(AccountRole.Agent);
+
+        var html = await GetPageAsync(http, "/dashboard/devices/no-such-device");
+
+        Assert.Contains("no-such-device", TestIdText(html, "device-not-found"), StringComparison.Ordinal);
+        Assert.Equal(0, CountTestId(html, "device-health"));
+    }
+
+    [Theory]
+    [InlineData("/dashboard")]
+    [InlineData("/dashboard/devices")]
+    [InlineData("/dashboard/devices/dash-jammed")]
+    public async Task A_customer_gets_no_dashboard(string url)
+    {
+        await using var host = await FleetAsync();
+        var http = await host.SignedInClientAsync(AccountRole.Customer);
+
+        var html = await GetPageAsync(http, url);
+
+        Assert.Equal(1, CountTestId(html, "access-denied"));
+        Assert.Equal(0, CountTestId(html, "count-total"));
+        Assert.Equal(0, CountTestId(html, "device-row"));
+        Assert.Equal(0, CountTestId(html, "device-health"));
+    }
+
+    [Fact]
+    public async Task Signed_out_visitors_are_sent_to_sign_in()
+    {
+        await using var host = new CloudHost();
+        using var http = host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        using var response = await http.GetAsync(new Uri("/dashboard", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("/account/login", response.Headers.Location?.OriginalString, StringComparison.Ordinal);
+    }
+}
