@@ -21,7 +21,7 @@ public sealed class DeviceListApiQueryTests
     public async Task Search_firmware_sort_and_order_narrow_and_order_the_list()
     {
         await using var host = new CloudHost();
-        var http = await host.SignedInClientAsync(Accounts.AccountRole.Agent);
+        var http = await host.SignedInClientAsync(Diagnostics.Cloud.Accounts.AccountRole.Agent);
         await SendStatusAsync(host, "q-jammed", Ingestion.IngestionPipelineTests.JammedStatus()); // LaserJet 4000, SN123, 1.2.3, 2 conditions
         await SendStatusAsync(host, "q-fine", new DeviceStatus { Model = "Deskjet", Serial = "DJ-9", FirmwareVersion = "2.0", State = DeviceState.Idle });
         await SendStatusAsync(host, "q-low", new DeviceStatus
@@ -53,7 +53,7 @@ public sealed class DeviceListApiQueryTests
     {
         await using var host = new CloudHost();
 
-        var response = await (await host.SignedInClientAsync(Accounts.AccountRole.Agent)).GetAsync(new Uri($"/api/devices?{query}", UriKind.Relative), TestContext.Current.CancellationToken);
+        var response = await (await host.SignedInClientAsync(Diagnostics.Cloud.Accounts.AccountRole.Agent)).GetAsync(new Uri($"/api/devices?{query}", UriKind.Relative), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(title, (await response.Content.ReadJsonAsync<ProblemDetails>())!.Title);

@@ -20,7 +20,7 @@ public abstract class CompanionPage : LiveComponent
 
     [Inject] protected TimeProvider Time { get; set; } = default!;
 
-    [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
+    [CascadingParameter] protected Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
     /// <summary>Details of every device the customer paired, in id order.</summary>
     protected async Task<IReadOnlyList<DeviceDetails>> MyDevicesAsync(CancellationToken cancellationToken)

@@ -10,10 +10,23 @@ namespace Diagnostics.Cloud.Tests.Web.Dashboard;
 public sealed partial class DashboardPagesTests
 {
     /// <summary>Three devices: one jammed (critical, online), one with low toner (warning, online), one never heard from.</summary>
-    private static async Task<CloudHost> FleetAsync()
+    /// <summary>The host and the devices that stay connected (online) for the test's length.</summary>
+    private sealed class DashboardFleet(CloudHost host, IReadOnlyList<DeviceClient> devices) : IAsyncDisposable
+    {
+        public CloudHost Host { get; } = host;
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var device in devices)
+                await device.DisposeAsync();
+            await Host.DisposeAsync();
+        }
+    }
+
+    private static async Task<DashboardFleet> FleetAsync()
     {
         var host = new CloudHost();
-        await using (var jammed = await host.ConnectDeviceAsync("dash-jammed", "LaserJet 4000"))
+        var jammed = await host.ConnectDeviceAsync("dash-jammed", "LaserJet 4000");
         {
             var status = jammed.NewEnvelope(status: Ingestion.IngestionPipelineTests.JammedStatus());
             await jammed.SendAsync(status);
@@ -23,7 +36,7 @@ public sealed partial class DashboardPagesTests
             await jammed.SendAsync(heartbeat);
             await jammed.WaitForAckAsync(heartbeat.Sequence);
         }
-        await using (var low = await host.ConnectDeviceAsync("dash-low", "Deskjet"))
+        var low = await host.ConnectDeviceAsync("dash-low", "Deskjet");
         {
             var status = low.NewEnvelope(status: new DeviceStatus
             {
@@ -34,7 +47,7 @@ public sealed partial class DashboardPagesTests
             await low.WaitForAckAsync(status.Sequence);
         }
         await host.RegisterAsync("dash-new", "Deskjet");
-        return host;
+        return new DashboardFleet(host, [jammed, low]);
     }
 
     private static async Task<string> GetPageAsync(HttpClient http, string url)
@@ -65,7 +78,8 @@ public sealed partial class DashboardPagesTests
     [Fact]
     public async Task Fleet_overview_shows_counts_top_conditions_and_the_three_charts()
     {
-        await using var host = await FleetAsync();
+        await using var fleet = await FleetAsync();
+        var host = fleet.Host;
         var http = await host.SignedInClientAsync(AccountRole.Agent);
 
         var html = await GetPageAsync(http, "/dashboard");
@@ -92,7 +106,8 @@ public sealed partial class DashboardPagesTests
     [Fact]
     public async Task Device_list_filters_searches_sorts_and_pages_from_the_query_string()
     {
-        await using var host = await FleetAsync();
+        await using var fleet = await FleetAsync();
+        var host = fleet.Host;
         var http = await host.SignedInClientAsync(AccountRole.Agent);
 
         var all = await GetPageAsync(http, "/dashboard/devices");
@@ -140,7 +155,8 @@ public sealed partial class DashboardPagesTests
     [Fact]
     public async Task Device_detail_shows_status_supplies_conditions_events_telemetry_and_empty_later_sections()
     {
-        await using var host = await FleetAsync();
+        await using var fleet = await FleetAsync();
+        var host = fleet.Host;
         var http = await host.SignedInClientAsync(AccountRole.Agent);
 
         var html = await GetPageAsync(http, "/dashboard/devices/dash-jammed");
@@ -166,7 +182,8 @@ public sealed partial class DashboardPagesTests
     [Fact]
     public async Task A_device_that_never_reported_still_has_a_page()
     {
-        await using var host = await FleetAsync();
+        await using var fleet = await FleetAsync();
+        var host = fleet.Host;
         var http = await host.SignedInClientAsync(AccountRole.Agent);
 
         var html = await GetPageAsync(http, "/dashboard/devices/dash-new");
@@ -195,7 +212,8 @@ public sealed partial class DashboardPagesTests
     [InlineData("/dashboard/devices/dash-jammed")]
     public async Task A_customer_gets_no_dashboard(string url)
     {
-        await using var host = await FleetAsync();
+        await using var fleet = await FleetAsync();
+        var host = fleet.Host;
         var http = await host.SignedInClientAsync(AccountRole.Customer);
 
         var html = await GetPageAsync(http, url);
