@@ -75,9 +75,9 @@ public sealed class BrowserSession : IAsyncDisposable
     public async Task<string> SaveAsync(string folder, string name)
     {
         Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, name + ".html"), await Page.ContentAsync(), Encoding.UTF8);
         var png = Path.Combine(folder, name + ".png");
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = png, FullPage = true, Animations = ScreenshotAnimations.Disabled });
-        await File.WriteAllTextAsync(Path.Combine(folder, name + ".html"), await Page.ContentAsync(), Encoding.UTF8);
         return png;
     }
 
@@ -89,7 +89,7 @@ public sealed class BrowserSession : IAsyncDisposable
         {
             return await SaveAsync(folder, name);
         }
-        catch (PlaywrightException ex)
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {
             // The page may be gone (browser crashed): the original failure matters more than the capture.
             return $"nothing ({ex.Message})";
