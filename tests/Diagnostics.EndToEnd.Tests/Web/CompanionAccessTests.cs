@@ -9,7 +9,7 @@ namespace Diagnostics.EndToEnd.Tests.Web;
 [Collection(SharesDemoCloud.Name)]
 public sealed class CompanionAccessTests(DemoCloud demo)
 {
-    [Fact]
+    [Fact(Timeout = 180_000)]
     public async Task Another_customers_device_is_not_found_and_the_dashboard_is_closed_to_a_customer()
     {
         await using var chromium = await Chromium.LaunchAsync();
@@ -34,7 +34,7 @@ public sealed class CompanionAccessTests(DemoCloud demo)
         });
     }
 
-    [Fact]
+    [Fact(Timeout = 180_000)]
     public async Task The_companion_app_is_installable_ready_its_manifest_is_linked_and_fetched_and_its_icons_load()
     {
         await using var chromium = await Chromium.LaunchAsync();

@@ -9,7 +9,7 @@ public sealed class CompanionPairingTests
 {
     private static readonly float JamPatienceMs = 60_000;
 
-    [Fact]
+    [Fact(Timeout = 180_000)]
     public async Task A_customer_pairs_a_device_on_a_phone_and_sees_its_jam_notification_arrive_live()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -10,7 +10,7 @@ public sealed class FleetOverviewLiveTests
     /// <summary>From the agent's start to the jam on screen: process start, registration, connection, ingestion, push.</summary>
     private static readonly float JamPatienceMs = 60_000;
 
-    [Fact]
+    [Fact(Timeout = 180_000)]
     public async Task A_signed_in_agent_sees_the_paper_jam_count_rise_live_when_a_simulated_device_jams()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -18,7 +18,7 @@ public sealed class ScreenshotsTests(DemoCloud demo)
     /// <summary>Not paired by the demo seed: the pairing picture pairs it.</summary>
     private const string UnpairedDevice = "sim-0012";
 
-    [Fact]
+    [Fact(Timeout = 180_000)]
     public async Task Screenshots_of_the_main_pages_show_each_page_rendered()
     {
         var ct = TestContext.Current.CancellationToken;
