@@ -10,6 +10,8 @@ using Diagnostics.Cloud.Web;
 
 if (DevicesCli.IsCommand(args))
     return await DevicesCli.RunAsync(args, Console.Out, Console.Error);
+if (AccountsCli.IsCommand(args))
+    return await AccountsCli.RunAsync(args, Console.In, Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
 

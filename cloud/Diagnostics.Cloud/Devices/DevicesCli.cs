@@ -38,12 +38,7 @@ public static class DevicesCli
             }
         }
 
-        var builder = Host.CreateApplicationBuilder(configuration.ToArray());
-        builder.Logging.ClearProviders();
-        builder.AddStorage();
-        builder.AddDevices();
-        using var host = builder.Build();
-        await host.Services.GetRequiredService<SqliteConnectionFactory>().EnsureSchemaAsync(cancellationToken);
+        using var host = await StoreOnlyHost.StartAsync(configuration, builder => builder.AddDevices(), cancellationToken);
         var result = await host.Services.GetRequiredService<DeviceRegistry>().RegisterAsync(id, model, cancellationToken);
         switch (result.Error)
         {

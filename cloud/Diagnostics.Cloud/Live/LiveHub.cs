@@ -21,6 +21,9 @@ public sealed record LiveDeviceChange(
 
 public sealed record LiveDeviceEvent(string Kind, string Code, string Condition, string Severity, string Message);
 
+/// <summary>The answer to <see cref="LiveHub.WatchDevice"/>: watching, or why not.</summary>
+public sealed record LiveWatchResult(bool Watching, string? Error = null);
+
 /// <summary>
 /// SignalR hub at <c>/hubs/live</c> for programs and native apps. Staff receive every device's changes; a customer
 /// receives only the devices they paired — joined at connect, or after pairing through <see cref="WatchDevice"/>, which
@@ -50,15 +53,17 @@ public sealed partial class LiveHub(DeviceAccess access, CloudMetrics metrics, I
     }
 
     /// <summary>Starts sending this device's changes to the caller, if the caller may see the device.</summary>
-    public async Task WatchDevice(string deviceId)
+    /// <remarks>A refusal is an answer, not an exception: SignalR logs a thrown HubException as a server error.</remarks>
+    public async Task<LiveWatchResult> WatchDevice(string deviceId)
     {
         if (!await access.CanAccessAsync(Context.User!, deviceId, Context.ConnectionAborted))
         {
             metrics.AccessRefused(AccessRefusal.LiveChannel);
             LogRefused(Context.User!.AccountId() ?? "anonymous", deviceId);
-            throw new HubException($"No device '{deviceId}' is available to you.");
+            return new LiveWatchResult(false, $"No device '{deviceId}' is available to you.");
         }
         await Groups.AddToGroupAsync(Context.ConnectionId, DeviceGroup(deviceId), Context.ConnectionAborted);
+        return new LiveWatchResult(true);
     }
 
     [LoggerMessage(EventId = EventIds.LiveWatchRefused, Level = LogLevel.Warning, Message = "Live channel: account {AccountId} may not watch device {DeviceId}")]

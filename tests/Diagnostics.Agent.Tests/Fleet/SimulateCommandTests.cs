@@ -35,11 +35,14 @@ public sealed class SimulateCommandTests : IAsyncDisposable
     {
         await _cloud.StartAsync();
 
-        var (exitCode, output) = await RunAgentAsync(
-            "simulate", "--count", "3", "--broker", $"127.0.0.1:{_cloud.Port}", "--data-dir", _directory.Path,
-            "--prefix", "cli", "--duration", "2", "--time-scale", "20");
+        // Runs until every device has been heard, then stops as a person would (SIGTERM): no guess at how long a
+        // start takes on a busy machine.
+        await using var simulate = ChildProcess.StartDotnet("simulate", Path.Combine(AppContext.BaseDirectory, "Diagnostics.Agent.dll"),
+            ["simulate", "--count", "3", "--broker", $"127.0.0.1:{_cloud.Port}", "--data-dir", _directory.Path, "--prefix", "cli", "--time-scale", "20"]);
+        await Eventually.TrueAsync(() => _cloud.Received.Select(e => e.DeviceId).Distinct().Count() == 3, "all three devices to publish", TimeSpan.FromSeconds(60));
+        await simulate.StopAsync(TimeSpan.FromSeconds(20));
+        var output = string.Join('\n', simulate.Output);
 
-        Assert.True(exitCode == 0, output);
         Assert.Contains("device cli-0001 started", output, StringComparison.Ordinal);
         Assert.Contains("device cli-0003 started", output, StringComparison.Ordinal);
         Assert.Contains("Summary: 3 devices", output, StringComparison.Ordinal);

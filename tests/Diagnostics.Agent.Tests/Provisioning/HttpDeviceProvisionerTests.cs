@@ -36,15 +36,41 @@ public sealed class HttpDeviceProvisionerTests
         Assert.Contains("already has a device 'dev-1'", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Presents_the_enrollment_key_when_configured()
+    {
+        var cloud = new ScriptedCloud(HttpStatusCode.Created, """{"deviceId":"dev-1","token":"s3cret"}""");
+        using var http = new HttpClient(cloud);
+
+        await new HttpDeviceProvisioner(http, new Uri("http://cloud.test"), "factory-key").ProvisionAsync("dev-1", "M", Ct);
+
+        Assert.Equal("factory-key", cloud.EnrollmentKey);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.Unauthorized)]
+    [InlineData(HttpStatusCode.Forbidden)]
+    public async Task A_refused_registration_says_which_setting_is_missing(HttpStatusCode status)
+    {
+        using var http = new HttpClient(new ScriptedCloud(status, ""));
+
+        var error = await Assert.ThrowsAsync<DeviceProvisioningException>(() =>
+            new HttpDeviceProvisioner(http, new Uri("http://cloud.test")).ProvisionAsync("dev-1", "M", Ct));
+
+        Assert.Contains("Agent:EnrollmentKey", error.Message, StringComparison.Ordinal);
+    }
+
     private sealed class ScriptedCloud(HttpStatusCode status, string responseBody) : HttpMessageHandler
     {
         public HttpMethod? Method { get; private set; }
         public Uri? Uri { get; private set; }
         public string? Body { get; private set; }
+        public string? EnrollmentKey { get; private set; }
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             Method = request.Method;
+            EnrollmentKey = request.Headers.TryGetValues(HttpDeviceProvisioner.EnrollmentKeyHeader, out var keys) ? keys.Single() : null;
             Uri = request.RequestUri;
             Body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
             return new HttpResponseMessage(status) { Content = new StringContent(responseBody, Encoding.UTF8, "application/json") };

@@ -57,6 +57,24 @@ public sealed class TelemetryPumpTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_heartbeat_carries_the_pairing_code()
+    {
+        using var outbox = Outbox.Open(Path.Combine(_directory.Path, "pairing"), new OutboxOptions(), _time);
+        var options = new AgentOptions { DeviceId = "dev-1", HeartbeatInterval = TimeSpan.FromSeconds(30), ConditionDebounceInterval = TimeSpan.Zero };
+        var pump = new TelemetryPump(_collector, outbox, new UplinkEnvelopes("dev-1", _time), options, _time, NullLogger<TelemetryPump>.Instance)
+        {
+            PairingCode = "AB12CD34",
+        };
+        _collector.Next = new DeviceStatus { State = DeviceState.Idle };
+
+        var first = (await pump.PollOnceAsync(Ct)).Single(e => e.Kind == UplinkKind.Heartbeat);
+        _time.Advance(TimeSpan.FromSeconds(31));
+        var second = (await pump.PollOnceAsync(Ct)).Single(e => e.Kind == UplinkKind.Heartbeat);
+
+        Assert.Equal(["AB12CD34", "AB12CD34"], new[] { first, second }.Select(e => e.Heartbeat!.PairingCode));
+    }
+
+    [Fact]
     public async Task A_failing_collector_reports_the_device_unreachable()
     {
         _collector.Failure = new IOException("no route to printer");

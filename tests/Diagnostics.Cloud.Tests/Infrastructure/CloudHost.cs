@@ -102,6 +102,20 @@ public sealed class CloudHost : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>A new account of that role, signed in; returns its <c>Cookie</c> header for clients that are not HttpClients (SignalR).</summary>
+    public async Task<string> SignedInCookieAsync(AccountRole role)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var email = $"{role.ToString().ToLowerInvariant()}-{Guid.NewGuid():N}@tests.test";
+        var (_, error) = await Services.GetRequiredService<AccountService>().CreateAsync(email, $"Test {role}", role, TestPassword, ct);
+        Assert.Equal(AccountCreationError.None, error);
+        var client = CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false });
+        using var response = await client.PostAsJsonAsync("/api/auth/login", new { email, password = TestPassword }, ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(AccountsExtensions.CookieName + "=", StringComparison.Ordinal));
+        return cookie.Split(';')[0];
+    }
+
     /// <summary>Set by a test that provokes an error on purpose; otherwise any error log fails the test (MQTTnet's habit).</summary>
     public bool ErrorsExpected { get; set; }
 
