@@ -212,24 +212,7 @@ internal static class WebRenderRun
         }
         var manifestHref = await page.Locator("link[rel=manifest]").GetAttributeAsync("href");
         if (manifestHref is not null && !rows.Exists(r => r.Kind == "manifest"))
-        {
-            var manifestUrl = new Uri(new Uri(page.Url), manifestHref);
-            var manifest = await fresh.APIRequest.GetAsync(manifestUrl.ToString());
-            var manifestBody = await manifest.BodyAsync();
-            rows.Add(("manifest", manifestUrl.ToString(), manifestBody.Length, manifestBody.Length));
-            using var json = System.Text.Json.JsonDocument.Parse(manifestBody);
-            if (json.RootElement.TryGetProperty("icons", out var icons))
-            {
-                foreach (var icon in icons.EnumerateArray())
-                {
-                    var iconUrl = new Uri(manifestUrl, icon.GetProperty("src").GetString());
-                    if (rows.Exists(r => r.Url == iconUrl.ToString()))
-                        continue;
-                    var body = await (await fresh.APIRequest.GetAsync(iconUrl.ToString())).BodyAsync();
-                    rows.Add(("icons", iconUrl.ToString(), body.Length, body.Length));
-                }
-            }
-        }
+            await AddManifestAndIconsAsync(fresh.APIRequest, new Uri(new Uri(page.Url), manifestHref), rows);
 
         Console.WriteLine();
         Console.WriteLine("web: what the companion app downloads on a first load of /app (375 x 812, empty cache, signed in)");
@@ -240,6 +223,29 @@ internal static class WebRenderRun
         foreach (var row in rows)
             Console.WriteLine($"    {row.Kind,-9} {row.Wire,9:N0} {row.Decoded,9:N0}  {new Uri(row.Url).PathAndQuery}");
         ct.ThrowIfCancellationRequested();
+    }
+
+    private static async Task AddManifestAndIconsAsync(IAPIRequestContext http, Uri manifestUrl, List<(string Kind, string Url, long Wire, long Decoded)> rows)
+    {
+        var manifest = await http.GetAsync(manifestUrl.ToString());
+        if (!manifest.Ok)
+        {
+            Console.WriteLine($"web: the companion app links a manifest that answers {manifest.Status}: {manifestUrl}");
+            return;
+        }
+        var manifestBody = await manifest.BodyAsync();
+        rows.Add(("manifest", manifestUrl.ToString(), manifestBody.Length, manifestBody.Length));
+        using var json = System.Text.Json.JsonDocument.Parse(manifestBody);
+        if (!json.RootElement.TryGetProperty("icons", out var icons))
+            return;
+        foreach (var icon in icons.EnumerateArray())
+        {
+            var iconUrl = new Uri(manifestUrl, icon.GetProperty("src").GetString());
+            if (rows.Exists(r => r.Url == iconUrl.ToString()))
+                continue;
+            var body = await (await http.GetAsync(iconUrl.ToString())).BodyAsync();
+            rows.Add(("icons", iconUrl.ToString(), body.Length, body.Length));
+        }
     }
 
     private static string KindOf(string resourceType, string url) => resourceType switch
