@@ -5,8 +5,8 @@ using Diagnostics.Protocol;
 using Diagnostics.Testing;
 using MQTTnet.Server;
 
-// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|all]
-//     [--devices N] [--messages M] [--fleet F] [--printers P] [--poll-seconds S] [--minutes T]
+// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|web|all]
+//     [--devices N] [--messages M] [--fleet F] [--printers P] [--poll-seconds S] [--minutes T] [--web-devices W] [--runs R]
 //  ingest: N devices publish M events each, as fast as the broker takes them, first against a bare MQTTnet broker
 //          whose publish hook only counts (the reference), then against the real cloud (embedded broker, ingestion,
 //          SQLite), where a message counts only when the cloud's Ack says it is stored. Prints both rates and their ratio.
@@ -14,6 +14,8 @@ using MQTTnet.Server;
 //          sees all F devices online, and prints both processes' peak resident memory.
 //  printers: the agent as a gateway watching P real ippeveprinters over IPP at an S-second poll for T minutes, and
 //          the same agent watching P simulated printers (the reference): CPU, peak memory, status bytes on the wire.
+//  web:    W devices written into the cloud's store; time to first render of /dashboard and /dashboard/devices against
+//          /health and /api/fleet/summary (R runs each), and what the companion app downloads on first load (Chromium).
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var devices = IntOption("--devices", 50);
 var messages = IntOption("--messages", 2_000);
@@ -21,6 +23,8 @@ var fleet = IntOption("--fleet", 1_000);
 var printerCount = IntOption("--printers", 20);
 var pollSeconds = IntOption("--poll-seconds", 2);
 var minutes = IntOption("--minutes", 3);
+var webDevices = IntOption("--web-devices", 10_000);
+var runs = IntOption("--runs", 20);
 using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(30));
 var ct = cancellation.Token;
 
@@ -51,6 +55,8 @@ if (scenario is "printers" or "all")
     }
     Console.WriteLine($"  ipp / simulated CPU: {ipp.CpuPercent / simulated.CpuPercent:N2}x, peak memory: {ipp.PeakMiB / simulated.PeakMiB:N2}x");
 }
+if (scenario is "web" or "all")
+    await WebRenderRun.RunAsync(webDevices, runs, ct);
 return 0;
 
 int IntOption(string name, int fallback)

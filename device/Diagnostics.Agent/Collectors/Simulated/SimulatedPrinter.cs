@@ -31,6 +31,8 @@ public sealed class SimulatedPrinter : IDeviceCollector
     private readonly Random _random;
     private readonly string _serial;
     private readonly ActiveSince _activeSince = new();
+    private readonly IReadOnlyList<ScriptedFault> _scriptedFaults;
+    private long _simulatedSeconds;
     private DateTimeOffset _lastRead;
     private double _pendingSimulatedSeconds;
     private double _pageProgress;
@@ -62,6 +64,7 @@ public sealed class SimulatedPrinter : IDeviceCollector
         _random = random;
         FirmwareVersion = options.FirmwareVersion;
         _lastRead = time.GetUtcNow();
+        _scriptedFaults = ScriptedFault.Parse(options.ScriptedFaults, out _);
 
         // Random starting points so a fleet does not move in lockstep and some devices start near a problem.
         _tonerPercent = 2 + random.NextDouble() * 98;
@@ -114,6 +117,15 @@ public sealed class SimulatedPrinter : IDeviceCollector
         if (Countdown(ref _fuserRecoversIn))
             _fuserFault = false;
 
+        _simulatedSeconds++;
+        // Only a script consults the generator here, so a printer without one stays on the seed's random path.
+        foreach (var fault in _scriptedFaults)
+        {
+            // @0s means at once: the first simulated second.
+            if (Math.Max(fault.AtSecond, 1) == _simulatedSeconds)
+                Raise(fault);
+        }
+
         if (Chance(_random, _options.JobsPerHour))
             _pagesLeftInJobs += _random.Next(1, _options.MaxPagesPerJob + 1);
         if (!_doorOpen && Chance(_random, _options.DoorOpensPerHour))
@@ -148,6 +160,31 @@ public sealed class SimulatedPrinter : IDeviceCollector
             _tonerReplacedIn ??= PersonDelay() * 2;
         if (_wasteTonerPercent >= 100)
             _wasteReplacedIn ??= PersonDelay() * 2;
+    }
+
+    private void Raise(ScriptedFault fault)
+    {
+        var lasts = fault.ForSeconds ?? PersonDelay();
+        switch (fault.Code)
+        {
+            case MediaJamCode:
+                _jammed = true;
+                _paperJams++;
+                _jamClearedIn = lasts;
+                break;
+            case DoorOpenCode:
+                _doorOpen = true;
+                _doorClosedIn = lasts;
+                break;
+            case MediaEmptyCode:
+                _paperSheets = 0;
+                _paperRefilledIn = lasts;
+                break;
+            case FuserFaultCode:
+                _fuserFault = true;
+                _fuserRecoversIn = lasts;
+                break;
+        }
     }
 
     private void PrintPage()

@@ -31,6 +31,12 @@ public sealed class SimulatorOptions
     public int PersonReactsAfterMinSeconds { get; set; } = 15;
     public int PersonReactsAfterMaxSeconds { get; set; } = 120;
 
+    /// <summary>
+    /// Faults raised at fixed simulated seconds after the printer starts, on top of the random ones (see
+    /// <see cref="ScriptedFault"/>): <c>ipp:media-jam@5s</c>, <c>ipp:door-open@1m/30s</c>. Empty (the default) raises none.
+    /// </summary>
+    public string ScriptedFaults { get; set; } = "";
+
     public IEnumerable<string> Validate()
     {
         if (TimeScale <= 0)
@@ -43,5 +49,8 @@ public sealed class SimulatorOptions
             yield return $"{Section}:PaperTrayCapacity must be 1 or more.";
         if (PersonReactsAfterMinSeconds < 1 || PersonReactsAfterMaxSeconds < PersonReactsAfterMinSeconds)
             yield return $"{Section}:PersonReactsAfterMinSeconds must be 1 or more and not above PersonReactsAfterMaxSeconds.";
+        ScriptedFault.Parse(ScriptedFaults, out var scriptErrors);
+        foreach (var error in scriptErrors)
+            yield return $"{Section}:ScriptedFaults {error}";
     }
 }

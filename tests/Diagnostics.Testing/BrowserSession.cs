@@ -1,0 +1,107 @@
+using System.Text;
+using Microsoft.Playwright;
+using Xunit;
+
+namespace Diagnostics.Testing;
+
+/// <summary>
+/// One person's browser: its own cookies, one page. Steps run through <see cref="RunAsync"/> leave a screenshot and
+/// the page's HTML in the test output when they fail, so a red browser test says what the page showed.
+/// </summary>
+public sealed class BrowserSession : IAsyncDisposable
+{
+    /// <summary>How long an action or an expectation waits for the page: long enough for a loaded 2-core CI machine.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    private readonly IBrowserContext _context;
+
+    private BrowserSession(IBrowserContext context, IPage page)
+    {
+        _context = context;
+        Page = page;
+    }
+
+    public IPage Page { get; }
+
+    /// <summary>Where failure captures go: beside the test binary, one folder per test.</summary>
+    public static string FailureFolder { get; } = Path.Combine(AppContext.BaseDirectory, "browser-failures");
+
+    internal static async Task<BrowserSession> OpenAsync(IBrowserContext context)
+    {
+        context.SetDefaultTimeout((float)Patience.TotalMilliseconds);
+        context.SetDefaultNavigationTimeout((float)Patience.TotalMilliseconds);
+        var page = await context.NewPageAsync();
+        return new BrowserSession(context, page);
+    }
+
+    /// <summary>Signs in through the real sign-in form and waits until it has sent the person on.</summary>
+    public async Task SignInAsync(string email, string password)
+    {
+        await Page.GotoAsync("/account/login");
+        await Page.GetByTestId("email").FillAsync(email);
+        await Page.GetByTestId("password").FillAsync(password);
+        await Page.GetByTestId("sign-in").ClickAsync();
+        await Page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/account/login", StringComparison.Ordinal));
+    }
+
+    /// <summary>Opens a page and waits until its server connection is live, so clicks reach the interactive page.</summary>
+    public async Task GotoLiveAsync(string path)
+    {
+        await Page.GotoAsync(path);
+        await ExpectLiveAsync();
+    }
+
+    /// <summary>The page's <c>live-status</c> says <c>live</c>: the interactive circuit is connected and subscribed.</summary>
+    public Task ExpectLiveAsync() =>
+        Assertions.Expect(Page.GetByTestId("live-status")).ToHaveTextAsync("live", new() { Timeout = (float)Patience.TotalMilliseconds });
+
+    /// <summary>Runs the steps; when they fail, saves a screenshot and the HTML of the page, then rethrows.</summary>
+    public async Task RunAsync(Func<IPage, Task> steps)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        try
+        {
+            await steps(Page);
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException)
+        {
+            var saved = await TrySaveAsync(Path.Combine(FailureFolder, TestName()), "failure");
+            TestContext.Current.TestOutputHelper?.WriteLine($"Browser at {Page.Url} when the test failed; saved {saved}");
+            throw;
+        }
+    }
+
+    /// <summary>Saves a full-page PNG and the current HTML as <c>{name}.png</c> and <c>{name}.html</c> in <paramref name="folder"/>.</summary>
+    public async Task<string> SaveAsync(string folder, string name)
+    {
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, name + ".html"), await Page.ContentAsync(), Encoding.UTF8);
+        var png = Path.Combine(folder, name + ".png");
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = png, FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        return png;
+    }
+
+    public async ValueTask DisposeAsync() => await _context.DisposeAsync();
+
+    private async Task<string> TrySaveAsync(string folder, string name)
+    {
+        try
+        {
+            return await SaveAsync(folder, name);
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            // The page may be gone (browser crashed): the original failure matters more than the capture.
+            return $"nothing ({ex.Message})";
+        }
+    }
+
+    private static string TestName()
+    {
+        var name = TestContext.Current.Test?.TestDisplayName ?? "unknown-test";
+        var safe = new StringBuilder();
+        foreach (var c in name[(name.LastIndexOf('.') + 1)..])
+            safe.Append(char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_');
+        return safe.ToString();
+    }
+}
