@@ -11,7 +11,8 @@ namespace Diagnostics.Testing;
 public sealed class BrowserSession : IAsyncDisposable
 {
     /// <summary>How long an action or an expectation waits for the page: long enough for a loaded 2-core CI machine.</summary>
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    // Generous: CI runs the other test assemblies beside the browser on two cores; a timeout, never a wait.
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     private readonly IBrowserContext _context;
 
