@@ -42,7 +42,10 @@ public sealed class BrowserSession : IAsyncDisposable
         await Page.GetByTestId("email").FillAsync(email);
         await Page.GetByTestId("password").FillAsync(password);
         await Page.GetByTestId("sign-in").ClickAsync();
-        await Page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/account/login", StringComparison.Ordinal));
+        // Committed is enough: the next step waits for what it needs. Waiting for "load" of the redirect target
+        // hung now and then in headless Chromium after a form POST, though the page had rendered and gone live.
+        await Page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.StartsWith("/account/login", StringComparison.Ordinal),
+            new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
     }
 
     /// <summary>Opens a page and waits until its server connection is live, so clicks reach the interactive page.</summary>

@@ -12,6 +12,7 @@ internal static class EventIds
     public const int FleetSampleFailed = 151;
     public const int FleetHistoryTrimmed = 152;
     public const int LiveRefreshFailed = 160;
+    public const int LiveFeedFailed = 161;
 
     // Broker 2xx
     public const int BrokerStarted = 200;
@@ -56,7 +57,6 @@ internal static class EventIds
     // Notifications and the companion app 530-549
     public const int NotificationsMarkedRead = 530;
     public const int NotificationWatchFailed = 531;
-    public const int CompanionLiveFailed = 540;
 
     // Demo fleet 9xx
     public const int DemoFleetStarted = 900;

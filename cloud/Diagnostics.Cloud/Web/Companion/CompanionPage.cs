@@ -1,6 +1,6 @@
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Devices;
-using Diagnostics.Cloud.Live;
+using Diagnostics.Cloud.Web.Components;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 
@@ -15,10 +15,6 @@ public abstract class CompanionPage : LiveComponent
     [Inject] private DeviceAccess Access { get; set; } = default!;
 
     [Inject] private IDeviceStore Devices { get; set; } = default!;
-
-    [Inject] private FleetChanges Changes { get; set; } = default!;
-
-    [Inject] protected TimeProvider Time { get; set; } = default!;
 
     [CascadingParameter] protected Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
@@ -45,13 +41,4 @@ public abstract class CompanionPage : LiveComponent
             return null;
         return await Devices.GetAsync(deviceId, cancellationToken);
     }
-
-    /// <summary>Changes of the given devices; dispose it with the page.</summary>
-    protected FleetChangeSubscription WatchDevices(IEnumerable<string> deviceIds)
-    {
-        var ids = deviceIds.ToHashSet(StringComparer.Ordinal);
-        return Changes.Subscribe(change => ids.Contains(change.DeviceId));
-    }
-
-    protected DateTimeOffset Now => Time.GetUtcNow();
 }
