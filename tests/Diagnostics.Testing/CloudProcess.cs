@@ -54,8 +54,17 @@ public sealed class CloudProcess : IAsyncDisposable
         var mqtt = mqttPort ?? FreePort.Next();
         extraArguments ??= [];
         var cloud = new CloudProcess(Launch(dataDirectory, http, mqtt, extraArguments), new Uri($"http://127.0.0.1:{http}/"), mqtt, dataDirectory, extraArguments);
-        await cloud.WaitUntilHealthyAsync(cancellationToken);
-        return cloud;
+        try
+        {
+            await cloud.WaitUntilHealthyAsync(cancellationToken);
+            return cloud;
+        }
+        catch
+        {
+            // Nobody else holds the process yet: a start that timed out or was cancelled must not leave it running.
+            await cloud.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Starts the process again on the same store and ports (after a stop or a kill).</summary>

@@ -32,9 +32,17 @@ public sealed partial class DashboardPagesTests
             await jammed.SendAsync(status);
             var raised = jammed.NewEnvelope(@event: new DeviceEvent { Kind = EventKind.Raised, Code = "ipp:media-jam", Condition = Conditions.PaperJam, Severity = Severity.Error, Message = "Jam in tray 2" });
             await jammed.SendAsync(raised);
-            var heartbeat = jammed.NewEnvelope(heartbeat: new Heartbeat { Metrics = [new Metric { Name = "ambient-temperature", Value = 23.5, Unit = "celsius" }] });
-            await jammed.SendAsync(heartbeat);
-            await jammed.WaitForAckAsync(heartbeat.Sequence);
+            // The temperature moves between the two heartbeats, the page counter does not.
+            Envelope? heartbeat = null;
+            foreach (var temperature in new[] { 23.5, 24.0 })
+            {
+                heartbeat = jammed.NewEnvelope(heartbeat: new Heartbeat
+                {
+                    Metrics = [new Metric { Name = "ambient-temperature", Value = temperature, Unit = "celsius" }, new Metric { Name = "pages-printed", Value = 1200, Unit = "pages" }],
+                });
+                await jammed.SendAsync(heartbeat);
+            }
+            await jammed.WaitForAckAsync(heartbeat!.Sequence);
         }
         var low = await host.ConnectDeviceAsync("dash-low", "Deskjet");
         {
@@ -172,9 +180,11 @@ public sealed partial class DashboardPagesTests
         Assert.Contains("7%", TestIdText(html, "supply-gauge"), StringComparison.Ordinal);
         Assert.Equal(1, CountTestId(html, "event-row"));
         Assert.Contains("Jam in tray 2", TestIdText(html, "event-row"), StringComparison.Ordinal);
-        // Supply levels, and the heartbeat's temperature.
+        // Supply levels, and the heartbeat's temperature, which moved; the page counter did not and has a row instead.
         Assert.Equal(2, CountTestId(html, "telemetry-chart"));
         Assert.Contains("ambient-temperature (celsius)", html, StringComparison.Ordinal);
+        Assert.Contains("pages-printed", TestIdText(html, "steady-metrics"), StringComparison.Ordinal);
+        Assert.Contains("1200 pages", TestIdText(html, "steady-metrics"), StringComparison.Ordinal);
         foreach (var section in new[] { "device-fixes", "device-updates", "device-sessions" })
             Assert.Contains("yet", TestIdText(html, section), StringComparison.Ordinal);
     }
