@@ -30,6 +30,8 @@ public sealed partial class EmbeddedBroker(
     // Connect, disconnect and last-will events arrive on MQTTnet's threads; stopping waits for the presence writes
     // they started, and ignores those the stop itself causes (the store may already be going away).
     private readonly PresenceWrites _presenceWrites = new();
+    private readonly Lock _stopLock = new();
+    private Task? _stopping;
 
     /// <summary>The TCP port the broker listens on, once started.</summary>
     public int Port { get; private set; }
@@ -68,10 +70,19 @@ public sealed partial class EmbeddedBroker(
         LogStarted(settings.BindAddress, Port);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken)
     {
         // The host can stop twice at once (WebApplication.RunAsync ending while its owner stops it too), and
-        // MQTTnet's listener cleanup is not thread-safe: only the caller that takes the server stops it.
+        // MQTTnet's listener cleanup is not thread-safe: one stop runs, and every caller waits for it — a second caller
+        // returning early let the host dispose the store while the first still drained presence writes.
+        Task stopping;
+        lock (_stopLock)
+            stopping = _stopping ??= StopOnceAsync();
+        return stopping.WaitAsync(cancellationToken);
+    }
+
+    private async Task StopOnceAsync()
+    {
         if (Interlocked.Exchange(ref _server, null) is { } server)
         {
             await _presenceWrites.CloseAsync();
