@@ -1,3 +1,6 @@
+using System.Collections.Frozen;
+using System.Reflection;
+
 namespace Diagnostics.Protocol;
 
 /// <summary>
@@ -51,4 +54,11 @@ public static class Conditions
     public const string HumidityLow = "HUMIDITY_LOW";
     /// <summary>A sensor the agent relies on does not answer or answers garbage, several times in a row.</summary>
     public const string SensorFault = "SENSOR_FAULT";
+
+    /// <summary>Every normalized condition above, for checking names that come from outside (knowledge-base files, queries).</summary>
+    public static readonly FrozenSet<string> All = typeof(Conditions)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Where(field => field.IsLiteral && field.FieldType == typeof(string))
+        .Select(field => (string)field.GetRawConstantValue()!)
+        .ToFrozenSet(StringComparer.Ordinal);
 }

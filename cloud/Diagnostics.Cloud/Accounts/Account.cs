@@ -27,6 +27,9 @@ public static class Roles
 
     public const string AdminPolicy = "Admin";
 
+    /// <summary>Policy: supervisors and admins, who publish knowledge-base articles and oversee the service.</summary>
+    public const string SupervisorPolicy = "Supervisor";
+
     public static bool IsStaff(this ClaimsPrincipal user)
     {
         ArgumentNullException.ThrowIfNull(user);

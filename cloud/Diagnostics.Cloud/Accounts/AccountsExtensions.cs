@@ -43,6 +43,7 @@ public static class AccountsExtensions
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Roles.StaffPolicy, policy => policy.RequireRole(Roles.Agent, Roles.Supervisor, Roles.Admin))
             .AddPolicy(Roles.CustomerPolicy, policy => policy.RequireRole(Roles.Customer))
+            .AddPolicy(Roles.SupervisorPolicy, policy => policy.RequireRole(Roles.Supervisor, Roles.Admin))
             .AddPolicy(Roles.AdminPolicy, policy => policy.RequireRole(Roles.Admin));
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddAntiforgery(antiforgery =>

@@ -58,6 +58,13 @@ internal static class EventIds
     public const int NotificationsMarkedRead = 530;
     public const int NotificationWatchFailed = 531;
 
+    // Knowledge base 60x
+    public const int KnowledgeImported = 600;
+    public const int KnowledgeArticleRefused = 601;
+    public const int KnowledgeDraftSaved = 602;
+    public const int KnowledgePublished = 603;
+    public const int KnowledgeStoredVersionInvalid = 604;
+
     // Demo fleet 9xx
     public const int DemoFleetStarted = 900;
     public const int DemoFleetStale = 901;

@@ -107,6 +107,34 @@ internal static class Schema
             devices INTEGER NOT NULL,
             PRIMARY KEY (at_ms, condition)
         ) WITHOUT ROWID;
+
+        -- Knowledge base: every version of every article is kept; an article points at its published and draft versions.
+        CREATE TABLE IF NOT EXISTS kb_articles (
+            id TEXT NOT NULL PRIMARY KEY,
+            published_version INTEGER NULL,
+            draft_version INTEGER NULL
+        );
+
+        CREATE TABLE IF NOT EXISTS kb_article_versions (
+            article_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            markdown TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            author TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            created_at_ms INTEGER NOT NULL,
+            published_at_ms INTEGER NULL,
+            PRIMARY KEY (article_id, version)
+        ) WITHOUT ROWID;
+
+        -- Verified and failed fixes per article and model: the success rates matching ranks with.
+        CREATE TABLE IF NOT EXISTS kb_outcomes (
+            article_id TEXT NOT NULL,
+            model TEXT NOT NULL,
+            verified INTEGER NOT NULL DEFAULT 0,
+            failed INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (article_id, model)
+        ) WITHOUT ROWID;
         """;
 
     /// <summary>

@@ -1,0 +1,239 @@
+using System.Collections.Frozen;
+using System.Globalization;
+using Diagnostics.Protocol;
+
+namespace Diagnostics.Cloud.Knowledge;
+
+/// <summary>How an article came to match.</summary>
+public enum MatchKind
+{
+    /// <summary>The device's own code is among the article's codes.</summary>
+    Code,
+    /// <summary>The normalized condition is among the article's conditions.</summary>
+    Condition,
+    /// <summary>Words of a free-text question.</summary>
+    Text,
+}
+
+/// <summary>An article that fits a problem, its score and every reason for it, so an agent can see why it ranks where it does.</summary>
+public sealed record ArticleMatch(Article Article, int Version, MatchKind Kind, double Score, double SuccessRate, IReadOnlyList<string> Reasons);
+
+/// <summary>A problem to match: a device's code and normalized condition, with its model and firmware when known.</summary>
+public sealed record ProblemQuery(string? Code, string? Condition, string? Model = null, string? Firmware = null);
+
+/// <summary>
+/// The published articles, indexed for matching: by code, by condition and by words. Immutable; the knowledge base
+/// builds a new one after each change and swaps it in, so matching never waits for the store.
+/// </summary>
+public sealed class ArticleIndex
+{
+    /// <summary>Pseudo-observations behind the smoothed rates: how many outcomes it takes to move an estimate halfway.</summary>
+    public const double PriorWeight = 4;
+
+    /// <summary>Within a tier, an article written for the device's model goes before a general one when their rates are close.</summary>
+    private const double ModelSpecificBonus = 0.1;
+
+    /// <summary>
+    /// A free-text match about one of the device's active problems gains this share of the best text score, by the
+    /// problem's severity: when a customer says "it stopped", an error explains it better than a warning.
+    /// </summary>
+    private static double ActiveProblemBoost(Severity severity) => severity switch
+    {
+        Severity.Error => 0.5,
+        Severity.Warning => 0.3,
+        _ => 0.15,
+    };
+
+    private readonly FrozenDictionary<string, (Article Article, int Version)> _articles;
+    private readonly FrozenDictionary<string, string[]> _byCode;
+    private readonly FrozenDictionary<string, string[]> _byCondition;
+    private readonly FrozenDictionary<string, (long Verified, long Failed)> _overall;
+    private readonly FrozenDictionary<(string, string), (long Verified, long Failed)> _byModel;
+    private readonly TextIndex _text;
+
+    public static readonly ArticleIndex Empty = new([], []);
+
+    public ArticleIndex(IEnumerable<(Article Article, int Version)> articles, IEnumerable<ArticleOutcomes> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(articles);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        var list = articles.ToList();
+        _articles = list.ToFrozenDictionary(a => a.Article.Id, StringComparer.Ordinal);
+        _byCode = list
+            .SelectMany(a => a.Article.Applies.Codes.Select(code => (Code: code, a.Article.Id)))
+            .GroupBy(x => x.Code, StringComparer.OrdinalIgnoreCase)
+            .ToFrozenDictionary(g => g.Key, g => g.Select(x => x.Id).ToArray(), StringComparer.OrdinalIgnoreCase);
+        _byCondition = list
+            .SelectMany(a => a.Article.Applies.Conditions.Select(condition => (Condition: condition, a.Article.Id)))
+            .GroupBy(x => x.Condition, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => g.Select(x => x.Id).ToArray(), StringComparer.Ordinal);
+        var outcomeList = outcomes.ToList();
+        _overall = outcomeList
+            .GroupBy(o => o.ArticleId, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => (g.Sum(o => o.Verified), g.Sum(o => o.Failed)), StringComparer.Ordinal);
+        _byModel = outcomeList.ToFrozenDictionary(o => (o.ArticleId, o.Model.ToUpperInvariant()), o => (o.Verified, o.Failed));
+        _text = TextIndex.Build(list.Select(a => (a.Article.Id, Fields(a.Article))));
+    }
+
+    public int Count => _articles.Count;
+
+    public IEnumerable<(Article Article, int Version)> Articles => _articles.Values;
+
+    public (Article Article, int Version)? Find(string id) => _articles.TryGetValue(id, out var found) ? found : null;
+
+    /// <summary>
+    /// Articles for a device problem: exact code matches first, then matches on the normalized condition, each tier
+    /// limited to articles that cover the model and firmware, and ranked within the tier by smoothed success rate.
+    /// </summary>
+    public IReadOnlyList<ArticleMatch> Match(ProblemQuery query, int limit = 5)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        // Score every candidate cheaply, then explain only the ones returned: with thousands of articles on one common
+        // code, building every candidate's reasons would cost more than the ranking.
+        var candidates = new List<(string Id, MatchKind Kind, double Score)>();
+        var target = new Target(query.Model, query.Firmware);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        if (!string.IsNullOrEmpty(query.Code) && _byCode.TryGetValue(query.Code, out var byCode))
+            AddTier(byCode, MatchKind.Code);
+        if (!string.IsNullOrEmpty(query.Condition) && _byCondition.TryGetValue(query.Condition, out var byCondition))
+            AddTier(byCondition, MatchKind.Condition);
+        var matches = new List<ArticleMatch>(Math.Min(limit, candidates.Count));
+        foreach (var (id, kind, score) in candidates
+            .OrderByDescending(c => c.Score).ThenBy(c => c.Id, StringComparer.Ordinal).Take(limit))
+        {
+            var (article, version) = _articles[id];
+            var reasons = new List<string>
+            {
+                kind == MatchKind.Code ? $"exact code: reported code {query.Code}" : $"same problem: condition {query.Condition}",
+            };
+            Explain(article, target, reasons);
+            var rate = SuccessRate(id, target, reasons);
+            matches.Add(new ArticleMatch(article, version, kind, Math.Round(score, 4), rate, reasons));
+        }
+        return matches;
+
+        void AddTier(string[] ids, MatchKind kind)
+        {
+            foreach (var id in ids)
+            {
+                if (!seen.Add(id))
+                    continue;
+                var article = _articles[id].Article;
+                if (!target.Covers(article))
+                    continue;
+                var rate = SuccessRate(id, target, reasons: null);
+                var specific = article.Applies.Models.Count > 0 ? ModelSpecificBonus : 0;
+                // Tiers never mix: every code match scores above every condition match.
+                candidates.Add((id, kind, (kind == MatchKind.Code ? 2 : 1) + (rate + specific) / (1 + ModelSpecificBonus)));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Articles for what a person typed: BM25 over titles, summaries, tags, symptoms and steps. When the device is known,
+    /// articles about its active problems (by code or condition) gain, and articles that do not cover its model drop out.
+    /// </summary>
+    public IReadOnlyList<ArticleMatch> Search(string text, DeviceContext? device = null, int limit = 5)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var hits = _text.Search(text, Math.Max(limit * 4, 20));
+        var best = hits.Count == 0 ? 1 : hits[0].Score;
+        var deviceTarget = device is null ? null : new Target(device.Model, device.Firmware);
+        var results = new List<ArticleMatch>();
+        foreach (var hit in hits)
+        {
+            var (article, version) = _articles[hit.Id];
+            var reasons = new List<string> { $"words: {string.Join(", ", hit.Words)} (text score {hit.Score.ToString("0.00", CultureInfo.InvariantCulture)})" };
+            var score = hit.Score / best;
+            if (device is not null)
+            {
+                if (!deviceTarget!.Covers(article))
+                    continue;
+                Explain(article, deviceTarget, reasons);
+                if (device.Problems.Where(p => AboutProblem(article, p)).OrderByDescending(p => p.Severity).FirstOrDefault() is { } problem)
+                {
+                    score += ActiveProblemBoost(problem.Severity);
+                    reasons.Add($"the device reports it now: {problem.Code} ({problem.Condition})");
+                }
+            }
+            results.Add(new ArticleMatch(article, version, MatchKind.Text, Math.Round(score, 4), SuccessRate(article.Id, deviceTarget ?? new Target(null, null), null), reasons));
+        }
+        // Active problems the words missed entirely still deserve a place when the device is known: a customer saying
+        // "it doesn't work" about a jammed printer wants the jam article.
+        if (device is not null)
+        {
+            foreach (var problem in device.Problems)
+            {
+                foreach (var match in Match(new ProblemQuery(problem.Code, problem.Condition, device.Model, device.Firmware), limit: 1))
+                {
+                    if (results.Exists(r => r.Article.Id == match.Article.Id))
+                        continue;
+                    results.Add(match with { Kind = MatchKind.Text, Score = ActiveProblemBoost(problem.Severity), Reasons = [.. match.Reasons, "the device reports it now; the words did not mention it"] });
+                }
+            }
+        }
+        return [.. results.OrderByDescending(r => r.Score).ThenBy(r => r.Article.Id, StringComparer.Ordinal).Take(limit)];
+    }
+
+    private static bool AboutProblem(Article article, DeviceProblem problem) =>
+        article.Applies.Codes.Contains(problem.Code, StringComparer.OrdinalIgnoreCase) || article.Applies.Conditions.Contains(problem.Condition, StringComparer.Ordinal);
+
+    /// <summary>The device a match is for, read once per query: matching checks it against many articles.</summary>
+    private sealed class Target(string? model, string? firmware)
+    {
+        public string? Model { get; } = model;
+        public string? Firmware { get; } = firmware;
+        public string? ModelKey { get; } = model?.ToUpperInvariant();
+        private readonly int[] _version = FirmwareRange.TryParseVersion(firmware, out var version) ? version : [];
+
+        public bool Covers(Article article) => article.Applies.CoversModel(Model) && article.Applies.Firmware.Covers(_version);
+    }
+
+    private static void Explain(Article article, Target target, List<string> reasons)
+    {
+        if (article.Applies.Models.Count > 0)
+            reasons.Add($"written for {target.Model}");
+        if (!article.Applies.Firmware.IsAny)
+            reasons.Add($"firmware {target.Firmware} is in {article.Applies.Firmware}");
+    }
+
+    /// <summary>
+    /// The share of verified fixes on this model, pulled towards the article's share on all models, which is itself
+    /// pulled towards one half: a new article starts at 0.5, not at 0, and a few results move it only part of the way.
+    /// </summary>
+    private double SuccessRate(string articleId, Target target, List<string>? reasons)
+    {
+        var model = target.Model;
+        var (allVerified, allFailed) = _overall.GetValueOrDefault(articleId);
+        var overall = (allVerified + PriorWeight * 0.5) / (allVerified + allFailed + PriorWeight);
+        var (verified, failed) = target.ModelKey is null ? (0, 0) : _byModel.GetValueOrDefault((articleId, target.ModelKey));
+        var rate = (verified + PriorWeight * overall) / (verified + failed + PriorWeight);
+        if (reasons is null)
+            return Math.Round(rate, 4);
+        reasons.Add(verified + failed > 0
+            ? $"fixed {verified} of {verified + failed} times on {model}; {allVerified} of {allVerified + allFailed} on all models (smoothed rate {rate.ToString("0.00", CultureInfo.InvariantCulture)})"
+            : allVerified + allFailed > 0
+                ? $"no results on {model ?? "this model"} yet; {allVerified} of {allVerified + allFailed} on all models (smoothed rate {rate.ToString("0.00", CultureInfo.InvariantCulture)})"
+                : "no results yet (rate starts at 0.50)");
+        return Math.Round(rate, 4);
+    }
+
+    private static IEnumerable<(string Text, double Weight)> Fields(Article article)
+    {
+        yield return (article.Title, 3);
+        yield return (article.Summary, 2);
+        yield return (string.Join(' ', article.Tags), 2);
+        foreach (var symptom in article.Symptoms)
+            yield return (symptom, 1.5);
+        foreach (var step in article.CustomerSteps)
+            yield return (step, 0.5);
+        // Vendor codes as people type them ("50.1", "13.20"): the part after the source.
+        yield return (string.Join(' ', article.Applies.Codes.Select(c => c[(c.IndexOf(':', StringComparison.Ordinal) + 1)..])), 2);
+    }
+}
+
+/// <summary>A device's active problem: its code and normalized condition.</summary>
+public sealed record DeviceProblem(string Code, string Condition, Severity Severity);
+
+/// <summary>What is known about the device a question is about.</summary>
+public sealed record DeviceContext(string? Model, string? Firmware, IReadOnlyList<DeviceProblem> Problems);

@@ -1,0 +1,114 @@
+using System.Globalization;
+
+namespace Diagnostics.Cloud.Knowledge;
+
+/// <summary>
+/// Firmware versions an article applies to: space-separated comparisons that must all hold (<c>&gt;=2.0 &lt;3.1</c>),
+/// on dotted numeric versions compared part by part (2.10 &gt; 2.9; a missing part is 0). Empty: every version.
+/// </summary>
+public sealed class FirmwareRange
+{
+    public static readonly FirmwareRange Any = new("", []);
+
+    private readonly (string Operator, int[] Version)[] _bounds;
+
+    private FirmwareRange(string text, (string, int[])[] bounds)
+    {
+        Text = text;
+        _bounds = bounds;
+    }
+
+    public string Text { get; }
+
+    public bool IsAny => _bounds.Length == 0;
+
+    public static bool TryParse(string? text, out FirmwareRange range, out string? error)
+    {
+        range = Any;
+        error = null;
+        if (string.IsNullOrWhiteSpace(text))
+            return true;
+        var bounds = new List<(string, int[])>();
+        foreach (var part in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var op = part.StartsWith(">=", StringComparison.Ordinal) || part.StartsWith("<=", StringComparison.Ordinal) ? part[..2]
+                : part[0] is '<' or '>' or '=' ? part[..1]
+                : "=";
+            if (!TryParseVersion(part[(op == "=" && part[0] != '=' ? 0 : op.Length)..], out var version))
+            {
+                error = $"firmware range \"{text}\": \"{part}\" is not a comparison such as >=2.0 or <3.1";
+                return false;
+            }
+            bounds.Add((op, version));
+        }
+        range = new FirmwareRange(string.Join(' ', text.Split(' ', StringSplitOptions.RemoveEmptyEntries)), [.. bounds]);
+        return true;
+    }
+
+    /// <summary>
+    /// True when every bound holds. A device that has not said its version (or says something that is not a dotted
+    /// number) is covered only by an open range: an article limited to some versions must not be offered blindly.
+    /// </summary>
+    public bool Covers(string? firmware) => IsAny || (TryParseVersion(firmware, out var version) && Covers(version));
+
+    /// <summary>As <see cref="Covers(string?)"/>, for a version parsed once (<see cref="TryParseVersion"/>); empty: unknown.</summary>
+    public bool Covers(int[] version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        if (IsAny)
+            return true;
+        if (version.Length == 0)
+            return false;
+        foreach (var (op, bound) in _bounds)
+        {
+            var order = Compare(version, bound);
+            var holds = op switch
+            {
+                ">=" => order >= 0,
+                "<=" => order <= 0,
+                ">" => order > 0,
+                "<" => order < 0,
+                _ => order == 0,
+            };
+            if (!holds)
+                return false;
+        }
+        return true;
+    }
+
+    public override string ToString() => Text;
+
+    /// <summary>Leading dotted numbers of a version (<c>2.1.0-beta</c> reads as 2.1.0).</summary>
+    public static bool TryParseVersion(string? text, out int[] version)
+    {
+        version = [];
+        if (string.IsNullOrWhiteSpace(text))
+            return false;
+        var trimmed = text.Trim().TrimStart('v', 'V');
+        var end = 0;
+        while (end < trimmed.Length && (char.IsAsciiDigit(trimmed[end]) || trimmed[end] == '.'))
+            end++;
+        var parts = trimmed[..end].Split('.', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0)
+            return false;
+        var numbers = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out numbers[i]))
+                return false;
+        }
+        version = numbers;
+        return true;
+    }
+
+    private static int Compare(int[] left, int[] right)
+    {
+        for (var i = 0; i < Math.Max(left.Length, right.Length); i++)
+        {
+            var order = (i < left.Length ? left[i] : 0).CompareTo(i < right.Length ? right[i] : 0);
+            if (order != 0)
+                return order;
+        }
+        return 0;
+    }
+}

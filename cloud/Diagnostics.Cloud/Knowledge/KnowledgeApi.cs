@@ -1,0 +1,150 @@
+using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Web;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Diagnostics.Cloud.Knowledge;
+
+/// <summary>
+/// The knowledge base for staff (<c>/api/kb</c>): articles and their versions, drafts (agents and up), publishing and
+/// import (supervisors and admins), matching a device problem and searching free text.
+/// </summary>
+public static class KnowledgeApi
+{
+    private const int MaxResults = 20;
+    private const int MaxImportArticles = 500;
+
+    public static IEndpointRouteBuilder MapKnowledgeApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var kb = app.MapGroup("/api/kb").WithTags("Knowledge base").RequireAuthorization(Roles.StaffPolicy);
+        kb.MapGet("/articles", ListArticles);
+        kb.MapGet("/articles/{articleId}", GetArticle).ProducesProblem(StatusCodes.Status404NotFound);
+        kb.MapGet("/articles/{articleId}/history", GetHistory).ProducesProblem(StatusCodes.Status404NotFound);
+        kb.MapPut("/articles/{articleId}/draft", SaveDraft).ProducesValidationProblem().ProducesProblem(StatusCodes.Status400BadRequest);
+        kb.MapPost("/articles/{articleId}/publish", Publish).RequireAuthorization(Roles.SupervisorPolicy).ProducesProblem(StatusCodes.Status404NotFound);
+        kb.MapPost("/import", Import).RequireAuthorization(Roles.SupervisorPolicy).ProducesProblem(StatusCodes.Status400BadRequest);
+        kb.MapGet("/match", Match).ProducesProblem(StatusCodes.Status400BadRequest);
+        kb.MapGet("/search", Search).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    public static async Task<Ok<List<ArticleListItem>>> ListArticles(KnowledgeBase knowledge, IKnowledgeStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(knowledge);
+        ArgumentNullException.ThrowIfNull(store);
+        var items = new List<ArticleListItem>();
+        foreach (var head in await store.HeadsAsync(cancellationToken))
+        {
+            var article = knowledge.Index.Find(head.ArticleId)?.Article;
+            if (article is null && head.DraftVersion is { } draft)
+                article = (await knowledge.VersionAsync(head.ArticleId, draft, cancellationToken))?.Article;
+            if (article is null)
+                continue;
+            items.Add(new ArticleListItem(article.Id, article.Title, head.PublishedVersion, head.DraftVersion,
+                article.Applies.Codes, article.Applies.Conditions, article.Remediation?.Command));
+        }
+        return TypedResults.Ok(items);
+    }
+
+    /// <summary>The published version, or <paramref name="version"/>; a draft-only article answers with its draft.</summary>
+    public static async Task<Results<Ok<ArticleView>, ProblemHttpResult>> GetArticle(
+        string articleId, KnowledgeBase knowledge, IKnowledgeStore store, CancellationToken cancellationToken, int? version = null)
+    {
+        ArgumentNullException.ThrowIfNull(knowledge);
+        ArgumentNullException.ThrowIfNull(store);
+        var head = await store.HeadAsync(articleId, cancellationToken);
+        var wanted = version ?? head?.PublishedVersion ?? head?.DraftVersion;
+        if (head is null || wanted is null || await knowledge.VersionAsync(articleId, wanted.Value, cancellationToken) is not { } found)
+            return NotFound(articleId, version);
+        return TypedResults.Ok(ArticleView.Of(found.Article, found.Stored, head));
+    }
+
+    public static async Task<Results<Ok<List<ArticleVersionView>>, ProblemHttpResult>> GetHistory(string articleId, IKnowledgeStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (await store.HeadAsync(articleId, cancellationToken) is not { } head)
+            return NotFound(articleId, null);
+        var history = await store.HistoryAsync(articleId, cancellationToken);
+        return TypedResults.Ok(history.Select(v => new ArticleVersionView(
+            v.Version, v.Author, v.Origin, v.CreatedAt, v.PublishedAt, v.Version == head.PublishedVersion, v.Version == head.DraftVersion)).ToList());
+    }
+
+    public static async Task<Results<Ok<DraftSaved>, ValidationProblem, ProblemHttpResult>> SaveDraft(
+        string articleId, DraftRequest request, HttpContext http, KnowledgeBase knowledge, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(knowledge);
+        if (!ArticleFormat.IsValidId(articleId))
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Invalid article id", "Use 3 to 64 lowercase letters, digits and dashes."));
+        var result = await knowledge.SaveDraftAsync(articleId, request.Markdown ?? "", Author(http), cancellationToken);
+        if (result.Version is null)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["markdown"] = [.. result.Errors] }, title: "The article is not valid");
+        return TypedResults.Ok(new DraftSaved(articleId, result.Version.Value));
+    }
+
+    public static async Task<Results<Ok<Published>, ProblemHttpResult>> Publish(string articleId, HttpContext http, KnowledgeBase knowledge, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(knowledge);
+        var version = await knowledge.PublishAsync(articleId, Author(http), cancellationToken);
+        return version is null
+            ? TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No draft", $"Article {articleId} has no draft to publish."))
+            : TypedResults.Ok(new Published(articleId, version.Value));
+    }
+
+    public static async Task<Results<Ok<ImportReport>, ProblemHttpResult>> Import(ImportRequest request, HttpContext http, KnowledgeBase knowledge, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(knowledge);
+        if (request.Articles is not { Count: > 0 and <= MaxImportArticles } articles)
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Nothing to import", $"Send \"articles\": 1 to {MaxImportArticles} article texts."));
+        return TypedResults.Ok(await knowledge.ImportAsync(articles, "import:" + Author(http), cancellationToken));
+    }
+
+    public static Results<Ok<List<MatchView>>, ProblemHttpResult> Match(
+        KnowledgeBase knowledge, string? code = null, string? condition = null, string? model = null, string? firmware = null, int limit = 5)
+    {
+        ArgumentNullException.ThrowIfNull(knowledge);
+        if (string.IsNullOrWhiteSpace(code) && string.IsNullOrWhiteSpace(condition))
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Nothing to match", "Give a code (such as ipp:media-jam), a condition (such as PAPER_JAM), or both."));
+        if (limit is < 1 or > MaxResults)
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Invalid limit", $"1 <= limit <= {MaxResults}."));
+        var matches = knowledge.Index.Match(new ProblemQuery(code?.Trim(), condition?.Trim(), model, firmware), limit);
+        return TypedResults.Ok(matches.Select(MatchView.Of).ToList());
+    }
+
+    public static async Task<Results<Ok<List<MatchView>>, ProblemHttpResult>> Search(
+        KnowledgeBase knowledge, IDeviceStore devices, CancellationToken cancellationToken, string? q = null, string? deviceId = null, int limit = 5)
+    {
+        ArgumentNullException.ThrowIfNull(knowledge);
+        ArgumentNullException.ThrowIfNull(devices);
+        if (string.IsNullOrWhiteSpace(q) || q.Length > 1000)
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Nothing to search", "Give q: 1 to 1000 characters of what the customer said."));
+        if (limit is < 1 or > MaxResults)
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Invalid limit", $"1 <= limit <= {MaxResults}."));
+        DeviceContext? context = null;
+        if (!string.IsNullOrEmpty(deviceId))
+        {
+            if (await devices.GetAsync(deviceId, cancellationToken) is not { } device)
+                return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown device", $"No device {deviceId} is registered."));
+            context = ContextOf(device);
+        }
+        return TypedResults.Ok(knowledge.Index.Search(q, context, limit).Select(MatchView.Of).ToList());
+    }
+
+    /// <summary>What matching needs to know about a device: model, firmware and active problems.</summary>
+    public static DeviceContext ContextOf(DeviceDetails device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        return new DeviceContext(device.Model, device.Firmware, [.. device.ActiveConditions.Select(c => new DeviceProblem(c.Code, c.Condition, c.Severity))]);
+    }
+
+    private static string Author(HttpContext http) => http.User.Identity?.Name is { Length: > 0 } name ? $"{name} ({http.User.AccountId()})" : http.User.AccountId() ?? "unknown";
+
+    private static ProblemHttpResult NotFound(string articleId, int? version) => TypedResults.Problem(ApiProblems.Create(
+        StatusCodes.Status404NotFound, "Unknown article", version is null ? $"There is no article {articleId}." : $"Article {articleId} has no version {version}."));
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Diagnostics.Cloud.Knowledge;
+
+public static class KnowledgeExtensions
+{
+    /// <summary>The knowledge base: article store, the in-memory matching index, and the import of the article folder at start.</summary>
+    public static IHostApplicationBuilder AddKnowledgeBase(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<KnowledgeOptions>().BindConfiguration(KnowledgeOptions.SectionName).ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<IKnowledgeStore, SqliteKnowledgeStore>();
+        builder.Services.AddSingleton<KnowledgeBase>();
+        builder.Services.AddHostedService<KnowledgeLoader>();
+        return builder;
+    }
+}

@@ -1,0 +1,64 @@
+using Diagnostics.Protocol;
+
+namespace Diagnostics.Cloud.Knowledge;
+
+public sealed record ApplicabilityView(IReadOnlyList<string> Codes, IReadOnlyList<string> Conditions, IReadOnlyList<string> Models, string Firmware);
+
+public sealed record VerifyView(string Clears, TimeSpan Within);
+
+public sealed record RemediationView(string Command, ConsentAction Action, IReadOnlyDictionary<string, string> Parameters, string Describe, VerifyView? Verify)
+{
+    public static RemediationView Of(Remediation remediation) => new(
+        remediation.Command, remediation.Action, remediation.Parameters, remediation.Describe,
+        remediation.VerifyClears is { } clears && remediation.VerifyWithin is { } within ? new VerifyView(clears, within) : null);
+}
+
+/// <summary>One version of an article, parsed, with its text and where the article's pointers are.</summary>
+public sealed record ArticleView(
+    string Id,
+    int Version,
+    int? PublishedVersion,
+    int? DraftVersion,
+    string Title,
+    string Summary,
+    ApplicabilityView Applies,
+    RemediationView? Remediation,
+    IReadOnlyList<string> Tags,
+    IReadOnlyList<string> Symptoms,
+    IReadOnlyList<string> CustomerSteps,
+    IReadOnlyList<string> AgentNotes,
+    string Author,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? PublishedAt,
+    string Markdown)
+{
+    public static ArticleView Of(Article article, ArticleVersion stored, ArticleHead head) => new(
+        article.Id, stored.Version, head.PublishedVersion, head.DraftVersion, article.Title, article.Summary,
+        new ApplicabilityView(article.Applies.Codes, article.Applies.Conditions, article.Applies.Models, article.Applies.Firmware.Text),
+        article.Remediation is null ? null : RemediationView.Of(article.Remediation),
+        article.Tags, article.Symptoms, article.CustomerSteps, article.AgentNotes,
+        stored.Author, stored.CreatedAt, stored.PublishedAt, stored.Markdown);
+}
+
+/// <summary>An article in a list: its published title (or its draft's, before a first publication).</summary>
+public sealed record ArticleListItem(
+    string Id, string Title, int? PublishedVersion, int? DraftVersion, IReadOnlyList<string> Codes, IReadOnlyList<string> Conditions, string? RemediationCommand);
+
+public sealed record ArticleVersionView(int Version, string Author, ArticleOrigin Origin, DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt, bool IsPublished, bool IsDraft);
+
+public sealed record MatchView(
+    string ArticleId, int Version, string Title, string Summary, MatchKind Kind, double Score, double SuccessRate,
+    IReadOnlyList<string> Reasons, RemediationView? Remediation)
+{
+    public static MatchView Of(ArticleMatch match) => new(
+        match.Article.Id, match.Version, match.Article.Title, match.Article.Summary, match.Kind, match.Score, match.SuccessRate,
+        match.Reasons, match.Article.Remediation is null ? null : RemediationView.Of(match.Article.Remediation));
+}
+
+public sealed record DraftRequest(string? Markdown);
+
+public sealed record DraftSaved(string ArticleId, int Version);
+
+public sealed record Published(string ArticleId, int Version);
+
+public sealed record ImportRequest(IReadOnlyList<string>? Articles);

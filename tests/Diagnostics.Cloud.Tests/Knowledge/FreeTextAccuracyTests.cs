@@ -1,0 +1,55 @@
+using System.Globalization;
+using Diagnostics.Cloud.Knowledge;
+
+namespace Diagnostics.Cloud.Tests.Knowledge;
+
+/// <summary>
+/// How well free-text search finds the right article for what customers type: <c>phrasings.tsv</c> holds real-sounding
+/// questions (typos and all), each labelled with the one article that answers it. The figures are printed; the
+/// floors catch a change that makes search clearly worse.
+/// </summary>
+public sealed class FreeTextAccuracyTests
+{
+    private const double TopOneFloor = 0.70;
+    private const double TopThreeFloor = 0.85;
+
+    [Fact]
+    public void Top_one_and_top_three_accuracy_on_the_labelled_phrasings()
+    {
+        var articles = Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "knowledge-base"), "*.md")
+            .Where(f => Path.GetFileName(f) != KnowledgeBase.FolderReadme)
+            .Select(f => ArticleFormat.Parse(File.ReadAllText(f)).Article!)
+            .ToList();
+        var index = new ArticleIndex(articles.Select(a => (a, 1)), []);
+        var labelled = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Knowledge", "phrasings.tsv"))
+            .Skip(1)
+            .Where(line => line.Length > 0)
+            .Select(line => line.Split('\t'))
+            .Select(parts => (Phrasing: parts[0], Article: parts[1]))
+            .ToList();
+        Assert.True(labelled.Count >= 100, $"{labelled.Count} phrasings");
+        Assert.All(labelled, l => Assert.Contains(articles, a => a.Id == l.Article));
+
+        var topOne = 0;
+        var topThree = 0;
+        var misses = new List<string>();
+        foreach (var (phrasing, expected) in labelled)
+        {
+            var found = index.Search(phrasing, limit: 3).Select(m => m.Article.Id).ToList();
+            if (found.Count > 0 && found[0] == expected)
+                topOne++;
+            if (found.Contains(expected))
+                topThree++;
+            else
+                misses.Add($"  \"{phrasing}\" → expected {expected}, got {string.Join(", ", found)}");
+        }
+
+        var one = (double)topOne / labelled.Count;
+        var three = (double)topThree / labelled.Count;
+        TestContext.Current.TestOutputHelper?.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"free-text accuracy on {labelled.Count} phrasings, {articles.Count} articles: top-1 {one:P1} ({topOne}), top-3 {three:P1} ({topThree})"));
+        TestContext.Current.TestOutputHelper?.WriteLine("not in the top 3:\n" + string.Join("\n", misses));
+        Assert.True(one >= TopOneFloor && three >= TopThreeFloor,
+            string.Create(CultureInfo.InvariantCulture, $"top-1 {one:P1} (floor {TopOneFloor:P0}), top-3 {three:P1} (floor {TopThreeFloor:P0}); misses:\n{string.Join("\n", misses)}"));
+    }
+}

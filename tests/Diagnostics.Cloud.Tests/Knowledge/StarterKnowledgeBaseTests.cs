@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Reflection;
+using Diagnostics.Cloud.Knowledge;
+using Diagnostics.Protocol;
+
+namespace Diagnostics.Cloud.Tests.Knowledge;
+
+/// <summary>The articles in <c>cloud/knowledge-base</c>, as they ship: all valid, and covering what devices report.</summary>
+public sealed class StarterKnowledgeBaseTests
+{
+    private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "knowledge-base");
+
+    private static List<Article> Articles()
+    {
+        var articles = new List<Article>();
+        foreach (var file in Directory.EnumerateFiles(Folder, "*.md").Where(f => Path.GetFileName(f) != KnowledgeBase.FolderReadme).Order(StringComparer.Ordinal))
+        {
+            var parsed = ArticleFormat.Parse(File.ReadAllText(file), Path.GetFileNameWithoutExtension(file));
+            Assert.True(parsed.IsValid, $"{Path.GetFileName(file)}:\n{string.Join("\n", parsed.Errors)}");
+            articles.Add(parsed.Article!);
+        }
+        return articles;
+    }
+
+    [Fact]
+    public void Has_at_least_forty_valid_articles_and_every_normalized_condition_has_one()
+    {
+        var articles = Articles();
+
+        Assert.True(articles.Count >= 40, $"{articles.Count} articles");
+        var covered = articles.SelectMany(a => a.Applies.Conditions.Concat(a.Remediation?.VerifyClears is { } c ? [c] : [])).ToHashSet();
+        Assert.Empty(Conditions.All.Where(c => !covered.Contains(c)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Every_printer_state_reason_the_agent_understands_has_an_article()
+    {
+        // The agent's own table of RFC 8011 keywords (device/Diagnostics.Agent/Collectors/Ipp/IppConditions.cs).
+        var table = typeof(Agent.Collectors.Ipp.IppConditions).GetFields(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static)
+            .Select(f => f.GetValue(null)).OfType<IReadOnlyDictionary<string, string>>().Single();
+        var codes = Articles().SelectMany(a => a.Applies.Codes).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        Assert.Empty(table.Keys.Select(k => "ipp:" + k).Where(code => !codes.Contains(code)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void No_code_belongs_to_two_articles_and_every_fix_says_what_it_does()
+    {
+        var articles = Articles();
+
+        var shared = articles.SelectMany(a => a.Applies.Codes.Select(c => (Code: c.ToLowerInvariant(), a.Id)))
+            .GroupBy(x => x.Code).Where(g => g.Count() > 1).Select(g => $"{g.Key}: {string.Join(", ", g.Select(x => x.Id))}");
+        Assert.Empty(shared);
+        Assert.True(articles.Count(a => a.Remediation is not null) >= 8);
+        Assert.All(articles.Where(a => a.Remediation is not null), a => Assert.True(a.Remediation!.Describe.Length >= 30, a.Id));
+    }
+
+    [Fact]
+    public void A_simulated_printer_problem_finds_its_article()
+    {
+        var index = new ArticleIndex(Articles().Select(a => (a, 1)), []);
+
+        foreach (var (code, condition, expected) in new[]
+        {
+            ("ipp:media-jam", Conditions.PaperJam, "paper-jam"),
+            ("ipp:media-empty", Conditions.OutOfPaper, "out-of-paper"),
+            ("ipp:toner-empty", Conditions.TonerEmpty, "toner-empty"),
+            ("ipp:door-open", Conditions.DoorOpen, "door-open"),
+            ("acme:50.1", Conditions.FuserFault, "acme-50-1-fuser-error"),
+        })
+        {
+            var best = index.Match(new ProblemQuery(code, condition, "Acme LaserPro 500", "2.1.0"))[0];
+            Assert.Equal((expected, MatchKind.Code), (best.Article.Id, best.Kind));
+        }
+        Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"{DeviceCommands.ClearPaperPath}"),
+            index.Match(new ProblemQuery("ipp:media-jam", Conditions.PaperJam))[0].Article.Remediation!.Command);
+    }
+}
