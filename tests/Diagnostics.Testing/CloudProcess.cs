@@ -13,6 +13,7 @@ public sealed class CloudProcess : IAsyncDisposable
     public const string DemoPassword = "diagnostics-demo";
     public const string AdminEmail = "admin@demo.test";
     public const string AgentEmail = "agent@demo.test";
+    public const string SupervisorEmail = "supervisor@demo.test";
     public const string CustomerEmail = "customer@demo.test";
     public const string SecondCustomerEmail = "customer2@demo.test";
 

@@ -36,6 +36,13 @@ public static class Roles
         return user.IsInRole(Agent) || user.IsInRole(Supervisor) || user.IsInRole(Admin);
     }
 
+    /// <summary>How records name the person who did something: display name and account id.</summary>
+    public static string Signature(this ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return $"{user.Identity?.Name} ({user.AccountId() ?? "anonymous"})";
+    }
+
     /// <summary>The signed-in account's id, or null for anonymous callers.</summary>
     public static string? AccountId(this ClaimsPrincipal user)
     {

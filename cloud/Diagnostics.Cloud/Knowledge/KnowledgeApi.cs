@@ -30,45 +30,24 @@ public static class KnowledgeApi
         return app;
     }
 
-    public static async Task<Ok<List<ArticleListItem>>> ListArticles(KnowledgeBase knowledge, IKnowledgeStore store, CancellationToken cancellationToken)
+    public static async Task<Ok<IReadOnlyList<ArticleListItem>>> ListArticles(KnowledgeBase knowledge, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(knowledge);
-        ArgumentNullException.ThrowIfNull(store);
-        var items = new List<ArticleListItem>();
-        foreach (var head in await store.HeadsAsync(cancellationToken))
-        {
-            var article = knowledge.Index.Find(head.ArticleId)?.Article;
-            if (article is null && head.DraftVersion is { } draft)
-                article = (await knowledge.VersionAsync(head.ArticleId, draft, cancellationToken))?.Article;
-            if (article is null)
-                continue;
-            items.Add(new ArticleListItem(article.Id, article.Title, head.PublishedVersion, head.DraftVersion,
-                article.Applies.Codes, article.Applies.Conditions, article.Remediation?.Command));
-        }
-        return TypedResults.Ok(items);
+        return TypedResults.Ok(await knowledge.ListAsync(cancellationToken));
     }
 
     /// <summary>The published version, or <paramref name="version"/>; a draft-only article answers with its draft.</summary>
     public static async Task<Results<Ok<ArticleView>, ProblemHttpResult>> GetArticle(
-        string articleId, KnowledgeBase knowledge, IKnowledgeStore store, CancellationToken cancellationToken, int? version = null)
+        string articleId, KnowledgeBase knowledge, CancellationToken cancellationToken, int? version = null)
     {
         ArgumentNullException.ThrowIfNull(knowledge);
-        ArgumentNullException.ThrowIfNull(store);
-        var head = await store.HeadAsync(articleId, cancellationToken);
-        var wanted = version ?? head?.PublishedVersion ?? head?.DraftVersion;
-        if (head is null || wanted is null || await knowledge.VersionAsync(articleId, wanted.Value, cancellationToken) is not { } found)
-            return NotFound(articleId, version);
-        return TypedResults.Ok(ArticleView.Of(found.Article, found.Stored, head));
+        return await knowledge.ViewAsync(articleId, version, cancellationToken) is { } view ? TypedResults.Ok(view) : NotFound(articleId, version);
     }
 
-    public static async Task<Results<Ok<List<ArticleVersionView>>, ProblemHttpResult>> GetHistory(string articleId, IKnowledgeStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<IReadOnlyList<ArticleVersionView>>, ProblemHttpResult>> GetHistory(string articleId, KnowledgeBase knowledge, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        if (await store.HeadAsync(articleId, cancellationToken) is not { } head)
-            return NotFound(articleId, null);
-        var history = await store.HistoryAsync(articleId, cancellationToken);
-        return TypedResults.Ok(history.Select(v => new ArticleVersionView(
-            v.Version, v.Author, v.Origin, v.CreatedAt, v.PublishedAt, v.Version == head.PublishedVersion, v.Version == head.DraftVersion)).ToList());
+        ArgumentNullException.ThrowIfNull(knowledge);
+        return await knowledge.HistoryAsync(articleId, cancellationToken) is { } history ? TypedResults.Ok(history) : NotFound(articleId, null);
     }
 
     public static async Task<Results<Ok<DraftSaved>, ValidationProblem, ProblemHttpResult>> SaveDraft(
@@ -143,7 +122,7 @@ public static class KnowledgeApi
         return new DeviceContext(device.Model, device.Firmware, [.. device.ActiveConditions.Select(c => new DeviceProblem(c.Code, c.Condition, c.Severity))]);
     }
 
-    private static string Author(HttpContext http) => http.User.Identity?.Name is { Length: > 0 } name ? $"{name} ({http.User.AccountId()})" : http.User.AccountId() ?? "unknown";
+    private static string Author(HttpContext http) => http.User.Signature();
 
     private static ProblemHttpResult NotFound(string articleId, int? version) => TypedResults.Problem(ApiProblems.Create(
         StatusCodes.Status404NotFound, "Unknown article", version is null ? $"There is no article {articleId}." : $"Article {articleId} has no version {version}."));

@@ -111,6 +111,43 @@ public sealed partial class KnowledgeBase(IKnowledgeStore store, TimeProvider ti
         return article is null ? null : (stored, article);
     }
 
+    /// <summary>Every article with its published title, or its draft's before a first publication.</summary>
+    public async Task<IReadOnlyList<ArticleListItem>> ListAsync(CancellationToken cancellationToken)
+    {
+        var items = new List<ArticleListItem>();
+        foreach (var head in await store.HeadsAsync(cancellationToken))
+        {
+            var article = _index.Find(head.ArticleId)?.Article;
+            if (article is null && head.DraftVersion is { } draft)
+                article = (await VersionAsync(head.ArticleId, draft, cancellationToken))?.Article;
+            if (article is null)
+                continue;
+            items.Add(new ArticleListItem(article.Id, article.Title, head.PublishedVersion, head.DraftVersion,
+                article.Applies.Codes, article.Applies.Conditions, article.Remediation?.Command));
+        }
+        return items;
+    }
+
+    /// <summary>The version asked for, else the published one, else the draft; null when there is none.</summary>
+    public async Task<ArticleView?> ViewAsync(string articleId, int? version, CancellationToken cancellationToken)
+    {
+        var head = await store.HeadAsync(articleId, cancellationToken);
+        var wanted = version ?? head?.PublishedVersion ?? head?.DraftVersion;
+        if (head is null || wanted is null || await VersionAsync(articleId, wanted.Value, cancellationToken) is not { } found)
+            return null;
+        return ArticleView.Of(found.Article, found.Stored, head);
+    }
+
+    /// <summary>Every version of the article, newest first, marked live or draft; null for an unknown article.</summary>
+    public async Task<IReadOnlyList<ArticleVersionView>?> HistoryAsync(string articleId, CancellationToken cancellationToken)
+    {
+        if (await store.HeadAsync(articleId, cancellationToken) is not { } head)
+            return null;
+        var history = await store.HistoryAsync(articleId, cancellationToken);
+        return [.. history.Select(v => new ArticleVersionView(
+            v.Version, v.Author, v.Origin, v.CreatedAt, v.PublishedAt, v.Version == head.PublishedVersion, v.Version == head.DraftVersion))];
+    }
+
     /// <summary>Reads the published articles and the outcomes again and swaps in a new index.</summary>
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {

@@ -57,6 +57,14 @@ public sealed class ScreenshotsTests(DemoCloud demo)
                 await Expect(page.GetByTestId("device-health")).ToHaveTextAsync(new Regex("^(healthy|warning|critical|unknown)$"));
                 await Expect(page.GetByTestId("supply-gauge").First).ToBeVisibleAsync();
                 await agent.SaveAsync(folder, "04-device-detail");
+
+                await page.GotoAsync("/dashboard/kb");
+                await Expect(page.GetByTestId("article-row").First).ToBeVisibleAsync();
+                await agent.SaveAsync(folder, "09-knowledge-base");
+
+                await page.GotoAsync("/dashboard/kb/paper-jam");
+                await Expect(page.GetByTestId("article-steps")).ToBeVisibleAsync();
+                await agent.SaveAsync(folder, "10-knowledge-article");
             });
         }
 

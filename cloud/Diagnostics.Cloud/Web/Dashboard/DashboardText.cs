@@ -64,4 +64,12 @@ public static class DashboardText
     }
 
     public static string FirmwareLabel(string firmware) => string.IsNullOrEmpty(firmware) ? "(not reported)" : firmware;
+
+    /// <summary>A span as people say it: "3 minutes", "90 seconds", "2 hours".</summary>
+    public static string Duration(TimeSpan span) => span switch
+    {
+        { TotalSeconds: < 120 } => string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0} seconds"),
+        { TotalMinutes: < 120 } => string.Create(CultureInfo.InvariantCulture, $"{span.TotalMinutes:0.#} minutes"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{span.TotalHours:0.#} hours"),
+    };
 }

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
+using static Diagnostics.Cloud.Tests.Web.RenderedPage;
 
 namespace Diagnostics.Cloud.Tests.Web.Dashboard;
 
@@ -58,30 +59,6 @@ public sealed partial class DashboardPagesTests
         return new DashboardFleet(host, [jammed, low]);
     }
 
-    private static async Task<string> GetPageAsync(HttpClient http, string url)
-    {
-        using var response = await http.GetAsync(new Uri(url, UriKind.Relative), TestContext.Current.CancellationToken);
-        var html = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {url} -> {(int)response.StatusCode}: {html}");
-        return html;
-    }
-
-    /// <summary>The text of the element carrying that data-testid (the first one, markup stripped).</summary>
-    private static string TestIdText(string html, string testId)
-    {
-        var match = Regex.Match(html, $"""<(\w+)[^>]*data-testid="{Regex.Escape(testId)}"[^>]*>(.*?)</\1>""", RegexOptions.Singleline);
-        Assert.True(match.Success, $"no element with data-testid=\"{testId}\"");
-        return WebUtility.HtmlDecode(Tags().Replace(match.Groups[2].Value, "")).Trim();
-    }
-
-    private static int CountTestId(string html, string testId) => Regex.Count(html, $"""data-testid="{Regex.Escape(testId)}"[\s>/]""");
-
-    private static List<string> Attribute(string html, string testId, string attribute) =>
-        [.. Regex.Matches(html, $"""<\w+[^>]*data-testid="{Regex.Escape(testId)}"[^>]*>""")
-            .Select(m => Regex.Match(m.Value, $"""{attribute}="([^"]*)" """.TrimEnd()).Groups[1].Value)];
-
-    [GeneratedRegex("<[^>]+>")]
-    private static partial Regex Tags();
 
     [Fact]
     public async Task Fleet_overview_shows_counts_top_conditions_and_the_three_charts()
@@ -185,7 +162,11 @@ public sealed partial class DashboardPagesTests
         Assert.Contains("ambient-temperature (celsius)", html, StringComparison.Ordinal);
         Assert.Contains("pages-printed", TestIdText(html, "steady-metrics"), StringComparison.Ordinal);
         Assert.Contains("1200 pages", TestIdText(html, "steady-metrics"), StringComparison.Ordinal);
-        foreach (var section in new[] { "device-fixes", "device-updates", "device-sessions" })
+        // Each active condition with the knowledge base's best article for it (the starter articles are imported at start).
+        Assert.Equal(["ipp:media-jam", "ipp:toner-low"], Attribute(html, "suggested-fix", "data-code"));
+        Assert.Equal(["paper-jam", "toner-low"], Attribute(html, "suggested-fix", "data-article-id"));
+        Assert.Contains("automated: clear-paper-path (maintenance consent)", html, StringComparison.Ordinal);
+        foreach (var section in new[] { "device-updates", "device-sessions" })
             Assert.Contains("yet", TestIdText(html, section), StringComparison.Ordinal);
     }
 

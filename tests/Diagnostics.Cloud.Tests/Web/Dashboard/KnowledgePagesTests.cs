@@ -1,0 +1,59 @@
+using System.Net;
+using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Tests.Infrastructure;
+using static Diagnostics.Cloud.Tests.Web.RenderedPage;
+
+namespace Diagnostics.Cloud.Tests.Web.Dashboard;
+
+public sealed class KnowledgePagesTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_article_list_shows_the_starter_articles_and_searches_what_a_customer_would_say()
+    {
+        await using var host = new CloudHost();
+        var agent = await host.SignedInClientAsync(AccountRole.Agent);
+
+        var all = await GetPageAsync(agent, "/dashboard/kb");
+        var searched = await GetPageAsync(agent, "/dashboard/kb?q=the%20paper%20is%20all%20scrunched%20up%20inside");
+        var byCode = await GetPageAsync(agent, "/dashboard/kb?q=acme:50.1");
+
+        Assert.True(CountTestId(all, "article-row") >= 40);
+        Assert.Equal(CountTestId(all, "article-row").ToString(System.Globalization.CultureInfo.InvariantCulture), TestIdText(all, "article-count"));
+        Assert.Equal("paper-jam", Attribute(searched, "article-row", "data-article-id")[0]);
+        Assert.Equal("acme-50-1-fuser-error", Attribute(byCode, "article-row", "data-article-id")[0]);
+    }
+
+    [Fact]
+    public async Task An_article_page_shows_its_fix_steps_and_versions_and_an_unknown_one_says_so()
+    {
+        await using var host = new CloudHost();
+        var agent = await host.SignedInClientAsync(AccountRole.Agent);
+
+        var html = await GetPageAsync(agent, "/dashboard/kb/paper-jam");
+        var missing = await GetPageAsync(agent, "/dashboard/kb/no-such-article");
+
+        Assert.Equal("Paper jam", TestIdText(html, "article-title"));
+        Assert.Equal("published v1", TestIdText(html, "article-state"));
+        Assert.Contains("ipp:media-jam", TestIdText(html, "article-codes"), StringComparison.Ordinal);
+        Assert.Contains("clear-paper-path", TestIdText(html, "article-remediation"), StringComparison.Ordinal);
+        Assert.True(CountTestId(html, "article-steps") == 1);
+        Assert.Equal(["1"], Attribute(html, "article-version", "data-version"));
+        Assert.Contains("no-such-article", TestIdText(missing, "article-not-found"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Customers_are_kept_out_of_the_knowledge_base_pages()
+    {
+        await using var host = new CloudHost();
+        var customer = await host.SignedInClientAsync(AccountRole.Customer);
+
+        foreach (var path in new[] { "/dashboard/kb", "/dashboard/kb/paper-jam", "/dashboard/kb/paper-jam/edit" })
+        {
+            using var response = await customer.GetAsync(new Uri(path, UriKind.Relative), Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("/account/denied", response.RequestMessage!.RequestUri!.AbsolutePath);
+        }
+    }
+}
