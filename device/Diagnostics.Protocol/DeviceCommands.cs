@@ -5,13 +5,15 @@ namespace Diagnostics.Protocol;
 /// <summary>The kinds of consent a customer gives, one per kind of change to their device.</summary>
 public enum ConsentAction
 {
+    /// <summary>Not said: never a valid consent (on the wire, a missing action reads as this).</summary>
+    Unspecified = 0,
     /// <summary>Read more than the device reports by itself (a diagnostics bundle), or make it show itself.</summary>
-    Diagnostics,
+    Diagnostics = 1,
     /// <summary>Run a routine the printer offers: resume, cancel stuck jobs, clear the paper path, clean, calibrate.</summary>
-    Maintenance,
-    Settings,
-    Restart,
-    Install,
+    Maintenance = 2,
+    Settings = 3,
+    Restart = 4,
+    Install = 5,
 }
 
 /// <summary>

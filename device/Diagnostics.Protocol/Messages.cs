@@ -30,13 +30,15 @@ public sealed class Envelope
     [ProtoMember(10)] public DeviceStatus? Status { get; set; }
     [ProtoMember(11)] public DeviceEvent? Event { get; set; }
     [ProtoMember(12)] public Heartbeat? Heartbeat { get; set; }
+    [ProtoMember(13)] public CommandResult? CommandResult { get; set; }
 
     /// <summary>The kind of payload carried, or null when there is none or more than one (both malformed).</summary>
-    public UplinkKind? Kind => (Status, Event, Heartbeat) switch
+    public UplinkKind? Kind => (Status, Event, Heartbeat, CommandResult) switch
     {
-        ({ }, null, null) => UplinkKind.Status,
-        (null, { }, null) => UplinkKind.Event,
-        (null, null, { }) => UplinkKind.Heartbeat,
+        ({ }, null, null, null) => UplinkKind.Status,
+        (null, { }, null, null) => UplinkKind.Event,
+        (null, null, { }, null) => UplinkKind.Heartbeat,
+        (null, null, null, { }) => UplinkKind.CommandResult,
         _ => null,
     };
 }
@@ -47,6 +49,8 @@ public enum UplinkKind
     Status = 1,
     Event = 2,
     Heartbeat = 3,
+    /// <summary>What the device did with a command: sent through the outbox like any event, so it is never lost.</summary>
+    CommandResult = 4,
 }
 
 /// <summary>A full snapshot of the device, sent when anything in it changes and with heartbeats.</summary>
@@ -174,4 +178,87 @@ public sealed class Presence
 {
     [ProtoMember(1)] public bool Online { get; set; }
     [ProtoMember(2)] public string AgentVersion { get; set; } = "";
+}
+
+/// <summary>
+/// Cloud to device (<c>dx/{id}/down/command</c>, QoS 1): run a command. Sent again on every reconnect until the
+/// device reports a result or it expires, so the device runs each <see cref="CommandId"/> at most once and answers a
+/// repeat with the result it already has.
+/// </summary>
+[ProtoContract]
+public sealed class Command
+{
+    /// <summary>Unique per command; the device's idempotency key.</summary>
+    [ProtoMember(1)] public string CommandId { get; set; } = "";
+    /// <summary>One of <see cref="DeviceCommands"/>; anything else is refused with a failed result.</summary>
+    [ProtoMember(2)] public string Name { get; set; } = "";
+    [ProtoMember(3)] public List<CommandParameter> Parameters { get; set; } = [];
+    [ProtoMember(4)] public long IssuedUnixMs { get; set; }
+    /// <summary>After this the device refuses to start it (an approval is for now, not for whenever the device wakes).</summary>
+    [ProtoMember(5)] public long ExpiresUnixMs { get; set; }
+    /// <summary>The customer's consent the command acts on; the device checks it again before acting.</summary>
+    [ProtoMember(6)] public ConsentGrant? Consent { get; set; }
+}
+
+[ProtoContract]
+public sealed class CommandParameter
+{
+    [ProtoMember(1)] public string Name { get; set; } = "";
+    [ProtoMember(2)] public string Value { get; set; } = "";
+}
+
+/// <summary>
+/// A customer's consent: one approval (bound to one command) or a standing policy for an action on this device until
+/// it expires or is revoked. The device refuses a command whose consent is for another action than the command needs
+/// (by the device's own table), has expired by the device's clock, or was revoked (absent from a newer
+/// <see cref="ConsentSet"/>).
+/// </summary>
+[ProtoContract]
+public sealed class ConsentGrant
+{
+    [ProtoMember(1)] public string ConsentId { get; set; } = "";
+    [ProtoMember(2)] public ConsentAction Action { get; set; }
+    [ProtoMember(3)] public long GrantedUnixMs { get; set; }
+    [ProtoMember(4)] public long ExpiresUnixMs { get; set; }
+    /// <summary>Set for a one-time approval: the only command this consent covers.</summary>
+    [ProtoMember(5)] public string CommandId { get; set; } = "";
+    /// <summary>Who gave it, for the device's own log.</summary>
+    [ProtoMember(6)] public string GrantedBy { get; set; } = "";
+}
+
+/// <summary>
+/// Cloud to device, retained on <c>dx/{id}/down/consent</c>: every standing consent in force for the device. A newer
+/// set replaces the older; a grant issued before it and missing from it was revoked.
+/// </summary>
+[ProtoContract]
+public sealed class ConsentSet
+{
+    [ProtoMember(1)] public long IssuedUnixMs { get; set; }
+    [ProtoMember(2)] public List<ConsentGrant> Grants { get; set; } = [];
+}
+
+/// <summary>How a command ended on the device.</summary>
+public enum CommandOutcome
+{
+    Unspecified = 0,
+    Succeeded = 1,
+    /// <summary>It ran and did not work, or the device does not support it.</summary>
+    Failed = 2,
+    /// <summary>It did not run: unknown command, malformed parameters, missing or wrong consent.</summary>
+    Refused = 3,
+    /// <summary>It did not run: it arrived after its expiry.</summary>
+    Expired = 4,
+}
+
+/// <summary>Device to cloud: the end of one command.</summary>
+[ProtoContract]
+public sealed class CommandResult
+{
+    [ProtoMember(1)] public string CommandId { get; set; } = "";
+    [ProtoMember(2)] public string Name { get; set; } = "";
+    [ProtoMember(3)] public CommandOutcome Outcome { get; set; }
+    /// <summary>What happened, in words an agent can read ("resumed", "no such printer operation", "consent expired").</summary>
+    [ProtoMember(4)] public string Detail { get; set; } = "";
+    [ProtoMember(5)] public long StartedUnixMs { get; set; }
+    [ProtoMember(6)] public long FinishedUnixMs { get; set; }
 }

@@ -20,6 +20,8 @@ public static class ProtoSchema
         options.Types.Add(typeof(Envelope));
         options.Types.Add(typeof(Ack));
         options.Types.Add(typeof(Presence));
+        options.Types.Add(typeof(Command));
+        options.Types.Add(typeof(ConsentSet));
         return RuntimeTypeModel.Default.GetSchema(options);
     }
 }

@@ -10,6 +10,9 @@ public static class Topics
     public const string AllUplink = "dx/+/up/#";
     public const string SharedUplink = "$share/cloud/dx/+/up/#";
     public const string AckKind = "ack";
+    public const string CommandKind = "command";
+    /// <summary>Retained: the device's standing consents (<see cref="ConsentSet"/>).</summary>
+    public const string ConsentKind = "consent";
 
     /// <summary>Device ids are used in topics and file names, so they are restricted to a safe alphabet.</summary>
     public const int MaxDeviceIdLength = 64;
@@ -27,6 +30,7 @@ public static class Topics
         UplinkKind.Status => "status",
         UplinkKind.Event => "event",
         UplinkKind.Heartbeat => "heartbeat",
+        UplinkKind.CommandResult => "result",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown uplink kind."),
     };
 
@@ -35,6 +39,7 @@ public static class Topics
         "status" => UplinkKind.Status,
         "event" => UplinkKind.Event,
         "heartbeat" => UplinkKind.Heartbeat,
+        "result" => UplinkKind.CommandResult,
         _ => null,
     };
 

@@ -118,8 +118,8 @@ public static partial class ArticleFormat
         }
         var actionText = Required(yaml.Action, "remediation.action", errors);
         ConsentAction action = default;
-        if (actionText.Length > 0 && !Enum.TryParse(actionText, ignoreCase: true, out action))
-            errors.Add($"remediation.action: \"{actionText}\" is not one of {string.Join(", ", Enum.GetNames<ConsentAction>().Select(n => n.ToLowerInvariant()))}");
+        if (actionText.Length > 0 && (!Enum.TryParse(actionText, ignoreCase: true, out action) || action == ConsentAction.Unspecified || !Enum.IsDefined(action)))
+            errors.Add($"remediation.action: \"{actionText}\" is not one of {string.Join(", ", Enum.GetValues<ConsentAction>().Where(a => a != ConsentAction.Unspecified).Select(a => a.ToString().ToLowerInvariant()))}");
         else if (needed is { } n && actionText.Length > 0 && action != n)
             errors.Add($"remediation.action: {command} needs the customer's \"{n.ToString().ToLowerInvariant()}\" consent, not \"{actionText}\"");
         var describe = Required(yaml.Describe, "remediation.describe", errors);
