@@ -23,6 +23,7 @@ public sealed partial class TelemetryPump
     private readonly ConditionTracker _tracker;
     private readonly Func<IEnumerable<Metric>>? _extraMetrics;
     private readonly long _startedTimestamp;
+    private readonly ChangeSignal _readRequested = new();
     private DateTimeOffset? _nextHeartbeat;
     private long _collectorErrors;
     private double _lastReadMilliseconds;
@@ -47,6 +48,12 @@ public sealed partial class TelemetryPump
     /// <summary>Sent in every heartbeat so the cloud can match the code the owner types to this device.</summary>
     public string PairingCode { get; init; } = "";
 
+    /// <summary>
+    /// Asks for a read before the next poll is due (a command just changed the device, so the cloud should see it
+    /// now). Latched like a change notification: a request made while a read runs causes one more read.
+    /// </summary>
+    public void RequestRead() => _readRequested.Set();
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         Log.Started(_logger, _envelopes.DeviceId, _collector.Name, _options.PollInterval.TotalSeconds, _options.HeartbeatInterval.TotalSeconds);
@@ -58,7 +65,7 @@ public sealed partial class TelemetryPump
         {
             await PollOnceAsync(cancellationToken);
             tick ??= timer.WaitForNextTickAsync(cancellationToken).AsTask();
-            if (notifier is not null && await ChangedBeforeTickAsync(notifier, tick, cancellationToken))
+            if (await ChangedBeforeTickAsync(notifier, tick, cancellationToken))
                 continue;
             if (!await tick)
                 break;
@@ -67,23 +74,29 @@ public sealed partial class TelemetryPump
         while (!cancellationToken.IsCancellationRequested);
     }
 
-    /// <summary>True when the device announced a change (read it now) before the next poll was due.</summary>
-    private static async Task<bool> ChangedBeforeTickAsync(IChangeNotifier notifier, Task<bool> tick, CancellationToken cancellationToken)
+    /// <summary>True when the device announced a change, or a read was requested, before the next poll was due.</summary>
+    private async Task<bool> ChangedBeforeTickAsync(IChangeNotifier? notifier, Task<bool> tick, CancellationToken cancellationToken)
     {
         using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var change = notifier.WaitForChangeAsync(stopWaiting.Token);
-        if (await Task.WhenAny(tick, change) == change && change.IsCompletedSuccessfully)
-            return true;
+        Task[] waits = notifier is null
+            ? [_readRequested.WaitAsync(stopWaiting.Token)]
+            : [_readRequested.WaitAsync(stopWaiting.Token), notifier.WaitForChangeAsync(stopWaiting.Token)];
+        var first = await Task.WhenAny([tick, .. waits]);
+        var changed = first != tick && first.IsCompletedSuccessfully;
+        // Cancelling a wait does not consume its latch: a change that lost the race is read on the next round.
         await stopWaiting.CancelAsync();
-        try
+        foreach (var wait in waits)
         {
-            await change;
+            try
+            {
+                await wait;
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped waiting: something else came first.
+            }
         }
-        catch (OperationCanceledException)
-        {
-            // Stopped waiting: the tick came first.
-        }
-        return false;
+        return changed;
     }
 
     /// <summary>One poll: read, diff, enqueue; and the heartbeat when it is due. Returns what was enqueued.</summary>

@@ -134,9 +134,30 @@ public sealed class TelemetryPumpTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
     }
 
+    [Fact]
+    public async Task A_requested_read_happens_at_once_not_at_the_next_poll_for_any_collector()
+    {
+        using var outbox = Outbox.Open(Path.Combine(_directory.Path, "requested"), new OutboxOptions(), _time);
+        var collector = new ScriptedCollector();
+        var options = new AgentOptions { DeviceId = "dev-1", PollInterval = TimeSpan.FromMinutes(5), ConditionDebounceInterval = TimeSpan.Zero };
+        var pump = new TelemetryPump(collector, outbox, new UplinkEnvelopes("dev-1", _time), options, _time, NullLogger<TelemetryPump>.Instance);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var running = pump.RunAsync(stop.Token);
+        await Eventually.TrueAsync(() => collector.Reads == 1, "the first poll");
+
+        pump.RequestRead();
+
+        // The fake clock never moves and the collector cannot announce changes: only the request can cause this read.
+        await Eventually.TrueAsync(() => collector.Reads == 2, "a read right after the request");
+        pump.RequestRead();
+        await Eventually.TrueAsync(() => collector.Reads == 3, "each request is one more read");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+    }
+
     private sealed class AnnouncingCollector : IDeviceCollector, IChangeNotifier
     {
-        private readonly Diagnostics.Agent.Collectors.Ipp.ChangeSignal _changed = new();
+        private readonly ChangeSignal _changed = new();
         private int _reads;
 
         public DeviceStatus Next { get; set; } = new() { State = DeviceState.Idle };
@@ -156,11 +177,17 @@ public sealed class TelemetryPumpTests : IDisposable
 
     private sealed class ScriptedCollector : IDeviceCollector
     {
+        private int _reads;
+
         public DeviceStatus Next { get; set; } = new();
         public Exception? Failure { get; set; }
+        public int Reads => Volatile.Read(ref _reads);
         public string Name => "scripted";
 
-        public ValueTask<DeviceStatus> ReadAsync(CancellationToken cancellationToken) =>
-            Failure is null ? ValueTask.FromResult(Next) : ValueTask.FromException<DeviceStatus>(Failure);
+        public ValueTask<DeviceStatus> ReadAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _reads);
+            return Failure is null ? ValueTask.FromResult(Next) : ValueTask.FromException<DeviceStatus>(Failure);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using Diagnostics.Agent.Collectors;
 using Diagnostics.Agent.Collectors.Ipp;
 
 namespace Diagnostics.Agent.Tests.Collectors.Ipp;

@@ -1,4 +1,4 @@
-namespace Diagnostics.Agent.Collectors.Ipp;
+namespace Diagnostics.Agent.Collectors;
 
 /// <summary>The latch behind <see cref="IChangeNotifier"/>: <see cref="Set"/> from any thread, waits consume.</summary>
 internal sealed class ChangeSignal
