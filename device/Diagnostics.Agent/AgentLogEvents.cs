@@ -18,6 +18,10 @@ internal static class AgentLogEvents
     public const int MalformedAck = 206;
     public const int PublishFailed = 207;
     public const int ConnectFailed = 208;
+    public const int MalformedCommand = 209;
+    public const int MalformedConsentSet = 210;
+    public const int DownlinkHandlerFailed = 211;
+    public const int ReconnectRequested = 212;
 
     // Runtime and provisioning 300-399
     public const int Provisioned = 300;
@@ -26,6 +30,19 @@ internal static class AgentLogEvents
     public const int AgentStopped = 303;
     public const int CloudUnreachable = 304;
     public const int PairingCodeShown = 305;
+
+    // Commands 400-449 (Commands/: the executor, its journal and the consents it checks)
+    public const int CommandReceived = 400;
+    public const int CommandRefused = 401;
+    public const int CommandExpired = 402;
+    public const int CommandRan = 403;
+    public const int CommandRepeated = 404;
+    public const int CommandActionFailed = 405;
+    public const int ConsentSetApplied = 406;
+    public const int ConsentSetIgnored = 407;
+    public const int CommandJournalUnreadable = 408;
+    public const int AgentRestartRequested = 409;
+    public const int CommandInterrupted = 410;
 
     // ----- IPP printer collector 600-649 (Collectors/Ipp) -----
     public const int IppReadFailed = 600;

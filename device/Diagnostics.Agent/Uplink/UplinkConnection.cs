@@ -19,6 +19,8 @@ namespace Diagnostics.Agent.Uplink;
 /// A broker PUBACK is not delivery: only the cloud's Ack (after it stored the message) deletes from the outbox. If
 /// acks stop coming while messages are outstanding, or after any reconnect, sending restarts from the lowest
 /// unacknowledged sequence; the cloud drops the duplicates.
+/// Downlink: <c>down/ack</c> is handled here; <c>down/command</c> and <c>down/consent</c> are decoded and handed to the
+/// <see cref="IDownlinkHandler"/> (what to do with them is not the connection's business); anything else is logged.
 /// </remarks>
 public sealed partial class UplinkConnection
 {
@@ -32,6 +34,12 @@ public sealed partial class UplinkConnection
     private readonly ILogger _logger;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly string _ackTopic;
+    private readonly string _commandTopic;
+    private readonly string _consentTopic;
+    private readonly IDownlinkHandler? _downlink;
+    private CancellationToken _stopping;
+    private int _reconnectRequested;
+    private long _malformedDownlinks;
     private ulong _highestAckReceived;
     private ulong _ackedUpTo;
     private ulong _highestPublished;
@@ -41,7 +49,10 @@ public sealed partial class UplinkConnection
     private volatile bool _connected;
     private string _disconnectReason = "";
 
-    public UplinkConnection(DeviceCredentials credentials, BrokerOptions options, Outbox outbox, TimeProvider time, Random random, ILogger<UplinkConnection> logger)
+    /// <param name="downlink">Receives commands and consent sets; without one they are logged and ignored like unknown kinds.</param>
+    public UplinkConnection(
+        DeviceCredentials credentials, BrokerOptions options, Outbox outbox, TimeProvider time, Random random, ILogger<UplinkConnection> logger,
+        IDownlinkHandler? downlink = null)
     {
         ArgumentNullException.ThrowIfNull(credentials);
         ArgumentNullException.ThrowIfNull(outbox);
@@ -52,6 +63,9 @@ public sealed partial class UplinkConnection
         _random = random;
         _logger = logger;
         _ackTopic = Topics.Downlink(credentials.DeviceId, Topics.AckKind);
+        _commandTopic = Topics.Downlink(credentials.DeviceId, Topics.CommandKind);
+        _consentTopic = Topics.Downlink(credentials.DeviceId, Topics.ConsentKind);
+        _downlink = downlink;
         outbox.Enqueued += Wake;
     }
 
@@ -69,13 +83,32 @@ public sealed partial class UplinkConnection
     /// <summary>The highest sequence the cloud has acknowledged and the outbox has deleted.</summary>
     public ulong AcknowledgedUpTo => Volatile.Read(ref _ackedUpTo);
 
+    /// <summary>Commands and consent sets that could not be decoded (or that a handler failed on) since start.</summary>
+    public long MalformedDownlinks => Interlocked.Read(ref _malformedDownlinks);
+
+    /// <summary>
+    /// Closes the MQTT session cleanly and opens a new one at once (no backoff), as after any reconnect: subscribe
+    /// again, presence online, resend from the lowest unacknowledged message. Nothing is lost (the outbox keeps
+    /// everything) and presence does not flap (a clean disconnect suppresses the will). Ignored while not connected:
+    /// the connection is being re-established anyway.
+    /// </summary>
+    public void RequestReconnect()
+    {
+        if (!_connected)
+            return;
+        Interlocked.Exchange(ref _reconnectRequested, 1);
+        Wake();
+    }
+
     /// <summary>Connects, drains and reconnects until cancelled; then says "offline" and disconnects cleanly.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        _stopping = cancellationToken;
         var failures = 0;
         var factory = new MqttClientFactory();
         while (!cancellationToken.IsCancellationRequested)
         {
+            var reconnectAtOnce = false;
             using var client = factory.CreateMqttClient();
             client.ApplicationMessageReceivedAsync += OnMessageReceivedAsync;
             client.DisconnectedAsync += e =>
@@ -87,13 +120,22 @@ public sealed partial class UplinkConnection
             try
             {
                 Log.Connecting(_logger, _credentials.DeviceId, _options.Host, _options.Port, failures + 1);
+                Interlocked.Exchange(ref _reconnectRequested, 0);
                 await ConnectAsync(client, cancellationToken);
                 failures = 0;
                 _connected = true;
                 Interlocked.Increment(ref _connects);
                 Log.Connected(_logger, _credentials.DeviceId, _options.Host, _options.Port, _outbox.Depth);
                 await DrainAsync(client, cancellationToken);
-                Log.Disconnected(_logger, _credentials.DeviceId, _options.Host, _options.Port, _disconnectReason);
+                if (Interlocked.Exchange(ref _reconnectRequested, 0) == 1)
+                {
+                    reconnectAtOnce = true;
+                    await DisconnectForReconnectAsync(client, cancellationToken);
+                }
+                else
+                {
+                    Log.Disconnected(_logger, _credentials.DeviceId, _options.Host, _options.Port, _disconnectReason);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -111,6 +153,8 @@ public sealed partial class UplinkConnection
             {
                 _connected = false;
             }
+            if (reconnectAtOnce)
+                continue;
             var delay = NextDelay(failures++);
             Log.RetryScheduled(_logger, _credentials.DeviceId, delay.TotalSeconds);
             try
@@ -186,6 +230,24 @@ public sealed partial class UplinkConnection
         }
     }
 
+    private async Task DisconnectForReconnectAsync(IMqttClient client, CancellationToken cancellationToken)
+    {
+        Log.Reconnecting(_logger, _credentials.DeviceId, _options.Host, _options.Port);
+        if (!client.IsConnected)
+            return;
+        // Bounded like GoOfflineAsync: a broker that does not answer the disconnect must not hold the reconnect.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), timeout.Token);
+        }
+        catch (Exception ex) when (ex is MqttCommunicationException or InvalidOperationException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            Log.Disconnected(_logger, _credentials.DeviceId, _options.Host, _options.Port, "reconnect on request: " + ex.Message);
+        }
+    }
+
     /// <summary>Publishes in order within the in-flight window until the connection drops; returns when it does.</summary>
     private async Task DrainAsync(IMqttClient client, CancellationToken cancellationToken)
     {
@@ -196,7 +258,7 @@ public sealed partial class UplinkConnection
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!client.IsConnected)
+            if (!client.IsConnected || Volatile.Read(ref _reconnectRequested) == 1)
                 return;
 
             // Never delete what this process has not published, whatever an ack claims: a confused cloud must not
@@ -288,12 +350,70 @@ public sealed partial class UplinkConnection
     private Task OnMessageReceivedAsync(MqttApplicationMessageReceivedEventArgs e)
     {
         var topic = e.ApplicationMessage.Topic;
-        if (topic != _ackTopic)
+        if (topic == _ackTopic)
+            return OnAck(e.ApplicationMessage.Payload.ToArray());
+        if (_downlink is not null && topic == _commandTopic)
+            return OnCommandAsync(_downlink, e.ApplicationMessage.Payload.ToArray());
+        if (_downlink is not null && topic == _consentTopic)
+            return OnConsentSetAsync(_downlink, e.ApplicationMessage.Payload.ToArray());
+        Log.UnknownDownlink(_logger, _credentials.DeviceId, topic);
+        return Task.CompletedTask;
+    }
+
+    private async Task OnCommandAsync(IDownlinkHandler downlink, byte[] payload)
+    {
+        var decoded = WireCodec.Decode<Command>(payload, DownlinkPayloads.MaxCommandBytes);
+        var command = decoded.Value;
+        if (decoded.IsSuccess && command!.CommandId.Length is > 0 and <= DownlinkPayloads.MaxCommandIdLength)
         {
-            Log.UnknownDownlink(_logger, _credentials.DeviceId, topic);
-            return Task.CompletedTask;
+            await HandleAsync(() => downlink.OnCommandAsync(command, _stopping), "command " + command.CommandId);
+            return;
         }
-        var decoded = WireCodec.Decode<Ack>(e.ApplicationMessage.Payload.ToArray());
+        // Answer what can be answered: the cloud re-sends an unanswered command on every reconnect until it expires.
+        var reason = decoded.IsSuccess
+            ? (command!.CommandId.Length == 0 ? "it has no command id" : $"its command id is longer than {DownlinkPayloads.MaxCommandIdLength} characters")
+            : $"{decoded.Error}: {decoded.Detail}";
+        var commandId = decoded.IsSuccess ? null : DownlinkPayloads.TryReadCommandId(payload);
+        Interlocked.Increment(ref _malformedDownlinks);
+        Log.MalformedCommand(_logger, _credentials.DeviceId, payload.Length, commandId ?? "(unreadable)", reason);
+        if (commandId is not null)
+            await HandleAsync(() => downlink.OnUnreadableCommandAsync(commandId, reason, _stopping), "unreadable command " + commandId);
+    }
+
+    private async Task OnConsentSetAsync(IDownlinkHandler downlink, byte[] payload)
+    {
+        var decoded = WireCodec.Decode<ConsentSet>(payload, DownlinkPayloads.MaxConsentSetBytes);
+        if (!decoded.IsSuccess)
+        {
+            // The device keeps the consents it knew: a set it cannot read neither grants nor revokes anything.
+            Interlocked.Increment(ref _malformedDownlinks);
+            Log.MalformedConsentSet(_logger, _credentials.DeviceId, payload.Length, $"{decoded.Error}: {decoded.Detail}");
+            return;
+        }
+        await HandleAsync(() => downlink.OnConsentSetAsync(decoded.Value!, _stopping), "consent set");
+    }
+
+    /// <summary>A handler that fails must not take the MQTT session down with it: logged, counted, the session goes on.</summary>
+    private async Task HandleAsync(Func<ValueTask> handle, string what)
+    {
+        try
+        {
+            await handle();
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping: the cloud re-sends what was not answered.
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Interlocked.Increment(ref _malformedDownlinks);
+            Log.DownlinkHandlerFailed(_logger, ex, _credentials.DeviceId, what, ex.Message);
+        }
+    }
+
+    private Task OnAck(byte[] payload)
+    {
+        var decoded = WireCodec.Decode<Ack>(payload);
         if (!decoded.IsSuccess || (decoded.Value!.DeviceId.Length > 0 && decoded.Value.DeviceId != _credentials.DeviceId))
         {
             Log.MalformedAck(_logger, _credentials.DeviceId, decoded.Detail ?? $"ack for device '{decoded.Value!.DeviceId}'");
@@ -337,6 +457,18 @@ public sealed partial class UplinkConnection
 
         [LoggerMessage(AgentLogEvents.MalformedAck, LogLevel.Warning, "{DeviceId} ignores a malformed ack: {Reason}")]
         public static partial void MalformedAck(ILogger logger, string deviceId, string reason);
+
+        [LoggerMessage(AgentLogEvents.MalformedCommand, LogLevel.Warning, "{DeviceId} cannot read a command of {PayloadBytes} bytes (command id {CommandId}): {Reason}")]
+        public static partial void MalformedCommand(ILogger logger, string deviceId, int payloadBytes, string commandId, string reason);
+
+        [LoggerMessage(AgentLogEvents.MalformedConsentSet, LogLevel.Warning, "{DeviceId} ignores a consent set of {PayloadBytes} bytes it cannot read, keeping the consents it knew: {Reason}")]
+        public static partial void MalformedConsentSet(ILogger logger, string deviceId, int payloadBytes, string reason);
+
+        [LoggerMessage(AgentLogEvents.DownlinkHandlerFailed, LogLevel.Error, "{DeviceId}: handling {What} failed: {Reason}")]
+        public static partial void DownlinkHandlerFailed(ILogger logger, Exception exception, string deviceId, string what, string reason);
+
+        [LoggerMessage(AgentLogEvents.ReconnectRequested, LogLevel.Information, "{DeviceId} reconnecting to {Host}:{Port} on request")]
+        public static partial void Reconnecting(ILogger logger, string deviceId, string host, int port);
 
         [LoggerMessage(AgentLogEvents.PublishFailed, LogLevel.Warning, "{DeviceId}: broker refused sequence {Sequence}: {ReasonCode} {ReasonString}")]
         public static partial void PublishFailed(ILogger logger, string deviceId, ulong sequence, string reasonCode, string reasonString);

@@ -101,6 +101,23 @@ internal sealed class FakeCloud : IAsyncDisposable
         return known ? SendAckAsync(deviceId, contiguous) : Task.CompletedTask;
     }
 
+    /// <summary>Publishes to a device's downlink as the cloud does (QoS 1); a consent set goes retained.</summary>
+    public Task SendDownlinkAsync(string deviceId, string kind, byte[] payload, bool retain = false) =>
+        Server.InjectApplicationMessage(new InjectedMqttApplicationMessage(new MqttApplicationMessageBuilder()
+            .WithTopic(Topics.Downlink(deviceId, kind))
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(retain)
+            .Build()) { SenderClientId = "cloud" });
+
+    public Task SendCommandAsync(string deviceId, Command command) => SendDownlinkAsync(deviceId, Topics.CommandKind, WireCodec.Encode(command));
+
+    public Task SendConsentsAsync(string deviceId, ConsentSet consents) => SendDownlinkAsync(deviceId, Topics.ConsentKind, WireCodec.Encode(consents), retain: true);
+
+    /// <summary>Every command result received, in arrival order, duplicates included.</summary>
+    public IReadOnlyList<CommandResult> Results(string deviceId) =>
+        Received.Where(e => e.DeviceId == deviceId && e.CommandResult is not null).Select(e => e.CommandResult!).ToList();
+
     public async Task<Presence?> RetainedPresenceAsync(string deviceId)
     {
         var retained = await Server.GetRetainedMessageAsync(Topics.Presence(deviceId));

@@ -44,9 +44,9 @@ public sealed class UplinkConnectionTests : IAsyncDisposable
         AckTimeout = TimeSpan.FromSeconds(ackTimeoutSeconds),
     };
 
-    private UplinkConnection Start(BrokerOptions broker)
+    private UplinkConnection Start(BrokerOptions broker, IDownlinkHandler? downlink = null)
     {
-        var uplink = new UplinkConnection(new DeviceCredentials(DeviceId, "secret-token"), broker, _outbox, TimeProvider.System, new Random(1), NullLogger<UplinkConnection>.Instance);
+        var uplink = new UplinkConnection(new DeviceCredentials(DeviceId, "secret-token"), broker, _outbox, TimeProvider.System, new Random(1), NullLogger<UplinkConnection>.Instance, downlink);
         _running = uplink.RunAsync(_stop.Token);
         return uplink;
     }
@@ -241,6 +241,150 @@ public sealed class UplinkConnectionTests : IAsyncDisposable
         await EnqueueEventsAsync(3);
 
         await Eventually.TrueAsync(() => _outbox.Depth == 0, "delivered after the unknown message");
+    }
+
+    private static Command SampleCommand(string commandId) => new()
+    {
+        CommandId = commandId,
+        Name = DeviceCommands.ClearPaperPath,
+        ExpiresUnixMs = 1_900_000_000_000,
+        Consent = new ConsentGrant { ConsentId = "policy-1", Action = ConsentAction.Maintenance, ExpiresUnixMs = 1_900_000_000_000 },
+    };
+
+    [Fact]
+    public async Task Hands_commands_and_the_retained_consent_set_to_the_downlink_handler()
+    {
+        await _cloud.StartAsync();
+        var handler = new RecordingDownlink();
+        var consents = new ConsentSet { IssuedUnixMs = 1_700_000_000_000, Grants = [new ConsentGrant { ConsentId = "policy-1", Action = ConsentAction.Maintenance }] };
+        await _cloud.SendConsentsAsync(DeviceId, consents); // retained before the device connects, as the cloud leaves it
+        var uplink = Start(Broker(), handler);
+        await Eventually.TrueAsync(() => uplink.IsConnected, "connected");
+
+        await _cloud.SendCommandAsync(DeviceId, SampleCommand("cmd-1"));
+
+        await Eventually.TrueAsync(() => handler.Commands.Count == 1 && handler.ConsentSets.Count == 1, "the command and the consent set reached the handler");
+        Assert.Equal(("cmd-1", DeviceCommands.ClearPaperPath, "policy-1"), (handler.Commands[0].CommandId, handler.Commands[0].Name, handler.Commands[0].Consent!.ConsentId));
+        Assert.Equal(WireCodec.Encode(consents), WireCodec.Encode(handler.ConsentSets[0]));
+        Assert.Equal(0, uplink.MalformedDownlinks);
+    }
+
+    [Fact]
+    public async Task A_command_that_cannot_be_decoded_is_answered_by_its_id_when_readable_and_the_session_goes_on()
+    {
+        await _cloud.StartAsync();
+        var handler = new RecordingDownlink();
+        var uplink = Start(Broker(), handler);
+        await Eventually.TrueAsync(() => uplink.IsConnected, "connected");
+        var whole = WireCodec.Encode(SampleCommand("cmd-cut"));
+
+        await _cloud.SendDownlinkAsync(DeviceId, Topics.CommandKind, whole[..^3]);                 // truncated inside the consent
+        await _cloud.SendDownlinkAsync(DeviceId, Topics.CommandKind, [0xFF, 0xFF, 0xFF, 0xFF]);    // nothing readable
+        await _cloud.SendDownlinkAsync(DeviceId, Topics.CommandKind, WireCodec.Encode(new Command { Name = DeviceCommands.Identify })); // no id
+        await _cloud.SendDownlinkAsync(DeviceId, Topics.CommandKind, new byte[DownlinkPayloads.MaxCommandBytes + 1]);
+        await _cloud.SendDownlinkAsync(DeviceId, Topics.ConsentKind, [0x08, 0xFF]);              // a consent set cut short
+        await Eventually.TrueAsync(() => uplink.MalformedDownlinks == 5, "five malformed downlinks counted");
+
+        var unreadable = Assert.Single(handler.Unreadable);
+        Assert.Equal("cmd-cut", unreadable.CommandId);
+        Assert.StartsWith("Malformed", unreadable.Reason, StringComparison.Ordinal);
+        Assert.Empty(handler.Commands);
+        Assert.Empty(handler.ConsentSets);
+        await EnqueueEventsAsync(3);
+        await Eventually.TrueAsync(() => _outbox.Depth == 0, "delivered after the malformed downlinks");
+        Assert.Equal(1, uplink.Connects);
+    }
+
+    [Fact]
+    public async Task A_handler_that_throws_does_not_take_the_session_down()
+    {
+        await _cloud.StartAsync();
+        var handler = new RecordingDownlink { Failure = new InvalidOperationException("handler bug") };
+        var uplink = Start(Broker(), handler);
+        await Eventually.TrueAsync(() => uplink.IsConnected, "connected");
+
+        await _cloud.SendCommandAsync(DeviceId, SampleCommand("cmd-1"));
+        await Eventually.TrueAsync(() => uplink.MalformedDownlinks == 1, "the failure is counted");
+
+        handler.Failure = null;
+        await _cloud.SendCommandAsync(DeviceId, SampleCommand("cmd-2"));
+        await Eventually.TrueAsync(() => handler.Commands.Any(c => c.CommandId == "cmd-2"), "the next command arrives");
+        Assert.Equal(1, uplink.Connects);
+    }
+
+    [Fact]
+    public async Task Without_a_handler_commands_are_ignored_like_unknown_kinds()
+    {
+        await _cloud.StartAsync();
+        var uplink = Start(Broker());
+        await Eventually.TrueAsync(() => uplink.IsConnected, "connected");
+
+        await _cloud.SendCommandAsync(DeviceId, SampleCommand("cmd-1"));
+        await EnqueueEventsAsync(2);
+
+        await Eventually.TrueAsync(() => _outbox.Depth == 0, "delivered");
+        Assert.Equal(0, uplink.MalformedDownlinks);
+    }
+
+    [Fact]
+    public async Task A_requested_reconnect_closes_and_reopens_the_session_at_once_keeping_presence_online_and_every_message()
+    {
+        await _cloud.StartAsync();
+        var handler = new RecordingDownlink();
+        var broker = Broker();
+        broker.ReconnectMinDelay = broker.ReconnectMaxDelay = TimeSpan.FromMinutes(1);
+        var uplink = Start(broker, handler);
+        await Eventually.TrueAsync(() => uplink.IsConnected, "connected");
+        var before = await EnqueueEventsAsync(5);
+        await Eventually.TrueAsync(() => _outbox.Depth == 0, "the first messages are delivered");
+
+        uplink.RequestReconnect();
+
+        // A backoff of a minute would fail this: a requested reconnect does not wait.
+        await Eventually.TrueAsync(() => uplink.Connects == 2 && uplink.IsConnected, "connected a second time");
+        Assert.True((await _cloud.RetainedPresenceAsync(DeviceId))!.Online, "presence stayed online");
+        var after = await EnqueueEventsAsync(5);
+        await _cloud.SendCommandAsync(DeviceId, SampleCommand("cmd-after"));
+        await Eventually.TrueAsync(() => _outbox.Depth == 0 && handler.Commands.Count == 1, "delivered and subscribed again after the reconnect");
+        Assert.Equal(before.Concat(after), _cloud.Stored);
+    }
+
+    /// <summary>Records what the connection hands over; throws <see cref="Failure"/> when set.</summary>
+    private sealed class RecordingDownlink : IDownlinkHandler
+    {
+        private readonly Lock _lock = new();
+        private readonly List<Command> _commands = [];
+        private readonly List<(string CommandId, string Reason)> _unreadable = [];
+        private readonly List<ConsentSet> _consentSets = [];
+
+        public Exception? Failure { get; set; }
+
+        public IReadOnlyList<Command> Commands => Snapshot(_commands);
+
+        public IReadOnlyList<(string CommandId, string Reason)> Unreadable => Snapshot(_unreadable);
+
+        public IReadOnlyList<ConsentSet> ConsentSets => Snapshot(_consentSets);
+
+        public ValueTask OnCommandAsync(Command command, CancellationToken cancellationToken) => Record(_commands, command);
+
+        public ValueTask OnUnreadableCommandAsync(string commandId, string reason, CancellationToken cancellationToken) => Record(_unreadable, (commandId, reason));
+
+        public ValueTask OnConsentSetAsync(ConsentSet consents, CancellationToken cancellationToken) => Record(_consentSets, consents);
+
+        private ValueTask Record<T>(List<T> list, T item)
+        {
+            if (Failure is { } failure)
+                return ValueTask.FromException(failure);
+            lock (_lock)
+                list.Add(item);
+            return ValueTask.CompletedTask;
+        }
+
+        private IReadOnlyList<T> Snapshot<T>(List<T> list)
+        {
+            lock (_lock)
+                return [.. list];
+        }
     }
 
     [Fact]
