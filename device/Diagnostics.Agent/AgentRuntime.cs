@@ -1,4 +1,5 @@
 using Diagnostics.Agent.Collectors;
+using Diagnostics.Agent.Commands;
 using Diagnostics.Agent.Provisioning;
 using Diagnostics.Agent.Telemetry;
 using Diagnostics.Agent.Uplink;
@@ -8,8 +9,9 @@ using Microsoft.Extensions.Logging;
 namespace Diagnostics.Agent;
 
 /// <summary>
-/// One device's agent without a host of its own: collector, telemetry pump, durable outbox and MQTT uplink.
-/// The single-agent host and the fleet simulator both run these.
+/// One device's agent without a host of its own: collector, telemetry pump, durable outbox, MQTT uplink and the
+/// executor of the cloud's commands (its journal and consents in the device's data directory, beside the outbox).
+/// The single-agent host, each device of a gateway and the fleet simulator all run these.
 /// </summary>
 public sealed partial class AgentRuntime : IDisposable
 {
@@ -24,7 +26,8 @@ public sealed partial class AgentRuntime : IDisposable
         OutboxOptions outbox,
         ILoggerFactory loggerFactory,
         TimeProvider time,
-        Random random)
+        Random random,
+        CommandOptions? commands = null)
     {
         ArgumentNullException.ThrowIfNull(credentials);
         ArgumentNullException.ThrowIfNull(agent);
@@ -36,11 +39,13 @@ public sealed partial class AgentRuntime : IDisposable
         Envelopes = new UplinkEnvelopes(credentials.DeviceId, time);
         PairingCode = Provisioning.PairingCode.LoadOrCreate(agent.DataDirectory);
         Outbox = Outbox.Open(agent.DataDirectory, outbox, time);
-        Uplink = new UplinkConnection(credentials, broker, Outbox, time, random, loggerFactory.CreateLogger<UplinkConnection>());
         Telemetry = new TelemetryPump(collector, Outbox, Envelopes, agent, time, loggerFactory.CreateLogger<TelemetryPump>(), UplinkMetrics)
         {
             PairingCode = PairingCode,
         };
+        Commands = new CommandExecutor(agent.DataDirectory, collector as IDeviceActions, Outbox, Envelopes, commands ?? new CommandOptions(), time,
+            loggerFactory.CreateLogger<CommandExecutor>(), afterAction: Telemetry.RequestRead, restartAgent: RestartAgent);
+        Uplink = new UplinkConnection(credentials, broker, Outbox, time, random, loggerFactory.CreateLogger<UplinkConnection>(), Commands);
     }
 
     public string DeviceId => Credentials.DeviceId;
@@ -58,6 +63,9 @@ public sealed partial class AgentRuntime : IDisposable
 
     public TelemetryPump Telemetry { get; }
 
+    /// <summary>Runs the cloud's commands on this device (see <see cref="CommandExecutor"/>).</summary>
+    public CommandExecutor Commands { get; }
+
     public UplinkEnvelopes Envelopes { get; }
 
     /// <summary>Runs telemetry and uplink until cancelled (returns normally then) or until one of them fails.</summary>
@@ -67,17 +75,18 @@ public sealed partial class AgentRuntime : IDisposable
         Log.PairingCode(_logger, DeviceId, PairingCodes.Display(PairingCode));
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var telemetry = Telemetry.RunAsync(stopping.Token);
+        var commands = Commands.RunAsync(stopping.Token);
         var uplink = Uplink.RunAsync(stopping.Token);
         try
         {
-            var first = await Task.WhenAny(telemetry, uplink);
+            var first = await Task.WhenAny(telemetry, commands, uplink);
             await stopping.CancelAsync();
             await first; // surfaces a failure of whichever ended first
-            await Task.WhenAll(telemetry, uplink);
+            await Task.WhenAll(telemetry, commands, uplink);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await Task.WhenAll(telemetry.ContinueWith(_ => { }, TaskScheduler.Default), uplink.ContinueWith(_ => { }, TaskScheduler.Default));
+            await Task.WhenAll(new[] { telemetry, commands, uplink }.Select(task => task.ContinueWith(_ => { }, TaskScheduler.Default)));
         }
         Log.Stopped(_logger, DeviceId, Outbox.Depth, Uplink.Published);
     }
@@ -86,7 +95,22 @@ public sealed partial class AgentRuntime : IDisposable
     public Task<TimeSpan> FloodEventsAsync(int count, CancellationToken cancellationToken) =>
         EventFlood.RunAsync(Outbox, Envelopes, count, _time, cancellationToken);
 
-    public void Dispose() => Outbox.Dispose();
+    public void Dispose()
+    {
+        Commands.Dispose();
+        Outbox.Dispose();
+    }
+
+    /// <summary>
+    /// <c>restart-agent</c>, kept deliberately gentle: the MQTT session is closed cleanly and reopened at once (subscribe,
+    /// presence, resend from the lowest unacknowledged message) and the device is read again. Nothing is recreated or
+    /// deleted: the collector, outbox, journal and consents stay as they are; the process does not restart.
+    /// </summary>
+    private void RestartAgent()
+    {
+        Uplink.RequestReconnect();
+        Telemetry.RequestRead();
+    }
 
     /// <summary>Heartbeat metrics beyond the pump's own: the uplink's, and the collector's gauges when it measures any.</summary>
     private IEnumerable<Metric> UplinkMetrics() =>
@@ -95,6 +119,8 @@ public sealed partial class AgentRuntime : IDisposable
         new Metric { Name = "uplink-connects", Value = Uplink.Connects, Unit = "count" },
         new Metric { Name = "uplink-published", Value = Uplink.Published, Unit = "count" },
         new Metric { Name = "uplink-ack-timeouts", Value = Uplink.AckTimeouts, Unit = "count" },
+        new Metric { Name = "downlink-malformed", Value = Uplink.MalformedDownlinks, Unit = "count" },
+        .. Commands.CurrentMetrics(),
         .. (Collector as IMetricSource)?.CurrentMetrics() ?? [],
     ];
 

@@ -1,4 +1,5 @@
 using Diagnostics.Agent.Collectors.Simulated;
+using Diagnostics.Agent.Commands;
 using Diagnostics.Agent.Uplink;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,6 +31,7 @@ public static class AgentHostExtensions
         builder.AddValidatedOptions<BrokerOptions>(BrokerOptions.Section, o => o.Validate());
         builder.AddValidatedOptions<OutboxOptions>(OutboxOptions.Section, o => o.Validate());
         builder.AddValidatedOptions<SimulatorOptions>(SimulatorOptions.Section, o => o.Validate());
+        builder.AddValidatedOptions<CommandOptions>(CommandOptions.Section, o => o.Validate());
         builder.Services.TryAddSingleton(TimeProvider.System);
         // Reconnect jitter must differ between devices so a broker restart is not followed by a thundering herd.
         builder.Services.TryAddSingleton(_ => new Random());

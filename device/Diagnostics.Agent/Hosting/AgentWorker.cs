@@ -1,4 +1,5 @@
 using Diagnostics.Agent.Collectors;
+using Diagnostics.Agent.Commands;
 using Diagnostics.Agent.Provisioning;
 using Diagnostics.Agent.Uplink;
 using Microsoft.Extensions.Configuration;
@@ -10,13 +11,15 @@ namespace Diagnostics.Agent.Hosting;
 
 /// <summary>
 /// The agent as a hosted service: one <see cref="AgentRuntime"/> per watched device — the agent's own device, or
-/// each device of a gateway (<see cref="GatewayOptions"/>) with its own identity, data folder and connection.
+/// each device of a gateway (<see cref="GatewayOptions"/>) with its own identity, data folder, connection and command
+/// executor (journal and consents in that folder).
 /// </summary>
 internal sealed partial class AgentWorker(
     IOptions<AgentOptions> agent,
     IOptions<GatewayOptions> gateway,
     IOptions<BrokerOptions> broker,
     IOptions<OutboxOptions> outbox,
+    IOptions<CommandOptions> commands,
     IConfiguration configuration,
     Random random,
     ILoggerFactory loggerFactory,
@@ -86,7 +89,7 @@ internal sealed partial class AgentWorker(
         Log.Credentials(logger, options.DeviceId, options.Token.Length > 0 ? "configuration" : Path.Combine(options.DataDirectory, CredentialStore.FileName));
         try
         {
-            using var runtime = new AgentRuntime(credentials, collector, options, broker.Value, outbox.Value, loggerFactory, time, random);
+            using var runtime = new AgentRuntime(credentials, collector, options, broker.Value, outbox.Value, loggerFactory, time, random, commands.Value);
             await runtime.RunAsync(cancellationToken);
         }
         finally

@@ -17,6 +17,8 @@ public sealed class UplinkEnvelopes(string deviceId, TimeProvider time)
 
     public Envelope Heartbeat(Heartbeat heartbeat) => Create(e => e.Heartbeat = heartbeat);
 
+    public Envelope CommandResult(CommandResult result) => Create(e => e.CommandResult = result);
+
     private Envelope Create(Action<Envelope> setPayload)
     {
         var envelope = new Envelope

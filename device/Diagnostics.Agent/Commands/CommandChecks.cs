@@ -1,0 +1,104 @@
+using System.Collections.Frozen;
+using System.Globalization;
+using Diagnostics.Protocol;
+
+namespace Diagnostics.Agent.Commands;
+
+/// <summary>Why a command does not run: <see cref="CommandOutcome.Refused"/> or <see cref="CommandOutcome.Expired"/>, and the words why.</summary>
+public sealed record CommandRefusal(CommandOutcome Outcome, string Detail);
+
+/// <summary>
+/// The checks a command passes before the device acts, by the device's own rules and clock (the cloud checked too;
+/// the device does not take its word for it). Pure: a command, the latest consent set and the time in; a refusal or
+/// the command's parameters out.
+/// </summary>
+public static class CommandChecks
+{
+    /// <summary>
+    /// The parameters each command accepts, with the values allowed. A command not listed takes none.
+    /// <c>identify</c>'s <c>action</c> is IPP's identify-actions keyword.
+    /// </summary>
+    public static readonly FrozenDictionary<string, FrozenDictionary<string, FrozenSet<string>>> AcceptedParameters =
+        new Dictionary<string, FrozenDictionary<string, FrozenSet<string>>>
+        {
+            [DeviceCommands.Identify] = new Dictionary<string, FrozenSet<string>>
+            {
+                ["action"] = new[] { "display", "flash", "sound", "speak" }.ToFrozenSet(StringComparer.Ordinal),
+            }.ToFrozenDictionary(StringComparer.Ordinal),
+        }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    private static readonly FrozenDictionary<string, FrozenSet<string>> NoParameters = FrozenDictionary<string, FrozenSet<string>>.Empty;
+
+    /// <summary>
+    /// Null when the command may run now (<paramref name="parameters"/> then holds them by name); otherwise why not.
+    /// Order: unknown name, parameters, no or past expiry, then the consent (missing, wrong action, bound to another
+    /// command, no or past expiry, revoked).
+    /// </summary>
+    /// <param name="latestConsents">The newest consent set received, or null when none ever was.</param>
+    public static CommandRefusal? Check(Command command, ConsentSet? latestConsents, long nowUnixMs, out IReadOnlyDictionary<string, string> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        parameters = FrozenDictionary<string, string>.Empty;
+        if (!DeviceCommands.ConsentNeeded.TryGetValue(command.Name, out var needed))
+            return Refused($"unknown command '{command.Name}'");
+        if (CheckParameters(command, out parameters) is { } badParameters)
+            return Refused(badParameters);
+        if (command.ExpiresUnixMs <= 0)
+            return Refused("the command has no expiry");
+        if (nowUnixMs > command.ExpiresUnixMs)
+            return new CommandRefusal(CommandOutcome.Expired, $"the command expired at {Time(command.ExpiresUnixMs)} (device clock {Time(nowUnixMs)})");
+        return CheckConsent(command, needed, latestConsents, nowUnixMs);
+    }
+
+    private static string? CheckParameters(Command command, out IReadOnlyDictionary<string, string> parameters)
+    {
+        parameters = FrozenDictionary<string, string>.Empty;
+        var accepted = AcceptedParameters.GetValueOrDefault(command.Name, NoParameters);
+        var given = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var parameter in command.Parameters)
+        {
+            if (!accepted.TryGetValue(parameter.Name, out var values))
+            {
+                return accepted.Count == 0
+                    ? $"parameter '{parameter.Name}' is not accepted by {command.Name}: it takes no parameters"
+                    : $"parameter '{parameter.Name}' is not accepted by {command.Name}: it accepts {string.Join(", ", accepted.Keys.Order(StringComparer.Ordinal))}";
+            }
+            if (!given.TryAdd(parameter.Name, parameter.Value))
+                return $"parameter '{parameter.Name}' is given twice";
+            if (!values.Contains(parameter.Value))
+                return $"parameter '{parameter.Name}' of {command.Name} must be one of {string.Join(", ", values.Order(StringComparer.Ordinal))} (was '{parameter.Value}')";
+        }
+        parameters = given;
+        return null;
+    }
+
+    private static CommandRefusal? CheckConsent(Command command, ConsentAction needed, ConsentSet? latestConsents, long nowUnixMs)
+    {
+        var consent = command.Consent;
+        if (consent is null || consent.ConsentId.Length == 0)
+            return Refused($"no consent: {command.Name} needs a {Name(needed)} consent");
+        if (consent.Action != needed)
+            return Refused($"consent {consent.ConsentId} is for {Name(consent.Action)}, but {command.Name} needs {Name(needed)}");
+        if (consent.CommandId.Length > 0 && consent.CommandId != command.CommandId)
+            return Refused($"consent {consent.ConsentId} is a one-time approval of command {consent.CommandId}, not of this one");
+        if (consent.ExpiresUnixMs <= 0)
+            return Refused($"consent {consent.ConsentId} has no expiry");
+        if (nowUnixMs > consent.ExpiresUnixMs)
+            return Refused($"consent {consent.ConsentId} expired at {Time(consent.ExpiresUnixMs)} (device clock {Time(nowUnixMs)})");
+        // A consent set lists the standing consents only (a one-time approval lives and dies with its command), so
+        // only a standing consent can be revoked by its absence from a newer set.
+        if (consent.CommandId.Length == 0 && latestConsents is { } set && set.IssuedUnixMs > consent.GrantedUnixMs
+            && !set.Grants.Exists(g => g.ConsentId == consent.ConsentId))
+            return Refused($"consent {consent.ConsentId} was revoked (absent from the consent set of {Time(set.IssuedUnixMs)})");
+        return null;
+    }
+
+    private static CommandRefusal Refused(string detail) => new(CommandOutcome.Refused, detail);
+
+    private static string Name(ConsentAction action) => action.ToString().ToLowerInvariant();
+
+    // The cloud's numbers are not trusted to be dates: one outside DateTimeOffset's range is shown as it came.
+    private static string Time(long unixMs) => unixMs is >= 0 and <= 253_402_300_799_999
+        ? DateTimeOffset.FromUnixTimeMilliseconds(unixMs).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)
+        : unixMs.ToString(CultureInfo.InvariantCulture) + " (Unix ms)";
+}
