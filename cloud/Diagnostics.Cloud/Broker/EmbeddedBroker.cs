@@ -61,6 +61,12 @@ public sealed partial class EmbeddedBroker(
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
         server.InterceptingPublishAsync += InterceptPublishAsync;
         server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        server.ClientSubscribedTopicAsync += e =>
+        {
+            if (e.TopicFilter.Topic == Topics.DownlinkFilter(e.ClientId))
+                presence.SubscribedToDownlink(e.ClientId);
+            return Task.CompletedTask;
+        };
         server.ClientConnectedAsync += e => _presenceWrites.Run(() => presence.ConnectedAsync(e.ClientId, CancellationToken.None));
         server.ClientDisconnectedAsync += e => e.DisconnectType == MqttClientDisconnectType.Takeover
             ? Task.CompletedTask
@@ -94,13 +100,14 @@ public sealed partial class EmbeddedBroker(
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
-    public async Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken)
+    public async Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken, bool retain = false)
     {
         var server = _server ?? throw new InvalidOperationException("The broker is not started.");
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
             .WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(retain)
             .Build();
         await server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = CloudSenderId }, cancellationToken);
     }

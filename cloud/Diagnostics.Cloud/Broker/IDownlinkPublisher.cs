@@ -3,5 +3,6 @@ namespace Diagnostics.Cloud.Broker;
 /// <summary>Sends a message from the cloud to a device's downlink topic.</summary>
 public interface IDownlinkPublisher
 {
-    Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken);
+    /// <param name="retain">Kept by the broker for the device's next subscription (its standing consents): the latest replaces the last.</param>
+    Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken, bool retain = false);
 }

@@ -34,6 +34,13 @@ public sealed partial class PresenceTracker(
         await SetAsync(deviceId, decoded.Value!.Online, cancellationToken);
     }
 
+    /// <summary>
+    /// The device subscribed to its downlink: only now can a command or its consents reach it (its session starts
+    /// clean, so anything sent between connect and subscribe is lost), so this is when waiting work goes out.
+    /// </summary>
+    public void SubscribedToDownlink(string deviceId) =>
+        changes.Publish(new DeviceChange(deviceId, time.GetUtcNow(), ReadyForDownlink: true));
+
     private async Task SetAsync(string deviceId, bool online, CancellationToken cancellationToken)
     {
         try

@@ -150,9 +150,11 @@ public sealed partial class IngestionPipeline(
     private static List<DeviceChange> DescribeChanges(List<AcceptedUplink> stored, List<DeviceUpdate> deviceUpdates)
     {
         var events = stored.Where(u => u.Envelope.Event is not null).ToLookup(u => u.Envelope.DeviceId, u => u.Envelope.Event!);
+        var results = stored.Where(u => u.Envelope.CommandResult is not null).ToLookup(u => u.Envelope.DeviceId, u => u.Envelope.CommandResult!);
         return deviceUpdates
-            .Where(u => u.Status is not null || events.Contains(u.DeviceId))
-            .Select(u => new DeviceChange(u.DeviceId, u.LastSeen, u.Status?.Health, DevicePresence.Online, [.. events[u.DeviceId]]))
+            .Where(u => u.Status is not null || events.Contains(u.DeviceId) || results.Contains(u.DeviceId))
+            .Select(u => new DeviceChange(u.DeviceId, u.LastSeen, u.Status?.Health, DevicePresence.Online, [.. events[u.DeviceId]],
+                results.Contains(u.DeviceId) ? [.. results[u.DeviceId]] : null))
             .ToList();
     }
 

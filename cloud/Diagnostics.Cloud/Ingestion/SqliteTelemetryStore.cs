@@ -53,6 +53,7 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
         await using (var telemetry = connection.CreateCommand())
         await using (var events = connection.CreateCommand())
         await using (var notifications = connection.CreateCommand())
+        await using (var fixInbox = connection.CreateCommand())
         {
             telemetry.Transaction = transaction;
             telemetry.CommandText = """
@@ -97,6 +98,14 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
             var nMessage = notifications.Parameters.Add("$message", Microsoft.Data.Sqlite.SqliteType.Text);
             var nReceived = notifications.Parameters.Add("$received", Microsoft.Data.Sqlite.SqliteType.Integer);
 
+            // Problems and command results for the fix loop, in the same transaction for the same reason.
+            fixInbox.Transaction = transaction;
+            fixInbox.CommandText = "INSERT OR IGNORE INTO fix_inbox (device_id, seq, envelope, received_at_ms) VALUES ($device, $seq, $envelope, $received);";
+            var fDevice = fixInbox.Parameters.Add("$device", Microsoft.Data.Sqlite.SqliteType.Text);
+            var fSeq = fixInbox.Parameters.Add("$seq", Microsoft.Data.Sqlite.SqliteType.Integer);
+            var fEnvelope = fixInbox.Parameters.Add("$envelope", Microsoft.Data.Sqlite.SqliteType.Blob);
+            var fReceived = fixInbox.Parameters.Add("$received", Microsoft.Data.Sqlite.SqliteType.Integer);
+
             foreach (var message in batch.Messages)
             {
                 var envelope = message.Envelope;
@@ -106,7 +115,17 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
                 tDeviceTime.Value = envelope.DeviceTimeUnixMs;
                 tReceived.Value = message.ReceivedAt.ToUnixTimeMilliseconds();
                 tPayload.Value = message.Payload;
-                await telemetry.ExecuteNonQueryAsync(cancellationToken);
+                var stored = await telemetry.ExecuteNonQueryAsync(cancellationToken) == 1;
+
+                // Only a message stored now, never a re-delivery of one stored before: the loop acts once per message.
+                if (stored && (envelope.CommandResult is not null || envelope.Event is { Kind: EventKind.Raised, Severity: Severity.Warning or Severity.Error }))
+                {
+                    fDevice.Value = envelope.DeviceId;
+                    fSeq.Value = ToDb(envelope.Sequence);
+                    fEnvelope.Value = message.Payload;
+                    fReceived.Value = message.ReceivedAt.ToUnixTimeMilliseconds();
+                    await fixInbox.ExecuteNonQueryAsync(cancellationToken);
+                }
 
                 if (envelope.Event is { } e)
                 {

@@ -5,14 +5,16 @@ namespace Diagnostics.Cloud.Live;
 
 /// <summary>
 /// What just changed on one device, announced after it is stored: a new status (with the health it implies), events
-/// raised or cleared, or presence. Live views re-read what they show; the change tells them whether and what to re-read.
+/// raised or cleared, command results, or presence (<c>ReadyForDownlink</c>: the device has just (re)subscribed to its downlink, so what waits for it can go). Live views re-read what they show; the change tells them whether and what to re-read.
 /// </summary>
 public sealed record DeviceChange(
     string DeviceId,
     DateTimeOffset At,
     DeviceHealth? Health = null,
     DevicePresence? Presence = null,
-    IReadOnlyList<DeviceEvent>? Events = null)
+    IReadOnlyList<DeviceEvent>? Events = null,
+    IReadOnlyList<CommandResult>? CommandResults = null,
+    bool ReadyForDownlink = false)
 {
     public IReadOnlyList<DeviceEvent> EventsOrEmpty => Events ?? [];
 

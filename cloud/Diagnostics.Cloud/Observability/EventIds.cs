@@ -65,6 +65,18 @@ internal static class EventIds
     public const int KnowledgePublished = 603;
     public const int KnowledgeStoredVersionInvalid = 604;
 
+    // Fix loop 62x
+    public const int FixProposed = 620;
+    public const int FixDecided = 621;
+    public const int FixCommandPublished = 622;
+    public const int FixResult = 623;
+    public const int FixClosed = 624;
+    public const int FixUnknownResult = 625;
+    public const int FixPolicy = 626;
+    public const int FixPublishFailed = 627;
+    public const int FixInboxFailed = 628;
+    public const int FixLoopFailed = 629;
+
     // Demo fleet 9xx
     public const int DemoFleetStarted = 900;
     public const int DemoFleetStale = 901;

@@ -135,6 +135,83 @@ internal static class Schema
             failed INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (article_id, model)
         ) WITHOUT ROWID;
+
+        -- The fix loop. Ingestion leaves raised problems and command results here in its own transaction; the fix
+        -- loop takes them out in the transaction that acts on them, so none is lost to a crash in between.
+        CREATE TABLE IF NOT EXISTS fix_inbox (
+            device_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            envelope BLOB NOT NULL,
+            received_at_ms INTEGER NOT NULL,
+            PRIMARY KEY (device_id, seq)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS fix_proposals (
+            id TEXT NOT NULL PRIMARY KEY,
+            device_id TEXT NOT NULL,
+            code TEXT NOT NULL,
+            condition TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            message TEXT NOT NULL,
+            event_seq INTEGER NOT NULL,
+            attempt INTEGER NOT NULL,
+            article_id TEXT NULL,
+            article_version INTEGER NULL,
+            article_title TEXT NULL,
+            command TEXT NULL,
+            action TEXT NULL,
+            parameters TEXT NULL,
+            describe TEXT NULL,
+            verify_clears TEXT NULL,
+            verify_within_ms INTEGER NULL,
+            reasons TEXT NOT NULL,
+            state TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            created_at_ms INTEGER NOT NULL,
+            expires_at_ms INTEGER NOT NULL,
+            decided_at_ms INTEGER NULL,
+            decided_by TEXT NULL,
+            consent_id TEXT NULL,
+            command_id TEXT NULL,
+            sent_at_ms INTEGER NULL,
+            command_expires_at_ms INTEGER NULL,
+            result_outcome TEXT NULL,
+            result_detail TEXT NULL,
+            result_at_ms INTEGER NULL,
+            verify_deadline_ms INTEGER NULL,
+            finished_at_ms INTEGER NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_fix_proposals_device ON fix_proposals (device_id, created_at_ms DESC);
+        CREATE INDEX IF NOT EXISTS ix_fix_proposals_state ON fix_proposals (state);
+        CREATE UNIQUE INDEX IF NOT EXISTS ix_fix_proposals_command ON fix_proposals (command_id) WHERE command_id IS NOT NULL;
+
+        -- Standing consents: "apply maintenance fixes on this device automatically until ...", revocable.
+        CREATE TABLE IF NOT EXISTS consent_policies (
+            id TEXT NOT NULL PRIMARY KEY,
+            device_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            granted_by TEXT NOT NULL,
+            granted_at_ms INTEGER NOT NULL,
+            expires_at_ms INTEGER NOT NULL,
+            revoked_at_ms INTEGER NULL,
+            revoked_by TEXT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_consent_policies_device ON consent_policies (device_id);
+
+        -- Every remote action and decision, each record carrying the hash of the one before (tamper-evident).
+        CREATE TABLE IF NOT EXISTS audit_log (
+            seq INTEGER NOT NULL PRIMARY KEY,
+            at_ms INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            details TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_audit_log_device ON audit_log (device_id, seq);
+        CREATE INDEX IF NOT EXISTS ix_audit_log_subject ON audit_log (subject, seq);
         """;
 
     /// <summary>

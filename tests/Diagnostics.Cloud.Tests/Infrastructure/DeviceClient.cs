@@ -27,12 +27,26 @@ public sealed class DeviceClient : IAsyncDisposable
                     await onAck(ack.Value!);
                 Acks.Enqueue(ack.Value!);
             }
+            else if (e.ApplicationMessage.Topic == Topics.Downlink(DeviceId, Topics.CommandKind))
+            {
+                Commands.Enqueue(WireCodec.Decode<Command>(e.ApplicationMessage.Payload.ToArray()).Value!);
+            }
+            else if (e.ApplicationMessage.Topic == Topics.Downlink(DeviceId, Topics.ConsentKind))
+            {
+                ConsentSets.Enqueue(WireCodec.Decode<ConsentSet>(e.ApplicationMessage.Payload.ToArray()).Value!);
+            }
         };
     }
 
     public string DeviceId { get; }
 
     public ConcurrentQueue<Ack> Acks { get; } = new();
+
+    /// <summary>Commands the cloud sent this device, in arrival order.</summary>
+    public ConcurrentQueue<Command> Commands { get; } = new();
+
+    /// <summary>Standing-consent sets the cloud sent this device, in arrival order.</summary>
+    public ConcurrentQueue<ConsentSet> ConsentSets { get; } = new();
 
     /// <summary>Runs on the client's receive loop when an ack arrives.</summary>
     public Func<Ack, Task>? OnAck { get; set; }
@@ -75,7 +89,8 @@ public sealed class DeviceClient : IAsyncDisposable
         return builder.Build();
     }
 
-    public Envelope NewEnvelope(DeviceStatus? status = null, DeviceEvent? @event = null, Heartbeat? heartbeat = null, ulong? sequence = null, ulong lowestRetained = 0) => new()
+    public Envelope NewEnvelope(DeviceStatus? status = null, DeviceEvent? @event = null, Heartbeat? heartbeat = null, ulong? sequence = null, ulong lowestRetained = 0,
+        CommandResult? result = null) => new()
     {
         DeviceId = DeviceId,
         Sequence = sequence ?? _nextSequence++,
@@ -86,6 +101,7 @@ public sealed class DeviceClient : IAsyncDisposable
         Status = status,
         Event = @event,
         Heartbeat = heartbeat,
+        CommandResult = result,
     };
 
     public Task<MqttClientPublishResult> SendAsync(Envelope envelope) =>

@@ -1,0 +1,530 @@
+using Diagnostics.Cloud.Broker;
+using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Knowledge;
+using Diagnostics.Cloud.Live;
+using Diagnostics.Cloud.Observability;
+using Diagnostics.Protocol;
+using Microsoft.Extensions.Options;
+
+namespace Diagnostics.Cloud.Fixes;
+
+/// <summary>Why an approval or a decision did not happen.</summary>
+public enum FixDecisionError
+{
+    None,
+    NotFound,
+    /// <summary>Already decided, or closed: the answer carries the proposal as it is (approving twice sends one command).</summary>
+    NotOpen,
+    /// <summary>Nothing for the device to run (advice or no match): there is nothing to approve.</summary>
+    NothingToApprove,
+}
+
+/// <summary>
+/// The fix loop: a problem a device raises becomes a proposal from the best article; the customer's approval (or a
+/// standing policy) sends its command with the consent it rests on; the device's result and then its telemetry
+/// decide whether the fix is verified; a failed or declined fix makes way for the next article, and outcomes feed
+/// the articles' success rates. Every step is one conditional state change with its audit record.
+/// </summary>
+public sealed partial class FixWorkflow(
+    SqliteFixStore store,
+    KnowledgeBase knowledge,
+    IDeviceStore devices,
+    IDownlinkPublisher downlink,
+    FleetChanges changes,
+    IOptions<FixOptions> options,
+    TimeProvider time,
+    CloudMetrics metrics,
+    ILogger<FixWorkflow> logger)
+{
+    public const string SystemActor = "system";
+
+    private FixOptions Settings => options.Value;
+
+    /// <summary>Takes what ingestion left: new problems become proposals, command results move theirs on.</summary>
+    public async Task<int> ProcessInboxAsync(CancellationToken cancellationToken)
+    {
+        var items = await store.PeekInboxAsync(200, cancellationToken);
+        foreach (var item in items)
+        {
+            try
+            {
+                if (item.Envelope.Event is { } raised)
+                    await ProposeAsync(item, raised, cancellationToken);
+                else if (item.Envelope.CommandResult is { } result)
+                    await ApplyResultAsync(item, result, cancellationToken);
+                else
+                    await store.WriteAsync(async work => { await SqliteFixStore.RemoveFromInboxAsync(work, item, cancellationToken); return true; }, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Left in the inbox: the next pass tries again (a store hiccup must not lose a problem).
+                metrics.Error("fixes.inbox");
+                LogInboxFailed(ex, item.DeviceId, item.Sequence);
+            }
+        }
+        return items.Count;
+    }
+
+    /// <summary>The customer (or a policy) approves: the command goes out with the consent. Approving again changes nothing.</summary>
+    public async Task<(FixProposal? Proposal, FixDecisionError Error)> ApproveAsync(string proposalId, string actor, CancellationToken cancellationToken) =>
+        await ApproveAsync(proposalId, actor, policy: null, cancellationToken);
+
+    public async Task<(FixProposal? Proposal, FixDecisionError Error)> DeclineAsync(string proposalId, string actor, CancellationToken cancellationToken)
+    {
+        var proposal = await store.GetAsync(proposalId, cancellationToken);
+        if (proposal is null)
+            return (null, FixDecisionError.NotFound);
+        if (proposal.State != FixState.Proposed)
+            return (proposal, FixDecisionError.NotOpen);
+        var now = time.GetUtcNow();
+        var declined = proposal with { State = FixState.Declined, DecidedAt = now, DecidedBy = actor, FinishedAt = now };
+        var changed = await store.WriteAsync(async work =>
+        {
+            if (!await SqliteFixStore.UpdateAsync(work, declined, FixState.Proposed, cancellationToken))
+                return false;
+            await work.AuditAsync(now, actor, "fix.declined", proposal.DeviceId, proposal.Id, new Dictionary<string, string?> { ["article"] = proposal.ArticleId }, cancellationToken);
+            return true;
+        }, cancellationToken);
+        if (!changed)
+            return (await store.GetAsync(proposalId, cancellationToken), FixDecisionError.NotOpen);
+        LogDecided(proposal.Id, proposal.DeviceId, "declined", actor);
+        Announce(proposal.DeviceId, now);
+        await OfferNextAsync(declined, cancellationToken);
+        return (await store.GetAsync(proposalId, cancellationToken), FixDecisionError.None);
+    }
+
+    /// <summary>Moves proposals on by the clock and the device's state: expiry, verification, a problem that went away.</summary>
+    public async Task CheckOpenAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var open = await store.OpenAsync(cancellationToken);
+        var active = new Dictionary<string, IReadOnlySet<string>?>(StringComparer.Ordinal);
+        foreach (var proposal in open)
+        {
+            if (!active.TryGetValue(proposal.DeviceId, out var conditions))
+                active[proposal.DeviceId] = conditions = await ActiveProblemsAsync(proposal.DeviceId, cancellationToken);
+            switch (proposal.State)
+            {
+                case FixState.Proposed when conditions is not null && !IsActive(conditions, proposal):
+                    await CloseAsync(proposal, FixState.Obsolete, "The problem went away before anything was done.", SystemActor, "fix.obsolete", outcome: null, cancellationToken);
+                    break;
+                case FixState.Proposed when proposal.ExpiresAt <= now:
+                    await CloseAsync(proposal, FixState.Expired, "Nobody decided in time.", SystemActor, "fix.expired", outcome: null, cancellationToken);
+                    break;
+                case FixState.Sent when proposal.CommandExpiresAt <= now:
+                    await CloseAsync(proposal, FixState.Expired, "The device did not take the command before it expired.", SystemActor, "command.expired", outcome: null, cancellationToken);
+                    break;
+                case FixState.Verifying when conditions is not null && proposal.VerifyClears is { } clears && !conditions.Contains(clears):
+                    await CloseAsync(proposal, FixState.Verified, $"{clears} cleared after the fix.", SystemActor, "fix.verified", outcome: true, cancellationToken);
+                    break;
+                case FixState.Verifying when proposal.VerifyDeadline <= now:
+                    await CloseAsync(proposal, FixState.Failed, $"{proposal.VerifyClears} did not clear within {proposal.VerifyWithin}.", SystemActor, "fix.failed", outcome: false, cancellationToken);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>A device came (back) online: its standing consents and every command still waiting for it go out again.</summary>
+    public async Task DeviceOnlineAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        await PublishConsentsAsync(deviceId, cancellationToken);
+        var now = time.GetUtcNow();
+        foreach (var proposal in await store.ListAsync([deviceId], [FixState.Sent], 100, cancellationToken))
+        {
+            if (proposal.CommandExpiresAt > now)
+                await PublishCommandAsync(proposal, cancellationToken);
+        }
+    }
+
+    public async Task<ConsentPolicy> GrantPolicyAsync(string deviceId, ConsentAction action, TimeSpan duration, string actor, CancellationToken cancellationToken)
+    {
+        if (action == ConsentAction.Unspecified || !Enum.IsDefined(action))
+            throw new ArgumentOutOfRangeException(nameof(action), action, "Not a consent action.");
+        if (duration <= TimeSpan.Zero || duration > Settings.MaxPolicyDuration)
+            throw new ArgumentOutOfRangeException(nameof(duration), duration, $"A standing consent lasts up to {Settings.MaxPolicyDuration.TotalDays} days.");
+        var now = time.GetUtcNow();
+        var policy = new ConsentPolicy("policy-" + Guid.NewGuid().ToString("N"), deviceId, action, actor, now, now + duration, null, null);
+        await store.WriteAsync(async work =>
+        {
+            await SqliteFixStore.InsertPolicyAsync(work, policy, cancellationToken);
+            await work.AuditAsync(now, actor, "consent.granted", deviceId, policy.Id, new Dictionary<string, string?>
+            {
+                ["action"] = action.ToString().ToLowerInvariant(),
+                ["expires"] = SqliteFixStore.Format(policy.ExpiresAt),
+            }, cancellationToken);
+            return true;
+        }, cancellationToken);
+        LogPolicy(deviceId, policy.Id, "granted", actor);
+        await PublishConsentsAsync(deviceId, cancellationToken);
+        // The customer just said yes to this kind of fix: those waiting for an answer go ahead.
+        foreach (var waiting in await store.ListAsync([deviceId], [FixState.Proposed], 100, cancellationToken))
+        {
+            if (waiting.Action == action)
+                await ApproveAsync(waiting.Id, actor, policy, cancellationToken);
+        }
+        return policy;
+    }
+
+    public async Task<bool> RevokePolicyAsync(string deviceId, string policyId, string actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var revoked = await store.WriteAsync(async work =>
+        {
+            if (!await SqliteFixStore.RevokePolicyAsync(work, deviceId, policyId, actor, now, cancellationToken))
+                return false;
+            await work.AuditAsync(now, actor, "consent.revoked", deviceId, policyId, new Dictionary<string, string?>(), cancellationToken);
+            return true;
+        }, cancellationToken);
+        if (revoked)
+        {
+            LogPolicy(deviceId, policyId, "revoked", actor);
+            await PublishConsentsAsync(deviceId, cancellationToken);
+        }
+        return revoked;
+    }
+
+    private async Task ProposeAsync(FixInboxItem item, DeviceEvent raised, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var device = await devices.GetAsync(item.DeviceId, cancellationToken);
+        var earlier = await store.ForProblemAsync(item.DeviceId, raised.Condition, raised.Code, cancellationToken);
+        // The same problem raised again while a fix for it is under way (a flapping sensor, a re-sent event) is not a new problem.
+        if (earlier.Any(p => p.State.IsOpen()))
+        {
+            await store.WriteAsync(async work => { await SqliteFixStore.RemoveFromInboxAsync(work, item, cancellationToken); return true; }, cancellationToken);
+            return;
+        }
+        var matches = knowledge.Index.Match(new ProblemQuery(raised.Code, raised.Condition, device?.Model, device?.Firmware), limit: 1);
+        var match = matches.Count > 0 ? matches[0] : null;
+        var proposal = NewProposal(item.DeviceId, item.Sequence, raised.Code, raised.Condition, raised.Severity, raised.Message, attempt: 1, match, now);
+        await store.WriteAsync(async work =>
+        {
+            await SqliteFixStore.InsertAsync(work, proposal, cancellationToken);
+            await SqliteFixStore.RemoveFromInboxAsync(work, item, cancellationToken);
+            await AuditProposalAsync(work, proposal, now, cancellationToken);
+            return true;
+        }, cancellationToken);
+        LogProposed(proposal.Id, proposal.DeviceId, proposal.Code, proposal.ArticleId, proposal.State);
+        Announce(proposal.DeviceId, now);
+        await ApproveByPolicyAsync(proposal, cancellationToken);
+    }
+
+    private FixProposal NewProposal(string deviceId, ulong eventSequence, string code, string condition, Severity severity, string message, int attempt, ArticleMatch? match, DateTimeOffset now)
+    {
+        var fix = match?.Article.Remediation;
+        var state = match is null ? FixState.NoMatch : fix is null ? FixState.Advice : FixState.Proposed;
+        return new FixProposal(
+            "fix-" + Guid.NewGuid().ToString("N"), deviceId, code, condition, severity, message, eventSequence, attempt,
+            match?.Article.Id, match?.Version, match?.Article.Title, fix?.Command, fix?.Action, fix?.Parameters ?? new Dictionary<string, string>(),
+            fix?.Describe, fix?.VerifyClears, fix?.VerifyWithin, match?.Reasons ?? [], state,
+            state switch
+            {
+                FixState.NoMatch => "No knowledge-base article matches this problem: a support session is suggested.",
+                FixState.Advice => "The article has steps for the customer; there is nothing for the device to run.",
+                _ => "",
+            },
+            now, now + Settings.ProposalLifetime, null, null, null, null, null, null, null, null, null, null,
+            state == FixState.Proposed ? null : now);
+    }
+
+    private static Task<AuditRecord> AuditProposalAsync(SqliteFixStore.Work work, FixProposal proposal, DateTimeOffset now, CancellationToken cancellationToken) =>
+        work.AuditAsync(now, SystemActor, proposal.State switch
+        {
+            FixState.NoMatch => "fix.no-match",
+            FixState.Advice => "fix.advice",
+            _ => "fix.proposed",
+        }, proposal.DeviceId, proposal.Id, new Dictionary<string, string?>
+        {
+            ["code"] = proposal.Code,
+            ["condition"] = proposal.Condition,
+            ["event"] = proposal.EventSequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["attempt"] = proposal.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["article"] = proposal.ArticleId is null ? null : $"{proposal.ArticleId} v{proposal.ArticleVersion}",
+            ["command"] = proposal.Command,
+        }, cancellationToken);
+
+    private async Task ApproveByPolicyAsync(FixProposal proposal, CancellationToken cancellationToken)
+    {
+        if (proposal.State != FixState.Proposed || proposal.Action is not { } action)
+            return;
+        var now = time.GetUtcNow();
+        var policy = (await store.PoliciesAsync(proposal.DeviceId, cancellationToken)).FirstOrDefault(p => p.Action == action && p.IsInForce(now));
+        if (policy is not null)
+            await ApproveAsync(proposal.Id, $"policy {policy.Id} of {policy.GrantedBy}", policy, cancellationToken);
+    }
+
+    private async Task<(FixProposal? Proposal, FixDecisionError Error)> ApproveAsync(string proposalId, string actor, ConsentPolicy? policy, CancellationToken cancellationToken)
+    {
+        var proposal = await store.GetAsync(proposalId, cancellationToken);
+        if (proposal is null)
+            return (null, FixDecisionError.NotFound);
+        if (proposal.Command is null || proposal.Action is null)
+            return (proposal, FixDecisionError.NothingToApprove);
+        if (proposal.State != FixState.Proposed)
+            return (proposal, FixDecisionError.NotOpen);
+        var now = time.GetUtcNow();
+        var commandId = "cmd-" + Guid.NewGuid().ToString("N");
+        var sent = proposal with
+        {
+            State = FixState.Sent,
+            DecidedAt = now,
+            DecidedBy = actor,
+            // A one-time approval is its own consent; a policy's id lets the device check it was not revoked since.
+            ConsentId = policy?.Id ?? "approval-" + proposal.Id,
+            CommandId = commandId,
+            SentAt = now,
+            CommandExpiresAt = now + Settings.CommandLifetime,
+        };
+        var changed = await store.WriteAsync(async work =>
+        {
+            if (!await SqliteFixStore.UpdateAsync(work, sent, FixState.Proposed, cancellationToken))
+                return false;
+            await work.AuditAsync(now, actor, "consent.approved", proposal.DeviceId, proposal.Id, new Dictionary<string, string?>
+            {
+                ["consent"] = sent.ConsentId,
+                ["action"] = proposal.Action.Value.ToString().ToLowerInvariant(),
+                ["policy"] = policy?.Id,
+            }, cancellationToken);
+            await work.AuditAsync(now, SystemActor, "command.sent", proposal.DeviceId, proposal.Id, new Dictionary<string, string?>
+            {
+                ["command"] = proposal.Command,
+                ["commandId"] = commandId,
+                ["parameters"] = string.Join(",", proposal.Parameters.Select(p => $"{p.Key}={p.Value}")),
+                ["expires"] = SqliteFixStore.Format(sent.CommandExpiresAt!.Value),
+            }, cancellationToken);
+            return true;
+        }, cancellationToken);
+        if (!changed)
+            return (await store.GetAsync(proposalId, cancellationToken), FixDecisionError.NotOpen);
+        LogDecided(proposal.Id, proposal.DeviceId, "approved", actor);
+        Announce(proposal.DeviceId, now);
+        await PublishCommandAsync(sent, cancellationToken);
+        return (sent, FixDecisionError.None);
+    }
+
+    private async Task ApplyResultAsync(FixInboxItem item, CommandResult result, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var proposal = await store.FindByCommandAsync(result.CommandId, cancellationToken);
+        if (proposal is null || proposal.DeviceId != item.DeviceId || proposal.State != FixState.Sent)
+        {
+            // Unknown command, another device's command (forged), or a repeat of a result already applied.
+            if (proposal is null || proposal.DeviceId != item.DeviceId)
+                LogUnknownResult(item.DeviceId, result.CommandId);
+            await store.WriteAsync(async work => { await SqliteFixStore.RemoveFromInboxAsync(work, item, cancellationToken); return true; }, cancellationToken);
+            return;
+        }
+        var (state, note, counts) = result.Outcome switch
+        {
+            CommandOutcome.Succeeded when proposal.VerifyClears is null => (FixState.Verified, $"The device ran {proposal.Command}: {result.Detail}", (bool?)true),
+            CommandOutcome.Succeeded => (FixState.Verifying, $"The device ran {proposal.Command}; waiting for {proposal.VerifyClears} to clear.", null),
+            CommandOutcome.Failed => (FixState.Failed, $"The device could not run {proposal.Command}: {result.Detail}", false),
+            CommandOutcome.Expired => (FixState.Expired, $"The command reached the device too late: {result.Detail}", null),
+            _ => (FixState.Failed, $"The device refused {proposal.Command}: {result.Detail}", null),
+        };
+        var updated = proposal with
+        {
+            State = state,
+            Note = note,
+            ResultOutcome = result.Outcome,
+            ResultDetail = result.Detail,
+            ResultAt = now,
+            VerifyDeadline = state == FixState.Verifying ? now + proposal.VerifyWithin!.Value : null,
+            FinishedAt = state == FixState.Verifying ? null : now,
+        };
+        var applied = false;
+        await store.WriteAsync(async work =>
+        {
+            await SqliteFixStore.RemoveFromInboxAsync(work, item, cancellationToken);
+            // Someone else moved it on meanwhile (it expired): the late result leaves the inbox and changes nothing.
+            if (!await SqliteFixStore.UpdateAsync(work, updated, FixState.Sent, cancellationToken))
+                return true;
+            applied = true;
+            await work.AuditAsync(now, $"device {item.DeviceId}", "command.result", proposal.DeviceId, proposal.Id, new Dictionary<string, string?>
+            {
+                ["commandId"] = result.CommandId,
+                ["outcome"] = result.Outcome.ToString(),
+                ["detail"] = result.Detail,
+                ["state"] = state.ToStorage(),
+            }, cancellationToken);
+            return true;
+        }, cancellationToken);
+        if (!applied)
+            return;
+        LogResult(proposal.Id, proposal.DeviceId, result.Outcome, result.Detail);
+        Announce(proposal.DeviceId, now);
+        await AfterCloseAsync(updated, counts, cancellationToken);
+        if (state == FixState.Verifying)
+            await CheckOpenAsync(cancellationToken);
+    }
+
+    private async Task CloseAsync(FixProposal proposal, FixState state, string note, string actor, string auditAction, bool? outcome, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var closed = proposal with { State = state, Note = note, FinishedAt = now };
+        var changed = await store.WriteAsync(async work =>
+        {
+            if (!await SqliteFixStore.UpdateAsync(work, closed, proposal.State, cancellationToken))
+                return false;
+            await work.AuditAsync(now, actor, auditAction, proposal.DeviceId, proposal.Id, new Dictionary<string, string?> { ["note"] = note }, cancellationToken);
+            return true;
+        }, cancellationToken);
+        if (!changed)
+            return;
+        LogClosed(proposal.Id, proposal.DeviceId, state, note);
+        Announce(proposal.DeviceId, now);
+        await AfterCloseAsync(closed, outcome, cancellationToken);
+    }
+
+    /// <summary>Counts a verified or failed fix for its article, and after a failure offers the next article.</summary>
+    private async Task AfterCloseAsync(FixProposal closed, bool? outcome, CancellationToken cancellationToken)
+    {
+        if (outcome is { } verified && closed.ArticleId is { } article)
+        {
+            var model = (await devices.GetAsync(closed.DeviceId, cancellationToken))?.Model ?? "";
+            await knowledge.RecordOutcomeAsync(article, model, verified, cancellationToken);
+        }
+        if (closed.State is FixState.Failed)
+            await OfferNextAsync(closed, cancellationToken);
+    }
+
+    /// <summary>After a declined or failed fix: the next article for the same problem, or a note suggesting a session.</summary>
+    private async Task OfferNextAsync(FixProposal previous, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var chain = (await store.ForProblemAsync(previous.DeviceId, previous.Condition, previous.Code, cancellationToken))
+            .Where(p => p.EventSequence == previous.EventSequence).ToList();
+        var device = await devices.GetAsync(previous.DeviceId, cancellationToken);
+        var stillActive = device is null || IsActive(ActiveOf(device), previous);
+        var tried = chain.Select(p => p.ArticleId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var next = !stillActive || chain.Count >= Settings.MaxAttempts ? null
+            : knowledge.Index.Match(new ProblemQuery(previous.Code, previous.Condition, device?.Model, device?.Firmware), limit: Settings.MaxAttempts + tried.Count)
+                .FirstOrDefault(m => !tried.Contains(m.Article.Id));
+        if (next is null)
+        {
+            if (!stillActive)
+                return;
+            var exhausted = previous with { Note = previous.Note + (previous.Note.Length > 0 ? " " : "") + "No other fix is known: a support session is suggested." };
+            await store.WriteAsync(async work =>
+            {
+                if (!await SqliteFixStore.UpdateAsync(work, exhausted, previous.State, cancellationToken))
+                    return false;
+                await work.AuditAsync(now, SystemActor, "fix.exhausted", previous.DeviceId, previous.Id, new Dictionary<string, string?> { ["tried"] = string.Join(",", tried) }, cancellationToken);
+                return true;
+            }, cancellationToken);
+            Announce(previous.DeviceId, now);
+            return;
+        }
+        var proposal = NewProposal(previous.DeviceId, previous.EventSequence, previous.Code, previous.Condition, previous.Severity, previous.Message, chain.Count + 1, next, now);
+        await store.WriteAsync(async work =>
+        {
+            await SqliteFixStore.InsertAsync(work, proposal, cancellationToken);
+            await AuditProposalAsync(work, proposal, now, cancellationToken);
+            return true;
+        }, cancellationToken);
+        LogProposed(proposal.Id, proposal.DeviceId, proposal.Code, proposal.ArticleId, proposal.State);
+        Announce(proposal.DeviceId, now);
+        await ApproveByPolicyAsync(proposal, cancellationToken);
+    }
+
+    private async Task PublishCommandAsync(FixProposal proposal, CancellationToken cancellationToken)
+    {
+        var policy = proposal.ConsentId is { } consentId && consentId.StartsWith("policy-", StringComparison.Ordinal)
+            ? (await store.PoliciesAsync(proposal.DeviceId, cancellationToken)).FirstOrDefault(p => p.Id == consentId)
+            : null;
+        var command = new Command
+        {
+            CommandId = proposal.CommandId!,
+            Name = proposal.Command!,
+            Parameters = [.. proposal.Parameters.Select(p => new CommandParameter { Name = p.Key, Value = p.Value })],
+            IssuedUnixMs = proposal.SentAt!.Value.ToUnixTimeMilliseconds(),
+            ExpiresUnixMs = proposal.CommandExpiresAt!.Value.ToUnixTimeMilliseconds(),
+            Consent = new ConsentGrant
+            {
+                ConsentId = proposal.ConsentId!,
+                Action = proposal.Action!.Value,
+                GrantedUnixMs = (policy?.GrantedAt ?? proposal.DecidedAt!.Value).ToUnixTimeMilliseconds(),
+                ExpiresUnixMs = (policy?.ExpiresAt ?? proposal.CommandExpiresAt!.Value).ToUnixTimeMilliseconds(),
+                CommandId = policy is null ? proposal.CommandId! : "",
+                GrantedBy = policy?.GrantedBy ?? proposal.DecidedBy ?? "",
+            },
+        };
+        try
+        {
+            await downlink.PublishAsync(Topics.Downlink(proposal.DeviceId, Topics.CommandKind), WireCodec.Encode(command), cancellationToken);
+            LogCommandPublished(command.CommandId, proposal.DeviceId, command.Name);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The proposal stays Sent: the command goes out again when the device next connects, until it expires.
+            metrics.Error("fixes.publish");
+            LogPublishFailed(ex, command.CommandId, proposal.DeviceId);
+        }
+    }
+
+    private async Task PublishConsentsAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var set = new ConsentSet
+        {
+            IssuedUnixMs = now.ToUnixTimeMilliseconds(),
+            Grants = [.. (await store.PoliciesAsync(deviceId, cancellationToken)).Where(p => p.IsInForce(now)).Select(p => new ConsentGrant
+            {
+                ConsentId = p.Id,
+                Action = p.Action,
+                GrantedUnixMs = p.GrantedAt.ToUnixTimeMilliseconds(),
+                ExpiresUnixMs = p.ExpiresAt.ToUnixTimeMilliseconds(),
+                GrantedBy = p.GrantedBy,
+            })],
+        };
+        try
+        {
+            await downlink.PublishAsync(Topics.Downlink(deviceId, Topics.ConsentKind), WireCodec.Encode(set), cancellationToken, retain: true);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            metrics.Error("fixes.publish");
+            LogPublishFailed(ex, "consent set", deviceId);
+        }
+    }
+
+    private async Task<IReadOnlySet<string>?> ActiveProblemsAsync(string deviceId, CancellationToken cancellationToken) =>
+        await devices.GetAsync(deviceId, cancellationToken) is { } device ? ActiveOf(device) : null;
+
+    /// <summary>Active conditions and codes: a proposal is about one or the other.</summary>
+    private static HashSet<string> ActiveOf(DeviceDetails device) =>
+        [.. device.ActiveConditions.Select(c => c.Condition).Where(c => c.Length > 0), .. device.ActiveConditions.Select(c => c.Code)];
+
+    private static bool IsActive(IReadOnlySet<string> active, FixProposal proposal) =>
+        (proposal.Condition.Length > 0 && active.Contains(proposal.Condition)) || active.Contains(proposal.Code);
+
+    /// <summary>Live pages of the device re-read: its fixes changed.</summary>
+    private void Announce(string deviceId, DateTimeOffset at) => changes.Publish(new DeviceChange(deviceId, at));
+
+    [LoggerMessage(EventId = EventIds.FixProposed, Level = LogLevel.Information, Message = "Fix {ProposalId} for {DeviceId} ({Code}): article {ArticleId}, {State}")]
+    private partial void LogProposed(string proposalId, string deviceId, string code, string? articleId, FixState state);
+
+    [LoggerMessage(EventId = EventIds.FixDecided, Level = LogLevel.Information, Message = "Fix {ProposalId} for {DeviceId} {Decision} by {Actor}")]
+    private partial void LogDecided(string proposalId, string deviceId, string decision, string actor);
+
+    [LoggerMessage(EventId = EventIds.FixCommandPublished, Level = LogLevel.Information, Message = "Command {CommandId} ({Command}) sent to {DeviceId}")]
+    private partial void LogCommandPublished(string commandId, string deviceId, string command);
+
+    [LoggerMessage(EventId = EventIds.FixResult, Level = LogLevel.Information, Message = "Fix {ProposalId} on {DeviceId}: the device reports {Outcome}: {Detail}")]
+    private partial void LogResult(string proposalId, string deviceId, CommandOutcome outcome, string detail);
+
+    [LoggerMessage(EventId = EventIds.FixClosed, Level = LogLevel.Information, Message = "Fix {ProposalId} on {DeviceId} is {State}: {Note}")]
+    private partial void LogClosed(string proposalId, string deviceId, FixState state, string note);
+
+    [LoggerMessage(EventId = EventIds.FixUnknownResult, Level = LogLevel.Warning, Message = "Result from {DeviceId} for command {CommandId}, which is not a command sent to it: ignored")]
+    private partial void LogUnknownResult(string deviceId, string commandId);
+
+    [LoggerMessage(EventId = EventIds.FixPolicy, Level = LogLevel.Information, Message = "Standing consent {PolicyId} for {DeviceId} {Change} by {Actor}")]
+    private partial void LogPolicy(string deviceId, string policyId, string change, string actor);
+
+    [LoggerMessage(EventId = EventIds.FixPublishFailed, Level = LogLevel.Warning, Message = "Could not send {What} to {DeviceId} now; it goes again when the device reconnects")]
+    private partial void LogPublishFailed(Exception exception, string what, string deviceId);
+
+    [LoggerMessage(EventId = EventIds.FixInboxFailed, Level = LogLevel.Error, Message = "Fix work for {DeviceId} message {Sequence} failed; it stays in the inbox and is tried again")]
+    private partial void LogInboxFailed(Exception exception, string deviceId, ulong sequence);
+}

@@ -1,0 +1,236 @@
+using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Web;
+using Diagnostics.Protocol;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Diagnostics.Cloud.Fixes;
+
+/// <summary>What a customer or an agent sees of a proposal: the problem, the article, exactly what the device will do, and where it stands.</summary>
+public sealed record FixView(
+    string Id,
+    string DeviceId,
+    string Code,
+    string Condition,
+    string Problem,
+    string Advice,
+    Severity Severity,
+    int Attempt,
+    string? ArticleId,
+    int? ArticleVersion,
+    string? ArticleTitle,
+    FixPreview? Preview,
+    FixState State,
+    string Note,
+    bool CanApprove,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    DateTimeOffset? DecidedAt,
+    string? DecidedBy,
+    CommandOutcome? ResultOutcome,
+    string? ResultDetail,
+    DateTimeOffset? FinishedAt,
+    IReadOnlyList<string>? Reasons)
+{
+    public static FixView Of(FixProposal p, bool forStaff)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        var words = PlainLanguage.Describe(p.Condition, p.Code, p.Message);
+        return new FixView(
+            p.Id, p.DeviceId, p.Code, p.Condition, words.Title, words.Advice, p.Severity, p.Attempt, p.ArticleId, p.ArticleVersion, p.ArticleTitle,
+            p.Command is null ? null : new FixPreview(p.Command, p.Action!.Value, p.Parameters, p.Describe ?? "", p.VerifyClears, p.VerifyWithin),
+            p.State, p.Note, p.State == FixState.Proposed, p.CreatedAt, p.ExpiresAt, p.DecidedAt,
+            forStaff ? p.DecidedBy : null, p.ResultOutcome, p.ResultDetail, p.FinishedAt, forStaff ? p.Reasons : null);
+    }
+}
+
+/// <summary>Exactly what approving will do: the command, its parameters, the consent it needs, and how success is checked.</summary>
+public sealed record FixPreview(string Command, ConsentAction Action, IReadOnlyDictionary<string, string> Parameters, string Describe, string? VerifyClears, TimeSpan? VerifyWithin);
+
+public sealed record GrantPolicyRequest(string? Action, int? Days);
+
+/// <summary>
+/// Fixes for customers (<c>/api/me/fixes</c>: their devices' proposals; approve, decline; standing consents per device)
+/// and for staff (<c>/api/fixes</c>, a device's audit trail, and checking the whole trail's hash chain).
+/// </summary>
+public static class FixesApi
+{
+    private const int MaxList = 200;
+
+    public static IEndpointRouteBuilder MapFixesApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var mine = app.MapGroup("/api/me").WithTags("Fixes").RequireAuthorization(Roles.CustomerPolicy);
+        mine.MapGet("/fixes", MyFixes).ProducesProblem(StatusCodes.Status400BadRequest);
+        mine.MapGet("/fixes/{proposalId}", MyFix).ProducesProblem(StatusCodes.Status404NotFound);
+        mine.MapPost("/fixes/{proposalId}/approve", Approve).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        mine.MapPost("/fixes/{proposalId}/decline", Decline).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        mine.MapGet("/devices/{deviceId}/consents", Policies).ProducesProblem(StatusCodes.Status404NotFound);
+        mine.MapPost("/devices/{deviceId}/consents", GrantPolicy).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
+        mine.MapDelete("/devices/{deviceId}/consents/{policyId}", RevokePolicy).ProducesProblem(StatusCodes.Status404NotFound);
+
+        var staff = app.MapGroup("/api").WithTags("Fixes").RequireAuthorization(Roles.StaffPolicy);
+        staff.MapGet("/fixes", AllFixes).ProducesProblem(StatusCodes.Status400BadRequest);
+        staff.MapGet("/fixes/{proposalId}", AnyFix).ProducesProblem(StatusCodes.Status404NotFound);
+        staff.MapGet("/devices/{deviceId}/audit", DeviceAudit);
+        staff.MapGet("/audit/verify", VerifyAudit).RequireAuthorization(Roles.SupervisorPolicy);
+        return app;
+    }
+
+    public static async Task<Results<Ok<List<FixView>>, ProblemHttpResult>> MyFixes(HttpContext http, DeviceAccess access, SqliteFixStore store, CancellationToken cancellationToken, string? state = null)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(access);
+        ArgumentNullException.ThrowIfNull(store);
+        if (!TryStates(state, out var states))
+            return TypedResults.Problem(BadState());
+        var owned = await access.OwnedDevicesAsync(http.User, cancellationToken);
+        var proposals = await store.ListAsync([.. owned], states, MaxList, cancellationToken);
+        return TypedResults.Ok(proposals.Select(p => FixView.Of(p, forStaff: false)).ToList());
+    }
+
+    public static async Task<Results<Ok<FixView>, ProblemHttpResult>> MyFix(string proposalId, HttpContext http, DeviceAccess access, SqliteFixStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return await MineAsync(proposalId, http, access, store, cancellationToken) is { } proposal
+            ? TypedResults.Ok(FixView.Of(proposal, forStaff: false))
+            : TypedResults.Problem(UnknownFix(proposalId));
+    }
+
+    public static Task<Results<Ok<FixView>, ProblemHttpResult>> Approve(string proposalId, HttpContext http, DeviceAccess access, SqliteFixStore store, FixWorkflow workflow, CancellationToken cancellationToken) =>
+        DecideAsync(proposalId, http, access, store, (id, actor) => workflow.ApproveAsync(id, actor, cancellationToken), cancellationToken);
+
+    public static Task<Results<Ok<FixView>, ProblemHttpResult>> Decline(string proposalId, HttpContext http, DeviceAccess access, SqliteFixStore store, FixWorkflow workflow, CancellationToken cancellationToken) =>
+        DecideAsync(proposalId, http, access, store, (id, actor) => workflow.DeclineAsync(id, actor, cancellationToken), cancellationToken);
+
+    public static async Task<Results<Ok<List<ConsentPolicy>>, ProblemHttpResult>> Policies(string deviceId, HttpContext http, DeviceAccess access, SqliteFixStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(access);
+        ArgumentNullException.ThrowIfNull(store);
+        if (!await access.CanAccessAsync(http.User, deviceId, cancellationToken))
+            return TypedResults.Problem(UnknownDevice(deviceId));
+        return TypedResults.Ok((await store.PoliciesAsync(deviceId, cancellationToken)).ToList());
+    }
+
+    public static async Task<Results<Created<ConsentPolicy>, ProblemHttpResult>> GrantPolicy(
+        string deviceId, GrantPolicyRequest request, HttpContext http, DeviceAccess access, FixWorkflow workflow, Microsoft.Extensions.Options.IOptions<FixOptions> options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(access);
+        ArgumentNullException.ThrowIfNull(workflow);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!await access.CanAccessAsync(http.User, deviceId, cancellationToken))
+            return TypedResults.Problem(UnknownDevice(deviceId));
+        var maxDays = (int)options.Value.MaxPolicyDuration.TotalDays;
+        if (!Enum.TryParse<ConsentAction>(request.Action, ignoreCase: true, out var action) || action == ConsentAction.Unspecified || !Enum.IsDefined(action)
+            || int.TryParse(request.Action, out _) || request.Days is not { } days || days < 1 || days > maxDays)
+        {
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Invalid consent",
+                $"action is one of diagnostics, maintenance, settings, restart, install; days is 1 to {maxDays}."));
+        }
+        var policy = await workflow.GrantPolicyAsync(deviceId, action, TimeSpan.FromDays(days), http.User.Signature(), cancellationToken);
+        return TypedResults.Created($"/api/me/devices/{deviceId}/consents/{policy.Id}", policy);
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> RevokePolicy(string deviceId, string policyId, HttpContext http, DeviceAccess access, FixWorkflow workflow, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(access);
+        ArgumentNullException.ThrowIfNull(workflow);
+        if (!await access.CanAccessAsync(http.User, deviceId, cancellationToken) || !await workflow.RevokePolicyAsync(deviceId, policyId, http.User.Signature(), cancellationToken))
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown consent", $"Device {deviceId} has no standing consent {policyId} in force."));
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<Ok<List<FixView>>, ProblemHttpResult>> AllFixes(SqliteFixStore store, CancellationToken cancellationToken, string? state = null, string? deviceId = null, int limit = 100)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        if (!TryStates(state, out var states))
+            return TypedResults.Problem(BadState());
+        if (limit is < 1 or > MaxList)
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Invalid limit", $"1 <= limit <= {MaxList}."));
+        var proposals = await store.ListAsync(deviceId is null ? null : [deviceId], states, limit, cancellationToken);
+        return TypedResults.Ok(proposals.Select(p => FixView.Of(p, forStaff: true)).ToList());
+    }
+
+    public static async Task<Results<Ok<FixView>, ProblemHttpResult>> AnyFix(string proposalId, SqliteFixStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return await store.GetAsync(proposalId, cancellationToken) is { } proposal
+            ? TypedResults.Ok(FixView.Of(proposal, forStaff: true))
+            : TypedResults.Problem(UnknownFix(proposalId));
+    }
+
+    public static async Task<Ok<IReadOnlyList<AuditRecord>>> DeviceAudit(string deviceId, SqliteFixStore store, CancellationToken cancellationToken, int limit = 200)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return TypedResults.Ok(await store.AuditAsync(deviceId, subject: null, Math.Clamp(limit, 1, 1000), cancellationToken));
+    }
+
+    public static async Task<Ok<AuditVerification>> VerifyAudit(SqliteFixStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return TypedResults.Ok(await store.VerifyAuditAsync(cancellationToken));
+    }
+
+    private static async Task<Results<Ok<FixView>, ProblemHttpResult>> DecideAsync(
+        string proposalId, HttpContext http, DeviceAccess access, SqliteFixStore store,
+        Func<string, string, Task<(FixProposal? Proposal, FixDecisionError Error)>> decide, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        if (await MineAsync(proposalId, http, access, store, cancellationToken) is null)
+            return TypedResults.Problem(UnknownFix(proposalId));
+        var (proposal, error) = await decide(proposalId, http.User.Signature());
+        return error switch
+        {
+            FixDecisionError.None => TypedResults.Ok(FixView.Of(proposal!, forStaff: false)),
+            // Deciding again is answered with where the fix stands (so a double tap sends one command), as a conflict.
+            FixDecisionError.NotOpen => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Already decided",
+                $"Fix {proposalId} is {proposal!.State.ToStorage()}; nothing was changed.")),
+            FixDecisionError.NothingToApprove => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Nothing to approve",
+                $"Fix {proposalId} has no action for the device: follow its steps, or contact support.")),
+            _ => TypedResults.Problem(UnknownFix(proposalId)),
+        };
+    }
+
+    /// <summary>The proposal when it is about one of the caller's devices; someone else's reads as unknown.</summary>
+    private static async Task<FixProposal?> MineAsync(string proposalId, HttpContext http, DeviceAccess access, SqliteFixStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(access);
+        var proposal = await store.GetAsync(proposalId, cancellationToken);
+        return proposal is not null && await access.CanAccessAsync(http.User, proposal.DeviceId, cancellationToken) ? proposal : null;
+    }
+
+    private static bool TryStates(string? text, out IReadOnlyCollection<FixState>? states)
+    {
+        states = null;
+        if (string.IsNullOrWhiteSpace(text))
+            return true;
+        if (text == "open")
+        {
+            states = [FixState.Proposed, FixState.Sent, FixState.Verifying];
+            return true;
+        }
+        var parsed = new List<FixState>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Enum.TryParse<FixState>(part, ignoreCase: true, out var state) || int.TryParse(part, out _))
+                return false;
+            parsed.Add(state);
+        }
+        states = parsed;
+        return true;
+    }
+
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails BadState() => ApiProblems.Create(StatusCodes.Status400BadRequest, "Invalid state",
+        $"state is open, or a comma-separated list of {string.Join(", ", Enum.GetValues<FixState>().Select(s => s.ToStorage()))}.");
+
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails UnknownFix(string proposalId) =>
+        ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown fix", $"There is no fix {proposalId} for your devices.");
+
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails UnknownDevice(string deviceId) =>
+        ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown device", $"You have no device {deviceId}.");
+}

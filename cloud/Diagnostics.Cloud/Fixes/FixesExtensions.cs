@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Diagnostics.Cloud.Fixes;
+
+public static class FixesExtensions
+{
+    /// <summary>The fix loop: proposals, consents, commands to devices, verification and the audit trail.</summary>
+    public static IHostApplicationBuilder AddFixes(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<FixOptions>().BindConfiguration(FixOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SqliteFixStore>();
+        builder.Services.AddSingleton<FixWorkflow>();
+        builder.Services.AddHostedService<FixLoopService>();
+        return builder;
+    }
+}
