@@ -16,6 +16,8 @@ if (DevicesCli.IsCommand(args))
     return await DevicesCli.RunAsync(args, Console.Out, Console.Error);
 if (AccountsCli.IsCommand(args))
     return await AccountsCli.RunAsync(args, Console.In, Console.Out, Console.Error);
+if (AuditCli.IsCommand(args))
+    return await AuditCli.RunAsync(args, Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
 

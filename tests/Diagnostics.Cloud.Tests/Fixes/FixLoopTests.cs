@@ -282,5 +282,11 @@ public sealed class FixLoopTests
         Assert.Contains("feed rollers", TestIdText(companion, "fix-preview"), StringComparison.Ordinal);
         Assert.Equal(1, CountTestId(companion, "fix-approve"));
         Assert.Equal(["proposed"], Attribute(dashboard, "fix-row", "data-state"));
+        var open = await GetPageAsync(agent, "/dashboard/fixes?state=open");
+        var verified = await GetPageAsync(agent, "/dashboard/fixes?state=verified");
+        var nonsense = await GetPageAsync(agent, "/dashboard/fixes?state=bogus");
+        Assert.Equal([proposal.Id], Attribute(open, "fix-row", "data-fix-id"));
+        Assert.Equal(0, CountTestId(verified, "fix-row"));
+        Assert.Contains("bogus", TestIdText(nonsense, "fix-list-error"), StringComparison.Ordinal);
     }
 }

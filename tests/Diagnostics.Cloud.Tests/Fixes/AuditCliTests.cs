@@ -1,0 +1,43 @@
+using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Fixes;
+using Diagnostics.Cloud.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Diagnostics.Cloud.Tests.Fixes;
+
+public sealed class AuditCliTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Verify_passes_an_untouched_trail_and_names_the_record_someone_changed()
+    {
+        var path = CloudHost.TempDatabasePath();
+        await using (var host = new CloudHost(path))
+        {
+            var device = await host.ConnectDeviceAsync("audit-1", "Acme LaserPro 500");
+            await using var _ = device;
+            var workflow = host.Services.GetRequiredService<FixWorkflow>();
+            await workflow.GrantPolicyAsync("audit-1", Protocol.ConsentAction.Maintenance, TimeSpan.FromDays(1), "test", Ct);
+            await workflow.GrantPolicyAsync("audit-1", Protocol.ConsentAction.Diagnostics, TimeSpan.FromDays(1), "test", Ct);
+        }
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var intact = await AuditCli.RunAsync(["audit", "verify", $"--Storage:Path={path}"], output, error, Ct);
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync(Ct);
+            await using var tamper = connection.CreateCommand();
+            tamper.CommandText = "UPDATE audit_log SET details = '{}' WHERE seq = 1;";
+            await tamper.ExecuteNonQueryAsync(Ct);
+        }
+        var broken = await AuditCli.RunAsync(["audit", "verify", $"--Storage:Path={path}"], output, error, Ct);
+        var usage = await AuditCli.RunAsync(["audit"], output, error, Ct);
+
+        Assert.Equal((0, 1, 2), (intact, broken, usage));
+        Assert.Contains("Audit trail intact: 2 records", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("BROKEN at record 1", error.ToString(), StringComparison.Ordinal);
+    }
+}
