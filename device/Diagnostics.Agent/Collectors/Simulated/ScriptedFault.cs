@@ -6,7 +6,8 @@ namespace Diagnostics.Agent.Collectors.Simulated;
 /// A fault the simulated printer raises at a fixed simulated second, so a test or a demo can make a device jam on
 /// cue instead of waiting for chance. Written <c>code@start</c> or <c>code@start/duration</c>, e.g.
 /// <c>ipp:media-jam@5s</c> (cleared after the usual person-reaction time) or <c>ipp:door-open@1m/30s</c>;
-/// several are separated by commas.
+/// several are separated by commas. Besides condition codes: <c>stubborn-jam</c>, a paper jam (reported as
+/// <c>ipp:media-jam</c>) that clear-paper-path cannot clear; and <c>ipp:paused</c>, which resume-printer ends.
 /// </summary>
 public sealed record ScriptedFault(string Code, int AtSecond, int? ForSeconds)
 {
@@ -17,6 +18,8 @@ public sealed record ScriptedFault(string Code, int AtSecond, int? ForSeconds)
         SimulatedPrinter.DoorOpenCode,
         SimulatedPrinter.MediaEmptyCode,
         SimulatedPrinter.FuserFaultCode,
+        SimulatedPrinter.PausedCode,
+        SimulatedPrinter.StubbornJamFault,
     ];
 
     /// <summary>Parses a script; <paramref name="errors"/> names every part that is not understood.</summary>

@@ -6,8 +6,12 @@ namespace Diagnostics.Agent.Collectors.Simulated;
 /// A laser printer simulated one second at a time: jobs arrive, pages use paper and toner, paper jams, doors open,
 /// trays run empty and toner runs out until "a person" fixes it a while later. Deterministic: the same seed and the
 /// same read times give the same statuses.
+/// It also acts (<see cref="IDeviceActions"/>): clear-paper-path feeds a jammed sheet out (not a stubborn one, see
+/// <see cref="StubbornJamFault"/>), resume-printer ends a pause, cancel-stuck-jobs empties the queue; identify,
+/// calibrate and clean-print-heads succeed; collect-diagnostics is not supported yet. Actions never draw from the
+/// random generator, so a printer that is sent commands still follows its seed.
 /// </summary>
-public sealed class SimulatedPrinter : IDeviceCollector
+public sealed class SimulatedPrinter : IDeviceCollector, IDeviceActions
 {
     public const string TonerLowCode = "ipp:toner-low";
     public const string TonerEmptyCode = "ipp:toner-empty";
@@ -19,6 +23,15 @@ public sealed class SimulatedPrinter : IDeviceCollector
     public const string WasteFullCode = "ipp:marker-waste-full";
     /// <summary>The vendor panel code of the fuser fault that firmware <see cref="SimulatorOptions.FaultyFirmwareVersion"/> triggers.</summary>
     public const string FuserFaultCode = "acme:50.1";
+    /// <summary>Paused by an operator (IPP <c>paused</c>): stopped until resume-printer or a person resumes it.</summary>
+    public const string PausedCode = "ipp:paused";
+
+    /// <summary>
+    /// A scripted fault, not a condition code: a paper jam (reported as <see cref="MediaJamCode"/>) that the rollers
+    /// cannot clear, so clear-paper-path fails; only "a person" clears it, after the script's duration or the usual
+    /// reaction time. For tests and demos of a fix that does not work.
+    /// </summary>
+    public const string StubbornJamFault = "stubborn-jam";
 
     public const string PagesPrintedCounter = "pages-printed";
     public const string PaperJamsCounter = "paper-jams";
@@ -32,6 +45,8 @@ public sealed class SimulatedPrinter : IDeviceCollector
     private readonly string _serial;
     private readonly ActiveSince _activeSince = new();
     private readonly IReadOnlyList<ScriptedFault> _scriptedFaults;
+    // Reads (the telemetry pump) and actions (the command executor) come from different threads.
+    private readonly Lock _lock = new();
     private long _simulatedSeconds;
     private DateTimeOffset _lastRead;
     private double _pendingSimulatedSeconds;
@@ -46,6 +61,9 @@ public sealed class SimulatedPrinter : IDeviceCollector
     private bool _jammed;
     private bool _doorOpen;
     private bool _fuserFault;
+    private bool _stubbornJam;
+    private bool _paused;
+    private int? _resumedIn;
     private int? _jamClearedIn;
     private int? _doorClosedIn;
     private int? _paperRefilledIn;
@@ -81,6 +99,73 @@ public sealed class SimulatedPrinter : IDeviceCollector
     public ValueTask<DeviceStatus> ReadAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            var now = CatchUp();
+            return ValueTask.FromResult(Snapshot(now.ToUnixTimeMilliseconds()));
+        }
+    }
+
+    public Task<ActionOutcome> RunAsync(string command, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            // The printer is where the clock says before anyone touches it: a jam due by now has happened.
+            CatchUp();
+            return Task.FromResult(command switch
+            {
+                DeviceCommands.ClearPaperPath => ClearPaperPath(),
+                DeviceCommands.ResumePrinter => Resume(),
+                DeviceCommands.CancelStuckJobs => CancelJobs(),
+                DeviceCommands.Identify => ActionOutcome.Succeeded(parameters.GetValueOrDefault("action") switch
+                {
+                    "sound" => "the printer beeped",
+                    "display" => "the printer showed \"Here I am\" on its panel",
+                    "flash" => "the printer flashed its panel lights",
+                    "speak" => "the printer said its name",
+                    _ => "the printer beeped and flashed its panel lights",
+                }),
+                DeviceCommands.Calibrate => ActionOutcome.Succeeded("calibrated: colour registration and density adjusted"),
+                DeviceCommands.CleanPrintHeads => ActionOutcome.Succeeded("print heads cleaned"),
+                DeviceCommands.CollectDiagnostics => ActionOutcome.NotSupported("not supported yet"),
+                _ => ActionOutcome.NotSupported("not supported by this device"),
+            });
+        }
+    }
+
+    private ActionOutcome ClearPaperPath()
+    {
+        if (!_jammed)
+            return ActionOutcome.Succeeded("no paper jam: the paper path was already clear");
+        if (_stubbornJam)
+            return ActionOutcome.Failed("the rollers could not clear the jam: a sheet is stuck in the paper path; open the front door and remove it by hand");
+        _jammed = false;
+        _jamClearedIn = null;
+        return ActionOutcome.Succeeded("paper jam cleared: the rollers fed the stuck sheet out");
+    }
+
+    private ActionOutcome Resume()
+    {
+        if (!_paused)
+            return ActionOutcome.Succeeded("the printer was not paused: nothing to resume");
+        _paused = false;
+        _resumedIn = null;
+        return ActionOutcome.Succeeded("resumed: the printer was paused and prints again");
+    }
+
+    private ActionOutcome CancelJobs()
+    {
+        var pages = _pagesLeftInJobs;
+        _pagesLeftInJobs = 0;
+        _pageProgress = 0;
+        return ActionOutcome.Succeeded(pages > 0 ? $"cancelled every queued job ({pages} pages)" : "no jobs queued: nothing to cancel");
+    }
+
+    /// <summary>Runs the simulation up to the clock; returns the clock.</summary>
+    private DateTimeOffset CatchUp()
+    {
         var now = _time.GetUtcNow();
         if (now > _lastRead)
             _pendingSimulatedSeconds += (now - _lastRead).TotalSeconds * _options.TimeScale;
@@ -90,7 +175,7 @@ public sealed class SimulatedPrinter : IDeviceCollector
             _pendingSimulatedSeconds -= 1;
             StepOneSecond();
         }
-        return ValueTask.FromResult(Snapshot(now.ToUnixTimeMilliseconds()));
+        return now;
     }
 
     private static bool Chance(Random random, double perHour) => random.NextDouble() < perHour / 3600;
@@ -100,12 +185,14 @@ public sealed class SimulatedPrinter : IDeviceCollector
     private bool IsFaultyFirmware => FirmwareVersion == _options.FaultyFirmwareVersion;
 
     private bool CanPrint =>
-        !_jammed && !_doorOpen && !_fuserFault && _paperSheets > 0 && _tonerPercent > 0 && _wasteTonerPercent < 100;
+        !_jammed && !_paused && !_doorOpen && !_fuserFault && _paperSheets > 0 && _tonerPercent > 0 && _wasteTonerPercent < 100;
 
     private void StepOneSecond()
     {
         if (Countdown(ref _jamClearedIn))
-            _jammed = false;
+            _jammed = _stubbornJam = false;
+        if (Countdown(ref _resumedIn))
+            _paused = false;
         if (Countdown(ref _doorClosedIn))
             _doorOpen = false;
         if (Countdown(ref _paperRefilledIn))
@@ -167,10 +254,15 @@ public sealed class SimulatedPrinter : IDeviceCollector
         var lasts = fault.ForSeconds ?? PersonDelay();
         switch (fault.Code)
         {
-            case MediaJamCode:
+            case MediaJamCode or StubbornJamFault:
                 _jammed = true;
+                _stubbornJam = fault.Code == StubbornJamFault;
                 _paperJams++;
                 _jamClearedIn = lasts;
+                break;
+            case PausedCode:
+                _paused = true;
+                _resumedIn = lasts;
                 break;
             case DoorOpenCode:
                 _doorOpen = true;
@@ -198,6 +290,7 @@ public sealed class SimulatedPrinter : IDeviceCollector
         if (expectedPagesPerHour > 0 && _random.NextDouble() < _options.JamsPerHour / expectedPagesPerHour)
         {
             _jammed = true;
+            _stubbornJam = false;
             _paperJams++;
             _jamClearedIn = PersonDelay();
         }
@@ -232,6 +325,7 @@ public sealed class SimulatedPrinter : IDeviceCollector
         Add(_wasteTonerPercent >= 100, WasteFullCode, Conditions.WasteTonerFull, Severity.Error, "Waste toner box is full.");
         Add(_wasteTonerPercent is >= WasteAlmostFullPercent and < 100, WasteAlmostFullCode, Conditions.WasteTonerAlmostFull, Severity.Warning, "Waste toner box is almost full.");
         Add(_fuserFault, FuserFaultCode, Conditions.FuserFault, Severity.Error, "50.1 Fuser error. Turn the printer off and on.");
+        Add(_paused, PausedCode, Conditions.Paused, Severity.Error, "Paused. Resume the printer to print again.");
 
         var stopped = conditions.Exists(c => c.Severity == Severity.Error);
         var state = stopped ? DeviceState.Stopped : _pagesLeftInJobs > 0 ? DeviceState.Processing : DeviceState.Idle;

@@ -33,7 +33,8 @@ public sealed class SimulatorOptions
 
     /// <summary>
     /// Faults raised at fixed simulated seconds after the printer starts, on top of the random ones (see
-    /// <see cref="ScriptedFault"/>): <c>ipp:media-jam@5s</c>, <c>ipp:door-open@1m/30s</c>. Empty (the default) raises none.
+    /// <see cref="ScriptedFault"/>): <c>ipp:media-jam@5s</c>, <c>ipp:door-open@1m/30s</c>, <c>stubborn-jam@5s</c> (a jam
+    /// clear-paper-path cannot clear), <c>ipp:paused@10s</c>. Empty (the default) raises none.
     /// </summary>
     public string ScriptedFaults { get; set; } = "";
 

@@ -93,6 +93,15 @@ public sealed class ScriptedFaultTests
     }
 
     [Fact]
+    public void A_stubborn_jam_and_a_pause_can_be_scripted_beside_the_condition_codes()
+    {
+        var faults = ScriptedFault.Parse("stubborn-jam@5s, ipp:paused@1m/30s, ipp:media-jam@2s", out var errors);
+
+        Assert.Empty(errors);
+        Assert.Equal([new ScriptedFault("stubborn-jam", 5, null), new ScriptedFault("ipp:paused", 60, 30), new ScriptedFault("ipp:media-jam", 2, null)], faults);
+    }
+
+    [Fact]
     public void Minutes_and_seconds_parse_and_a_valid_script_passes_validation()
     {
         var faults = ScriptedFault.Parse("ipp:media-jam@2m/30s,ipp:media-empty@7", out var errors);
