@@ -170,14 +170,7 @@ public sealed class FixLoopTests
         // Ran, but the jam stays; the article gives the fix three minutes, which the test shortens in the store.
         await SendAsync(device, device.NewEnvelope(result: Result(command, CommandOutcome.Succeeded, "feed rollers ran")));
         await StateAsync(owner, proposal.Id, FixState.Verifying);
-        await using (var connection = new SqliteConnection($"Data Source={host.DatabasePath};Pooling=False"))
-        {
-            await connection.OpenAsync(Ct);
-            await using var shorten = connection.CreateCommand();
-            shorten.CommandText = "UPDATE fix_proposals SET verify_deadline_ms = 0 WHERE id = $id;";
-            shorten.Parameters.AddWithValue("$id", proposal.Id);
-            await shorten.ExecuteNonQueryAsync(Ct);
-        }
+        await MoveDeadlineAsync(host, proposal.Id, "verify_deadline_ms");
         var failed = await StateAsync(owner, proposal.Id, FixState.Failed);
 
         Assert.Contains("did not clear", failed.Note, StringComparison.Ordinal);
@@ -288,5 +281,38 @@ public sealed class FixLoopTests
         Assert.Equal([proposal.Id], Attribute(open, "fix-row", "data-fix-id"));
         Assert.Equal(0, CountTestId(verified, "fix-row"));
         Assert.Contains("bogus", TestIdText(nonsense, "fix-list-error"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_proposal_nobody_decides_and_a_command_the_device_never_takes_both_expire()
+    {
+        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Fixes:CheckInterval"] = "00:00:00.200" });
+        var (device, owner, undecided) = await JammedPairedDeviceAsync(host, "fix-9", "FFFF9999");
+        await using var _ = device;
+
+        await MoveDeadlineAsync(host, undecided.Id, "expires_at_ms");
+        var expired = await StateAsync(owner, undecided.Id, FixState.Expired);
+        Assert.Equal("Nobody decided in time.", expired.Note);
+        using var late = await owner.PostAsync(new Uri($"/api/me/fixes/{undecided.Id}/approve", UriKind.Relative), null, Ct);
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+
+        // The same jam raised again is a new problem now that nothing is open for it.
+        await SendAsync(device, device.NewEnvelope(@event: Jam()));
+        var again = await EventuallyAsync(owner, "/api/me/fixes", fixes => fixes.FirstOrDefault(f => f.Id != undecided.Id && f.State == FixState.Proposed));
+        await owner.PostAsync(new Uri($"/api/me/fixes/{again.Id}/approve", UriKind.Relative), null, Ct);
+        await MoveDeadlineAsync(host, again.Id, "command_expires_at_ms");
+        var neverTaken = await StateAsync(owner, again.Id, FixState.Expired);
+        Assert.Contains("did not take the command", neverTaken.Note, StringComparison.Ordinal);
+    }
+
+    /// <summary>Puts one of a proposal's deadlines in the past, as if its time had passed.</summary>
+    private static async Task MoveDeadlineAsync(CloudHost host, string proposalId, string column)
+    {
+        await using var connection = new SqliteConnection($"Data Source={host.DatabasePath};Pooling=False");
+        await connection.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"UPDATE fix_proposals SET {column} = 0 WHERE id = $id;";
+        command.Parameters.AddWithValue("$id", proposalId);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync(Ct));
     }
 }
