@@ -5,9 +5,10 @@ namespace Diagnostics.Agent.Collectors;
 /// <summary>
 /// One device seen through several collectors (IPP for status, SNMP beside it for the page counters IPP lacks; a
 /// board's GPIO inputs and its environment sensor) merged into one snapshot. The first collector leads: its state,
-/// identity and supplies win where two disagree; conditions and counters are the union.
+/// identity and supplies win where two disagree; conditions and counters are the union. A command goes to the parts
+/// that can act, in order, until one does more than say it cannot (IPP resumes the printer, SNMP beside it cannot).
 /// </summary>
-public sealed class CompositeCollector : IDeviceCollector, IMetricSource, IChangeNotifier, IDisposable, IAsyncDisposable
+public sealed class CompositeCollector : IDeviceCollector, IMetricSource, IChangeNotifier, IDeviceActions, IDisposable, IAsyncDisposable
 {
     /// <summary>A secondary collector that cannot read: a warning, since the device itself is still seen.</summary>
     public const string PartUnreachableCodePrefix = "agent:collector-unreachable:";
@@ -68,6 +69,19 @@ public sealed class CompositeCollector : IDeviceCollector, IMetricSource, IChang
         // Cancelling a wait does not consume a pending change, so the other parts keep theirs for the next wait.
         await others.CancelAsync();
         await first;
+    }
+
+    public async Task<ActionOutcome> RunAsync(string command, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
+    {
+        ActionOutcome? notSupported = null;
+        foreach (var part in _parts.OfType<IDeviceActions>())
+        {
+            var outcome = await part.RunAsync(command, parameters, cancellationToken);
+            if (!outcome.IsNotSupported)
+                return outcome;
+            notSupported ??= outcome;
+        }
+        return notSupported ?? ActionOutcome.NotSupported(ActionOutcome.NotSupportedByDevice);
     }
 
     public IReadOnlyList<Metric> CurrentMetrics() =>

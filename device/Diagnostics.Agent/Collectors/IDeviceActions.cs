@@ -20,6 +20,9 @@ public interface IDeviceActions
 /// <summary>How a device action ended, in words an agent on the phone can read.</summary>
 public sealed record ActionOutcome(CommandOutcome Outcome, string Detail)
 {
+    /// <summary>The detail of a command the device cannot do, when nothing more specific can be said.</summary>
+    public const string NotSupportedByDevice = "not supported by this device";
+
     /// <summary>The device cannot do this command at all (as opposed to trying and failing).</summary>
     public bool IsNotSupported { get; init; }
 

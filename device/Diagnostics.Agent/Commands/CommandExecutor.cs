@@ -22,7 +22,7 @@ namespace Diagnostics.Agent.Commands;
 public sealed partial class CommandExecutor : IDownlinkHandler, IDisposable
 {
     /// <summary>Detail of a device command on a device whose collector cannot act at all.</summary>
-    public const string NotSupportedByDevice = "not supported by this device";
+    public const string NotSupportedByDevice = ActionOutcome.NotSupportedByDevice;
 
     /// <summary>Detail of a successful <c>restart-agent</c>.</summary>
     public const string RestartDetail = "agent restart: the MQTT session is closed and reopened, and the device read again; the collector, outbox, journal and consents are kept";

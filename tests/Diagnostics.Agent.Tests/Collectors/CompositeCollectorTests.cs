@@ -72,6 +72,48 @@ public sealed class CompositeCollectorTests
         await Assert.ThrowsAsync<TimeoutException>(async () => await composite.ReadAsync(TestContext.Current.CancellationToken));
     }
 
+    [Fact]
+    public async Task A_command_goes_to_the_first_part_that_can_do_it()
+    {
+        var snmp = new ActingCollector("snmp", ActionOutcome.NotSupported("not supported by SNMP"));
+        var ipp = new ActingCollector("ipp", ActionOutcome.Succeeded("resumed"));
+        var after = new ActingCollector("other", ActionOutcome.Succeeded("never asked"));
+        var composite = new CompositeCollector([new FixedCollector("gpio", new DeviceStatus()), snmp, ipp, after], _time);
+
+        var outcome = await composite.RunAsync(DeviceCommands.ResumePrinter, new Dictionary<string, string>(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(ActionOutcome.Succeeded("resumed"), outcome);
+        Assert.Equal((1, 1, 0), (snmp.Calls, ipp.Calls, after.Calls));
+    }
+
+    [Fact]
+    public async Task A_command_no_part_can_do_is_not_supported_saying_why_the_first_one_could_not()
+    {
+        var none = new CompositeCollector([new FixedCollector("gpio", new DeviceStatus()), new FixedCollector("sht3x", new DeviceStatus())], _time);
+        var snmpOnly = new CompositeCollector([new FixedCollector("gpio", new DeviceStatus()), new ActingCollector("snmp", ActionOutcome.NotSupported("not supported by SNMP"))], _time);
+
+        var nobody = await none.RunAsync(DeviceCommands.Identify, new Dictionary<string, string>(), TestContext.Current.CancellationToken);
+        var snmp = await snmpOnly.RunAsync(DeviceCommands.Identify, new Dictionary<string, string>(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(ActionOutcome.NotSupported("not supported by this device"), nobody);
+        Assert.Equal(ActionOutcome.NotSupported("not supported by SNMP"), snmp);
+    }
+
+    private sealed class ActingCollector(string name, ActionOutcome answer) : IDeviceCollector, IDeviceActions
+    {
+        public int Calls { get; private set; }
+
+        public string Name => name;
+
+        public ValueTask<DeviceStatus> ReadAsync(CancellationToken cancellationToken) => ValueTask.FromResult(new DeviceStatus());
+
+        public Task<ActionOutcome> RunAsync(string command, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
+        {
+            Calls++;
+            return Task.FromResult(answer);
+        }
+    }
+
     private sealed class FixedCollector(string name, DeviceStatus status) : IDeviceCollector
     {
         public string Name => name;

@@ -130,7 +130,7 @@ public sealed class SimulatedPrinter : IDeviceCollector, IDeviceActions
                 DeviceCommands.Calibrate => ActionOutcome.Succeeded("calibrated: colour registration and density adjusted"),
                 DeviceCommands.CleanPrintHeads => ActionOutcome.Succeeded("print heads cleaned"),
                 DeviceCommands.CollectDiagnostics => ActionOutcome.NotSupported("not supported yet"),
-                _ => ActionOutcome.NotSupported("not supported by this device"),
+                _ => ActionOutcome.NotSupported(ActionOutcome.NotSupportedByDevice),
             });
         }
     }
