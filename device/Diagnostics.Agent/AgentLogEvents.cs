@@ -56,6 +56,7 @@ internal static class AgentLogEvents
     public const int IppSubscriptionLost = 608;
     public const int IppSubscriptionCancelled = 609;
     public const int IppSubscriptionCancelFailed = 610;
+    public const int IppOperationAnswered = 611;
 
     // SNMP printer collector 650-699
     public const int SnmpResponseDiscarded = 650;

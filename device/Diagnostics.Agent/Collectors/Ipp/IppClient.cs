@@ -30,6 +30,9 @@ public sealed class IppClient
 {
     public const string MediaType = "application/ipp";
 
+    /// <summary>Who the agent says it is in requests that name a user (subscriptions, printer operations).</summary>
+    public const string RequestingUserName = "diagnostics-agent";
+
     /// <summary>What the collector asks for: state, reasons, alerts, supplies, trays, counters, identity.</summary>
     public static readonly IReadOnlyList<string> StatusAttributes =
     [

@@ -18,7 +18,7 @@ public sealed class IppNotificationSubscription
 
     public const string PullMethod = "ippget";
     public const short ClientErrorNotFound = 0x0406;
-    private const string UserName = "diagnostics-agent";
+    private const string UserName = IppClient.RequestingUserName;
 
     private readonly IppClient _client;
     private readonly IppClient _waitClient;

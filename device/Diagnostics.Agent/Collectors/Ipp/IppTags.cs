@@ -61,4 +61,36 @@ public static class IppOperations
     public const short RenewSubscription = 0x001A;
     public const short CancelSubscription = 0x001B;
     public const short GetNotifications = 0x001C;
+    public const short GetJobs = 0x000A;
+    public const short PausePrinter = 0x0010;
+    public const short ResumePrinter = 0x0011;
+    public const short PurgeJobs = 0x0012;
+    public const short CancelJobs = 0x0038;
+    public const short IdentifyPrinter = 0x003C;
+}
+
+/// <summary>The IPP status codes the agent tells apart (RFC 8011 appendix B), with their names for messages.</summary>
+public static class IppStatusCodes
+{
+    public const short ClientErrorNotPossible = 0x0404;
+    public const short ServerErrorOperationNotSupported = 0x0501;
+
+    /// <summary>RFC 8011's keyword for a status code, or its hex form when it is not one of the common ones.</summary>
+    public static string Name(short code) => code switch
+    {
+        0x0400 => "client-error-bad-request",
+        0x0401 => "client-error-forbidden",
+        0x0402 => "client-error-not-authenticated",
+        0x0403 => "client-error-not-authorized",
+        ClientErrorNotPossible => "client-error-not-possible",
+        0x0406 => "client-error-not-found",
+        0x040B => "client-error-attributes-or-values-not-supported",
+        0x0500 => "server-error-internal-error",
+        ServerErrorOperationNotSupported => "server-error-operation-not-supported",
+        0x0502 => "server-error-service-unavailable",
+        0x0504 => "server-error-device-error",
+        0x0505 => "server-error-temporary-error",
+        0x0507 => "server-error-busy",
+        _ => $"0x{code:X4}",
+    };
 }
