@@ -7,7 +7,7 @@ namespace Diagnostics.Agent.Fleet;
 
 /// <summary>
 /// <c>simulate --count N [--cloud URL] [--enrollment-key KEY] [--broker host:port] [--data-dir DIR] [--seed S] [--prefix sim]
-/// [--flood-events K] [--time-scale X] [--firmware V] [--heartbeat SECONDS] [--duration SECONDS]</c>
+/// [--flood-events K] [--time-scale X] [--firmware V] [--faults SCRIPT] [--heartbeat SECONDS] [--duration SECONDS]</c>
 /// </summary>
 internal static class SimulateCommand
 {
@@ -25,6 +25,8 @@ internal static class SimulateCommand
           --flood-events K     each device also enqueues K events as fast as it can (load mode)
           --time-scale X       simulated seconds per real second (default 1)
           --firmware V         firmware version the printers report (2.2.0 has the fuser fault)
+          --faults SCRIPT      faults every printer raises on cue (Simulator:ScriptedFaults), e.g. ipp:media-jam@30s,
+                               stubborn-jam@2m (a jam clear-paper-path cannot clear), ipp:paused@1m/5m
           --heartbeat SECONDS  heartbeat interval (default 30)
           --duration SECONDS   stop after this long (default: until Ctrl+C)
         """;
@@ -56,6 +58,7 @@ internal static class SimulateCommand
                     case "--flood-events": options.FloodEvents = int.Parse(value, CultureInfo.InvariantCulture); break;
                     case "--time-scale": options.Simulator.TimeScale = double.Parse(value, CultureInfo.InvariantCulture); break;
                     case "--firmware": options.Simulator.FirmwareVersion = value; break;
+                    case "--faults": options.Simulator.ScriptedFaults = value; break;
                     case "--heartbeat": options.HeartbeatInterval = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     case "--duration": duration = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     default: throw new ArgumentException($"Unknown option {args[i - 1]}.");

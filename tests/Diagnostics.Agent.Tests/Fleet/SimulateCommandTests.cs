@@ -57,4 +57,14 @@ public sealed class SimulateCommandTests : IAsyncDisposable
         Assert.Equal(64, exitCode);
         Assert.Contains("Usage: Diagnostics.Agent simulate", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_fault_script_that_is_not_understood_is_refused_naming_the_part()
+    {
+        var (exitCode, output) = await RunAgentAsync("simulate", "--count", "1", "--faults", "stubborn-jam@5s,teleport@5s");
+
+        Assert.Equal(64, exitCode);
+        Assert.Contains("Simulator:ScriptedFaults 'teleport@5s'", output, StringComparison.Ordinal);
+        Assert.Contains("stubborn-jam", output, StringComparison.Ordinal);
+    }
 }
