@@ -85,6 +85,8 @@ public sealed class CommandsThroughTheBrokerTests : IAsyncDisposable
         var printer = await StartAgentAsync();
         await Eventually.TrueAsync(() => Received().Exists(e => e.Status?.Conditions.Exists(c => c.Condition == Conditions.PaperJam) == true),
             "a status with the paper jam");
+        // Nobody fixes the jam and nothing else changes: the next status is the one the command causes.
+        var lastJammedStatus = Received().Where(e => e.Status is not null).Max(e => e.Sequence);
         var consent = Standing(ConsentAction.Maintenance);
         await _cloud.SendConsentsAsync(DeviceId, new ConsentSet { IssuedUnixMs = Now - 30_000, Grants = [consent] });
         var command = Command(DeviceCommands.ClearPaperPath, "cmd-clear-1", consent);
@@ -95,9 +97,11 @@ public sealed class CommandsThroughTheBrokerTests : IAsyncDisposable
         var result = _cloud.Results(DeviceId)[0];
         Assert.Equal(("cmd-clear-1", DeviceCommands.ClearPaperPath, CommandOutcome.Succeeded, "paper jam cleared: the rollers fed the stuck sheet out"),
             (result.CommandId, result.Name, result.Outcome, result.Detail));
-        var resultSequence = Received().First(e => e.CommandResult is not null).Sequence;
-        await Eventually.TrueAsync(() => Received().Exists(e => e.Sequence > resultSequence && e.Status is { } s && !s.Conditions.Exists(c => c.Condition == Conditions.PaperJam)),
-            "a status after the result without the paper jam");
+        // The pump may read the cleared printer just before the result is enqueued, or at the read the executor asks for after.
+        await Eventually.TrueAsync(() => Received().Exists(e => e.Sequence > lastJammedStatus && e.Status is not null), "the next status");
+        var next = Received().First(e => e.Sequence > lastJammedStatus && e.Status is not null).Status!;
+        Assert.DoesNotContain(next.Conditions, c => c.Condition == Conditions.PaperJam);
+        Assert.NotEqual(DeviceState.Stopped, next.State);
         Assert.Contains(Received(), e => e.Event is { Kind: EventKind.Cleared, Condition: Conditions.PaperJam });
 
         await _cloud.SendCommandAsync(DeviceId, command); // the cloud re-sends it, as on a reconnect
