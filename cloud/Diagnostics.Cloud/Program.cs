@@ -44,6 +44,7 @@ app.MapDevicesApi();
 app.MapNotificationsApi();
 app.MapKnowledgeApi();
 app.MapFixesApi();
+app.MapDiagnosticsReportsApi();
 app.MapLiveUpdates();
 app.MapWebApps();
 app.MapCompanionApp();

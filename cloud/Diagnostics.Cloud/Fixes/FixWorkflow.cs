@@ -38,6 +38,13 @@ public sealed partial class FixWorkflow(
 {
     public const string SystemActor = "system";
 
+    /// <summary>The code of a proposal that is not about a problem but a request from support for a diagnostics report.</summary>
+    public const string DiagnosticsRequestCode = "support:diagnostics-request";
+
+    public const string DiagnosticsDescription =
+        "The printer collects a report for support: its current status, its recent events, the last lines of its log and its settings " +
+        "(never passwords or keys). You see the report before support does, and you can discard it.";
+
     private FixOptions Settings => options.Value;
 
     /// <summary>Takes what ingestion left: new problems become proposals, command results move theirs on.</summary>
@@ -384,13 +391,15 @@ public sealed partial class FixWorkflow(
             var model = (await devices.GetAsync(closed.DeviceId, cancellationToken))?.Model ?? "";
             await knowledge.RecordOutcomeAsync(article, model, verified, cancellationToken);
         }
-        if (closed.State is FixState.Failed)
+        if (closed.State is FixState.Failed && closed.Code != DiagnosticsRequestCode)
             await OfferNextAsync(closed, cancellationToken);
     }
 
     /// <summary>After a declined or failed fix: the next article for the same problem, or a note suggesting a session.</summary>
     private async Task OfferNextAsync(FixProposal previous, CancellationToken cancellationToken)
     {
+        if (previous.Code == DiagnosticsRequestCode)
+            return;
         var now = time.GetUtcNow();
         var chain = (await store.ForProblemAsync(previous.DeviceId, previous.Condition, previous.Code, cancellationToken))
             .Where(p => p.EventSequence == previous.EventSequence).ToList();
@@ -495,8 +504,37 @@ public sealed partial class FixWorkflow(
     private static HashSet<string> ActiveOf(DeviceDetails device) =>
         [.. device.ActiveConditions.Select(c => c.Condition).Where(c => c.Length > 0), .. device.ActiveConditions.Select(c => c.Code)];
 
+    /// <summary>Whether the proposal's problem is still there; a request from support has no problem to go away.</summary>
     private static bool IsActive(IReadOnlySet<string> active, FixProposal proposal) =>
-        (proposal.Condition.Length > 0 && active.Contains(proposal.Condition)) || active.Contains(proposal.Code);
+        proposal.Code == DiagnosticsRequestCode || (proposal.Condition.Length > 0 && active.Contains(proposal.Condition)) || active.Contains(proposal.Code);
+
+    /// <summary>
+    /// Support asks for a diagnostics report: a proposal the owner approves like a fix (or a standing diagnostics consent
+    /// approves). One open request per device at a time: asking again answers the open one.
+    /// </summary>
+    public async Task<FixProposal> RequestDiagnosticsAsync(string deviceId, string actor, CancellationToken cancellationToken)
+    {
+        var open = (await store.ListAsync([deviceId], [FixState.Proposed, FixState.Sent, FixState.Verifying], 100, cancellationToken))
+            .FirstOrDefault(p => p.Command == DeviceCommands.CollectDiagnostics);
+        if (open is not null)
+            return open;
+        var now = time.GetUtcNow();
+        var request = new FixProposal(
+            "fix-" + Guid.NewGuid().ToString("N"), deviceId, DiagnosticsRequestCode, "", Severity.Report, $"Support ({actor}) asks for a diagnostics report.",
+            0, 1, null, null, "Diagnostics report for support", DeviceCommands.CollectDiagnostics, ConsentAction.Diagnostics, new Dictionary<string, string>(),
+            DiagnosticsDescription, null, null, [$"requested by {actor}"], FixState.Proposed, "", now, now + Settings.ProposalLifetime,
+            null, null, null, null, null, null, null, null, null, null, null);
+        await store.WriteAsync(async work =>
+        {
+            await SqliteFixStore.InsertAsync(work, request, cancellationToken);
+            await work.AuditAsync(now, actor, "report.requested", deviceId, request.Id, new Dictionary<string, string?>(), cancellationToken);
+            return true;
+        }, cancellationToken);
+        LogProposed(request.Id, deviceId, request.Code, null, request.State);
+        Announce(deviceId, now);
+        await ApproveByPolicyAsync(request, cancellationToken);
+        return await store.GetAsync(request.Id, cancellationToken) ?? request;
+    }
 
     /// <summary>Live pages of the device re-read: its fixes changed.</summary>
     private void Announce(string deviceId, DateTimeOffset at) => changes.Publish(new DeviceChange(deviceId, at));

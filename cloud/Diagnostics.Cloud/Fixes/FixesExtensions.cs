@@ -12,6 +12,7 @@ public static class FixesExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SqliteFixStore>();
         builder.Services.AddSingleton<FixWorkflow>();
+        builder.Services.AddSingleton<DiagnosticsReports>();
         builder.Services.AddHostedService<FixLoopService>();
         return builder;
     }

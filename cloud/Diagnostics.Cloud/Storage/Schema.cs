@@ -198,6 +198,22 @@ internal static class Schema
         );
         CREATE INDEX IF NOT EXISTS ix_consent_policies_device ON consent_policies (device_id);
 
+        -- Diagnostics reports a device uploaded: the owner reviews each before support can open it.
+        CREATE TABLE IF NOT EXISTS diagnostic_bundles (
+            id TEXT NOT NULL PRIMARY KEY,
+            device_id TEXT NOT NULL,
+            proposal_id TEXT NOT NULL,
+            command_id TEXT NOT NULL UNIQUE,
+            uploaded_at_ms INTEGER NOT NULL,
+            bytes INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            state TEXT NOT NULL,
+            decided_by TEXT NULL,
+            decided_at_ms INTEGER NULL,
+            content BLOB NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_diagnostic_bundles_device ON diagnostic_bundles (device_id, uploaded_at_ms DESC);
+
         -- Every remote action and decision, each record carrying the hash of the one before (tamper-evident).
         CREATE TABLE IF NOT EXISTS audit_log (
             seq INTEGER NOT NULL PRIMARY KEY,

@@ -12,10 +12,11 @@ public sealed class DeviceClient : IAsyncDisposable
     private readonly IMqttClient _client;
     private ulong _nextSequence;
 
-    private DeviceClient(IMqttClient client, string deviceId)
+    private DeviceClient(IMqttClient client, string deviceId, string token)
     {
         _client = client;
         DeviceId = deviceId;
+        Token = token;
         // Like the agent: sequences seeded from the clock, so they start high.
         _nextSequence = 1_700_000_000_000UL;
         client.ApplicationMessageReceivedAsync += async e =>
@@ -40,6 +41,9 @@ public sealed class DeviceClient : IAsyncDisposable
 
     public string DeviceId { get; }
 
+    /// <summary>The device's credential, for what it sends over HTTP (diagnostics reports).</summary>
+    public string Token { get; }
+
     public ConcurrentQueue<Ack> Acks { get; } = new();
 
     /// <summary>Commands the cloud sent this device, in arrival order.</summary>
@@ -58,7 +62,7 @@ public sealed class DeviceClient : IAsyncDisposable
     public static async Task<DeviceClient> ConnectAsync(int port, string deviceId, string token, bool subscribeToDownlink = true)
     {
         var client = new MqttClientFactory().CreateMqttClient();
-        var device = new DeviceClient(client, deviceId);
+        var device = new DeviceClient(client, deviceId, token);
         await client.ConnectAsync(Options(port, deviceId, deviceId, token), TestContext.Current.CancellationToken);
         if (subscribeToDownlink)
         {

@@ -1,0 +1,151 @@
+using System.Net.Http.Headers;
+using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Web;
+using Diagnostics.Protocol;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Diagnostics.Cloud.Fixes;
+
+/// <summary>A report's sections, for its owner's review or for support once released.</summary>
+public sealed record ReportContent(DiagnosticsReport Report, IReadOnlyList<BundleSection> Sections);
+
+/// <summary>
+/// Diagnostics reports: support requests one (<c>POST /api/devices/{id}/diagnostics</c>), the device uploads it with its
+/// own token (<c>POST /api/devices/{id}/bundles</c>), the owner reviews, releases or discards it (<c>/api/me/reports</c>),
+/// and support downloads a released one (<c>/api/reports/{id}/download</c>).
+/// </summary>
+public static class DiagnosticsReportsApi
+{
+    public static IEndpointRouteBuilder MapDiagnosticsReportsApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        // The device, not a person: its token in the Authorization header, checked here.
+        app.MapPost("/api/devices/{deviceId}/bundles", Upload).WithTags("Diagnostics reports").AllowAnonymous().DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+
+        var staff = app.MapGroup("/api").WithTags("Diagnostics reports").RequireAuthorization(Roles.StaffPolicy);
+        staff.MapPost("/devices/{deviceId}/diagnostics", Request).ProducesProblem(StatusCodes.Status404NotFound);
+        staff.MapGet("/devices/{deviceId}/reports", DeviceReports);
+        staff.MapGet("/reports/{reportId}/download", Download).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        var mine = app.MapGroup("/api/me").WithTags("Diagnostics reports").RequireAuthorization(Roles.CustomerPolicy);
+        mine.MapGet("/devices/{deviceId}/reports", MyDeviceReports).ProducesProblem(StatusCodes.Status404NotFound);
+        mine.MapGet("/reports/{reportId}", MyReport).ProducesProblem(StatusCodes.Status404NotFound);
+        mine.MapPost("/reports/{reportId}/release", (string reportId, HttpContext http, DeviceAccess access, DiagnosticsReports reports, CancellationToken ct) =>
+            DecideAsync(reportId, release: true, http, access, reports, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        mine.MapPost("/reports/{reportId}/discard", (string reportId, HttpContext http, DeviceAccess access, DiagnosticsReports reports, CancellationToken ct) =>
+            DecideAsync(reportId, release: false, http, access, reports, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        return app;
+    }
+
+    public static async Task<Results<Created<DiagnosticsReport>, ProblemHttpResult>> Upload(
+        string deviceId, HttpRequest request, DeviceRegistry registry, DiagnosticsReports reports, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(reports);
+        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) || header.Scheme != "Bearer" || string.IsNullOrEmpty(header.Parameter)
+            || !await registry.VerifyAsync(deviceId, header.Parameter, cancellationToken))
+        {
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status401Unauthorized, "Not this device", "Send the device's own token as a Bearer token."));
+        }
+        if (request.ContentLength > DiagnosticsBundles.MaxBytes)
+            return TooLarge();
+        using var body = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (body.Length + read > DiagnosticsBundles.MaxBytes)
+                return TooLarge();
+            body.Write(buffer, 0, read);
+        }
+        var (report, error, detail) = await reports.UploadAsync(deviceId, body.ToArray(), cancellationToken);
+        return error switch
+        {
+            UploadError.None => TypedResults.Created($"/api/reports/{report!.Id}", report),
+            UploadError.Invalid => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Not a diagnostics bundle", detail ?? "")),
+            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, error == UploadError.Duplicate ? "Already uploaded" : "Not requested", detail ?? "")),
+        };
+    }
+
+    public static async Task<Results<Ok<FixView>, ProblemHttpResult>> Request(string deviceId, HttpContext http, IDeviceStore devices, FixWorkflow workflow, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(devices);
+        ArgumentNullException.ThrowIfNull(workflow);
+        if (await devices.GetAsync(deviceId, cancellationToken) is null)
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown device", $"No device {deviceId} is registered."));
+        return TypedResults.Ok(FixView.Of(await workflow.RequestDiagnosticsAsync(deviceId, http.User.Signature(), cancellationToken), forStaff: true));
+    }
+
+    public static async Task<Ok<IReadOnlyList<DiagnosticsReport>>> DeviceReports(string deviceId, DiagnosticsReports reports, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        return TypedResults.Ok(await reports.ListAsync(deviceId, cancellationToken));
+    }
+
+    /// <summary>Only a report its owner released; one still in review or discarded is not support's to read.</summary>
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Download(string reportId, DiagnosticsReports reports, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        var report = await reports.GetAsync(reportId, cancellationToken);
+        if (report is null)
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown report", $"There is no report {reportId}."));
+        if (report.State != ReportState.Released || await reports.ContentAsync(reportId, cancellationToken) is not { } content)
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Not released",
+                report.State == ReportState.Discarded ? "Its owner discarded this report." : "Its owner has not released this report yet."));
+        return TypedResults.File(content, "application/json", $"{report.DeviceId}-{report.UploadedAt.UtcDateTime:yyyyMMdd-HHmmss}-diagnostics.json");
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<DiagnosticsReport>>, ProblemHttpResult>> MyDeviceReports(
+        string deviceId, HttpContext http, DeviceAccess access, DiagnosticsReports reports, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(access);
+        ArgumentNullException.ThrowIfNull(reports);
+        if (!await access.CanAccessAsync(http.User, deviceId, cancellationToken))
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown device", $"You have no device {deviceId}."));
+        return TypedResults.Ok(await reports.ListAsync(deviceId, cancellationToken));
+    }
+
+    public static async Task<Results<Ok<ReportContent>, ProblemHttpResult>> MyReport(string reportId, HttpContext http, DeviceAccess access, DiagnosticsReports reports, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reports);
+        return await ReadMineAsync(reportId, http, access, reports, cancellationToken) is { } content
+            ? TypedResults.Ok(content)
+            : TypedResults.Problem(UnknownReport(reportId));
+    }
+
+    /// <summary>The owner's report with its sections (none once discarded); someone else's reads as unknown.</summary>
+    public static async Task<ReportContent?> ReadMineAsync(string reportId, HttpContext http, DeviceAccess access, DiagnosticsReports reports, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(access);
+        ArgumentNullException.ThrowIfNull(reports);
+        var report = await reports.GetAsync(reportId, cancellationToken);
+        if (report is null || !await access.CanAccessAsync(http.User, report.DeviceId, cancellationToken))
+            return null;
+        var bytes = await reports.ContentAsync(reportId, cancellationToken);
+        var sections = bytes is null ? [] : DiagnosticsBundles.Read(bytes, out _)?.Sections ?? [];
+        return new ReportContent(report, sections);
+    }
+
+    private static async Task<Results<Ok<DiagnosticsReport>, ProblemHttpResult>> DecideAsync(
+        string reportId, bool release, HttpContext http, DeviceAccess access, DiagnosticsReports reports, CancellationToken cancellationToken)
+    {
+        if (await ReadMineAsync(reportId, http, access, reports, cancellationToken) is null)
+            return TypedResults.Problem(UnknownReport(reportId));
+        if (!await reports.DecideAsync(reportId, release, http.User.Signature(), cancellationToken))
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Already decided", $"Report {reportId} was already released or discarded."));
+        return TypedResults.Ok((await reports.GetAsync(reportId, cancellationToken))!);
+    }
+
+    private static ProblemHttpResult TooLarge() => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "Too large",
+        $"A diagnostics bundle is at most {DiagnosticsBundles.MaxBytes / 1024} KiB."));
+
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails UnknownReport(string reportId) =>
+        ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown report", $"There is no report {reportId} for your devices.");
+}
