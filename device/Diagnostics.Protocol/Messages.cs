@@ -228,7 +228,8 @@ public sealed class ConsentGrant
 
 /// <summary>
 /// Cloud to device, retained on <c>dx/{id}/down/consent</c>: every standing consent in force for the device. A newer
-/// set replaces the older; a grant issued before it and missing from it was revoked.
+/// set replaces the older; a standing grant issued before it and missing from it was revoked. One-time approvals are
+/// never listed: each is bound to its one command and ends with that command's expiry (it cannot be withdrawn earlier).
 /// </summary>
 [ProtoContract]
 public sealed class ConsentSet
