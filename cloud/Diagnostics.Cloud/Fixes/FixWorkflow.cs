@@ -85,13 +85,8 @@ public sealed partial class FixWorkflow(
             return (proposal, FixDecisionError.NotOpen);
         var now = time.GetUtcNow();
         var declined = proposal with { State = FixState.Declined, DecidedAt = now, DecidedBy = actor, FinishedAt = now };
-        var changed = await store.WriteAsync(async work =>
-        {
-            if (!await SqliteFixStore.UpdateAsync(work, declined, FixState.Proposed, cancellationToken))
-                return false;
-            await work.AuditAsync(now, actor, "fix.declined", proposal.DeviceId, proposal.Id, new Dictionary<string, string?> { ["article"] = proposal.ArticleId }, cancellationToken);
-            return true;
-        }, cancellationToken);
+        var changed = await TransitionAsync(declined, FixState.Proposed, now, actor, "fix.declined",
+            new Dictionary<string, string?> { ["article"] = proposal.ArticleId }, cancellationToken);
         if (!changed)
             return (await store.GetAsync(proposalId, cancellationToken), FixDecisionError.NotOpen);
         LogDecided(proposal.Id, proposal.DeviceId, "declined", actor);
@@ -369,13 +364,7 @@ public sealed partial class FixWorkflow(
     {
         var now = time.GetUtcNow();
         var closed = proposal with { State = state, Note = note, FinishedAt = now };
-        var changed = await store.WriteAsync(async work =>
-        {
-            if (!await SqliteFixStore.UpdateAsync(work, closed, proposal.State, cancellationToken))
-                return false;
-            await work.AuditAsync(now, actor, auditAction, proposal.DeviceId, proposal.Id, new Dictionary<string, string?> { ["note"] = note }, cancellationToken);
-            return true;
-        }, cancellationToken);
+        var changed = await TransitionAsync(closed, proposal.State, now, actor, auditAction, new Dictionary<string, string?> { ["note"] = note }, cancellationToken);
         if (!changed)
             return;
         LogClosed(proposal.Id, proposal.DeviceId, state, note);
@@ -414,13 +403,8 @@ public sealed partial class FixWorkflow(
             if (!stillActive)
                 return;
             var exhausted = previous with { Note = previous.Note + (previous.Note.Length > 0 ? " " : "") + "No other fix is known: a support session is suggested." };
-            await store.WriteAsync(async work =>
-            {
-                if (!await SqliteFixStore.UpdateAsync(work, exhausted, previous.State, cancellationToken))
-                    return false;
-                await work.AuditAsync(now, SystemActor, "fix.exhausted", previous.DeviceId, previous.Id, new Dictionary<string, string?> { ["tried"] = string.Join(",", tried) }, cancellationToken);
-                return true;
-            }, cancellationToken);
+            await TransitionAsync(exhausted, previous.State, now, SystemActor, "fix.exhausted",
+                new Dictionary<string, string?> { ["tried"] = string.Join(",", tried) }, cancellationToken);
             Announce(previous.DeviceId, now);
             return;
         }
@@ -435,6 +419,17 @@ public sealed partial class FixWorkflow(
         Announce(proposal.DeviceId, now);
         await ApproveByPolicyAsync(proposal, cancellationToken);
     }
+
+    /// <summary>Moves the proposal to <paramref name="updated"/> if it is still in <paramref name="from"/>, with its audit record; false if someone else moved it first.</summary>
+    private Task<bool> TransitionAsync(FixProposal updated, FixState from, DateTimeOffset at, string actor, string auditAction,
+        IReadOnlyDictionary<string, string?> details, CancellationToken cancellationToken) =>
+        store.WriteAsync(async work =>
+        {
+            if (!await SqliteFixStore.UpdateAsync(work, updated, from, cancellationToken))
+                return false;
+            await work.AuditAsync(at, actor, auditAction, updated.DeviceId, updated.Id, details, cancellationToken);
+            return true;
+        }, cancellationToken);
 
     private async Task PublishCommandAsync(FixProposal proposal, CancellationToken cancellationToken)
     {

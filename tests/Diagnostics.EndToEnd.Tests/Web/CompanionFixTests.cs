@@ -25,11 +25,7 @@ public sealed class CompanionFixTests
 
         await customer.RunAsync(async page =>
         {
-            await customer.SignInAsync(CloudProcess.SecondCustomerEmail, CloudProcess.DemoPassword);
-            await page.GotoAsync("/app/pair");
-            await page.GetByTestId("pairing-code").FillAsync(code);
-            await page.GetByTestId("pair-submit").ClickAsync();
-            await Expect(page.GetByTestId("pair-result")).ToContainTextAsync(printer.DeviceId);
+            await CompanionSteps.SignInAndPairAsync(customer, code, printer.DeviceId);
 
             await printer.RestartAsync(SimulatedPrinterProcess.JamAtOnce);
             await customer.GotoLiveAsync($"/app/devices/{printer.DeviceId}");

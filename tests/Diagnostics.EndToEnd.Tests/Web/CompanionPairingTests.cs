@@ -21,12 +21,7 @@ public sealed class CompanionPairingTests
 
         await customer.RunAsync(async page =>
         {
-            await customer.SignInAsync(CloudProcess.SecondCustomerEmail, CloudProcess.DemoPassword);
-            // A plain form page (it works before a live connection is up): nothing live to wait for.
-            await page.GotoAsync("/app/pair");
-            await page.GetByTestId("pairing-code").FillAsync(code);
-            await page.GetByTestId("pair-submit").ClickAsync();
-            await Expect(page.GetByTestId("pair-result")).ToContainTextAsync(printer.DeviceId);
+            await CompanionSteps.SignInAndPairAsync(customer, code, printer.DeviceId);
 
             await customer.GotoLiveAsync("/app/notifications");
             var jamNotifications = page.Locator($"[data-testid=notification][data-device-id='{printer.DeviceId}']")
