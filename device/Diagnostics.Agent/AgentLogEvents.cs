@@ -43,6 +43,8 @@ internal static class AgentLogEvents
     public const int CommandJournalUnreadable = 408;
     public const int AgentRestartRequested = 409;
     public const int CommandInterrupted = 410;
+    public const int DiagnosticsUploaded = 411;
+    public const int DiagnosticsUploadFailed = 412;
 
     // ----- IPP printer collector 600-649 (Collectors/Ipp) -----
     public const int IppReadFailed = 600;

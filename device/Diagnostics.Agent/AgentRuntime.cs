@@ -1,5 +1,6 @@
 using Diagnostics.Agent.Collectors;
 using Diagnostics.Agent.Commands;
+using Diagnostics.Agent.Reports;
 using Diagnostics.Agent.Provisioning;
 using Diagnostics.Agent.Telemetry;
 using Diagnostics.Agent.Uplink;
@@ -27,7 +28,8 @@ public sealed partial class AgentRuntime : IDisposable
         ILoggerFactory loggerFactory,
         TimeProvider time,
         Random random,
-        CommandOptions? commands = null)
+        CommandOptions? commands = null,
+        DiagnosticsSetup? diagnostics = null)
     {
         ArgumentNullException.ThrowIfNull(credentials);
         ArgumentNullException.ThrowIfNull(agent);
@@ -43,8 +45,12 @@ public sealed partial class AgentRuntime : IDisposable
         {
             PairingCode = PairingCode,
         };
-        Commands = new CommandExecutor(agent.DataDirectory, collector as IDeviceActions, Outbox, Envelopes, commands ?? new CommandOptions(), time,
-            loggerFactory.CreateLogger<CommandExecutor>(), afterAction: Telemetry.RequestRead, restartAgent: RestartAgent);
+        commands ??= new CommandOptions();
+        Reporter = new DiagnosticsReporter(
+            DiagnosticsSources(credentials, agent, broker, outbox, commands, diagnostics), time, loggerFactory.CreateLogger<DiagnosticsReporter>());
+        Commands = new CommandExecutor(agent.DataDirectory, collector as IDeviceActions, Outbox, Envelopes, commands, time,
+            loggerFactory.CreateLogger<CommandExecutor>(), afterAction: Telemetry.RequestRead, restartAgent: RestartAgent,
+            collectDiagnostics: Reporter.RunAsync);
         Uplink = new UplinkConnection(credentials, broker, Outbox, time, random, loggerFactory.CreateLogger<UplinkConnection>(), Commands);
     }
 
@@ -67,6 +73,9 @@ public sealed partial class AgentRuntime : IDisposable
     public CommandExecutor Commands { get; }
 
     public UplinkEnvelopes Envelopes { get; }
+
+    /// <summary>Answers <c>collect-diagnostics</c>: builds this device's report and uploads it to the cloud.</summary>
+    public DiagnosticsReporter Reporter { get; }
 
     /// <summary>Runs telemetry and uplink until cancelled (returns normally then) or until one of them fails.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -110,6 +119,26 @@ public sealed partial class AgentRuntime : IDisposable
     {
         Uplink.RequestReconnect();
         Telemetry.RequestRead();
+    }
+
+    /// <summary>Where this device's diagnostics report comes from: the pump's status and events, its log lines, its settings.</summary>
+    private DiagnosticsSources DiagnosticsSources(
+        DeviceCredentials credentials, AgentOptions agent, BrokerOptions broker, OutboxOptions outbox, CommandOptions commands, DiagnosticsSetup? setup)
+    {
+        var deviceId = credentials.DeviceId;
+        var ring = setup?.Log;
+        var soleDevice = setup?.SoleDevice ?? true;
+        IReadOnlyList<KeyValuePair<string, string?>> configuration =
+        [
+            .. DiagnosticsSetup.Flatten(AgentOptions.Section, agent),
+            .. DiagnosticsSetup.Flatten(BrokerOptions.Section, broker),
+            .. DiagnosticsSetup.Flatten(OutboxOptions.Section, outbox),
+            .. DiagnosticsSetup.Flatten(CommandOptions.Section, commands),
+            .. setup?.CollectorSettings ?? [],
+        ];
+        var cloudUrl = Uri.TryCreate(agent.CloudUrl, UriKind.Absolute, out var url) ? url : null;
+        return new DiagnosticsSources(deviceId, Telemetry.CurrentStatusAsync, Telemetry.RecentEvents,
+            () => ring?.Tail(deviceId, soleDevice) ?? [], configuration, setup?.Http, cloudUrl, credentials.Token);
     }
 
     /// <summary>Heartbeat metrics beyond the pump's own: the uplink's, and the collector's gauges when it measures any.</summary>

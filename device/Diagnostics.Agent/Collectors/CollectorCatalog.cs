@@ -61,6 +61,30 @@ public static class CollectorCatalog
             yield return $"{at}: collector '{twice.Key}' is listed twice.";
     }
 
+    /// <summary>The settings sections each collector reads, for a diagnostics report's configuration section.</summary>
+    private static readonly Dictionary<string, string> Sections = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["simulated"] = SimulatorOptions.Section,
+        ["ipp"] = IppCollectorOptions.Section,
+        ["snmp"] = SnmpCollectorOptions.Section,
+        ["gpio"] = GpioInputsOptions.Section,
+        ["sht3x"] = Sht3xOptions.Section,
+    };
+
+    /// <summary>The configured settings of the named collectors as flat key/value pairs (secrets included: redact before showing).</summary>
+    public static IReadOnlyList<KeyValuePair<string, string?>> SettingsOf(string collectors, IConfiguration settings)
+    {
+        ArgumentNullException.ThrowIfNull(collectors);
+        ArgumentNullException.ThrowIfNull(settings);
+        return
+        [
+            .. collectors.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(Sections.ContainsKey)
+                .SelectMany(name => settings.GetSection(Sections[name]).AsEnumerable())
+                .Where(pair => pair.Value is not null),
+        ];
+    }
+
     /// <summary>The collector for one device; <paramref name="settings"/> holds its sections (Simulator, Ipp, Snmp ...).</summary>
     /// <param name="http">Shared by the IPP collectors of the process; not owned by them.</param>
     public static IDeviceCollector Create(string collectors, string deviceId, IConfiguration settings, HttpClient http, TimeProvider time, ILoggerFactory loggerFactory)

@@ -17,7 +17,8 @@ namespace Diagnostics.Agent.Commands;
 /// <remarks>
 /// As the connection's <see cref="IDownlinkHandler"/> it only queues (the MQTT client waits for the handler);
 /// <see cref="RunAsync"/> works the queue. <c>restart-agent</c> is the agent's own command: it reports Succeeded, then
-/// calls the restart hook (the runtime reconnects its MQTT session).
+/// calls the restart hook (the runtime reconnects its MQTT session). <c>collect-diagnostics</c> is the agent's own too:
+/// the diagnostics hook builds and uploads the report, whatever the collector.
 /// </remarks>
 public sealed partial class CommandExecutor : IDownlinkHandler, IDisposable
 {
@@ -38,6 +39,7 @@ public sealed partial class CommandExecutor : IDownlinkHandler, IDisposable
     private readonly ILogger _logger;
     private readonly Action? _afterAction;
     private readonly Action? _restartAgent;
+    private readonly Func<string, CancellationToken, Task<ActionOutcome>>? _collectDiagnostics;
     private readonly CommandJournal _journal;
     private readonly ConsentStore _consents;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
@@ -51,9 +53,11 @@ public sealed partial class CommandExecutor : IDownlinkHandler, IDisposable
     /// <param name="actions">The device's actions; null when its collector cannot act (device commands then fail as not supported).</param>
     /// <param name="afterAction">Called after a device action ran, whatever its outcome: the telemetry pump's early read.</param>
     /// <param name="restartAgent">Called after <c>restart-agent</c> has reported Succeeded; without it the command fails as not supported.</param>
+    /// <param name="collectDiagnostics">Carries out <c>collect-diagnostics</c> (by command id); without it the command fails as not supported.</param>
     public CommandExecutor(
         string dataDirectory, IDeviceActions? actions, Outbox outbox, UplinkEnvelopes envelopes, CommandOptions options, TimeProvider time,
-        ILogger<CommandExecutor> logger, Action? afterAction = null, Action? restartAgent = null)
+        ILogger<CommandExecutor> logger, Action? afterAction = null, Action? restartAgent = null,
+        Func<string, CancellationToken, Task<ActionOutcome>>? collectDiagnostics = null)
     {
         ArgumentNullException.ThrowIfNull(outbox);
         ArgumentNullException.ThrowIfNull(envelopes);
@@ -68,6 +72,7 @@ public sealed partial class CommandExecutor : IDownlinkHandler, IDisposable
         _logger = logger;
         _afterAction = afterAction;
         _restartAgent = restartAgent;
+        _collectDiagnostics = collectDiagnostics;
         _journal = CommandJournal.Open(dataDirectory, options, time, out var journalProblem);
         if (journalProblem is not null)
             Log.JournalUnreadable(_logger, DeviceId, _journal.FilePath, journalProblem);
@@ -162,8 +167,9 @@ public sealed partial class CommandExecutor : IDownlinkHandler, IDisposable
                     _restartAgent?.Invoke();
                 }
             }
-            else
+            else if (command.Name != DeviceCommands.CollectDiagnostics)
             {
+                // Only a device action changes the device; collecting a report reads it.
                 _afterAction?.Invoke();
             }
             return result;
@@ -251,13 +257,26 @@ public sealed partial class CommandExecutor : IDownlinkHandler, IDisposable
     {
         if (command.Name == DeviceCommands.RestartAgent)
             return _restartAgent is null ? ActionOutcome.NotSupported("not supported by this agent") : ActionOutcome.Succeeded(RestartDetail);
+        if (command.Name == DeviceCommands.CollectDiagnostics)
+        {
+            return _collectDiagnostics is not { } collect
+                ? ActionOutcome.NotSupported("not supported by this agent")
+                : await WithinTimeoutAsync(command, token => collect(command.CommandId, token), cancellationToken);
+        }
         if (_actions is null)
             return ActionOutcome.NotSupported(NotSupportedByDevice);
+        var actions = _actions;
+        return await WithinTimeoutAsync(command, token => actions.RunAsync(command.Name, parameters, token), cancellationToken);
+    }
+
+    /// <summary>Runs an action within <see cref="CommandOptions.ActionTimeout"/>, turning a timeout, a stop or a bug into Failed.</summary>
+    private async Task<ActionOutcome> WithinTimeoutAsync(Command command, Func<CancellationToken, Task<ActionOutcome>> action, CancellationToken cancellationToken)
+    {
         using var timeout = new CancellationTokenSource(_options.ActionTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            return await _actions.RunAsync(command.Name, parameters, linked.Token);
+            return await action(linked.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Diagnostics.Agent.Provisioning;
+using Diagnostics.Agent.Reports;
 using Microsoft.Extensions.Logging;
 
 namespace Diagnostics.Agent.Fleet;
@@ -45,7 +46,7 @@ internal static class SimulateCommand
                 switch (args[i++])
                 {
                     case "--count": options.Count = int.Parse(value, CultureInfo.InvariantCulture); break;
-                    case "--cloud": cloud = value; break;
+                    case "--cloud": cloud = value; options.CloudUrl = value; break;
                     case "--enrollment-key": enrollmentKey = value; break;
                     case "--broker":
                         var (host, port) = ParseHostPort(value);
@@ -74,8 +75,11 @@ internal static class SimulateCommand
             return 64;
         }
 
+        // Each device's diagnostics report carries its own lines from this ring.
+        var logRing = new AgentLogRing(TimeProvider.System, capacity: 2000);
         using var loggerFactory = LoggerFactory.Create(logging => logging
             .AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; })
+            .AddProvider(logRing)
             .SetMinimumLevel(LogLevel.Information));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         IDeviceProvisioner provisioner = cloud is null ? new UnregisteredDeviceProvisioner() : new HttpDeviceProvisioner(http, new Uri(cloud), enrollmentKey);
@@ -92,7 +96,7 @@ internal static class SimulateCommand
         SimulatedFleet fleet;
         try
         {
-            fleet = await SimulatedFleet.StartAsync(options, provisioner, loggerFactory, TimeProvider.System, stop.Token);
+            fleet = await SimulatedFleet.StartAsync(options, provisioner, loggerFactory, TimeProvider.System, stop.Token, new DiagnosticsSetup(http, logRing, SoleDevice: false));
         }
         catch (Exception ex) when (ex is DeviceProvisioningException or HttpRequestException)
         {

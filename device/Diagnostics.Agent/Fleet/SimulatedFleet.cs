@@ -1,5 +1,6 @@
 using Diagnostics.Agent.Collectors.Simulated;
 using Diagnostics.Agent.Provisioning;
+using Diagnostics.Agent.Reports;
 using Microsoft.Extensions.Logging;
 
 namespace Diagnostics.Agent.Fleet;
@@ -32,16 +33,19 @@ public sealed partial class SimulatedFleet : IAsyncDisposable
     }
 
     /// <summary>Starts the fleet and runs it until <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <param name="diagnostics">How devices answer collect-diagnostics (the shared client and log ring); null: they fail it for want of a cloud.</param>
     public static async Task RunAsync(
-        SimulatedFleetOptions options, IDeviceProvisioner provisioner, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken)
+        SimulatedFleetOptions options, IDeviceProvisioner provisioner, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken,
+        DiagnosticsSetup? diagnostics = null)
     {
-        await using var fleet = await StartAsync(options, provisioner, loggerFactory, time, cancellationToken);
+        await using var fleet = await StartAsync(options, provisioner, loggerFactory, time, cancellationToken, diagnostics);
         await fleet.Completion;
     }
 
     /// <summary>Provisions (or reloads credentials for) every device, then starts them all; returns once they run.</summary>
     public static async Task<SimulatedFleet> StartAsync(
-        SimulatedFleetOptions options, IDeviceProvisioner provisioner, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken)
+        SimulatedFleetOptions options, IDeviceProvisioner provisioner, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken,
+        DiagnosticsSetup? diagnostics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -54,7 +58,7 @@ public sealed partial class SimulatedFleet : IAsyncDisposable
         try
         {
             for (var index = 1; index <= options.Count; index++)
-                devices.Add(await CreateDeviceAsync(options, index, provisioner, loggerFactory, time, cancellationToken));
+                devices.Add(await CreateDeviceAsync(options, index, provisioner, loggerFactory, time, diagnostics, cancellationToken));
         }
         catch
         {
@@ -89,7 +93,8 @@ public sealed partial class SimulatedFleet : IAsyncDisposable
     }
 
     private static async Task<AgentRuntime> CreateDeviceAsync(
-        SimulatedFleetOptions options, int index, IDeviceProvisioner provisioner, ILoggerFactory loggerFactory, TimeProvider time, CancellationToken cancellationToken)
+        SimulatedFleetOptions options, int index, IDeviceProvisioner provisioner, ILoggerFactory loggerFactory, TimeProvider time,
+        DiagnosticsSetup? diagnostics, CancellationToken cancellationToken)
     {
         var deviceId = DeviceIdOf(options, index);
         var dataDirectory = Path.Combine(options.DataDirectory, deviceId);
@@ -102,12 +107,19 @@ public sealed partial class SimulatedFleet : IAsyncDisposable
         {
             DeviceId = deviceId,
             Token = credentials.Token,
+            CloudUrl = options.CloudUrl,
             Model = options.Model,
             DataDirectory = dataDirectory,
             PollInterval = options.PollInterval,
             HeartbeatInterval = options.HeartbeatInterval,
         };
-        return new AgentRuntime(credentials, printer, agent, options.Broker, options.Outbox, loggerFactory, time, new Random(~deviceSeed));
+        // Many devices share the process (and its log): each report carries only lines that name its device.
+        var reports = diagnostics is null ? null : diagnostics with
+        {
+            SoleDevice = false,
+            CollectorSettings = [.. DiagnosticsSetup.Flatten(SimulatorOptions.Section, options.Simulator)],
+        };
+        return new AgentRuntime(credentials, printer, agent, options.Broker, options.Outbox, loggerFactory, time, new Random(~deviceSeed), diagnostics: reports);
     }
 
     private static async Task RunDeviceAsync(AgentRuntime device, int floodEvents, ILogger logger, CancellationToken cancellationToken)

@@ -23,6 +23,9 @@ public sealed class SimulatedFleetOptions
     /// <summary>The model sent when provisioning; the simulator reports <see cref="SimulatorOptions.Model"/>.</summary>
     public string Model => Simulator.Model;
 
+    /// <summary>The cloud's base address, where devices upload diagnostics reports; empty when the fleet has none.</summary>
+    public string CloudUrl { get; set; } = "";
+
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);

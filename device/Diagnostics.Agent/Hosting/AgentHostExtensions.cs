@@ -1,10 +1,12 @@
 using Diagnostics.Agent.Collectors.Simulated;
 using Diagnostics.Agent.Commands;
+using Diagnostics.Agent.Reports;
 using Diagnostics.Agent.Uplink;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Agent.Hosting;
@@ -33,6 +35,10 @@ public static class AgentHostExtensions
         builder.AddValidatedOptions<SimulatorOptions>(SimulatorOptions.Section, o => o.Validate());
         builder.AddValidatedOptions<CommandOptions>(CommandOptions.Section, o => o.Validate());
         builder.Services.TryAddSingleton(TimeProvider.System);
+        // The log tail a diagnostics report carries: every line the host logs also lands in this bounded ring.
+        var logRing = new AgentLogRing(TimeProvider.System);
+        builder.Logging.AddProvider(logRing);
+        builder.Services.AddSingleton(logRing);
         // Reconnect jitter must differ between devices so a broker restart is not followed by a thundering herd.
         builder.Services.TryAddSingleton(_ => new Random());
         builder.Services.AddHostedService<AgentWorker>();

@@ -1,6 +1,7 @@
 using Diagnostics.Agent.Collectors;
 using Diagnostics.Agent.Commands;
 using Diagnostics.Agent.Provisioning;
+using Diagnostics.Agent.Reports;
 using Diagnostics.Agent.Uplink;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -24,6 +25,7 @@ internal sealed partial class AgentWorker(
     Random random,
     ILoggerFactory loggerFactory,
     TimeProvider time,
+    AgentLogRing logRing,
     IHostApplicationLifetime lifetime) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -36,7 +38,7 @@ internal sealed partial class AgentWorker(
         {
             try
             {
-                await RunDeviceAsync(device, http, logger, stoppingToken);
+                await RunDeviceAsync(device, http, soleDevice: devices.Count == 1, logger, stoppingToken);
             }
             catch (Exception ex) when (ex is DeviceProvisioningException or CollectorConfigurationException)
             {
@@ -79,7 +81,7 @@ internal sealed partial class AgentWorker(
         }
     }
 
-    private async Task RunDeviceAsync(WatchedDevice device, HttpClient http, ILogger logger, CancellationToken cancellationToken)
+    private async Task RunDeviceAsync(WatchedDevice device, HttpClient http, bool soleDevice, ILogger logger, CancellationToken cancellationToken)
     {
         var options = device.Options;
         var collector = CollectorCatalog.Create(options.Collectors, options.DeviceId, device.Settings, http, time, loggerFactory);
@@ -89,7 +91,9 @@ internal sealed partial class AgentWorker(
         Log.Credentials(logger, options.DeviceId, options.Token.Length > 0 ? "configuration" : Path.Combine(options.DataDirectory, CredentialStore.FileName));
         try
         {
-            using var runtime = new AgentRuntime(credentials, collector, options, broker.Value, outbox.Value, loggerFactory, time, random, commands.Value);
+            // Reports upload with the same client and cloud address the device provisions with.
+            var diagnostics = new DiagnosticsSetup(http, logRing, soleDevice, CollectorCatalog.SettingsOf(options.Collectors, device.Settings));
+            using var runtime = new AgentRuntime(credentials, collector, options, broker.Value, outbox.Value, loggerFactory, time, random, commands.Value, diagnostics);
             await runtime.RunAsync(cancellationToken);
         }
         finally

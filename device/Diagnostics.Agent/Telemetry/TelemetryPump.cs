@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Diagnostics.Agent.Collectors;
+using Diagnostics.Agent.Reports;
 using Diagnostics.Agent.Uplink;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.Logging;
@@ -14,6 +15,9 @@ public sealed partial class TelemetryPump
 {
     public const string UnreachableCode = "agent:device-unreachable";
 
+    /// <summary>Events kept in memory for a diagnostics report; the outbox cannot serve, it deletes what the cloud acked.</summary>
+    public const int RecentEventsCapacity = 50;
+
     private readonly IDeviceCollector _collector;
     private readonly Outbox _outbox;
     private readonly UplinkEnvelopes _envelopes;
@@ -24,6 +28,8 @@ public sealed partial class TelemetryPump
     private readonly Func<IEnumerable<Metric>>? _extraMetrics;
     private readonly long _startedTimestamp;
     private readonly ChangeSignal _readRequested = new();
+    private readonly Queue<SentEvent> _recentEvents = new(RecentEventsCapacity);
+    private volatile DeviceStatus? _latestStatus;
     private DateTimeOffset? _nextHeartbeat;
     private long _collectorErrors;
     private double _lastReadMilliseconds;
@@ -53,6 +59,20 @@ public sealed partial class TelemetryPump
     /// now). Latched like a change notification: a request made while a read runs causes one more read.
     /// </summary>
     public void RequestRead() => _readRequested.Set();
+
+    /// <summary>The newest (debounced) status the pump read, or null before its first poll.</summary>
+    public DeviceStatus? LatestStatus => _latestStatus;
+
+    /// <summary>The last <see cref="RecentEventsCapacity"/> events the pump enqueued, oldest first.</summary>
+    public IReadOnlyList<SentEvent> RecentEvents()
+    {
+        lock (_recentEvents)
+            return [.. _recentEvents];
+    }
+
+    /// <summary>The latest status, or a fresh read when the pump has not read the device yet (for a diagnostics report).</summary>
+    public async ValueTask<DeviceStatus> CurrentStatusAsync(CancellationToken cancellationToken) =>
+        _latestStatus ?? await ReadStatusAsync(cancellationToken);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -119,7 +139,23 @@ public sealed partial class TelemetryPump
         }
         if (batch.Count > 0)
             await _outbox.EnqueueAsync(batch, cancellationToken);
+        _latestStatus = change.Status ?? status;
+        if (change.Events.Count > 0)
+            Remember(change.Events, now);
         return batch;
+    }
+
+    private void Remember(IEnumerable<DeviceEvent> events, DateTimeOffset at)
+    {
+        lock (_recentEvents)
+        {
+            foreach (var deviceEvent in events)
+            {
+                if (_recentEvents.Count == RecentEventsCapacity)
+                    _recentEvents.Dequeue();
+                _recentEvents.Enqueue(new SentEvent(at, deviceEvent));
+            }
+        }
     }
 
     private async ValueTask<DeviceStatus> ReadStatusAsync(CancellationToken cancellationToken)

@@ -106,6 +106,40 @@ public sealed class CommandExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task Collect_diagnostics_is_the_agents_own_command_whatever_the_collector()
+    {
+        var readsRequested = 0;
+        var collected = new List<string>();
+        var executor = new CommandExecutor(_directory.Path, null, _outbox, new UplinkEnvelopes(DeviceId, _time), new CommandOptions(), _time,
+            NullLogger<CommandExecutor>.Instance, afterAction: () => readsRequested++,
+            collectDiagnostics: (commandId, _) =>
+            {
+                collected.Add(commandId);
+                return Task.FromResult(ActionOutcome.Succeeded("diagnostics report uploaded (10 bytes, 4 sections)"));
+            });
+        _executors.Add(executor);
+
+        var result = await executor.ExecuteAsync(Command(DeviceCommands.CollectDiagnostics, "cmd-diag"), Ct);
+
+        Assert.Equal((CommandOutcome.Succeeded, "diagnostics report uploaded (10 bytes, 4 sections)"), (result.Outcome, result.Detail));
+        Assert.Equal(["cmd-diag"], collected);
+        Assert.Empty(_device.Calls);
+        Assert.Equal(0, readsRequested);
+        var again = await executor.ExecuteAsync(Command(DeviceCommands.CollectDiagnostics, "cmd-diag"), Ct);
+        Assert.Equal(result.Detail, again.Detail);
+        Assert.Single(collected);
+    }
+
+    [Fact]
+    public async Task Collect_diagnostics_without_a_reporter_fails_as_not_supported_by_the_agent()
+    {
+        var result = await Executor().ExecuteAsync(Command(DeviceCommands.CollectDiagnostics), Ct);
+
+        Assert.Equal((CommandOutcome.Failed, "not supported by this agent"), (result.Outcome, result.Detail));
+        Assert.Empty(_device.Calls);
+    }
+
+    [Fact]
     public async Task Passes_the_parameters_a_command_accepts_to_the_device()
     {
         await Executor().ExecuteAsync(Command(DeviceCommands.Identify, parameters: ("action", "sound")), Ct);
