@@ -1,5 +1,8 @@
 using Diagnostics.Agent.Fleet;
 using Diagnostics.Agent.Provisioning;
+using Diagnostics.Agent.Reports;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Observability;
@@ -16,7 +19,10 @@ public sealed partial class DemoFleetHost(
     IOptions<DemoFleetOptions> options,
     EmbeddedBroker broker,
     DeviceRegistry registry,
-    ILoggerFactory loggerFactory,
+    IEnumerable<ILoggerProvider> loggerProviders,
+    IOptionsMonitor<LoggerFilterOptions> loggerFilters,
+    IServer server,
+    IHostApplicationLifetime lifetime,
     IHostEnvironment environment,
     TimeProvider time,
     ILogger<DemoFleetHost> logger) : BackgroundService
@@ -37,11 +43,17 @@ public sealed partial class DemoFleetHost(
             Broker = { Host = "127.0.0.1", Port = broker.Port },
             Simulator = { TimeScale = settings.TimeScale },
         };
+        // Demo devices answer collect-diagnostics like real ones: they upload to this cloud's own HTTP address (known
+        // once the server listens), and their reports carry their own log lines, kept in a ring beside the cloud's logs.
+        var logRing = new AgentLogRing(time, capacity: 2000);
+        using var loggerFactory = new LoggerFactory([.. loggerProviders, logRing], loggerFilters);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         try
         {
+            fleetOptions.CloudUrl = await OwnAddressAsync(stoppingToken) ?? "";
             await ForgetCredentialsTheRegistryRejectsAsync(fleetOptions, stoppingToken);
             await SimulatedFleet.RunAsync(fleetOptions, new RegistryProvisioner(registry), loggerFactory, time,
-                stoppingToken).ConfigureAwait(false);
+                stoppingToken, new DiagnosticsSetup(http, logRing, SoleDevice: false)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -52,6 +64,20 @@ public sealed partial class DemoFleetHost(
             // The demo is a convenience: the cloud keeps serving real devices without it.
             LogFailed(logger, ex);
         }
+    }
+
+    /// <summary>The server's first address once it listens, with a wildcard host made loopback; null when it has none (in-memory test server).</summary>
+    private async Task<string?> OwnAddressAsync(CancellationToken cancellationToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+            await started.Task.WaitAsync(cancellationToken);
+        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (address is null)
+            return null;
+        var uri = new Uri(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal));
+        var host = uri.Host is "0.0.0.0" or "[::]" or "::" or "localhost" ? "127.0.0.1" : uri.Host;
+        return new UriBuilder(uri) { Host = host }.Uri.ToString().TrimEnd('/');
     }
 
     /// <summary>

@@ -73,6 +73,32 @@ public sealed class DiagnosticsReportTests
         Assert.Equal(printer.DeviceId, bundle.DeviceId);
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task A_demo_printer_inside_the_cloud_uploads_its_report_to_that_cloud()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // The demo fleet runs in the cloud's process; the demo customer owns its first printers from the start.
+        await using var cloud = await CloudProcess.StartAsync(ct, extraArguments: ["--Demo:Devices=1"]);
+        using var customer = new HttpClient(new HttpClientHandler { UseCookies = true }) { BaseAddress = cloud.BaseAddress };
+        using (var login = await customer.PostAsJsonAsync("api/auth/login", new { email = CloudProcess.CustomerEmail, password = CloudProcess.DemoPassword }, ct))
+            Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        const string demoPrinter = "sim-0001";
+        var staff = await cloud.AdminHttpAsync(ct);
+        await Eventually.TrueAsync(async () => (await staff.GetAsync(new Uri($"api/devices/{demoPrinter}", UriKind.Relative), ct)).IsSuccessStatusCode,
+            "the demo printer is registered", TimeSpan.FromSeconds(60));
+
+        using var requested = await staff.PostAsync(new Uri($"api/devices/{demoPrinter}/diagnostics", UriKind.Relative), null, ct);
+        using var request = JsonDocument.Parse(await requested.Content.ReadAsStringAsync(ct));
+        using (var approved = await customer.PostAsync(new Uri($"api/me/fixes/{request.RootElement.GetProperty("id").GetString()}/approve", UriKind.Relative), null, ct))
+            Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+
+        await Eventually.TrueAsync(async () =>
+        {
+            using var reports = JsonDocument.Parse(await customer.GetStringAsync($"api/me/devices/{demoPrinter}/reports", ct));
+            return reports.RootElement.EnumerateArray().Any(r => r.GetProperty("state").GetString() == "review");
+        }, "the demo printer's report waits for its owner", TimeSpan.FromSeconds(90));
+    }
+
     /// <summary>The token the agent provisioned for itself, as it saved it.</summary>
     private static async Task<string> DeviceTokenAsync(SimulatedPrinterProcess printer, CancellationToken ct)
     {

@@ -8,7 +8,7 @@ namespace Diagnostics.Agent.Collectors.Simulated;
 /// same read times give the same statuses.
 /// It also acts (<see cref="IDeviceActions"/>): clear-paper-path feeds a jammed sheet out (not a stubborn one, see
 /// <see cref="StubbornJamFault"/>), resume-printer ends a pause, cancel-stuck-jobs empties the queue; identify,
-/// calibrate and clean-print-heads succeed; collect-diagnostics is not supported yet. Actions never draw from the
+/// calibrate and clean-print-heads succeed (collect-diagnostics is the agent's own command, never sent here). Actions never draw from the
 /// random generator, so a printer that is sent commands still follows its seed.
 /// </summary>
 public sealed class SimulatedPrinter : IDeviceCollector, IDeviceActions
@@ -129,7 +129,6 @@ public sealed class SimulatedPrinter : IDeviceCollector, IDeviceActions
                 }),
                 DeviceCommands.Calibrate => ActionOutcome.Succeeded("calibrated: colour registration and density adjusted"),
                 DeviceCommands.CleanPrintHeads => ActionOutcome.Succeeded("print heads cleaned"),
-                DeviceCommands.CollectDiagnostics => ActionOutcome.NotSupported("not supported yet"),
                 _ => ActionOutcome.NotSupported(ActionOutcome.NotSupportedByDevice),
             });
         }

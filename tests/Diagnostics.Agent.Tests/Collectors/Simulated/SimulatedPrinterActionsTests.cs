@@ -115,7 +115,7 @@ public sealed class SimulatedPrinterActionsTests
     [InlineData(DeviceCommands.Identify, CommandOutcome.Succeeded, "the printer beeped and flashed its panel lights")]
     [InlineData(DeviceCommands.Calibrate, CommandOutcome.Succeeded, "calibrated: colour registration and density adjusted")]
     [InlineData(DeviceCommands.CleanPrintHeads, CommandOutcome.Succeeded, "print heads cleaned")]
-    [InlineData(DeviceCommands.CollectDiagnostics, CommandOutcome.Failed, "not supported yet")]
+    [InlineData(DeviceCommands.CollectDiagnostics, CommandOutcome.Failed, "not supported by this device")] // the agent collects reports itself
     [InlineData("teleport", CommandOutcome.Failed, "not supported by this device")]
     public async Task The_other_commands(string command, CommandOutcome outcome, string detail)
     {
