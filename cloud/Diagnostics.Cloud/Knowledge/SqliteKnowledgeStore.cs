@@ -21,17 +21,7 @@ internal sealed class SqliteKnowledgeStore(SqliteConnectionFactory connections) 
         }
         var version = await NextVersionAsync(connection, transaction, articleId, cancellationToken);
         await InsertVersionAsync(connection, transaction, articleId, version, markdown, contentHash, author, ArticleOrigin.Import, at, publishedAt: at, cancellationToken);
-        await using (var command = connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = """
-                INSERT INTO kb_articles (id, published_version) VALUES ($id, $version)
-                ON CONFLICT (id) DO UPDATE SET published_version = excluded.published_version;
-                """;
-            command.Parameters.AddWithValue("$id", articleId);
-            command.Parameters.AddWithValue("$version", version);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await PointAtAsync(connection, transaction, articleId, "published_version", version, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (head?.PublishedVersion is null ? ImportOutcome.Created : ImportOutcome.Updated, version);
     }
@@ -42,17 +32,7 @@ internal sealed class SqliteKnowledgeStore(SqliteConnectionFactory connections) 
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         var version = await NextVersionAsync(connection, transaction, articleId, cancellationToken);
         await InsertVersionAsync(connection, transaction, articleId, version, markdown, contentHash, author, ArticleOrigin.Edit, at, publishedAt: null, cancellationToken);
-        await using (var command = connection.CreateCommand())
-        {
-            command.Transaction = transaction;
-            command.CommandText = """
-                INSERT INTO kb_articles (id, draft_version) VALUES ($id, $version)
-                ON CONFLICT (id) DO UPDATE SET draft_version = excluded.draft_version;
-                """;
-            command.Parameters.AddWithValue("$id", articleId);
-            command.Parameters.AddWithValue("$version", version);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await PointAtAsync(connection, transaction, articleId, "draft_version", version, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return version;
     }
@@ -166,6 +146,18 @@ internal sealed class SqliteKnowledgeStore(SqliteConnectionFactory connections) 
         reader.GetString(0),
         reader.IsDBNull(1) ? null : reader.GetInt32(1),
         reader.IsDBNull(2) ? null : reader.GetInt32(2));
+
+    /// <summary>Points the article's published or draft version at <paramref name="version"/>, creating the article if it is new.</summary>
+    private static async Task PointAtAsync(SqliteConnection connection, SqliteTransaction transaction, string articleId, string pointer, int version, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        // The column name is one of the two literals the callers pass, never input.
+        command.CommandText = $"INSERT INTO kb_articles (id, {pointer}) VALUES ($id, $version) ON CONFLICT (id) DO UPDATE SET {pointer} = excluded.{pointer};";
+        command.Parameters.AddWithValue("$id", articleId);
+        command.Parameters.AddWithValue("$version", version);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     private static async Task<string?> HashOfAsync(SqliteConnection connection, SqliteTransaction transaction, string articleId, int version, CancellationToken cancellationToken)
     {

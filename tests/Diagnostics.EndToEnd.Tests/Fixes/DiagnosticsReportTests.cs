@@ -20,12 +20,7 @@ public sealed class DiagnosticsReportTests
         var ct = TestContext.Current.CancellationToken;
         await using var cloud = await CloudProcess.StartAsync(ct);
         await using var printer = SimulatedPrinterProcess.Start(cloud, "e2e-report-printer");
-        var code = await printer.PairingCodeAsync(ct);
-        using var customer = new HttpClient(new HttpClientHandler { UseCookies = true }) { BaseAddress = cloud.BaseAddress };
-        using (var login = await customer.PostAsJsonAsync("api/auth/login", new { email = CloudProcess.SecondCustomerEmail, password = CloudProcess.DemoPassword }, ct))
-            Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        using (var paired = await customer.PostAsJsonAsync("api/me/devices/pair", new { code }, ct))
-            Assert.Equal(HttpStatusCode.OK, paired.StatusCode);
+        using var customer = await CustomerApi.SignInAndPairAsync(cloud, printer, ct);
 
         var staff = await cloud.AdminHttpAsync(ct);
         string requestId;

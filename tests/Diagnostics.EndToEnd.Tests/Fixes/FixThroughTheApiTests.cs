@@ -19,12 +19,7 @@ public sealed class FixThroughTheApiTests
         var ct = TestContext.Current.CancellationToken;
         await using var cloud = await CloudProcess.StartAsync(ct);
         await using var printer = SimulatedPrinterProcess.Start(cloud, "e2e-stubborn-printer");
-        var code = await printer.PairingCodeAsync(ct);
-        using var customer = new HttpClient(new HttpClientHandler { UseCookies = true }) { BaseAddress = cloud.BaseAddress };
-        using (var login = await customer.PostAsJsonAsync("api/auth/login", new { email = CloudProcess.SecondCustomerEmail, password = CloudProcess.DemoPassword }, ct))
-            Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        using (var paired = await customer.PostAsJsonAsync("api/me/devices/pair", new { code }, ct))
-            Assert.Equal(HttpStatusCode.OK, paired.StatusCode);
+        using var customer = await CustomerApi.SignInAndPairAsync(cloud, printer, ct);
 
         await printer.RestartAsync("stubborn-jam@1s/30m");
         var first = await FixAsync(customer, f => f.GetProperty("state").GetString() == "proposed", ct);
