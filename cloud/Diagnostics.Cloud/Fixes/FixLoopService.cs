@@ -12,6 +12,9 @@ namespace Diagnostics.Cloud.Fixes;
 public sealed partial class FixLoopService(
     FixWorkflow workflow, FleetChanges changes, IOptions<FixOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<FixLoopService> logger) : BackgroundService
 {
+    /// <summary>The shortest time between two passes; wake-ups in between are gathered into the next pass.</summary>
+    public static readonly TimeSpan MinimumPassInterval = TimeSpan.FromMilliseconds(250);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var subscription = changes.Subscribe(change =>
@@ -25,6 +28,9 @@ public sealed partial class FixLoopService(
             while (!stoppingToken.IsCancellationRequested)
             {
                 await PassAsync(reconnected, stoppingToken);
+                // A busy fleet sends statuses in every ingestion batch: one pass covers all that arrived meanwhile,
+                // so the loop's reads (open fixes and their devices) stay bounded however fast telemetry comes.
+                await Task.Delay(MinimumPassInterval, time, stoppingToken);
                 // Whichever comes first: a change worth acting on, or the next deadline check.
                 using var tick = new CancellationTokenSource(options.Value.CheckInterval, time);
                 using var either = CancellationTokenSource.CreateLinkedTokenSource(tick.Token, stoppingToken);
