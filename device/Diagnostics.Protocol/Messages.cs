@@ -31,14 +31,16 @@ public sealed class Envelope
     [ProtoMember(11)] public DeviceEvent? Event { get; set; }
     [ProtoMember(12)] public Heartbeat? Heartbeat { get; set; }
     [ProtoMember(13)] public CommandResult? CommandResult { get; set; }
+    [ProtoMember(14)] public Updates.UpdateReport? UpdateReport { get; set; }
 
     /// <summary>The kind of payload carried, or null when there is none or more than one (both malformed).</summary>
-    public UplinkKind? Kind => (Status, Event, Heartbeat, CommandResult) switch
+    public UplinkKind? Kind => (Status, Event, Heartbeat, CommandResult, UpdateReport) switch
     {
-        ({ }, null, null, null) => UplinkKind.Status,
-        (null, { }, null, null) => UplinkKind.Event,
-        (null, null, { }, null) => UplinkKind.Heartbeat,
-        (null, null, null, { }) => UplinkKind.CommandResult,
+        ({ }, null, null, null, null) => UplinkKind.Status,
+        (null, { }, null, null, null) => UplinkKind.Event,
+        (null, null, { }, null, null) => UplinkKind.Heartbeat,
+        (null, null, null, { }, null) => UplinkKind.CommandResult,
+        (null, null, null, null, { }) => UplinkKind.UpdateReport,
         _ => null,
     };
 }
@@ -51,6 +53,8 @@ public enum UplinkKind
     Heartbeat = 3,
     /// <summary>What the device did with a command: sent through the outbox like any event, so it is never lost.</summary>
     CommandResult = 4,
+    /// <summary>One step of an update (<see cref="Updates.UpdateReport"/>), through the outbox so no step is lost.</summary>
+    UpdateReport = 5,
 }
 
 /// <summary>A full snapshot of the device, sent when anything in it changes and with heartbeats.</summary>

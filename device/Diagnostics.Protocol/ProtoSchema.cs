@@ -22,6 +22,7 @@ public static class ProtoSchema
         options.Types.Add(typeof(Presence));
         options.Types.Add(typeof(Command));
         options.Types.Add(typeof(ConsentSet));
+        options.Types.Add(typeof(Updates.UpdateOffer));
         return RuntimeTypeModel.Default.GetSchema(options);
     }
 }

@@ -13,6 +13,8 @@ public static class Topics
     public const string CommandKind = "command";
     /// <summary>Retained: the device's standing consents (<see cref="ConsentSet"/>).</summary>
     public const string ConsentKind = "consent";
+    /// <summary>Retained: the update offered to the device now, or its withdrawal (<see cref="Updates.UpdateOffer"/>).</summary>
+    public const string UpdateKind = "update";
 
     /// <summary>Device ids are used in topics and file names, so they are restricted to a safe alphabet.</summary>
     public const int MaxDeviceIdLength = 64;
@@ -31,6 +33,7 @@ public static class Topics
         UplinkKind.Event => "event",
         UplinkKind.Heartbeat => "heartbeat",
         UplinkKind.CommandResult => "result",
+        UplinkKind.UpdateReport => "update",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown uplink kind."),
     };
 
@@ -40,6 +43,7 @@ public static class Topics
         "event" => UplinkKind.Event,
         "heartbeat" => UplinkKind.Heartbeat,
         "result" => UplinkKind.CommandResult,
+        "update" => UplinkKind.UpdateReport,
         _ => null,
     };
 

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Diagnostics.Protocol.Updates;
 
 namespace Diagnostics.Cloud.Knowledge;
 
@@ -79,36 +79,7 @@ public sealed class FirmwareRange
     public override string ToString() => Text;
 
     /// <summary>Leading dotted numbers of a version (<c>2.1.0-beta</c> reads as 2.1.0).</summary>
-    public static bool TryParseVersion(string? text, out int[] version)
-    {
-        version = [];
-        if (string.IsNullOrWhiteSpace(text))
-            return false;
-        var trimmed = text.Trim().TrimStart('v', 'V');
-        var end = 0;
-        while (end < trimmed.Length && (char.IsAsciiDigit(trimmed[end]) || trimmed[end] == '.'))
-            end++;
-        var parts = trimmed[..end].Split('.', StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0)
-            return false;
-        var numbers = new int[parts.Length];
-        for (var i = 0; i < parts.Length; i++)
-        {
-            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out numbers[i]))
-                return false;
-        }
-        version = numbers;
-        return true;
-    }
+    public static bool TryParseVersion(string? text, out int[] version) => FirmwareVersion.TryParse(text, out version);
 
-    private static int Compare(int[] left, int[] right)
-    {
-        for (var i = 0; i < Math.Max(left.Length, right.Length); i++)
-        {
-            var order = (i < left.Length ? left[i] : 0).CompareTo(i < right.Length ? right[i] : 0);
-            if (order != 0)
-                return order;
-        }
-        return 0;
-    }
+    private static int Compare(int[] left, int[] right) => FirmwareVersion.Compare(left, right);
 }

@@ -1,0 +1,156 @@
+using System.Security.Cryptography;
+using ProtoBuf;
+
+namespace Diagnostics.Protocol.Updates;
+
+/// <summary>What a device knows about itself when it judges an update.</summary>
+/// <param name="Model">As the device reports it in its status.</param>
+/// <param name="HardwareRevision">Empty when the device does not know its own.</param>
+/// <param name="RunningVersion">The version it runs now.</param>
+/// <param name="RunningImageSha256">The hash of the image it runs, when known: a delta applies to that image only.</param>
+public sealed record DeviceFacts(string Model, string HardwareRevision, string RunningVersion, byte[]? RunningImageSha256 = null);
+
+/// <summary>A manifest that passed every check, or the first check it failed.</summary>
+public sealed record ManifestCheck(UpdateManifest? Manifest, UpdateFailure Failure, string Detail)
+{
+    public bool IsAccepted => Failure == UpdateFailure.None;
+
+    internal static ManifestCheck Refuse(UpdateFailure failure, string detail, UpdateManifest? manifest = null) => new(manifest, failure, detail);
+}
+
+/// <summary>
+/// The checks a device makes before it downloads and again before it installs, in one place so the agent, the cloud's
+/// upload and <c>fwtool verify</c> agree. Each refusal names the check and the values that failed it.
+/// </summary>
+public static class ManifestChecks
+{
+    /// <summary>Manifests are a few hundred bytes; anything near this is not one.</summary>
+    public const int MaxManifestBytes = 64 * 1024;
+
+    /// <summary>Signature first (nothing unsigned is even read), then the fields a signed manifest must have.</summary>
+    public static ManifestCheck CheckSigned(SignedManifest signedManifest, IEnumerable<TrustedKey> trustedKeys)
+    {
+        ArgumentNullException.ThrowIfNull(signedManifest);
+        if (signedManifest.Manifest.Length is 0 or > MaxManifestBytes)
+            return ManifestCheck.Refuse(UpdateFailure.ManifestMalformed, $"the manifest is {signedManifest.Manifest.Length} bytes; it must be 1 to {MaxManifestBytes}");
+        var signature = ManifestSigning.Verify(signedManifest, trustedKeys);
+        if (!signature.IsValid)
+            return ManifestCheck.Refuse(signature.Failure, signature.Detail);
+        UpdateManifest manifest;
+        try
+        {
+            manifest = Serializer.Deserialize<UpdateManifest>(signedManifest.Manifest.AsSpan());
+        }
+        catch (Exception exception) when (exception is ProtoException or EndOfStreamException or InvalidOperationException or OverflowException)
+        {
+            return ManifestCheck.Refuse(UpdateFailure.ManifestMalformed, $"the signed manifest does not decode: {exception.Message}");
+        }
+        var problem = DescribeProblem(manifest);
+        return problem is null
+            ? new ManifestCheck(manifest, UpdateFailure.None, signature.Detail)
+            : ManifestCheck.Refuse(UpdateFailure.ManifestMalformed, problem, manifest);
+    }
+
+    /// <summary>What makes a manifest unusable, or null: the rules <c>fwtool pack</c> enforces, checked again by every reader.</summary>
+    public static string? DescribeProblem(UpdateManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        if (string.IsNullOrWhiteSpace(manifest.PackageId) || manifest.PackageId.Length > 128 || !manifest.PackageId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            return $"package id \"{manifest.PackageId}\" must be 1 to 128 letters, digits, '-', '_' or '.'";
+        if (manifest.Kind is not (PackageKind.Firmware or PackageKind.Driver))
+            return $"kind {manifest.Kind} is neither firmware nor driver";
+        if (!FirmwareVersion.IsReleaseVersion(manifest.Version))
+            return $"version \"{manifest.Version}\" is not dotted numbers such as 2.4.1";
+        if (manifest.Models.Count == 0 || manifest.Models.Any(string.IsNullOrWhiteSpace))
+            return "the manifest names no compatible model";
+        if (manifest.MinimumFromVersion.Length > 0 && !FirmwareVersion.IsReleaseVersion(manifest.MinimumFromVersion))
+            return $"minimum version to update from \"{manifest.MinimumFromVersion}\" is not dotted numbers";
+        if (manifest.ImageSize <= 0 || manifest.ImageSha256.Length != 32)
+            return "the manifest does not give the image's size and SHA-256";
+        if (manifest.PayloadSize <= 0 || manifest.PayloadSha256.Length != 32)
+            return "the manifest does not give the payload's size and SHA-256";
+        if (manifest.ExpiresUnixMs <= manifest.CreatedUnixMs)
+            return "the manifest expires before it was created";
+        if (manifest.IsDelta)
+        {
+            if (!FirmwareVersion.IsReleaseVersion(manifest.DeltaFromVersion) || manifest.DeltaFromSha256.Length != 32)
+                return "a delta must name the version and SHA-256 of the image it applies to";
+        }
+        else if (manifest.PayloadSize != manifest.ImageSize || !manifest.PayloadSha256.AsSpan().SequenceEqual(manifest.ImageSha256))
+        {
+            return "a full package's payload must be its image (same size and SHA-256)";
+        }
+        return null;
+    }
+
+    /// <summary>Whether this device may install this (signature-checked) manifest now.</summary>
+    public static ManifestCheck CheckForDevice(UpdateManifest manifest, DeviceFacts device, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(device);
+        if (now.ToUnixTimeMilliseconds() >= manifest.ExpiresUnixMs)
+            return ManifestCheck.Refuse(UpdateFailure.Expired, $"the package expired at {DateTimeOffset.FromUnixTimeMilliseconds(manifest.ExpiresUnixMs):u}; the device's clock says {now:u}", manifest);
+        if (!manifest.Models.Contains(device.Model, StringComparer.OrdinalIgnoreCase))
+            return ManifestCheck.Refuse(UpdateFailure.WrongModel, $"the package is for {string.Join(", ", manifest.Models)}; this device is a {device.Model}", manifest);
+        if (manifest.HardwareRevisions.Count > 0 && !manifest.HardwareRevisions.Contains(device.HardwareRevision, StringComparer.OrdinalIgnoreCase))
+            return ManifestCheck.Refuse(UpdateFailure.WrongHardwareRevision,
+                $"the package supports hardware revision(s) {string.Join(", ", manifest.HardwareRevisions)}; this device is revision {(device.HardwareRevision.Length == 0 ? "unknown" : device.HardwareRevision)}", manifest);
+        if (FirmwareVersion.Compare(manifest.Version, device.RunningVersion) is not { } order)
+        {
+            if (!manifest.IsRollbackRelease)
+                return ManifestCheck.Refuse(UpdateFailure.Downgrade, $"the device's version \"{device.RunningVersion}\" cannot be compared with {manifest.Version}; only a signed rollback release may replace it", manifest);
+        }
+        else if (order <= 0 && !manifest.IsRollbackRelease)
+        {
+            return ManifestCheck.Refuse(UpdateFailure.Downgrade, order == 0
+                ? $"the device already runs {device.RunningVersion}"
+                : $"{manifest.Version} is older than the running {device.RunningVersion}, and the package is not a signed rollback release", manifest);
+        }
+        if (manifest.MinimumFromVersion.Length > 0 && FirmwareVersion.Compare(device.RunningVersion, manifest.MinimumFromVersion) is null or < 0)
+            return ManifestCheck.Refuse(UpdateFailure.VersionTooOld, $"the device runs {device.RunningVersion}; this package updates from {manifest.MinimumFromVersion} or later", manifest);
+        if (manifest.IsDelta)
+        {
+            if (FirmwareVersion.Compare(manifest.DeltaFromVersion, device.RunningVersion) != 0)
+                return ManifestCheck.Refuse(UpdateFailure.DeltaBaseMismatch, $"the delta applies to {manifest.DeltaFromVersion}; the device runs {device.RunningVersion}", manifest);
+            if (device.RunningImageSha256 is { } running && !running.AsSpan().SequenceEqual(manifest.DeltaFromSha256))
+                return ManifestCheck.Refuse(UpdateFailure.DeltaBaseMismatch,
+                    $"the delta applies to an image with SHA-256 {Convert.ToHexStringLower(manifest.DeltaFromSha256)}; the running image's is {Convert.ToHexStringLower(running)}", manifest);
+        }
+        return new ManifestCheck(manifest, UpdateFailure.None, "accepted");
+    }
+
+    /// <summary>The downloaded payload against the manifest.</summary>
+    public static ManifestCheck CheckPayload(UpdateManifest manifest, long size, ReadOnlySpan<byte> sha256) =>
+        CheckBytes(manifest, size, sha256, manifest.PayloadSize, manifest.PayloadSha256, UpdateFailure.PayloadSizeMismatch, UpdateFailure.PayloadHashMismatch, "payload");
+
+    /// <summary>The image to install (the payload, or the result of applying a delta) against the manifest.</summary>
+    public static ManifestCheck CheckImage(UpdateManifest manifest, long size, ReadOnlySpan<byte> sha256) =>
+        CheckBytes(manifest, size, sha256, manifest.ImageSize, manifest.ImageSha256, UpdateFailure.PayloadSizeMismatch, UpdateFailure.ImageHashMismatch, "image");
+
+    /// <summary>SHA-256 of a stream from its current position to its end.</summary>
+    public static async Task<(long Size, byte[] Sha256)> HashAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[81920];
+        long size = 0;
+        int read;
+        while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            size += read;
+        }
+        return (size, hash.GetHashAndReset());
+    }
+
+    private static ManifestCheck CheckBytes(UpdateManifest manifest, long size, ReadOnlySpan<byte> sha256, long expectedSize, byte[] expectedSha256,
+        UpdateFailure sizeFailure, UpdateFailure hashFailure, string what)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        if (size != expectedSize)
+            return ManifestCheck.Refuse(sizeFailure, $"the {what} is {size} bytes; the manifest says {expectedSize}", manifest);
+        if (!sha256.SequenceEqual(expectedSha256))
+            return ManifestCheck.Refuse(hashFailure, $"the {what}'s SHA-256 is {Convert.ToHexStringLower(sha256)}; the manifest says {Convert.ToHexStringLower(expectedSha256)}", manifest);
+        return new ManifestCheck(manifest, UpdateFailure.None, $"{what} matches the manifest");
+    }
+}

@@ -1,0 +1,164 @@
+using System.Security.Cryptography;
+
+using Diagnostics.Protocol.Updates;
+
+namespace Diagnostics.Protocol.Tests.Updates;
+
+public sealed class ManifestChecksTests : IDisposable
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+    private readonly ECDsa _releaseKey = ManifestSigning.CreateKey();
+    private readonly TrustedKey _trusted;
+
+    public ManifestChecksTests()
+    {
+        _trusted = TrustedKey.TryFromPem(_releaseKey.ExportSubjectPublicKeyInfoPem(), out var error) ?? throw new InvalidOperationException(error);
+    }
+
+    public void Dispose()
+    {
+        _trusted.Dispose();
+        _releaseKey.Dispose();
+    }
+
+    private static UpdateManifest Manifest(string version = "2.1.0", bool rollback = false)
+    {
+        var image = SHA256.HashData("image"u8);
+        return new UpdateManifest
+        {
+            PackageId = $"lx500-fw-{version}",
+            Kind = PackageKind.Firmware,
+            Version = version,
+            Models = ["LX-500"],
+            HardwareRevisions = ["B"],
+            ImageSize = 5,
+            ImageSha256 = image,
+            PayloadSize = 5,
+            PayloadSha256 = image,
+            CreatedUnixMs = Now.AddDays(-1).ToUnixTimeMilliseconds(),
+            ExpiresUnixMs = Now.AddDays(30).ToUnixTimeMilliseconds(),
+            IsRollbackRelease = rollback,
+        };
+    }
+
+    private SignedManifest Sign(UpdateManifest manifest, ECDsa? key = null)
+    {
+        var signedManifest = new SignedManifest { Manifest = ManifestSigning.Encode(manifest) };
+        ManifestSigning.AddSignature(signedManifest, key ?? _releaseKey);
+        return signedManifest;
+    }
+
+    private static readonly DeviceFacts Device = new("LX-500", "B", "2.0.3");
+
+    [Fact]
+    public void A_signed_compatible_newer_manifest_is_accepted()
+    {
+        var check = ManifestChecks.CheckSigned(Sign(Manifest()), [_trusted]);
+        Assert.True(check.IsAccepted, check.Detail);
+        Assert.True(ManifestChecks.CheckForDevice(check.Manifest!, Device, Now).IsAccepted);
+    }
+
+    [Fact]
+    public void A_manifest_altered_after_signing_is_refused()
+    {
+        var signedManifest = Sign(Manifest());
+        signedManifest.Manifest[^3] ^= 0x01;
+        var check = ManifestChecks.CheckSigned(signedManifest, [_trusted]);
+        Assert.Equal(UpdateFailure.SignatureInvalid, check.Failure);
+        Assert.Contains(_trusted.KeyId, check.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_manifest_signed_by_an_untrusted_key_names_that_key()
+    {
+        using var stranger = ManifestSigning.CreateKey();
+        var check = ManifestChecks.CheckSigned(Sign(Manifest(), stranger), [_trusted]);
+        Assert.Equal(UpdateFailure.UntrustedKey, check.Failure);
+        Assert.Contains(ManifestSigning.KeyId(stranger), check.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_release_signed_by_old_and_new_keys_verifies_with_either()
+    {
+        using var next = ManifestSigning.CreateKey();
+        var signedManifest = Sign(Manifest());
+        ManifestSigning.AddSignature(signedManifest, next);
+        using var nextTrusted = TrustedKey.TryFromPem(next.ExportSubjectPublicKeyInfoPem(), out _)!;
+        Assert.True(ManifestChecks.CheckSigned(signedManifest, [_trusted]).IsAccepted);
+        Assert.True(ManifestChecks.CheckSigned(signedManifest, [nextTrusted]).IsAccepted);
+    }
+
+    [Theory]
+    [InlineData("2.0.3", UpdateFailure.Downgrade)]
+    [InlineData("1.9", UpdateFailure.Downgrade)]
+    public void The_same_or_an_older_version_is_refused_unless_a_signed_rollback_release(string version, UpdateFailure failure)
+    {
+        Assert.Equal(failure, ManifestChecks.CheckForDevice(Manifest(version), Device, Now).Failure);
+        Assert.True(ManifestChecks.CheckForDevice(Manifest(version, rollback: true), Device, Now).IsAccepted);
+    }
+
+    [Fact]
+    public void Expired_wrong_model_wrong_revision_and_too_old_are_each_named()
+    {
+        Assert.Equal(UpdateFailure.Expired, ManifestChecks.CheckForDevice(Manifest(), Device, Now.AddDays(31)).Failure);
+        Assert.Equal(UpdateFailure.WrongModel, ManifestChecks.CheckForDevice(Manifest(), Device with { Model = "LX-900" }, Now).Failure);
+        Assert.Equal(UpdateFailure.WrongHardwareRevision, ManifestChecks.CheckForDevice(Manifest(), Device with { HardwareRevision = "A" }, Now).Failure);
+        var needsTwo = Manifest();
+        needsTwo.MinimumFromVersion = "2.0.5";
+        var check = ManifestChecks.CheckForDevice(needsTwo, Device, Now);
+        Assert.Equal(UpdateFailure.VersionTooOld, check.Failure);
+        Assert.Contains("2.0.5", check.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_delta_applies_only_to_the_image_it_was_made_from()
+    {
+        var delta = Manifest();
+        delta.DeltaFromVersion = "2.0.3";
+        delta.DeltaFromSha256 = SHA256.HashData("old image"u8);
+        delta.PayloadSize = 3;
+        delta.PayloadSha256 = SHA256.HashData("dlt"u8);
+        Assert.Null(ManifestChecks.DescribeProblem(delta));
+        Assert.True(ManifestChecks.CheckForDevice(delta, Device with { RunningImageSha256 = SHA256.HashData("old image"u8) }, Now).IsAccepted);
+        Assert.Equal(UpdateFailure.DeltaBaseMismatch, ManifestChecks.CheckForDevice(delta, Device with { RunningVersion = "2.0.2" }, Now).Failure);
+        Assert.Equal(UpdateFailure.DeltaBaseMismatch, ManifestChecks.CheckForDevice(delta, Device with { RunningImageSha256 = SHA256.HashData("other"u8) }, Now).Failure);
+    }
+
+    [Fact]
+    public void Payload_size_and_hash_are_checked_against_the_manifest()
+    {
+        var manifest = Manifest();
+        Assert.True(ManifestChecks.CheckPayload(manifest, 5, SHA256.HashData("image"u8)).IsAccepted);
+        Assert.Equal(UpdateFailure.PayloadSizeMismatch, ManifestChecks.CheckPayload(manifest, 6, SHA256.HashData("image"u8)).Failure);
+        Assert.Equal(UpdateFailure.PayloadHashMismatch, ManifestChecks.CheckPayload(manifest, 5, SHA256.HashData("imagf"u8)).Failure);
+    }
+
+    [Fact]
+    public async Task A_package_file_round_trips_its_manifest_and_payload()
+    {
+        var signedManifest = Sign(Manifest());
+        using var file = new MemoryStream();
+        await PackageArchive.WriteAsync(file, signedManifest, new MemoryStream("image"u8.ToArray()), null, TestContext.Current.CancellationToken);
+        file.Position = 0;
+        var (read, error) = await PackageArchive.ReadManifestAsync(file, TestContext.Current.CancellationToken);
+        Assert.Null(error);
+        Assert.Equal(signedManifest.Manifest, read!.Manifest);
+        file.Position = 0;
+        var (archive, payload, length) = await PackageArchive.OpenPayloadAsync(file, TestContext.Current.CancellationToken);
+        await using (archive)
+        await using (payload)
+        {
+            var (size, sha) = await ManifestChecks.HashAsync(payload, TestContext.Current.CancellationToken);
+            Assert.Equal(5, length);
+            Assert.True(ManifestChecks.CheckPayload(ManifestChecks.CheckSigned(read, [_trusted]).Manifest!, size, sha).IsAccepted);
+        }
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_a_package_gets_a_clear_error()
+    {
+        var (manifest, error) = await PackageArchive.ReadManifestAsync(new MemoryStream("not a zip at all"u8.ToArray()), TestContext.Current.CancellationToken);
+        Assert.Null(manifest);
+        Assert.Contains("not a package", error, StringComparison.Ordinal);
+    }
+}
