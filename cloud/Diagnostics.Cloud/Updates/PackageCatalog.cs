@@ -120,12 +120,16 @@ public sealed partial class PackageCatalog : IDisposable
 
             var payloadFile = Path.Combine(Directory, $"{manifest.PackageId}.{Convert.ToHexStringLower(manifest.PayloadSha256)[..16]}.bin");
             var stored = new UpdatePackage(manifest, signedManifest, SigningKey(signedManifest), payloadFile, _time.GetUtcNow(), uploadedBy);
-            if (!File.Exists(payloadFile))
+            // The file's name carries the payload's hash, so an existing one holds these very bytes.
+            var moved = !File.Exists(payloadFile);
+            if (moved)
                 File.Move(payloadTemp, payloadFile);
             var inserted = await _store.InsertPackageAsync(stored, cancellationToken);
             switch (inserted)
             {
                 case PackageInsert.Conflict:
+                    if (moved)
+                        File.Delete(payloadFile);
                     return Refuse(PackageUploadError.Conflict, $"package id '{manifest.PackageId}' is already in the catalog with a different manifest; give the new package its own id");
                 case PackageInsert.AlreadyThere:
                     return new PackageUpload(await _store.GetPackageAsync(manifest.PackageId, cancellationToken), Created: false, PackageUploadError.None, "the same package is already in the catalog");

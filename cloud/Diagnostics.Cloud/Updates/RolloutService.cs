@@ -499,7 +499,7 @@ public sealed partial class RolloutService(
         {
             OfferId = offerId,
             Package = package.SignedManifest,
-            PayloadUrl = $"/api/updates/packages/{Uri.EscapeDataString(package.Id)}/payload",
+            PayloadUrl = $"/api/devices/{device.DeviceId}/updates/packages/{Uri.EscapeDataString(package.Id)}/payload",
             Consent = new ConsentGrant
             {
                 ConsentId = device.ConsentId ?? "",
