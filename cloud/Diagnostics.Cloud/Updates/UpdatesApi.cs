@@ -124,12 +124,12 @@ public static class UpdatesApi
 
         var mine = app.MapGroup("/api/me").WithTags("Updates").RequireAuthorization(Roles.CustomerPolicy);
         mine.MapGet("/updates", MyUpdates);
-        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/approve", (string rolloutId, string deviceId, HttpContext http, DeviceAccess access, RolloutService rollouts, SqliteUpdateStore store, IOptions<UpdateOptions> options, CancellationToken ct) =>
-            DecideAsync(rolloutId, deviceId, http, access, rollouts.ApproveAsync, store, options, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/decline", (string rolloutId, string deviceId, HttpContext http, DeviceAccess access, RolloutService rollouts, SqliteUpdateStore store, IOptions<UpdateOptions> options, CancellationToken ct) =>
-            DecideAsync(rolloutId, deviceId, http, access, rollouts.DeclineAsync, store, options, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/later", (string rolloutId, string deviceId, HttpContext http, DeviceAccess access, RolloutService rollouts, SqliteUpdateStore store, IOptions<UpdateOptions> options, CancellationToken ct) =>
-            DecideAsync(rolloutId, deviceId, http, access, rollouts.RemindLaterAsync, store, options, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/approve", (string rolloutId, string deviceId, HttpContext http, DeviceAccess access, RolloutService rollouts, SqliteUpdateStore store, TimeProvider time, CancellationToken ct) =>
+            DecideAsync(rolloutId, deviceId, http, access, rollouts.ApproveAsync, store, time, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/decline", (string rolloutId, string deviceId, HttpContext http, DeviceAccess access, RolloutService rollouts, SqliteUpdateStore store, TimeProvider time, CancellationToken ct) =>
+            DecideAsync(rolloutId, deviceId, http, access, rollouts.DeclineAsync, store, time, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/later", (string rolloutId, string deviceId, HttpContext http, DeviceAccess access, RolloutService rollouts, SqliteUpdateStore store, TimeProvider time, CancellationToken ct) =>
+            DecideAsync(rolloutId, deviceId, http, access, rollouts.RemindLaterAsync, store, time, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         mine.MapGet("/devices/{deviceId}/maintenance-window", MyWindow).ProducesProblem(StatusCodes.Status404NotFound);
         mine.MapPut("/devices/{deviceId}/maintenance-window", SetMyWindow).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
@@ -285,7 +285,7 @@ public static class UpdatesApi
 
     // ---- customers
 
-    public static async Task<Ok<List<MyUpdateView>>> MyUpdates(HttpContext http, DeviceAccess access, SqliteUpdateStore store, IOptions<UpdateOptions> options, CancellationToken cancellationToken)
+    public static async Task<Ok<List<MyUpdateView>>> MyUpdates(HttpContext http, DeviceAccess access, SqliteUpdateStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(access);
@@ -296,14 +296,14 @@ public static class UpdatesApi
             {
                 if (device.State == DeviceUpdateState.Pending)
                     continue;
-                if (await MyViewAsync(device, store, options.Value, cancellationToken) is { } view)
+                if (await MyViewAsync(device, store, time.GetUtcNow(), cancellationToken) is { } view)
                     views.Add(view);
             }
         }
         return TypedResults.Ok(views.OrderByDescending(v => v.UpdatedAt).ToList());
     }
 
-    public static async Task<MyUpdateView?> MyViewAsync(RolloutDevice device, SqliteUpdateStore store, UpdateOptions options, CancellationToken cancellationToken)
+    public static async Task<MyUpdateView?> MyViewAsync(RolloutDevice device, SqliteUpdateStore store, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(store);
@@ -317,13 +317,13 @@ public static class UpdatesApi
         return new MyUpdateView(rollout.Id, device.DeviceId, rollout.Version, device.FromVersion, package?.Manifest.ReleaseNotes ?? "",
             package?.Manifest.PayloadSize ?? 0, device.State.ToStorage(), device.Percent, device.Failure, device.Detail,
             CanApprove: deciding, CanDecline: open && (deciding || device.State == DeviceUpdateState.Approved),
-            CanRemindLater: open && (deciding || device.State == DeviceUpdateState.Approved) && (deferralEnds is null || deferralEnds > DateTimeOffset.UtcNow),
+            CanRemindLater: open && (deciding || device.State == DeviceUpdateState.Approved) && (deferralEnds is null || deferralEnds > now),
             device.DeferredUntil, deferralEnds, device.NotBefore, device.UpdatedAt);
     }
 
     private static async Task<Results<Ok<MyUpdateView>, ProblemHttpResult>> DecideAsync(
         string rolloutId, string deviceId, HttpContext http, DeviceAccess access, Func<string, string, string, CancellationToken, Task<RolloutResult<RolloutDevice>>> decide,
-        SqliteUpdateStore store, IOptions<UpdateOptions> options, CancellationToken cancellationToken)
+        SqliteUpdateStore store, TimeProvider time, CancellationToken cancellationToken)
     {
         // Someone else's device reads exactly like a device that is not in the rollout: nothing to learn by probing.
         if (!await access.CanAccessAsync(http.User, deviceId, cancellationToken))
@@ -331,7 +331,7 @@ public static class UpdatesApi
         var result = await decide(rolloutId, deviceId, http.User.Signature(), cancellationToken);
         return result.Error switch
         {
-            RolloutError.None => TypedResults.Ok((await MyViewAsync(result.Value!, store, options.Value, cancellationToken))!),
+            RolloutError.None => TypedResults.Ok((await MyViewAsync(result.Value!, store, time.GetUtcNow(), cancellationToken))!),
             RolloutError.NotFound => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such update", result.Detail)),
             _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Not now", result.Detail)),
         };
