@@ -49,5 +49,9 @@ public sealed class UpdatePagesTests : IDisposable
         Assert.Contains("tray sensor", TestIdText(companion, "update-notes"), StringComparison.Ordinal);
         Assert.Contains("never while the printer is printing", TestIdText(companion, "window-text"), StringComparison.Ordinal);
         Assert.Equal(1, CountTestId(await GetPageAsync(supervisor, $"/dashboard/rollouts/{rollout.Id}"), "rollout-pause"));
+        Assert.Equal(0, CountTestId(list, "new-rollout"));
+        var supervisorList = await GetPageAsync(supervisor, "/dashboard/rollouts");
+        Assert.Equal(1, CountTestId(supervisorList, "new-rollout"));
+        Assert.Contains($"<option value=\"{packageId}\"", supervisorList, StringComparison.Ordinal);
     }
 }
