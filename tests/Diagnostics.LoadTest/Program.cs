@@ -5,8 +5,9 @@ using Diagnostics.Protocol;
 using Diagnostics.Testing;
 using MQTTnet.Server;
 
-// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|web|all]
+// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|web|downloads|all]
 //     [--devices N] [--messages M] [--fleet F] [--printers P] [--poll-seconds S] [--minutes T] [--web-devices W] [--runs R]
+//     [--download-devices D] [--image-mib I]
 //  ingest: N devices publish M events each, as fast as the broker takes them, first against a bare MQTTnet broker
 //          whose publish hook only counts (the reference), then against the real cloud (embedded broker, ingestion,
 //          SQLite), where a message counts only when the cloud's Ack says it is stored. Prints both rates and their ratio.
@@ -16,6 +17,8 @@ using MQTTnet.Server;
 //          the same agent watching P simulated printers (the reference): CPU, peak memory, status bytes on the wire.
 //  web:    W devices written into the cloud's store; time to first render of /dashboard and /dashboard/devices against
 //          /health and /api/fleet/summary (R runs each), and what the companion app downloads on first load (Chromium).
+//  downloads: a signed I MiB package offered to D devices by a rollout; one device downloads it alone (the reference),
+//          then all D at once with their own tokens: aggregate throughput and per-device p50/p99, every SHA-256 checked.
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var devices = IntOption("--devices", 50);
 var messages = IntOption("--messages", 2_000);
@@ -25,6 +28,8 @@ var pollSeconds = IntOption("--poll-seconds", 2);
 var minutes = IntOption("--minutes", 3);
 var webDevices = IntOption("--web-devices", 10_000);
 var runs = IntOption("--runs", 20);
+var downloadDevices = IntOption("--download-devices", 200);
+var imageMiB = IntOption("--image-mib", 16);
 using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(30));
 var ct = cancellation.Token;
 
@@ -57,6 +62,8 @@ if (scenario is "printers" or "all")
 }
 if (scenario is "web" or "all")
     await WebRenderRun.RunAsync(webDevices, runs, ct);
+if (scenario is "downloads" or "all")
+    await DownloadRun.RunAsync(downloadDevices, imageMiB, ct);
 return 0;
 
 int IntOption(string name, int fallback)

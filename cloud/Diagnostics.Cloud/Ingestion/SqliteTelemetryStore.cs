@@ -54,6 +54,7 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
         await using (var events = connection.CreateCommand())
         await using (var notifications = connection.CreateCommand())
         await using (var fixInbox = connection.CreateCommand())
+        await using (var updateInbox = connection.CreateCommand())
         {
             telemetry.Transaction = transaction;
             telemetry.CommandText = """
@@ -106,6 +107,14 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
             var fEnvelope = fixInbox.Parameters.Add("$envelope", Microsoft.Data.Sqlite.SqliteType.Blob);
             var fReceived = fixInbox.Parameters.Add("$received", Microsoft.Data.Sqlite.SqliteType.Integer);
 
+            // Update reports for the rollout scheduler, likewise: a stored report is never missed by the rollout.
+            updateInbox.Transaction = transaction;
+            updateInbox.CommandText = "INSERT OR IGNORE INTO update_inbox (device_id, seq, envelope, received_at_ms) VALUES ($device, $seq, $envelope, $received);";
+            var uDevice = updateInbox.Parameters.Add("$device", Microsoft.Data.Sqlite.SqliteType.Text);
+            var uSeq = updateInbox.Parameters.Add("$seq", Microsoft.Data.Sqlite.SqliteType.Integer);
+            var uEnvelope = updateInbox.Parameters.Add("$envelope", Microsoft.Data.Sqlite.SqliteType.Blob);
+            var uReceived = updateInbox.Parameters.Add("$received", Microsoft.Data.Sqlite.SqliteType.Integer);
+
             foreach (var message in batch.Messages)
             {
                 var envelope = message.Envelope;
@@ -125,6 +134,14 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
                     fEnvelope.Value = message.Payload;
                     fReceived.Value = message.ReceivedAt.ToUnixTimeMilliseconds();
                     await fixInbox.ExecuteNonQueryAsync(cancellationToken);
+                }
+                if (stored && envelope.UpdateReport is not null)
+                {
+                    uDevice.Value = envelope.DeviceId;
+                    uSeq.Value = ToDb(envelope.Sequence);
+                    uEnvelope.Value = message.Payload;
+                    uReceived.Value = message.ReceivedAt.ToUnixTimeMilliseconds();
+                    await updateInbox.ExecuteNonQueryAsync(cancellationToken);
                 }
 
                 if (envelope.Event is { } e)

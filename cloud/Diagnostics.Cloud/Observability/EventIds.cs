@@ -77,6 +77,18 @@ internal static class EventIds
     public const int FixInboxFailed = 628;
     public const int FixLoopFailed = 629;
 
+    // Updates 64x
+    public const int PackagePublished = 640;
+    public const int PackageRefused = 641;
+    public const int RolloutCreated = 642;
+    public const int RolloutStateChanged = 643;
+    public const int RolloutHalted = 644;
+    public const int RolloutWaveAdvanced = 645;
+    public const int UpdateOfferPublished = 646;
+    public const int UpdateReportApplied = 647;
+    public const int UpdateReportUnknown = 648;
+    public const int RolloutSchedulerFailed = 649;
+
     // Demo fleet 9xx
     public const int DemoFleetStarted = 900;
     public const int DemoFleetStale = 901;

@@ -228,6 +228,94 @@ internal static class Schema
         );
         CREATE INDEX IF NOT EXISTS ix_audit_log_device ON audit_log (device_id, seq);
         CREATE INDEX IF NOT EXISTS ix_audit_log_subject ON audit_log (subject, seq);
+
+        -- Labels staff give devices ("pilot", "site-berlin"), used to target rollouts.
+        CREATE TABLE IF NOT EXISTS device_tags (
+            device_id TEXT NOT NULL,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (device_id, tag)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_device_tags_tag ON device_tags (tag);
+
+        -- Update packages: the signed manifest as uploaded, a few fields out of it for queries, and the payload's file.
+        CREATE TABLE IF NOT EXISTS update_packages (
+            id TEXT NOT NULL PRIMARY KEY,
+            kind TEXT NOT NULL,
+            version TEXT NOT NULL,
+            models TEXT NOT NULL,
+            is_delta INTEGER NOT NULL,
+            delta_from_version TEXT NOT NULL,
+            payload_size INTEGER NOT NULL,
+            image_size INTEGER NOT NULL,
+            expires_at_ms INTEGER NOT NULL,
+            key_id TEXT NOT NULL,
+            signed_manifest BLOB NOT NULL,
+            payload_file TEXT NOT NULL,
+            uploaded_at_ms INTEGER NOT NULL,
+            uploaded_by TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_update_packages_version ON update_packages (version);
+
+        CREATE TABLE IF NOT EXISTS rollouts (
+            id TEXT NOT NULL PRIMARY KEY,
+            name TEXT NOT NULL,
+            package_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            spec TEXT NOT NULL,
+            state TEXT NOT NULL,
+            halt_reason TEXT NOT NULL DEFAULT '',
+            current_wave INTEGER NOT NULL,
+            wave_started_at_ms INTEGER NOT NULL,
+            created_at_ms INTEGER NOT NULL,
+            created_by TEXT NOT NULL,
+            updated_at_ms INTEGER NOT NULL
+        );
+
+        -- One row per device in a rollout: its wave, its consent, and the last step it reported.
+        CREATE TABLE IF NOT EXISTS rollout_devices (
+            rollout_id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            wave INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            attempt INTEGER NOT NULL DEFAULT 0,
+            offer_id TEXT NULL,
+            package_id TEXT NULL,
+            from_version TEXT NOT NULL,
+            running_version TEXT NOT NULL DEFAULT '',
+            percent INTEGER NOT NULL DEFAULT 0,
+            failure TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT '',
+            approved_by TEXT NULL,
+            approved_at_ms INTEGER NULL,
+            consent_id TEXT NULL,
+            first_offered_at_ms INTEGER NULL,
+            deferred_until_ms INTEGER NULL,
+            not_before_ms INTEGER NULL,
+            started_at_ms INTEGER NULL,
+            finished_at_ms INTEGER NULL,
+            updated_at_ms INTEGER NOT NULL,
+            PRIMARY KEY (rollout_id, device_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_rollout_devices_device ON rollout_devices (device_id);
+        CREATE INDEX IF NOT EXISTS ix_rollout_devices_offer ON rollout_devices (offer_id);
+
+        -- Update reports left by ingestion for the rollout scheduler, in the transaction that stored them.
+        CREATE TABLE IF NOT EXISTS update_inbox (
+            device_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            envelope BLOB NOT NULL,
+            received_at_ms INTEGER NOT NULL,
+            PRIMARY KEY (device_id, seq)
+        ) WITHOUT ROWID;
+
+        -- When a customer lets updates install on a device: minutes of the day in the customer's time zone.
+        CREATE TABLE IF NOT EXISTS maintenance_windows (
+            device_id TEXT NOT NULL PRIMARY KEY,
+            from_minute INTEGER NOT NULL,
+            to_minute INTEGER NOT NULL,
+            time_zone TEXT NOT NULL,
+            not_while_printing INTEGER NOT NULL
+        );
         """;
 
     /// <summary>

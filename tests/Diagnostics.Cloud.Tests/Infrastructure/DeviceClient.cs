@@ -36,6 +36,13 @@ public sealed class DeviceClient : IAsyncDisposable
             {
                 ConsentSets.Enqueue(WireCodec.Decode<ConsentSet>(e.ApplicationMessage.Payload.ToArray()).Value!);
             }
+            else if (e.ApplicationMessage.Topic == Topics.Downlink(DeviceId, Topics.UpdateKind))
+            {
+                var offer = WireCodec.Decode<Protocol.Updates.UpdateOffer>(e.ApplicationMessage.Payload.ToArray()).Value!;
+                UpdateOffers.Enqueue(offer);
+                if (OnUpdateOffer is { } onOffer)
+                    await onOffer(offer);
+            }
         };
     }
 
@@ -54,6 +61,12 @@ public sealed class DeviceClient : IAsyncDisposable
 
     /// <summary>Runs on the client's receive loop when an ack arrives.</summary>
     public Func<Ack, Task>? OnAck { get; set; }
+
+    /// <summary>Every <c>down/update</c> received, withdrawals included, in order.</summary>
+    public ConcurrentQueue<Protocol.Updates.UpdateOffer> UpdateOffers { get; } = new();
+
+    /// <summary>Plays the device's side of an update; runs on the MQTT client's thread, so it must not wait for acks.</summary>
+    public Func<Protocol.Updates.UpdateOffer, Task>? OnUpdateOffer { get; set; }
 
     public ulong? HighestAck => Acks.IsEmpty ? null : Acks.Max(a => a.HighestContiguousSequence);
 
@@ -94,7 +107,7 @@ public sealed class DeviceClient : IAsyncDisposable
     }
 
     public Envelope NewEnvelope(DeviceStatus? status = null, DeviceEvent? @event = null, Heartbeat? heartbeat = null, ulong? sequence = null, ulong lowestRetained = 0,
-        CommandResult? result = null) => new()
+        CommandResult? result = null, Protocol.Updates.UpdateReport? update = null) => new()
     {
         DeviceId = DeviceId,
         Sequence = sequence ?? _nextSequence++,
@@ -106,6 +119,7 @@ public sealed class DeviceClient : IAsyncDisposable
         Event = @event,
         Heartbeat = heartbeat,
         CommandResult = result,
+        UpdateReport = update,
     };
 
     public Task<MqttClientPublishResult> SendAsync(Envelope envelope) =>

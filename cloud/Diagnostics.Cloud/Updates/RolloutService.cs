@@ -1,0 +1,594 @@
+using System.Globalization;
+using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Broker;
+using Diagnostics.Cloud.Fixes;
+using Diagnostics.Cloud.Live;
+using Diagnostics.Cloud.Observability;
+using Diagnostics.Protocol;
+using Diagnostics.Protocol.Updates;
+using Microsoft.Extensions.Options;
+
+namespace Diagnostics.Cloud.Updates;
+
+/// <summary>What someone asked of a rollout that could not be done, for the API to answer.</summary>
+public enum RolloutError
+{
+    None,
+    NotFound,
+    /// <summary>The request itself is wrong (unknown package, bad waves, nothing to target).</summary>
+    Invalid,
+    /// <summary>Not possible in the state it is in (resume a completed rollout, approve what was declined).</summary>
+    WrongState,
+}
+
+public sealed record RolloutResult<T>(T? Value, RolloutError Error, string Detail) where T : class
+{
+    public static RolloutResult<T> Ok(T value, string detail = "") => new(value, RolloutError.None, detail);
+
+    public static RolloutResult<T> Fail(RolloutError error, string detail) => new(null, error, detail);
+}
+
+/// <summary>
+/// Staged rollouts: targets devices, spreads them over waves, offers the update to each device with its customer's
+/// consent at a paced moment inside the customer's maintenance window, follows what each device reports, advances a
+/// wave only when it is healthy and halts the rollout by itself when a wave fails too often or makes devices worse.
+/// </summary>
+public sealed partial class RolloutService(
+    SqliteUpdateStore store,
+    PackageCatalog catalog,
+    IAccountStore accounts,
+    SqliteFixStore consents,
+    IDownlinkPublisher downlink,
+    FleetChanges changes,
+    IOptions<UpdateOptions> options,
+    TimeProvider time,
+    CloudMetrics metrics,
+    ILogger<RolloutService> logger)
+{
+    /// <summary>The actor recorded for what the scheduler decides by itself.</summary>
+    public const string SchedulerActor = "rollout-scheduler";
+
+    private UpdateOptions Options => options.Value;
+
+    // ---- release engineers
+
+    public async Task<RolloutResult<Rollout>> CreateAsync(RolloutSpec spec, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var package = await catalog.GetAsync(spec.PackageId, cancellationToken);
+        if (package is null)
+            return RolloutResult<Rollout>.Fail(RolloutError.Invalid, $"no package '{spec.PackageId}' in the catalog; publish it first");
+        var manifest = package.Manifest;
+        if (manifest.IsDelta)
+            return RolloutResult<Rollout>.Fail(RolloutError.Invalid, $"'{spec.PackageId}' is a delta; roll out the full package of {manifest.Version} (deltas are offered by themselves to devices that can use them)");
+        var now = time.GetUtcNow();
+        if (manifest.ExpiresUnixMs <= now.ToUnixTimeMilliseconds())
+            return RolloutResult<Rollout>.Fail(RolloutError.Invalid, $"'{spec.PackageId}' expired at {DateTimeOffset.FromUnixTimeMilliseconds(manifest.ExpiresUnixMs):u}");
+        if (RolloutPlanning.DescribeWaveProblem(spec.Waves) is { } waveProblem)
+            return RolloutResult<Rollout>.Fail(RolloutError.Invalid, waveProblem);
+        if (spec.FailureThresholdPercent is < 0 or > 100 || spec.WaveWindowSeconds < 0 || spec.MaxDeferralSeconds < 0 || spec.HealthCheckSeconds is < 10 or > 86_400)
+            return RolloutResult<Rollout>.Fail(RolloutError.Invalid, "failure threshold is 0-100 %, windows and deferral are not negative, the health check is 10 s to 1 day");
+
+        var models = spec.Models.Count > 0 ? [.. spec.Models.Where(m => manifest.Models.Contains(m, StringComparer.OrdinalIgnoreCase))] : manifest.Models;
+        if (models.Count == 0)
+            return RolloutResult<Rollout>.Fail(RolloutError.Invalid, $"the package is for {string.Join(", ", manifest.Models)}; none of the models asked for");
+        var busy = await store.DevicesInActiveRolloutsAsync(cancellationToken);
+        var candidates = await store.CandidatesAsync(models, spec.Tags, spec.DeviceIds, cancellationToken);
+        var targeted = new List<string>();
+        var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var device in candidates)
+        {
+            var reason = SkipReason(device, manifest, spec, busy);
+            if (reason is null)
+                targeted.Add(device.DeviceId);
+            else
+                skipped[reason] = skipped.GetValueOrDefault(reason) + 1;
+        }
+        var skippedText = string.Join("; ", skipped.Select(s => $"{s.Value} {s.Key}"));
+        if (targeted.Count == 0)
+            return RolloutResult<Rollout>.Fail(RolloutError.Invalid, $"no device to update ({candidates.Count} matched the target{(skipped.Count > 0 ? ": " + skippedText : "")})");
+
+        var id = $"ro-{now:yyyyMMdd}-{Guid.NewGuid().ToString("N")[..8]}";
+        spec = spec with { Name = string.IsNullOrWhiteSpace(spec.Name) ? $"{manifest.PackageId} to {models.Count} model(s)" : spec.Name.Trim(), Models = models };
+        var rollout = new Rollout(id, spec, manifest.Version, RolloutState.Running, "", 0, now, now, actor, now);
+        var firmware = candidates.ToDictionary(c => c.DeviceId, c => c.Firmware, StringComparer.Ordinal);
+        var devices = RolloutPlanning.AssignWaves(id, targeted, spec.Waves)
+            .Select(a => new RolloutDevice(id, a.DeviceId, a.Wave, DeviceUpdateState.Pending, 0, null, null, firmware[a.DeviceId], firmware[a.DeviceId], 0, "", "",
+                null, null, null, null, null, null, null, null, now))
+            .ToList();
+        await store.InsertRolloutAsync(rollout, devices, cancellationToken);
+        LogCreated(id, manifest.PackageId, devices.Count, spec.Waves.Count, actor);
+        return RolloutResult<Rollout>.Ok(rollout, skipped.Count > 0 ? $"skipped {skippedText}" : "");
+    }
+
+    private static string? SkipReason(UpdateCandidate device, UpdateManifest manifest, RolloutSpec spec, IReadOnlySet<string> busy)
+    {
+        if (busy.Contains(device.DeviceId))
+            return "already in another rollout";
+        if (spec.FromVersions.Count > 0 && !spec.FromVersions.Any(v => FirmwareVersion.Compare(v, device.Firmware) == 0))
+            return "not on a version asked for";
+        var order = FirmwareVersion.Compare(manifest.Version, device.Firmware);
+        if (manifest.IsRollbackRelease ? order == 0 : order is null or <= 0)
+            return order == 0 ? "already on this version" : "on a newer or unknown version";
+        if (manifest.MinimumFromVersion.Length > 0 && FirmwareVersion.Compare(device.Firmware, manifest.MinimumFromVersion) is null or < 0)
+            return $"older than {manifest.MinimumFromVersion}, the oldest version this package updates from";
+        return null;
+    }
+
+    public Task<RolloutResult<Rollout>> PauseAsync(string id, string actor, CancellationToken cancellationToken) =>
+        StopAsync(id, RolloutState.Paused, "", actor, cancellationToken);
+
+    public Task<RolloutResult<Rollout>> CancelAsync(string id, string actor, CancellationToken cancellationToken) =>
+        StopAsync(id, RolloutState.Cancelled, "", actor, cancellationToken);
+
+    public async Task<RolloutResult<Rollout>> ResumeAsync(string id, string actor, CancellationToken cancellationToken)
+    {
+        var rollout = await store.GetRolloutAsync(id, cancellationToken);
+        if (rollout is null)
+            return RolloutResult<Rollout>.Fail(RolloutError.NotFound, $"no rollout '{id}'");
+        if (rollout.State is not (RolloutState.Paused or RolloutState.Halted))
+            return RolloutResult<Rollout>.Fail(RolloutError.WrongState, $"rollout {id} is {rollout.State.ToStorage()}; only a paused or halted rollout resumes");
+        var now = time.GetUtcNow();
+        // The wave starts over: its devices get their moments in a fresh window, not all at once on resume.
+        var resumed = rollout with { State = RolloutState.Running, HaltReason = "", WaveStartedAt = now, UpdatedAt = now };
+        await store.SaveRolloutAsync(resumed, actor, "rollout.resumed", cancellationToken);
+        LogStateChanged(id, resumed.State, actor, "");
+        return RolloutResult<Rollout>.Ok(resumed);
+    }
+
+    private async Task<RolloutResult<Rollout>> StopAsync(string id, RolloutState state, string reason, string actor, CancellationToken cancellationToken)
+    {
+        var rollout = await store.GetRolloutAsync(id, cancellationToken);
+        if (rollout is null)
+            return RolloutResult<Rollout>.Fail(RolloutError.NotFound, $"no rollout '{id}'");
+        var allowed = state == RolloutState.Cancelled ? rollout.IsActive : rollout.State == RolloutState.Running;
+        if (!allowed)
+            return RolloutResult<Rollout>.Fail(RolloutError.WrongState, $"rollout {id} is {rollout.State.ToStorage()}");
+        var now = time.GetUtcNow();
+        var stopped = rollout with { State = state, HaltReason = reason, UpdatedAt = now };
+        await store.SaveRolloutAsync(stopped, actor, $"rollout.{state.ToStorage()}", cancellationToken);
+        await WithdrawWaitingAsync(stopped, cancellationToken);
+        if (state == RolloutState.Halted)
+            LogHalted(id, reason);
+        else
+            LogStateChanged(id, state, actor, reason);
+        return RolloutResult<Rollout>.Ok(stopped);
+    }
+
+    /// <summary>
+    /// Takes back every offer a device has not begun: it goes back to pending (keeping an approval already given, for a
+    /// resume) or, when the rollout ends, to withdrawn. A device that has begun finishes; stopping it halfway is worse.
+    /// </summary>
+    private async Task WithdrawWaitingAsync(Rollout rollout, CancellationToken cancellationToken)
+    {
+        var ends = rollout.State == RolloutState.Cancelled;
+        foreach (var device in await store.DevicesOfRolloutAsync(rollout.Id, cancellationToken))
+        {
+            if (!device.State.IsWaiting() || (device.State == DeviceUpdateState.Pending && !ends))
+                continue;
+            var now = time.GetUtcNow();
+            var changed = device with
+            {
+                State = ends ? DeviceUpdateState.Withdrawn : DeviceUpdateState.Pending,
+                Detail = ends ? "the rollout was cancelled before this device began" : $"the rollout is {rollout.State.ToStorage()}",
+                FinishedAt = ends ? now : null,
+                UpdatedAt = Later(device.UpdatedAt, now),
+            };
+            if (!await store.SaveDeviceAsync(device, changed, null, null, cancellationToken))
+                continue;
+            if (device.State == DeviceUpdateState.Approved && device.OfferId is { } offerId)
+                await PublishAsync(device.DeviceId, new UpdateOffer { OfferId = offerId, Withdrawn = true }, cancellationToken);
+            Announce(device.DeviceId, now);
+        }
+    }
+
+    // ---- customers
+
+    /// <summary>The customer approves the update for a device: it goes out at the device's moment in its wave.</summary>
+    public async Task<RolloutResult<RolloutDevice>> ApproveAsync(string rolloutId, string deviceId, string actor, CancellationToken cancellationToken)
+    {
+        var (rollout, device, error) = await FindAsync(rolloutId, deviceId, cancellationToken);
+        if (error is not null)
+            return error;
+        if (device!.State is not (DeviceUpdateState.Offered or DeviceUpdateState.Deferred))
+            return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, $"the update is {device.State.ToStorage()} on this device; nothing to approve");
+        var now = time.GetUtcNow();
+        var approved = device with
+        {
+            State = DeviceUpdateState.Pending,
+            ApprovedBy = actor,
+            ApprovedAt = now,
+            ConsentId = $"upd-{Guid.NewGuid():N}",
+            DeferredUntil = null,
+            Detail = "",
+            UpdatedAt = Later(device.UpdatedAt, now),
+        };
+        if (!await store.SaveDeviceAsync(device, approved, actor, "update.approved", cancellationToken))
+            return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, "the update changed meanwhile; look again");
+        var sent = rollout!.State == RolloutState.Running ? await OfferAsync(rollout, approved, cancellationToken) : approved;
+        Announce(deviceId, now);
+        return RolloutResult<RolloutDevice>.Ok(sent);
+    }
+
+    public async Task<RolloutResult<RolloutDevice>> DeclineAsync(string rolloutId, string deviceId, string actor, CancellationToken cancellationToken)
+    {
+        var (_, device, error) = await FindAsync(rolloutId, deviceId, cancellationToken);
+        if (error is not null)
+            return error;
+        if (device!.State is not (DeviceUpdateState.Offered or DeviceUpdateState.Deferred or DeviceUpdateState.Approved))
+            return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, $"the update is {device.State.ToStorage()} on this device; it can no longer be declined");
+        var now = time.GetUtcNow();
+        var declined = device with { State = DeviceUpdateState.Declined, Detail = $"declined by {actor}", FinishedAt = now, UpdatedAt = Later(device.UpdatedAt, now) };
+        if (!await store.SaveDeviceAsync(device, declined, actor, "update.declined", cancellationToken))
+            return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, "the update changed meanwhile; look again");
+        if (device.State == DeviceUpdateState.Approved && device.OfferId is { } offerId)
+            await PublishAsync(deviceId, new UpdateOffer { OfferId = offerId, Withdrawn = true }, cancellationToken);
+        Announce(deviceId, now);
+        return RolloutResult<RolloutDevice>.Ok(declined);
+    }
+
+    /// <summary>"Remind me later": put off until <see cref="UpdateOptions.RemindLaterBy"/> from now, within the release's maximum deferral.</summary>
+    public async Task<RolloutResult<RolloutDevice>> RemindLaterAsync(string rolloutId, string deviceId, string actor, CancellationToken cancellationToken)
+    {
+        var (rollout, device, error) = await FindAsync(rolloutId, deviceId, cancellationToken);
+        if (error is not null)
+            return error;
+        if (device!.State is not (DeviceUpdateState.Offered or DeviceUpdateState.Deferred or DeviceUpdateState.Approved))
+            return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, $"the update is {device.State.ToStorage()} on this device; it can no longer be put off");
+        var now = time.GetUtcNow();
+        var limit = (device.FirstOfferedAt ?? now) + TimeSpan.FromSeconds(rollout!.Spec.MaxDeferralSeconds);
+        if (now >= limit)
+            return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState,
+                $"this update has been put off as long as the release allows ({FormatDuration(TimeSpan.FromSeconds(rollout.Spec.MaxDeferralSeconds))}); approve or decline it");
+        var until = now + Options.RemindLaterBy < limit ? now + Options.RemindLaterBy : limit;
+        var deferred = device with { State = DeviceUpdateState.Deferred, DeferredUntil = until, Detail = $"put off until {until:u} by {actor}", UpdatedAt = Later(device.UpdatedAt, now) };
+        if (!await store.SaveDeviceAsync(device, deferred, actor, "update.deferred", cancellationToken))
+            return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, "the update changed meanwhile; look again");
+        if (device.State == DeviceUpdateState.Approved && device.OfferId is { } offerId)
+            await PublishAsync(deviceId, new UpdateOffer { OfferId = offerId, Withdrawn = true }, cancellationToken);
+        Announce(deviceId, now);
+        return RolloutResult<RolloutDevice>.Ok(deferred);
+    }
+
+    private async Task<(Rollout? Rollout, RolloutDevice? Device, RolloutResult<RolloutDevice>? Error)> FindAsync(string rolloutId, string deviceId, CancellationToken cancellationToken)
+    {
+        var rollout = await store.GetRolloutAsync(rolloutId, cancellationToken);
+        var device = rollout is null ? null : await store.DeviceAsync(rolloutId, deviceId, cancellationToken);
+        if (rollout is null || device is null)
+            return (null, null, RolloutResult<RolloutDevice>.Fail(RolloutError.NotFound, $"device {deviceId} is not in rollout {rolloutId}"));
+        if (rollout.State is RolloutState.Cancelled or RolloutState.Completed)
+            return (null, null, RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, $"rollout {rolloutId} is {rollout.State.ToStorage()}"));
+        return (rollout, device, null);
+    }
+
+    // ---- the scheduler's pass
+
+    /// <summary>
+    /// One pass: applies what devices reported, then moves every running rollout on. <paramref name="republish"/> sends
+    /// every outstanding offer again (after a start, when the broker may have lost what it retained).
+    /// </summary>
+    public async Task PassAsync(bool republish, CancellationToken cancellationToken)
+    {
+        await ApplyReportsAsync(cancellationToken);
+        foreach (var rollout in await store.RolloutsInStateAsync(RolloutState.Running, cancellationToken))
+        {
+            try
+            {
+                await AdvanceAsync(rollout, republish, cancellationToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // One rollout's trouble must not stop the others.
+                metrics.Error("updates.rollout");
+                LogRolloutFailed(exception, rollout.Id);
+            }
+        }
+    }
+
+    private async Task ApplyReportsAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var items = await store.PeekInboxAsync(256, cancellationToken);
+            foreach (var item in items)
+            {
+                await ApplyReportAsync(item, cancellationToken);
+                await store.RemoveFromInboxAsync(item, cancellationToken);
+            }
+            if (items.Count < 256)
+                return;
+        }
+    }
+
+    private async Task ApplyReportAsync(UpdateInboxItem item, CancellationToken cancellationToken)
+    {
+        var report = item.Report;
+        var device = report is null || report.OfferId.Length == 0 ? null : await store.DeviceByOfferAsync(report.OfferId, cancellationToken);
+        // A report for an offer this device was never made (another device's offer id, or none) changes nothing.
+        if (report is null || device is null || device.DeviceId != item.DeviceId || DeviceUpdateStates.FromPhase(report.Phase) is not { } state)
+        {
+            metrics.Rejected("update-report-unknown");
+            LogUnknownReport(item.DeviceId, report?.OfferId ?? "", report?.Phase.ToString() ?? "undecodable");
+            return;
+        }
+        var rollout = await store.GetRolloutAsync(device.RolloutId, cancellationToken);
+        var detail = report.Detail;
+        // Success is the device running the new version after its reboot: a report that says so for another version is a failure.
+        if (state == DeviceUpdateState.Succeeded && rollout is not null && FirmwareVersion.Compare(report.RunningVersion, rollout.Version) != 0)
+        {
+            state = DeviceUpdateState.Failed;
+            detail = $"reported success while running {(report.RunningVersion.Length == 0 ? "an unnamed version" : report.RunningVersion)}, not {rollout.Version}";
+        }
+        var now = time.GetUtcNow();
+        var changed = device with
+        {
+            State = state,
+            Percent = state == DeviceUpdateState.Downloading ? Math.Clamp(report.Percent, 0, 100) : state.IsFinished() || state.HasStarted() && state != DeviceUpdateState.Downloading ? 100 : device.Percent,
+            Failure = report.Failure == UpdateFailure.None ? "" : report.Failure.ToString(),
+            Detail = detail,
+            RunningVersion = report.RunningVersion.Length > 0 ? report.RunningVersion : device.RunningVersion,
+            StartedAt = device.StartedAt ?? (state.HasStarted() || state.IsFinished() ? item.ReceivedAt : null),
+            FinishedAt = state.IsFinished() ? item.ReceivedAt : null,
+            UpdatedAt = Later(device.UpdatedAt, now),
+        };
+        var audit = state.IsFinished() ? $"update.{state.ToStorage()}" : null;
+        if (await store.SaveDeviceAsync(device, changed, audit is null ? null : item.DeviceId, audit, cancellationToken))
+        {
+            LogReportApplied(item.DeviceId, report.OfferId, state, report.Percent, report.Failure);
+            Announce(item.DeviceId, now);
+        }
+    }
+
+    private async Task AdvanceAsync(Rollout rollout, bool republish, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var devices = await store.DevicesOfRolloutAsync(rollout.Id, cancellationToken);
+        foreach (var device in devices.Where(d => d.Wave <= rollout.CurrentWave))
+        {
+            switch (device.State)
+            {
+                case DeviceUpdateState.Pending:
+                    await OpenAsync(rollout, device, cancellationToken);
+                    break;
+                case DeviceUpdateState.Deferred when device.DeferredUntil <= now:
+                    await OpenAsync(rollout, device, cancellationToken);
+                    break;
+                case DeviceUpdateState.Approved when device.NotBefore + Options.OfferLifetime <= now:
+                    // Not taken up in time (the device was away): offer again with a new id and a new moment.
+                    await PublishAsync(device.DeviceId, new UpdateOffer { OfferId = device.OfferId!, Withdrawn = true }, cancellationToken);
+                    await OfferAsync(rollout, device, cancellationToken);
+                    break;
+                case DeviceUpdateState.Approved when republish:
+                    await OfferAsync(rollout, device with { Attempt = device.Attempt - 1 }, cancellationToken, device);
+                    break;
+            }
+        }
+
+        devices = await store.DevicesOfRolloutAsync(rollout.Id, cancellationToken);
+        if (await HaltReasonAsync(rollout, devices, now, cancellationToken) is { } reason)
+        {
+            await StopAsync(rollout.Id, RolloutState.Halted, reason, SchedulerActor, cancellationToken);
+            return;
+        }
+        if (!IsWaveDone(rollout, devices.Where(d => d.Wave == rollout.CurrentWave).ToList(), devices, now))
+            return;
+        var lastWave = devices.Count == 0 ? 0 : devices.Max(d => d.Wave);
+        if (rollout.CurrentWave >= lastWave)
+        {
+            if (devices.All(d => d.State.IsFinished()))
+            {
+                var completed = rollout with { State = RolloutState.Completed, UpdatedAt = now };
+                await store.SaveRolloutAsync(completed, SchedulerActor, "rollout.completed", cancellationToken);
+                LogStateChanged(rollout.Id, completed.State, SchedulerActor, "");
+            }
+            return;
+        }
+        var next = rollout with { CurrentWave = rollout.CurrentWave + 1, WaveStartedAt = now, UpdatedAt = now };
+        await store.SaveRolloutAsync(next, SchedulerActor, "rollout.wave", cancellationToken);
+        var opened = devices.Count(d => d.Wave == next.CurrentWave);
+        LogWaveAdvanced(rollout.Id, next.CurrentWave + 1, opened);
+        await AdvanceAsync(next, republish: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// A wave is done when its window has passed, none of its devices is still on its way, at least one installed (or
+    /// all said no), and its last success has been watched for <see cref="UpdateOptions.HealthObservation"/>.
+    /// Devices still waiting for their customer do not hold the rollout back; their offer stays open.
+    /// </summary>
+    private bool IsWaveDone(Rollout rollout, IReadOnlyList<RolloutDevice> wave, IReadOnlyList<RolloutDevice> all, DateTimeOffset now)
+    {
+        if (now < rollout.WaveStartedAt + TimeSpan.FromSeconds(rollout.Spec.WaveWindowSeconds))
+            return false;
+        if (wave.Any(d => d.State == DeviceUpdateState.Approved || d.State.HasStarted() || d.State == DeviceUpdateState.Pending))
+            return false;
+        var installed = all.Where(d => d.Wave <= rollout.CurrentWave && d.State is DeviceUpdateState.Succeeded or DeviceUpdateState.Failed or DeviceUpdateState.RolledBack).ToList();
+        if (installed.Count == 0 && !wave.All(d => d.State.IsFinished()))
+            return false;
+        var lastSuccess = wave.Where(d => d.State == DeviceUpdateState.Succeeded).Select(d => d.FinishedAt).Max();
+        return lastSuccess is null || now >= lastSuccess + Options.HealthObservation;
+    }
+
+    private async Task<string?> HaltReasonAsync(Rollout rollout, IReadOnlyList<RolloutDevice> devices, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var wave = devices.Where(d => d.Wave == rollout.CurrentWave).ToList();
+        var finished = wave.Count(d => d.State is DeviceUpdateState.Succeeded or DeviceUpdateState.Failed or DeviceUpdateState.RolledBack);
+        var failed = wave.Count(d => d.State is DeviceUpdateState.Failed or DeviceUpdateState.RolledBack);
+        if (finished > 0 && failed * 100.0 / finished > rollout.Spec.FailureThresholdPercent)
+            return string.Create(CultureInfo.InvariantCulture,
+                $"wave {rollout.CurrentWave + 1}: {failed} of {finished} installs failed or rolled back ({failed * 100.0 / finished:0.#} %), above the {rollout.Spec.FailureThresholdPercent:0.#} % threshold");
+
+        // Worse after than before: each updated device against its own time before it began, and against the devices that have not updated.
+        var updated = devices.Where(d => d.State == DeviceUpdateState.Succeeded && d.FinishedAt is not null && d.StartedAt is not null).ToList();
+        if (updated.Count == 0)
+            return null;
+        int errorsAfter = 0, errorsBefore = 0;
+        double hours = 0;
+        foreach (var device in updated)
+        {
+            var since = now - device.FinishedAt!.Value;
+            if (since <= TimeSpan.Zero)
+                continue;
+            errorsAfter += await store.ErrorsRaisedAsync([device.DeviceId], device.FinishedAt.Value, now, cancellationToken);
+            errorsBefore += await store.ErrorsRaisedAsync([device.DeviceId], device.StartedAt!.Value - since, device.StartedAt.Value, cancellationToken);
+            hours += since.TotalHours;
+        }
+        var earliest = updated.Min(d => d.FinishedAt!.Value);
+        var others = devices.Where(d => d.State.IsWaiting()).Select(d => d.DeviceId).ToList();
+        var othersErrors = await store.ErrorsRaisedAsync(others, earliest, now, cancellationToken);
+        var regression = RolloutPlanning.DescribeRegression(
+            new ErrorRates(errorsAfter, hours), new ErrorRates(errorsBefore, hours), new ErrorRates(othersErrors, others.Count * (now - earliest).TotalHours),
+            Options.MinimumErrorsToHalt, Options.ErrorRateFactorToHalt);
+        return regression is null ? null : $"wave {rollout.CurrentWave + 1}: {regression}";
+    }
+
+    /// <summary>Opens the offer to a device whose wave has come: with the consent it already has, or waiting for its customer's.</summary>
+    private async Task OpenAsync(Rollout rollout, RolloutDevice device, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var owner = await accounts.GetOwnerAsync(device.DeviceId, cancellationToken);
+        RolloutDevice consented;
+        if (device.ApprovedBy is not null)
+        {
+            consented = device;
+        }
+        else if (owner is null)
+        {
+            // Nobody owns the device (a maker's own or lab device): the release engineer who started the rollout decides.
+            consented = device with { ApprovedBy = rollout.CreatedBy, ApprovedAt = now, ConsentId = $"upd-{Guid.NewGuid():N}" };
+        }
+        else if (!rollout.Spec.RequireApproval
+                 && (await consents.PoliciesAsync(device.DeviceId, cancellationToken)).FirstOrDefault(p => p.Action == ConsentAction.Install && p.IsInForce(now)) is { } policy)
+        {
+            consented = device with { ApprovedBy = policy.GrantedBy, ApprovedAt = now, ConsentId = policy.Id };
+        }
+        else
+        {
+            var offered = device with
+            {
+                State = DeviceUpdateState.Offered,
+                FirstOfferedAt = device.FirstOfferedAt ?? now,
+                DeferredUntil = null,
+                Detail = "waiting for the customer's approval",
+                UpdatedAt = Later(device.UpdatedAt, now),
+            };
+            if (await store.SaveDeviceAsync(device, offered, SchedulerActor, "update.offered", cancellationToken))
+                Announce(device.DeviceId, now);
+            return;
+        }
+        await OfferAsync(rollout, consented with { FirstOfferedAt = device.FirstOfferedAt ?? now }, cancellationToken, device);
+    }
+
+    /// <summary>
+    /// Sends a consented device its offer: the delta from the version it runs now when there is one, the full image
+    /// otherwise, to start at its moment in the wave (inside its maintenance window).
+    /// </summary>
+    private async Task<RolloutDevice> OfferAsync(Rollout rollout, RolloutDevice device, CancellationToken cancellationToken, RolloutDevice? stored = null)
+    {
+        stored ??= device;
+        var now = time.GetUtcNow();
+        var full = await catalog.GetAsync(rollout.Spec.PackageId, cancellationToken) ?? throw new InvalidOperationException($"rollout {rollout.Id}: package {rollout.Spec.PackageId} is gone from the catalog");
+        var candidate = await store.CandidateAsync(device.DeviceId, cancellationToken);
+        var package = await ChoosePackageAsync(full, candidate, now, cancellationToken);
+        var window = await store.WindowAsync(device.DeviceId, cancellationToken);
+        var attempt = device.Attempt + 1;
+        var offerId = $"{rollout.Id}.{device.DeviceId}.{attempt}";
+        var notBefore = RolloutPlanning.StartTime(offerId, rollout.WaveStartedAt, TimeSpan.FromSeconds(rollout.Spec.WaveWindowSeconds), now, window);
+        var policy = device.ConsentId is { } consentId && !consentId.StartsWith("upd-", StringComparison.Ordinal);
+        var expires = notBefore + Options.OfferLifetime;
+        var offer = new UpdateOffer
+        {
+            OfferId = offerId,
+            Package = package.SignedManifest,
+            PayloadUrl = $"/api/devices/{device.DeviceId}/updates/packages/{Uri.EscapeDataString(package.Id)}/payload",
+            Consent = new ConsentGrant
+            {
+                ConsentId = device.ConsentId ?? "",
+                Action = ConsentAction.Install,
+                GrantedUnixMs = (device.ApprovedAt ?? now).ToUnixTimeMilliseconds(),
+                ExpiresUnixMs = expires.ToUnixTimeMilliseconds(),
+                CommandId = policy ? "" : offerId,
+                GrantedBy = device.ApprovedBy ?? "",
+            },
+            NotBeforeUnixMs = notBefore.ToUnixTimeMilliseconds(),
+            ExpiresUnixMs = expires.ToUnixTimeMilliseconds(),
+            WaitUntilIdle = window.NotWhilePrinting,
+            HealthCheckSeconds = rollout.Spec.HealthCheckSeconds,
+        };
+        var sent = device with
+        {
+            State = DeviceUpdateState.Approved,
+            Attempt = attempt,
+            OfferId = offerId,
+            PackageId = package.Id,
+            NotBefore = notBefore,
+            Percent = 0,
+            Detail = package.Manifest.IsDelta ? $"delta from {package.Manifest.DeltaFromVersion}" : "full image",
+            UpdatedAt = Later(stored.UpdatedAt, now),
+        };
+        if (!await store.SaveDeviceAsync(stored, sent, SchedulerActor, "update.sent", cancellationToken))
+            return stored;
+        await PublishAsync(device.DeviceId, offer, cancellationToken);
+        LogOfferPublished(offerId, device.DeviceId, package.Id, notBefore);
+        Announce(device.DeviceId, now);
+        return sent;
+    }
+
+    private async Task<UpdatePackage> ChoosePackageAsync(UpdatePackage full, UpdateCandidate? device, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (device is null)
+            return full;
+        var deltas = await store.DeltasToAsync(full.Manifest.Version, cancellationToken);
+        return deltas.FirstOrDefault(d =>
+                   FirmwareVersion.Compare(d.Manifest.DeltaFromVersion, device.Firmware) == 0
+                   && d.Manifest.Models.Contains(device.Model, StringComparer.OrdinalIgnoreCase)
+                   && d.Manifest.ExpiresUnixMs > now.ToUnixTimeMilliseconds()
+                   && d.Manifest.ImageSha256.AsSpan().SequenceEqual(full.Manifest.ImageSha256))
+               ?? full;
+    }
+
+    private async Task PublishAsync(string deviceId, UpdateOffer offer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await downlink.PublishAsync(Topics.Downlink(deviceId, Topics.UpdateKind), WireCodec.Encode(offer), cancellationToken, retain: true);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The row says what the device should have; the next start republishes every outstanding offer.
+            metrics.Error("updates.publish");
+            LogRolloutFailed(exception, offer.OfferId);
+        }
+    }
+
+    private void Announce(string deviceId, DateTimeOffset at) => changes.Publish(new DeviceChange(deviceId, at));
+
+    /// <summary>Row versions must move forward even when two writes land in one millisecond (the store checks them).</summary>
+    private static DateTimeOffset Later(DateTimeOffset previous, DateTimeOffset now) => now > previous ? now : previous.AddMilliseconds(1);
+
+    private static string FormatDuration(TimeSpan span) =>
+        span.TotalDays >= 1 ? $"{span.TotalDays:0.#} days" : span.TotalHours >= 1 ? $"{span.TotalHours:0.#} hours" : $"{span.TotalMinutes:0} minutes";
+
+    [LoggerMessage(EventId = EventIds.RolloutCreated, Level = LogLevel.Information, Message = "Rollout {RolloutId} of {PackageId} created for {Devices} devices in {Waves} waves by {Actor}")]
+    private partial void LogCreated(string rolloutId, string packageId, int devices, int waves, string actor);
+
+    [LoggerMessage(EventId = EventIds.RolloutStateChanged, Level = LogLevel.Information, Message = "Rollout {RolloutId} is {State} ({Actor}) {Reason}")]
+    private partial void LogStateChanged(string rolloutId, RolloutState state, string actor, string reason);
+
+    [LoggerMessage(EventId = EventIds.RolloutHalted, Level = LogLevel.Warning, Message = "Rollout {RolloutId} halted itself: {Reason}")]
+    private partial void LogHalted(string rolloutId, string reason);
+
+    [LoggerMessage(EventId = EventIds.RolloutWaveAdvanced, Level = LogLevel.Information, Message = "Rollout {RolloutId} opened wave {Wave} ({Devices} devices)")]
+    private partial void LogWaveAdvanced(string rolloutId, int wave, int devices);
+
+    [LoggerMessage(EventId = EventIds.UpdateOfferPublished, Level = LogLevel.Information, Message = "Update offer {OfferId} to {DeviceId}: package {PackageId}, not before {NotBefore:u}")]
+    private partial void LogOfferPublished(string offerId, string deviceId, string packageId, DateTimeOffset notBefore);
+
+    [LoggerMessage(EventId = EventIds.UpdateReportApplied, Level = LogLevel.Debug, Message = "Update report from {DeviceId} for {OfferId}: {State} {Percent}% {Failure}")]
+    private partial void LogReportApplied(string deviceId, string offerId, DeviceUpdateState state, int percent, UpdateFailure failure);
+
+    [LoggerMessage(EventId = EventIds.UpdateReportUnknown, Level = LogLevel.Warning, Message = "Update report from {DeviceId} for offer '{OfferId}' ({Phase}) matches no offer made to it; ignored")]
+    private partial void LogUnknownReport(string deviceId, string offerId, string phase);
+
+    [LoggerMessage(EventId = EventIds.RolloutSchedulerFailed, Level = LogLevel.Error, Message = "Rollout work for {Subject} failed")]
+    private partial void LogRolloutFailed(Exception exception, string subject);
+}

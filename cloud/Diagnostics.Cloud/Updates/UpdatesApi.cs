@@ -1,0 +1,380 @@
+using System.Net.Http.Headers;
+using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Web;
+using Diagnostics.Protocol;
+using Diagnostics.Protocol.Updates;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Diagnostics.Cloud.Updates;
+
+public sealed record PackageView(
+    string PackageId, string Kind, string Version, IReadOnlyList<string> Models, IReadOnlyList<string> HardwareRevisions, string MinimumFromVersion,
+    bool IsDelta, string DeltaFromVersion, long PayloadSize, long ImageSize, string PayloadSha256, string ImageSha256, string KeyId,
+    bool IsRollbackRelease, string ReleaseNotes, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset UploadedAt, string UploadedBy)
+{
+    public static PackageView Of(UpdatePackage package)
+    {
+        ArgumentNullException.ThrowIfNull(package);
+        var m = package.Manifest;
+        return new PackageView(m.PackageId, m.Kind.ToString().ToLowerInvariant(), m.Version, m.Models, m.HardwareRevisions, m.MinimumFromVersion,
+            m.IsDelta, m.DeltaFromVersion, m.PayloadSize, m.ImageSize, Convert.ToHexStringLower(m.PayloadSha256), Convert.ToHexStringLower(m.ImageSha256),
+            package.KeyId, m.IsRollbackRelease, m.ReleaseNotes, DateTimeOffset.FromUnixTimeMilliseconds(m.CreatedUnixMs),
+            DateTimeOffset.FromUnixTimeMilliseconds(m.ExpiresUnixMs), package.UploadedAt, package.UploadedBy);
+    }
+}
+
+public sealed record WaveView(int Index, double Percent, int Devices, int Succeeded, int Failed, int InProgress, int Waiting, int Declined);
+
+public sealed record RolloutView(
+    string Id, string Name, string PackageId, string Version, string State, string HaltReason, int CurrentWave, IReadOnlyList<WaveView> Waves,
+    IReadOnlyDictionary<string, int> Counts, RolloutSpec Spec, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset UpdatedAt, string? Note = null)
+{
+    public static RolloutView Of(Rollout rollout, IReadOnlyList<RolloutDevice> devices, string? note = null)
+    {
+        ArgumentNullException.ThrowIfNull(rollout);
+        ArgumentNullException.ThrowIfNull(devices);
+        var waves = rollout.Spec.Waves.Select((percent, index) =>
+        {
+            var wave = devices.Where(d => d.Wave == index).ToList();
+            return new WaveView(index, percent, wave.Count,
+                wave.Count(d => d.State == DeviceUpdateState.Succeeded),
+                wave.Count(d => d.State is DeviceUpdateState.Failed or DeviceUpdateState.RolledBack),
+                wave.Count(d => d.State == DeviceUpdateState.Approved || d.State.HasStarted()),
+                wave.Count(d => d.State is DeviceUpdateState.Pending or DeviceUpdateState.Offered or DeviceUpdateState.Deferred),
+                wave.Count(d => d.State is DeviceUpdateState.Declined or DeviceUpdateState.Withdrawn));
+        }).ToList();
+        var counts = devices.GroupBy(d => d.State.ToStorage()).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return new RolloutView(rollout.Id, rollout.Spec.Name, rollout.Spec.PackageId, rollout.Version, rollout.State.ToStorage(), rollout.HaltReason,
+            rollout.CurrentWave, waves, counts, rollout.Spec, rollout.CreatedAt, rollout.CreatedBy, rollout.UpdatedAt, note);
+    }
+}
+
+public sealed record RolloutDeviceView(
+    string RolloutId, string DeviceId, int Wave, string State, int Percent, string Failure, string Detail, string FromVersion, string RunningVersion,
+    string? PackageId, DateTimeOffset? NotBefore, DateTimeOffset? FirstOfferedAt, DateTimeOffset? DeferredUntil, DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt, DateTimeOffset UpdatedAt)
+{
+    public static RolloutDeviceView Of(RolloutDevice d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return new RolloutDeviceView(d.RolloutId, d.DeviceId, d.Wave, d.State.ToStorage(), d.Percent, d.Failure, d.Detail, d.FromVersion, d.RunningVersion,
+            d.PackageId, d.NotBefore, d.FirstOfferedAt, d.DeferredUntil, d.StartedAt, d.FinishedAt, d.UpdatedAt);
+    }
+}
+
+/// <summary>An update as its customer sees it: what it is, where it stands and what they may do.</summary>
+public sealed record MyUpdateView(
+    string RolloutId, string DeviceId, string Version, string FromVersion, string ReleaseNotes, long DownloadSize, string State, int Percent,
+    string Failure, string Detail, bool CanApprove, bool CanDecline, bool CanRemindLater, DateTimeOffset? DeferredUntil, DateTimeOffset? DeferralEndsAt,
+    DateTimeOffset? NotBefore, DateTimeOffset UpdatedAt);
+
+public sealed record CreateRolloutRequest(
+    string? Name, string? PackageId, List<string>? Models, List<string>? FromVersions, List<string>? Tags, List<string>? DeviceIds, List<double>? Waves,
+    int? WaveWindowSeconds, double? FailureThresholdPercent, bool? RequireApproval, int? MaxDeferralSeconds, int? HealthCheckSeconds);
+
+public sealed record MaintenanceWindowRequest(string? From, string? To, string? TimeZone, bool? NotWhilePrinting);
+
+public sealed record MaintenanceWindowView(string From, string To, string TimeZone, bool NotWhilePrinting, bool AlwaysOpen)
+{
+    public static MaintenanceWindowView Of(MaintenanceWindow w)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        return new MaintenanceWindowView($"{w.FromMinute / 60:00}:{w.FromMinute % 60:00}", $"{w.ToMinute / 60:00}:{w.ToMinute % 60:00}", w.TimeZone, w.NotWhilePrinting, w.IsAlwaysOpen);
+    }
+}
+
+/// <summary>
+/// Updates: the package catalog and rollouts for release engineers (<c>/api/updates</c>), payload downloads for devices
+/// (with their own token), and each customer's update offers and maintenance windows (<c>/api/me</c>).
+/// </summary>
+public static class UpdatesApi
+{
+    public static IEndpointRouteBuilder MapUpdatesApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        // The device, not a person: its token in the Authorization header, checked here.
+        app.MapGet("/api/devices/{deviceId}/updates/packages/{packageId}/payload", DevicePayload).WithTags("Updates").AllowAnonymous()
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
+
+        var staff = app.MapGroup("/api").WithTags("Updates").RequireAuthorization(Roles.StaffPolicy);
+        staff.MapGet("/updates/packages", Packages);
+        staff.MapGet("/updates/packages/{packageId}", Package).ProducesProblem(StatusCodes.Status404NotFound);
+        staff.MapGet("/updates/packages/{packageId}/payload", StaffPayload).ProducesProblem(StatusCodes.Status404NotFound);
+        staff.MapGet("/updates/rollouts", Rollouts);
+        staff.MapGet("/updates/rollouts/{rolloutId}", RolloutById).ProducesProblem(StatusCodes.Status404NotFound);
+        staff.MapGet("/updates/rollouts/{rolloutId}/devices", RolloutDevices).ProducesProblem(StatusCodes.Status404NotFound);
+        staff.MapGet("/devices/{deviceId}/updates", DeviceUpdates);
+        staff.MapGet("/devices/{deviceId}/tags", Tags);
+        staff.MapPut("/devices/{deviceId}/tags", SetTags).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+
+        var release = app.MapGroup("/api/updates").WithTags("Updates").RequireAuthorization(Roles.SupervisorPolicy);
+        release.MapPost("/packages", Upload).DisableAntiforgery()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        release.MapPost("/rollouts", CreateRollout).ProducesProblem(StatusCodes.Status400BadRequest);
+        release.MapPost("/rollouts/{rolloutId}/pause", (string rolloutId, HttpContext http, RolloutService rollouts, SqliteUpdateStore store, CancellationToken ct) =>
+            ChangeAsync(rolloutId, http, rollouts.PauseAsync, store, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        release.MapPost("/rollouts/{rolloutId}/resume", (string rolloutId, HttpContext http, RolloutService rollouts, SqliteUpdateStore store, CancellationToken ct) =>
+            ChangeAsync(rolloutId, http, rollouts.ResumeAsync, store, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        release.MapPost("/rollouts/{rolloutId}/cancel", (string rolloutId, HttpContext http, RolloutService rollouts, SqliteUpdateStore store, CancellationToken ct) =>
+            ChangeAsync(rolloutId, http, rollouts.CancelAsync, store, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        var mine = app.MapGroup("/api/me").WithTags("Updates").RequireAuthorization(Roles.CustomerPolicy);
+        mine.MapGet("/updates", MyUpdates);
+        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/approve", (string rolloutId, string deviceId, HttpContext http, DeviceAccess access, RolloutService rollouts, SqliteUpdateStore store, TimeProvider time, CancellationToken ct) =>
+            DecideAsync(rolloutId, deviceId, http, access, rollouts.ApproveAsync, store, time, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/decline", (string rolloutId, string deviceId, HttpContext http, DeviceAccess access, RolloutService rollouts, SqliteUpdateStore store, TimeProvider time, CancellationToken ct) =>
+            DecideAsync(rolloutId, deviceId, http, access, rollouts.DeclineAsync, store, time, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/later", (string rolloutId, string deviceId, HttpContext http, DeviceAccess access, RolloutService rollouts, SqliteUpdateStore store, TimeProvider time, CancellationToken ct) =>
+            DecideAsync(rolloutId, deviceId, http, access, rollouts.RemindLaterAsync, store, time, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        mine.MapGet("/devices/{deviceId}/maintenance-window", MyWindow).ProducesProblem(StatusCodes.Status404NotFound);
+        mine.MapPut("/devices/{deviceId}/maintenance-window", SetMyWindow).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
+        return app;
+    }
+
+    // ---- devices
+
+    public static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> DevicePayload(
+        string deviceId, string packageId, HttpRequest request, DeviceRegistry registry, SqliteUpdateStore store, PackageCatalog catalog, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(store);
+        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) || header.Scheme != "Bearer" || string.IsNullOrEmpty(header.Parameter)
+            || !await registry.VerifyAsync(deviceId, header.Parameter, cancellationToken))
+        {
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status401Unauthorized, "Not this device", "Send the device's own token as a Bearer token."));
+        }
+        // A device fetches only what it was offered: a token does not open the whole catalog.
+        var offered = (await store.RolloutsOfDeviceAsync(deviceId, cancellationToken)).Any(d => d.PackageId == packageId);
+        if (!offered || await catalog.GetAsync(packageId, cancellationToken) is not { } package)
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such offer", $"Package '{packageId}' was not offered to device {deviceId}."));
+        return PayloadFile(package);
+    }
+
+    private static PhysicalFileHttpResult PayloadFile(UpdatePackage package) =>
+        TypedResults.PhysicalFile(package.PayloadFile, "application/octet-stream", $"{package.Id}.bin", enableRangeProcessing: true);
+
+    // ---- release engineers
+
+    public static async Task<Results<Created<PackageView>, Ok<PackageView>, ProblemHttpResult>> Upload(
+        HttpContext http, PackageCatalog catalog, IOptions<UpdateOptions> options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        // Packages are larger than the server's default request limit, which stays in force everywhere else.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = options.Value.MaxPackageBytes;
+        if (http.Request.ContentLength > options.Value.MaxPackageBytes)
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "Package too large", $"This cloud takes packages up to {options.Value.MaxPackageBytes:N0} bytes."));
+        var upload = await catalog.UploadAsync(http.Request.Body, http.User.Signature(), cancellationToken);
+        return upload.Error switch
+        {
+            PackageUploadError.None when upload.Created => TypedResults.Created($"/api/updates/packages/{upload.Package!.Id}", PackageView.Of(upload.Package)),
+            PackageUploadError.None => TypedResults.Ok(PackageView.Of(upload.Package!)),
+            PackageUploadError.NotAPackage => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Not a package", upload.Detail)),
+            PackageUploadError.TooLarge => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "Package too large", upload.Detail)),
+            PackageUploadError.Conflict => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Package id taken", upload.Detail)),
+            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "Package refused", upload.Detail)),
+        };
+    }
+
+    public static async Task<Ok<List<PackageView>>> Packages(PackageCatalog catalog, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await catalog.ListAsync(cancellationToken)).Select(PackageView.Of).ToList());
+
+    public static async Task<Results<Ok<PackageView>, ProblemHttpResult>> Package(string packageId, PackageCatalog catalog, CancellationToken cancellationToken) =>
+        await catalog.GetAsync(packageId, cancellationToken) is { } package ? TypedResults.Ok(PackageView.Of(package)) : NoPackage(packageId);
+
+    public static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> StaffPayload(string packageId, PackageCatalog catalog, CancellationToken cancellationToken) =>
+        await catalog.GetAsync(packageId, cancellationToken) is { } package ? PayloadFile(package) : NoPackage(packageId);
+
+    private static ProblemHttpResult NoPackage(string packageId) =>
+        TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such package", $"Package '{packageId}' is not in the catalog."));
+
+    public static async Task<Results<Created<RolloutView>, ProblemHttpResult>> CreateRollout(
+        CreateRolloutRequest request, HttpContext http, RolloutService rollouts, SqliteUpdateStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(rollouts);
+        ArgumentNullException.ThrowIfNull(store);
+        if (string.IsNullOrWhiteSpace(request.PackageId))
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Rollout refused", "Name the package to roll out (packageId)."));
+        var defaults = new RolloutSpec();
+        var spec = new RolloutSpec
+        {
+            Name = request.Name ?? "",
+            PackageId = request.PackageId,
+            Models = Clean(request.Models),
+            FromVersions = Clean(request.FromVersions),
+            Tags = Clean(request.Tags),
+            DeviceIds = Clean(request.DeviceIds),
+            Waves = request.Waves is { Count: > 0 } waves ? waves : defaults.Waves,
+            WaveWindowSeconds = request.WaveWindowSeconds ?? defaults.WaveWindowSeconds,
+            FailureThresholdPercent = request.FailureThresholdPercent ?? defaults.FailureThresholdPercent,
+            RequireApproval = request.RequireApproval ?? defaults.RequireApproval,
+            MaxDeferralSeconds = request.MaxDeferralSeconds ?? defaults.MaxDeferralSeconds,
+            HealthCheckSeconds = request.HealthCheckSeconds ?? defaults.HealthCheckSeconds,
+        };
+        var result = await rollouts.CreateAsync(spec, http.User.Signature(), cancellationToken);
+        if (result.Value is not { } rollout)
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Rollout refused", result.Detail));
+        return TypedResults.Created($"/api/updates/rollouts/{rollout.Id}",
+            RolloutView.Of(rollout, await store.DevicesOfRolloutAsync(rollout.Id, cancellationToken), result.Detail.Length > 0 ? result.Detail : null));
+    }
+
+    private static List<string> Clean(List<string>? values) =>
+        values is null ? [] : [.. values.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v.Trim()).Distinct(StringComparer.Ordinal)];
+
+    public static async Task<Ok<List<RolloutView>>> Rollouts(SqliteUpdateStore store, CancellationToken cancellationToken)
+    {
+        var views = new List<RolloutView>();
+        foreach (var rollout in await store.ListRolloutsAsync(cancellationToken))
+            views.Add(RolloutView.Of(rollout, await store.DevicesOfRolloutAsync(rollout.Id, cancellationToken)));
+        return TypedResults.Ok(views);
+    }
+
+    public static async Task<Results<Ok<RolloutView>, ProblemHttpResult>> RolloutById(string rolloutId, SqliteUpdateStore store, CancellationToken cancellationToken) =>
+        await store.GetRolloutAsync(rolloutId, cancellationToken) is { } rollout
+            ? TypedResults.Ok(RolloutView.Of(rollout, await store.DevicesOfRolloutAsync(rolloutId, cancellationToken)))
+            : NoRollout(rolloutId);
+
+    public static async Task<Results<Ok<List<RolloutDeviceView>>, ProblemHttpResult>> RolloutDevices(string rolloutId, SqliteUpdateStore store, CancellationToken cancellationToken) =>
+        await store.GetRolloutAsync(rolloutId, cancellationToken) is null
+            ? NoRollout(rolloutId)
+            : TypedResults.Ok((await store.DevicesOfRolloutAsync(rolloutId, cancellationToken)).Select(RolloutDeviceView.Of).ToList());
+
+    private static ProblemHttpResult NoRollout(string rolloutId) =>
+        TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such rollout", $"There is no rollout '{rolloutId}'."));
+
+    private static async Task<Results<Ok<RolloutView>, ProblemHttpResult>> ChangeAsync(
+        string rolloutId, HttpContext http, Func<string, string, CancellationToken, Task<RolloutResult<Rollout>>> change, SqliteUpdateStore store, CancellationToken cancellationToken)
+    {
+        var result = await change(rolloutId, http.User.Signature(), cancellationToken);
+        return result.Error switch
+        {
+            RolloutError.None => TypedResults.Ok(RolloutView.Of(result.Value!, await store.DevicesOfRolloutAsync(rolloutId, cancellationToken))),
+            RolloutError.NotFound => NoRollout(rolloutId),
+            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Not now", result.Detail)),
+        };
+    }
+
+    public static async Task<Ok<List<RolloutDeviceView>>> DeviceUpdates(string deviceId, SqliteUpdateStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await store.RolloutsOfDeviceAsync(deviceId, cancellationToken)).Select(RolloutDeviceView.Of).ToList());
+
+    public static async Task<Ok<IReadOnlyList<string>>> Tags(string deviceId, SqliteUpdateStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await store.TagsAsync(deviceId, cancellationToken));
+
+    public static async Task<Results<Ok<IReadOnlyList<string>>, ProblemHttpResult>> SetTags(
+        string deviceId, List<string> tags, SqliteUpdateStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        ArgumentNullException.ThrowIfNull(store);
+        var cleaned = Clean(tags);
+        if (cleaned.Count > 32 || cleaned.Any(t => t.Length > 64))
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Tags refused", "At most 32 tags of at most 64 characters each."));
+        if (await store.CandidateAsync(deviceId, cancellationToken) is null)
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such device", $"There is no device '{deviceId}'."));
+        await store.SetTagsAsync(deviceId, cleaned, cancellationToken);
+        return TypedResults.Ok(await store.TagsAsync(deviceId, cancellationToken));
+    }
+
+    // ---- customers
+
+    public static async Task<Ok<List<MyUpdateView>>> MyUpdates(HttpContext http, DeviceAccess access, SqliteUpdateStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(access);
+        var views = new List<MyUpdateView>();
+        foreach (var deviceId in await access.OwnedDevicesAsync(http.User, cancellationToken))
+        {
+            foreach (var device in await store.RolloutsOfDeviceAsync(deviceId, cancellationToken))
+            {
+                if (device.State == DeviceUpdateState.Pending)
+                    continue;
+                if (await MyViewAsync(device, store, time.GetUtcNow(), cancellationToken) is { } view)
+                    views.Add(view);
+            }
+        }
+        return TypedResults.Ok(views.OrderByDescending(v => v.UpdatedAt).ToList());
+    }
+
+    public static async Task<MyUpdateView?> MyViewAsync(RolloutDevice device, SqliteUpdateStore store, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(store);
+        var rollout = await store.GetRolloutAsync(device.RolloutId, cancellationToken);
+        if (rollout is null)
+            return null;
+        var package = await store.GetPackageAsync(device.PackageId ?? rollout.Spec.PackageId, cancellationToken);
+        var open = rollout.State is RolloutState.Running or RolloutState.Paused or RolloutState.Halted;
+        var deciding = open && device.State is DeviceUpdateState.Offered or DeviceUpdateState.Deferred;
+        var deferralEnds = device.FirstOfferedAt + TimeSpan.FromSeconds(rollout.Spec.MaxDeferralSeconds);
+        return new MyUpdateView(rollout.Id, device.DeviceId, rollout.Version, device.FromVersion, package?.Manifest.ReleaseNotes ?? "",
+            package?.Manifest.PayloadSize ?? 0, device.State.ToStorage(), device.Percent, device.Failure, device.Detail,
+            CanApprove: deciding, CanDecline: open && (deciding || device.State == DeviceUpdateState.Approved),
+            CanRemindLater: open && (deciding || device.State == DeviceUpdateState.Approved) && (deferralEnds is null || deferralEnds > now),
+            device.DeferredUntil, deferralEnds, device.NotBefore, device.UpdatedAt);
+    }
+
+    private static async Task<Results<Ok<MyUpdateView>, ProblemHttpResult>> DecideAsync(
+        string rolloutId, string deviceId, HttpContext http, DeviceAccess access, Func<string, string, string, CancellationToken, Task<RolloutResult<RolloutDevice>>> decide,
+        SqliteUpdateStore store, TimeProvider time, CancellationToken cancellationToken)
+    {
+        // Someone else's device reads exactly like a device that is not in the rollout: nothing to learn by probing.
+        if (!await access.CanAccessAsync(http.User, deviceId, cancellationToken))
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such update", $"Device {deviceId} is not in rollout {rolloutId}."));
+        var result = await decide(rolloutId, deviceId, http.User.Signature(), cancellationToken);
+        return result.Error switch
+        {
+            RolloutError.None => TypedResults.Ok((await MyViewAsync(result.Value!, store, time.GetUtcNow(), cancellationToken))!),
+            RolloutError.NotFound => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such update", result.Detail)),
+            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Not now", result.Detail)),
+        };
+    }
+
+    public static async Task<Results<Ok<MaintenanceWindowView>, ProblemHttpResult>> MyWindow(string deviceId, HttpContext http, DeviceAccess access, SqliteUpdateStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(access);
+        ArgumentNullException.ThrowIfNull(store);
+        if (!await access.CanAccessAsync(http.User, deviceId, cancellationToken))
+            return NotYours(deviceId);
+        return TypedResults.Ok(MaintenanceWindowView.Of(await store.WindowAsync(deviceId, cancellationToken)));
+    }
+
+    public static async Task<Results<Ok<MaintenanceWindowView>, ProblemHttpResult>> SetMyWindow(
+        string deviceId, MaintenanceWindowRequest request, HttpContext http, DeviceAccess access, SqliteUpdateStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(access);
+        ArgumentNullException.ThrowIfNull(store);
+        if (!await access.CanAccessAsync(http.User, deviceId, cancellationToken))
+            return NotYours(deviceId);
+        var zone = string.IsNullOrWhiteSpace(request.TimeZone) ? "UTC" : request.TimeZone.Trim();
+        if (!TryMinute(request.From ?? "00:00", out var from) || !TryMinute(request.To ?? "00:00", out var to))
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Window refused", "Give from and to as HH:mm, for example 18:00 and 07:00 (the same time twice: any time)."));
+        if (!RolloutPlanning.TryFindZone(zone, out _))
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Window refused", $"'{zone}' is not a time zone this server knows (use an IANA name such as Europe/Berlin)."));
+        var window = new MaintenanceWindow(from, to, zone, request.NotWhilePrinting ?? true);
+        await store.SetWindowAsync(deviceId, window, cancellationToken);
+        return TypedResults.Ok(MaintenanceWindowView.Of(window));
+    }
+
+    private static bool TryMinute(string text, out int minute)
+    {
+        minute = 0;
+        if (!TimeOnly.TryParseExact(text, ["HH:mm", "H:mm"], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var time))
+            return false;
+        minute = time.Hour * 60 + time.Minute;
+        return true;
+    }
+
+    private static ProblemHttpResult NotYours(string deviceId) =>
+        TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such device", $"You have no device '{deviceId}'."));
+}

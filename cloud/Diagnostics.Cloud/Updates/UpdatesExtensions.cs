@@ -1,0 +1,19 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Diagnostics.Cloud.Updates;
+
+public static class UpdatesExtensions
+{
+    /// <summary>Firmware and driver updates: the package catalog, staged rollouts and their scheduler.</summary>
+    public static IHostApplicationBuilder AddUpdates(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<UpdateOptions>().BindConfiguration(UpdateOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SqliteUpdateStore>();
+        builder.Services.AddSingleton<PackageCatalog>();
+        builder.Services.AddSingleton<RolloutService>();
+        builder.Services.AddHostedService<RolloutScheduler>();
+        return builder;
+    }
+}
