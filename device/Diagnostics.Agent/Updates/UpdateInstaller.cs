@@ -342,8 +342,6 @@ public sealed class UpdateInstaller : IUpdateOfferHandler, IDisposable
         byte[]? runningSha256 = null;
         if (manifest.IsDelta)
         {
-            if (!DeltaPatch.IsAvailable)
-                return (UpdateFailure.InstallFailed, DeltaPatch.Unavailable, manifest);
             if (_installer.RunningImagePath is not { } image)
                 return (UpdateFailure.DeltaBaseMismatch, "a delta needs the running image, and this device's installer keeps it to itself: offer the full image", manifest);
             await using var file = File.OpenRead(image);
@@ -524,10 +522,10 @@ public sealed class UpdateInstaller : IUpdateOfferHandler, IDisposable
                 throw new InvalidDataException("the running image is not available to this agent");
             await using var running = File.OpenRead(source);
             await using var delta = File.OpenRead(part);
-            await AtomicFile.WriteAsync(ImagePath(manifest), (target, token) => DeltaPatch.ApplyAsync(running, delta, target, token), workToken);
+            await AtomicFile.WriteAsync(ImagePath(manifest), (target, token) => BinaryDelta.ApplyAsync(running, delta, target, token), workToken);
             return true;
         }
-        catch (Exception ex) when (ex is InvalidDataException or NotSupportedException)
+        catch (InvalidDataException ex)
         {
             await FinishAsync(entry, UpdatePhase.Failed, UpdateFailure.ImageHashMismatch, "the delta could not be applied to the running image: " + ex.Message, cancellationToken);
             return false;

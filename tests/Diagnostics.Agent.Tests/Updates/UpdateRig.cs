@@ -22,7 +22,8 @@ internal sealed class UpdateRig : IAsyncDisposable
     public const string DeviceId = "printer-upd";
     public const string Model = "Acme LaserPro 400";
     public const string FactoryVersion = "2.1.0";
-    public const int ImageSeed = 42;
+    /// <summary>Releases share the factory image's filler, as builds of one code base do.</summary>
+    public static readonly int ImageSeed = SimulatedFirmwareImage.FactorySeed(Model);
 
     private CancellationTokenSource? _stop;
     private Task? _running;

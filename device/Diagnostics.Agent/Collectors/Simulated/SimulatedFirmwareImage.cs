@@ -40,6 +40,12 @@ public sealed record SimulatedFirmwareImage(string Version, string Model, IReadO
     // compresses and diffs like code, not like noise.
     private static readonly uint[] CodeWords = [0xB5F0B082, 0xBDF0B002, 0x46684619, 0xF000F800, 0x68004770, 0xBF00BF00, 0x2000E7FE, 0x4B024A01, 0x60186819, 0xE92D4FF0];
 
+    /// <summary>
+    /// The seed of the factory image a simulated printer of <paramref name="model"/> starts from (the same on every
+    /// run): releases made with it differ from the factory image only in their header, so deltas to them are small.
+    /// </summary>
+    public static int FactorySeed(string model) => CollectorCatalog.StableSeed(model);
+
     public bool Has(string fault) => Faults.Contains(fault, StringComparer.Ordinal);
 
     /// <summary>An image of exactly <paramref name="size"/> bytes for <paramref name="model"/> running <paramref name="version"/>, with planted faults.</summary>

@@ -106,7 +106,7 @@ public sealed class SimulatedPrinter : IDeviceCollector, IDeviceActions, IBootab
     public int Boots { get; private set; }
 
     public byte[] CreateFactoryImage() =>
-        SimulatedFirmwareImage.Create(FirmwareVersion, _options.Model, [], _options.FirmwareImageBytes, CollectorCatalog.StableSeed(_options.Model));
+        SimulatedFirmwareImage.Create(FirmwareVersion, _options.Model, [], _options.FirmwareImageBytes, SimulatedFirmwareImage.FactorySeed(_options.Model));
 
     /// <summary>
     /// Restarts on an image: its version from now on, and its planted faults. Like a power cycle, it drops the job
