@@ -103,7 +103,7 @@ public sealed class UpdateInstaller : IUpdateOfferHandler, IDisposable
     /// <summary>Offers received (repeats included) since start.</summary>
     public long OffersReceived => Interlocked.Read(ref _offers);
 
-    /// <summary>For tests: called at named points ("resuming", "staged") so a test can stop the agent exactly there.</summary>
+    /// <summary>For tests: called at named points ("resuming", "staged", "rebooted") so a test can stop the agent exactly there.</summary>
     internal Func<string, CancellationToken, Task>? Checkpoint { get; set; }
 
     /// <summary>Heartbeat metrics: what the device did with updates since start.</summary>
@@ -401,6 +401,8 @@ public sealed class UpdateInstaller : IUpdateOfferHandler, IDisposable
                     await RollBackAsync(entry with { RollbackReason = "the reboot into the new version failed: " + rebootFailed }, cancellationToken);
                     return;
                 }
+                if (Checkpoint is { } rebooted)
+                    await rebooted("rebooted", cancellationToken);
             }
             entry = await SaveAsync(entry with { Stage = UpdateStage.HealthCheck }, cancellationToken);
         }

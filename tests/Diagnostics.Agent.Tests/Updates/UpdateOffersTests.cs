@@ -166,6 +166,20 @@ public sealed class UpdateOffersTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_version_after_which_the_device_does_not_answer_is_rolled_back_when_the_window_closes()
+    {
+        await _rig.StartAgentAsync();
+        var release = _rig.MakeRelease("2.3.0", "offer-silent", faults: [SimulatedFirmwareImage.Unresponsive], offer: o => o.HealthCheckSeconds = 2);
+
+        await _rig.OfferAsync(release.Offer);
+
+        var final = await _rig.FinalReportAsync("offer-silent");
+        Assert.Equal((UpdatePhase.RolledBack, UpdateFailure.HealthCheckFailed, UpdateRig.FactoryVersion), (final.Phase, final.Failure, final.RunningVersion));
+        Assert.Contains("the device does not answer", final.Detail, StringComparison.Ordinal);
+        Assert.Equal(UpdateRig.FactoryVersion, _rig.Printer!.FirmwareVersion);
+    }
+
+    [Fact]
     public async Task An_offer_that_cannot_be_read_is_counted_and_the_session_goes_on()
     {
         await _rig.StartAgentAsync();

@@ -75,6 +75,36 @@ public sealed class UpdateResumeTests : IAsyncDisposable
         Assert.Equal("2.3.0", _rig.Printer!.FirmwareVersion);
     }
 
+    [Theory]
+    [InlineData(false, UpdatePhase.Succeeded, "2.3.0")]
+    [InlineData(true, UpdatePhase.RolledBack, UpdateRig.FactoryVersion)]
+    public async Task An_agent_stopped_during_the_trial_boot_checks_the_new_version_at_the_next_start_and_commits_or_rolls_back(
+        bool broken, UpdatePhase outcome, string runningAfter)
+    {
+        var release = _rig.MakeRelease("2.3.0", "offer-trial", faults: broken ? [Diagnostics.Agent.Collectors.Simulated.SimulatedFirmwareImage.EngineError] : []);
+        var crashed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _rig.StartAgentAsync(checkpoint: async (point, token) =>
+        {
+            if (point != "rebooted")
+                return;
+            crashed.TrySetResult();
+            await _rig.CrashHereAsync(token);
+        });
+        await _rig.OfferAsync(release.Offer);
+        await crashed.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        await _rig.StopAgentAsync();
+        Assert.Equal((SlotStore.SlotB, true), (_rig.Slots.ReadPointer()!.Active, _rig.Slots.ReadPointer()!.Trial));
+
+        await _rig.StartAgentAsync();
+
+        var final = await _rig.FinalReportAsync("offer-trial");
+        Assert.Equal((outcome, runningAfter), (final.Phase, final.RunningVersion));
+        Assert.Equal(runningAfter, _rig.Printer!.FirmwareVersion);
+        Assert.False(_rig.Slots.ReadPointer()!.Trial);
+        // The start was the reboot: the trial slot was booted once, not rebooted into again.
+        Assert.Equal(broken ? 2 : 1, _rig.Printer.Boots);
+    }
+
     [Fact]
     public async Task A_slot_that_does_not_check_out_is_never_booted()
     {
