@@ -95,7 +95,15 @@ public sealed partial class AgentRuntime : IDisposable
         Log.Started(_logger, DeviceId, Collector.Name, Outbox.FilePath, Outbox.Depth);
         Log.PairingCode(_logger, DeviceId, PairingCodes.Display(PairingCode));
         // The device boots from its slot before anything reads it: the first status already tells the version it runs.
-        await Updates.StartAsync(cancellationToken);
+        try
+        {
+            await Updates.StartAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Log.Stopped(_logger, DeviceId, Outbox.Depth, Uplink.Published);
+            return;
+        }
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var telemetry = Telemetry.RunAsync(stopping.Token);
         var commands = Commands.RunAsync(stopping.Token);
