@@ -22,6 +22,7 @@ internal static class AgentLogEvents
     public const int MalformedConsentSet = 210;
     public const int DownlinkHandlerFailed = 211;
     public const int ReconnectRequested = 212;
+    public const int MalformedUpdateOffer = 213;
 
     // Runtime and provisioning 300-399
     public const int Provisioned = 300;
@@ -45,6 +46,30 @@ internal static class AgentLogEvents
     public const int CommandInterrupted = 410;
     public const int DiagnosticsUploaded = 411;
     public const int DiagnosticsUploadFailed = 412;
+
+    // Updates 430-459 (Updates/: offers, checks, download, A/B slots, installer hooks, health check, rollback)
+    public const int UpdateOfferReceived = 430;
+    public const int UpdateRefused = 431;
+    public const int UpdateRepeated = 432;
+    public const int UpdateWithdrawn = 433;
+    public const int UpdateWaiting = 434;
+    public const int UpdateDownloadProgress = 435;
+    public const int UpdateDownloadRetry = 436;
+    public const int UpdateDownloadFailed = 437;
+    public const int UpdateInstalling = 438;
+    public const int UpdateInstallFailed = 439;
+    public const int UpdateRebooting = 440;
+    public const int UpdateHealthCheck = 441;
+    public const int UpdateSucceeded = 442;
+    public const int UpdateRolledBack = 443;
+    public const int UpdateResumed = 444;
+    public const int UpdateJournalUnreadable = 445;
+    public const int UpdateSlotUnbootable = 446;
+    public const int UpdateBooted = 447;
+    public const int UpdateHookRan = 448;
+    public const int UpdateFailed = 449;
+    public const int UpdateAgentFailed = 450;
+    public const int UpdateBootFailed = 451;
 
     // ----- IPP printer collector 600-649 (Collectors/Ipp) -----
     public const int IppReadFailed = 600;

@@ -3,6 +3,7 @@ using Diagnostics.Agent.Commands;
 using Diagnostics.Agent.Reports;
 using Diagnostics.Agent.Provisioning;
 using Diagnostics.Agent.Telemetry;
+using Diagnostics.Agent.Updates;
 using Diagnostics.Agent.Uplink;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.Logging;
@@ -11,13 +12,15 @@ namespace Diagnostics.Agent;
 
 /// <summary>
 /// One device's agent without a host of its own: collector, telemetry pump, durable outbox, MQTT uplink and the
-/// executor of the cloud's commands (its journal and consents in the device's data directory, beside the outbox).
+/// executor of the cloud's commands (its journal and consents in the device's data directory, beside the outbox) and
+/// the installer of its updates (journal, downloads and A/B slots there too).
 /// The single-agent host, each device of a gateway and the fleet simulator all run these.
 /// </summary>
 public sealed partial class AgentRuntime : IDisposable
 {
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly HttpClient? _ownedHttp;
 
     public AgentRuntime(
         DeviceCredentials credentials,
@@ -29,7 +32,8 @@ public sealed partial class AgentRuntime : IDisposable
         TimeProvider time,
         Random random,
         CommandOptions? commands = null,
-        DiagnosticsSetup? diagnostics = null)
+        DiagnosticsSetup? diagnostics = null,
+        UpdateSetup? updates = null)
     {
         ArgumentNullException.ThrowIfNull(credentials);
         ArgumentNullException.ThrowIfNull(agent);
@@ -51,7 +55,12 @@ public sealed partial class AgentRuntime : IDisposable
         Commands = new CommandExecutor(agent.DataDirectory, collector as IDeviceActions, Outbox, Envelopes, commands, time,
             loggerFactory.CreateLogger<CommandExecutor>(), afterAction: Telemetry.RequestRead, restartAgent: RestartAgent,
             collectDiagnostics: Reporter.RunAsync);
-        Uplink = new UplinkConnection(credentials, broker, Outbox, time, random, loggerFactory.CreateLogger<UplinkConnection>(), Commands);
+        var http = updates?.Http ?? diagnostics?.Http ?? (_ownedHttp = new HttpClient());
+        Updates = new UpdateInstaller(
+            new UpdateDevice(credentials.DeviceId, agent.DataDirectory, Telemetry, () => Uplink?.IsConnected == true, () => Commands.Consents,
+                collector as IBootableDevice, http, Uri.TryCreate(agent.CloudUrl, UriKind.Absolute, out var cloud) ? cloud : null, credentials.Token),
+            updates?.Options ?? new UpdateOptions(), Outbox, Envelopes, time, random, loggerFactory, agent.PollInterval, updates?.RestartProcess);
+        Uplink = new UplinkConnection(credentials, broker, Outbox, time, random, loggerFactory.CreateLogger<UplinkConnection>(), Commands, Updates);
     }
 
     public string DeviceId => Credentials.DeviceId;
@@ -74,6 +83,9 @@ public sealed partial class AgentRuntime : IDisposable
 
     public UplinkEnvelopes Envelopes { get; }
 
+    /// <summary>Takes the cloud's update offers for this device (see <see cref="UpdateInstaller"/>).</summary>
+    public UpdateInstaller Updates { get; }
+
     /// <summary>Answers <c>collect-diagnostics</c>: builds this device's report and uploads it to the cloud.</summary>
     public DiagnosticsReporter Reporter { get; }
 
@@ -82,20 +94,31 @@ public sealed partial class AgentRuntime : IDisposable
     {
         Log.Started(_logger, DeviceId, Collector.Name, Outbox.FilePath, Outbox.Depth);
         Log.PairingCode(_logger, DeviceId, PairingCodes.Display(PairingCode));
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var telemetry = Telemetry.RunAsync(stopping.Token);
-        var commands = Commands.RunAsync(stopping.Token);
-        var uplink = Uplink.RunAsync(stopping.Token);
+        // The device boots from its slot before anything reads it: the first status already tells the version it runs.
         try
         {
-            var first = await Task.WhenAny(telemetry, commands, uplink);
-            await stopping.CancelAsync();
-            await first; // surfaces a failure of whichever ended first
-            await Task.WhenAll(telemetry, commands, uplink);
+            await Updates.StartAsync(cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await Task.WhenAll(new[] { telemetry, commands, uplink }.Select(task => task.ContinueWith(_ => { }, TaskScheduler.Default)));
+            Log.Stopped(_logger, DeviceId, Outbox.Depth, Uplink.Published);
+            return;
+        }
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var telemetry = Telemetry.RunAsync(stopping.Token);
+        var commands = Commands.RunAsync(stopping.Token);
+        var updates = Updates.RunAsync(stopping.Token);
+        var uplink = Uplink.RunAsync(stopping.Token);
+        try
+        {
+            var first = await Task.WhenAny(telemetry, commands, updates, uplink);
+            await stopping.CancelAsync();
+            await first; // surfaces a failure of whichever ended first
+            await Task.WhenAll(telemetry, commands, updates, uplink);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await Task.WhenAll(new[] { telemetry, commands, updates, uplink }.Select(task => task.ContinueWith(_ => { }, TaskScheduler.Default)));
         }
         Log.Stopped(_logger, DeviceId, Outbox.Depth, Uplink.Published);
     }
@@ -106,8 +129,10 @@ public sealed partial class AgentRuntime : IDisposable
 
     public void Dispose()
     {
+        Updates.Dispose();
         Commands.Dispose();
         Outbox.Dispose();
+        _ownedHttp?.Dispose();
     }
 
     /// <summary>
@@ -150,6 +175,7 @@ public sealed partial class AgentRuntime : IDisposable
         new Metric { Name = "uplink-ack-timeouts", Value = Uplink.AckTimeouts, Unit = "count" },
         new Metric { Name = "downlink-malformed", Value = Uplink.MalformedDownlinks, Unit = "count" },
         .. Commands.CurrentMetrics(),
+        .. Updates.CurrentMetrics(),
         .. (Collector as IMetricSource)?.CurrentMetrics() ?? [],
     ];
 

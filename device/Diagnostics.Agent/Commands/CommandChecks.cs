@@ -72,24 +72,35 @@ public static class CommandChecks
         return null;
     }
 
-    private static CommandRefusal? CheckConsent(Command command, ConsentAction needed, ConsentSet? latestConsents, long nowUnixMs)
+    private static CommandRefusal? CheckConsent(Command command, ConsentAction needed, ConsentSet? latestConsents, long nowUnixMs) =>
+        CheckConsent(command.Consent, needed, command.Name, "command", command.CommandId, latestConsents, nowUnixMs) is { } refusal ? Refused(refusal) : null;
+
+    /// <summary>
+    /// Why <paramref name="consent"/> does not cover acting on <paramref name="subject"/> now, or null when it does:
+    /// missing, for another action, a one-time approval of something else, no or past expiry, revoked. Commands and
+    /// update offers (whose one-time approvals name the offer id) are held to the same rules.
+    /// </summary>
+    /// <param name="subject">How the refusal names what needs the consent (<c>clear-paper-path</c>, <c>update offer-7</c>).</param>
+    /// <param name="subjectKind">What a one-time approval is bound to: <c>command</c> or <c>update offer</c>.</param>
+    /// <param name="subjectId">The id a one-time approval must name (the command id, the offer id).</param>
+    public static string? CheckConsent(
+        ConsentGrant? consent, ConsentAction needed, string subject, string subjectKind, string subjectId, ConsentSet? latestConsents, long nowUnixMs)
     {
-        var consent = command.Consent;
         if (consent is null || consent.ConsentId.Length == 0)
-            return Refused($"no consent: {command.Name} needs a {Name(needed)} consent");
+            return $"no consent: {subject} needs a {Name(needed)} consent";
         if (consent.Action != needed)
-            return Refused($"consent {consent.ConsentId} is for {Name(consent.Action)}, but {command.Name} needs {Name(needed)}");
-        if (consent.CommandId.Length > 0 && consent.CommandId != command.CommandId)
-            return Refused($"consent {consent.ConsentId} is a one-time approval of command {consent.CommandId}, not of this one");
+            return $"consent {consent.ConsentId} is for {Name(consent.Action)}, but {subject} needs {Name(needed)}";
+        if (consent.CommandId.Length > 0 && consent.CommandId != subjectId)
+            return $"consent {consent.ConsentId} is a one-time approval of {subjectKind} {consent.CommandId}, not of this one";
         if (consent.ExpiresUnixMs <= 0)
-            return Refused($"consent {consent.ConsentId} has no expiry");
+            return $"consent {consent.ConsentId} has no expiry";
         if (nowUnixMs > consent.ExpiresUnixMs)
-            return Refused($"consent {consent.ConsentId} expired at {Time(consent.ExpiresUnixMs)} (device clock {Time(nowUnixMs)})");
+            return $"consent {consent.ConsentId} expired at {Time(consent.ExpiresUnixMs)} (device clock {Time(nowUnixMs)})";
         // A consent set lists the standing consents only (a one-time approval lives and dies with its command), so
         // only a standing consent can be revoked by its absence from a newer set.
         if (consent.CommandId.Length == 0 && latestConsents is { } set && set.IssuedUnixMs > consent.GrantedUnixMs
             && !set.Grants.Exists(g => g.ConsentId == consent.ConsentId))
-            return Refused($"consent {consent.ConsentId} was revoked (absent from the consent set of {Time(set.IssuedUnixMs)})");
+            return $"consent {consent.ConsentId} was revoked (absent from the consent set of {Time(set.IssuedUnixMs)})";
         return null;
     }
 
@@ -97,8 +108,8 @@ public static class CommandChecks
 
     private static string Name(ConsentAction action) => action.ToString().ToLowerInvariant();
 
-    // The cloud's numbers are not trusted to be dates: one outside DateTimeOffset's range is shown as it came.
-    private static string Time(long unixMs) => unixMs is >= 0 and <= 253_402_300_799_999
+    /// <summary>A Unix time in milliseconds as the device's refusals show it. The cloud's numbers are not trusted to be dates: one outside DateTimeOffset's range is shown as it came.</summary>
+    internal static string Time(long unixMs) => unixMs is >= 0 and <= 253_402_300_799_999
         ? DateTimeOffset.FromUnixTimeMilliseconds(unixMs).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)
         : unixMs.ToString(CultureInfo.InvariantCulture) + " (Unix ms)";
 }

@@ -118,14 +118,7 @@ public sealed class CommandJournal
         _entries.Add(entry);
         Prune(entry.RecordedUnixMs);
         Reindex();
-        var temporary = _path + ".tmp";
-        await using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
-        {
-            await JsonSerializer.SerializeAsync(file, new JournalFile(_entries), Json, cancellationToken);
-            // On disk before the rename: after a power cut the journal is the old one or the new one, never half.
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, _path, overwrite: true);
+        await AtomicFile.WriteAsync(_path, (file, token) => JsonSerializer.SerializeAsync(file, new JournalFile(_entries), Json, token), cancellationToken);
     }
 
     private void Prune(long nowUnixMs)

@@ -8,7 +8,7 @@ namespace Diagnostics.Agent.Fleet;
 
 /// <summary>
 /// <c>simulate --count N [--cloud URL] [--enrollment-key KEY] [--broker host:port] [--data-dir DIR] [--seed S] [--prefix sim]
-/// [--flood-events K] [--time-scale X] [--firmware V] [--faults SCRIPT] [--heartbeat SECONDS] [--duration SECONDS]</c>
+/// [--flood-events K] [--time-scale X] [--firmware V] [--faults SCRIPT] [--trusted-key PEM-FILE] [--heartbeat SECONDS] [--duration SECONDS]</c>
 /// </summary>
 internal static class SimulateCommand
 {
@@ -28,6 +28,8 @@ internal static class SimulateCommand
           --firmware V         firmware version the printers report (2.2.0 has the fuser fault)
           --faults SCRIPT      faults every printer raises on cue (Simulator:ScriptedFaults), e.g. ipp:media-jam@30s,
                                stubborn-jam@2m (a jam clear-paper-path cannot clear), ipp:paused@1m/5m
+          --trusted-key FILE   a release key (.pub.pem) the printers accept update offers signed by; repeat to pin several
+                               (without one, every offer is refused); printers boot from A/B slots under DIR/{deviceId}/slots
           --heartbeat SECONDS  heartbeat interval (default 30)
           --duration SECONDS   stop after this long (default: until Ctrl+C)
         """;
@@ -60,6 +62,7 @@ internal static class SimulateCommand
                     case "--time-scale": options.Simulator.TimeScale = double.Parse(value, CultureInfo.InvariantCulture); break;
                     case "--firmware": options.Simulator.FirmwareVersion = value; break;
                     case "--faults": options.Simulator.ScriptedFaults = value; break;
+                    case "--trusted-key": options.Updates.TrustedKeys.Add(value); break;
                     case "--heartbeat": options.HeartbeatInterval = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     case "--duration": duration = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     default: throw new ArgumentException($"Unknown option {args[i - 1]}.");

@@ -1,13 +1,15 @@
 using Diagnostics.Agent.Collectors.Simulated;
 using Diagnostics.Agent.Provisioning;
 using Diagnostics.Agent.Reports;
+using Diagnostics.Agent.Updates;
 using Microsoft.Extensions.Logging;
 
 namespace Diagnostics.Agent.Fleet;
 
 /// <summary>
 /// Runs N simulated printers in one process, each a full <see cref="AgentRuntime"/>: its own provisioned identity
-/// (saved and reused), outbox, MQTT connection and seeded printer.
+/// (saved and reused), outbox, MQTT connection, seeded printer, and A/B firmware slots it boots from and installs
+/// updates into.
 /// </summary>
 public sealed partial class SimulatedFleet : IAsyncDisposable
 {
@@ -119,7 +121,8 @@ public sealed partial class SimulatedFleet : IAsyncDisposable
             SoleDevice = false,
             CollectorSettings = [.. DiagnosticsSetup.Flatten(SimulatorOptions.Section, options.Simulator)],
         };
-        return new AgentRuntime(credentials, printer, agent, options.Broker, options.Outbox, loggerFactory, time, new Random(~deviceSeed), diagnostics: reports);
+        return new AgentRuntime(credentials, printer, agent, options.Broker, options.Outbox, loggerFactory, time, new Random(~deviceSeed), diagnostics: reports,
+            updates: new UpdateSetup(options.Updates, diagnostics?.Http));
     }
 
     private static async Task RunDeviceAsync(AgentRuntime device, int floodEvents, ILogger logger, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Diagnostics.Agent.Collectors.Simulated;
+using Diagnostics.Agent.Updates;
 using Diagnostics.Agent.Uplink;
 
 namespace Diagnostics.Agent.Fleet;
@@ -37,6 +38,12 @@ public sealed class SimulatedFleetOptions
 
     public SimulatorOptions Simulator { get; set; } = new();
 
+    /// <summary>
+    /// How the devices take updates: each boots its printer from A/B slots in its own data directory; the release keys
+    /// in <see cref="UpdateOptions.TrustedKeys"/> decide which offers they accept (none: every offer is refused).
+    /// </summary>
+    public UpdateOptions Updates { get; set; } = new();
+
     public IEnumerable<string> Validate()
     {
         if (Count < 1)
@@ -45,7 +52,7 @@ public sealed class SimulatedFleetOptions
             yield return $"Prefix '{Prefix}' does not make valid device ids.";
         if (FloodEvents < 0)
             yield return "FloodEvents must not be negative.";
-        foreach (var error in Broker.Validate().Concat(Outbox.Validate()).Concat(Simulator.Validate()))
+        foreach (var error in Broker.Validate().Concat(Outbox.Validate()).Concat(Simulator.Validate()).Concat(Updates.Validate()))
             yield return error;
     }
 }

@@ -1,6 +1,7 @@
 using Diagnostics.Agent.Collectors.Simulated;
 using Diagnostics.Agent.Commands;
 using Diagnostics.Agent.Reports;
+using Diagnostics.Agent.Updates;
 using Diagnostics.Agent.Uplink;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,6 +35,7 @@ public static class AgentHostExtensions
         builder.AddValidatedOptions<OutboxOptions>(OutboxOptions.Section, o => o.Validate());
         builder.AddValidatedOptions<SimulatorOptions>(SimulatorOptions.Section, o => o.Validate());
         builder.AddValidatedOptions<CommandOptions>(CommandOptions.Section, o => o.Validate());
+        builder.AddValidatedOptions<UpdateOptions>(UpdateOptions.Section, o => o.Validate());
         builder.Services.TryAddSingleton(TimeProvider.System);
         // The log tail a diagnostics report carries: every line the host logs also lands in this bounded ring.
         var logRing = new AgentLogRing(TimeProvider.System);

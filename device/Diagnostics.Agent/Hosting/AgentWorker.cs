@@ -2,6 +2,7 @@ using Diagnostics.Agent.Collectors;
 using Diagnostics.Agent.Commands;
 using Diagnostics.Agent.Provisioning;
 using Diagnostics.Agent.Reports;
+using Diagnostics.Agent.Updates;
 using Diagnostics.Agent.Uplink;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -13,7 +14,7 @@ namespace Diagnostics.Agent.Hosting;
 /// <summary>
 /// The agent as a hosted service: one <see cref="AgentRuntime"/> per watched device — the agent's own device, or
 /// each device of a gateway (<see cref="GatewayOptions"/>) with its own identity, data folder, connection and command
-/// executor (journal and consents in that folder).
+/// executor (journal and consents in that folder) and update installer (journal, downloads, slots in that folder).
 /// </summary>
 internal sealed partial class AgentWorker(
     IOptions<AgentOptions> agent,
@@ -21,6 +22,7 @@ internal sealed partial class AgentWorker(
     IOptions<BrokerOptions> broker,
     IOptions<OutboxOptions> outbox,
     IOptions<CommandOptions> commands,
+    IOptions<UpdateOptions> updates,
     IConfiguration configuration,
     Random random,
     ILoggerFactory loggerFactory,
@@ -28,6 +30,9 @@ internal sealed partial class AgentWorker(
     AgentLogRing logRing,
     IHostApplicationLifetime lifetime) : BackgroundService
 {
+    /// <summary>EX_TEMPFAIL: the agent stopped to "reboot" into an update; its service manager starts it again (systemd <c>Restart=on-failure</c>).</summary>
+    public const int RestartExitCode = 75;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var logger = loggerFactory.CreateLogger<AgentWorker>();
@@ -93,7 +98,8 @@ internal sealed partial class AgentWorker(
         {
             // Reports upload with the same client and cloud address the device provisions with.
             var diagnostics = new DiagnosticsSetup(http, logRing, soleDevice, CollectorCatalog.SettingsOf(options.Collectors, device.Settings));
-            using var runtime = new AgentRuntime(credentials, collector, options, broker.Value, outbox.Value, loggerFactory, time, random, commands.Value, diagnostics);
+            var updateSetup = new UpdateSetup(updates.Value, http, RestartForUpdateAsync);
+            using var runtime = new AgentRuntime(credentials, collector, options, broker.Value, outbox.Value, loggerFactory, time, random, commands.Value, diagnostics, updateSetup);
             await runtime.RunAsync(cancellationToken);
         }
         finally
@@ -122,6 +128,15 @@ internal sealed partial class AgentWorker(
                 delay = TimeSpan.FromSeconds(Math.Min(60, delay.TotalSeconds * 2));
             }
         }
+    }
+
+    /// <summary>The "reboot" of a device without a reboot command: stop the host; the next start carries on from the update journal.</summary>
+    private async Task<string?> RestartForUpdateAsync(CancellationToken cancellationToken)
+    {
+        Environment.ExitCode = RestartExitCode;
+        lifetime.StopApplication();
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return null;
     }
 
     private sealed record WatchedDevice(AgentOptions Options, IConfiguration Settings);

@@ -19,6 +19,8 @@ public sealed class UplinkEnvelopes(string deviceId, TimeProvider time)
 
     public Envelope CommandResult(CommandResult result) => Create(e => e.CommandResult = result);
 
+    public Envelope UpdateReport(Protocol.Updates.UpdateReport report) => Create(e => e.UpdateReport = report);
+
     private Envelope Create(Action<Envelope> setPayload)
     {
         var envelope = new Envelope

@@ -11,6 +11,9 @@ public static class DownlinkPayloads
     /// <summary>A consent set lists every standing consent of one device; a few dozen at most.</summary>
     public const int MaxConsentSetBytes = 64 * 1024;
 
+    /// <summary>An update offer carries a signed manifest (at most <c>ManifestChecks.MaxManifestBytes</c>), its signatures and a consent.</summary>
+    public const int MaxUpdateOfferBytes = 128 * 1024;
+
     /// <summary>Longer ids are not read back: an answer must carry the id the cloud sent, and the cloud's are short.</summary>
     public const int MaxCommandIdLength = 256;
 

@@ -20,7 +20,8 @@ namespace Diagnostics.Agent.Uplink;
 /// acks stop coming while messages are outstanding, or after any reconnect, sending restarts from the lowest
 /// unacknowledged sequence; the cloud drops the duplicates.
 /// Downlink: <c>down/ack</c> is handled here; <c>down/command</c> and <c>down/consent</c> are decoded and handed to the
-/// <see cref="IDownlinkHandler"/> (what to do with them is not the connection's business); anything else is logged.
+/// <see cref="IDownlinkHandler"/>, <c>down/update</c> to the <see cref="IUpdateOfferHandler"/> (what to do with them is
+/// not the connection's business); anything else is logged.
 /// </remarks>
 public sealed partial class UplinkConnection
 {
@@ -36,7 +37,9 @@ public sealed partial class UplinkConnection
     private readonly string _ackTopic;
     private readonly string _commandTopic;
     private readonly string _consentTopic;
+    private readonly string _updateTopic;
     private readonly IDownlinkHandler? _downlink;
+    private readonly IUpdateOfferHandler? _updates;
     private CancellationToken _stopping;
     private int _reconnectRequested;
     private long _malformedDownlinks;
@@ -50,9 +53,10 @@ public sealed partial class UplinkConnection
     private string _disconnectReason = "";
 
     /// <param name="downlink">Receives commands and consent sets; without one they are logged and ignored like unknown kinds.</param>
+    /// <param name="updates">Receives update offers; without one they are logged and ignored like unknown kinds.</param>
     public UplinkConnection(
         DeviceCredentials credentials, BrokerOptions options, Outbox outbox, TimeProvider time, Random random, ILogger<UplinkConnection> logger,
-        IDownlinkHandler? downlink = null)
+        IDownlinkHandler? downlink = null, IUpdateOfferHandler? updates = null)
     {
         ArgumentNullException.ThrowIfNull(credentials);
         ArgumentNullException.ThrowIfNull(outbox);
@@ -65,7 +69,9 @@ public sealed partial class UplinkConnection
         _ackTopic = Topics.Downlink(credentials.DeviceId, Topics.AckKind);
         _commandTopic = Topics.Downlink(credentials.DeviceId, Topics.CommandKind);
         _consentTopic = Topics.Downlink(credentials.DeviceId, Topics.ConsentKind);
+        _updateTopic = Topics.Downlink(credentials.DeviceId, Topics.UpdateKind);
         _downlink = downlink;
+        _updates = updates;
         outbox.Enqueued += Wake;
     }
 
@@ -83,7 +89,7 @@ public sealed partial class UplinkConnection
     /// <summary>The highest sequence the cloud has acknowledged and the outbox has deleted.</summary>
     public ulong AcknowledgedUpTo => Volatile.Read(ref _ackedUpTo);
 
-    /// <summary>Commands and consent sets that could not be decoded (or that a handler failed on) since start.</summary>
+    /// <summary>Commands, consent sets and update offers that could not be decoded (or that a handler failed on) since start.</summary>
     public long MalformedDownlinks => Interlocked.Read(ref _malformedDownlinks);
 
     /// <summary>
@@ -169,12 +175,7 @@ public sealed partial class UplinkConnection
     }
 
     /// <summary>Exponential backoff with full jitter: uniform between the minimum and min x 2^failures, capped.</summary>
-    internal TimeSpan NextDelay(int failures)
-    {
-        var min = _options.ReconnectMinDelay.TotalSeconds;
-        var cap = Math.Min(_options.ReconnectMaxDelay.TotalSeconds, min * Math.Pow(2, Math.Min(failures, 30)));
-        return TimeSpan.FromSeconds(min + _random.NextDouble() * (cap - min));
-    }
+    internal TimeSpan NextDelay(int failures) => Backoff.Next(_options.ReconnectMinDelay, _options.ReconnectMaxDelay, failures, _random);
 
     private async Task ConnectAsync(IMqttClient client, CancellationToken cancellationToken)
     {
@@ -356,6 +357,8 @@ public sealed partial class UplinkConnection
             return OnCommandAsync(_downlink, e.ApplicationMessage.Payload.ToArray());
         if (_downlink is not null && topic == _consentTopic)
             return OnConsentSetAsync(_downlink, e.ApplicationMessage.Payload.ToArray());
+        if (_updates is not null && topic == _updateTopic)
+            return OnUpdateOfferAsync(_updates, e.ApplicationMessage.Payload.ToArray());
         Log.UnknownDownlink(_logger, _credentials.DeviceId, topic);
         return Task.CompletedTask;
     }
@@ -391,6 +394,24 @@ public sealed partial class UplinkConnection
             return;
         }
         await HandleAsync(() => downlink.OnConsentSetAsync(decoded.Value!, _stopping), "consent set");
+    }
+
+    private async Task OnUpdateOfferAsync(IUpdateOfferHandler updates, byte[] payload)
+    {
+        // A retained topic cleared by the cloud arrives as an empty payload: no offer stands, nothing to do.
+        if (payload.Length == 0)
+            return;
+        var decoded = WireCodec.Decode<Protocol.Updates.UpdateOffer>(payload, DownlinkPayloads.MaxUpdateOfferBytes);
+        var offer = decoded.Value;
+        if (!decoded.IsSuccess || offer!.OfferId.Length is 0 or > DownlinkPayloads.MaxCommandIdLength)
+        {
+            // Nothing is installed from an offer that cannot be read; the cloud sees the device never answered it.
+            Interlocked.Increment(ref _malformedDownlinks);
+            var reason = decoded.IsSuccess ? "its offer id is missing or longer than " + DownlinkPayloads.MaxCommandIdLength + " characters" : $"{decoded.Error}: {decoded.Detail}";
+            Log.MalformedUpdateOffer(_logger, _credentials.DeviceId, payload.Length, reason);
+            return;
+        }
+        await HandleAsync(() => updates.OnUpdateOfferAsync(offer, _stopping), "update offer " + offer.OfferId);
     }
 
     /// <summary>A handler that fails must not take the MQTT session down with it: logged, counted, the session goes on.</summary>
@@ -463,6 +484,9 @@ public sealed partial class UplinkConnection
 
         [LoggerMessage(AgentLogEvents.MalformedConsentSet, LogLevel.Warning, "{DeviceId} ignores a consent set of {PayloadBytes} bytes it cannot read, keeping the consents it knew: {Reason}")]
         public static partial void MalformedConsentSet(ILogger logger, string deviceId, int payloadBytes, string reason);
+
+        [LoggerMessage(AgentLogEvents.MalformedUpdateOffer, LogLevel.Warning, "{DeviceId} ignores an update offer of {PayloadBytes} bytes it cannot read: {Reason}")]
+        public static partial void MalformedUpdateOffer(ILogger logger, string deviceId, int payloadBytes, string reason);
 
         [LoggerMessage(AgentLogEvents.DownlinkHandlerFailed, LogLevel.Error, "{DeviceId}: handling {What} failed: {Reason}")]
         public static partial void DownlinkHandlerFailed(ILogger logger, Exception exception, string deviceId, string what, string reason);

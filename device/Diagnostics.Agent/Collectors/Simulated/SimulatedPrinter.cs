@@ -1,3 +1,4 @@
+using Diagnostics.Agent.Updates;
 using Diagnostics.Protocol;
 
 namespace Diagnostics.Agent.Collectors.Simulated;
@@ -10,8 +11,10 @@ namespace Diagnostics.Agent.Collectors.Simulated;
 /// <see cref="StubbornJamFault"/>), resume-printer ends a pause, cancel-stuck-jobs empties the queue; identify,
 /// calibrate and clean-print-heads succeed (collect-diagnostics is the agent's own command, never sent here). Actions never draw from the
 /// random generator, so a printer that is sent commands still follows its seed.
+/// It boots firmware images (<see cref="IBootableDevice"/>, <see cref="SimulatedFirmwareImage"/>): after an update it
+/// reports the image's version and shows the faults planted in it.
 /// </summary>
-public sealed class SimulatedPrinter : IDeviceCollector, IDeviceActions
+public sealed class SimulatedPrinter : IDeviceCollector, IDeviceActions, IBootableDevice
 {
     public const string TonerLowCode = "ipp:toner-low";
     public const string TonerEmptyCode = "ipp:toner-empty";
@@ -25,6 +28,8 @@ public sealed class SimulatedPrinter : IDeviceCollector, IDeviceActions
     public const string FuserFaultCode = "acme:50.1";
     /// <summary>Paused by an operator (IPP <c>paused</c>): stopped until resume-printer or a person resumes it.</summary>
     public const string PausedCode = "ipp:paused";
+    /// <summary>The vendor panel code of an engine controller that rejects its firmware (<see cref="SimulatedFirmwareImage.EngineError"/>).</summary>
+    public const string EngineErrorCode = "acme:10.1";
 
     /// <summary>
     /// A scripted fault, not a condition code: a paper jam (reported as <see cref="MediaJamCode"/>) that the rollers
@@ -70,6 +75,7 @@ public sealed class SimulatedPrinter : IDeviceCollector, IDeviceActions
     private int? _tonerReplacedIn;
     private int? _wasteReplacedIn;
     private int? _fuserRecoversIn;
+    private SimulatedFirmwareImage? _image;
 
     public SimulatedPrinter(SimulatorOptions options, string serial, TimeProvider time, Random random)
     {
@@ -96,11 +102,41 @@ public sealed class SimulatedPrinter : IDeviceCollector, IDeviceActions
     /// <summary>Installed firmware; an update changes it, and the faulty version brings its fuser fault.</summary>
     public string FirmwareVersion { get; set; }
 
+    /// <summary>Times the printer booted an image (the first start from its slot included).</summary>
+    public int Boots { get; private set; }
+
+    public byte[] CreateFactoryImage() =>
+        SimulatedFirmwareImage.Create(FirmwareVersion, _options.Model, [], _options.FirmwareImageBytes, SimulatedFirmwareImage.FactorySeed(_options.Model));
+
+    /// <summary>
+    /// Restarts on an image: its version from now on, and its planted faults. Like a power cycle, it drops the job
+    /// queue, a pause and a fuser fault; a jam, an open door or an empty tray stay (they are physical).
+    /// </summary>
+    public async Task BootAsync(Stream image, CancellationToken cancellationToken)
+    {
+        var header = await SimulatedFirmwareImage.ReadAsync(image, cancellationToken);
+        if (!string.Equals(header.Model, _options.Model, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException($"the image is for {header.Model}; this printer is a {_options.Model}");
+        lock (_lock)
+        {
+            CatchUp();
+            _image = header;
+            FirmwareVersion = header.Version;
+            _paused = _fuserFault = false;
+            _resumedIn = _fuserRecoversIn = null;
+            _pagesLeftInJobs = 0;
+            _pageProgress = 0;
+            Boots++;
+        }
+    }
+
     public ValueTask<DeviceStatus> ReadAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
+            if (_image?.Has(SimulatedFirmwareImage.Unresponsive) == true)
+                throw new IOException($"the printer does not answer since it booted firmware {FirmwareVersion}");
             var now = CatchUp();
             return ValueTask.FromResult(Snapshot(now.ToUnixTimeMilliseconds()));
         }
@@ -181,7 +217,7 @@ public sealed class SimulatedPrinter : IDeviceCollector, IDeviceActions
 
     private int PersonDelay() => _random.Next(_options.PersonReactsAfterMinSeconds, _options.PersonReactsAfterMaxSeconds + 1);
 
-    private bool IsFaultyFirmware => FirmwareVersion == _options.FaultyFirmwareVersion;
+    private bool IsFaultyFirmware => FirmwareVersion == _options.FaultyFirmwareVersion || _image?.Has(SimulatedFirmwareImage.FuserFault) == true;
 
     private bool CanPrint =>
         !_jammed && !_paused && !_doorOpen && !_fuserFault && _paperSheets > 0 && _tonerPercent > 0 && _wasteTonerPercent < 100;
@@ -325,6 +361,8 @@ public sealed class SimulatedPrinter : IDeviceCollector, IDeviceActions
         Add(_wasteTonerPercent is >= WasteAlmostFullPercent and < 100, WasteAlmostFullCode, Conditions.WasteTonerAlmostFull, Severity.Warning, "Waste toner box is almost full.");
         Add(_fuserFault, FuserFaultCode, Conditions.FuserFault, Severity.Error, "50.1 Fuser error. Turn the printer off and on.");
         Add(_paused, PausedCode, Conditions.Paused, Severity.Error, "Paused. Resume the printer to print again.");
+        Add(_image?.Has(SimulatedFirmwareImage.EngineError) == true, EngineErrorCode, Conditions.HardwareFault, Severity.Error,
+            "10.1 Engine controller error: the engine rejected the firmware. Turn the printer off and on.");
 
         var stopped = conditions.Exists(c => c.Severity == Severity.Error);
         var state = stopped ? DeviceState.Stopped : _pagesLeftInJobs > 0 ? DeviceState.Processing : DeviceState.Idle;

@@ -11,6 +11,9 @@ public sealed class SimulatorOptions
     /// <summary>Firmware that carries the fuser bug: devices running it raise FUSER_FAULT again and again.</summary>
     public string FaultyFirmwareVersion { get; set; } = "2.2.0";
 
+    /// <summary>Size of the factory image a printer is given at first start (see <see cref="SimulatedFirmwareImage"/>).</summary>
+    public int FirmwareImageBytes { get; set; } = 64 * 1024;
+
     /// <summary>Simulated seconds per real second: 1 for a live demo, higher for tests and fast demos.</summary>
     public double TimeScale { get; set; } = 1;
 
@@ -46,6 +49,8 @@ public sealed class SimulatorOptions
             yield return $"{Section}: rates per hour must not be negative.";
         if (MaxPagesPerJob < 1 || PagesPerSecond <= 0)
             yield return $"{Section}:MaxPagesPerJob and PagesPerSecond must be positive.";
+        if (FirmwareImageBytes is < SimulatedFirmwareImage.MaxHeaderBytes or > 256 * 1024 * 1024)
+            yield return $"{Section}:FirmwareImageBytes must be between {SimulatedFirmwareImage.MaxHeaderBytes} and 268435456 (was {FirmwareImageBytes}).";
         if (PaperTrayCapacity < 1)
             yield return $"{Section}:PaperTrayCapacity must be 1 or more.";
         if (PersonReactsAfterMinSeconds < 1 || PersonReactsAfterMaxSeconds < PersonReactsAfterMinSeconds)

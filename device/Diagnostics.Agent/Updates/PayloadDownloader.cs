@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Diagnostics.Protocol.Updates;
+using Microsoft.Extensions.Logging;
+
+namespace Diagnostics.Agent.Updates;
+
+/// <summary>The end of a download: complete, or why not.</summary>
+public sealed record DownloadResult(UpdateFailure Failure, string Detail)
+{
+    public bool IsComplete => Failure == UpdateFailure.None;
+}
+
+/// <summary>
+/// Fetches a payload into a <c>.part</c> file in chunks of <see cref="UpdateOptions.DownloadChunkBytes"/>, each an HTTP
+/// range request from the file's current length, so a download cut by a lost connection or an agent restart carries on
+/// where it stopped. Retries network errors and 5xx answers with exponential backoff and full jitter; gives up after
+/// <see cref="UpdateOptions.DownloadAttempts"/> failures in a row, or at once on an answer that will not change (404, 403).
+/// The bytes are checked afterwards (<see cref="ManifestChecks.CheckPayload"/>), not trusted from the server.
+/// </summary>
+public sealed class PayloadDownloader(HttpClient http, UpdateOptions options, TimeProvider time, Random random, ILogger logger)
+{
+    /// <summary>Downloads <paramref name="url"/> until <paramref name="partPath"/> holds <paramref name="total"/> bytes.</summary>
+    /// <param name="bearerToken">Sent as <c>Authorization: Bearer</c>; null for a URL outside the cloud.</param>
+    /// <param name="progress">Called with the bytes held after each chunk.</param>
+    public async Task<DownloadResult> DownloadAsync(
+        Uri url, string? bearerToken, string partPath, long total, Func<long, CancellationToken, Task> progress, string deviceId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        ArgumentNullException.ThrowIfNull(progress);
+        var failures = 0;
+        while (true)
+        {
+            var have = File.Exists(partPath) ? new FileInfo(partPath).Length : 0;
+            if (have > total)
+            {
+                // Longer than the manifest's payload: not a prefix of it. Start again.
+                File.Delete(partPath);
+                have = 0;
+            }
+            if (have == total)
+                return new DownloadResult(UpdateFailure.None, $"downloaded {total} bytes");
+            string problem;
+            try
+            {
+                var (gained, final) = await FetchChunkAsync(url, bearerToken, partPath, have, total, cancellationToken);
+                if (final is not null)
+                {
+                    UpdateLog.DownloadFailed(logger, deviceId, url, final);
+                    return new DownloadResult(UpdateFailure.DownloadFailed, final);
+                }
+                if (gained > 0)
+                {
+                    failures = 0;
+                    await progress(have + gained, cancellationToken);
+                    continue;
+                }
+                problem = "the server sent no bytes";
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                problem = $"no answer within {options.RequestTimeout.TotalSeconds:0.#} s";
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException)
+            {
+                problem = ex.Message;
+            }
+            // What came before the error is kept: the next attempt asks for the rest.
+            var held = File.Exists(partPath) ? new FileInfo(partPath).Length : 0;
+            if (held > have)
+            {
+                failures = 0;
+                await progress(held, cancellationToken);
+            }
+            if (++failures >= options.DownloadAttempts)
+            {
+                var detail = $"gave up after {failures} failed attempts in a row at {held} of {total} bytes: {problem}";
+                UpdateLog.DownloadFailed(logger, deviceId, url, detail);
+                return new DownloadResult(UpdateFailure.DownloadFailed, detail);
+            }
+            var delay = Backoff.Next(options.RetryMinDelay, options.RetryMaxDelay, failures, random);
+            UpdateLog.DownloadRetrying(logger, deviceId, url, held, total, problem, delay.TotalSeconds);
+            await Task.Delay(delay, time, cancellationToken);
+        }
+    }
+
+    /// <summary>One range request appended to the part file: the bytes gained, or a final failure.</summary>
+    private async Task<(long Gained, string? Final)> FetchChunkAsync(Uri url, string? bearerToken, string partPath, long have, long total, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(options.RequestTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var last = Math.Min(total, have + options.DownloadChunkBytes) - 1;
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Range = new RangeHeaderValue(have, last);
+        if (bearerToken is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearerToken);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+        switch (response.StatusCode)
+        {
+            case HttpStatusCode.PartialContent:
+                if (response.Content.Headers.ContentRange is not { From: { } from } || from != have)
+                    throw new HttpRequestException($"the server answered bytes from {response.Content.Headers.ContentRange?.From} to a request from {have}");
+                return (await AppendAsync(response, partPath, total - have, FileMode.Append, linked.Token), null);
+            case HttpStatusCode.OK:
+                // A server that ignores ranges sends the whole payload: take it from the start.
+                return (await AppendAsync(response, partPath, total, FileMode.Create, linked.Token) - have, null);
+            case HttpStatusCode.RequestedRangeNotSatisfiable:
+                File.Delete(partPath);
+                throw new HttpRequestException($"the server has no bytes from {have} (416): starting again");
+            case HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.Gone:
+                return (0, $"the server answered {(int)response.StatusCode} {response.ReasonPhrase} for {url}");
+            default:
+                throw new HttpRequestException($"the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
+        }
+    }
+
+    /// <summary>Copies the body into the part file (at most <paramref name="limit"/> bytes), flushed to disk; returns the bytes written.</summary>
+    private static async Task<long> AppendAsync(HttpResponseMessage response, string partPath, long limit, FileMode mode, CancellationToken cancellationToken)
+    {
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await using var file = new FileStream(partPath, mode, FileAccess.Write, FileShare.Read, 81920, FileOptions.Asynchronous);
+        var buffer = new byte[81920];
+        long written = 0;
+        try
+        {
+            int read;
+            while (written < limit && (read = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, limit - written)), cancellationToken)) > 0)
+            {
+                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                written += read;
+            }
+        }
+        finally
+        {
+            // What arrived is kept even when the connection broke: a restart resumes after it.
+            await file.FlushAsync(CancellationToken.None);
+            file.Flush(flushToDisk: true);
+        }
+        return written;
+    }
+}

@@ -1,0 +1,52 @@
+using Diagnostics.Protocol;
+using Diagnostics.Protocol.Updates;
+
+namespace Diagnostics.Agent.Updates;
+
+/// <summary>
+/// Decides whether a freshly booted version may stay: the agent is connected to the cloud, the device reports that
+/// version, answers, and shows no error condition it did not have before the update — continuously for
+/// <see cref="UpdateOptions.HealthCheckStableFor"/>, within the window. A new error fails it at once.
+/// </summary>
+/// <param name="latestStatus">The telemetry pump's newest status (debounced, as the cloud sees it).</param>
+public sealed class UpdateHealthCheck(Func<bool> isConnected, Func<DeviceStatus?> latestStatus, TimeProvider time, TimeSpan interval, TimeSpan stableFor)
+{
+    /// <summary>Null when the device passed; otherwise why it did not.</summary>
+    /// <param name="errorsBefore">Codes of the error conditions active before the update: not held against the new version.</param>
+    public async Task<string?> RunAsync(string targetVersion, IReadOnlyCollection<string> errorsBefore, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(errorsBefore);
+        DateTimeOffset? healthySince = null;
+        while (true)
+        {
+            var now = time.GetUtcNow();
+            var status = latestStatus();
+            var runsTarget = status is not null && FirmwareVersion.Compare(status.FirmwareVersion, targetVersion) == 0;
+            if (runsTarget && status!.Conditions.Find(c => c.Severity == Severity.Error && !errorsBefore.Contains(c.Code)) is { } error)
+                return $"after booting {targetVersion} the device reports {error.Code} ({error.Condition}): {error.Message}";
+            var problem = !isConnected() ? "the agent is not connected to the cloud"
+                : status is null ? "the device has not been read yet"
+                : status.State == DeviceState.Unreachable ? $"the device does not answer: {status.StateMessage}"
+                : !runsTarget ? $"the device reports version {status.FirmwareVersion}, not {targetVersion}"
+                : null;
+            if (problem is null)
+            {
+                healthySince ??= now;
+                if (now - healthySince >= stableFor)
+                    return null;
+            }
+            else
+            {
+                healthySince = null;
+            }
+            if (now >= deadline)
+            {
+                return problem is null
+                    ? $"the device was healthy on {targetVersion} for {(now - healthySince!.Value).TotalSeconds:0.#} s of the {stableFor.TotalSeconds:0.#} s required when the window closed at {deadline:u}"
+                    : $"the device was not healthy on {targetVersion} by {deadline:u}: {problem}";
+            }
+            var wait = deadline - now < interval ? deadline - now : interval;
+            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time, cancellationToken);
+        }
+    }
+}
