@@ -13,6 +13,12 @@ public static class BenchmarkEntryPoint
             KnowledgeLatencyRun.Run(articles: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000, events: 20_000);
             return;
         }
+        // Sizes, not times: one run of each release pair says all there is to say.
+        if (args is ["delta-size", .. var sizes])
+        {
+            DeltaSizeRun.Run(sizes.Length > 0 ? [.. sizes.Select(size => int.Parse(size, System.Globalization.CultureInfo.InvariantCulture))] : [4, 16, 64]);
+            return;
+        }
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkEntryPoint).Assembly).Run(args);
     }
 }
