@@ -61,4 +61,15 @@ public static class Conditions
         .Where(field => field.IsLiteral && field.FieldType == typeof(string))
         .Select(field => (string)field.GetRawConstantValue()!)
         .ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Conditions that use and consumables cause (paper, doors, trays, toner): they say nothing about the firmware, so
+    /// an update's health check and a rollout's before-and-after comparison leave them out.
+    /// </summary>
+    public static readonly FrozenSet<string> CausedByUse = new[]
+    {
+        PaperJam, OutOfPaper, PaperLow, DoorOpen, CoverOpen, TonerLow, TonerEmpty, WasteTonerAlmostFull, WasteTonerFull,
+        InputTrayMissing, InputTrayEmpty, OutputTrayMissing, OutputAreaAlmostFull, OutputAreaFull, MarkerSupplyMissing,
+        PhotoconductorNearEndOfLife, PhotoconductorEndOfLife, DeveloperLow, DeveloperEmpty, Paused, SpoolAreaFull,
+    }.ToFrozenSet(StringComparer.Ordinal);
 }

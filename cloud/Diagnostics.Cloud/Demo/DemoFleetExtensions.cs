@@ -14,6 +14,13 @@ public static class DemoFleetExtensions
             .Validate(o => o.AccountPassword.Length >= Accounts.AccountService.MinimumPasswordLength,
                 $"Demo:AccountPassword must have at least {Accounts.AccountService.MinimumPasswordLength} characters.")
             .ValidateOnStart();
+        // The demo's release key is trusted like a maker's: the cloud takes its packages and the simulated printers pin it.
+        if (builder.Configuration.GetValue<int>($"{DemoFleetOptions.Section}:{nameof(DemoFleetOptions.Devices)}") > 0)
+        {
+            var directory = Path.Combine(builder.Environment.ContentRootPath,
+                builder.Configuration[$"{DemoFleetOptions.Section}:{nameof(DemoFleetOptions.DataDirectory)}"] ?? new DemoFleetOptions().DataDirectory);
+            builder.Services.PostConfigure<Updates.UpdateOptions>(updates => updates.TrustedKeys.Add(DemoReleases.EnsureKey(directory)));
+        }
         // After the broker in registration order: hosted services start in order, so the broker listens first.
         builder.Services.AddHostedService<DemoAccounts>();
         builder.Services.AddHostedService<DemoFleetHost>();

@@ -25,6 +25,8 @@ public sealed partial class DemoFleetHost(
     IHostApplicationLifetime lifetime,
     IHostEnvironment environment,
     TimeProvider time,
+    IOptions<Updates.UpdateOptions> updates,
+    Updates.PackageCatalog catalog,
     ILogger<DemoFleetHost> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -42,6 +44,8 @@ public sealed partial class DemoFleetHost(
             HeartbeatInterval = settings.HeartbeatInterval,
             Broker = { Host = "127.0.0.1", Port = broker.Port },
             Simulator = { TimeScale = settings.TimeScale },
+            // Demo printers trust what the cloud trusts, the demo's own release key included.
+            Updates = { TrustedKeys = [.. updates.Value.TrustedKeys], HealthCheckStableFor = settings.UpdateHealthCheckStableFor },
         };
         // Demo devices answer collect-diagnostics like real ones: they upload to this cloud's own HTTP address (known
         // once the server listens), and their reports carry their own log lines, kept in a ring beside the cloud's logs.
@@ -52,6 +56,7 @@ public sealed partial class DemoFleetHost(
         {
             fleetOptions.CloudUrl = await OwnAddressAsync(stoppingToken) ?? "";
             await ForgetCredentialsTheRegistryRejectsAsync(fleetOptions, stoppingToken);
+            await DemoReleases.PublishAsync(catalog, fleetOptions.DataDirectory, fleetOptions.Simulator, time, logger, stoppingToken);
             await SimulatedFleet.RunAsync(fleetOptions, new RegistryProvisioner(registry), loggerFactory, time,
                 stoppingToken, new DiagnosticsSetup(http, logRing, SoleDevice: false)).ConfigureAwait(false);
         }

@@ -28,4 +28,7 @@ public sealed class DemoFleetOptions
 
     /// <summary>How many of the first simulated printers the demo customer has already paired.</summary>
     public int PairedWithDemoCustomer { get; set; } = 3;
+
+    /// <summary>How long a demo printer must stay healthy on a new version before it commits to it.</summary>
+    public TimeSpan UpdateHealthCheckStableFor { get; set; } = TimeSpan.FromSeconds(10);
 }

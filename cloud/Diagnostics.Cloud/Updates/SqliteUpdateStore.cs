@@ -413,7 +413,10 @@ public sealed class SqliteUpdateStore(SqliteConnectionFactory connections)
 
     // ---- health comparison
 
-    /// <summary>Errors raised by each device between two times (the cloud's receive time, which every device shares).</summary>
+    /// <summary>
+    /// Errors raised by the devices between two times (the cloud's receive time, which every device shares), leaving out
+    /// those that use causes (<see cref="Conditions.CausedByUse"/>): a paper jam says nothing about a release.
+    /// </summary>
     public async Task<int> ErrorsRaisedAsync(IReadOnlyCollection<string> deviceIds, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         if (deviceIds.Count == 0 || to <= from)
@@ -423,6 +426,7 @@ public sealed class SqliteUpdateStore(SqliteConnectionFactory connections)
         command.CommandText = $"""
             SELECT COUNT(*) FROM device_events
             WHERE device_id IN ({Placeholders(command, "d", deviceIds)}) AND kind = 'Raised' AND severity = 'Error'
+              AND condition NOT IN ({Placeholders(command, "c", Conditions.CausedByUse)})
               AND received_time_ms >= $from AND received_time_ms < $to;
             """;
         command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());

@@ -6,7 +6,8 @@ namespace Diagnostics.Agent.Updates;
 /// <summary>
 /// Decides whether a freshly booted version may stay: the agent is connected to the cloud, the device reports that
 /// version, answers, and shows no error condition it did not have before the update — continuously for
-/// <see cref="UpdateOptions.HealthCheckStableFor"/>, within the window. A new error fails it at once.
+/// <see cref="UpdateOptions.HealthCheckStableFor"/>, within the window. A new error fails it at once, unless use caused it
+/// (a paper jam, an open door: <see cref="Conditions.CausedByUse"/>).
 /// </summary>
 /// <param name="latestStatus">The telemetry pump's newest status (debounced, as the cloud sees it).</param>
 public sealed class UpdateHealthCheck(Func<bool> isConnected, Func<DeviceStatus?> latestStatus, TimeProvider time, TimeSpan interval, TimeSpan stableFor)
@@ -22,7 +23,7 @@ public sealed class UpdateHealthCheck(Func<bool> isConnected, Func<DeviceStatus?
             var now = time.GetUtcNow();
             var status = latestStatus();
             var runsTarget = status is not null && FirmwareVersion.Compare(status.FirmwareVersion, targetVersion) == 0;
-            if (runsTarget && status!.Conditions.Find(c => c.Severity == Severity.Error && !errorsBefore.Contains(c.Code)) is { } error)
+            if (runsTarget && status!.Conditions.Find(c => c.Severity == Severity.Error && !errorsBefore.Contains(c.Code) && !Conditions.CausedByUse.Contains(c.Condition)) is { } error)
                 return $"after booting {targetVersion} the device reports {error.Code} ({error.Condition}): {error.Message}";
             var problem = !isConnected() ? "the agent is not connected to the cloud"
                 : status is null ? "the device has not been read yet"

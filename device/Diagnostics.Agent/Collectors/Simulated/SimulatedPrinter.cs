@@ -255,10 +255,14 @@ public sealed class SimulatedPrinter : IDeviceCollector, IDeviceActions, IBootab
             _doorOpen = true;
             _doorClosedIn = PersonDelay();
         }
-        if (IsFaultyFirmware && !_fuserFault && Chance(_random, _options.FuserFaultsPerHourOnFaultyFirmware))
+        var fuserFaultsPerHour = _image?.Has(SimulatedFirmwareImage.FuserFault) == true
+            ? _options.FuserFaultsPerHourOnPlantedFault
+            : _options.FuserFaultsPerHourOnFaultyFirmware;
+        if (IsFaultyFirmware && !_fuserFault && Chance(_random, fuserFaultsPerHour))
         {
             _fuserFault = true;
-            _fuserRecoversIn = _random.Next(10, 31);
+            // A planted fault is the firmware's own: it does not clear by itself in a few seconds.
+            _fuserRecoversIn = _image?.Has(SimulatedFirmwareImage.FuserFault) == true ? _random.Next(60, 181) : _random.Next(10, 31);
         }
 
         if (_pagesLeftInJobs > 0 && CanPrint)

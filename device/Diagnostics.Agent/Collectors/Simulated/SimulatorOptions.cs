@@ -26,6 +26,12 @@ public sealed class SimulatorOptions
     public double DoorOpensPerHour { get; set; } = 0.3;
     public double FuserFaultsPerHourOnFaultyFirmware { get; set; } = 60;
 
+    /// <summary>
+    /// A release built with the planted <c>fuser-fault</c> is broken for sure, not now and then: its faults come often
+    /// enough that a health check or a rollout's comparison sees them within minutes of simulated time.
+    /// </summary>
+    public double FuserFaultsPerHourOnPlantedFault { get; set; } = 360;
+
     public int PaperTrayCapacity { get; set; } = 250;
     public double TonerPercentPerPage { get; set; } = 0.1;
     public double WasteTonerPercentPerPage { get; set; } = 0.02;
@@ -45,7 +51,7 @@ public sealed class SimulatorOptions
     {
         if (TimeScale <= 0)
             yield return $"{Section}:TimeScale must be above 0 (was {TimeScale}).";
-        if (JobsPerHour < 0 || JamsPerHour < 0 || DoorOpensPerHour < 0 || FuserFaultsPerHourOnFaultyFirmware < 0)
+        if (JobsPerHour < 0 || JamsPerHour < 0 || DoorOpensPerHour < 0 || FuserFaultsPerHourOnFaultyFirmware < 0 || FuserFaultsPerHourOnPlantedFault < 0)
             yield return $"{Section}: rates per hour must not be negative.";
         if (MaxPagesPerJob < 1 || PagesPerSecond <= 0)
             yield return $"{Section}:MaxPagesPerJob and PagesPerSecond must be positive.";
