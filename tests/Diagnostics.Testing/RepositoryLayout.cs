@@ -14,6 +14,8 @@ public static class RepositoryLayout
 
     public static string AgentDll => Built("device", "Diagnostics.Agent", "Diagnostics.Agent.dll");
 
+    public static string FwtoolDll => Built("firmware-tools", "Diagnostics.FirmwareTools", "fwtool.dll");
+
     private static string Built(string folder, string project, string dll)
     {
         var path = Path.Combine(Root, folder, project, "bin", Configuration, "net10.0", dll);
