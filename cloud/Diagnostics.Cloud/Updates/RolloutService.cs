@@ -418,26 +418,10 @@ public sealed partial class RolloutService(
                 $"wave {rollout.CurrentWave + 1}: {failed} of {finished} installs failed or rolled back ({failed * 100.0 / finished:0.#} %), above the {rollout.Spec.FailureThresholdPercent:0.#} % threshold");
 
         // Worse after than before: each updated device against its own time before it began, and against the devices that have not updated.
-        var updated = devices.Where(d => d.State == DeviceUpdateState.Succeeded && d.FinishedAt is not null && d.StartedAt is not null).ToList();
-        if (updated.Count == 0)
+        if (!devices.Any(d => d.State == DeviceUpdateState.Succeeded))
             return null;
-        int errorsAfter = 0, errorsBefore = 0;
-        double hours = 0;
-        foreach (var device in updated)
-        {
-            var since = now - device.FinishedAt!.Value;
-            if (since <= TimeSpan.Zero)
-                continue;
-            errorsAfter += await store.ErrorsRaisedAsync([device.DeviceId], device.FinishedAt.Value, now, cancellationToken);
-            errorsBefore += await store.ErrorsRaisedAsync([device.DeviceId], device.StartedAt!.Value - since, device.StartedAt.Value, cancellationToken);
-            hours += since.TotalHours;
-        }
-        var earliest = updated.Min(d => d.FinishedAt!.Value);
-        var others = devices.Where(d => d.State.IsWaiting()).Select(d => d.DeviceId).ToList();
-        var othersErrors = await store.ErrorsRaisedAsync(others, earliest, now, cancellationToken);
-        var regression = RolloutPlanning.DescribeRegression(
-            new ErrorRates(errorsAfter, hours), new ErrorRates(errorsBefore, hours), new ErrorRates(othersErrors, others.Count * (now - earliest).TotalHours),
-            Options.MinimumErrorsToHalt, Options.ErrorRateFactorToHalt);
+        var (updated, updatedBefore, notUpdated) = await store.ErrorsAroundUpdateAsync(rollout.Id, now, cancellationToken);
+        var regression = RolloutPlanning.DescribeRegression(updated, updatedBefore, notUpdated, Options.MinimumErrorsToHalt, Options.ErrorRateFactorToHalt);
         return regression is null ? null : $"wave {rollout.CurrentWave + 1}: {regression}";
     }
 

@@ -414,24 +414,43 @@ public sealed class SqliteUpdateStore(SqliteConnectionFactory connections)
     // ---- health comparison
 
     /// <summary>
-    /// Errors raised by the devices between two times (the cloud's receive time, which every device shares), leaving out
-    /// those that use causes (<see cref="Conditions.CausedByUse"/>): a paper jam says nothing about a release.
+    /// For the devices of a rollout that succeeded: the errors they raised since they finished, the errors they raised
+    /// in as long a time just before they began, and the device-hours since they finished; for the devices still
+    /// waiting, their errors and device-hours since the first success. One query for the whole rollout, however many
+    /// devices it has.
     /// </summary>
-    public async Task<int> ErrorsRaisedAsync(IReadOnlyCollection<string> deviceIds, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    public async Task<(ErrorRates Updated, ErrorRates UpdatedBefore, ErrorRates NotUpdated)> ErrorsAroundUpdateAsync(string rolloutId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (deviceIds.Count == 0 || to <= from)
-            return 0;
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
+        var useCaused = Placeholders(command, "c", Conditions.CausedByUse);
         command.CommandText = $"""
-            SELECT COUNT(*) FROM device_events
-            WHERE device_id IN ({Placeholders(command, "d", deviceIds)}) AND kind = 'Raised' AND severity = 'Error'
-              AND condition NOT IN ({Placeholders(command, "c", Conditions.CausedByUse)})
-              AND received_time_ms >= $from AND received_time_ms < $to;
+            SELECT
+                (SELECT COUNT(*) FROM rollout_devices d JOIN device_events e ON e.device_id = d.device_id
+                 WHERE d.rollout_id = $rollout AND d.state = 'succeeded' AND d.finished_at_ms < $now
+                   AND e.kind = 'Raised' AND e.severity = 'Error' AND e.condition NOT IN ({useCaused})
+                   AND e.received_time_ms >= d.finished_at_ms AND e.received_time_ms < $now),
+                (SELECT COUNT(*) FROM rollout_devices d JOIN device_events e ON e.device_id = d.device_id
+                 WHERE d.rollout_id = $rollout AND d.state = 'succeeded' AND d.finished_at_ms < $now AND d.started_at_ms IS NOT NULL
+                   AND e.kind = 'Raised' AND e.severity = 'Error' AND e.condition NOT IN ({useCaused})
+                   AND e.received_time_ms >= d.started_at_ms - ($now - d.finished_at_ms) AND e.received_time_ms < d.started_at_ms),
+                (SELECT COALESCE(SUM($now - finished_at_ms), 0) FROM rollout_devices
+                 WHERE rollout_id = $rollout AND state = 'succeeded' AND finished_at_ms < $now),
+                (SELECT COUNT(*) FROM rollout_devices d JOIN device_events e ON e.device_id = d.device_id
+                 WHERE d.rollout_id = $rollout AND d.state IN ('pending', 'offered', 'deferred', 'approved')
+                   AND e.kind = 'Raised' AND e.severity = 'Error' AND e.condition NOT IN ({useCaused})
+                   AND e.received_time_ms >= (SELECT MIN(finished_at_ms) FROM rollout_devices WHERE rollout_id = $rollout AND state = 'succeeded')
+                   AND e.received_time_ms < $now),
+                (SELECT COUNT(*) FROM rollout_devices WHERE rollout_id = $rollout AND state IN ('pending', 'offered', 'deferred', 'approved')),
+                (SELECT $now - MIN(finished_at_ms) FROM rollout_devices WHERE rollout_id = $rollout AND state = 'succeeded');
             """;
-        command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
-        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        command.Parameters.AddWithValue("$rollout", rolloutId);
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var hours = reader.GetInt64(2) / 3_600_000.0;
+        var sinceFirstSuccess = reader.IsDBNull(5) ? 0 : reader.GetInt64(5) / 3_600_000.0;
+        return (new ErrorRates(reader.GetInt32(0), hours), new ErrorRates(reader.GetInt32(1), hours), new ErrorRates(reader.GetInt32(3), reader.GetInt32(4) * sinceFirstSuccess));
     }
 
     // ---- maintenance windows

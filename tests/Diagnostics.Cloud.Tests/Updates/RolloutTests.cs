@@ -130,7 +130,8 @@ public sealed class RolloutTests : IDisposable
                 await TestReleases.ReportAsync(device, @event: new DeviceEvent { Kind = EventKind.Raised, Code = code, Condition = Conditions.HardwareFault, Severity = Severity.Error, Message = "fuser stalled" });
         }, "halted");
 
-        Assert.Contains("raised 4 errors", halted.HaltReason, StringComparison.Ordinal);
+        // Halted as soon as the third error arrived, or with the fourth if both came in one pass.
+        Assert.Matches("raised [34] errors .* against 0 per device-hour before they updated", halted.HaltReason);
         Assert.Equal(0, halted.CurrentWave);
         Assert.Equal(8, halted.Waves[1].Waiting);
         foreach (var device in fleet)
