@@ -15,9 +15,12 @@ public sealed class SimulatedPrinterProcess : IAsyncDisposable
     private readonly CloudProcess _cloud;
     private ChildProcess _process;
 
-    private SimulatedPrinterProcess(CloudProcess cloud, string deviceId, string dataDirectory, ChildProcess process)
+    private readonly IReadOnlyList<string> _extraArguments;
+
+    private SimulatedPrinterProcess(CloudProcess cloud, string deviceId, string dataDirectory, ChildProcess process, IReadOnlyList<string> extraArguments)
     {
         _cloud = cloud;
+        _extraArguments = extraArguments;
         DeviceId = deviceId;
         DataDirectory = dataDirectory;
         _process = process;
@@ -28,11 +31,21 @@ public sealed class SimulatedPrinterProcess : IAsyncDisposable
     public string DataDirectory { get; }
 
     /// <summary>Starts the agent; <paramref name="scriptedFaults"/> empty means a printer that stays healthy.</summary>
-    public static SimulatedPrinterProcess Start(CloudProcess cloud, string deviceId, string scriptedFaults = "")
+    /// <param name="extraArguments">More agent settings, such as <c>--Updates:TrustedKeys:0=release.pub.pem</c>; kept for restarts.</param>
+    public static SimulatedPrinterProcess Start(CloudProcess cloud, string deviceId, string scriptedFaults = "", IReadOnlyList<string>? extraArguments = null)
     {
         ArgumentNullException.ThrowIfNull(cloud);
         var dataDirectory = Directory.CreateTempSubdirectory("dx-printer-").FullName;
-        return new SimulatedPrinterProcess(cloud, deviceId, dataDirectory, Launch(cloud, deviceId, dataDirectory, scriptedFaults));
+        extraArguments ??= [];
+        return new SimulatedPrinterProcess(cloud, deviceId, dataDirectory, Launch(cloud, deviceId, dataDirectory, scriptedFaults, extraArguments), extraArguments);
+    }
+
+    /// <summary>Kills the agent without warning (SIGKILL: nothing flushed, nothing closed), then starts it again on its data.</summary>
+    public async Task KillAndStartAgainAsync()
+    {
+        await _process.KillHardAsync();
+        await _process.DisposeAsync();
+        _process = Launch(_cloud, DeviceId, DataDirectory, "", _extraArguments);
     }
 
     /// <summary>The code the device shows its owner, once the cloud has it too (see <see cref="DevicePairingCode"/>).</summary>
@@ -44,14 +57,14 @@ public sealed class SimulatedPrinterProcess : IAsyncDisposable
     {
         await _process.StopAsync(TimeSpan.FromSeconds(20));
         await _process.DisposeAsync();
-        _process = Launch(_cloud, DeviceId, DataDirectory, scriptedFaults);
+        _process = Launch(_cloud, DeviceId, DataDirectory, scriptedFaults, _extraArguments);
     }
 
     public string Tail() => _process.Tail();
 
     public async ValueTask DisposeAsync() => await _process.DisposeAsync();
 
-    private static ChildProcess Launch(CloudProcess cloud, string deviceId, string dataDirectory, string scriptedFaults) =>
+    private static ChildProcess Launch(CloudProcess cloud, string deviceId, string dataDirectory, string scriptedFaults, IReadOnlyList<string> extraArguments) =>
         ChildProcess.StartDotnet($"agent {deviceId}", RepositoryLayout.AgentDll,
         [
             "run",
@@ -69,5 +82,6 @@ public sealed class SimulatedPrinterProcess : IAsyncDisposable
             "--Simulator:JamsPerHour=0",
             "--Simulator:DoorOpensPerHour=0",
             $"--Simulator:ScriptedFaults={scriptedFaults}",
+            .. extraArguments,
         ]);
 }
