@@ -56,7 +56,7 @@ public sealed partial class DemoFleetHost(
         {
             fleetOptions.CloudUrl = await OwnAddressAsync(stoppingToken) ?? "";
             await ForgetCredentialsTheRegistryRejectsAsync(fleetOptions, stoppingToken);
-            await DemoReleases.PublishAsync(catalog, fleetOptions.DataDirectory, fleetOptions.Simulator, time, logger, stoppingToken);
+            await PublishDemoReleasesAsync(fleetOptions, stoppingToken);
             await SimulatedFleet.RunAsync(fleetOptions, new RegistryProvisioner(registry), loggerFactory, time,
                 stoppingToken, new DiagnosticsSetup(http, logRing, SoleDevice: false)).ConfigureAwait(false);
         }
@@ -68,6 +68,19 @@ public sealed partial class DemoFleetHost(
         {
             // The demo is a convenience: the cloud keeps serving real devices without it.
             LogFailed(logger, ex);
+        }
+    }
+
+    /// <summary>The demo releases are a convenience too: a damaged demo key must not keep the fleet from starting.</summary>
+    private async Task PublishDemoReleasesAsync(SimulatedFleetOptions fleetOptions, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DemoReleases.PublishAsync(catalog, fleetOptions.DataDirectory, fleetOptions.Simulator, time, logger, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or System.Security.Cryptography.CryptographicException or ArgumentException or UnauthorizedAccessException)
+        {
+            LogReleasesFailed(logger, ex);
         }
     }
 
@@ -124,6 +137,9 @@ public sealed partial class DemoFleetHost(
     [LoggerMessage(EventId = EventIds.DemoFleetStale, Level = LogLevel.Warning,
         Message = "Demo device {DeviceId} has credentials the registry does not know (database reset?); it starts over as a new device")]
     private static partial void LogStale(ILogger logger, string deviceId);
+
+    [LoggerMessage(EventId = EventIds.DemoFleetFailed, Level = LogLevel.Error, Message = "Demo releases could not be published; the demo fleet runs without them")]
+    private static partial void LogReleasesFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = EventIds.DemoFleetFailed, Level = LogLevel.Error, Message = "Demo fleet stopped")]
     private static partial void LogFailed(ILogger logger, Exception exception);
