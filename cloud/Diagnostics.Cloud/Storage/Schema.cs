@@ -308,6 +308,38 @@ internal static class Schema
             PRIMARY KEY (device_id, seq)
         ) WITHOUT ROWID;
 
+        -- Support sessions: one conversation between a customer (and their device), the bot and the agents.
+        CREATE TABLE IF NOT EXISTS support_sessions (
+            id TEXT NOT NULL PRIMARY KEY,
+            customer_id TEXT NOT NULL,
+            device_id TEXT NULL,
+            state TEXT NOT NULL,
+            agent_id TEXT NULL,
+            opened_by TEXT NOT NULL,
+            opened_at_ms INTEGER NOT NULL,
+            closed_at_ms INTEGER NULL,
+            last_seq INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_support_sessions_customer ON support_sessions (customer_id, opened_at_ms DESC);
+        CREATE INDEX IF NOT EXISTS ix_support_sessions_state ON support_sessions (state, opened_at_ms);
+
+        -- Every message, numbered per session in the order it was stored: a client that comes back asks for what
+        -- follows the last number it has. A client's own id makes a re-sent message land once.
+        CREATE TABLE IF NOT EXISTS support_messages (
+            session_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            author_kind TEXT NOT NULL,
+            author_id TEXT NOT NULL,
+            author_name TEXT NOT NULL,
+            body TEXT NOT NULL,
+            internal INTEGER NOT NULL,
+            client_id TEXT NULL,
+            at_ms INTEGER NOT NULL,
+            PRIMARY KEY (session_id, seq)
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX IF NOT EXISTS ix_support_messages_client ON support_messages (session_id, client_id) WHERE client_id IS NOT NULL;
+
         -- When a customer lets updates install on a device: minutes of the day in the customer's time zone.
         CREATE TABLE IF NOT EXISTS maintenance_windows (
             device_id TEXT NOT NULL PRIMARY KEY,

@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Http.Json;
+using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Support;
+using Diagnostics.Cloud.Tests.Accounts;
+using Diagnostics.Cloud.Tests.Infrastructure;
+using Diagnostics.Protocol;
+
+namespace Diagnostics.Cloud.Tests.Support;
+
+/// <summary>
+/// Support sessions through the real host: a customer opens one from a paired device, an agent answers, and a client
+/// that comes back reads exactly what it missed, in order, once; nobody reads or writes another customer's session.
+/// </summary>
+public sealed class SupportSessionTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<(HttpClient Owner, SupportSession Session)> JammedDeviceSessionAsync(CloudHost host, string deviceId, string code)
+    {
+        await using var device = await PairedDevices.ConnectAnnouncingAsync(host, deviceId, code);
+        var owner = await host.SignedInClientAsync(AccountRole.Customer);
+        await PairedDevices.PairAsync(owner, code);
+        var status = device.NewEnvelope(status: new DeviceStatus
+        {
+            Model = "Acme LaserPro 500", FirmwareVersion = "2.1.0", State = DeviceState.Stopped,
+            Conditions = [new ActiveCondition { Code = "ipp:media-jam", Condition = Conditions.PaperJam, Severity = Severity.Error, Message = "Paper jam in tray 1" }],
+        });
+        await device.SendAsync(status);
+        await device.WaitForAckAsync(status.Sequence);
+        using var opened = await owner.PostAsJsonAsync("/api/me/sessions", new { deviceId, text = "My printer stopped and blinks orange" }, Ct);
+        Assert.Equal(HttpStatusCode.Created, opened.StatusCode);
+        return (owner, (await opened.Content.ReadFromJsonAsync<SupportSession>(Json.Options, Ct))!);
+    }
+
+    private static async Task<SupportMessage> PostAsync(HttpClient client, string url, object message)
+    {
+        using var response = await client.PostAsJsonAsync(url, message, Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
+        return (await response.Content.ReadFromJsonAsync<SupportMessage>(Json.Options, Ct))!;
+    }
+
+    [Fact]
+    public async Task A_session_opened_from_a_device_carries_its_status_card_before_the_customers_words()
+    {
+        await using var host = new CloudHost();
+        var (owner, session) = await JammedDeviceSessionAsync(host, "sup-1", "FFFF1212");
+
+        var messages = await owner.GetJsonAsync<List<SupportMessage>>($"/api/me/sessions/{session.Id}/messages");
+
+        Assert.Equal([1L, 2, 3], messages.Select(m => m.Sequence));
+        Assert.Equal([MessageKind.System, MessageKind.DeviceStatus, MessageKind.Text], messages.Select(m => m.Kind));
+        Assert.Contains("ipp:media-jam", messages[1].Body, StringComparison.Ordinal);
+        Assert.Equal((AuthorKind.Customer, "My printer stopped and blinks orange"), (messages[2].AuthorKind, messages[2].Body));
+        Assert.Equal([session.Id], (await owner.GetJsonAsync<List<SupportSession>>("/api/me/sessions")).Select(s => s.Id));
+        var agent = await host.SignedInClientAsync(AccountRole.Agent);
+        Assert.Contains(await agent.GetJsonAsync<List<SupportSession>>("/api/sessions"), s => s.Id == session.Id && s.DeviceId == "sup-1");
+    }
+
+    [Fact]
+    public async Task A_client_that_comes_back_reads_exactly_what_it_missed_in_order_once_and_a_resent_message_lands_once()
+    {
+        await using var host = new CloudHost();
+        var (owner, session) = await JammedDeviceSessionAsync(host, "sup-2", "FFFF2323");
+        var agent = await host.SignedInClientAsync(AccountRole.Agent);
+        var seen = (await owner.GetJsonAsync<List<SupportMessage>>($"/api/me/sessions/{session.Id}/messages")).Max(m => m.Sequence);
+
+        // The customer's app is closed: the agent answers three times and leaves a note only agents see.
+        foreach (var text in new[] { "Hello, I am Alex.", "Open the front door, please.", "Is the green lever down?" })
+            await PostAsync(agent, $"/api/sessions/{session.Id}/messages", new { text });
+        await PostAsync(agent, $"/api/sessions/{session.Id}/messages", new { text = "Customer sounds in a hurry.", @internal = true });
+        // The app comes back on a bad network and sends its answer twice with the same client id.
+        var first = await PostAsync(owner, $"/api/me/sessions/{session.Id}/messages", new { text = "Yes, it is down.", clientId = "phone-0001" });
+        var resent = await PostAsync(owner, $"/api/me/sessions/{session.Id}/messages", new { text = "Yes, it is down.", clientId = "phone-0001" });
+
+        var missed = await owner.GetJsonAsync<List<SupportMessage>>($"/api/me/sessions/{session.Id}/messages?after={seen}");
+        var again = await owner.GetJsonAsync<List<SupportMessage>>($"/api/me/sessions/{session.Id}/messages?after={missed[^1].Sequence}");
+        var agentView = await agent.GetJsonAsync<List<SupportMessage>>($"/api/sessions/{session.Id}/messages?after={seen}");
+
+        Assert.Equal(first.Sequence, resent.Sequence);
+        Assert.Equal(["Hello, I am Alex.", "Open the front door, please.", "Is the green lever down?", "Yes, it is down."], missed.Select(m => m.Body));
+        Assert.Equal(missed.Select(m => m.Sequence).Order(), missed.Select(m => m.Sequence));
+        Assert.Empty(again);
+        Assert.Equal(5, agentView.Count);
+        Assert.Single(agentView, m => m.Internal);
+    }
+
+    [Fact]
+    public async Task A_waiting_read_returns_as_soon_as_the_next_message_is_stored()
+    {
+        await using var host = new CloudHost();
+        var (owner, session) = await JammedDeviceSessionAsync(host, "sup-3", "FFFF3434");
+        var agent = await host.SignedInClientAsync(AccountRole.Agent);
+
+        var waiting = owner.GetJsonAsync<List<SupportMessage>>($"/api/me/sessions/{session.Id}/messages?after=3&waitSeconds=60");
+        // An internal note wakes the customer's read but is not for them: the read goes on waiting.
+        await PostAsync(agent, $"/api/sessions/{session.Id}/messages", new { text = "Checking the jam article.", @internal = true });
+        await PostAsync(agent, $"/api/sessions/{session.Id}/messages", new { text = "I see the jam. Let us clear it together." });
+
+        var delivered = await waiting.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal(["I see the jam. Let us clear it together."], delivered.Select(m => m.Body));
+    }
+
+    [Fact]
+    public async Task Nobody_reads_or_writes_another_customers_session_or_opens_one_for_their_device()
+    {
+        await using var host = new CloudHost();
+        var (_, session) = await JammedDeviceSessionAsync(host, "sup-4", "FFFF4545");
+        var stranger = await host.SignedInClientAsync(AccountRole.Customer);
+
+        using var read = await stranger.GetAsync(new Uri($"/api/me/sessions/{session.Id}/messages", UriKind.Relative), Ct);
+        using var write = await stranger.PostAsJsonAsync($"/api/me/sessions/{session.Id}/messages", new { text = "hi" }, Ct);
+        using var open = await stranger.PostAsJsonAsync("/api/me/sessions", new { deviceId = "sup-4", text = "mine now" }, Ct);
+        using var staffRoute = await stranger.GetAsync(new Uri($"/api/sessions/{session.Id}/messages", UriKind.Relative), Ct);
+
+        Assert.Equal([HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.Forbidden],
+            new[] { read.StatusCode, write.StatusCode, open.StatusCode, staffRoute.StatusCode });
+        Assert.Empty(await stranger.GetJsonAsync<List<SupportSession>>("/api/me/sessions"));
+    }
+}
