@@ -35,6 +35,22 @@ public sealed class SqliteConnectionFactory : IDisposable
         return await OpenRawAsync(cancellationToken);
     }
 
+    /// <summary>Runs one query on its own connection and reads every row with <paramref name="read"/>.</summary>
+    public async Task<List<T>> QueryAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+            command.Parameters.AddWithValue(name, value);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken))
+            rows.Add(read(reader));
+        return rows;
+    }
+
     /// <summary>Creates the file and the schema if they do not exist yet; safe to call more than once.</summary>
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {

@@ -92,27 +92,15 @@ public sealed class SqliteSupportStore(SqliteConnectionFactory connections)
     }
 
     /// <summary>The messages after <paramref name="afterSequence"/>, in order; internal notes only when asked for.</summary>
-    public async Task<IReadOnlyList<SupportMessage>> MessagesAsync(string sessionId, long afterSequence, bool includeInternal, int limit, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"""
+    public async Task<IReadOnlyList<SupportMessage>> MessagesAsync(string sessionId, long afterSequence, bool includeInternal, int limit, CancellationToken cancellationToken) =>
+        await connections.QueryAsync($"""
             SELECT {MessageColumns} FROM support_messages
             WHERE session_id = $session AND seq > $after {(includeInternal ? "" : "AND internal = 0")}
             ORDER BY seq LIMIT $limit;
-            """;
-        command.Parameters.AddWithValue("$session", sessionId);
-        command.Parameters.AddWithValue("$after", afterSequence);
-        command.Parameters.AddWithValue("$limit", limit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var messages = new List<SupportMessage>();
-        while (await reader.ReadAsync(cancellationToken))
-            messages.Add(ReadMessage(reader));
-        return messages;
-    }
+            """, ReadMessage, cancellationToken, ("$session", sessionId), ("$after", afterSequence), ("$limit", limit));
 
     public async Task<SupportSession?> GetAsync(string sessionId, CancellationToken cancellationToken) =>
-        First(await ReadSessionsAsync("WHERE id = $id", cancellationToken, ("$id", sessionId)));
+        await ReadSessionsAsync("WHERE id = $id", cancellationToken, ("$id", sessionId)) is [var first, ..] ? first : null;
 
     public Task<IReadOnlyList<SupportSession>> SessionsOfCustomerAsync(string customerId, CancellationToken cancellationToken) =>
         ReadSessionsAsync("WHERE customer_id = $customer ORDER BY opened_at_ms DESC", cancellationToken, ("$customer", customerId));
@@ -120,31 +108,17 @@ public sealed class SqliteSupportStore(SqliteConnectionFactory connections)
     public Task<IReadOnlyList<SupportSession>> OpenSessionsAsync(CancellationToken cancellationToken) =>
         ReadSessionsAsync("WHERE state <> 'closed' ORDER BY opened_at_ms", cancellationToken);
 
-    private async Task<IReadOnlyList<SupportSession>> ReadSessionsAsync(string where, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {SessionColumns} FROM support_sessions {where};";
-        foreach (var (name, value) in parameters)
-            command.Parameters.AddWithValue(name, value);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var sessions = new List<SupportSession>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            sessions.Add(new SupportSession(reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
-                Enum.Parse<SessionState>(reader.GetString(3), ignoreCase: true), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)), reader.IsDBNull(7) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
-                reader.GetInt64(8)));
-        }
-        return sessions;
-    }
+    private async Task<IReadOnlyList<SupportSession>> ReadSessionsAsync(string where, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        await connections.QueryAsync($"SELECT {SessionColumns} FROM support_sessions {where};", reader => new SupportSession(
+            reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+            Enum.Parse<SessionState>(reader.GetString(3), ignoreCase: true), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5),
+            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)), reader.IsDBNull(7) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+            reader.GetInt64(8)), cancellationToken, parameters);
 
     private static SupportMessage ReadMessage(SqliteDataReader reader) => new(
         reader.GetString(0), reader.GetInt64(1), SupportStates.ParseKind(reader.GetString(2)), Enum.Parse<AuthorKind>(reader.GetString(3), ignoreCase: true),
         reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetInt32(7) != 0, reader.IsDBNull(8) ? null : reader.GetString(8),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)));
-
-    private static T? First<T>(IReadOnlyList<T> rows) where T : class => rows.Count > 0 ? rows[0] : null;
 }
 
 /// <summary>A message to store; the store gives it its number.</summary>

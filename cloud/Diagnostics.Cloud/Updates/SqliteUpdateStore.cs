@@ -78,7 +78,7 @@ public sealed class SqliteUpdateStore(SqliteConnectionFactory connections)
     }
 
     public async Task<UpdatePackage?> GetPackageAsync(string id, CancellationToken cancellationToken) =>
-        First(await ReadPackagesAsync("WHERE id = $id", cancellationToken, ("$id", id)));
+        await ReadPackagesAsync("WHERE id = $id", cancellationToken, ("$id", id)) is [var first, ..] ? first : null;
 
     public Task<IReadOnlyList<UpdatePackage>> ListPackagesAsync(CancellationToken cancellationToken) =>
         ReadPackagesAsync("ORDER BY uploaded_at_ms DESC", cancellationToken);
@@ -87,25 +87,15 @@ public sealed class SqliteUpdateStore(SqliteConnectionFactory connections)
     public Task<IReadOnlyList<UpdatePackage>> DeltasToAsync(string version, CancellationToken cancellationToken) =>
         ReadPackagesAsync("WHERE version = $version AND is_delta = 1", cancellationToken, ("$version", version));
 
-    private async Task<IReadOnlyList<UpdatePackage>> ReadPackagesAsync(string where, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT signed_manifest, key_id, payload_file, uploaded_at_ms, uploaded_by FROM update_packages {where};";
-        foreach (var (name, value) in parameters)
-            command.Parameters.AddWithValue(name, value);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var packages = new List<UpdatePackage>();
-        while (await reader.ReadAsync(cancellationToken))
+    private async Task<IReadOnlyList<UpdatePackage>> ReadPackagesAsync(string where, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        await connections.QueryAsync($"SELECT signed_manifest, key_id, payload_file, uploaded_at_ms, uploaded_by FROM update_packages {where};", reader =>
         {
             var signedManifest = Decode<SignedManifest>((byte[])reader.GetValue(0));
             // Stored only after it verified; decoding it again cannot fail unless the file was edited by hand.
             var manifest = PackageArchive.TryDecodeUnverified(signedManifest, out var error) ?? throw new InvalidDataException($"stored package manifest: {error}");
-            packages.Add(new UpdatePackage(manifest, signedManifest, reader.GetString(1), reader.GetString(2),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.GetString(4)));
-        }
-        return packages;
-    }
+            return new UpdatePackage(manifest, signedManifest, reader.GetString(1), reader.GetString(2),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.GetString(4));
+        }, cancellationToken, parameters);
 
     // ---- devices to target
 
@@ -130,7 +120,7 @@ public sealed class SqliteUpdateStore(SqliteConnectionFactory connections)
     }
 
     public async Task<UpdateCandidate?> CandidateAsync(string deviceId, CancellationToken cancellationToken) =>
-        First(await CandidatesAsync([], [], [deviceId], cancellationToken));
+        await CandidatesAsync([], [], [deviceId], cancellationToken) is [var first, ..] ? first : null;
 
     /// <summary>Devices already in a rollout that has not ended: a device takes one update at a time.</summary>
     public async Task<IReadOnlySet<string>> DevicesInActiveRolloutsAsync(CancellationToken cancellationToken)
@@ -148,18 +138,8 @@ public sealed class SqliteUpdateStore(SqliteConnectionFactory connections)
         return devices;
     }
 
-    public async Task<IReadOnlyList<string>> TagsAsync(string deviceId, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT tag FROM device_tags WHERE device_id = $device ORDER BY tag;";
-        command.Parameters.AddWithValue("$device", deviceId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var tags = new List<string>();
-        while (await reader.ReadAsync(cancellationToken))
-            tags.Add(reader.GetString(0));
-        return tags;
-    }
+    public async Task<IReadOnlyList<string>> TagsAsync(string deviceId, CancellationToken cancellationToken) =>
+        await connections.QueryAsync("SELECT tag FROM device_tags WHERE device_id = $device ORDER BY tag;", reader => reader.GetString(0), cancellationToken, ("$device", deviceId));
 
     public async Task SetTagsAsync(string deviceId, IReadOnlyCollection<string> tags, CancellationToken cancellationToken)
     {
@@ -236,7 +216,7 @@ public sealed class SqliteUpdateStore(SqliteConnectionFactory connections)
     }
 
     public async Task<Rollout?> GetRolloutAsync(string id, CancellationToken cancellationToken) =>
-        First(await ReadRolloutsAsync("WHERE id = $id", cancellationToken, ("$id", id)));
+        await ReadRolloutsAsync("WHERE id = $id", cancellationToken, ("$id", id)) is [var first, ..] ? first : null;
 
     public Task<IReadOnlyList<Rollout>> ListRolloutsAsync(CancellationToken cancellationToken) =>
         ReadRolloutsAsync("ORDER BY created_at_ms DESC", cancellationToken);
@@ -244,31 +224,18 @@ public sealed class SqliteUpdateStore(SqliteConnectionFactory connections)
     public Task<IReadOnlyList<Rollout>> RolloutsInStateAsync(RolloutState state, CancellationToken cancellationToken) =>
         ReadRolloutsAsync("WHERE state = $state ORDER BY created_at_ms", cancellationToken, ("$state", state.ToStorage()));
 
-    private async Task<IReadOnlyList<Rollout>> ReadRolloutsAsync(string where, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {RolloutColumns} FROM rollouts {where};";
-        foreach (var (name, value) in parameters)
-            command.Parameters.AddWithValue(name, value);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rollouts = new List<Rollout>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rollouts.Add(new Rollout(
-                reader.GetString(0),
-                JsonSerializer.Deserialize<RolloutSpec>(reader.GetString(1), Json) ?? new RolloutSpec(),
-                reader.GetString(2),
-                Enum.Parse<RolloutState>(reader.GetString(3), ignoreCase: true),
-                reader.GetString(4),
-                reader.GetInt32(5),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
-                reader.GetString(8),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9))));
-        }
-        return rollouts;
-    }
+    private async Task<IReadOnlyList<Rollout>> ReadRolloutsAsync(string where, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        await connections.QueryAsync($"SELECT {RolloutColumns} FROM rollouts {where};", reader => new Rollout(
+            reader.GetString(0),
+            JsonSerializer.Deserialize<RolloutSpec>(reader.GetString(1), Json) ?? new RolloutSpec(),
+            reader.GetString(2),
+            Enum.Parse<RolloutState>(reader.GetString(3), ignoreCase: true),
+            reader.GetString(4),
+            reader.GetInt32(5),
+            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+            reader.GetString(8),
+            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9))), cancellationToken, parameters);
 
     private static void AddRolloutParameters(SqliteCommand command, Rollout rollout)
     {
@@ -294,10 +261,10 @@ public sealed class SqliteUpdateStore(SqliteConnectionFactory connections)
         ReadDevicesAsync("WHERE device_id = $device ORDER BY updated_at_ms DESC", cancellationToken, ("$device", deviceId));
 
     public async Task<RolloutDevice?> DeviceByOfferAsync(string offerId, CancellationToken cancellationToken) =>
-        First(await ReadDevicesAsync("WHERE offer_id = $offer", cancellationToken, ("$offer", offerId)));
+        await ReadDevicesAsync("WHERE offer_id = $offer", cancellationToken, ("$offer", offerId)) is [var first, ..] ? first : null;
 
     public async Task<RolloutDevice?> DeviceAsync(string rolloutId, string deviceId, CancellationToken cancellationToken) =>
-        First(await ReadDevicesAsync("WHERE rollout_id = $rollout AND device_id = $device", cancellationToken, ("$rollout", rolloutId), ("$device", deviceId)));
+        await ReadDevicesAsync("WHERE rollout_id = $rollout AND device_id = $device", cancellationToken, ("$rollout", rolloutId), ("$device", deviceId)) is [var first, ..] ? first : null;
 
     /// <summary>
     /// Writes a device's row only if it is still as <paramref name="seen"/> was (same state and update time), with an
@@ -362,43 +329,20 @@ public sealed class SqliteUpdateStore(SqliteConnectionFactory connections)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task<IReadOnlyList<RolloutDevice>> ReadDevicesAsync(string where, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {DeviceColumns} FROM rollout_devices {where};";
-        foreach (var (name, value) in parameters)
-            command.Parameters.AddWithValue(name, value);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var devices = new List<RolloutDevice>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            devices.Add(new RolloutDevice(
-                reader.GetString(0), reader.GetString(1), reader.GetInt32(2), Enum.Parse<DeviceUpdateState>(reader.GetString(3), ignoreCase: true),
-                reader.GetInt32(4), NullableString(reader, 5), NullableString(reader, 6), reader.GetString(7), reader.GetString(8), reader.GetInt32(9),
-                reader.GetString(10), reader.GetString(11), NullableString(reader, 12), Time(reader, 13), NullableString(reader, 14), Time(reader, 15),
-                Time(reader, 16), Time(reader, 17), Time(reader, 18), Time(reader, 19), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(20))));
-        }
-        return devices;
-    }
+    private async Task<IReadOnlyList<RolloutDevice>> ReadDevicesAsync(string where, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        await connections.QueryAsync($"SELECT {DeviceColumns} FROM rollout_devices {where};", reader => new RolloutDevice(
+            reader.GetString(0), reader.GetString(1), reader.GetInt32(2), Enum.Parse<DeviceUpdateState>(reader.GetString(3), ignoreCase: true),
+            reader.GetInt32(4), NullableString(reader, 5), NullableString(reader, 6), reader.GetString(7), reader.GetString(8), reader.GetInt32(9),
+            reader.GetString(10), reader.GetString(11), NullableString(reader, 12), Time(reader, 13), NullableString(reader, 14), Time(reader, 15),
+            Time(reader, 16), Time(reader, 17), Time(reader, 18), Time(reader, 19), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(20))),
+            cancellationToken, parameters);
 
     // ---- the inbox ingestion fills
 
-    public async Task<IReadOnlyList<UpdateInboxItem>> PeekInboxAsync(int max, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT device_id, seq, envelope, received_at_ms FROM update_inbox ORDER BY device_id, seq LIMIT $max;";
-        command.Parameters.AddWithValue("$max", max);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var items = new List<UpdateInboxItem>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var decoded = WireCodec.DecodeUplink((byte[])reader.GetValue(2));
-            items.Add(new UpdateInboxItem(reader.GetString(0), unchecked((ulong)reader.GetInt64(1)), decoded.Value?.UpdateReport, DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
-        }
-        return items;
-    }
+    public async Task<IReadOnlyList<UpdateInboxItem>> PeekInboxAsync(int max, CancellationToken cancellationToken) =>
+        await connections.QueryAsync("SELECT device_id, seq, envelope, received_at_ms FROM update_inbox ORDER BY device_id, seq LIMIT $max;", reader =>
+            new UpdateInboxItem(reader.GetString(0), unchecked((ulong)reader.GetInt64(1)), WireCodec.DecodeUplink((byte[])reader.GetValue(2)).Value?.UpdateReport,
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))), cancellationToken, ("$max", max));
 
     public async Task RemoveFromInboxAsync(UpdateInboxItem item, CancellationToken cancellationToken)
     {
@@ -495,8 +439,6 @@ public sealed class SqliteUpdateStore(SqliteConnectionFactory connections)
         }
         return string.Join(", ", names);
     }
-
-    private static T? First<T>(IReadOnlyList<T> rows) where T : class => rows.Count > 0 ? rows[0] : null;
 
     private static object Ms(DateTimeOffset? time) => time is { } t ? t.ToUnixTimeMilliseconds() : DBNull.Value;
 
