@@ -53,8 +53,10 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
         await using (var telemetry = connection.CreateCommand())
         await using (var events = connection.CreateCommand())
         await using (var notifications = connection.CreateCommand())
-        await using (var fixInbox = connection.CreateCommand())
-        await using (var updateInbox = connection.CreateCommand())
+        // Problems and command results for the fix loop, update reports for the rollout scheduler: each in the same
+        // transaction as the message, so neither loop can miss a stored message.
+        await using (var fixInbox = new InboxWriter(connection, transaction, "fix_inbox"))
+        await using (var updateInbox = new InboxWriter(connection, transaction, "update_inbox"))
         {
             telemetry.Transaction = transaction;
             telemetry.CommandText = """
@@ -99,22 +101,6 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
             var nMessage = notifications.Parameters.Add("$message", Microsoft.Data.Sqlite.SqliteType.Text);
             var nReceived = notifications.Parameters.Add("$received", Microsoft.Data.Sqlite.SqliteType.Integer);
 
-            // Problems and command results for the fix loop, in the same transaction for the same reason.
-            fixInbox.Transaction = transaction;
-            fixInbox.CommandText = "INSERT OR IGNORE INTO fix_inbox (device_id, seq, envelope, received_at_ms) VALUES ($device, $seq, $envelope, $received);";
-            var fDevice = fixInbox.Parameters.Add("$device", Microsoft.Data.Sqlite.SqliteType.Text);
-            var fSeq = fixInbox.Parameters.Add("$seq", Microsoft.Data.Sqlite.SqliteType.Integer);
-            var fEnvelope = fixInbox.Parameters.Add("$envelope", Microsoft.Data.Sqlite.SqliteType.Blob);
-            var fReceived = fixInbox.Parameters.Add("$received", Microsoft.Data.Sqlite.SqliteType.Integer);
-
-            // Update reports for the rollout scheduler, likewise: a stored report is never missed by the rollout.
-            updateInbox.Transaction = transaction;
-            updateInbox.CommandText = "INSERT OR IGNORE INTO update_inbox (device_id, seq, envelope, received_at_ms) VALUES ($device, $seq, $envelope, $received);";
-            var uDevice = updateInbox.Parameters.Add("$device", Microsoft.Data.Sqlite.SqliteType.Text);
-            var uSeq = updateInbox.Parameters.Add("$seq", Microsoft.Data.Sqlite.SqliteType.Integer);
-            var uEnvelope = updateInbox.Parameters.Add("$envelope", Microsoft.Data.Sqlite.SqliteType.Blob);
-            var uReceived = updateInbox.Parameters.Add("$received", Microsoft.Data.Sqlite.SqliteType.Integer);
-
             foreach (var message in batch.Messages)
             {
                 var envelope = message.Envelope;
@@ -128,21 +114,9 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
 
                 // Only a message stored now, never a re-delivery of one stored before: the loop acts once per message.
                 if (stored && (envelope.CommandResult is not null || envelope.Event is { Kind: EventKind.Raised, Severity: Severity.Warning or Severity.Error }))
-                {
-                    fDevice.Value = envelope.DeviceId;
-                    fSeq.Value = ToDb(envelope.Sequence);
-                    fEnvelope.Value = message.Payload;
-                    fReceived.Value = message.ReceivedAt.ToUnixTimeMilliseconds();
-                    await fixInbox.ExecuteNonQueryAsync(cancellationToken);
-                }
+                    await fixInbox.AddAsync(message, cancellationToken);
                 if (stored && envelope.UpdateReport is not null)
-                {
-                    uDevice.Value = envelope.DeviceId;
-                    uSeq.Value = ToDb(envelope.Sequence);
-                    uEnvelope.Value = message.Payload;
-                    uReceived.Value = message.ReceivedAt.ToUnixTimeMilliseconds();
-                    await updateInbox.ExecuteNonQueryAsync(cancellationToken);
-                }
+                    await updateInbox.AddAsync(message, cancellationToken);
 
                 if (envelope.Event is { } e)
                 {
@@ -252,5 +226,34 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
                 await command.ExecuteNonQueryAsync(cancellationToken);
             }
         }
+    }
+
+    /// <summary>Leaves stored messages in one of the loops' inboxes (<c>fix_inbox</c>, <c>update_inbox</c>: the same columns).</summary>
+    private sealed class InboxWriter : IAsyncDisposable
+    {
+        private readonly Microsoft.Data.Sqlite.SqliteCommand _insert;
+        private readonly Microsoft.Data.Sqlite.SqliteParameter _device, _seq, _envelope, _received;
+
+        public InboxWriter(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, string table)
+        {
+            _insert = connection.CreateCommand();
+            _insert.Transaction = transaction;
+            _insert.CommandText = $"INSERT OR IGNORE INTO {table} (device_id, seq, envelope, received_at_ms) VALUES ($device, $seq, $envelope, $received);";
+            _device = _insert.Parameters.Add("$device", Microsoft.Data.Sqlite.SqliteType.Text);
+            _seq = _insert.Parameters.Add("$seq", Microsoft.Data.Sqlite.SqliteType.Integer);
+            _envelope = _insert.Parameters.Add("$envelope", Microsoft.Data.Sqlite.SqliteType.Blob);
+            _received = _insert.Parameters.Add("$received", Microsoft.Data.Sqlite.SqliteType.Integer);
+        }
+
+        public async Task AddAsync(AcceptedUplink message, CancellationToken cancellationToken)
+        {
+            _device.Value = message.Envelope.DeviceId;
+            _seq.Value = ToDb(message.Envelope.Sequence);
+            _envelope.Value = message.Payload;
+            _received.Value = message.ReceivedAt.ToUnixTimeMilliseconds();
+            await _insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        public ValueTask DisposeAsync() => _insert.DisposeAsync();
     }
 }
