@@ -5,8 +5,9 @@ using Microsoft.Extensions.Options;
 namespace Diagnostics.Cloud.Updates;
 
 /// <summary>
-/// Moves rollouts on: wakes when devices report (ingestion announces every stored batch) and otherwise every
-/// <see cref="UpdateOptions.CheckInterval"/> for wave windows, deferrals and health observations. The first pass after
+/// Moves rollouts on: wakes when a device reports an update step and otherwise every
+/// <see cref="UpdateOptions.CheckInterval"/> for wave windows, deferrals and health observations (the errors a rollout
+/// compares are counted then too, so ordinary telemetry never drives a pass). The first pass after
 /// a start sends every outstanding offer again, since the broker may not have kept them.
 /// </summary>
 public sealed partial class RolloutScheduler(
@@ -17,8 +18,8 @@ public sealed partial class RolloutScheduler(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Only changes that may carry an update report or a reconnect; a bare announcement is this service's own.
-        using var subscription = changes.Subscribe(change => change.UpdateReports is not null || change.ReadyForDownlink || change.Health is not null || change.EventsOrEmpty.Count > 0);
+        // Offers are retained by the broker, so a reconnect needs nothing from here; only update steps do.
+        using var subscription = changes.Subscribe(change => change.UpdateReports is not null);
         var republish = true;
         try
         {
