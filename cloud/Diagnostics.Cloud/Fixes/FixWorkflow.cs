@@ -38,8 +38,18 @@ public sealed partial class FixWorkflow(
 {
     public const string SystemActor = "system";
 
+    /// <summary>How the codes of proposals that come from support, not from a problem the device raised, begin.</summary>
+    public const string SupportRequestPrefix = "support:";
+
     /// <summary>The code of a proposal that is not about a problem but a request from support for a diagnostics report.</summary>
-    public const string DiagnosticsRequestCode = "support:diagnostics-request";
+    public const string DiagnosticsRequestCode = SupportRequestPrefix + "diagnostics-request";
+
+    /// <summary>A request from support has no raised problem behind it: nothing to go away, no next article to offer.</summary>
+    public static bool IsSupportRequest(string code)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        return code.StartsWith(SupportRequestPrefix, StringComparison.Ordinal);
+    }
 
     public const string DiagnosticsDescription =
         "The printer collects a report for support: its current status, its recent events, the last lines of its log and its settings " +
@@ -380,14 +390,14 @@ public sealed partial class FixWorkflow(
             var model = (await devices.GetAsync(closed.DeviceId, cancellationToken))?.Model ?? "";
             await knowledge.RecordOutcomeAsync(article, model, verified, cancellationToken);
         }
-        if (closed.State is FixState.Failed && closed.Code != DiagnosticsRequestCode)
+        if (closed.State is FixState.Failed && !IsSupportRequest(closed.Code))
             await OfferNextAsync(closed, cancellationToken);
     }
 
     /// <summary>After a declined or failed fix: the next article for the same problem, or a note suggesting a session.</summary>
     private async Task OfferNextAsync(FixProposal previous, CancellationToken cancellationToken)
     {
-        if (previous.Code == DiagnosticsRequestCode)
+        if (IsSupportRequest(previous.Code))
             return;
         var now = time.GetUtcNow();
         var chain = (await store.ForProblemAsync(previous.DeviceId, previous.Condition, previous.Code, cancellationToken))
@@ -501,7 +511,7 @@ public sealed partial class FixWorkflow(
 
     /// <summary>Whether the proposal's problem is still there; a request from support has no problem to go away.</summary>
     private static bool IsActive(IReadOnlySet<string> active, FixProposal proposal) =>
-        proposal.Code == DiagnosticsRequestCode || (proposal.Condition.Length > 0 && active.Contains(proposal.Condition)) || active.Contains(proposal.Code);
+        IsSupportRequest(proposal.Code) || (proposal.Condition.Length > 0 && active.Contains(proposal.Condition)) || active.Contains(proposal.Code);
 
     /// <summary>
     /// Support asks for a diagnostics report: a proposal the owner approves like a fix (or a standing diagnostics consent
@@ -529,6 +539,41 @@ public sealed partial class FixWorkflow(
         Announce(deviceId, now);
         await ApproveByPolicyAsync(request, cancellationToken);
         return await store.GetAsync(request.Id, cancellationToken) ?? request;
+    }
+
+    /// <summary>
+    /// Support (the bot or an agent, in a session) proposes an article's automated fix for the device. It waits for the
+    /// customer's approval in the chat: a standing consent does not approve it, because the customer is right there to
+    /// ask. An open proposal of the same article for the device is answered instead of a second one.
+    /// </summary>
+    public async Task<FixProposal?> ProposeForSessionAsync(string deviceId, string articleId, string actor, CancellationToken cancellationToken)
+    {
+        if (knowledge.Index.Find(articleId) is not var (article, version) || article.Remediation is not { } fix)
+            return null;
+        var open = (await store.ListAsync([deviceId], [FixState.Proposed, FixState.Sent, FixState.Verifying], 100, cancellationToken))
+            .FirstOrDefault(p => p.ArticleId == articleId);
+        if (open is not null)
+            return open;
+        var now = time.GetUtcNow();
+        var proposal = new FixProposal(
+            "fix-" + Guid.NewGuid().ToString("N"), deviceId, SupportRequestPrefix + article.Id, "", Severity.Report, $"Support ({actor}) suggests: {article.Title}",
+            0, 1, article.Id, version, article.Title, fix.Command, fix.Action, fix.Parameters, fix.Describe, fix.VerifyClears, fix.VerifyWithin,
+            [$"suggested by {actor} in a support session"], FixState.Proposed, "", now, now + Settings.ProposalLifetime,
+            null, null, null, null, null, null, null, null, null, null, null);
+        await store.WriteAsync(async work =>
+        {
+            await SqliteFixStore.InsertAsync(work, proposal, cancellationToken);
+            await work.AuditAsync(now, actor, "fix.proposed", deviceId, proposal.Id, new Dictionary<string, string?>
+            {
+                ["article"] = $"{article.Id} v{version}",
+                ["command"] = fix.Command,
+                ["origin"] = "support session",
+            }, cancellationToken);
+            return true;
+        }, cancellationToken);
+        LogProposed(proposal.Id, deviceId, proposal.Code, article.Id, proposal.State);
+        Announce(deviceId, now);
+        return proposal;
     }
 
     /// <summary>Live pages of the device re-read: its fixes changed.</summary>

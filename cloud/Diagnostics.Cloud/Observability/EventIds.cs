@@ -89,6 +89,14 @@ internal static class EventIds
     public const int UpdateReportUnknown = 648;
     public const int RolloutSchedulerFailed = 649;
 
+    // Support sessions 66x
+    public const int SupportSessionOpened = 660;
+    public const int SupportHandedOver = 661;
+    public const int SupportAssigned = 662;
+    public const int SupportClosed = 663;
+    public const int SupportBotFailed = 664;
+    public const int SupportFixWatchFailed = 665;
+
     // Demo fleet 9xx
     public const int DemoFleetStarted = 900;
     public const int DemoFleetStale = 901;

@@ -312,16 +312,32 @@ internal static class Schema
         CREATE TABLE IF NOT EXISTS support_sessions (
             id TEXT NOT NULL PRIMARY KEY,
             customer_id TEXT NOT NULL,
+            customer_name TEXT NOT NULL,
             device_id TEXT NULL,
             state TEXT NOT NULL,
             agent_id TEXT NULL,
+            agent_name TEXT NULL,
             opened_by TEXT NOT NULL,
             opened_at_ms INTEGER NOT NULL,
+            -- The severity of the device's worst problem when the session was queued: the queue serves it first.
+            priority INTEGER NOT NULL DEFAULT 0,
+            handover_reason TEXT NULL,
+            queued_at_ms INTEGER NULL,
+            assigned_at_ms INTEGER NULL,
+            first_response_at_ms INTEGER NULL,
             closed_at_ms INTEGER NULL,
+            resolution TEXT NULL,
+            category TEXT NULL,
+            summary TEXT NULL,
+            solution TEXT NULL,
+            rating INTEGER NULL,
+            rating_comment TEXT NULL,
             last_seq INTEGER NOT NULL
         );
         CREATE INDEX IF NOT EXISTS ix_support_sessions_customer ON support_sessions (customer_id, opened_at_ms DESC);
         CREATE INDEX IF NOT EXISTS ix_support_sessions_state ON support_sessions (state, opened_at_ms);
+        CREATE INDEX IF NOT EXISTS ix_support_sessions_agent ON support_sessions (agent_id, state);
+        CREATE INDEX IF NOT EXISTS ix_support_sessions_closed ON support_sessions (closed_at_ms);
 
         -- Every message, numbered per session in the order it was stored: a client that comes back asks for what
         -- follows the last number it has. A client's own id makes a re-sent message land once.
@@ -339,6 +355,34 @@ internal static class Schema
             PRIMARY KEY (session_id, seq)
         ) WITHOUT ROWID;
         CREATE UNIQUE INDEX IF NOT EXISTS ix_support_messages_client ON support_messages (session_id, client_id) WHERE client_id IS NOT NULL;
+
+        -- Pictures sent in a chat, checked for type and size before they are stored.
+        CREATE TABLE IF NOT EXISTS support_images (
+            id TEXT NOT NULL PRIMARY KEY,
+            session_id TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            bytes INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            content BLOB NOT NULL
+        );
+
+        -- Staff who take sessions: whether they take new ones now, and how many at once.
+        CREATE TABLE IF NOT EXISTS support_agents (
+            agent_id TEXT NOT NULL PRIMARY KEY,
+            name TEXT NOT NULL,
+            available INTEGER NOT NULL,
+            max_sessions INTEGER NOT NULL,
+            changed_at_ms INTEGER NOT NULL
+        );
+
+        -- Replies agents keep for what they write often.
+        CREATE TABLE IF NOT EXISTS support_canned_replies (
+            id TEXT NOT NULL PRIMARY KEY,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at_ms INTEGER NOT NULL
+        );
 
         -- When a customer lets updates install on a device: minutes of the day in the customer's time zone.
         CREATE TABLE IF NOT EXISTS maintenance_windows (

@@ -51,6 +51,17 @@ public sealed class SqliteConnectionFactory : IDisposable
         return rows;
     }
 
+    /// <summary>Runs one statement on its own connection; answers how many rows it changed.</summary>
+    public async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+            command.Parameters.AddWithValue(name, value);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Creates the file and the schema if they do not exist yet; safe to call more than once.</summary>
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {

@@ -4,20 +4,40 @@ namespace Diagnostics.Cloud.Support;
 
 /// <summary>
 /// Wakes whoever waits for a session's next message (a phone's open request, a dashboard page) as soon as one is
-/// stored. A signal carries no message: waiters read what follows their last number from the store, so a wake-up
-/// that comes late or twice loses and repeats nothing.
+/// stored, and whoever shows the queue when any session changes. A signal carries no message: waiters read what
+/// follows their last number from the store, so a wake-up that comes late or twice loses and repeats nothing.
 /// </summary>
 public sealed class SessionSignals
 {
+    // Session ids are never empty, so the empty key is free for "some session changed".
+    private const string AnySession = "";
+
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiting = new(StringComparer.Ordinal);
 
     /// <summary>A task that completes at the next <see cref="Notify"/> for the session; take it before reading the store.</summary>
-    public Task NextAsync(string sessionId) =>
-        _waiting.GetOrAdd(sessionId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    public Task NextAsync(string sessionId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        return Next(sessionId);
+    }
+
+    /// <summary>A task that completes at the next change of any session (a message, a hand-over, an assignment).</summary>
+    public Task NextQueueChangeAsync() => Next(AnySession);
 
     public void Notify(string sessionId)
     {
-        if (_waiting.TryRemove(sessionId, out var waiters))
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        Complete(sessionId);
+    }
+
+    public void NotifyQueue() => Complete(AnySession);
+
+    private Task Next(string key) =>
+        _waiting.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    private void Complete(string key)
+    {
+        if (_waiting.TryRemove(key, out var waiters))
             waiters.TrySetResult();
     }
 }

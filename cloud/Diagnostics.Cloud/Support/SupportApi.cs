@@ -1,90 +1,191 @@
 using System.Security.Claims;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Web;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Cloud.Support;
 
-public sealed record OpenSessionRequest(string? DeviceId, string? Text);
+public sealed record OpenSessionRequest(string? DeviceId, string? Text, string? FixId);
 
 public sealed record PostMessageRequest(string? Text, string? ClientId, bool? Internal);
 
+public sealed record TransferRequest(string? ToAgentId, string? Note);
+
+public sealed record ProposeFixRequest(string? ArticleId);
+
+public sealed record CloseSessionRequest(string? Summary, string? Category, string? Solution, bool? Resolved);
+
+public sealed record RateRequest(int? Rating, string? Comment);
+
+public sealed record AvailabilityRequest(bool Available);
+
+public sealed record LimitRequest(int MaxSessions);
+
+public sealed record CannedReplyRequest(string? Title, string? Body);
+
 /// <summary>
-/// Support sessions for customers (<c>/api/me/sessions</c>: their own only) and staff (<c>/api/sessions</c>). Reading
-/// is by position: <c>GET .../messages?after=N[&amp;waitSeconds=S]</c> answers every message after N in order, and
-/// with a wait holds the request open until one comes.
+/// Support sessions for customers (<c>/api/me/sessions</c>: their own only; anyone else's reads as missing) and staff
+/// (<c>/api/sessions</c>, <c>/api/support</c>). Reading is by position: <c>GET .../messages?after=N[&amp;waitSeconds=S]</c>
+/// answers every message after N in order, and with a wait holds the request open until one comes.
 /// </summary>
 public static class SupportApi
 {
     public static IEndpointRouteBuilder MapSupportApi(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var mine = app.MapGroup("/api/me/sessions").WithTags("Support").RequireAuthorization(Roles.CustomerPolicy);
-        mine.MapPost("/", Open).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        mine.MapGet("/", MySessions);
-        mine.MapGet("/{sessionId}/messages", (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct, long after = 0, int waitSeconds = 0) =>
-            ReadAsync(sessionId, http.User, store, support, after, waitSeconds, ct)).ProducesProblem(StatusCodes.Status404NotFound);
-        mine.MapPost("/{sessionId}/messages", (string sessionId, PostMessageRequest request, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
-            PostAsync(sessionId, request, http.User, store, support, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
+        var mine = app.MapGroup("/api/me/sessions").WithTags("Support").RequireAuthorization(Roles.CustomerPolicy)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        mine.MapPost("/", OpenAsync);
+        mine.MapGet("/", async (HttpContext http, SqliteSupportStore store, CancellationToken ct) => Results.Ok(await store.SessionsOfCustomerAsync(http.User.AccountId()!, ct)));
+        MapConversation(mine);
+        mine.MapPost("/{sessionId}/handover", (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, store, session => support.HandOverAsync(session, "The customer asked for a person.", ct), created: null, ct));
+        mine.MapPost("/{sessionId}/solved", (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, store, session => support.ResolveWithBotAsync(session, ct), created: null, ct));
+        mine.MapPost("/{sessionId}/leave", (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, store, session => support.LeaveAsync(session, Actor(http.User), ct), created: null, ct));
+        mine.MapPost("/{sessionId}/fixes/{proposalId}/{decision:regex(^(approve|decline)$)}", (string sessionId, string proposalId, string decision, HttpContext http,
+            SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, store, session => support.DecideFixAsync(session, Actor(http.User), proposalId, decision == "approve", ct), created: null, ct));
+        mine.MapPost("/{sessionId}/updates/{rolloutId}/{decision:regex(^(approve|decline)$)}", (string sessionId, string rolloutId, string decision, HttpContext http,
+            SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, store, session => support.DecideUpdateAsync(session, Actor(http.User), rolloutId, decision == "approve", ct), created: null, ct));
+        mine.MapPost("/{sessionId}/rating", (string sessionId, RateRequest request, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, store, session => support.RateAsync(session, Actor(http.User), request.Rating ?? 0, request.Comment, ct), created: null, ct));
 
-        var staff = app.MapGroup("/api/sessions").WithTags("Support").RequireAuthorization(Roles.StaffPolicy);
-        staff.MapGet("/", OpenSessions);
-        staff.MapGet("/{sessionId}/messages", (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct, long after = 0, int waitSeconds = 0) =>
-            ReadAsync(sessionId, http.User, store, support, after, waitSeconds, ct)).ProducesProblem(StatusCodes.Status404NotFound);
-        staff.MapPost("/{sessionId}/messages", (string sessionId, PostMessageRequest request, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
-            PostAsync(sessionId, request, http.User, store, support, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
+        var staff = app.MapGroup("/api/sessions").WithTags("Support").RequireAuthorization(Roles.StaffPolicy)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        staff.MapGet("/", async (SqliteSupportStore store, CancellationToken ct) => Results.Ok(await store.OpenSessionsAsync(ct)));
+        staff.MapPost("/", async (OpenSessionRequest request, HttpContext http, SupportService support, CancellationToken ct) =>
+            Answer(await support.OpenForDeviceAsync(Actor(http.User), request.DeviceId?.Trim() ?? "", request.Text ?? "", ct), s => Results.Created($"/api/sessions/{s.Id}", s)));
+        staff.MapGet("/queue", async (SqliteSupportStore store, IOptions<SupportOptions> options, CancellationToken ct) =>
+            Results.Ok(await store.QueueAsync(options.Value.SeverityHeadStart, ct)));
+        staff.MapGet("/history", async (SqliteSupportStore store, CancellationToken ct, string? q = null, string? category = null, string? agent = null, int limit = 50) =>
+            Results.Ok(await store.SearchAsync(q, category, agent, Math.Clamp(limit, 1, 500), ct)));
+        MapConversation(staff);
+        staff.MapPost("/{sessionId}/take", (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, store, session => support.TakeAsync(session, Actor(http.User), ct), created: null, ct));
+        staff.MapPost("/{sessionId}/transfer", (string sessionId, TransferRequest request, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, store, session => OwnSession(session, http.User) ?? support.TransferAsync(session, Actor(http.User),
+                string.IsNullOrWhiteSpace(request.ToAgentId) ? null : request.ToAgentId.Trim(), request.Note, ct), created: null, ct));
+        staff.MapPost("/{sessionId}/fixes", (string sessionId, ProposeFixRequest request, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, store, session => OwnSession<SupportMessage>(session, http.User) ?? support.ProposeFixAsync(session, Actor(http.User), request.ArticleId ?? "", ct), created: null, ct));
+        staff.MapPost("/{sessionId}/updates", (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, store, session => OwnSession<SupportMessage>(session, http.User) ?? support.ShareUpdateAsync(session, Actor(http.User), ct), created: null, ct));
+        staff.MapPost("/{sessionId}/close", (string sessionId, CloseSessionRequest request, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, store, session =>
+                support.CloseByAgentAsync(session, Actor(http.User), request.Summary, request.Category, request.Solution, request.Resolved ?? true, ct), created: null, ct));
+
+        var desk = app.MapGroup("/api/support").WithTags("Support").RequireAuthorization(Roles.StaffPolicy)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        desk.MapGet("/agents", async (SqliteSupportStore store, CancellationToken ct) => Results.Ok(await store.AgentsAsync(ct)));
+        desk.MapPut("/agents/me", async (AvailabilityRequest request, HttpContext http, SupportService support, CancellationToken ct) =>
+            Results.Ok(await support.SetAvailableAsync(Actor(http.User), request.Available, ct)));
+        desk.MapPut("/agents/{agentId}/limit", async (string agentId, LimitRequest request, SupportService support, CancellationToken ct) =>
+            Answer(await support.SetLimitAsync(agentId, request.MaxSessions, ct), Results.Ok)).RequireAuthorization(Roles.SupervisorPolicy);
+        desk.MapGet("/canned-replies", async (SqliteSupportStore store, CancellationToken ct) => Results.Ok(await store.CannedRepliesAsync(ct)));
+        desk.MapPost("/canned-replies", async (CannedReplyRequest request, HttpContext http, SupportService support, CancellationToken ct) =>
+            Answer(await support.AddCannedReplyAsync(Actor(http.User), request.Title, request.Body, ct), r => Results.Created($"/api/support/canned-replies/{r.Id}", r)));
+        desk.MapDelete("/canned-replies/{replyId}", async (string replyId, SqliteSupportStore store, CancellationToken ct) =>
+            await store.DeleteCannedReplyAsync(replyId, ct) ? Results.NoContent()
+                : Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such reply", $"There is no canned reply '{replyId}'."))).RequireAuthorization(Roles.SupervisorPolicy);
+        desk.MapGet("/figures", async (SupportSupervision supervision, TimeProvider time, CancellationToken ct, DateTimeOffset? from = null, DateTimeOffset? to = null) =>
+        {
+            var end = to ?? time.GetUtcNow();
+            var start = from ?? end.AddDays(-30);
+            return start >= end
+                ? Results.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Bad period", "'from' must be before 'to'."))
+                : Results.Ok(await supervision.FiguresAsync(start, end, ct));
+        }).RequireAuthorization(Roles.SupervisorPolicy);
         return app;
     }
 
-    public static async Task<Results<Created<SupportSession>, ProblemHttpResult>> Open(
-        OpenSessionRequest request, HttpContext http, DeviceAccess access, SupportService support, CancellationToken cancellationToken)
+    /// <summary>What customers and staff both do in a conversation: read it, write, send and see pictures.</summary>
+    private static void MapConversation(RouteGroupBuilder group)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(access);
-        ArgumentNullException.ThrowIfNull(support);
+        group.MapGet("/{sessionId}", async (string sessionId, HttpContext http, SqliteSupportStore store, CancellationToken ct) =>
+            await VisibleSessionAsync(sessionId, http.User, store, ct) is { } session ? Results.Ok(session) : NoSession(sessionId));
+        group.MapGet("/{sessionId}/messages", async (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct,
+            long after = 0, int waitSeconds = 0) =>
+            await VisibleSessionAsync(sessionId, http.User, store, ct) is null
+                ? NoSession(sessionId)
+                : Results.Ok(await support.ReadAsync(sessionId, Math.Max(0, after), includeInternal: http.User.IsStaff(), TimeSpan.FromSeconds(Math.Max(0, waitSeconds)), ct)));
+        group.MapPost("/{sessionId}/messages", (string sessionId, PostMessageRequest request, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, store, session =>
+                (request.Internal == true ? null : OwnSession<SupportMessage>(session, http.User))
+                ?? support.PostAsync(session, Actor(http.User), request.Text, request.ClientId, request.Internal ?? false, ct),
+                created: m => Results.Created($"{http.Request.Path}?after={m.Sequence - 1}", m), ct));
+        group.MapPost("/{sessionId}/images", (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, IOptions<SupportOptions> options,
+            CancellationToken ct, string? caption = null) =>
+            WithSessionAsync(sessionId, http.User, store, async session =>
+            {
+                if (OwnSession<SupportMessage>(session, http.User) is { } notYours)
+                    return await notYours;
+                var content = await ReadLimitedAsync(http.Request.Body, options.Value.MaxImageBytes, ct);
+                return content is null
+                    ? SupportResult<SupportMessage>.Fail(SupportError.Invalid, $"a picture has at most {options.Value.MaxImageBytes / 1024} KiB")
+                    : await support.PostImageAsync(session, Actor(http.User), http.Request.ContentType, content, caption, ct);
+            }, created: m => Results.Created($"{http.Request.Path}?after={m.Sequence - 1}", m), ct)).DisableAntiforgery();
+        group.MapGet("/{sessionId}/images/{imageId}", async (string sessionId, string imageId, HttpContext http, SqliteSupportStore store, CancellationToken ct) =>
+        {
+            if (await VisibleSessionAsync(sessionId, http.User, store, ct) is null || await store.ImageAsync(sessionId, imageId, ct) is not { } image)
+                return Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such picture", $"There is no picture '{imageId}' in this conversation."));
+            // Never rendered as anything but the picture it was checked to be.
+            http.Response.Headers.XContentTypeOptions = "nosniff";
+            return Results.File(image.Content, image.ContentType, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{image.Sha256}\""));
+        });
+    }
+
+    /// <summary>Reads at most <paramref name="limit"/> bytes; null when there are more.</summary>
+    private static async Task<byte[]?> ReadLimitedAsync(Stream body, int limit, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+                return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static async Task<IResult> OpenAsync(OpenSessionRequest request, HttpContext http, DeviceAccess access, SupportService support, CancellationToken cancellationToken)
+    {
         var deviceId = string.IsNullOrWhiteSpace(request.DeviceId) ? null : request.DeviceId.Trim();
         // Someone else's device reads like one that does not exist.
         if (deviceId is not null && !await access.CanAccessAsync(http.User, deviceId, cancellationToken))
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such device", $"You have no device '{deviceId}'."));
-        var (session, error, detail) = await support.OpenAsync(http.User.AccountId()!, deviceId, request.Text, Actor(http.User), cancellationToken);
-        return session is not null
-            ? TypedResults.Created($"/api/me/sessions/{session.Id}", session)
-            : TypedResults.Problem(ApiProblems.Create(error == SupportError.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest, "Session not opened", detail));
+            return Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such device", $"You have no device '{deviceId}'."));
+        if (request.FixId is not null && deviceId is null)
+            return Results.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Session not opened", "a session about a fix names its device"));
+        return Answer(await support.OpenAsync(Actor(http.User), deviceId, request.Text, request.FixId, cancellationToken), s => Results.Created($"/api/me/sessions/{s.Id}", s));
     }
 
-    public static async Task<Ok<IReadOnlyList<SupportSession>>> MySessions(HttpContext http, SqliteSupportStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> WithSessionAsync<T>(string sessionId, ClaimsPrincipal user, SqliteSupportStore store,
+        Func<SupportSession, Task<SupportResult<T>>> act, Func<T, IResult>? created, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(store);
-        return TypedResults.Ok(await store.SessionsOfCustomerAsync(http.User.AccountId()!, cancellationToken));
-    }
-
-    public static async Task<Ok<IReadOnlyList<SupportSession>>> OpenSessions(SqliteSupportStore store, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        return TypedResults.Ok(await store.OpenSessionsAsync(cancellationToken));
-    }
-
-    private static async Task<Results<Ok<IReadOnlyList<SupportMessage>>, ProblemHttpResult>> ReadAsync(
-        string sessionId, ClaimsPrincipal user, SqliteSupportStore store, SupportService support, long after, int waitSeconds, CancellationToken cancellationToken)
-    {
-        if (await VisibleSessionAsync(sessionId, user, store, cancellationToken) is null)
-            return NoSession(sessionId);
-        return TypedResults.Ok(await support.ReadAsync(sessionId, Math.Max(0, after), includeInternal: user.IsStaff(), TimeSpan.FromSeconds(Math.Max(0, waitSeconds)), cancellationToken));
-    }
-
-    private static async Task<Results<Created<SupportMessage>, Ok<SupportMessage>, ProblemHttpResult>> PostAsync(
-        string sessionId, PostMessageRequest request, ClaimsPrincipal user, SqliteSupportStore store, SupportService support, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
         if (await VisibleSessionAsync(sessionId, user, store, cancellationToken) is not { } session)
             return NoSession(sessionId);
-        var (message, error, detail) = await support.PostAsync(session, Actor(user), request.Text, request.ClientId, request.Internal ?? false, cancellationToken);
-        return message is not null
-            ? TypedResults.Created($"/api/sessions/{sessionId}/messages?after={message.Sequence - 1}", message)
-            : TypedResults.Problem(ApiProblems.Create(error == SupportError.Closed ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest, "Message not sent", detail));
+        return Answer(await act(session), created ?? (value => Results.Ok(value)));
     }
+
+    /// <summary>Staff write to the customer only in sessions they hold (internal notes excepted); customers in their own.</summary>
+    private static Task<SupportResult<T>>? OwnSession<T>(SupportSession session, ClaimsPrincipal user) =>
+        user.IsStaff() && session.State != SessionState.Closed && session.AgentId != user.AccountId()
+            ? Task.FromResult(SupportResult<T>.Fail(SupportError.Conflict, session.AgentId is null ? "take the session first" : $"the session is {session.AgentName}'s"))
+            : null;
+
+    private static Task<SupportResult<SupportSession>>? OwnSession(SupportSession session, ClaimsPrincipal user) => OwnSession<SupportSession>(session, user);
+
+    private static IResult Answer<T>(SupportResult<T> result, Func<T, IResult> success) => result.Error switch
+    {
+        SupportError.None => success(result.Value!),
+        SupportError.NotFound => Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Not found", result.Detail)),
+        SupportError.Invalid => Results.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Not accepted", result.Detail)),
+        SupportError.AtLimit => Results.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "At the limit", result.Detail)),
+        _ => Results.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Not now", result.Detail)),
+    };
 
     /// <summary>Staff see every session; a customer only their own, and anyone else's reads as missing.</summary>
     private static async Task<SupportSession?> VisibleSessionAsync(string sessionId, ClaimsPrincipal user, SqliteSupportStore store, CancellationToken cancellationToken)
@@ -93,9 +194,12 @@ public static class SupportApi
         return session is not null && (user.IsStaff() || session.CustomerId == user.AccountId()) ? session : null;
     }
 
-    private static SessionActor Actor(ClaimsPrincipal user) =>
-        new(user.IsStaff() ? AuthorKind.Agent : AuthorKind.Customer, user.AccountId() ?? "", user.Identity?.Name ?? "");
+    public static SessionActor Actor(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return new(user.IsStaff() ? AuthorKind.Agent : AuthorKind.Customer, user.AccountId() ?? "", user.Identity?.Name ?? "");
+    }
 
-    private static ProblemHttpResult NoSession(string sessionId) =>
-        TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such session", $"There is no session '{sessionId}' for you."));
+    private static IResult NoSession(string sessionId) =>
+        Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such session", $"There is no session '{sessionId}' for you."));
 }

@@ -4,7 +4,7 @@ namespace Diagnostics.Cloud.Support;
 
 public static class SupportExtensions
 {
-    /// <summary>Support sessions: the conversation store, its signals and the service over them.</summary>
+    /// <summary>Support sessions: the conversation store, its signals, the bot, the queue and the watcher of fix cards.</summary>
     public static IHostApplicationBuilder AddSupport(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -12,7 +12,11 @@ public static class SupportExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SqliteSupportStore>();
         builder.Services.AddSingleton<SessionSignals>();
+        builder.Services.AddSingleton<FixCardDevices>();
+        builder.Services.AddSingleton<SupportBot>();
         builder.Services.AddSingleton<SupportService>();
+        builder.Services.AddSingleton<SupportSupervision>();
+        builder.Services.AddHostedService<SupportFixWatcher>();
         return builder;
     }
 }

@@ -17,6 +17,25 @@ public sealed class SupportOptions
     /// <summary>The most messages one read returns; a client that missed more reads again from the last it got.</summary>
     [Range(1, 10_000)]
     public int MaxMessagesPerRead { get; set; } = 500;
+
+    /// <summary>How many sessions an agent holds at once unless a supervisor sets their own limit.</summary>
+    [Range(1, 50)]
+    public int DefaultMaxSessionsPerAgent { get; set; } = 5;
+
+    /// <summary>The largest picture a chat takes; a larger one is refused with this limit in the answer.</summary>
+    [Range(1024, 50 * 1024 * 1024)]
+    public int MaxImageBytes { get; set; } = 5 * 1024 * 1024;
+
+    /// <summary>
+    /// How much waiting one step of severity is worth in the queue: an error waits this much less than a warning.
+    /// Waiting always counts, so nobody waits for ever behind a stream of more severe sessions.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan SeverityHeadStart { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often the fix cards of open sessions are looked at besides when their device changes.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan FixCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Where a session is: with the bot, waiting for a person, with a person, or over.</summary>
@@ -28,11 +47,33 @@ public enum SessionState
     Closed,
 }
 
+/// <summary>Who or what ended a session well, or that nobody did.</summary>
+public enum SessionResolution
+{
+    /// <summary>The bot's answer (steps or an automated fix) solved it: no person was needed.</summary>
+    Bot,
+    Agent,
+    /// <summary>The customer left it, or it was closed without a solution.</summary>
+    Unresolved,
+}
+
 public enum MessageKind
 {
     Text,
+    /// <summary>A picture (body: JSON with its id, type and size; the bytes are read from the image endpoint).</summary>
+    Image,
     /// <summary>The device's status when it was posted: state, conditions, supplies (JSON body).</summary>
     DeviceStatus,
+    /// <summary>A knowledge-base article shown as steps (JSON body).</summary>
+    Article,
+    /// <summary>A fix the device can run, with Approve for the customer: a fix-loop proposal (JSON body with its id).</summary>
+    Fix,
+    /// <summary>An update offered to the device, with its state (JSON body with the rollout).</summary>
+    Update,
+    /// <summary>What solved it, for the customer to keep (JSON body).</summary>
+    Solution,
+    /// <summary>The customer's rating of the help (JSON body).</summary>
+    Rating,
     /// <summary>Something the system says: the session opened, an agent joined, it closed.</summary>
     System,
 }
@@ -45,15 +86,37 @@ public enum AuthorKind
     System,
 }
 
+/// <summary>What a session was about, chosen by the agent who closes it (the bot picks from the article's tags).</summary>
+public static class SessionCategories
+{
+    public static readonly IReadOnlyList<string> All =
+    [
+        "Paper handling", "Print quality", "Supplies", "Connectivity", "Hardware fault", "Firmware and updates", "Setup and use", "Other",
+    ];
+}
+
 public sealed record SupportSession(
     string Id,
     string CustomerId,
+    string CustomerName,
     string? DeviceId,
     SessionState State,
     string? AgentId,
+    string? AgentName,
     string OpenedBy,
     DateTimeOffset OpenedAt,
+    int Priority,
+    string? HandoverReason,
+    DateTimeOffset? QueuedAt,
+    DateTimeOffset? AssignedAt,
+    DateTimeOffset? FirstResponseAt,
     DateTimeOffset? ClosedAt,
+    SessionResolution? Resolution,
+    string? Category,
+    string? Summary,
+    string? Solution,
+    int? Rating,
+    string? RatingComment,
     long LastSequence);
 
 /// <summary>One message, with its place in the session. Internal notes are for agents only.</summary>
@@ -69,9 +132,40 @@ public sealed record SupportMessage(
     string? ClientId,
     DateTimeOffset At);
 
+/// <summary>A staff member as the queue sees them: taking sessions or not, their limit and how many they hold.</summary>
+public sealed record SupportAgent(string AgentId, string Name, bool Available, int MaxSessions, int OpenSessions);
+
+public sealed record CannedReply(string Id, string Title, string Body, string CreatedBy, DateTimeOffset CreatedAt);
+
+/// <summary>A stored picture of a chat.</summary>
+public sealed record SupportImage(string Id, string SessionId, string ContentType, long Bytes, string Sha256, byte[] Content);
+
+/// <summary>The supervisor's figures over sessions that ended in a period.</summary>
+public sealed record SupportFigures(
+    DateTimeOffset From,
+    DateTimeOffset To,
+    int Closed,
+    int ResolvedByBot,
+    double? BotResolutionRate,
+    int ReachedAPerson,
+    TimeSpan? FirstResponseMedian,
+    TimeSpan? FirstResponseP90,
+    TimeSpan? HandleTimeMedian,
+    TimeSpan? HandleTimeMean,
+    int Rated,
+    double? SatisfactionMean,
+    IReadOnlyList<int> RatingCounts,
+    IReadOnlyList<AgentFigures> Agents,
+    int OpenNow,
+    int QueuedNow);
+
+public sealed record AgentFigures(string AgentId, string Name, int Handled, TimeSpan? HandleTimeMedian, double? SatisfactionMean);
+
 public static class SupportStates
 {
     public static string ToStorage(this SessionState state) => state.ToString().ToLowerInvariant();
+
+    public static string ToStorage(this SessionResolution resolution) => resolution.ToString().ToLowerInvariant();
 
     public static string ToStorage(this MessageKind kind) => kind switch
     {

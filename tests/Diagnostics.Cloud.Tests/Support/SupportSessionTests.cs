@@ -33,6 +33,12 @@ public sealed class SupportSessionTests
         return (owner, (await opened.Content.ReadFromJsonAsync<SupportSession>(Json.Options, Ct))!);
     }
 
+    private static async Task TakeAsync(HttpClient agent, string sessionId)
+    {
+        using var taken = await agent.PostAsync(new Uri($"/api/sessions/{sessionId}/take", UriKind.Relative), null, Ct);
+        Assert.True(taken.StatusCode == HttpStatusCode.OK, await taken.Content.ReadAsStringAsync(Ct));
+    }
+
     private static async Task<SupportMessage> PostAsync(HttpClient client, string url, object message)
     {
         using var response = await client.PostAsJsonAsync(url, message, Ct);
@@ -48,10 +54,14 @@ public sealed class SupportSessionTests
 
         var messages = await owner.GetJsonAsync<List<SupportMessage>>($"/api/me/sessions/{session.Id}/messages");
 
-        Assert.Equal([1L, 2, 3], messages.Select(m => m.Sequence));
-        Assert.Equal([MessageKind.System, MessageKind.DeviceStatus, MessageKind.Text], messages.Select(m => m.Kind));
-        Assert.Contains("ipp:media-jam", messages[1].Body, StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Range(1, messages.Count).Select(i => (long)i), messages.Select(m => m.Sequence));
+        Assert.Equal([MessageKind.System, MessageKind.DeviceStatus, MessageKind.Text], messages.Take(3).Select(m => m.Kind));
+        var card = SupportCardText.Read<DeviceStatusCard>(messages[1].Body)!;
+        Assert.Equal(("sup-1", "Acme LaserPro 500", "ipp:media-jam"), (card.DeviceId, card.Model, Assert.Single(card.Conditions).Code));
         Assert.Equal((AuthorKind.Customer, "My printer stopped and blinks orange"), (messages[2].AuthorKind, messages[2].Body));
+        // The bot answers next, from the device's jam: the article's steps and its fix as a card.
+        Assert.Equal("paper-jam", SupportCardText.Read<ArticleCard>(Assert.Single(messages, m => m.Kind == MessageKind.Article).Body)!.ArticleId);
+        Assert.Single(messages, m => m.Kind == MessageKind.Fix && m.AuthorKind == AuthorKind.Bot);
         Assert.Equal([session.Id], (await owner.GetJsonAsync<List<SupportSession>>("/api/me/sessions")).Select(s => s.Id));
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
         Assert.Contains(await agent.GetJsonAsync<List<SupportSession>>("/api/sessions"), s => s.Id == session.Id && s.DeviceId == "sup-1");
@@ -63,6 +73,7 @@ public sealed class SupportSessionTests
         await using var host = new CloudHost();
         var (owner, session) = await JammedDeviceSessionAsync(host, "sup-2", "FFFF2323");
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
+        await TakeAsync(agent, session.Id);
         var seen = (await owner.GetJsonAsync<List<SupportMessage>>($"/api/me/sessions/{session.Id}/messages")).Max(m => m.Sequence);
 
         // The customer's app is closed: the agent answers three times and leaves a note only agents see.
@@ -91,8 +102,10 @@ public sealed class SupportSessionTests
         await using var host = new CloudHost();
         var (owner, session) = await JammedDeviceSessionAsync(host, "sup-3", "FFFF3434");
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
+        await TakeAsync(agent, session.Id);
+        var seen = (await owner.GetJsonAsync<List<SupportMessage>>($"/api/me/sessions/{session.Id}/messages")).Max(m => m.Sequence);
 
-        var waiting = owner.GetJsonAsync<List<SupportMessage>>($"/api/me/sessions/{session.Id}/messages?after=3&waitSeconds=60");
+        var waiting = owner.GetJsonAsync<List<SupportMessage>>($"/api/me/sessions/{session.Id}/messages?after={seen}&waitSeconds=60");
         // An internal note wakes the customer's read but is not for them: the read goes on waiting.
         await PostAsync(agent, $"/api/sessions/{session.Id}/messages", new { text = "Checking the jam article.", @internal = true });
         await PostAsync(agent, $"/api/sessions/{session.Id}/messages", new { text = "I see the jam. Let us clear it together." });

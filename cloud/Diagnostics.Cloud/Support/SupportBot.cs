@@ -1,0 +1,145 @@
+using System.Text.RegularExpressions;
+using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Fixes;
+using Diagnostics.Cloud.Knowledge;
+
+namespace Diagnostics.Cloud.Support;
+
+/// <summary>What the bot does with a customer's turn: what it says, and whether it hands over or the problem is solved.</summary>
+public sealed record BotTurn(IReadOnlyList<NewMessage> Messages, string? HandoverReason, SolutionCard? Solved)
+{
+    public static BotTurn Handover(string reason) => new([], reason, null);
+}
+
+/// <summary>What the bot already did in a session: the articles it showed and whether it asked for more detail.</summary>
+public sealed record BotMemory(IReadOnlyList<ArticleCard> Offered, bool AskedForDetail);
+
+/// <summary>
+/// The first to answer: it reads the device's active problems and the customer's words, picks the knowledge-base
+/// article it is sure of (one about a problem the device reports now, or one whose code the customer typed), shows its
+/// steps, and offers the article's automated fix as a card the customer approves in the chat. It hands over to a
+/// person when asked, when it is not sure, when its steps did not help, and when the fix already failed on the device.
+/// </summary>
+public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore fixes, FixWorkflow workflow, TimeProvider time)
+{
+    public const string Id = "bot";
+    public const string Name = "Diagnostics assistant";
+
+    [GeneratedRegex(@"\b(person|human|agent|someone|somebody|representative|operator|technician|real people|call me|speak to|talk to)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex AsksForPerson();
+
+    [GeneratedRegex(@"\b(solved|fixed|resolved|works now|working now|that worked|it works|all good|prints again|printing again)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex SaysSolved();
+
+    [GeneratedRegex(@"\b(not|isn't|isnt|doesn't|doesnt|didn't|didnt|still|no longer)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Negation();
+
+    /// <summary>Whether the customer's words ask for a person.</summary>
+    public static bool WantsPerson(string? text) => text is not null && AsksForPerson().IsMatch(text);
+
+    public async Task<BotTurn> AnswerAsync(DeviceDetails? device, string? text, BotMemory memory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        var words = text?.Trim() ?? "";
+        if (WantsPerson(words))
+            return BotTurn.Handover("The customer asked for a person.");
+        if (memory.Offered is [.., var last] && SaysSolved().IsMatch(words) && !Negation().IsMatch(words))
+            return new BotTurn([Say("Glad it works again. The steps are kept in this chat for next time.")], null, SolutionOf(last, "The customer followed the steps."));
+
+        var context = device is null ? null : new DeviceContext(device.Model, device.Firmware,
+            [.. device.ActiveConditions.Select(c => new DeviceProblem(c.Code, c.Condition, c.Severity))]);
+        var offeredIds = memory.Offered.Select(o => o.ArticleId).ToHashSet(StringComparer.Ordinal);
+        var pick = Candidates(words, context).FirstOrDefault(m => !offeredIds.Contains(m.Article.Id) && IsSure(m, words, context));
+        if (pick is null)
+        {
+            if (memory.Offered.Count > 0)
+                return BotTurn.Handover($"The steps of \"{memory.Offered[^1].Title}\" did not solve it.");
+            if (!memory.AskedForDetail && (context is null || context.Problems.Count == 0))
+                return new BotTurn([Say("Tell me what the printer does or shows: a code or message on its panel helps me find the right steps. " +
+                    "Or tap \"Talk to a person\".")], null, null);
+            return BotTurn.Handover(words.Length == 0
+                ? "The assistant found no article for the device's problems."
+                : "The assistant was not sure which article fits the customer's words.");
+        }
+
+        var article = pick.Article;
+        if (device is not null && article.Remediation is not null && await FailedRecentlyAsync(device.DeviceId, article.Id, cancellationToken) is { } failed)
+            return BotTurn.Handover($"The automated fix \"{article.Title}\" already failed on this device: {failed.Note}");
+
+        var messages = new List<NewMessage>
+        {
+            Say(memory.Offered.Count == 0 ? IntroFor(pick, context) : "Let's try something else."),
+            Card(MessageKind.Article, SupportCardText.Write(ArticleCard.Of(article, pick.Version))),
+        };
+        if (device is not null && article.Remediation is not null
+            && await workflow.ProposeForSessionAsync(device.DeviceId, article.Id, Name, cancellationToken) is { } proposal)
+        {
+            messages.Add(Card(MessageKind.Fix, SupportCardText.Write(FixCardOf(proposal))));
+            messages.Add(Say("The printer can do this itself: tap Approve and I'll tell you when it worked. Or follow the steps. " +
+                "Tap \"Solved\" when it works, or \"Talk to a person\" at any time."));
+        }
+        else
+        {
+            messages.Add(Say("Tap \"Solved\" when it works, or \"Talk to a person\" at any time."));
+        }
+        return new BotTurn(messages, null, null);
+    }
+
+    public static FixCard FixCardOf(FixProposal proposal)
+    {
+        ArgumentNullException.ThrowIfNull(proposal);
+        return new FixCard(proposal.Id, proposal.DeviceId, proposal.ArticleTitle ?? proposal.Code, proposal.Describe ?? "", proposal.Action?.ToString() ?? "");
+    }
+
+    public static SolutionCard SolutionOf(ArticleCard article, string how)
+    {
+        ArgumentNullException.ThrowIfNull(article);
+        return new SolutionCard(article.Category, article.Title, $"{article.Summary} {how}".Trim(), article.Steps);
+    }
+
+    private IEnumerable<ArticleMatch> Candidates(string words, DeviceContext? context)
+    {
+        if (words.Length > 0)
+            return knowledge.Index.Search(words, context, limit: 5);
+        // No words yet (the session was opened from the device): its problems, the most severe first.
+        return context is null ? [] : context.Problems.OrderByDescending(p => p.Severity)
+            .SelectMany(p => knowledge.Index.Match(new ProblemQuery(p.Code, p.Condition, context.Model, context.Firmware), limit: 1));
+    }
+
+    /// <summary>
+    /// Sure enough to answer without a person: the article is about a problem the device reports now, or the customer
+    /// typed one of its codes (as "13.20" or "ipp:media-jam").
+    /// </summary>
+    private static bool IsSure(ArticleMatch match, string words, DeviceContext? context)
+    {
+        var article = match.Article;
+        if (context is not null && context.Problems.Any(p =>
+                article.Applies.Codes.Contains(p.Code, StringComparer.OrdinalIgnoreCase) || article.Applies.Conditions.Contains(p.Condition, StringComparer.Ordinal)))
+            return true;
+        return words.Length > 0 && article.Applies.Codes.Any(code =>
+        {
+            var bare = code[(code.IndexOf(':', StringComparison.Ordinal) + 1)..];
+            return bare.Length >= 3 && Regex.IsMatch(words, $@"(^|[^\w.]){Regex.Escape(bare)}($|[^\w])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        });
+    }
+
+    private async Task<FixProposal?> FailedRecentlyAsync(string deviceId, string articleId, CancellationToken cancellationToken)
+    {
+        var since = time.GetUtcNow().AddDays(-1);
+        return (await fixes.ListAsync([deviceId], [FixState.Failed], 20, cancellationToken))
+            .FirstOrDefault(p => p.ArticleId == articleId && p.FinishedAt >= since);
+    }
+
+    private static string IntroFor(ArticleMatch match, DeviceContext? context)
+    {
+        var problem = context?.Problems.FirstOrDefault(p =>
+            match.Article.Applies.Codes.Contains(p.Code, StringComparer.OrdinalIgnoreCase) || match.Article.Applies.Conditions.Contains(p.Condition, StringComparer.Ordinal));
+        return problem is not null
+            ? $"Your printer reports {PlainLanguage.Describe(problem.Condition, problem.Code, "").Title.ToLowerInvariant()}. Here is how to fix it:"
+            : "This should help:";
+    }
+
+    private NewMessage Say(string text) => Card(MessageKind.Text, text);
+
+    private NewMessage Card(MessageKind kind, string body) => new(kind, AuthorKind.Bot, Id, Name, body, false, null, time.GetUtcNow());
+}

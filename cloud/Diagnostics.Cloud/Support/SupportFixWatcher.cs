@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using Diagnostics.Cloud.Fixes;
+using Diagnostics.Cloud.Live;
+using Diagnostics.Cloud.Observability;
+using Microsoft.Extensions.Options;
+
+namespace Diagnostics.Cloud.Support;
+
+/// <summary>The devices with a fix card in an open session: the watcher wakes for their changes only.</summary>
+public sealed class FixCardDevices
+{
+    private readonly ConcurrentDictionary<string, byte> _devices = new(StringComparer.Ordinal);
+
+    public bool Contains(string deviceId) => _devices.ContainsKey(deviceId);
+
+    public void Watch(string deviceId) => _devices.TryAdd(deviceId, 0);
+
+    /// <summary>Replaces the set with what the store says now (cards of closed sessions drop out).</summary>
+    public void Reset(IEnumerable<string> deviceIds)
+    {
+        var now = deviceIds.ToHashSet(StringComparer.Ordinal);
+        foreach (var id in _devices.Keys.Where(id => !now.Contains(id)))
+            _devices.TryRemove(id, out _);
+        foreach (var id in now)
+            _devices.TryAdd(id, 0);
+    }
+}
+
+/// <summary>
+/// Tells each open session how its fix cards ended, once: the bot says the fix worked (and, while the session is
+/// still the bot's, closes it as solved without a person), or that it failed (and hands over to a person).
+/// Wakes when a watched device changes and otherwise every <see cref="SupportOptions.FixCheckInterval"/>.
+/// </summary>
+public sealed partial class SupportFixWatcher(
+    SqliteSupportStore store, SqliteFixStore fixes, SupportService support, FixCardDevices watched, FleetChanges changes,
+    IOptions<SupportOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<SupportFixWatcher> logger) : BackgroundService
+{
+    private static readonly TimeSpan MinimumPassInterval = TimeSpan.FromMilliseconds(250);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var subscription = changes.Subscribe(change => watched.Contains(change.DeviceId));
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await PassAsync(stoppingToken);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    metrics.Error("support.fix-watch");
+                    LogPassFailed(exception);
+                }
+                await Task.Delay(MinimumPassInterval, time, stoppingToken);
+                using var tick = new CancellationTokenSource(options.Value.FixCheckInterval, time);
+                using var either = CancellationTokenSource.CreateLinkedTokenSource(tick.Token, stoppingToken);
+                try
+                {
+                    await subscription.ReadBatchAsync(either.Token);
+                }
+                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                {
+                    // The tick.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>One look at every fix card of the open sessions; an outcome already told is not told again (its client id).</summary>
+    public async Task PassAsync(CancellationToken cancellationToken)
+    {
+        var cards = await store.OpenSessionCardsAsync(MessageKind.Fix, cancellationToken);
+        var devices = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var message in cards)
+        {
+            if (SupportCardText.Read<FixCard>(message.Body) is not { } card)
+                continue;
+            devices.Add(card.DeviceId);
+            if (await fixes.GetAsync(card.ProposalId, cancellationToken) is not { } proposal || proposal.State.IsOpen() || proposal.State == FixState.Advice)
+                continue;
+            await support.FixEndedAsync(message.SessionId, proposal, cancellationToken);
+        }
+        watched.Reset(devices);
+    }
+
+    [LoggerMessage(EventId = EventIds.SupportFixWatchFailed, Level = LogLevel.Error, Message = "A pass over the fix cards of support sessions failed; the next pass tries again")]
+    private partial void LogPassFailed(Exception exception);
+}
