@@ -16,6 +16,7 @@ public static class SupportExtensions
         builder.Services.AddSingleton<SupportBot>();
         builder.Services.AddSingleton<SupportService>();
         builder.Services.AddSingleton<SupportSupervision>();
+        builder.Services.AddHostedService<StarterCannedReplies>();
         builder.Services.AddHostedService<SupportFixWatcher>();
         return builder;
     }

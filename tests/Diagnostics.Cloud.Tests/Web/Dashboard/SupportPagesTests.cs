@@ -1,0 +1,55 @@
+using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Support;
+using Diagnostics.Cloud.Tests.Infrastructure;
+using static Diagnostics.Cloud.Tests.Support.SupportDesk;
+using static Diagnostics.Cloud.Tests.Web.RenderedPage;
+
+namespace Diagnostics.Cloud.Tests.Web.Dashboard;
+
+/// <summary>The support screens as served: the desk, a conversation for each side, the supervisor's history.</summary>
+public sealed class SupportPagesTests
+{
+    [Fact]
+    public async Task The_desk_lists_the_queue_a_conversation_shows_each_side_its_own_view_and_supervisors_search_the_history()
+    {
+        await using var host = new CloudHost();
+        var (device, owner) = await PairedDeviceAsync(host, "page-s1", "FFFF6161", Jam);
+        await using var _ = device;
+        var session = await OpenAsync(owner, "page-s1", "The printer says paper jam, please talk to a person");
+        var agent = await host.SignedInClientAsync(AccountRole.Agent);
+        var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
+        var stranger = await host.SignedInClientAsync(AccountRole.Customer);
+
+        var desk = await GetPageAsync(agent, "/dashboard/support");
+        var agentView = await GetPageAsync(agent, $"/dashboard/support/{session.Id}");
+        var customerView = await GetPageAsync(owner, $"/app/support/{session.Id}");
+        var strangerView = await GetPageAsync(stranger, $"/app/support/{session.Id}");
+        var help = await GetPageAsync(owner, "/app/support?device=page-s1");
+
+        Assert.Equal([session.Id], Attribute(desk, "queued-session", "data-session-id"));
+        Assert.Equal(0, CountTestId(desk, "support-figures"));
+        Assert.Equal(StarterCannedReplies.Replies.Count, CountTestId(desk, "canned-reply"));
+        Assert.Equal(["queued"], Attribute(agentView, "chat", "data-state"));
+        Assert.Equal(["true"], Attribute(agentView, "message", "data-internal").Where(v => v == "true"));
+        Assert.Equal(1, CountTestId(agentView, "session-take"));
+        Assert.Equal(["page-s1"], Attribute(agentView, "device-panel", "data-device-id"));
+        Assert.Equal(["ipp:media-jam"], Attribute(agentView, "panel-condition", "data-code"));
+        Assert.DoesNotContain("true", Attribute(customerView, "message", "data-internal"));
+        Assert.Equal(1, CountTestId(customerView, "status-card"));
+        Assert.Equal(1, CountTestId(strangerView, "session-not-found"));
+        Assert.Equal(0, CountTestId(strangerView, "message"));
+        Assert.Equal([session.Id], Attribute(help, "session-item", "data-session-id"));
+
+        await OkAsync<SupportSession>(agent, $"/api/sessions/{session.Id}/take");
+        await OkAsync<SupportSession>(agent, $"/api/sessions/{session.Id}/close", new { summary = "Cleared the duplex jam", category = "Paper handling", solution = "Open the rear door." });
+        var supervisorDesk = await GetPageAsync(supervisor, "/dashboard/support");
+        var found = await GetPageAsync(supervisor, "/dashboard/support/history?q=duplex");
+        var notFound = await GetPageAsync(supervisor, "/dashboard/support/history?q=toner");
+        using var agentHistory = await agent.GetAsync(new Uri("/dashboard/support/history", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        Assert.Equal("1", TestIdText(supervisorDesk, "figure-closed"));
+        Assert.Equal([session.Id], Attribute(found, "history-row", "data-session-id"));
+        Assert.Equal(0, CountTestId(notFound, "history-row"));
+        Assert.DoesNotContain("history-row", await agentHistory.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+}
