@@ -95,7 +95,7 @@ internal static class EventIds
     public const int SupportAssigned = 662;
     public const int SupportClosed = 663;
     public const int SupportBotFailed = 664;
-    public const int SupportFixWatchFailed = 665;
+    public const int SupportWatchFailed = 665;
 
     // Demo fleet 9xx
     public const int DemoFleetStarted = 900;

@@ -194,6 +194,13 @@ public sealed class SqliteSupportStore(SqliteConnectionFactory connections)
     public Task<IReadOnlyList<SupportSession>> AssignedToAsync(string agentId, CancellationToken cancellationToken) =>
         ReadSessionsAsync("WHERE agent_id = $agent AND state = 'assigned' ORDER BY assigned_at_ms", cancellationToken, ("$agent", agentId));
 
+    /// <summary>Sessions with the assistant whose last message is older than <paramref name="before"/>.</summary>
+    public Task<IReadOnlyList<SupportSession>> IdleBotSessionsAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        ReadSessionsAsync("""
+            WHERE state = 'bot' AND (SELECT MAX(m.at_ms) FROM support_messages m WHERE m.session_id = support_sessions.id) < $before
+            ORDER BY opened_at_ms LIMIT 500
+            """, cancellationToken, ("$before", before.ToUnixTimeMilliseconds()));
+
     /// <summary>
     /// Waiting sessions, the one to serve first at the top: waiting time counts, and each step of severity counts as
     /// <paramref name="severityHeadStart"/> of waiting.

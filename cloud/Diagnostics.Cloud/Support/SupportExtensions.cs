@@ -17,7 +17,7 @@ public static class SupportExtensions
         builder.Services.AddSingleton<SupportService>();
         builder.Services.AddSingleton<SupportSupervision>();
         builder.Services.AddHostedService<StarterCannedReplies>();
-        builder.Services.AddHostedService<SupportFixWatcher>();
+        builder.Services.AddHostedService<SupportWatcher>();
         return builder;
     }
 }

@@ -33,6 +33,10 @@ public sealed class SupportOptions
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan SeverityHeadStart { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>A conversation with the assistant that nobody wrote in for this long ends, unresolved (the customer left).</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan BotIdleTimeout { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>How often the fix cards of open sessions are looked at besides when their device changes.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan FixCheckInterval { get; set; } = TimeSpan.FromSeconds(5);

@@ -621,6 +621,20 @@ public sealed partial class SupportService(
         return SupportResult<SupportSession>.Done(await store.GetAsync(session.Id, cancellationToken) ?? closed);
     }
 
+    /// <summary>Ends conversations with the assistant in which nothing was written since <paramref name="lastActivityBefore"/>.</summary>
+    public async Task<int> CloseIdleBotSessionsAsync(DateTimeOffset lastActivityBefore, CancellationToken cancellationToken)
+    {
+        var closed = 0;
+        foreach (var session in await store.IdleBotSessionsAsync(lastActivityBefore, cancellationToken))
+        {
+            var result = await CloseAsync(session, new SessionActor(AuthorKind.Bot, SupportBot.Id, SupportBot.Name), SessionResolution.Unresolved,
+                new SolutionCard("Other", "Nobody wrote for a while: the assistant ended the conversation.", "", []), cancellationToken);
+            if (result.Error == SupportError.None)
+                closed++;
+        }
+        return closed;
+    }
+
     /// <summary>The customer rates a closed session once: 1 to 5 and an optional comment.</summary>
     public async Task<SupportResult<SupportSession>> RateAsync(SupportSession session, SessionActor customer, int rating, string? comment, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Support;
@@ -273,6 +274,23 @@ public sealed class SupportDeskTests
         Assert.Equal([session.Id], (await supervisor.GetJsonAsync<List<SupportSession>>("/api/sessions/history?q=invoice")).Select(s => s.Id));
         Assert.Empty(await supervisor.GetJsonAsync<List<SupportSession>>("/api/sessions/history?q=toner"));
         Assert.Empty(await supervisor.GetJsonAsync<List<SupportSession>>("/api/sessions/history?q=%25"));
+    }
+
+    [Fact]
+    public async Task A_conversation_left_with_the_assistant_ends_unresolved_and_one_waiting_for_a_person_does_not()
+    {
+        await using var host = new CloudHost();
+        var customer = await host.SignedInClientAsync(AccountRole.Customer);
+        var left = await OpenAsync(customer, null, "The display shows 13.20");
+        var waiting = await OpenAsync(customer, null, "talk to a person");
+        var support = host.Services.GetRequiredService<SupportService>();
+
+        Assert.Equal(0, await support.CloseIdleBotSessionsAsync(DateTimeOffset.UtcNow.AddHours(-1), TestContext.Current.CancellationToken));
+        Assert.Equal(1, await support.CloseIdleBotSessionsAsync(DateTimeOffset.UtcNow.AddMinutes(1), TestContext.Current.CancellationToken));
+
+        var ended = await SessionAsync(customer, left.Id);
+        Assert.Equal((SessionState.Closed, SessionResolution.Unresolved), (ended.State, ended.Resolution));
+        Assert.Equal(SessionState.Queued, (await SessionAsync(customer, waiting.Id)).State);
     }
 
     [Fact]

@@ -27,13 +27,14 @@ public sealed class FixCardDevices
 }
 
 /// <summary>
-/// Tells each open session how its fix cards ended, once: the bot says the fix worked (and, while the session is
-/// still the bot's, closes it as solved without a person), or that it failed (and hands over to a person).
+/// Looks after open sessions. It tells each how its fix cards ended, once: the bot says the fix worked (and, while the
+/// session is still the bot's, closes it as solved without a person), or that it failed (and hands over to a person).
+/// And it ends conversations with the assistant that the customer left for <see cref="SupportOptions.BotIdleTimeout"/>.
 /// Wakes when a watched device changes and otherwise every <see cref="SupportOptions.FixCheckInterval"/>.
 /// </summary>
-public sealed partial class SupportFixWatcher(
+public sealed partial class SupportWatcher(
     SqliteSupportStore store, SqliteFixStore fixes, SupportService support, FixCardDevices watched, FleetChanges changes,
-    IOptions<SupportOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<SupportFixWatcher> logger) : BackgroundService
+    IOptions<SupportOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<SupportWatcher> logger) : BackgroundService
 {
     private static readonly TimeSpan MinimumPassInterval = TimeSpan.FromMilliseconds(250);
 
@@ -50,7 +51,7 @@ public sealed partial class SupportFixWatcher(
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
-                    metrics.Error("support.fix-watch");
+                    metrics.Error("support.watch");
                     LogPassFailed(exception);
                 }
                 await Task.Delay(MinimumPassInterval, time, stoppingToken);
@@ -72,7 +73,10 @@ public sealed partial class SupportFixWatcher(
         }
     }
 
-    /// <summary>One look at every fix card of the open sessions; an outcome already told is not told again (its client id).</summary>
+    /// <summary>
+    /// One look at every fix card of the open sessions (an outcome already told is not told again: its client id), then
+    /// at conversations left with the assistant.
+    /// </summary>
     public async Task PassAsync(CancellationToken cancellationToken)
     {
         var cards = await store.OpenSessionCardsAsync(MessageKind.Fix, cancellationToken);
@@ -87,8 +91,9 @@ public sealed partial class SupportFixWatcher(
             await support.FixEndedAsync(message.SessionId, proposal, cancellationToken);
         }
         watched.Reset(devices);
+        await support.CloseIdleBotSessionsAsync(time.GetUtcNow() - options.Value.BotIdleTimeout, cancellationToken);
     }
 
-    [LoggerMessage(EventId = EventIds.SupportFixWatchFailed, Level = LogLevel.Error, Message = "A pass over the fix cards of support sessions failed; the next pass tries again")]
+    [LoggerMessage(EventId = EventIds.SupportWatchFailed, Level = LogLevel.Error, Message = "A pass over the open support sessions failed; the next pass tries again")]
     private partial void LogPassFailed(Exception exception);
 }
