@@ -332,7 +332,9 @@ internal static class Schema
             solution TEXT NULL,
             rating INTEGER NULL,
             rating_comment TEXT NULL,
-            last_seq INTEGER NOT NULL
+            last_seq INTEGER NOT NULL,
+            -- The last message the customer has seen: what is after it from support is unread.
+            customer_read_seq INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX IF NOT EXISTS ix_support_sessions_customer ON support_sessions (customer_id, opened_at_ms DESC);
         CREATE INDEX IF NOT EXISTS ix_support_sessions_state ON support_sessions (state, opened_at_ms);

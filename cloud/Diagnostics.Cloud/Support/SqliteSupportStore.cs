@@ -159,6 +159,19 @@ public sealed class SqliteSupportStore(SqliteConnectionFactory connections)
         connections.ExecuteAsync("UPDATE support_sessions SET first_response_at_ms = $at WHERE id = $id AND first_response_at_ms IS NULL AND queued_at_ms IS NOT NULL;",
             cancellationToken, ("$id", sessionId), ("$at", at.ToUnixTimeMilliseconds()));
 
+    /// <summary>The customer has seen the session up to <paramref name="sequence"/> (never moves back).</summary>
+    public Task MarkSeenByCustomerAsync(string sessionId, long sequence, CancellationToken cancellationToken) =>
+        connections.ExecuteAsync("UPDATE support_sessions SET customer_read_seq = $seq WHERE id = $id AND customer_read_seq < $seq;",
+            cancellationToken, ("$id", sessionId), ("$seq", sequence));
+
+    /// <summary>How many of the customer's sessions have something from support (an agent, the assistant, the system) they have not seen.</summary>
+    public async Task<long> UnreadSessionsAsync(string customerId, CancellationToken cancellationToken) =>
+        (await connections.QueryAsync("""
+            SELECT COUNT(*) FROM support_sessions s
+            WHERE s.customer_id = $customer AND EXISTS (SELECT 1 FROM support_messages m
+                WHERE m.session_id = s.id AND m.seq > s.customer_read_seq AND m.internal = 0 AND m.author_kind <> 'customer');
+            """, reader => reader.GetInt64(0), cancellationToken, ("$customer", customerId)))[0];
+
     /// <summary>The messages after <paramref name="afterSequence"/>, in order; internal notes only when asked for.</summary>
     public async Task<IReadOnlyList<SupportMessage>> MessagesAsync(string sessionId, long afterSequence, bool includeInternal, int limit, CancellationToken cancellationToken) =>
         await connections.QueryAsync($"""

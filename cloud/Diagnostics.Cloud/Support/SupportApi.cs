@@ -23,6 +23,9 @@ public sealed record LimitRequest(int MaxSessions);
 
 public sealed record CannedReplyRequest(string? Title, string? Body);
 
+/// <summary>How many of the customer's conversations have something from support they have not seen.</summary>
+public sealed record UnreadSessions(long Unread);
+
 /// <summary>
 /// Support sessions for customers (<c>/api/me/sessions</c>: their own only; anyone else's reads as missing) and staff
 /// (<c>/api/sessions</c>, <c>/api/support</c>). Reading is by position: <c>GET .../messages?after=N[&amp;waitSeconds=S]</c>
@@ -37,6 +40,8 @@ public static class SupportApi
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         mine.MapPost("/", OpenAsync);
         mine.MapGet("/", async (HttpContext http, SqliteSupportStore store, CancellationToken ct) => Results.Ok(await store.SessionsOfCustomerAsync(http.User.AccountId()!, ct)));
+        mine.MapGet("/unread", async (HttpContext http, SqliteSupportStore store, CancellationToken ct) =>
+            Results.Ok(new UnreadSessions(await store.UnreadSessionsAsync(http.User.AccountId()!, ct))));
         MapConversation(mine);
         mine.MapPost("/{sessionId}/handover", (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, store, session => support.HandOverAsync(session, "The customer asked for a person.", ct), created: null, ct));
@@ -107,9 +112,15 @@ public static class SupportApi
             await VisibleSessionAsync(sessionId, http.User, store, ct) is { } session ? Results.Ok(session) : NoSession(sessionId));
         group.MapGet("/{sessionId}/messages", async (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct,
             long after = 0, int waitSeconds = 0) =>
-            await VisibleSessionAsync(sessionId, http.User, store, ct) is null
-                ? NoSession(sessionId)
-                : Results.Ok(await support.ReadAsync(sessionId, Math.Max(0, after), includeInternal: http.User.IsStaff(), TimeSpan.FromSeconds(Math.Max(0, waitSeconds)), ct)));
+        {
+            if (await VisibleSessionAsync(sessionId, http.User, store, ct) is null)
+                return NoSession(sessionId);
+            var messages = await support.ReadAsync(sessionId, Math.Max(0, after), includeInternal: http.User.IsStaff(), TimeSpan.FromSeconds(Math.Max(0, waitSeconds)), ct);
+            // What the customer's app has fetched counts as seen: the Help tab's count drops.
+            if (!http.User.IsStaff() && messages is [.., var last])
+                await support.SeenByCustomerAsync(sessionId, last.Sequence, ct);
+            return Results.Ok(messages);
+        });
         group.MapPost("/{sessionId}/messages", (string sessionId, PostMessageRequest request, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, store, session =>
                 (request.Internal == true ? null : OwnSession<SupportMessage>(session, http.User))

@@ -220,6 +220,13 @@ public sealed partial class SupportService(
         }
     }
 
+    /// <summary>The customer has seen the session up to <paramref name="sequence"/>; pages showing the count re-read.</summary>
+    public async Task SeenByCustomerAsync(string sessionId, long sequence, CancellationToken cancellationToken)
+    {
+        await store.MarkSeenByCustomerAsync(sessionId, sequence, cancellationToken);
+        signals.NotifyQueue();
+    }
+
     // The bot.
 
     private async Task BotTurnAsync(SupportSession session, string? text, CancellationToken cancellationToken)

@@ -294,6 +294,28 @@ public sealed class SupportDeskTests
     }
 
     [Fact]
+    public async Task What_support_writes_counts_as_unread_until_the_customers_app_fetches_it()
+    {
+        await using var host = new CloudHost();
+        var customer = await host.SignedInClientAsync(AccountRole.Customer);
+        var session = await OpenAsync(customer, null, "please talk to a person");
+        var agent = await host.SignedInClientAsync(AccountRole.Agent);
+        async Task<long> UnreadAsync() => (await customer.GetJsonAsync<UnreadSessions>("/api/me/sessions/unread")).Unread;
+
+        Assert.Equal(1, await UnreadAsync());
+        var seen = (await MessagesAsync(customer, session.Id))[^1].Sequence;
+        Assert.Equal(0, await UnreadAsync());
+        await OkAsync<SupportSession>(agent, $"/api/sessions/{session.Id}/take");
+        await OkAsync<SupportMessage>(agent, $"/api/sessions/{session.Id}/messages", new { text = "Internal only", @internal = true });
+        await OkAsync<SupportMessage>(agent, $"/api/sessions/{session.Id}/messages", new { text = "Hello!" });
+        Assert.Equal(1, await UnreadAsync());
+        await MessagesAsync(customer, session.Id, after: seen);
+        Assert.Equal(0, await UnreadAsync());
+        await OkAsync<SupportMessage>(customer, $"/api/me/sessions/{session.Id}/messages", new { text = "Thanks" });
+        Assert.Equal(0, await UnreadAsync());
+    }
+
+    [Fact]
     public async Task An_agent_opens_a_session_with_a_devices_owner_from_the_device()
     {
         await using var host = new CloudHost();
