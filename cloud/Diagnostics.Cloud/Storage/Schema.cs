@@ -312,29 +312,13 @@ internal static class Schema
         CREATE TABLE IF NOT EXISTS support_sessions (
             id TEXT NOT NULL PRIMARY KEY,
             customer_id TEXT NOT NULL,
-            customer_name TEXT NOT NULL,
             device_id TEXT NULL,
             state TEXT NOT NULL,
             agent_id TEXT NULL,
-            agent_name TEXT NULL,
             opened_by TEXT NOT NULL,
             opened_at_ms INTEGER NOT NULL,
-            -- The severity of the device's worst problem when the session was queued: the queue serves it first.
-            priority INTEGER NOT NULL DEFAULT 0,
-            handover_reason TEXT NULL,
-            queued_at_ms INTEGER NULL,
-            assigned_at_ms INTEGER NULL,
-            first_response_at_ms INTEGER NULL,
             closed_at_ms INTEGER NULL,
-            resolution TEXT NULL,
-            category TEXT NULL,
-            summary TEXT NULL,
-            solution TEXT NULL,
-            rating INTEGER NULL,
-            rating_comment TEXT NULL,
-            last_seq INTEGER NOT NULL,
-            -- The last message the customer has seen: what is after it from support is unread.
-            customer_read_seq INTEGER NOT NULL DEFAULT 0
+            last_seq INTEGER NOT NULL
         );
         CREATE INDEX IF NOT EXISTS ix_support_sessions_customer ON support_sessions (customer_id, opened_at_ms DESC);
         CREATE INDEX IF NOT EXISTS ix_support_sessions_state ON support_sessions (state, opened_at_ms);
@@ -403,6 +387,23 @@ internal static class Schema
     public static readonly IReadOnlyList<(string Table, string Column, string Definition)> AddedColumns =
     [
         ("devices", "pairing_code", "TEXT NULL"),
+        // Support sessions grew the queue, the ending and the rating after their first version.
+        ("support_sessions", "customer_name", "TEXT NOT NULL DEFAULT ''"),
+        ("support_sessions", "agent_name", "TEXT NULL"),
+        // The severity of the device's worst problem when the session was queued: the queue serves it first.
+        ("support_sessions", "priority", "INTEGER NOT NULL DEFAULT 0"),
+        ("support_sessions", "handover_reason", "TEXT NULL"),
+        ("support_sessions", "queued_at_ms", "INTEGER NULL"),
+        ("support_sessions", "assigned_at_ms", "INTEGER NULL"),
+        ("support_sessions", "first_response_at_ms", "INTEGER NULL"),
+        ("support_sessions", "resolution", "TEXT NULL"),
+        ("support_sessions", "category", "TEXT NULL"),
+        ("support_sessions", "summary", "TEXT NULL"),
+        ("support_sessions", "solution", "TEXT NULL"),
+        ("support_sessions", "rating", "INTEGER NULL"),
+        ("support_sessions", "rating_comment", "TEXT NULL"),
+        // The last message the customer has seen: what is after it from support is unread.
+        ("support_sessions", "customer_read_seq", "INTEGER NOT NULL DEFAULT 0"),
     ];
 
     /// <summary>Indexes over added columns, created once the columns exist.</summary>

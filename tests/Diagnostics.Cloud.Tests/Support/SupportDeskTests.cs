@@ -425,6 +425,31 @@ public sealed class SupportRestartTests
         }
     }
 
+    [Fact]
+    public async Task A_database_from_the_first_version_of_sessions_gains_the_new_columns_and_keeps_its_conversations()
+    {
+        var database = CloudHost.TempDatabasePath();
+        Directory.CreateDirectory(Path.GetDirectoryName(database)!);
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database};Pooling=False"))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var create = connection.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE support_sessions (id TEXT NOT NULL PRIMARY KEY, customer_id TEXT NOT NULL, device_id TEXT NULL, state TEXT NOT NULL,
+                    agent_id TEXT NULL, opened_by TEXT NOT NULL, opened_at_ms INTEGER NOT NULL, closed_at_ms INTEGER NULL, last_seq INTEGER NOT NULL);
+                INSERT INTO support_sessions VALUES ('ss-old', 'acc-1', NULL, 'queued', NULL, 'Old Customer', 1764000000000, NULL, 0);
+                """;
+            await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+        await using var host = new CloudHost(database);
+        var store = host.Services.GetRequiredService<SqliteSupportStore>();
+
+        var old = await store.GetAsync("ss-old", TestContext.Current.CancellationToken);
+
+        Assert.Equal((SessionState.Queued, "", 0, (int?)null), (old!.State, old.CustomerName, old.Priority, old.Rating));
+        Assert.Contains(await store.OpenSessionsAsync(TestContext.Current.CancellationToken), s => s.Id == "ss-old");
+    }
+
     private static async Task<HttpClient> SignInAsync(CloudHost host, string email)
     {
         var client = host.CreateClient();
