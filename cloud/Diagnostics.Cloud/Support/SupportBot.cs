@@ -49,7 +49,10 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
         var context = device is null ? null : new DeviceContext(device.Model, device.Firmware,
             [.. device.ActiveConditions.Select(c => new DeviceProblem(c.Code, c.Condition, c.Severity))]);
         var offeredIds = memory.Offered.Select(o => o.ArticleId).ToHashSet(StringComparer.Ordinal);
-        var pick = Candidates(words, context).FirstOrDefault(m => !offeredIds.Contains(m.Article.Id) && IsSure(m, words, context));
+        // The device's problems decide the first answer only: once its steps were shown, the customer writing again
+        // means they were not it, and only a code they type is still a reason to be sure.
+        var pick = Candidates(words, context).FirstOrDefault(m => !offeredIds.Contains(m.Article.Id)
+            && (NamesItsCode(m.Article, words) || (memory.Offered.Count == 0 && AboutTheDevice(m.Article, context))));
         if (pick is null)
         {
             if (memory.Offered.Count > 0)
@@ -97,31 +100,30 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
         return new SolutionCard(article.Category, article.Title, $"{article.Summary} {how}".Trim(), article.Steps);
     }
 
+    /// <summary>
+    /// What the words find (articles about the device's problems lifted), then the device's own problems, the most
+    /// severe first: words that name nothing specific ("it does not work") still reach the jam the device reports.
+    /// </summary>
     private IEnumerable<ArticleMatch> Candidates(string words, DeviceContext? context)
     {
-        if (words.Length > 0)
-            return knowledge.Index.Search(words, context, limit: 5);
-        // No words yet (the session was opened from the device): its problems, the most severe first.
-        return context is null ? [] : context.Problems.OrderByDescending(p => p.Severity)
+        var byWords = words.Length > 0 ? knowledge.Index.Search(words, context, limit: 5) : [];
+        var byDevice = context is null ? [] : context.Problems.OrderByDescending(p => p.Severity)
             .SelectMany(p => knowledge.Index.Match(new ProblemQuery(p.Code, p.Condition, context.Model, context.Firmware), limit: 1));
+        return byWords.Concat(byDevice);
     }
 
-    /// <summary>
-    /// Sure enough to answer without a person: the article is about a problem the device reports now, or the customer
-    /// typed one of its codes (as "13.20" or "ipp:media-jam").
-    /// </summary>
-    private static bool IsSure(ArticleMatch match, string words, DeviceContext? context)
-    {
-        var article = match.Article;
-        if (context is not null && context.Problems.Any(p =>
-                article.Applies.Codes.Contains(p.Code, StringComparer.OrdinalIgnoreCase) || article.Applies.Conditions.Contains(p.Condition, StringComparer.Ordinal)))
-            return true;
-        return words.Length > 0 && article.Applies.Codes.Any(code =>
+    /// <summary>Sure enough to answer without a person, first way: the article is about a problem the device reports now.</summary>
+    private static bool AboutTheDevice(Article article, DeviceContext? context) =>
+        context is not null && context.Problems.Any(p =>
+            article.Applies.Codes.Contains(p.Code, StringComparer.OrdinalIgnoreCase) || article.Applies.Conditions.Contains(p.Condition, StringComparer.Ordinal));
+
+    /// <summary>Second way: the customer typed one of the article's codes, as "13.20" or "ipp:media-jam".</summary>
+    private static bool NamesItsCode(Article article, string words) =>
+        words.Length > 0 && article.Applies.Codes.Any(code =>
         {
             var bare = code[(code.IndexOf(':', StringComparison.Ordinal) + 1)..];
             return bare.Length >= 3 && Regex.IsMatch(words, $@"(^|[^\w.]){Regex.Escape(bare)}($|[^\w])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
         });
-    }
 
     private async Task<FixProposal?> FailedRecentlyAsync(string deviceId, string articleId, CancellationToken cancellationToken)
     {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Support;
+using Diagnostics.Cloud.Tests.Accounts;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
 using static Diagnostics.Cloud.Tests.Support.SupportDesk;
@@ -124,6 +125,24 @@ public sealed class SupportDeskTests
         Assert.Equal(("acme-13-20-duplex-jam", SessionState.Bot), (shown.ArticleId, coded.State));
         var solved = await OkAsync<SupportSession>(customer, $"/api/me/sessions/{coded.Id}/solved");
         Assert.Equal((SessionState.Closed, SessionResolution.Bot), (solved.State, solved.Resolution));
+    }
+
+    [Fact]
+    public async Task When_the_devices_problem_was_not_it_the_bot_hands_over_instead_of_offering_more_of_the_same()
+    {
+        await using var host = new CloudHost();
+        var tonerLow = new ActiveCondition { Code = "ipp:toner-low", Condition = Conditions.TonerLow, Severity = Severity.Warning, Message = "Black toner low" };
+        var (device, owner) = await PairedDeviceAsync(host, "desk-w1", "FFFF5707", tonerLow);
+        await using var _ = device;
+
+        var session = await OpenAsync(owner, "desk-w1", "It does not work");
+        var first = Card<ArticleCard>((await MessagesAsync(owner, session.Id)).Single(m => m.Kind == MessageKind.Article));
+        Assert.Contains(Conditions.TonerLow, host.Services.GetRequiredService<Diagnostics.Cloud.Knowledge.KnowledgeBase>().Index.Find(first.ArticleId)!.Value.Article.Applies.Conditions);
+        await OkAsync<SupportMessage>(owner, $"/api/me/sessions/{session.Id}/messages", new { text = "That is not it, the wifi keeps dropping every few minutes" });
+
+        var handed = await SessionAsync(owner, session.Id);
+        Assert.Equal((SessionState.Queued, $"The steps of \"{first.Title}\" did not solve it."), (handed.State, handed.HandoverReason));
+        Assert.Single(await MessagesAsync(owner, session.Id), m => m.Kind == MessageKind.Article);
     }
 
     [Fact]
