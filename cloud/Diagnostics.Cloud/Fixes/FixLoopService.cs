@@ -23,31 +23,7 @@ public sealed partial class FixLoopService(
         using var wake = new SemaphoreSlim(0);
         var reconnected = new HashSet<string>(StringComparer.Ordinal);
         var readReconnects = ReadChangesAsync(subscription, wake, reconnected, stoppingToken);
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                await PassAsync(reconnected, stoppingToken);
-                // A busy fleet sends statuses in every ingestion batch: one pass covers all that arrived meanwhile,
-                // so the loop's reads (open fixes and their devices) stay bounded however fast telemetry comes.
-                await Task.Delay(MinimumPassInterval, time, stoppingToken);
-                // Whichever comes first: a change worth acting on, or the next deadline check.
-                using var tick = new CancellationTokenSource(options.Value.CheckInterval, time);
-                using var either = CancellationTokenSource.CreateLinkedTokenSource(tick.Token, stoppingToken);
-                try
-                {
-                    await wake.WaitAsync(either.Token);
-                }
-                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // The tick: time to look at deadlines.
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping.
-        }
+        await PassLoop.RunAsync(ct => PassAsync(reconnected, ct), ct => wake.WaitAsync(ct), MinimumPassInterval, () => options.Value.CheckInterval, time, stoppingToken);
         await readReconnects;
     }
 

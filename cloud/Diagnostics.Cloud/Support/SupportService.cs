@@ -177,11 +177,8 @@ public sealed partial class SupportService(
             return SupportResult<SupportMessage>.Fail(SupportError.Invalid, "a caption has at most 500 characters");
         var image = new SupportImage($"img-{Guid.NewGuid():N}", session.Id, sniffed, content.Length, Convert.ToHexStringLower(SHA256.HashData(content)), content);
         await store.AddImageAsync(image, cancellationToken);
-        var (message, _) = await store.AppendAsync(session.Id, new NewMessage(MessageKind.Image, author.Kind, author.Id, author.Name,
-            SupportCardText.Write(new ImageCard(image.Id, image.ContentType, image.Bytes, string.IsNullOrWhiteSpace(caption) ? null : caption.Trim())), false, null, time.GetUtcNow()),
-            cancellationToken);
-        Changed(session.Id);
-        return SupportResult<SupportMessage>.Done(message);
+        return SupportResult<SupportMessage>.Done(await PostCardAsync(session.Id, author, MessageKind.Image,
+            SupportCardText.Write(new ImageCard(image.Id, image.ContentType, image.Bytes, string.IsNullOrWhiteSpace(caption) ? null : caption.Trim())), cancellationToken));
     }
 
     /// <summary>The type a picture's first bytes say it is, or null for anything else.</summary>
@@ -476,10 +473,7 @@ public sealed partial class SupportService(
         if (proposal is null)
             return SupportResult<SupportMessage>.Fail(SupportError.NotFound, $"there is no article {articleId} with an automated fix");
         watchedDevices.Watch(deviceId);
-        var (message, _) = await store.AppendAsync(session.Id, new NewMessage(MessageKind.Fix, agent.Kind, agent.Id, agent.Name,
-            SupportCardText.Write(SupportBot.FixCardOf(proposal)), false, null, time.GetUtcNow()), cancellationToken);
-        Changed(session.Id);
-        return SupportResult<SupportMessage>.Done(message);
+        return SupportResult<SupportMessage>.Done(await PostCardAsync(session.Id, agent, MessageKind.Fix, SupportCardText.Write(SupportBot.FixCardOf(proposal)), cancellationToken));
     }
 
     /// <summary>The customer approves or declines a fix card of their session: their consent, given in the chat.</summary>
@@ -498,10 +492,8 @@ public sealed partial class SupportService(
             return SupportResult<FixProposal>.Fail(SupportError.NotFound, $"there is no fix {proposalId} in this conversation");
         if (error != FixDecisionError.None)
             return new SupportResult<FixProposal>(proposal, SupportError.Conflict, $"the fix is {proposal.State.ToStorage()}: it was decided already");
-        await store.AppendAsync(session.Id, new NewMessage(MessageKind.System, AuthorKind.System, System.Id, System.Name,
-            approve ? $"{customer.Name} approved \"{proposal.ArticleTitle}\": the printer does it now." : $"{customer.Name} declined \"{proposal.ArticleTitle}\".",
-            false, null, time.GetUtcNow()), cancellationToken);
-        Changed(session.Id);
+        await PostCardAsync(session.Id, System, MessageKind.System,
+            approve ? $"{customer.Name} approved \"{proposal.ArticleTitle}\": the printer does it now." : $"{customer.Name} declined \"{proposal.ArticleTitle}\".", cancellationToken);
         return SupportResult<FixProposal>.Done(proposal);
     }
 
@@ -554,10 +546,8 @@ public sealed partial class SupportService(
         if (await updates.RolloutsOfDeviceAsync(deviceId, cancellationToken) is not [var offer, ..] || offer.State == DeviceUpdateState.Withdrawn)
             return SupportResult<SupportMessage>.Fail(SupportError.NotFound, "the device is in no rollout");
         var rollout = await updates.GetRolloutAsync(offer.RolloutId, cancellationToken);
-        var (message, _) = await store.AppendAsync(session.Id, new NewMessage(MessageKind.Update, agent.Kind, agent.Id, agent.Name,
-            SupportCardText.Write(new UpdateCard(offer.RolloutId, deviceId, rollout?.Version ?? "", offer.State.ToString())), false, null, time.GetUtcNow()), cancellationToken);
-        Changed(session.Id);
-        return SupportResult<SupportMessage>.Done(message);
+        return SupportResult<SupportMessage>.Done(await PostCardAsync(session.Id, agent, MessageKind.Update,
+            SupportCardText.Write(new UpdateCard(offer.RolloutId, deviceId, rollout?.Version ?? "", offer.State.ToString())), cancellationToken));
     }
 
     /// <summary>The customer installs or declines the update of an update card in their session.</summary>
@@ -572,9 +562,7 @@ public sealed partial class SupportService(
         var result = approve ? await rollouts.ApproveAsync(rolloutId, deviceId, actor, cancellationToken) : await rollouts.DeclineAsync(rolloutId, deviceId, actor, cancellationToken);
         if (result.Value is null)
             return SupportResult<RolloutDevice>.Fail(SupportError.Conflict, result.Detail);
-        await store.AppendAsync(session.Id, new NewMessage(MessageKind.System, AuthorKind.System, System.Id, System.Name,
-            approve ? $"{customer.Name} approved the update." : $"{customer.Name} declined the update.", false, null, time.GetUtcNow()), cancellationToken);
-        Changed(session.Id);
+        await PostCardAsync(session.Id, System, MessageKind.System, approve ? $"{customer.Name} approved the update." : $"{customer.Name} declined the update.", cancellationToken);
         return SupportResult<RolloutDevice>.Done(result.Value);
     }
 
@@ -691,6 +679,14 @@ public sealed partial class SupportService(
     }
 
     public void Dispose() => _dispatching.Dispose();
+
+    /// <summary>Stores a card (or a system line) as the session's next message and wakes its readers.</summary>
+    private async Task<SupportMessage> PostCardAsync(string sessionId, SessionActor author, MessageKind kind, string body, CancellationToken cancellationToken)
+    {
+        var (message, _) = await store.AppendAsync(sessionId, new NewMessage(kind, author.Kind, author.Id, author.Name, body, false, null, time.GetUtcNow()), cancellationToken);
+        Changed(sessionId);
+        return message;
+    }
 
     /// <summary>Wakes the session's readers and every page that shows the queue.</summary>
     private void Changed(string sessionId)

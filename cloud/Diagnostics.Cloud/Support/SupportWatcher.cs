@@ -41,36 +41,18 @@ public sealed partial class SupportWatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var subscription = changes.Subscribe(change => watched.Contains(change.DeviceId));
-        try
+        await PassLoop.RunAsync(async ct =>
         {
-            while (!stoppingToken.IsCancellationRequested)
+            try
             {
-                try
-                {
-                    await PassAsync(stoppingToken);
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    metrics.Error("support.watch");
-                    LogPassFailed(exception);
-                }
-                await Task.Delay(MinimumPassInterval, time, stoppingToken);
-                using var tick = new CancellationTokenSource(options.Value.FixCheckInterval, time);
-                using var either = CancellationTokenSource.CreateLinkedTokenSource(tick.Token, stoppingToken);
-                try
-                {
-                    await subscription.ReadBatchAsync(either.Token);
-                }
-                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // The tick.
-                }
+                await PassAsync(ct);
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping.
-        }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                metrics.Error("support.watch");
+                LogPassFailed(exception);
+            }
+        }, async ct => await subscription.ReadBatchAsync(ct), MinimumPassInterval, () => options.Value.FixCheckInterval, time, stoppingToken);
     }
 
     /// <summary>

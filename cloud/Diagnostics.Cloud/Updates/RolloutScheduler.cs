@@ -21,37 +21,19 @@ public sealed partial class RolloutScheduler(
         // Offers are retained by the broker, so a reconnect needs nothing from here; only update steps do.
         using var subscription = changes.Subscribe(change => change.UpdateReports is not null);
         var republish = true;
-        try
+        await PassLoop.RunAsync(async ct =>
         {
-            while (!stoppingToken.IsCancellationRequested)
+            try
             {
-                try
-                {
-                    await rollouts.PassAsync(republish, stoppingToken);
-                    republish = false;
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    metrics.Error("updates.scheduler");
-                    LogPassFailed(exception);
-                }
-                await Task.Delay(MinimumPassInterval, time, stoppingToken);
-                using var tick = new CancellationTokenSource(options.Value.CheckInterval, time);
-                using var either = CancellationTokenSource.CreateLinkedTokenSource(tick.Token, stoppingToken);
-                try
-                {
-                    await subscription.ReadBatchAsync(either.Token);
-                }
-                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                {
-                    // The tick: time to look at windows and deadlines.
-                }
+                await rollouts.PassAsync(republish, ct);
+                republish = false;
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping.
-        }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                metrics.Error("updates.scheduler");
+                LogPassFailed(exception);
+            }
+        }, async ct => await subscription.ReadBatchAsync(ct), MinimumPassInterval, () => options.Value.CheckInterval, time, stoppingToken);
     }
 
     [LoggerMessage(EventId = EventIds.RolloutSchedulerFailed, Level = LogLevel.Error, Message = "A rollout scheduler pass failed; the next pass tries again")]

@@ -60,16 +60,6 @@ public sealed class FixLoopTests
     private static Task<FixView> StateAsync(HttpClient owner, string proposalId, FixState state) =>
         EventuallyAsync(owner, "/api/me/fixes", fixes => fixes.SingleOrDefault(f => f.Id == proposalId && f.State == state));
 
-    private static CommandResult Result(Command command, CommandOutcome outcome, string detail) => new()
-    {
-        CommandId = command.CommandId,
-        Name = command.Name,
-        Outcome = outcome,
-        Detail = detail,
-        StartedUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-        FinishedUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-    };
-
     /// <summary>The outcome is counted just after the fix closes: wait for the paper-jam article's ranking to say so.</summary>
     private static Task ArticleReasonAsync(CloudHost host, string reason) =>
         Eventually.TrueAsync(() => host.Services.GetRequiredService<KnowledgeBase>().Index
@@ -96,7 +86,7 @@ public sealed class FixLoopTests
         Assert.Equal((ConsentAction.Maintenance, command.CommandId), (command.Consent!.Action, command.Consent.CommandId));
         Assert.True(command.ExpiresUnixMs > DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
-        await SendAsync(device, device.NewEnvelope(result: Result(command, CommandOutcome.Succeeded, "paper path cleared")));
+        await SendAsync(device, device.NewEnvelope(result: DeviceClient.ResultOf(command, CommandOutcome.Succeeded, "paper path cleared")));
         await StateAsync(owner, proposal.Id, FixState.Verifying);
         await SendAsync(device, device.NewEnvelope(status: Status(jammed: false)));
         var verified = await StateAsync(owner, proposal.Id, FixState.Verified);
@@ -168,7 +158,7 @@ public sealed class FixLoopTests
         var command = Assert.Single(device.Commands);
 
         // Ran, but the jam stays; the article gives the fix three minutes, which the test shortens in the store.
-        await SendAsync(device, device.NewEnvelope(result: Result(command, CommandOutcome.Succeeded, "feed rollers ran")));
+        await SendAsync(device, device.NewEnvelope(result: DeviceClient.ResultOf(command, CommandOutcome.Succeeded, "feed rollers ran")));
         await StateAsync(owner, proposal.Id, FixState.Verifying);
         await MoveDeadlineAsync(host, proposal.Id, "verify_deadline_ms");
         var failed = await StateAsync(owner, proposal.Id, FixState.Failed);
@@ -189,9 +179,9 @@ public sealed class FixLoopTests
         var command = Assert.Single(device.Commands);
 
         // Another device claims the result (it cannot have received the command): ignored.
-        await SendAsync(other, other.NewEnvelope(result: Result(command, CommandOutcome.Failed, "forged")));
-        await SendAsync(device, device.NewEnvelope(result: Result(command, CommandOutcome.Succeeded, "cleared")));
-        await SendAsync(device, device.NewEnvelope(result: Result(command, CommandOutcome.Failed, "a late different answer")));
+        await SendAsync(other, other.NewEnvelope(result: DeviceClient.ResultOf(command, CommandOutcome.Failed, "forged")));
+        await SendAsync(device, device.NewEnvelope(result: DeviceClient.ResultOf(command, CommandOutcome.Succeeded, "cleared")));
+        await SendAsync(device, device.NewEnvelope(result: DeviceClient.ResultOf(command, CommandOutcome.Failed, "a late different answer")));
         await SendAsync(device, device.NewEnvelope(status: Status(jammed: false)));
         await StateAsync(owner, proposal.Id, FixState.Verified);
 

@@ -122,6 +122,21 @@ public sealed class DeviceClient : IAsyncDisposable
         UpdateReport = update,
     };
 
+    /// <summary>What a device answers after running <paramref name="command"/>, timed now.</summary>
+    public static CommandResult ResultOf(Command command, CommandOutcome outcome, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return new()
+        {
+            CommandId = command.CommandId,
+            Name = command.Name,
+            Outcome = outcome,
+            Detail = detail,
+            StartedUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            FinishedUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        };
+    }
+
     public Task<MqttClientPublishResult> SendAsync(Envelope envelope) =>
         PublishAsync(Topics.Uplink(DeviceId, envelope.Kind!.Value), WireCodec.Encode(envelope));
 

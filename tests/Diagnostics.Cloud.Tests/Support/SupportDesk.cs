@@ -89,19 +89,9 @@ internal static class SupportDesk
     public static T Card<T>(SupportMessage message) where T : class =>
         SupportCardText.Read<T>(message.Body) ?? throw new InvalidOperationException($"message {message.Sequence} is no {typeof(T).Name}: {message.Body}");
 
-    public static CommandResult Result(Command command, CommandOutcome outcome, string detail) => new()
-    {
-        CommandId = command.CommandId,
-        Name = command.Name,
-        Outcome = outcome,
-        Detail = detail,
-        StartedUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-        FinishedUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-    };
-
     public static async Task SendResultAsync(DeviceClient device, Command command, CommandOutcome outcome, string detail)
     {
-        var envelope = device.NewEnvelope(result: Result(command, outcome, detail));
+        var envelope = device.NewEnvelope(result: DeviceClient.ResultOf(command, outcome, detail));
         await device.SendAsync(envelope);
         await device.WaitForAckAsync(envelope.Sequence);
     }
