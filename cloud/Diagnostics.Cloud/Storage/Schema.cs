@@ -404,6 +404,8 @@ internal static class Schema
         ("support_sessions", "rating_comment", "TEXT NULL"),
         // The last message the customer has seen: what is after it from support is unread.
         ("support_sessions", "customer_read_seq", "INTEGER NOT NULL DEFAULT 0"),
+        // The app's own id for "open a conversation": a request sent again (a bad network) opens one, not two.
+        ("support_sessions", "client_id", "TEXT NULL"),
     ];
 
     /// <summary>Indexes over added columns, created once the columns exist.</summary>
@@ -411,5 +413,6 @@ internal static class Schema
         CREATE INDEX IF NOT EXISTS ix_devices_pairing_code ON devices (pairing_code);
         CREATE INDEX IF NOT EXISTS ix_devices_firmware ON devices (firmware);
         CREATE INDEX IF NOT EXISTS ix_devices_online ON devices (online);
+        CREATE UNIQUE INDEX IF NOT EXISTS ix_support_sessions_client ON support_sessions (customer_id, client_id) WHERE client_id IS NOT NULL;
         """;
 }

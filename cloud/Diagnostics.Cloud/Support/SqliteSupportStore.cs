@@ -17,21 +17,38 @@ public sealed class SqliteSupportStore(SqliteConnectionFactory connections)
         "assigned_at_ms, first_response_at_ms, closed_at_ms, resolution, category, summary, solution, rating, rating_comment, last_seq";
     private const string MessageColumns = "session_id, seq, kind, author_kind, author_id, author_name, body, internal, client_id, at_ms";
 
-    /// <summary>Stores a new session with its first messages, all or nothing.</summary>
-    public async Task<(SupportSession Session, IReadOnlyList<SupportMessage> Messages)> CreateAsync(
-        SupportSession session, IReadOnlyList<NewMessage> first, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a new session with its first messages, all or nothing. With a <paramref name="clientId"/> the customer
+    /// already opened a session with, nothing is stored and that session is answered (<c>Repeated</c>).
+    /// </summary>
+    public async Task<(SupportSession Session, bool Repeated)> CreateAsync(
+        SupportSession session, IReadOnlyList<NewMessage> first, string? clientId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(first);
         await using var connection = await connections.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        if (clientId is not null)
+        {
+            await using var existing = connection.CreateCommand();
+            existing.Transaction = transaction;
+            existing.CommandText = "SELECT id FROM support_sessions WHERE customer_id = $customer AND client_id = $client;";
+            existing.Parameters.AddWithValue("$customer", session.CustomerId);
+            existing.Parameters.AddWithValue("$client", clientId);
+            if (await existing.ExecuteScalarAsync(cancellationToken) is string openedBefore)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return ((await GetAsync(openedBefore, cancellationToken))!, true);
+            }
+        }
         await using (var insert = connection.CreateCommand())
         {
             insert.Transaction = transaction;
             insert.CommandText = $"""
-                INSERT INTO support_sessions ({SessionColumns}) VALUES ($id, $customer, $customerName, $device, $state, $agent, $agentName, $by, $at,
-                    $priority, $reason, $queued, $assigned, $firstResponse, $closed, $resolution, $category, $summary, $solution, $rating, $ratingComment, 0);
+                INSERT INTO support_sessions ({SessionColumns}, client_id) VALUES ($id, $customer, $customerName, $device, $state, $agent, $agentName, $by, $at,
+                    $priority, $reason, $queued, $assigned, $firstResponse, $closed, $resolution, $category, $summary, $solution, $rating, $ratingComment, 0, $client);
                 """;
+            insert.Parameters.AddWithValue("$client", (object?)clientId ?? DBNull.Value);
             insert.Parameters.AddWithValue("$id", session.Id);
             insert.Parameters.AddWithValue("$customer", session.CustomerId);
             insert.Parameters.AddWithValue("$customerName", session.CustomerName);
@@ -41,11 +58,10 @@ public sealed class SqliteSupportStore(SqliteConnectionFactory connections)
             AddMutable(insert, session);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
-        var stored = new List<SupportMessage>();
         foreach (var message in first)
-            stored.Add((await AppendAsync(connection, transaction, session.Id, message, cancellationToken)).Message);
+            await AppendAsync(connection, transaction, session.Id, message, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return (session with { LastSequence = stored.Count }, stored);
+        return (session with { LastSequence = first.Count }, false);
     }
 
     /// <summary>

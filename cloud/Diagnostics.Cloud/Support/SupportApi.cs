@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Cloud.Support;
 
-public sealed record OpenSessionRequest(string? DeviceId, string? Text, string? FixId);
+public sealed record OpenSessionRequest(string? DeviceId, string? Text, string? FixId, string? ClientId);
 
 public sealed record PostMessageRequest(string? Text, string? ClientId, bool? Internal);
 
@@ -170,7 +170,8 @@ public static class SupportApi
             return Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such device", $"You have no device '{deviceId}'."));
         if (request.FixId is not null && deviceId is null)
             return Results.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Session not opened", "a session about a fix names its device"));
-        return Answer(await support.OpenAsync(Actor(http.User), deviceId, request.Text, request.FixId, cancellationToken), s => Results.Created($"/api/me/sessions/{s.Id}", s));
+        return Answer(await support.OpenAsync(Actor(http.User), deviceId, request.Text, request.FixId, request.ClientId, cancellationToken),
+            s => Results.Created($"/api/me/sessions/{s.Id}", s));
     }
 
     private static async Task<IResult> WithSessionAsync<T>(string sessionId, ClaimsPrincipal user, SqliteSupportStore store,

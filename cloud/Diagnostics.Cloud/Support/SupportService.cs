@@ -67,9 +67,11 @@ public sealed partial class SupportService(
     /// answer. With <paramref name="fixId"/> (from a fix that failed or found no article) it goes straight to a person.
     /// </summary>
     public async Task<SupportResult<SupportSession>> OpenAsync(
-        SessionActor customer, string? deviceId, string? text, string? fixId, CancellationToken cancellationToken)
+        SessionActor customer, string? deviceId, string? text, string? fixId, string? clientId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(customer);
+        if (clientId is { Length: > 100 })
+            return SupportResult<SupportSession>.Fail(SupportError.Invalid, "a client id has at most 100 characters");
         if (text is { Length: > 0 } && text.Length > Settings.MaxTextLength)
             return SupportResult<SupportSession>.Fail(SupportError.Invalid, $"a message has at most {Settings.MaxTextLength} characters");
         DeviceDetails? device = null;
@@ -85,7 +87,9 @@ public sealed partial class SupportService(
             first.Add(new NewMessage(MessageKind.Text, customer.Kind, customer.Id, customer.Name, text.Trim(), false, null, now));
         var session = new SupportSession($"ss-{Guid.NewGuid():N}", customer.Id, customer.Name, deviceId, SessionState.Bot, null, null, customer.Name, now,
             0, null, null, null, null, null, null, null, null, null, null, null, 0);
-        var (stored, _) = await store.CreateAsync(session, first, cancellationToken);
+        var (stored, repeated) = await store.CreateAsync(session, first, clientId, cancellationToken);
+        if (repeated)
+            return SupportResult<SupportSession>.Done(stored);
         LogOpened(stored.Id, customer.Id, deviceId);
         Changed(stored.Id);
 
@@ -112,7 +116,7 @@ public sealed partial class SupportService(
         first.Add(new NewMessage(MessageKind.Text, AuthorKind.Agent, agent.Id, agent.Name, text.Trim(), false, null, now));
         var session = new SupportSession($"ss-{Guid.NewGuid():N}", owner.Id, owner.DisplayName, deviceId, SessionState.Assigned, agent.Id, agent.Name, agent.Name, now,
             Rank(device), "Opened by support.", now, now, now, null, null, null, null, null, null, null, 0);
-        var (stored, _) = await store.CreateAsync(session, first, cancellationToken);
+        var (stored, _) = await store.CreateAsync(session, first, clientId: null, cancellationToken);
         LogOpened(stored.Id, owner.Id, deviceId);
         Changed(stored.Id);
         return SupportResult<SupportSession>.Done(stored);

@@ -37,10 +37,10 @@ internal static class SupportDesk
         await device.WaitForAckAsync(status.Sequence);
     }
 
-    public static async Task<SupportSession> OpenAsync(HttpClient customer, string? deviceId, string? text, string? fixId = null)
+    public static async Task<SupportSession> OpenAsync(HttpClient customer, string? deviceId, string? text, string? fixId = null, string? clientId = null)
     {
-        using var opened = await customer.PostAsJsonAsync("/api/me/sessions", new { deviceId, text, fixId }, Ct);
-        Assert.True(opened.StatusCode == HttpStatusCode.Created, await opened.Content.ReadAsStringAsync(Ct));
+        using var opened = await customer.PostAsJsonAsync("/api/me/sessions", new { deviceId, text, fixId, clientId }, Ct);
+        Assert.True(opened.IsSuccessStatusCode, await opened.Content.ReadAsStringAsync(Ct));
         return (await opened.Content.ReadFromJsonAsync<SupportSession>(Json.Options, Ct))!;
     }
 

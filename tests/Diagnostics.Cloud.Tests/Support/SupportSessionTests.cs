@@ -115,6 +115,23 @@ public sealed class SupportSessionTests
     }
 
     [Fact]
+    public async Task Opening_sent_again_with_the_same_client_id_opens_one_session()
+    {
+        await using var host = new CloudHost();
+        var customer = await host.SignedInClientAsync(AccountRole.Customer);
+        var other = await host.SignedInClientAsync(AccountRole.Customer);
+
+        var first = await SupportDesk.OpenAsync(customer, null, "The display shows 13.20", clientId: "phone-open-1");
+        var again = await SupportDesk.OpenAsync(customer, null, "The display shows 13.20", clientId: "phone-open-1");
+        var someoneElse = await SupportDesk.OpenAsync(other, null, "The display shows 13.20", clientId: "phone-open-1");
+
+        Assert.Equal(first.Id, again.Id);
+        Assert.NotEqual(first.Id, someoneElse.Id);
+        Assert.Single(await customer.GetJsonAsync<List<SupportSession>>("/api/me/sessions"));
+        Assert.Single(await SupportDesk.MessagesAsync(customer, first.Id), m => m.Kind == MessageKind.Article);
+    }
+
+    [Fact]
     public async Task Nobody_reads_or_writes_another_customers_session_or_opens_one_for_their_device()
     {
         await using var host = new CloudHost();
