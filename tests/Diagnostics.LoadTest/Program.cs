@@ -5,9 +5,9 @@ using Diagnostics.Protocol;
 using Diagnostics.Testing;
 using MQTTnet.Server;
 
-// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|web|downloads|all]
+// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|web|downloads|support|support-bot|all]
 //     [--devices N] [--messages M] [--fleet F] [--printers P] [--poll-seconds S] [--minutes T] [--web-devices W] [--runs R]
-//     [--download-devices D] [--image-mib I]
+//     [--download-devices D] [--image-mib I] [--sessions C] [--support-messages K]
 //  ingest: N devices publish M events each, as fast as the broker takes them, first against a bare MQTTnet broker
 //          whose publish hook only counts (the reference), then against the real cloud (embedded broker, ingestion,
 //          SQLite), where a message counts only when the cloud's Ack says it is stored. Prints both rates and their ratio.
@@ -19,6 +19,12 @@ using MQTTnet.Server;
 //          /health and /api/fleet/summary (R runs each), and what the companion app downloads on first load (Chromium).
 //  downloads: a signed I MiB package offered to D devices by a rollout; one device downloads it alone (the reference),
 //          then all D at once with their own tokens: aggregate throughput and per-device p50/p99, every SHA-256 checked.
+//  support: C support sessions handed to agents at once (10 per customer account, 50 per agent), a customer and an agent
+//          long poll open on each all the time, K paced messages each way per session: delivery latency (POST sent to
+//          long poll returned) p50/p99/max against one session alone, and a check that nothing is lost, repeated or reordered.
+//  support-bot: scripted sessions about every knowledge-base article with a code (device reports it; device and the
+//          customer's words; the panel code typed without a device), the customer following the bot: the share the
+//          cloud closes as resolved by the bot, per kind, and every miss with what the bot did.
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var devices = IntOption("--devices", 50);
 var messages = IntOption("--messages", 2_000);
@@ -30,6 +36,8 @@ var webDevices = IntOption("--web-devices", 10_000);
 var runs = IntOption("--runs", 20);
 var downloadDevices = IntOption("--download-devices", 200);
 var imageMiB = IntOption("--image-mib", 16);
+var supportSessions = IntOption("--sessions", 500);
+var supportMessages = IntOption("--support-messages", 20);
 using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(30));
 var ct = cancellation.Token;
 
@@ -64,6 +72,10 @@ if (scenario is "web" or "all")
     await WebRenderRun.RunAsync(webDevices, runs, ct);
 if (scenario is "downloads" or "all")
     await DownloadRun.RunAsync(downloadDevices, imageMiB, ct);
+if (scenario is "support" or "all")
+    await SupportRun.RunAsync(supportSessions, supportMessages, ct);
+if (scenario is "support-bot" or "all")
+    await SupportBotRun.RunAsync(ct);
 return 0;
 
 int IntOption(string name, int fallback)
