@@ -25,7 +25,12 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
     public const string Id = "bot";
     public const string Name = "Diagnostics assistant";
 
-    [GeneratedRegex(@"\b(person|human|agent|someone|somebody|representative|operator|technician|real people|call me|speak to|talk to)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // A request, not a mention: "someone paused the printer" or "the agent on the printer" describe the problem, so a
+    // word like someone or agent only counts after talk to, get me, can ... help and the like.
+    [GeneratedRegex(@"\b(?:(?:talk|speak|chat|connect me|put me through)\s+(?:to|with)\s+(?:a\s+|an\s+|some\s+|the\s+|your\s+)?(?:real\s+|live\s+)?(?:person|human|agent|someone|somebody|people|representative|technician|support|staff)"
+        + @"|(?:need|want|get me|give me|ask for|request)\s+(?:to\s+talk\s+to\s+)?(?:a\s+|an\s+)?(?:real\s+|live\s+)?(?:person|human|agent|representative|technician|someone|somebody)"
+        + @"|(?:can|could|will)\s+(?:someone|somebody|a\s+person|a\s+human|an\s+agent)\s+(?:please\s+)?(?:help|call|contact|look)"
+        + @"|real\s+(?:person|human|people)|human\s+(?:being|please)|representative|call\s+me(?:\s+back)?)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AsksForPerson();
 
     [GeneratedRegex(@"\b(solved|fixed|resolved|works now|working now|that worked|it works|all good|prints again|printing again)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
