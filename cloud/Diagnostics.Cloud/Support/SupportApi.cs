@@ -116,9 +116,10 @@ public static class SupportApi
             if (await VisibleSessionAsync(sessionId, http.User, store, ct) is null)
                 return NoSession(sessionId);
             var messages = await support.ReadAsync(sessionId, Math.Max(0, after), includeInternal: http.User.IsStaff(), TimeSpan.FromSeconds(Math.Max(0, waitSeconds)), ct);
-            // What the customer's app has fetched counts as seen: the Help tab's count drops.
+            // What the customer's app has fetched counts as seen: the Help tab's count drops (its badge re-reads when the
+            // mark is stored). Marked once the answer is sent: a reader must not wait for its turn to write.
             if (!http.User.IsStaff() && messages is [.., var last])
-                await support.SeenByCustomerAsync(sessionId, last.Sequence, ct);
+                http.Response.OnCompleted(() => support.SeenByCustomerAsync(sessionId, last.Sequence, CancellationToken.None));
             return Results.Ok(messages);
         });
         group.MapPost("/{sessionId}/messages", (string sessionId, PostMessageRequest request, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
