@@ -7,7 +7,7 @@ using MQTTnet.Server;
 
 // Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|web|downloads|support|support-bot|all]
 //     [--devices N] [--messages M] [--fleet F] [--printers P] [--poll-seconds S] [--minutes T] [--web-devices W] [--runs R]
-//     [--download-devices D] [--image-mib I] [--sessions C] [--support-messages K]
+//     [--download-devices D] [--image-mib I] [--sessions C] [--support-messages K] [--message-gap-ms G]
 //  ingest: N devices publish M events each, as fast as the broker takes them, first against a bare MQTTnet broker
 //          whose publish hook only counts (the reference), then against the real cloud (embedded broker, ingestion,
 //          SQLite), where a message counts only when the cloud's Ack says it is stored. Prints both rates and their ratio.
@@ -20,7 +20,8 @@ using MQTTnet.Server;
 //  downloads: a signed I MiB package offered to D devices by a rollout; one device downloads it alone (the reference),
 //          then all D at once with their own tokens: aggregate throughput and per-device p50/p99, every SHA-256 checked.
 //  support: C support sessions handed to agents at once (10 per customer account, 50 per agent), a customer and an agent
-//          long poll open on each all the time, K paced messages each way per session: delivery latency (POST sent to
+//          long poll open on each all the time, K messages each way per session, one every G to 2.5 G ms (G 200 by
+//          default; 4000 is a chat's pace): delivery latency (POST sent to
 //          long poll returned) p50/p99/max against one session alone, and a check that nothing is lost, repeated or reordered.
 //  support-bot: scripted sessions about every knowledge-base article with a code (device reports it; device and the
 //          customer's words; the panel code typed without a device), the customer following the bot: the share the
@@ -38,6 +39,7 @@ var downloadDevices = IntOption("--download-devices", 200);
 var imageMiB = IntOption("--image-mib", 16);
 var supportSessions = IntOption("--sessions", 500);
 var supportMessages = IntOption("--support-messages", 20);
+var messageGapMs = IntOption("--message-gap-ms", 200);
 using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(30));
 var ct = cancellation.Token;
 
@@ -73,7 +75,7 @@ if (scenario is "web" or "all")
 if (scenario is "downloads" or "all")
     await DownloadRun.RunAsync(downloadDevices, imageMiB, ct);
 if (scenario is "support" or "all")
-    await SupportRun.RunAsync(supportSessions, supportMessages, ct);
+    await SupportRun.RunAsync(supportSessions, supportMessages, messageGapMs, ct);
 if (scenario is "support-bot" or "all")
     await SupportBotRun.RunAsync(ct);
 return 0;

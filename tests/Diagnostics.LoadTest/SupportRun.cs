@@ -22,8 +22,13 @@ internal static class SupportRun
     private const int LongPollSeconds = 25;
     private const int WarmUpMessages = 10;
     private const int ReferenceMessages = 100;
+    // One session alone is not slowed by its pace, so the reference keeps the quick one whatever the load's.
+    private const int ReferenceGapMs = 200;
 
-    public static async Task RunAsync(int sessionCount, int messagesPerSession, CancellationToken ct)
+    /// <summary>A writer waits between gap and 2.5 times gap (with the default 200 ms, 200 to 500 ms).</summary>
+    private static int MaxGapMs(int gapMs) => gapMs * 5 / 2;
+
+    public static async Task RunAsync(int sessionCount, int messagesPerSession, int gapMs, CancellationToken ct)
     {
         var customerCount = (sessionCount + SessionsPerCustomer - 1) / SessionsPerCustomer;
         var agentCount = (sessionCount + SessionsPerAgent - 1) / SessionsPerAgent;
@@ -40,8 +45,8 @@ internal static class SupportRun
         var referenceCustomer = await signIns.SignInAsync(CloudProcess.CustomerEmail, ct);
         var referenceAgent = await signIns.SignInAsync(CloudProcess.AgentEmail, ct);
         await SetAvailableAsync(referenceAgent.Http, true, ct);
-        await MeasureAsync([await OpenHandedOverAsync(referenceCustomer, referenceAgent, 0, ct)], WarmUpMessages, ct);
-        var reference = await MeasureAsync([await OpenHandedOverAsync(referenceCustomer, referenceAgent, 0, ct)], ReferenceMessages, ct);
+        await MeasureAsync([await OpenHandedOverAsync(referenceCustomer, referenceAgent, 0, ct)], WarmUpMessages, ReferenceGapMs, ct);
+        var reference = await MeasureAsync([await OpenHandedOverAsync(referenceCustomer, referenceAgent, 0, ct)], ReferenceMessages, ReferenceGapMs, ct);
         await SetAvailableAsync(referenceAgent.Http, false, ct);
 
         var customers = new List<SignedIn>();
@@ -74,11 +79,11 @@ internal static class SupportRun
             conversations.Add(new Conversation(i, opened[i].Id, customers[i / SessionsPerCustomer].Http, agent.Http));
         }
         var peakBefore = cloud.Process.PeakResidentBytes();
-        var load = await MeasureAsync(conversations, messagesPerSession, ct);
+        var load = await MeasureAsync(conversations, messagesPerSession, gapMs, ct);
 
         Console.WriteLine();
         Console.WriteLine($"support: {sessionCount} sessions at once ({SessionsPerCustomer} per customer account, {SessionsPerAgent} per agent, {agentCount} agents), " +
-            $"{messagesPerSession} messages each way per session, one every 200-500 ms; the customer and the agent each keep a long poll " +
+            $"{messagesPerSession} messages each way per session, one every {gapMs}-{MaxGapMs(gapMs)} ms; the customer and the agent each keep a long poll " +
             $"(waitSeconds={LongPollSeconds}) open on every session. Reference: one session alone, {ReferenceMessages} messages each way.");
         Console.WriteLine($"  {"",-38} {"count",7} {"p50 ms",8} {"p99 ms",8} {"max ms",8}");
         Print("agent -> customer, 1 session (ref.)", reference.ToCustomer);
@@ -97,9 +102,10 @@ internal static class SupportRun
             Console.WriteLine($"  {name}: {run.Expected:N0} messages posted, {run.Delivered:N0} delivered once; lost {run.Lost}, duplicated {run.Duplicated}, " +
                 $"out of order {run.OutOfOrder}; failed posts {run.PostErrors}, failed reads {run.ReadErrors}; {run.Seconds:N1} s, {run.Delivered / run.Seconds:N0} messages/s");
         }
-        // What the pace offers: each side one message per 350 ms on average. Writers wait for their POSTs, so a cloud that
-        // cannot keep up slows the pace down instead of piling requests up without bound.
-        Console.WriteLine($"  the pace alone would ask for {sessionCount * 2 / 0.35:N0} messages/s from {sessionCount} sessions");
+        // What the pace offers: each side one message per mean gap. Writers wait for their POSTs, so a cloud that cannot
+        // keep up slows the pace down instead of piling requests up without bound.
+        var meanGapSeconds = (gapMs + MaxGapMs(gapMs)) / 2000.0;
+        Console.WriteLine($"  the pace alone would ask for {sessionCount * 2 / meanGapSeconds:N0} messages/s from {sessionCount} sessions");
         Console.WriteLine($"  cloud peak RSS: {peakBefore / (1024.0 * 1024):N0} MiB before the {sessionCount} sessions, {cloud.Process.PeakResidentBytes() / (1024.0 * 1024):N0} MiB after");
     }
 
@@ -134,7 +140,7 @@ internal static class SupportRun
     /// paced, each waiting for its previous POST. Returns when every message has arrived (or a minute after the last
     /// POST, when some did not).
     /// </summary>
-    private static async Task<RunResult> MeasureAsync(IReadOnlyList<Conversation> conversations, int messages, CancellationToken ct)
+    private static async Task<RunResult> MeasureAsync(IReadOnlyList<Conversation> conversations, int messages, int gapMs, CancellationToken ct)
     {
         var toCustomer = new Direction(conversations.Count * messages);
         var toAgent = new Direction(conversations.Count * messages);
@@ -147,8 +153,8 @@ internal static class SupportRun
         }).ToList();
         var writers = conversations.SelectMany(c => new[]
         {
-            WriteAsync(c.Agent, $"api/sessions/{c.SessionId}/messages", 'a', c.Index, messages, toCustomer, ct),
-            WriteAsync(c.Customer, $"api/me/sessions/{c.SessionId}/messages", 'c', c.Index, messages, toAgent, ct),
+            WriteAsync(c.Agent, $"api/sessions/{c.SessionId}/messages", 'a', c.Index, messages, gapMs, toCustomer, ct),
+            WriteAsync(c.Customer, $"api/me/sessions/{c.SessionId}/messages", 'c', c.Index, messages, gapMs, toAgent, ct),
         }).ToList();
         await Task.WhenAll(writers);
         try
@@ -167,12 +173,12 @@ internal static class SupportRun
             toCustomer.PostErrors + toAgent.PostErrors, toCustomer.ReadErrors + toAgent.ReadErrors, seconds);
     }
 
-    private static async Task WriteAsync(HttpClient client, string url, char side, int session, int messages, Direction direction, CancellationToken ct)
+    private static async Task WriteAsync(HttpClient client, string url, char side, int session, int messages, int gapMs, Direction direction, CancellationToken ct)
     {
         for (var k = 0; k < messages; k++)
         {
             // Pacing, not synchronisation: a person types, and the jitter keeps the sessions from writing in step.
-            await Task.Delay(Random.Shared.Next(200, 501), ct);
+            await Task.Delay(Random.Shared.Next(gapMs, MaxGapMs(gapMs) + 1), ct);
             var marker = Marker(side, session, k);
             direction.SentAt[marker] = Stopwatch.GetTimestamp();
             try
