@@ -459,6 +459,12 @@ public sealed partial class SupportService(
 
     // Cards and consent.
 
+    /// <summary>Why no card about the session's device can be posted in it (closed, or about no device); null when one can.</summary>
+    private static SupportResult<SupportMessage>? NoDeviceCard(SupportSession session) =>
+        session.State == SessionState.Closed ? SupportResult<SupportMessage>.Fail(SupportError.Closed, "the session is closed")
+        : session.DeviceId is null ? SupportResult<SupportMessage>.Fail(SupportError.Invalid, "the session is about no device")
+        : null;
+
     /// <summary>
     /// An agent proposes an article's automated fix for the session's device: a fix card the customer approves in the
     /// chat. Nothing reaches the device before that approval.
@@ -467,10 +473,9 @@ public sealed partial class SupportService(
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(agent);
-        if (session.State == SessionState.Closed)
-            return SupportResult<SupportMessage>.Fail(SupportError.Closed, "the session is closed");
-        if (session.DeviceId is not { } deviceId)
-            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, "the session is about no device");
+        if (NoDeviceCard(session) is { } refused)
+            return refused;
+        var deviceId = session.DeviceId!;
         var proposal = articleId == FixWorkflow.DiagnosticsRequestCode
             ? await workflow.RequestDiagnosticsAsync(deviceId, $"{agent.Name} ({agent.Id})", cancellationToken)
             : await workflow.ProposeForSessionAsync(deviceId, articleId, $"{agent.Name} ({agent.Id})", cancellationToken);
@@ -542,10 +547,9 @@ public sealed partial class SupportService(
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(agent);
-        if (session.State == SessionState.Closed)
-            return SupportResult<SupportMessage>.Fail(SupportError.Closed, "the session is closed");
-        if (session.DeviceId is not { } deviceId)
-            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, "the session is about no device");
+        if (NoDeviceCard(session) is { } refused)
+            return refused;
+        var deviceId = session.DeviceId!;
         // The latest rollout that reaches the device; one that stopped before it began has nothing to show.
         if (await updates.RolloutsOfDeviceAsync(deviceId, cancellationToken) is not [var offer, ..] || offer.State == DeviceUpdateState.Withdrawn)
             return SupportResult<SupportMessage>.Fail(SupportError.NotFound, "the device is in no rollout");
