@@ -66,7 +66,7 @@ public static class SupportApi
         staff.MapGet("/queue", async (SqliteSupportStore store, IOptions<SupportOptions> options, CancellationToken ct) =>
             Results.Ok(await store.QueueAsync(options.Value.SeverityHeadStart, ct)));
         staff.MapGet("/history", async (SqliteSupportStore store, CancellationToken ct, string? q = null, string? category = null, string? agent = null, int limit = 50) =>
-            Results.Ok(await store.SearchAsync(q, category, agent, Math.Clamp(limit, 1, 500), ct)));
+            Results.Ok(await store.SearchAsync(q, category, agent, Math.Clamp(limit, 1, 500), ct))).RequireAuthorization(Roles.SupervisorPolicy);
         MapConversation(staff);
         staff.MapPost("/{sessionId}/take", (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, store, session => support.TakeAsync(session, Actor(http.User), ct), created: null, ct));

@@ -288,6 +288,8 @@ public sealed class SupportDeskTests
         Assert.Equal((samId, 1), (Assert.Single(figures.Agents).AgentId, figures.Agents[0].Handled));
         using (var agentsCannot = await alex.GetAsync(new Uri("/api/support/figures", UriKind.Relative), TestContext.Current.CancellationToken))
             Assert.Equal(HttpStatusCode.Forbidden, agentsCannot.StatusCode);
+        using (var agentsCannotSearch = await alex.GetAsync(new Uri("/api/sessions/history?q=invoice", UriKind.Relative), TestContext.Current.CancellationToken))
+            Assert.Equal(HttpStatusCode.Forbidden, agentsCannotSearch.StatusCode);
 
         Assert.Equal([session.Id], (await supervisor.GetJsonAsync<List<SupportSession>>("/api/sessions/history?q=tray%202")).Select(s => s.Id));
         Assert.Equal([session.Id], (await supervisor.GetJsonAsync<List<SupportSession>>("/api/sessions/history?q=invoice")).Select(s => s.Id));
