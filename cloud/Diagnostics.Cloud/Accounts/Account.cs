@@ -36,6 +36,13 @@ public static class Roles
         return user.IsInRole(Agent) || user.IsInRole(Supervisor) || user.IsInRole(Admin);
     }
 
+    /// <summary>What <see cref="SupervisorPolicy"/> admits: supervisors and admins.</summary>
+    public static bool IsSupervisor(this ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.IsInRole(Supervisor) || user.IsInRole(Admin);
+    }
+
     /// <summary>How records name the person who did something: display name and account id.</summary>
     public static string Signature(this ClaimsPrincipal user)
     {

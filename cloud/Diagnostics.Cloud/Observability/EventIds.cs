@@ -96,6 +96,7 @@ internal static class EventIds
     public const int SupportClosed = 663;
     public const int SupportBotFailed = 664;
     public const int SupportWatchFailed = 665;
+    public const int SupportReviewed = 666;
 
     // Demo fleet 9xx
     public const int DemoFleetStarted = 900;

@@ -370,6 +370,20 @@ internal static class Schema
             created_at_ms INTEGER NOT NULL
         );
 
+        -- A supervisor's quality review of a closed conversation: one per conversation, revised in place. The agent
+        -- is kept as it was when reviewed (null: the assistant handled it alone), so a reviewer's figures follow them.
+        CREATE TABLE IF NOT EXISTS support_reviews (
+            session_id TEXT NOT NULL PRIMARY KEY REFERENCES support_sessions (id),
+            agent_id TEXT NULL,
+            agent_name TEXT NULL,
+            reviewer_id TEXT NOT NULL,
+            reviewer_name TEXT NOT NULL,
+            score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+            comment TEXT NULL,
+            reviewed_at_ms INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_support_reviews_agent ON support_reviews (agent_id, reviewed_at_ms DESC);
+
         -- When a customer lets updates install on a device: minutes of the day in the customer's time zone.
         CREATE TABLE IF NOT EXISTS maintenance_windows (
             device_id TEXT NOT NULL PRIMARY KEY,

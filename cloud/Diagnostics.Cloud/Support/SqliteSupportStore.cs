@@ -239,7 +239,9 @@ public sealed class SqliteSupportStore(SqliteConnectionFactory connections)
             ("$headStart", (long)severityHeadStart.TotalMilliseconds));
 
     /// <summary>Sessions for the supervisor's history: words in the summary, solution, names, device or messages; newest first.</summary>
-    public Task<IReadOnlyList<SupportSession>> SearchAsync(string? text, string? category, string? agentId, int limit, CancellationToken cancellationToken)
+    /// <param name="reviewed">Only those a supervisor reviewed (true) or closed ones nobody reviewed yet (false).</param>
+    public Task<IReadOnlyList<SupportSession>> SearchAsync(
+        string? text, string? category, string? agentId, int limit, CancellationToken cancellationToken, bool? reviewed = null)
     {
         var conditions = new List<string>();
         var parameters = new List<(string, object)> { ("$limit", limit) };
@@ -262,6 +264,10 @@ public sealed class SqliteSupportStore(SqliteConnectionFactory connections)
             conditions.Add("agent_id = $agent");
             parameters.Add(("$agent", agentId));
         }
+        if (reviewed is { } wanted)
+            conditions.Add(wanted
+                ? "EXISTS (SELECT 1 FROM support_reviews r WHERE r.session_id = support_sessions.id)"
+                : "state = 'closed' AND NOT EXISTS (SELECT 1 FROM support_reviews r WHERE r.session_id = support_sessions.id)");
         var where = conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions);
         return ReadSessionsAsync($"{where} ORDER BY opened_at_ms DESC LIMIT $limit", cancellationToken, [.. parameters]);
     }
@@ -312,6 +318,55 @@ public sealed class SqliteSupportStore(SqliteConnectionFactory connections)
                 changed_at_ms = excluded.changed_at_ms;
             """, cancellationToken, ("$id", agentId), ("$name", name), ("$available", available is { } a ? (a ? 1 : 0) : DBNull.Value),
             ("$max", (object?)maxSessions ?? DBNull.Value), ("$default", defaultMaxSessions), ("$at", at.ToUnixTimeMilliseconds()));
+
+    // Quality reviews.
+
+    private const string ReviewColumns = "session_id, agent_id, agent_name, reviewer_id, reviewer_name, score, comment, reviewed_at_ms";
+
+    /// <summary>Stores the session's review, replacing the one before it.</summary>
+    public Task SaveReviewAsync(SessionReview review, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(review);
+        return connections.ExecuteAsync($"""
+            INSERT INTO support_reviews ({ReviewColumns}) VALUES ($session, $agent, $agentName, $reviewer, $reviewerName, $score, $comment, $at)
+            ON CONFLICT (session_id) DO UPDATE SET agent_id = excluded.agent_id, agent_name = excluded.agent_name, reviewer_id = excluded.reviewer_id,
+                reviewer_name = excluded.reviewer_name, score = excluded.score, comment = excluded.comment, reviewed_at_ms = excluded.reviewed_at_ms;
+            """, cancellationToken, ("$session", review.SessionId), ("$agent", (object?)review.AgentId ?? DBNull.Value), ("$agentName", (object?)review.AgentName ?? DBNull.Value),
+            ("$reviewer", review.ReviewerId), ("$reviewerName", review.ReviewerName), ("$score", review.Score), ("$comment", (object?)review.Comment ?? DBNull.Value),
+            ("$at", review.ReviewedAt.ToUnixTimeMilliseconds()));
+    }
+
+    public async Task<SessionReview?> ReviewAsync(string sessionId, CancellationToken cancellationToken) =>
+        await connections.QueryAsync($"SELECT {ReviewColumns} FROM support_reviews WHERE session_id = $session;", ReadReview, cancellationToken,
+            ("$session", sessionId)) is [var review, ..] ? review : null;
+
+    /// <summary>The reviews of the given sessions (a page of the history).</summary>
+    public async Task<IReadOnlyList<SessionReview>> ReviewsOfSessionsAsync(IReadOnlyList<string> sessionIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sessionIds);
+        if (sessionIds.Count == 0)
+            return [];
+        // One parameter per id: the ids are never spliced into the statement.
+        var names = sessionIds.Select((_, i) => $"$s{i}").ToList();
+        return await connections.QueryAsync($"SELECT {ReviewColumns} FROM support_reviews WHERE session_id IN ({string.Join(", ", names)});", ReadReview,
+            cancellationToken, [.. sessionIds.Select((id, i) => (names[i], (object)id))]);
+    }
+
+    /// <summary>Reviews of the conversations an agent held, newest first: their feedback.</summary>
+    public async Task<IReadOnlyList<SessionReview>> ReviewsOfAgentAsync(string agentId, int limit, CancellationToken cancellationToken) =>
+        await connections.QueryAsync($"SELECT {ReviewColumns} FROM support_reviews WHERE agent_id = $agent ORDER BY reviewed_at_ms DESC LIMIT $limit;",
+            ReadReview, cancellationToken, ("$agent", agentId), ("$limit", limit));
+
+    /// <summary>Reviews of the sessions closed in [from, to): the quality figure of the period.</summary>
+    public async Task<IReadOnlyList<SessionReview>> ReviewsOfClosedBetweenAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        await connections.QueryAsync($"""
+            SELECT {string.Join(", ", ReviewColumns.Split(", ").Select(c => "r." + c))} FROM support_reviews r JOIN support_sessions s ON s.id = r.session_id
+            WHERE s.closed_at_ms >= $from AND s.closed_at_ms < $to;
+            """, ReadReview, cancellationToken, ("$from", from.ToUnixTimeMilliseconds()), ("$to", to.ToUnixTimeMilliseconds()));
+
+    private static SessionReview ReadReview(SqliteDataReader reader) => new(
+        reader.GetString(0), NullableString(reader, 1), NullableString(reader, 2), reader.GetString(3), reader.GetString(4), reader.GetInt32(5),
+        NullableString(reader, 6), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)));
 
     // Canned replies.
 

@@ -17,6 +17,8 @@ public sealed record CloseSessionRequest(string? Summary, string? Category, stri
 
 public sealed record RateRequest(int? Rating, string? Comment);
 
+public sealed record ReviewRequest(int? Score, string? Comment);
+
 public sealed record AvailabilityRequest(bool Available);
 
 public sealed record LimitRequest(int MaxSessions);
@@ -65,8 +67,17 @@ public static class SupportApi
             Answer(await support.OpenForDeviceAsync(Actor(http.User), request.DeviceId?.Trim() ?? "", request.Text ?? "", ct), s => Results.Created($"/api/sessions/{s.Id}", s)));
         staff.MapGet("/queue", async (SqliteSupportStore store, IOptions<SupportOptions> options, CancellationToken ct) =>
             Results.Ok(await store.QueueAsync(options.Value.SeverityHeadStart, ct)));
-        staff.MapGet("/history", async (SqliteSupportStore store, CancellationToken ct, string? q = null, string? category = null, string? agent = null, int limit = 50) =>
-            Results.Ok(await store.SearchAsync(q, category, agent, Math.Clamp(limit, 1, 500), ct))).RequireAuthorization(Roles.SupervisorPolicy);
+        staff.MapGet("/history", async (SqliteSupportStore store, CancellationToken ct, string? q = null, string? category = null, string? agent = null, bool? reviewed = null,
+            int limit = 50) =>
+            Results.Ok(await store.SearchAsync(q, category, agent, Math.Clamp(limit, 1, 500), ct, reviewed))).RequireAuthorization(Roles.SupervisorPolicy);
+        staff.MapPut("/{sessionId}/review", (string sessionId, ReviewRequest request, HttpContext http, SqliteSupportStore store, SupportSupervision supervision, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, store, session => supervision.ReviewAsync(session, Actor(http.User), request.Score ?? 0, request.Comment, ct), created: null, ct))
+            .RequireAuthorization(Roles.SupervisorPolicy);
+        // A review is feedback for the agent it is about: supervisors and that agent read it, no other agent.
+        staff.MapGet("/{sessionId}/review", async (string sessionId, HttpContext http, SqliteSupportStore store, CancellationToken ct) =>
+            await store.ReviewAsync(sessionId, ct) is { } review && (http.User.IsSupervisor() || review.AgentId == http.User.AccountId())
+                ? Results.Ok(review)
+                : Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No review", $"There is no review of '{sessionId}' for you.")));
         MapConversation(staff);
         staff.MapPost("/{sessionId}/take", (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, store, session => support.TakeAsync(session, Actor(http.User), ct), created: null, ct));
@@ -88,6 +99,8 @@ public static class SupportApi
             Results.Ok(await support.SetAvailableAsync(Actor(http.User), request.Available, ct)));
         desk.MapPut("/agents/{agentId}/limit", async (string agentId, LimitRequest request, SupportService support, CancellationToken ct) =>
             Answer(await support.SetLimitAsync(agentId, request.MaxSessions, ct), Results.Ok)).RequireAuthorization(Roles.SupervisorPolicy);
+        desk.MapGet("/reviews/mine", async (HttpContext http, SqliteSupportStore store, CancellationToken ct, int limit = 20) =>
+            Results.Ok(await store.ReviewsOfAgentAsync(http.User.AccountId()!, Math.Clamp(limit, 1, 200), ct)));
         desk.MapGet("/canned-replies", async (SqliteSupportStore store, CancellationToken ct) => Results.Ok(await store.CannedRepliesAsync(ct)));
         desk.MapPost("/canned-replies", async (CannedReplyRequest request, HttpContext http, SupportService support, CancellationToken ct) =>
             Answer(await support.AddCannedReplyAsync(Actor(http.User), request.Title, request.Body, ct), r => Results.Created($"/api/support/canned-replies/{r.Id}", r)));

@@ -159,11 +159,27 @@ public sealed record SupportFigures(
     int Rated,
     double? SatisfactionMean,
     IReadOnlyList<int> RatingCounts,
+    int Reviewed,
+    double? ReviewScoreMean,
     IReadOnlyList<AgentFigures> Agents,
     int OpenNow,
     int QueuedNow);
 
-public sealed record AgentFigures(string AgentId, string Name, int Handled, TimeSpan? HandleTimeMedian, double? SatisfactionMean);
+public sealed record AgentFigures(string AgentId, string Name, int Handled, TimeSpan? HandleTimeMedian, double? SatisfactionMean, int Reviewed, double? ReviewScoreMean);
+
+/// <summary>
+/// A supervisor's quality review of a closed conversation: a score from 1 to 5 and what the agent should hear. The
+/// agent is the one who held the conversation when it closed; none when the assistant handled it alone.
+/// </summary>
+public sealed record SessionReview(
+    string SessionId,
+    string? AgentId,
+    string? AgentName,
+    string ReviewerId,
+    string ReviewerName,
+    int Score,
+    string? Comment,
+    DateTimeOffset ReviewedAt);
 
 public static class SupportStates
 {

@@ -1,24 +1,56 @@
+using Diagnostics.Cloud.Observability;
+
 namespace Diagnostics.Cloud.Support;
 
 /// <summary>
-/// What supervisors read: the figures of a period (first-response and handle times, sessions per agent, the bot's
-/// resolution rate, satisfaction), computed from the sessions that ended in it.
+/// What supervisors do: read the figures of a period (first-response and handle times, sessions per agent, the bot's
+/// resolution rate, satisfaction, review scores), computed from the sessions that ended in it, and review closed
+/// conversations for quality.
 /// </summary>
-public sealed class SupportSupervision(SqliteSupportStore store)
+public sealed partial class SupportSupervision(SqliteSupportStore store, TimeProvider time, ILogger<SupportSupervision> logger)
 {
+    public const int MaxReviewCommentLength = 2000;
+
     public async Task<SupportFigures> FiguresAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var closed = await store.ClosedBetweenAsync(from, to, cancellationToken);
+        var reviews = await store.ReviewsOfClosedBetweenAsync(from, to, cancellationToken);
         var open = await store.OpenSessionsAsync(cancellationToken);
         var agents = (await store.AgentsAsync(cancellationToken)).ToDictionary(a => a.AgentId, a => a.Name, StringComparer.Ordinal);
-        return Compute(from, to, closed, open, agents);
+        return Compute(from, to, closed, reviews, open, agents);
+    }
+
+    /// <summary>
+    /// Reviews a closed conversation (again: the new review replaces the old). Nobody reviews a conversation they held
+    /// themselves; the review is about the agent who held it when it closed, or the assistant alone.
+    /// </summary>
+    public async Task<SupportResult<SessionReview>> ReviewAsync(
+        SupportSession session, SessionActor reviewer, int score, string? comment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(reviewer);
+        if (session.State != SessionState.Closed)
+            return SupportResult<SessionReview>.Fail(SupportError.Conflict, "a conversation is reviewed once it has ended");
+        if (session.AgentId == reviewer.Id)
+            return SupportResult<SessionReview>.Fail(SupportError.Conflict, "a conversation you held is reviewed by another supervisor");
+        if (score is < 1 or > 5)
+            return SupportResult<SessionReview>.Fail(SupportError.Invalid, "the score is 1 to 5");
+        if (comment is { Length: > MaxReviewCommentLength })
+            return SupportResult<SessionReview>.Fail(SupportError.Invalid, $"a review comment has at most {MaxReviewCommentLength} characters");
+        var review = new SessionReview(session.Id, session.AgentId, session.AgentName, reviewer.Id, reviewer.Name, score,
+            string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), time.GetUtcNow());
+        await store.SaveReviewAsync(review, cancellationToken);
+        LogReviewed(session.Id, reviewer.Id, score);
+        return SupportResult<SessionReview>.Done(review);
     }
 
     /// <summary>The figures of closed sessions; pure, so the arithmetic is tested on its own.</summary>
     public static SupportFigures Compute(
-        DateTimeOffset from, DateTimeOffset to, IReadOnlyList<SupportSession> closed, IReadOnlyList<SupportSession> open, IReadOnlyDictionary<string, string> agentNames)
+        DateTimeOffset from, DateTimeOffset to, IReadOnlyList<SupportSession> closed, IReadOnlyList<SessionReview> reviews, IReadOnlyList<SupportSession> open,
+        IReadOnlyDictionary<string, string> agentNames)
     {
         ArgumentNullException.ThrowIfNull(closed);
+        ArgumentNullException.ThrowIfNull(reviews);
         ArgumentNullException.ThrowIfNull(open);
         ArgumentNullException.ThrowIfNull(agentNames);
         var byBot = closed.Count(s => s.Resolution == SessionResolution.Bot);
@@ -31,15 +63,17 @@ public sealed class SupportSupervision(SqliteSupportStore store)
         {
             var times = g.Select(s => s.ClosedAt!.Value - s.AssignedAt!.Value).Order().ToList();
             var ratings = g.Where(s => s.Rating is not null).Select(s => (double)s.Rating!.Value).ToList();
+            var scores = reviews.Where(r => r.AgentId == g.Key).Select(r => (double)r.Score).ToList();
             return new AgentFigures(g.Key, agentNames.GetValueOrDefault(g.Key) ?? g.Last().AgentName ?? g.Key, g.Count(), Percentile(times, 0.5),
-                ratings.Count == 0 ? null : Math.Round(ratings.Average(), 2));
+                ratings.Count == 0 ? null : Math.Round(ratings.Average(), 2), scores.Count, scores.Count == 0 ? null : Math.Round(scores.Average(), 2));
         }).OrderByDescending(a => a.Handled).ThenBy(a => a.Name, StringComparer.Ordinal).ToList();
         return new SupportFigures(
             from, to, closed.Count, byBot, closed.Count == 0 ? null : Math.Round((double)byBot / closed.Count, 4), withPerson.Count,
             Percentile(firstResponses, 0.5), Percentile(firstResponses, 0.9), Percentile(handle, 0.5),
             handle.Count == 0 ? null : TimeSpan.FromTicks((long)handle.Average(t => t.Ticks)),
             rated.Count, rated.Count == 0 ? null : Math.Round(rated.Average(s => s.Rating!.Value), 2),
-            [.. Enumerable.Range(1, 5).Select(r => rated.Count(s => s.Rating == r))], perAgent,
+            [.. Enumerable.Range(1, 5).Select(r => rated.Count(s => s.Rating == r))],
+            reviews.Count, reviews.Count == 0 ? null : Math.Round(reviews.Average(r => r.Score), 2), perAgent,
             open.Count, open.Count(s => s.State == SessionState.Queued));
     }
 
@@ -52,4 +86,7 @@ public sealed class SupportSupervision(SqliteSupportStore store)
         var rank = (int)Math.Ceiling(share * sorted.Count);
         return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
     }
+
+    [LoggerMessage(EventId = EventIds.SupportReviewed, Level = LogLevel.Information, Message = "Support session {SessionId} reviewed by {ReviewerId}: {Score}/5")]
+    private partial void LogReviewed(string sessionId, string reviewerId, int score);
 }

@@ -67,6 +67,13 @@ internal static class SupportDesk
         return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
     }
 
+    /// <summary>PUTs JSON and returns the status with the body.</summary>
+    public static async Task<(HttpStatusCode Status, string Body)> PutAsync(HttpClient client, string url, object body)
+    {
+        using var response = await client.PutAsJsonAsync(url, body, Ct);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
+    }
+
     /// <summary>POSTs and fails the test unless the answer is a success; returns the answer read as <typeparamref name="T"/>.</summary>
     public static async Task<T> OkAsync<T>(HttpClient client, string url, object? body = null)
     {

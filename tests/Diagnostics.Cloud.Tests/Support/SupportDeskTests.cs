@@ -506,7 +506,9 @@ public sealed class SupportFiguresTests
             Closed("e", "sam", 5, 11, 25, SessionResolution.Unresolved, null),
         ];
 
-        var figures = SupportSupervision.Compute(T0, T0.AddDays(1), closed, [], new Dictionary<string, string> { ["alex"] = "Alex" });
+        SessionReview[] reviews = [Review("a", null, 3), Review("c", "alex", 5), Review("d", "alex", 2), Review("e", "sam", 4)];
+
+        var figures = SupportSupervision.Compute(T0, T0.AddDays(1), closed, reviews, [], new Dictionary<string, string> { ["alex"] = "Alex" });
 
         Assert.Equal((5, 2, 0.4, 3), (figures.Closed, figures.ResolvedByBot, figures.BotResolutionRate, figures.ReachedAPerson));
         // First responses 2, 1 and 6 minutes; handle times 10, 30 and 20 minutes.
@@ -516,13 +518,19 @@ public sealed class SupportFiguresTests
         Assert.Equal([0, 1, 0, 1, 1], figures.RatingCounts);
         Assert.Equal([("alex", "Alex", 2, 3.0), ("sam", "sam", 1, (double?)null)],
             figures.Agents.Select(a => (a.AgentId, a.Name, a.Handled, a.SatisfactionMean)));
+        // The assistant's own conversation counts in the whole, not for any agent.
+        Assert.Equal((4, 3.5), (figures.Reviewed, figures.ReviewScoreMean));
+        Assert.Equal([(2, 3.5), (1, 4.0)], figures.Agents.Select(a => (a.Reviewed, a.ReviewScoreMean!.Value)));
     }
+
+    private static SessionReview Review(string sessionId, string? agent, int score) => new(sessionId, agent, agent, "sup", "Sup", score, null, T0.AddDays(1));
 
     [Fact]
     public void No_sessions_give_no_figures_rather_than_zeroes()
     {
-        var figures = SupportSupervision.Compute(T0, T0.AddDays(1), [], [], new Dictionary<string, string>());
+        var figures = SupportSupervision.Compute(T0, T0.AddDays(1), [], [], [], new Dictionary<string, string>());
 
-        Assert.Equal((0, (double?)null, (TimeSpan?)null, (double?)null), (figures.Closed, figures.BotResolutionRate, figures.FirstResponseMedian, figures.SatisfactionMean));
+        Assert.Equal((0, (double?)null, (TimeSpan?)null, (double?)null, (double?)null),
+            (figures.Closed, figures.BotResolutionRate, figures.FirstResponseMedian, figures.SatisfactionMean, figures.ReviewScoreMean));
     }
 }

@@ -6,11 +6,11 @@ using static Diagnostics.Cloud.Tests.Web.RenderedPage;
 
 namespace Diagnostics.Cloud.Tests.Web.Dashboard;
 
-/// <summary>The support screens as served: the desk, a conversation for each side, the supervisor's history.</summary>
+/// <summary>The support screens as served: the desk, a conversation for each side, the supervisor's history and quality review.</summary>
 public sealed class SupportPagesTests
 {
     [Fact]
-    public async Task The_desk_lists_the_queue_a_conversation_shows_each_side_its_own_view_and_supervisors_search_the_history()
+    public async Task The_desk_lists_the_queue_a_conversation_shows_each_side_its_own_view_and_supervisors_search_and_review_the_history()
     {
         await using var host = new CloudHost();
         var (device, owner) = await PairedDeviceAsync(host, "page-s1", "FFFF6161", Jam);
@@ -51,5 +51,20 @@ public sealed class SupportPagesTests
         Assert.Equal([session.Id], Attribute(found, "history-row", "data-session-id"));
         Assert.Equal(0, CountTestId(notFound, "history-row"));
         Assert.DoesNotContain("history-row", await agentHistory.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+
+        // Quality review: the supervisor gets the form on the ended conversation; the agent sees nothing until there is a review.
+        Assert.Equal(1, CountTestId(await GetPageAsync(supervisor, $"/dashboard/support/{session.Id}"), "review-form"));
+        Assert.Equal(0, CountTestId(await GetPageAsync(agent, $"/dashboard/support/{session.Id}"), "quality-review"));
+        Assert.Equal([session.Id], Attribute(await GetPageAsync(supervisor, "/dashboard/support/history?reviewed=false"), "history-row", "data-session-id"));
+        var (reviewed, _) = await PutAsync(supervisor, $"/api/sessions/{session.Id}/review", new { score = 4, comment = "Clear steps." });
+        Assert.Equal(System.Net.HttpStatusCode.OK, reviewed);
+        var agentReviewView = await GetPageAsync(agent, $"/dashboard/support/{session.Id}");
+        Assert.Equal(["4"], Attribute(agentReviewView, "quality-review", "data-score"));
+        Assert.Equal("Clear steps.", TestIdText(agentReviewView, "review-comment"));
+        Assert.Equal(0, CountTestId(agentReviewView, "review-form"));
+        Assert.Equal([session.Id], Attribute(await GetPageAsync(agent, "/dashboard/support"), "my-review", "data-session-id"));
+        Assert.Equal(0, CountTestId(await GetPageAsync(supervisor, "/dashboard/support/history?reviewed=false"), "history-row"));
+        Assert.StartsWith("4/5", TestIdText(await GetPageAsync(supervisor, "/dashboard/support/history?reviewed=true"), "history-review"), StringComparison.Ordinal);
+        Assert.Equal("4.0", TestIdText(await GetPageAsync(supervisor, "/dashboard/support"), "figure-review-score"));
     }
 }
