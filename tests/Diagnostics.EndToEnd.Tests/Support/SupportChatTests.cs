@@ -11,8 +11,8 @@ namespace Diagnostics.EndToEnd.Tests.Support;
 /// A support conversation end to end with real processes and two browsers: a customer on a phone whose real
 /// (simulated) printer jams, and an agent on the dashboard. The assistant answers with the jam's steps and fix card,
 /// the customer asks for a person, the agent takes the conversation with the live device beside it, the two chat, the
-/// customer approves the fix card in the chat, the printer clears the jam, the agent closes with a solution and the
-/// customer rates the help.
+/// customer approves the fix card in the chat, the printer clears the jam, the agent closes with a solution, the
+/// customer rates the help and a supervisor reviews the conversation for the agent.
 /// </summary>
 public sealed class SupportChatTests
 {
@@ -102,6 +102,32 @@ public sealed class SupportChatTests
             await Expect(agentChat.GetByTestId("rating-card")).ToContainTextAsync("Rated 5 out of 5");
         }));
 
+        // A supervisor finds the ended conversation among those not reviewed yet and scores it; the agent reads it on the desk.
+        await using var lead = await chromium.NewSessionAsync(cloud.BaseAddress, Viewport.Desktop);
+        await lead.RunAsync(async review =>
+        {
+            await lead.SignInAsync(CloudProcess.SupervisorEmail, CloudProcess.DemoPassword);
+            await review.GotoAsync("/dashboard/support/history?reviewed=false");
+            var row = review.GetByTestId("history-row");
+            await Expect(row).ToHaveCountAsync(1);
+            await row.GetByRole(AriaRole.Link).ClickAsync();
+            await review.WaitForURLAsync("**/dashboard/support/ss-*");
+            // The page has two live parts (the chat and the device panel); the review form lives with the chat's circuit.
+            await Expect(review.GetByTestId("chat").GetByTestId("live-status")).ToHaveTextAsync("live");
+            await review.GetByTestId("review-score").SelectOptionAsync("4");
+            await review.GetByTestId("review-comment-input").FillAsync("Good use of the fix card; greet the customer by name next time.");
+            await review.GetByTestId("review-send").ClickAsync();
+            await Expect(review.GetByTestId("quality-review")).ToHaveAttributeAsync("data-score", "4");
+            await Expect(review.GetByTestId("review-summary")).ToContainTextAsync("4/5 for Alex Agent · by Sam Supervisor");
+            if (screenshots is not null)
+                await lead.SaveAsync(screenshots, "22-dashboard-review");
+        });
+        await agent.RunAsync(async desk =>
+        {
+            await agent.GotoLiveAsync("/dashboard/support");
+            await Expect(desk.GetByTestId("my-review")).ToContainTextAsync("greet the customer by name next time");
+        });
+
         using var supervisor = new HttpClient(new HttpClientHandler { UseCookies = true }) { BaseAddress = cloud.BaseAddress };
         using (var login = await supervisor.PostAsJsonAsync("api/auth/login", new { email = CloudProcess.SupervisorEmail, password = CloudProcess.DemoPassword }, ct))
             login.EnsureSuccessStatusCode();
@@ -109,7 +135,7 @@ public sealed class SupportChatTests
         var approval = audit!.Single(a => a.GetProperty("action").GetString() == "consent.approved");
         Assert.Contains("in support session ss-", approval.GetProperty("actor").GetString(), StringComparison.Ordinal);
         using var figures = JsonDocument.Parse(await supervisor.GetStringAsync("api/support/figures", ct));
-        Assert.Equal((1, 0, 5.0), (figures.RootElement.GetProperty("closed").GetInt32(), figures.RootElement.GetProperty("resolvedByBot").GetInt32(),
-            figures.RootElement.GetProperty("satisfactionMean").GetDouble()));
+        Assert.Equal((1, 0, 5.0, 4.0), (figures.RootElement.GetProperty("closed").GetInt32(), figures.RootElement.GetProperty("resolvedByBot").GetInt32(),
+            figures.RootElement.GetProperty("satisfactionMean").GetDouble(), figures.RootElement.GetProperty("reviewScoreMean").GetDouble()));
     }
 }
