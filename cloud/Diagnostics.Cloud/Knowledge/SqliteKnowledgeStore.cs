@@ -218,5 +218,5 @@ internal sealed class SqliteKnowledgeStore(SqliteConnectionFactory connections) 
         return versions;
     }
 
-    private static string Prefixed(string alias) => string.Join(", ", VersionColumns.Split(", ").Select(c => $"{alias}.{c}"));
+    private static string Prefixed(string alias) => Schema.Qualified(VersionColumns, alias);
 }

@@ -3,6 +3,9 @@ namespace Diagnostics.Cloud.Storage;
 /// <summary>The database schema; every statement is idempotent so it runs at each start.</summary>
 internal static class Schema
 {
+    /// <summary>A store's column list ("a, b") with a table alias on each ("t.a, t.b"), for joins.</summary>
+    public static string Qualified(string columns, string alias) => string.Join(", ", columns.Split(", ").Select(c => $"{alias}.{c}"));
+
     public const string Sql = """
         CREATE TABLE IF NOT EXISTS devices (
             id TEXT NOT NULL PRIMARY KEY,

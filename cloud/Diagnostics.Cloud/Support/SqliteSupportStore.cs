@@ -204,7 +204,7 @@ public sealed class SqliteSupportStore(SqliteConnectionFactory connections)
     /// <summary>Cards of one kind in sessions that are not closed: what the fix watcher follows.</summary>
     public async Task<IReadOnlyList<SupportMessage>> OpenSessionCardsAsync(MessageKind kind, CancellationToken cancellationToken) =>
         await connections.QueryAsync($"""
-            SELECT {string.Join(", ", MessageColumns.Split(", ").Select(c => "m." + c))} FROM support_messages m JOIN support_sessions s ON s.id = m.session_id
+            SELECT {Schema.Qualified(MessageColumns, "m")} FROM support_messages m JOIN support_sessions s ON s.id = m.session_id
             WHERE s.state <> 'closed' AND m.kind = $kind ORDER BY m.session_id, m.seq;
             """, ReadMessage, cancellationToken, ("$kind", kind.ToStorage()));
 
@@ -360,7 +360,7 @@ public sealed class SqliteSupportStore(SqliteConnectionFactory connections)
     /// <summary>Reviews of the sessions closed in [from, to): the quality figure of the period.</summary>
     public async Task<IReadOnlyList<SessionReview>> ReviewsOfClosedBetweenAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         await connections.QueryAsync($"""
-            SELECT {string.Join(", ", ReviewColumns.Split(", ").Select(c => "r." + c))} FROM support_reviews r JOIN support_sessions s ON s.id = r.session_id
+            SELECT {Schema.Qualified(ReviewColumns, "r")} FROM support_reviews r JOIN support_sessions s ON s.id = r.session_id
             WHERE s.closed_at_ms >= $from AND s.closed_at_ms < $to;
             """, ReadReview, cancellationToken, ("$from", from.ToUnixTimeMilliseconds()), ("$to", to.ToUnixTimeMilliseconds()));
 
