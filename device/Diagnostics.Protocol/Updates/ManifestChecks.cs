@@ -71,6 +71,8 @@ public static class ManifestChecks
             return "the manifest does not give the payload's size and SHA-256";
         if (manifest.ExpiresUnixMs <= manifest.CreatedUnixMs)
             return "the manifest expires before it was created";
+        if (DriverChecks.DescribeProblem(manifest) is { } driverProblem)
+            return driverProblem;
         if (manifest.IsDelta)
         {
             if (!FirmwareVersion.IsReleaseVersion(manifest.DeltaFromVersion) || manifest.DeltaFromSha256.Length != 32)
