@@ -96,8 +96,9 @@ public sealed partial class PrintHostCollector
         deviceUri.StartsWith("ipp://", StringComparison.OrdinalIgnoreCase) || deviceUri.StartsWith("ipps://", StringComparison.OrdinalIgnoreCase)
         || (deviceUri.StartsWith("dnssd://", StringComparison.OrdinalIgnoreCase) && deviceUri.Contains("._ipp", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The driver as people know it: its NickName, with its version when the name does not say it already.</summary>
     private static string Named(PrintQueue queue) => queue.DriverName.Length > 0
-        ? $"{queue.DriverName}{(queue.DriverVersion.Length > 0 ? " " + queue.DriverVersion : "")}"
+        ? queue.DriverVersion.Length == 0 || queue.DriverName.Contains(queue.DriverVersion, StringComparison.Ordinal) ? queue.DriverName : $"{queue.DriverName} {queue.DriverVersion}"
         : queue.Driver.ToString().ToLowerInvariant();
 
     private static partial class Log

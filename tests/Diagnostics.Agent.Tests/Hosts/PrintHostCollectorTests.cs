@@ -95,6 +95,22 @@ public sealed class PrintHostCollectorTests
         await Eventually.TrueAsync(() => rig.Agent.Cloud.Received.Any(e => e.Status?.State == DeviceState.Unreachable), "the host reported unreachable");
     }
 
+    [Fact]
+    public async Task Changing_a_queue_needs_cupsds_root_certificate_which_the_host_role_sends()
+    {
+        await using var rig = await HostRig.StartAsync();
+        await rig.AddQueueAsync("office", TestPpds.Ppd("1.0"));
+        using var anonymous = new HttpClient();
+        using var administrator = new HttpClient(new Agent.Collectors.Ipp.CupsAuthorizationHandler(rig.Cups.CertificateDirectory));
+
+        var refused = await Assert.ThrowsAsync<Agent.Collectors.Ipp.IppRequestException>(() =>
+            new Agent.Collectors.Ipp.CupsScheduler(anonymous, rig.Cups.Uri, TimeSpan.FromSeconds(5)).SetPpdAsync("office", TestPpds.Ppd("2.0"), TestContext.Current.CancellationToken));
+        await new Agent.Collectors.Ipp.CupsScheduler(administrator, rig.Cups.Uri, TimeSpan.FromSeconds(5)).SetPpdAsync("office", TestPpds.Ppd("2.0"), TestContext.Current.CancellationToken);
+
+        Assert.Contains("HTTP 401", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(TestPpds.Ppd("2.0"), await rig.Cups.PpdAsync("office"));
+    }
+
     private static IEnumerable<DeviceEvent> Events(HostRig rig, EventKind kind) =>
         rig.Agent.Cloud.Received.Where(e => e.Event is { } x && x.Kind == kind && x.Code == PrintHostCollector.QueueStoppedCode).DistinctBy(e => e.Sequence).Select(e => e.Event!);
 }
