@@ -397,6 +397,9 @@ internal static class Schema
         );
         """;
 
+    /// <summary>The tables of capabilities that keep their schema beside them, each run after <see cref="Sql"/>.</summary>
+    public static readonly IReadOnlyList<string> CapabilitySql = [Hosts.HostSchema.Sql];
+
     /// <summary>
     /// Columns added after a table was first created: <c>CREATE TABLE IF NOT EXISTS</c> leaves an existing table as it
     /// was, so each is added when the table lacks it. Append only; never rename or drop.

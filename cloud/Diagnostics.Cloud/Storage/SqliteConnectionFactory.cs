@@ -82,9 +82,10 @@ public sealed class SqliteConnectionFactory : IDisposable
                 wal.CommandText = "PRAGMA journal_mode=WAL;";
                 await wal.ExecuteNonQueryAsync(cancellationToken);
             }
-            await using (var command = connection.CreateCommand())
+            foreach (var sql in (IEnumerable<string>)[Schema.Sql, .. Schema.CapabilitySql])
             {
-                command.CommandText = Schema.Sql;
+                await using var command = connection.CreateCommand();
+                command.CommandText = sql;
                 await command.ExecuteNonQueryAsync(cancellationToken);
             }
             await AddMissingColumnsAsync(connection, cancellationToken);

@@ -12,6 +12,7 @@ public static class UpdatesExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SqliteUpdateStore>();
         builder.Services.AddSingleton<PackageCatalog>();
+        builder.Services.AddSingleton<RolloutTargets>();
         builder.Services.AddSingleton<RolloutService>();
         builder.Services.AddHostedService<RolloutScheduler>();
         return builder;
