@@ -60,6 +60,9 @@ public sealed class HostInventoryTests
 
         var hosts = await staff.GetJsonAsync<List<PrinterHostView>>("/api/devices/printer-uuid/hosts");
         Assert.Equal(["LAPTOP-7 office 1.0", "PRINTSRV office-again 2.0"], hosts.Select(h => $"{h.HostName} {h.Queue} {h.DriverVersion}"));
+        var printerPage = await Web.RenderedPage.GetPageAsync(staff, "/dashboard/devices/printer-uuid");
+        Assert.Equal(["laptop-7", "print-server"], Web.RenderedPage.Attribute(printerPage, "device-host", "data-host-id"));
+        Assert.Equal(["1.0", "2.0"], Web.RenderedPage.Attribute(printerPage, "device-host", "data-driver-version"));
     }
 
     [Fact]
