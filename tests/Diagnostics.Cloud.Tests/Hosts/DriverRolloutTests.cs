@@ -53,16 +53,23 @@ public sealed class DriverRolloutTests : IDisposable
         // A host's version is the oldest driver among the queues the package is for: a queue without one is the oldest.
         Assert.Equal(["laptop-1 1.0", "laptop-2 "], devices.Select(d => $"{d.DeviceId} {d.FromVersion}").Order(StringComparer.Ordinal));
 
-        // Nobody owns these hosts (a company's machines): the rollout's creator approved; each takes its offer and succeeds.
-        foreach (var agent in new[] { old1, old2 })
+        // Nobody owns these hosts (a company's machines): the rollout's creator approved; each takes its offer in its wave and succeeds.
+        var installed = new List<string>();
+        await Eventually.TrueAsync(async () =>
         {
-            await Eventually.TrueAsync(() => !agent.UpdateOffers.IsEmpty, $"an offer for {agent.DeviceId}", TimeSpan.FromSeconds(30));
-            agent.UpdateOffers.TryDequeue(out var offer);
-            Assert.Equal((ConsentAction.Install, PackageKind.Driver), (offer!.Consent!.Action, PackageArchive.TryDecodeUnverified(offer.Package!, out _)!.Kind));
-            await TestReleases.ReportAsync(agent, update: new UpdateReport { OfferId = offer.OfferId, Phase = UpdatePhase.Installing });
-            await TestReleases.ReportAsync(agent, update: new UpdateReport { OfferId = offer.OfferId, Phase = UpdatePhase.Succeeded, RunningVersion = "2.0", Detail = "office: driver 1.0 → 2.0; test job 7 completed" });
-        }
-        await Eventually.TrueAsync(async () => (await supervisor.GetJsonAsync<RolloutView>($"/api/updates/rollouts/{rollout.Id}")).State == "completed", "the rollout completed", TimeSpan.FromSeconds(30));
+            foreach (var agent in new[] { old1, old2 })
+            {
+                while (agent.UpdateOffers.TryDequeue(out var offer))
+                {
+                    Assert.Equal((ConsentAction.Install, PackageKind.Driver), (offer.Consent!.Action, PackageArchive.TryDecodeUnverified(offer.Package!, out _)!.Kind));
+                    await TestReleases.ReportAsync(agent, update: new UpdateReport { OfferId = offer.OfferId, Phase = UpdatePhase.Installing });
+                    await TestReleases.ReportAsync(agent, update: new UpdateReport { OfferId = offer.OfferId, Phase = UpdatePhase.Succeeded, RunningVersion = "2.0", Detail = "office: driver 1.0 → 2.0; test job 7 completed" });
+                    installed.Add(agent.DeviceId);
+                }
+            }
+            return (await supervisor.GetJsonAsync<RolloutView>($"/api/updates/rollouts/{rollout.Id}")).State == "completed";
+        }, "the rollout completed", TimeSpan.FromSeconds(60));
+        Assert.Equal(["laptop-1", "laptop-2"], installed.Order(StringComparer.Ordinal));
         Assert.Empty(windows.UpdateOffers);
         Assert.Empty(current.UpdateOffers);
         Assert.Empty(otherModel.UpdateOffers);
