@@ -234,8 +234,10 @@ public sealed partial class PrintHostCollector : IDeviceCollector, IDeviceAction
         }
         catch (IppRequestException ex)
         {
+            // One failed read (cupsd closing a kept-alive connection, a busy moment) does not make a known driver unknown.
             Log.QueuesUnreadable(_logger, _cups.QueueUri(queue.Name), ex.Message);
-            return PpdFacts.Unknown;
+            lock (_ppds)
+                return _ppds.TryGetValue(queue.Name, out var before) ? before.Facts : PpdFacts.Unknown;
         }
         lock (_ppds)
             _ppds[queue.Name] = (queue.ConfigChangeTime, facts);
