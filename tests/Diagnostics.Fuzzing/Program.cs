@@ -9,7 +9,7 @@ using Diagnostics.Fuzzing.Engines;
 //       CsCheck's seeded mutations in-process. Inputs that break a contract are saved under DIR (./fuzz-findings).
 //   ... -- list                        the targets and what each covers
 //   ... -- replay <target> <file>...   runs saved inputs under the contract and says what broke
-//   ... -- afl-worker <target>         what afl-fuzz starts (SharpFuzz's forkserver loop)
+//   ... -- afl-worker <target> <seeds> what afl-fuzz starts (SharpFuzz's forkserver loop)
 var command = args.FirstOrDefault() ?? "all";
 switch (command)
 {
@@ -18,7 +18,7 @@ switch (command)
             Console.WriteLine($"{target.Name,-9} {target.Covers}");
         return 0;
     case "afl-worker":
-        AflEngine.Work(TargetNamed(args.ElementAtOrDefault(1)));
+        AflEngine.Work(TargetNamed(args.ElementAtOrDefault(1)), args.ElementAtOrDefault(2) ?? throw new ArgumentException("afl-worker <target> <seeds folder>"));
         return 0;
     case "replay":
     {

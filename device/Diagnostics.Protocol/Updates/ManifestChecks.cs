@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using ProtoBuf;
 
 namespace Diagnostics.Protocol.Updates;
 
@@ -36,15 +35,10 @@ public static class ManifestChecks
         var signature = ManifestSigning.Verify(signedManifest, trustedKeys);
         if (!signature.IsValid)
             return ManifestCheck.Refuse(signature.Failure, signature.Detail);
-        UpdateManifest manifest;
-        try
-        {
-            manifest = Serializer.Deserialize<UpdateManifest>(signedManifest.Manifest.AsSpan());
-        }
-        catch (Exception exception) when (exception is ProtoException or EndOfStreamException or InvalidOperationException or OverflowException)
-        {
-            return ManifestCheck.Refuse(UpdateFailure.ManifestMalformed, $"the signed manifest does not decode: {exception.Message}");
-        }
+        var decoded = WireCodec.Decode<UpdateManifest>(signedManifest.Manifest, MaxManifestBytes);
+        if (!decoded.IsSuccess)
+            return ManifestCheck.Refuse(UpdateFailure.ManifestMalformed, $"the signed manifest does not decode: {decoded.Detail}");
+        var manifest = decoded.Value!;
         var problem = DescribeProblem(manifest);
         return problem is null
             ? new ManifestCheck(manifest, UpdateFailure.None, signature.Detail)

@@ -53,15 +53,12 @@ public static class PackageArchive
             await using var stream = await entry.OpenAsync(cancellationToken);
             using var buffer = new MemoryStream();
             await stream.CopyToAsync(buffer, cancellationToken);
-            return (Serializer.Deserialize<SignedManifest>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)), null);
+            var decoded = WireCodec.Decode<SignedManifest>(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ManifestChecks.MaxManifestBytes + 4096);
+            return decoded.IsSuccess ? (decoded.Value, null) : (null, $"{ManifestEntry} does not decode: {decoded.Detail}");
         }
         catch (InvalidDataException exception)
         {
             return (null, $"not a package (a {Extension} is a zip archive): {exception.Message}");
-        }
-        catch (Exception exception) when (exception is ProtoException or EndOfStreamException or OverflowException)
-        {
-            return (null, $"{ManifestEntry} does not decode: {exception.Message}");
         }
     }
 
@@ -83,15 +80,8 @@ public static class PackageArchive
     public static UpdateManifest? TryDecodeUnverified(SignedManifest signedManifest, out string? error)
     {
         ArgumentNullException.ThrowIfNull(signedManifest);
-        try
-        {
-            error = null;
-            return Serializer.Deserialize<UpdateManifest>(signedManifest.Manifest.AsSpan());
-        }
-        catch (Exception exception) when (exception is ProtoException or EndOfStreamException or InvalidOperationException or OverflowException)
-        {
-            error = $"the manifest does not decode: {exception.Message}";
-            return null;
-        }
+        var decoded = WireCodec.Decode<UpdateManifest>(signedManifest.Manifest, ManifestChecks.MaxManifestBytes);
+        error = decoded.IsSuccess ? null : $"the manifest does not decode: {decoded.Detail}";
+        return decoded.Value;
     }
 }

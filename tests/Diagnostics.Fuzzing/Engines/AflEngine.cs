@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Diagnostics.Fuzzing.Engines;
 
@@ -27,8 +28,11 @@ public static class AflEngine
         ("YamlDotNet.dll", _ => true),
     ];
 
-    /// <summary>An execution slower than this is a hang: a parse takes microseconds, the first ones milliseconds (JIT).</summary>
-    public const int HangMilliseconds = 2000;
+    /// <summary>
+    /// An execution slower than this is a hang. A parse takes microseconds; AFL also times the worker's first input, and
+    /// on a loaded machine a shorter limit made it read a slow first run as "no instrumentation".
+    /// </summary>
+    public const int HangMilliseconds = 5000;
 
     public static string? FindAflFuzz() =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
@@ -47,7 +51,8 @@ public static class AflEngine
         {
             var name = Path.GetFileName(entry);
             var target = Path.Combine(build, name);
-            if (instrumentedNames.Contains(name))
+            // The host resolves the app's own files through links back to the original folder, so they are copies too.
+            if (instrumentedNames.Contains(name) || name.StartsWith("Diagnostics.Fuzzing.", StringComparison.Ordinal))
                 File.Copy(entry, target);
             else if (Directory.Exists(entry))
                 Directory.CreateSymbolicLink(target, entry);
@@ -101,7 +106,7 @@ public static class AflEngine
             start.ArgumentList.Add("-x");
             start.ArgumentList.Add(dictionary);
         }
-        foreach (var argument in new[] { "--", "dotnet", Path.Combine(instrumentedBuild, "Diagnostics.Fuzzing.dll"), "afl-worker", target.Name })
+        foreach (var argument in new[] { "--", "dotnet", Path.Combine(instrumentedBuild, "Diagnostics.Fuzzing.dll"), "afl-worker", target.Name, seedsDir })
             start.ArgumentList.Add(argument);
         // dotnet is not an AFL-instrumented binary (SharpFuzz's forkserver is in the worker); the machine is shared,
         // so no CPU binding; a plain log instead of AFL's screen.
@@ -146,9 +151,25 @@ public static class AflEngine
     }
 
     /// <summary>The worker AFL starts: SharpFuzz's forkserver loop, one input per iteration; an exception is a crash.</summary>
-    public static void Work(FuzzTarget target)
+    /// <param name="seeds">The folder of seeds AFL starts from (the worker's copy of the build is not in the checkout).</param>
+    public static unsafe void Work(FuzzTarget target, string seeds)
     {
         ArgumentNullException.ThrowIfNull(target);
+        // Every seed once before AFL's first input, so that its timing sees parses, not the JIT: the edge counters
+        // need somewhere to count until SharpFuzz points them at AFL's shared map.
+        var scratch = NativeMemory.AllocZeroed(1 << 16);
+        SharpFuzz.Common.Trace.SharedMem = (byte*)scratch;
+        foreach (var seed in Directory.GetFiles(seeds).Select(File.ReadAllBytes))
+        {
+            try
+            {
+                target.Run(seed);
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // Seeds that break the contract are reported by the driver; here they only warm up.
+            }
+        }
         SharpFuzz.Fuzzer.Run(stream =>
         {
             using var buffer = new MemoryStream();
