@@ -68,6 +68,17 @@ public sealed class FuzzTarget
         return outcome;
     }
 
+    /// <summary>
+    /// The first byte as a mode, the rest as the parser's input. An empty input is mode 0 with nothing to parse, which
+    /// still reaches the parser: SharpFuzz may run a worker's first execution on an empty input, and AFL reads an
+    /// execution that touches no instrumented code as a worker without instrumentation.
+    /// </summary>
+    public static (int Mode, byte[] Rest) ModeAndRest(byte[] input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return input.Length == 0 ? (0, []) : (input[0], input[1..]);
+    }
+
     private bool IsDocumented(Exception exception) => DocumentedExceptions.Any(type => type.IsInstanceOfType(exception));
 
     public override string ToString() => Name;

@@ -32,12 +32,11 @@ public static class UpdateTargets
         ],
         Parse = input =>
         {
-            if (input.Length == 0)
-                return ParseOutcome.TypedError;
+            var (mode, bytes) = FuzzTarget.ModeAndRest(input);
             SignedManifest signed;
-            if (input[0] % 2 == 0)
+            if (mode % 2 == 0)
             {
-                var decoded = WireCodec.Decode<SignedManifest>(input.AsMemory(1), ManifestChecks.MaxManifestBytes + 4096);
+                var decoded = WireCodec.Decode<SignedManifest>(bytes, ManifestChecks.MaxManifestBytes + 4096);
                 if (!decoded.IsSuccess)
                     return ParseOutcome.TypedError;
                 signed = decoded.Value!;
@@ -47,7 +46,7 @@ public static class UpdateTargets
             }
             else
             {
-                signed = ReleaseSamples.Sign(input[1..]);
+                signed = ReleaseSamples.Sign(bytes);
             }
             return CheckRelease(signed);
         },
@@ -69,9 +68,8 @@ public static class UpdateTargets
         DocumentedExceptions = [typeof(InvalidDataException)],
         Parse = input =>
         {
-            if (input.Length == 0)
-                return ParseOutcome.TypedError;
-            var package = input[0] % 2 == 0 ? input[1..] : WellFormedZip(input.AsSpan(1), ReleaseSamples.NextImage);
+            var (mode, bytes) = FuzzTarget.ModeAndRest(input);
+            var package = mode % 2 == 0 ? bytes : WellFormedZip(bytes, ReleaseSamples.NextImage);
             return ReadPackageAsync(package).GetAwaiter().GetResult();
         },
     };
@@ -93,10 +91,8 @@ public static class UpdateTargets
         DocumentedExceptions = [typeof(InvalidDataException)],
         Parse = input =>
         {
-            if (input.Length == 0)
-                return ParseOutcome.TypedError;
-            var delta = input[1..];
-            if (input[0] % 2 == 1 && delta.Length >= BinaryDelta.HeaderLength)
+            var (mode, delta) = FuzzTarget.ModeAndRest(input);
+            if (mode % 2 == 1 && delta.Length >= BinaryDelta.HeaderLength)
             {
                 BitConverter.TryWriteBytes(delta.AsSpan(8, 8), (long)ReleaseSamples.RunningImage.Length);
                 SHA256.HashData(ReleaseSamples.RunningImage).CopyTo(delta.AsSpan(16, 32));

@@ -28,9 +28,8 @@ public static class WireTarget
         Seeds = Seeds,
         Parse = input =>
         {
-            if (input.Length == 0)
-                return ParseOutcome.TypedError;
-            return Decoders[input[0] % Decoders.Length](input[1..]) ? ParseOutcome.Value : ParseOutcome.TypedError;
+            var (mode, payload) = FuzzTarget.ModeAndRest(input);
+            return Decoders[mode % Decoders.Length](payload) ? ParseOutcome.Value : ParseOutcome.TypedError;
         },
     };
 
