@@ -73,7 +73,7 @@ public sealed class FuzzTarget
     /// still reaches the parser: SharpFuzz may run a worker's first execution on an empty input, and AFL reads an
     /// execution that touches no instrumented code as a worker without instrumentation.
     /// </summary>
-    public static (int Mode, byte[] Rest) ModeAndRest(byte[] input)
+    public static (int Mode, byte[] Input) ModeAndRest(byte[] input)
     {
         ArgumentNullException.ThrowIfNull(input);
         return input.Length == 0 ? (0, []) : (input[0], input[1..]);
