@@ -170,6 +170,27 @@ public sealed class IppCodecTests
     }
 
     [Fact]
+    public void A_long_1setOf_costs_memory_in_proportion_to_its_length()
+    {
+        // RFC 8010 3.1.5: each additional value of an attribute is a value with an empty name. Found while fuzzing:
+        // appending each one by copying the values before it made this 100 KB response allocate 1.6 GB.
+        const int additionalValues = 20_000;
+        var message = new List<byte> { 2, 0, 0, 0, 0, 0, 0, 1, (byte)IppGroupTag.Printer, (byte)IppValueTag.Keyword, 0, 1, (byte)'a', 0, 1, (byte)'x' };
+        for (var i = 0; i < additionalValues; i++)
+            message.AddRange([(byte)IppValueTag.NoValue, 0, 0, 0, 0]);
+        message.Add((byte)IppGroupTag.EndOfAttributes);
+        var bytes = message.ToArray();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var decoded = IppCodec.Decode(bytes);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(decoded.IsSuccess, decoded.Detail);
+        Assert.Equal(1 + additionalValues, decoded.Message!.Find("a")!.Values.Count);
+        Assert.InRange(allocated, 0, 64L * bytes.Length);
+    }
+
+    [Fact]
     public void Random_mutations_never_throw()
     {
         var random = new Random(8010);
