@@ -63,6 +63,7 @@ public static class PackageArchive
     }
 
     /// <summary>Opens the payload of a package for reading; dispose the returned archive after the stream.</summary>
+    /// <exception cref="InvalidDataException">Not a zip, no payload, a payload not stored as it is, or (while reading) damaged.</exception>
     public static async Task<(ZipArchive Archive, Stream Payload, long Length)> OpenPayloadAsync(Stream package, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(package);
@@ -72,6 +73,13 @@ public static class PackageArchive
         {
             await zip.DisposeAsync();
             throw new InvalidDataException($"the package has no {PayloadEntry}");
+        }
+        // Stored as it is, the payload is at most the package's size; a deflated one can expand a thousandfold before
+        // its size is checked against the manifest (200 KB of package held 200 MB of payload).
+        if (entry.CompressedLength != entry.Length)
+        {
+            await zip.DisposeAsync();
+            throw new InvalidDataException($"{PayloadEntry} is compressed ({entry.CompressedLength} bytes for {entry.Length}); a package stores it as it is");
         }
         return (zip, await entry.OpenAsync(cancellationToken), entry.Length);
     }
