@@ -250,8 +250,13 @@ public static class IppCodec
             || second > 60 || deciseconds > 9 || (sign != '+' && sign != '-') || offsetHours > 14 || offsetMinutes > 59)
             return false;
         // Leap second 60 is legal in RFC 2579; DateTime has none, so it reads as :59.
-        var offset = new TimeSpan(offsetHours, offsetMinutes, 0);
-        dateTime = new DateTimeOffset(year, month, day, hour, minute, Math.Min(second, 59), deciseconds * 100, sign == '-' ? -offset : offset);
+        var offset = new TimeSpan(offsetHours, offsetMinutes, 0) * (sign == '-' ? -1 : 1);
+        var local = new DateTime(year, month, day, hour, minute, Math.Min(second, 59), deciseconds * 100, DateTimeKind.Unspecified);
+        // DateTimeOffset holds offsets up to 14:00 and UTC times within the years 1 to 9999; outside, it throws.
+        var utcTicks = local.Ticks - offset.Ticks;
+        if (offset.Duration() > TimeSpan.FromHours(14) || utcTicks < 0 || utcTicks > DateTime.MaxValue.Ticks)
+            return false;
+        dateTime = new DateTimeOffset(local, offset);
         return true;
     }
 

@@ -169,6 +169,20 @@ public sealed class IppCodecTests
         }
     }
 
+    [Theory]
+    [InlineData(2026, 6, 1, 12, 0, '+', 14, 30)] // found by fuzzing: beyond any UTC offset (RFC 2579 gives hours 0..13)
+    [InlineData(1, 1, 1, 0, 0, '+', 1, 0)] // 0001-01-01 00:00 +01:00 is before the year 1 in UTC
+    [InlineData(9999, 12, 31, 23, 59, '-', 1, 0)] // 9999-12-31 23:59 -01:00 is after the year 9999 in UTC
+    public void A_dateTime_no_clock_can_hold_is_malformed_not_thrown(int year, byte month, byte day, byte hour, byte minute, char sign, byte offsetHours, byte offsetMinutes)
+    {
+        byte[] dateTime = [(byte)(year >> 8), (byte)year, month, day, hour, minute, 0, 0, (byte)sign, offsetHours, offsetMinutes];
+        byte[] message = [2, 0, 0, 0, 0, 0, 0, 1, (byte)IppGroupTag.Printer, (byte)IppValueTag.DateTime, 0, 1, (byte)'d', 0, 11, .. dateTime, (byte)IppGroupTag.EndOfAttributes];
+
+        var decoded = IppCodec.Decode(message);
+
+        Assert.Equal(IppDecodeError.Malformed, decoded.Error);
+    }
+
     [Fact]
     public void A_long_1setOf_costs_memory_in_proportion_to_its_length()
     {
