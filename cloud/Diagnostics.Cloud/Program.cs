@@ -1,5 +1,6 @@
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Broker;
+using Diagnostics.Cloud.Certificates;
 using Diagnostics.Cloud.Demo;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Fixes;
@@ -25,6 +26,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddObservability();
 builder.AddStorage();
+builder.AddCertificates();
 builder.AddLiveUpdates();
 builder.AddAccounts();
 builder.AddDevices();
@@ -38,9 +40,11 @@ builder.AddBroker();
 builder.AddDemoFleet();
 builder.AddApiDocumentation();
 builder.AddWebApps();
+builder.AddHttps();
 
 var app = builder.Build();
 
+app.UseHttps();
 app.UseAccounts();
 app.MapApiDocumentation();
 app.MapAccountsApi();
