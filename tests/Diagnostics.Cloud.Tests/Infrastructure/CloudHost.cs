@@ -49,7 +49,7 @@ public sealed class CloudHost : WebApplicationFactory<Program>
     public int BrokerTlsPort => Services.GetRequiredService<EmbeddedBroker>().TlsPort;
 
     /// <summary>The development CA the broker's certificate chains to (starts the host).</summary>
-    public string DevelopmentCaPath => Services.GetRequiredService<Certificates.ServerCertificate>().DevelopmentCaPath!;
+    public string DevelopmentCaPath => Services.GetRequiredService<Diagnostics.Cloud.Certificates.ServerCertificate>().DevelopmentCaPath!;
 
     public ConcurrentQueue<LogEntry> Logs { get; } = new();
 
@@ -166,7 +166,11 @@ public sealed class CloudHost : WebApplicationFactory<Program>
     }
 }
 
-public sealed record LogEntry(string Category, LogLevel Level, int EventId, string Message);
+public sealed record LogEntry(string Category, LogLevel Level, int EventId, string Message)
+{
+    /// <summary>When it was logged (the system clock).</summary>
+    public DateTimeOffset At { get; init; } = DateTimeOffset.UtcNow;
+}
 
 internal sealed class ListLoggerProvider(ConcurrentQueue<LogEntry> entries) : ILoggerProvider
 {
