@@ -54,4 +54,37 @@ public sealed class CertificateRenewalTests
         Assert.True(certificates[1].GetProperty("revocationReason").GetString() == "superseded"
             || certificates[1].GetProperty("notAfter").GetDateTimeOffset() <= DateTimeOffset.UtcNow, certificates[1].ToString());
     }
+
+    [Fact]
+    public async Task Agent_without_key_or_token_waits_for_approval_and_after_a_restart_carries_on_with_the_same_request()
+    {
+        await using var host = new CloudHost();
+        var directory = TestAgent.NewDirectory();
+        var http = host.CreateClient();
+        var enrollment = new HttpCertificateEnrollment(http, http.BaseAddress!, "", "", TimeProvider.System, NullLogger.Instance);
+        using (var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct))
+        {
+            var waiting = enrollment.LoadOrEnrollAsync(directory, "agent-held", "TLS model", stop.Token);
+            await Eventually.TrueAsync(() => File.Exists(Path.Combine(directory, HttpCertificateEnrollment.PendingFile)), "the agent waits for an admin");
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        }
+
+        // The agent starts again while the same request still waits: no second request, no conflict.
+        var resumed = enrollment.LoadOrEnrollAsync(directory, "agent-held", "TLS model", Ct);
+        using var admin = await host.SignedInClientAsync(AccountRole.Admin);
+        using var pending = JsonDocument.Parse(await admin.GetStringAsync("/api/devices/certificate-requests", Ct));
+        var requestId = Assert.Single(pending.RootElement.EnumerateArray()).GetProperty("requestId").GetString();
+        (await admin.PostAsync($"/api/devices/agent-held/certificate/requests/{requestId}/approve", null, Ct)).Dispose();
+        var (certificate, token) = await resumed;
+
+        Assert.Equal("CN=agent-held", certificate.Current.Subject);
+        Assert.False(string.IsNullOrEmpty(token));
+        Assert.False(File.Exists(Path.Combine(directory, HttpCertificateEnrollment.PendingFile)));
+        await using var agent = TestAgent.Start(new DeviceCredentials("agent-held", token!) { Certificate = certificate },
+            new AgentBroker { Port = host.BrokerTlsPort, UseTls = true, CaCertificatePath = host.DevelopmentCaPath }, directory);
+        var sent = await agent.EnqueueEventsAsync(3);
+        await Eventually.TrueAsync(() => agent.Outbox.Depth == 0, "delivered with the approved certificate");
+        Assert.Equal(sent, await host.StoredSequencesAsync("agent-held"));
+    }
 }
