@@ -8,7 +8,6 @@ using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
 using Microsoft.Data.Sqlite;
 using MQTTnet;
-using MQTTnet.Adapter;
 
 namespace Diagnostics.Cloud.Tests.Devices;
 
@@ -161,21 +160,6 @@ public sealed class DeviceCredentialsTests
         return await AuditTrail.ReadAsync(connection, deviceId, null, 100, Ct);
     }
 
-    internal static async Task<MqttClientConnectResultCode> ConnectRefusedAsync(int port, string deviceId, string? token, MqttClientTlsOptions? tls = null)
-    {
-        using var client = new MqttClientFactory().CreateMqttClient();
-        try
-        {
-            var result = await client.ConnectAsync(DeviceClient.Options(port, deviceId, deviceId, token, tls: tls), Ct);
-            return result.ResultCode;
-        }
-        catch (MqttConnectingFailedException ex)
-        {
-            // MQTTnet 5 reports the CONNACK reason only in the message text.
-            return Enum.GetValues<MqttClientConnectResultCode>()
-                .Where(code => ex.Message.Contains(code.ToString(), StringComparison.Ordinal))
-                .OrderByDescending(code => code.ToString().Length)
-                .First();
-        }
-    }
+    internal static Task<MqttClientConnectResultCode> ConnectRefusedAsync(int port, string deviceId, string? token, MqttClientTlsOptions? tls = null) =>
+        DeviceClient.ConnectRefusedAsync(port, deviceId, deviceId, token, tls);
 }

@@ -110,6 +110,25 @@ public sealed class DeviceClient : IAsyncDisposable
         return builder.Build();
     }
 
+    /// <summary>Connects and expects a refusal: the CONNACK's reason code (or <c>Success</c> when it was not refused).</summary>
+    public static async Task<MqttClientConnectResultCode> ConnectRefusedAsync(int port, string clientId, string? userName, string? password, MqttClientTlsOptions? tls = null)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        try
+        {
+            var result = await client.ConnectAsync(Options(port, clientId, userName, password, tls: tls), TestContext.Current.CancellationToken);
+            return result.ResultCode;
+        }
+        catch (MQTTnet.Adapter.MqttConnectingFailedException ex)
+        {
+            // MQTTnet 5 reports the CONNACK reason only in the message text.
+            return Enum.GetValues<MqttClientConnectResultCode>()
+                .Where(code => ex.Message.Contains(code.ToString(), StringComparison.Ordinal))
+                .OrderByDescending(code => code.ToString().Length)
+                .First();
+        }
+    }
+
     public Envelope NewEnvelope(DeviceStatus? status = null, DeviceEvent? @event = null, Heartbeat? heartbeat = null, ulong? sequence = null, ulong lowestRetained = 0,
         CommandResult? result = null, Protocol.Updates.UpdateReport? update = null) => new()
     {
