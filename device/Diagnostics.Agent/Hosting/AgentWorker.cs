@@ -100,11 +100,10 @@ internal sealed partial class AgentWorker(
         }
         else
         {
-            var provisioner = new HttpDeviceProvisioner(http, new Uri(options.CloudUrl), options.EnrollmentKey);
             credentials = options.Token.Length > 0
                 ? new DeviceCredentials(options.DeviceId, options.Token)
-                : await RetryWhileUnreachableAsync(options,
-                    () => CredentialStore.LoadOrProvisionAsync(options.DataDirectory, options.DeviceId, options.Model, provisioner, cancellationToken), logger, cancellationToken);
+                : await RetryWhileUnreachableAsync(options, () => CredentialStore.LoadOrProvisionAsync(options.DataDirectory, options.DeviceId, options.Model,
+                    new HttpDeviceProvisioner(http, new Uri(options.CloudUrl), options.EnrollmentKey), cancellationToken), logger, cancellationToken);
             Log.Credentials(logger, options.DeviceId, options.Token.Length > 0 ? "configuration" : Path.Combine(options.DataDirectory, CredentialStore.FileName));
         }
         try
