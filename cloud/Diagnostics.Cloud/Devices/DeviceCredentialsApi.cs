@@ -38,9 +38,11 @@ public static class DeviceCredentialsApi
         devices.MapGet("/certificate-requests", async (CertificateEnrollment enrollment, CancellationToken ct) => TypedResults.Ok(await enrollment.ListPendingAsync(ct)))
             .RequireAuthorization(Roles.AdminPolicy);
         // Open to devices: the caller's admin cookie, enrollment key or token decides, and without any the request waits.
-        devices.MapPost("/{deviceId}/certificate", Enroll)
+        // For devices, not people: a signed-in person other than an admin is refused (401).
+        devices.MapPost("/{deviceId}/certificate", Enroll).AllowAnonymous()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status409Conflict);
-        devices.MapGet("/{deviceId}/certificate/requests/{requestId}", Collect).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden);
+        devices.MapGet("/{deviceId}/certificate/requests/{requestId}", Collect).AllowAnonymous()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status401Unauthorized);
         return app;
     }
 
@@ -88,6 +90,8 @@ public static class DeviceCredentialsApi
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(enrollment);
         ArgumentNullException.ThrowIfNull(options);
+        if (IsPersonOtherThanAdmin(http))
+            return NotForPeople();
         var (caller, actor) = await CallerAsync(deviceId, http, registry, options.Value, cancellationToken);
         if (caller is null)
         {
@@ -107,6 +111,8 @@ public static class DeviceCredentialsApi
         string deviceId, string requestId, HttpContext http, CertificateEnrollment enrollment, DeviceCertificateAuthority authority, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(enrollment);
+        if (IsPersonOtherThanAdmin(http))
+            return NotForPeople();
         var result = await enrollment.CollectAsync(deviceId, requestId, cancellationToken);
         return result.Status == EnrollmentStatus.Pending
             ? TypedResults.Accepted((string?)null, new CertificateRequestPending(deviceId, requestId, "pending"))
@@ -118,6 +124,11 @@ public static class DeviceCredentialsApi
         await enrollment.DecideAsync(deviceId, requestId, approve, http.User.Signature(), cancellationToken)
             ? TypedResults.NoContent()
             : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such pending request", $"Device '{deviceId}' has no pending certificate request '{requestId}'."));
+
+    private static bool IsPersonOtherThanAdmin(HttpContext http) => http.User.Identity?.IsAuthenticated == true && !http.User.IsInRole(Roles.Admin);
+
+    private static ProblemHttpResult NotForPeople() => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status401Unauthorized, "For devices",
+        "Devices enroll here with the enrollment key, their token, or an admin's approval; a signed-in person other than an admin cannot."));
 
     /// <summary>Who is asking: an admin, the enrollment key, the device's own token, or nobody (null: a key or token that does not match).</summary>
     private static async Task<(EnrollmentCaller? Caller, string Actor)> CallerAsync(
