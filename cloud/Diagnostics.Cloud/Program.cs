@@ -7,6 +7,7 @@ using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Ingestion;
 using Diagnostics.Cloud.Knowledge;
 using Diagnostics.Cloud.Live;
+using Diagnostics.Cloud.Localization;
 using Diagnostics.Cloud.Notifications;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Storage;
@@ -25,6 +26,8 @@ if (AuditCli.IsCommand(args))
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddObservability();
+builder.AddLocalizationSupport();
+builder.AddWebSecurity();
 builder.AddStorage();
 builder.AddCertificates();
 builder.AddLiveUpdates();
@@ -44,8 +47,10 @@ builder.AddHttps();
 
 var app = builder.Build();
 
+app.UseWebSecurity();
 app.UseHttps();
 app.UseAccounts();
+app.UseLocalization();
 app.MapApiDocumentation();
 app.MapAccountsApi();
 app.MapDevicesApi();

@@ -28,7 +28,7 @@ public static class HttpsExtensions
         return builder;
     }
 
-    /// <summary>HSTS on every HTTPS answer; first in the pipeline, so error pages and redirects carry it too.</summary>
+    /// <summary>HSTS on every HTTPS answer; right after the reverse-proxy handling (<c>UseWebSecurity</c>), so behind a trusted proxy the forwarded scheme counts.</summary>
     public static WebApplication UseHttps(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
