@@ -29,6 +29,7 @@ internal static class EventIds
     public const int DevicesTimedOut = 234;
     public const int PresenceError = 235;
     public const int PresenceCheckFailed = 236;
+
     // Transport security and device sessions 27x
     public const int PlainListener = 270;
     public const int DeviceSessionEnded = 271;
