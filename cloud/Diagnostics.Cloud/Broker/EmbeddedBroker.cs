@@ -63,8 +63,15 @@ public sealed partial class EmbeddedBroker(
         server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
         server.ClientSubscribedTopicAsync += e =>
         {
+            // Only filters the ACL allowed get here, so every one is below the device's own downlink.
+            DeviceSessionDelivery.Subscribed(e.SessionItems, e.TopicFilter);
             if (e.TopicFilter.Topic == Topics.DownlinkFilter(e.ClientId))
                 presence.SubscribedToDownlink(e.ClientId);
+            return Task.CompletedTask;
+        };
+        server.ClientUnsubscribedTopicAsync += e =>
+        {
+            DeviceSessionDelivery.Unsubscribed(e.SessionItems, e.TopicFilter);
             return Task.CompletedTask;
         };
         server.ClientConnectedAsync += e => _presenceWrites.Run(() => presence.ConnectedAsync(e.ClientId, CancellationToken.None));
@@ -100,16 +107,12 @@ public sealed partial class EmbeddedBroker(
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
+    /// <summary>Straight into the device's own session (see <see cref="DeviceSessionDelivery"/>), not through the publish path.</summary>
     public async Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken, bool retain = false)
     {
         var server = _server ?? throw new InvalidOperationException("The broker is not started.");
-        var message = new MqttApplicationMessageBuilder()
-            .WithTopic(topic)
-            .WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithRetainFlag(retain)
-            .Build();
-        await server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = CloudSenderId }, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        await DeviceSessionDelivery.DeliverAsync(server, topic, payload, retain);
     }
 
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
