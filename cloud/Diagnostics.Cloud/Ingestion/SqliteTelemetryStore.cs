@@ -161,8 +161,11 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
         await using (var command = connection.CreateCommand())
         {
             command.Transaction = transaction;
+            // A message says the device is there only if it came after the broker last saw it connect or go away
+            // (presence_at_ms): one stored late, after a disconnect, must not set it online again.
             command.CommandText = """
-                UPDATE devices SET contiguous_mark = $mark, last_seen_ms = $seen, online = 1,
+                UPDATE devices SET contiguous_mark = $mark, last_seen_ms = MAX(COALESCE(last_seen_ms, 0), $seen),
+                    online = CASE WHEN presence_at_ms IS NULL OR $seen > presence_at_ms THEN 1 ELSE online END,
                     heartbeat_interval_s = COALESCE($interval, heartbeat_interval_s),
                     pairing_code = COALESCE($pairingCode, pairing_code)
                 WHERE id = $id;

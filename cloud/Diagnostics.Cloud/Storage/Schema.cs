@@ -423,6 +423,8 @@ internal static class Schema
         ("support_sessions", "customer_read_seq", "INTEGER NOT NULL DEFAULT 0"),
         // The app's own id for "open a conversation": a request sent again (a bad network) opens one, not two.
         ("support_sessions", "client_id", "TEXT NULL"),
+        // When the broker last saw the device connect or go away: a message received before it does not set it online.
+        ("devices", "presence_at_ms", "INTEGER NULL"),
     ];
 
     /// <summary>Indexes over added columns, created once the columns exist.</summary>
