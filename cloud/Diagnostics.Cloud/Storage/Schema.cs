@@ -425,6 +425,8 @@ internal static class Schema
         ("support_sessions", "client_id", "TEXT NULL"),
         // When the broker last saw the device connect or go away: a message received before it does not set it online.
         ("devices", "presence_at_ms", "INTEGER NULL"),
+        // The problem (code) a raise in the fix inbox is about: a second raise of it while the first waits adds nothing.
+        ("fix_inbox", "problem", "TEXT NULL"),
     ];
 
     /// <summary>Indexes over added columns, created once the columns exist.</summary>
@@ -432,6 +434,7 @@ internal static class Schema
         CREATE INDEX IF NOT EXISTS ix_devices_pairing_code ON devices (pairing_code);
         CREATE INDEX IF NOT EXISTS ix_devices_firmware ON devices (firmware);
         CREATE INDEX IF NOT EXISTS ix_devices_online ON devices (online);
+        CREATE INDEX IF NOT EXISTS ix_fix_inbox_problem ON fix_inbox (device_id, problem) WHERE problem IS NOT NULL;
         CREATE UNIQUE INDEX IF NOT EXISTS ix_support_sessions_client ON support_sessions (customer_id, client_id) WHERE client_id IS NOT NULL;
         """;
 }

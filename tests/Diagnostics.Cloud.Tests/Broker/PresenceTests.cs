@@ -106,10 +106,12 @@ public sealed class PresenceTests
 
         // Every heartbeat on time, none stored: 40 s after the last stored one, 10 s after the last one received.
         store!.Hold();
+        var last = first;
         for (var i = 0; i < 3; i++)
         {
             time.Advance(TimeSpan.FromSeconds(10));
-            await device.SendAsync(device.NewEnvelope(heartbeat: new Heartbeat { IntervalSeconds = 10 }));
+            last = device.NewEnvelope(heartbeat: new Heartbeat { IntervalSeconds = 10 });
+            await device.SendAsync(last);
         }
         time.Advance(TimeSpan.FromSeconds(10));
         await monitor.CheckOnceAsync(TestContext.Current.CancellationToken);
@@ -120,5 +122,6 @@ public sealed class PresenceTests
         await monitor.CheckOnceAsync(TestContext.Current.CancellationToken);
         Assert.Equal(DevicePresence.Offline, (await http.GetJsonAsync<DeviceDetails>("/api/devices/presence-behind")).Presence);
         store.Release();
+        await device.WaitForAckAsync(last.Sequence);
     }
 }
