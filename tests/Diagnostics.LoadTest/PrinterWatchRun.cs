@@ -52,10 +52,10 @@ internal static class PrinterWatchRun
                     throw new InvalidOperationException("The agent did not bring every printer online:\n" + agent.Tail());
                 await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
             }
-            var cpuBefore = CpuSeconds(agent.Id);
+            var cpuBefore = ProcessStats.CpuSeconds(agent.Id);
             var clock = Stopwatch.StartNew();
             await Task.Delay(duration, ct);
-            var cpu = CpuSeconds(agent.Id) - cpuBefore;
+            var cpu = ProcessStats.CpuSeconds(agent.Id) - cpuBefore;
             var wall = clock.Elapsed.TotalSeconds;
             var peak = agent.PeakResidentBytes() / (1024.0 * 1024);
             var sizes = StatusSizes(cloud.DatabasePath);
@@ -66,16 +66,6 @@ internal static class PrinterWatchRun
             foreach (var printer in printers)
                 await printer.DisposeAsync();
         }
-    }
-
-    /// <summary>User plus system CPU seconds of a process, from /proc/{pid}/stat (fields 14 and 15, in clock ticks).</summary>
-    private static double CpuSeconds(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        // The command name (field 2) may hold spaces; the fields after its closing parenthesis are plain.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        const double ticksPerSecond = 100; // USER_HZ on Linux
-        return (long.Parse(fields[11]) + long.Parse(fields[12])) / ticksPerSecond;
     }
 
     private static List<int> StatusSizes(string databasePath)
