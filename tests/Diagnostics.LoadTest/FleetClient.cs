@@ -117,11 +117,7 @@ internal static class FleetClient
                 return Task.CompletedTask;
             };
             var options = new MqttClientOptionsBuilder()
-                .WithTcpServer(o =>
-                {
-                    o.RemoteEndpoint = server;
-                    o.LocalEndpoint = new IPEndPoint(local, 0);
-                })
+                .WithEndPoint(server)
                 .WithClientId(deviceId)
                 .WithCredentials(deviceId, token)
                 .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
@@ -133,6 +129,8 @@ internal static class FleetClient
                 .WithWillRetain(true)
                 .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                 .Build();
+            // Each client process on its own source address: 28,000 ephemeral ports per address, not per machine.
+            ((MqttClientTcpOptions)options.ChannelOptions).LocalEndpoint = new IPEndPoint(local, 0);
             for (var attempt = 1; ; attempt++)
             {
                 try

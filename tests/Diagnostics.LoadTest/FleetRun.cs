@@ -135,9 +135,9 @@ internal static class FleetRun
             var failures = Sum(clients, "failed");
 
             // Power cut for the whole fleet: every client process killed; the broker sees the connections drop.
+            var kill = Stopwatch.StartNew();
             foreach (var client in clients)
                 await client.KillHardAsync();
-            var kill = Stopwatch.StartNew();
             var stillOnline = online;
             while (kill.Elapsed < TimeSpan.FromSeconds(90) && (stillOnline = await cloud.OnlineDevicesAsync(ct) - 1) > 0)
                 await Task.Delay(TimeSpan.FromMilliseconds(250), ct);

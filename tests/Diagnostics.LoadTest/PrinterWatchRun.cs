@@ -11,9 +11,10 @@ namespace Diagnostics.LoadTest;
 /// </summary>
 internal static class PrinterWatchRun
 {
-    public sealed record Result(string Collector, double CpuPercent, double PeakMiB, double MeanStatusBytes, int MinStatusBytes, int MaxStatusBytes, long Statuses);
+    public sealed record Result(string Collector, double CpuPercent, double ResidentMiB, double PeakMiB, double MeanStatusBytes, int MinStatusBytes, int MaxStatusBytes, long Statuses);
 
-    public static async Task<Result> MeasureAsync(string collector, int printerCount, TimeSpan poll, TimeSpan duration, CancellationToken ct)
+    /// <param name="agentExecutable">A published agent (self-contained) to run instead of the build output's Diagnostics.Agent.dll.</param>
+    public static async Task<Result> MeasureAsync(string collector, int printerCount, TimeSpan poll, TimeSpan duration, CancellationToken ct, string? agentExecutable = null)
     {
         var printers = new List<IppEvePrinter>();
         try
@@ -42,7 +43,9 @@ internal static class PrinterWatchRun
                 if (collector == "ipp")
                     arguments.Add($"--Gateway:Devices:{i}:Ipp:PrinterUri={printers[i].Uri}");
             }
-            await using var agent = ChildProcess.StartDotnet("agent", RepositoryLayout.AgentDll, arguments);
+            await using var agent = agentExecutable is null
+                ? ChildProcess.StartDotnet("agent", RepositoryLayout.AgentDll, arguments)
+                : ChildProcess.StartExecutable("agent", agentExecutable, arguments);
 
             // Measure from the moment every printer has reported, so start-up work is not counted.
             var warmUp = Stopwatch.StartNew();
@@ -57,9 +60,10 @@ internal static class PrinterWatchRun
             await Task.Delay(duration, ct);
             var cpu = ProcessStats.CpuSeconds(agent.Id) - cpuBefore;
             var wall = clock.Elapsed.TotalSeconds;
+            var resident = ProcessStats.ResidentBytes(agent.Id) / (1024.0 * 1024);
             var peak = agent.PeakResidentBytes() / (1024.0 * 1024);
             var sizes = StatusSizes(cloud.DatabasePath);
-            return new Result(collector, 100 * cpu / wall, peak, sizes.Average(), sizes.Min(), sizes.Max(), sizes.Count);
+            return new Result(collector, 100 * cpu / wall, resident, peak, sizes.Average(), sizes.Min(), sizes.Max(), sizes.Count);
         }
         finally
         {

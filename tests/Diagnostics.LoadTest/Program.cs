@@ -15,6 +15,7 @@ using MQTTnet.Server;
 //          sees all F devices online, and prints both processes' peak resident memory.
 //  printers: the agent as a gateway watching P real ippeveprinters over IPP at an S-second poll for T minutes, and
 //          the same agent watching P simulated printers (the reference): CPU, peak memory, status bytes on the wire.
+//          --printer-collectors simulated runs only the reference; --agent-executable PATH runs a published agent instead.
 //  web:    W devices written into the cloud's store; time to first render of /dashboard and /dashboard/devices against
 //          /health and /api/fleet/summary (R runs each), and what the companion app downloads on first load (Chromium).
 //  downloads: a signed I MiB package offered to D devices by a rollout; one device downloads it alone (the reference),
@@ -66,16 +67,20 @@ if (scenario is "printers" or "all")
 {
     var poll = TimeSpan.FromSeconds(pollSeconds);
     var duration = TimeSpan.FromMinutes(minutes);
-    var simulated = await PrinterWatchRun.MeasureAsync("simulated", printerCount, poll, duration, ct);
-    var ipp = await PrinterWatchRun.MeasureAsync("ipp", printerCount, poll, duration, ct);
+    var agentExecutable = StringOption("--agent-executable");
+    var results = new List<PrinterWatchRun.Result>();
+    foreach (var collector in (StringOption("--printer-collectors") ?? "simulated,ipp").Split(','))
+        results.Add(await PrinterWatchRun.MeasureAsync(collector, printerCount, poll, duration, ct, agentExecutable));
     Console.WriteLine();
-    Console.WriteLine($"printers: one agent watching {printerCount} printers, poll every {pollSeconds} s, measured for {minutes} min");
-    foreach (var run in new[] { simulated, ipp })
+    Console.WriteLine($"printers: one agent ({agentExecutable ?? "Diagnostics.Agent.dll on the shared runtime"}) watching {printerCount} printers, " +
+        $"poll every {pollSeconds} s, measured for {minutes} min (load average {ProcessStats.LoadAverage()} at the end)");
+    foreach (var run in results)
     {
-        Console.WriteLine($"  {run.Collector,-9}: CPU {run.CpuPercent,6:N2} % of one core, peak RSS {run.PeakMiB,6:N0} MiB, " +
+        Console.WriteLine($"  {run.Collector,-9}: CPU {run.CpuPercent,6:N2} % of one core, RSS {run.ResidentMiB,6:N1} MiB (peak {run.PeakMiB:N1}), " +
             $"status report {run.MeanStatusBytes:N0} B on average ({run.MinStatusBytes}-{run.MaxStatusBytes} B, {run.Statuses} reports)");
     }
-    Console.WriteLine($"  ipp / simulated CPU: {ipp.CpuPercent / simulated.CpuPercent:N2}x, peak memory: {ipp.PeakMiB / simulated.PeakMiB:N2}x");
+    if (results is [var simulated, var ipp])
+        Console.WriteLine($"  {ipp.Collector} / {simulated.Collector} CPU: {ipp.CpuPercent / simulated.CpuPercent:N2}x, peak memory: {ipp.PeakMiB / simulated.PeakMiB:N2}x");
 }
 if (scenario is "web" or "all")
     await WebRenderRun.RunAsync(webDevices, runs, ct);
