@@ -49,6 +49,7 @@ internal sealed class FleetProbe : IAsyncDisposable
             .WithClientId(deviceId)
             .WithCredentials(deviceId, token)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(60))
             .WithTimeout(TimeSpan.FromSeconds(60))
             .Build(), ct);
         await client.SubscribeAsync(Topics.DownlinkFilter(deviceId), MqttQualityOfServiceLevel.AtLeastOnce, ct);

@@ -108,13 +108,13 @@ internal static class FleetRun
         }
         try
         {
-            // Every device connected (its clients say so) and shown online by the cloud (the probe too).
-            while (Sum(clients, "connected") < size || await cloud.OnlineDevicesAsync(ct) < size + 1)
+            // Every device connected (its clients say so) and shown online by the cloud.
+            while (Sum(clients, "connected") < size || await FleetOnlineAsync(cloud, ct) < size)
             {
                 if (clients.FirstOrDefault(c => c.HasExited) is { } gone)
                     throw new InvalidOperationException($"{gone.Name} exited:\n{gone.Tail()}");
                 if (clock.Elapsed > TimeSpan.FromMinutes(10))
-                    throw new TimeoutException($"{Sum(clients, "connected")} of {size} connected, {await cloud.OnlineDevicesAsync(ct)} online after 10 minutes.");
+                    throw new TimeoutException($"{Sum(clients, "connected")} of {size} connected, {await FleetOnlineAsync(cloud, ct)} online after 10 minutes.");
                 await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
             }
             var secondsToOnline = clock.Elapsed.TotalSeconds;
@@ -130,7 +130,7 @@ internal static class FleetRun
             var (sent1, stored1) = (Sum(clients, "sent"), Sum(clients, "stored"));
             var resident = ProcessStats.ResidentBytes(cloud.Process.Id) / (1024.0 * 1024);
             var connected = (int)Sum(clients, "connected");
-            var online = await cloud.OnlineDevicesAsync(ct) - 1;
+            var online = await FleetOnlineAsync(cloud, ct);
             var proposals = proposalSamples ? await probe.ProposalLatenciesAsync(100, TimeSpan.FromMilliseconds(100), cloud.DatabasePath, ct) : null;
             var failures = Sum(clients, "failed");
 
@@ -139,7 +139,7 @@ internal static class FleetRun
             foreach (var client in clients)
                 await client.KillHardAsync();
             var stillOnline = online;
-            while (kill.Elapsed < TimeSpan.FromSeconds(90) && (stillOnline = await cloud.OnlineDevicesAsync(ct) - 1) > 0)
+            while (kill.Elapsed < TimeSpan.FromSeconds(90) && (stillOnline = await FleetOnlineAsync(cloud, ct)) > 0)
                 await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
             var step = new Step(size, secondsToOnline, resident, cpu, (sent1 - sent0) / seconds, (stored1 - stored0) / seconds,
                 Percentile(samples, 50), Percentile(samples, 99), connected, online, kill.Elapsed.TotalSeconds, stillOnline, failures, proposals);
@@ -153,6 +153,16 @@ internal static class FleetRun
             foreach (var client in clients)
                 await client.DisposeAsync();
         }
+    }
+
+    /// <summary>The fleet's devices the cloud shows online (the probe not counted), read where the API reads them.</summary>
+    private static async Task<int> FleetOnlineAsync(CloudProcess cloud, CancellationToken ct)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = cloud.DatabasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        await connection.OpenAsync(ct);
+        await using var count = connection.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM devices WHERE online = 1 AND id LIKE 'fleet-0%';";
+        return Convert.ToInt32(await count.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
 
     private static long Sum(List<ChildProcess> clients, string counter) =>

@@ -30,6 +30,7 @@ public sealed partial class EmbeddedBroker(
     // Connect, disconnect and last-will events arrive on MQTTnet's threads; stopping waits for the presence writes
     // they started, and ignores those the stop itself causes (the store may already be going away).
     private readonly PresenceWrites _presenceWrites = new();
+    private readonly DeviceSessionDelivery _downlinks = new();
     private readonly Lock _stopLock = new();
     private Task? _stopping;
 
@@ -63,11 +64,10 @@ public sealed partial class EmbeddedBroker(
         server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
         server.ClientSubscribedTopicAsync += e =>
         {
-            // Only filters the ACL allowed get here, so every one is below the device's own downlink.
-            DeviceSessionDelivery.Subscribed(e.SessionItems, e.TopicFilter);
             if (e.TopicFilter.Topic == Topics.DownlinkFilter(e.ClientId))
                 presence.SubscribedToDownlink(e.ClientId);
-            return Task.CompletedTask;
+            // Only filters the ACL allowed get here, so every one is below the device's own downlink.
+            return _downlinks.SubscribedAsync(server, e.ClientId, e.SessionItems, e.TopicFilter);
         };
         server.ClientUnsubscribedTopicAsync += e =>
         {
@@ -112,7 +112,7 @@ public sealed partial class EmbeddedBroker(
     {
         var server = _server ?? throw new InvalidOperationException("The broker is not started.");
         cancellationToken.ThrowIfCancellationRequested();
-        await DeviceSessionDelivery.DeliverAsync(server, topic, payload, retain);
+        await _downlinks.DeliverAsync(server, topic, payload, retain);
     }
 
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
@@ -166,6 +166,10 @@ public sealed partial class EmbeddedBroker(
                 // A last will is published as the connection dies, possibly while the broker stops: tracked like disconnects.
                 var payload = e.ApplicationMessage.Payload;
                 await _presenceWrites.Run(() => presence.PresenceMessageAsync(e.ClientId, payload, e.CancellationToken));
+                // Consumed here, like an uplink: nobody may subscribe to another device's presence, and keeping it
+                // retained would put one message per device in the store every new subscription is tested against.
+                e.ProcessPublish = false;
+                e.Response.ReasonCode = MqttPubAckReasonCode.Success;
                 return;
             }
             var rejection = await intake.AcceptAsync(e.ClientId, parsed, e.ApplicationMessage.Payload, e.CancellationToken);
