@@ -24,6 +24,7 @@ if (AuditCli.IsCommand(args))
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddObservability();
+builder.AddWebSecurity();
 builder.AddStorage();
 builder.AddLiveUpdates();
 builder.AddAccounts();
@@ -41,6 +42,7 @@ builder.AddWebApps();
 
 var app = builder.Build();
 
+app.UseWebSecurity();
 app.UseAccounts();
 app.MapApiDocumentation();
 app.MapAccountsApi();
