@@ -10,6 +10,12 @@ namespace Diagnostics.Cloud.Fixes;
 public sealed record FixInboxItem(string DeviceId, ulong Sequence, Envelope Envelope, DateTimeOffset ReceivedAt);
 
 /// <summary>
+/// A device as the fix loop sees it: what it is (for matching) and the conditions and codes of its newest stored status
+/// (<see cref="StatusSequence"/> null: no status stored yet, so nothing is known to be gone).
+/// </summary>
+public sealed record DeviceProblems(string Model, string Firmware, ulong? StatusSequence, IReadOnlySet<string> Active);
+
+/// <summary>
 /// Proposals, standing consents and the audit trail. Every change of state is a conditional update (it happens only
 /// from the state the caller saw) in one transaction with its audit record, so two people or two loops acting at once
 /// cannot both win, and nothing is stored without its record.
@@ -67,6 +73,44 @@ public sealed class SqliteFixStore(SqliteConnectionFactory connections)
             items.Add(new FixInboxItem(reader.GetString(0), unchecked((ulong)reader.GetInt64(1)), decoded.Value ?? new Envelope(), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
         }
         return items;
+    }
+
+    /// <summary>
+    /// What the loop needs to know about each device's problems, in one query per 500 devices: its model and firmware
+    /// (for matching), the sequence of its newest stored status (null: none yet) and the conditions and codes it holds.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, DeviceProblems>> DeviceProblemsAsync(IReadOnlyCollection<string> deviceIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deviceIds);
+        var found = new Dictionary<string, (string Model, string Firmware, ulong? StatusSequence, HashSet<string> Active)>(StringComparer.Ordinal);
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        foreach (var chunk in deviceIds.Distinct(StringComparer.Ordinal).Chunk(500))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"""
+                SELECT d.id, d.model, d.firmware, d.status_seq, c.code, c.condition
+                FROM devices d LEFT JOIN active_conditions c ON c.device_id = d.id
+                WHERE d.id IN ({string.Join(", ", chunk.Select((_, i) => "$d" + i))});
+                """;
+            for (var i = 0; i < chunk.Length; i++)
+                command.Parameters.AddWithValue("$d" + i, chunk[i]);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var id = reader.GetString(0);
+                if (!found.TryGetValue(id, out var device))
+                {
+                    found[id] = device = (reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : unchecked((ulong)reader.GetInt64(3)), new HashSet<string>(StringComparer.Ordinal));
+                }
+                if (!reader.IsDBNull(4))
+                {
+                    device.Active.Add(reader.GetString(4));
+                    if (reader.GetString(5) is { Length: > 0 } condition)
+                        device.Active.Add(condition);
+                }
+            }
+        }
+        return found.ToDictionary(d => d.Key, d => new DeviceProblems(d.Value.Model, d.Value.Firmware, d.Value.StatusSequence, d.Value.Active), StringComparer.Ordinal);
     }
 
     public static async Task RemoveFromInboxAsync(Work work, FixInboxItem item, CancellationToken cancellationToken)

@@ -97,6 +97,7 @@ internal static class EventIds
     public const int FixPublishFailed = 627;
     public const int FixInboxFailed = 628;
     public const int FixLoopFailed = 629;
+    public const int FixInboxBatchFailed = 630;
 
     // Updates 64x
     public const int PackagePublished = 640;

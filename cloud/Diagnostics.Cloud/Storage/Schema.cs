@@ -458,6 +458,10 @@ internal static class Schema
         ("support_sessions", "customer_read_seq", "INTEGER NOT NULL DEFAULT 0"),
         // The app's own id for "open a conversation": a request sent again (a bad network) opens one, not two.
         ("support_sessions", "client_id", "TEXT NULL"),
+        // When the broker last saw the device connect or go away: a message received before it does not set it online.
+        ("devices", "presence_at_ms", "INTEGER NULL"),
+        // The problem (code) a raise in the fix inbox is about: a second raise of it while the first waits adds nothing.
+        ("fix_inbox", "problem", "TEXT NULL"),
     ];
 
     /// <summary>Indexes over added columns, created once the columns exist.</summary>
@@ -465,6 +469,7 @@ internal static class Schema
         CREATE INDEX IF NOT EXISTS ix_devices_pairing_code ON devices (pairing_code);
         CREATE INDEX IF NOT EXISTS ix_devices_firmware ON devices (firmware);
         CREATE INDEX IF NOT EXISTS ix_devices_online ON devices (online);
+        CREATE INDEX IF NOT EXISTS ix_fix_inbox_problem ON fix_inbox (device_id, problem) WHERE problem IS NOT NULL;
         CREATE UNIQUE INDEX IF NOT EXISTS ix_support_sessions_client ON support_sessions (customer_id, client_id) WHERE client_id IS NOT NULL;
         """;
 }
