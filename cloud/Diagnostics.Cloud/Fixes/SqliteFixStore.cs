@@ -28,8 +28,11 @@ public sealed class SqliteFixStore(SqliteConnectionFactory connections)
         public SqliteConnection Connection { get; } = connection;
         public SqliteTransaction Transaction { get; } = transaction;
 
+        /// <summary>The same connection and transaction for Dapper.</summary>
+        public DbSession Db { get; } = new(connection, transaction);
+
         public Task<AuditRecord> AuditAsync(DateTimeOffset at, string actor, string action, string deviceId, string subject, IReadOnlyDictionary<string, string?> details, CancellationToken cancellationToken) =>
-            AuditTrail.AppendAsync(Connection, Transaction, at, actor, action, deviceId, subject, details, cancellationToken);
+            AuditTrail.AppendAsync(Db, at, actor, action, deviceId, subject, details, cancellationToken);
 
         public SqliteCommand Command(string sql)
         {
@@ -213,13 +216,13 @@ public sealed class SqliteFixStore(SqliteConnectionFactory connections)
     public async Task<IReadOnlyList<AuditRecord>> AuditAsync(string? deviceId, string? subject, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await AuditTrail.ReadAsync(connection, deviceId, subject, limit, cancellationToken);
+        return await AuditTrail.ReadAsync(new DbSession(connection, null), deviceId, subject, limit, cancellationToken);
     }
 
     public async Task<AuditVerification> VerifyAuditAsync(CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);
-        return await AuditTrail.VerifyAsync(connection, cancellationToken);
+        return await AuditTrail.VerifyAsync(new DbSession(connection, null), cancellationToken);
     }
 
     private static void Bind(SqliteCommand command, FixProposal p)
