@@ -8,9 +8,10 @@ namespace Diagnostics.Cloud.Storage;
 
 /// <summary>
 /// How values travel between the stores' records and their columns, set once per process for every store: instants
-/// as Unix milliseconds (<c>*_ms</c> columns), enums as lower-case names (or their <see cref="EnumMemberAttribute"/>
-/// value), device sequence numbers as signed 64-bit integers, chosen types as JSON text, and records built from their
-/// columns by name. Null and <see cref="DBNull"/> are Dapper's own business.
+/// as Unix milliseconds (<c>*_ms</c> columns) and durations as milliseconds, enums as lower-case names (or their
+/// <see cref="EnumMemberAttribute"/> value; a few protocol enums as named), device sequence numbers as signed 64-bit
+/// integers, lists and maps of text and chosen types as JSON text, and records built from their columns by name.
+/// Null and <see cref="DBNull"/> are Dapper's own business.
 /// </summary>
 public static class StorageMapping
 {
@@ -36,7 +37,14 @@ public static class StorageMapping
         SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
         SqlMapper.RemoveTypeMap(typeof(ulong));
         SqlMapper.RemoveTypeMap(typeof(ulong?));
+        SqlMapper.RemoveTypeMap(typeof(TimeSpan));
+        SqlMapper.RemoveTypeMap(typeof(TimeSpan?));
         SqlMapper.AddTypeHandler(new UnixMillisecondsHandler());
+        SqlMapper.AddTypeHandler(new MillisecondsHandler());
+        // Lists and maps of text that records carry (a proposal's reasons and parameters) are JSON columns. Being handled,
+        // these two types are no longer expanded for IN @list: pass arrays or List<T> there.
+        SqlMapper.AddTypeHandler(new JsonHandler<IReadOnlyList<string>>());
+        SqlMapper.AddTypeHandler(new JsonHandler<IReadOnlyDictionary<string, string>>());
         SqlMapper.AddTypeHandler(new UnsignedSequenceHandler());
         foreach (var assembly in new[] { typeof(StorageMapping).Assembly, typeof(Protocol.Envelope).Assembly })
         {
@@ -46,6 +54,10 @@ public static class StorageMapping
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         SqlMapper.TypeMapProvider = type => new ColumnNameTypeMap(type);
     }
+
+    /// <summary>Enums of the wire protocol that ingestion has stored as the protocol names them ("Error", "Raised") since the first version.</summary>
+    private static readonly HashSet<Type> StoredAsNamed =
+        [typeof(Protocol.Severity), typeof(Protocol.EventKind), typeof(Protocol.CommandOutcome), typeof(Protocol.DeviceState), typeof(Protocol.UplinkKind)];
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
@@ -82,6 +94,18 @@ public static class StorageMapping
         public override DateTimeOffset Parse(object value) => DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(value));
     }
 
+    /// <summary>Durations (a fix's verification window) as whole milliseconds.</summary>
+    private sealed class MillisecondsHandler : SqlMapper.TypeHandler<TimeSpan>
+    {
+        public override void SetValue(IDbDataParameter parameter, TimeSpan value)
+        {
+            parameter.DbType = DbType.Int64;
+            parameter.Value = (long)value.TotalMilliseconds;
+        }
+
+        public override TimeSpan Parse(object value) => TimeSpan.FromMilliseconds(Convert.ToInt64(value));
+    }
+
     /// <summary>Devices number their messages with unsigned 64-bit integers; neither engine has that type, so the bits go as signed.</summary>
     private sealed class UnsignedSequenceHandler : SqlMapper.TypeHandler<ulong>
     {
@@ -111,7 +135,8 @@ public static class StorageMapping
         private static string NameOf(T value)
         {
             var name = value.ToString();
-            return typeof(T).GetField(name)?.GetCustomAttribute<EnumMemberAttribute>()?.Value ?? name.ToLowerInvariant();
+            return typeof(T).GetField(name)?.GetCustomAttribute<EnumMemberAttribute>()?.Value
+                ?? (StoredAsNamed.Contains(typeof(T)) ? name : name.ToLowerInvariant());
         }
     }
 
