@@ -6,6 +6,7 @@ using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Ingestion;
 using Diagnostics.Cloud.Knowledge;
 using Diagnostics.Cloud.Live;
+using Diagnostics.Cloud.Localization;
 using Diagnostics.Cloud.Notifications;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Storage;
@@ -26,6 +27,8 @@ if (StorageCli.IsCommand(args))
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddObservability();
+builder.AddLocalizationSupport();
+builder.AddWebSecurity();
 builder.AddStorage();
 builder.AddLiveUpdates();
 builder.AddAccounts();
@@ -43,7 +46,9 @@ builder.AddWebApps();
 
 var app = builder.Build();
 
+app.UseWebSecurity();
 app.UseAccounts();
+app.UseLocalization();
 app.MapApiDocumentation();
 app.MapAccountsApi();
 app.MapDevicesApi();
