@@ -1,5 +1,6 @@
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Broker;
+using Diagnostics.Cloud.Certificates;
 using Diagnostics.Cloud.Demo;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Fixes;
@@ -30,6 +31,7 @@ builder.AddObservability();
 builder.AddLocalizationSupport();
 builder.AddWebSecurity();
 builder.AddStorage();
+builder.AddCertificates();
 builder.AddLiveUpdates();
 builder.AddAccounts();
 builder.AddDevices();
@@ -43,10 +45,12 @@ builder.AddBroker();
 builder.AddDemoFleet();
 builder.AddApiDocumentation();
 builder.AddWebApps();
+builder.AddHttps();
 
 var app = builder.Build();
 
 app.UseWebSecurity();
+app.UseHttps();
 app.UseAccounts();
 app.UseLocalization();
 app.MapApiDocumentation();

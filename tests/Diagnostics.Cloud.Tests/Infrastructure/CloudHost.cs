@@ -32,6 +32,8 @@ public sealed class CloudHost : WebApplicationFactory<Program>
         {
             ["Storage:Path"] = DatabasePath,
             ["Broker:Port"] = BrokerPort.ToString(),
+            // MQTT over TLS on a free port, with development certificates made beside the database.
+            ["Broker:TlsPort"] = "0",
             ["Broker:BindAddress"] = "127.0.0.1",
             ["Ingestion:BatchSize"] = "100",
         };
@@ -42,6 +44,12 @@ public sealed class CloudHost : WebApplicationFactory<Program>
     public string DatabasePath { get; }
 
     public int BrokerPort { get; }
+
+    /// <summary>The MQTT over TLS port (starts the host).</summary>
+    public int BrokerTlsPort => Services.GetRequiredService<EmbeddedBroker>().TlsPort;
+
+    /// <summary>The development CA the broker's certificate chains to (starts the host).</summary>
+    public string DevelopmentCaPath => Services.GetRequiredService<Diagnostics.Cloud.Certificates.ServerCertificate>().DevelopmentCaPath!;
 
     public ConcurrentQueue<LogEntry> Logs { get; } = new();
 
@@ -170,7 +178,11 @@ public sealed class CloudHost : WebApplicationFactory<Program>
     }
 }
 
-public sealed record LogEntry(string Category, LogLevel Level, int EventId, string Message);
+public sealed record LogEntry(string Category, LogLevel Level, int EventId, string Message)
+{
+    /// <summary>When it was logged (the system clock).</summary>
+    public DateTimeOffset At { get; init; } = DateTimeOffset.UtcNow;
+}
 
 internal sealed class ListLoggerProvider(ConcurrentQueue<LogEntry> entries) : ILoggerProvider
 {

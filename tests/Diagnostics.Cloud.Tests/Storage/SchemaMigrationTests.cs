@@ -15,7 +15,8 @@ public sealed class SchemaMigrationTests
     /// <summary>An older one: the tables as first created, before support sessions grew their queue and devices their pairing code.</summary>
     private const string FirstColumns = "schema-first-columns.sql";
 
-    private const int Capabilities = 8;
+    /// <summary>Every schema step there is: each capability's first, and the device credentials added since.</summary>
+    private const int Steps = 9;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -59,7 +60,7 @@ public sealed class SchemaMigrationTests
         var first = Migrate(path);
         var again = Migrate(path);
 
-        Assert.Equal(Capabilities, first.Applied.Count);
+        Assert.Equal(Steps, first.Applied.Count);
         Assert.Empty(again.Applied);
         Assert.Equal(first.Version, again.Version);
         await using var check = await OpenAsync(path);
@@ -109,8 +110,8 @@ public sealed class SchemaMigrationTests
 
         Assert.Equal((0, 0, 2), (first, again, usage));
         Assert.Contains("applied 2026120608: Support:", firstOutput, StringComparison.Ordinal);
-        Assert.Contains($"{Capabilities} steps applied now, 0 already there", firstOutput, StringComparison.Ordinal);
-        Assert.Contains($"0 steps applied now, {Capabilities} already there", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"{Steps} steps applied now, 0 already there", firstOutput, StringComparison.Ordinal);
+        Assert.Contains($"0 steps applied now, {Steps} already there", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("usage: storage migrate", error.ToString(), StringComparison.Ordinal);
     }
 
