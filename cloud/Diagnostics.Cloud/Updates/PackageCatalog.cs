@@ -105,17 +105,24 @@ public sealed partial class PackageCatalog : IDisposable
                 return Refuse(PackageUploadError.Invalid, $"Expired: the package expired at {DateTimeOffset.FromUnixTimeMilliseconds(manifest.ExpiresUnixMs):u}");
 
             package.Position = 0;
-            var (archive, payload, _) = await PackageArchive.OpenPayloadAsync(package, cancellationToken);
-            await using (archive)
-            await using (payload)
-            await using (var target = new FileStream(payloadTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            try
             {
-                var (size, sha256) = await ManifestChecks.HashAsync(new CopyingReader(payload, target), cancellationToken);
-                var payloadCheck = ManifestChecks.CheckPayload(manifest, size, sha256);
-                if (!payloadCheck.IsAccepted)
-                    return Refuse(PackageUploadError.Invalid, $"{payloadCheck.Failure}: {payloadCheck.Detail}");
-                await target.FlushAsync(cancellationToken);
-                target.Flush(flushToDisk: true);
+                var (archive, payload, _) = await PackageArchive.OpenPayloadAsync(package, cancellationToken);
+                await using (archive)
+                await using (payload)
+                await using (var target = new FileStream(payloadTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+                {
+                    var (size, sha256) = await ManifestChecks.HashAsync(new CopyingReader(payload, target), cancellationToken);
+                    var payloadCheck = ManifestChecks.CheckPayload(manifest, size, sha256);
+                    if (!payloadCheck.IsAccepted)
+                        return Refuse(PackageUploadError.Invalid, $"{payloadCheck.Failure}: {payloadCheck.Detail}");
+                    await target.FlushAsync(cancellationToken);
+                    target.Flush(flushToDisk: true);
+                }
+            }
+            catch (InvalidDataException exception)
+            {
+                return Refuse(PackageUploadError.NotAPackage, $"the payload cannot be read: {exception.Message}");
             }
 
             var payloadFile = Path.Combine(Directory, $"{manifest.PackageId}.{Convert.ToHexStringLower(manifest.PayloadSha256)[..16]}.bin");
