@@ -120,6 +120,9 @@ internal static class EventIds
     public const int SupportWatchFailed = 665;
     public const int SupportReviewed = 666;
 
+    // Storage 95x
+    public const int SchemaMigrated = 950;
+
     // Demo fleet 9xx
     public const int DemoFleetStarted = 900;
     public const int DemoFleetStale = 901;

@@ -26,13 +26,13 @@ public sealed record PackageUpload(UpdatePackage? Package, bool Created, Package
 /// </summary>
 public sealed partial class PackageCatalog : IDisposable
 {
-    private readonly SqliteUpdateStore _store;
+    private readonly UpdatePackageStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger<PackageCatalog> _logger;
     private readonly IReadOnlyList<TrustedKey> _trustedKeys;
     private readonly long _maxBytes;
 
-    public PackageCatalog(SqliteUpdateStore store, SqliteConnectionFactory connections, IOptions<UpdateOptions> options, TimeProvider time, ILogger<PackageCatalog> logger)
+    public PackageCatalog(UpdatePackageStore store, SqliteConnectionFactory connections, IOptions<UpdateOptions> options, TimeProvider time, ILogger<PackageCatalog> logger)
     {
         ArgumentNullException.ThrowIfNull(connections);
         ArgumentNullException.ThrowIfNull(options);
