@@ -20,7 +20,7 @@ public sealed class HostOptions
 /// <see cref="HostOptions.CheckInterval"/> to tie queues that a newly registered printer now matches.
 /// </summary>
 public sealed partial class HostInventory(
-    SqliteHostStore store, FleetChanges changes, IOptions<HostOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<HostInventory> logger) : BackgroundService
+    HostStore store, HostInboxStore inbox, FleetChanges changes, IOptions<HostOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<HostInventory> logger) : BackgroundService
 {
     private const int BatchSize = 256;
 
@@ -48,7 +48,7 @@ public sealed partial class HostInventory(
         var printers = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
-            var items = await store.PeekInboxAsync(BatchSize, cancellationToken);
+            var items = await inbox.PeekInboxAsync(BatchSize, cancellationToken);
             foreach (var item in items)
             {
                 var applied = await store.ApplyAsync(item, cancellationToken);
@@ -56,7 +56,7 @@ public sealed partial class HostInventory(
                 printers.UnionWith(applied.Printers);
                 if (!applied.IsEmpty)
                     LogApplied(item.HostId, item.Sequence, item.Report?.Queues.Count ?? 0);
-                await store.RemoveFromInboxAsync(item, cancellationToken);
+                await inbox.RemoveFromInboxAsync(item, cancellationToken);
             }
             if (items.Count < BatchSize)
                 break;

@@ -23,10 +23,10 @@ public static class HostsApi
         return app;
     }
 
-    public static async Task<Ok<IReadOnlyList<HostView>>> Hosts(SqliteHostStore store, CancellationToken cancellationToken) =>
+    public static async Task<Ok<IReadOnlyList<HostView>>> Hosts(HostStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(await store.ListHostsAsync(cancellationToken));
 
-    public static async Task<Results<Ok<HostView>, ProblemHttpResult>> Host(string hostId, HttpContext http, DeviceAccess access, SqliteHostStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<HostView>, ProblemHttpResult>> Host(string hostId, HttpContext http, DeviceAccess access, HostStore store, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(access);
@@ -36,9 +36,9 @@ public static class HostsApi
             : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such host", $"There is no host '{hostId}' (an agent in the host role that has reported)."));
     }
 
-    public static async Task<Ok<IReadOnlyList<PrinterHostView>>> HostsOfPrinter(string deviceId, SqliteHostStore store, CancellationToken cancellationToken) =>
+    public static async Task<Ok<IReadOnlyList<PrinterHostView>>> HostsOfPrinter(string deviceId, HostStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(await store.HostsOfPrinterAsync(deviceId, cancellationToken));
 
-    public static async Task<Ok<IReadOnlyList<ModelDriverSpread>>> DriverSpread(SqliteHostStore store, CancellationToken cancellationToken, string? model = null) =>
+    public static async Task<Ok<IReadOnlyList<ModelDriverSpread>>> DriverSpread(HostStore store, CancellationToken cancellationToken, string? model = null) =>
         TypedResults.Ok(await store.DriverSpreadAsync(model, cancellationToken));
 }

@@ -10,7 +10,8 @@ public static class HostsExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<HostOptions>().BindConfiguration(HostOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<SqliteHostStore>();
+        builder.Services.AddSingleton<HostStore>();
+        builder.Services.AddSingleton<HostInboxStore>();
         builder.Services.AddHostedService<HostInventory>();
         return builder;
     }

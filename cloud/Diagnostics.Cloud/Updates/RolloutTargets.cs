@@ -13,14 +13,14 @@ public sealed record RolloutCandidates(IReadOnlyList<UpdateCandidate> Candidates
 /// queues of those models, their driver older than the package's) on what each host last reported. A host's version
 /// for the rollout is the oldest driver among the queues the package is for.
 /// </summary>
-public sealed class RolloutTargets(SqliteUpdateStore updates, SqliteHostStore hosts)
+public sealed class RolloutTargets(RolloutTargetStore devices, HostStore hosts)
 {
     public async Task<RolloutCandidates> FindAsync(UpdateManifest manifest, IReadOnlyList<string> models, RolloutSpec spec, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(spec);
         if (manifest.Kind != PackageKind.Driver)
-            return new RolloutCandidates(await updates.CandidatesAsync(models, spec.Tags, spec.DeviceIds, cancellationToken), new Dictionary<string, int>());
+            return new RolloutCandidates(await devices.CandidatesAsync(models, spec.Tags, spec.DeviceIds, cancellationToken), new Dictionary<string, int>());
         var candidates = new List<UpdateCandidate>();
         var leftOut = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var host in await hosts.HostsPrintingToAsync(models, spec.Tags, spec.DeviceIds, cancellationToken))
