@@ -148,6 +148,34 @@ public sealed class DriverRolloutTests : IDisposable
         await TestHosts.ReportAsync(laptop, Report("LAPTOP-7", "linux", Queue("office", "2.0")));
         await Eventually.TrueAsync(async () => Attribute(await GetPageAsync(supervisor, "/dashboard/drivers"), "driver-version", "data-version").SequenceEqual(["2.0"]), "the spread shows 2.0");
         Assert.Equal(["office"], Attribute(await GetPageAsync(supervisor, "/dashboard/devices/laptop-7"), "host-queue", "data-queue"));
+
+        // The same audit trail as a firmware update: offered, approved by the owner, sent, and how it ended.
+        await Eventually.TrueAsync(async () => (await supervisor.GetJsonAsync<List<Cloud.Fixes.AuditRecord>>("/api/devices/laptop-7/audit")).Count == 4, "the install's end audited");
+        var audit = await supervisor.GetJsonAsync<List<Cloud.Fixes.AuditRecord>>("/api/devices/laptop-7/audit");
+        Assert.Equal(["update.offered", "update.approved", "update.sent", "update.succeeded"], audit.Select(a => a.Action));
+    }
+
+    [Fact]
+    public async Task A_driver_rollout_narrowed_by_tag_goes_only_to_the_tagged_hosts()
+    {
+        await using var host = new CloudHost(settings: _releases.Settings());
+        var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
+        var packageId = await PublishDriverAsync(_releases, supervisor, "2.0");
+        await using var pilot = await TestHosts.HostAsync(host, "laptop-1", Report("LAPTOP-1", "linux", Queue("office", "1.0")));
+        await using var other = await TestHosts.HostAsync(host, "laptop-2", Report("LAPTOP-2", "linux", Queue("office", "1.0")));
+        await WaitForHostsAsync(supervisor, 2);
+        using var tagged = await supervisor.PutAsJsonAsync("/api/devices/laptop-1/tags", new[] { "pilot" }, Ct);
+        Assert.Equal(HttpStatusCode.OK, tagged.StatusCode);
+
+        using var created = await CreateAsync(supervisor, new { packageId, tags = new[] { "pilot" }, waves = new[] { 100 }, waveWindowSeconds = 0 });
+        var body = await created.Content.ReadAsStringAsync(Ct);
+        Assert.True(created.StatusCode == HttpStatusCode.Created, body);
+        var rollout = System.Text.Json.JsonSerializer.Deserialize<RolloutView>(body, Json.Options)!;
+
+        var devices = await supervisor.GetJsonAsync<List<RolloutDeviceView>>($"/api/updates/rollouts/{rollout.Id}/devices");
+        Assert.Equal(["laptop-1"], devices.Select(d => d.DeviceId));
+        await Eventually.TrueAsync(() => !pilot.UpdateOffers.IsEmpty, "the tagged host is offered the driver", TimeSpan.FromSeconds(30));
+        Assert.Empty(other.UpdateOffers);
     }
 
     [Fact]
