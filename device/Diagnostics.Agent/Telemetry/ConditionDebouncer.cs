@@ -25,6 +25,13 @@ public sealed class ConditionDebouncer
 
     public TimeSpan Interval => _interval;
 
+    /// <summary>
+    /// When the earliest pending change (a condition waiting to be raised or cleared) is due for confirmation; null when
+    /// nothing is pending. A read at that moment confirms it (or finds it gone), so the caller schedules one.
+    /// </summary>
+    public DateTimeOffset? NextConfirmationAt =>
+        _appearingSince.Values.Concat(_disappearingSince.Values).Select(since => (DateTimeOffset?)(since + _interval)).Min();
+
     /// <summary>The conditions to report as active after observing <paramref name="observed"/> at <paramref name="now"/>.</summary>
     public IReadOnlyList<ActiveCondition> Stabilize(IReadOnlyList<ActiveCondition> observed, DateTimeOffset now)
     {

@@ -6,8 +6,10 @@ namespace Diagnostics.Agent.Telemetry;
 public sealed record StatusChange(IReadOnlyList<DeviceEvent> Events, bool StatusChanged)
 {
     /// <summary>
-    /// The snapshot to send: the observed one with its conditions replaced by the debounced set, so the status and
-    /// the events agree. The observed snapshot itself when debouncing is off.
+    /// The snapshot to send: the observed one when its conditions are the debounced set; while a condition change
+    /// waits for its confirmation, the last snapshot that was whole (state, message, conditions and supplies seen
+    /// together), so a status never shows a state without the conditions that go with it. Null when no snapshot has
+    /// been whole yet (the very first reads, while their conditions wait): nothing to send.
     /// </summary>
     public DeviceStatus? Status { get; init; }
 }
@@ -17,7 +19,8 @@ public sealed record StatusChange(IReadOnlyList<DeviceEvent> Events, bool Status
 /// appeared or went away, and "status changed" when state, conditions, supplies or identity changed. Counters alone
 /// do not count: they move with every page and travel with the next status or heartbeat anyway.
 /// With a debounce interval, a condition must be present (or absent) that long before it is raised (or cleared);
-/// see <see cref="ConditionDebouncer"/>.
+/// see <see cref="ConditionDebouncer"/>. Meanwhile the snapshot is held as it last was whole, and
+/// <see cref="ConfirmationDueAt"/> says when to read again to confirm.
 /// </summary>
 public sealed class ConditionTracker
 {
@@ -27,6 +30,7 @@ public sealed class ConditionTracker
     private readonly ConditionDebouncer? _debouncer;
     private readonly TimeProvider _time;
     private DeviceStatus? _previous;
+    private DeviceStatus? _lastWhole;
 
     /// <summary>Every change is reported on the poll it is seen.</summary>
     public ConditionTracker() : this(TimeSpan.Zero, TimeProvider.System) { }
@@ -41,11 +45,29 @@ public sealed class ConditionTracker
 
     public TimeSpan DebounceInterval => _debouncer?.Interval ?? TimeSpan.Zero;
 
+    /// <summary>When a pending condition change is due for confirmation: read the device then. Null when none is pending.</summary>
+    public DateTimeOffset? ConfirmationDueAt => _debouncer?.NextConfirmationAt;
+
     public StatusChange Observe(DeviceStatus current)
     {
         ArgumentNullException.ThrowIfNull(current);
         if (_debouncer is not null)
-            current = WithConditions(current, _debouncer.Stabilize(current.Conditions, _time.GetUtcNow()));
+        {
+            var stable = _debouncer.Stabilize(current.Conditions, _time.GetUtcNow());
+            if (stable.Select(c => c.Code).ToHashSet(StringComparer.Ordinal).SetEquals(current.Conditions.Select(c => c.Code)))
+            {
+                current = _lastWhole = WithConditions(current, stable);
+            }
+            else if (_lastWhole is { } whole)
+            {
+                // A condition waits for its confirmation: hold the whole snapshot, only the counters move on.
+                current = WithConditions(whole, whole.Conditions, current.Counters);
+            }
+            else
+            {
+                return new StatusChange([], false);
+            }
+        }
         var previous = _previous;
         _previous = current;
         var before = previous?.Conditions.ToDictionary(c => c.Code) ?? [];
@@ -58,7 +80,7 @@ public sealed class ConditionTracker
         return new StatusChange(events, previous is null || !SameExceptCounters(previous, current)) { Status = current };
     }
 
-    private static DeviceStatus WithConditions(DeviceStatus status, IReadOnlyList<ActiveCondition> conditions) => new()
+    private static DeviceStatus WithConditions(DeviceStatus status, IReadOnlyList<ActiveCondition> conditions, List<Counter>? counters = null) => new()
     {
         Model = status.Model,
         Serial = status.Serial,
@@ -67,7 +89,7 @@ public sealed class ConditionTracker
         StateMessage = status.StateMessage,
         Conditions = [.. conditions],
         Supplies = status.Supplies,
-        Counters = status.Counters,
+        Counters = counters ?? status.Counters,
     };
 
     private static DeviceEvent ToEvent(EventKind kind, ActiveCondition condition) => new()
