@@ -37,7 +37,8 @@ public sealed class ConditionDebounceTests
         var twoSeconds = Next(tracker, time, "ipp:media-jam");
 
         Assert.Empty(first.Events);
-        Assert.Empty(first.Status!.Conditions);
+        // Nothing has been seen whole yet (the jam waits for its confirmation): no snapshot to send.
+        Assert.Null(first.Status);
         Assert.Empty(oneSecond.Events);
         Assert.Equal([(EventKind.Raised, "ipp:media-jam")], twoSeconds.Events.Select(e => (e.Kind, e.Code)));
         Assert.True(twoSeconds.StatusChanged);
@@ -109,6 +110,41 @@ public sealed class ConditionDebounceTests
         Assert.Equal([(EventKind.Raised, "ipp:media-jam")], raised.Events.Select(e => (e.Kind, e.Code)));
         Assert.Equal([(EventKind.Cleared, "ipp:media-jam")], cleared.Events.Select(e => (e.Kind, e.Code)));
         Assert.Equal(TimeSpan.Zero, new ConditionTracker().DebounceInterval);
+    }
+
+    [Fact]
+    public void While_a_condition_waits_for_its_confirmation_the_status_stays_whole_and_says_when_to_read_again()
+    {
+        var (tracker, time) = Debounced();
+        DeviceStatus Printer(DeviceState state, params string[] codes) => new()
+        {
+            Model = "M", State = state, StateMessage = state.ToString(),
+            Conditions = codes.Select(code => new ActiveCondition { Code = code, Condition = "C", Severity = Severity.Report, Message = code }).ToList(),
+        };
+        var sent = new List<DeviceStatus>();
+        void Observe(DeviceStatus observed)
+        {
+            var change = tracker.Observe(observed);
+            if (change.StatusChanged)
+                sent.Add(change.Status!);
+        }
+
+        Observe(Printer(DeviceState.Idle));
+        Assert.Null(tracker.ConfirmationDueAt);
+        time.Advance(TimeSpan.FromMilliseconds(400));
+        Observe(Printer(DeviceState.Stopped, "ipp:media-jam"));
+        Assert.Equal(time.GetUtcNow() + TimeSpan.FromSeconds(2), tracker.ConfirmationDueAt);
+        time.Advance(TimeSpan.FromSeconds(2));
+        Observe(Printer(DeviceState.Stopped, "ipp:media-jam"));
+        Assert.Null(tracker.ConfirmationDueAt);
+        Observe(Printer(DeviceState.Idle));
+        time.Advance(TimeSpan.FromSeconds(2));
+        Observe(Printer(DeviceState.Idle));
+
+        // Never "stopped with no condition" nor "idle with an active jam": each sent status was seen whole.
+        Assert.Equal(
+            [(DeviceState.Idle, ""), (DeviceState.Stopped, "ipp:media-jam"), (DeviceState.Idle, "")],
+            sent.Select(s => (s.State, string.Join(",", s.Conditions.Select(c => c.Code)))));
     }
 
     [Fact]

@@ -151,6 +151,42 @@ public sealed class CupsDaemon : IAsyncDisposable
 
     public Task EnableAsync() => RunAsync(_cupsEnable, "-h", Server, Queue);
 
+    /// <summary>
+    /// SIGSTOP to this cupsd (by its PID): it still accepts TCP connections (the kernel queues them) but answers
+    /// nothing, as a hung print server does, until <see cref="ResumeAsync"/>.
+    /// </summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>SIGCONT: cupsd answers again, including what was queued while it was paused.</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
+    private Task SignalAsync(string signal) =>
+        RunAsync(ExternalTools.Require("kill", "apt-get install procps"), signal, _daemon.Id.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The ids of the subscriptions cupsd holds on the queue, by any user (Get-Subscriptions, RFC 3995 11.2.6).</summary>
+    public async Task<IReadOnlyList<int>> SubscriptionIdsAsync()
+    {
+        var client = new IppClient(Http, QueueUri, TimeSpan.FromSeconds(5), IppCodec.DefaultMaxMessageBytes);
+        var request = new IppMessage(2, 0, GetSubscriptions, client.NextRequestId(),
+        [
+            client.OperationAttributes(
+                new IppAttribute("requesting-user-name", new IppStringValue(IppValueTag.NameWithoutLanguage, "test")),
+                new IppAttribute("my-subscriptions", new IppBooleanValue(false))),
+        ]);
+        try
+        {
+            var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+            return [.. response.Groups.Where(g => g.Tag == IppGroupTag.Subscription)
+                .SelectMany(g => g.Attributes.Where(a => a.Name == "notify-subscription-id").SelectMany(a => a.Integers))];
+        }
+        catch (IppRequestException none) when (none.StatusCode == 0x0406)
+        {
+            return [];
+        }
+    }
+
+    private const short GetSubscriptions = 0x0019;
+
     private async Task RunAsync(string tool, params string[] arguments)
     {
         var (exitCode, stdout, stderr) = await ExternalTools.RunAsync(tool, arguments, [], TestContext.Current.CancellationToken);
