@@ -49,7 +49,8 @@ public readonly record struct SupplyIdentity(string Kind, string Color)
         if (HexColors.TryGetValue(color, out var named))
             return named;
         // "#000000#00FFFF" (a multi-colour cartridge) and other hex forms: fall back to the name's words.
-        if (color.Length > 0 && !color.StartsWith('#') && color != "none")
+        // PWG colorantname "unknown"/"no-color" and CUPS "none" say nothing about the colour.
+        if (color.Length > 0 && !color.StartsWith('#') && color is not ("none" or "unknown" or "no-color"))
             return color.Equals("grey", StringComparison.OrdinalIgnoreCase) ? "gray" : color.ToLowerInvariant();
         var words = supply.Name.ToLowerInvariant().Split([' ', '-', '_', '/'], StringSplitOptions.RemoveEmptyEntries);
         var word = ColorWords.FirstOrDefault(w => words.Contains(w));
