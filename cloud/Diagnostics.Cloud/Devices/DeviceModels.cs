@@ -17,17 +17,30 @@ public enum DevicePresence
     Online,
 }
 
+/// <summary>
+/// How much a device's conditions weigh, in one place for health, fixes and notifications (see Devices/README.md,
+/// "When a condition is a problem"): the device's own severity, except that a normalized condition that stops
+/// printing (<see cref="Conditions.StopsPrinting"/>: a jam, no paper, a door open, toner empty ...) weighs as an
+/// error whatever suffix the printer gave it. The condition itself keeps the device's severity.
+/// </summary>
 public static class DeviceHealthRules
 {
     public static DeviceHealth From(DeviceStatus status)
     {
         ArgumentNullException.ThrowIfNull(status);
-        if (status.Conditions.Any(c => c.Severity == Severity.Error))
+        if (status.Conditions.Any(c => Weight(c.Severity, c.Condition) == Severity.Error))
             return DeviceHealth.Critical;
-        if (status.Conditions.Any(c => c.Severity == Severity.Warning))
+        if (status.Conditions.Any(c => Weight(c.Severity, c.Condition) == Severity.Warning))
             return DeviceHealth.Warning;
         return DeviceHealth.Healthy;
     }
+
+    /// <summary>The severity a condition counts with: at least Error when it stops printing, else the device's own.</summary>
+    public static Severity Weight(Severity reported, string? condition) =>
+        condition is not null && Conditions.StopsPrinting.Contains(condition) && reported < Severity.Error ? Severity.Error : reported;
+
+    /// <summary>True when a raised condition is a problem: it proposes a fix and notifies the owner.</summary>
+    public static bool IsProblem(Severity reported, string? condition) => Weight(reported, condition) is Severity.Warning or Severity.Error;
 
     public static string ToStorage(this DeviceHealth health) => health switch
     {
