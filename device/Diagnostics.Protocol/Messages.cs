@@ -112,7 +112,11 @@ public sealed class SupplyLevel
     /// <summary>PWG 5100.13 supply type: toner, ink, wasteToner, media ...</summary>
     [ProtoMember(2)] public string Type { get; set; } = "";
     [ProtoMember(3)] public string Color { get; set; } = "";
-    /// <summary>0..100; negative as IPP marker-levels: -1 unavailable, -2 unknown, -3 unknown but not empty.</summary>
+    /// <summary>
+    /// 0..100; negative as IPP marker-levels: -1 unavailable, -2 unknown, -3 unknown but not empty. For a receptacle
+    /// (wasteToner, wasteInk ...) how full it is, as IPP printers report it: <see cref="Low"/> then means almost full
+    /// and <see cref="Empty"/> full (no room left).
+    /// </summary>
     [ProtoMember(4, DataFormat = DataFormat.ZigZag)] public int LevelPercent { get; set; }
     [ProtoMember(5)] public bool Low { get; set; }
     [ProtoMember(6)] public bool Empty { get; set; }

@@ -75,7 +75,23 @@ public sealed record DeviceSummary(
 
 public sealed record ConditionView(string Code, string Condition, Severity Severity, string Message, DateTimeOffset? Since);
 
-public sealed record SupplyView(string Name, string Type, string Color, int LevelPercent, bool Low, bool Empty);
+/// <summary>
+/// One supply as the device reported it. For a receptacle (a waste toner box) the level is how full it is, Low means
+/// almost full and Empty means full (no room left), as the agent's collectors report it. <see cref="Level"/>,
+/// <see cref="MaxCapacity"/> and <see cref="Unit"/> are the device's own figures when it sent them (0 and "" otherwise).
+/// </summary>
+/// <param name="CapacityUnknown">The device knows the level in its own units but not the capacity (<see cref="SupplyLevel.CapacityUnknown"/>).</param>
+public sealed record SupplyView(string Name, string Type, string Color, int LevelPercent, bool Low, bool Empty, int Level = 0, int MaxCapacity = 0, string Unit = "", bool CapacityUnknown = false)
+{
+    /// <summary>A receptacle fills as the printer works (waste toner, waste ink): its level is how full it is.</summary>
+    public bool IsReceptacle => Type.StartsWith("waste", StringComparison.OrdinalIgnoreCase);
+
+    public static SupplyView Of(SupplyLevel supply)
+    {
+        ArgumentNullException.ThrowIfNull(supply);
+        return new(supply.Name, supply.Type, supply.Color, supply.LevelPercent, supply.Low, supply.Empty, supply.Level, supply.MaxCapacity, supply.Unit, supply.CapacityUnknown);
+    }
+}
 
 public sealed record CounterView(string Name, long Value);
 

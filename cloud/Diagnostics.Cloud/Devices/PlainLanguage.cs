@@ -172,11 +172,22 @@ public static class PlainLanguage
     {
         ArgumentNullException.ThrowIfNull(supply);
         var name = SupplyName(supply);
+        var level = supply.LevelPercent.ToString(CultureInfo.InvariantCulture);
+        if (supply.IsReceptacle)
+        {
+            // A waste box fills up: "empty" is the good end.
+            if (supply.Empty || supply.LevelPercent >= 100)
+                return $"{name}: full — replace it now";
+            if (supply.LevelPercent < 0)
+                return $"{name}: level unknown";
+            return supply.Low ? $"{name}: {level} % full — order a replacement soon" : $"{name}: {level} % full";
+        }
         if (supply.Empty || supply.LevelPercent == 0)
             return $"{name}: empty — replace it now";
+        if (supply.CapacityUnknown)
+            return string.Create(CultureInfo.InvariantCulture, $"{name}: {supply.Level} {supply.Unit} left, capacity unknown");
         if (supply.LevelPercent < 0)
             return $"{name}: level unknown";
-        var level = supply.LevelPercent.ToString(CultureInfo.InvariantCulture);
         return supply.Low ? $"{name}: {level} % — order a replacement soon" : $"{name}: {level} %";
     }
 

@@ -114,9 +114,9 @@ public sealed class IppNotificationTests
         var options = new IppCollectorOptions
         {
             PrinterUri = cups.QueueUri,
-            RequestTimeout = TimeSpan.FromMilliseconds(500),
+            RequestTimeout = TimeSpan.FromSeconds(2),
             NotificationGetIntervalMax = TimeSpan.FromMilliseconds(100),
-            NotificationWaitTimeout = TimeSpan.FromMilliseconds(500),
+            NotificationWaitTimeout = TimeSpan.FromSeconds(2),
             NotificationRetryInterval = TimeSpan.FromMilliseconds(100),
             FailuresBeforeBackoff = 1,
             BackoffInitial = TimeSpan.FromMilliseconds(500),
