@@ -1,7 +1,6 @@
 using Diagnostics.Agent.Collectors;
 using Diagnostics.Agent.Collectors.Ipp;
 using Diagnostics.Agent.Collectors.Snmp;
-using Diagnostics.Agent.Tests.Collectors.Ipp;
 using Diagnostics.Agent.Tests.Collectors.Snmp;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;

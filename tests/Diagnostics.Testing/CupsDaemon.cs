@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Text;
 using Diagnostics.Agent.Collectors.Ipp;
 
-namespace Diagnostics.Agent.Tests.Collectors.Ipp;
+using Xunit;
+
+namespace Diagnostics.Testing;
 
 /// <summary>
 /// A real, private <c>cupsd</c> (CUPS 2.4) on a free loopback port, everything (config, spool, state, cache, logs) in
