@@ -71,8 +71,8 @@ public static class PlainLanguage
         ["staples"] = "staples",
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
-    // What to do when the agent cannot read the printer, by the cause class it reports (agent:unreachable-{class};
-    // device/Diagnostics.Agent/Collectors/UnreachableCause.cs). A test checks every class has a line.
+    // What to do when the agent cannot read the printer, by the cause class it reports (agent:unreachable-{class},
+    // Protocol's UnreachableCauses). A test checks every class has a line.
     private static readonly FrozenDictionary<string, string> UnreachableAdvice = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["refused"] = "The printer is on but does not accept the connection: switch it off and on, and check that IPP printing is enabled.",
@@ -91,26 +91,15 @@ public static class PlainLanguage
         ["not-a-printer"] = "The device at the printer's address is not a printer: tell support the printer's current IP address.",
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    private const string UnreachableCodePrefix = "agent:unreachable-";
-    private const string UnreachableMessagePrefix = "The agent cannot read the device: ";
-
     /// <summary>The cause classes with advice of their own (for the test that checks none the agent reports is missing).</summary>
-    public static IReadOnlyCollection<string> UnreachableCauses => UnreachableAdvice.Keys;
+    public static IReadOnlyCollection<string> UnreachableCausesAdvised => UnreachableAdvice.Keys;
 
     /// <summary>
-    /// Why the agent cannot read the device, in the agent's plain words ("connection refused on port 631 ..."), from
-    /// its DEVICE_UNREACHABLE condition; null while it can.
+    /// Why the agent cannot read the device, in the agent's plain words ("connection refused on port 631 ..."): an
+    /// unreachable device's state message carries them. Null while the device can be read.
     /// </summary>
-    public static string? UnreachableReason(IEnumerable<ConditionView> conditions)
-    {
-        ArgumentNullException.ThrowIfNull(conditions);
-        if (conditions.FirstOrDefault(c => c.Condition == Conditions.DeviceUnreachable) is not { } unreachable)
-            return null;
-        var message = unreachable.Message.StartsWith(UnreachableMessagePrefix, StringComparison.Ordinal)
-            ? unreachable.Message[UnreachableMessagePrefix.Length..]
-            : unreachable.Message;
-        return message.Length > 0 ? message : null;
-    }
+    public static string? UnreachableReason(DeviceState state, string stateMessage) =>
+        state == DeviceState.Unreachable && !string.IsNullOrWhiteSpace(stateMessage) ? stateMessage : null;
 
     /// <summary>True when the catalog has words for this normalized condition.</summary>
     public static bool Knows(string condition) => Catalog.ContainsKey(condition);
@@ -124,8 +113,7 @@ public static class PlainLanguage
         if (condition is not null && Catalog.TryGetValue(condition, out var known))
         {
             // An unreachable printer: what to do depends on why (the cause class the agent reports in its code).
-            if (code is not null && code.StartsWith(UnreachableCodePrefix, StringComparison.Ordinal)
-                && UnreachableAdvice.TryGetValue(code[UnreachableCodePrefix.Length..], out var advice))
+            if (UnreachableCauses.CauseOf(code) is { } cause && UnreachableAdvice.TryGetValue(cause, out var advice))
                 return known with { Advice = advice };
             return known;
         }

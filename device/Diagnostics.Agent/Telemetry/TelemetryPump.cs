@@ -16,8 +16,8 @@ namespace Diagnostics.Agent.Telemetry;
 /// </summary>
 public sealed partial class TelemetryPump
 {
-    /// <summary>The condition code of a device that cannot be read for a reason no collector named (<see cref="UnreachableCause.Other"/>).</summary>
-    public const string UnreachableCode = UnreachableCause.GenericCode;
+    /// <summary>The condition code of a device that cannot be read for a reason no collector named (<see cref="UnreachableCauses.Other"/>).</summary>
+    public const string UnreachableCode = UnreachableCauses.GenericCode;
 
     /// <summary>Events kept in memory for a diagnostics report; the outbox cannot serve, it deletes what the cloud acked.</summary>
     public const int RecentEventsCapacity = 50;

@@ -64,7 +64,7 @@ public sealed class ReadFailureLogTests
 
         public ValueTask<Protocol.DeviceStatus> ReadAsync(CancellationToken cancellationToken) => Refusing
             ? ValueTask.FromException<Protocol.DeviceStatus>(new IppRequestException(IppRequestFailure.Connection, "ipp://printer/ is unreachable: Connection refused",
-                cause: new UnreachableCause(UnreachableCause.Refused, "connection refused on port 631")))
+                cause: new UnreachableCause(Protocol.UnreachableCauses.Refused, "connection refused on port 631")))
             : ValueTask.FromResult(new Protocol.DeviceStatus { State = Protocol.DeviceState.Idle });
     }
 }

@@ -169,7 +169,7 @@ public sealed class TelemetryPumpTests : IDisposable
     {
         _collector.Failure = new Diagnostics.Agent.Collectors.Ipp.IppRequestException(
             Diagnostics.Agent.Collectors.Ipp.IppRequestFailure.Malformed, "printer sent garbage",
-            cause: new UnreachableCause(UnreachableCause.NotIpp, "the printer answered with something that is not IPP"));
+            cause: new UnreachableCause(UnreachableCauses.NotIpp, "the printer answered with something that is not IPP"));
 
         var sent = await _pump.PollOnceAsync(Ct);
 

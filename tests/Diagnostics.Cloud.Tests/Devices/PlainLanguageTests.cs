@@ -121,20 +121,18 @@ public sealed class PlainLanguageTests
     [Fact]
     public void Every_cause_the_agent_gives_for_an_unreachable_printer_has_its_own_advice()
     {
-        var named = Agent.Collectors.UnreachableCause.Classes.Where(c => c != Agent.Collectors.UnreachableCause.Other);
+        var named = UnreachableCauses.All.Where(c => c != UnreachableCauses.Other);
 
-        Assert.Empty(named.Except(PlainLanguage.UnreachableCauses, StringComparer.Ordinal));
+        Assert.Empty(named.Except(PlainLanguage.UnreachableCausesAdvised, StringComparer.Ordinal));
         var generic = PlainLanguage.Describe(Conditions.DeviceUnreachable, "agent:device-unreachable", "").Advice;
-        Assert.All(named, cause => Assert.NotEqual(generic, PlainLanguage.Describe(Conditions.DeviceUnreachable, "agent:unreachable-" + cause, "").Advice));
+        Assert.All(named, cause => Assert.NotEqual(generic, PlainLanguage.Describe(Conditions.DeviceUnreachable, UnreachableCauses.CodeOf(cause), "").Advice));
     }
 
     [Fact]
     public void The_reason_a_printer_is_unreachable_is_the_agents_plain_words()
     {
-        ConditionView Unreachable(string message) => new("agent:unreachable-refused", Conditions.DeviceUnreachable, Severity.Error, message, null);
-
-        Assert.Equal("connection refused on port 631", PlainLanguage.UnreachableReason([Unreachable("The agent cannot read the device: connection refused on port 631")]));
-        Assert.Equal("printer off", PlainLanguage.UnreachableReason([Unreachable("printer off")]));
-        Assert.Null(PlainLanguage.UnreachableReason([new ConditionView("ipp:media-jam", Conditions.PaperJam, Severity.Error, "Jam", null)]));
+        Assert.Equal("connection refused on port 631", PlainLanguage.UnreachableReason(DeviceState.Unreachable, "connection refused on port 631"));
+        Assert.Null(PlainLanguage.UnreachableReason(DeviceState.Stopped, "Paper jam in tray 2"));
+        Assert.Null(PlainLanguage.UnreachableReason(DeviceState.Unreachable, ""));
     }
 }

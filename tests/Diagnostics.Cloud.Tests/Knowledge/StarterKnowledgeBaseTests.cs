@@ -48,14 +48,14 @@ public sealed class StarterKnowledgeBaseTests
     {
         var index = new ArticleIndex(Articles().Select(a => (a, 1)), []);
 
-        // The agent's classes (device/Diagnostics.Agent/Collectors/UnreachableCause.cs), as the pump reports them.
-        foreach (var cause in Agent.Collectors.UnreachableCause.Classes)
+        // The classes agents report (Protocol's UnreachableCauses), as the telemetry pump codes them.
+        foreach (var cause in UnreachableCauses.All)
         {
-            var code = new Agent.Collectors.UnreachableCause(cause, "").Code;
+            var code = UnreachableCauses.CodeOf(cause);
             var best = index.Match(new ProblemQuery(code, Conditions.DeviceUnreachable))[0];
             Assert.True(best.Kind == MatchKind.Code, $"{code} matched {best.Article.Id} by {best.Kind}");
             // The generic article only for a cause no collector named; every named cause has a more precise one.
-            Assert.Equal(cause == Agent.Collectors.UnreachableCause.Other, best.Article.Id == "printer-unreachable");
+            Assert.Equal(cause == UnreachableCauses.Other, best.Article.Id == "printer-unreachable");
         }
     }
 

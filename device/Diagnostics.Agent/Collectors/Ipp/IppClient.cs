@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using Diagnostics.Protocol;
 
 namespace Diagnostics.Agent.Collectors.Ipp;
 
@@ -26,12 +27,12 @@ public sealed class IppRequestException(IppRequestFailure failure, string messag
     /// <summary>The cause in plain words, for the device page and the knowledge base (<c>agent:unreachable-not-ipp</c> ...).</summary>
     public UnreachableCause Cause { get; } = cause ?? new UnreachableCause(failure switch
     {
-        IppRequestFailure.Timeout => UnreachableCause.Timeout,
-        IppRequestFailure.HttpStatus => UnreachableCause.HttpError,
-        IppRequestFailure.TooLarge => UnreachableCause.Oversized,
-        IppRequestFailure.Malformed => UnreachableCause.NotIpp,
-        IppRequestFailure.IppStatus => UnreachableCause.IppError,
-        _ => UnreachableCause.ConnectionLost,
+        IppRequestFailure.Timeout => UnreachableCauses.Timeout,
+        IppRequestFailure.HttpStatus => UnreachableCauses.HttpError,
+        IppRequestFailure.TooLarge => UnreachableCauses.Oversized,
+        IppRequestFailure.Malformed => UnreachableCauses.NotIpp,
+        IppRequestFailure.IppStatus => UnreachableCauses.IppError,
+        _ => UnreachableCauses.ConnectionLost,
     }, message);
 }
 
@@ -124,7 +125,7 @@ public sealed class IppClient
             using var response = await _http.SendAsync(httpRequest, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             if (!response.IsSuccessStatusCode)
                 throw new IppRequestException(IppRequestFailure.HttpStatus, $"{_printerUri} answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}.",
-                    cause: new(UnreachableCause.HttpError, $"the printer answered HTTP {(int)response.StatusCode} {response.ReasonPhrase} instead of IPP"));
+                    cause: new(UnreachableCauses.HttpError, $"the printer answered HTTP {(int)response.StatusCode} {response.ReasonPhrase} instead of IPP"));
             if (response.Content.Headers.ContentLength > _maxResponseBytes)
                 throw TooLarge($"{_printerUri} sent {response.Content.Headers.ContentLength} bytes, above the limit of {_maxResponseBytes}.");
             var body = await ReadLimitedAsync(response.Content, timeout.Token);
@@ -132,25 +133,25 @@ public sealed class IppClient
             if (!decoded.IsSuccess)
                 throw new IppRequestException(IppRequestFailure.Malformed, $"{_printerUri} sent an undecodable IPP response ({decoded.Error}): {decoded.Detail}",
                     cause: decoded.Error == IppDecodeError.Truncated && LooksLikeIpp(body)
-                        ? new(UnreachableCause.Truncated, string.Create(CultureInfo.InvariantCulture, $"the printer's answer was cut off: {body.Length} bytes, ending inside the IPP message"))
-                        : new(UnreachableCause.NotIpp, $"the printer answered with something that is not IPP ({Describe(response, body)})"));
+                        ? new(UnreachableCauses.Truncated, string.Create(CultureInfo.InvariantCulture, $"the printer's answer was cut off: {body.Length} bytes, ending inside the IPP message"))
+                        : new(UnreachableCauses.NotIpp, $"the printer answered with something that is not IPP ({Describe(response, body)})"));
             var message = decoded.Message!;
             if (!message.IsSuccessStatus)
                 throw new IppRequestException(IppRequestFailure.IppStatus, $"{_printerUri} answered IPP status 0x{message.Code:X4}.", statusCode: message.Code,
-                    cause: new(UnreachableCause.IppError, $"the printer refused the request with IPP status {IppStatusCodes.Name(message.Code)} (0x{message.Code:X4})"));
+                    cause: new(UnreachableCauses.IppError, $"the printer refused the request with IPP status {IppStatusCodes.Name(message.Code)} (0x{message.Code:X4})"));
             return message;
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw new IppRequestException(IppRequestFailure.Timeout, $"{_printerUri} did not answer within {_timeout.TotalSeconds:0.###} s.", ex,
-                cause: new(UnreachableCause.Timeout, string.Create(CultureInfo.InvariantCulture, $"the printer took longer than {_timeout.TotalSeconds:0.###} s to answer")));
+                cause: new(UnreachableCauses.Timeout, string.Create(CultureInfo.InvariantCulture, $"the printer took longer than {_timeout.TotalSeconds:0.###} s to answer")));
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
             // The printer closed the connection in the middle of its answer (fewer bytes than its Content-Length).
             if (ex is HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded } || ex.InnerException is HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded })
                 throw new IppRequestException(IppRequestFailure.Malformed, $"{_printerUri} ended its answer early: {ex.Message}", ex,
-                    cause: new(UnreachableCause.Truncated, "the printer's answer was cut off: the connection closed before the end of the IPP message"));
+                    cause: new(UnreachableCauses.Truncated, "the printer's answer was cut off: the connection closed before the end of the IPP message"));
             throw new IppRequestException(IppRequestFailure.Connection, $"{_printerUri} is unreachable: {ex.Message}", ex,
                 cause: UnreachableCause.OfConnection(ex, _httpUri.Host, _httpUri.Port));
         }
@@ -160,7 +161,7 @@ public sealed class IppClient
     public (string Host, int Port) Endpoint => (_httpUri.Host, _httpUri.Port);
 
     private IppRequestException TooLarge(string message) => new(IppRequestFailure.TooLarge, message,
-        cause: new(UnreachableCause.Oversized, string.Create(CultureInfo.InvariantCulture, $"the printer's answer is larger than the {_maxResponseBytes} bytes allowed (Ipp:MaxResponseBytes)")));
+        cause: new(UnreachableCauses.Oversized, string.Create(CultureInfo.InvariantCulture, $"the printer's answer is larger than the {_maxResponseBytes} bytes allowed (Ipp:MaxResponseBytes)")));
 
     // An IPP response starts with a version (1.x or 2.x); anything else that fails to decode is not IPP at all.
     private static bool LooksLikeIpp(byte[] body) => body.Length >= 2 && body[0] is 1 or 2 && body[1] <= 2;

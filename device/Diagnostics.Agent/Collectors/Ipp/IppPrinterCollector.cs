@@ -184,7 +184,7 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
     // answer of any kind means yes, a timeout does not say (a stalled server accepts, a switched-off printer does not).
     private static bool? AcceptedConnections(IppRequestException ex) => ex.Failure switch
     {
-        IppRequestFailure.Connection => ex.Cause.Class is UnreachableCause.ConnectionLost or UnreachableCause.Tls ? true : false,
+        IppRequestFailure.Connection => ex.Cause.Class is UnreachableCauses.ConnectionLost or UnreachableCauses.Tls ? true : false,
         IppRequestFailure.Timeout => null,
         _ => true,
     };

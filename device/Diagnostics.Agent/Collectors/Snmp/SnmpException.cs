@@ -1,4 +1,5 @@
 using Diagnostics.Agent.Collectors.Snmp.Ber;
+using Diagnostics.Protocol;
 
 namespace Diagnostics.Agent.Collectors.Snmp;
 
@@ -7,11 +8,11 @@ public class SnmpException : Exception, IUnreachableCause
 {
     public SnmpException()
     {
-        Cause = new UnreachableCause(UnreachableCause.SnmpError, "the SNMP agent could not be read");
+        Cause = new UnreachableCause(UnreachableCauses.SnmpError, "the SNMP agent could not be read");
     }
 
     public SnmpException(string message)
-        : this(message, new UnreachableCause(UnreachableCause.SnmpError, message))
+        : this(message, new UnreachableCause(UnreachableCauses.SnmpError, message))
     {
     }
 
@@ -32,7 +33,7 @@ public class SnmpException : Exception, IUnreachableCause
     {
         Status = status;
         ErrorIndex = errorIndex;
-        Cause = new UnreachableCause(UnreachableCause.SnmpError, $"the SNMP agent answered with error {status}");
+        Cause = new UnreachableCause(UnreachableCauses.SnmpError, $"the SNMP agent answered with error {status}");
     }
 
     public SnmpErrorStatus Status { get; }

@@ -156,7 +156,7 @@ public sealed partial class SnmpPrinterCollector : IDeviceCollector, IChangeNoti
     }
 
     /// <summary>Why the latest read failed; kept while backing off, so the device page keeps saying why.</summary>
-    private UnreachableCause LastCause { get; set; } = new(UnreachableCause.SnmpSilent, "the SNMP agent did not answer");
+    private UnreachableCause LastCause { get; set; } = new(UnreachableCauses.SnmpSilent, "the SNMP agent did not answer");
 
     private async Task<bool> AnswersAsync(CancellationToken cancellationToken)
     {

@@ -29,7 +29,7 @@ public sealed class IppPrinterCollectorFailureTests
         var failure = await Assert.ThrowsAsync<IppRequestException>(() => collector.ReadAsync(TestContext.Current.CancellationToken).AsTask());
 
         Assert.Equal(IppRequestFailure.Connection, failure.Failure);
-        Assert.Equal(UnreachableCause.Refused, failure.Cause.Class);
+        Assert.Equal(UnreachableCauses.Refused, failure.Cause.Class);
         Assert.StartsWith("connection refused on port ", failure.Cause.Words, StringComparison.Ordinal);
     }
 
@@ -47,18 +47,18 @@ public sealed class IppPrinterCollectorFailureTests
 
         Assert.Equal(IppRequestFailure.Timeout, failure.Failure);
         Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(3));
-        Assert.Equal((UnreachableCause.Timeout, "the printer took longer than 0.5 s to answer"), (failure.Cause.Class, failure.Cause.Words));
+        Assert.Equal((UnreachableCauses.Timeout, "the printer took longer than 0.5 s to answer"), (failure.Cause.Class, failure.Cause.Words));
     }
 
     public static TheoryData<string, string, string> Answers => new()
     {
         // name of the answer, the cause class, words the person reads
-        { "http-500", UnreachableCause.HttpError, "the printer answered HTTP 500 Internal Server Error instead of IPP" },
-        { "html", UnreachableCause.NotIpp, "the printer answered with something that is not IPP (43 bytes of text/html)" },
-        { "garbage", UnreachableCause.NotIpp, "the printer answered with something that is not IPP (64 bytes)" },
-        { "cut-off-body", UnreachableCause.Truncated, "the printer's answer was cut off" },
-        { "short-ipp", UnreachableCause.Truncated, "the printer's answer was cut off" },
-        { "oversized", UnreachableCause.Oversized, "the printer's answer is larger than the 1048576 bytes allowed (Ipp:MaxResponseBytes)" },
+        { "http-500", UnreachableCauses.HttpError, "the printer answered HTTP 500 Internal Server Error instead of IPP" },
+        { "html", UnreachableCauses.NotIpp, "the printer answered with something that is not IPP (43 bytes of text/html)" },
+        { "garbage", UnreachableCauses.NotIpp, "the printer answered with something that is not IPP (64 bytes)" },
+        { "cut-off-body", UnreachableCauses.Truncated, "the printer's answer was cut off" },
+        { "short-ipp", UnreachableCauses.Truncated, "the printer's answer was cut off" },
+        { "oversized", UnreachableCauses.Oversized, "the printer's answer is larger than the 1048576 bytes allowed (Ipp:MaxResponseBytes)" },
     };
 
     private static byte[] Answer(string name) => name switch
@@ -102,7 +102,7 @@ public sealed class IppPrinterCollectorFailureTests
 
         // RFC 8011 client-error-not-found (0x0406).
         Assert.Equal(
-            (UnreachableCause.IppError, "the printer refused the request with IPP status client-error-not-found (0x0406)"),
+            (UnreachableCauses.IppError, "the printer refused the request with IPP status client-error-not-found (0x0406)"),
             (failure.Cause.Class, failure.Cause.Words));
     }
 
@@ -124,7 +124,7 @@ public sealed class IppPrinterCollectorFailureTests
 
         await printer.StopAsync();
         var refused = await Assert.ThrowsAsync<IppRequestException>(() => collector.ReadAsync(TestContext.Current.CancellationToken).AsTask());
-        Assert.Equal(UnreachableCause.Refused, refused.Cause.Class);
+        Assert.Equal(UnreachableCauses.Refused, refused.Cause.Class);
         var backingOff = await Assert.ThrowsAsync<IppRequestException>(() => collector.ReadAsync(TestContext.Current.CancellationToken).AsTask());
         // While backing off (a minute) the cause stays what it was.
         Assert.Equal(refused.Cause, backingOff.Cause);

@@ -90,7 +90,7 @@ public sealed class SnmpPrinterCollectorTests
         Assert.Contains("not asking again", backingOff.Message, StringComparison.Ordinal);
         Assert.Null(collector.LastStatus);
         // While backing off, the cause stays the one that started it, in words a person acts on.
-        Assert.Equal(UnreachableCause.SnmpSilent, silent.Cause.Class);
+        Assert.Equal(UnreachableCauses.SnmpSilent, silent.Cause.Class);
         Assert.Equal(silent.Cause, backingOff.Cause);
         Assert.Contains("did not answer within 0.15 s (3 attempts)", silent.Cause.Words, StringComparison.Ordinal);
     }
