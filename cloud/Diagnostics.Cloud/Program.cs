@@ -6,6 +6,7 @@ using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Ingestion;
 using Diagnostics.Cloud.Knowledge;
 using Diagnostics.Cloud.Live;
+using Diagnostics.Cloud.Localization;
 using Diagnostics.Cloud.Notifications;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Storage;
@@ -24,6 +25,8 @@ if (AuditCli.IsCommand(args))
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddObservability();
+builder.AddLocalizationSupport();
+builder.AddWebSecurity();
 builder.AddStorage();
 builder.AddLiveUpdates();
 builder.AddAccounts();
@@ -41,7 +44,9 @@ builder.AddWebApps();
 
 var app = builder.Build();
 
+app.UseWebSecurity();
 app.UseAccounts();
+app.UseLocalization();
 app.MapApiDocumentation();
 app.MapAccountsApi();
 app.MapDevicesApi();

@@ -42,6 +42,8 @@ internal static class EventIds
     public const int AccountCreated = 400;
     public const int SignInRefused = 401;
     public const int SignedIn = 402;
+    public const int SignInThrottled = 403;
+    public const int PasswordChanged = 404;
     public const int DevicePaired = 410;
     public const int PairingRefused = 411;
     public const int DeviceUnpaired = 412;
@@ -53,6 +55,7 @@ internal static class EventIds
     // Live updates and web 5xx
     public const int LiveBroadcastFailed = 500;
     public const int LiveWatchRefused = 501;
+    public const int CrossSiteRefused = 502;
 
     // Notifications and the companion app 530-549
     public const int NotificationsMarkedRead = 530;

@@ -34,7 +34,9 @@ public static partial class WebExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // SecurityHeaders sends the whole policy, frame-ancestors 'none' included, on every answer; Blazor's own
+        // frame-ancestors header would be a second policy beside it.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null);
         // A form post carrying the anti-forgery token: another site cannot sign people out.
         app.MapPost("/account/logout", async Task<Results<RedirectHttpResult, BadRequest>> (HttpContext http, IAntiforgery antiforgery) =>
         {

@@ -116,6 +116,18 @@ public sealed class CloudHost : WebApplicationFactory<Program>
         return cookie.Split(';')[0];
     }
 
+    /// <summary>
+    /// Serves HTTP with Kestrel on a free loopback port instead of in memory, so requests arrive over real sockets with
+    /// their real client addresses (see <see cref="LoopbackClients"/>). Call before anything starts the host.
+    /// </summary>
+    public Uri ServeOverTcp()
+    {
+        var port = FreePort.Next();
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        StartServer();
+        return new Uri($"http://127.0.0.1:{port}/");
+    }
+
     /// <summary>Set by a test that provokes an error on purpose; otherwise any error log fails the test (MQTTnet's habit).</summary>
     public bool ErrorsExpected { get; set; }
 
