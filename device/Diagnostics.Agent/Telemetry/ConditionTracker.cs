@@ -7,9 +7,9 @@ public sealed record StatusChange(IReadOnlyList<DeviceEvent> Events, bool Status
 {
     /// <summary>
     /// The snapshot to send: the observed one when its conditions are the debounced set; while a condition change
-    /// waits for its confirmation, the last snapshot that was whole (state, message, conditions and supplies seen
-    /// together), so a status never shows a state without the conditions that go with it. Null when no snapshot has
-    /// been whole yet (the very first reads, while their conditions wait): nothing to send.
+    /// waits for its confirmation, the observed one with the state, message and conditions of the last snapshot that
+    /// was whole (seen together), so a status never shows a state without the conditions that go with it. Identity,
+    /// supplies and counters are always the latest. Null only when nothing was observed.
     /// </summary>
     public DeviceStatus? Status { get; init; }
 }
@@ -53,19 +53,16 @@ public sealed class ConditionTracker
         ArgumentNullException.ThrowIfNull(current);
         if (_debouncer is not null)
         {
-            var stable = _debouncer.Stabilize(current.Conditions, _time.GetUtcNow());
-            if (stable.Select(c => c.Code).ToHashSet(StringComparer.Ordinal).SetEquals(current.Conditions.Select(c => c.Code)))
+            var stable = _lastWhole is null ? _debouncer.Seed(current.Conditions) : _debouncer.Stabilize(current.Conditions, _time.GetUtcNow());
+            if (_lastWhole is null || stable.Select(c => c.Code).ToHashSet(StringComparer.Ordinal).SetEquals(current.Conditions.Select(c => c.Code)))
             {
-                current = _lastWhole = WithConditions(current, stable);
-            }
-            else if (_lastWhole is { } whole)
-            {
-                // A condition waits for its confirmation: hold the whole snapshot, only the counters move on.
-                current = WithConditions(whole, whole.Conditions, current.Counters);
+                current = WithConditions(current, stable);
+                _lastWhole = current;
             }
             else
             {
-                return new StatusChange([], false);
+                // A condition waits for its confirmation: the state and its conditions stay as last seen together.
+                current = WithStateOf(_lastWhole, current);
             }
         }
         var previous = _previous;
@@ -80,7 +77,7 @@ public sealed class ConditionTracker
         return new StatusChange(events, previous is null || !SameExceptCounters(previous, current)) { Status = current };
     }
 
-    private static DeviceStatus WithConditions(DeviceStatus status, IReadOnlyList<ActiveCondition> conditions, List<Counter>? counters = null) => new()
+    private static DeviceStatus WithConditions(DeviceStatus status, IReadOnlyList<ActiveCondition> conditions) => new()
     {
         Model = status.Model,
         Serial = status.Serial,
@@ -89,7 +86,20 @@ public sealed class ConditionTracker
         StateMessage = status.StateMessage,
         Conditions = [.. conditions],
         Supplies = status.Supplies,
-        Counters = counters ?? status.Counters,
+        Counters = status.Counters,
+    };
+
+    /// <summary>The latest snapshot with the state, message and conditions of a whole one: those three must agree.</summary>
+    private static DeviceStatus WithStateOf(DeviceStatus whole, DeviceStatus latest) => new()
+    {
+        Model = latest.Model,
+        Serial = latest.Serial,
+        FirmwareVersion = latest.FirmwareVersion,
+        State = whole.State,
+        StateMessage = whole.StateMessage,
+        Conditions = [.. whole.Conditions],
+        Supplies = latest.Supplies,
+        Counters = latest.Counters,
     };
 
     private static DeviceEvent ToEvent(EventKind kind, ActiveCondition condition) => new()
