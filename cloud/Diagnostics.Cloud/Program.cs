@@ -1,5 +1,6 @@
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Broker;
+using Diagnostics.Cloud.Certificates;
 using Diagnostics.Cloud.Demo;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Fixes;
@@ -21,6 +22,8 @@ if (AccountsCli.IsCommand(args))
     return await AccountsCli.RunAsync(args, Console.In, Console.Out, Console.Error);
 if (AuditCli.IsCommand(args))
     return await AuditCli.RunAsync(args, Console.Out, Console.Error);
+if (StorageCli.IsCommand(args))
+    return await StorageCli.RunAsync(args, Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -28,6 +31,7 @@ builder.AddObservability();
 builder.AddLocalizationSupport();
 builder.AddWebSecurity();
 builder.AddStorage();
+builder.AddCertificates();
 builder.AddLiveUpdates();
 builder.AddAccounts();
 builder.AddDevices();
@@ -41,10 +45,12 @@ builder.AddBroker();
 builder.AddDemoFleet();
 builder.AddApiDocumentation();
 builder.AddWebApps();
+builder.AddHttps();
 
 var app = builder.Build();
 
 app.UseWebSecurity();
+app.UseHttps();
 app.UseAccounts();
 app.UseLocalization();
 app.MapApiDocumentation();

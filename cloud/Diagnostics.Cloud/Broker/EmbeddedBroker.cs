@@ -1,5 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
+using System.Buffers;
+using Diagnostics.Cloud.Certificates;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Ingestion;
 using Diagnostics.Cloud.Observability;
@@ -13,11 +13,14 @@ namespace Diagnostics.Cloud.Broker;
 
 /// <summary>
 /// The in-process MQTTnet broker. Authenticates devices, enforces the topic ACL, tracks presence, and hands uplinks
-/// straight from its publish hook to ingestion (no loop-back subscription). Also the cloud's downlink publisher.
+/// straight from its publish hook to ingestion (no loop-back subscription). Also the cloud's downlink publisher, and
+/// where a device renews its certificate (<c>up/csr</c>, answered on <c>down/certificate</c>).
 /// </summary>
 public sealed partial class EmbeddedBroker(
     IOptions<BrokerOptions> options,
-    DeviceRegistry registry,
+    DeviceAuthenticator authenticator,
+    ServerCertificate certificate,
+    CertificateEnrollment enrollment,
     UplinkIntake intake,
     PresenceTracker presence,
     CloudMetrics metrics,
@@ -30,11 +33,15 @@ public sealed partial class EmbeddedBroker(
     // Connect, disconnect and last-will events arrive on MQTTnet's threads; stopping waits for the presence writes
     // they started, and ignores those the stop itself causes (the store may already be going away).
     private readonly PresenceWrites _presenceWrites = new();
+    private readonly DeviceSessionDelivery _downlinks = new();
     private readonly Lock _stopLock = new();
     private Task? _stopping;
 
-    /// <summary>The TCP port the broker listens on, once started.</summary>
+    /// <summary>The plain MQTT port the broker listens on, once started; 0 when it has no plain listener.</summary>
     public int Port { get; private set; }
+
+    /// <summary>The MQTT over TLS port the broker listens on, once started; 0 when it has no TLS listener.</summary>
+    public int TlsPort { get; private set; }
 
     public bool IsRunning => _server?.IsStarted ?? false;
 
@@ -47,16 +54,7 @@ public sealed partial class EmbeddedBroker(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var address = IPAddress.Parse(settings.BindAddress);
-        Port = settings.Port == 0 ? FreePort(address) : settings.Port;
-        // One address, one listener: MQTTnet would otherwise also listen on [::] for an IPv4 bind address.
-        var ipv6 = address.AddressFamily == AddressFamily.InterNetworkV6;
-        var serverOptions = new MqttServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(ipv6 ? IPAddress.None : address)
-            .WithDefaultEndpointBoundIPV6Address(ipv6 ? address : IPAddress.None)
-            .WithDefaultEndpointPort(Port)
-            .Build();
+        var serverOptions = BrokerEndpoints.Build(settings, certificate);
         var server = new MqttServerFactory().CreateMqttServer(serverOptions);
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
         server.InterceptingPublishAsync += InterceptPublishAsync;
@@ -65,6 +63,12 @@ public sealed partial class EmbeddedBroker(
         {
             if (e.TopicFilter.Topic == Topics.DownlinkFilter(e.ClientId))
                 presence.SubscribedToDownlink(e.ClientId);
+            // Only filters the ACL allowed get here, so every one is below the device's own downlink.
+            return _downlinks.SubscribedAsync(server, e.ClientId, e.SessionItems, e.TopicFilter);
+        };
+        server.ClientUnsubscribedTopicAsync += e =>
+        {
+            DeviceSessionDelivery.Unsubscribed(e.SessionItems, e.TopicFilter);
             return Task.CompletedTask;
         };
         server.ClientConnectedAsync += e => _presenceWrites.Run(() => presence.ConnectedAsync(e.ClientId, CancellationToken.None));
@@ -73,7 +77,11 @@ public sealed partial class EmbeddedBroker(
             : _presenceWrites.Run(() => presence.DisconnectedAsync(e.ClientId, CancellationToken.None));
         await server.StartAsync();
         _server = server;
-        LogStarted(settings.BindAddress, Port);
+        (Port, TlsPort) = BrokerEndpoints.BoundPorts(serverOptions);
+        if (TlsPort != 0)
+            LogStartedTls(settings.BindAddress, TlsPort, certificate.CertificatePath);
+        if (Port != 0)
+            LogStartedPlain(settings.BindAddress, Port);
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
@@ -100,30 +108,22 @@ public sealed partial class EmbeddedBroker(
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
+    /// <summary>Straight into the device's own session (see <see cref="DeviceSessionDelivery"/>), not through the publish path.</summary>
     public async Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken, bool retain = false)
     {
         var server = _server ?? throw new InvalidOperationException("The broker is not started.");
-        var message = new MqttApplicationMessageBuilder()
-            .WithTopic(topic)
-            .WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithRetainFlag(retain)
-            .Build();
-        await server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = CloudSenderId }, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        await _downlinks.DeliverAsync(server, topic, payload, retain);
     }
 
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
         try
         {
-            if (e.ClientId != e.UserName)
+            var authentication = await authenticator.AuthenticateAsync(e.ClientId, e.UserName, e.Password, e.ClientCertificate, CancellationToken.None);
+            if (!authentication.IsSuccess)
             {
-                Refuse(e, MqttConnectReasonCode.ClientIdentifierNotValid, "client id differs from user name");
-                return;
-            }
-            if (!await registry.VerifyAsync(e.ClientId, e.Password, CancellationToken.None))
-            {
-                Refuse(e, MqttConnectReasonCode.BadUserNameOrPassword, "unknown device or wrong token");
+                Refuse(e, authentication.ReasonCode, authentication.Reason);
                 return;
             }
             e.ReasonCode = MqttConnectReasonCode.Success;
@@ -158,11 +158,20 @@ public sealed partial class EmbeddedBroker(
                 return;
             }
             var parsed = Topics.Parse(topic);
+            if (parsed.Kind == Topics.CertificateRequestKind && parsed.Direction == TopicDirection.Up)
+            {
+                await RenewCertificateAsync(e, parsed.DeviceId);
+                return;
+            }
             if (parsed.Direction == TopicDirection.Presence)
             {
                 // A last will is published as the connection dies, possibly while the broker stops: tracked like disconnects.
                 var payload = e.ApplicationMessage.Payload;
                 await _presenceWrites.Run(() => presence.PresenceMessageAsync(e.ClientId, payload, e.CancellationToken));
+                // Consumed here, like an uplink: nobody may subscribe to another device's presence, and keeping it
+                // retained would put one message per device in the store every new subscription is tested against.
+                e.ProcessPublish = false;
+                e.Response.ReasonCode = MqttPubAckReasonCode.Success;
                 return;
             }
             var rejection = await intake.AcceptAsync(e.ClientId, parsed, e.ApplicationMessage.Payload, e.CancellationToken);
@@ -211,15 +220,67 @@ public sealed partial class EmbeddedBroker(
         return Task.CompletedTask;
     }
 
-    private static int FreePort(IPAddress address)
+    /// <summary>
+    /// Ends a device's live session at once (its credentials were revoked or rotated); the broker's next CONNECT check
+    /// refuses it. False when the device is not connected.
+    /// </summary>
+    public async Task<bool> EndSessionAsync(string deviceId, string why)
     {
-        using var listener = new TcpListener(address, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        if (_server is not { IsStarted: true } server)
+            return false;
+        try
+        {
+            await server.DisconnectClientAsync(deviceId, new MqttServerClientDisconnectOptions
+            {
+                ReasonCode = MqttDisconnectReasonCode.NotAuthorized,
+                ReasonString = $"credentials {why}",
+            });
+        }
+        catch (InvalidOperationException)
+        {
+            // Not connected (or gone meanwhile): nothing to end.
+            return false;
+        }
+        LogSessionEnded(deviceId, why);
+        return true;
     }
 
-    [LoggerMessage(EventId = EventIds.BrokerStarted, Level = LogLevel.Information, Message = "MQTT broker listening on {BindAddress}:{Port}")]
-    private partial void LogStarted(string bindAddress, int port);
+    /// <summary>
+    /// <c>dx/{id}/up/csr</c>: the session authenticated the device (ACL: only its own topic), the payload is its next
+    /// key's signing request; the certificate goes back on <c>dx/{id}/down/certificate</c>. Never routed on.
+    /// </summary>
+    private async Task RenewCertificateAsync(InterceptingPublishEventArgs e, string deviceId)
+    {
+        e.ProcessPublish = false;
+        var payload = e.ApplicationMessage.Payload;
+        if (payload.Length > Certificates.SigningRequests.MaxBytes)
+        {
+            e.Response.ReasonCode = MqttPubAckReasonCode.QuotaExceeded;
+            LogRenewalRefused(deviceId, $"request of {payload.Length} bytes");
+            return;
+        }
+        var result = await enrollment.RenewAsync(deviceId, payload.ToArray(), e.CancellationToken);
+        if (result.Certificate is not { } issued)
+        {
+            e.Response.ReasonCode = MqttPubAckReasonCode.PayloadFormatInvalid;
+            LogRenewalRefused(deviceId, $"{result.Status}: {result.Detail}");
+            return;
+        }
+        e.Response.ReasonCode = MqttPubAckReasonCode.Success;
+        await PublishAsync(Topics.Downlink(deviceId, Topics.CertificateKind), issued.Der, e.CancellationToken);
+    }
+
+    [LoggerMessage(EventId = EventIds.BrokerStarted, Level = LogLevel.Information, Message = "MQTT broker listening for MQTT over TLS on {BindAddress}:{Port} (certificate {CertificatePath}; devices authenticate with a token or a client certificate from the device CA)")]
+    private partial void LogStartedTls(string bindAddress, int port, string certificatePath);
+
+    [LoggerMessage(EventId = EventIds.PlainListener, Level = LogLevel.Warning, Message = "MQTT broker listening for PLAIN, UNENCRYPTED MQTT on {BindAddress}:{Port}: device tokens cross the network in clear text. For development only; set Broker:PlainEnabled=false in production")]
+    private partial void LogStartedPlain(string bindAddress, int port);
+
+    [LoggerMessage(EventId = EventIds.DeviceSessionEnded, Level = LogLevel.Warning, Message = "Session of device {DeviceId} ended: its credentials were {Why}")]
+    private partial void LogSessionEnded(string deviceId, string why);
+
+    [LoggerMessage(EventId = EventIds.CertificateRenewalRefused, Level = LogLevel.Warning, Message = "Certificate renewal of device {DeviceId} refused: {Reason}")]
+    private partial void LogRenewalRefused(string deviceId, string reason);
 
     [LoggerMessage(EventId = EventIds.BrokerStopped, Level = LogLevel.Information, Message = "MQTT broker stopped")]
     private partial void LogStopped();

@@ -30,6 +30,24 @@ internal static class EventIds
     public const int PresenceError = 235;
     public const int PresenceCheckFailed = 236;
 
+    // Transport security and device sessions 27x
+    public const int PlainListener = 270;
+    public const int DeviceSessionEnded = 271;
+    public const int RevocationWatchFailed = 272;
+    public const int CertificateRenewalRefused = 273;
+
+    // Certificates and device credentials 28x
+    public const int ServerCertificateLoaded = 280;
+    public const int ServerCertificateReloaded = 281;
+    public const int ServerCertificateReloadFailed = 282;
+    public const int DevelopmentCertificates = 283;
+    public const int DeviceCaLoaded = 284;
+    public const int DeviceCertificateIssued = 285;
+    public const int CertificateRequestHeld = 286;
+    public const int CertificateRequestDecided = 287;
+    public const int DeviceCredentialsRevoked = 288;
+    public const int DeviceCredentialsRotated = 289;
+
     // Ingestion 3xx
     public const int UplinkRejected = 300;
     public const int BatchStored = 310;
@@ -79,6 +97,7 @@ internal static class EventIds
     public const int FixPublishFailed = 627;
     public const int FixInboxFailed = 628;
     public const int FixLoopFailed = 629;
+    public const int FixInboxBatchFailed = 630;
 
     // Updates 64x
     public const int PackagePublished = 640;
@@ -100,6 +119,9 @@ internal static class EventIds
     public const int SupportBotFailed = 664;
     public const int SupportWatchFailed = 665;
     public const int SupportReviewed = 666;
+
+    // Storage 95x
+    public const int SchemaMigrated = 950;
 
     // Demo fleet 9xx
     public const int DemoFleetStarted = 900;

@@ -64,11 +64,19 @@ public static partial class WebExtensions
         {
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Diagnostics.Cloud");
             foreach (var url in app.Urls)
-                LogListening(logger, url);
+            {
+                if (url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+                    LogListeningPlain(logger, url);
+                else
+                    LogListening(logger, url);
+            }
         });
         return app;
     }
 
     [LoggerMessage(EventId = EventIds.ApiListening, Level = LogLevel.Information, Message = "API listening on {Url} — try {Url}/api/fleet/summary")]
     private static partial void LogListening(ILogger logger, string url);
+
+    [LoggerMessage(EventId = EventIds.PlainListener, Level = LogLevel.Warning, Message = "API listening on PLAIN, UNENCRYPTED HTTP at {Url}: passwords and sign-in cookies cross the network in clear text. For development only; serve https:// addresses alone in production (Urls)")]
+    private static partial void LogListeningPlain(ILogger logger, string url);
 }

@@ -21,9 +21,12 @@ public sealed class CloudHost : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeProvider? _time;
     private readonly bool _ownsDatabase;
+    private readonly Action<IServiceCollection>? _services;
 
-    public CloudHost(string? databasePath = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    /// <param name="services">Replaces services after the host's own (a store wrapped to hold a write back, say).</param>
+    public CloudHost(string? databasePath = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         _ownsDatabase = databasePath is null;
         DatabasePath = databasePath ?? TempDatabasePath();
         BrokerPort = FreePort.Next();
@@ -32,6 +35,8 @@ public sealed class CloudHost : WebApplicationFactory<Program>
         {
             ["Storage:Path"] = DatabasePath,
             ["Broker:Port"] = BrokerPort.ToString(),
+            // MQTT over TLS on a free port, with development certificates made beside the database.
+            ["Broker:TlsPort"] = "0",
             ["Broker:BindAddress"] = "127.0.0.1",
             ["Ingestion:BatchSize"] = "100",
         };
@@ -42,6 +47,12 @@ public sealed class CloudHost : WebApplicationFactory<Program>
     public string DatabasePath { get; }
 
     public int BrokerPort { get; }
+
+    /// <summary>The MQTT over TLS port (starts the host).</summary>
+    public int BrokerTlsPort => Services.GetRequiredService<EmbeddedBroker>().TlsPort;
+
+    /// <summary>The development CA the broker's certificate chains to (starts the host).</summary>
+    public string DevelopmentCaPath => Services.GetRequiredService<Diagnostics.Cloud.Certificates.ServerCertificate>().DevelopmentCaPath!;
 
     public ConcurrentQueue<LogEntry> Logs { get; } = new();
 
@@ -161,6 +172,8 @@ public sealed class CloudHost : WebApplicationFactory<Program>
         builder.ConfigureLogging(logging => logging.AddProvider(new ListLoggerProvider(Logs)));
         if (_time is not null)
             builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(_time)));
+        if (_services is not null)
+            builder.ConfigureServices(_services);
     }
 
     public static string TempDatabasePath()
@@ -170,7 +183,11 @@ public sealed class CloudHost : WebApplicationFactory<Program>
     }
 }
 
-public sealed record LogEntry(string Category, LogLevel Level, int EventId, string Message);
+public sealed record LogEntry(string Category, LogLevel Level, int EventId, string Message)
+{
+    /// <summary>When it was logged (the system clock).</summary>
+    public DateTimeOffset At { get; init; } = DateTimeOffset.UtcNow;
+}
 
 internal sealed class ListLoggerProvider(ConcurrentQueue<LogEntry> entries) : ILoggerProvider
 {
