@@ -13,6 +13,11 @@ public static class BrokerExtensions
             .ValidateDataAnnotations()
             .Validate(o => System.Net.IPAddress.TryParse(o.BindAddress, out _), "Broker:BindAddress must be an IP address.")
             .ValidateOnStart();
+        builder.Services.AddOptions<ClientLimitsOptions>()
+            .Bind(builder.Configuration.GetSection(ClientLimitsOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ClientLimits>();
         builder.Services.AddOptions<PresenceOptions>()
             .Bind(builder.Configuration.GetSection(PresenceOptions.SectionName))
             .ValidateDataAnnotations()

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using MQTTnet.Server.Internal.Adapter;
 
 namespace Diagnostics.Cloud.Broker;
 
@@ -20,6 +21,7 @@ public sealed partial class EmbeddedBroker(
     DeviceRegistry registry,
     UplinkIntake intake,
     PresenceTracker presence,
+    ClientLimits limits,
     CloudMetrics metrics,
     ILogger<EmbeddedBroker> logger) : IHostedService, IDownlinkPublisher, IAsyncDisposable
 {
@@ -57,7 +59,7 @@ public sealed partial class EmbeddedBroker(
             .WithDefaultEndpointBoundIPV6Address(ipv6 ? address : IPAddress.None)
             .WithDefaultEndpointPort(Port)
             .Build();
-        var server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        var server = new MqttServerFactory().CreateMqttServer(serverOptions, [limits.GuardPacketSizes(new MqttTcpServerAdapter())]);
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
         server.InterceptingPublishAsync += InterceptPublishAsync;
         server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
@@ -100,6 +102,13 @@ public sealed partial class EmbeddedBroker(
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
+    /// <summary>The message the broker keeps retained on <paramref name="topic"/> (what a new subscriber would get), if any.</summary>
+    internal async Task<MqttApplicationMessage?> RetainedMessageAsync(string topic)
+    {
+        var server = _server ?? throw new InvalidOperationException("The broker is not started.");
+        return await server.GetRetainedMessageAsync(topic);
+    }
+
     public async Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken, bool retain = false)
     {
         var server = _server ?? throw new InvalidOperationException("The broker is not started.");
@@ -126,6 +135,11 @@ public sealed partial class EmbeddedBroker(
                 Refuse(e, MqttConnectReasonCode.BadUserNameOrPassword, "unknown device or wrong token");
                 return;
             }
+            if (!limits.AdmitConnection(e))
+            {
+                e.ReasonCode = MqttConnectReasonCode.ConnectionRateExceeded;
+                return;
+            }
             e.ReasonCode = MqttConnectReasonCode.Success;
         }
         catch (Exception ex)
@@ -150,6 +164,11 @@ public sealed partial class EmbeddedBroker(
         var topic = e.ApplicationMessage.Topic;
         try
         {
+            if (!await limits.AdmitPublishAsync(e.ClientId, e.CancellationToken))
+            {
+                Deny(e, MqttPubAckReasonCode.QuotaExceeded, "message rate too high");
+                return;
+            }
             if (!TopicAcl.MayPublish(e.ClientId, topic))
             {
                 Deny(e, MqttPubAckReasonCode.NotAuthorized);
@@ -162,7 +181,17 @@ public sealed partial class EmbeddedBroker(
             {
                 // A last will is published as the connection dies, possibly while the broker stops: tracked like disconnects.
                 var payload = e.ApplicationMessage.Payload;
-                await _presenceWrites.Run(() => presence.PresenceMessageAsync(e.ClientId, payload, e.CancellationToken));
+                string? refused = null;
+                await _presenceWrites.Run(async () => refused = await presence.PresenceMessageAsync(e.ClientId, payload, e.CancellationToken));
+                // A valid presence goes on (retained when flagged: the protocol's only retained message from a device);
+                // a refused one is neither routed nor retained.
+                if (refused is not null)
+                    Deny(e, refused == RejectReason.TooLarge ? MqttPubAckReasonCode.QuotaExceeded : MqttPubAckReasonCode.PayloadFormatInvalid);
+                return;
+            }
+            if (!limits.AdmitUplink(e.ClientId))
+            {
+                Deny(e, MqttPubAckReasonCode.QuotaExceeded, "too many uplinks waiting to be stored");
                 return;
             }
             var rejection = await intake.AcceptAsync(e.ClientId, parsed, e.ApplicationMessage.Payload, e.CancellationToken);
@@ -192,10 +221,11 @@ public sealed partial class EmbeddedBroker(
         }
     }
 
-    private static void Deny(InterceptingPublishEventArgs e, MqttPubAckReasonCode code)
+    private static void Deny(InterceptingPublishEventArgs e, MqttPubAckReasonCode code, string? reason = null)
     {
         e.ProcessPublish = false;
         e.Response.ReasonCode = code;
+        e.Response.ReasonString = reason;
     }
 
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)

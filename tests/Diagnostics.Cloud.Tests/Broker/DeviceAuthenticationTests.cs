@@ -1,7 +1,6 @@
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using MQTTnet;
-using MQTTnet.Adapter;
 
 namespace Diagnostics.Cloud.Tests.Broker;
 
@@ -23,7 +22,7 @@ public sealed class DeviceAuthenticationTests
         await using var host = new CloudHost();
         await host.RegisterAsync("auth-wrong");
 
-        var code = await ConnectExpectingRefusalAsync(host.BrokerPort, "auth-wrong", "auth-wrong", "not-the-token");
+        var code = await DeviceClient.ConnectExpectingRefusalAsync(host.BrokerPort, "auth-wrong", "auth-wrong", "not-the-token");
 
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, code);
         Assert.Equal(1, host.Metrics.RejectedTotal(RejectReason.AuthFailed));
@@ -36,7 +35,7 @@ public sealed class DeviceAuthenticationTests
         await using var host = new CloudHost();
         _ = host.Services;
 
-        var code = await ConnectExpectingRefusalAsync(host.BrokerPort, "nobody", "nobody", "whatever");
+        var code = await DeviceClient.ConnectExpectingRefusalAsync(host.BrokerPort, "nobody", "nobody", "whatever");
 
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, code);
         Assert.Equal(1, host.Metrics.RejectedTotal(RejectReason.AuthFailed));
@@ -48,27 +47,9 @@ public sealed class DeviceAuthenticationTests
         await using var host = new CloudHost();
         var token = await host.RegisterAsync("auth-user");
 
-        var code = await ConnectExpectingRefusalAsync(host.BrokerPort, "someone-else", "auth-user", token);
+        var code = await DeviceClient.ConnectExpectingRefusalAsync(host.BrokerPort, "someone-else", "auth-user", token);
 
         Assert.Equal(MqttClientConnectResultCode.ClientIdentifierNotValid, code);
         Assert.Equal(1, host.Metrics.RejectedTotal(RejectReason.AuthFailed));
-    }
-
-    private static async Task<MqttClientConnectResultCode> ConnectExpectingRefusalAsync(int port, string clientId, string user, string password)
-    {
-        using var client = new MqttClientFactory().CreateMqttClient();
-        try
-        {
-            var result = await client.ConnectAsync(DeviceClient.Options(port, clientId, user, password), TestContext.Current.CancellationToken);
-            return result.ResultCode;
-        }
-        catch (MqttConnectingFailedException ex)
-        {
-            // MQTTnet 5 reports the CONNACK reason only in the message text.
-            return Enum.GetValues<MqttClientConnectResultCode>()
-                .Where(code => ex.Message.Contains(code.ToString(), StringComparison.Ordinal))
-                .OrderByDescending(code => code.ToString().Length)
-                .First();
-        }
     }
 }

@@ -20,14 +20,18 @@ public sealed class CloudHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeProvider? _time;
+    private readonly Action<IServiceCollection>? _services;
     private readonly bool _ownsDatabase;
 
-    public CloudHost(string? databasePath = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    /// <param name="services">Changes to the host's services, applied last (e.g. a store a test can hold still).</param>
+    public CloudHost(string? databasePath = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null,
+        Action<IServiceCollection>? services = null)
     {
         _ownsDatabase = databasePath is null;
         DatabasePath = databasePath ?? TempDatabasePath();
         BrokerPort = FreePort.Next();
         _time = time;
+        _services = services;
         _settings = new Dictionary<string, string?>
         {
             ["Storage:Path"] = DatabasePath,
@@ -149,6 +153,8 @@ public sealed class CloudHost : WebApplicationFactory<Program>
         builder.ConfigureLogging(logging => logging.AddProvider(new ListLoggerProvider(Logs)));
         if (_time is not null)
             builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(_time)));
+        if (_services is not null)
+            builder.ConfigureServices(_services);
     }
 
     public static string TempDatabasePath()

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using Diagnostics.Protocol;
 using MQTTnet;
+using MQTTnet.Adapter;
 using MQTTnet.Protocol;
 
 namespace Diagnostics.Cloud.Tests.Infrastructure;
@@ -10,6 +11,7 @@ namespace Diagnostics.Cloud.Tests.Infrastructure;
 public sealed class DeviceClient : IAsyncDisposable
 {
     private readonly IMqttClient _client;
+    private readonly TaskCompletionSource<MqttClientDisconnectedEventArgs> _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ulong _nextSequence;
 
     private DeviceClient(IMqttClient client, string deviceId, string token)
@@ -19,6 +21,11 @@ public sealed class DeviceClient : IAsyncDisposable
         Token = token;
         // Like the agent: sequences seeded from the clock, so they start high.
         _nextSequence = 1_700_000_000_000UL;
+        client.DisconnectedAsync += e =>
+        {
+            _disconnected.TrySetResult(e);
+            return Task.CompletedTask;
+        };
         client.ApplicationMessageReceivedAsync += async e =>
         {
             if (e.ApplicationMessage.Topic == Topics.Downlink(DeviceId, Topics.AckKind))
@@ -72,6 +79,9 @@ public sealed class DeviceClient : IAsyncDisposable
 
     public bool IsConnected => _client.IsConnected;
 
+    /// <summary>Completes when the connection ends, with the server's DISCONNECT reason when it sent one.</summary>
+    public Task<MqttClientDisconnectedEventArgs> Disconnected => _disconnected.Task;
+
     public static async Task<DeviceClient> ConnectAsync(int port, string deviceId, string token, bool subscribeToDownlink = true)
     {
         var client = new MqttClientFactory().CreateMqttClient();
@@ -85,6 +95,25 @@ public sealed class DeviceClient : IAsyncDisposable
             Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, subscribed.Items.Single().ResultCode);
         }
         return device;
+    }
+
+    /// <summary>Connects with these credentials expecting a refusal, and returns the CONNACK's reason.</summary>
+    public static async Task<MqttClientConnectResultCode> ConnectExpectingRefusalAsync(int port, string clientId, string user, string password)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        try
+        {
+            var result = await client.ConnectAsync(DeviceClient.Options(port, clientId, user, password), TestContext.Current.CancellationToken);
+            return result.ResultCode;
+        }
+        catch (MqttConnectingFailedException ex)
+        {
+            // MQTTnet 5 reports the CONNACK reason only in the message text.
+            return Enum.GetValues<MqttClientConnectResultCode>()
+                .Where(code => ex.Message.Contains(code.ToString(), StringComparison.Ordinal))
+                .OrderByDescending(code => code.ToString().Length)
+                .First();
+        }
     }
 
     public static MqttClientOptions Options(int port, string clientId, string userName, string password, bool withWill = false)
