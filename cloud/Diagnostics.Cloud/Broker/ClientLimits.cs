@@ -54,7 +54,8 @@ public sealed partial class ClientLimits(
     public async ValueTask<bool> AdmitPublishAsync(string deviceId, CancellationToken cancellationToken)
     {
         var budget = BudgetOf(deviceId);
-        if (budget.Publishes.PausedFor() is { } pause && pause > TimeSpan.Zero)
+        // Again after waking: a timer may fire a little before the token is due, and an early take would be refused.
+        while (budget.Publishes.PausedFor() is var pause && pause > TimeSpan.Zero)
             await Task.Delay(pause, time, cancellationToken);
         if (budget.Publishes.TryTake())
             return true;
