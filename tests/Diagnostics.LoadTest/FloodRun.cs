@@ -3,7 +3,6 @@ using System.Diagnostics;
 using Diagnostics.Protocol;
 using Diagnostics.Testing;
 using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace Diagnostics.LoadTest;
 
@@ -150,25 +149,8 @@ internal static class FloodRun
             return new Device(client, id);
         }
 
-        public Task<MqttClientPublishResult> PublishAsync(CancellationToken ct)
-        {
-            var sequence = (ulong)Interlocked.Increment(ref _sequence);
-            var payload = WireCodec.Encode(new Envelope
-            {
-                DeviceId = deviceId,
-                Sequence = sequence,
-                LowestRetainedSequence = FirstSequence + 1,
-                DeviceTimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-                AgentVersion = "load",
-                SchemaVersion = Envelope.CurrentSchemaVersion,
-                Event = new DeviceEvent { Kind = EventKind.Raised, Code = "ipp:media-jam", Condition = Conditions.PaperJam, Severity = Severity.Error, Message = "Paper jam in tray 1" },
-            });
-            return client.PublishAsync(new MqttApplicationMessageBuilder()
-                .WithTopic(Topics.Uplink(deviceId, UplinkKind.Event))
-                .WithPayload(payload)
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .Build(), ct);
-        }
+        public Task<MqttClientPublishResult> PublishAsync(CancellationToken ct) =>
+            client.PublishAsync(Publishers.PaperJamEvent(deviceId, (ulong)Interlocked.Increment(ref _sequence), FirstSequence + 1, EventKind.Raised), ct);
 
         /// <summary>
         /// Keeps <paramref name="window"/> publishes outstanding until <paramref name="stop"/>, then returns when every
