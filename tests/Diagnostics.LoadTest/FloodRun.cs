@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Diagnostics.Protocol;
@@ -37,7 +38,7 @@ internal static class FloodRun
         {
             Console.WriteLine($"  {run.Name,-15}: alone      p50 {run.Alone.P50,7:N2} ms p90 {run.Alone.P90,7:N2} ms p99 {run.Alone.P99,8:N2} ms ({run.Alone.Count} publishes, {run.Alone.Failed} refused)");
             Console.WriteLine($"  {"",-15}  with flood p50 {run.Flooded.P50,7:N2} ms p90 {run.Flooded.P90,7:N2} ms p99 {run.Flooded.P99,8:N2} ms ({run.Flooded.Count} publishes, {run.Flooded.Failed} refused)" +
-                $"  p99 ratio {run.Flooded.P99 / run.Alone.P99:N2}x");
+                $"  p99 ratio {run.Flooded.P99 / run.Alone.P99:N2}x (p90 {run.Flooded.P90 / run.Alone.P90:N2}x)");
             Console.WriteLine($"  {"",-15}  flooder: {run.FloodAccepted:N0} accepted, {run.FloodRefused:N0} refused ({run.FloodRefusedReasons}), " +
                 $"{(run.FloodAccepted + run.FloodRefused) / phase.TotalSeconds:N0} answered/s; cloud peak RSS {run.PeakMiB:N0} MiB");
         }
@@ -49,7 +50,7 @@ internal static class FloodRun
         var normal = new List<Device>();
         for (var i = 0; i < deviceCount; i++)
             normal.Add(await Device.ConnectAsync(cloud, $"pace-{i:D4}", ct));
-        await using var flooder = await Device.ConnectAsync(cloud, "flooder", ct);
+        await using var flooder = await Device.ConnectAsync(cloud, "flooder", ct, listenForAcks: true);
         try
         {
             await PaceAsync(normal, period, WarmUp, new Samples(), ct);
@@ -64,8 +65,10 @@ internal static class FloodRun
                 var flood = flooder.FloodAsync(window, stopFlood.Token);
                 await PaceAsync(normal, period, Slice, flooded, ct);
                 await stopFlood.CancelAsync();
-                // Its outstanding publishes are answered before the next slice alone: it starts from a quiet flooder.
+                // The next slice alone starts once every publish of the flood is answered and everything accepted is
+                // stored (its ack): otherwise it would still wait behind the flood's backlog in ingestion.
                 var answered = await flood;
+                await flooder.WaitUntilStoredAsync(answered.HighestAccepted, ct);
                 accepted += answered.Accepted;
                 refused += answered.Refused;
                 foreach (var (reason, count) in answered.Reasons)
@@ -131,11 +134,24 @@ internal static class FloodRun
     private sealed class Device(IMqttClient client, string deviceId) : IAsyncDisposable
     {
         private long _sequence = (long)FirstSequence;
+        private long _highestAck;
 
-        public static async Task<Device> ConnectAsync(CloudProcess cloud, string deviceId, CancellationToken ct)
+        public static async Task<Device> ConnectAsync(CloudProcess cloud, string deviceId, CancellationToken ct, bool listenForAcks = false)
         {
             var (id, token) = await cloud.RegisterAsync(deviceId, ct);
             var client = new MqttClientFactory().CreateMqttClient();
+            var device = new Device(client, id);
+            if (listenForAcks)
+            {
+                client.ApplicationMessageReceivedAsync += e =>
+                {
+                    if (WireCodec.Decode<Ack>(e.ApplicationMessage.Payload.ToArray()) is { IsSuccess: true } ack)
+                    {
+                        RaiseTo(ref device._highestAck, (long)ack.Value!.HighestContiguousSequence);
+                    }
+                    return Task.CompletedTask;
+                };
+            }
             var options = new MqttClientOptionsBuilder()
                 .WithTcpServer("127.0.0.1", cloud.MqttPort)
                 .WithClientId(id)
@@ -146,28 +162,52 @@ internal static class FloodRun
             var connected = await client.ConnectAsync(options, ct);
             if (connected.ResultCode != MqttClientConnectResultCode.Success)
                 throw new InvalidOperationException($"{id} could not connect: {connected.ResultCode} {connected.ReasonString}");
-            return new Device(client, id);
+            if (listenForAcks)
+                await client.SubscribeAsync(Topics.Downlink(id, Topics.AckKind), MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce, ct);
+            return device;
         }
 
         public Task<MqttClientPublishResult> PublishAsync(CancellationToken ct) =>
             client.PublishAsync(Publishers.PaperJamEvent(deviceId, (ulong)Interlocked.Increment(ref _sequence), FirstSequence + 1, EventKind.Raised), ct);
 
         /// <summary>
+        /// Each envelope says everything below it is gone (<c>LowestRetainedSequence</c> = its own sequence), so the
+        /// cloud's ack mark passes refused sequences and reaches the highest one stored.
+        /// </summary>
+        private async Task<(long Sequence, MqttClientPublishResult Result)> PublishForgettingRefusedAsync()
+        {
+            var sequence = Interlocked.Increment(ref _sequence);
+            return (sequence, await client.PublishAsync(Publishers.PaperJamEvent(deviceId, (ulong)sequence, (ulong)sequence, EventKind.Raised)));
+        }
+
+        public async Task WaitUntilStoredAsync(long sequence, CancellationToken ct)
+        {
+            var deadline = Stopwatch.StartNew();
+            while (Interlocked.Read(ref _highestAck) < sequence)
+            {
+                if (deadline.Elapsed > TimeSpan.FromMinutes(2))
+                    throw new TimeoutException($"{deviceId}: sequence {sequence} not acknowledged as stored after 2 minutes (ack at {Interlocked.Read(ref _highestAck)}).");
+                await Task.Delay(20, ct);
+            }
+        }
+
+        /// <summary>
         /// Keeps <paramref name="window"/> publishes outstanding until <paramref name="stop"/>, then returns when every
         /// one sent has been answered; counts the broker's answers.
         /// </summary>
-        public async Task<(long Accepted, long Refused, IReadOnlyDictionary<string, long> Reasons)> FloodAsync(int window, CancellationToken stop)
+        public async Task<(long Accepted, long Refused, long HighestAccepted, IReadOnlyDictionary<string, long> Reasons)> FloodAsync(int window, CancellationToken stop)
         {
-            long accepted = 0, refused = 0;
+            long accepted = 0, refused = 0, highestAccepted = 0;
             var reasons = new ConcurrentDictionary<string, long>();
             await Task.WhenAll(Enumerable.Range(0, window).Select(_ => Task.Run(async () =>
             {
                 while (!stop.IsCancellationRequested)
                 {
-                    var result = await PublishAsync(CancellationToken.None);
+                    var (sequence, result) = await PublishForgettingRefusedAsync();
                     if (result.IsSuccess)
                     {
                         Interlocked.Increment(ref accepted);
+                        RaiseTo(ref highestAccepted, sequence);
                     }
                     else
                     {
@@ -176,7 +216,13 @@ internal static class FloodRun
                     }
                 }
             }, CancellationToken.None)));
-            return (accepted, refused, reasons);
+            return (accepted, refused, highestAccepted, reasons);
+        }
+
+        private static void RaiseTo(ref long highest, long value)
+        {
+            for (var seen = Interlocked.Read(ref highest); value > seen; seen = Interlocked.Read(ref highest))
+                Interlocked.CompareExchange(ref highest, value, seen);
         }
 
         public async ValueTask DisposeAsync()
