@@ -1,11 +1,13 @@
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Broker;
+using Diagnostics.Cloud.Certificates;
 using Diagnostics.Cloud.Demo;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Ingestion;
 using Diagnostics.Cloud.Knowledge;
 using Diagnostics.Cloud.Live;
+using Diagnostics.Cloud.Localization;
 using Diagnostics.Cloud.Notifications;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Storage;
@@ -24,7 +26,10 @@ if (AuditCli.IsCommand(args))
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddObservability();
+builder.AddLocalizationSupport();
+builder.AddWebSecurity();
 builder.AddStorage();
+builder.AddCertificates();
 builder.AddLiveUpdates();
 builder.AddAccounts();
 builder.AddDevices();
@@ -38,10 +43,14 @@ builder.AddBroker();
 builder.AddDemoFleet();
 builder.AddApiDocumentation();
 builder.AddWebApps();
+builder.AddHttps();
 
 var app = builder.Build();
 
+app.UseWebSecurity();
+app.UseHttps();
 app.UseAccounts();
+app.UseLocalization();
 app.MapApiDocumentation();
 app.MapAccountsApi();
 app.MapDevicesApi();

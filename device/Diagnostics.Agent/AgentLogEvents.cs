@@ -23,6 +23,7 @@ internal static class AgentLogEvents
     public const int DownlinkHandlerFailed = 211;
     public const int ReconnectRequested = 212;
     public const int MalformedUpdateOffer = 213;
+    public const int BrokerCertificateRefused = 220;
 
     // Runtime and provisioning 300-399
     public const int Provisioned = 300;
@@ -31,6 +32,11 @@ internal static class AgentLogEvents
     public const int AgentStopped = 303;
     public const int CloudUnreachable = 304;
     public const int PairingCodeShown = 305;
+    public const int CertificateEnrolled = 320;
+    public const int CertificateRequestWaiting = 321;
+    public const int CertificateRenewalRequested = 322;
+    public const int CertificateRenewed = 323;
+    public const int CertificateRenewalIgnored = 324;
 
     // Commands 400-449 (Commands/: the executor, its journal and the consents it checks)
     public const int CommandReceived = 400;

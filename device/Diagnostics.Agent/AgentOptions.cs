@@ -17,6 +17,13 @@ public sealed class AgentOptions
     /// <summary>The cloud's <c>Devices:EnrollmentKey</c>, presented when the agent registers itself.</summary>
     public string EnrollmentKey { get; set; } = "";
 
+    /// <summary>
+    /// How the device proves itself to the broker: <see cref="DeviceAuthentication.Token"/> (its token as the MQTT
+    /// password), or <see cref="DeviceAuthentication.Certificate"/> (a client certificate for a key made on the device,
+    /// enrolled through <see cref="CloudUrl"/> and renewed by itself; needs <c>Broker:UseTls=true</c>).
+    /// </summary>
+    public DeviceAuthentication Authentication { get; set; } = DeviceAuthentication.Token;
+
     /// <summary>Model reported when provisioning.</summary>
     public string Model { get; set; } = "Acme LaserPro 400";
 
@@ -43,6 +50,8 @@ public sealed class AgentOptions
             yield return $"{Section}:DeviceId '{DeviceId}' is not valid: 1 to 64 letters, digits, '-', '_' or '.', not starting with '.'.";
         if (!isGateway && Token.Length == 0 && !Uri.TryCreate(CloudUrl, UriKind.Absolute, out _))
             yield return $"{Section}: set Token, or CloudUrl (an absolute http(s) address) to provision one.";
+        if (Authentication == DeviceAuthentication.Certificate && !Uri.TryCreate(CloudUrl, UriKind.Absolute, out _))
+            yield return $"{Section}:Authentication=Certificate enrolls through CloudUrl: set it to the cloud's absolute https address.";
         if (!isGateway)
         {
             foreach (var error in Diagnostics.Agent.Collectors.CollectorCatalog.ValidateNames(Collectors, $"{Section}:Collectors"))
@@ -57,4 +66,11 @@ public sealed class AgentOptions
         if (HeartbeatInterval < TimeSpan.FromSeconds(1))
             yield return $"{Section}:HeartbeatInterval must be at least one second.";
     }
+}
+
+/// <summary>What a device shows the broker.</summary>
+public enum DeviceAuthentication
+{
+    Token,
+    Certificate,
 }

@@ -15,6 +15,13 @@ public static class Topics
     public const string ConsentKind = "consent";
     /// <summary>Retained: the update offered to the device now, or its withdrawal (<see cref="Updates.UpdateOffer"/>).</summary>
     public const string UpdateKind = "update";
+    /// <summary>
+    /// Device to cloud, not an envelope: a PKCS#10 certificate signing request (DER, RFC 2986) for the device's next
+    /// client certificate, sent over the session its current one authenticated.
+    /// </summary>
+    public const string CertificateRequestKind = "csr";
+    /// <summary>Cloud to device: the X.509 certificate (DER) issued for the device's last request.</summary>
+    public const string CertificateKind = "certificate";
 
     /// <summary>Device ids are used in topics and file names, so they are restricted to a safe alphabet.</summary>
     public const int MaxDeviceIdLength = 64;
@@ -22,6 +29,9 @@ public static class Topics
     public static string Uplink(string deviceId, UplinkKind kind) => $"dx/{deviceId}/up/{KindName(kind)}";
 
     public static string Downlink(string deviceId, string kind) => $"dx/{deviceId}/down/{kind}";
+
+    /// <summary>Where a device sends the signing request for its next certificate (<see cref="CertificateRequestKind"/>).</summary>
+    public static string CertificateRequest(string deviceId) => $"dx/{deviceId}/up/{CertificateRequestKind}";
 
     public static string DownlinkFilter(string deviceId) => $"dx/{deviceId}/down/#";
 

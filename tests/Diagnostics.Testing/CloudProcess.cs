@@ -21,11 +21,12 @@ public sealed class CloudProcess : IAsyncDisposable
     private readonly IReadOnlyList<string> _extraArguments;
     private bool _signedIn;
 
-    private CloudProcess(ChildProcess process, Uri baseAddress, int mqttPort, string dataDirectory, IReadOnlyList<string> extraArguments)
+    private CloudProcess(ChildProcess process, Uri baseAddress, int mqttPort, int mqttTlsPort, string dataDirectory, IReadOnlyList<string> extraArguments)
     {
         Process = process;
         BaseAddress = baseAddress;
         MqttPort = mqttPort;
+        MqttTlsPort = mqttTlsPort;
         DataDirectory = dataDirectory;
         _extraArguments = extraArguments;
         // Keeps the admin's sign-in cookie for the calls below.
@@ -37,6 +38,9 @@ public sealed class CloudProcess : IAsyncDisposable
     public Uri BaseAddress { get; }
 
     public int MqttPort { get; }
+
+    /// <summary>MQTT over TLS, with the development certificate in <c>{DataDirectory}/certificates</c>.</summary>
+    public int MqttTlsPort { get; }
 
     public string DataDirectory { get; }
 
@@ -53,8 +57,9 @@ public sealed class CloudProcess : IAsyncDisposable
         dataDirectory ??= Directory.CreateTempSubdirectory("dx-cloud-").FullName;
         var http = httpPort ?? FreePort.Next();
         var mqtt = mqttPort ?? FreePort.Next();
+        var mqttTls = FreePort.Next();
         extraArguments ??= [];
-        var cloud = new CloudProcess(Launch(dataDirectory, http, mqtt, extraArguments), new Uri($"http://127.0.0.1:{http}/"), mqtt, dataDirectory, extraArguments);
+        var cloud = new CloudProcess(Launch(dataDirectory, http, mqtt, mqttTls, extraArguments), new Uri($"http://127.0.0.1:{http}/"), mqtt, mqttTls, dataDirectory, extraArguments);
         try
         {
             await cloud.WaitUntilHealthyAsync(cancellationToken);
@@ -73,7 +78,7 @@ public sealed class CloudProcess : IAsyncDisposable
     {
         if (!Process.HasExited)
             await Process.StopAsync(TimeSpan.FromSeconds(20));
-        Process = Launch(DataDirectory, BaseAddress.Port, MqttPort, _extraArguments);
+        Process = Launch(DataDirectory, BaseAddress.Port, MqttPort, MqttTlsPort, _extraArguments);
         await WaitUntilHealthyAsync(cancellationToken);
     }
 
@@ -114,11 +119,12 @@ public sealed class CloudProcess : IAsyncDisposable
         await Process.DisposeAsync();
     }
 
-    private static ChildProcess Launch(string dataDirectory, int httpPort, int mqttPort, IReadOnlyList<string> extraArguments) =>
+    private static ChildProcess Launch(string dataDirectory, int httpPort, int mqttPort, int mqttTlsPort, IReadOnlyList<string> extraArguments) =>
         ChildProcess.StartDotnet("cloud", RepositoryLayout.CloudDll,
         [
             "--urls", $"http://127.0.0.1:{httpPort}",
             $"--Broker:Port={mqttPort}",
+            $"--Broker:TlsPort={mqttTlsPort}",
             $"--Storage:Path={Path.Combine(dataDirectory, "diagnostics.db")}",
             $"--Devices:EnrollmentKey={EnrollmentKey}",
             "--Demo:SeedAccounts=true",

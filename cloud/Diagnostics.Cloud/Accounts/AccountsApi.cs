@@ -17,9 +17,11 @@ public static class AccountsApi
     {
         ArgumentNullException.ThrowIfNull(app);
         var auth = app.MapGroup("/api/auth").WithTags("Accounts");
-        auth.MapPost("/login", SignIn).RequireRateLimiting(AccountsExtensions.SignInRateLimit).ProducesProblem(StatusCodes.Status401Unauthorized);
+        auth.MapPost("/login", SignIn).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
         auth.MapPost("/logout", (Delegate)SignOut).RequireAuthorization();
         auth.MapGet("/me", Me).RequireAuthorization();
+        auth.MapPost("/password", ChangePassword).RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         var mine = app.MapGroup("/api/me/devices").WithTags("Accounts").RequireAuthorization(Roles.CustomerPolicy);
         mine.MapGet("/", MyDevices);
@@ -29,20 +31,46 @@ public static class AccountsApi
     }
 
     public static async Task<Results<Ok<AccountView>, ProblemHttpResult>> SignIn(
-        SignInRequest request, AccountService accounts, HttpContext http, CloudMetrics metrics, CancellationToken cancellationToken)
+        SignInRequest request, AccountService accounts, HttpContext http, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(accounts);
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(metrics);
-        var account = await accounts.CheckPasswordAsync(request.Email, request.Password, cancellationToken);
-        if (account is null)
+        var result = await accounts.SignInAsync(request.Email, request.Password, http.Connection.RemoteIpAddress, cancellationToken);
+        switch (result.Outcome)
         {
-            metrics.AccessRefused(AccessRefusal.SignIn);
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status401Unauthorized, "Sign-in failed", "The e-mail address or the password is wrong."));
+            case SignInOutcome.Throttled:
+                return TooManyAttempts(http, result.RetryAfterSeconds);
+            case SignInOutcome.Refused:
+                return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status401Unauthorized, "Sign-in failed", "The e-mail address or the password is wrong."));
+            default:
+                await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, AccountService.PrincipalOf(result.Account!));
+                return TypedResults.Ok(AccountService.ViewOf(result.Account!));
         }
-        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, AccountService.PrincipalOf(account));
-        return TypedResults.Ok(AccountService.ViewOf(account));
+    }
+
+    /// <summary>A new password for the signed-in account: <c>400</c> with the policy's reason, <c>403</c> for a wrong current password.</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> ChangePassword(
+        ChangePasswordRequest request, AccountService accounts, HttpContext http, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(accounts);
+        ArgumentNullException.ThrowIfNull(http);
+        var result = await accounts.ChangePasswordAsync(http.User.AccountId()!, request.CurrentPassword, request.NewPassword, http.Connection.RemoteIpAddress, cancellationToken);
+        return result.Outcome switch
+        {
+            PasswordChangeOutcome.Changed => TypedResults.NoContent(),
+            PasswordChangeOutcome.Weak => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Password not accepted", PasswordPolicy.Explain(result.Weakness))),
+            PasswordChangeOutcome.Throttled => TooManyAttempts(http, result.RetryAfterSeconds),
+            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status403Forbidden, "Wrong password", "The current password is wrong.")),
+        };
+    }
+
+    /// <summary><c>429</c> with <c>Retry-After</c> (RFC 9110 §10.2.3, in seconds) and the same words as the sign-in form.</summary>
+    private static ProblemHttpResult TooManyAttempts(HttpContext http, int retryAfterSeconds)
+    {
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status429TooManyRequests, "Too many sign-in attempts", SignInThrottle.Explain(retryAfterSeconds)));
     }
 
     public static async Task<NoContent> SignOut(HttpContext http)
@@ -102,3 +130,5 @@ public static class AccountsApi
 }
 
 public sealed record PairRequest(string? Code);
+
+public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);

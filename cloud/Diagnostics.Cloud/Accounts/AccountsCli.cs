@@ -57,7 +57,7 @@ public static class AccountsCli
                 await error.WriteLineAsync($"An account for '{email}' already exists.");
                 return 1;
             case AccountCreationError.WeakPassword:
-                await error.WriteLineAsync($"The password must have at least {AccountService.MinimumPasswordLength} characters.");
+                await error.WriteLineAsync(PasswordPolicy.Explain(PasswordPolicy.Check(password, email)));
                 return 1;
             default:
                 await error.WriteLineAsync($"'{email}' is not a valid e-mail address.");

@@ -1,4 +1,4 @@
-using System.Threading.RateLimiting;
+using Diagnostics.Cloud.Observability;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -7,14 +7,21 @@ namespace Diagnostics.Cloud.Accounts;
 public static class AccountsExtensions
 {
     public const string CookieName = "dx.auth";
-    public const string SignInRateLimit = "sign-in";
 
-    /// <summary>Accounts, cookie sign-in, role policies, anti-forgery, pairing, and the limit on sign-in attempts.</summary>
+    /// <summary>Accounts, cookie sign-in, role policies, anti-forgery, pairing, and the throttle on sign-in attempts.</summary>
     public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        // The command-line tools build accounts without the rest of the observability set-up.
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton<CloudMetrics>();
         builder.Services.TryAddSingleton<IAccountStore, SqliteAccountStore>();
+        builder.Services.AddSingleton<SignInThrottle>();
+        builder.Services.AddOptions<SignInThrottleOptions>()
+            .Bind(builder.Configuration.GetSection(SignInThrottleOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddSingleton<AccountService>();
         builder.Services.AddSingleton<DeviceAccess>();
         builder.Services.AddSingleton<Pairing>();
@@ -51,24 +58,15 @@ public static class AccountsExtensions
             antiforgery.Cookie.Name = "dx.antiforgery";
             antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
-        builder.Services.AddRateLimiter(limiter =>
-        {
-            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            // Per address and e-mail: guessing one account's password is slow, other people can still sign in.
-            limiter.AddPolicy(SignInRateLimit, context => RateLimitPartition.GetSlidingWindowLimiter(
-                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new SlidingWindowRateLimiterOptions { PermitLimit = 30, Window = TimeSpan.FromMinutes(5), SegmentsPerWindow = 5 }));
-        });
         return builder;
     }
 
-    /// <summary>Authentication, authorization, anti-forgery and rate limits, in the order they must run.</summary>
+    /// <summary>Authentication, authorization and anti-forgery, in the order they must run.</summary>
     public static WebApplication UseAccounts(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
         app.UseAntiforgery();
         return app;
     }

@@ -10,6 +10,7 @@ internal sealed class BrokerHealthCheck(EmbeddedBroker broker) : IHealthCheck
         {
             ["running"] = broker.IsRunning,
             ["port"] = broker.Port,
+            ["tlsPort"] = broker.TlsPort,
             ["connectedClients"] = await broker.ConnectedClientCountAsync(),
         };
         return broker.IsRunning

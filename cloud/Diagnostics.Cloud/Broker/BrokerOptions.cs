@@ -7,13 +7,30 @@ public sealed class BrokerOptions
 {
     public const string SectionName = "Broker";
 
-    /// <summary>TCP port; 0 picks a free one (read it from <see cref="EmbeddedBroker.Port"/>).</summary>
+    /// <summary>Plain (unencrypted) MQTT port; 0 picks a free one (read it from <see cref="EmbeddedBroker.Port"/>).</summary>
     [Range(0, 65535)]
     public int Port { get; set; } = 1883;
+
+    /// <summary>Listen for plain MQTT on <see cref="Port"/>: tokens cross the network in clear text, for development only.</summary>
+    public bool PlainEnabled { get; set; } = true;
+
+    /// <summary>Listen for MQTT over TLS on <see cref="TlsPort"/>, with the server certificate (see <c>Certificates</c>).</summary>
+    public bool TlsEnabled { get; set; } = true;
+
+    /// <summary>MQTT over TLS port; 0 picks a free one (read it from <see cref="EmbeddedBroker.TlsPort"/>).</summary>
+    [Range(0, 65535)]
+    public int TlsPort { get; set; } = 8883;
 
     /// <summary>IP address to listen on; <c>0.0.0.0</c> for every interface.</summary>
     [Required]
     public string BindAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>
+    /// How often the broker reads the audit trail for revocations made elsewhere (the command line, another
+    /// instance); those made through this instance's API end the session at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan RevocationCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>When a device counts as gone. Section <c>Presence</c>.</summary>

@@ -1,5 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
+using System.Buffers;
+using Diagnostics.Cloud.Certificates;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Ingestion;
 using Diagnostics.Cloud.Observability;
@@ -14,11 +14,14 @@ namespace Diagnostics.Cloud.Broker;
 
 /// <summary>
 /// The in-process MQTTnet broker. Authenticates devices, enforces the topic ACL, tracks presence, and hands uplinks
-/// straight from its publish hook to ingestion (no loop-back subscription). Also the cloud's downlink publisher.
+/// straight from its publish hook to ingestion (no loop-back subscription). Also the cloud's downlink publisher, and
+/// where a device renews its certificate (<c>up/csr</c>, answered on <c>down/certificate</c>).
 /// </summary>
 public sealed partial class EmbeddedBroker(
     IOptions<BrokerOptions> options,
-    DeviceRegistry registry,
+    DeviceAuthenticator authenticator,
+    ServerCertificate certificate,
+    CertificateEnrollment enrollment,
     UplinkIntake intake,
     PresenceTracker presence,
     ClientLimits limits,
@@ -35,8 +38,11 @@ public sealed partial class EmbeddedBroker(
     private readonly Lock _stopLock = new();
     private Task? _stopping;
 
-    /// <summary>The TCP port the broker listens on, once started.</summary>
+    /// <summary>The plain MQTT port the broker listens on, once started; 0 when it has no plain listener.</summary>
     public int Port { get; private set; }
+
+    /// <summary>The MQTT over TLS port the broker listens on, once started; 0 when it has no TLS listener.</summary>
+    public int TlsPort { get; private set; }
 
     public bool IsRunning => _server?.IsStarted ?? false;
 
@@ -49,16 +55,7 @@ public sealed partial class EmbeddedBroker(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var address = IPAddress.Parse(settings.BindAddress);
-        Port = settings.Port == 0 ? FreePort(address) : settings.Port;
-        // One address, one listener: MQTTnet would otherwise also listen on [::] for an IPv4 bind address.
-        var ipv6 = address.AddressFamily == AddressFamily.InterNetworkV6;
-        var serverOptions = new MqttServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(ipv6 ? IPAddress.None : address)
-            .WithDefaultEndpointBoundIPV6Address(ipv6 ? address : IPAddress.None)
-            .WithDefaultEndpointPort(Port)
-            .Build();
+        var serverOptions = BrokerEndpoints.Build(settings, certificate);
         var server = new MqttServerFactory().CreateMqttServer(serverOptions, [limits.GuardPacketSizes(new MqttTcpServerAdapter())]);
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
         server.InterceptingPublishAsync += InterceptPublishAsync;
@@ -75,7 +72,11 @@ public sealed partial class EmbeddedBroker(
             : _presenceWrites.Run(() => presence.DisconnectedAsync(e.ClientId, CancellationToken.None));
         await server.StartAsync();
         _server = server;
-        LogStarted(settings.BindAddress, Port);
+        (Port, TlsPort) = BrokerEndpoints.BoundPorts(serverOptions);
+        if (TlsPort != 0)
+            LogStartedTls(settings.BindAddress, TlsPort, certificate.CertificatePath);
+        if (Port != 0)
+            LogStartedPlain(settings.BindAddress, Port);
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
@@ -125,14 +126,10 @@ public sealed partial class EmbeddedBroker(
     {
         try
         {
-            if (e.ClientId != e.UserName)
+            var authentication = await authenticator.AuthenticateAsync(e.ClientId, e.UserName, e.Password, e.ClientCertificate, CancellationToken.None);
+            if (!authentication.IsSuccess)
             {
-                Refuse(e, MqttConnectReasonCode.ClientIdentifierNotValid, "client id differs from user name");
-                return;
-            }
-            if (!await registry.VerifyAsync(e.ClientId, e.Password, CancellationToken.None))
-            {
-                Refuse(e, MqttConnectReasonCode.BadUserNameOrPassword, "unknown device or wrong token");
+                Refuse(e, authentication.ReasonCode, authentication.Reason);
                 return;
             }
             if (!limits.AdmitConnection(e))
@@ -177,6 +174,11 @@ public sealed partial class EmbeddedBroker(
                 return;
             }
             var parsed = Topics.Parse(topic);
+            if (parsed.Kind == Topics.CertificateRequestKind && parsed.Direction == TopicDirection.Up)
+            {
+                await RenewCertificateAsync(e, parsed.DeviceId);
+                return;
+            }
             if (parsed.Direction == TopicDirection.Presence)
             {
                 // A last will is published as the connection dies, possibly while the broker stops: tracked like disconnects.
@@ -241,15 +243,67 @@ public sealed partial class EmbeddedBroker(
         return Task.CompletedTask;
     }
 
-    private static int FreePort(IPAddress address)
+    /// <summary>
+    /// Ends a device's live session at once (its credentials were revoked or rotated); the broker's next CONNECT check
+    /// refuses it. False when the device is not connected.
+    /// </summary>
+    public async Task<bool> EndSessionAsync(string deviceId, string why)
     {
-        using var listener = new TcpListener(address, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        if (_server is not { IsStarted: true } server)
+            return false;
+        try
+        {
+            await server.DisconnectClientAsync(deviceId, new MqttServerClientDisconnectOptions
+            {
+                ReasonCode = MqttDisconnectReasonCode.NotAuthorized,
+                ReasonString = $"credentials {why}",
+            });
+        }
+        catch (InvalidOperationException)
+        {
+            // Not connected (or gone meanwhile): nothing to end.
+            return false;
+        }
+        LogSessionEnded(deviceId, why);
+        return true;
     }
 
-    [LoggerMessage(EventId = EventIds.BrokerStarted, Level = LogLevel.Information, Message = "MQTT broker listening on {BindAddress}:{Port}")]
-    private partial void LogStarted(string bindAddress, int port);
+    /// <summary>
+    /// <c>dx/{id}/up/csr</c>: the session authenticated the device (ACL: only its own topic), the payload is its next
+    /// key's signing request; the certificate goes back on <c>dx/{id}/down/certificate</c>. Never routed on.
+    /// </summary>
+    private async Task RenewCertificateAsync(InterceptingPublishEventArgs e, string deviceId)
+    {
+        e.ProcessPublish = false;
+        var payload = e.ApplicationMessage.Payload;
+        if (payload.Length > Certificates.SigningRequests.MaxBytes)
+        {
+            e.Response.ReasonCode = MqttPubAckReasonCode.QuotaExceeded;
+            LogRenewalRefused(deviceId, $"request of {payload.Length} bytes");
+            return;
+        }
+        var result = await enrollment.RenewAsync(deviceId, payload.ToArray(), e.CancellationToken);
+        if (result.Certificate is not { } issued)
+        {
+            e.Response.ReasonCode = MqttPubAckReasonCode.PayloadFormatInvalid;
+            LogRenewalRefused(deviceId, $"{result.Status}: {result.Detail}");
+            return;
+        }
+        e.Response.ReasonCode = MqttPubAckReasonCode.Success;
+        await PublishAsync(Topics.Downlink(deviceId, Topics.CertificateKind), issued.Der, e.CancellationToken);
+    }
+
+    [LoggerMessage(EventId = EventIds.BrokerStarted, Level = LogLevel.Information, Message = "MQTT broker listening for MQTT over TLS on {BindAddress}:{Port} (certificate {CertificatePath}; devices authenticate with a token or a client certificate from the device CA)")]
+    private partial void LogStartedTls(string bindAddress, int port, string certificatePath);
+
+    [LoggerMessage(EventId = EventIds.PlainListener, Level = LogLevel.Warning, Message = "MQTT broker listening for PLAIN, UNENCRYPTED MQTT on {BindAddress}:{Port}: device tokens cross the network in clear text. For development only; set Broker:PlainEnabled=false in production")]
+    private partial void LogStartedPlain(string bindAddress, int port);
+
+    [LoggerMessage(EventId = EventIds.DeviceSessionEnded, Level = LogLevel.Warning, Message = "Session of device {DeviceId} ended: its credentials were {Why}")]
+    private partial void LogSessionEnded(string deviceId, string why);
+
+    [LoggerMessage(EventId = EventIds.CertificateRenewalRefused, Level = LogLevel.Warning, Message = "Certificate renewal of device {DeviceId} refused: {Reason}")]
+    private partial void LogRenewalRefused(string deviceId, string reason);
 
     [LoggerMessage(EventId = EventIds.BrokerStopped, Level = LogLevel.Information, Message = "MQTT broker stopped")]
     private partial void LogStopped();

@@ -11,8 +11,8 @@ public static class DemoFleetExtensions
             .Validate(o => o.Devices is >= 0 and <= 10_000, "Demo:Devices must be 0..10000.")
             .Validate(o => o.TimeScale > 0, "Demo:TimeScale must be above 0.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Demo:DataDirectory must be set.")
-            .Validate(o => o.AccountPassword.Length >= Accounts.AccountService.MinimumPasswordLength,
-                $"Demo:AccountPassword must have at least {Accounts.AccountService.MinimumPasswordLength} characters.")
+            .Validate(o => Accounts.PasswordPolicy.Check(o.AccountPassword, email: null) == Accounts.PasswordWeakness.None,
+                $"Demo:AccountPassword must pass the password policy (at least {Accounts.PasswordPolicy.MinimumLength} characters, not a common password).")
             .ValidateOnStart();
         // The demo's release key is trusted like a maker's: the cloud takes its packages and the simulated printers pin it.
         if (builder.Configuration.GetValue<int>($"{DemoFleetOptions.Section}:{nameof(DemoFleetOptions.Devices)}") > 0)

@@ -18,6 +18,7 @@ namespace Diagnostics.Cloud.Demo;
 public sealed partial class DemoFleetHost(
     IOptions<DemoFleetOptions> options,
     EmbeddedBroker broker,
+    Certificates.ServerCertificate serverCertificate,
     DeviceRegistry registry,
     IEnumerable<ILoggerProvider> loggerProviders,
     IOptionsMonitor<LoggerFilterOptions> loggerFilters,
@@ -42,7 +43,7 @@ public sealed partial class DemoFleetHost(
             DataDirectory = Path.Combine(environment.ContentRootPath, settings.DataDirectory),
             Seed = settings.Seed,
             HeartbeatInterval = settings.HeartbeatInterval,
-            Broker = { Host = "127.0.0.1", Port = broker.Port },
+            Broker = DemoBroker(),
             Simulator = { TimeScale = settings.TimeScale },
             // Demo printers trust what the cloud trusts, the demo's own release key included.
             Updates = { TrustedKeys = [.. updates.Value.TrustedKeys], HealthCheckStableFor = settings.UpdateHealthCheckStableFor },
@@ -70,6 +71,21 @@ public sealed partial class DemoFleetHost(
             LogFailed(logger, ex);
         }
     }
+
+    /// <summary>
+    /// Over TLS when the broker listens for it, as devices in the field should: the development CA pinned, or (with the
+    /// operator's own certificate, whose names need not include 127.0.0.1) that certificate's fingerprint.
+    /// </summary>
+    private Agent.Uplink.BrokerOptions DemoBroker() => broker.TlsPort == 0
+        ? new() { Host = "127.0.0.1", Port = broker.Port }
+        : new()
+        {
+            Host = "127.0.0.1",
+            Port = broker.TlsPort,
+            UseTls = true,
+            CaCertificatePath = serverCertificate.DevelopmentCaPath ?? "",
+            CertificateFingerprint = serverCertificate.DevelopmentCaPath is null ? serverCertificate.Fingerprint : "",
+        };
 
     /// <summary>The demo releases are a convenience too: a damaged demo key must not keep the fleet from starting.</summary>
     private async Task PublishDemoReleasesAsync(SimulatedFleetOptions fleetOptions, CancellationToken cancellationToken)
@@ -115,7 +131,7 @@ public sealed partial class DemoFleetHost(
                 Directory.Delete(deviceDirectory, recursive: true);
             }
         }
-        LogStarting(logger, fleetOptions.Count, broker.Port, fleetOptions.Simulator.TimeScale);
+        LogStarting(logger, fleetOptions.Count, fleetOptions.Broker.Port, fleetOptions.Broker.UseTls ? "over TLS" : "PLAIN", fleetOptions.Simulator.TimeScale);
     }
 
     /// <summary>Registers simulated devices straight in the registry: the same store and hashing as the API.</summary>
@@ -131,8 +147,8 @@ public sealed partial class DemoFleetHost(
     }
 
     [LoggerMessage(EventId = EventIds.DemoFleetStarted, Level = LogLevel.Information,
-        Message = "Demo fleet: {Count} simulated printers connecting to the embedded broker on port {Port} (time scale {TimeScale})")]
-    private static partial void LogStarting(ILogger logger, int count, int port, double timeScale);
+        Message = "Demo fleet: {Count} simulated printers connecting to the embedded broker on port {Port}, {Transport} (time scale {TimeScale})")]
+    private static partial void LogStarting(ILogger logger, int count, int port, string transport, double timeScale);
 
     [LoggerMessage(EventId = EventIds.DemoFleetStale, Level = LogLevel.Warning,
         Message = "Demo device {DeviceId} has credentials the registry does not know (database reset?); it starts over as a new device")]

@@ -21,7 +21,7 @@ internal sealed partial class DeviceEnrollment(IOptions<DevicesOptions> options,
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var http = context.HttpContext;
-        if (http.User.IsInRole(Roles.Admin) || HasEnrollmentKey(http.Request))
+        if (http.User.IsInRole(Roles.Admin) || PresentsEnrollmentKey(http.Request, options.Value) == true)
             return await next(context);
         metrics.AccessRefused(AccessRefusal.Enrollment);
         LogRefused(http.Connection.RemoteIpAddress?.ToString() ?? "unknown");
@@ -32,10 +32,13 @@ internal sealed partial class DeviceEnrollment(IOptions<DevicesOptions> options,
             $"Registering a device takes an admin account or the enrollment key in the {HeaderName} header."));
     }
 
-    private bool HasEnrollmentKey(HttpRequest request)
+    /// <summary>True for the configured key, false for another (or any when none is configured), null when the request presents none.</summary>
+    internal static bool? PresentsEnrollmentKey(HttpRequest request, DevicesOptions settings)
     {
-        var expected = options.Value.EnrollmentKey;
-        if (string.IsNullOrEmpty(expected) || !request.Headers.TryGetValue(HeaderName, out var presented))
+        if (!request.Headers.TryGetValue(HeaderName, out var presented))
+            return null;
+        var expected = settings.EnrollmentKey;
+        if (string.IsNullOrEmpty(expected))
             return false;
         return CryptographicOperations.FixedTimeEquals(
             SHA256.HashData(Encoding.UTF8.GetBytes(presented.ToString())), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));

@@ -148,8 +148,3 @@ public sealed record MetricSample(DateTimeOffset At, string Name, double Value, 
 
 /// <summary>Recent telemetry of one device decoded from the stored envelopes, oldest first.</summary>
 public sealed record DeviceTelemetryHistory(IReadOnlyList<SupplySample> Supplies, IReadOnlyList<MetricSample> Metrics);
-
-/// <summary>What is stored to check a device's token: never the token itself.</summary>
-public sealed record DeviceCredentials(string DeviceId, byte[] TokenHash, byte[] TokenSalt);
-
-public sealed record NewDevice(string DeviceId, string Model, byte[] TokenHash, byte[] TokenSalt, DateTimeOffset RegisteredAt);

@@ -15,33 +15,86 @@ public readonly record struct RegistrationResult(RegisteredDevice? Device, Regis
     public bool IsSuccess => Error == RegistrationError.None;
 }
 
-/// <summary>Registers devices (the token is returned once, only its hash is kept) and checks their credentials.</summary>
-public sealed partial class DeviceRegistry(IDeviceStore store, TimeProvider time, ILogger<DeviceRegistry> logger)
+/// <summary>
+/// Registers devices and manages their tokens: a token is returned once and only its hash is kept; a rotation replaces
+/// it (and revokes the device's certificates), a revocation decommissions the device (its history stays, and
+/// registering its id again gives it new credentials). Whoever changes a device's credentials is in the audit trail.
+/// </summary>
+public sealed partial class DeviceRegistry(IDeviceCredentialStore store, TimeProvider time, ILogger<DeviceRegistry> logger)
 {
-    /// <summary>Registers a device; a null or empty id gets a generated one.</summary>
-    public async Task<RegistrationResult> RegisterAsync(string? deviceId, string? model, CancellationToken cancellationToken)
+    /// <summary>How the audit trail names a change made without a person behind it (the demo fleet, tests).</summary>
+    public const string SystemActor = "system";
+
+    public Task<RegistrationResult> RegisterAsync(string? deviceId, string? model, CancellationToken cancellationToken) =>
+        RegisterAsync(deviceId, model, SystemActor, cancellationToken);
+
+    /// <summary>Registers a device (a null or empty id gets a generated one), or a decommissioned one again; a live id is refused.</summary>
+    public async Task<RegistrationResult> RegisterAsync(string? deviceId, string? model, string actor, CancellationToken cancellationToken)
     {
         var id = string.IsNullOrEmpty(deviceId) ? $"dev-{Guid.NewGuid():N}" : deviceId;
         if (!Topics.IsValidDeviceId(id))
             return new(null, RegistrationError.InvalidDeviceId);
         var token = DeviceTokens.NewToken();
         var (hash, salt) = DeviceTokens.Hash(token);
-        var added = await store.TryAddAsync(new NewDevice(id, model ?? "", hash, salt, time.GetUtcNow()), cancellationToken);
-        if (!added)
+        var device = new NewDevice(id, model ?? "", hash, salt, time.GetUtcNow());
+        if (await store.TryAddAsync(device, cancellationToken))
+        {
+            LogRegistered(id, model ?? "");
+            return new(new RegisteredDevice(id, token), RegistrationError.None);
+        }
+        if (!await store.ReRegisterAsync(device, actor, cancellationToken))
             return new(null, RegistrationError.AlreadyExists);
-        LogRegistered(id, model ?? "");
+        LogReregistered(id, actor);
         return new(new RegisteredDevice(id, token), RegistrationError.None);
     }
 
-    /// <summary>True when the device exists and the token matches its stored hash.</summary>
-    public async Task<bool> VerifyAsync(string deviceId, string? token, CancellationToken cancellationToken)
+    /// <summary>True when the device exists, its credentials are not revoked and the token matches its stored hash.</summary>
+    public async Task<bool> VerifyAsync(string deviceId, string? token, CancellationToken cancellationToken) =>
+        await GetCredentialsAsync(deviceId, cancellationToken) is { IsRevoked: false } credentials
+        && DeviceTokens.Verify(token, credentials.TokenHash, credentials.TokenSalt);
+
+    /// <summary>Null for an unknown (or invalid) device id.</summary>
+    public Task<DeviceCredentials?> GetCredentialsAsync(string deviceId, CancellationToken cancellationToken) =>
+        Topics.IsValidDeviceId(deviceId) ? store.GetAsync(deviceId, time.GetUtcNow(), cancellationToken) : Task.FromResult<DeviceCredentials?>(null);
+
+    /// <summary>A new token (returned once) in place of every credential the device had; null for an unknown device.</summary>
+    public async Task<RegisteredDevice?> RotateAsync(string deviceId, string actor, CancellationToken cancellationToken)
     {
         if (!Topics.IsValidDeviceId(deviceId))
+            return null;
+        var token = DeviceTokens.NewToken();
+        var (hash, salt) = DeviceTokens.Hash(token);
+        if (!await store.ReplaceTokenAsync(deviceId, hash, salt, time.GetUtcNow(), actor, cancellationToken))
+            return null;
+        LogRotated(deviceId, actor);
+        return new RegisteredDevice(deviceId, token);
+    }
+
+    /// <summary>Revokes the token and every certificate; false for an unknown device.</summary>
+    public async Task<bool> RevokeAsync(string deviceId, string actor, CancellationToken cancellationToken)
+    {
+        if (!Topics.IsValidDeviceId(deviceId) || !await store.RevokeAsync(deviceId, time.GetUtcNow(), actor, cancellationToken))
             return false;
-        var credentials = await store.GetCredentialsAsync(deviceId, cancellationToken);
-        return credentials is not null && DeviceTokens.Verify(token, credentials.TokenHash, credentials.TokenSalt);
+        LogRevoked(deviceId, actor);
+        return true;
+    }
+
+    public async Task<DeviceCredentialsView?> GetCredentialsViewAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        if (await GetCredentialsAsync(deviceId, cancellationToken) is not { } credentials)
+            return null;
+        return new DeviceCredentialsView(deviceId, credentials.RevokedAt, await store.ListCertificatesAsync(deviceId, cancellationToken));
     }
 
     [LoggerMessage(EventId = EventIds.DeviceRegistered, Level = LogLevel.Information, Message = "Registered device {DeviceId} (model '{Model}')")]
     private partial void LogRegistered(string deviceId, string model);
+
+    [LoggerMessage(EventId = EventIds.DeviceRegistered, Level = LogLevel.Information, Message = "Registered decommissioned device {DeviceId} again with new credentials (by {Actor}); its history is kept")]
+    private partial void LogReregistered(string deviceId, string actor);
+
+    [LoggerMessage(EventId = EventIds.DeviceCredentialsRotated, Level = LogLevel.Warning, Message = "Credentials of device {DeviceId} rotated by {Actor}: a new token replaces the old one and its certificates are revoked")]
+    private partial void LogRotated(string deviceId, string actor);
+
+    [LoggerMessage(EventId = EventIds.DeviceCredentialsRevoked, Level = LogLevel.Warning, Message = "Credentials of device {DeviceId} revoked by {Actor}: the device is decommissioned")]
+    private partial void LogRevoked(string deviceId, string actor);
 }

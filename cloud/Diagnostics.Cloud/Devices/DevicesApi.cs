@@ -27,20 +27,24 @@ public static class DevicesApi
         device.MapGet("/", GetDevice).ProducesProblem(StatusCodes.Status404NotFound);
         device.MapGet("/events", GetDeviceEvents).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
         app.MapGet("/api/fleet/summary", GetFleetSummary).WithTags("Fleet").RequireAuthorization(Roles.StaffPolicy);
+        app.MapDeviceCredentialsApi();
         return app;
     }
 
     public static async Task<Results<Created<RegisteredDevice>, ProblemHttpResult>> RegisterDevice(
-        RegisterDeviceRequest request, DeviceRegistry registry, CancellationToken cancellationToken)
+        RegisterDeviceRequest request, HttpContext http, DeviceRegistry registry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(registry);
-        var result = await registry.RegisterAsync(request.DeviceId, request.Model, cancellationToken);
+        // A decommissioned id registers again (history kept): the audit trail says who did it.
+        var actor = http.User.IsInRole(Roles.Admin) ? http.User.Signature() : $"enrollment key from {http.Connection.RemoteIpAddress}";
+        var result = await registry.RegisterAsync(request.DeviceId, request.Model, actor, cancellationToken);
         return result.Error switch
         {
             RegistrationError.None => TypedResults.Created($"/api/devices/{result.Device!.DeviceId}", result.Device),
             RegistrationError.AlreadyExists => TypedResults.Problem(Problem(
-                StatusCodes.Status409Conflict, "Device already registered", $"A device with id '{request.DeviceId}' already exists.")),
+                StatusCodes.Status409Conflict, "Device already registered", $"A device with id '{request.DeviceId}' already exists and its credentials are live; revoke them first (DELETE /api/devices/{request.DeviceId}/credentials) to register it again.")),
             _ => TypedResults.Problem(Problem(
                 StatusCodes.Status400BadRequest, "Invalid device id",
                 $"Device ids are 1 to {Topics.MaxDeviceIdLength} letters, digits, '-', '_' or '.', not starting with '.'.")),

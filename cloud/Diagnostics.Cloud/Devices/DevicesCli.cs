@@ -3,11 +3,19 @@ using Diagnostics.Cloud.Storage;
 namespace Diagnostics.Cloud.Devices;
 
 /// <summary>
-/// <c>devices register --id X [--model M]</c>: registers a device in the configured store and prints its token.
+/// The <c>devices</c> commands on the configured store: <c>register --id X [--model M]</c> prints a new device's token;
+/// <c>revoke ID</c> decommissions a device (token and certificates revoked; a running cloud ends its session within
+/// <c>Broker:RevocationCheckInterval</c>); <c>rotate ID</c> prints a new token in place of every credential it had.
 /// Other arguments are configuration overrides, e.g. <c>--Storage:Path=/var/lib/dx/diagnostics.db</c>.
 /// </summary>
 public static class DevicesCli
 {
+    private const string Usage = """
+        usage: devices register [--id <deviceId>] [--model <model>] [--Storage:Path=<file>]
+               devices revoke <deviceId> [--Storage:Path=<file>]
+               devices rotate <deviceId> [--Storage:Path=<file>]
+        """;
+
     public static bool IsCommand(string[] args) => args is ["devices", ..];
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
@@ -15,14 +23,43 @@ public static class DevicesCli
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        if (args is not ["devices", "register", ..])
+        switch (args)
         {
-            await error.WriteLineAsync("usage: devices register [--id <deviceId>] [--model <model>] [--Storage:Path=<file>]");
-            return 2;
+            case ["devices", "register", ..]:
+                return await RegisterAsync(args[2..], output, error, cancellationToken);
+            case ["devices", "revoke", var id, ..] when !id.StartsWith("--", StringComparison.Ordinal):
+                return await ChangeAsync(args[3..], error, async registry =>
+                {
+                    if (!await registry.RevokeAsync(id, Actor, cancellationToken))
+                        return false;
+                    await output.WriteLineAsync($"Credentials of {id} revoked: its token and certificates no longer connect; its history stays.");
+                    await output.WriteLineAsync($"Register '{id}' again to give it new credentials.");
+                    return true;
+                }, id, cancellationToken);
+            case ["devices", "rotate", var id, ..] when !id.StartsWith("--", StringComparison.Ordinal):
+                return await ChangeAsync(args[3..], error, async registry =>
+                {
+                    if (await registry.RotateAsync(id, Actor, cancellationToken) is not { } rotated)
+                        return false;
+                    await output.WriteLineAsync($"deviceId: {rotated.DeviceId}");
+                    await output.WriteLineAsync($"token:    {rotated.Token}");
+                    await output.WriteLineAsync("The token is shown once; the old token and the device's certificates no longer connect.");
+                    return true;
+                }, id, cancellationToken);
+            default:
+                await error.WriteLineAsync(Usage);
+                return 2;
         }
+    }
+
+    /// <summary>How the audit trail names a change made here.</summary>
+    private static string Actor => $"command line ({Environment.UserName})";
+
+    private static async Task<int> RegisterAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
         string? id = null, model = null;
         var configuration = new List<string>();
-        for (var i = 2; i < args.Length; i++)
+        for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
@@ -39,7 +76,7 @@ public static class DevicesCli
         }
 
         using var host = await StoreOnlyHost.StartAsync(configuration, builder => builder.AddDevices(), cancellationToken);
-        var result = await host.Services.GetRequiredService<DeviceRegistry>().RegisterAsync(id, model, cancellationToken);
+        var result = await host.Services.GetRequiredService<DeviceRegistry>().RegisterAsync(id, model, Actor, cancellationToken);
         switch (result.Error)
         {
             case RegistrationError.None:
@@ -48,11 +85,21 @@ public static class DevicesCli
                 await output.WriteLineAsync("The token is shown once; configure it on the device now.");
                 return 0;
             case RegistrationError.AlreadyExists:
-                await error.WriteLineAsync($"A device with id '{id}' already exists.");
+                await error.WriteLineAsync($"A device with id '{id}' already exists and its credentials are live ('devices revoke {id}' first to register it again).");
                 return 1;
             default:
                 await error.WriteLineAsync($"'{id}' is not a valid device id (letters, digits, '-', '_', '.'; 1 to 64).");
                 return 1;
         }
+    }
+
+    private static async Task<int> ChangeAsync(
+        string[] configuration, TextWriter error, Func<DeviceRegistry, Task<bool>> change, string deviceId, CancellationToken cancellationToken)
+    {
+        using var host = await StoreOnlyHost.StartAsync(configuration, builder => builder.AddDevices(), cancellationToken);
+        if (await change(host.Services.GetRequiredService<DeviceRegistry>()))
+            return 0;
+        await error.WriteLineAsync($"No device with id '{deviceId}' is registered.");
+        return 1;
     }
 }

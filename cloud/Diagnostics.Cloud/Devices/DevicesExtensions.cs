@@ -11,7 +11,9 @@ public static class DevicesExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<IDeviceStore, SqliteDeviceStore>();
+        builder.Services.TryAddSingleton<IDeviceCredentialStore, SqliteDeviceCredentialStore>();
         builder.Services.AddSingleton<DeviceRegistry>();
+        builder.Services.AddSingleton<CertificateEnrollment>();
         builder.Services.AddOptions<DevicesOptions>().Bind(builder.Configuration.GetSection(DevicesOptions.SectionName));
         // Fleet history: the counts over time that the dashboard charts.
         builder.Services.TryAddSingleton<IFleetHistoryStore, SqliteFleetHistoryStore>();

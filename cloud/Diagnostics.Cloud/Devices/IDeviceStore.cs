@@ -3,11 +3,6 @@ namespace Diagnostics.Cloud.Devices;
 /// <summary>The device registry and the current state of each device, as the API reads it.</summary>
 public interface IDeviceStore
 {
-    /// <summary>False when a device with that id already exists.</summary>
-    Task<bool> TryAddAsync(NewDevice device, CancellationToken cancellationToken);
-
-    Task<DeviceCredentials?> GetCredentialsAsync(string deviceId, CancellationToken cancellationToken);
-
     Task<DeviceDetails?> GetAsync(string deviceId, CancellationToken cancellationToken);
 
     /// <summary>Summaries of the given devices that exist, in id order.</summary>

@@ -7,45 +7,6 @@ namespace Diagnostics.Cloud.Devices;
 /// <summary><see cref="IDeviceStore"/> on SQLite: reads the current-state rows, never the telemetry history.</summary>
 internal sealed class SqliteDeviceStore(SqliteConnectionFactory connections) : IDeviceStore
 {
-    private const int SqliteConstraintPrimaryKey = 1555;
-
-    public async Task<bool> TryAddAsync(NewDevice device, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(device);
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO devices (id, model, token_hash, token_salt, registered_at_ms)
-            VALUES ($id, $model, $hash, $salt, $at);
-            """;
-        command.Parameters.AddWithValue("$id", device.DeviceId);
-        command.Parameters.AddWithValue("$model", device.Model);
-        command.Parameters.AddWithValue("$hash", device.TokenHash);
-        command.Parameters.AddWithValue("$salt", device.TokenSalt);
-        command.Parameters.AddWithValue("$at", device.RegisteredAt.ToUnixTimeMilliseconds());
-        try
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken);
-            return true;
-        }
-        catch (SqliteException ex) when (ex.SqliteExtendedErrorCode == SqliteConstraintPrimaryKey)
-        {
-            return false;
-        }
-    }
-
-    public async Task<DeviceCredentials?> GetCredentialsAsync(string deviceId, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT token_hash, token_salt FROM devices WHERE id = $id;";
-        command.Parameters.AddWithValue("$id", deviceId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-            return null;
-        return new DeviceCredentials(deviceId, (byte[])reader[0], (byte[])reader[1]);
-    }
-
     public async Task<DeviceDetails?> GetAsync(string deviceId, CancellationToken cancellationToken)
     {
         await using var connection = await connections.OpenAsync(cancellationToken);

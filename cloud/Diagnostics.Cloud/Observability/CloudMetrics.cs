@@ -33,6 +33,8 @@ public static class AccessRefusal
     public const string DeviceNotYours = "device_not_yours";
     public const string Enrollment = "enrollment";
     public const string LiveChannel = "live_channel";
+    public const string SignInThrottled = "sign_in_throttled";
+    public const string CrossSite = "cross_site";
 }
 
 /// <summary>

@@ -32,6 +32,24 @@ internal static class EventIds
     public const int PacketTooLarge = 240;
     public const int ClientLimited = 241;
 
+    // Transport security and device sessions 27x
+    public const int PlainListener = 270;
+    public const int DeviceSessionEnded = 271;
+    public const int RevocationWatchFailed = 272;
+    public const int CertificateRenewalRefused = 273;
+
+    // Certificates and device credentials 28x
+    public const int ServerCertificateLoaded = 280;
+    public const int ServerCertificateReloaded = 281;
+    public const int ServerCertificateReloadFailed = 282;
+    public const int DevelopmentCertificates = 283;
+    public const int DeviceCaLoaded = 284;
+    public const int DeviceCertificateIssued = 285;
+    public const int CertificateRequestHeld = 286;
+    public const int CertificateRequestDecided = 287;
+    public const int DeviceCredentialsRevoked = 288;
+    public const int DeviceCredentialsRotated = 289;
+
     // Ingestion 3xx
     public const int UplinkRejected = 300;
     public const int BatchStored = 310;
@@ -44,6 +62,8 @@ internal static class EventIds
     public const int AccountCreated = 400;
     public const int SignInRefused = 401;
     public const int SignedIn = 402;
+    public const int SignInThrottled = 403;
+    public const int PasswordChanged = 404;
     public const int DevicePaired = 410;
     public const int PairingRefused = 411;
     public const int DeviceUnpaired = 412;
@@ -55,6 +75,7 @@ internal static class EventIds
     // Live updates and web 5xx
     public const int LiveBroadcastFailed = 500;
     public const int LiveWatchRefused = 501;
+    public const int CrossSiteRefused = 502;
 
     // Notifications and the companion app 530-549
     public const int NotificationsMarkedRead = 530;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Diagnostics.Cloud.Accounts;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
@@ -22,7 +23,10 @@ public static class ObservabilityExtensions
         return builder;
     }
 
-    /// <summary><c>/metrics</c> (Prometheus) and <c>/health</c> (JSON, one entry per check).</summary>
+    /// <summary>
+    /// <c>/metrics</c> (Prometheus) and <c>/health</c>: healthy or not for anyone (load balancers, uptime probes), one
+    /// entry per check with its data (file paths, counts) only for staff signed in.
+    /// </summary>
     public static WebApplication MapObservability(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -34,6 +38,8 @@ public static class ObservabilityExtensions
     private static Task WriteHealthJsonAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
+        if (!context.User.IsStaff())
+            return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = report.Status.ToString() }, HealthJson), context.RequestAborted);
         var body = new
         {
             status = report.Status.ToString(),

@@ -395,6 +395,38 @@ internal static class Schema
             time_zone TEXT NOT NULL,
             not_while_printing INTEGER NOT NULL
         );
+
+        -- Client certificates the device CA issued. A device presenting one is accepted while it is within its validity
+        -- and not revoked here: this table is the cloud's own revocation list (the CA publishes none).
+        CREATE TABLE IF NOT EXISTS device_certificates (
+            serial TEXT NOT NULL PRIMARY KEY,
+            device_id TEXT NOT NULL,
+            thumbprint TEXT NOT NULL,
+            not_before_ms INTEGER NOT NULL,
+            not_after_ms INTEGER NOT NULL,
+            issued_at_ms INTEGER NOT NULL,
+            revoked_at_ms INTEGER NULL,
+            revocation_reason TEXT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_device_certificates_device ON device_certificates (device_id, issued_at_ms);
+
+        -- Certificate requests from devices that showed neither the enrollment key nor a token: an admin decides. The
+        -- id is the requester's secret (it fetches its certificate with it); one request per device waits at a time.
+        CREATE TABLE IF NOT EXISTS certificate_requests (
+            id TEXT NOT NULL PRIMARY KEY,
+            device_id TEXT NOT NULL,
+            model TEXT NOT NULL,
+            csr BLOB NOT NULL,
+            key_fingerprint TEXT NOT NULL,
+            state TEXT NOT NULL,
+            requested_at_ms INTEGER NOT NULL,
+            requested_from TEXT NOT NULL,
+            decided_by TEXT NULL,
+            decided_at_ms INTEGER NULL,
+            certificate BLOB NULL
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS ix_certificate_requests_waiting ON certificate_requests (device_id) WHERE state IN ('pending', 'approved');
+        CREATE INDEX IF NOT EXISTS ix_certificate_requests_state ON certificate_requests (state, requested_at_ms);
         """;
 
     /// <summary>
@@ -404,6 +436,9 @@ internal static class Schema
     public static readonly IReadOnlyList<(string Table, string Column, string Definition)> AddedColumns =
     [
         ("devices", "pairing_code", "TEXT NULL"),
+        // Set when the device's credentials were revoked (decommissioned): its history stays, its token and
+        // certificates no longer authenticate, and registering its id again gives it new ones.
+        ("devices", "credentials_revoked_at_ms", "INTEGER NULL"),
         // Support sessions grew the queue, the ending and the rating after their first version.
         ("support_sessions", "customer_name", "TEXT NOT NULL DEFAULT ''"),
         ("support_sessions", "agent_name", "TEXT NULL"),

@@ -34,7 +34,9 @@ public static partial class WebExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // SecurityHeaders sends the whole policy, frame-ancestors 'none' included, on every answer; Blazor's own
+        // frame-ancestors header would be a second policy beside it.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(server => server.ContentSecurityFrameAncestorsPolicy = null);
         // A form post carrying the anti-forgery token: another site cannot sign people out.
         app.MapPost("/account/logout", async Task<Results<RedirectHttpResult, BadRequest>> (HttpContext http, IAntiforgery antiforgery) =>
         {
@@ -62,11 +64,19 @@ public static partial class WebExtensions
         {
             var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Diagnostics.Cloud");
             foreach (var url in app.Urls)
-                LogListening(logger, url);
+            {
+                if (url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+                    LogListeningPlain(logger, url);
+                else
+                    LogListening(logger, url);
+            }
         });
         return app;
     }
 
     [LoggerMessage(EventId = EventIds.ApiListening, Level = LogLevel.Information, Message = "API listening on {Url} — try {Url}/api/fleet/summary")]
     private static partial void LogListening(ILogger logger, string url);
+
+    [LoggerMessage(EventId = EventIds.PlainListener, Level = LogLevel.Warning, Message = "API listening on PLAIN, UNENCRYPTED HTTP at {Url}: passwords and sign-in cookies cross the network in clear text. For development only; serve https:// addresses alone in production (Urls)")]
+    private static partial void LogListeningPlain(ILogger logger, string url);
 }

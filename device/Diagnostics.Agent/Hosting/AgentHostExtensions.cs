@@ -31,7 +31,10 @@ public static class AgentHostExtensions
         builder.AddValidatedOptions<AgentOptions>(AgentOptions.Section, o => o.Validate(isGateway));
         builder.AddValidatedOptions<GatewayOptions>(GatewayOptions.Section,
             o => o.Validate(builder.Configuration.GetSection(AgentOptions.Section).Get<AgentOptions>() ?? new AgentOptions()));
-        builder.AddValidatedOptions<BrokerOptions>(BrokerOptions.Section, o => o.Validate());
+        builder.AddValidatedOptions<BrokerOptions>(BrokerOptions.Section, o => o.Validate().Concat(
+            !o.UseTls && builder.Configuration.GetSection(AgentOptions.Section).Get<AgentOptions>()?.Authentication == DeviceAuthentication.Certificate
+                ? [$"{AgentOptions.Section}:Authentication=Certificate presents the certificate over TLS: set {BrokerOptions.Section}:UseTls=true."]
+                : []));
         builder.AddValidatedOptions<OutboxOptions>(OutboxOptions.Section, o => o.Validate());
         builder.AddValidatedOptions<SimulatorOptions>(SimulatorOptions.Section, o => o.Validate());
         builder.AddValidatedOptions<CommandOptions>(CommandOptions.Section, o => o.Validate());

@@ -75,6 +75,8 @@ internal sealed partial class AgentWorker(
                 DeviceId = device.DeviceId,
                 Token = device.Token,
                 CloudUrl = options.CloudUrl,
+                EnrollmentKey = options.EnrollmentKey,
+                Authentication = options.Authentication,
                 Model = device.Model.Length > 0 ? device.Model : options.Model,
                 DataDirectory = Path.Combine(options.DataDirectory, device.DeviceId),
                 PollInterval = options.PollInterval,
@@ -90,10 +92,20 @@ internal sealed partial class AgentWorker(
     {
         var options = device.Options;
         var collector = CollectorCatalog.Create(options.Collectors, options.DeviceId, device.Settings, http, time, loggerFactory);
-        var credentials = options.Token.Length > 0
-            ? new DeviceCredentials(options.DeviceId, options.Token)
-            : await ProvisionAsync(options, new HttpDeviceProvisioner(http, new Uri(options.CloudUrl), options.EnrollmentKey), logger, cancellationToken);
-        Log.Credentials(logger, options.DeviceId, options.Token.Length > 0 ? "configuration" : Path.Combine(options.DataDirectory, CredentialStore.FileName));
+        DeviceCredentials credentials;
+        if (options.Authentication == DeviceAuthentication.Certificate)
+        {
+            credentials = await RetryWhileUnreachableAsync(options, () => EnrollAsync(options, http, cancellationToken), logger, cancellationToken);
+            Log.Credentials(logger, options.DeviceId, Path.Combine(options.DataDirectory, DeviceCertificate.CertificateFile));
+        }
+        else
+        {
+            credentials = options.Token.Length > 0
+                ? new DeviceCredentials(options.DeviceId, options.Token)
+                : await RetryWhileUnreachableAsync(options, () => CredentialStore.LoadOrProvisionAsync(options.DataDirectory, options.DeviceId, options.Model,
+                    new HttpDeviceProvisioner(http, new Uri(options.CloudUrl), options.EnrollmentKey), cancellationToken), logger, cancellationToken);
+            Log.Credentials(logger, options.DeviceId, options.Token.Length > 0 ? "configuration" : Path.Combine(options.DataDirectory, CredentialStore.FileName));
+        }
         try
         {
             // Reports upload with the same client and cloud address the device provisions with.
@@ -111,15 +123,33 @@ internal sealed partial class AgentWorker(
         }
     }
 
+    /// <summary>
+    /// The device's client certificate (saved, or enrolled now) and its token: configured, saved by an earlier
+    /// registration, or issued with the certificate when the request registered the device.
+    /// </summary>
+    private async Task<DeviceCredentials> EnrollAsync(AgentOptions options, HttpClient http, CancellationToken cancellationToken)
+    {
+        var token = options.Token.Length > 0 ? options.Token : (await CredentialStore.TryLoadAsync(options.DataDirectory, cancellationToken))?.Token ?? "";
+        var enrollment = new HttpCertificateEnrollment(http, new Uri(options.CloudUrl), options.EnrollmentKey, token, time, loggerFactory.CreateLogger<HttpCertificateEnrollment>());
+        var (certificate, issuedToken) = await enrollment.LoadOrEnrollAsync(options.DataDirectory, options.DeviceId, options.Model, cancellationToken);
+        if (issuedToken is not null)
+        {
+            token = issuedToken;
+            await CredentialStore.SaveAsync(options.DataDirectory, new DeviceCredentials(options.DeviceId, token), cancellationToken);
+        }
+        return new DeviceCredentials(options.DeviceId, token) { Certificate = certificate };
+    }
+
     /// <summary>Provisions, retrying while the cloud is unreachable (a device often boots before its network is up).</summary>
-    private async Task<DeviceCredentials> ProvisionAsync(AgentOptions options, IDeviceProvisioner provisioner, ILogger logger, CancellationToken cancellationToken)
+    private async Task<DeviceCredentials> RetryWhileUnreachableAsync(
+        AgentOptions options, Func<Task<DeviceCredentials>> provision, ILogger logger, CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromSeconds(1);
         while (true)
         {
             try
             {
-                return await CredentialStore.LoadOrProvisionAsync(options.DataDirectory, options.DeviceId, options.Model, provisioner, cancellationToken);
+                return await provision();
             }
             catch (HttpRequestException ex)
             {

@@ -4,7 +4,7 @@ namespace Diagnostics.Agent.Provisioning;
 
 /// <summary>
 /// Keeps a device's credentials in <c>{dataDirectory}/credentials.json</c>: provisioned once, reused on every restart
-/// (the cloud answers 409 to a second registration of the same id).
+/// (the cloud answers 409 to a second registration of a live id).
 /// </summary>
 public static class CredentialStore
 {
@@ -33,11 +33,15 @@ public static class CredentialStore
             throw new DeviceProvisioningException($"{path} holds credentials for '{saved?.DeviceId}', not '{deviceId}'.");
         }
         var credentials = await provisioner.ProvisionAsync(deviceId, model, cancellationToken);
+        await SaveAsync(dataDirectory, credentials, cancellationToken);
+        return credentials;
+    }
+
+    /// <summary>Saves (or replaces) the credentials; only the owner may read them.</summary>
+    public static async Task SaveAsync(string dataDirectory, DeviceCredentials credentials, CancellationToken cancellationToken)
+    {
         Directory.CreateDirectory(dataDirectory);
         // Write then rename, so a crash never leaves half a file that would lock the device out.
-        var temporary = path + ".tmp";
-        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(credentials), cancellationToken);
-        File.Move(temporary, path, overwrite: true);
-        return credentials;
+        await AtomicFile.WriteSecretAsync(Path.Combine(dataDirectory, FileName), JsonSerializer.SerializeToUtf8Bytes(credentials), cancellationToken);
     }
 }

@@ -35,14 +35,11 @@ public sealed partial class UplinkConnection
     private readonly ILogger _logger;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly string _ackTopic;
-    private readonly string _commandTopic;
-    private readonly string _consentTopic;
-    private readonly string _updateTopic;
-    private readonly IDownlinkHandler? _downlink;
-    private readonly IUpdateOfferHandler? _updates;
+    private readonly string _certificateTopic;
+    private readonly DownlinkDispatcher _dispatcher;
+    private readonly CertificateRenewal? _renewal;
     private CancellationToken _stopping;
     private int _reconnectRequested;
-    private long _malformedDownlinks;
     private ulong _highestAckReceived;
     private ulong _ackedUpTo;
     private ulong _highestPublished;
@@ -67,11 +64,9 @@ public sealed partial class UplinkConnection
         _random = random;
         _logger = logger;
         _ackTopic = Topics.Downlink(credentials.DeviceId, Topics.AckKind);
-        _commandTopic = Topics.Downlink(credentials.DeviceId, Topics.CommandKind);
-        _consentTopic = Topics.Downlink(credentials.DeviceId, Topics.ConsentKind);
-        _updateTopic = Topics.Downlink(credentials.DeviceId, Topics.UpdateKind);
-        _downlink = downlink;
-        _updates = updates;
+        _certificateTopic = Topics.Downlink(credentials.DeviceId, Topics.CertificateKind);
+        _dispatcher = new DownlinkDispatcher(credentials.DeviceId, downlink, updates, logger);
+        _renewal = credentials.Certificate is { } certificate ? new CertificateRenewal(credentials.DeviceId, certificate, time, logger) : null;
         outbox.Enqueued += Wake;
     }
 
@@ -90,7 +85,10 @@ public sealed partial class UplinkConnection
     public ulong AcknowledgedUpTo => Volatile.Read(ref _ackedUpTo);
 
     /// <summary>Commands, consent sets and update offers that could not be decoded (or that a handler failed on) since start.</summary>
-    public long MalformedDownlinks => Interlocked.Read(ref _malformedDownlinks);
+    public long MalformedDownlinks => _dispatcher.Malformed;
+
+    /// <summary>Client certificates renewed (received, saved and taken into use at the next connection) since start.</summary>
+    public long CertificateRenewals => _renewal?.Renewals ?? 0;
 
     /// <summary>
     /// Closes the MQTT session cleanly and opens a new one at once (no backoff), as after any reconnect: subscribe
@@ -184,7 +182,6 @@ public sealed partial class UplinkConnection
             .WithTcpServer(_options.Host, _options.Port)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithClientId(_credentials.DeviceId)
-            .WithCredentials(_credentials.DeviceId, _credentials.Token)
             .WithCleanStart(true)
             .WithKeepAlivePeriod(_options.KeepAlive)
             .WithTimeout(_options.ConnectTimeout)
@@ -192,8 +189,13 @@ public sealed partial class UplinkConnection
             .WithWillPayload(will)
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        // With a client certificate the device is who its certificate says: no password goes with it.
+        var clientCertificate = _renewal?.Certificate.Current;
+        builder = clientCertificate is null
+            ? builder.WithCredentials(_credentials.DeviceId, _credentials.Token)
+            : builder.WithCredentials(_credentials.DeviceId, (byte[]?)null);
         if (_options.UseTls)
-            builder = builder.WithTlsOptions(tls => tls.UseTls());
+            builder = builder.WithTlsOptions(BrokerTls.Build(_options, clientCertificate, why => Log.BrokerCertificateRefused(_logger, _credentials.DeviceId, _options.Host, _options.Port, why)));
         var result = await client.ConnectAsync(builder.Build(), cancellationToken);
         if (result.ResultCode != MqttClientConnectResultCode.Success)
             throw new InvalidOperationException($"Broker refused the connection: {result.ResultCode} {result.ReasonString}");
@@ -307,6 +309,8 @@ public sealed partial class UplinkConnection
             var wait = inFlight.Count > 0
                 ? _options.AckTimeout - _time.GetElapsedTime(oldestOutstandingSince)
                 : IdleRecheck;
+            if (_renewal is not null)
+                wait = await RenewCertificateIfDueAsync(client, _renewal, wait, cancellationToken);
             await WaitForWakeAsync(wait, cancellationToken);
         }
     }
@@ -353,83 +357,34 @@ public sealed partial class UplinkConnection
         var topic = e.ApplicationMessage.Topic;
         if (topic == _ackTopic)
             return OnAck(e.ApplicationMessage.Payload.ToArray());
-        if (_downlink is not null && topic == _commandTopic)
-            return OnCommandAsync(_downlink, e.ApplicationMessage.Payload.ToArray());
-        if (_downlink is not null && topic == _consentTopic)
-            return OnConsentSetAsync(_downlink, e.ApplicationMessage.Payload.ToArray());
-        if (_updates is not null && topic == _updateTopic)
-            return OnUpdateOfferAsync(_updates, e.ApplicationMessage.Payload.ToArray());
+        if (_renewal is not null && topic == _certificateTopic)
+            return OnCertificateAsync(_renewal, e.ApplicationMessage.Payload.ToArray());
+        if (_dispatcher.TryDispatch(topic, e.ApplicationMessage.Payload.ToArray(), _stopping) is { } dispatched)
+            return dispatched;
         Log.UnknownDownlink(_logger, _credentials.DeviceId, topic);
         return Task.CompletedTask;
     }
 
-    private async Task OnCommandAsync(IDownlinkHandler downlink, byte[] payload)
+    /// <summary>Asks for the next certificate when it is due (outbox untouched); answers how long to wait at most before looking again.</summary>
+    private async Task<TimeSpan> RenewCertificateIfDueAsync(IMqttClient client, CertificateRenewal renewal, TimeSpan wait, CancellationToken cancellationToken)
     {
-        var decoded = WireCodec.Decode<Command>(payload, DownlinkPayloads.MaxCommandBytes);
-        var command = decoded.Value;
-        if (decoded.IsSuccess && command!.CommandId.Length is > 0 and <= DownlinkPayloads.MaxCommandIdLength)
+        if (renewal.TakeRequest() is { } request)
         {
-            await HandleAsync(() => downlink.OnCommandAsync(command, _stopping), "command " + command.CommandId);
-            return;
+            await client.PublishAsync(new MqttApplicationMessageBuilder()
+                .WithTopic(Topics.CertificateRequest(_credentials.DeviceId))
+                .WithPayload(request)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build(), cancellationToken);
         }
-        // Answer what can be answered: the cloud re-sends an unanswered command on every reconnect until it expires.
-        var reason = decoded.IsSuccess
-            ? (command!.CommandId.Length == 0 ? "it has no command id" : $"its command id is longer than {DownlinkPayloads.MaxCommandIdLength} characters")
-            : $"{decoded.Error}: {decoded.Detail}";
-        var commandId = decoded.IsSuccess ? null : DownlinkPayloads.TryReadCommandId(payload);
-        Interlocked.Increment(ref _malformedDownlinks);
-        Log.MalformedCommand(_logger, _credentials.DeviceId, payload.Length, commandId ?? "(unreadable)", reason);
-        if (commandId is not null)
-            await HandleAsync(() => downlink.OnUnreadableCommandAsync(commandId, reason, _stopping), "unreadable command " + commandId);
+        var untilDue = renewal.DueAt - _time.GetUtcNow();
+        return untilDue < wait ? (untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue) : wait;
     }
 
-    private async Task OnConsentSetAsync(IDownlinkHandler downlink, byte[] payload)
+    /// <summary>The next certificate: saved, then the session is reopened with it (the outbox resends what was not acked).</summary>
+    private async Task OnCertificateAsync(CertificateRenewal renewal, byte[] payload)
     {
-        var decoded = WireCodec.Decode<ConsentSet>(payload, DownlinkPayloads.MaxConsentSetBytes);
-        if (!decoded.IsSuccess)
-        {
-            // The device keeps the consents it knew: a set it cannot read neither grants nor revokes anything.
-            Interlocked.Increment(ref _malformedDownlinks);
-            Log.MalformedConsentSet(_logger, _credentials.DeviceId, payload.Length, $"{decoded.Error}: {decoded.Detail}");
-            return;
-        }
-        await HandleAsync(() => downlink.OnConsentSetAsync(decoded.Value!, _stopping), "consent set");
-    }
-
-    private async Task OnUpdateOfferAsync(IUpdateOfferHandler updates, byte[] payload)
-    {
-        // A retained topic cleared by the cloud arrives as an empty payload: no offer stands, nothing to do.
-        if (payload.Length == 0)
-            return;
-        var decoded = WireCodec.Decode<Protocol.Updates.UpdateOffer>(payload, DownlinkPayloads.MaxUpdateOfferBytes);
-        var offer = decoded.Value;
-        if (!decoded.IsSuccess || offer!.OfferId.Length is 0 or > DownlinkPayloads.MaxCommandIdLength)
-        {
-            // Nothing is installed from an offer that cannot be read; the cloud sees the device never answered it.
-            Interlocked.Increment(ref _malformedDownlinks);
-            var reason = decoded.IsSuccess ? "its offer id is missing or longer than " + DownlinkPayloads.MaxCommandIdLength + " characters" : $"{decoded.Error}: {decoded.Detail}";
-            Log.MalformedUpdateOffer(_logger, _credentials.DeviceId, payload.Length, reason);
-            return;
-        }
-        await HandleAsync(() => updates.OnUpdateOfferAsync(offer, _stopping), "update offer " + offer.OfferId);
-    }
-
-    /// <summary>A handler that fails must not take the MQTT session down with it: logged, counted, the session goes on.</summary>
-    private async Task HandleAsync(Func<ValueTask> handle, string what)
-    {
-        try
-        {
-            await handle();
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-            // Stopping: the cloud re-sends what was not answered.
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Interlocked.Increment(ref _malformedDownlinks);
-            Log.DownlinkHandlerFailed(_logger, ex, _credentials.DeviceId, what, ex.Message);
-        }
+        if (await renewal.AcceptAsync(payload, _stopping))
+            RequestReconnect();
     }
 
     private Task OnAck(byte[] payload)
@@ -479,20 +434,11 @@ public sealed partial class UplinkConnection
         [LoggerMessage(AgentLogEvents.MalformedAck, LogLevel.Warning, "{DeviceId} ignores a malformed ack: {Reason}")]
         public static partial void MalformedAck(ILogger logger, string deviceId, string reason);
 
-        [LoggerMessage(AgentLogEvents.MalformedCommand, LogLevel.Warning, "{DeviceId} cannot read a command of {PayloadBytes} bytes (command id {CommandId}): {Reason}")]
-        public static partial void MalformedCommand(ILogger logger, string deviceId, int payloadBytes, string commandId, string reason);
-
-        [LoggerMessage(AgentLogEvents.MalformedConsentSet, LogLevel.Warning, "{DeviceId} ignores a consent set of {PayloadBytes} bytes it cannot read, keeping the consents it knew: {Reason}")]
-        public static partial void MalformedConsentSet(ILogger logger, string deviceId, int payloadBytes, string reason);
-
-        [LoggerMessage(AgentLogEvents.MalformedUpdateOffer, LogLevel.Warning, "{DeviceId} ignores an update offer of {PayloadBytes} bytes it cannot read: {Reason}")]
-        public static partial void MalformedUpdateOffer(ILogger logger, string deviceId, int payloadBytes, string reason);
-
-        [LoggerMessage(AgentLogEvents.DownlinkHandlerFailed, LogLevel.Error, "{DeviceId}: handling {What} failed: {Reason}")]
-        public static partial void DownlinkHandlerFailed(ILogger logger, Exception exception, string deviceId, string what, string reason);
-
         [LoggerMessage(AgentLogEvents.ReconnectRequested, LogLevel.Information, "{DeviceId} reconnecting to {Host}:{Port} on request")]
         public static partial void Reconnecting(ILogger logger, string deviceId, string host, int port);
+
+        [LoggerMessage(AgentLogEvents.BrokerCertificateRefused, LogLevel.Warning, "{DeviceId} refuses the broker at {Host}:{Port} over TLS: {Reason}")]
+        public static partial void BrokerCertificateRefused(ILogger logger, string deviceId, string host, int port, string reason);
 
         [LoggerMessage(AgentLogEvents.PublishFailed, LogLevel.Warning, "{DeviceId}: broker refused sequence {Sequence}: {ReasonCode} {ReasonString}")]
         public static partial void PublishFailed(ILogger logger, string deviceId, ulong sequence, string reasonCode, string reasonString);

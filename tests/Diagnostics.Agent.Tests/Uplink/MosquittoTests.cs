@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Diagnostics.Agent.Provisioning;
 using Diagnostics.Agent.Uplink;
 using Diagnostics.Protocol;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -18,6 +19,7 @@ public sealed class MosquittoTests : IAsyncDisposable
 {
     private readonly TestDirectory _directory = new();
     private readonly int _port = FreePort.Next();
+    private readonly int _tlsPort = FreePort.Next();
     private readonly Lock _lock = new();
     private readonly List<Envelope> _received = [];
     private readonly Dictionary<string, Presence> _presence = [];
@@ -42,11 +44,19 @@ public sealed class MosquittoTests : IAsyncDisposable
         _directory.Dispose();
     }
 
-    private async Task StartMosquittoAndCloudAsync()
+    /// <param name="tls">A second listener on <see cref="_tlsPort"/> for MQTT over TLS with this certificate (and <c>ca.pem</c> beside it).</param>
+    private async Task StartMosquittoAndCloudAsync(System.Security.Cryptography.X509Certificates.X509Certificate2? tls = null)
     {
         var mosquitto = ExternalTools.Require("mosquitto", "apt-get install mosquitto");
         var config = Path.Combine(_directory.Path, "mosquitto.conf");
-        await File.WriteAllTextAsync(config, $"listener {_port} 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n", Ct);
+        // per_listener_settings false: allow_anonymous and the rest hold for both listeners.
+        var text = $"listener {_port} 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\n";
+        if (tls is not null)
+        {
+            TestPki.WritePem(tls, Path.Combine(_directory.Path, "server.pem"), Path.Combine(_directory.Path, "server.key"));
+            text += $"listener {_tlsPort} 127.0.0.1\ncertfile {Path.Combine(_directory.Path, "server.pem")}\nkeyfile {Path.Combine(_directory.Path, "server.key")}\n";
+        }
+        await File.WriteAllTextAsync(config, text, Ct);
         var start = new ProcessStartInfo(mosquitto) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(config);
@@ -160,5 +170,56 @@ public sealed class MosquittoTests : IAsyncDisposable
         }
 
         await Eventually.TrueAsync(() => PresenceOf("will-1")?.Online == false, "the broker published the will");
+    }
+
+    [Fact]
+    public async Task Delivers_through_mosquitto_over_TLS_checking_its_certificate_against_a_pinned_CA_and_refuses_a_broker_another_CA_signed()
+    {
+        using var ca = TestPki.Authority("Mosquitto test CA");
+        using var server = TestPki.Server(ca);
+        await StartMosquittoAndCloudAsync(tls: server);
+        var caPath = Path.Combine(_directory.Path, "ca.pem");
+        TestPki.WritePem(ca, caPath);
+        using var otherCa = TestPki.Authority("Not Mosquitto's CA");
+        var otherCaPath = Path.Combine(_directory.Path, "other-ca.pem");
+        TestPki.WritePem(otherCa, otherCaPath);
+
+        using (var refusedOutbox = Outbox.Open(Path.Combine(_directory.Path, "refused"), new OutboxOptions { Durability = OutboxDurability.ProcessCrash }, TimeProvider.System))
+        {
+            var logs = new RecordingLoggerProvider();
+            using var loggers = LoggerFactory.Create(l => l.AddProvider(logs));
+            var refused = new UplinkConnection(new DeviceCredentials("mosq-tls-2", "token"),
+                new BrokerOptions { Host = "127.0.0.1", Port = _tlsPort, UseTls = true, CaCertificatePath = otherCaPath, ReconnectMinDelay = TimeSpan.FromMilliseconds(50), ReconnectMaxDelay = TimeSpan.FromMilliseconds(100) },
+                refusedOutbox, TimeProvider.System, new Random(5), loggers.CreateLogger<UplinkConnection>());
+            using var stopRefused = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            var refusedRun = refused.RunAsync(stopRefused.Token);
+            await Eventually.TrueAsync(() => logs.Count("refuses the broker") >= 2, "the agent refused Mosquitto's certificate, twice");
+            await stopRefused.CancelAsync();
+            await refusedRun;
+            Assert.Equal(0, refused.Connects);
+        }
+
+        using var outbox = Outbox.Open(Path.Combine(_directory.Path, "agent-tls"), new OutboxOptions { Durability = OutboxDurability.ProcessCrash }, TimeProvider.System);
+        var envelopes = Enumerable.Range(0, 50).Select(i => new Envelope
+        {
+            DeviceId = "mosq-tls-1",
+            SchemaVersion = Envelope.CurrentSchemaVersion,
+            Event = new DeviceEvent { Kind = EventKind.Raised, Code = "tls:" + i },
+        }).ToList();
+        await outbox.EnqueueAsync(envelopes, Ct);
+        var uplink = new UplinkConnection(new DeviceCredentials("mosq-tls-1", "token"),
+            new BrokerOptions { Host = "127.0.0.1", Port = _tlsPort, UseTls = true, CaCertificatePath = caPath },
+            outbox, TimeProvider.System, new Random(3), NullLogger<UplinkConnection>.Instance);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var running = uplink.RunAsync(stop.Token);
+
+        await Eventually.TrueAsync(() => outbox.Depth == 0, "the outbox is drained over TLS");
+        await stop.CancelAsync();
+        await running;
+
+        List<ulong> received;
+        lock (_lock)
+            received = _received.Where(e => e.DeviceId == "mosq-tls-1").Select(e => e.Sequence).ToList();
+        Assert.Equal(envelopes.Select(e => e.Sequence), received);
     }
 }

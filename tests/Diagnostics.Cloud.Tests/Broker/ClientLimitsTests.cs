@@ -32,7 +32,7 @@ public sealed class ClientLimitsTests
         for (var i = 0; i < 2; i++)
             await (await DeviceClient.ConnectAsync(host.BrokerPort, "reconnecter", token)).DisposeAsync();
 
-        var code = await DeviceClient.ConnectExpectingRefusalAsync(host.BrokerPort, "reconnecter", "reconnecter", token);
+        var code = await DeviceClient.ConnectRefusedAsync(host.BrokerPort, "reconnecter", "reconnecter", token);
 
         Assert.Equal(ConnectionRateExceeded, (int)code);
         Assert.Equal(1, host.Metrics.RejectedTotal(RejectReason.ConnectRate));
@@ -53,7 +53,7 @@ public sealed class ClientLimitsTests
         await using var host = new CloudHost(time: time, settings: new Dictionary<string, string?> { ["Broker:Limits:ConnectBurst"] = "1" });
         var token = await host.RegisterAsync("guessed-at");
         for (var i = 0; i < 3; i++)
-            await DeviceClient.ConnectExpectingRefusalAsync(host.BrokerPort, "guessed-at", "guessed-at", "a-guess");
+            await DeviceClient.ConnectRefusedAsync(host.BrokerPort, "guessed-at", "guessed-at", "a-guess");
 
         // Only a verified device is counted, so nobody can lock a device out by using its id.
         await using var device = await DeviceClient.ConnectAsync(host.BrokerPort, "guessed-at", token);

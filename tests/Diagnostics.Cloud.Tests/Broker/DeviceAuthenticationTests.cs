@@ -22,7 +22,7 @@ public sealed class DeviceAuthenticationTests
         await using var host = new CloudHost();
         await host.RegisterAsync("auth-wrong");
 
-        var code = await DeviceClient.ConnectExpectingRefusalAsync(host.BrokerPort, "auth-wrong", "auth-wrong", "not-the-token");
+        var code = await ConnectExpectingRefusalAsync(host.BrokerPort, "auth-wrong", "auth-wrong", "not-the-token");
 
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, code);
         Assert.Equal(1, host.Metrics.RejectedTotal(RejectReason.AuthFailed));
@@ -35,7 +35,7 @@ public sealed class DeviceAuthenticationTests
         await using var host = new CloudHost();
         _ = host.Services;
 
-        var code = await DeviceClient.ConnectExpectingRefusalAsync(host.BrokerPort, "nobody", "nobody", "whatever");
+        var code = await ConnectExpectingRefusalAsync(host.BrokerPort, "nobody", "nobody", "whatever");
 
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, code);
         Assert.Equal(1, host.Metrics.RejectedTotal(RejectReason.AuthFailed));
@@ -47,9 +47,12 @@ public sealed class DeviceAuthenticationTests
         await using var host = new CloudHost();
         var token = await host.RegisterAsync("auth-user");
 
-        var code = await DeviceClient.ConnectExpectingRefusalAsync(host.BrokerPort, "someone-else", "auth-user", token);
+        var code = await ConnectExpectingRefusalAsync(host.BrokerPort, "someone-else", "auth-user", token);
 
         Assert.Equal(MqttClientConnectResultCode.ClientIdentifierNotValid, code);
         Assert.Equal(1, host.Metrics.RejectedTotal(RejectReason.AuthFailed));
     }
+
+    private static Task<MqttClientConnectResultCode> ConnectExpectingRefusalAsync(int port, string clientId, string user, string password) =>
+        DeviceClient.ConnectRefusedAsync(port, clientId, user, password);
 }

@@ -77,6 +77,20 @@ public sealed class PacketSizeGuardTests
     }
 
     [Fact]
+    public async Task Publish_over_the_limit_over_tls_is_answered_with_disconnect_packet_too_large()
+    {
+        await using var host = new CloudHost();
+        var token = await host.RegisterAsync("big-tls");
+        await using var device = await DeviceClient.ConnectAsync(host.BrokerTlsPort, "big-tls", token, tls: DeviceTls.Options(host.DevelopmentCaPath));
+
+        await Assert.ThrowsAnyAsync<Exception>(() => device.PublishAsync(Topics.Uplink("big-tls", UplinkKind.Status), new byte[256 * 1024]));
+
+        var disconnected = await device.Disconnected.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal(PacketTooLarge, (byte)disconnected.Reason);
+        Assert.Equal(1, host.Metrics.RejectedTotal(RejectReason.PacketTooLarge));
+    }
+
+    [Fact]
     public async Task Largest_uplink_the_cloud_accepts_fits_under_the_default_packet_limit()
     {
         await using var host = new CloudHost();

@@ -28,6 +28,7 @@ public sealed class DemoFleetHostTests
         }, "three demo printers online with a reported health", TimeSpan.FromSeconds(30));
 
         Assert.True(File.Exists(Path.Combine(fleetDirectory, "sim-0001", CredentialStore.FileName)));
+        Assert.True(host.Logged(900, "over TLS"), "demo printers connect over TLS, pinning the development CA");
         Assert.NotEmpty(await host.StoredSequencesAsync("sim-0003"));
     }
 

@@ -36,6 +36,8 @@ public sealed class CloudHost : WebApplicationFactory<Program>
         {
             ["Storage:Path"] = DatabasePath,
             ["Broker:Port"] = BrokerPort.ToString(),
+            // MQTT over TLS on a free port, with development certificates made beside the database.
+            ["Broker:TlsPort"] = "0",
             ["Broker:BindAddress"] = "127.0.0.1",
             ["Ingestion:BatchSize"] = "100",
         };
@@ -46,6 +48,12 @@ public sealed class CloudHost : WebApplicationFactory<Program>
     public string DatabasePath { get; }
 
     public int BrokerPort { get; }
+
+    /// <summary>The MQTT over TLS port (starts the host).</summary>
+    public int BrokerTlsPort => Services.GetRequiredService<EmbeddedBroker>().TlsPort;
+
+    /// <summary>The development CA the broker's certificate chains to (starts the host).</summary>
+    public string DevelopmentCaPath => Services.GetRequiredService<Diagnostics.Cloud.Certificates.ServerCertificate>().DevelopmentCaPath!;
 
     public ConcurrentQueue<LogEntry> Logs { get; } = new();
 
@@ -120,6 +128,18 @@ public sealed class CloudHost : WebApplicationFactory<Program>
         return cookie.Split(';')[0];
     }
 
+    /// <summary>
+    /// Serves HTTP with Kestrel on a free loopback port instead of in memory, so requests arrive over real sockets with
+    /// their real client addresses (see <see cref="LoopbackClients"/>). Call before anything starts the host.
+    /// </summary>
+    public Uri ServeOverTcp()
+    {
+        var port = FreePort.Next();
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+        StartServer();
+        return new Uri($"http://127.0.0.1:{port}/");
+    }
+
     /// <summary>Set by a test that provokes an error on purpose; otherwise any error log fails the test (MQTTnet's habit).</summary>
     public bool ErrorsExpected { get; set; }
 
@@ -164,7 +184,11 @@ public sealed class CloudHost : WebApplicationFactory<Program>
     }
 }
 
-public sealed record LogEntry(string Category, LogLevel Level, int EventId, string Message);
+public sealed record LogEntry(string Category, LogLevel Level, int EventId, string Message)
+{
+    /// <summary>When it was logged (the system clock).</summary>
+    public DateTimeOffset At { get; init; } = DateTimeOffset.UtcNow;
+}
 
 internal sealed class ListLoggerProvider(ConcurrentQueue<LogEntry> entries) : ILoggerProvider
 {

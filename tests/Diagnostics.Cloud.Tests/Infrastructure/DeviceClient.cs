@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using Diagnostics.Protocol;
 using MQTTnet;
-using MQTTnet.Adapter;
 using MQTTnet.Protocol;
 
 namespace Diagnostics.Cloud.Tests.Infrastructure;
@@ -82,11 +81,12 @@ public sealed class DeviceClient : IAsyncDisposable
     /// <summary>Completes when the connection ends, with the server's DISCONNECT reason when it sent one.</summary>
     public Task<MqttClientDisconnectedEventArgs> Disconnected => _disconnected.Task;
 
-    public static async Task<DeviceClient> ConnectAsync(int port, string deviceId, string token, bool subscribeToDownlink = true)
+    /// <param name="tls">MQTT over TLS (see <see cref="DeviceTls"/>); with a client certificate in it, <paramref name="token"/> may be null.</param>
+    public static async Task<DeviceClient> ConnectAsync(int port, string deviceId, string? token, bool subscribeToDownlink = true, MqttClientTlsOptions? tls = null)
     {
         var client = new MqttClientFactory().CreateMqttClient();
-        var device = new DeviceClient(client, deviceId, token);
-        await client.ConnectAsync(Options(port, deviceId, deviceId, token), TestContext.Current.CancellationToken);
+        var device = new DeviceClient(client, deviceId, token ?? "");
+        await client.ConnectAsync(Options(port, deviceId, deviceId, token, tls: tls), TestContext.Current.CancellationToken);
         if (subscribeToDownlink)
         {
             var subscribed = await client.SubscribeAsync(
@@ -97,33 +97,17 @@ public sealed class DeviceClient : IAsyncDisposable
         return device;
     }
 
-    /// <summary>Connects with these credentials expecting a refusal, and returns the CONNACK's reason.</summary>
-    public static async Task<MqttClientConnectResultCode> ConnectExpectingRefusalAsync(int port, string clientId, string user, string password)
-    {
-        using var client = new MqttClientFactory().CreateMqttClient();
-        try
-        {
-            var result = await client.ConnectAsync(DeviceClient.Options(port, clientId, user, password), TestContext.Current.CancellationToken);
-            return result.ResultCode;
-        }
-        catch (MqttConnectingFailedException ex)
-        {
-            // MQTTnet 5 reports the CONNACK reason only in the message text.
-            return Enum.GetValues<MqttClientConnectResultCode>()
-                .Where(code => ex.Message.Contains(code.ToString(), StringComparison.Ordinal))
-                .OrderByDescending(code => code.ToString().Length)
-                .First();
-        }
-    }
-
-    public static MqttClientOptions Options(int port, string clientId, string userName, string password, bool withWill = false)
+    public static MqttClientOptions Options(int port, string clientId, string? userName, string? password, bool withWill = false, MqttClientTlsOptions? tls = null)
     {
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithClientId(clientId)
-            .WithCredentials(userName, password)
             .WithTimeout(TimeSpan.FromSeconds(10));
+        if (userName is not null)
+            builder = password is null ? builder.WithCredentials(userName, (byte[]?)null) : builder.WithCredentials(userName, password);
+        if (tls is not null)
+            builder = builder.WithTlsOptions(tls);
         if (withWill)
         {
             builder = builder
@@ -133,6 +117,25 @@ public sealed class DeviceClient : IAsyncDisposable
                 .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         }
         return builder.Build();
+    }
+
+    /// <summary>Connects and expects a refusal: the CONNACK's reason code (or <c>Success</c> when it was not refused).</summary>
+    public static async Task<MqttClientConnectResultCode> ConnectRefusedAsync(int port, string clientId, string? userName, string? password, MqttClientTlsOptions? tls = null)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        try
+        {
+            var result = await client.ConnectAsync(Options(port, clientId, userName, password, tls: tls), TestContext.Current.CancellationToken);
+            return result.ResultCode;
+        }
+        catch (MQTTnet.Adapter.MqttConnectingFailedException ex)
+        {
+            // MQTTnet 5 reports the CONNACK reason only in the message text.
+            return Enum.GetValues<MqttClientConnectResultCode>()
+                .Where(code => ex.Message.Contains(code.ToString(), StringComparison.Ordinal))
+                .OrderByDescending(code => code.ToString().Length)
+                .First();
+        }
     }
 
     public Envelope NewEnvelope(DeviceStatus? status = null, DeviceEvent? @event = null, Heartbeat? heartbeat = null, ulong? sequence = null, ulong lowestRetained = 0,

@@ -20,12 +20,33 @@ public sealed class ObservabilityTests
     }
 
     [Fact]
-    public async Task Health_reports_broker_storage_and_ingestion_healthy()
+    public async Task Health_tells_anyone_only_whether_the_cloud_is_healthy()
+    {
+        await using var host = new CloudHost();
+        await using var device = await host.ConnectDeviceAsync("health-0");
+        var customer = await host.SignedInClientAsync(Diagnostics.Cloud.Accounts.AccountRole.Customer);
+
+        foreach (var client in new[] { host.CreateClient(), customer })
+        {
+            var response = await client.GetAsync(new Uri("/health", UriKind.Relative), TestContext.Current.CancellationToken);
+            var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var json = JsonDocument.Parse(body);
+            Assert.Equal("Healthy", json.RootElement.GetProperty("status").GetString());
+            Assert.Equal(["status"], json.RootElement.EnumerateObject().Select(p => p.Name));
+            Assert.DoesNotContain(host.DatabasePath, body, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Health_reports_broker_storage_and_ingestion_healthy_with_details_for_staff()
     {
         await using var host = new CloudHost();
         await using var device = await host.ConnectDeviceAsync("health-1");
+        var staff = await host.SignedInClientAsync(Diagnostics.Cloud.Accounts.AccountRole.Agent);
 
-        var response = await host.CreateClient().GetAsync(new Uri("/health", UriKind.Relative), TestContext.Current.CancellationToken);
+        var response = await staff.GetAsync(new Uri("/health", UriKind.Relative), TestContext.Current.CancellationToken);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -35,6 +56,7 @@ public sealed class ObservabilityTests
         Assert.True(checks.GetProperty("ingestion").GetProperty("data").GetProperty("running").GetBoolean());
         Assert.Equal(0, checks.GetProperty("ingestion").GetProperty("data").GetProperty("queueDepth").GetInt32());
         Assert.Equal("Healthy", checks.GetProperty("storage").GetProperty("status").GetString());
+        Assert.Equal(host.DatabasePath, checks.GetProperty("storage").GetProperty("data").GetProperty("path").GetString());
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -8,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Diagnostics.Cloud.Tests.Web;
 
 /// <summary>The sign-in page and sign-out button as a browser uses them: form posts with the anti-forgery token.</summary>
-public sealed partial class SignInFormTests
+public sealed class SignInFormTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -21,7 +20,7 @@ public sealed partial class SignInFormTests
         var email = await CreateAccountAsync(host, role);
         var browser = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
-        using var response = await PostFormAsync(browser, "/account/login", await TokenFromAsync(browser, "/account/login"), new()
+        using var response = await SignInForm.PostFormAsync(browser, "/account/login", await SignInForm.TokenFromAsync(browser, "/account/login"), new()
         {
             ["_handler"] = "sign-in",
             ["Input.Email"] = email,
@@ -40,7 +39,7 @@ public sealed partial class SignInFormTests
         var email = await CreateAccountAsync(host, AccountRole.Agent);
         var browser = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
-        using var response = await PostFormAsync(browser, "/account/login", await TokenFromAsync(browser, "/account/login"), new()
+        using var response = await SignInForm.PostFormAsync(browser, "/account/login", await SignInForm.TokenFromAsync(browser, "/account/login"), new()
         {
             ["_handler"] = "sign-in",
             ["Input.Email"] = email,
@@ -59,7 +58,7 @@ public sealed partial class SignInFormTests
         var email = await CreateAccountAsync(host, AccountRole.Agent);
         var browser = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
-        using var response = await PostFormAsync(browser, "/account/login", token: null, new()
+        using var response = await SignInForm.PostFormAsync(browser, "/account/login", token: null, new()
         {
             ["_handler"] = "sign-in",
             ["Input.Email"] = email,
@@ -76,18 +75,18 @@ public sealed partial class SignInFormTests
         await using var host = new CloudHost();
         var email = await CreateAccountAsync(host, AccountRole.Agent);
         var browser = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        await PostFormAsync(browser, "/account/login", await TokenFromAsync(browser, "/account/login"), new()
+        await SignInForm.PostFormAsync(browser, "/account/login", await SignInForm.TokenFromAsync(browser, "/account/login"), new()
         {
             ["_handler"] = "sign-in",
             ["Input.Email"] = email,
             ["Input.Password"] = CloudHost.TestPassword,
         });
 
-        using var forged = await PostFormAsync(browser, "/account/logout", token: null, []);
+        using var forged = await SignInForm.PostFormAsync(browser, "/account/logout", token: null, []);
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(new Uri("/dashboard", UriKind.Relative), Ct)).StatusCode);
 
-        using var signOut = await PostFormAsync(browser, "/account/logout", await TokenFromAsync(browser, "/dashboard"), []);
+        using var signOut = await SignInForm.PostFormAsync(browser, "/account/logout", await SignInForm.TokenFromAsync(browser, "/dashboard"), []);
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync(new Uri("/dashboard", UriKind.Relative), Ct)).StatusCode);
     }
@@ -99,24 +98,4 @@ public sealed partial class SignInFormTests
         Assert.Equal(AccountCreationError.None, error);
         return email;
     }
-
-    /// <summary>The anti-forgery token of the first form on the page (the cookie half stays in the client).</summary>
-    private static async Task<string> TokenFromAsync(HttpClient browser, string page)
-    {
-        var html = await browser.GetStringAsync(new Uri(page, UriKind.Relative), Ct);
-        var match = AntiforgeryField().Match(html);
-        Assert.True(match.Success, $"{page} has no anti-forgery field");
-        return WebUtility.HtmlDecode(match.Groups["value"].Value);
-    }
-
-    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient browser, string path, string? token, Dictionary<string, string> fields)
-    {
-        if (token is not null)
-            fields["__RequestVerificationToken"] = token;
-        using var content = new FormUrlEncodedContent(fields);
-        return await browser.PostAsync(new Uri(path, UriKind.Relative), content, Ct);
-    }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"(?<value>[^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 }

@@ -28,7 +28,12 @@ public sealed class DemoFleetRolloutTests
         using var supervisor = new HttpClient(new HttpClientHandler { UseCookies = true }) { BaseAddress = cloud.BaseAddress };
         using (var login = await supervisor.PostAsJsonAsync("api/auth/login", new { email = CloudProcess.SupervisorEmail, password = CloudProcess.DemoPassword }, ct))
             Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        await Eventually.TrueAsync(async () => await cloud.OnlineDevicesAsync(ct) == Devices, "the demo fleet is online", TimeSpan.FromSeconds(60));
+        // Online is not enough: a rollout targets by the firmware a device reported, so every printer's first status must be stored.
+        await Eventually.TrueAsync(async () =>
+        {
+            var summary = await supervisor.GetFromJsonAsync<JsonElement>("api/fleet/summary", Web, ct);
+            return summary.GetProperty("byPresence").GetProperty("online").GetInt32() == Devices && summary.GetProperty("byHealth").GetProperty("unknown").GetInt32() == 0;
+        }, "the demo fleet is online and has reported its firmware", TimeSpan.FromSeconds(60));
         List<JsonElement> packages = [];
         await Eventually.TrueAsync(async () => (packages = await supervisor.GetFromJsonAsync<List<JsonElement>>("api/updates/packages", Web, ct) ?? []).Count == 3,
             "the demo releases are published", TimeSpan.FromSeconds(30));

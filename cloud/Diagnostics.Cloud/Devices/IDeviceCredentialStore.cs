@@ -1,0 +1,46 @@
+namespace Diagnostics.Cloud.Devices;
+
+/// <summary>Who a device is: its token's hash, whether its credentials are revoked, and the certificates issued to it.</summary>
+public interface IDeviceCredentialStore
+{
+    /// <summary>False when a device with that id already exists.</summary>
+    Task<bool> TryAddAsync(NewDevice device, CancellationToken cancellationToken);
+
+    /// <summary>Null for an unknown device; <paramref name="now"/> decides which certificates are still valid.</summary>
+    Task<DeviceCredentials?> GetAsync(string deviceId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>New credentials for a decommissioned device (history kept); false when it is not decommissioned.</summary>
+    Task<bool> ReRegisterAsync(NewDevice device, string actor, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the token and revokes every certificate; false for an unknown device.</summary>
+    Task<bool> ReplaceTokenAsync(string deviceId, byte[] hash, byte[] salt, DateTimeOffset at, string actor, CancellationToken cancellationToken);
+
+    /// <summary>Revokes the token and every certificate (the device is decommissioned); false for an unknown device.</summary>
+    Task<bool> RevokeAsync(string deviceId, DateTimeOffset at, string actor, CancellationToken cancellationToken);
+
+    Task<CertificateIssueOutcome> AddCertificateAsync(CertificateIssue issue, CancellationToken cancellationToken);
+
+    Task<DeviceCertificateRecord?> GetCertificateAsync(string serial, CancellationToken cancellationToken);
+
+    /// <summary>Newest first.</summary>
+    Task<IReadOnlyList<DeviceCertificateRecord>> ListCertificatesAsync(string deviceId, CancellationToken cancellationToken);
+
+    /// <summary>Revokes the device's certificates issued before <paramref name="serial"/>: it now uses that one.</summary>
+    Task<int> SupersedeOlderAsync(string deviceId, string serial, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>Revocations and rotations recorded after an audit sequence, oldest first.</summary>
+    Task<IReadOnlyList<CredentialChange>> ChangesAfterAsync(long afterSequence, int limit, CancellationToken cancellationToken);
+
+    Task<long> LastAuditSequenceAsync(CancellationToken cancellationToken);
+
+    /// <summary>Keeps a request for an admin, unless one for that device already waits or <paramref name="maxWaiting"/> do.</summary>
+    Task<HoldOutcome> HoldRequestAsync(CertificateRequestRecord request, int maxWaiting, CancellationToken cancellationToken);
+
+    Task<CertificateRequestRecord?> GetRequestAsync(string requestId, CancellationToken cancellationToken);
+
+    /// <summary>Requests an admin has not decided yet, oldest first.</summary>
+    Task<IReadOnlyList<CertificateRequestRecord>> ListPendingRequestsAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>Approves or declines a pending request of that device (with its audit record); false when there is none.</summary>
+    Task<bool> DecideRequestAsync(string deviceId, string requestId, bool approve, string actor, DateTimeOffset at, CancellationToken cancellationToken);
+}

@@ -1,0 +1,46 @@
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.WebEncoders;
+using Microsoft.Extensions.Options;
+
+namespace Diagnostics.Cloud.Localization;
+
+public static class LocalizationExtensions
+{
+    /// <summary>
+    /// Text people read comes from resource files under <c>Resources/</c>, one per component or class
+    /// (<c>Resources/Web/Account/Login.resx</c>, <c>Login.zh-Hans.resx</c>, <c>Login.ja.resx</c>), read through
+    /// <c>IStringLocalizer&lt;T&gt;</c>; a missing translation falls back to English.
+    /// </summary>
+    public static IHostApplicationBuilder AddLocalizationSupport(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddLocalization(options => options.ResourcesPath = "Resources");
+        builder.Services.AddSingleton(_ => SupportedCultures.Discover());
+        // Pages are UTF-8: Chinese and Japanese text goes out as itself, not as a numeric character reference per
+        // character (three to four times the bytes, and unreadable in the page source). Markup characters are
+        // still encoded.
+        builder.Services.Configure<WebEncoderOptions>(options => options.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
+        builder.Services.AddOptions<RequestLocalizationOptions>().Configure<SupportedCultures>((options, supported) =>
+        {
+            options.DefaultRequestCulture = new RequestCulture(SupportedCultures.Default);
+            options.SupportedCultures = [.. supported.Cultures];
+            options.SupportedUICultures = [.. supported.Cultures];
+            // "zh-CN" in Accept-Language is served by zh-Hans, "ja-JP" by ja: parents count.
+            options.FallBackToParentCultures = true;
+            options.FallBackToParentUICultures = true;
+            // The default providers, in their order: ?culture= (links and screenshots), the culture cookie a language
+            // choice sets, then the browser's Accept-Language.
+        });
+        return builder;
+    }
+
+    /// <summary>Sets each request's culture; after authentication, so a provider may read the signed-in account.</summary>
+    public static WebApplication UseLocalization(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseRequestLocalization(app.Services.GetRequiredService<IOptions<RequestLocalizationOptions>>().Value);
+        return app;
+    }
+}
