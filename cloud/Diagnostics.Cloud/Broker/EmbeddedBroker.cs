@@ -35,6 +35,7 @@ public sealed partial class EmbeddedBroker(
     // Connect, disconnect and last-will events arrive on MQTTnet's threads; stopping waits for the presence writes
     // they started, and ignores those the stop itself causes (the store may already be going away).
     private readonly PresenceWrites _presenceWrites = new();
+    private readonly DeviceSessionDelivery _downlinks = new();
     private readonly Lock _stopLock = new();
     private Task? _stopping;
 
@@ -64,6 +65,12 @@ public sealed partial class EmbeddedBroker(
         {
             if (e.TopicFilter.Topic == Topics.DownlinkFilter(e.ClientId))
                 presence.SubscribedToDownlink(e.ClientId);
+            // Only filters the ACL allowed get here, so every one is below the device's own downlink.
+            return _downlinks.SubscribedAsync(server, e.ClientId, e.SessionItems, e.TopicFilter);
+        };
+        server.ClientUnsubscribedTopicAsync += e =>
+        {
+            DeviceSessionDelivery.Unsubscribed(e.SessionItems, e.TopicFilter);
             return Task.CompletedTask;
         };
         server.ClientConnectedAsync += e => _presenceWrites.Run(() => presence.ConnectedAsync(e.ClientId, CancellationToken.None));
@@ -103,23 +110,19 @@ public sealed partial class EmbeddedBroker(
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
-    /// <summary>The message the broker keeps retained on <paramref name="topic"/> (what a new subscriber would get), if any.</summary>
-    internal async Task<MqttApplicationMessage?> RetainedMessageAsync(string topic)
+    /// <summary>What MQTTnet's own retained store holds (what a new subscriber would be sent): nothing, by design.</summary>
+    internal async Task<IList<MqttApplicationMessage>> RetainedMessagesAsync()
     {
         var server = _server ?? throw new InvalidOperationException("The broker is not started.");
-        return await server.GetRetainedMessageAsync(topic);
+        return await server.GetRetainedMessagesAsync();
     }
 
+    /// <summary>Straight into the device's own session (see <see cref="DeviceSessionDelivery"/>), not through the publish path.</summary>
     public async Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken, bool retain = false)
     {
         var server = _server ?? throw new InvalidOperationException("The broker is not started.");
-        var message = new MqttApplicationMessageBuilder()
-            .WithTopic(topic)
-            .WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithRetainFlag(retain)
-            .Build();
-        await server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = CloudSenderId }, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        await _downlinks.DeliverAsync(server, topic, payload, retain);
     }
 
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
@@ -185,10 +188,16 @@ public sealed partial class EmbeddedBroker(
                 var payload = e.ApplicationMessage.Payload;
                 string? refused = null;
                 await _presenceWrites.Run(async () => refused = await presence.PresenceMessageAsync(e.ClientId, payload, e.CancellationToken));
-                // A valid presence goes on (retained when flagged: the protocol's only retained message from a device);
-                // a refused one is neither routed nor retained.
+                // Consumed here, like an uplink: nobody may subscribe to another device's presence, and keeping it
+                // retained would put one message per device in the store every new subscription is tested against.
+                // A refused one changes nothing and its sender is told why.
                 if (refused is not null)
+                {
                     Deny(e, refused == RejectReason.TooLarge ? MqttPubAckReasonCode.QuotaExceeded : MqttPubAckReasonCode.PayloadFormatInvalid);
+                    return;
+                }
+                e.ProcessPublish = false;
+                e.Response.ReasonCode = MqttPubAckReasonCode.Success;
                 return;
             }
             if (!limits.AdmitUplink(e.ClientId))

@@ -1,9 +1,6 @@
-using Diagnostics.Cloud.Ingestion;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using MQTTnet;
 
@@ -97,16 +94,13 @@ public sealed class ClientLimitsTests
     [Fact]
     public async Task Device_with_as_many_uplinks_waiting_to_be_stored_as_allowed_is_refused_with_quota_exceeded_until_they_are()
     {
-        var store = new HeldTelemetryStore();
+        HeldTelemetryStore? store = null;
         await using var host = new CloudHost(
             settings: new Dictionary<string, string?> { ["Broker:Limits:MaxInFlightPerDevice"] = "2" },
-            services: services =>
-            {
-                services.AddSingleton<SqliteTelemetryStore>();
-                services.Replace(ServiceDescriptor.Singleton<ITelemetryStore>(sp => store.Around(sp.GetRequiredService<SqliteTelemetryStore>())));
-            });
+            services: HeldTelemetryStore.Install(s => store = s));
         await using var busy = await host.ConnectDeviceAsync("busy");
         await using var neighbour = await host.ConnectDeviceAsync("busy-neighbour");
+        store!.Hold();
         var first = busy.NewEnvelope(heartbeat: new Heartbeat());
         var second = busy.NewEnvelope(heartbeat: new Heartbeat());
         Assert.True((await busy.SendAsync(first)).IsSuccess);
@@ -124,27 +118,5 @@ public sealed class ClientLimitsTests
         await busy.WaitForAckAsync(second.Sequence);
         Assert.True((await busy.SendAsync(third)).IsSuccess);
         await busy.WaitForAckAsync(third.Sequence);
-    }
-
-    /// <summary>The real store, held shut until the test releases it: what ingestion looks like when the disk is slow.</summary>
-    private sealed class HeldTelemetryStore
-    {
-        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void Release() => _released.TrySetResult();
-
-        public ITelemetryStore Around(ITelemetryStore inner) => new Held(inner, _released.Task);
-
-        private sealed class Held(ITelemetryStore inner, Task released) : ITelemetryStore
-        {
-            public Task<IReadOnlyDictionary<string, SequenceTracker>> LoadStreamsAsync(CancellationToken cancellationToken) =>
-                inner.LoadStreamsAsync(cancellationToken);
-
-            public async Task WriteBatchAsync(TelemetryBatch batch, CancellationToken cancellationToken)
-            {
-                await released.WaitAsync(cancellationToken);
-                await inner.WriteBatchAsync(batch, cancellationToken);
-            }
-        }
     }
 }

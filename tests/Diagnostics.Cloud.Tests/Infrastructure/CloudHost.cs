@@ -20,12 +20,11 @@ public sealed class CloudHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeProvider? _time;
-    private readonly Action<IServiceCollection>? _services;
     private readonly bool _ownsDatabase;
+    private readonly Action<IServiceCollection>? _services;
 
-    /// <param name="services">Changes to the host's services, applied last (e.g. a store a test can hold still).</param>
-    public CloudHost(string? databasePath = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null,
-        Action<IServiceCollection>? services = null)
+    /// <param name="services">Replaces services after the host's own (a store wrapped to hold a write back, say).</param>
+    public CloudHost(string? databasePath = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
     {
         _ownsDatabase = databasePath is null;
         DatabasePath = databasePath ?? TempDatabasePath();
