@@ -91,6 +91,24 @@ public sealed class PacketSizeGuardTests
     }
 
     [Fact]
+    public async Task Post_authentication_limit_is_configured_by_broker_limits_max_packet_bytes()
+    {
+        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Broker:Limits:MaxPacketBytes"] = "2048" });
+        await using var device = await host.ConnectDeviceAsync("small-limit");
+        var small = device.NewEnvelope(heartbeat: new Heartbeat());
+        Assert.True((await device.SendAsync(small)).IsSuccess);
+        // 4 KiB: a twentieth of the default limit, twice the configured one.
+        var envelope = device.NewEnvelope(@event: new DeviceEvent { Kind = EventKind.Raised, Code = "mid", Message = new string('m', 4096) });
+
+        await Assert.ThrowsAnyAsync<Exception>(() => device.SendAsync(envelope));
+
+        var disconnected = await device.Disconnected.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal(PacketTooLarge, (byte)disconnected.Reason);
+        Assert.Equal(1, host.Metrics.RejectedTotal(RejectReason.PacketTooLarge));
+        Assert.DoesNotContain(envelope.Sequence, await host.StoredSequencesAsync("small-limit"));
+    }
+
+    [Fact]
     public async Task Largest_uplink_the_cloud_accepts_fits_under_the_default_packet_limit()
     {
         await using var host = new CloudHost();
