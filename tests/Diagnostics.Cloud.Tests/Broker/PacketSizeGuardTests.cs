@@ -97,6 +97,7 @@ public sealed class PacketSizeGuardTests
         await using var device = await host.ConnectDeviceAsync("small-limit");
         var small = device.NewEnvelope(heartbeat: new Heartbeat());
         Assert.True((await device.SendAsync(small)).IsSuccess);
+        await device.WaitForAckAsync(small.Sequence);
         // 4 KiB: a twentieth of the default limit, twice the configured one.
         var envelope = device.NewEnvelope(@event: new DeviceEvent { Kind = EventKind.Raised, Code = "mid", Message = new string('m', 4096) });
 
