@@ -38,6 +38,8 @@ public abstract class ConnectionFactory : IDisposable
             if (_schemaReady)
                 return;
             await PrepareAsync(cancellationToken);
+            // Instances starting together on one database take turns: the second finds the steps applied.
+            await using var turn = await TakeMigrationTurnAsync(cancellationToken);
             // FluentMigrator's runner is synchronous.
             LastMigration = await Task.Run(() => SchemaMigrations.MigrateUp(Dialect, MigrationConnectionString), cancellationToken);
             _schemaReady = true;
@@ -65,6 +67,9 @@ public abstract class ConnectionFactory : IDisposable
 
     /// <summary>What must exist before the migrations run (the SQLite file's directory, its WAL mode).</summary>
     protected virtual Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Held while the migrations run, so that only one process migrates a shared database at a time.</summary>
+    protected virtual Task<IAsyncDisposable?> TakeMigrationTurnAsync(CancellationToken cancellationToken) => Task.FromResult<IAsyncDisposable?>(null);
 
     /// <summary>A new open connection, set up for the stores, without looking at the schema.</summary>
     protected abstract Task<DbConnection> OpenRawAsync(CancellationToken cancellationToken);

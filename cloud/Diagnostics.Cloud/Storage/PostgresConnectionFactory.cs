@@ -26,13 +26,37 @@ public sealed class PostgresConnectionFactory : ConnectionFactory
 
     public override string Location { get; }
 
-    /// <summary>The pooled data source, for what only Npgsql can do (binary COPY into the telemetry tables).</summary>
-    public NpgsqlDataSource DataSource => _dataSource;
-
     protected override string MigrationConnectionString => _connectionString;
 
-    public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
-        (NpgsqlConnection)await OpenConnectionAsync(cancellationToken);
+    /// <summary>A session-level advisory lock on a connection of its own, released (and the connection closed) when disposed.</summary>
+    protected override async Task<IAsyncDisposable?> TakeMigrationTurnAsync(CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLockKey});", connection);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return new MigrationTurn(connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Any fixed number: the lock only has to be the same for every instance of the cloud.</summary>
+    private const long MigrationLockKey = 0x4458_5343_4845_4D41; // "DXSCHEMA"
+
+    private sealed class MigrationTurn(NpgsqlConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await using (var command = new NpgsqlCommand($"SELECT pg_advisory_unlock({MigrationLockKey});", connection))
+                await command.ExecuteNonQueryAsync();
+            await connection.DisposeAsync();
+        }
+    }
 
     protected override async Task<DbConnection> OpenRawAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
