@@ -39,7 +39,7 @@ internal sealed class DeviceStore(Database database) : IDeviceStore
             row.RegisteredAt,
             row.ContiguousMark,
             [.. conditions.Select(c => c.View)],
-            status?.Supplies.Select(s => new SupplyView(s.Name, s.Type, s.Color, s.LevelPercent, s.Low, s.Empty)).ToList() ?? [],
+            status?.Supplies.Select(SupplyView.Of).ToList() ?? [],
             status?.Counters.Select(c => new CounterView(c.Name, c.Value)).ToList() ?? []);
     }
 

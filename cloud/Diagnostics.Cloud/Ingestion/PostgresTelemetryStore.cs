@@ -64,7 +64,8 @@ internal sealed class PostgresTelemetryStore(Database database, TelemetryPartiti
         await db.CommitAsync(cancellationToken);
     }
 
-    private static bool IsProblemRaised(DeviceEvent? e) => e is { Kind: EventKind.Raised, Severity: Severity.Warning or Severity.Error };
+    /// <summary>A raise that is a problem by the health rules (a condition that stops printing is one whatever its severity).</summary>
+    private static bool IsProblemRaised(DeviceEvent? e) => e is { Kind: EventKind.Raised } raised && DeviceHealthRules.IsProblem(raised.Severity, raised.Condition);
 
     private static Task AddToInboxAsync(DbSession db, string table, IEnumerable<AcceptedUplink> messages, CancellationToken cancellationToken)
     {
@@ -112,21 +113,22 @@ internal sealed class PostgresTelemetryStore(Database database, TelemetryPartiti
     }
 
     /// <summary>
-    /// Every event of the batch (a repeat is kept once), and for each raised warning or error a notification to the
-    /// device's owner, in the same transaction: a crash never keeps the event and loses the notification.
+    /// Every event of the batch (a repeat is kept once), and for each raised problem a notification to the device's
+    /// owner, in the same transaction: a crash never keeps the event and loses the notification. What the owner is
+    /// told weighs the problem; the stored event keeps the device's own severity.
     /// </summary>
     private static async Task AddEventsAsync(DbSession db, List<AcceptedUplink> messages, CancellationToken cancellationToken)
     {
         if (messages.Count == 0)
             return;
-        static object Columns(List<AcceptedUplink> list) => new
+        static object Columns(List<AcceptedUplink> list, bool weighed) => new
         {
             devices = list.Select(m => m.Envelope.DeviceId).ToArray(),
             seqs = list.Select(m => ToDb(m.Envelope.Sequence)).ToArray(),
             kinds = list.Select(m => m.Envelope.Event!.Kind.ToString()).ToArray(),
             codes = list.Select(m => m.Envelope.Event!.Code).ToArray(),
             conditions = list.Select(m => m.Envelope.Event!.Condition).ToArray(),
-            severities = list.Select(m => m.Envelope.Event!.Severity.ToString()).ToArray(),
+            severities = list.Select(m => (weighed ? DeviceHealthRules.Weight(m.Envelope.Event!.Severity, m.Envelope.Event.Condition) : m.Envelope.Event!.Severity).ToString()).ToArray(),
             texts = list.Select(m => m.Envelope.Event!.Message).ToArray(),
             deviceTimes = list.Select(m => m.Envelope.DeviceTimeUnixMs).ToArray(),
             received = list.Select(m => m.ReceivedAt.ToUnixTimeMilliseconds()).ToArray(),
@@ -135,7 +137,7 @@ internal sealed class PostgresTelemetryStore(Database database, TelemetryPartiti
             INSERT INTO device_events (device_id, seq, kind, code, condition, severity, message, device_time_ms, received_time_ms)
             SELECT * FROM unnest(@devices, @seqs, @kinds, @codes, @conditions, @severities, @texts, @deviceTimes, @received)
             ON CONFLICT DO NOTHING;
-            """, Columns(messages), cancellationToken);
+            """, Columns(messages, weighed: false), cancellationToken);
         var problems = messages.Where(m => IsProblemRaised(m.Envelope.Event)).ToList();
         if (problems.Count == 0)
             return;
@@ -146,7 +148,7 @@ internal sealed class PostgresTelemetryStore(Database database, TelemetryPartiti
                 AS e(device_id, seq, kind, code, condition, severity, message, device_time, received)
             JOIN device_owners o ON o.device_id = e.device_id
             ON CONFLICT DO NOTHING;
-            """, Columns(problems), cancellationToken);
+            """, Columns(problems, weighed: true), cancellationToken);
     }
 
     /// <summary>Each device's stream mark, presence and newest status, as the SQLite store writes them, in a few statements for the whole batch.</summary>
