@@ -97,8 +97,8 @@ public sealed class PostgresServer : IAsyncDisposable
                 | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
                 | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
         var data = Path.Combine(directory, "data");
-        var (exit, stdout, stderr) = await RunAsync("setpriv", [.. runAs, "--", Path.Combine(bin, "initdb"),
-            "-D", data, "-U", SuperUser, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"], cancellationToken);
+        var (exit, stdout, stderr) = await ExternalTools.RunAsync("setpriv", [.. runAs, "--", Path.Combine(bin, "initdb"),
+            "-D", data, "-U", SuperUser, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-sync"], [], cancellationToken);
         if (exit != 0)
             throw new InvalidOperationException($"initdb failed ({exit}):\n{stdout}\n{stderr}");
 
@@ -283,22 +283,5 @@ public sealed class PostgresServer : IAsyncDisposable
                 await Task.Delay(50, cancellationToken);
             }
         }
-    }
-
-    private static async Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(string fileName, IEnumerable<string> arguments, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        return (process.ExitCode, await stdout, await stderr);
     }
 }
