@@ -8,7 +8,7 @@ namespace Diagnostics.Cloud.Ingestion;
 /// <see cref="ITelemetryStore"/> on PostgreSQL: the same tables and the same one transaction per batch as the SQLite
 /// store, written the way PostgreSQL is fast at. Each table gets one multi-row statement for the whole batch (columns
 /// sent as arrays and spread by <c>unnest</c>), <c>ON CONFLICT DO NOTHING</c> keeps a (device, sequence) once, and
-/// <c>RETURNING</c> says which messages were stored now, so the loops' inboxes get only those. Binary COPY would send
+/// <c>RETURNING</c> says which messages were stored now, so the loops' inboxes (fixes, updates, hosts) get only those. Binary COPY would send
 /// the rows a little faster but cannot skip a row that is already there.
 /// </summary>
 internal sealed class PostgresTelemetryStore(Database database, TelemetryPartitions partitions) : ITelemetryStore
@@ -59,6 +59,7 @@ internal sealed class PostgresTelemetryStore(Database database, TelemetryPartiti
 
         await AddToFixInboxAsync(db, storedNow.Where(m => m.Envelope.CommandResult is not null || IsProblemRaised(m.Envelope.Event)), cancellationToken);
         await AddToInboxAsync(db, "update_inbox", storedNow.Where(m => m.Envelope.UpdateReport is not null), cancellationToken);
+        await AddToInboxAsync(db, "host_inbox", storedNow.Where(m => m.Envelope.HostReport is not null), cancellationToken);
         await AddEventsAsync(db, [.. messages.Where(m => m.Envelope.Event is not null)], cancellationToken);
         await UpdateDevicesAsync(db, batch.Devices, cancellationToken);
         await db.CommitAsync(cancellationToken);
