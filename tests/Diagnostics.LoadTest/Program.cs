@@ -53,13 +53,19 @@ var ct = cancellation.Token;
 
 if (scenario is "ingest" or "all")
 {
-    var reference = await MeasureCountingHookAsync(devices, messages, ct);
-    var stored = await MeasureCloudAsync(devices, messages, ct);
+    var eventSeverity = Enum.Parse<Severity>(StringOption("--event-severity") ?? nameof(Severity.Error), ignoreCase: true);
+    var loadBefore = ProcessStats.LoadAverage();
+    var reference = await MeasureCountingHookAsync(devices, messages, eventSeverity, ct);
+    var stored = await MeasureCloudAsync(devices, messages, eventSeverity, ct);
     Console.WriteLine();
-    Console.WriteLine($"ingest: {devices} devices x {messages} events = {(long)devices * messages} messages");
-    Console.WriteLine($"  count-only publish hook : {reference,12:N0} msg/s (reference)");
-    Console.WriteLine($"  cloud, stored and acked : {stored,12:N0} msg/s");
-    Console.WriteLine($"  ratio stored / reference: {stored / reference,12:P1}");
+    Console.WriteLine($"ingest: {devices} devices x {messages} events = {(long)devices * messages} messages of severity {eventSeverity} (load average {loadBefore} before, {ProcessStats.LoadAverage()} after)");
+    Console.WriteLine($"  count-only publish hook : {reference.Rate,12:N0} msg/s (reference)");
+    Console.WriteLine($"  cloud, stored and acked : {stored.Rate,12:N0} msg/s");
+    Console.WriteLine($"  ratio stored / reference: {stored.Rate / reference.Rate,12:P1}");
+    // CPU per message says where a two-core machine's time goes: the reference's process holds both the bare broker and
+    // the publishers; in the cloud run the load tool holds the publishers alone and the cloud everything else.
+    Console.WriteLine($"  CPU per message, reference (bare broker + publishers): {reference.ToolCpuMicroseconds,8:N1} µs");
+    Console.WriteLine($"  CPU per message, cloud run: publishers {stored.ToolCpuMicroseconds,8:N1} µs, cloud {stored.CloudCpuMicroseconds,8:N1} µs");
 }
 if (scenario is "memory" or "all")
     await MeasureFleetMemoryAsync(fleet, ct);
@@ -110,7 +116,7 @@ int IntOption(string name, int fallback)
     return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1]) : fallback;
 }
 
-static async Task<double> MeasureCountingHookAsync(int deviceCount, int messagesPerDevice, CancellationToken ct)
+static async Task<(double Rate, double ToolCpuMicroseconds)> MeasureCountingHookAsync(int deviceCount, int messagesPerDevice, Severity severity, CancellationToken ct)
 {
     var port = FreePort.Next();
     long counted = 0;
@@ -126,15 +132,17 @@ static async Task<double> MeasureCountingHookAsync(int deviceCount, int messages
     try
     {
         var identities = Enumerable.Range(1, deviceCount).Select(i => ($"ref-{i:D4}", "unused")).ToList();
-        var publishers = new Publishers("127.0.0.1", port, identities, messagesPerDevice);
+        var publishers = new Publishers("127.0.0.1", port, identities, messagesPerDevice, severity);
         await publishers.ConnectAsync(listenForAcks: false, ct);
+        var cpu0 = ProcessStats.CpuSeconds(Environment.ProcessId);
         var clock = Stopwatch.StartNew();
         await publishers.PublishAllAsync(ct);
         clock.Stop();
+        var cpu = ProcessStats.CpuSeconds(Environment.ProcessId) - cpu0;
         await publishers.DisconnectAsync();
         if (Interlocked.Read(ref counted) != publishers.TotalMessages)
             throw new InvalidOperationException($"The counting hook saw {counted} of {publishers.TotalMessages} messages.");
-        return publishers.TotalMessages / clock.Elapsed.TotalSeconds;
+        return (publishers.TotalMessages / clock.Elapsed.TotalSeconds, cpu * 1e6 / publishers.TotalMessages);
     }
     finally
     {
@@ -143,21 +151,25 @@ static async Task<double> MeasureCountingHookAsync(int deviceCount, int messages
     }
 }
 
-static async Task<double> MeasureCloudAsync(int deviceCount, int messagesPerDevice, CancellationToken ct)
+static async Task<(double Rate, double ToolCpuMicroseconds, double CloudCpuMicroseconds)> MeasureCloudAsync(int deviceCount, int messagesPerDevice, Severity severity, CancellationToken ct)
 {
     await using var cloud = await CloudProcess.StartAsync(ct);
     var identities = new List<(string, string)>();
     for (var i = 1; i <= deviceCount; i++)
         identities.Add(await cloud.RegisterAsync($"load-{i:D4}", ct));
-    var publishers = new Publishers("127.0.0.1", cloud.MqttPort, identities, messagesPerDevice);
+    var publishers = new Publishers("127.0.0.1", cloud.MqttPort, identities, messagesPerDevice, severity);
     await publishers.ConnectAsync(listenForAcks: true, ct);
+    var toolCpu0 = ProcessStats.CpuSeconds(Environment.ProcessId);
+    var cloudCpu0 = ProcessStats.CpuSeconds(cloud.Process.Id);
     var clock = Stopwatch.StartNew();
     await publishers.PublishAllAsync(ct);
     await publishers.WaitForAllStoredAsync(TimeSpan.FromMinutes(10), ct);
     clock.Stop();
+    var toolCpu = ProcessStats.CpuSeconds(Environment.ProcessId) - toolCpu0;
+    var cloudCpu = ProcessStats.CpuSeconds(cloud.Process.Id) - cloudCpu0;
     await publishers.DisconnectAsync();
     Console.WriteLine($"cloud process peak memory after ingest: {cloud.Process.PeakResidentBytes() / (1024.0 * 1024):N0} MiB");
-    return publishers.TotalMessages / clock.Elapsed.TotalSeconds;
+    return (publishers.TotalMessages / clock.Elapsed.TotalSeconds, toolCpu * 1e6 / publishers.TotalMessages, cloudCpu * 1e6 / publishers.TotalMessages);
 }
 
 static async Task MeasureFleetMemoryAsync(int fleetSize, CancellationToken ct)

@@ -9,7 +9,8 @@ namespace Diagnostics.LoadTest;
 /// Lightweight device stand-ins: each publishes pre-encoded event envelopes with its own contiguous sequences,
 /// QoS 1, as fast as the broker acknowledges them. They carry no outbox so the load is bound by the server side.
 /// </summary>
-internal sealed class Publishers(string host, int port, IReadOnlyList<(string DeviceId, string Token)> devices, int messagesPerDevice)
+/// <remarks>Events of severity Warning or Error also go to the fix loop (inbox, proposals, notifications); Report ones do not.</remarks>
+internal sealed class Publishers(string host, int port, IReadOnlyList<(string DeviceId, string Token)> devices, int messagesPerDevice, Severity severity = Severity.Error)
 {
     private const ulong FirstSequence = 1_000_000;
     private readonly List<IMqttClient> _clients = [];
@@ -82,7 +83,7 @@ internal sealed class Publishers(string host, int port, IReadOnlyList<(string De
                     Kind = i % 2 == 1 ? EventKind.Raised : EventKind.Cleared,
                     Code = "ipp:media-jam",
                     Condition = Conditions.PaperJam,
-                    Severity = Severity.Error,
+                    Severity = severity,
                     Message = "Paper jam in tray 1",
                 },
             });
