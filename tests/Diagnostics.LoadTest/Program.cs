@@ -74,6 +74,11 @@ if (scenario is "printers" or "all")
     var poll = TimeSpan.FromSeconds(pollSeconds);
     var duration = TimeSpan.FromMinutes(minutes);
     var agentExecutable = StringOption("--agent-executable");
+    // The smallest Generic Host with the agent's runtime settings (tests/Diagnostics.FootprintReference), published the
+    // same way as the agent: what the agent's footprint is measured against, in the same run.
+    var reference = StringOption("--reference-executable") is { } referenceExecutable
+        ? await PrinterWatchRun.MeasureReferenceAsync(referenceExecutable, duration, ct)
+        : ((double ResidentMiB, double PeakMiB)?)null;
     var results = new List<PrinterWatchRun.Result>();
     foreach (var collector in (StringOption("--printer-collectors") ?? "simulated,ipp").Split(','))
         results.Add(await PrinterWatchRun.MeasureAsync(collector, printerCount, poll, duration, ct, agentExecutable));
@@ -84,6 +89,12 @@ if (scenario is "printers" or "all")
     {
         Console.WriteLine($"  {run.Collector,-9}: CPU {run.CpuPercent,6:N2} % of one core, RSS {run.ResidentMiB,6:N1} MiB (peak {run.PeakMiB:N1}), " +
             $"status report {run.MeanStatusBytes:N0} B on average ({run.MinStatusBytes}-{run.MaxStatusBytes} B, {run.Statuses} reports)");
+    }
+    if (reference is not null)
+    {
+        Console.WriteLine($"  reference: RSS {reference.Value.ResidentMiB,6:N1} MiB (peak {reference.Value.PeakMiB:N1}), the smallest Generic Host idle for the same time");
+        foreach (var run in results)
+            Console.WriteLine($"  {run.Collector,-9}: RSS {run.ResidentMiB / reference.Value.ResidentMiB:N2}x the reference, peak {run.PeakMiB / reference.Value.PeakMiB:N2}x");
     }
     if (results is [var simulated, var ipp])
         Console.WriteLine($"  {ipp.Collector} / {simulated.Collector} CPU: {ipp.CpuPercent / simulated.CpuPercent:N2}x, peak memory: {ipp.PeakMiB / simulated.PeakMiB:N2}x");
