@@ -50,6 +50,8 @@ internal sealed class TelemetryBatchWriter : IAsyncDisposable
 
     private const string InsertUpdateInbox = "INSERT OR IGNORE INTO update_inbox (device_id, seq, envelope, received_at_ms) VALUES (?1, ?2, ?3, ?4);";
 
+    private const string InsertHostInbox = "INSERT OR IGNORE INTO host_inbox (device_id, seq, envelope, received_at_ms) VALUES (?1, ?2, ?3, ?4);";
+
     // A message says the device is there only if it came after the broker last saw it connect or go away
     // (presence_at_ms): one stored late, after a disconnect, must not set it online again.
     private const string UpdateDevice = """
@@ -113,7 +115,7 @@ internal sealed class TelemetryBatchWriter : IAsyncDisposable
         private readonly SqliteConnection _connection;
         private readonly sqlite3 _db;
         private readonly List<sqlite3_stmt> _all = [];
-        private readonly sqlite3_stmt _telemetry, _event, _notification, _fixInbox, _updateInbox, _device, _status, _deleteConditions, _condition;
+        private readonly sqlite3_stmt _telemetry, _event, _notification, _fixInbox, _updateInbox, _hostInbox, _device, _status, _deleteConditions, _condition;
 
         private Prepared(SqliteConnection connection)
         {
@@ -124,6 +126,7 @@ internal sealed class TelemetryBatchWriter : IAsyncDisposable
             _notification = Prepare(InsertNotification);
             _fixInbox = Prepare(InsertFixInbox);
             _updateInbox = Prepare(InsertUpdateInbox);
+            _hostInbox = Prepare(InsertHostInbox);
             _device = Prepare(UpdateDevice);
             _status = Prepare(UpdateStatus);
             _deleteConditions = Prepare(DeleteConditions);
@@ -180,9 +183,10 @@ internal sealed class TelemetryBatchWriter : IAsyncDisposable
             // Only a message stored now, never a re-delivery of one stored before: the loops act once per message.
             var stored = Execute(_telemetry) == 1;
 
-            // Problems and command results for the fix loop, update reports for the rollout scheduler: each in the same
-            // transaction as the message, so neither loop can miss a stored message.
-            if (stored && (envelope.CommandResult is not null || envelope.Event is { Kind: EventKind.Raised, Severity: Severity.Warning or Severity.Error }))
+            // Problems and command results for the fix loop, update reports for the rollout scheduler, host reports for the
+            // host inventory (Hosts/): each in the same transaction as the message, so no loop can miss a stored message.
+            if (stored && (envelope.CommandResult is not null
+                || envelope.Event is { Kind: EventKind.Raised } raisedProblem && DeviceHealthRules.IsProblem(raisedProblem.Severity, raisedProblem.Condition)))
             {
                 Bind(_fixInbox, 1, device);
                 raw.sqlite3_bind_int64(_fixInbox, 2, seq);
@@ -195,13 +199,9 @@ internal sealed class TelemetryBatchWriter : IAsyncDisposable
                 Execute(_fixInbox);
             }
             if (stored && envelope.UpdateReport is not null)
-            {
-                Bind(_updateInbox, 1, device);
-                raw.sqlite3_bind_int64(_updateInbox, 2, seq);
-                raw.sqlite3_bind_blob(_updateInbox, 3, message.Payload);
-                raw.sqlite3_bind_int64(_updateInbox, 4, received);
-                Execute(_updateInbox);
-            }
+                AddToInbox(_updateInbox, device, seq, message.Payload, received);
+            if (stored && envelope.HostReport is not null)
+                AddToInbox(_hostInbox, device, seq, message.Payload, received);
 
             if (envelope.Event is not { } e)
                 return;
@@ -216,16 +216,27 @@ internal sealed class TelemetryBatchWriter : IAsyncDisposable
             raw.sqlite3_bind_int64(_event, 9, received);
             Execute(_event);
 
-            if (e.Kind != EventKind.Raised || e.Severity is not (Severity.Warning or Severity.Error))
+            if (e.Kind != EventKind.Raised || !DeviceHealthRules.IsProblem(e.Severity, e.Condition))
                 return;
             Bind(_notification, 1, device);
             raw.sqlite3_bind_int64(_notification, 2, seq);
             Bind(_notification, 3, e.Code);
             Bind(_notification, 4, e.Condition);
-            Bind(_notification, 5, e.Severity.ToString());
+            // What the owner is told weighs the problem; the stored event keeps the device's own severity.
+            Bind(_notification, 5, DeviceHealthRules.Weight(e.Severity, e.Condition).ToString());
             Bind(_notification, 6, e.Message);
             raw.sqlite3_bind_int64(_notification, 7, received);
             Execute(_notification);
+        }
+
+        /// <summary>The update and host inboxes have the same columns.</summary>
+        private void AddToInbox(sqlite3_stmt inbox, string device, long seq, byte[] payload, long received)
+        {
+            Bind(inbox, 1, device);
+            raw.sqlite3_bind_int64(inbox, 2, seq);
+            raw.sqlite3_bind_blob(inbox, 3, payload);
+            raw.sqlite3_bind_int64(inbox, 4, received);
+            Execute(inbox);
         }
 
         private void WriteDevice(DeviceUpdate device)
