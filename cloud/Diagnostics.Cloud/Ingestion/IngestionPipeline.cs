@@ -63,6 +63,8 @@ public sealed partial class IngestionPipeline(
                 while (batch.Count < batchSize && queue.Reader.TryRead(out var uplink))
                     batch.Add(uplink);
                 var marks = await ProcessBatchAsync(batch, stoppingToken);
+                // Stored (or failed): no longer in flight, even while their acks are still being sent.
+                queue.Settled(batch);
                 batch.Clear();
                 await acks;
                 acks = marks.Count == 0 ? Task.CompletedTask : SendAcksAsync(marks, stoppingToken);

@@ -29,6 +29,8 @@ internal static class EventIds
     public const int DevicesTimedOut = 234;
     public const int PresenceError = 235;
     public const int PresenceCheckFailed = 236;
+    public const int PacketTooLarge = 240;
+    public const int ClientLimited = 241;
 
     // Transport security and device sessions 27x
     public const int PlainListener = 270;
