@@ -12,6 +12,7 @@ using MQTTnet.Server;
 //  ingest: N devices publish M events each, as fast as the broker takes them, first against a bare MQTTnet broker
 //          whose publish hook only counts (the reference), then against the real cloud (embedded broker, ingestion,
 //          SQLite), where a message counts only when the cloud's Ack says it is stored. Prints both rates and their ratio.
+//          --engines sqlite,postgresql runs the cloud a second time on a PostgreSQL server of its own (durable commits).
 //  memory: starts the cloud and `Diagnostics.Agent simulate --count F` as separate processes, waits until the cloud
 //          sees all F devices online, and prints both processes' peak resident memory.
 //  printers: the agent as a gateway watching P real ippeveprinters over IPP at an S-second poll for T minutes, and
@@ -69,16 +70,27 @@ if (scenario is "ingest" or "all")
     var eventSeverity = Enum.Parse<Severity>(StringOption("--event-severity") ?? nameof(Severity.Error), ignoreCase: true);
     var loadBefore = ProcessStats.LoadAverage();
     var reference = await MeasureCountingHookAsync(devices, messages, eventSeverity, ct);
-    var stored = await MeasureCloudAsync(devices, messages, eventSeverity, ct);
+    var stored = await MeasureCloudAsync(devices, messages, eventSeverity, [], ct);
+    (double Rate, double ToolCpuMicroseconds, double CloudCpuMicroseconds)? onPostgres = null;
+    if ((StringOption("--engines") ?? "sqlite").Split(',').Contains("postgresql", StringComparer.OrdinalIgnoreCase))
+    {
+        // Durable commits (fsync, synchronous_commit on), as SQLite's synchronous=FULL: the cloud acks only what is on disk.
+        await using var postgres = await PostgresServer.StartAsync(durable: true, ct);
+        var connectionString = await postgres.CreateDatabaseAsync("diagnostics", ct);
+        onPostgres = await MeasureCloudAsync(devices, messages, eventSeverity, ["--Storage:Provider=PostgreSQL", $"--Storage:ConnectionString={connectionString}"], ct);
+    }
     Console.WriteLine();
     Console.WriteLine($"ingest: {devices} devices x {messages} events = {(long)devices * messages} messages of severity {eventSeverity} (load average {loadBefore} before, {ProcessStats.LoadAverage()} after)");
-    Console.WriteLine($"  count-only publish hook : {reference.Rate,12:N0} msg/s (reference)");
-    Console.WriteLine($"  cloud, stored and acked : {stored.Rate,12:N0} msg/s");
-    Console.WriteLine($"  ratio stored / reference: {stored.Rate / reference.Rate,12:P1}");
+    Console.WriteLine($"  count-only publish hook       : {reference.Rate,12:N0} msg/s (reference)");
+    Console.WriteLine($"  cloud on SQLite, stored+acked : {stored.Rate,12:N0} msg/s  {stored.Rate / reference.Rate,8:P1} of the reference");
+    if (onPostgres is { } pg)
+        Console.WriteLine($"  cloud on PostgreSQL, same     : {pg.Rate,12:N0} msg/s  {pg.Rate / reference.Rate,8:P1} of the reference, {pg.Rate / stored.Rate:N2}x SQLite");
     // CPU per message says where a two-core machine's time goes: the reference's process holds both the bare broker and
     // the publishers; in the cloud run the load tool holds the publishers alone and the cloud everything else.
     Console.WriteLine($"  CPU per message, reference (bare broker + publishers): {reference.ToolCpuMicroseconds,8:N1} µs");
-    Console.WriteLine($"  CPU per message, cloud run: publishers {stored.ToolCpuMicroseconds,8:N1} µs, cloud {stored.CloudCpuMicroseconds,8:N1} µs");
+    Console.WriteLine($"  CPU per message, cloud on SQLite: publishers {stored.ToolCpuMicroseconds,8:N1} µs, cloud {stored.CloudCpuMicroseconds,8:N1} µs");
+    if (onPostgres is { } pgCpu)
+        Console.WriteLine($"  CPU per message, cloud on PostgreSQL: publishers {pgCpu.ToolCpuMicroseconds,8:N1} µs, cloud {pgCpu.CloudCpuMicroseconds,8:N1} µs");
 }
 if (scenario is "memory" or "all")
     await MeasureFleetMemoryAsync(fleet, ct);
@@ -179,10 +191,10 @@ static async Task<(double Rate, double ToolCpuMicroseconds)> MeasureCountingHook
     }
 }
 
-static async Task<(double Rate, double ToolCpuMicroseconds, double CloudCpuMicroseconds)> MeasureCloudAsync(int deviceCount, int messagesPerDevice, Severity severity, CancellationToken ct)
+static async Task<(double Rate, double ToolCpuMicroseconds, double CloudCpuMicroseconds)> MeasureCloudAsync(int deviceCount, int messagesPerDevice, Severity severity, IReadOnlyList<string> storage, CancellationToken ct)
 {
     // The publishers send as fast as the broker answers, far past one device's limits: this run measures capacity.
-    await using var cloud = await CloudProcess.StartAsync(ct, extraArguments: FloodRun.LimitsLifted);
+    await using var cloud = await CloudProcess.StartAsync(ct, extraArguments: [.. FloodRun.LimitsLifted, .. storage]);
     var identities = new List<(string, string)>();
     for (var i = 1; i <= deviceCount; i++)
         identities.Add(await cloud.RegisterAsync($"load-{i:D4}", ct));

@@ -10,8 +10,8 @@ public static class DevicesExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<IDeviceStore, SqliteDeviceStore>();
-        builder.Services.TryAddSingleton<IDeviceCredentialStore, SqliteDeviceCredentialStore>();
+        builder.Services.TryAddSingleton<IDeviceStore, DeviceStore>();
+        builder.Services.TryAddSingleton<IDeviceCredentialStore, DeviceCredentialStore>();
         builder.Services.AddSingleton<DeviceRegistry>();
         builder.Services.AddSingleton<CertificateEnrollment>();
         builder.Services.AddSingleton<DeviceCertificateCheck>();

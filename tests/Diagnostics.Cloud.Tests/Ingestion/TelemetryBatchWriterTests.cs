@@ -1,5 +1,6 @@
 using Diagnostics.Cloud.Ingestion;
-using Diagnostics.Cloud.Tests.Devices;
+using Diagnostics.Cloud.Storage;
+using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
 using Microsoft.Data.Sqlite;
 
@@ -30,20 +31,51 @@ public sealed class TelemetryBatchWriterTests
         messages,
         [.. messages.GroupBy(m => m.Envelope.DeviceId).Select(g => new DeviceUpdate(g.Key, g.Max(m => m.Envelope.Sequence), At, null, null))]);
 
-    private static async Task<long> CountAsync(FleetDatabase database, string sql)
+    /// <summary>The SQLite writer's database: one of its own, with two registered devices.</summary>
+    private sealed class Rig : IAsyncDisposable
     {
-        await using var connection = await database.Connections.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+        private readonly TestDatabase _database;
+
+        private Rig(TestDatabase database)
+        {
+            _database = database;
+            Connections = (SqliteConnectionFactory)database.CreateConnections();
+            Database = new Database(Connections);
+        }
+
+        public SqliteConnectionFactory Connections { get; }
+
+        public Database Database { get; }
+
+        public static async Task<Rig> CreateAsync()
+        {
+            var rig = new Rig(await TestDatabase.CreateAsync(StorageProvider.Sqlite));
+            foreach (var id in new[] { "printer-1", "printer-2" })
+            {
+                await rig.Database.ExecuteAsync(
+                    "INSERT INTO devices (id, model, serial, firmware, health, online, token_hash, token_salt, registered_at_ms) " +
+                    "VALUES (@id, 'M', '', '', 'unknown', 0, x'00', x'00', 0);", new { id }, TestContext.Current.CancellationToken);
+            }
+            return rig;
+        }
+
+        public Task<int> ExecuteAsync(string sql) => Database.ExecuteAsync(sql, null, TestContext.Current.CancellationToken);
+
+        public async Task<long> CountAsync(string sql) =>
+            await Database.QueryFirstOrDefaultAsync<long>(sql, null, TestContext.Current.CancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            (Connections as IDisposable)?.Dispose();
+            SqliteConnection.ClearAllPools();
+            await _database.DisposeAsync();
+        }
     }
 
     [Fact]
     public async Task A_batch_that_fails_halfway_keeps_nothing_and_the_next_batch_is_stored()
     {
-        await using var database = new FleetDatabase();
-        await database.AddDeviceAsync("printer-1");
-        await database.AddDeviceAsync("printer-2");
+        await using var database = await Rig.CreateAsync();
         // The second device's event cannot be stored: the batch fails after the first device's rows were written.
         await database.ExecuteAsync("""
             CREATE TRIGGER refuse_printer_2 BEFORE INSERT ON device_events WHEN NEW.device_id = 'printer-2'
@@ -54,24 +86,23 @@ public sealed class TelemetryBatchWriterTests
 
         await Assert.ThrowsAsync<SqliteException>(() => writer.WriteAsync(Batch(Raised("printer-1", 1, "ipp:media-jam"), Raised("printer-2", 1, "ipp:media-jam")), ct));
 
-        Assert.Equal(0, await CountAsync(database, "SELECT COUNT(*) FROM telemetry;"));
-        Assert.Equal(0, await CountAsync(database, "SELECT COUNT(*) FROM device_events;"));
-        Assert.Equal(0, await CountAsync(database, "SELECT COUNT(*) FROM fix_inbox;"));
-        Assert.Equal(0, await CountAsync(database, "SELECT COUNT(*) FROM devices WHERE contiguous_mark IS NOT NULL;"));
+        Assert.Equal(0, await database.CountAsync("SELECT COUNT(*) FROM telemetry;"));
+        Assert.Equal(0, await database.CountAsync("SELECT COUNT(*) FROM device_events;"));
+        Assert.Equal(0, await database.CountAsync("SELECT COUNT(*) FROM fix_inbox;"));
+        Assert.Equal(0, await database.CountAsync("SELECT COUNT(*) FROM devices WHERE contiguous_mark IS NOT NULL;"));
 
         await writer.WriteAsync(Batch(Raised("printer-1", 1, "ipp:media-jam"), Raised("printer-1", 2, "ipp:door-open")), ct);
 
-        Assert.Equal(2, await CountAsync(database, "SELECT COUNT(*) FROM telemetry WHERE device_id = 'printer-1';"));
-        Assert.Equal(2, await CountAsync(database, "SELECT COUNT(*) FROM device_events WHERE device_id = 'printer-1';"));
-        Assert.Equal(2, await CountAsync(database, "SELECT COUNT(*) FROM fix_inbox WHERE device_id = 'printer-1';"));
-        Assert.Equal(2, await CountAsync(database, "SELECT contiguous_mark FROM devices WHERE id = 'printer-1';"));
+        Assert.Equal(2, await database.CountAsync("SELECT COUNT(*) FROM telemetry WHERE device_id = 'printer-1';"));
+        Assert.Equal(2, await database.CountAsync("SELECT COUNT(*) FROM device_events WHERE device_id = 'printer-1';"));
+        Assert.Equal(2, await database.CountAsync("SELECT COUNT(*) FROM fix_inbox WHERE device_id = 'printer-1';"));
+        Assert.Equal(2, await database.CountAsync("SELECT contiguous_mark FROM devices WHERE id = 'printer-1';"));
     }
 
     [Fact]
     public async Task A_message_stored_before_is_not_stored_or_queued_again()
     {
-        await using var database = new FleetDatabase();
-        await database.AddDeviceAsync("printer-1");
+        await using var database = await Rig.CreateAsync();
         var ct = TestContext.Current.CancellationToken;
         await using var writer = new TelemetryBatchWriter(database.Connections);
 
@@ -80,7 +111,7 @@ public sealed class TelemetryBatchWriterTests
         await database.ExecuteAsync("DELETE FROM fix_inbox;");
         await writer.WriteAsync(Batch(Raised("printer-1", 1, "ipp:media-jam")), ct);
 
-        Assert.Equal(1, await CountAsync(database, "SELECT COUNT(*) FROM telemetry;"));
-        Assert.Equal(0, await CountAsync(database, "SELECT COUNT(*) FROM fix_inbox;"));
+        Assert.Equal(1, await database.CountAsync("SELECT COUNT(*) FROM telemetry;"));
+        Assert.Equal(0, await database.CountAsync("SELECT COUNT(*) FROM fix_inbox;"));
     }
 }
