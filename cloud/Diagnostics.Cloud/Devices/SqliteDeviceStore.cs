@@ -254,13 +254,18 @@ internal sealed class SqliteDeviceStore(SqliteConnectionFactory connections) : I
         await using (var command = connection.CreateCommand())
         {
             command.CommandText = """
-                SELECT code, MAX(condition), COUNT(*) AS n FROM active_conditions
+                SELECT code, MAX(condition), COUNT(*) AS n,
+                       MAX(CASE severity WHEN 'Error' THEN 2 WHEN 'Warning' THEN 1 ELSE 0 END)
+                FROM active_conditions
                 GROUP BY code ORDER BY n DESC, code LIMIT $top;
                 """;
             command.Parameters.AddWithValue("$top", topCodes);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
-                codes.Add(new CodeCount(reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+            {
+                var severity = reader.GetInt32(3) switch { 2 => Severity.Error, 1 => Severity.Warning, _ => Severity.Report };
+                codes.Add(new CodeCount(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), severity));
+            }
         }
         var firmware = await CountByAsync(connection, "SELECT firmware, COUNT(*) AS n FROM devices GROUP BY firmware ORDER BY n DESC, firmware;", cancellationToken);
         var models = await CountByAsync(connection, "SELECT model, COUNT(*) AS n FROM devices GROUP BY model ORDER BY n DESC, model;", cancellationToken);

@@ -26,6 +26,7 @@ public static partial class WebExtensions
         // environment, and does nothing for a published app (which has them in wwwroot).
         builder.WebHost.UseStaticWebAssets();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddSingleton<Dashboard.AttentionList>();
         return builder;
     }
 
