@@ -27,6 +27,7 @@ public static class AccountsApi
         mine.MapGet("/", MyDevices);
         mine.MapPost("/pair", Pair).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests);
         mine.MapDelete("/{deviceId}", Unpair).ProducesProblem(StatusCodes.Status404NotFound);
+        mine.MapPut("/{deviceId}/nickname", Rename).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -106,7 +107,11 @@ public static class AccountsApi
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(pairing);
         ArgumentNullException.ThrowIfNull(devices);
+        if (!DeviceNickname.IsValid(request.Nickname))
+            return NicknameProblem();
         var result = await pairing.PairAsync(http.User.AccountId()!, request.Code, cancellationToken);
+        if (result.Outcome is PairingOutcome.Paired or PairingOutcome.AlreadyYours && request.Nickname is not null)
+            await pairing.RenameAsync(http.User.AccountId()!, result.DeviceId!, request.Nickname, cancellationToken);
         return result.Outcome switch
         {
             PairingOutcome.Paired or PairingOutcome.AlreadyYours =>
@@ -117,6 +122,23 @@ public static class AccountsApi
                 StatusCodes.Status404NotFound, "Unknown pairing code", "No device available for pairing shows this code. Check the code on the device's screen or label.")),
         };
     }
+
+    /// <summary>The customer's own name for a paired device; null or empty removes it.</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> Rename(
+        string deviceId, NicknameRequest request, HttpContext http, Pairing pairing, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(pairing);
+        if (!DeviceNickname.IsValid(request.Nickname))
+            return NicknameProblem();
+        return await pairing.RenameAsync(http.User.AccountId()!, deviceId, request.Nickname, cancellationToken)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Not your device", $"You have no paired device '{deviceId}'."));
+    }
+
+    private static ProblemHttpResult NicknameProblem() => TypedResults.Problem(ApiProblems.Create(
+        StatusCodes.Status400BadRequest, "Invalid device name", $"A device name is one line of at most {DeviceNickname.MaxLength} characters."));
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Unpair(
         string deviceId, HttpContext http, Pairing pairing, CancellationToken cancellationToken)
@@ -129,6 +151,8 @@ public static class AccountsApi
     }
 }
 
-public sealed record PairRequest(string? Code);
+public sealed record PairRequest(string? Code, string? Nickname = null);
+
+public sealed record NicknameRequest(string? Nickname);
 
 public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);

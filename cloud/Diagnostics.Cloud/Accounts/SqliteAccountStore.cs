@@ -124,6 +124,30 @@ internal sealed class SqliteAccountStore(SqliteConnectionFactory connections) : 
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
+    public async Task<IReadOnlyDictionary<string, string>> GetNicknamesAsync(string accountId, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT device_id, nickname FROM device_owners WHERE account_id = $account AND nickname IS NOT NULL;";
+        command.Parameters.AddWithValue("$account", accountId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+            names[reader.GetString(0)] = reader.GetString(1);
+        return names;
+    }
+
+    public async Task<bool> SetNicknameAsync(string deviceId, string accountId, string? nickname, CancellationToken cancellationToken)
+    {
+        await using var connection = await connections.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE device_owners SET nickname = $nickname WHERE device_id = $device AND account_id = $account;";
+        command.Parameters.AddWithValue("$device", deviceId);
+        command.Parameters.AddWithValue("$account", accountId);
+        command.Parameters.AddWithValue("$nickname", (object?)nickname ?? DBNull.Value);
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
     private static async Task<IReadOnlyList<string>> ReadStringsAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -86,12 +86,15 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
             var eReceived = events.Parameters.Add("$received", Microsoft.Data.Sqlite.SqliteType.Integer);
 
             // A problem raised on a paired device notifies its owner in the same transaction as the event itself, so
-            // a crash can never keep the event and lose the notification (or the reverse).
+            // a crash can never keep the event and lose the notification (or the reverse). One unread notification per
+            // device and problem: a jam that comes back before the owner read about the first is not a second alert.
             notifications.Transaction = transaction;
             notifications.CommandText = """
                 INSERT OR IGNORE INTO notifications (account_id, device_id, seq, code, condition, severity, message, created_at_ms)
-                SELECT account_id, $device, $seq, $code, $condition, $severity, $message, $received
-                FROM device_owners WHERE device_id = $device;
+                SELECT o.account_id, $device, $seq, $code, $condition, $severity, $message, $received
+                FROM device_owners o WHERE o.device_id = $device
+                  AND NOT EXISTS (SELECT 1 FROM notifications n
+                                  WHERE n.account_id = o.account_id AND n.device_id = $device AND n.code = $code AND n.read_at_ms IS NULL);
                 """;
             var nDevice = notifications.Parameters.Add("$device", Microsoft.Data.Sqlite.SqliteType.Text);
             var nSeq = notifications.Parameters.Add("$seq", Microsoft.Data.Sqlite.SqliteType.Integer);

@@ -458,6 +458,8 @@ internal static class Schema
         ("support_sessions", "customer_read_seq", "INTEGER NOT NULL DEFAULT 0"),
         // The app's own id for "open a conversation": a request sent again (a bad network) opens one, not two.
         ("support_sessions", "client_id", "TEXT NULL"),
+        // The name a customer gives their device at pairing or later ("Office printer"); theirs alone.
+        ("device_owners", "nickname", "TEXT NULL"),
     ];
 
     /// <summary>Indexes over added columns, created once the columns exist.</summary>
@@ -466,5 +468,6 @@ internal static class Schema
         CREATE INDEX IF NOT EXISTS ix_devices_firmware ON devices (firmware);
         CREATE INDEX IF NOT EXISTS ix_devices_online ON devices (online);
         CREATE UNIQUE INDEX IF NOT EXISTS ix_support_sessions_client ON support_sessions (customer_id, client_id) WHERE client_id IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS ix_notifications_unread_code ON notifications (account_id, device_id, code) WHERE read_at_ms IS NULL;
         """;
 }

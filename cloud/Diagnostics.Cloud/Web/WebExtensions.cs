@@ -27,6 +27,10 @@ public static partial class WebExtensions
         builder.WebHost.UseStaticWebAssets();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddSingleton<Dashboard.AttentionList>();
+        builder.Services.AddOptions<Companion.CompanionOptions>()
+            .Bind(builder.Configuration.GetSection(Companion.CompanionOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         return builder;
     }
 
