@@ -32,7 +32,7 @@ public sealed record AttentionItem(string DeviceId, string Model, AttentionReaso
 /// error (longest first), fixes that failed in the last day, devices that went silent, then lasting warnings. A device
 /// appears once, for its most urgent reason. Reads current state only (indexed), never history.
 /// </summary>
-public sealed class AttentionList(IDeviceStore devices, SqliteFixStore fixes, SqliteSupportStore support)
+public sealed class AttentionList(IDeviceStore devices, SqliteFixStore fixes, SupportSessionStore support)
 {
     public const int DefaultLength = 8;
 
