@@ -62,6 +62,10 @@ internal static class EventIds
     public const int SignedIn = 402;
     public const int SignInThrottled = 403;
     public const int PasswordChanged = 404;
+    public const int PasswordResetMailed = 405;
+    public const int PasswordResetRefused = 406;
+    public const int PasswordReset = 407;
+    public const int MailFailed = 408;
     public const int DevicePaired = 410;
     public const int PairingRefused = 411;
     public const int DeviceUnpaired = 412;
