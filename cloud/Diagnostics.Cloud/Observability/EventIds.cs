@@ -6,6 +6,7 @@ internal static class EventIds
     // Devices 1xx
     public const int DeviceRegistered = 100;
     public const int ApiListening = 101;
+    public const int StartupReady = 102;
 
     // Dashboard and fleet history 15x
     public const int FleetSampled = 150;

@@ -85,7 +85,7 @@ public sealed partial class PasswordResetTests
         Assert.Equal(1, RenderedPage.CountTestId(login, "product-header"));
         Assert.Equal(0, RenderedPage.CountTestId(login, "forgot-password"));
         Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsJsonAsync("/api/auth/password-reset", new { email = "pat@example.com" }, Ct)).StatusCode);
-        Assert.Equal(1, RenderedPage.CountTestId(await RenderedPage.GetPageAsync(http, "/account/forgot"), "reset-off"));
+        Assert.Equal(1, RenderedPage.CountTestId(await RenderedPage.GetPageAsync(http, "/account/forgot-password"), "reset-off"));
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed partial class PasswordResetTests
 
         var login = await RenderedPage.GetPageAsync(http, "/account/login");
         Assert.Equal(1, RenderedPage.CountTestId(login, "forgot-password"));
-        Assert.Equal(1, RenderedPage.CountTestId(await RenderedPage.GetPageAsync(http, "/account/forgot"), "reset-email"));
+        Assert.Equal(1, RenderedPage.CountTestId(await RenderedPage.GetPageAsync(http, "/account/forgot-password"), "reset-email"));
         Assert.Equal(1, RenderedPage.CountTestId(await RenderedPage.GetPageAsync(http, "/account/reset?token=not-a-token"), "reset-invalid"));
     }
 
