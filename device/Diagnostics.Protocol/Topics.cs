@@ -44,6 +44,7 @@ public static class Topics
         UplinkKind.Heartbeat => "heartbeat",
         UplinkKind.CommandResult => "result",
         UplinkKind.UpdateReport => "update",
+        UplinkKind.HostReport => "host",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown uplink kind."),
     };
 
@@ -54,6 +55,7 @@ public static class Topics
         "heartbeat" => UplinkKind.Heartbeat,
         "result" => UplinkKind.CommandResult,
         "update" => UplinkKind.UpdateReport,
+        "host" => UplinkKind.HostReport,
         _ => null,
     };
 

@@ -125,6 +125,11 @@ internal static class EventIds
     public const int SupportWatchFailed = 665;
     public const int SupportReviewed = 666;
 
+    // Hosts 68x (computers and print servers that print to registered printers)
+    public const int HostReportApplied = 680;
+    public const int HostQueuesMatched = 681;
+    public const int HostInventoryFailed = 682;
+
     // Storage 95x
     public const int SchemaMigrated = 950;
 

@@ -66,10 +66,12 @@ public sealed record RolloutDeviceView(
 }
 
 /// <summary>An update as its customer sees it: what it is, where it stands and what they may do.</summary>
+/// <param name="Kind"><c>firmware</c>, or <c>driver</c>: a printer driver for the computer <see cref="DeviceId"/> names.</param>
+/// <param name="Models">The printers the package is for (a driver's printer models).</param>
 public sealed record MyUpdateView(
     string RolloutId, string DeviceId, string Version, string FromVersion, string ReleaseNotes, long DownloadSize, string State, int Percent,
     string Failure, string Detail, bool CanApprove, bool CanDecline, bool CanRemindLater, DateTimeOffset? DeferredUntil, DateTimeOffset? DeferralEndsAt,
-    DateTimeOffset? NotBefore, DateTimeOffset UpdatedAt);
+    DateTimeOffset? NotBefore, DateTimeOffset UpdatedAt, string Kind = "firmware", IReadOnlyList<string>? Models = null);
 
 public sealed record CreateRolloutRequest(
     string? Name, string? PackageId, List<string>? Models, List<string>? FromVersions, List<string>? Tags, List<string>? DeviceIds, List<double>? Waves,
@@ -322,7 +324,8 @@ public static class UpdatesApi
             package?.Manifest.PayloadSize ?? 0, device.State.ToStorage(), device.Percent, device.Failure, device.Detail,
             CanApprove: deciding, CanDecline: open && (deciding || device.State == DeviceUpdateState.Approved),
             CanRemindLater: open && (deciding || device.State == DeviceUpdateState.Approved) && (deferralEnds is null || deferralEnds > now),
-            device.DeferredUntil, deferralEnds, device.NotBefore, device.UpdatedAt);
+            device.DeferredUntil, deferralEnds, device.NotBefore, device.UpdatedAt,
+            package?.Manifest.Kind == PackageKind.Driver ? "driver" : "firmware", package?.Manifest.Models ?? []);
     }
 
     private static async Task<Results<Ok<MyUpdateView>, ProblemHttpResult>> DecideAsync(
