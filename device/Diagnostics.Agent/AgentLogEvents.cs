@@ -39,6 +39,7 @@ internal static class AgentLogEvents
     public const int CertificateRenewalRequested = 322;
     public const int CertificateRenewed = 323;
     public const int CertificateRenewalIgnored = 324;
+    public const int CloudCertificateRefused = 325;
 
     // Commands 400-449 (Commands/: the executor, its journal and the consents it checks)
     public const int CommandReceived = 400;

@@ -59,7 +59,7 @@ public sealed partial class AgentRuntime : IDisposable
         var http = updates?.Http ?? diagnostics?.Http ?? (_ownedHttp = new HttpClient());
         Updates = new UpdateInstaller(
             new UpdateDevice(credentials.DeviceId, agent.DataDirectory, Telemetry, () => Uplink?.IsConnected == true, () => Commands.Consents,
-                collector as IBootableDevice, http, Uri.TryCreate(agent.CloudUrl, UriKind.Absolute, out var cloud) ? cloud : null, credentials.Token,
+                collector as IBootableDevice, http, Uri.TryCreate(agent.CloudUrl, UriKind.Absolute, out var cloud) ? cloud : null, credentials.BearerTokenFor(cloud),
                 collector as IPrintHost),
             updates?.Options ?? new UpdateOptions(), Outbox, Envelopes, time, random, loggerFactory, agent.PollInterval, updates?.RestartProcess);
         if (collector is IPrintHost host)
@@ -172,7 +172,7 @@ public sealed partial class AgentRuntime : IDisposable
         ];
         var cloudUrl = Uri.TryCreate(agent.CloudUrl, UriKind.Absolute, out var url) ? url : null;
         return new DiagnosticsSources(deviceId, Telemetry.CurrentStatusAsync, Telemetry.RecentEvents,
-            () => ring?.Tail(deviceId, soleDevice) ?? [], configuration, setup?.Http, cloudUrl, credentials.Token);
+            () => ring?.Tail(deviceId, soleDevice) ?? [], configuration, setup?.Http, cloudUrl, credentials.BearerTokenFor(cloudUrl));
     }
 
     /// <summary>Heartbeat metrics beyond the pump's own: the uplink's, and the collector's gauges when it measures any.</summary>

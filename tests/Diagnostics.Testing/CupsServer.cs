@@ -9,7 +9,9 @@ namespace Diagnostics.Testing;
 /// <summary>
 /// A real, private print server: <c>cupsd</c> (CUPS 2.4) on a free loopback port with everything (configuration,
 /// spool, state, logs, its own ServerBin) in a temp folder, set up like a host's: changing a queue needs an
-/// administrator (cupsd's "Local" root certificate in <see cref="CertificateDirectory"/>, as on a real host), and a
+/// administrator (cupsd's "Local" root certificate in <see cref="CertificateDirectory"/>, as on a real host) unless
+/// started with open administration (any local client may pause, resume and change queues, as the collectors' tests
+/// need for a printer's own remote actions), and a
 /// few filters of its own stand in for a real driver's (the machine's cupsd package ships none): <c>dx-pass</c> passes
 /// a document through (and makes PostScript printable), <c>dx-fail</c> fails every job as a broken driver does.
 /// Killed on dispose. Needs packages <c>cups-daemon</c> and <c>cups-client</c>.
@@ -28,6 +30,16 @@ public sealed class CupsServer : IAsyncDisposable
         ["commandtops"] = PassThrough,
         [FailingFilter] = "#!/bin/sh\necho 'ERROR: dx-fail: this driver fails every job' >&2\nexit 1\n",
     };
+
+    private const string AdministratorsOnly = """
+          <Limit CUPS-Add-Modify-Printer CUPS-Delete-Printer CUPS-Add-Modify-Class CUPS-Delete-Class CUPS-Set-Default CUPS-Accept-Jobs CUPS-Reject-Jobs Pause-Printer Resume-Printer>
+            AuthType Default
+            Require user @SYSTEM
+            Order deny,allow
+          </Limit>
+        """;
+
+    private const short GetSubscriptions = 0x0019;
 
     private readonly string _directory;
     private readonly Process _daemon;
@@ -76,7 +88,7 @@ public sealed class CupsServer : IAsyncDisposable
     }
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public static async Task<CupsServer> StartAsync()
+    public static async Task<CupsServer> StartAsync(bool openAdministration = false)
     {
         var cupsd = ExternalTools.Require("cupsd", "apt-get install cups-daemon");
         ExternalTools.Require("lpadmin", "apt-get install cups-client");
@@ -106,18 +118,14 @@ public sealed class CupsServer : IAsyncDisposable
             Listen 127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}
             WebInterface No
             Browsing No
-            DefaultAuthType Basic
+            DefaultAuthType {(openAdministration ? "None" : "Basic")}
             LogLevel debug
             <Location />
               Order allow,deny
               Allow all
             </Location>
             <Policy default>
-              <Limit CUPS-Add-Modify-Printer CUPS-Delete-Printer CUPS-Add-Modify-Class CUPS-Delete-Class CUPS-Set-Default CUPS-Accept-Jobs CUPS-Reject-Jobs Pause-Printer Resume-Printer>
-                AuthType Default
-                Require user @SYSTEM
-                Order deny,allow
-              </Limit>
+            {(openAdministration ? "" : AdministratorsOnly)}
               <Limit All>
                 Order deny,allow
                 Allow all
@@ -195,6 +203,48 @@ public sealed class CupsServer : IAsyncDisposable
         var (exitCode, stdout, stderr) = await ExternalTools.RunAsync(path, all, [], TestContext.Current.CancellationToken,
             new Dictionary<string, string> { ["CUPS_STATEDIR"] = StateDirectory });
         Assert.True(exitCode == 0, $"{tool} {string.Join(' ', all)} exited with {exitCode}: {stdout}{stderr}\n{ErrorLog}");
+    }
+
+    /// <summary><c>ipp://127.0.0.1:port/printers/NAME</c>.</summary>
+    public Uri QueueUri(string queue) => new($"ipp://{Server}/printers/{Uri.EscapeDataString(queue)}");
+
+    /// <summary>
+    /// SIGSTOP to this cupsd (by its PID): it still accepts TCP connections (the kernel queues them) but answers
+    /// nothing, as a hung print server does, until <see cref="ResumeAsync"/>.
+    /// </summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>SIGCONT: cupsd answers again, including what was queued while it was paused.</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        var kill = ExternalTools.Require("kill", "apt-get install procps");
+        string[] arguments = [signal, _daemon.Id.ToString(CultureInfo.InvariantCulture)];
+        var (exitCode, stdout, stderr) = await ExternalTools.RunAsync(kill, arguments, [], TestContext.Current.CancellationToken);
+        Assert.True(exitCode == 0, $"kill {string.Join(' ', arguments)} exited with {exitCode}: {stdout}{stderr}");
+    }
+
+    /// <summary>The ids of the subscriptions cupsd holds on a queue, by any user (Get-Subscriptions, RFC 3995 11.2.6).</summary>
+    public async Task<IReadOnlyList<int>> SubscriptionIdsAsync(string queue)
+    {
+        var client = new IppClient(Http, QueueUri(queue), TimeSpan.FromSeconds(5), IppCodec.DefaultMaxMessageBytes);
+        var request = new IppMessage(2, 0, GetSubscriptions, client.NextRequestId(),
+        [
+            client.OperationAttributes(
+                new IppAttribute("requesting-user-name", new IppStringValue(IppValueTag.NameWithoutLanguage, "test")),
+                new IppAttribute("my-subscriptions", new IppBooleanValue(false))),
+        ]);
+        try
+        {
+            var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+            return [.. response.Groups.Where(g => g.Tag == IppGroupTag.Subscription)
+                .SelectMany(g => g.Attributes.Where(a => a.Name == "notify-subscription-id").SelectMany(a => a.Integers))];
+        }
+        catch (IppRequestException none) when (none.StatusCode == 0x0406)
+        {
+            return [];
+        }
     }
 
     /// <summary>The queue's PPD as cupsd serves it, or null when it has none.</summary>

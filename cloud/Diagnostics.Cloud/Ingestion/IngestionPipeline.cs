@@ -60,6 +60,7 @@ public sealed partial class IngestionPipeline(
                 while (batch.Count < batchSize && queue.Reader.TryRead(out var uplink))
                     batch.Add(uplink);
                 await ProcessBatchAsync(batch, stoppingToken);
+                queue.Settled(batch);
                 batch.Clear();
             }
         }

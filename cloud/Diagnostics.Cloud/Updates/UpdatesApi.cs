@@ -143,16 +143,12 @@ public static class UpdatesApi
     // ---- devices
 
     public static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> DevicePayload(
-        string deviceId, string packageId, HttpRequest request, DeviceRegistry registry, RolloutStore store, PackageCatalog catalog, CancellationToken cancellationToken)
+        string deviceId, string packageId, HttpRequest request, RolloutStore store, PackageCatalog catalog, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(store);
-        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) || header.Scheme != "Bearer" || string.IsNullOrEmpty(header.Parameter)
-            || !await registry.VerifyAsync(deviceId, header.Parameter, cancellationToken))
-        {
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status401Unauthorized, "Not this device", "Send the device's own token as a Bearer token."));
-        }
+        if (!await DeviceHttpIdentity.IsDeviceAsync(request.HttpContext, deviceId, cancellationToken))
+            return TypedResults.Problem(DeviceHttpIdentity.NotThisDevice());
         // A device fetches only what it was offered: a token does not open the whole catalog.
         var offered = (await store.RolloutsOfDeviceAsync(deviceId, cancellationToken)).Any(d => d.PackageId == packageId);
         if (!offered || await catalog.GetAsync(packageId, cancellationToken) is not { } package)

@@ -16,11 +16,11 @@ namespace Diagnostics.Agent.Updates;
 /// <param name="Bootable">The device when it runs inside the agent (the simulated printer), booted from the slots.</param>
 /// <param name="Http">The agent's shared client; not owned.</param>
 /// <param name="CloudUrl">The cloud's base address; a relative payload URL is resolved against it.</param>
-/// <param name="Token">The device token, sent as Bearer to the cloud (never to another host).</param>
+/// <param name="Token">The device token, sent as Bearer to the cloud (never to another host); null when the device proves itself by its client certificate.</param>
 /// <param name="Host">The host when the agent runs in the host role: driver packages install there (<see cref="DriverUpdateStep"/>).</param>
 public sealed record UpdateDevice(
     string DeviceId, string DataDirectory, TelemetryPump Telemetry, Func<bool> IsConnected, Func<ConsentSet?> Consents,
-    IBootableDevice? Bootable, HttpClient Http, Uri? CloudUrl, string Token, Hosts.IPrintHost? Host = null);
+    IBootableDevice? Bootable, HttpClient Http, Uri? CloudUrl, string? Token, Hosts.IPrintHost? Host = null);
 
 /// <summary>
 /// Takes the cloud's update offers (<c>down/update</c>) from offer to a version that runs and passed its health check,
