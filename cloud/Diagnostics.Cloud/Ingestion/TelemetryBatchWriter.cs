@@ -32,11 +32,14 @@ internal sealed class TelemetryBatchWriter : IAsyncDisposable
         """;
 
     // A problem raised on a paired device notifies its owner in the same transaction as the event itself, so a crash
-    // can never keep the event and lose the notification (or the reverse).
+    // can never keep the event and lose the notification (or the reverse). One unread notification per device and
+    // problem: a jam that comes back before the owner read about the first is not a second alert.
     private const string InsertNotification = """
         INSERT OR IGNORE INTO notifications (account_id, device_id, seq, code, condition, severity, message, created_at_ms)
-        SELECT account_id, ?1, ?2, ?3, ?4, ?5, ?6, ?7
-        FROM device_owners WHERE device_id = ?1;
+        SELECT o.account_id, ?1, ?2, ?3, ?4, ?5, ?6, ?7
+        FROM device_owners o WHERE o.device_id = ?1
+          AND NOT EXISTS (SELECT 1 FROM notifications n
+                          WHERE n.account_id = o.account_id AND n.device_id = ?1 AND n.code = ?3 AND n.read_at_ms IS NULL);
         """;
 
     // For the fix loop, only what can still lead somewhere: a raise of a problem whose earlier raise still waits in the
