@@ -50,14 +50,20 @@ public sealed class ArticleIndex
     private readonly FrozenDictionary<string, (long Verified, long Failed)> _overall;
     private readonly FrozenDictionary<(string, string), (long Verified, long Failed)> _byModel;
     private readonly TextIndex _text;
+    private readonly FrozenDictionary<string, FrozenDictionary<string, PublishedTranslation>> _translations;
 
     public static readonly ArticleIndex Empty = new([], []);
 
-    public ArticleIndex(IEnumerable<(Article Article, int Version)> articles, IEnumerable<ArticleOutcomes> outcomes)
+    /// <param name="translations">The published translations; one whose article is not among <paramref name="articles"/> is left out.</param>
+    public ArticleIndex(IEnumerable<(Article Article, int Version)> articles, IEnumerable<ArticleOutcomes> outcomes, IEnumerable<PublishedTranslation>? translations = null)
     {
         ArgumentNullException.ThrowIfNull(articles);
         ArgumentNullException.ThrowIfNull(outcomes);
         var list = articles.ToList();
+        var ids = list.Select(a => a.Article.Id).ToHashSet(StringComparer.Ordinal);
+        _translations = (translations ?? []).Where(t => ids.Contains(t.Translation.ArticleId))
+            .GroupBy(t => t.Translation.ArticleId, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => g.ToFrozenDictionary(t => t.Translation.Language, StringComparer.Ordinal), StringComparer.Ordinal);
         _articles = list.ToFrozenDictionary(a => a.Article.Id, StringComparer.Ordinal);
         _byCode = list
             .SelectMany(a => a.Article.Applies.Codes.Select(code => (Code: code, a.Article.Id)))
@@ -80,6 +86,28 @@ public sealed class ArticleIndex
     public IEnumerable<(Article Article, int Version)> Articles => _articles.Values;
 
     public (Article Article, int Version)? Find(string id) => _articles.TryGetValue(id, out var found) ? found : null;
+
+    /// <summary>The languages the article is published in besides English, in name order.</summary>
+    public IReadOnlyList<string> LanguagesOf(string articleId) =>
+        _translations.TryGetValue(articleId, out var byLanguage) ? [.. byLanguage.Keys.Order(StringComparer.Ordinal)] : [];
+
+    /// <summary>
+    /// The article as a reader of <paramref name="culture"/> reads it: its published translation serving that culture,
+    /// else the article itself marked as a fallback (English shown to someone who asked for another language).
+    /// </summary>
+    public LocalizedArticle Localize(Article article, CultureInfo culture)
+    {
+        ArgumentNullException.ThrowIfNull(article);
+        ArgumentNullException.ThrowIfNull(culture);
+        if (ArticleLanguages.IsOriginal(culture) || culture.Name.Length == 0)
+            return new LocalizedArticle(article, ArticleLanguages.Original, IsFallback: false, Outdated: false);
+        if (_translations.TryGetValue(article.Id, out var byLanguage) && ArticleLanguages.Serving(culture, byLanguage.Keys) is { } language)
+        {
+            var published = byLanguage[language];
+            return new LocalizedArticle(published.Translation.Apply(article), language, IsFallback: false, published.Outdated);
+        }
+        return new LocalizedArticle(article, ArticleLanguages.Original, IsFallback: true, Outdated: false);
+    }
 
     /// <summary>
     /// Articles for a device problem: exact code matches first, then matches on the normalized condition, each tier
@@ -231,6 +259,9 @@ public sealed class ArticleIndex
         yield return (string.Join(' ', article.Applies.Codes.Select(c => c[(c.IndexOf(':', StringComparison.Ordinal) + 1)..])), 2);
     }
 }
+
+/// <summary>An article in the language it is shown in, and whether that is English standing in for a missing translation.</summary>
+public sealed record LocalizedArticle(Article Article, string Language, bool IsFallback, bool Outdated);
 
 /// <summary>A device's active problem: its code and normalized condition.</summary>
 public sealed record DeviceProblem(string Code, string Condition, Severity Severity);

@@ -16,9 +16,8 @@ public sealed class FreeTextAccuracyTests
     [Fact]
     public void Top_one_and_top_three_accuracy_on_the_labelled_phrasings()
     {
-        var articles = Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "knowledge-base"), "*.md")
-            .Where(f => Path.GetFileName(f) != KnowledgeBase.FolderReadme)
-            .Select(f => ArticleFormat.Parse(File.ReadAllText(f)).Article!)
+        var articles = KnowledgeFolder.Articles(Path.Combine(AppContext.BaseDirectory, "knowledge-base"))
+            .Select(f => ArticleFormat.Parse(File.ReadAllText(f.Path)).Article!)
             .ToList();
         var index = new ArticleIndex(articles.Select(a => (a, 1)), []);
         var labelled = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Knowledge", "phrasings.tsv"))
