@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ProtoBuf;
 
 namespace Diagnostics.Protocol;
@@ -22,7 +23,13 @@ public static class WireCodec
             return DecodeResult<T>.Fail(DecodeError.TooLarge, $"Payload of {payload.Length} bytes exceeds the limit of {maxBytes}.");
         try
         {
-            return DecodeResult<T>.Ok(Serializer.Deserialize<T>(payload));
+            // protobuf-net's span and memory readers rent a buffer of whatever length a field claims when that length's
+            // varint runs past the end of its enclosing message (a 68-byte command claiming 109 MB rented 128 MB, kept
+            // by the shared pool afterwards); its stream reader checks the claim against what the stream holds.
+            using var stream = MemoryMarshal.TryGetArray(payload, out var array)
+                ? new MemoryStream(array.Array!, array.Offset, array.Count, writable: false)
+                : new MemoryStream(payload.ToArray(), writable: false);
+            return DecodeResult<T>.Ok(Serializer.Deserialize<T>(stream));
         }
         catch (Exception ex) when (ex is ProtoException or EndOfStreamException or InvalidOperationException or OverflowException or ArgumentException)
         {

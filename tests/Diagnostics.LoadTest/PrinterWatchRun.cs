@@ -11,9 +11,10 @@ namespace Diagnostics.LoadTest;
 /// </summary>
 internal static class PrinterWatchRun
 {
-    public sealed record Result(string Collector, double CpuPercent, double PeakMiB, double MeanStatusBytes, int MinStatusBytes, int MaxStatusBytes, long Statuses);
+    public sealed record Result(string Collector, double CpuPercent, double ResidentMiB, double PeakMiB, double MeanStatusBytes, int MinStatusBytes, int MaxStatusBytes, long Statuses);
 
-    public static async Task<Result> MeasureAsync(string collector, int printerCount, TimeSpan poll, TimeSpan duration, CancellationToken ct)
+    /// <param name="agentExecutable">A published agent (self-contained) to run instead of the build output's Diagnostics.Agent.dll.</param>
+    public static async Task<Result> MeasureAsync(string collector, int printerCount, TimeSpan poll, TimeSpan duration, CancellationToken ct, string? agentExecutable = null)
     {
         var printers = new List<IppEvePrinter>();
         try
@@ -42,7 +43,9 @@ internal static class PrinterWatchRun
                 if (collector == "ipp")
                     arguments.Add($"--Gateway:Devices:{i}:Ipp:PrinterUri={printers[i].Uri}");
             }
-            await using var agent = ChildProcess.StartDotnet("agent", RepositoryLayout.AgentDll, arguments);
+            await using var agent = agentExecutable is null
+                ? ChildProcess.StartDotnet("agent", RepositoryLayout.AgentDll, arguments)
+                : ChildProcess.StartExecutable("agent", agentExecutable, arguments);
 
             // Measure from the moment every printer has reported, so start-up work is not counted.
             var warmUp = Stopwatch.StartNew();
@@ -52,30 +55,21 @@ internal static class PrinterWatchRun
                     throw new InvalidOperationException("The agent did not bring every printer online:\n" + agent.Tail());
                 await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
             }
-            var cpuBefore = CpuSeconds(agent.Id);
+            var cpuBefore = ProcessStats.CpuSeconds(agent.Id);
             var clock = Stopwatch.StartNew();
             await Task.Delay(duration, ct);
-            var cpu = CpuSeconds(agent.Id) - cpuBefore;
+            var cpu = ProcessStats.CpuSeconds(agent.Id) - cpuBefore;
             var wall = clock.Elapsed.TotalSeconds;
+            var resident = ProcessStats.ResidentBytes(agent.Id) / (1024.0 * 1024);
             var peak = agent.PeakResidentBytes() / (1024.0 * 1024);
             var sizes = StatusSizes(cloud.DatabasePath);
-            return new Result(collector, 100 * cpu / wall, peak, sizes.Average(), sizes.Min(), sizes.Max(), sizes.Count);
+            return new Result(collector, 100 * cpu / wall, resident, peak, sizes.Average(), sizes.Min(), sizes.Max(), sizes.Count);
         }
         finally
         {
             foreach (var printer in printers)
                 await printer.DisposeAsync();
         }
-    }
-
-    /// <summary>User plus system CPU seconds of a process, from /proc/{pid}/stat (fields 14 and 15, in clock ticks).</summary>
-    private static double CpuSeconds(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        // The command name (field 2) may hold spaces; the fields after its closing parenthesis are plain.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        const double ticksPerSecond = 100; // USER_HZ on Linux
-        return (long.Parse(fields[11]) + long.Parse(fields[12])) / ticksPerSecond;
     }
 
     private static List<int> StatusSizes(string databasePath)

@@ -5,7 +5,7 @@ using Diagnostics.Protocol;
 using Diagnostics.Testing;
 using MQTTnet.Server;
 
-// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|web|downloads|support|support-bot|all]
+// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|web|downloads|support|support-bot|fleet|all]
 //     [--devices N] [--messages M] [--fleet F] [--printers P] [--poll-seconds S] [--minutes T] [--web-devices W] [--runs R]
 //     [--download-devices D] [--image-mib I] [--sessions C] [--support-messages K] [--message-gap-ms G]
 //  ingest: N devices publish M events each, as fast as the broker takes them, first against a bare MQTTnet broker
@@ -15,6 +15,7 @@ using MQTTnet.Server;
 //          sees all F devices online, and prints both processes' peak resident memory.
 //  printers: the agent as a gateway watching P real ippeveprinters over IPP at an S-second poll for T minutes, and
 //          the same agent watching P simulated printers (the reference): CPU, peak memory, status bytes on the wire.
+//          --printer-collectors simulated runs only the reference; --agent-executable PATH runs a published agent instead.
 //  web:    W devices written into the cloud's store; time to first render of /dashboard and /dashboard/devices against
 //          /health and /api/fleet/summary (R runs each), and what the companion app downloads on first load (Chromium).
 //  downloads: a signed I MiB package offered to D devices by a rollout; one device downloads it alone (the reference),
@@ -26,6 +27,13 @@ using MQTTnet.Server;
 //  support-bot: scripted sessions about every knowledge-base article with a code (device reports it; device and the
 //          customer's words; the panel code typed without a device), the customer following the bot: the share the
 //          cloud closes as resolved by the bot, per kind, and every miss with what the bot did.
+//  fleet:  for each N in --fleet-sizes (1000,5000,10000,18000), N lightweight devices (the agent's protocol, heartbeats every
+//          --heartbeat-seconds, 30) over --fleet-clients (4) processes on 127.0.0.2.. against a fresh cloud: time to all
+//          online, cloud RSS per device, CPU, offered vs stored msg/s, a probe's publish→ack p50/p99 against N = 0,
+//          presence (connected vs shown online, and after every client is killed); error→proposal p50/p99 at
+//          --proposals-at (10000). Each step measures for --window-seconds (60).
+if (args.FirstOrDefault() == FleetClient.Name)
+    return await FleetClient.RunAsync(args);
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var devices = IntOption("--devices", 50);
 var messages = IntOption("--messages", 2_000);
@@ -40,7 +48,7 @@ var imageMiB = IntOption("--image-mib", 16);
 var supportSessions = IntOption("--sessions", 500);
 var supportMessages = IntOption("--support-messages", 20);
 var messageGapMs = IntOption("--message-gap-ms", 200);
-using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(scenario == "fleet" ? 90 : 30));
 var ct = cancellation.Token;
 
 if (scenario is "ingest" or "all")
@@ -59,16 +67,20 @@ if (scenario is "printers" or "all")
 {
     var poll = TimeSpan.FromSeconds(pollSeconds);
     var duration = TimeSpan.FromMinutes(minutes);
-    var simulated = await PrinterWatchRun.MeasureAsync("simulated", printerCount, poll, duration, ct);
-    var ipp = await PrinterWatchRun.MeasureAsync("ipp", printerCount, poll, duration, ct);
+    var agentExecutable = StringOption("--agent-executable");
+    var results = new List<PrinterWatchRun.Result>();
+    foreach (var collector in (StringOption("--printer-collectors") ?? "simulated,ipp").Split(','))
+        results.Add(await PrinterWatchRun.MeasureAsync(collector, printerCount, poll, duration, ct, agentExecutable));
     Console.WriteLine();
-    Console.WriteLine($"printers: one agent watching {printerCount} printers, poll every {pollSeconds} s, measured for {minutes} min");
-    foreach (var run in new[] { simulated, ipp })
+    Console.WriteLine($"printers: one agent ({agentExecutable ?? "Diagnostics.Agent.dll on the shared runtime"}) watching {printerCount} printers, " +
+        $"poll every {pollSeconds} s, measured for {minutes} min (load average {ProcessStats.LoadAverage()} at the end)");
+    foreach (var run in results)
     {
-        Console.WriteLine($"  {run.Collector,-9}: CPU {run.CpuPercent,6:N2} % of one core, peak RSS {run.PeakMiB,6:N0} MiB, " +
+        Console.WriteLine($"  {run.Collector,-9}: CPU {run.CpuPercent,6:N2} % of one core, RSS {run.ResidentMiB,6:N1} MiB (peak {run.PeakMiB:N1}), " +
             $"status report {run.MeanStatusBytes:N0} B on average ({run.MinStatusBytes}-{run.MaxStatusBytes} B, {run.Statuses} reports)");
     }
-    Console.WriteLine($"  ipp / simulated CPU: {ipp.CpuPercent / simulated.CpuPercent:N2}x, peak memory: {ipp.PeakMiB / simulated.PeakMiB:N2}x");
+    if (results is [var simulated, var ipp])
+        Console.WriteLine($"  {ipp.Collector} / {simulated.Collector} CPU: {ipp.CpuPercent / simulated.CpuPercent:N2}x, peak memory: {ipp.PeakMiB / simulated.PeakMiB:N2}x");
 }
 if (scenario is "web" or "all")
     await WebRenderRun.RunAsync(webDevices, runs, ct);
@@ -78,7 +90,19 @@ if (scenario is "support" or "all")
     await SupportRun.RunAsync(supportSessions, supportMessages, messageGapMs, ct);
 if (scenario is "support-bot" or "all")
     await SupportBotRun.RunAsync(ct);
+if (scenario is "fleet")
+{
+    var sizes = (StringOption("--fleet-sizes") ?? "1000,5000,10000,18000").Split(',').Select(int.Parse).ToList();
+    await FleetRun.RunAsync(sizes, IntOption("--fleet-clients", 4), IntOption("--heartbeat-seconds", 30), IntOption("--window-seconds", 60),
+        IntOption("--proposals-at", 10_000), ct);
+}
 return 0;
+
+string? StringOption(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
 
 int IntOption(string name, int fallback)
 {

@@ -105,6 +105,23 @@ public sealed class WireCodecTests
     }
 
     [Fact]
+    public void A_length_whose_varint_runs_past_its_message_does_not_reserve_what_it_claims()
+    {
+        // Found by fuzzing: a command whose parameter (a 9-byte message) ends inside the varint of its value's length,
+        // which reads on past it as 300 MB. Protobuf (the encoding guide's "Length-delimited records") bounds a
+        // length by its enclosing record, so the decoder must refuse this without reserving more than the payload.
+        byte[] parameter = [0x0A, 0x04, .. "tray"u8, 0x12, 0x80, 0x80];
+        byte[] payload = [0x1A, (byte)parameter.Length, .. parameter, 0x80, 0x8F, 0x01, .. "customer@example.com"u8];
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var decoded = WireCodec.Decode<Command>(payload);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(DecodeError.Malformed, decoded.Error);
+        Assert.InRange(allocated, 0, 1 << 20);
+    }
+
+    [Fact]
     public void Random_bytes_never_throw()
     {
         var random = new Random(20261123);

@@ -28,16 +28,22 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public IReadOnlyCollection<string> Output => _lines;
 
-    public static ChildProcess StartDotnet(string name, string dll, IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
+    public static ChildProcess StartDotnet(string name, string dll, IEnumerable<string> arguments, IDictionary<string, string>? environment = null) =>
+        Start(name, "dotnet", Path.GetDirectoryName(dll)!, [dll, .. arguments], environment);
+
+    /// <summary>A self-contained program (an apphost or a native executable), run from its own folder.</summary>
+    public static ChildProcess StartExecutable(string name, string executable, IEnumerable<string> arguments, IDictionary<string, string>? environment = null) =>
+        Start(name, executable, Path.GetDirectoryName(Path.GetFullPath(executable))!, arguments, environment);
+
+    private static ChildProcess Start(string name, string program, string workingDirectory, IEnumerable<string> arguments, IDictionary<string, string>? environment)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            WorkingDirectory = workingDirectory,
         };
-        start.ArgumentList.Add(dll);
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         start.Environment["DOTNET_NOLOGO"] = "1";

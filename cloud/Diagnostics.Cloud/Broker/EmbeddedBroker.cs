@@ -33,6 +33,7 @@ public sealed partial class EmbeddedBroker(
     // Connect, disconnect and last-will events arrive on MQTTnet's threads; stopping waits for the presence writes
     // they started, and ignores those the stop itself causes (the store may already be going away).
     private readonly PresenceWrites _presenceWrites = new();
+    private readonly DeviceSessionDelivery _downlinks = new();
     private readonly Lock _stopLock = new();
     private Task? _stopping;
 
@@ -62,6 +63,12 @@ public sealed partial class EmbeddedBroker(
         {
             if (e.TopicFilter.Topic == Topics.DownlinkFilter(e.ClientId))
                 presence.SubscribedToDownlink(e.ClientId);
+            // Only filters the ACL allowed get here, so every one is below the device's own downlink.
+            return _downlinks.SubscribedAsync(server, e.ClientId, e.SessionItems, e.TopicFilter);
+        };
+        server.ClientUnsubscribedTopicAsync += e =>
+        {
+            DeviceSessionDelivery.Unsubscribed(e.SessionItems, e.TopicFilter);
             return Task.CompletedTask;
         };
         server.ClientConnectedAsync += e => _presenceWrites.Run(() => presence.ConnectedAsync(e.ClientId, CancellationToken.None));
@@ -101,16 +108,12 @@ public sealed partial class EmbeddedBroker(
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
+    /// <summary>Straight into the device's own session (see <see cref="DeviceSessionDelivery"/>), not through the publish path.</summary>
     public async Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken, bool retain = false)
     {
         var server = _server ?? throw new InvalidOperationException("The broker is not started.");
-        var message = new MqttApplicationMessageBuilder()
-            .WithTopic(topic)
-            .WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithRetainFlag(retain)
-            .Build();
-        await server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = CloudSenderId }, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        await _downlinks.DeliverAsync(server, topic, payload, retain);
     }
 
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
@@ -165,6 +168,10 @@ public sealed partial class EmbeddedBroker(
                 // A last will is published as the connection dies, possibly while the broker stops: tracked like disconnects.
                 var payload = e.ApplicationMessage.Payload;
                 await _presenceWrites.Run(() => presence.PresenceMessageAsync(e.ClientId, payload, e.CancellationToken));
+                // Consumed here, like an uplink: nobody may subscribe to another device's presence, and keeping it
+                // retained would put one message per device in the store every new subscription is tested against.
+                e.ProcessPublish = false;
+                e.Response.ReasonCode = MqttPubAckReasonCode.Success;
                 return;
             }
             var rejection = await intake.AcceptAsync(e.ClientId, parsed, e.ApplicationMessage.Payload, e.CancellationToken);

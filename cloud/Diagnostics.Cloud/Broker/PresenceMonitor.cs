@@ -5,9 +5,14 @@ using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Cloud.Broker;
 
-/// <summary>Marks devices offline when they have missed N heartbeats at their announced interval.</summary>
+/// <summary>
+/// Marks devices offline when they have missed N heartbeats at their announced interval, counted from when the broker
+/// last heard them (<see cref="PresenceTracker.HeardWithin"/>), not from what ingestion has stored so far: a cloud whose
+/// store falls behind must not mark its connected devices offline.
+/// </summary>
 public sealed partial class PresenceMonitor(
     IPresenceStore store,
+    PresenceTracker tracker,
     FleetChanges changes,
     IOptions<PresenceOptions> options,
     TimeProvider time,
@@ -29,7 +34,7 @@ public sealed partial class PresenceMonitor(
         try
         {
             var now = time.GetUtcNow();
-            var silent = await store.MarkSilentDevicesOfflineAsync(now, options.Value.MissedHeartbeatsBeforeOffline, cancellationToken);
+            var silent = await store.MarkSilentDevicesOfflineAsync(now, options.Value.MissedHeartbeatsBeforeOffline, tracker.HeardWithin, cancellationToken);
             if (silent.Count > 0)
             {
                 changes.Publish([.. silent.Select(id => new DeviceChange(id, now, Presence: DevicePresence.Offline))]);

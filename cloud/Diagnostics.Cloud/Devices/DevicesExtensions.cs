@@ -16,7 +16,7 @@ public static class DevicesExtensions
         builder.Services.AddSingleton<CertificateEnrollment>();
         builder.Services.AddOptions<DevicesOptions>().Bind(builder.Configuration.GetSection(DevicesOptions.SectionName));
         // Fleet history: the counts over time that the dashboard charts.
-        builder.Services.TryAddSingleton<IFleetHistoryStore, SqliteFleetHistoryStore>();
+        builder.Services.TryAddSingleton<IFleetHistoryStore, FleetHistoryStore>();
         builder.Services.AddOptions<FleetHistoryOptions>()
             .Bind(builder.Configuration.GetSection(FleetHistoryOptions.SectionName))
             .ValidateDataAnnotations()

@@ -26,97 +26,58 @@ public interface IFleetHistoryStore
     Task<int> DeleteBeforeAsync(DateTimeOffset before, CancellationToken cancellationToken);
 }
 
-internal sealed class SqliteFleetHistoryStore(SqliteConnectionFactory connections) : IFleetHistoryStore
+internal sealed class FleetHistoryStore(Database database) : IFleetHistoryStore
 {
+    private const string SampleColumns = "at_ms, total, healthy, warning, critical, unknown, online";
+
     public async Task<FleetSample> RecordAsync(DateTimeOffset at, CancellationToken cancellationToken)
     {
-        var atMs = at.ToUnixTimeMilliseconds();
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var transaction = (Microsoft.Data.Sqlite.SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using (var command = connection.CreateCommand())
-        {
-            // Aggregates over the current-state tables only (indexed by health and condition), never the telemetry history.
-            // A second sample at the same millisecond replaces the first.
-            command.CommandText = """
-                INSERT OR REPLACE INTO fleet_history (at_ms, total, healthy, warning, critical, unknown, online)
-                SELECT $at, COUNT(*),
-                       COALESCE(SUM(health = 'healthy'), 0), COALESCE(SUM(health = 'warning'), 0),
-                       COALESCE(SUM(health = 'critical'), 0), COALESCE(SUM(health NOT IN ('healthy', 'warning', 'critical')), 0),
-                       COALESCE(SUM(online <> 0), 0)
-                FROM devices;
-                DELETE FROM fleet_history_conditions WHERE at_ms = $at;
-                INSERT INTO fleet_history_conditions (at_ms, condition, devices)
-                SELECT $at, CASE WHEN condition = '' THEN code ELSE condition END AS name, COUNT(DISTINCT device_id)
-                FROM active_conditions GROUP BY name;
-                """;
-            command.Parameters.AddWithValue("$at", atMs);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
-        var samples = await ReadAsync(connection, atMs, atMs, cancellationToken);
-        return samples.Single();
+        await using var db = await database.BeginAsync(cancellationToken);
+        // Aggregates over the current-state tables only (indexed by health and condition), never the telemetry history.
+        // A second sample at the same millisecond replaces the first.
+        await db.ExecuteAsync($"""
+            INSERT INTO fleet_history ({SampleColumns})
+            SELECT @at, COUNT(*),
+                   COUNT(*) FILTER (WHERE health = 'healthy'), COUNT(*) FILTER (WHERE health = 'warning'),
+                   COUNT(*) FILTER (WHERE health = 'critical'), COUNT(*) FILTER (WHERE health NOT IN ('healthy', 'warning', 'critical')),
+                   COUNT(*) FILTER (WHERE online)
+            FROM devices WHERE TRUE
+            ON CONFLICT (at_ms) DO UPDATE SET total = excluded.total, healthy = excluded.healthy, warning = excluded.warning,
+                critical = excluded.critical, unknown = excluded.unknown, online = excluded.online;
+            DELETE FROM fleet_history_conditions WHERE at_ms = @at;
+            INSERT INTO fleet_history_conditions (at_ms, condition, devices)
+            SELECT @at, CASE WHEN condition = '' THEN code ELSE condition END AS name, COUNT(DISTINCT device_id)
+            FROM active_conditions GROUP BY name;
+            """, new { at }, cancellationToken);
+        var sample = (await ReadAsync(db, at, at, cancellationToken)).Single();
+        await db.CommitAsync(cancellationToken);
+        return sample;
     }
 
     public async Task<IReadOnlyList<FleetSample>> GetSamplesAsync(DateTimeOffset from, CancellationToken cancellationToken)
     {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        return await ReadAsync(connection, from.ToUnixTimeMilliseconds(), long.MaxValue, cancellationToken);
+        await using var db = await database.OpenAsync(cancellationToken);
+        return await ReadAsync(db, from, DateTimeOffset.MaxValue, cancellationToken);
     }
 
     public async Task<int> DeleteBeforeAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
-        var beforeMs = before.ToUnixTimeMilliseconds();
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using (var conditions = connection.CreateCommand())
-        {
-            conditions.CommandText = "DELETE FROM fleet_history_conditions WHERE at_ms < $before;";
-            conditions.Parameters.AddWithValue("$before", beforeMs);
-            await conditions.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await using var samples = connection.CreateCommand();
-        samples.CommandText = "DELETE FROM fleet_history WHERE at_ms < $before;";
-        samples.Parameters.AddWithValue("$before", beforeMs);
-        return await samples.ExecuteNonQueryAsync(cancellationToken);
+        await using var db = await database.OpenAsync(cancellationToken);
+        await db.ExecuteAsync("DELETE FROM fleet_history_conditions WHERE at_ms < @before;", new { before }, cancellationToken);
+        return await db.ExecuteAsync("DELETE FROM fleet_history WHERE at_ms < @before;", new { before }, cancellationToken);
     }
 
-    private static async Task<List<FleetSample>> ReadAsync(Microsoft.Data.Sqlite.SqliteConnection connection, long fromMs, long toMs, CancellationToken cancellationToken)
+    private static async Task<List<FleetSample>> ReadAsync(DbSession db, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var conditions = new Dictionary<long, Dictionary<string, long>>();
-        await using (var command = connection.CreateCommand())
-        {
-            command.CommandText = """
-                SELECT at_ms, condition, devices FROM fleet_history_conditions WHERE at_ms BETWEEN $from AND $to;
-                """;
-            command.Parameters.AddWithValue("$from", fromMs);
-            command.Parameters.AddWithValue("$to", toMs);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var at = reader.GetInt64(0);
-                if (!conditions.TryGetValue(at, out var counts))
-                    conditions[at] = counts = new Dictionary<string, long>(StringComparer.Ordinal);
-                counts[reader.GetString(1)] = reader.GetInt64(2);
-            }
-        }
-        var samples = new List<FleetSample>();
-        await using (var command = connection.CreateCommand())
-        {
-            command.CommandText = """
-                SELECT at_ms, total, healthy, warning, critical, unknown, online FROM fleet_history
-                WHERE at_ms BETWEEN $from AND $to ORDER BY at_ms;
-                """;
-            command.Parameters.AddWithValue("$from", fromMs);
-            command.Parameters.AddWithValue("$to", toMs);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var at = reader.GetInt64(0);
-                samples.Add(new FleetSample(
-                    DateTimeOffset.FromUnixTimeMilliseconds(at),
-                    reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6),
-                    conditions.TryGetValue(at, out var counts) ? counts : new Dictionary<string, long>()));
-            }
-        }
-        return samples;
+        var window = new { from, to };
+        var conditions = (await db.QueryAsync<ConditionCount>("SELECT at_ms, condition, devices FROM fleet_history_conditions WHERE at_ms BETWEEN @from AND @to;",
+                window, cancellationToken))
+            .GroupBy(c => c.At)
+            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, long>)g.ToDictionary(c => c.Condition, c => c.Devices, StringComparer.Ordinal));
+        var samples = await db.QueryAsync<FleetSample>($"SELECT {SampleColumns} FROM fleet_history WHERE at_ms BETWEEN @from AND @to ORDER BY at_ms;",
+            window, cancellationToken);
+        return [.. samples.Select(s => s with { Conditions = conditions.GetValueOrDefault(s.At) ?? new Dictionary<string, long>() })];
     }
+
+    private sealed record ConditionCount(DateTimeOffset At, string Condition, long Devices);
 }

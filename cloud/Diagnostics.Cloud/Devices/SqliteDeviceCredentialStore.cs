@@ -262,7 +262,7 @@ internal sealed class SqliteDeviceCredentialStore(SqliteConnectionFactory connec
 
         public async Task<bool> AuditAsync(DateTimeOffset at, string actor, string action, string deviceId, Dictionary<string, string?> details, string subject = "")
         {
-            await AuditTrail.AppendAsync(connection, transaction, at, actor, action, deviceId, subject, details, cancellationToken);
+            await AuditTrail.AppendAsync(new DbSession(connection, transaction), at, actor, action, deviceId, subject, details, cancellationToken);
             return true;
         }
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using Diagnostics.Cloud.Storage;
 
 namespace Diagnostics.Cloud.Fixes;
 
@@ -16,78 +16,48 @@ public static class AuditTrail
     /// <summary>The "previous hash" of the first record.</summary>
     public const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
 
+    private const string Columns = "seq AS sequence, at_ms, actor, action, device_id, subject, details, prev_hash AS previous_hash, hash";
+
     public static async Task<AuditRecord> AppendAsync(
-        SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset at, string actor, string action, string deviceId, string subject,
+        DbSession session, DateTimeOffset at, string actor, string action, string deviceId, string subject,
         IReadOnlyDictionary<string, string?> details, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(details);
-        long sequence;
-        string previous;
-        await using (var last = connection.CreateCommand())
-        {
-            last.Transaction = transaction;
-            last.CommandText = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1;";
-            await using var reader = await last.ExecuteReaderAsync(cancellationToken);
-            (sequence, previous) = await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0) + 1, reader.GetString(1)) : (1, Genesis);
-        }
+        var last = await session.QueryFirstOrDefaultAsync<AuditRecord>($"SELECT {Columns} FROM audit_log ORDER BY seq DESC LIMIT 1;", null, cancellationToken);
         // Sorted keys: the same details always serialize (and hash) the same way.
         var detailsJson = JsonSerializer.Serialize(new SortedDictionary<string, string?>(details.ToDictionary(), StringComparer.Ordinal));
-        var record = new AuditRecord(sequence, DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds()), actor, action, deviceId, subject, detailsJson, previous, "");
+        var record = new AuditRecord((last?.Sequence ?? 0) + 1, DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds()), actor, action, deviceId, subject,
+            detailsJson, last?.Hash ?? Genesis, "");
         record = record with { Hash = HashOf(record) };
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = """
+        await session.ExecuteAsync("""
             INSERT INTO audit_log (seq, at_ms, actor, action, device_id, subject, details, prev_hash, hash)
-            VALUES ($seq, $at, $actor, $action, $device, $subject, $details, $prev, $hash);
-            """;
-        insert.Parameters.AddWithValue("$seq", record.Sequence);
-        insert.Parameters.AddWithValue("$at", record.At.ToUnixTimeMilliseconds());
-        insert.Parameters.AddWithValue("$actor", record.Actor);
-        insert.Parameters.AddWithValue("$action", record.Action);
-        insert.Parameters.AddWithValue("$device", record.DeviceId);
-        insert.Parameters.AddWithValue("$subject", record.Subject);
-        insert.Parameters.AddWithValue("$details", record.Details);
-        insert.Parameters.AddWithValue("$prev", record.PreviousHash);
-        insert.Parameters.AddWithValue("$hash", record.Hash);
-        await insert.ExecuteNonQueryAsync(cancellationToken);
+            VALUES (@Sequence, @At, @Actor, @Action, @DeviceId, @Subject, @Details, @PreviousHash, @Hash);
+            """, record, cancellationToken);
         return record;
     }
 
     /// <summary>Records about a device, or about one subject (a proposal, a policy), oldest first.</summary>
-    public static async Task<IReadOnlyList<AuditRecord>> ReadAsync(SqliteConnection connection, string? deviceId, string? subject, int limit, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<AuditRecord>> ReadAsync(DbSession session, string? deviceId, string? subject, int limit, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT seq, at_ms, actor, action, device_id, subject, details, prev_hash, hash FROM audit_log
-            WHERE ($device IS NULL OR device_id = $device) AND ($subject IS NULL OR subject = $subject)
-            ORDER BY seq DESC LIMIT $limit;
-            """;
-        command.Parameters.AddWithValue("$device", (object?)deviceId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$subject", (object?)subject ?? DBNull.Value);
-        command.Parameters.AddWithValue("$limit", limit);
-        var records = new List<AuditRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            records.Add(Read(reader));
-        records.Reverse();
-        return records;
+        ArgumentNullException.ThrowIfNull(session);
+        var newestFirst = await session.QueryAsync<AuditRecord>($"""
+            SELECT {Columns} FROM audit_log
+            WHERE (@deviceId IS NULL OR device_id = @deviceId) AND (@subject IS NULL OR subject = @subject)
+            ORDER BY seq DESC LIMIT @limit;
+            """, new { deviceId, subject, limit }, cancellationToken);
+        return [.. newestFirst.Reverse()];
     }
 
     /// <summary>Recomputes every hash from the first record: the chain is intact only if each record fits the one before.</summary>
-    public static async Task<AuditVerification> VerifyAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    public static async Task<AuditVerification> VerifyAsync(DbSession session, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(connection);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq, at_ms, actor, action, device_id, subject, details, prev_hash, hash FROM audit_log ORDER BY seq;";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        ArgumentNullException.ThrowIfNull(session);
         var previous = Genesis;
         long expected = 1;
         long count = 0;
-        while (await reader.ReadAsync(cancellationToken))
+        await foreach (var record in session.StreamAsync<AuditRecord>($"SELECT {Columns} FROM audit_log ORDER BY seq;", null, cancellationToken))
         {
-            var record = Read(reader);
             count++;
             if (record.Sequence != expected)
                 return new AuditVerification(false, count, record.Sequence, $"record {expected} is missing (found {record.Sequence} next)");
@@ -100,10 +70,6 @@ public static class AuditTrail
         }
         return new AuditVerification(true, count, null, null);
     }
-
-    private static AuditRecord Read(SqliteDataReader reader) => new(
-        reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2), reader.GetString(3),
-        reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetString(8));
 
     /// <summary>SHA-256 over every field, each length-prefixed so no two different records can serialize alike.</summary>
     private static string HashOf(AuditRecord record)

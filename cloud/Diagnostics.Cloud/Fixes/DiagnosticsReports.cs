@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
+using Dapper;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Protocol;
-using Microsoft.Data.Sqlite;
 
 namespace Diagnostics.Cloud.Fixes;
 
@@ -35,7 +35,7 @@ public enum UploadError
 /// command of its own, kept from support until the owner releases it, and gone (content wiped) when the owner discards
 /// it. Each step is an audit record.
 /// </summary>
-public sealed class DiagnosticsReports(SqliteConnectionFactory connections, SqliteFixStore fixes, TimeProvider time)
+public sealed class DiagnosticsReports(Database database, SqliteFixStore fixes, TimeProvider time)
 {
     private const string Columns = "id, device_id, proposal_id, command_id, uploaded_at_ms, bytes, sha256, state, decided_by, decided_at_ms";
 
@@ -55,24 +55,14 @@ public sealed class DiagnosticsReports(SqliteConnectionFactory connections, Sqli
             Convert.ToHexStringLower(SHA256.HashData(body)), ReportState.Review, null, null);
         var stored = await fixes.WriteAsync(async work =>
         {
-            await using (var exists = work.Command("SELECT COUNT(*) FROM diagnostic_bundles WHERE command_id = $command;"))
-            {
-                exists.Parameters.AddWithValue("$command", bundle.CommandId);
-                if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0)
-                    return false;
-            }
-            await using (var insert = work.Command($"INSERT INTO diagnostic_bundles ({Columns}, content) VALUES ($id, $device, $proposal, $command, $at, $bytes, $sha, 'review', NULL, NULL, $content);"))
-            {
-                insert.Parameters.AddWithValue("$id", report.Id);
-                insert.Parameters.AddWithValue("$device", deviceId);
-                insert.Parameters.AddWithValue("$proposal", proposal.Id);
-                insert.Parameters.AddWithValue("$command", bundle.CommandId);
-                insert.Parameters.AddWithValue("$at", now.ToUnixTimeMilliseconds());
-                insert.Parameters.AddWithValue("$bytes", body.Length);
-                insert.Parameters.AddWithValue("$sha", report.Sha256);
-                insert.Parameters.AddWithValue("$content", body);
-                await insert.ExecuteNonQueryAsync(cancellationToken);
-            }
+            if (await work.Db.QueryFirstOrDefaultAsync<long>("SELECT COUNT(*) FROM diagnostic_bundles WHERE command_id = @CommandId;", report, cancellationToken) > 0)
+                return false;
+            var row = new DynamicParameters(report);
+            row.Add("content", body);
+            await work.Db.ExecuteAsync($"""
+                INSERT INTO diagnostic_bundles ({Columns}, content)
+                VALUES (@Id, @DeviceId, @ProposalId, @CommandId, @UploadedAt, @Bytes, @Sha256, @State, @DecidedBy, @DecidedAt, @content);
+                """, row, cancellationToken);
             await work.AuditAsync(now, $"device {deviceId}", "report.uploaded", deviceId, proposal.Id, new Dictionary<string, string?>
             {
                 ["report"] = report.Id,
@@ -85,38 +75,16 @@ public sealed class DiagnosticsReports(SqliteConnectionFactory connections, Sqli
         return stored ? (report, UploadError.None, null) : (null, UploadError.Duplicate, $"the report for command {bundle.CommandId} is already stored");
     }
 
-    public async Task<IReadOnlyList<DiagnosticsReport>> ListAsync(string deviceId, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM diagnostic_bundles WHERE device_id = $device ORDER BY uploaded_at_ms DESC, id;";
-        command.Parameters.AddWithValue("$device", deviceId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var reports = new List<DiagnosticsReport>();
-        while (await reader.ReadAsync(cancellationToken))
-            reports.Add(Read(reader));
-        return reports;
-    }
+    public Task<IReadOnlyList<DiagnosticsReport>> ListAsync(string deviceId, CancellationToken cancellationToken) =>
+        database.QueryAsync<DiagnosticsReport>($"SELECT {Columns} FROM diagnostic_bundles WHERE device_id = @deviceId ORDER BY uploaded_at_ms DESC, id;",
+            new { deviceId }, cancellationToken);
 
-    public async Task<DiagnosticsReport?> GetAsync(string reportId, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM diagnostic_bundles WHERE id = $id;";
-        command.Parameters.AddWithValue("$id", reportId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
-    }
+    public Task<DiagnosticsReport?> GetAsync(string reportId, CancellationToken cancellationToken) =>
+        database.QueryFirstOrDefaultAsync<DiagnosticsReport>($"SELECT {Columns} FROM diagnostic_bundles WHERE id = @reportId;", new { reportId }, cancellationToken);
 
     /// <summary>The report's bytes as uploaded; null once discarded.</summary>
-    public async Task<byte[]?> ContentAsync(string reportId, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT content FROM diagnostic_bundles WHERE id = $id;";
-        command.Parameters.AddWithValue("$id", reportId);
-        return await command.ExecuteScalarAsync(cancellationToken) as byte[];
-    }
+    public Task<byte[]?> ContentAsync(string reportId, CancellationToken cancellationToken) =>
+        database.QueryFirstOrDefaultAsync<byte[]>("SELECT content FROM diagnostic_bundles WHERE id = @reportId;", new { reportId }, cancellationToken);
 
     /// <summary>The owner's decision: release to support, or discard (the content is deleted). Only from review.</summary>
     public async Task<bool> DecideAsync(string reportId, bool release, string actor, CancellationToken cancellationToken)
@@ -127,23 +95,16 @@ public sealed class DiagnosticsReports(SqliteConnectionFactory connections, Sqli
         var now = time.GetUtcNow();
         return await fixes.WriteAsync(async work =>
         {
-            await using (var update = work.Command(release
-                ? "UPDATE diagnostic_bundles SET state = 'released', decided_by = $by, decided_at_ms = $at WHERE id = $id AND state = 'review';"
-                : "UPDATE diagnostic_bundles SET state = 'discarded', decided_by = $by, decided_at_ms = $at, content = NULL WHERE id = $id AND state = 'review';"))
+            if (await work.Db.ExecuteAsync(release
+                    ? "UPDATE diagnostic_bundles SET state = 'released', decided_by = @actor, decided_at_ms = @now WHERE id = @reportId AND state = 'review';"
+                    : "UPDATE diagnostic_bundles SET state = 'discarded', decided_by = @actor, decided_at_ms = @now, content = NULL WHERE id = @reportId AND state = 'review';",
+                    new { reportId, actor, now }, cancellationToken) != 1)
             {
-                update.Parameters.AddWithValue("$id", reportId);
-                update.Parameters.AddWithValue("$by", actor);
-                update.Parameters.AddWithValue("$at", now.ToUnixTimeMilliseconds());
-                if (await update.ExecuteNonQueryAsync(cancellationToken) != 1)
-                    return false;
+                return false;
             }
             await work.AuditAsync(now, actor, release ? "report.released" : "report.discarded", report.DeviceId, report.ProposalId,
                 new Dictionary<string, string?> { ["report"] = reportId }, cancellationToken);
             return true;
         }, cancellationToken);
     }
-
-    private static DiagnosticsReport Read(SqliteDataReader r) => new(
-        r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), r.GetInt64(5), r.GetString(6),
-        Enum.Parse<ReportState>(r.GetString(7), ignoreCase: true), r.IsDBNull(8) ? null : r.GetString(8), r.IsDBNull(9) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(9)));
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Protocol;
 
 namespace Diagnostics.Cloud.Fixes;
@@ -29,9 +30,9 @@ public static class FixStates
 {
     public static bool IsOpen(this FixState state) => state is FixState.Proposed or FixState.Sent or FixState.Verifying;
 
-    public static string ToStorage(this FixState state) => state.ToString().ToLowerInvariant();
+    public static string ToStorage(this FixState state) => StorageMapping.ToStorage(state);
 
-    public static FixState Parse(string value) => Enum.Parse<FixState>(value, ignoreCase: true);
+    public static FixState Parse(string value) => StorageMapping.FromStorage<FixState>(value);
 }
 
 /// <summary>One proposal to fix one problem on one device with one article (the next article is a new proposal).</summary>

@@ -57,29 +57,53 @@ public sealed partial class FixWorkflow(
 
     private FixOptions Settings => options.Value;
 
-    /// <summary>Takes what ingestion left: new problems become proposals, command results move theirs on.</summary>
+    /// <summary>How many inbox items one pass takes: the raises among them are decided together and written in one transaction.</summary>
+    public const int InboxBatchSize = 200;
+
+    private static readonly FixState[] OpenStates = [FixState.Proposed, FixState.Sent, FixState.Verifying];
+
+    /// <summary>
+    /// Takes what ingestion left: new problems become proposals (a batch of them in one transaction), command results move
+    /// theirs on. Returns how many items it took.
+    /// </summary>
     public async Task<int> ProcessInboxAsync(CancellationToken cancellationToken)
     {
-        var items = await store.PeekInboxAsync(200, cancellationToken);
-        foreach (var item in items)
+        var items = await store.PeekInboxAsync(InboxBatchSize, cancellationToken);
+        var raises = items.Where(i => i.Envelope.Event is not null).ToList();
+        try
         {
-            try
-            {
-                if (item.Envelope.Event is { } raised)
-                    await ProposeAsync(item, raised, cancellationToken);
-                else if (item.Envelope.CommandResult is { } result)
-                    await ApplyResultAsync(item, result, cancellationToken);
-                else
-                    await store.WriteAsync(async work => { await SqliteFixStore.RemoveFromInboxAsync(work, item, cancellationToken); return true; }, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // Left in the inbox: the next pass tries again (a store hiccup must not lose a problem).
-                metrics.Error("fixes.inbox");
-                LogInboxFailed(ex, item.DeviceId, item.Sequence);
-            }
+            await ProposeAsync(raises, cancellationToken);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // One at a time then, so one item that cannot be handled does not hold back the others.
+            metrics.Error("fixes.inbox");
+            LogInboxBatchFailed(ex, raises.Count);
+            foreach (var raise in raises)
+                await ProcessItemAsync(raise, cancellationToken);
+        }
+        foreach (var item in items.Where(i => i.Envelope.Event is null))
+            await ProcessItemAsync(item, cancellationToken);
         return items.Count;
+    }
+
+    private async Task ProcessItemAsync(FixInboxItem item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (item.Envelope.Event is not null)
+                await ProposeAsync([item], cancellationToken);
+            else if (item.Envelope.CommandResult is { } result)
+                await ApplyResultAsync(item, result, cancellationToken);
+            else
+                await store.WriteAsync(async work => { await SqliteFixStore.RemoveFromInboxAsync(work, item, cancellationToken); return true; }, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Left in the inbox: the next pass tries again (a store hiccup must not lose a problem).
+            metrics.Error("fixes.inbox");
+            LogInboxFailed(ex, item.DeviceId, item.Sequence);
+        }
     }
 
     /// <summary>The customer (or a policy) approves: the command goes out with the consent. Approving again changes nothing.</summary>
@@ -105,19 +129,27 @@ public sealed partial class FixWorkflow(
         return (await store.GetAsync(proposalId, cancellationToken), FixDecisionError.None);
     }
 
-    /// <summary>Moves proposals on by the clock and the device's state: expiry, verification, a problem that went away.</summary>
-    public async Task CheckOpenAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Moves proposals on by the clock and the device's state: expiry, verification, a problem that went away. Looks at
+    /// every open proposal, or only at those of <paramref name="onlyDevices"/> (whose status just changed).
+    /// </summary>
+    public async Task CheckOpenAsync(CancellationToken cancellationToken, IReadOnlyCollection<string>? onlyDevices = null)
     {
         var now = time.GetUtcNow();
-        var open = await store.OpenAsync(cancellationToken);
-        var active = new Dictionary<string, IReadOnlySet<string>?>(StringComparer.Ordinal);
+        var open = onlyDevices is null ? await store.OpenAsync(cancellationToken) : await OpenOfAsync(onlyDevices, cancellationToken);
+        if (open.Count == 0)
+            return;
+        var devices = await store.DeviceProblemsAsync([.. open.Select(p => p.DeviceId)], cancellationToken);
         foreach (var proposal in open)
         {
-            if (!active.TryGetValue(proposal.DeviceId, out var conditions))
-                active[proposal.DeviceId] = conditions = await ActiveProblemsAsync(proposal.DeviceId, cancellationToken);
+            // What the device's newest status says; nothing is known to be gone before it has stored one.
+            var device = devices.GetValueOrDefault(proposal.DeviceId);
+            var conditions = device?.StatusSequence is null ? null : device.Active;
             switch (proposal.State)
             {
-                case FixState.Proposed when conditions is not null && !IsActive(conditions, proposal):
+                // Only a status sent after the problem was raised can say it went away: one from before still shows the
+                // device as it was then.
+                case FixState.Proposed when device?.StatusSequence > proposal.EventSequence && !IsActive(device.Active, proposal):
                     await CloseAsync(proposal, FixState.Obsolete, "The problem went away before anything was done.", SystemActor, "fix.obsolete", outcome: null, cancellationToken);
                     break;
                 case FixState.Proposed when proposal.ExpiresAt <= now:
@@ -134,6 +166,15 @@ public sealed partial class FixWorkflow(
                     break;
             }
         }
+    }
+
+    /// <summary>Open proposals of some devices, 500 devices to a query.</summary>
+    private async Task<List<FixProposal>> OpenOfAsync(IReadOnlyCollection<string> deviceIds, CancellationToken cancellationToken)
+    {
+        var open = new List<FixProposal>();
+        foreach (var chunk in deviceIds.Distinct(StringComparer.Ordinal).Chunk(500))
+            open.AddRange(await store.ListAsync(chunk, OpenStates, int.MaxValue, cancellationToken));
+        return open;
     }
 
     /// <summary>A device came (back) online: its standing consents and every command still waiting for it go out again.</summary>
@@ -195,30 +236,51 @@ public sealed partial class FixWorkflow(
         return revoked;
     }
 
-    private async Task ProposeAsync(FixInboxItem item, DeviceEvent raised, CancellationToken cancellationToken)
+    /// <summary>
+    /// Raised problems become proposals from the best article, all of them in one transaction with their audit records,
+    /// and leave the inbox in it. A problem raised again while a fix for it is under way (a flapping sensor, a re-sent
+    /// event, the same raise twice in the batch) is not a new problem.
+    /// </summary>
+    private async Task ProposeAsync(List<FixInboxItem> raises, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var device = await devices.GetAsync(item.DeviceId, cancellationToken);
-        var earlier = await store.ForProblemAsync(item.DeviceId, raised.Condition, raised.Code, cancellationToken);
-        // The same problem raised again while a fix for it is under way (a flapping sensor, a re-sent event) is not a new problem.
-        if (earlier.Any(p => p.State.IsOpen()))
-        {
-            await store.WriteAsync(async work => { await SqliteFixStore.RemoveFromInboxAsync(work, item, cancellationToken); return true; }, cancellationToken);
+        if (raises.Count == 0)
             return;
+        var now = time.GetUtcNow();
+        var deviceIds = raises.Select(r => r.DeviceId).Distinct(StringComparer.Ordinal).ToList();
+        var devices = await store.DeviceProblemsAsync(deviceIds, cancellationToken);
+        var open = await OpenOfAsync(deviceIds, cancellationToken);
+        var proposals = new List<FixProposal>();
+        foreach (var item in raises)
+        {
+            var raised = item.Envelope.Event!;
+            if (open.Any(p => p.DeviceId == item.DeviceId && ((p.Condition.Length > 0 && p.Condition == raised.Condition) || p.Code == raised.Code)))
+                continue;
+            var device = devices.GetValueOrDefault(item.DeviceId);
+            var matches = knowledge.Index.Match(new ProblemQuery(raised.Code, raised.Condition, device?.Model, device?.Firmware), limit: 1);
+            var proposal = NewProposal(item.DeviceId, item.Sequence, raised.Code, raised.Condition, raised.Severity, raised.Message, attempt: 1,
+                matches.Count > 0 ? matches[0] : null, now);
+            proposals.Add(proposal);
+            if (proposal.State.IsOpen())
+                open.Add(proposal);
         }
-        var matches = knowledge.Index.Match(new ProblemQuery(raised.Code, raised.Condition, device?.Model, device?.Firmware), limit: 1);
-        var match = matches.Count > 0 ? matches[0] : null;
-        var proposal = NewProposal(item.DeviceId, item.Sequence, raised.Code, raised.Condition, raised.Severity, raised.Message, attempt: 1, match, now);
         await store.WriteAsync(async work =>
         {
-            await SqliteFixStore.InsertAsync(work, proposal, cancellationToken);
-            await SqliteFixStore.RemoveFromInboxAsync(work, item, cancellationToken);
-            await AuditProposalAsync(work, proposal, now, cancellationToken);
+            foreach (var proposal in proposals)
+            {
+                await SqliteFixStore.InsertAsync(work, proposal, cancellationToken);
+                await AuditProposalAsync(work, proposal, now, cancellationToken);
+            }
+            foreach (var item in raises)
+                await SqliteFixStore.RemoveFromInboxAsync(work, item, cancellationToken);
             return true;
         }, cancellationToken);
-        LogProposed(proposal.Id, proposal.DeviceId, proposal.Code, proposal.ArticleId, proposal.State);
-        Announce(proposal.DeviceId, now);
-        await ApproveByPolicyAsync(proposal, cancellationToken);
+        foreach (var proposal in proposals)
+        {
+            LogProposed(proposal.Id, proposal.DeviceId, proposal.Code, proposal.ArticleId, proposal.State);
+            Announce(proposal.DeviceId, now);
+        }
+        foreach (var proposal in proposals)
+            await ApproveByPolicyAsync(proposal, cancellationToken);
     }
 
     private FixProposal NewProposal(string deviceId, ulong eventSequence, string code, string condition, Severity severity, string message, int attempt, ArticleMatch? match, DateTimeOffset now)
@@ -367,7 +429,7 @@ public sealed partial class FixWorkflow(
         Announce(proposal.DeviceId, now);
         await AfterCloseAsync(updated, counts, cancellationToken);
         if (state == FixState.Verifying)
-            await CheckOpenAsync(cancellationToken);
+            await CheckOpenAsync(cancellationToken, [proposal.DeviceId]);
     }
 
     private async Task CloseAsync(FixProposal proposal, FixState state, string note, string actor, string auditAction, bool? outcome, CancellationToken cancellationToken)
@@ -502,9 +564,6 @@ public sealed partial class FixWorkflow(
         }
     }
 
-    private async Task<IReadOnlySet<string>?> ActiveProblemsAsync(string deviceId, CancellationToken cancellationToken) =>
-        await devices.GetAsync(deviceId, cancellationToken) is { } device ? ActiveOf(device) : null;
-
     /// <summary>Active conditions and codes: a proposal is about one or the other.</summary>
     private static HashSet<string> ActiveOf(DeviceDetails device) =>
         [.. device.ActiveConditions.Select(c => c.Condition).Where(c => c.Length > 0), .. device.ActiveConditions.Select(c => c.Code)];
@@ -602,6 +661,9 @@ public sealed partial class FixWorkflow(
 
     [LoggerMessage(EventId = EventIds.FixPublishFailed, Level = LogLevel.Warning, Message = "Could not send {What} to {DeviceId} now; it goes again when the device reconnects")]
     private partial void LogPublishFailed(Exception exception, string what, string deviceId);
+
+    [LoggerMessage(EventId = EventIds.FixInboxBatchFailed, Level = LogLevel.Error, Message = "A batch of {Raises} raised problem(s) could not be proposed together; they are taken one at a time")]
+    private partial void LogInboxBatchFailed(Exception exception, int raises);
 
     [LoggerMessage(EventId = EventIds.FixInboxFailed, Level = LogLevel.Error, Message = "Fix work for {DeviceId} message {Sequence} failed; it stays in the inbox and is tried again")]
     private partial void LogInboxFailed(Exception exception, string deviceId, ulong sequence);

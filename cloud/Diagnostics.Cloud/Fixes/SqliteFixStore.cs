@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Text.Json;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Protocol;
-using Microsoft.Data.Sqlite;
 
 namespace Diagnostics.Cloud.Fixes;
 
@@ -10,273 +8,187 @@ namespace Diagnostics.Cloud.Fixes;
 public sealed record FixInboxItem(string DeviceId, ulong Sequence, Envelope Envelope, DateTimeOffset ReceivedAt);
 
 /// <summary>
+/// A device as the fix loop sees it: what it is (for matching) and the conditions and codes of its newest stored status
+/// (<see cref="StatusSequence"/> null: no status stored yet, so nothing is known to be gone).
+/// </summary>
+public sealed record DeviceProblems(string Model, string Firmware, ulong? StatusSequence, IReadOnlySet<string> Active);
+
+/// <summary>
 /// Proposals, standing consents and the audit trail. Every change of state is a conditional update (it happens only
 /// from the state the caller saw) in one transaction with its audit record, so two people or two loops acting at once
 /// cannot both win, and nothing is stored without its record.
 /// </summary>
-public sealed class SqliteFixStore(SqliteConnectionFactory connections)
+public sealed class SqliteFixStore(Database database)
 {
+    /// <summary>Every column of a proposal; a field added to <see cref="FixProposal"/> is added here, in the values below and in a migration.</summary>
     private const string ProposalColumns = """
         id, device_id, code, condition, severity, message, event_seq, attempt, article_id, article_version, article_title, command, action,
         parameters, describe, verify_clears, verify_within_ms, reasons, state, note, created_at_ms, expires_at_ms, decided_at_ms, decided_by,
         consent_id, command_id, sent_at_ms, command_expires_at_ms, result_outcome, result_detail, result_at_ms, verify_deadline_ms, finished_at_ms
         """;
 
+    private const string ProposalValues = """
+        @Id, @DeviceId, @Code, @Condition, @Severity, @Message, @EventSequence, @Attempt, @ArticleId, @ArticleVersion, @ArticleTitle, @Command, @Action,
+        @Parameters, @Describe, @VerifyClears, @VerifyWithin, @Reasons, @State, @Note, @CreatedAt, @ExpiresAt, @DecidedAt, @DecidedBy,
+        @ConsentId, @CommandId, @SentAt, @CommandExpiresAt, @ResultOutcome, @ResultDetail, @ResultAt, @VerifyDeadline, @FinishedAt
+        """;
+
+    /// <summary>The columns a proposal's later steps change.</summary>
+    private const string ChangingColumns = """
+        state = @State, note = @Note, decided_at_ms = @DecidedAt, decided_by = @DecidedBy, consent_id = @ConsentId,
+        command_id = @CommandId, sent_at_ms = @SentAt, command_expires_at_ms = @CommandExpiresAt, result_outcome = @ResultOutcome,
+        result_detail = @ResultDetail, result_at_ms = @ResultAt, verify_deadline_ms = @VerifyDeadline, finished_at_ms = @FinishedAt
+        """;
+
+    private const string PolicyColumns = "id, device_id, action, granted_by, granted_at_ms, expires_at_ms, revoked_at_ms, revoked_by";
+
     /// <summary>A transaction with the audit trail at hand; committed by <see cref="SqliteFixStore.WriteAsync"/>.</summary>
-    public sealed class Work(SqliteConnection connection, SqliteTransaction transaction)
+    public sealed class Work(DbSession db)
     {
-        public SqliteConnection Connection { get; } = connection;
-        public SqliteTransaction Transaction { get; } = transaction;
+        public DbSession Db { get; } = db;
 
         public Task<AuditRecord> AuditAsync(DateTimeOffset at, string actor, string action, string deviceId, string subject, IReadOnlyDictionary<string, string?> details, CancellationToken cancellationToken) =>
-            AuditTrail.AppendAsync(Connection, Transaction, at, actor, action, deviceId, subject, details, cancellationToken);
-
-        public SqliteCommand Command(string sql)
-        {
-            var command = Connection.CreateCommand();
-            command.Transaction = Transaction;
-            command.CommandText = sql;
-            return command;
-        }
+            AuditTrail.AppendAsync(Db, at, actor, action, deviceId, subject, details, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="work"/> in one write transaction; commits when it returns true, rolls back otherwise.</summary>
     public async Task<bool> WriteAsync(Func<Work, Task<bool>> work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        if (!await work(new Work(connection, transaction)))
+        await using var db = await database.BeginAsync(cancellationToken);
+        if (!await work(new Work(db)))
             return false;
-        await transaction.CommitAsync(cancellationToken);
+        await db.CommitAsync(cancellationToken);
         return true;
     }
 
-    public async Task<IReadOnlyList<FixInboxItem>> PeekInboxAsync(int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FixInboxItem>> PeekInboxAsync(int max, CancellationToken cancellationToken) =>
+        [.. (await database.QueryAsync<InboxRow>("SELECT device_id, seq AS sequence, envelope, received_at_ms FROM fix_inbox ORDER BY received_at_ms, device_id, seq LIMIT @max;",
+            new { max }, cancellationToken))
+            // Ingestion stored only envelopes it had decoded; one that no longer decodes is dropped by the loop, loudly.
+            .Select(row => new FixInboxItem(row.DeviceId, row.Sequence, WireCodec.DecodeUplink(row.Envelope).Value ?? new Envelope(), row.ReceivedAt))];
+
+    /// <summary>
+    /// What the loop needs to know about each device's problems, in one query per 500 devices: its model and firmware
+    /// (for matching), the sequence of its newest stored status (null: none yet) and the conditions and codes it holds.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, DeviceProblems>> DeviceProblemsAsync(IReadOnlyCollection<string> deviceIds, CancellationToken cancellationToken)
     {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT device_id, seq, envelope, received_at_ms FROM fix_inbox ORDER BY received_at_ms, device_id, seq LIMIT $max;";
-        command.Parameters.AddWithValue("$max", max);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var items = new List<FixInboxItem>();
-        while (await reader.ReadAsync(cancellationToken))
+        ArgumentNullException.ThrowIfNull(deviceIds);
+        var found = new Dictionary<string, (string Model, string Firmware, ulong? StatusSequence, HashSet<string> Active)>(StringComparer.Ordinal);
+        foreach (var chunk in deviceIds.Distinct(StringComparer.Ordinal).Chunk(500))
         {
-            var decoded = WireCodec.DecodeUplink((byte[])reader.GetValue(2));
-            // Ingestion stored only envelopes it had decoded; one that no longer decodes is dropped below, loudly.
-            items.Add(new FixInboxItem(reader.GetString(0), unchecked((ulong)reader.GetInt64(1)), decoded.Value ?? new Envelope(), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+            var rows = await database.QueryAsync<DeviceProblemRow>("""
+                SELECT d.id, d.model, d.firmware, d.status_seq AS status_sequence, c.code, c.condition
+                FROM devices d LEFT JOIN active_conditions c ON c.device_id = d.id
+                WHERE d.id IN @ids;
+                """, new { ids = chunk }, cancellationToken);
+            foreach (var row in rows)
+            {
+                if (!found.TryGetValue(row.Id, out var device))
+                    found[row.Id] = device = (row.Model, row.Firmware, row.StatusSequence, new HashSet<string>(StringComparer.Ordinal));
+                if (row.Code is { } code)
+                {
+                    device.Active.Add(code);
+                    if (row.Condition is { Length: > 0 } condition)
+                        device.Active.Add(condition);
+                }
+            }
         }
-        return items;
+        return found.ToDictionary(d => d.Key, d => new DeviceProblems(d.Value.Model, d.Value.Firmware, d.Value.StatusSequence, d.Value.Active), StringComparer.Ordinal);
     }
 
-    public static async Task RemoveFromInboxAsync(Work work, FixInboxItem item, CancellationToken cancellationToken)
+    public static Task RemoveFromInboxAsync(Work work, FixInboxItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        ArgumentNullException.ThrowIfNull(item);
-        await using var command = work.Command("DELETE FROM fix_inbox WHERE device_id = $device AND seq = $seq;");
-        command.Parameters.AddWithValue("$device", item.DeviceId);
-        command.Parameters.AddWithValue("$seq", unchecked((long)item.Sequence));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return work.Db.ExecuteAsync("DELETE FROM fix_inbox WHERE device_id = @DeviceId AND seq = @Sequence;", item, cancellationToken);
     }
 
-    public static async Task InsertAsync(Work work, FixProposal p, CancellationToken cancellationToken)
+    public static Task InsertAsync(Work work, FixProposal proposal, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        ArgumentNullException.ThrowIfNull(p);
-        await using var command = work.Command($"""
-            INSERT INTO fix_proposals ({ProposalColumns}) VALUES ($id, $device, $code, $condition, $severity, $message, $seq, $attempt, $article, $version,
-                $title, $command, $action, $parameters, $describe, $clears, $within, $reasons, $state, $note, $created, $expires, $decidedAt, $decidedBy,
-                $consent, $commandId, $sent, $commandExpires, $outcome, $detail, $resultAt, $deadline, $finished);
-            """);
-        Bind(command, p);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return work.Db.ExecuteAsync($"INSERT INTO fix_proposals ({ProposalColumns}) VALUES ({ProposalValues});", proposal, cancellationToken);
     }
 
     /// <summary>Replaces the stored proposal with <paramref name="updated"/> if it is still in <paramref name="expected"/>; false otherwise.</summary>
     public static async Task<bool> UpdateAsync(Work work, FixProposal updated, FixState expected, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        ArgumentNullException.ThrowIfNull(updated);
-        await using var command = work.Command("""
-            UPDATE fix_proposals SET state = $state, note = $note, decided_at_ms = $decidedAt, decided_by = $decidedBy, consent_id = $consent,
-                command_id = $commandId, sent_at_ms = $sent, command_expires_at_ms = $commandExpires, result_outcome = $outcome,
-                result_detail = $detail, result_at_ms = $resultAt, verify_deadline_ms = $deadline, finished_at_ms = $finished
-            WHERE id = $id AND state = $expected;
-            """);
-        Bind(command, updated);
-        command.Parameters.AddWithValue("$expected", expected.ToStorage());
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var parameters = new Dapper.DynamicParameters(updated);
+        parameters.Add("expected", expected.ToStorage());
+        return await work.Db.ExecuteAsync($"UPDATE fix_proposals SET {ChangingColumns} WHERE id = @Id AND state = @expected;", parameters, cancellationToken) == 1;
     }
 
     public async Task<FixProposal?> GetAsync(string id, CancellationToken cancellationToken) =>
-        (await QueryAsync("id = $id", [("$id", id)], 1, cancellationToken)).SingleOrDefault();
+        await WhereAsync("id = @id", new { id }, 1, cancellationToken) is [var proposal] ? proposal : null;
 
     public async Task<FixProposal?> FindByCommandAsync(string commandId, CancellationToken cancellationToken) =>
-        (await QueryAsync("command_id = $command", [("$command", commandId)], 1, cancellationToken)).SingleOrDefault();
+        await WhereAsync("command_id = @commandId", new { commandId }, 1, cancellationToken) is [var proposal] ? proposal : null;
 
     /// <summary>Proposals for some devices (all when null), newest first, optionally only in some states.</summary>
-    public Task<IReadOnlyList<FixProposal>> ListAsync(IReadOnlyCollection<string>? deviceIds, IReadOnlyCollection<FixState>? states, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FixProposal>> ListAsync(IReadOnlyCollection<string>? deviceIds, IReadOnlyCollection<FixState>? states, int limit, CancellationToken cancellationToken)
     {
-        var where = new List<string>();
-        var parameters = new List<(string, object)>();
+        if (deviceIds is { Count: 0 })
+            return [];
+        var where = new List<string> { "1 = 1" };
         if (deviceIds is not null)
-        {
-            if (deviceIds.Count == 0)
-                return Task.FromResult<IReadOnlyList<FixProposal>>([]);
-            where.Add($"device_id IN ({string.Join(", ", deviceIds.Select((_, i) => "$d" + i))})");
-            parameters.AddRange(deviceIds.Select((d, i) => ("$d" + i, (object)d)));
-        }
+            where.Add("device_id IN @deviceIds");
         if (states is { Count: > 0 })
-        {
-            where.Add($"state IN ({string.Join(", ", states.Select((_, i) => "$s" + i))})");
-            parameters.AddRange(states.Select((s, i) => ("$s" + i, (object)s.ToStorage())));
-        }
-        return QueryAsync(where.Count == 0 ? "1 = 1" : string.Join(" AND ", where), parameters, limit, cancellationToken);
+            where.Add("state IN @states");
+        return await WhereAsync(string.Join(" AND ", where),
+            new { deviceIds = deviceIds?.ToArray(), states = states?.Select(s => s.ToStorage()).ToArray() }, limit, cancellationToken);
     }
 
     /// <summary>Open proposals of every device, oldest first: what the loop watches for deadlines and clearing conditions.</summary>
     public Task<IReadOnlyList<FixProposal>> OpenAsync(CancellationToken cancellationToken) =>
-        QueryAsync("state IN ('proposed', 'sent', 'verifying')", [], 10_000, cancellationToken, oldestFirst: true);
+        WhereAsync("state IN ('proposed', 'sent', 'verifying')", null, 10_000, cancellationToken, oldestFirst: true);
 
-    public async Task<IReadOnlyList<FixProposal>> ForProblemAsync(string deviceId, string condition, string code, CancellationToken cancellationToken) =>
-        await QueryAsync("device_id = $device AND (condition = $condition AND condition <> '' OR code = $code)",
-            [("$device", deviceId), ("$condition", condition), ("$code", code)], 100, cancellationToken);
+    public Task<IReadOnlyList<FixProposal>> ForProblemAsync(string deviceId, string condition, string code, CancellationToken cancellationToken) =>
+        WhereAsync("device_id = @deviceId AND (condition = @condition AND condition <> '' OR code = @code)", new { deviceId, condition, code }, 100, cancellationToken);
 
-    private async Task<IReadOnlyList<FixProposal>> QueryAsync(string where, IEnumerable<(string Name, object Value)> parameters, int limit, CancellationToken cancellationToken, bool oldestFirst = false)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {ProposalColumns} FROM fix_proposals WHERE {where} ORDER BY created_at_ms {(oldestFirst ? "ASC" : "DESC")}, id LIMIT $limit;";
-        foreach (var (name, value) in parameters)
-            command.Parameters.AddWithValue(name, value);
-        command.Parameters.AddWithValue("$limit", limit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var proposals = new List<FixProposal>();
-        while (await reader.ReadAsync(cancellationToken))
-            proposals.Add(Read(reader));
-        return proposals;
-    }
+    private Task<IReadOnlyList<FixProposal>> WhereAsync(string condition, object? parameters, int limit, CancellationToken cancellationToken, bool oldestFirst = false) =>
+        database.QueryAsync<FixProposal>($"""
+            SELECT {ProposalColumns.Replace("event_seq", "event_seq AS event_sequence", StringComparison.Ordinal)} FROM fix_proposals
+            WHERE {condition} ORDER BY created_at_ms {(oldestFirst ? "ASC" : "DESC")}, id LIMIT {limit.ToString(CultureInfo.InvariantCulture)};
+            """, parameters, cancellationToken);
 
-    public static async Task InsertPolicyAsync(Work work, ConsentPolicy policy, CancellationToken cancellationToken)
+    public static Task InsertPolicyAsync(Work work, ConsentPolicy policy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        ArgumentNullException.ThrowIfNull(policy);
-        await using var command = work.Command("""
-            INSERT INTO consent_policies (id, device_id, action, granted_by, granted_at_ms, expires_at_ms)
-            VALUES ($id, $device, $action, $by, $at, $expires);
-            """);
-        command.Parameters.AddWithValue("$id", policy.Id);
-        command.Parameters.AddWithValue("$device", policy.DeviceId);
-        command.Parameters.AddWithValue("$action", policy.Action.ToString().ToLowerInvariant());
-        command.Parameters.AddWithValue("$by", policy.GrantedBy);
-        command.Parameters.AddWithValue("$at", policy.GrantedAt.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$expires", policy.ExpiresAt.ToUnixTimeMilliseconds());
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return work.Db.ExecuteAsync($"""
+            INSERT INTO consent_policies ({PolicyColumns}) VALUES (@Id, @DeviceId, @Action, @GrantedBy, @GrantedAt, @ExpiresAt, @RevokedAt, @RevokedBy);
+            """, policy, cancellationToken);
     }
 
     public static async Task<bool> RevokePolicyAsync(Work work, string deviceId, string policyId, string by, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
-        await using var command = work.Command("""
-            UPDATE consent_policies SET revoked_at_ms = $at, revoked_by = $by
-            WHERE id = $id AND device_id = $device AND revoked_at_ms IS NULL;
-            """);
-        command.Parameters.AddWithValue("$id", policyId);
-        command.Parameters.AddWithValue("$device", deviceId);
-        command.Parameters.AddWithValue("$by", by);
-        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        return await work.Db.ExecuteAsync("""
+            UPDATE consent_policies SET revoked_at_ms = @at, revoked_by = @by
+            WHERE id = @policyId AND device_id = @deviceId AND revoked_at_ms IS NULL;
+            """, new { deviceId, policyId, by, at }, cancellationToken) == 1;
     }
 
     /// <summary>Every policy of the device, newest first (revoked and expired ones too: they are history).</summary>
-    public async Task<IReadOnlyList<ConsentPolicy>> PoliciesAsync(string deviceId, CancellationToken cancellationToken)
-    {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT id, device_id, action, granted_by, granted_at_ms, expires_at_ms, revoked_at_ms, revoked_by
-            FROM consent_policies WHERE device_id = $device ORDER BY granted_at_ms DESC, id;
-            """;
-        command.Parameters.AddWithValue("$device", deviceId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var policies = new List<ConsentPolicy>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            policies.Add(new ConsentPolicy(
-                reader.GetString(0), reader.GetString(1), Enum.Parse<ConsentAction>(reader.GetString(2), ignoreCase: true), reader.GetString(3),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
-                reader.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)), reader.IsDBNull(7) ? null : reader.GetString(7)));
-        }
-        return policies;
-    }
+    public Task<IReadOnlyList<ConsentPolicy>> PoliciesAsync(string deviceId, CancellationToken cancellationToken) =>
+        database.QueryAsync<ConsentPolicy>($"SELECT {PolicyColumns} FROM consent_policies WHERE device_id = @deviceId ORDER BY granted_at_ms DESC, id;",
+            new { deviceId }, cancellationToken);
 
     public async Task<IReadOnlyList<AuditRecord>> AuditAsync(string? deviceId, string? subject, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        return await AuditTrail.ReadAsync(connection, deviceId, subject, limit, cancellationToken);
+        await using var db = await database.OpenAsync(cancellationToken);
+        return await AuditTrail.ReadAsync(db, deviceId, subject, limit, cancellationToken);
     }
 
     public async Task<AuditVerification> VerifyAuditAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await connections.OpenAsync(cancellationToken);
-        return await AuditTrail.VerifyAsync(connection, cancellationToken);
-    }
-
-    private static void Bind(SqliteCommand command, FixProposal p)
-    {
-        static object Ms(DateTimeOffset? at) => at is { } t ? t.ToUnixTimeMilliseconds() : DBNull.Value;
-        static object Or(object? value) => value ?? DBNull.Value;
-        command.Parameters.AddWithValue("$id", p.Id);
-        command.Parameters.AddWithValue("$device", p.DeviceId);
-        command.Parameters.AddWithValue("$code", p.Code);
-        command.Parameters.AddWithValue("$condition", p.Condition);
-        command.Parameters.AddWithValue("$severity", p.Severity.ToString());
-        command.Parameters.AddWithValue("$message", p.Message);
-        command.Parameters.AddWithValue("$seq", unchecked((long)p.EventSequence));
-        command.Parameters.AddWithValue("$attempt", p.Attempt);
-        command.Parameters.AddWithValue("$article", Or(p.ArticleId));
-        command.Parameters.AddWithValue("$version", Or(p.ArticleVersion));
-        command.Parameters.AddWithValue("$title", Or(p.ArticleTitle));
-        command.Parameters.AddWithValue("$command", Or(p.Command));
-        command.Parameters.AddWithValue("$action", Or(p.Action?.ToString().ToLowerInvariant()));
-        command.Parameters.AddWithValue("$parameters", JsonSerializer.Serialize(p.Parameters));
-        command.Parameters.AddWithValue("$describe", Or(p.Describe));
-        command.Parameters.AddWithValue("$clears", Or(p.VerifyClears));
-        command.Parameters.AddWithValue("$within", p.VerifyWithin is { } w ? (long)w.TotalMilliseconds : DBNull.Value);
-        command.Parameters.AddWithValue("$reasons", JsonSerializer.Serialize(p.Reasons));
-        command.Parameters.AddWithValue("$state", p.State.ToStorage());
-        command.Parameters.AddWithValue("$note", p.Note);
-        command.Parameters.AddWithValue("$created", p.CreatedAt.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$expires", p.ExpiresAt.ToUnixTimeMilliseconds());
-        command.Parameters.AddWithValue("$decidedAt", Ms(p.DecidedAt));
-        command.Parameters.AddWithValue("$decidedBy", Or(p.DecidedBy));
-        command.Parameters.AddWithValue("$consent", Or(p.ConsentId));
-        command.Parameters.AddWithValue("$commandId", Or(p.CommandId));
-        command.Parameters.AddWithValue("$sent", Ms(p.SentAt));
-        command.Parameters.AddWithValue("$commandExpires", Ms(p.CommandExpiresAt));
-        command.Parameters.AddWithValue("$outcome", Or(p.ResultOutcome?.ToString()));
-        command.Parameters.AddWithValue("$detail", Or(p.ResultDetail));
-        command.Parameters.AddWithValue("$resultAt", Ms(p.ResultAt));
-        command.Parameters.AddWithValue("$deadline", Ms(p.VerifyDeadline));
-        command.Parameters.AddWithValue("$finished", Ms(p.FinishedAt));
-    }
-
-    private static FixProposal Read(SqliteDataReader r)
-    {
-        DateTimeOffset? Ms(int i) => r.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(i));
-        string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
-        return new FixProposal(
-            r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), Enum.Parse<Severity>(r.GetString(4)), r.GetString(5),
-            unchecked((ulong)r.GetInt64(6)), r.GetInt32(7), Text(8), r.IsDBNull(9) ? null : r.GetInt32(9), Text(10), Text(11),
-            Text(12) is { } action ? Enum.Parse<ConsentAction>(action, ignoreCase: true) : null,
-            JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(13)) ?? [],
-            Text(14), Text(15), r.IsDBNull(16) ? null : TimeSpan.FromMilliseconds(r.GetInt64(16)),
-            JsonSerializer.Deserialize<List<string>>(r.GetString(17)) ?? [],
-            FixStates.Parse(r.GetString(18)), r.GetString(19),
-            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(20)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(21)),
-            Ms(22), Text(23), Text(24), Text(25), Ms(26), Ms(27),
-            Text(28) is { } outcome ? Enum.Parse<CommandOutcome>(outcome) : null, Text(29), Ms(30), Ms(31), Ms(32));
+        await using var db = await database.OpenAsync(cancellationToken);
+        return await AuditTrail.VerifyAsync(db, cancellationToken);
     }
 
     internal static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    private sealed record DeviceProblemRow(string Id, string Model, string Firmware, ulong? StatusSequence, string? Code, string? Condition);
+
+    private sealed record InboxRow(string DeviceId, ulong Sequence, byte[] Envelope, DateTimeOffset ReceivedAt);
 }

@@ -143,8 +143,8 @@ public sealed partial class IngestionPipeline(
         LogBatchStored(batch.Count, toStore.Count, duplicates, work.Count);
         changes.Publish(DescribeChanges(toStore, deviceUpdates));
 
-        foreach (var (id, stream) in work)
-            await SendAckAsync(id, stream.Mark!.Value, cancellationToken);
+        // Each ack goes to its own device's session: none waits for another.
+        await Task.WhenAll(work.Select(w => SendAckAsync(w.Key, w.Value.Mark!.Value, cancellationToken)));
     }
 
     private static List<DeviceChange> DescribeChanges(List<AcceptedUplink> stored, List<DeviceUpdate> deviceUpdates)

@@ -55,7 +55,7 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
         await using (var notifications = connection.CreateCommand())
         // Problems and command results for the fix loop, update reports for the rollout scheduler: each in the same
         // transaction as the message, so neither loop can miss a stored message.
-        await using (var fixInbox = new InboxWriter(connection, transaction, "fix_inbox"))
+        await using (var fixInbox = new InboxWriter(connection, transaction, "fix_inbox", oneRaisePerProblem: true))
         await using (var updateInbox = new InboxWriter(connection, transaction, "update_inbox"))
         {
             telemetry.Transaction = transaction;
@@ -161,8 +161,11 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
         await using (var command = connection.CreateCommand())
         {
             command.Transaction = transaction;
+            // A message says the device is there only if it came after the broker last saw it connect or go away
+            // (presence_at_ms): one stored late, after a disconnect, must not set it online again.
             command.CommandText = """
-                UPDATE devices SET contiguous_mark = $mark, last_seen_ms = $seen, online = 1,
+                UPDATE devices SET contiguous_mark = $mark, last_seen_ms = MAX(COALESCE(last_seen_ms, 0), $seen),
+                    online = CASE WHEN presence_at_ms IS NULL OR $seen > presence_at_ms THEN 1 ELSE online END,
                     heartbeat_interval_s = COALESCE($interval, heartbeat_interval_s),
                     pairing_code = COALESCE($pairingCode, pairing_code)
                 WHERE id = $id;
@@ -233,16 +236,30 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
     {
         private readonly Microsoft.Data.Sqlite.SqliteCommand _insert;
         private readonly Microsoft.Data.Sqlite.SqliteParameter _device, _seq, _envelope, _received;
+        private readonly Microsoft.Data.Sqlite.SqliteParameter? _problem;
 
-        public InboxWriter(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, string table)
+        /// <param name="oneRaisePerProblem">
+        /// For the fix loop: only what can still lead somewhere. A raise of a problem whose earlier raise still waits in
+        /// the inbox is not added (the loop would find the first one's fix under way and drop it), so a flapping sensor
+        /// under load does not pile up work the loop can only throw away.
+        /// </param>
+        public InboxWriter(Microsoft.Data.Sqlite.SqliteConnection connection, Microsoft.Data.Sqlite.SqliteTransaction transaction, string table, bool oneRaisePerProblem = false)
         {
             _insert = connection.CreateCommand();
             _insert.Transaction = transaction;
-            _insert.CommandText = $"INSERT OR IGNORE INTO {table} (device_id, seq, envelope, received_at_ms) VALUES ($device, $seq, $envelope, $received);";
+            _insert.CommandText = oneRaisePerProblem
+                ? $"""
+                    INSERT OR IGNORE INTO {table} (device_id, seq, envelope, received_at_ms, problem)
+                    SELECT $device, $seq, $envelope, $received, $problem
+                    WHERE $problem IS NULL OR NOT EXISTS (SELECT 1 FROM {table} WHERE device_id = $device AND problem = $problem);
+                    """
+                : $"INSERT OR IGNORE INTO {table} (device_id, seq, envelope, received_at_ms) VALUES ($device, $seq, $envelope, $received);";
             _device = _insert.Parameters.Add("$device", Microsoft.Data.Sqlite.SqliteType.Text);
             _seq = _insert.Parameters.Add("$seq", Microsoft.Data.Sqlite.SqliteType.Integer);
             _envelope = _insert.Parameters.Add("$envelope", Microsoft.Data.Sqlite.SqliteType.Blob);
             _received = _insert.Parameters.Add("$received", Microsoft.Data.Sqlite.SqliteType.Integer);
+            if (oneRaisePerProblem)
+                _problem = _insert.Parameters.Add("$problem", Microsoft.Data.Sqlite.SqliteType.Text);
         }
 
         public async Task AddAsync(AcceptedUplink message, CancellationToken cancellationToken)
@@ -251,6 +268,11 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
             _seq.Value = ToDb(message.Envelope.Sequence);
             _envelope.Value = message.Payload;
             _received.Value = message.ReceivedAt.ToUnixTimeMilliseconds();
+            if (_problem is not null)
+            {
+                _problem.Value = message.Envelope.Event is { } raised && (raised.Code.Length > 0 ? raised.Code : raised.Condition) is { Length: > 0 } problem
+                    ? problem : DBNull.Value;
+            }
             await _insert.ExecuteNonQueryAsync(cancellationToken);
         }
 

@@ -11,6 +11,7 @@ namespace Diagnostics.Cloud.Ingestion;
 /// </summary>
 public sealed partial class UplinkIntake(
     UplinkChannel queue,
+    Broker.PresenceTracker presence,
     IOptions<IngestionOptions> options,
     TimeProvider time,
     CloudMetrics metrics,
@@ -50,6 +51,8 @@ public sealed partial class UplinkIntake(
         if (envelope.Kind != kind)
             return Reject(RejectReason.KindMismatch, clientId, topic, $"envelope carries {envelope.Kind}, topic says {kind}");
 
+        // Heard now, whenever the store gets to it: the presence monitor counts missed heartbeats from here.
+        presence.Heard(clientId);
         await queue.EnqueueAsync(new AcceptedUplink(envelope, kind, bytes, time.GetUtcNow()), cancellationToken);
         return null;
     }

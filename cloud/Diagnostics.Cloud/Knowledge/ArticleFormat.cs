@@ -112,6 +112,12 @@ public static partial class ArticleFormat
             errors.Add($"line {ex.Start.Line + 1}: the YAML header cannot be read: {FirstLine(message)}");
             return null;
         }
+        catch (ArgumentException ex)
+        {
+            // YamlDotNet throws this, not a YamlException, for a tag that is no URI (found by fuzzing: "!!!]").
+            errors.Add($"the YAML header cannot be read: {FirstLine(ex.Message)}");
+            return null;
+        }
     }
 
     private static Remediation? ReadRemediation(RemediationYaml yaml, List<string> errors)

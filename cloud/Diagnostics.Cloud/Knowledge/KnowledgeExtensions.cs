@@ -10,7 +10,7 @@ public static class KnowledgeExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<KnowledgeOptions>().BindConfiguration(KnowledgeOptions.SectionName).ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<IKnowledgeStore, SqliteKnowledgeStore>();
+        builder.Services.TryAddSingleton<IKnowledgeStore, KnowledgeStore>();
         builder.Services.AddSingleton<KnowledgeBase>();
         builder.Services.AddHostedService<KnowledgeLoader>();
         return builder;

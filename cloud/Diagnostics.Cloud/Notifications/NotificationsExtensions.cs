@@ -9,7 +9,7 @@ public static class NotificationsExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<INotificationStore, SqliteNotificationStore>();
+        builder.Services.TryAddSingleton<INotificationStore, NotificationStore>();
         builder.Services.AddSingleton<NotificationInbox>();
         return builder;
     }

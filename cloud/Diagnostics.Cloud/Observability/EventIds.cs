@@ -97,6 +97,7 @@ internal static class EventIds
     public const int FixPublishFailed = 627;
     public const int FixInboxFailed = 628;
     public const int FixLoopFailed = 629;
+    public const int FixInboxBatchFailed = 630;
 
     // Updates 64x
     public const int PackagePublished = 640;
@@ -118,6 +119,9 @@ internal static class EventIds
     public const int SupportBotFailed = 664;
     public const int SupportWatchFailed = 665;
     public const int SupportReviewed = 666;
+
+    // Storage 95x
+    public const int SchemaMigrated = 950;
 
     // Demo fleet 9xx
     public const int DemoFleetStarted = 900;

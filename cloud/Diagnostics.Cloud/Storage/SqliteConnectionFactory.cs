@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Cloud.Storage;
 
-/// <summary>Opens connections to the one SQLite database, creating the file and its schema on first use.</summary>
+/// <summary>Opens connections to the one SQLite database, creating the file and migrating its schema on first use.</summary>
 public sealed class SqliteConnectionFactory : IDisposable
 {
     private readonly string _connectionString;
@@ -25,6 +25,9 @@ public sealed class SqliteConnectionFactory : IDisposable
     }
 
     public string DatabasePath { get; }
+
+    /// <summary>What the schema migrations did when this process first opened the database; null before that.</summary>
+    public SchemaReport? LastMigration { get; private set; }
 
     public void Dispose() => _schemaLock.Dispose();
 
@@ -62,7 +65,7 @@ public sealed class SqliteConnectionFactory : IDisposable
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Creates the file and the schema if they do not exist yet; safe to call more than once.</summary>
+    /// <summary>Creates the file if it does not exist and brings its schema up to date; safe to call more than once.</summary>
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
         if (_schemaReady)
@@ -82,39 +85,12 @@ public sealed class SqliteConnectionFactory : IDisposable
                 wal.CommandText = "PRAGMA journal_mode=WAL;";
                 await wal.ExecuteNonQueryAsync(cancellationToken);
             }
-            await using (var command = connection.CreateCommand())
-            {
-                command.CommandText = Schema.Sql;
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-            await AddMissingColumnsAsync(connection, cancellationToken);
-            await using (var command = connection.CreateCommand())
-            {
-                command.CommandText = Schema.IndexesOnAddedColumns;
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
+            LastMigration = SchemaMigrations.MigrateUp(_connectionString);
             _schemaReady = true;
         }
         finally
         {
             _schemaLock.Release();
-        }
-    }
-
-    private static async Task AddMissingColumnsAsync(SqliteConnection connection, CancellationToken cancellationToken)
-    {
-        foreach (var (table, column, definition) in Schema.AddedColumns)
-        {
-            await using var exists = connection.CreateCommand();
-            exists.CommandText = "SELECT COUNT(*) FROM pragma_table_info($table) WHERE name = $column;";
-            exists.Parameters.AddWithValue("$table", table);
-            exists.Parameters.AddWithValue("$column", column);
-            if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0)
-                continue;
-            await using var add = connection.CreateCommand();
-            // Names come from the constant list above, never from input.
-            add.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {definition};";
-            await add.ExecuteNonQueryAsync(cancellationToken);
         }
     }
 

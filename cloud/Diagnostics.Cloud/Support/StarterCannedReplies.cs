@@ -4,7 +4,7 @@ namespace Diagnostics.Cloud.Support;
 /// Gives a new installation a few canned replies agents need from the first day; once there are any (or supervisors
 /// deleted these and wrote their own), nothing is added again.
 /// </summary>
-public sealed class StarterCannedReplies(SqliteSupportStore store, TimeProvider time) : IHostedService
+public sealed class StarterCannedReplies(CannedReplyStore cannedReplyStore, TimeProvider time) : IHostedService
 {
     public static readonly IReadOnlyList<(string Title, string Body)> Replies =
     [
@@ -18,11 +18,11 @@ public sealed class StarterCannedReplies(SqliteSupportStore store, TimeProvider 
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if ((await store.CannedRepliesAsync(cancellationToken)).Count > 0)
+        if ((await cannedReplyStore.CannedRepliesAsync(cancellationToken)).Count > 0)
             return;
         var now = time.GetUtcNow();
         foreach (var (title, body) in Replies)
-            await store.AddCannedReplyAsync(new CannedReply($"cr-{Guid.NewGuid():N}", title, body, "Diagnostics", now), cancellationToken);
+            await cannedReplyStore.AddCannedReplyAsync(new CannedReply($"cr-{Guid.NewGuid():N}", title, body, "Diagnostics", now), cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -41,71 +41,71 @@ public static class SupportApi
         var mine = app.MapGroup("/api/me/sessions").WithTags("Support").RequireAuthorization(Roles.CustomerPolicy)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         mine.MapPost("/", OpenAsync);
-        mine.MapGet("/", async (HttpContext http, SqliteSupportStore store, CancellationToken ct) => Results.Ok(await store.SessionsOfCustomerAsync(http.User.AccountId()!, ct)));
-        mine.MapGet("/unread", async (HttpContext http, SqliteSupportStore store, CancellationToken ct) =>
+        mine.MapGet("/", async (HttpContext http, SupportSessionStore store, CancellationToken ct) => Results.Ok(await store.SessionsOfCustomerAsync(http.User.AccountId()!, ct)));
+        mine.MapGet("/unread", async (HttpContext http, SupportSessionStore store, CancellationToken ct) =>
             Results.Ok(new UnreadSessions(await store.UnreadSessionsAsync(http.User.AccountId()!, ct))));
         MapConversation(mine);
-        mine.MapPost("/{sessionId}/handover", (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+        mine.MapPost("/{sessionId}/handover", (string sessionId, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, store, session => support.HandOverAsync(session, "The customer asked for a person.", ct), created: null, ct));
-        mine.MapPost("/{sessionId}/solved", (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+        mine.MapPost("/{sessionId}/solved", (string sessionId, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, store, session => support.ResolveWithBotAsync(session, ct), created: null, ct));
-        mine.MapPost("/{sessionId}/leave", (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+        mine.MapPost("/{sessionId}/leave", (string sessionId, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, store, session => support.LeaveAsync(session, Actor(http.User), ct), created: null, ct));
         mine.MapPost("/{sessionId}/fixes/{proposalId}/{decision:regex(^(approve|decline)$)}", (string sessionId, string proposalId, string decision, HttpContext http,
-            SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+            SupportSessionStore store, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, store, session => support.DecideFixAsync(session, Actor(http.User), proposalId, decision == "approve", ct), created: null, ct));
         mine.MapPost("/{sessionId}/updates/{rolloutId}/{decision:regex(^(approve|decline)$)}", (string sessionId, string rolloutId, string decision, HttpContext http,
-            SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+            SupportSessionStore store, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, store, session => support.DecideUpdateAsync(session, Actor(http.User), rolloutId, decision == "approve", ct), created: null, ct));
-        mine.MapPost("/{sessionId}/rating", (string sessionId, RateRequest request, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+        mine.MapPost("/{sessionId}/rating", (string sessionId, RateRequest request, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, store, session => support.RateAsync(session, Actor(http.User), request.Rating ?? 0, request.Comment, ct), created: null, ct));
 
         var staff = app.MapGroup("/api/sessions").WithTags("Support").RequireAuthorization(Roles.StaffPolicy)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        staff.MapGet("/", async (SqliteSupportStore store, CancellationToken ct) => Results.Ok(await store.OpenSessionsAsync(ct)));
+        staff.MapGet("/", async (SupportSessionStore store, CancellationToken ct) => Results.Ok(await store.OpenSessionsAsync(ct)));
         staff.MapPost("/", async (OpenSessionRequest request, HttpContext http, SupportService support, CancellationToken ct) =>
             Answer(await support.OpenForDeviceAsync(Actor(http.User), request.DeviceId?.Trim() ?? "", request.Text ?? "", ct), s => Results.Created($"/api/sessions/{s.Id}", s)));
-        staff.MapGet("/queue", async (SqliteSupportStore store, IOptions<SupportOptions> options, CancellationToken ct) =>
-            Results.Ok(await store.QueueAsync(options.Value.SeverityHeadStart, ct)));
-        staff.MapGet("/history", async (SqliteSupportStore store, CancellationToken ct, string? q = null, string? category = null, string? agent = null, bool? reviewed = null,
+        staff.MapGet("/queue", async (SupportQueueStore queue, IOptions<SupportOptions> options, CancellationToken ct) =>
+            Results.Ok(await queue.QueueAsync(options.Value.SeverityHeadStart, ct)));
+        staff.MapGet("/history", async (SupportSessionStore store, CancellationToken ct, string? q = null, string? category = null, string? agent = null, bool? reviewed = null,
             int limit = 50) =>
             Results.Ok(await store.SearchAsync(q, category, agent, Math.Clamp(limit, 1, 500), ct, reviewed))).RequireAuthorization(Roles.SupervisorPolicy);
-        staff.MapPut("/{sessionId}/review", (string sessionId, ReviewRequest request, HttpContext http, SqliteSupportStore store, SupportSupervision supervision, CancellationToken ct) =>
+        staff.MapPut("/{sessionId}/review", (string sessionId, ReviewRequest request, HttpContext http, SupportSessionStore store, SupportSupervision supervision, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, store, session => supervision.ReviewAsync(session, Actor(http.User), request.Score ?? 0, request.Comment, ct), created: null, ct))
             .RequireAuthorization(Roles.SupervisorPolicy);
         // A review is feedback for the agent it is about: supervisors and that agent read it, no other agent.
-        staff.MapGet("/{sessionId}/review", async (string sessionId, HttpContext http, SqliteSupportStore store, CancellationToken ct) =>
-            await store.ReviewAsync(sessionId, ct) is { } review && (http.User.IsSupervisor() || review.AgentId == http.User.AccountId())
+        staff.MapGet("/{sessionId}/review", async (string sessionId, HttpContext http, SupportReviewStore reviews, CancellationToken ct) =>
+            await reviews.ReviewAsync(sessionId, ct) is { } review && (http.User.IsSupervisor() || review.AgentId == http.User.AccountId())
                 ? Results.Ok(review)
                 : Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No review", $"There is no review of '{sessionId}' for you.")));
         MapConversation(staff);
-        staff.MapPost("/{sessionId}/take", (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+        staff.MapPost("/{sessionId}/take", (string sessionId, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, store, session => support.TakeAsync(session, Actor(http.User), ct), created: null, ct));
-        staff.MapPost("/{sessionId}/transfer", (string sessionId, TransferRequest request, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+        staff.MapPost("/{sessionId}/transfer", (string sessionId, TransferRequest request, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, store, session => OwnSession(session, http.User) ?? support.TransferAsync(session, Actor(http.User),
                 string.IsNullOrWhiteSpace(request.ToAgentId) ? null : request.ToAgentId.Trim(), request.Note, ct), created: null, ct));
-        staff.MapPost("/{sessionId}/fixes", (string sessionId, ProposeFixRequest request, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+        staff.MapPost("/{sessionId}/fixes", (string sessionId, ProposeFixRequest request, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, store, session => OwnSession<SupportMessage>(session, http.User) ?? support.ProposeFixAsync(session, Actor(http.User), request.ArticleId ?? "", ct), created: null, ct));
-        staff.MapPost("/{sessionId}/updates", (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+        staff.MapPost("/{sessionId}/updates", (string sessionId, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, store, session => OwnSession<SupportMessage>(session, http.User) ?? support.ShareUpdateAsync(session, Actor(http.User), ct), created: null, ct));
-        staff.MapPost("/{sessionId}/close", (string sessionId, CloseSessionRequest request, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+        staff.MapPost("/{sessionId}/close", (string sessionId, CloseSessionRequest request, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, store, session =>
                 support.CloseByAgentAsync(session, Actor(http.User), request.Summary, request.Category, request.Solution, request.Resolved ?? true, ct), created: null, ct));
 
         var desk = app.MapGroup("/api/support").WithTags("Support").RequireAuthorization(Roles.StaffPolicy)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        desk.MapGet("/agents", async (SqliteSupportStore store, CancellationToken ct) => Results.Ok(await store.AgentsAsync(ct)));
+        desk.MapGet("/agents", async (SupportQueueStore queue, CancellationToken ct) => Results.Ok(await queue.AgentsAsync(ct)));
         desk.MapPut("/agents/me", async (AvailabilityRequest request, HttpContext http, SupportService support, CancellationToken ct) =>
             Results.Ok(await support.SetAvailableAsync(Actor(http.User), request.Available, ct)));
         desk.MapPut("/agents/{agentId}/limit", async (string agentId, LimitRequest request, SupportService support, CancellationToken ct) =>
             Answer(await support.SetLimitAsync(agentId, request.MaxSessions, ct), Results.Ok)).RequireAuthorization(Roles.SupervisorPolicy);
-        desk.MapGet("/reviews/mine", async (HttpContext http, SqliteSupportStore store, CancellationToken ct, int limit = 20) =>
-            Results.Ok(await store.ReviewsOfAgentAsync(http.User.AccountId()!, Math.Clamp(limit, 1, 200), ct)));
-        desk.MapGet("/canned-replies", async (SqliteSupportStore store, CancellationToken ct) => Results.Ok(await store.CannedRepliesAsync(ct)));
+        desk.MapGet("/reviews/mine", async (HttpContext http, SupportReviewStore reviews, CancellationToken ct, int limit = 20) =>
+            Results.Ok(await reviews.ReviewsOfAgentAsync(http.User.AccountId()!, Math.Clamp(limit, 1, 200), ct)));
+        desk.MapGet("/canned-replies", async (CannedReplyStore replies, CancellationToken ct) => Results.Ok(await replies.CannedRepliesAsync(ct)));
         desk.MapPost("/canned-replies", async (CannedReplyRequest request, HttpContext http, SupportService support, CancellationToken ct) =>
             Answer(await support.AddCannedReplyAsync(Actor(http.User), request.Title, request.Body, ct), r => Results.Created($"/api/support/canned-replies/{r.Id}", r)));
-        desk.MapDelete("/canned-replies/{replyId}", async (string replyId, SqliteSupportStore store, CancellationToken ct) =>
-            await store.DeleteCannedReplyAsync(replyId, ct) ? Results.NoContent()
+        desk.MapDelete("/canned-replies/{replyId}", async (string replyId, CannedReplyStore replies, CancellationToken ct) =>
+            await replies.DeleteCannedReplyAsync(replyId, ct) ? Results.NoContent()
                 : Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such reply", $"There is no canned reply '{replyId}'."))).RequireAuthorization(Roles.SupervisorPolicy);
         desk.MapGet("/figures", async (SupportSupervision supervision, TimeProvider time, CancellationToken ct, DateTimeOffset? from = null, DateTimeOffset? to = null) =>
         {
@@ -121,9 +121,9 @@ public static class SupportApi
     /// <summary>What customers and staff both do in a conversation: read it, write, send and see pictures.</summary>
     private static void MapConversation(RouteGroupBuilder group)
     {
-        group.MapGet("/{sessionId}", async (string sessionId, HttpContext http, SqliteSupportStore store, CancellationToken ct) =>
+        group.MapGet("/{sessionId}", async (string sessionId, HttpContext http, SupportSessionStore store, CancellationToken ct) =>
             await VisibleSessionAsync(sessionId, http.User, store, ct) is { } session ? Results.Ok(session) : NoSession(sessionId));
-        group.MapGet("/{sessionId}/messages", async (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct,
+        group.MapGet("/{sessionId}/messages", async (string sessionId, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct,
             long after = 0, int waitSeconds = 0) =>
         {
             if (await VisibleSessionAsync(sessionId, http.User, store, ct) is null)
@@ -135,12 +135,12 @@ public static class SupportApi
                 http.Response.OnCompleted(() => support.SeenByCustomerAsync(sessionId, last.Sequence, CancellationToken.None));
             return Results.Ok(messages);
         });
-        group.MapPost("/{sessionId}/messages", (string sessionId, PostMessageRequest request, HttpContext http, SqliteSupportStore store, SupportService support, CancellationToken ct) =>
+        group.MapPost("/{sessionId}/messages", (string sessionId, PostMessageRequest request, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, store, session =>
                 (request.Internal == true ? null : OwnSession<SupportMessage>(session, http.User))
                 ?? support.PostAsync(session, Actor(http.User), request.Text, request.ClientId, request.Internal ?? false, ct),
                 created: m => Results.Created($"{http.Request.Path}?after={m.Sequence - 1}", m), ct));
-        group.MapPost("/{sessionId}/images", (string sessionId, HttpContext http, SqliteSupportStore store, SupportService support, IOptions<SupportOptions> options,
+        group.MapPost("/{sessionId}/images", (string sessionId, HttpContext http, SupportSessionStore store, SupportService support, IOptions<SupportOptions> options,
             CancellationToken ct, string? caption = null) =>
             WithSessionAsync(sessionId, http.User, store, async session =>
             {
@@ -151,9 +151,10 @@ public static class SupportApi
                     ? SupportResult<SupportMessage>.Fail(SupportError.Invalid, $"a picture has at most {options.Value.MaxImageBytes / 1024} KiB")
                     : await support.PostImageAsync(session, Actor(http.User), http.Request.ContentType, content, caption, ct);
             }, created: m => Results.Created($"{http.Request.Path}?after={m.Sequence - 1}", m), ct)).DisableAntiforgery();
-        group.MapGet("/{sessionId}/images/{imageId}", async (string sessionId, string imageId, HttpContext http, SqliteSupportStore store, CancellationToken ct) =>
+        group.MapGet("/{sessionId}/images/{imageId}", async (string sessionId, string imageId, HttpContext http, SupportSessionStore store, SupportMessageStore messages,
+            CancellationToken ct) =>
         {
-            if (await VisibleSessionAsync(sessionId, http.User, store, ct) is null || await store.ImageAsync(sessionId, imageId, ct) is not { } image)
+            if (await VisibleSessionAsync(sessionId, http.User, store, ct) is null || await messages.ImageAsync(sessionId, imageId, ct) is not { } image)
                 return Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such picture", $"There is no picture '{imageId}' in this conversation."));
             // Never rendered as anything but the picture it was checked to be.
             http.Response.Headers.XContentTypeOptions = "nosniff";
@@ -188,7 +189,7 @@ public static class SupportApi
             s => Results.Created($"/api/me/sessions/{s.Id}", s));
     }
 
-    private static async Task<IResult> WithSessionAsync<T>(string sessionId, ClaimsPrincipal user, SqliteSupportStore store,
+    private static async Task<IResult> WithSessionAsync<T>(string sessionId, ClaimsPrincipal user, SupportSessionStore store,
         Func<SupportSession, Task<SupportResult<T>>> act, Func<T, IResult>? created, CancellationToken cancellationToken)
     {
         if (await VisibleSessionAsync(sessionId, user, store, cancellationToken) is not { } session)
@@ -214,7 +215,7 @@ public static class SupportApi
     };
 
     /// <summary>Staff see every session; a customer only their own, and anyone else's reads as missing.</summary>
-    private static async Task<SupportSession?> VisibleSessionAsync(string sessionId, ClaimsPrincipal user, SqliteSupportStore store, CancellationToken cancellationToken)
+    private static async Task<SupportSession?> VisibleSessionAsync(string sessionId, ClaimsPrincipal user, SupportSessionStore store, CancellationToken cancellationToken)
     {
         var session = await store.GetAsync(sessionId, cancellationToken);
         return session is not null && (user.IsStaff() || session.CustomerId == user.AccountId()) ? session : null;

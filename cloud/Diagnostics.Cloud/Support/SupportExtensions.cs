@@ -10,7 +10,11 @@ public static class SupportExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<SupportOptions>().BindConfiguration(SupportOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<SqliteSupportStore>();
+        builder.Services.AddSingleton<SupportSessionStore>();
+        builder.Services.AddSingleton<SupportMessageStore>();
+        builder.Services.AddSingleton<SupportQueueStore>();
+        builder.Services.AddSingleton<CannedReplyStore>();
+        builder.Services.AddSingleton<SupportReviewStore>();
         builder.Services.AddSingleton<SessionSignals>();
         builder.Services.AddSingleton<FixCardDevices>();
         builder.Services.AddSingleton<SupportBot>();

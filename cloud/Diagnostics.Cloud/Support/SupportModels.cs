@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Runtime.Serialization;
+using Diagnostics.Cloud.Storage;
 
 namespace Diagnostics.Cloud.Support;
 
@@ -183,15 +185,11 @@ public sealed record SessionReview(
 
 public static class SupportStates
 {
-    public static string ToStorage(this SessionState state) => state.ToString().ToLowerInvariant();
+    public static string ToStorage(this SessionState state) => StorageMapping.ToStorage(state);
 
-    public static string ToStorage(this SessionResolution resolution) => resolution.ToString().ToLowerInvariant();
+    public static string ToStorage(this SessionResolution resolution) => StorageMapping.ToStorage(resolution);
 
-    public static string ToStorage(this MessageKind kind) => kind switch
-    {
-        MessageKind.DeviceStatus => "device-status",
-        _ => kind.ToString().ToLowerInvariant(),
-    };
+    public static string ToStorage(this MessageKind kind) => StorageMapping.ToStorage(kind);
 
-    public static MessageKind ParseKind(string value) => value == "device-status" ? MessageKind.DeviceStatus : Enum.Parse<MessageKind>(value, ignoreCase: true);
+    public static MessageKind ParseKind(string value) => StorageMapping.FromStorage<MessageKind>(value);
 }

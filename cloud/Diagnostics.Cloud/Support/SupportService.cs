@@ -39,7 +39,7 @@ public sealed record SupportResult<T>(T? Value, SupportError Error, string Detai
 /// what it missed, in order, once.
 /// </summary>
 public sealed partial class SupportService(
-    SqliteSupportStore store,
+    SupportSessionStore sessionStore, SupportMessageStore messageStore, SupportQueueStore queueStore, CannedReplyStore cannedReplyStore,
     SessionSignals signals,
     SupportBot bot,
     FixCardDevices watchedDevices,
@@ -47,7 +47,7 @@ public sealed partial class SupportService(
     IAccountStore accounts,
     SqliteFixStore fixes,
     FixWorkflow workflow,
-    SqliteUpdateStore updates,
+    RolloutStore rolloutStore,
     RolloutService rollouts,
     IOptions<SupportOptions> options,
     TimeProvider time,
@@ -87,7 +87,7 @@ public sealed partial class SupportService(
             first.Add(new NewMessage(MessageKind.Text, customer.Kind, customer.Id, customer.Name, text.Trim(), false, null, now));
         var session = new SupportSession($"ss-{Guid.NewGuid():N}", customer.Id, customer.Name, deviceId, SessionState.Bot, null, null, customer.Name, now,
             0, null, null, null, null, null, null, null, null, null, null, null, 0);
-        var (stored, repeated) = await store.CreateAsync(session, first, clientId, cancellationToken);
+        var (stored, repeated) = await sessionStore.CreateAsync(session, first, clientId, cancellationToken);
         if (repeated)
             return SupportResult<SupportSession>.Done(stored);
         LogOpened(stored.Id, customer.Id, deviceId);
@@ -97,7 +97,7 @@ public sealed partial class SupportService(
             await HandOverAsync(stored, $"Opened from the fix \"{failedFix.ArticleTitle ?? failedFix.Code}\", which is {failedFix.State.ToStorage()}: {failedFix.Note}", cancellationToken);
         else
             await BotTurnAsync(stored, text, cancellationToken);
-        return SupportResult<SupportSession>.Done(await store.GetAsync(stored.Id, cancellationToken) ?? stored);
+        return SupportResult<SupportSession>.Done(await sessionStore.GetAsync(stored.Id, cancellationToken) ?? stored);
     }
 
     /// <summary>An agent opens a session with a device's owner from the device's page: it is the agent's from the start.</summary>
@@ -116,7 +116,7 @@ public sealed partial class SupportService(
         first.Add(new NewMessage(MessageKind.Text, AuthorKind.Agent, agent.Id, agent.Name, text.Trim(), false, null, now));
         var session = new SupportSession($"ss-{Guid.NewGuid():N}", owner.Id, owner.DisplayName, deviceId, SessionState.Assigned, agent.Id, agent.Name, agent.Name, now,
             Rank(device), "Opened by support.", now, now, now, null, null, null, null, null, null, null, 0);
-        var (stored, _) = await store.CreateAsync(session, first, clientId: null, cancellationToken);
+        var (stored, _) = await sessionStore.CreateAsync(session, first, clientId: null, cancellationToken);
         LogOpened(stored.Id, owner.Id, deviceId);
         Changed(stored.Id);
         return SupportResult<SupportSession>.Done(stored);
@@ -147,13 +147,13 @@ public sealed partial class SupportService(
             return SupportResult<SupportMessage>.Fail(SupportError.Invalid, "a client message id has at most 100 characters");
         if (internalNote && author.Kind != AuthorKind.Agent)
             return SupportResult<SupportMessage>.Fail(SupportError.Invalid, "only agents write internal notes");
-        var (message, repeated) = await store.AppendAsync(session.Id,
+        var (message, repeated) = await messageStore.AppendAsync(session.Id,
             new NewMessage(MessageKind.Text, author.Kind, author.Id, author.Name, text.Trim(), internalNote, clientId, time.GetUtcNow()), cancellationToken);
         Changed(session.Id);
         if (repeated)
             return SupportResult<SupportMessage>.Done(message);
         if (author.Kind == AuthorKind.Agent && !internalNote && session.State == SessionState.Assigned && session.FirstResponseAt is null)
-            await store.MarkFirstResponseAsync(session.Id, message.At, cancellationToken);
+            await sessionStore.MarkFirstResponseAsync(session.Id, message.At, cancellationToken);
         if (author.Kind == AuthorKind.Customer && session.State == SessionState.Bot)
             await BotTurnAsync(session, message.Body, cancellationToken);
         return SupportResult<SupportMessage>.Done(message);
@@ -180,7 +180,7 @@ public sealed partial class SupportService(
         if (caption is { Length: > 500 })
             return SupportResult<SupportMessage>.Fail(SupportError.Invalid, "a caption has at most 500 characters");
         var image = new SupportImage($"img-{Guid.NewGuid():N}", session.Id, sniffed, content.Length, Convert.ToHexStringLower(SHA256.HashData(content)), content);
-        await store.AddImageAsync(image, cancellationToken);
+        await messageStore.AddImageAsync(image, cancellationToken);
         return SupportResult<SupportMessage>.Done(await PostCardAsync(session.Id, author, MessageKind.Image,
             SupportCardText.Write(new ImageCard(image.Id, image.ContentType, image.Bytes, string.IsNullOrWhiteSpace(caption) ? null : caption.Trim())), cancellationToken));
     }
@@ -206,7 +206,7 @@ public sealed partial class SupportService(
         {
             // Take the signal before reading, so a message stored between the read and the wait still wakes us.
             var next = signals.NextAsync(sessionId);
-            var messages = await store.MessagesAsync(sessionId, afterSequence, includeInternal, limit, cancellationToken);
+            var messages = await messageStore.MessagesAsync(sessionId, afterSequence, includeInternal, limit, cancellationToken);
             var left = deadline - time.GetUtcNow();
             if (messages.Count > 0 || left <= TimeSpan.Zero)
                 return messages;
@@ -224,7 +224,7 @@ public sealed partial class SupportService(
     /// <summary>The customer has seen the session up to <paramref name="sequence"/>; pages showing the count re-read.</summary>
     public async Task SeenByCustomerAsync(string sessionId, long sequence, CancellationToken cancellationToken)
     {
-        await store.MarkSeenByCustomerAsync(sessionId, sequence, cancellationToken);
+        await sessionStore.MarkSeenByCustomerAsync(sessionId, sequence, cancellationToken);
         signals.NotifyQueue();
     }
 
@@ -248,7 +248,7 @@ public sealed partial class SupportService(
         if (turn.Messages.Count > 0)
         {
             foreach (var message in turn.Messages)
-                await store.AppendAsync(session.Id, message, cancellationToken);
+                await messageStore.AppendAsync(session.Id, message, cancellationToken);
             if (turn.Messages.Any(m => m.Kind == MessageKind.Fix) && session.DeviceId is { } deviceId)
                 watchedDevices.Watch(deviceId);
             Changed(session.Id);
@@ -261,9 +261,9 @@ public sealed partial class SupportService(
 
     public async Task<BotMemory> BotMemoryAsync(string sessionId, CancellationToken cancellationToken)
     {
-        var offered = (await store.MessagesOfKindAsync(sessionId, MessageKind.Article, cancellationToken))
+        var offered = (await messageStore.MessagesOfKindAsync(sessionId, MessageKind.Article, cancellationToken))
             .Select(m => SupportCardText.Read<ArticleCard>(m.Body)).OfType<ArticleCard>().ToList();
-        var asked = (await store.MessagesOfKindAsync(sessionId, MessageKind.Text, cancellationToken)).Any(m => m.AuthorKind == AuthorKind.Bot);
+        var asked = (await messageStore.MessagesOfKindAsync(sessionId, MessageKind.Text, cancellationToken)).Any(m => m.AuthorKind == AuthorKind.Bot);
         return new BotMemory(offered, asked);
     }
 
@@ -291,7 +291,7 @@ public sealed partial class SupportService(
         var device = session.DeviceId is null ? null : await devices.GetAsync(session.DeviceId, cancellationToken);
         var now = time.GetUtcNow();
         var queued = session with { State = SessionState.Queued, Priority = Rank(device), HandoverReason = reason, QueuedAt = now };
-        var (changed, _) = await store.UpdateAsync(queued, [SessionState.Bot],
+        var (changed, _) = await sessionStore.UpdateAsync(queued, [SessionState.Bot],
         [
             new NewMessage(MessageKind.System, AuthorKind.System, System.Id, System.Name, "A person from support will take over; they see everything above.", false, null, now),
             new NewMessage(MessageKind.Text, AuthorKind.Bot, SupportBot.Id, SupportBot.Name, await HandoverNoteAsync(session, device, reason, cancellationToken), true, null, now),
@@ -301,7 +301,7 @@ public sealed partial class SupportService(
         LogHandedOver(session.Id, reason, queued.Priority);
         Changed(session.Id);
         await DispatchAsync(cancellationToken);
-        return SupportResult<SupportSession>.Done(await store.GetAsync(session.Id, cancellationToken) ?? queued);
+        return SupportResult<SupportSession>.Done(await sessionStore.GetAsync(session.Id, cancellationToken) ?? queued);
     }
 
     /// <summary>What the agent reads first: why the bot handed over, what the device reports, what was tried.</summary>
@@ -334,10 +334,10 @@ public sealed partial class SupportService(
         await _dispatching.WaitAsync(cancellationToken);
         try
         {
-            var queue = await store.QueueAsync(Settings.SeverityHeadStart, cancellationToken);
+            var queue = await queueStore.QueueAsync(Settings.SeverityHeadStart, cancellationToken);
             if (queue.Count == 0)
                 return;
-            var agents = (await store.AgentsAsync(cancellationToken)).Where(a => a.Available && a.OpenSessions < a.MaxSessions)
+            var agents = (await queueStore.AgentsAsync(cancellationToken)).Where(a => a.Available && a.OpenSessions < a.MaxSessions)
                 .Select(a => new { Agent = a, Open = a.OpenSessions }).ToList();
             foreach (var session in queue)
             {
@@ -358,7 +358,7 @@ public sealed partial class SupportService(
     {
         var now = time.GetUtcNow();
         var assigned = session with { State = SessionState.Assigned, AgentId = agentId, AgentName = agentName, AssignedAt = session.AssignedAt ?? now };
-        var (changed, _) = await store.UpdateAsync(assigned, [from],
+        var (changed, _) = await sessionStore.UpdateAsync(assigned, [from],
             [new NewMessage(MessageKind.System, AuthorKind.System, System.Id, System.Name, announcement, false, null, now)], cancellationToken);
         if (!changed)
             return SupportResult<SupportSession>.Fail(SupportError.Conflict, "the session changed meanwhile");
@@ -384,7 +384,7 @@ public sealed partial class SupportService(
 
     private async Task<string?> LimitReachedAsync(string agentId, string name, CancellationToken cancellationToken)
     {
-        var agent = await store.AgentAsync(agentId, cancellationToken);
+        var agent = await queueStore.AgentAsync(agentId, cancellationToken);
         var max = agent?.MaxSessions ?? Settings.DefaultMaxSessionsPerAgent;
         var open = agent?.OpenSessions ?? 0;
         return open >= max ? $"{name} already holds {open} sessions, the limit of {max}" : null;
@@ -424,24 +424,24 @@ public sealed partial class SupportService(
         var messages = new List<NewMessage> { new(MessageKind.System, AuthorKind.System, System.Id, System.Name, announcement, false, null, now) };
         if (!string.IsNullOrWhiteSpace(note))
             messages.Add(new NewMessage(MessageKind.Text, AuthorKind.Agent, from.Id, from.Name, $"Transfer note: {note.Trim()}", true, null, now));
-        var (changed, _) = await store.UpdateAsync(moved, [SessionState.Assigned], messages, cancellationToken);
+        var (changed, _) = await sessionStore.UpdateAsync(moved, [SessionState.Assigned], messages, cancellationToken);
         if (!changed)
             return SupportResult<SupportSession>.Fail(SupportError.Conflict, "the session changed meanwhile");
         LogAssigned(session.Id, toAgentId ?? "(queue)");
         Changed(session.Id);
         await DispatchAsync(cancellationToken);
-        return SupportResult<SupportSession>.Done(await store.GetAsync(session.Id, cancellationToken) ?? moved);
+        return SupportResult<SupportSession>.Done(await sessionStore.GetAsync(session.Id, cancellationToken) ?? moved);
     }
 
     /// <summary>An agent starts or stops taking sessions; starting takes waiting ones at once.</summary>
     public async Task<SupportAgent> SetAvailableAsync(SessionActor agent, bool available, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(agent);
-        await store.SetAgentAsync(agent.Id, agent.Name, available, null, Settings.DefaultMaxSessionsPerAgent, time.GetUtcNow(), cancellationToken);
+        await queueStore.SetAgentAsync(agent.Id, agent.Name, available, null, Settings.DefaultMaxSessionsPerAgent, time.GetUtcNow(), cancellationToken);
         signals.NotifyQueue();
         if (available)
             await DispatchAsync(cancellationToken);
-        return (await store.AgentAsync(agent.Id, cancellationToken))!;
+        return (await queueStore.AgentAsync(agent.Id, cancellationToken))!;
     }
 
     /// <summary>A supervisor sets how many sessions an agent holds at once.</summary>
@@ -451,10 +451,10 @@ public sealed partial class SupportService(
             return SupportResult<SupportAgent>.Fail(SupportError.Invalid, "an agent holds 1 to 50 sessions at once");
         if (await accounts.GetAsync(agentId, cancellationToken) is not { Role: not AccountRole.Customer } account)
             return SupportResult<SupportAgent>.Fail(SupportError.NotFound, $"there is no agent {agentId}");
-        await store.SetAgentAsync(agentId, account.DisplayName, null, maxSessions, Settings.DefaultMaxSessionsPerAgent, time.GetUtcNow(), cancellationToken);
+        await queueStore.SetAgentAsync(agentId, account.DisplayName, null, maxSessions, Settings.DefaultMaxSessionsPerAgent, time.GetUtcNow(), cancellationToken);
         signals.NotifyQueue();
         await DispatchAsync(cancellationToken);
-        return SupportResult<SupportAgent>.Done((await store.AgentAsync(agentId, cancellationToken))!);
+        return SupportResult<SupportAgent>.Done((await queueStore.AgentAsync(agentId, cancellationToken))!);
     }
 
     // Cards and consent.
@@ -490,7 +490,7 @@ public sealed partial class SupportService(
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(customer);
-        var cards = (await store.MessagesOfKindAsync(session.Id, MessageKind.Fix, cancellationToken)).Select(m => SupportCardText.Read<FixCard>(m.Body));
+        var cards = (await messageStore.MessagesOfKindAsync(session.Id, MessageKind.Fix, cancellationToken)).Select(m => SupportCardText.Read<FixCard>(m.Body));
         if (!cards.Any(c => c?.ProposalId == proposalId) || session.DeviceId is null)
             return SupportResult<FixProposal>.Fail(SupportError.NotFound, $"there is no fix {proposalId} in this conversation");
         var actor = $"{customer.Name} ({customer.Id}) in support session {session.Id}";
@@ -521,12 +521,12 @@ public sealed partial class SupportService(
             FixState.Declined => $"You declined \"{title}\". You can still follow the steps, or tap \"Talk to a person\".",
             _ => $"\"{title}\" did not fix it: {proposal.Note}",
         };
-        var (_, repeated) = await store.AppendAsync(sessionId, new NewMessage(MessageKind.Text, AuthorKind.Bot, SupportBot.Id, SupportBot.Name, text, false,
+        var (_, repeated) = await messageStore.AppendAsync(sessionId, new NewMessage(MessageKind.Text, AuthorKind.Bot, SupportBot.Id, SupportBot.Name, text, false,
             $"fix-outcome:{proposal.Id}", time.GetUtcNow()), cancellationToken);
         if (repeated)
             return;
         Changed(sessionId);
-        if (await store.GetAsync(sessionId, cancellationToken) is not { State: SessionState.Bot } session)
+        if (await sessionStore.GetAsync(sessionId, cancellationToken) is not { State: SessionState.Bot } session)
             return;
         if (proposal.State is FixState.Verified or FixState.Obsolete)
         {
@@ -551,9 +551,9 @@ public sealed partial class SupportService(
             return refused;
         var deviceId = session.DeviceId!;
         // The latest rollout that reaches the device; one that stopped before it began has nothing to show.
-        if (await updates.RolloutsOfDeviceAsync(deviceId, cancellationToken) is not [var offer, ..] || offer.State == DeviceUpdateState.Withdrawn)
+        if (await rolloutStore.RolloutsOfDeviceAsync(deviceId, cancellationToken) is not [var offer, ..] || offer.State == DeviceUpdateState.Withdrawn)
             return SupportResult<SupportMessage>.Fail(SupportError.NotFound, "the device is in no rollout");
-        var rollout = await updates.GetRolloutAsync(offer.RolloutId, cancellationToken);
+        var rollout = await rolloutStore.GetRolloutAsync(offer.RolloutId, cancellationToken);
         return SupportResult<SupportMessage>.Done(await PostCardAsync(session.Id, agent, MessageKind.Update,
             SupportCardText.Write(new UpdateCard(offer.RolloutId, deviceId, rollout?.Version ?? "", offer.State.ToString())), cancellationToken));
     }
@@ -563,7 +563,7 @@ public sealed partial class SupportService(
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(customer);
-        var cards = (await store.MessagesOfKindAsync(session.Id, MessageKind.Update, cancellationToken)).Select(m => SupportCardText.Read<UpdateCard>(m.Body));
+        var cards = (await messageStore.MessagesOfKindAsync(session.Id, MessageKind.Update, cancellationToken)).Select(m => SupportCardText.Read<UpdateCard>(m.Body));
         if (!cards.Any(c => c?.RolloutId == rolloutId && c.DeviceId == session.DeviceId) || session.DeviceId is not { } deviceId)
             return SupportResult<RolloutDevice>.Fail(SupportError.NotFound, $"there is no update of rollout {rolloutId} in this conversation");
         var actor = $"{customer.Name} ({customer.Id}) in support session {session.Id}";
@@ -614,21 +614,21 @@ public sealed partial class SupportService(
             messages.Add(new NewMessage(MessageKind.Solution, by.Kind, by.Id, by.Name, SupportCardText.Write(solution), false, null, now));
         messages.Add(new NewMessage(MessageKind.System, AuthorKind.System, System.Id, System.Name,
             $"{by.Name} closed the conversation. How was the help? Rate it from 1 to 5.", false, null, now));
-        var (changed, _) = await store.UpdateAsync(closed, [session.State], messages, cancellationToken);
+        var (changed, _) = await sessionStore.UpdateAsync(closed, [session.State], messages, cancellationToken);
         if (!changed)
             return SupportResult<SupportSession>.Fail(SupportError.Conflict, "the session changed meanwhile; read it again");
         LogClosed(session.Id, resolution, by.Name);
         Changed(session.Id);
         if (session.State == SessionState.Assigned)
             await DispatchAsync(cancellationToken);
-        return SupportResult<SupportSession>.Done(await store.GetAsync(session.Id, cancellationToken) ?? closed);
+        return SupportResult<SupportSession>.Done(await sessionStore.GetAsync(session.Id, cancellationToken) ?? closed);
     }
 
     /// <summary>Ends conversations with the assistant in which nothing was written since <paramref name="lastActivityBefore"/>.</summary>
     public async Task<int> CloseIdleBotSessionsAsync(DateTimeOffset lastActivityBefore, CancellationToken cancellationToken)
     {
         var closed = 0;
-        foreach (var session in await store.IdleBotSessionsAsync(lastActivityBefore, cancellationToken))
+        foreach (var session in await queueStore.IdleBotSessionsAsync(lastActivityBefore, cancellationToken))
         {
             var result = await CloseAsync(session, new SessionActor(AuthorKind.Bot, SupportBot.Id, SupportBot.Name), SessionResolution.Unresolved,
                 new SolutionCard("Other", "Nobody wrote for a while: the assistant ended the conversation.", "", []), cancellationToken);
@@ -653,7 +653,7 @@ public sealed partial class SupportService(
             return SupportResult<SupportSession>.Fail(SupportError.Conflict, "the session is rated already");
         var text = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim();
         var rated = session with { Rating = rating, RatingComment = text };
-        var (changed, _) = await store.UpdateAsync(rated, [SessionState.Closed],
+        var (changed, _) = await sessionStore.UpdateAsync(rated, [SessionState.Closed],
             [new NewMessage(MessageKind.Rating, customer.Kind, customer.Id, customer.Name, SupportCardText.Write(new RatingCard(rating, text)), false, null, time.GetUtcNow())],
             cancellationToken);
         if (!changed)
@@ -672,7 +672,7 @@ public sealed partial class SupportService(
         if (string.IsNullOrWhiteSpace(body) || body.Length > Settings.MaxTextLength)
             return SupportResult<CannedReply>.Fail(SupportError.Invalid, $"a reply has 1 to {Settings.MaxTextLength} characters");
         var reply = new CannedReply($"cr-{Guid.NewGuid():N}", title.Trim(), body.Trim(), author.Name, time.GetUtcNow());
-        await store.AddCannedReplyAsync(reply, cancellationToken);
+        await cannedReplyStore.AddCannedReplyAsync(reply, cancellationToken);
         return SupportResult<CannedReply>.Done(reply);
     }
 
@@ -691,7 +691,7 @@ public sealed partial class SupportService(
     /// <summary>Stores a card (or a system line) as the session's next message and wakes its readers.</summary>
     private async Task<SupportMessage> PostCardAsync(string sessionId, SessionActor author, MessageKind kind, string body, CancellationToken cancellationToken)
     {
-        var (message, _) = await store.AppendAsync(sessionId, new NewMessage(kind, author.Kind, author.Id, author.Name, body, false, null, time.GetUtcNow()), cancellationToken);
+        var (message, _) = await messageStore.AppendAsync(sessionId, new NewMessage(kind, author.Kind, author.Id, author.Name, body, false, null, time.GetUtcNow()), cancellationToken);
         Changed(sessionId);
         return message;
     }

@@ -7,16 +7,16 @@ namespace Diagnostics.Cloud.Support;
 /// resolution rate, satisfaction, review scores), computed from the sessions that ended in it, and review closed
 /// conversations for quality.
 /// </summary>
-public sealed partial class SupportSupervision(SqliteSupportStore store, TimeProvider time, ILogger<SupportSupervision> logger)
+public sealed partial class SupportSupervision(SupportSessionStore sessionStore, SupportQueueStore queueStore, SupportReviewStore reviewStore, TimeProvider time, ILogger<SupportSupervision> logger)
 {
     public const int MaxReviewCommentLength = 2000;
 
     public async Task<SupportFigures> FiguresAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var closed = await store.ClosedBetweenAsync(from, to, cancellationToken);
-        var reviews = await store.ReviewsOfClosedBetweenAsync(from, to, cancellationToken);
-        var open = await store.OpenSessionsAsync(cancellationToken);
-        var agents = (await store.AgentsAsync(cancellationToken)).ToDictionary(a => a.AgentId, a => a.Name, StringComparer.Ordinal);
+        var closed = await sessionStore.ClosedBetweenAsync(from, to, cancellationToken);
+        var reviews = await reviewStore.ReviewsOfClosedBetweenAsync(from, to, cancellationToken);
+        var open = await sessionStore.OpenSessionsAsync(cancellationToken);
+        var agents = (await queueStore.AgentsAsync(cancellationToken)).ToDictionary(a => a.AgentId, a => a.Name, StringComparer.Ordinal);
         return Compute(from, to, closed, reviews, open, agents);
     }
 
@@ -39,7 +39,7 @@ public sealed partial class SupportSupervision(SqliteSupportStore store, TimePro
             return SupportResult<SessionReview>.Fail(SupportError.Invalid, $"a review comment has at most {MaxReviewCommentLength} characters");
         var review = new SessionReview(session.Id, session.AgentId, session.AgentName, reviewer.Id, reviewer.Name, score,
             string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), time.GetUtcNow());
-        await store.SaveReviewAsync(review, cancellationToken);
+        await reviewStore.SaveReviewAsync(review, cancellationToken);
         LogReviewed(session.Id, reviewer.Id, score);
         return SupportResult<SessionReview>.Done(review);
     }

@@ -33,7 +33,7 @@ public sealed class FixCardDevices
 /// Wakes when a watched device changes and otherwise every <see cref="SupportOptions.FixCheckInterval"/>.
 /// </summary>
 public sealed partial class SupportWatcher(
-    SqliteSupportStore store, SqliteFixStore fixes, SupportService support, FixCardDevices watched, FleetChanges changes,
+    SupportMessageStore messageStore, SqliteFixStore fixes, SupportService support, FixCardDevices watched, FleetChanges changes,
     IOptions<SupportOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<SupportWatcher> logger) : BackgroundService
 {
     private static readonly TimeSpan MinimumPassInterval = TimeSpan.FromMilliseconds(250);
@@ -61,7 +61,7 @@ public sealed partial class SupportWatcher(
     /// </summary>
     public async Task PassAsync(CancellationToken cancellationToken)
     {
-        var cards = await store.OpenSessionCardsAsync(MessageKind.Fix, cancellationToken);
+        var cards = await messageStore.OpenSessionCardsAsync(MessageKind.Fix, cancellationToken);
         var devices = new HashSet<string>(StringComparer.Ordinal);
         foreach (var message in cards)
         {

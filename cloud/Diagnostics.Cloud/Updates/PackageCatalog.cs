@@ -26,13 +26,13 @@ public sealed record PackageUpload(UpdatePackage? Package, bool Created, Package
 /// </summary>
 public sealed partial class PackageCatalog : IDisposable
 {
-    private readonly SqliteUpdateStore _store;
+    private readonly UpdatePackageStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger<PackageCatalog> _logger;
     private readonly IReadOnlyList<TrustedKey> _trustedKeys;
     private readonly long _maxBytes;
 
-    public PackageCatalog(SqliteUpdateStore store, SqliteConnectionFactory connections, IOptions<UpdateOptions> options, TimeProvider time, ILogger<PackageCatalog> logger)
+    public PackageCatalog(UpdatePackageStore store, SqliteConnectionFactory connections, IOptions<UpdateOptions> options, TimeProvider time, ILogger<PackageCatalog> logger)
     {
         ArgumentNullException.ThrowIfNull(connections);
         ArgumentNullException.ThrowIfNull(options);
@@ -105,17 +105,24 @@ public sealed partial class PackageCatalog : IDisposable
                 return Refuse(PackageUploadError.Invalid, $"Expired: the package expired at {DateTimeOffset.FromUnixTimeMilliseconds(manifest.ExpiresUnixMs):u}");
 
             package.Position = 0;
-            var (archive, payload, _) = await PackageArchive.OpenPayloadAsync(package, cancellationToken);
-            await using (archive)
-            await using (payload)
-            await using (var target = new FileStream(payloadTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            try
             {
-                var (size, sha256) = await ManifestChecks.HashAsync(new CopyingReader(payload, target), cancellationToken);
-                var payloadCheck = ManifestChecks.CheckPayload(manifest, size, sha256);
-                if (!payloadCheck.IsAccepted)
-                    return Refuse(PackageUploadError.Invalid, $"{payloadCheck.Failure}: {payloadCheck.Detail}");
-                await target.FlushAsync(cancellationToken);
-                target.Flush(flushToDisk: true);
+                var (archive, payload, _) = await PackageArchive.OpenPayloadAsync(package, cancellationToken);
+                await using (archive)
+                await using (payload)
+                await using (var target = new FileStream(payloadTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+                {
+                    var (size, sha256) = await ManifestChecks.HashAsync(new CopyingReader(payload, target), cancellationToken);
+                    var payloadCheck = ManifestChecks.CheckPayload(manifest, size, sha256);
+                    if (!payloadCheck.IsAccepted)
+                        return Refuse(PackageUploadError.Invalid, $"{payloadCheck.Failure}: {payloadCheck.Detail}");
+                    await target.FlushAsync(cancellationToken);
+                    target.Flush(flushToDisk: true);
+                }
+            }
+            catch (InvalidDataException exception)
+            {
+                return Refuse(PackageUploadError.NotAPackage, $"the payload cannot be read: {exception.Message}");
             }
 
             var payloadFile = Path.Combine(Directory, $"{manifest.PackageId}.{Convert.ToHexStringLower(manifest.PayloadSha256)[..16]}.bin");

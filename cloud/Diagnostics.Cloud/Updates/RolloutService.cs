@@ -34,7 +34,7 @@ public sealed record RolloutResult<T>(T? Value, RolloutError Error, string Detai
 /// wave only when it is healthy and halts the rollout by itself when a wave fails too often or makes devices worse.
 /// </summary>
 public sealed partial class RolloutService(
-    SqliteUpdateStore store,
+    UpdatePackageStore packageStore, RolloutStore rolloutStore, RolloutTargetStore targetStore, UpdateInboxStore inboxStore, MaintenanceWindowStore windowStore,
     PackageCatalog catalog,
     IAccountStore accounts,
     SqliteFixStore consents,
@@ -72,8 +72,8 @@ public sealed partial class RolloutService(
         var models = spec.Models.Count > 0 ? [.. spec.Models.Where(m => manifest.Models.Contains(m, StringComparer.OrdinalIgnoreCase))] : manifest.Models;
         if (models.Count == 0)
             return RolloutResult<Rollout>.Fail(RolloutError.Invalid, $"the package is for {string.Join(", ", manifest.Models)}; none of the models asked for");
-        var busy = await store.DevicesInActiveRolloutsAsync(cancellationToken);
-        var candidates = await store.CandidatesAsync(models, spec.Tags, spec.DeviceIds, cancellationToken);
+        var busy = await rolloutStore.DevicesInActiveRolloutsAsync(cancellationToken);
+        var candidates = await targetStore.CandidatesAsync(models, spec.Tags, spec.DeviceIds, cancellationToken);
         var targeted = new List<string>();
         var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var device in candidates)
@@ -96,7 +96,7 @@ public sealed partial class RolloutService(
             .Select(a => new RolloutDevice(id, a.DeviceId, a.Wave, DeviceUpdateState.Pending, 0, null, null, firmware[a.DeviceId], firmware[a.DeviceId], 0, "", "",
                 null, null, null, null, null, null, null, null, now))
             .ToList();
-        await store.InsertRolloutAsync(rollout, devices, cancellationToken);
+        await rolloutStore.InsertRolloutAsync(rollout, devices, cancellationToken);
         LogCreated(id, manifest.PackageId, devices.Count, spec.Waves.Count, actor);
         return RolloutResult<Rollout>.Ok(rollout, skipped.Count > 0 ? $"skipped {skippedText}" : "");
     }
@@ -123,7 +123,7 @@ public sealed partial class RolloutService(
 
     public async Task<RolloutResult<Rollout>> ResumeAsync(string id, string actor, CancellationToken cancellationToken)
     {
-        var rollout = await store.GetRolloutAsync(id, cancellationToken);
+        var rollout = await rolloutStore.GetRolloutAsync(id, cancellationToken);
         if (rollout is null)
             return RolloutResult<Rollout>.Fail(RolloutError.NotFound, $"no rollout '{id}'");
         if (rollout.State is not (RolloutState.Paused or RolloutState.Halted))
@@ -131,14 +131,14 @@ public sealed partial class RolloutService(
         var now = time.GetUtcNow();
         // The wave starts over: its devices get their moments in a fresh window, not all at once on resume.
         var resumed = rollout with { State = RolloutState.Running, HaltReason = "", WaveStartedAt = now, UpdatedAt = now };
-        await store.SaveRolloutAsync(resumed, actor, "rollout.resumed", cancellationToken);
+        await rolloutStore.SaveRolloutAsync(resumed, actor, "rollout.resumed", cancellationToken);
         LogStateChanged(id, resumed.State, actor, "");
         return RolloutResult<Rollout>.Ok(resumed);
     }
 
     private async Task<RolloutResult<Rollout>> StopAsync(string id, RolloutState state, string reason, string actor, CancellationToken cancellationToken)
     {
-        var rollout = await store.GetRolloutAsync(id, cancellationToken);
+        var rollout = await rolloutStore.GetRolloutAsync(id, cancellationToken);
         if (rollout is null)
             return RolloutResult<Rollout>.Fail(RolloutError.NotFound, $"no rollout '{id}'");
         var allowed = state == RolloutState.Cancelled ? rollout.IsActive : rollout.State == RolloutState.Running;
@@ -146,7 +146,7 @@ public sealed partial class RolloutService(
             return RolloutResult<Rollout>.Fail(RolloutError.WrongState, $"rollout {id} is {rollout.State.ToStorage()}");
         var now = time.GetUtcNow();
         var stopped = rollout with { State = state, HaltReason = reason, UpdatedAt = now };
-        await store.SaveRolloutAsync(stopped, actor, $"rollout.{state.ToStorage()}", cancellationToken);
+        await rolloutStore.SaveRolloutAsync(stopped, actor, $"rollout.{state.ToStorage()}", cancellationToken);
         await WithdrawWaitingAsync(stopped, cancellationToken);
         if (state == RolloutState.Halted)
             LogHalted(id, reason);
@@ -162,7 +162,7 @@ public sealed partial class RolloutService(
     private async Task WithdrawWaitingAsync(Rollout rollout, CancellationToken cancellationToken)
     {
         var ends = rollout.State == RolloutState.Cancelled;
-        foreach (var device in await store.DevicesOfRolloutAsync(rollout.Id, cancellationToken))
+        foreach (var device in await rolloutStore.DevicesOfRolloutAsync(rollout.Id, cancellationToken))
         {
             if (!device.State.IsWaiting() || (device.State == DeviceUpdateState.Pending && !ends))
                 continue;
@@ -174,7 +174,7 @@ public sealed partial class RolloutService(
                 FinishedAt = ends ? now : null,
                 UpdatedAt = Later(device.UpdatedAt, now),
             };
-            if (!await store.SaveDeviceAsync(device, changed, null, null, cancellationToken))
+            if (!await rolloutStore.SaveDeviceAsync(device, changed, null, null, cancellationToken))
                 continue;
             if (device.State == DeviceUpdateState.Approved && device.OfferId is { } offerId)
                 await PublishAsync(device.DeviceId, new UpdateOffer { OfferId = offerId, Withdrawn = true }, cancellationToken);
@@ -203,7 +203,7 @@ public sealed partial class RolloutService(
             Detail = "",
             UpdatedAt = Later(device.UpdatedAt, now),
         };
-        if (!await store.SaveDeviceAsync(device, approved, actor, "update.approved", cancellationToken))
+        if (!await rolloutStore.SaveDeviceAsync(device, approved, actor, "update.approved", cancellationToken))
             return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, "the update changed meanwhile; look again");
         var sent = rollout!.State == RolloutState.Running ? await OfferAsync(rollout, approved, cancellationToken) : approved;
         Announce(deviceId, now);
@@ -219,7 +219,7 @@ public sealed partial class RolloutService(
             return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, $"the update is {device.State.ToStorage()} on this device; it can no longer be declined");
         var now = time.GetUtcNow();
         var declined = device with { State = DeviceUpdateState.Declined, Detail = $"declined by {actor}", FinishedAt = now, UpdatedAt = Later(device.UpdatedAt, now) };
-        if (!await store.SaveDeviceAsync(device, declined, actor, "update.declined", cancellationToken))
+        if (!await rolloutStore.SaveDeviceAsync(device, declined, actor, "update.declined", cancellationToken))
             return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, "the update changed meanwhile; look again");
         if (device.State == DeviceUpdateState.Approved && device.OfferId is { } offerId)
             await PublishAsync(deviceId, new UpdateOffer { OfferId = offerId, Withdrawn = true }, cancellationToken);
@@ -242,7 +242,7 @@ public sealed partial class RolloutService(
                 $"this update has been put off as long as the release allows ({FormatDuration(TimeSpan.FromSeconds(rollout.Spec.MaxDeferralSeconds))}); approve or decline it");
         var until = now + Options.RemindLaterBy < limit ? now + Options.RemindLaterBy : limit;
         var deferred = device with { State = DeviceUpdateState.Deferred, DeferredUntil = until, Detail = $"put off until {until:u} by {actor}", UpdatedAt = Later(device.UpdatedAt, now) };
-        if (!await store.SaveDeviceAsync(device, deferred, actor, "update.deferred", cancellationToken))
+        if (!await rolloutStore.SaveDeviceAsync(device, deferred, actor, "update.deferred", cancellationToken))
             return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, "the update changed meanwhile; look again");
         if (device.State == DeviceUpdateState.Approved && device.OfferId is { } offerId)
             await PublishAsync(deviceId, new UpdateOffer { OfferId = offerId, Withdrawn = true }, cancellationToken);
@@ -252,8 +252,8 @@ public sealed partial class RolloutService(
 
     private async Task<(Rollout? Rollout, RolloutDevice? Device, RolloutResult<RolloutDevice>? Error)> FindAsync(string rolloutId, string deviceId, CancellationToken cancellationToken)
     {
-        var rollout = await store.GetRolloutAsync(rolloutId, cancellationToken);
-        var device = rollout is null ? null : await store.DeviceAsync(rolloutId, deviceId, cancellationToken);
+        var rollout = await rolloutStore.GetRolloutAsync(rolloutId, cancellationToken);
+        var device = rollout is null ? null : await rolloutStore.DeviceAsync(rolloutId, deviceId, cancellationToken);
         if (rollout is null || device is null)
             return (null, null, RolloutResult<RolloutDevice>.Fail(RolloutError.NotFound, $"device {deviceId} is not in rollout {rolloutId}"));
         if (rollout.State is RolloutState.Cancelled or RolloutState.Completed)
@@ -270,7 +270,7 @@ public sealed partial class RolloutService(
     public async Task PassAsync(bool republish, CancellationToken cancellationToken)
     {
         await ApplyReportsAsync(cancellationToken);
-        foreach (var rollout in await store.RolloutsInStateAsync(RolloutState.Running, cancellationToken))
+        foreach (var rollout in await rolloutStore.RolloutsInStateAsync(RolloutState.Running, cancellationToken))
         {
             try
             {
@@ -289,11 +289,11 @@ public sealed partial class RolloutService(
     {
         while (true)
         {
-            var items = await store.PeekInboxAsync(256, cancellationToken);
+            var items = await inboxStore.PeekInboxAsync(256, cancellationToken);
             foreach (var item in items)
             {
                 await ApplyReportAsync(item, cancellationToken);
-                await store.RemoveFromInboxAsync(item, cancellationToken);
+                await inboxStore.RemoveFromInboxAsync(item, cancellationToken);
             }
             if (items.Count < 256)
                 return;
@@ -303,7 +303,7 @@ public sealed partial class RolloutService(
     private async Task ApplyReportAsync(UpdateInboxItem item, CancellationToken cancellationToken)
     {
         var report = item.Report;
-        var device = report is null || report.OfferId.Length == 0 ? null : await store.DeviceByOfferAsync(report.OfferId, cancellationToken);
+        var device = report is null || report.OfferId.Length == 0 ? null : await rolloutStore.DeviceByOfferAsync(report.OfferId, cancellationToken);
         // A report for an offer this device was never made (another device's offer id, or none) changes nothing.
         if (report is null || device is null || device.DeviceId != item.DeviceId || DeviceUpdateStates.FromPhase(report.Phase) is not { } state)
         {
@@ -311,7 +311,7 @@ public sealed partial class RolloutService(
             LogUnknownReport(item.DeviceId, report?.OfferId ?? "", report?.Phase.ToString() ?? "undecodable");
             return;
         }
-        var rollout = await store.GetRolloutAsync(device.RolloutId, cancellationToken);
+        var rollout = await rolloutStore.GetRolloutAsync(device.RolloutId, cancellationToken);
         var detail = report.Detail;
         // Success is the device running the new version after its reboot: a report that says so for another version is a failure.
         if (state == DeviceUpdateState.Succeeded && rollout is not null && FirmwareVersion.Compare(report.RunningVersion, rollout.Version) != 0)
@@ -332,7 +332,7 @@ public sealed partial class RolloutService(
             UpdatedAt = Later(device.UpdatedAt, now),
         };
         var audit = state.IsFinished() ? $"update.{state.ToStorage()}" : null;
-        if (await store.SaveDeviceAsync(device, changed, audit is null ? null : item.DeviceId, audit, cancellationToken))
+        if (await rolloutStore.SaveDeviceAsync(device, changed, audit is null ? null : item.DeviceId, audit, cancellationToken))
         {
             LogReportApplied(item.DeviceId, report.OfferId, state, report.Percent, report.Failure);
             Announce(item.DeviceId, now);
@@ -342,7 +342,7 @@ public sealed partial class RolloutService(
     private async Task AdvanceAsync(Rollout rollout, bool republish, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var devices = await store.DevicesOfRolloutAsync(rollout.Id, cancellationToken);
+        var devices = await rolloutStore.DevicesOfRolloutAsync(rollout.Id, cancellationToken);
         foreach (var device in devices.Where(d => d.Wave <= rollout.CurrentWave))
         {
             switch (device.State)
@@ -364,7 +364,7 @@ public sealed partial class RolloutService(
             }
         }
 
-        devices = await store.DevicesOfRolloutAsync(rollout.Id, cancellationToken);
+        devices = await rolloutStore.DevicesOfRolloutAsync(rollout.Id, cancellationToken);
         if (await HaltReasonAsync(rollout, devices, now, cancellationToken) is { } reason)
         {
             await StopAsync(rollout.Id, RolloutState.Halted, reason, SchedulerActor, cancellationToken);
@@ -378,13 +378,13 @@ public sealed partial class RolloutService(
             if (devices.All(d => d.State.IsFinished()))
             {
                 var completed = rollout with { State = RolloutState.Completed, UpdatedAt = now };
-                await store.SaveRolloutAsync(completed, SchedulerActor, "rollout.completed", cancellationToken);
+                await rolloutStore.SaveRolloutAsync(completed, SchedulerActor, "rollout.completed", cancellationToken);
                 LogStateChanged(rollout.Id, completed.State, SchedulerActor, "");
             }
             return;
         }
         var next = rollout with { CurrentWave = rollout.CurrentWave + 1, WaveStartedAt = now, UpdatedAt = now };
-        await store.SaveRolloutAsync(next, SchedulerActor, "rollout.wave", cancellationToken);
+        await rolloutStore.SaveRolloutAsync(next, SchedulerActor, "rollout.wave", cancellationToken);
         var opened = devices.Count(d => d.Wave == next.CurrentWave);
         LogWaveAdvanced(rollout.Id, next.CurrentWave + 1, opened);
         await AdvanceAsync(next, republish: false, cancellationToken);
@@ -420,7 +420,7 @@ public sealed partial class RolloutService(
         // Worse after than before: each updated device against its own time before it began, and against the devices that have not updated.
         if (!devices.Any(d => d.State == DeviceUpdateState.Succeeded))
             return null;
-        var (updated, updatedBefore, notUpdated) = await store.ErrorsAroundUpdateAsync(rollout.Id, now, cancellationToken);
+        var (updated, updatedBefore, notUpdated) = await rolloutStore.ErrorsAroundUpdateAsync(rollout.Id, now, cancellationToken);
         var regression = RolloutPlanning.DescribeRegression(updated, updatedBefore, notUpdated, Options.MinimumErrorsToHalt, Options.ErrorRateFactorToHalt);
         return regression is null ? null : $"wave {rollout.CurrentWave + 1}: {regression}";
     }
@@ -455,7 +455,7 @@ public sealed partial class RolloutService(
                 Detail = "waiting for the customer's approval",
                 UpdatedAt = Later(device.UpdatedAt, now),
             };
-            if (await store.SaveDeviceAsync(device, offered, SchedulerActor, "update.offered", cancellationToken))
+            if (await rolloutStore.SaveDeviceAsync(device, offered, SchedulerActor, "update.offered", cancellationToken))
                 Announce(device.DeviceId, now);
             return;
         }
@@ -471,9 +471,9 @@ public sealed partial class RolloutService(
         stored ??= device;
         var now = time.GetUtcNow();
         var full = await catalog.GetAsync(rollout.Spec.PackageId, cancellationToken) ?? throw new InvalidOperationException($"rollout {rollout.Id}: package {rollout.Spec.PackageId} is gone from the catalog");
-        var candidate = await store.CandidateAsync(device.DeviceId, cancellationToken);
+        var candidate = await targetStore.CandidateAsync(device.DeviceId, cancellationToken);
         var package = await ChoosePackageAsync(full, candidate, now, cancellationToken);
-        var window = await store.WindowAsync(device.DeviceId, cancellationToken);
+        var window = await windowStore.WindowAsync(device.DeviceId, cancellationToken);
         var attempt = device.Attempt + 1;
         var offerId = $"{rollout.Id}.{device.DeviceId}.{attempt}";
         var notBefore = RolloutPlanning.StartTime(offerId, rollout.WaveStartedAt, TimeSpan.FromSeconds(rollout.Spec.WaveWindowSeconds), now, window);
@@ -509,7 +509,7 @@ public sealed partial class RolloutService(
             Detail = package.Manifest.IsDelta ? $"delta from {package.Manifest.DeltaFromVersion}" : "full image",
             UpdatedAt = Later(stored.UpdatedAt, now),
         };
-        if (!await store.SaveDeviceAsync(stored, sent, SchedulerActor, "update.sent", cancellationToken))
+        if (!await rolloutStore.SaveDeviceAsync(stored, sent, SchedulerActor, "update.sent", cancellationToken))
             return stored;
         await PublishAsync(device.DeviceId, offer, cancellationToken);
         LogOfferPublished(offerId, device.DeviceId, package.Id, notBefore);
@@ -521,7 +521,7 @@ public sealed partial class RolloutService(
     {
         if (device is null)
             return full;
-        var deltas = await store.DeltasToAsync(full.Manifest.Version, cancellationToken);
+        var deltas = await packageStore.DeltasToAsync(full.Manifest.Version, cancellationToken);
         return deltas.FirstOrDefault(d =>
                    FirmwareVersion.Compare(d.Manifest.DeltaFromVersion, device.Firmware) == 0
                    && d.Manifest.Models.Contains(device.Model, StringComparer.OrdinalIgnoreCase)

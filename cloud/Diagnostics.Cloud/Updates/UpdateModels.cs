@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Protocol.Updates;
 
 namespace Diagnostics.Cloud.Updates;
@@ -107,9 +108,9 @@ public static class DeviceUpdateStates
         _ => null,
     };
 
-    public static string ToStorage(this DeviceUpdateState state) => state.ToString().ToLowerInvariant();
+    public static string ToStorage(this DeviceUpdateState state) => StorageMapping.ToStorage(state);
 
-    public static string ToStorage(this RolloutState state) => state.ToString().ToLowerInvariant();
+    public static string ToStorage(this RolloutState state) => StorageMapping.ToStorage(state);
 }
 
 /// <summary>A package in the catalog: its verified manifest and where its payload is.</summary>

@@ -115,21 +115,24 @@ public static class UpdatesApi
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         release.MapPost("/rollouts", CreateRollout).ProducesProblem(StatusCodes.Status400BadRequest);
-        release.MapPost("/rollouts/{rolloutId}/pause", (string rolloutId, HttpContext http, RolloutService rollouts, SqliteUpdateStore store, CancellationToken ct) =>
+        release.MapPost("/rollouts/{rolloutId}/pause", (string rolloutId, HttpContext http, RolloutService rollouts, RolloutStore store, CancellationToken ct) =>
             ChangeAsync(rolloutId, http, rollouts.PauseAsync, store, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        release.MapPost("/rollouts/{rolloutId}/resume", (string rolloutId, HttpContext http, RolloutService rollouts, SqliteUpdateStore store, CancellationToken ct) =>
+        release.MapPost("/rollouts/{rolloutId}/resume", (string rolloutId, HttpContext http, RolloutService rollouts, RolloutStore store, CancellationToken ct) =>
             ChangeAsync(rolloutId, http, rollouts.ResumeAsync, store, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        release.MapPost("/rollouts/{rolloutId}/cancel", (string rolloutId, HttpContext http, RolloutService rollouts, SqliteUpdateStore store, CancellationToken ct) =>
+        release.MapPost("/rollouts/{rolloutId}/cancel", (string rolloutId, HttpContext http, RolloutService rollouts, RolloutStore store, CancellationToken ct) =>
             ChangeAsync(rolloutId, http, rollouts.CancelAsync, store, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         var mine = app.MapGroup("/api/me").WithTags("Updates").RequireAuthorization(Roles.CustomerPolicy);
         mine.MapGet("/updates", MyUpdates);
-        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/approve", (string rolloutId, string deviceId, HttpContext http, DeviceAccess access, RolloutService rollouts, SqliteUpdateStore store, TimeProvider time, CancellationToken ct) =>
-            DecideAsync(rolloutId, deviceId, http, access, rollouts.ApproveAsync, store, time, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/decline", (string rolloutId, string deviceId, HttpContext http, DeviceAccess access, RolloutService rollouts, SqliteUpdateStore store, TimeProvider time, CancellationToken ct) =>
-            DecideAsync(rolloutId, deviceId, http, access, rollouts.DeclineAsync, store, time, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/later", (string rolloutId, string deviceId, HttpContext http, DeviceAccess access, RolloutService rollouts, SqliteUpdateStore store, TimeProvider time, CancellationToken ct) =>
-            DecideAsync(rolloutId, deviceId, http, access, rollouts.RemindLaterAsync, store, time, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/approve", (string rolloutId, string deviceId, HttpContext http, DeviceAccess access, RolloutService rollouts, RolloutStore store,
+            UpdatePackageStore packages, TimeProvider time, CancellationToken ct) =>
+            DecideAsync(rolloutId, deviceId, http, access, rollouts.ApproveAsync, store, packages, time, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/decline", (string rolloutId, string deviceId, HttpContext http, DeviceAccess access, RolloutService rollouts, RolloutStore store,
+            UpdatePackageStore packages, TimeProvider time, CancellationToken ct) =>
+            DecideAsync(rolloutId, deviceId, http, access, rollouts.DeclineAsync, store, packages, time, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/later", (string rolloutId, string deviceId, HttpContext http, DeviceAccess access, RolloutService rollouts, RolloutStore store,
+            UpdatePackageStore packages, TimeProvider time, CancellationToken ct) =>
+            DecideAsync(rolloutId, deviceId, http, access, rollouts.RemindLaterAsync, store, packages, time, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         mine.MapGet("/devices/{deviceId}/maintenance-window", MyWindow).ProducesProblem(StatusCodes.Status404NotFound);
         mine.MapPut("/devices/{deviceId}/maintenance-window", SetMyWindow).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
@@ -138,7 +141,7 @@ public static class UpdatesApi
     // ---- devices
 
     public static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> DevicePayload(
-        string deviceId, string packageId, HttpRequest request, DeviceRegistry registry, SqliteUpdateStore store, PackageCatalog catalog, CancellationToken cancellationToken)
+        string deviceId, string packageId, HttpRequest request, DeviceRegistry registry, RolloutStore store, PackageCatalog catalog, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(registry);
@@ -196,7 +199,7 @@ public static class UpdatesApi
         TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such package", $"Package '{packageId}' is not in the catalog."));
 
     public static async Task<Results<Created<RolloutView>, ProblemHttpResult>> CreateRollout(
-        CreateRolloutRequest request, HttpContext http, RolloutService rollouts, SqliteUpdateStore store, CancellationToken cancellationToken)
+        CreateRolloutRequest request, HttpContext http, RolloutService rollouts, RolloutStore store, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(http);
@@ -230,7 +233,7 @@ public static class UpdatesApi
     private static List<string> Clean(List<string>? values) =>
         values is null ? [] : [.. values.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v.Trim()).Distinct(StringComparer.Ordinal)];
 
-    public static async Task<Ok<List<RolloutView>>> Rollouts(SqliteUpdateStore store, CancellationToken cancellationToken)
+    public static async Task<Ok<List<RolloutView>>> Rollouts(RolloutStore store, CancellationToken cancellationToken)
     {
         var views = new List<RolloutView>();
         foreach (var rollout in await store.ListRolloutsAsync(cancellationToken))
@@ -238,12 +241,12 @@ public static class UpdatesApi
         return TypedResults.Ok(views);
     }
 
-    public static async Task<Results<Ok<RolloutView>, ProblemHttpResult>> RolloutById(string rolloutId, SqliteUpdateStore store, CancellationToken cancellationToken) =>
+    public static async Task<Results<Ok<RolloutView>, ProblemHttpResult>> RolloutById(string rolloutId, RolloutStore store, CancellationToken cancellationToken) =>
         await store.GetRolloutAsync(rolloutId, cancellationToken) is { } rollout
             ? TypedResults.Ok(RolloutView.Of(rollout, await store.DevicesOfRolloutAsync(rolloutId, cancellationToken)))
             : NoRollout(rolloutId);
 
-    public static async Task<Results<Ok<List<RolloutDeviceView>>, ProblemHttpResult>> RolloutDevices(string rolloutId, SqliteUpdateStore store, CancellationToken cancellationToken) =>
+    public static async Task<Results<Ok<List<RolloutDeviceView>>, ProblemHttpResult>> RolloutDevices(string rolloutId, RolloutStore store, CancellationToken cancellationToken) =>
         await store.GetRolloutAsync(rolloutId, cancellationToken) is null
             ? NoRollout(rolloutId)
             : TypedResults.Ok((await store.DevicesOfRolloutAsync(rolloutId, cancellationToken)).Select(RolloutDeviceView.Of).ToList());
@@ -252,7 +255,7 @@ public static class UpdatesApi
         TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such rollout", $"There is no rollout '{rolloutId}'."));
 
     private static async Task<Results<Ok<RolloutView>, ProblemHttpResult>> ChangeAsync(
-        string rolloutId, HttpContext http, Func<string, string, CancellationToken, Task<RolloutResult<Rollout>>> change, SqliteUpdateStore store, CancellationToken cancellationToken)
+        string rolloutId, HttpContext http, Func<string, string, CancellationToken, Task<RolloutResult<Rollout>>> change, RolloutStore store, CancellationToken cancellationToken)
     {
         var result = await change(rolloutId, http.User.Signature(), cancellationToken);
         return result.Error switch
@@ -263,14 +266,14 @@ public static class UpdatesApi
         };
     }
 
-    public static async Task<Ok<List<RolloutDeviceView>>> DeviceUpdates(string deviceId, SqliteUpdateStore store, CancellationToken cancellationToken) =>
+    public static async Task<Ok<List<RolloutDeviceView>>> DeviceUpdates(string deviceId, RolloutStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok((await store.RolloutsOfDeviceAsync(deviceId, cancellationToken)).Select(RolloutDeviceView.Of).ToList());
 
-    public static async Task<Ok<IReadOnlyList<string>>> Tags(string deviceId, SqliteUpdateStore store, CancellationToken cancellationToken) =>
+    public static async Task<Ok<IReadOnlyList<string>>> Tags(string deviceId, RolloutTargetStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(await store.TagsAsync(deviceId, cancellationToken));
 
     public static async Task<Results<Ok<IReadOnlyList<string>>, ProblemHttpResult>> SetTags(
-        string deviceId, List<string> tags, SqliteUpdateStore store, CancellationToken cancellationToken)
+        string deviceId, List<string> tags, RolloutTargetStore store, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tags);
         ArgumentNullException.ThrowIfNull(store);
@@ -285,7 +288,7 @@ public static class UpdatesApi
 
     // ---- customers
 
-    public static async Task<Ok<List<MyUpdateView>>> MyUpdates(HttpContext http, DeviceAccess access, SqliteUpdateStore store, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<Ok<List<MyUpdateView>>> MyUpdates(HttpContext http, DeviceAccess access, RolloutStore store, UpdatePackageStore packages, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(access);
@@ -296,21 +299,22 @@ public static class UpdatesApi
             {
                 if (device.State == DeviceUpdateState.Pending)
                     continue;
-                if (await MyViewAsync(device, store, time.GetUtcNow(), cancellationToken) is { } view)
+                if (await MyViewAsync(device, store, packages, time.GetUtcNow(), cancellationToken) is { } view)
                     views.Add(view);
             }
         }
         return TypedResults.Ok(views.OrderByDescending(v => v.UpdatedAt).ToList());
     }
 
-    public static async Task<MyUpdateView?> MyViewAsync(RolloutDevice device, SqliteUpdateStore store, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<MyUpdateView?> MyViewAsync(RolloutDevice device, RolloutStore store, UpdatePackageStore packages, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(packages);
         var rollout = await store.GetRolloutAsync(device.RolloutId, cancellationToken);
         if (rollout is null)
             return null;
-        var package = await store.GetPackageAsync(device.PackageId ?? rollout.Spec.PackageId, cancellationToken);
+        var package = await packages.GetPackageAsync(device.PackageId ?? rollout.Spec.PackageId, cancellationToken);
         var open = rollout.State is RolloutState.Running or RolloutState.Paused or RolloutState.Halted;
         var deciding = open && device.State is DeviceUpdateState.Offered or DeviceUpdateState.Deferred;
         var deferralEnds = device.FirstOfferedAt + TimeSpan.FromSeconds(rollout.Spec.MaxDeferralSeconds);
@@ -323,7 +327,7 @@ public static class UpdatesApi
 
     private static async Task<Results<Ok<MyUpdateView>, ProblemHttpResult>> DecideAsync(
         string rolloutId, string deviceId, HttpContext http, DeviceAccess access, Func<string, string, string, CancellationToken, Task<RolloutResult<RolloutDevice>>> decide,
-        SqliteUpdateStore store, TimeProvider time, CancellationToken cancellationToken)
+        RolloutStore store, UpdatePackageStore packages, TimeProvider time, CancellationToken cancellationToken)
     {
         // Someone else's device reads exactly like a device that is not in the rollout: nothing to learn by probing.
         if (!await access.CanAccessAsync(http.User, deviceId, cancellationToken))
@@ -331,13 +335,13 @@ public static class UpdatesApi
         var result = await decide(rolloutId, deviceId, http.User.Signature(), cancellationToken);
         return result.Error switch
         {
-            RolloutError.None => TypedResults.Ok((await MyViewAsync(result.Value!, store, time.GetUtcNow(), cancellationToken))!),
+            RolloutError.None => TypedResults.Ok((await MyViewAsync(result.Value!, store, packages, time.GetUtcNow(), cancellationToken))!),
             RolloutError.NotFound => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such update", result.Detail)),
             _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Not now", result.Detail)),
         };
     }
 
-    public static async Task<Results<Ok<MaintenanceWindowView>, ProblemHttpResult>> MyWindow(string deviceId, HttpContext http, DeviceAccess access, SqliteUpdateStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<MaintenanceWindowView>, ProblemHttpResult>> MyWindow(string deviceId, HttpContext http, DeviceAccess access, MaintenanceWindowStore store, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(access);
@@ -348,7 +352,7 @@ public static class UpdatesApi
     }
 
     public static async Task<Results<Ok<MaintenanceWindowView>, ProblemHttpResult>> SetMyWindow(
-        string deviceId, MaintenanceWindowRequest request, HttpContext http, DeviceAccess access, SqliteUpdateStore store, CancellationToken cancellationToken)
+        string deviceId, MaintenanceWindowRequest request, HttpContext http, DeviceAccess access, MaintenanceWindowStore store, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(http);

@@ -10,7 +10,11 @@ public static class UpdatesExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<UpdateOptions>().BindConfiguration(UpdateOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<SqliteUpdateStore>();
+        builder.Services.AddSingleton<UpdatePackageStore>();
+        builder.Services.AddSingleton<RolloutStore>();
+        builder.Services.AddSingleton<RolloutTargetStore>();
+        builder.Services.AddSingleton<UpdateInboxStore>();
+        builder.Services.AddSingleton<MaintenanceWindowStore>();
         builder.Services.AddSingleton<PackageCatalog>();
         builder.Services.AddSingleton<RolloutService>();
         builder.Services.AddHostedService<RolloutScheduler>();

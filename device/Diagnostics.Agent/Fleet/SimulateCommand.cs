@@ -8,7 +8,8 @@ namespace Diagnostics.Agent.Fleet;
 
 /// <summary>
 /// <c>simulate --count N [--cloud URL] [--enrollment-key KEY] [--broker host:port] [--data-dir DIR] [--seed S] [--prefix sim]
-/// [--flood-events K] [--time-scale X] [--firmware V] [--faults SCRIPT] [--trusted-key PEM-FILE] [--heartbeat SECONDS] [--duration SECONDS]</c>
+/// [--flood-events K] [--time-scale X] [--firmware V] [--faults SCRIPT] [--trusted-key PEM-FILE] [--heartbeat SECONDS] [--duration SECONDS]
+/// [--processes P] [--first-index I] [--provision-parallelism K]</c>
 /// </summary>
 internal static class SimulateCommand
 {
@@ -32,6 +33,9 @@ internal static class SimulateCommand
                                (without one, every offer is refused); printers boot from A/B slots under DIR/{deviceId}/slots
           --heartbeat SECONDS  heartbeat interval (default 30)
           --duration SECONDS   stop after this long (default: until Ctrl+C)
+          --processes P        split the fleet over P processes of this program (default: one per 2,500 devices)
+          --first-index I      index of the first device, P-{I:D4} (default 1)
+          --provision-parallelism K  devices provisioned at once (default 16)
         """;
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
@@ -40,11 +44,15 @@ internal static class SimulateCommand
         string? cloud = null;
         var enrollmentKey = "";
         TimeSpan? duration = null;
+        int? processes = null;
+        var passOn = new List<string>();
         try
         {
             for (var i = 0; i < args.Length; i++)
             {
                 var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value.");
+                if (args[i] is not ("--count" or "--first-index" or "--processes"))
+                    passOn.AddRange([args[i], value]);
                 switch (args[i++])
                 {
                     case "--count": options.Count = int.Parse(value, CultureInfo.InvariantCulture); break;
@@ -65,10 +73,15 @@ internal static class SimulateCommand
                     case "--trusted-key": options.Updates.TrustedKeys.Add(value); break;
                     case "--heartbeat": options.HeartbeatInterval = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
                     case "--duration": duration = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
+                    case "--processes": processes = int.Parse(value, CultureInfo.InvariantCulture); break;
+                    case "--first-index": options.FirstIndex = int.Parse(value, CultureInfo.InvariantCulture); break;
+                    case "--provision-parallelism": options.ProvisioningParallelism = int.Parse(value, CultureInfo.InvariantCulture); break;
                     default: throw new ArgumentException($"Unknown option {args[i - 1]}.");
                 }
             }
             var errors = options.Validate().ToList();
+            if (processes is < 1)
+                errors.Add($"--processes must be 1 or more (was {processes}).");
             if (errors.Count > 0)
                 throw new ArgumentException(string.Join(Environment.NewLine, errors));
         }
@@ -77,6 +90,22 @@ internal static class SimulateCommand
             await Console.Error.WriteLineAsync(ex.Message + Environment.NewLine + Usage);
             return 64;
         }
+
+        // A socket and two outbox files per device: the soft limit (often 1,024) goes up to the hard one.
+        var openFiles = OpenFilesLimit.RaiseToHard();
+        var split = processes ?? (options.Count + FleetProcesses.DefaultDevicesPerProcess - 1) / FleetProcesses.DefaultDevicesPerProcess;
+        if (split > 1)
+        {
+            using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var terminateAll = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+            {
+                signal.Cancel = true;
+                stopAll.Cancel();
+            });
+            return await FleetProcesses.RunAsync(passOn, options.Count, options.FirstIndex, split, stopAll.Token);
+        }
+        if (openFiles is { } fileLimit && (ulong)options.Count * 3 + 100 > fileLimit)
+            await Console.Error.WriteLineAsync($"Warning: {options.Count} devices need about {options.Count * 3 + 100} open files and this process may open {fileLimit}; use --processes.");
 
         // Each device's diagnostics report carries its own lines from this ring.
         var logRing = new AgentLogRing(TimeProvider.System, capacity: 2000);

@@ -88,6 +88,9 @@ public sealed class Outbox : IDisposable
         {
             connection.Open();
             var synchronous = options.Durability == OutboxDurability.Full ? "FULL" : "NORMAL";
+            // Exclusive locking must come before the first WAL access, or SQLite maps the shared -shm file anyway.
+            if (options.ExclusiveFile)
+                Execute(connection, "PRAGMA locking_mode=EXCLUSIVE;");
             Execute(connection, $"""
                 PRAGMA journal_mode=WAL;
                 PRAGMA synchronous={synchronous};

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using ProtoBuf;
 
 namespace Diagnostics.Protocol.Updates;
 
@@ -27,6 +26,8 @@ public static class ManifestChecks
     /// <summary>Manifests are a few hundred bytes; anything near this is not one.</summary>
     public const int MaxManifestBytes = 64 * 1024;
 
+    private static readonly long LatestUnixMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
     /// <summary>Signature first (nothing unsigned is even read), then the fields a signed manifest must have.</summary>
     public static ManifestCheck CheckSigned(SignedManifest signedManifest, IEnumerable<TrustedKey> trustedKeys)
     {
@@ -36,15 +37,10 @@ public static class ManifestChecks
         var signature = ManifestSigning.Verify(signedManifest, trustedKeys);
         if (!signature.IsValid)
             return ManifestCheck.Refuse(signature.Failure, signature.Detail);
-        UpdateManifest manifest;
-        try
-        {
-            manifest = Serializer.Deserialize<UpdateManifest>(signedManifest.Manifest.AsSpan());
-        }
-        catch (Exception exception) when (exception is ProtoException or EndOfStreamException or InvalidOperationException or OverflowException)
-        {
-            return ManifestCheck.Refuse(UpdateFailure.ManifestMalformed, $"the signed manifest does not decode: {exception.Message}");
-        }
+        var decoded = WireCodec.Decode<UpdateManifest>(signedManifest.Manifest, MaxManifestBytes);
+        if (!decoded.IsSuccess)
+            return ManifestCheck.Refuse(UpdateFailure.ManifestMalformed, $"the signed manifest does not decode: {decoded.Detail}");
+        var manifest = decoded.Value!;
         var problem = DescribeProblem(manifest);
         return problem is null
             ? new ManifestCheck(manifest, UpdateFailure.None, signature.Detail)
@@ -69,6 +65,9 @@ public static class ManifestChecks
             return "the manifest does not give the image's size and SHA-256";
         if (manifest.PayloadSize <= 0 || manifest.PayloadSha256.Length != 32)
             return "the manifest does not give the payload's size and SHA-256";
+        // Devices and the cloud turn these into DateTimeOffsets, which end at 9999; a release made before 1970 is none.
+        if (manifest.CreatedUnixMs < 0 || manifest.ExpiresUnixMs > LatestUnixMs)
+            return "the manifest's creation and expiry must be dates from 1970 to 9999";
         if (manifest.ExpiresUnixMs <= manifest.CreatedUnixMs)
             return "the manifest expires before it was created";
         if (manifest.IsDelta)

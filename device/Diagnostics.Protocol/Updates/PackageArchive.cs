@@ -53,19 +53,17 @@ public static class PackageArchive
             await using var stream = await entry.OpenAsync(cancellationToken);
             using var buffer = new MemoryStream();
             await stream.CopyToAsync(buffer, cancellationToken);
-            return (Serializer.Deserialize<SignedManifest>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)), null);
+            var decoded = WireCodec.Decode<SignedManifest>(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), ManifestChecks.MaxManifestBytes + 4096);
+            return decoded.IsSuccess ? (decoded.Value, null) : (null, $"{ManifestEntry} does not decode: {decoded.Detail}");
         }
         catch (InvalidDataException exception)
         {
             return (null, $"not a package (a {Extension} is a zip archive): {exception.Message}");
         }
-        catch (Exception exception) when (exception is ProtoException or EndOfStreamException or OverflowException)
-        {
-            return (null, $"{ManifestEntry} does not decode: {exception.Message}");
-        }
     }
 
     /// <summary>Opens the payload of a package for reading; dispose the returned archive after the stream.</summary>
+    /// <exception cref="InvalidDataException">Not a zip, no payload, a payload not stored as it is, or (while reading) damaged.</exception>
     public static async Task<(ZipArchive Archive, Stream Payload, long Length)> OpenPayloadAsync(Stream package, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(package);
@@ -76,6 +74,13 @@ public static class PackageArchive
             await zip.DisposeAsync();
             throw new InvalidDataException($"the package has no {PayloadEntry}");
         }
+        // Stored as it is, the payload is at most the package's size; a deflated one can expand a thousandfold before
+        // its size is checked against the manifest (200 KB of package held 200 MB of payload).
+        if (entry.CompressedLength != entry.Length)
+        {
+            await zip.DisposeAsync();
+            throw new InvalidDataException($"{PayloadEntry} is compressed ({entry.CompressedLength} bytes for {entry.Length}); a package stores it as it is");
+        }
         return (zip, await entry.OpenAsync(cancellationToken), entry.Length);
     }
 
@@ -83,15 +88,8 @@ public static class PackageArchive
     public static UpdateManifest? TryDecodeUnverified(SignedManifest signedManifest, out string? error)
     {
         ArgumentNullException.ThrowIfNull(signedManifest);
-        try
-        {
-            error = null;
-            return Serializer.Deserialize<UpdateManifest>(signedManifest.Manifest.AsSpan());
-        }
-        catch (Exception exception) when (exception is ProtoException or EndOfStreamException or InvalidOperationException or OverflowException)
-        {
-            error = $"the manifest does not decode: {exception.Message}";
-            return null;
-        }
+        var decoded = WireCodec.Decode<UpdateManifest>(signedManifest.Manifest, ManifestChecks.MaxManifestBytes);
+        error = decoded.IsSuccess ? null : $"the manifest does not decode: {decoded.Detail}";
+        return decoded.Value;
     }
 }

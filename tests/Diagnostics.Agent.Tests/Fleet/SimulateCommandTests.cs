@@ -50,6 +50,24 @@ public sealed class SimulateCommandTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_fleet_split_over_processes_runs_each_device_once_and_one_stop_ends_them_all()
+    {
+        await _cloud.StartAsync();
+
+        await using var simulate = ChildProcess.StartDotnet("simulate", Path.Combine(AppContext.BaseDirectory, "Diagnostics.Agent.dll"),
+            ["simulate", "--count", "5", "--processes", "2", "--broker", $"127.0.0.1:{_cloud.Port}", "--data-dir", _directory.Path, "--prefix", "split", "--time-scale", "20"]);
+        await Eventually.TrueAsync(() => _cloud.Received.Select(e => e.DeviceId).Distinct().Count() == 5, "all five devices to publish", TimeSpan.FromSeconds(60));
+        await simulate.StopAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(simulate.HasExited);
+        Assert.Equal(["split-0001", "split-0002", "split-0003", "split-0004", "split-0005"], _cloud.Received.Select(e => e.DeviceId).Distinct().Order());
+        // Three in the first process, two in the second; each child stopped cleanly and printed its own summary.
+        Assert.Contains(simulate.Output, l => l.Contains("Summary: 3 devices", StringComparison.Ordinal));
+        Assert.Contains(simulate.Output, l => l.Contains("Summary: 2 devices", StringComparison.Ordinal));
+        Assert.Equal(5, _cloud.Connections.Select(c => c.ClientId).Distinct().Count());
+    }
+
+    [Fact]
     public async Task Bad_arguments_print_the_usage_and_exit_64()
     {
         var (exitCode, output) = await RunAgentAsync("simulate", "--count", "0");

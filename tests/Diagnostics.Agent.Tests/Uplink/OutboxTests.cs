@@ -106,6 +106,22 @@ public sealed class OutboxTests : IDisposable
     }
 
     [Fact]
+    public async Task An_exclusive_outbox_keeps_no_shared_memory_file_and_its_messages_across_a_reopen()
+    {
+        var exclusive = new OutboxOptions { Durability = OutboxDurability.ProcessCrash, ExclusiveFile = true };
+        using (var outbox = Outbox.Open(_directory.Path, exclusive, _time))
+        {
+            await outbox.EnqueueAsync([Event("a"), Event("b")], Ct);
+            // The WAL index is in the process's memory: two open files (the database and its log), not three.
+            Assert.True(File.Exists(Path.Combine(_directory.Path, Outbox.FileName + "-wal")));
+            Assert.False(File.Exists(Path.Combine(_directory.Path, Outbox.FileName + "-shm")));
+        }
+
+        using var reopened = Outbox.Open(_directory.Path, exclusive, _time);
+        Assert.Equal(["a", "b"], (await reopened.ReadFromAsync(0, 10, Ct)).Select(r => Decode(r).Event!.Code));
+    }
+
+    [Fact]
     public async Task Acknowledge_deletes_up_to_the_sequence_and_no_further()
     {
         using var outbox = Open();

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Fixes;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
 using Microsoft.Data.Sqlite;
@@ -157,7 +158,7 @@ public sealed class DeviceCredentialsTests
     {
         await using var connection = new SqliteConnection($"Data Source={host.DatabasePath};Pooling=False");
         await connection.OpenAsync(Ct);
-        return await AuditTrail.ReadAsync(connection, deviceId, null, 100, Ct);
+        return await AuditTrail.ReadAsync(new DbSession(connection, null), deviceId, null, 100, Ct);
     }
 
     internal static Task<MqttClientConnectResultCode> ConnectRefusedAsync(int port, string deviceId, string? token, MqttClientTlsOptions? tls = null) =>

@@ -19,7 +19,7 @@ internal sealed class FleetDatabase : IAsyncDisposable
     {
         Connections = new SqliteConnectionFactory(Options.Create(new StorageOptions { Path = _path }));
         Devices = new SqliteDeviceStore(Connections);
-        History = new SqliteFleetHistoryStore(Connections);
+        History = new FleetHistoryStore(new Database(Connections));
     }
 
     public SqliteConnectionFactory Connections { get; }

@@ -295,6 +295,36 @@ public sealed class FixLoopTests
         Assert.Contains("did not take the command", neverTaken.Note, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_new_proposal_stays_open_until_a_status_sent_after_the_problem_says_it_went_away()
+    {
+        await using var host = new CloudHost();
+        var workflow = host.Services.GetRequiredService<FixWorkflow>();
+        var owner = await host.SignedInClientAsync(AccountRole.Customer);
+
+        // A device that never sent a status raises a jam: nothing says the jam is gone, so a pass leaves the fix open.
+        await using var fresh = await PairedDevices.ConnectAnnouncingAsync(host, "fix-10", "FFFF1010");
+        await PairedDevices.PairAsync(owner, "FFFF1010");
+        await SendAsync(fresh, fresh.NewEnvelope(@event: Jam()));
+        var first = await EventuallyAsync(owner, "/api/me/fixes", fixes => fixes.SingleOrDefault(f => f.DeviceId == "fix-10"));
+        await workflow.CheckOpenAsync(Ct);
+        Assert.Equal(FixState.Proposed, (await owner.GetJsonAsync<List<FixView>>("/api/me/fixes")).Single(f => f.Id == first.Id).State);
+
+        // Its last status, sent before the jam, shows no jam: it describes the device before the problem, not now.
+        await using var earlier = await PairedDevices.ConnectAnnouncingAsync(host, "fix-11", "FFFF1111");
+        await PairedDevices.PairAsync(owner, "FFFF1111");
+        await SendAsync(earlier, earlier.NewEnvelope(status: Status(jammed: false)));
+        await SendAsync(earlier, earlier.NewEnvelope(@event: Jam()));
+        var second = await EventuallyAsync(owner, "/api/me/fixes", fixes => fixes.SingleOrDefault(f => f.DeviceId == "fix-11"));
+        await workflow.CheckOpenAsync(Ct);
+        Assert.Equal(FixState.Proposed, (await owner.GetJsonAsync<List<FixView>>("/api/me/fixes")).Single(f => f.Id == second.Id).State);
+
+        // A status sent after it without the jam: now it went away.
+        await SendAsync(earlier, earlier.NewEnvelope(status: Status(jammed: false)));
+        var obsolete = await StateAsync(owner, second.Id, FixState.Obsolete);
+        Assert.Equal("The problem went away before anything was done.", obsolete.Note);
+    }
+
     /// <summary>Puts one of a proposal's deadlines in the past, as if its time had passed.</summary>
     private static async Task MoveDeadlineAsync(CloudHost host, string proposalId, string column)
     {

@@ -21,9 +21,12 @@ public sealed class CloudHost : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeProvider? _time;
     private readonly bool _ownsDatabase;
+    private readonly Action<IServiceCollection>? _services;
 
-    public CloudHost(string? databasePath = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    /// <param name="services">Replaces services after the host's own (a store wrapped to hold a write back, say).</param>
+    public CloudHost(string? databasePath = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         _ownsDatabase = databasePath is null;
         DatabasePath = databasePath ?? TempDatabasePath();
         BrokerPort = FreePort.Next();
@@ -169,6 +172,8 @@ public sealed class CloudHost : WebApplicationFactory<Program>
         builder.ConfigureLogging(logging => logging.AddProvider(new ListLoggerProvider(Logs)));
         if (_time is not null)
             builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(_time)));
+        if (_services is not null)
+            builder.ConfigureServices(_services);
     }
 
     public static string TempDatabasePath()

@@ -117,6 +117,17 @@ public sealed class ArticleFormatTests
     }
 
     [Fact]
+    public void A_tag_that_is_no_uri_is_a_header_error_not_an_exception()
+    {
+        // Found by fuzzing: YamlDotNet reports a global tag that is not a URI (YAML 1.2, 6.8.2) with an
+        // ArgumentException instead of its YamlException, which went straight through Parse.
+        var parsed = ArticleFormat.Parse("---\n!!!]\n---\n## Symptoms\n- jam\n");
+
+        Assert.False(parsed.IsValid);
+        Assert.Contains(parsed.Errors, error => error.Contains("YAML header cannot be read", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Sections_are_required_known_and_in_order()
     {
         var missing = ArticleFormat.Parse(SampleArticles.Text().Replace("## Agent notes", "## Notes", StringComparison.Ordinal));

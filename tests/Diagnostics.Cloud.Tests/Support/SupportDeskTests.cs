@@ -466,7 +466,7 @@ public sealed class SupportRestartTests
             await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
         }
         await using var host = new CloudHost(database);
-        var store = host.Services.GetRequiredService<SqliteSupportStore>();
+        var store = host.Services.GetRequiredService<SupportSessionStore>();
 
         var old = await store.GetAsync("ss-old", TestContext.Current.CancellationToken);
 

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -78,6 +79,33 @@ public sealed class PackageCatalogTests : IDisposable
         // The refusals left nothing behind: one package, and its payload is the original.
         Assert.Single(await supervisor.GetJsonAsync<List<PackageView>>("/api/updates/packages"));
         Assert.Single(Directory.GetFiles(host.Services.GetRequiredService<PackageCatalog>().Directory));
+    }
+
+    [Fact]
+    public async Task A_signed_package_whose_payload_is_compressed_is_refused_before_it_is_expanded()
+    {
+        // A package stores its payload as it is. A deflated payload.bin under a genuine signed manifest was expanded
+        // to disk in full before its size was compared with the manifest's: a zip bomb fills the package directory.
+        await using var host = new CloudHost(settings: _releases.Settings());
+        var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
+        var image = TestReleases.Image("2.0.0");
+        var genuine = await _releases.PackageAsync(TestReleases.Manifest("lp500-fw-2.0.0", "2.0.0", image), image);
+        using var repacked = new MemoryStream();
+        using (var source = new ZipArchive(new MemoryStream(genuine), ZipArchiveMode.Read))
+        using (var zip = new ZipArchive(repacked, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            await using (var from = await source.GetEntry(PackageArchive.ManifestEntry)!.OpenAsync(Ct))
+            await using (var to = await zip.CreateEntry(PackageArchive.ManifestEntry, CompressionLevel.NoCompression).OpenAsync(Ct))
+                await from.CopyToAsync(to, Ct);
+            await using (var to = await zip.CreateEntry(PackageArchive.PayloadEntry, CompressionLevel.Optimal).OpenAsync(Ct))
+                await to.WriteAsync(image, Ct);
+        }
+
+        var refused = await PublishAsync(supervisor, repacked.ToArray());
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.Contains("compressed", refused.Body, StringComparison.Ordinal);
+        Assert.Empty(await supervisor.GetJsonAsync<List<PackageView>>("/api/updates/packages"));
     }
 
     [Fact]

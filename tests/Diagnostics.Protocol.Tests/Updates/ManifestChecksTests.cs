@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Security.Cryptography;
 
 using Diagnostics.Protocol.Updates;
@@ -160,5 +161,44 @@ public sealed class ManifestChecksTests : IDisposable
         var (manifest, error) = await PackageArchive.ReadManifestAsync(new MemoryStream("not a zip at all"u8.ToArray()), TestContext.Current.CancellationToken);
         Assert.Null(manifest);
         Assert.Contains("not a package", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_manifest_entry_whose_field_claims_more_bytes_than_it_holds_gets_a_clear_error()
+    {
+        // Found by fuzzing: field 1 (the manifest's bytes) claims 177,583 bytes and carries 3. protobuf-net reports that
+        // as an InvalidOperationException, which the reader let through to the cloud's upload and to fwtool.
+        using var package = new MemoryStream();
+        using (var zip = new ZipArchive(package, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using (var stream = zip.CreateEntry(PackageArchive.ManifestEntry, CompressionLevel.NoCompression).Open())
+                stream.Write([0x0A, 0xAF, 0xEB, 0x0A, 0x01, 0x02, 0x03]);
+            using (var stream = zip.CreateEntry(PackageArchive.PayloadEntry, CompressionLevel.NoCompression).Open())
+                stream.Write("image"u8);
+        }
+        package.Position = 0;
+
+        var (manifest, error) = await PackageArchive.ReadManifestAsync(package, TestContext.Current.CancellationToken);
+
+        Assert.Null(manifest);
+        Assert.StartsWith($"{PackageArchive.ManifestEntry} does not decode", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(long.MinValue, long.MinValue + 1)]
+    [InlineData(-62_135_596_800_001, 0)]
+    [InlineData(0, long.MaxValue)]
+    public void A_signed_manifest_dated_outside_the_calendar_is_malformed_not_a_crash_later(long created, long expires)
+    {
+        // DateTimeOffset (the checks' and the cloud's clock) spans the years 1 to 9999; a signed manifest that expires
+        // outside it passed the checks and then threw ArgumentOutOfRangeException where its expiry was written out.
+        var manifest = Manifest();
+        manifest.CreatedUnixMs = created;
+        manifest.ExpiresUnixMs = expires;
+
+        var check = ManifestChecks.CheckSigned(Sign(manifest), [_trusted]);
+
+        Assert.Equal(UpdateFailure.ManifestMalformed, check.Failure);
+        Assert.Contains("1970", check.Detail, StringComparison.Ordinal);
     }
 }

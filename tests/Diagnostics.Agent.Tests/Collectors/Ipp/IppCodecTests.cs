@@ -169,6 +169,41 @@ public sealed class IppCodecTests
         }
     }
 
+    [Theory]
+    [InlineData(2026, 6, 1, 12, 0, '+', 14, 30)] // found by fuzzing: beyond any UTC offset (RFC 2579 gives hours 0..13)
+    [InlineData(1, 1, 1, 0, 0, '+', 1, 0)] // 0001-01-01 00:00 +01:00 is before the year 1 in UTC
+    [InlineData(9999, 12, 31, 23, 59, '-', 1, 0)] // 9999-12-31 23:59 -01:00 is after the year 9999 in UTC
+    public void A_dateTime_no_clock_can_hold_is_malformed_not_thrown(int year, byte month, byte day, byte hour, byte minute, char sign, byte offsetHours, byte offsetMinutes)
+    {
+        byte[] dateTime = [(byte)(year >> 8), (byte)year, month, day, hour, minute, 0, 0, (byte)sign, offsetHours, offsetMinutes];
+        byte[] message = [2, 0, 0, 0, 0, 0, 0, 1, (byte)IppGroupTag.Printer, (byte)IppValueTag.DateTime, 0, 1, (byte)'d', 0, 11, .. dateTime, (byte)IppGroupTag.EndOfAttributes];
+
+        var decoded = IppCodec.Decode(message);
+
+        Assert.Equal(IppDecodeError.Malformed, decoded.Error);
+    }
+
+    [Fact]
+    public void A_long_1setOf_costs_memory_in_proportion_to_its_length()
+    {
+        // RFC 8010 3.1.5: each additional value of an attribute is a value with an empty name. Found while fuzzing:
+        // appending each one by copying the values before it made this 100 KB response allocate 1.6 GB.
+        const int additionalValues = 20_000;
+        var message = new List<byte> { 2, 0, 0, 0, 0, 0, 0, 1, (byte)IppGroupTag.Printer, (byte)IppValueTag.Keyword, 0, 1, (byte)'a', 0, 1, (byte)'x' };
+        for (var i = 0; i < additionalValues; i++)
+            message.AddRange([(byte)IppValueTag.NoValue, 0, 0, 0, 0]);
+        message.Add((byte)IppGroupTag.EndOfAttributes);
+        var bytes = message.ToArray();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var decoded = IppCodec.Decode(bytes);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(decoded.IsSuccess, decoded.Detail);
+        Assert.Equal(1 + additionalValues, decoded.Message!.Find("a")!.Values.Count);
+        Assert.InRange(allocated, 0, 64L * bytes.Length);
+    }
+
     [Fact]
     public void Random_mutations_never_throw()
     {

@@ -162,6 +162,19 @@ public sealed class SnmpCodecTests
     }
 
     [Fact]
+    public void A_first_sub_identifier_over_32_bits_is_refused_not_thrown()
+    {
+        // Found while fuzzing: the first sub-identifier packs two arcs (X.690 8.19.4: 40 * X + Y), and one between 2^32
+        // and 2^32 + 79 (here 2^32 + 10, as 0x90 0x80 0x80 0x80 0x0A) passed the decoder's check, then made the OID
+        // constructor throw ArgumentException out of Decode. RFC 2578 7.1.3 bounds every sub-identifier by 2^32 - 1.
+        var varBind = Convert.FromHexString("300B" + "0607" + "908080800A" + "0101" + "0500");
+
+        var decoded = SnmpCodec.Decode(Wrap(varBind));
+
+        Assert.Equal(SnmpDecodeError.BadObjectIdentifier, decoded.Error);
+    }
+
+    [Fact]
     public void Hundreds_of_mutated_and_truncated_messages_never_throw()
     {
         var random = new Random(20261123);

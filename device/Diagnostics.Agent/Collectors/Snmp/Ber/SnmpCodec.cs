@@ -323,8 +323,9 @@ public static class SnmpCodec
             {
                 current = (current << 7) | (uint)(octet & 0x7F);
                 octetsInCurrent++;
-                // The first sub-identifier packs two arcs (40 * X + Y), so it may exceed 32 bits by up to 80.
-                if (current > uint.MaxValue + (count == 0 ? 80UL : 0UL) || octetsInCurrent > 5)
+                // Every encoded sub-identifier fits 32 bits, the first too (40 * X + Y): an Oid holds no 2.Y whose
+                // encoding would not, so a first one over 2^32 - 1 is refused here rather than thrown by Oid.
+                if (current > uint.MaxValue || octetsInCurrent > 5)
                     return Fail(SnmpDecodeError.BadObjectIdentifier);
                 if ((octet & 0x80) != 0)
                     continue;

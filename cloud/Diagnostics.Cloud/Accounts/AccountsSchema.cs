@@ -1,0 +1,28 @@
+using Diagnostics.Cloud.Storage;
+using FluentMigrator;
+
+namespace Diagnostics.Cloud.Accounts;
+
+[Migration(2026_12_06_03, "Accounts: people and the devices they own")]
+public sealed class AccountsSchema : SchemaMigration
+{
+    public override void Up()
+    {
+        if (CreateTableUnlessExists("accounts", table => table
+            .WithColumn("id").AsString().NotNullable().PrimaryKey()
+            .WithColumn("email").AsCustom(Dialect.CaseInsensitiveTextType).NotNullable()
+            .WithColumn("display_name").AsString().NotNullable()
+            .WithColumn("role").AsString().NotNullable()
+            .WithColumn("password_hash").AsString().NotNullable()
+            .WithColumn("created_at_ms").AsInt64().NotNullable()))
+        {
+            // One account per address, whatever its case (a database adopted from before migrations has this as a column constraint).
+            PortableSql("CREATE UNIQUE INDEX IF NOT EXISTS ux_accounts_email ON accounts (email);");
+        }
+        CreateTableUnlessExists("device_owners", table => table
+            .WithColumn("device_id").AsString().NotNullable().PrimaryKey()
+            .WithColumn("account_id").AsString().NotNullable()
+            .WithColumn("paired_at_ms").AsInt64().NotNullable());
+        PortableSql("CREATE INDEX IF NOT EXISTS ix_device_owners_account ON device_owners (account_id);");
+    }
+}

@@ -1,0 +1,155 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using Diagnostics.Protocol;
+using MQTTnet;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+
+namespace Diagnostics.Cloud.Broker;
+
+/// <summary>
+/// Puts a message from the cloud straight into its one device's MQTT session. MQTTnet's publish path
+/// (<see cref="MqttServer.InjectApplicationMessage"/>) copies the list of every subscribed session and tests each one's
+/// subscriptions for every message (MQTTnet issue #2174): at 10,000 devices about 7.5 ms per ack. A downlink has one
+/// possible receiver, named in its topic, so it is found by client id in the server's own session table
+/// (<see cref="MqttServer.GetSessionAsync"/>, one dictionary lookup) and enqueued there
+/// (<see cref="MqttSessionStatus.TryEnqueueApplicationMessage"/>, the session's own packet identifiers and in-flight list).
+/// </summary>
+/// <remarks>
+/// The publish path's guarantees are kept: only a session subscribed to a filter that matches the topic gets the message
+/// (a message sent between connect and subscribe is not delivered, as before), at the lower of QoS 1 and the
+/// subscription's QoS. A retained downlink (consents, update offers) is kept here, per device, and sent again to each new
+/// subscription that matches it, flagged retained, as a broker sends its retained messages; an empty one clears it. It is
+/// not left in MQTTnet's retained store, because that store is copied whole and tested against every new subscription:
+/// with one retained message per device, a fleet reconnecting costs devices × devices topic matches.
+/// The session's downlink filters are kept in its <see cref="MqttSessionStatus.Items"/>, so they live and die with it.
+/// </remarks>
+internal sealed class DeviceSessionDelivery
+{
+    private const string FiltersKey = "dx.downlink-filters";
+    // One entry per retained topic (dx/{id}/down/{kind}), and the few kinds ever retained, so a subscription looks up
+    // its device's retained messages by topic instead of scanning anything.
+    private readonly ConcurrentDictionary<string, byte[]> _retained = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _retainedKinds = new(StringComparer.Ordinal);
+
+    /// <summary>Delivers <paramref name="payload"/> on <paramref name="topic"/> (a device's downlink); false when no subscribed session takes it.</summary>
+    public async Task<bool> DeliverAsync(MqttServer server, string topic, byte[] payload, bool retain)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(payload);
+        var parsed = Topics.Parse(topic);
+        if (!parsed.IsValid || parsed.Direction != TopicDirection.Down)
+            throw new ArgumentException($"'{topic}' is not a device's downlink topic.", nameof(topic));
+        if (retain)
+            Retain(parsed.Kind, topic, payload);
+        if (await SessionAsync(server, parsed.DeviceId) is not { } session)
+            return false;
+        if (Filters(session.Items, create: false)?.QualityFor(topic) is not { } qos)
+            return false;
+        // As on the publish path, the live copy of a retained message is not flagged retained (no Retain As Published).
+        return session.TryEnqueueApplicationMessage(Message(topic, payload, qos, retain: false), out _);
+    }
+
+    /// <summary>
+    /// Records a subscription the ACL allowed (only downlink filters get there) and sends the device what is retained for
+    /// it under that filter.
+    /// </summary>
+    public async Task SubscribedAsync(MqttServer server, string deviceId, IDictionary sessionItems, MqttTopicFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(filter);
+        Filters(sessionItems, create: true)!.Add(filter.Topic, filter.QualityOfServiceLevel);
+        if (_retained.IsEmpty)
+            return;
+        var qos = filter.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtLeastOnce ? MqttQualityOfServiceLevel.AtLeastOnce : filter.QualityOfServiceLevel;
+        MqttSessionStatus? session = null;
+        foreach (var kind in _retainedKinds.Keys)
+        {
+            var topic = Topics.Downlink(deviceId, kind);
+            if (!_retained.TryGetValue(topic, out var payload) || MqttTopicFilterComparer.Compare(topic, filter.Topic) != MqttTopicFilterCompareResult.IsMatch)
+                continue;
+            session ??= await SessionAsync(server, deviceId);
+            session?.TryEnqueueApplicationMessage(Message(topic, payload, qos, retain: true), out _);
+        }
+    }
+
+    public static void Unsubscribed(IDictionary sessionItems, string filter) => Filters(sessionItems, create: false)?.Remove(filter);
+
+    private void Retain(string kind, string topic, byte[] payload)
+    {
+        if (payload.Length == 0)
+        {
+            _retained.TryRemove(topic, out _);
+            return;
+        }
+        _retainedKinds.TryAdd(kind, true);
+        _retained[topic] = payload;
+    }
+
+    private static async Task<MqttSessionStatus?> SessionAsync(MqttServer server, string deviceId)
+    {
+        try
+        {
+            return await server.GetSessionAsync(deviceId);
+        }
+        catch (InvalidOperationException)
+        {
+            // No session under that id: the device is not connected (MQTTnet answers "not found" only by throwing).
+            return null;
+        }
+    }
+
+    private static MqttApplicationMessage Message(string topic, byte[] payload, MqttQualityOfServiceLevel qos, bool retain) =>
+        new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(qos).WithRetainFlag(retain).Build();
+
+    private static DownlinkFilters? Filters(IDictionary items, bool create)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items[FiltersKey] is DownlinkFilters filters)
+            return filters;
+        if (!create)
+            return null;
+        // MQTTnet's session items are a ConcurrentDictionary; one client's subscribes are handled one at a time.
+        filters = new DownlinkFilters();
+        items[FiltersKey] = filters;
+        return filters;
+    }
+
+    /// <summary>One session's filters with their QoS (a device has one or two: a few entries, searched in order).</summary>
+    private sealed class DownlinkFilters
+    {
+        private readonly Lock _lock = new();
+        private readonly List<(string Filter, MqttQualityOfServiceLevel Qos)> _filters = [];
+
+        public void Add(string filter, MqttQualityOfServiceLevel qos)
+        {
+            lock (_lock)
+            {
+                _filters.RemoveAll(f => f.Filter == filter);
+                _filters.Add((filter, qos));
+            }
+        }
+
+        public void Remove(string filter)
+        {
+            lock (_lock)
+                _filters.RemoveAll(f => f.Filter == filter);
+        }
+
+        /// <summary>The QoS the message goes out at (the highest matching subscription's, at most 1), or null when none matches.</summary>
+        public MqttQualityOfServiceLevel? QualityFor(string topic)
+        {
+            MqttQualityOfServiceLevel? best = null;
+            lock (_lock)
+            {
+                foreach (var (filter, qos) in _filters)
+                {
+                    if (MqttTopicFilterComparer.Compare(topic, filter) == MqttTopicFilterCompareResult.IsMatch && (best is null || qos > best))
+                        best = qos;
+                }
+            }
+            return best is { } granted && granted > MqttQualityOfServiceLevel.AtLeastOnce ? MqttQualityOfServiceLevel.AtLeastOnce : best;
+        }
+    }
+}
