@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Fixes;
+using Diagnostics.Cloud.Knowledge;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Updates;
 using Diagnostics.Protocol;
@@ -263,8 +265,12 @@ public sealed partial class SupportService(
     {
         var offered = (await messageStore.MessagesOfKindAsync(sessionId, MessageKind.Article, cancellationToken))
             .Select(m => SupportCardText.Read<ArticleCard>(m.Body)).OfType<ArticleCard>().ToList();
-        var asked = (await messageStore.MessagesOfKindAsync(sessionId, MessageKind.Text, cancellationToken)).Any(m => m.AuthorKind == AuthorKind.Bot);
-        return new BotMemory(offered, asked);
+        var texts = await messageStore.MessagesOfKindAsync(sessionId, MessageKind.Text, cancellationToken);
+        var asked = texts.Any(m => m.AuthorKind == AuthorKind.Bot);
+        // The conversation's language: the last thing the customer wrote in a script that tells it.
+        var language = texts.Where(m => m.AuthorKind == AuthorKind.Customer).Select(m => WrittenLanguage.Detect(m.Body, CultureInfo.InvariantCulture))
+            .LastOrDefault(culture => culture.Name.Length > 0);
+        return new BotMemory(offered, asked, language);
     }
 
     /// <summary>The customer says the bot's answer solved it: the session ends resolved by the bot.</summary>

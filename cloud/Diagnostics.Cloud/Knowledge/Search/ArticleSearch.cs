@@ -12,9 +12,13 @@ namespace Diagnostics.Cloud.Knowledge.Search;
 /// <summary>An accepted training phrase as search uses it: a customer's words for an article, in their language.</summary>
 public sealed record SearchPhrase(string ArticleId, string Language, string Text);
 
+/// <summary>An article that matched a text query: its score and the query words that hit (a corrected word as <c>typed~used</c>).</summary>
+public sealed record TextHit(string Id, double Score, IReadOnlyList<string> Words);
+
 /// <summary>
-/// How much each part of the text counts. A title word counts more than a step word; a customer's accepted words
-/// count on their own (a phrase is scored as a document, and the article takes its best phrase's score).
+/// How much each part of the text counts. A title word counts more than a step word; customers' accepted words for an
+/// article are a section of its text in their language. The defaults were chosen on the tuning halves of the labelled
+/// phrasings (tests/Diagnostics.LoadTest/Phrasings, measured with the load tool's kb-search run).
 /// </summary>
 public sealed record SearchWeights
 {
@@ -24,21 +28,19 @@ public sealed record SearchWeights
     public double Symptoms { get; init; } = 1.5;
     public double Steps { get; init; } = 0.5;
     /// <summary>Character pairs of CJK text, against its words.</summary>
-    public double Grams { get; init; } = 0.5;
+    public double Grams { get; init; } = 1;
     /// <summary>A panel code found in the text (50.1, 13.20).</summary>
     public double Code { get; init; } = 6;
     /// <summary>The English text of articles for the Latin words of a question in another language ("LaserPro", "wifi").</summary>
     public double English { get; init; } = 0.3;
-    /// <summary>An article's best accepted phrase, against its own text.</summary>
-    public double Phrase { get; init; } = 1.5;
+    /// <summary>Accepted training phrases, against the article's own text.</summary>
+    public double Phrase { get; init; } = 1;
     /// <summary>A word found only with a typing mistake, against one found as typed.</summary>
     public double Typo { get; init; } = 0.7;
     /// <summary>BM25's length normalization (0: none, 1: full); short fields such as titles suffer from a high value.</summary>
     public double LengthNormalization { get; init; } = 0.75;
     /// <summary>How much an article loses for each of the question's words it lacks: its score times (matched share)^this.</summary>
-    public double Coordination { get; init; }
-    /// <summary>English word pairs ("output tray", "toner low"), against single words.</summary>
-    public double Pairs { get; init; }
+    public double Coordination { get; init; } = 1;
 }
 
 /// <summary>
@@ -135,8 +137,6 @@ public sealed partial class ArticleSearch
         var typos = new List<(string Typed, string Field)>();
         var words = TextAnalysis.Terms(TextAnalysis.Words(served), normalized).Distinct(StringComparer.Ordinal).Take(MaxQueryTerms).ToList();
         AddSections(query, served, 'w', words, 1, typos);
-        if (served == ArticleLanguages.Original && _weights.Pairs > 0)
-            AddSections(query, served, 'p', TextAnalysis.Terms(TextAnalysis.Pairs, normalized).Distinct(StringComparer.Ordinal).Take(MaxQueryTerms).ToList(), _weights.Pairs, typos: null);
         if (TextAnalysis.Grams(served) is { } gramAnalyzer)
         {
             var grams = TextAnalysis.Terms(gramAnalyzer, normalized).Distinct(StringComparer.Ordinal).Take(MaxQueryTerms).ToList();
@@ -217,7 +217,8 @@ public sealed partial class ArticleSearch
         return previous[b.Length];
     }
 
-    [GeneratedRegex(@"^weight\((?<field>[^:]+):(?<term>.+?) in \d+\)")]
+    // "weight(en/title/w:toner in 3)", or with a boost for a term a fuzzy query found: "weight(en/title/w:toner^1.575 in 3)".
+    [GeneratedRegex(@"^weight\((?<field>[^:]+):(?<term>.+?)(?:\^[0-9.]+)? in \d+\)")]
     private static partial Regex WeightDescription();
 
     private static void AddText(Document document, string language, string title, string summary, IEnumerable<string> tags, IEnumerable<string> symptoms, IEnumerable<string> steps)
@@ -233,8 +234,6 @@ public sealed partial class ArticleSearch
     {
         var normalized = TextAnalysis.Normalize(text);
         document.Add(new TextField(FieldName(language, section, 'w'), normalized, Field.Store.NO));
-        if (language == ArticleLanguages.Original)
-            document.Add(new TextField(FieldName(language, section, 'p'), normalized, Field.Store.NO));
         if (TextAnalysis.UsesGrams(language))
             document.Add(new TextField(FieldName(language, section, 'g'), normalized, Field.Store.NO));
     }
@@ -253,15 +252,25 @@ public sealed partial class ArticleSearch
             return parts[2] switch
             {
                 "g" => TextAnalysis.Grams(parts[0]) ?? TextAnalysis.Words(parts[0]),
-                "p" => TextAnalysis.Pairs,
                 _ => TextAnalysis.Words(parts[0]),
             };
         }
     }
 
-    /// <summary>BM25 with coordination: an article that has more of the question's words ranks before one that has a few of them often.</summary>
+    /// <summary>
+    /// BM25 with coordination: an article that has more of the question's words ranks before one that has a few of them
+    /// often. A word's rarity is counted over all articles, not only those with the field: Lucene counts over the
+    /// documents that have the field, which made a word of the one article with accepted phrases look as common as
+    /// "the" (one document has it, one document has the field), so training phrases barely counted.
+    /// </summary>
     private sealed class CoordinatedBM25(SearchWeights weights) : BM25Similarity(1.2f, (float)weights.LengthNormalization)
     {
+        public override Explanation IdfExplain(CollectionStatistics collectionStats, TermStatistics termStats)
+        {
+            var (documents, frequency) = (collectionStats.MaxDoc, termStats.DocFreq);
+            return new Explanation(Idf(frequency, documents), $"idf(docFreq={frequency}, maxDocs={documents})");
+        }
+
         public override float Coord(int overlap, int maxOverlap) =>
             maxOverlap == 0 || weights.Coordination == 0 ? 1 : (float)Math.Pow((double)overlap / maxOverlap, weights.Coordination);
     }
