@@ -7,6 +7,8 @@ internal static class AgentLogEvents
     public const int CollectorReadFailed = 100;
     public const int TelemetryPumpStarted = 101;
     public const int FloodFinished = 102;
+    public const int CollectorStillFailing = 103;
+    public const int CollectorRecovered = 104;
 
     // Uplink 200-299
     public const int Connecting = 200;
@@ -90,6 +92,8 @@ internal static class AgentLogEvents
     public const int IppSubscriptionCancelled = 609;
     public const int IppSubscriptionCancelFailed = 610;
     public const int IppOperationAnswered = 611;
+    public const int IppRecoveryProbed = 612;
+    public const int IppSubscriptionAbandoned = 613;
 
     // SNMP printer collector 650-699
     public const int SnmpResponseDiscarded = 650;
@@ -98,6 +102,7 @@ internal static class AgentLogEvents
     public const int SnmpAgentReachableAgain = 653;
     public const int SnmpBackingOff = 654;
     public const int SnmpWalkTruncated = 655;
+    public const int SnmpRecoveryProbed = 656;
 
     // Board collectors 700-749 (GPIO inputs, SHT3x environment sensor); kept apart so parallel collectors do not clash.
     public const int GpioInputsOpened = 700;

@@ -63,6 +63,20 @@ public static class Conditions
         .ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>
+    /// Conditions under which the device cannot print (or do its job) until someone acts, whatever severity the device
+    /// gave them: a printer may report a jam as <c>media-jam-report</c> while idle (ippeveprinter does), yet the next job
+    /// will not come out. The base is RFC 2790's hrPrinterDetectedErrorState table, which pairs noPaper, noToner,
+    /// doorOpen, jammed and offline with hrDeviceStatus down(5), and RFC 8011's printer-state-reasons that stop a
+    /// printer (media-jam, media-empty, cover-open, door-open, toner-empty, marker-supply-empty, paused, shutdown ...).
+    /// The cloud counts them as problems for health, fixes and notifications; the device's own severity is kept.
+    /// </summary>
+    public static readonly FrozenSet<string> StopsPrinting = new[]
+    {
+        PaperJam, OutOfPaper, DoorOpen, CoverOpen, TonerEmpty, WasteTonerFull, MarkerSupplyMissing, OutputAreaFull,
+        MediaFeedFault, FuserFault, DeveloperEmpty, Offline, Paused, Shutdown, SpoolAreaFull, DeviceUnreachable, HardwareFault,
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>
     /// Conditions that use and consumables cause (paper, doors, trays, toner): they say nothing about the firmware, so
     /// an update's health check and a rollout's before-and-after comparison leave them out.
     /// </summary>

@@ -5,8 +5,8 @@ using Diagnostics.Protocol;
 using Diagnostics.Testing;
 using MQTTnet.Server;
 
-// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|web|downloads|support|support-bot|kb-search|fleet|all]
-//     [--devices N] [--messages M] [--fleet F] [--printers P] [--poll-seconds S] [--minutes T] [--web-devices W] [--runs R]
+// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|printer-latency|web|downloads|support|support-bot|kb-search|fleet|all]
+//     [--devices N] [--messages M] [--fleet F] [--printers P] [--poll-seconds S] [--minutes T] [--changes L] [--debounce-ms B] [--web-devices W] [--runs R]
 //     [--download-devices D] [--image-mib I] [--sessions C] [--support-messages K] [--message-gap-ms G]
 //  ingest: N devices publish M events each, as fast as the broker takes them, first against a bare MQTTnet broker
 //          whose publish hook only counts (the reference), then against the real cloud (embedded broker, ingestion,
@@ -16,6 +16,9 @@ using MQTTnet.Server;
 //  printers: the agent as a gateway watching P real ippeveprinters over IPP at an S-second poll for T minutes, and
 //          the same agent watching P simulated printers (the reference): CPU, peak memory, status bytes on the wire.
 //          --printer-collectors simulated runs only the reference; --agent-executable PATH runs a published agent instead.
+//  printer-latency: L changes (raise, clear, ...) on a real printer, each timed to the status the cloud stores: cupsd through
+//          IPP notifications (poll every minute), the same cupsd polled every second (the reference), ippeveprinter polled;
+//          the agent's condition debounce B ms (2000, its default).
 //  web:    W devices written into the cloud's store; time to first render of /dashboard and /dashboard/devices against
 //          /health and /api/fleet/summary (R runs each), and what the companion app downloads on first load (Chromium).
 //  downloads: a signed I MiB package offered to D devices by a rollout; one device downloads it alone (the reference),
@@ -44,6 +47,8 @@ var fleet = IntOption("--fleet", 1_000);
 var printerCount = IntOption("--printers", 20);
 var pollSeconds = IntOption("--poll-seconds", 2);
 var minutes = IntOption("--minutes", 3);
+var changes = IntOption("--changes", 20);
+var debounceMs = IntOption("--debounce-ms", 2_000);
 var webDevices = IntOption("--web-devices", 10_000);
 var runs = IntOption("--runs", 20);
 var downloadDevices = IntOption("--download-devices", 200);
@@ -85,6 +90,8 @@ if (scenario is "printers" or "all")
     if (results is [var simulated, var ipp])
         Console.WriteLine($"  {ipp.Collector} / {simulated.Collector} CPU: {ipp.CpuPercent / simulated.CpuPercent:N2}x, peak memory: {ipp.PeakMiB / simulated.PeakMiB:N2}x");
 }
+if (scenario is "printer-latency" or "all")
+    await PrinterLatencyRun.RunAsync(changes, TimeSpan.FromMilliseconds(debounceMs), ct);
 if (scenario is "web" or "all")
     await WebRenderRun.RunAsync(webDevices, runs, ct);
 if (scenario is "downloads" or "all")

@@ -113,7 +113,8 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
                 var stored = await telemetry.ExecuteNonQueryAsync(cancellationToken) == 1;
 
                 // Only a message stored now, never a re-delivery of one stored before: the loop acts once per message.
-                if (stored && (envelope.CommandResult is not null || envelope.Event is { Kind: EventKind.Raised, Severity: Severity.Warning or Severity.Error }))
+                if (stored && (envelope.CommandResult is not null
+                    || envelope.Event is { Kind: EventKind.Raised } raised && DeviceHealthRules.IsProblem(raised.Severity, raised.Condition)))
                     await fixInbox.AddAsync(message, cancellationToken);
                 if (stored && envelope.UpdateReport is not null)
                     await updateInbox.AddAsync(message, cancellationToken);
@@ -131,13 +132,14 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
                     eReceived.Value = message.ReceivedAt.ToUnixTimeMilliseconds();
                     await events.ExecuteNonQueryAsync(cancellationToken);
 
-                    if (e.Kind == EventKind.Raised && e.Severity is Severity.Warning or Severity.Error)
+                    if (e.Kind == EventKind.Raised && DeviceHealthRules.IsProblem(e.Severity, e.Condition))
                     {
                         nDevice.Value = envelope.DeviceId;
                         nSeq.Value = ToDb(envelope.Sequence);
                         nCode.Value = e.Code;
                         nCondition.Value = e.Condition;
-                        nSeverity.Value = e.Severity.ToString();
+                        // What the owner is told weighs the problem; the stored event keeps the device's own severity.
+                        nSeverity.Value = DeviceHealthRules.Weight(e.Severity, e.Condition).ToString();
                         nMessage.Value = e.Message;
                         nReceived.Value = message.ReceivedAt.ToUnixTimeMilliseconds();
                         await notifications.ExecuteNonQueryAsync(cancellationToken);

@@ -19,6 +19,6 @@ public sealed record DeviceChange(
 {
     public IReadOnlyList<DeviceEvent> EventsOrEmpty => Events ?? [];
 
-    /// <summary>True when a warning or error was raised: what customers get notified about.</summary>
-    public bool RaisesProblem => EventsOrEmpty.Any(e => e.Kind == EventKind.Raised && e.Severity is Severity.Warning or Severity.Error);
+    /// <summary>True when a problem was raised (<see cref="DeviceHealthRules.IsProblem"/>): what customers get notified about.</summary>
+    public bool RaisesProblem => EventsOrEmpty.Any(e => e.Kind == EventKind.Raised && DeviceHealthRules.IsProblem(e.Severity, e.Condition));
 }

@@ -94,7 +94,7 @@ public static class CollectorCatalog
             throw new CollectorConfigurationException(string.Join(" ", errors));
         var context = new CollectorContext(deviceId, settings, http, time, loggerFactory);
         var parts = Split(collectors).Select(name => Factories[name](context)).ToList();
-        return parts.Count == 1 ? parts[0] : new CompositeCollector(parts, time);
+        return parts.Count == 1 ? parts[0] : new CompositeCollector(parts, time, loggerFactory.CreateLogger<CompositeCollector>());
     }
 
     private static List<string> Split(string collectors) =>

@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Text;
 using Diagnostics.Agent.Collectors.Ipp;
 
-namespace Diagnostics.Agent.Tests.Collectors.Ipp;
+using Xunit;
+
+namespace Diagnostics.Testing;
 
 /// <summary>
 /// A real, private <c>cupsd</c> (CUPS 2.4) on a free loopback port, everything (config, spool, state, cache, logs) in
@@ -150,6 +152,42 @@ public sealed class CupsDaemon : IAsyncDisposable
     public Task DisableAsync(string reason) => RunAsync(_cupsDisable, "-h", Server, "-r", reason, Queue);
 
     public Task EnableAsync() => RunAsync(_cupsEnable, "-h", Server, Queue);
+
+    /// <summary>
+    /// SIGSTOP to this cupsd (by its PID): it still accepts TCP connections (the kernel queues them) but answers
+    /// nothing, as a hung print server does, until <see cref="ResumeAsync"/>.
+    /// </summary>
+    public Task PauseAsync() => SignalAsync("-STOP");
+
+    /// <summary>SIGCONT: cupsd answers again, including what was queued while it was paused.</summary>
+    public Task ResumeAsync() => SignalAsync("-CONT");
+
+    private Task SignalAsync(string signal) =>
+        RunAsync(ExternalTools.Require("kill", "apt-get install procps"), signal, _daemon.Id.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The ids of the subscriptions cupsd holds on the queue, by any user (Get-Subscriptions, RFC 3995 11.2.6).</summary>
+    public async Task<IReadOnlyList<int>> SubscriptionIdsAsync()
+    {
+        var client = new IppClient(Http, QueueUri, TimeSpan.FromSeconds(5), IppCodec.DefaultMaxMessageBytes);
+        var request = new IppMessage(2, 0, GetSubscriptions, client.NextRequestId(),
+        [
+            client.OperationAttributes(
+                new IppAttribute("requesting-user-name", new IppStringValue(IppValueTag.NameWithoutLanguage, "test")),
+                new IppAttribute("my-subscriptions", new IppBooleanValue(false))),
+        ]);
+        try
+        {
+            var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+            return [.. response.Groups.Where(g => g.Tag == IppGroupTag.Subscription)
+                .SelectMany(g => g.Attributes.Where(a => a.Name == "notify-subscription-id").SelectMany(a => a.Integers))];
+        }
+        catch (IppRequestException none) when (none.StatusCode == 0x0406)
+        {
+            return [];
+        }
+    }
+
+    private const short GetSubscriptions = 0x0019;
 
     private async Task RunAsync(string tool, params string[] arguments)
     {
