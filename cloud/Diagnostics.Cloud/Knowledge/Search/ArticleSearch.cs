@@ -88,7 +88,9 @@ public sealed partial class ArticleSearch
         ArgumentNullException.ThrowIfNull(phrases);
         weights ??= new SearchWeights();
         var languages = new HashSet<string>(StringComparer.Ordinal) { ArticleLanguages.Original };
-        var byArticle = translations.GroupBy(t => t.ArticleId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var translationList = translations.ToList();
+        languages.UnionWith(translationList.Select(t => t.Language));
+        var byArticle = translationList.GroupBy(t => t.ArticleId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var directory = new RAMDirectory();
         var similarity = new CoordinatedBM25(weights);
         using (var writer = new IndexWriter(directory, new IndexWriterConfig(TextAnalysis.Version, FieldAnalyzer) { Similarity = similarity }))
@@ -110,7 +112,7 @@ public sealed partial class ArticleSearch
                 }
                 // Customers' accepted words join the article's text in their language: a later question that shares
                 // them finds it, weighed by how rare each word is among all articles like every other field.
-                foreach (var byLanguage in (phrasesByArticle.GetValueOrDefault(article.Id) ?? []).GroupBy(p => p.Language, StringComparer.Ordinal))
+                foreach (var byLanguage in (phrasesByArticle.GetValueOrDefault(article.Id) ?? []).GroupBy(p => SearchedAs(p.Language, languages), StringComparer.Ordinal))
                 {
                     languages.Add(byLanguage.Key);
                     AddField(document, byLanguage.Key, "phrases", string.Join('\n', byLanguage.Select(p => p.Text)));
@@ -238,6 +240,16 @@ public sealed partial class ArticleSearch
             document.Add(new TextField(FieldName(language, section, 'g'), normalized, Field.Store.NO));
     }
 
+    /// <summary>
+    /// The language whose fields a phrase joins: the one a question in the phrase's language is searched in (English for
+    /// <c>en-US</c>, <c>zh-Hans</c> for <c>zh-CN</c>), else the phrase's own. Filed under <c>en-US</c>, a phrase sat in
+    /// fields no question ever searched.
+    /// </summary>
+    private static string SearchedAs(string language, IReadOnlyCollection<string> languages) =>
+        ArticleLanguages.Culture(language) is not { } culture ? language
+        : ArticleLanguages.IsOriginal(culture) ? ArticleLanguages.Original
+        : ArticleLanguages.Serving(culture, languages) ?? language;
+
     /// <summary>A text field's name: its language, its section, and <c>w</c> (words) or <c>g</c> (character pairs).</summary>
     private static string FieldName(string language, string section, char kind) => $"{language}/{section}/{kind}";
 
@@ -259,12 +271,19 @@ public sealed partial class ArticleSearch
 
     /// <summary>
     /// BM25 with coordination: an article that has more of the question's words ranks before one that has a few of them
-    /// often. A word's rarity is counted over all articles, not only those with the field: Lucene counts over the
-    /// documents that have the field, which made a word of the one article with accepted phrases look as common as
-    /// "the" (one document has it, one document has the field), so training phrases barely counted.
+    /// often. A word's rarity is counted over all articles (a word only one article has is rare, whichever field holds
+    /// it). A field's average length is counted over the articles that have the field: Lucene 4.8 divides by every
+    /// document, so a field few articles have (accepted phrases) looked dozens of times longer than its average in the
+    /// article that had it, and BM25's length normalization cut its words to a fiftieth: training phrases barely counted.
     /// </summary>
     private sealed class CoordinatedBM25(SearchWeights weights) : BM25Similarity(1.2f, (float)weights.LengthNormalization)
     {
+        protected override float AvgFieldLength(CollectionStatistics collectionStats)
+        {
+            var (length, documents) = (collectionStats.SumTotalTermFreq, collectionStats.DocCount);
+            return length <= 0 || documents <= 0 ? 1f : (float)(length / (double)documents);
+        }
+
         public override Explanation IdfExplain(CollectionStatistics collectionStats, TermStatistics termStats)
         {
             var (documents, frequency) = (collectionStats.MaxDoc, termStats.DocFreq);
