@@ -42,14 +42,20 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
     private static partial Regex AsksForPerson();
 
     // Chinese and Japanese requests for a person: 人工/转人工/真人客服, 担当者/オペレーター/人と話したい.
-    [GeneratedRegex(@"转人工|人工客服|找人工|真人|联系客服|オペレーター|担当者|人と話|人に代わ", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"转人工|人工客服|人工服务|找人工|真人|联系客服|客服人员|オペレーター|担当者|人と話|人に代わ|スタッフと話", RegexOptions.CultureInvariant)]
     private static partial Regex AsksForPersonInCjk();
 
-    [GeneratedRegex(@"\b(solved|fixed|resolved|works now|working now|that worked|it works|all good|prints again|printing again)\b|解决了|好了|可以了|能打印了|修好了|解決しました|解決した|直りました|直った|治った|印刷できました|印刷できた", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(solved|fixed|resolved|works now|working now|that worked|it works|all good|prints again|printing again)\b|解决|好了|可以了|能打印了|修好了|解決|直りました|直った|治った|印刷できました|印刷できた", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SaysSolved();
 
     [GeneratedRegex(@"\b(not|isn't|isnt|doesn't|doesnt|didn't|didnt|still|no longer)\b|没|不|还是|まだ|ない|ません", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Negation();
+
+    /// <summary>
+    /// Whether the customer's words say the steps worked, in any of the bot's languages, including the words of the
+    /// "Solved" quick reply typed rather than tapped (已解决, 解決).
+    /// </summary>
+    public static bool SaysItIsSolved(string? text) => text is not null && SaysSolved().IsMatch(text) && !Negation().IsMatch(text);
 
     /// <summary>Whether the customer's words ask for a person.</summary>
     public static bool WantsPerson(string? text) => text is not null && (AsksForPerson().IsMatch(text) || AsksForPersonInCjk().IsMatch(text));
@@ -73,7 +79,7 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
         var language = LanguageOf(words, memory, CultureInfo.CurrentUICulture);
         if (WantsPerson(words))
             return BotTurn.Handover("The customer asked for a person.");
-        if (memory.Offered is [.., var last] && SaysSolved().IsMatch(words) && !Negation().IsMatch(words))
+        if (memory.Offered is [.., var last] && SaysItIsSolved(words))
             return new BotTurn([Say(Text("GladItWorks", language))], null, SolutionOf(last, "The customer followed the steps."));
 
         var context = device is null ? null : new DeviceContext(device.Model, device.Firmware,
