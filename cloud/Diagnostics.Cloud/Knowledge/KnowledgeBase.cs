@@ -22,9 +22,10 @@ public sealed record DraftResult(int? Version, IReadOnlyList<string> Errors);
 
 /// <summary>
 /// The knowledge base: imports and edits articles (every change a new version in the store; only valid articles
-/// are stored) and keeps an <see cref="ArticleIndex"/> of the published ones for matching, rebuilt after each change.
+/// are stored) and keeps an <see cref="ArticleIndex"/> of the published ones and the accepted training phrases for
+/// matching, rebuilt after each change.
 /// </summary>
-public sealed partial class KnowledgeBase(IKnowledgeStore store, TimeProvider time, CloudMetrics metrics, ILogger<KnowledgeBase> logger) : IDisposable
+public sealed partial class KnowledgeBase(IKnowledgeStore store, TrainingPhraseStore phrases, TimeProvider time, CloudMetrics metrics, ILogger<KnowledgeBase> logger) : IDisposable
 {
     /// <summary>The file in an article folder that documents the folder and is not an article.</summary>
     public const string FolderReadme = KnowledgeFolder.Readme;
@@ -221,6 +222,7 @@ public sealed partial class KnowledgeBase(IKnowledgeStore store, TimeProvider ti
         {
             var published = await store.PublishedAsync(cancellationToken);
             var outcomes = await store.OutcomesAsync(cancellationToken);
+            var accepted = await phrases.AcceptedAsync(cancellationToken);
             var articles = new List<(Article, int)>(published.Count);
             var translations = new List<PublishedTranslation>();
             var originalsPublished = published.Where(v => ArticleLanguages.Split(v.ArticleId).Language is null)
@@ -238,7 +240,7 @@ public sealed partial class KnowledgeBase(IKnowledgeStore store, TimeProvider ti
                         break;
                 }
             }
-            _index = new ArticleIndex(articles, outcomes, translations);
+            _index = new ArticleIndex(articles, outcomes, translations, accepted);
         }
         finally
         {

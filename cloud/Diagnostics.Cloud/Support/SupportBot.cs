@@ -33,6 +33,11 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
     public const string Id = "bot";
     public const string Name = "Diagnostics assistant";
 
+    /// <summary>Hand-over reasons that mean the assistant could not answer the customer's words.</summary>
+    public const string NotSureReason = "The assistant was not sure which article fits the customer's words.";
+    public const string NoArticleReason = "The assistant found no article for the device's problems.";
+    public const string StepsDidNotHelpPrefix = "The steps of \"";
+
     // A request, not a mention: "someone paused the printer" or "the agent on the printer" describe the problem, so a
     // word like someone or agent only counts after talk to, get me, can ... help and the like.
     [GeneratedRegex(@"\b(?:(?:talk|speak|chat|connect me|put me through)\s+(?:to|with)\s+(?:a\s+|an\s+|some\s+|the\s+|your\s+)?(?:real\s+|live\s+)?(?:person|human|agent|someone|somebody|people|representative|technician|support|staff)"
@@ -92,12 +97,10 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
         if (pick is null)
         {
             if (memory.Offered.Count > 0)
-                return BotTurn.Handover($"The steps of \"{memory.Offered[^1].Title}\" did not solve it.");
+                return BotTurn.Handover($"{StepsDidNotHelpPrefix}{memory.Offered[^1].Title}\" did not solve it.");
             if (!memory.AskedForDetail && (context is null || context.Problems.Count == 0))
                 return new BotTurn([Say(Text("AskForDetail", language))], null, null);
-            return BotTurn.Handover(words.Length == 0
-                ? "The assistant found no article for the device's problems."
-                : "The assistant was not sure which article fits the customer's words.");
+            return BotTurn.Handover(words.Length == 0 ? NoArticleReason : NotSureReason);
         }
 
         var article = pick.Article;
