@@ -77,7 +77,7 @@ internal static class KbSearchRun
     }
 
     /// <summary>A phrasings file: its language from the name's first part (<c>zh.heldout.tsv</c> is Chinese), its labelled lines.</summary>
-    private static (string File, string Language, IReadOnlyList<(string ArticleId, string Phrasing)> Lines) Load(string file)
+    internal static (string File, string Language, IReadOnlyList<(string ArticleId, string Phrasing)> Lines) Load(string file)
     {
         if (!File.Exists(file))
             throw new FileNotFoundException($"No phrasings file {file}", file);
@@ -99,7 +99,7 @@ internal static class KbSearchRun
         return (file, language, lines);
     }
 
-    private static async Task<List<string>> SearchAsync(HttpClient staff, string question, string language, CancellationToken ct)
+    internal static async Task<List<string>> SearchAsync(HttpClient staff, string question, string language, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"api/kb/search?q={Uri.EscapeDataString(question)}&limit=3", UriKind.Relative));
         request.Headers.AcceptLanguage.Add(new StringWithQualityHeaderValue(language));

@@ -5,7 +5,7 @@ using Diagnostics.Protocol;
 using Diagnostics.Testing;
 using MQTTnet.Server;
 
-// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|printer-latency|web|downloads|support|support-bot|kb-search|fleet|all]
+// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|printer-latency|web|downloads|support|support-bot|kb-search|kb-learn|fleet|all]
 //     [--devices N] [--messages M] [--fleet F] [--printers P] [--poll-seconds S] [--minutes T] [--changes L] [--debounce-ms B] [--web-devices W] [--runs R]
 //     [--download-devices D] [--image-mib I] [--sessions C] [--support-messages K] [--message-gap-ms G]
 //  ingest: N devices publish M events each, as fast as the broker takes them, first against a bare MQTTnet broker
@@ -33,6 +33,8 @@ using MQTTnet.Server;
 //  kb-search: knowledge search on labelled phrasings (--phrasings FILE.tsv, repeatable; the three tuning halves by
 //          default): top-1 and top-3 per language, then search latency p50/p99 over HTTP against a code lookup
 //          (--runs R times each phrasing, 5 by default). KB_SEARCH_MISSES=1 lists every miss.
+//  kb-learn: learning by two-fold cross-validation on the same phrasings: one half of each article's lines accepted as
+//          training phrases through the API, the other half searched before and after; top-1/top-3 per language.
 //  fleet:  for each N in --fleet-sizes (1000,5000,10000,18000), N lightweight devices (the agent's protocol, heartbeats every
 //          --heartbeat-seconds, 30) over --fleet-clients (4) processes on 127.0.0.2.. against a fresh cloud: time to all
 //          online, cloud RSS per device, CPU, offered vs stored msg/s, a probe's publish→ack p50/p99 against N = 0,
@@ -102,6 +104,8 @@ if (scenario is "support-bot" or "all")
     await SupportBotRun.RunAsync(ct);
 if (scenario is "kb-search")
     await KbSearchRun.RunAsync([.. args.Select((a, i) => (a, i)).Where(x => x.a == "--phrasings" && x.i + 1 < args.Length).Select(x => args[x.i + 1])], IntOption("--runs", 5), ct);
+if (scenario is "kb-learn")
+    await KbLearnRun.RunAsync([.. args.Select((a, i) => (a, i)).Where(x => x.a == "--phrasings" && x.i + 1 < args.Length).Select(x => args[x.i + 1])], ct);
 if (scenario is "fleet")
 {
     var sizes = (StringOption("--fleet-sizes") ?? "1000,5000,10000,18000").Split(',').Select(int.Parse).ToList();

@@ -19,8 +19,8 @@ public sealed record UnansweredView(IReadOnlyList<LanguageCount> Languages, IRea
 /// <summary>
 /// The questions the assistant could not answer, for the people who write the knowledge base: the first thing the
 /// customer wrote in each conversation the assistant handed over because it found no article it was sure of, or
-/// because the steps it showed did not help. A question whose conversation already gave a training phrase is done
-/// and leaves the list.
+/// because the steps it showed did not help. A question whose conversation already gave a training phrase, or whose
+/// words are a phrase already, is done and leaves the list.
 /// </summary>
 public sealed class UnansweredQuestions(Database database)
 {
@@ -34,7 +34,7 @@ public sealed class UnansweredQuestions(Database database)
             WHERE (s.handover_reason = @notSure OR s.handover_reason = @noArticle OR s.handover_reason LIKE @stepsDidNotHelp)
               AND m.seq = (SELECT MIN(f.seq) FROM support_messages f
                            WHERE f.session_id = s.id AND f.kind = @text AND f.author_kind = @customer AND f.internal = FALSE)
-              AND NOT EXISTS (SELECT 1 FROM kb_phrases p WHERE p.session_id = s.id)
+              AND NOT EXISTS (SELECT 1 FROM kb_phrases p WHERE p.session_id = s.id OR p.text = TRIM(m.body))
             ORDER BY m.at_ms DESC LIMIT 5000;
             """, new
         {

@@ -33,7 +33,12 @@ public sealed record SearchWeights
     public double Code { get; init; } = 6;
     /// <summary>The English text of articles for the Latin words of a question in another language ("LaserPro", "wifi").</summary>
     public double English { get; init; } = 0.3;
-    /// <summary>Accepted training phrases, against the article's own text.</summary>
+    /// <summary>
+    /// Accepted training phrases, against the article's own text. Two-fold cross-validation on the tuning halves
+    /// (tests/Diagnostics.LoadTest/README.md, kb-learn) found no weight that helps there: 1 to 10 moved top-1 by a
+    /// phrasing or two at 1 and lost up to 15 points at 10; phrases as documents of their own (an article's best phrase
+    /// added to its score) did no better.
+    /// </summary>
     public double Phrase { get; init; } = 1;
     /// <summary>A word found only with a typing mistake, against one found as typed.</summary>
     public double Typo { get; init; } = 0.7;
@@ -47,7 +52,7 @@ public sealed record SearchWeights
 /// Free-text search over the published articles, their translations and the accepted training phrases: one Lucene
 /// index in memory for all languages, with each language's text in fields of its own (<c>zh-Hans/title/w</c> for
 /// words, <c>/g</c> for CJK character pairs) analyzed by <see cref="TextAnalysis"/>, panel codes in a <c>code</c> field
-/// for every language, and each accepted phrase a document of its own. A question is searched in the fields of its
+/// for every language, and the accepted phrases of each article in a field of their own per language. A question is searched in the fields of its
 /// language (the translation language that serves it), its codes in <c>code</c>, its Latin words in English too.
 /// Immutable: the knowledge base builds a new one when articles, translations or phrases change.
 /// </summary>
@@ -127,7 +132,7 @@ public sealed partial class ArticleSearch
 
     /// <summary>
     /// Articles for what a person wrote in <paramref name="language"/>, best first: each with its score (the article's
-    /// own text plus its best accepted phrase) and the words that matched.
+    /// own text and its accepted phrases) and the words that matched.
     /// </summary>
     public IReadOnlyList<TextHit> Search(string text, CultureInfo language, int limit)
     {
