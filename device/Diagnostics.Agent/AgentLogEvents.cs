@@ -39,6 +39,7 @@ internal static class AgentLogEvents
     public const int CertificateRenewalRequested = 322;
     public const int CertificateRenewed = 323;
     public const int CertificateRenewalIgnored = 324;
+    public const int CloudCertificateRefused = 325;
 
     // Commands 400-449 (Commands/: the executor, its journal and the consents it checks)
     public const int CommandReceived = 400;
@@ -112,4 +113,18 @@ internal static class AgentLogEvents
     public const int EnvironmentSensorFault = 711;
     public const int EnvironmentSensorRecovered = 712;
     public const int EnvironmentThresholdCrossed = 713;
+
+    // Host role 750-799 (Hosts/: print queues, driver installs)
+    public const int HostQueuesRead = 750;
+    public const int HostQueuesUnreadable = 751;
+    public const int HostPrinterUnanswered = 752;
+    public const int HostReportSent = 753;
+    public const int DriverChecked = 754;
+    public const int DriverRefused = 755;
+    public const int DriverInstalled = 756;
+    public const int DriverTestJob = 757;
+    public const int DriverRolledBack = 758;
+    public const int DriverRollbackFailed = 759;
+    public const int DriverHookRan = 760;
+    public const int DriverlessSwitched = 761;
 }

@@ -55,6 +55,10 @@ public static class Conditions
     /// <summary>A sensor the agent relies on does not answer or answers garbage, several times in a row.</summary>
     public const string SensorFault = "SENSOR_FAULT";
 
+    // Hosts: the computers and print servers that print to a printer (an agent in the host role).
+    /// <summary>A print queue on a host stopped (its driver or the connection to the printer failed a job).</summary>
+    public const string PrintQueueStopped = "PRINT_QUEUE_STOPPED";
+
     /// <summary>Every normalized condition above, for checking names that come from outside (knowledge-base files, queries).</summary>
     public static readonly FrozenSet<string> All = typeof(Conditions)
         .GetFields(BindingFlags.Public | BindingFlags.Static)

@@ -32,15 +32,17 @@ public sealed class Envelope
     [ProtoMember(12)] public Heartbeat? Heartbeat { get; set; }
     [ProtoMember(13)] public CommandResult? CommandResult { get; set; }
     [ProtoMember(14)] public Updates.UpdateReport? UpdateReport { get; set; }
+    [ProtoMember(15)] public Hosts.HostReport? HostReport { get; set; }
 
     /// <summary>The kind of payload carried, or null when there is none or more than one (both malformed).</summary>
-    public UplinkKind? Kind => (Status, Event, Heartbeat, CommandResult, UpdateReport) switch
+    public UplinkKind? Kind => (Status, Event, Heartbeat, CommandResult, UpdateReport, HostReport) switch
     {
-        ({ }, null, null, null, null) => UplinkKind.Status,
-        (null, { }, null, null, null) => UplinkKind.Event,
-        (null, null, { }, null, null) => UplinkKind.Heartbeat,
-        (null, null, null, { }, null) => UplinkKind.CommandResult,
-        (null, null, null, null, { }) => UplinkKind.UpdateReport,
+        ({ }, null, null, null, null, null) => UplinkKind.Status,
+        (null, { }, null, null, null, null) => UplinkKind.Event,
+        (null, null, { }, null, null, null) => UplinkKind.Heartbeat,
+        (null, null, null, { }, null, null) => UplinkKind.CommandResult,
+        (null, null, null, null, { }, null) => UplinkKind.UpdateReport,
+        (null, null, null, null, null, { }) => UplinkKind.HostReport,
         _ => null,
     };
 }
@@ -55,6 +57,8 @@ public enum UplinkKind
     CommandResult = 4,
     /// <summary>One step of an update (<see cref="Updates.UpdateReport"/>), through the outbox so no step is lost.</summary>
     UpdateReport = 5,
+    /// <summary>A host's print queues and their drivers (<see cref="Hosts.HostReport"/>), from an agent in the host role.</summary>
+    HostReport = 6,
 }
 
 /// <summary>A full snapshot of the device, sent when anything in it changes and with heartbeats.</summary>

@@ -5,12 +5,14 @@ using Diagnostics.Protocol;
 using Diagnostics.Testing;
 using MQTTnet.Server;
 
-// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|printer-latency|web|downloads|support|support-bot|kb-search|kb-learn|fleet|all]
+// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|printer-latency|web|downloads|support|support-bot|kb-search|kb-learn|flood|fleet|all]
 //     [--devices N] [--messages M] [--fleet F] [--printers P] [--poll-seconds S] [--minutes T] [--changes L] [--debounce-ms B] [--web-devices W] [--runs R]
 //     [--download-devices D] [--image-mib I] [--sessions C] [--support-messages K] [--message-gap-ms G]
+//     [--flood-devices N] [--flood-period-ms P] [--flood-seconds S] [--flood-window W]
 //  ingest: N devices publish M events each, as fast as the broker takes them, first against a bare MQTTnet broker
 //          whose publish hook only counts (the reference), then against the real cloud (embedded broker, ingestion,
 //          SQLite), where a message counts only when the cloud's Ack says it is stored. Prints both rates and their ratio.
+//          --engines sqlite,postgresql runs the cloud a second time on a PostgreSQL server of its own (durable commits).
 //  memory: starts the cloud and `Diagnostics.Agent simulate --count F` as separate processes, waits until the cloud
 //          sees all F devices online, and prints both processes' peak resident memory.
 //  printers: the agent as a gateway watching P real ippeveprinters over IPP at an S-second poll for T minutes, and
@@ -35,6 +37,9 @@ using MQTTnet.Server;
 //          (--runs R times each phrasing, 5 by default). KB_SEARCH_MISSES=1 lists every miss.
 //  kb-learn: learning by two-fold cross-validation on the same phrasings: one half of each article's lines accepted as
 //          training phrases through the API, the other half searched before and after; top-1/top-3 per language.
+//  flood:  N devices publish an event every P ms for S s alone, then S s beside one device keeping W publishes
+//          outstanding: the N's publish-to-PUBACK p50/p99 in both phases and the ratio of the p99s, with the broker's
+//          default per-device limits and again with them lifted (each in its own cloud process).
 //  fleet:  for each N in --fleet-sizes (1000,5000,10000,18000), N lightweight devices (the agent's protocol, heartbeats every
 //          --heartbeat-seconds, 30) over --fleet-clients (4) processes on 127.0.0.2.. against a fresh cloud: time to all
 //          online, cloud RSS per device, CPU, offered vs stored msg/s, a probe's publish→ack p50/p99 against N = 0,
@@ -58,18 +63,31 @@ var imageMiB = IntOption("--image-mib", 16);
 var supportSessions = IntOption("--sessions", 500);
 var supportMessages = IntOption("--support-messages", 20);
 var messageGapMs = IntOption("--message-gap-ms", 200);
+var floodDevices = IntOption("--flood-devices", 50);
+var floodPeriodMs = IntOption("--flood-period-ms", 200);
+var floodSeconds = IntOption("--flood-seconds", 20);
+var floodWindow = IntOption("--flood-window", 100);
 using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(scenario == "fleet" ? 90 : 30));
 var ct = cancellation.Token;
 
 if (scenario is "ingest" or "all")
 {
     var reference = await MeasureCountingHookAsync(devices, messages, ct);
-    var stored = await MeasureCloudAsync(devices, messages, ct);
+    var stored = await MeasureCloudAsync(devices, messages, [], ct);
+    double? onPostgres = null;
+    if ((StringOption("--engines") ?? "sqlite").Split(',').Contains("postgresql", StringComparer.OrdinalIgnoreCase))
+    {
+        // Durable commits (fsync, synchronous_commit on), as SQLite's synchronous=FULL: the cloud acks only what is on disk.
+        await using var postgres = await PostgresServer.StartAsync(durable: true, ct);
+        var connectionString = await postgres.CreateDatabaseAsync("diagnostics", ct);
+        onPostgres = await MeasureCloudAsync(devices, messages, ["--Storage:Provider=PostgreSQL", $"--Storage:ConnectionString={connectionString}"], ct);
+    }
     Console.WriteLine();
     Console.WriteLine($"ingest: {devices} devices x {messages} events = {(long)devices * messages} messages");
-    Console.WriteLine($"  count-only publish hook : {reference,12:N0} msg/s (reference)");
-    Console.WriteLine($"  cloud, stored and acked : {stored,12:N0} msg/s");
-    Console.WriteLine($"  ratio stored / reference: {stored / reference,12:P1}");
+    Console.WriteLine($"  count-only publish hook       : {reference,12:N0} msg/s (reference)");
+    Console.WriteLine($"  cloud on SQLite, stored+acked : {stored,12:N0} msg/s  {stored / reference,8:P1} of the reference");
+    if (onPostgres is { } pg)
+        Console.WriteLine($"  cloud on PostgreSQL, same     : {pg,12:N0} msg/s  {pg / reference,8:P1} of the reference, {pg / stored:N2}x SQLite");
 }
 if (scenario is "memory" or "all")
     await MeasureFleetMemoryAsync(fleet, ct);
@@ -106,6 +124,8 @@ if (scenario is "kb-search")
     await KbSearchRun.RunAsync([.. args.Select((a, i) => (a, i)).Where(x => x.a == "--phrasings" && x.i + 1 < args.Length).Select(x => args[x.i + 1])], IntOption("--runs", 5), ct);
 if (scenario is "kb-learn")
     await KbLearnRun.RunAsync([.. args.Select((a, i) => (a, i)).Where(x => x.a == "--phrasings" && x.i + 1 < args.Length).Select(x => args[x.i + 1])], ct);
+if (scenario is "flood" or "all")
+    await FloodRun.RunAsync(floodDevices, floodPeriodMs, floodSeconds, floodWindow, ct);
 if (scenario is "fleet")
 {
     var sizes = (StringOption("--fleet-sizes") ?? "1000,5000,10000,18000").Split(',').Select(int.Parse).ToList();
@@ -159,9 +179,10 @@ static async Task<double> MeasureCountingHookAsync(int deviceCount, int messages
     }
 }
 
-static async Task<double> MeasureCloudAsync(int deviceCount, int messagesPerDevice, CancellationToken ct)
+static async Task<double> MeasureCloudAsync(int deviceCount, int messagesPerDevice, IReadOnlyList<string> storage, CancellationToken ct)
 {
-    await using var cloud = await CloudProcess.StartAsync(ct);
+    // The publishers send as fast as the broker answers, far past one device's limits: this run measures capacity.
+    await using var cloud = await CloudProcess.StartAsync(ct, extraArguments: [.. FloodRun.LimitsLifted, .. storage]);
     var identities = new List<(string, string)>();
     for (var i = 1; i <= deviceCount; i++)
         identities.Add(await cloud.RegisterAsync($"load-{i:D4}", ct));

@@ -16,12 +16,17 @@ public static class BrokerExtensions
             .Validate(o => o.PlainEnabled || o.TlsEnabled, "Broker: enable PlainEnabled, TlsEnabled or both.")
             .Validate(o => !(o.PlainEnabled && o.TlsEnabled) || o.Port != o.TlsPort || o.Port == 0, "Broker:Port and Broker:TlsPort must differ.")
             .ValidateOnStart();
+        builder.Services.AddOptions<ClientLimitsOptions>()
+            .Bind(builder.Configuration.GetSection(ClientLimitsOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ClientLimits>();
         builder.Services.AddOptions<PresenceOptions>()
             .Bind(builder.Configuration.GetSection(PresenceOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<IPresenceStore, SqlitePresenceStore>();
+        builder.Services.TryAddSingleton<IPresenceStore, PresenceStore>();
         builder.Services.AddSingleton<PresenceTracker>();
         builder.Services.AddSingleton<EmbeddedBroker>();
         builder.Services.AddSingleton<IDownlinkPublisher>(sp => sp.GetRequiredService<EmbeddedBroker>());

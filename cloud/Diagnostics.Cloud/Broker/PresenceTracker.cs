@@ -38,16 +38,25 @@ public sealed partial class PresenceTracker(
         return SetAsync(deviceId, online: false, cancellationToken);
     }
 
-    public async Task PresenceMessageAsync(string deviceId, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
+    /// <summary>Largest presence payload accepted, and so the largest message a device can leave retained.</summary>
+    public const int MaxPresenceBytes = 1024;
+
+    /// <summary>Applies a presence message and returns null, or returns why it was refused (then nothing changed).</summary>
+    public async Task<string?> PresenceMessageAsync(string deviceId, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
     {
-        var decoded = WireCodec.Decode<Presence>(payload.ToArray(), 1024);
+        // Checked before copying: the payload may be as large as the broker's packet limit.
+        var decoded = payload.Length > MaxPresenceBytes
+            ? DecodeResult<Presence>.Fail(DecodeError.TooLarge, $"Payload of {payload.Length} bytes exceeds the limit of {MaxPresenceBytes}.")
+            : WireCodec.Decode<Presence>(payload.ToArray(), MaxPresenceBytes);
         if (!decoded.IsSuccess)
         {
-            metrics.Rejected(decoded.Error == DecodeError.TooLarge ? RejectReason.TooLarge : RejectReason.Malformed);
+            var reason = decoded.Error == DecodeError.TooLarge ? RejectReason.TooLarge : RejectReason.Malformed;
+            metrics.Rejected(reason);
             LogPresenceMalformed(deviceId, decoded.Detail ?? "");
-            return;
+            return reason;
         }
         await SetAsync(deviceId, decoded.Value!.Online, cancellationToken);
+        return null;
     }
 
     /// <summary>The broker received an uplink from the device (stored or not yet).</summary>

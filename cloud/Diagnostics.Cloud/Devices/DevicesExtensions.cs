@@ -10,10 +10,11 @@ public static class DevicesExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<IDeviceStore, SqliteDeviceStore>();
-        builder.Services.TryAddSingleton<IDeviceCredentialStore, SqliteDeviceCredentialStore>();
+        builder.Services.TryAddSingleton<IDeviceStore, DeviceStore>();
+        builder.Services.TryAddSingleton<IDeviceCredentialStore, DeviceCredentialStore>();
         builder.Services.AddSingleton<DeviceRegistry>();
         builder.Services.AddSingleton<CertificateEnrollment>();
+        builder.Services.AddSingleton<DeviceCertificateCheck>();
         builder.Services.AddOptions<DevicesOptions>().Bind(builder.Configuration.GetSection(DevicesOptions.SectionName));
         // Fleet history: the counts over time that the dashboard charts.
         builder.Services.TryAddSingleton<IFleetHistoryStore, FleetHistoryStore>();

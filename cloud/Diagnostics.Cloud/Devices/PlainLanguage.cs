@@ -51,6 +51,7 @@ public static class PlainLanguage
         [Conditions.HumidityHigh] = new("The air is too humid", "Keep the device and its paper in a drier place."),
         [Conditions.HumidityLow] = new("The air is too dry", "Keep the device in a room with normal humidity."),
         [Conditions.SensorFault] = new("A sensor is not working", "Turn the device off and on again. If the problem stays, contact support."),
+        [Conditions.PrintQueueStopped] = new("A print queue on this computer stopped", "Nothing prints from this computer until the queue is started again: approve the suggested fix, or resume the printer in the computer's printer settings."),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private const string GenericAdvice = "Check the device's screen for details. If the problem stays, contact support.";

@@ -57,6 +57,8 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
         // transaction as the message, so neither loop can miss a stored message.
         await using (var fixInbox = new InboxWriter(connection, transaction, "fix_inbox", oneRaisePerProblem: true))
         await using (var updateInbox = new InboxWriter(connection, transaction, "update_inbox"))
+        // Host reports for the host inventory (Hosts/), likewise.
+        await using (var hostInbox = new InboxWriter(connection, transaction, "host_inbox"))
         {
             telemetry.Transaction = transaction;
             telemetry.CommandText = """
@@ -118,6 +120,8 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
                     await fixInbox.AddAsync(message, cancellationToken);
                 if (stored && envelope.UpdateReport is not null)
                     await updateInbox.AddAsync(message, cancellationToken);
+                if (stored && envelope.HostReport is not null)
+                    await hostInbox.AddAsync(message, cancellationToken);
 
                 if (envelope.Event is { } e)
                 {
@@ -233,7 +237,7 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
         }
     }
 
-    /// <summary>Leaves stored messages in one of the loops' inboxes (<c>fix_inbox</c>, <c>update_inbox</c>: the same columns).</summary>
+    /// <summary>Leaves stored messages in one of the loops' inboxes (<c>fix_inbox</c>, <c>update_inbox</c>, <c>host_inbox</c>: the same columns).</summary>
     private sealed class InboxWriter : IAsyncDisposable
     {
         private readonly Microsoft.Data.Sqlite.SqliteCommand _insert;

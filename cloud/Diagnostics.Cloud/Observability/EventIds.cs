@@ -29,6 +29,8 @@ internal static class EventIds
     public const int DevicesTimedOut = 234;
     public const int PresenceError = 235;
     public const int PresenceCheckFailed = 236;
+    public const int PacketTooLarge = 240;
+    public const int ClientLimited = 241;
 
     // Transport security and device sessions 27x
     public const int PlainListener = 270;
@@ -122,8 +124,16 @@ internal static class EventIds
     public const int SupportWatchFailed = 665;
     public const int SupportReviewed = 666;
 
+    // Hosts 68x (computers and print servers that print to registered printers)
+    public const int HostReportApplied = 680;
+    public const int HostQueuesMatched = 681;
+    public const int HostInventoryFailed = 682;
+
     // Storage 95x
     public const int SchemaMigrated = 950;
+    public const int TelemetryPartitionAdded = 951;
+    public const int TelemetryPartitionDropped = 952;
+    public const int TelemetryRetentionFailed = 953;
 
     // Demo fleet 9xx
     public const int DemoFleetStarted = 900;
