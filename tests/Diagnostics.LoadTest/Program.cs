@@ -5,7 +5,7 @@ using Diagnostics.Protocol;
 using Diagnostics.Testing;
 using MQTTnet.Server;
 
-// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|printer-latency|web|downloads|support|support-bot|flood|fleet|all]
+// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|printer-latency|web|downloads|support|support-bot|kb-search|kb-learn|flood|fleet|all]
 //     [--devices N] [--messages M] [--fleet F] [--printers P] [--poll-seconds S] [--minutes T] [--changes L] [--debounce-ms B] [--web-devices W] [--runs R]
 //     [--download-devices D] [--image-mib I] [--sessions C] [--support-messages K] [--message-gap-ms G]
 //     [--flood-devices N] [--flood-period-ms P] [--flood-seconds S] [--flood-window W]
@@ -32,6 +32,11 @@ using MQTTnet.Server;
 //  support-bot: scripted sessions about every knowledge-base article with a code (device reports it; device and the
 //          customer's words; the panel code typed without a device), the customer following the bot: the share the
 //          cloud closes as resolved by the bot, per kind, and every miss with what the bot did.
+//  kb-search: knowledge search on labelled phrasings (--phrasings FILE.tsv, repeatable; the three tuning halves by
+//          default): top-1 and top-3 per language, then search latency p50/p99 over HTTP against a code lookup
+//          (--runs R times each phrasing, 5 by default). KB_SEARCH_MISSES=1 lists every miss.
+//  kb-learn: learning by two-fold cross-validation on the same phrasings: one half of each article's lines accepted as
+//          training phrases through the API, the other half searched before and after; top-1/top-3 per language.
 //  flood:  N devices publish an event every P ms for S s alone, then S s beside one device keeping W publishes
 //          outstanding: the N's publish-to-PUBACK p50/p99 in both phases and the ratio of the p99s, with the broker's
 //          default per-device limits and again with them lifted (each in its own cloud process).
@@ -134,6 +139,10 @@ if (scenario is "support" or "all")
     await SupportRun.RunAsync(supportSessions, supportMessages, messageGapMs, ct);
 if (scenario is "support-bot" or "all")
     await SupportBotRun.RunAsync(ct);
+if (scenario is "kb-search")
+    await KbSearchRun.RunAsync([.. args.Select((a, i) => (a, i)).Where(x => x.a == "--phrasings" && x.i + 1 < args.Length).Select(x => args[x.i + 1])], IntOption("--runs", 5), ct);
+if (scenario is "kb-learn")
+    await KbLearnRun.RunAsync([.. args.Select((a, i) => (a, i)).Where(x => x.a == "--phrasings" && x.i + 1 < args.Length).Select(x => args[x.i + 1])], ct);
 if (scenario is "flood" or "all")
     await FloodRun.RunAsync(floodDevices, floodPeriodMs, floodSeconds, floodWindow, ct);
 if (scenario is "fleet")

@@ -92,6 +92,8 @@ internal static class EventIds
     public const int KnowledgeDraftSaved = 602;
     public const int KnowledgePublished = 603;
     public const int KnowledgeStoredVersionInvalid = 604;
+    public const int KnowledgePhraseProposed = 605;
+    public const int KnowledgePhraseDecided = 606;
 
     // Fix loop 62x
     public const int FixProposed = 620;
