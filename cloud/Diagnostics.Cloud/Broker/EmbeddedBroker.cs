@@ -24,7 +24,7 @@ public sealed partial class EmbeddedBroker(
     UplinkIntake intake,
     PresenceTracker presence,
     CloudMetrics metrics,
-    ILogger<EmbeddedBroker> logger) : IHostedService, IDownlinkPublisher, IAsyncDisposable
+    ILogger<EmbeddedBroker> logger) : IHostedService, IDownlinkPublisher, IDeviceSessionEnding, IAsyncDisposable
 {
     /// <summary>The sender id of messages the cloud injects; never a valid device id, so no device can claim it.</summary>
     internal const string CloudSenderId = "$cloud";
@@ -244,6 +244,9 @@ public sealed partial class EmbeddedBroker(
         LogSessionEnded(deviceId, why);
         return true;
     }
+
+    Task IDeviceSessionEnding.EndAsync(string deviceId, bool revoked, CancellationToken cancellationToken) =>
+        EndSessionAsync(deviceId, revoked ? "revoked" : "rotated");
 
     /// <summary>
     /// <c>dx/{id}/up/csr</c>: the session authenticated the device (ACL: only its own topic), the payload is its next

@@ -38,16 +38,18 @@ public sealed partial class PresenceTracker(
         return SetAsync(deviceId, online: false, cancellationToken);
     }
 
-    public async Task PresenceMessageAsync(string deviceId, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
+    /// <summary>A presence message or last will: returns what it said (online or not), or null when it was malformed.</summary>
+    public async Task<bool?> PresenceMessageAsync(string deviceId, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
     {
         var decoded = WireCodec.Decode<Presence>(payload.ToArray(), 1024);
         if (!decoded.IsSuccess)
         {
             metrics.Rejected(decoded.Error == DecodeError.TooLarge ? RejectReason.TooLarge : RejectReason.Malformed);
             LogPresenceMalformed(deviceId, decoded.Detail ?? "");
-            return;
+            return null;
         }
         await SetAsync(deviceId, decoded.Value!.Online, cancellationToken);
+        return decoded.Value.Online;
     }
 
     /// <summary>The broker received an uplink from the device (stored or not yet).</summary>

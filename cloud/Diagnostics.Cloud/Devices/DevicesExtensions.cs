@@ -12,6 +12,8 @@ public static class DevicesExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<IDeviceStore, SqliteDeviceStore>();
         builder.Services.TryAddSingleton<IDeviceCredentialStore, SqliteDeviceCredentialStore>();
+        // Replaced by the broker's when an external broker keeps its own device accounts (Broker:External:DeviceAccounts).
+        builder.Services.TryAddSingleton<IBrokerDeviceAccounts, NoBrokerDeviceAccounts>();
         builder.Services.AddSingleton<DeviceRegistry>();
         builder.Services.AddSingleton<CertificateEnrollment>();
         builder.Services.AddOptions<DevicesOptions>().Bind(builder.Configuration.GetSection(DevicesOptions.SectionName));
