@@ -7,6 +7,8 @@ internal static class AgentLogEvents
     public const int CollectorReadFailed = 100;
     public const int TelemetryPumpStarted = 101;
     public const int FloodFinished = 102;
+    public const int CollectorStillFailing = 103;
+    public const int CollectorRecovered = 104;
 
     // Uplink 200-299
     public const int Connecting = 200;
@@ -37,6 +39,7 @@ internal static class AgentLogEvents
     public const int CertificateRenewalRequested = 322;
     public const int CertificateRenewed = 323;
     public const int CertificateRenewalIgnored = 324;
+    public const int CloudCertificateRefused = 325;
 
     // Commands 400-449 (Commands/: the executor, its journal and the consents it checks)
     public const int CommandReceived = 400;
@@ -90,6 +93,8 @@ internal static class AgentLogEvents
     public const int IppSubscriptionCancelled = 609;
     public const int IppSubscriptionCancelFailed = 610;
     public const int IppOperationAnswered = 611;
+    public const int IppRecoveryProbed = 612;
+    public const int IppSubscriptionAbandoned = 613;
 
     // SNMP printer collector 650-699
     public const int SnmpResponseDiscarded = 650;
@@ -98,6 +103,7 @@ internal static class AgentLogEvents
     public const int SnmpAgentReachableAgain = 653;
     public const int SnmpBackingOff = 654;
     public const int SnmpWalkTruncated = 655;
+    public const int SnmpRecoveryProbed = 656;
 
     // Board collectors 700-749 (GPIO inputs, SHT3x environment sensor); kept apart so parallel collectors do not clash.
     public const int GpioInputsOpened = 700;
@@ -107,4 +113,18 @@ internal static class AgentLogEvents
     public const int EnvironmentSensorFault = 711;
     public const int EnvironmentSensorRecovered = 712;
     public const int EnvironmentThresholdCrossed = 713;
+
+    // Host role 750-799 (Hosts/: print queues, driver installs)
+    public const int HostQueuesRead = 750;
+    public const int HostQueuesUnreadable = 751;
+    public const int HostPrinterUnanswered = 752;
+    public const int HostReportSent = 753;
+    public const int DriverChecked = 754;
+    public const int DriverRefused = 755;
+    public const int DriverInstalled = 756;
+    public const int DriverTestJob = 757;
+    public const int DriverRolledBack = 758;
+    public const int DriverRollbackFailed = 759;
+    public const int DriverHookRan = 760;
+    public const int DriverlessSwitched = 761;
 }

@@ -1,5 +1,6 @@
 using Diagnostics.Agent.Collectors;
 using Diagnostics.Agent.Commands;
+using Diagnostics.Agent.Hosts;
 using Diagnostics.Agent.Reports;
 using Diagnostics.Agent.Provisioning;
 using Diagnostics.Agent.Telemetry;
@@ -58,8 +59,11 @@ public sealed partial class AgentRuntime : IDisposable
         var http = updates?.Http ?? diagnostics?.Http ?? (_ownedHttp = new HttpClient());
         Updates = new UpdateInstaller(
             new UpdateDevice(credentials.DeviceId, agent.DataDirectory, Telemetry, () => Uplink?.IsConnected == true, () => Commands.Consents,
-                collector as IBootableDevice, http, Uri.TryCreate(agent.CloudUrl, UriKind.Absolute, out var cloud) ? cloud : null, credentials.Token),
+                collector as IBootableDevice, http, Uri.TryCreate(agent.CloudUrl, UriKind.Absolute, out var cloud) ? cloud : null, credentials.BearerTokenFor(cloud),
+                collector as IPrintHost),
             updates?.Options ?? new UpdateOptions(), Outbox, Envelopes, time, random, loggerFactory, agent.PollInterval, updates?.RestartProcess);
+        if (collector is IPrintHost host)
+            HostReports = new HostReporter(host, Outbox, Envelopes, host.ReportInterval, time, loggerFactory.CreateLogger<HostReporter>());
         Uplink = new UplinkConnection(credentials, broker, Outbox, time, random, loggerFactory.CreateLogger<UplinkConnection>(), Commands, Updates);
     }
 
@@ -86,6 +90,9 @@ public sealed partial class AgentRuntime : IDisposable
     /// <summary>Takes the cloud's update offers for this device (see <see cref="UpdateInstaller"/>).</summary>
     public UpdateInstaller Updates { get; }
 
+    /// <summary>In the host role: sends the host's print queues and drivers (see <see cref="HostReporter"/>); null on a device.</summary>
+    public HostReporter? HostReports { get; }
+
     /// <summary>Answers <c>collect-diagnostics</c>: builds this device's report and uploads it to the cloud.</summary>
     public DiagnosticsReporter Reporter { get; }
 
@@ -109,16 +116,18 @@ public sealed partial class AgentRuntime : IDisposable
         var commands = Commands.RunAsync(stopping.Token);
         var updates = Updates.RunAsync(stopping.Token);
         var uplink = Uplink.RunAsync(stopping.Token);
+        var hostReports = HostReports?.RunAsync(stopping.Token) ?? Task.Delay(Timeout.Infinite, stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        Task[] parts = [telemetry, commands, updates, uplink, hostReports];
         try
         {
-            var first = await Task.WhenAny(telemetry, commands, updates, uplink);
+            var first = await Task.WhenAny(parts);
             await stopping.CancelAsync();
             await first; // surfaces a failure of whichever ended first
-            await Task.WhenAll(telemetry, commands, updates, uplink);
+            await Task.WhenAll(parts);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await Task.WhenAll(new[] { telemetry, commands, updates, uplink }.Select(task => task.ContinueWith(_ => { }, TaskScheduler.Default)));
+            await Task.WhenAll(parts.Select(task => task.ContinueWith(_ => { }, TaskScheduler.Default)));
         }
         Log.Stopped(_logger, DeviceId, Outbox.Depth, Uplink.Published);
     }
@@ -163,7 +172,7 @@ public sealed partial class AgentRuntime : IDisposable
         ];
         var cloudUrl = Uri.TryCreate(agent.CloudUrl, UriKind.Absolute, out var url) ? url : null;
         return new DiagnosticsSources(deviceId, Telemetry.CurrentStatusAsync, Telemetry.RecentEvents,
-            () => ring?.Tail(deviceId, soleDevice) ?? [], configuration, setup?.Http, cloudUrl, credentials.Token);
+            () => ring?.Tail(deviceId, soleDevice) ?? [], configuration, setup?.Http, cloudUrl, credentials.BearerTokenFor(cloudUrl));
     }
 
     /// <summary>Heartbeat metrics beyond the pump's own: the uplink's, and the collector's gauges when it measures any.</summary>

@@ -55,12 +55,30 @@ public static class Conditions
     /// <summary>A sensor the agent relies on does not answer or answers garbage, several times in a row.</summary>
     public const string SensorFault = "SENSOR_FAULT";
 
+    // Hosts: the computers and print servers that print to a printer (an agent in the host role).
+    /// <summary>A print queue on a host stopped (its driver or the connection to the printer failed a job).</summary>
+    public const string PrintQueueStopped = "PRINT_QUEUE_STOPPED";
+
     /// <summary>Every normalized condition above, for checking names that come from outside (knowledge-base files, queries).</summary>
     public static readonly FrozenSet<string> All = typeof(Conditions)
         .GetFields(BindingFlags.Public | BindingFlags.Static)
         .Where(field => field.IsLiteral && field.FieldType == typeof(string))
         .Select(field => (string)field.GetRawConstantValue()!)
         .ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Conditions under which the device cannot print (or do its job) until someone acts, whatever severity the device
+    /// gave them: a printer may report a jam as <c>media-jam-report</c> while idle (ippeveprinter does), yet the next job
+    /// will not come out. The base is RFC 2790's hrPrinterDetectedErrorState table, which pairs noPaper, noToner,
+    /// doorOpen, jammed and offline with hrDeviceStatus down(5), and RFC 8011's printer-state-reasons that stop a
+    /// printer (media-jam, media-empty, cover-open, door-open, toner-empty, marker-supply-empty, paused, shutdown ...).
+    /// The cloud counts them as problems for health, fixes and notifications; the device's own severity is kept.
+    /// </summary>
+    public static readonly FrozenSet<string> StopsPrinting = new[]
+    {
+        PaperJam, OutOfPaper, DoorOpen, CoverOpen, TonerEmpty, WasteTonerFull, MarkerSupplyMissing, OutputAreaFull,
+        MediaFeedFault, FuserFault, DeveloperEmpty, Offline, Paused, Shutdown, SpoolAreaFull, DeviceUnreachable, HardwareFault,
+    }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>
     /// Conditions that use and consumables cause (paper, doors, trays, toner): they say nothing about the firmware, so

@@ -30,6 +30,8 @@ public static class DeviceCommands
     public const string Calibrate = "calibrate";
     public const string RestartAgent = "restart-agent";
     public const string CollectDiagnostics = "collect-diagnostics";
+    /// <summary>A host switches its stopped print queues (or the one named) to driverless IPP Everywhere.</summary>
+    public const string UseDriverless = "use-driverless";
 
     /// <summary>Every command, with the consent it needs.</summary>
     public static readonly FrozenDictionary<string, ConsentAction> ConsentNeeded = new Dictionary<string, ConsentAction>
@@ -42,5 +44,6 @@ public static class DeviceCommands
         [Calibrate] = ConsentAction.Maintenance,
         [RestartAgent] = ConsentAction.Restart,
         [CollectDiagnostics] = ConsentAction.Diagnostics,
+        [UseDriverless] = ConsentAction.Settings,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 }

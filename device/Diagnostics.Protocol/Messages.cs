@@ -32,15 +32,17 @@ public sealed class Envelope
     [ProtoMember(12)] public Heartbeat? Heartbeat { get; set; }
     [ProtoMember(13)] public CommandResult? CommandResult { get; set; }
     [ProtoMember(14)] public Updates.UpdateReport? UpdateReport { get; set; }
+    [ProtoMember(15)] public Hosts.HostReport? HostReport { get; set; }
 
     /// <summary>The kind of payload carried, or null when there is none or more than one (both malformed).</summary>
-    public UplinkKind? Kind => (Status, Event, Heartbeat, CommandResult, UpdateReport) switch
+    public UplinkKind? Kind => (Status, Event, Heartbeat, CommandResult, UpdateReport, HostReport) switch
     {
-        ({ }, null, null, null, null) => UplinkKind.Status,
-        (null, { }, null, null, null) => UplinkKind.Event,
-        (null, null, { }, null, null) => UplinkKind.Heartbeat,
-        (null, null, null, { }, null) => UplinkKind.CommandResult,
-        (null, null, null, null, { }) => UplinkKind.UpdateReport,
+        ({ }, null, null, null, null, null) => UplinkKind.Status,
+        (null, { }, null, null, null, null) => UplinkKind.Event,
+        (null, null, { }, null, null, null) => UplinkKind.Heartbeat,
+        (null, null, null, { }, null, null) => UplinkKind.CommandResult,
+        (null, null, null, null, { }, null) => UplinkKind.UpdateReport,
+        (null, null, null, null, null, { }) => UplinkKind.HostReport,
         _ => null,
     };
 }
@@ -55,6 +57,8 @@ public enum UplinkKind
     CommandResult = 4,
     /// <summary>One step of an update (<see cref="Updates.UpdateReport"/>), through the outbox so no step is lost.</summary>
     UpdateReport = 5,
+    /// <summary>A host's print queues and their drivers (<see cref="Hosts.HostReport"/>), from an agent in the host role.</summary>
+    HostReport = 6,
 }
 
 /// <summary>A full snapshot of the device, sent when anything in it changes and with heartbeats.</summary>
@@ -112,10 +116,26 @@ public sealed class SupplyLevel
     /// <summary>PWG 5100.13 supply type: toner, ink, wasteToner, media ...</summary>
     [ProtoMember(2)] public string Type { get; set; } = "";
     [ProtoMember(3)] public string Color { get; set; } = "";
-    /// <summary>0..100; negative as IPP marker-levels: -1 unavailable, -2 unknown, -3 unknown but not empty.</summary>
+    /// <summary>
+    /// 0..100; negative as IPP marker-levels: -1 unavailable, -2 unknown, -3 unknown but not empty. For a receptacle
+    /// (wasteToner, wasteInk ...) how full it is, as IPP printers report it: <see cref="Low"/> then means almost full
+    /// and <see cref="Empty"/> full (no room left).
+    /// </summary>
     [ProtoMember(4, DataFormat = DataFormat.ZigZag)] public int LevelPercent { get; set; }
     [ProtoMember(5)] public bool Low { get; set; }
     [ProtoMember(6)] public bool Empty { get; set; }
+    /// <summary>
+    /// The level as the device counts it, in <see cref="Unit"/> (Printer-MIB prtMarkerSuppliesLevel, PWG 5100.13
+    /// printer-supply level); negative as <see cref="LevelPercent"/>. Zero with an empty unit when not reported.
+    /// </summary>
+    [ProtoMember(7, DataFormat = DataFormat.ZigZag)] public int Level { get; set; }
+    /// <summary>The most the supply holds, in <see cref="Unit"/>: -1 no limit, -2 unknown (RFC 3805), 0 not reported.</summary>
+    [ProtoMember(8, DataFormat = DataFormat.ZigZag)] public int MaxCapacity { get; set; }
+    /// <summary>What <see cref="Level"/> counts: <c>percent</c>, <c>impressions</c>, <c>tenthsOfGrams</c> ... (RFC 3805 PrtMarkerSuppliesSupplyUnitTC); empty when not reported.</summary>
+    [ProtoMember(9)] public string Unit { get; set; } = "";
+
+    /// <summary>The device reports a level in its own units but not how much the supply holds, so no percentage can be given.</summary>
+    public bool CapacityUnknown => MaxCapacity == -2 && Level >= 0 && Unit.Length > 0 && Unit != "percent";
 }
 
 [ProtoContract]

@@ -2,7 +2,8 @@ namespace Diagnostics.Protocol;
 
 /// <summary>
 /// The MQTT topic tree, in one place. Device to cloud: <c>dx/{deviceId}/up/{kind}</c>; cloud to device:
-/// <c>dx/{deviceId}/down/{kind}</c>; presence: <c>dx/{deviceId}/presence</c> (retained, last will "offline").
+/// <c>dx/{deviceId}/down/{kind}</c>; presence: <c>dx/{deviceId}/presence</c> (also the last will, "offline"; consumed
+/// by the cloud, never retained). Only <see cref="RetainedDownlinks"/> are retained.
 /// </summary>
 public static class Topics
 {
@@ -44,6 +45,7 @@ public static class Topics
         UplinkKind.Heartbeat => "heartbeat",
         UplinkKind.CommandResult => "result",
         UplinkKind.UpdateReport => "update",
+        UplinkKind.HostReport => "host",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown uplink kind."),
     };
 
@@ -54,6 +56,7 @@ public static class Topics
         "heartbeat" => UplinkKind.Heartbeat,
         "result" => UplinkKind.CommandResult,
         "update" => UplinkKind.UpdateReport,
+        "host" => UplinkKind.HostReport,
         _ => null,
     };
 

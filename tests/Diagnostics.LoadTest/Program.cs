@@ -5,9 +5,10 @@ using Diagnostics.Protocol;
 using Diagnostics.Testing;
 using MQTTnet.Server;
 
-// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|web|downloads|support|support-bot|fleet|all]
-//     [--devices N] [--messages M] [--fleet F] [--printers P] [--poll-seconds S] [--minutes T] [--web-devices W] [--runs R]
+// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|printer-latency|web|downloads|support|support-bot|flood|fleet|all]
+//     [--devices N] [--messages M] [--fleet F] [--printers P] [--poll-seconds S] [--minutes T] [--changes L] [--debounce-ms B] [--web-devices W] [--runs R]
 //     [--download-devices D] [--image-mib I] [--sessions C] [--support-messages K] [--message-gap-ms G]
+//     [--flood-devices N] [--flood-period-ms P] [--flood-seconds S] [--flood-window W]
 //  ingest: N devices publish M events each, as fast as the broker takes them, first against a bare MQTTnet broker
 //          whose publish hook only counts (the reference), then against the real cloud (embedded broker, ingestion,
 //          SQLite), where a message counts only when the cloud's Ack says it is stored. Prints both rates and their ratio.
@@ -16,6 +17,9 @@ using MQTTnet.Server;
 //  printers: the agent as a gateway watching P real ippeveprinters over IPP at an S-second poll for T minutes, and
 //          the same agent watching P simulated printers (the reference): CPU, peak memory, status bytes on the wire.
 //          --printer-collectors simulated runs only the reference; --agent-executable PATH runs a published agent instead.
+//  printer-latency: L changes (raise, clear, ...) on a real printer, each timed to the status the cloud stores: cupsd through
+//          IPP notifications (poll every minute), the same cupsd polled every second (the reference), ippeveprinter polled;
+//          the agent's condition debounce B ms (2000, its default).
 //  web:    W devices written into the cloud's store; time to first render of /dashboard and /dashboard/devices against
 //          /health and /api/fleet/summary (R runs each), and what the companion app downloads on first load (Chromium).
 //  downloads: a signed I MiB package offered to D devices by a rollout; one device downloads it alone (the reference),
@@ -27,6 +31,9 @@ using MQTTnet.Server;
 //  support-bot: scripted sessions about every knowledge-base article with a code (device reports it; device and the
 //          customer's words; the panel code typed without a device), the customer following the bot: the share the
 //          cloud closes as resolved by the bot, per kind, and every miss with what the bot did.
+//  flood:  N devices publish an event every P ms for S s alone, then S s beside one device keeping W publishes
+//          outstanding: the N's publish-to-PUBACK p50/p99 in both phases and the ratio of the p99s, with the broker's
+//          default per-device limits and again with them lifted (each in its own cloud process).
 //  fleet:  for each N in --fleet-sizes (1000,5000,10000,18000), N lightweight devices (the agent's protocol, heartbeats every
 //          --heartbeat-seconds, 30) over --fleet-clients (4) processes on 127.0.0.2.. against a fresh cloud: time to all
 //          online, cloud RSS per device, CPU, offered vs stored msg/s, a probe's publish→ack p50/p99 against N = 0,
@@ -41,6 +48,8 @@ var fleet = IntOption("--fleet", 1_000);
 var printerCount = IntOption("--printers", 20);
 var pollSeconds = IntOption("--poll-seconds", 2);
 var minutes = IntOption("--minutes", 3);
+var changes = IntOption("--changes", 20);
+var debounceMs = IntOption("--debounce-ms", 2_000);
 var webDevices = IntOption("--web-devices", 10_000);
 var runs = IntOption("--runs", 20);
 var downloadDevices = IntOption("--download-devices", 200);
@@ -48,6 +57,10 @@ var imageMiB = IntOption("--image-mib", 16);
 var supportSessions = IntOption("--sessions", 500);
 var supportMessages = IntOption("--support-messages", 20);
 var messageGapMs = IntOption("--message-gap-ms", 200);
+var floodDevices = IntOption("--flood-devices", 50);
+var floodPeriodMs = IntOption("--flood-period-ms", 200);
+var floodSeconds = IntOption("--flood-seconds", 20);
+var floodWindow = IntOption("--flood-window", 100);
 using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(scenario == "fleet" ? 90 : 30));
 var ct = cancellation.Token;
 
@@ -82,6 +95,8 @@ if (scenario is "printers" or "all")
     if (results is [var simulated, var ipp])
         Console.WriteLine($"  {ipp.Collector} / {simulated.Collector} CPU: {ipp.CpuPercent / simulated.CpuPercent:N2}x, peak memory: {ipp.PeakMiB / simulated.PeakMiB:N2}x");
 }
+if (scenario is "printer-latency" or "all")
+    await PrinterLatencyRun.RunAsync(changes, TimeSpan.FromMilliseconds(debounceMs), ct);
 if (scenario is "web" or "all")
     await WebRenderRun.RunAsync(webDevices, runs, ct);
 if (scenario is "downloads" or "all")
@@ -90,6 +105,8 @@ if (scenario is "support" or "all")
     await SupportRun.RunAsync(supportSessions, supportMessages, messageGapMs, ct);
 if (scenario is "support-bot" or "all")
     await SupportBotRun.RunAsync(ct);
+if (scenario is "flood" or "all")
+    await FloodRun.RunAsync(floodDevices, floodPeriodMs, floodSeconds, floodWindow, ct);
 if (scenario is "fleet")
 {
     var sizes = (StringOption("--fleet-sizes") ?? "1000,5000,10000,18000").Split(',').Select(int.Parse).ToList();
@@ -145,7 +162,8 @@ static async Task<double> MeasureCountingHookAsync(int deviceCount, int messages
 
 static async Task<double> MeasureCloudAsync(int deviceCount, int messagesPerDevice, CancellationToken ct)
 {
-    await using var cloud = await CloudProcess.StartAsync(ct);
+    // The publishers send as fast as the broker answers, far past one device's limits: this run measures capacity.
+    await using var cloud = await CloudProcess.StartAsync(ct, extraArguments: FloodRun.LimitsLifted);
     var identities = new List<(string, string)>();
     for (var i = 1; i <= deviceCount; i++)
         identities.Add(await cloud.RegisterAsync($"load-{i:D4}", ct));

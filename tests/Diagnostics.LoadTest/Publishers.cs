@@ -65,34 +65,38 @@ internal sealed class Publishers(string host, int port, IReadOnlyList<(string De
 
     private async Task PublishFromAsync(IMqttClient client, string deviceId, CancellationToken cancellationToken)
     {
-        var topic = Topics.Uplink(deviceId, UplinkKind.Event);
         for (var i = 1; i <= messagesPerDevice; i++)
         {
-            var sequence = FirstSequence + (ulong)i;
-            var payload = WireCodec.Encode(new Envelope
-            {
-                DeviceId = deviceId,
-                Sequence = sequence,
-                LowestRetainedSequence = FirstSequence + 1,
-                DeviceTimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-                AgentVersion = "load",
-                SchemaVersion = Envelope.CurrentSchemaVersion,
-                Event = new DeviceEvent
-                {
-                    Kind = i % 2 == 1 ? EventKind.Raised : EventKind.Cleared,
-                    Code = "ipp:media-jam",
-                    Condition = Conditions.PaperJam,
-                    Severity = Severity.Error,
-                    Message = "Paper jam in tray 1",
-                },
-            });
-            var message = new MqttApplicationMessageBuilder()
-                .WithTopic(topic)
-                .WithPayload(payload)
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .Build();
-            await client.PublishAsync(message, cancellationToken);
+            var kind = i % 2 == 1 ? EventKind.Raised : EventKind.Cleared;
+            await client.PublishAsync(PaperJamEvent(deviceId, FirstSequence + (ulong)i, FirstSequence + 1, kind), cancellationToken);
         }
+    }
+
+    /// <summary>A paper jam raised or cleared, as an uplink envelope on the device's event topic (QoS 1).</summary>
+    public static MqttApplicationMessage PaperJamEvent(string deviceId, ulong sequence, ulong lowestRetained, EventKind kind)
+    {
+        var payload = WireCodec.Encode(new Envelope
+        {
+            DeviceId = deviceId,
+            Sequence = sequence,
+            LowestRetainedSequence = lowestRetained,
+            DeviceTimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            AgentVersion = "load",
+            SchemaVersion = Envelope.CurrentSchemaVersion,
+            Event = new DeviceEvent
+            {
+                Kind = kind,
+                Code = "ipp:media-jam",
+                Condition = Conditions.PaperJam,
+                Severity = Severity.Error,
+                Message = "Paper jam in tray 1",
+            },
+        });
+        return new MqttApplicationMessageBuilder()
+            .WithTopic(Topics.Uplink(deviceId, UplinkKind.Event))
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
     }
 
     /// <summary>Completes when the cloud has acknowledged, as stored, the last sequence of every device.</summary>

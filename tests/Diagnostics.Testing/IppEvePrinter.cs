@@ -7,21 +7,25 @@ namespace Diagnostics.Testing;
 
 /// <summary>
 /// A real <c>ippeveprinter</c> (mono laser, <c>-s 30,0</c>) on a free loopback port, with its own private D-Bus
-/// system bus, as /work/shared/notes/printers.md describes. Printed documents' <c>STATE:</c>/<c>ATTR:</c> lines
-/// change its state through <c>fw.sh</c>. Killed, with its bus, on dispose.
+/// system bus: ippeveprinter needs a system bus even with <c>-r off</c> ("Unable to initialize DNS-SD" otherwise),
+/// and device/README.md shows the same recipe by hand. Printed documents' <c>STATE:</c>/<c>ATTR:</c> lines change its
+/// state through <c>fw.sh</c>. Killed, with its bus, on dispose; <see cref="StopAsync"/> and <see cref="RestartAsync"/>
+/// switch the printer off and on again on the same port.
 /// </summary>
 public sealed class IppEvePrinter : IAsyncDisposable
 {
     private readonly string _directory;
     private readonly Process _bus;
-    private readonly Process _printer;
+    private readonly string _socket;
     private readonly StringBuilder _output;
+    private Process _printer;
 
-    private IppEvePrinter(string directory, Process bus, Process printer, int port, StringBuilder output)
+    private IppEvePrinter(string directory, Process bus, string socket, Process printer, int port, StringBuilder output)
     {
         _output = output;
         _directory = directory;
         _bus = bus;
+        _socket = socket;
         _printer = printer;
         Port = port;
     }
@@ -47,7 +51,7 @@ public sealed class IppEvePrinter : IAsyncDisposable
 
     public static async Task<IppEvePrinter> StartAsync()
     {
-        var ippeveprinter = ExternalTools.Require("ippeveprinter", "apt-get install cups-ipp-utils");
+        ExternalTools.Require("ippeveprinter", "apt-get install cups-ipp-utils");
         var dbusDaemon = ExternalTools.Require("dbus-daemon", "apt-get install dbus-daemon");
         var directory = Directory.CreateTempSubdirectory("ippeve-").FullName;
         var socket = Path.Combine(directory, "bus.sock");
@@ -67,26 +71,10 @@ public sealed class IppEvePrinter : IAsyncDisposable
         await Eventually.TrueAsync(() => File.Exists(socket), "the private D-Bus socket exists", TimeSpan.FromSeconds(5));
         var port = FreePort.Next();
         var output = new StringBuilder();
-        var printer = Start(ippeveprinter,
-            ["-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-n", "localhost", "-r", "off", "-d", Path.Combine(directory, "spool"),
-             "-c", script, "-K", Path.Combine(directory, "keys"), "-M", "Acme", "-m", "LaserPro 500", "-s", "30,0", "Acme LaserPro"],
-            directory, "unix:path=" + socket, output);
-        var started = new IppEvePrinter(directory, bus, printer, port, output);
+        var started = new IppEvePrinter(directory, bus, socket, StartPrinter(directory, socket, port, output), port, output);
         try
         {
-            var client = started.Client(TimeSpan.FromSeconds(1));
-            await Eventually.TrueAsync(async () =>
-            {
-                try
-                {
-                    await client.GetPrinterAttributesAsync(["printer-state"], TestContext.Current.CancellationToken);
-                    return true;
-                }
-                catch (IppRequestException)
-                {
-                    return false;
-                }
-            }, "ippeveprinter answers Get-Printer-Attributes", TimeSpan.FromSeconds(10));
+            await started.WaitUntilAnsweringAsync();
         }
         catch
         {
@@ -94,6 +82,52 @@ public sealed class IppEvePrinter : IAsyncDisposable
             throw;
         }
         return started;
+    }
+
+    /// <summary>Kills the printer (its bus stays): connections to its port are refused until <see cref="RestartAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        try
+        {
+            _printer.Kill(entireProcessTree: true);
+            await _printer.WaitForExitAsync(CancellationToken.None);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+    }
+
+    /// <summary>Starts the printer again on the same port, as one switched back on; returns once it answers.</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        _printer.Dispose();
+        _printer = StartPrinter(_directory, _socket, Port, _output);
+        await WaitUntilAnsweringAsync();
+    }
+
+    private static Process StartPrinter(string directory, string socket, int port, StringBuilder output) =>
+        Start(ExternalTools.Require("ippeveprinter", "apt-get install cups-ipp-utils"),
+            ["-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-n", "localhost", "-r", "off", "-d", Path.Combine(directory, "spool"),
+             "-c", Path.Combine(directory, "fw.sh"), "-K", Path.Combine(directory, "keys"), "-M", "Acme", "-m", "LaserPro 500", "-s", "30,0", "Acme LaserPro"],
+            directory, "unix:path=" + socket, output);
+
+    private async Task WaitUntilAnsweringAsync()
+    {
+        var client = Client(TimeSpan.FromSeconds(1));
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                await client.GetPrinterAttributesAsync(["printer-state"], TestContext.Current.CancellationToken);
+                return true;
+            }
+            catch (IppRequestException)
+            {
+                return false;
+            }
+        }, "ippeveprinter answers Get-Printer-Attributes", TimeSpan.FromSeconds(10));
     }
 
     public IppClient Client(TimeSpan timeout) => new(Http, Uri, timeout, IppCodec.DefaultMaxMessageBytes);

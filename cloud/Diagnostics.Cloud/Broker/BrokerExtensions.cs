@@ -16,6 +16,11 @@ public static class BrokerExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         AddBrokerOptions(builder);
+        builder.Services.AddOptions<ClientLimitsOptions>()
+            .Bind(builder.Configuration.GetSection(ClientLimitsOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ClientLimits>();
         builder.Services.AddOptions<PresenceOptions>()
             .Bind(builder.Configuration.GetSection(PresenceOptions.SectionName))
             .ValidateDataAnnotations()

@@ -1,8 +1,5 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Diagnostics.Cloud.Certificates;
 using Diagnostics.Cloud.Devices;
-using Diagnostics.Protocol;
 using MQTTnet.Protocol;
 
 namespace Diagnostics.Cloud.Broker;
@@ -16,13 +13,12 @@ public readonly record struct DeviceAuthentication(MqttConnectReasonCode ReasonC
 }
 
 /// <summary>
-/// Decides a CONNECT. With a TLS client certificate: it must chain to the device CA and be valid now, name the client
-/// id as its subject, be one the cloud issued (the registry's list) and not be revoked there, even though its dates
-/// still hold — then no token is needed. Without one: client id = user name = a registered device id and the password
+/// Decides a CONNECT. With a TLS client certificate: the certificate decides (<see cref="DeviceCertificateCheck"/>, with
+/// the client id as the device) — then no token is needed. Without one: client id = user name = a registered device id and the password
 /// its token, unless the device holds a valid certificate (then only that certificate is taken). A device whose
 /// credentials are revoked is refused either way.
 /// </summary>
-public sealed class DeviceAuthenticator(DeviceRegistry registry, IDeviceCredentialStore store, DeviceCertificateAuthority authority, TimeProvider time)
+public sealed class DeviceAuthenticator(DeviceRegistry registry, DeviceCertificateCheck certificates)
 {
     public Task<DeviceAuthentication> AuthenticateAsync(
         string clientId, string? userName, string? password, X509Certificate2? certificate, CancellationToken cancellationToken) =>
@@ -44,23 +40,11 @@ public sealed class DeviceAuthenticator(DeviceRegistry registry, IDeviceCredenti
 
     private async Task<DeviceAuthentication> ByCertificateAsync(string clientId, string? userName, X509Certificate2 certificate, CancellationToken cancellationToken)
     {
-        if (!authority.Vouches(certificate, out var why))
-            return DeviceAuthentication.Refused(MqttConnectReasonCode.NotAuthorized, "client certificate " + why);
-        var subject = CertificateIssuer.CommonNameOf(certificate);
-        if (subject != clientId || !Topics.IsValidDeviceId(clientId) || (!string.IsNullOrEmpty(userName) && userName != clientId))
-            return DeviceAuthentication.Refused(MqttConnectReasonCode.ClientIdentifierNotValid, $"client certificate is for '{subject}', not client id '{clientId}' (user '{userName}')");
-        var issued = await store.GetCertificateAsync(certificate.SerialNumber, cancellationToken);
-        var thumbprint = Convert.ToHexString(certificate.GetCertHash(HashAlgorithmName.SHA256));
-        if (issued is null || issued.DeviceId != clientId || issued.Thumbprint != thumbprint)
-            return DeviceAuthentication.Refused(MqttConnectReasonCode.NotAuthorized, $"client certificate {certificate.SerialNumber} was not issued by this cloud");
-        if (issued.RevokedAt is { } revokedAt)
-            return DeviceAuthentication.Refused(MqttConnectReasonCode.NotAuthorized, $"client certificate {issued.Serial} was revoked at {revokedAt:u} ({issued.RevocationReason})");
-        var credentials = await registry.GetCredentialsAsync(clientId, cancellationToken);
-        if (credentials is null || credentials.IsRevoked)
-            return DeviceAuthentication.Refused(MqttConnectReasonCode.NotAuthorized, "the device's credentials are revoked");
-        // The device connects with its newest certificate: the ones issued before it are done with.
-        if (credentials.ActiveCertificates > 1)
-            await store.SupersedeOlderAsync(clientId, issued.Serial, time.GetUtcNow(), cancellationToken);
-        return new(MqttConnectReasonCode.Success, "certificate", issued.Serial);
+        if (!string.IsNullOrEmpty(userName) && userName != clientId)
+            return DeviceAuthentication.Refused(MqttConnectReasonCode.ClientIdentifierNotValid, $"user name '{userName}' differs from client id '{clientId}'");
+        var verdict = await certificates.VerifyAsync(certificate, clientId, cancellationToken);
+        if (verdict.IsValid)
+            return new(MqttConnectReasonCode.Success, "certificate", verdict.Serial);
+        return DeviceAuthentication.Refused(verdict.NamesAnotherDevice ? MqttConnectReasonCode.ClientIdentifierNotValid : MqttConnectReasonCode.NotAuthorized, verdict.Reason);
     }
 }

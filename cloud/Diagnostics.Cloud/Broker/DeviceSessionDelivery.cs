@@ -20,7 +20,8 @@ namespace Diagnostics.Cloud.Broker;
 /// The publish path's guarantees are kept: only a session subscribed to a filter that matches the topic gets the message
 /// (a message sent between connect and subscribe is not delivered, as before), at the lower of QoS 1 and the
 /// subscription's QoS. A retained downlink (consents, update offers) is kept here, per device, and sent again to each new
-/// subscription that matches it, flagged retained, as a broker sends its retained messages; an empty one clears it. It is
+/// subscription that matches it, flagged retained, as a broker sends its retained messages; an empty one clears it. Only
+/// the kinds the protocol retains are kept, each up to the size the agent reads (<see cref="RetainedDownlinks"/>). It is
 /// not left in MQTTnet's retained store, because that store is copied whole and tested against every new subscription:
 /// with one retained message per device, a fleet reconnecting costs devices × devices topic matches.
 /// The session's downlink filters are kept in its <see cref="MqttSessionStatus.Items"/>, so they live and die with it.
@@ -78,6 +79,11 @@ internal sealed class DeviceSessionDelivery
 
     private void Retain(string kind, string topic, byte[] payload)
     {
+        // Only what the protocol retains, and no larger than the agent reads: checked before anything is replaced.
+        if (RetainedDownlinks.MaxBytes(kind) is not { } max)
+            throw new ArgumentException($"'{kind}' downlinks are never retained (only {Topics.ConsentKind} and {Topics.UpdateKind}).", nameof(kind));
+        if (payload.Length > max)
+            throw new ArgumentException($"A retained '{kind}' downlink of {payload.Length} bytes exceeds its limit of {max} bytes (the largest the agent reads).", nameof(payload));
         if (payload.Length == 0)
         {
             _retained.TryRemove(topic, out _);

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using MQTTnet.Server.Internal.Adapter;
 
 namespace Diagnostics.Cloud.Broker;
 
@@ -23,6 +24,7 @@ public sealed partial class EmbeddedBroker(
     CertificateEnrollment enrollment,
     UplinkIntake intake,
     PresenceTracker presence,
+    ClientLimits limits,
     CloudMetrics metrics,
     ILogger<EmbeddedBroker> logger) : IHostedService, IDownlinkPublisher, IDeviceSessionEnding, IAsyncDisposable
 {
@@ -55,7 +57,7 @@ public sealed partial class EmbeddedBroker(
     {
         var settings = options.Value;
         var serverOptions = BrokerEndpoints.Build(settings, certificate);
-        var server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        var server = new MqttServerFactory().CreateMqttServer(serverOptions, [limits.GuardPacketSizes(new MqttTcpServerAdapter())]);
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
         server.InterceptingPublishAsync += InterceptPublishAsync;
         server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
@@ -108,6 +110,13 @@ public sealed partial class EmbeddedBroker(
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
+    /// <summary>What MQTTnet's own retained store holds (what a new subscriber would be sent): nothing, by design.</summary>
+    internal async Task<IList<MqttApplicationMessage>> RetainedMessagesAsync()
+    {
+        var server = _server ?? throw new InvalidOperationException("The broker is not started.");
+        return await server.GetRetainedMessagesAsync();
+    }
+
     /// <summary>Straight into the device's own session (see <see cref="DeviceSessionDelivery"/>), not through the publish path.</summary>
     public async Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken, bool retain = false)
     {
@@ -124,6 +133,11 @@ public sealed partial class EmbeddedBroker(
             if (!authentication.IsSuccess)
             {
                 Refuse(e, authentication.ReasonCode, authentication.Reason);
+                return;
+            }
+            if (!limits.AdmitConnection(e))
+            {
+                e.ReasonCode = MqttConnectReasonCode.ConnectionRateExceeded;
                 return;
             }
             e.ReasonCode = MqttConnectReasonCode.Success;
@@ -150,6 +164,11 @@ public sealed partial class EmbeddedBroker(
         var topic = e.ApplicationMessage.Topic;
         try
         {
+            if (!await limits.AdmitPublishAsync(e.ClientId, e.CancellationToken))
+            {
+                Deny(e, MqttPubAckReasonCode.QuotaExceeded, "message rate too high");
+                return;
+            }
             if (!TopicAcl.MayPublish(e.ClientId, topic))
             {
                 Deny(e, MqttPubAckReasonCode.NotAuthorized);
@@ -167,11 +186,23 @@ public sealed partial class EmbeddedBroker(
             {
                 // A last will is published as the connection dies, possibly while the broker stops: tracked like disconnects.
                 var payload = e.ApplicationMessage.Payload;
-                await _presenceWrites.Run(() => presence.PresenceMessageAsync(e.ClientId, payload, e.CancellationToken));
+                string? refused = null;
+                await _presenceWrites.Run(async () => refused = await presence.PresenceMessageAsync(e.ClientId, payload, e.CancellationToken));
                 // Consumed here, like an uplink: nobody may subscribe to another device's presence, and keeping it
                 // retained would put one message per device in the store every new subscription is tested against.
+                // A refused one changes nothing and its sender is told why.
+                if (refused is not null)
+                {
+                    Deny(e, refused == RejectReason.TooLarge ? MqttPubAckReasonCode.QuotaExceeded : MqttPubAckReasonCode.PayloadFormatInvalid);
+                    return;
+                }
                 e.ProcessPublish = false;
                 e.Response.ReasonCode = MqttPubAckReasonCode.Success;
+                return;
+            }
+            if (!limits.AdmitUplink(e.ClientId))
+            {
+                Deny(e, MqttPubAckReasonCode.QuotaExceeded, "too many uplinks waiting to be stored");
                 return;
             }
             var rejection = await intake.AcceptAsync(e.ClientId, parsed, e.ApplicationMessage.Payload, e.CancellationToken);
@@ -201,10 +232,11 @@ public sealed partial class EmbeddedBroker(
         }
     }
 
-    private static void Deny(InterceptingPublishEventArgs e, MqttPubAckReasonCode code)
+    private static void Deny(InterceptingPublishEventArgs e, MqttPubAckReasonCode code, string? reason = null)
     {
         e.ProcessPublish = false;
         e.Response.ReasonCode = code;
+        e.Response.ReasonString = reason;
     }
 
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)

@@ -3,6 +3,10 @@ namespace Diagnostics.Cloud.Broker;
 /// <summary>Sends a message from the cloud to a device's downlink topic.</summary>
 public interface IDownlinkPublisher
 {
-    /// <param name="retain">Kept by the broker for the device's next subscription (its standing consents): the latest replaces the last.</param>
+    /// <param name="retain">
+    /// Kept by the broker for the device's next subscription (its standing consents, the update offered): the latest
+    /// replaces the last. Only the kinds and sizes of <see cref="Diagnostics.Protocol.RetainedDownlinks"/>; anything else
+    /// throws <see cref="ArgumentException"/> and the last one stays.
+    /// </param>
     Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken, bool retain = false);
 }

@@ -38,18 +38,32 @@ public sealed partial class PresenceTracker(
         return SetAsync(deviceId, online: false, cancellationToken);
     }
 
-    /// <summary>A presence message or last will: returns what it said (online or not), or null when it was malformed.</summary>
-    public async Task<bool?> PresenceMessageAsync(string deviceId, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
+    /// <summary>Largest presence payload accepted, and so the largest message a device can leave retained.</summary>
+    public const int MaxPresenceBytes = 1024;
+
+    /// <summary>Applies a presence message and returns null, or returns why it was refused (then nothing changed).</summary>
+    public async Task<string?> PresenceMessageAsync(string deviceId, ReadOnlySequence<byte> payload, CancellationToken cancellationToken) =>
+        (await ApplyPresenceMessageAsync(deviceId, payload, cancellationToken)).Refused;
+
+    /// <summary>
+    /// Applies a presence message: why it was refused (then nothing changed), or what it said. An external broker's
+    /// traffic has no connect event, so there the device's "online" is also when it is ready for its downlink.
+    /// </summary>
+    public async Task<(string? Refused, bool Online)> ApplyPresenceMessageAsync(string deviceId, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
     {
-        var decoded = WireCodec.Decode<Presence>(payload.ToArray(), 1024);
+        // Checked before copying: the payload may be as large as the broker's packet limit.
+        var decoded = payload.Length > MaxPresenceBytes
+            ? DecodeResult<Presence>.Fail(DecodeError.TooLarge, $"Payload of {payload.Length} bytes exceeds the limit of {MaxPresenceBytes}.")
+            : WireCodec.Decode<Presence>(payload.ToArray(), MaxPresenceBytes);
         if (!decoded.IsSuccess)
         {
-            metrics.Rejected(decoded.Error == DecodeError.TooLarge ? RejectReason.TooLarge : RejectReason.Malformed);
+            var reason = decoded.Error == DecodeError.TooLarge ? RejectReason.TooLarge : RejectReason.Malformed;
+            metrics.Rejected(reason);
             LogPresenceMalformed(deviceId, decoded.Detail ?? "");
-            return null;
+            return (reason, false);
         }
         await SetAsync(deviceId, decoded.Value!.Online, cancellationToken);
-        return decoded.Value.Online;
+        return (null, decoded.Value.Online);
     }
 
     /// <summary>The broker received an uplink from the device (stored or not yet).</summary>

@@ -96,7 +96,7 @@ public static class DeviceCredentialsApi
         if (caller is null)
         {
             return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status401Unauthorized, "Credentials not accepted",
-                $"The {DeviceEnrollment.HeaderName} header or the Bearer token does not match. Send the right one, or neither to wait for an admin's approval."));
+                $"The {DeviceEnrollment.HeaderName} header, the client certificate or the Bearer token does not match. Send the right one, or neither to wait for an admin's approval."));
         }
         var result = await enrollment.EnrollAsync(deviceId, request.Model, request.Csr, caller.Value, actor, cancellationToken);
         if (result.Status == EnrollmentStatus.Held)
@@ -144,8 +144,8 @@ public static class DeviceCredentialsApi
             case false:
                 return (null, "");
         }
-        if (AuthenticationHeaderValue.TryParse(http.Request.Headers.Authorization, out var header) && header.Scheme == "Bearer")
-            return await registry.VerifyAsync(deviceId, header.Parameter, cancellationToken) ? (EnrollmentCaller.Device, $"device {deviceId} (its token)") : (null, "");
+        if (await http.Connection.GetClientCertificateAsync(cancellationToken) is not null || DeviceHttpIdentity.PresentsBearer(http.Request, out _))
+            return await DeviceHttpIdentity.IsDeviceAsync(http, deviceId, cancellationToken) ? (EnrollmentCaller.Device, $"device {deviceId} (its certificate or token)") : (null, "");
         return (EnrollmentCaller.Anonymous, address);
     }
 

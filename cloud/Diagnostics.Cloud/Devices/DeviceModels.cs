@@ -17,17 +17,30 @@ public enum DevicePresence
     Online,
 }
 
+/// <summary>
+/// How much a device's conditions weigh, in one place for health, fixes and notifications (see Devices/README.md,
+/// "When a condition is a problem"): the device's own severity, except that a normalized condition that stops
+/// printing (<see cref="Conditions.StopsPrinting"/>: a jam, no paper, a door open, toner empty ...) weighs as an
+/// error whatever suffix the printer gave it. The condition itself keeps the device's severity.
+/// </summary>
 public static class DeviceHealthRules
 {
     public static DeviceHealth From(DeviceStatus status)
     {
         ArgumentNullException.ThrowIfNull(status);
-        if (status.Conditions.Any(c => c.Severity == Severity.Error))
+        if (status.Conditions.Any(c => Weight(c.Severity, c.Condition) == Severity.Error))
             return DeviceHealth.Critical;
-        if (status.Conditions.Any(c => c.Severity == Severity.Warning))
+        if (status.Conditions.Any(c => Weight(c.Severity, c.Condition) == Severity.Warning))
             return DeviceHealth.Warning;
         return DeviceHealth.Healthy;
     }
+
+    /// <summary>The severity a condition counts with: at least Error when it stops printing, else the device's own.</summary>
+    public static Severity Weight(Severity reported, string? condition) =>
+        condition is not null && Conditions.StopsPrinting.Contains(condition) && reported < Severity.Error ? Severity.Error : reported;
+
+    /// <summary>True when a raised condition is a problem: it proposes a fix and notifies the owner.</summary>
+    public static bool IsProblem(Severity reported, string? condition) => Weight(reported, condition) is Severity.Warning or Severity.Error;
 
     public static string ToStorage(this DeviceHealth health) => health switch
     {
@@ -62,7 +75,23 @@ public sealed record DeviceSummary(
 
 public sealed record ConditionView(string Code, string Condition, Severity Severity, string Message, DateTimeOffset? Since);
 
-public sealed record SupplyView(string Name, string Type, string Color, int LevelPercent, bool Low, bool Empty);
+/// <summary>
+/// One supply as the device reported it. For a receptacle (a waste toner box) the level is how full it is, Low means
+/// almost full and Empty means full (no room left), as the agent's collectors report it. <see cref="Level"/>,
+/// <see cref="MaxCapacity"/> and <see cref="Unit"/> are the device's own figures when it sent them (0 and "" otherwise).
+/// </summary>
+/// <param name="CapacityUnknown">The device knows the level in its own units but not the capacity (<see cref="SupplyLevel.CapacityUnknown"/>).</param>
+public sealed record SupplyView(string Name, string Type, string Color, int LevelPercent, bool Low, bool Empty, int Level = 0, int MaxCapacity = 0, string Unit = "", bool CapacityUnknown = false)
+{
+    /// <summary>A receptacle fills as the printer works (waste toner, waste ink): its level is how full it is.</summary>
+    public bool IsReceptacle => Type.StartsWith("waste", StringComparison.OrdinalIgnoreCase);
+
+    public static SupplyView Of(SupplyLevel supply)
+    {
+        ArgumentNullException.ThrowIfNull(supply);
+        return new(supply.Name, supply.Type, supply.Color, supply.LevelPercent, supply.Low, supply.Empty, supply.Level, supply.MaxCapacity, supply.Unit, supply.CapacityUnknown);
+    }
+}
 
 public sealed record CounterView(string Name, long Value);
 

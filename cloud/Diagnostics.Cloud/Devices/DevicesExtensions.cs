@@ -16,6 +16,7 @@ public static class DevicesExtensions
         builder.Services.TryAddSingleton<IBrokerDeviceAccounts, NoBrokerDeviceAccounts>();
         builder.Services.AddSingleton<DeviceRegistry>();
         builder.Services.AddSingleton<CertificateEnrollment>();
+        builder.Services.AddSingleton<DeviceCertificateCheck>();
         builder.Services.AddOptions<DevicesOptions>().Bind(builder.Configuration.GetSection(DevicesOptions.SectionName));
         // Fleet history: the counts over time that the dashboard charts.
         builder.Services.TryAddSingleton<IFleetHistoryStore, FleetHistoryStore>();

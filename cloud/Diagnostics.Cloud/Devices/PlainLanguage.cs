@@ -51,6 +51,7 @@ public static class PlainLanguage
         [Conditions.HumidityHigh] = new("The air is too humid", "Keep the device and its paper in a drier place."),
         [Conditions.HumidityLow] = new("The air is too dry", "Keep the device in a room with normal humidity."),
         [Conditions.SensorFault] = new("A sensor is not working", "Turn the device off and on again. If the problem stays, contact support."),
+        [Conditions.PrintQueueStopped] = new("A print queue on this computer stopped", "Nothing prints from this computer until the queue is started again: approve the suggested fix, or resume the printer in the computer's printer settings."),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private const string GenericAdvice = "Check the device's screen for details. If the problem stays, contact support.";
@@ -71,6 +72,36 @@ public static class PlainLanguage
         ["staples"] = "staples",
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
+    // What to do when the agent cannot read the printer, by the cause class it reports (agent:unreachable-{class},
+    // Protocol's UnreachableCauses). A test checks every class has a line.
+    private static readonly FrozenDictionary<string, string> UnreachableAdvice = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["refused"] = "The printer is on but does not accept the connection: switch it off and on, and check that IPP printing is enabled.",
+        ["timeout"] = "The printer does not answer in time: check that it is on and awake, and its network cable or Wi-Fi.",
+        ["name-not-found"] = "The printer's network name is unknown: tell support its current IP address.",
+        ["no-route"] = "There is no network path to the printer: check that it is on and connected to your network.",
+        ["connection-lost"] = "The connection to the printer keeps dropping: switch it off and on, or use a network cable.",
+        ["tls"] = "The printer's secure connection is not trusted: tell support if the printer was reset or updated.",
+        ["http-error"] = "The printer's web service answers with an error: switch the printer off and on again.",
+        ["not-ipp"] = "Another device answers at the printer's address: tell support the printer's current IP address.",
+        ["truncated"] = "The printer's answers are cut off: switch it off and on; if it continues, it may need a firmware update.",
+        ["oversized"] = "The printer sends far more than expected: switch it off and on, then tell support if it continues.",
+        ["ipp-error"] = "The printer refuses the status request: tell support if you renamed the printer or added a password.",
+        ["snmp-silent"] = "The printer does not answer status questions (SNMP): check that SNMP is on in the printer's settings.",
+        ["snmp-error"] = "The printer answers status questions with an error: check the SNMP settings on the printer.",
+        ["not-a-printer"] = "The device at the printer's address is not a printer: tell support the printer's current IP address.",
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>The cause classes with advice of their own (for the test that checks none the agent reports is missing).</summary>
+    public static IReadOnlyCollection<string> UnreachableCausesAdvised => UnreachableAdvice.Keys;
+
+    /// <summary>
+    /// Why the agent cannot read the device, in the agent's plain words ("connection refused on port 631 ..."): an
+    /// unreachable device's state message carries them. Null while the device can be read.
+    /// </summary>
+    public static string? UnreachableReason(DeviceState state, string stateMessage) =>
+        state == DeviceState.Unreachable && !string.IsNullOrWhiteSpace(stateMessage) ? stateMessage : null;
+
     /// <summary>True when the catalog has words for this normalized condition.</summary>
     public static bool Knows(string condition) => Catalog.ContainsKey(condition);
 
@@ -81,7 +112,12 @@ public static class PlainLanguage
     public static PlainProblem Describe(string? condition, string? code, string? message)
     {
         if (condition is not null && Catalog.TryGetValue(condition, out var known))
+        {
+            // An unreachable printer: what to do depends on why (the cause class the agent reports in its code).
+            if (UnreachableCauses.CauseOf(code) is { } cause && UnreachableAdvice.TryGetValue(cause, out var advice))
+                return known with { Advice = advice };
             return known;
+        }
         var title = Sentence(message) ?? Humanize(code) ?? Humanize(condition) ?? "The device reports a problem";
         return new PlainProblem(title, GenericAdvice);
     }
@@ -125,11 +161,22 @@ public static class PlainLanguage
     {
         ArgumentNullException.ThrowIfNull(supply);
         var name = SupplyName(supply);
+        var level = supply.LevelPercent.ToString(CultureInfo.InvariantCulture);
+        if (supply.IsReceptacle)
+        {
+            // A waste box fills up: "empty" is the good end.
+            if (supply.Empty || supply.LevelPercent >= 100)
+                return $"{name}: full — replace it now";
+            if (supply.LevelPercent < 0)
+                return $"{name}: level unknown";
+            return supply.Low ? $"{name}: {level} % full — order a replacement soon" : $"{name}: {level} % full";
+        }
         if (supply.Empty || supply.LevelPercent == 0)
             return $"{name}: empty — replace it now";
+        if (supply.CapacityUnknown)
+            return string.Create(CultureInfo.InvariantCulture, $"{name}: {supply.Level} {supply.Unit} left, capacity unknown");
         if (supply.LevelPercent < 0)
             return $"{name}: level unknown";
-        var level = supply.LevelPercent.ToString(CultureInfo.InvariantCulture);
         return supply.Low ? $"{name}: {level} % — order a replacement soon" : $"{name}: {level} %";
     }
 

@@ -35,7 +35,7 @@ internal sealed class SqliteDeviceStore(SqliteConnectionFactory connections) : I
             DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
             reader.IsDBNull(9) ? null : unchecked((ulong)reader.GetInt64(9)),
             conditions,
-            status?.Supplies.Select(s => new SupplyView(s.Name, s.Type, s.Color, s.LevelPercent, s.Low, s.Empty)).ToList() ?? [],
+            status?.Supplies.Select(SupplyView.Of).ToList() ?? [],
             status?.Counters.Select(c => new CounterView(c.Name, c.Value)).ToList() ?? []);
     }
 

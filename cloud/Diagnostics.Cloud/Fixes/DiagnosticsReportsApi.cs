@@ -41,16 +41,12 @@ public static class DiagnosticsReportsApi
     }
 
     public static async Task<Results<Created<DiagnosticsReport>, ProblemHttpResult>> Upload(
-        string deviceId, HttpRequest request, DeviceRegistry registry, DiagnosticsReports reports, CancellationToken cancellationToken)
+        string deviceId, HttpRequest request, DiagnosticsReports reports, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(reports);
-        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) || header.Scheme != "Bearer" || string.IsNullOrEmpty(header.Parameter)
-            || !await registry.VerifyAsync(deviceId, header.Parameter, cancellationToken))
-        {
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status401Unauthorized, "Not this device", "Send the device's own token as a Bearer token."));
-        }
+        if (!await DeviceHttpIdentity.IsDeviceAsync(request.HttpContext, deviceId, cancellationToken))
+            return TypedResults.Problem(DeviceHttpIdentity.NotThisDevice());
         if (request.ContentLength > DiagnosticsBundles.MaxBytes)
             return TooLarge();
         using var body = new MemoryStream();

@@ -60,6 +60,7 @@ public sealed partial class IngestionPipeline(
                 while (batch.Count < batchSize && queue.Reader.TryRead(out var uplink))
                     batch.Add(uplink);
                 await ProcessBatchAsync(batch, stoppingToken);
+                queue.Settled(batch);
                 batch.Clear();
             }
         }
@@ -152,10 +153,12 @@ public sealed partial class IngestionPipeline(
         var events = stored.Where(u => u.Envelope.Event is not null).ToLookup(u => u.Envelope.DeviceId, u => u.Envelope.Event!);
         var results = stored.Where(u => u.Envelope.CommandResult is not null).ToLookup(u => u.Envelope.DeviceId, u => u.Envelope.CommandResult!);
         var updates = stored.Where(u => u.Envelope.UpdateReport is not null).ToLookup(u => u.Envelope.DeviceId, u => u.Envelope.UpdateReport!);
+        var hosts = stored.Where(u => u.Envelope.HostReport is not null).Select(u => u.Envelope.DeviceId).ToHashSet(StringComparer.Ordinal);
         return deviceUpdates
-            .Where(u => u.Status is not null || events.Contains(u.DeviceId) || results.Contains(u.DeviceId) || updates.Contains(u.DeviceId))
+            .Where(u => u.Status is not null || events.Contains(u.DeviceId) || results.Contains(u.DeviceId) || updates.Contains(u.DeviceId) || hosts.Contains(u.DeviceId))
             .Select(u => new DeviceChange(u.DeviceId, u.LastSeen, u.Status?.Health, DevicePresence.Online, [.. events[u.DeviceId]],
-                results.Contains(u.DeviceId) ? [.. results[u.DeviceId]] : null, UpdateReports: updates.Contains(u.DeviceId) ? [.. updates[u.DeviceId]] : null))
+                results.Contains(u.DeviceId) ? [.. results[u.DeviceId]] : null, UpdateReports: updates.Contains(u.DeviceId) ? [.. updates[u.DeviceId]] : null,
+                HostReported: hosts.Contains(u.DeviceId)))
             .ToList();
     }
 

@@ -57,6 +57,8 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
         // transaction as the message, so neither loop can miss a stored message.
         await using (var fixInbox = new InboxWriter(connection, transaction, "fix_inbox", oneRaisePerProblem: true))
         await using (var updateInbox = new InboxWriter(connection, transaction, "update_inbox"))
+        // Host reports for the host inventory (Hosts/), likewise.
+        await using (var hostInbox = new InboxWriter(connection, transaction, "host_inbox"))
         {
             telemetry.Transaction = transaction;
             telemetry.CommandText = """
@@ -113,10 +115,13 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
                 var stored = await telemetry.ExecuteNonQueryAsync(cancellationToken) == 1;
 
                 // Only a message stored now, never a re-delivery of one stored before: the loop acts once per message.
-                if (stored && (envelope.CommandResult is not null || envelope.Event is { Kind: EventKind.Raised, Severity: Severity.Warning or Severity.Error }))
+                if (stored && (envelope.CommandResult is not null
+                    || envelope.Event is { Kind: EventKind.Raised } raised && DeviceHealthRules.IsProblem(raised.Severity, raised.Condition)))
                     await fixInbox.AddAsync(message, cancellationToken);
                 if (stored && envelope.UpdateReport is not null)
                     await updateInbox.AddAsync(message, cancellationToken);
+                if (stored && envelope.HostReport is not null)
+                    await hostInbox.AddAsync(message, cancellationToken);
 
                 if (envelope.Event is { } e)
                 {
@@ -131,13 +136,14 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
                     eReceived.Value = message.ReceivedAt.ToUnixTimeMilliseconds();
                     await events.ExecuteNonQueryAsync(cancellationToken);
 
-                    if (e.Kind == EventKind.Raised && e.Severity is Severity.Warning or Severity.Error)
+                    if (e.Kind == EventKind.Raised && DeviceHealthRules.IsProblem(e.Severity, e.Condition))
                     {
                         nDevice.Value = envelope.DeviceId;
                         nSeq.Value = ToDb(envelope.Sequence);
                         nCode.Value = e.Code;
                         nCondition.Value = e.Condition;
-                        nSeverity.Value = e.Severity.ToString();
+                        // What the owner is told weighs the problem; the stored event keeps the device's own severity.
+                        nSeverity.Value = DeviceHealthRules.Weight(e.Severity, e.Condition).ToString();
                         nMessage.Value = e.Message;
                         nReceived.Value = message.ReceivedAt.ToUnixTimeMilliseconds();
                         await notifications.ExecuteNonQueryAsync(cancellationToken);
@@ -231,7 +237,7 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
         }
     }
 
-    /// <summary>Leaves stored messages in one of the loops' inboxes (<c>fix_inbox</c>, <c>update_inbox</c>: the same columns).</summary>
+    /// <summary>Leaves stored messages in one of the loops' inboxes (<c>fix_inbox</c>, <c>update_inbox</c>, <c>host_inbox</c>: the same columns).</summary>
     private sealed class InboxWriter : IAsyncDisposable
     {
         private readonly Microsoft.Data.Sqlite.SqliteCommand _insert;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
@@ -7,6 +8,8 @@ namespace Diagnostics.Cloud.Ingestion;
 public sealed class UplinkChannel
 {
     private readonly Channel<AcceptedUplink> _channel;
+    // Per device: handed to EnqueueAsync (waiting included) and not yet settled by the pipeline.
+    private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
 
     public UplinkChannel(IOptions<IngestionOptions> options)
     {
@@ -20,8 +23,37 @@ public sealed class UplinkChannel
 
     public int Depth => _channel.Reader.Count;
 
-    public ValueTask EnqueueAsync(AcceptedUplink uplink, CancellationToken cancellationToken) =>
-        _channel.Writer.WriteAsync(uplink, cancellationToken);
+    /// <summary>The device's uplinks queued or being stored: what the broker limits per device.</summary>
+    public int InFlight(string deviceId) => _inFlight.TryGetValue(deviceId, out var count) ? count : 0;
+
+    public async ValueTask EnqueueAsync(AcceptedUplink uplink, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(uplink);
+        var deviceId = uplink.Envelope.DeviceId;
+        _inFlight.AddOrUpdate(deviceId, 1, static (_, count) => count + 1);
+        try
+        {
+            await _channel.Writer.WriteAsync(uplink, cancellationToken);
+        }
+        catch
+        {
+            Settle(deviceId);
+            throw;
+        }
+    }
+
+    /// <summary>The pipeline is done with these (stored, duplicate or failed): they are no longer in flight.</summary>
+    internal void Settled(IEnumerable<AcceptedUplink> batch)
+    {
+        foreach (var uplink in batch)
+            Settle(uplink.Envelope.DeviceId);
+    }
 
     internal ChannelReader<AcceptedUplink> Reader => _channel.Reader;
+
+    private void Settle(string deviceId)
+    {
+        if (_inFlight.AddOrUpdate(deviceId, 0, static (_, count) => count - 1) <= 0)
+            _inFlight.TryRemove(KeyValuePair.Create(deviceId, 0));
+    }
 }

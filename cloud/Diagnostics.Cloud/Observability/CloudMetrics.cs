@@ -18,6 +18,10 @@ public static class RejectReason
     public const string SubscribeDenied = "subscribe_denied";
     public const string AuthFailed = "auth_failed";
     public const string StoreFailed = "store_failed";
+    public const string PacketTooLarge = "packet_too_large";
+    public const string ConnectRate = "connect_rate";
+    public const string PublishRate = "publish_rate";
+    public const string InFlight = "in_flight";
 }
 
 /// <summary>Why a person's or a device's request for access was refused (the <c>reason</c> tag of <c>dx.access.refused</c>).</summary>

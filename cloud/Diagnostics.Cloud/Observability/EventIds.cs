@@ -29,6 +29,8 @@ internal static class EventIds
     public const int DevicesTimedOut = 234;
     public const int PresenceError = 235;
     public const int PresenceCheckFailed = 236;
+    public const int PacketTooLarge = 240;
+    public const int ClientLimited = 241;
 
     // External broker 25x
     public const int ExternalBrokerConnected = 250;
@@ -131,6 +133,11 @@ internal static class EventIds
     public const int SupportBotFailed = 664;
     public const int SupportWatchFailed = 665;
     public const int SupportReviewed = 666;
+
+    // Hosts 68x (computers and print servers that print to registered printers)
+    public const int HostReportApplied = 680;
+    public const int HostQueuesMatched = 681;
+    public const int HostInventoryFailed = 682;
 
     // Storage 95x
     public const int SchemaMigrated = 950;

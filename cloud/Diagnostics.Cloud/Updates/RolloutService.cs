@@ -34,7 +34,7 @@ public sealed record RolloutResult<T>(T? Value, RolloutError Error, string Detai
 /// wave only when it is healthy and halts the rollout by itself when a wave fails too often or makes devices worse.
 /// </summary>
 public sealed partial class RolloutService(
-    UpdatePackageStore packageStore, RolloutStore rolloutStore, RolloutTargetStore targetStore, UpdateInboxStore inboxStore, MaintenanceWindowStore windowStore,
+    UpdatePackageStore packageStore, RolloutStore rolloutStore, RolloutTargetStore targetStore, RolloutTargets targets, UpdateInboxStore inboxStore, MaintenanceWindowStore windowStore,
     PackageCatalog catalog,
     IAccountStore accounts,
     SqliteFixStore consents,
@@ -73,9 +73,9 @@ public sealed partial class RolloutService(
         if (models.Count == 0)
             return RolloutResult<Rollout>.Fail(RolloutError.Invalid, $"the package is for {string.Join(", ", manifest.Models)}; none of the models asked for");
         var busy = await rolloutStore.DevicesInActiveRolloutsAsync(cancellationToken);
-        var candidates = await targetStore.CandidatesAsync(models, spec.Tags, spec.DeviceIds, cancellationToken);
+        var (candidates, leftOut) = await targets.FindAsync(manifest, models, spec, now, cancellationToken);
         var targeted = new List<string>();
-        var skipped = new Dictionary<string, int>(StringComparer.Ordinal);
+        var skipped = new Dictionary<string, int>(leftOut, StringComparer.Ordinal);
         foreach (var device in candidates)
         {
             var reason = SkipReason(device, manifest, spec, busy);
@@ -86,7 +86,9 @@ public sealed partial class RolloutService(
         }
         var skippedText = string.Join("; ", skipped.Select(s => $"{s.Value} {s.Key}"));
         if (targeted.Count == 0)
-            return RolloutResult<Rollout>.Fail(RolloutError.Invalid, $"no device to update ({candidates.Count} matched the target{(skipped.Count > 0 ? ": " + skippedText : "")})");
+            return RolloutResult<Rollout>.Fail(RolloutError.Invalid, manifest.Kind == PackageKind.Driver
+                ? $"no host to update ({candidates.Count + leftOut.Values.Sum()} print to {string.Join(", ", models)}{(skipped.Count > 0 ? ": " + skippedText : "")})"
+                : $"no device to update ({candidates.Count} matched the target{(skipped.Count > 0 ? ": " + skippedText : "")})");
 
         var id = $"ro-{now:yyyyMMdd}-{Guid.NewGuid().ToString("N")[..8]}";
         spec = spec with { Name = string.IsNullOrWhiteSpace(spec.Name) ? $"{manifest.PackageId} to {models.Count} model(s)" : spec.Name.Trim(), Models = models };
@@ -107,6 +109,9 @@ public sealed partial class RolloutService(
             return "already in another rollout";
         if (spec.FromVersions.Count > 0 && !spec.FromVersions.Any(v => FirmwareVersion.Compare(v, device.Firmware) == 0))
             return "not on a version asked for";
+        // A host's driver versions were judged by the host check already (RolloutTargets).
+        if (manifest.Kind == PackageKind.Driver)
+            return null;
         var order = FirmwareVersion.Compare(manifest.Version, device.Firmware);
         if (manifest.IsRollbackRelease ? order == 0 : order is null or <= 0)
             return order == 0 ? "already on this version" : "on a newer or unknown version";

@@ -66,10 +66,12 @@ public sealed record RolloutDeviceView(
 }
 
 /// <summary>An update as its customer sees it: what it is, where it stands and what they may do.</summary>
+/// <param name="Kind"><c>firmware</c>, or <c>driver</c>: a printer driver for the computer <see cref="DeviceId"/> names.</param>
+/// <param name="Models">The printers the package is for (a driver's printer models).</param>
 public sealed record MyUpdateView(
     string RolloutId, string DeviceId, string Version, string FromVersion, string ReleaseNotes, long DownloadSize, string State, int Percent,
     string Failure, string Detail, bool CanApprove, bool CanDecline, bool CanRemindLater, DateTimeOffset? DeferredUntil, DateTimeOffset? DeferralEndsAt,
-    DateTimeOffset? NotBefore, DateTimeOffset UpdatedAt);
+    DateTimeOffset? NotBefore, DateTimeOffset UpdatedAt, string Kind = "firmware", IReadOnlyList<string>? Models = null);
 
 public sealed record CreateRolloutRequest(
     string? Name, string? PackageId, List<string>? Models, List<string>? FromVersions, List<string>? Tags, List<string>? DeviceIds, List<double>? Waves,
@@ -141,16 +143,12 @@ public static class UpdatesApi
     // ---- devices
 
     public static async Task<Results<PhysicalFileHttpResult, ProblemHttpResult>> DevicePayload(
-        string deviceId, string packageId, HttpRequest request, DeviceRegistry registry, RolloutStore store, PackageCatalog catalog, CancellationToken cancellationToken)
+        string deviceId, string packageId, HttpRequest request, RolloutStore store, PackageCatalog catalog, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(store);
-        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) || header.Scheme != "Bearer" || string.IsNullOrEmpty(header.Parameter)
-            || !await registry.VerifyAsync(deviceId, header.Parameter, cancellationToken))
-        {
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status401Unauthorized, "Not this device", "Send the device's own token as a Bearer token."));
-        }
+        if (!await DeviceHttpIdentity.IsDeviceAsync(request.HttpContext, deviceId, cancellationToken))
+            return TypedResults.Problem(DeviceHttpIdentity.NotThisDevice());
         // A device fetches only what it was offered: a token does not open the whole catalog.
         var offered = (await store.RolloutsOfDeviceAsync(deviceId, cancellationToken)).Any(d => d.PackageId == packageId);
         if (!offered || await catalog.GetAsync(packageId, cancellationToken) is not { } package)
@@ -322,7 +320,8 @@ public static class UpdatesApi
             package?.Manifest.PayloadSize ?? 0, device.State.ToStorage(), device.Percent, device.Failure, device.Detail,
             CanApprove: deciding, CanDecline: open && (deciding || device.State == DeviceUpdateState.Approved),
             CanRemindLater: open && (deciding || device.State == DeviceUpdateState.Approved) && (deferralEnds is null || deferralEnds > now),
-            device.DeferredUntil, deferralEnds, device.NotBefore, device.UpdatedAt);
+            device.DeferredUntil, deferralEnds, device.NotBefore, device.UpdatedAt,
+            package?.Manifest.Kind == PackageKind.Driver ? "driver" : "firmware", package?.Manifest.Models ?? []);
     }
 
     private static async Task<Results<Ok<MyUpdateView>, ProblemHttpResult>> DecideAsync(

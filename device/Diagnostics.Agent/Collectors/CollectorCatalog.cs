@@ -4,6 +4,7 @@ using Diagnostics.Agent.Collectors.Board;
 using Diagnostics.Agent.Collectors.Ipp;
 using Diagnostics.Agent.Collectors.Simulated;
 using Diagnostics.Agent.Collectors.Snmp;
+using Diagnostics.Agent.Hosts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Sht3xDevice = Diagnostics.Agent.Collectors.Board.Sht3x.Sht3x;
@@ -38,6 +39,9 @@ public static class CollectorCatalog
             var controller = context.OpenHardware("GPIO", () => new GpioController());
             return new GpioInputsCollector(controller, options, context.Time, context.LoggerFactory.CreateLogger<GpioInputsCollector>(), shouldDispose: true);
         },
+        // The host role: this computer's print queues, not a printer (Hosts/README.md).
+        ["host"] = context => new PrintHostCollector(
+            context.Bind<HostOptions>(HostOptions.Section, o => o.Validate()), context.Http, context.Time, context.LoggerFactory),
         ["sht3x"] = context =>
         {
             var options = context.Bind<Sht3xOptions>(Sht3xOptions.Section, o => o.Validate());
@@ -69,6 +73,7 @@ public static class CollectorCatalog
         ["snmp"] = SnmpCollectorOptions.Section,
         ["gpio"] = GpioInputsOptions.Section,
         ["sht3x"] = Sht3xOptions.Section,
+        ["host"] = HostOptions.Section,
     };
 
     /// <summary>The configured settings of the named collectors as flat key/value pairs (secrets included: redact before showing).</summary>
@@ -94,7 +99,7 @@ public static class CollectorCatalog
             throw new CollectorConfigurationException(string.Join(" ", errors));
         var context = new CollectorContext(deviceId, settings, http, time, loggerFactory);
         var parts = Split(collectors).Select(name => Factories[name](context)).ToList();
-        return parts.Count == 1 ? parts[0] : new CompositeCollector(parts, time);
+        return parts.Count == 1 ? parts[0] : new CompositeCollector(parts, time, loggerFactory.CreateLogger<CompositeCollector>());
     }
 
     private static List<string> Split(string collectors) =>

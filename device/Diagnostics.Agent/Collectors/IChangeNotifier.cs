@@ -7,9 +7,9 @@ namespace Diagnostics.Agent.Collectors;
 public interface IChangeNotifier
 {
     /// <summary>
-    /// Completes when the device reported a change not yet consumed by an earlier wait (at once if one is pending);
-    /// never completes while the collector has no way to learn about changes (polling mode). Throws
-    /// <see cref="OperationCanceledException"/> when cancelled.
+    /// Completes when the device reported a change not yet consumed by an earlier wait (at once if one is pending), or
+    /// when a device that could not be read answers again (its recovery probe); otherwise never, while the collector
+    /// has no way to learn about changes (polling mode). Throws <see cref="OperationCanceledException"/> when cancelled.
     /// </summary>
     Task WaitForChangeAsync(CancellationToken cancellationToken);
 }

@@ -106,11 +106,15 @@ internal sealed partial class AgentWorker(
                     new HttpDeviceProvisioner(http, new Uri(options.CloudUrl), options.EnrollmentKey), cancellationToken), logger, cancellationToken);
             Log.Credentials(logger, options.DeviceId, options.Token.Length > 0 ? "configuration" : Path.Combine(options.DataDirectory, CredentialStore.FileName));
         }
+        // A device with a certificate shows it to the cloud's HTTPS on connections of its own (see CloudHttp).
+        using var ownHttp = credentials.Certificate is { } certificate
+            ? CloudHttp.WithClientCertificate(certificate, broker.Value, http.Timeout, why => Log.CloudCertificateRefused(logger, options.DeviceId, options.CloudUrl, why))
+            : null;
         try
         {
             // Reports upload with the same client and cloud address the device provisions with.
-            var diagnostics = new DiagnosticsSetup(http, logRing, soleDevice, CollectorCatalog.SettingsOf(options.Collectors, device.Settings));
-            var updateSetup = new UpdateSetup(updates.Value, http, RestartForUpdateAsync);
+            var diagnostics = new DiagnosticsSetup(ownHttp ?? http, logRing, soleDevice, CollectorCatalog.SettingsOf(options.Collectors, device.Settings));
+            var updateSetup = new UpdateSetup(updates.Value, ownHttp ?? http, RestartForUpdateAsync);
             using var runtime = new AgentRuntime(credentials, collector, options, broker.Value, outbox.Value, loggerFactory, time, random, commands.Value, diagnostics, updateSetup);
             await runtime.RunAsync(cancellationToken);
         }
@@ -178,6 +182,9 @@ internal sealed partial class AgentWorker(
 
         [LoggerMessage(AgentLogEvents.Provisioned, LogLevel.Critical, "Agent cannot watch device {DeviceId}: {Reason}")]
         public static partial void DeviceFailed(ILogger logger, string deviceId, string reason);
+
+        [LoggerMessage(AgentLogEvents.CloudCertificateRefused, LogLevel.Error, "Agent {DeviceId} does not trust the cloud at {CloudUrl}: {Reason}")]
+        public static partial void CloudCertificateRefused(ILogger logger, string deviceId, string cloudUrl, string reason);
 
         [LoggerMessage(AgentLogEvents.CloudUnreachable, LogLevel.Warning, "Agent {DeviceId} cannot reach the cloud at {CloudUrl} to provision: {Reason}; retrying in {DelaySeconds} s")]
         public static partial void CloudUnreachable(ILogger logger, string deviceId, string cloudUrl, string reason, double delaySeconds);

@@ -15,7 +15,7 @@ namespace Diagnostics.Agent.Reports;
 /// <param name="Configuration">The effective settings as flat <c>Section:Key</c> pairs, secrets included (the builder redacts them).</param>
 /// <param name="Http">The agent's shared client (the one that provisions); not owned.</param>
 /// <param name="CloudUrl">The cloud's base address (<c>Agent:CloudUrl</c>); null when none is configured.</param>
-/// <param name="Token">The device's MQTT token, which the cloud also accepts as a Bearer token for uploads.</param>
+/// <param name="Token">The device's MQTT token, which the cloud also accepts as a Bearer token for uploads; null when the device proves itself by its client certificate.</param>
 public sealed record DiagnosticsSources(
     string DeviceId,
     Func<CancellationToken, ValueTask<DeviceStatus>> Status,
@@ -24,7 +24,7 @@ public sealed record DiagnosticsSources(
     IReadOnlyList<KeyValuePair<string, string?>> Configuration,
     HttpClient? Http,
     Uri? CloudUrl,
-    string Token);
+    string? Token);
 
 /// <summary>
 /// Carries out <c>collect-diagnostics</c>, the agent's own command whatever the collector: builds the bundle
@@ -58,7 +58,8 @@ public sealed partial class DiagnosticsReporter(DiagnosticsSources sources, Time
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", sources.Token);
+            if (sources.Token is not null)
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", sources.Token);
             using var response = await sources.Http.SendAsync(request, linked.Token);
             var uploaded = $"({body.Length.ToString(CultureInfo.InvariantCulture)} bytes, {bundle.Sections.Count} sections)";
             if (response.StatusCode == HttpStatusCode.Created)

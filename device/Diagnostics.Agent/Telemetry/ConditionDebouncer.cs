@@ -25,6 +25,28 @@ public sealed class ConditionDebouncer
 
     public TimeSpan Interval => _interval;
 
+    /// <summary>
+    /// When the earliest pending change (a condition waiting to be raised or cleared) is due for confirmation; null when
+    /// nothing is pending. A read at that moment confirms it (or finds it gone), so the caller schedules one.
+    /// </summary>
+    public DateTimeOffset? NextConfirmationAt =>
+        _appearingSince.Values.Concat(_disappearingSince.Values).Select(since => (DateTimeOffset?)(since + _interval)).Min();
+
+    /// <summary>
+    /// Takes the conditions of the very first observation as they are: with no earlier reading there is nothing they
+    /// could be a blip against, and the device's first status should not wait for them.
+    /// </summary>
+    public IReadOnlyList<ActiveCondition> Seed(IReadOnlyList<ActiveCondition> observed)
+    {
+        ArgumentNullException.ThrowIfNull(observed);
+        foreach (var condition in observed)
+        {
+            if (_reported.TryAdd(condition.Code, condition))
+                _reportedOrder.Add(condition.Code);
+        }
+        return _reportedOrder.Select(code => _reported[code]).ToList();
+    }
+
     /// <summary>The conditions to report as active after observing <paramref name="observed"/> at <paramref name="now"/>.</summary>
     public IReadOnlyList<ActiveCondition> Stabilize(IReadOnlyList<ActiveCondition> observed, DateTimeOffset now)
     {

@@ -6,8 +6,10 @@ namespace Diagnostics.Agent.Telemetry;
 public sealed record StatusChange(IReadOnlyList<DeviceEvent> Events, bool StatusChanged)
 {
     /// <summary>
-    /// The snapshot to send: the observed one with its conditions replaced by the debounced set, so the status and
-    /// the events agree. The observed snapshot itself when debouncing is off.
+    /// The snapshot to send: the observed one when its conditions are the debounced set; while a condition change
+    /// waits for its confirmation, the observed one with the state, message and conditions of the last snapshot that
+    /// was whole (seen together), so a status never shows a state without the conditions that go with it. Identity,
+    /// supplies and counters are always the latest. Null only when nothing was observed.
     /// </summary>
     public DeviceStatus? Status { get; init; }
 }
@@ -17,7 +19,8 @@ public sealed record StatusChange(IReadOnlyList<DeviceEvent> Events, bool Status
 /// appeared or went away, and "status changed" when state, conditions, supplies or identity changed. Counters alone
 /// do not count: they move with every page and travel with the next status or heartbeat anyway.
 /// With a debounce interval, a condition must be present (or absent) that long before it is raised (or cleared);
-/// see <see cref="ConditionDebouncer"/>.
+/// see <see cref="ConditionDebouncer"/>. Meanwhile the snapshot is held as it last was whole, and
+/// <see cref="ConfirmationDueAt"/> says when to read again to confirm.
 /// </summary>
 public sealed class ConditionTracker
 {
@@ -27,6 +30,7 @@ public sealed class ConditionTracker
     private readonly ConditionDebouncer? _debouncer;
     private readonly TimeProvider _time;
     private DeviceStatus? _previous;
+    private DeviceStatus? _lastWhole;
 
     /// <summary>Every change is reported on the poll it is seen.</summary>
     public ConditionTracker() : this(TimeSpan.Zero, TimeProvider.System) { }
@@ -41,11 +45,26 @@ public sealed class ConditionTracker
 
     public TimeSpan DebounceInterval => _debouncer?.Interval ?? TimeSpan.Zero;
 
+    /// <summary>When a pending condition change is due for confirmation: read the device then. Null when none is pending.</summary>
+    public DateTimeOffset? ConfirmationDueAt => _debouncer?.NextConfirmationAt;
+
     public StatusChange Observe(DeviceStatus current)
     {
         ArgumentNullException.ThrowIfNull(current);
         if (_debouncer is not null)
-            current = WithConditions(current, _debouncer.Stabilize(current.Conditions, _time.GetUtcNow()));
+        {
+            var stable = _lastWhole is null ? _debouncer.Seed(current.Conditions) : _debouncer.Stabilize(current.Conditions, _time.GetUtcNow());
+            if (_lastWhole is null || stable.Select(c => c.Code).ToHashSet(StringComparer.Ordinal).SetEquals(current.Conditions.Select(c => c.Code)))
+            {
+                current = WithConditions(current, stable);
+                _lastWhole = current;
+            }
+            else
+            {
+                // A condition waits for its confirmation: the state and its conditions stay as last seen together.
+                current = WithStateOf(_lastWhole, current);
+            }
+        }
         var previous = _previous;
         _previous = current;
         var before = previous?.Conditions.ToDictionary(c => c.Code) ?? [];
@@ -68,6 +87,19 @@ public sealed class ConditionTracker
         Conditions = [.. conditions],
         Supplies = status.Supplies,
         Counters = status.Counters,
+    };
+
+    /// <summary>The latest snapshot with the state, message and conditions of a whole one: those three must agree.</summary>
+    private static DeviceStatus WithStateOf(DeviceStatus whole, DeviceStatus latest) => new()
+    {
+        Model = latest.Model,
+        Serial = latest.Serial,
+        FirmwareVersion = latest.FirmwareVersion,
+        State = whole.State,
+        StateMessage = whole.StateMessage,
+        Conditions = [.. whole.Conditions],
+        Supplies = latest.Supplies,
+        Counters = latest.Counters,
     };
 
     private static DeviceEvent ToEvent(EventKind kind, ActiveCondition condition) => new()

@@ -9,11 +9,15 @@ namespace Diagnostics.Agent.Telemetry;
 
 /// <summary>
 /// Polls the collector every poll interval and feeds the outbox: Raised/Cleared events and a status snapshot when
-/// something changed, and every heartbeat interval a heartbeat plus a fresh snapshot.
+/// something changed, and every heartbeat interval a heartbeat plus a fresh snapshot. Reads sooner when the collector
+/// announces a change, when a read is requested, and when a debounced condition change is due for confirmation. A
+/// collector that cannot read its device becomes an Unreachable status whose condition and message say why
+/// (<see cref="UnreachableCause"/>); its failures are logged once, then summarised (<see cref="ReadFailureLog"/>).
 /// </summary>
 public sealed partial class TelemetryPump
 {
-    public const string UnreachableCode = "agent:device-unreachable";
+    /// <summary>The condition code of a device that cannot be read for a reason no collector named (<see cref="UnreachableCauses.Other"/>).</summary>
+    public const string UnreachableCode = UnreachableCauses.GenericCode;
 
     /// <summary>Events kept in memory for a diagnostics report; the outbox cannot serve, it deletes what the cloud acked.</summary>
     public const int RecentEventsCapacity = 50;
@@ -25,6 +29,7 @@ public sealed partial class TelemetryPump
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConditionTracker _tracker;
+    private readonly ReadFailureLog _failures;
     private readonly Func<IEnumerable<Metric>>? _extraMetrics;
     private readonly long _startedTimestamp;
     private readonly ChangeSignal _readRequested = new();
@@ -33,6 +38,7 @@ public sealed partial class TelemetryPump
     private DateTimeOffset? _nextHeartbeat;
     private long _collectorErrors;
     private double _lastReadMilliseconds;
+    private long? _unreachableSince;
 
     public TelemetryPump(
         IDeviceCollector collector, Outbox outbox, UplinkEnvelopes envelopes, AgentOptions options, TimeProvider time, ILogger<TelemetryPump> logger,
@@ -46,6 +52,7 @@ public sealed partial class TelemetryPump
         _logger = logger;
         _extraMetrics = extraMetrics;
         _tracker = new ConditionTracker(options.ConditionDebounceInterval, time);
+        _failures = new ReadFailureLog(logger, collector.Name, time);
         _startedTimestamp = time.GetTimestamp();
     }
 
@@ -94,13 +101,22 @@ public sealed partial class TelemetryPump
         while (!cancellationToken.IsCancellationRequested);
     }
 
-    /// <summary>True when the device announced a change, or a read was requested, before the next poll was due.</summary>
+    /// <summary>
+    /// True when the device announced a change, a read was requested, or a condition change is due for confirmation
+    /// before the next poll. The last matters with notifications and a long poll interval: without it a jam announced
+    /// at once would wait for the next poll to be confirmed.
+    /// </summary>
     private async Task<bool> ChangedBeforeTickAsync(IChangeNotifier? notifier, Task<bool> tick, CancellationToken cancellationToken)
     {
         using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task[] waits = notifier is null
-            ? [_readRequested.WaitAsync(stopWaiting.Token)]
-            : [_readRequested.WaitAsync(stopWaiting.Token), notifier.WaitForChangeAsync(stopWaiting.Token)];
+        List<Task> waits = [_readRequested.WaitAsync(stopWaiting.Token)];
+        if (notifier is not null)
+            waits.Add(notifier.WaitForChangeAsync(stopWaiting.Token));
+        if (_tracker.ConfirmationDueAt is { } due)
+        {
+            var wait = due - _time.GetUtcNow();
+            waits.Add(Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, _time, stopWaiting.Token));
+        }
         var first = await Task.WhenAny([tick, .. waits]);
         var changed = first != tick && first.IsCompletedSuccessfully;
         // Cancelling a wait does not consume its latch: a change that lost the race is read on the next round.
@@ -129,9 +145,9 @@ public sealed partial class TelemetryPump
             batch.Add(_envelopes.Event(deviceEvent));
         var now = _time.GetUtcNow();
         var heartbeatDue = _nextHeartbeat is null || now >= _nextHeartbeat;
-        // The debounced snapshot, so the status and the events tell the same story.
-        if (change.StatusChanged || heartbeatDue)
-            batch.Add(_envelopes.Status(change.Status ?? status));
+        // The debounced snapshot, so the status and the events tell the same story (none while nothing is whole yet).
+        if ((change.StatusChanged || heartbeatDue) && change.Status is { } whole)
+            batch.Add(_envelopes.Status(whole));
         if (heartbeatDue)
         {
             batch.Add(_envelopes.Heartbeat(CreateHeartbeat()));
@@ -165,26 +181,31 @@ public sealed partial class TelemetryPump
         {
             var status = await _collector.ReadAsync(cancellationToken);
             _lastReadMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            _failures.Succeeded();
+            _unreachableSince = null;
             return status;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             Interlocked.Increment(ref _collectorErrors);
-            Log.CollectorReadFailed(_logger, ex, _collector.Name, ex.Message);
-            // The agent is alive but cannot see its device: that is a condition the cloud should know about.
+            _failures.Failed(ex);
+            var cause = UnreachableCause.Of(ex);
+            _unreachableSince ??= _time.GetUtcNow().ToUnixTimeMilliseconds();
+            // The agent is alive but cannot see its device: that is a condition the cloud should know about, with the
+            // cause in words a person acts on and a code per cause class for the knowledge base.
             return new DeviceStatus
             {
                 State = DeviceState.Unreachable,
-                StateMessage = ex.Message,
+                StateMessage = cause.Words,
                 Conditions =
                 [
                     new ActiveCondition
                     {
-                        Code = UnreachableCode,
+                        Code = cause.Code,
                         Condition = Conditions.DeviceUnreachable,
                         Severity = Severity.Error,
-                        Message = $"The agent cannot read the device: {ex.Message}",
-                        SinceUnixMs = _time.GetUtcNow().ToUnixTimeMilliseconds(),
+                        Message = $"The agent cannot read the device: {cause.Words}",
+                        SinceUnixMs = _unreachableSince.Value,
                     },
                 ],
             };
@@ -218,8 +239,5 @@ public sealed partial class TelemetryPump
     {
         [LoggerMessage(AgentLogEvents.TelemetryPumpStarted, LogLevel.Debug, "Telemetry for {DeviceId} from collector {Collector}: poll every {PollSeconds} s, heartbeat every {HeartbeatSeconds} s")]
         public static partial void Started(ILogger logger, string deviceId, string collector, double pollSeconds, double heartbeatSeconds);
-
-        [LoggerMessage(AgentLogEvents.CollectorReadFailed, LogLevel.Warning, "Collector {Collector} failed to read the device: {Reason}")]
-        public static partial void CollectorReadFailed(ILogger logger, Exception exception, string collector, string reason);
     }
 }

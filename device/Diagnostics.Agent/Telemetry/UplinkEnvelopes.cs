@@ -21,6 +21,8 @@ public sealed class UplinkEnvelopes(string deviceId, TimeProvider time)
 
     public Envelope UpdateReport(Protocol.Updates.UpdateReport report) => Create(e => e.UpdateReport = report);
 
+    public Envelope HostReport(Protocol.Hosts.HostReport report) => Create(e => e.HostReport = report);
+
     private Envelope Create(Action<Envelope> setPayload)
     {
         var envelope = new Envelope

@@ -19,8 +19,10 @@ public static class InstallerHook
     /// <summary>What is kept of the hook's output for a report: its end, where installers say what went wrong.</summary>
     public const int MaxOutputChars = 2000;
 
+    /// <param name="environment">Variables set for the process besides the agent's own (cupstestppd's <c>CUPS_SERVERBIN</c>).</param>
     public static async Task<HookResult> RunAsync(
-        string commandLine, IReadOnlyDictionary<string, string> placeholders, TimeSpan timeout, CancellationToken cancellationToken)
+        string commandLine, IReadOnlyDictionary<string, string> placeholders, TimeSpan timeout, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(placeholders);
         var words = Split(commandLine).Select(word => placeholders.Aggregate(word, (text, p) => text.Replace(p.Key, p.Value, StringComparison.Ordinal))).ToList();
@@ -35,6 +37,8 @@ public static class InstallerHook
         };
         foreach (var word in words.Skip(1))
             start.ArgumentList.Add(word);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         var output = new StringBuilder();
         using var process = new Process { StartInfo = start };
         void Collect(object sender, DataReceivedEventArgs e)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Diagnostics.Agent.Commands;
+using Diagnostics.Agent.Hosts;
 using Diagnostics.Agent.Telemetry;
 using Diagnostics.Agent.Uplink;
 using Diagnostics.Protocol;
@@ -15,10 +16,11 @@ namespace Diagnostics.Agent.Updates;
 /// <param name="Bootable">The device when it runs inside the agent (the simulated printer), booted from the slots.</param>
 /// <param name="Http">The agent's shared client; not owned.</param>
 /// <param name="CloudUrl">The cloud's base address; a relative payload URL is resolved against it.</param>
-/// <param name="Token">The device token, sent as Bearer to the cloud (never to another host).</param>
+/// <param name="Token">The device token, sent as Bearer to the cloud (never to another host); null when the device proves itself by its client certificate.</param>
+/// <param name="Host">The host when the agent runs in the host role: driver packages install there (<see cref="DriverUpdateStep"/>).</param>
 public sealed record UpdateDevice(
     string DeviceId, string DataDirectory, TelemetryPump Telemetry, Func<bool> IsConnected, Func<ConsentSet?> Consents,
-    IBootableDevice? Bootable, HttpClient Http, Uri? CloudUrl, string Token);
+    IBootableDevice? Bootable, HttpClient Http, Uri? CloudUrl, string? Token, Hosts.IPrintHost? Host = null);
 
 /// <summary>
 /// Takes the cloud's update offers (<c>down/update</c>) from offer to a version that runs and passed its health check,
@@ -50,6 +52,7 @@ public sealed class UpdateInstaller : IUpdateOfferHandler, IDisposable
     private readonly IImageInstaller _installer;
     private readonly PayloadDownloader _downloader;
     private readonly UpdateHealthCheck _healthCheck;
+    private readonly DriverUpdateStep _drivers;
     private readonly string _directory;
     private readonly Channel<UpdateOffer> _incoming = Channel.CreateBounded<UpdateOffer>(
         new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -92,6 +95,7 @@ public sealed class UpdateInstaller : IUpdateOfferHandler, IDisposable
             ? new CommandImageInstaller(options, restartProcess, device.DeviceId, _logger)
             : new SlotImageInstaller(SlotStore.Open(device.DataDirectory), device.Bootable, options, restartProcess, time, device.DeviceId, _logger);
         _downloader = new PayloadDownloader(device.Http, options, time, random, _logger);
+        _drivers = new DriverUpdateStep(device.Host, _directory);
         _healthCheck = new UpdateHealthCheck(device.IsConnected, () => device.Telemetry.LatestStatus, time,
             checkInterval < options.CheckInterval ? checkInterval : options.CheckInterval, options.HealthCheckStableFor);
     }
@@ -337,8 +341,13 @@ public sealed class UpdateInstaller : IUpdateOfferHandler, IDisposable
         if (CommandChecks.CheckConsent(offer.Consent, ConsentAction.Install, $"update {offer.OfferId}", "update offer", offer.OfferId,
                 _device.Consents(), now.ToUnixTimeMilliseconds()) is { } consent)
             return (UpdateFailure.ConsentMissing, consent, manifest);
-        if (manifest.Kind != PackageKind.Firmware)
-            return (UpdateFailure.InstallFailed, $"this agent installs firmware; the package is a {manifest.Kind.ToString().ToLowerInvariant()} package", manifest);
+        if (manifest.Kind == PackageKind.Driver)
+        {
+            var forHost = await _drivers.CheckAsync(manifest, now, cancellationToken);
+            if (forHost.Failure != UpdateFailure.None)
+                return (forHost.Failure, forHost.Detail, manifest);
+            return CheckOfferAddress(offer, now) is { } offerRefused ? (offerRefused.Failure, offerRefused.Detail, manifest) : (UpdateFailure.None, "", manifest);
+        }
         byte[]? runningSha256 = null;
         if (manifest.IsDelta)
         {
@@ -350,11 +359,17 @@ public sealed class UpdateInstaller : IUpdateOfferHandler, IDisposable
         var forDevice = ManifestChecks.CheckForDevice(manifest, new DeviceFacts(status.Model, _options.HardwareRevision, running, runningSha256), now);
         if (!forDevice.IsAccepted)
             return (forDevice.Failure, forDevice.Detail, manifest);
+        return CheckOfferAddress(offer, now) is { } refused ? (refused.Failure, refused.Detail, manifest) : (UpdateFailure.None, "", manifest);
+    }
+
+    /// <summary>The offer's own expiry and its payload's address, the last checks of every package.</summary>
+    private (UpdateFailure Failure, string Detail)? CheckOfferAddress(UpdateOffer offer, DateTimeOffset now)
+    {
         if (offer.ExpiresUnixMs > 0 && now.ToUnixTimeMilliseconds() >= offer.ExpiresUnixMs)
-            return (UpdateFailure.OfferExpired, $"the offer expired at {CommandChecks.Time(offer.ExpiresUnixMs)} (device clock {CommandChecks.Time(now.ToUnixTimeMilliseconds())})", manifest);
+            return (UpdateFailure.OfferExpired, $"the offer expired at {CommandChecks.Time(offer.ExpiresUnixMs)} (device clock {CommandChecks.Time(now.ToUnixTimeMilliseconds())})");
         if (PayloadUri(offer.PayloadUrl) is null)
-            return (UpdateFailure.DownloadFailed, $"the payload URL \"{offer.PayloadUrl}\" is not an http(s) address, and no cloud address (Agent:CloudUrl) to resolve it against", manifest);
-        return (UpdateFailure.None, "", manifest);
+            return (UpdateFailure.DownloadFailed, $"the payload URL \"{offer.PayloadUrl}\" is not an http(s) address, and no cloud address (Agent:CloudUrl) to resolve it against");
+        return null;
     }
 
     /// <summary>Works an offer from the stage its journal entry is at to its end.</summary>
@@ -372,12 +387,18 @@ public sealed class UpdateInstaller : IUpdateOfferHandler, IDisposable
         if (resumed && Checkpoint is { } resuming)
             await resuming("resuming", cancellationToken);
         var restartedWhileRebooting = resumed && entry.Stage == UpdateStage.Rebooting;
+        var restartedWhileInstalling = resumed && entry.Stage == UpdateStage.Installing;
 
         if (entry.Stage <= UpdateStage.Verifying)
         {
             if (await PrepareAsync(entry, offer, manifest, workToken, cancellationToken) is not { } prepared)
                 return;
             entry = prepared;
+        }
+        if (entry.Stage == UpdateStage.Installing && manifest.Kind == PackageKind.Driver)
+        {
+            await InstallDriverAsync(entry, manifest, restartedWhileInstalling, cancellationToken);
+            return;
         }
         if (entry.Stage == UpdateStage.Installing)
         {
@@ -573,6 +594,42 @@ public sealed class UpdateInstaller : IUpdateOfferHandler, IDisposable
             return null;
         }
         return await SaveAsync(entry with { Stage = UpdateStage.Rebooting, TrialStartedUnixMs = Now }, cancellationToken);
+    }
+
+    /// <summary>
+    /// A driver goes onto the host's queues, proves itself there and is kept, or the queues go back to their old driver,
+    /// all within this one step (<see cref="DriverUpdateStep"/>). After a restart in the middle, what was changed goes back.
+    /// </summary>
+    private async Task InstallDriverAsync(UpdateJournalEntry entry, UpdateManifest manifest, bool restarted, CancellationToken cancellationToken)
+    {
+        await ReportAsync(entry, UpdatePhase.Installing, cancellationToken: cancellationToken);
+        UpdateLog.Installing(_logger, _device.DeviceId, entry.OfferId, manifest.Version, _options.Installer);
+        var recovered = restarted ? await _drivers.RecoverAsync(entry.OfferId, manifest, cancellationToken) : null;
+        var from = entry.FromVersion;
+        if (recovered is null)
+        {
+            if (!await CheckImageAsync(entry, manifest, cancellationToken))
+                return;
+            (recovered, from) = await _drivers.InstallAsync(entry.OfferId, manifest, PartPath(manifest), _time.GetUtcNow(), cancellationToken);
+        }
+        var result = recovered;
+        switch (result.Outcome)
+        {
+            case DriverInstallOutcome.Installed:
+                Interlocked.Increment(ref _succeeded);
+                UpdateLog.Succeeded(_logger, _device.DeviceId, entry.OfferId, manifest.Version, from);
+                await FinishAsync(entry, UpdatePhase.Succeeded, UpdateFailure.None, result.Detail, cancellationToken, running: manifest.Version);
+                break;
+            case DriverInstallOutcome.RolledBack:
+                Interlocked.Increment(ref _rolledBack);
+                UpdateLog.RolledBack(_logger, _device.DeviceId, entry.OfferId, manifest.Version, result.Detail);
+                await FinishAsync(entry, UpdatePhase.RolledBack, result.Failure, result.Detail, cancellationToken, running: from);
+                break;
+            default:
+                UpdateLog.InstallFailed(_logger, _device.DeviceId, entry.OfferId, result.Detail);
+                await FinishAsync(entry, UpdatePhase.Failed, result.Failure, result.Detail, cancellationToken);
+                break;
+        }
     }
 
     private async Task HealthCheckAsync(UpdateJournalEntry entry, UpdateOffer offer, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Text;
+using Diagnostics.Protocol;
 
 namespace Diagnostics.Agent.Uplink;
 
@@ -8,11 +9,11 @@ public static class DownlinkPayloads
     /// <summary>A command is an id, a name, a few parameters and a consent: a few hundred bytes. Anything near this is not one.</summary>
     public const int MaxCommandBytes = 16 * 1024;
 
-    /// <summary>A consent set lists every standing consent of one device; a few dozen at most.</summary>
-    public const int MaxConsentSetBytes = 64 * 1024;
+    /// <summary>The largest consent set read: the cloud retains none larger (<see cref="RetainedDownlinks"/>).</summary>
+    public const int MaxConsentSetBytes = RetainedDownlinks.MaxConsentSetBytes;
 
-    /// <summary>An update offer carries a signed manifest (at most <c>ManifestChecks.MaxManifestBytes</c>), its signatures and a consent.</summary>
-    public const int MaxUpdateOfferBytes = 128 * 1024;
+    /// <summary>The largest update offer read: the cloud retains none larger (<see cref="RetainedDownlinks"/>).</summary>
+    public const int MaxUpdateOfferBytes = RetainedDownlinks.MaxUpdateOfferBytes;
 
     /// <summary>Longer ids are not read back: an answer must carry the id the cloud sent, and the cloud's are short.</summary>
     public const int MaxCommandIdLength = 256;

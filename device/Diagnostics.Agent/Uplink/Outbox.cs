@@ -13,7 +13,8 @@ namespace Diagnostics.Agent.Uplink;
 /// restarts (the last one issued is kept even when the outbox is empty). A fresh outbox starts at Unix milliseconds
 /// x 1000, so a wiped device continues above anything the cloud already holds.
 /// Overflow policy at <see cref="OutboxOptions.MaxMessages"/>: drop the oldest heartbeat; if none, the oldest status
-/// snapshot (a newer one supersedes it); only then the oldest event. Discards are counted per kind and persisted.
+/// snapshot (a newer one supersedes it), then the oldest host report (the same); only then the oldest event. Discards
+/// are counted per kind and persisted.
 /// One connection, serialized access: SQLite has one writer anyway and the agent's writes are small.
 /// </remarks>
 public sealed class Outbox : IDisposable
@@ -325,7 +326,8 @@ public sealed class Outbox : IDisposable
 
     private UplinkKind DiscardOne(SqliteTransaction transaction)
     {
-        foreach (var kind in (ReadOnlySpan<UplinkKind>)[UplinkKind.Heartbeat, UplinkKind.Status, UplinkKind.Event])
+        // A host report is a snapshot like a status: a newer one supersedes it.
+        foreach (var kind in (ReadOnlySpan<UplinkKind>)[UplinkKind.Heartbeat, UplinkKind.Status, UplinkKind.HostReport, UplinkKind.Event])
         {
             using var command = _connection.CreateCommand();
             command.Transaction = transaction;

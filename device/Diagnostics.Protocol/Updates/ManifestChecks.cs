@@ -70,6 +70,8 @@ public static class ManifestChecks
             return "the manifest's creation and expiry must be dates from 1970 to 9999";
         if (manifest.ExpiresUnixMs <= manifest.CreatedUnixMs)
             return "the manifest expires before it was created";
+        if (DriverChecks.DescribeProblem(manifest) is { } driverProblem)
+            return driverProblem;
         if (manifest.IsDelta)
         {
             if (!FirmwareVersion.IsReleaseVersion(manifest.DeltaFromVersion) || manifest.DeltaFromSha256.Length != 32)

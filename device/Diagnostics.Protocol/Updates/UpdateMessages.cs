@@ -51,8 +51,41 @@ public sealed class UpdateManifest
     [ProtoMember(15)] public byte[] PayloadSha256 { get; set; } = [];
     /// <summary>Shown to customers and agents before they approve; plain text.</summary>
     [ProtoMember(16)] public string ReleaseNotes { get; set; } = "";
+    /// <summary>
+    /// A driver package's host platforms: the computers and print servers it installs on, and in what form. Empty for
+    /// firmware. <see cref="Models"/> names the printers the driver is for, as the printers report their model.
+    /// </summary>
+    [ProtoMember(17)] public List<DriverPlatform> Platforms { get; set; } = [];
 
     public bool IsDelta => DeltaFromVersion.Length > 0;
+}
+
+/// <summary>How a driver package's payload is installed on its host.</summary>
+public enum DriverFormat
+{
+    Unspecified = 0,
+    /// <summary>A PPD file for a CUPS queue (Linux, macOS, print servers).</summary>
+    CupsPpd = 1,
+    /// <summary>A CUPS Printer Application (PAPPL) bundle, installed by the host's installer hook.</summary>
+    PrinterApplication = 2,
+    /// <summary>A Windows driver package (INF and its files, zipped), installed with <c>pnputil /add-driver … /install</c>.</summary>
+    WindowsInf = 3,
+    /// <summary>A macOS installer package, installed with <c>installer -pkg … -target /</c>.</summary>
+    MacPackage = 4,
+}
+
+/// <summary>One kind of host a driver package installs on: an operating system, its architectures and the driver's form.</summary>
+[ProtoContract]
+public sealed class DriverPlatform
+{
+    /// <summary>One of <see cref="HostPlatforms.OperatingSystems"/>: <c>linux</c>, <c>windows</c>, <c>macos</c>.</summary>
+    [ProtoMember(1)] public string Os { get; set; } = "";
+    /// <summary>As .NET names them (<c>x64</c>, <c>arm64</c>, <c>x86</c>, <c>arm</c>); empty: every architecture (a PPD is text).</summary>
+    [ProtoMember(2)] public List<string> Architectures { get; set; } = [];
+    [ProtoMember(3)] public DriverFormat Format { get; set; }
+
+    public override string ToString() =>
+        $"{Os}{(Architectures.Count > 0 ? "/" + string.Join(",", Architectures) : "")} ({HostPlatforms.FormatName(Format)})";
 }
 
 /// <summary>The algorithms a manifest may be signed with.</summary>
@@ -162,6 +195,10 @@ public enum UpdateFailure
     OfferExpired = 18,
     /// <summary>Not enough room for the download or the inactive slot.</summary>
     NoSpace = 19,
+    /// <summary>A driver package for another operating system, architecture or driver form than this host's.</summary>
+    WrongPlatform = 20,
+    /// <summary>The driver inside the package failed the host's own checks (its PPD does not pass, or names another version).</summary>
+    DriverInvalid = 21,
 }
 
 /// <summary>

@@ -31,6 +31,8 @@ public static class KeygenCommand
                 throw CommandFailedException.Refused($"refused: {path} exists; keygen never overwrites a key (a lost private key cannot be recovered)");
         }
 
+        // "--out keys/release-2026" in a fresh checkout: the folder is made, readable by its owner only (it holds a private key).
+        CreateFolderFor(privatePath);
         using var key = ManifestSigning.CreateKey();
         // The private key file is created readable by its owner only, before a byte is written to it.
         var privateOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
@@ -45,5 +47,17 @@ public static class KeygenCommand
         console.Out.WriteLine($"private key: {privatePath} (keep it offline; it signs releases every device will install)");
         console.Out.WriteLine($"public key:  {publicPath} (pin it in the agent's configuration; give it to 'fwtool verify --trusted')");
         return ExitCodes.Ok;
+    }
+
+    private static void CreateFolderFor(string path)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is null || Directory.Exists(folder))
+            return;
+        // A folder that cannot be made is an I/O error like any other (exit code 3, the system's message).
+        if (OperatingSystem.IsWindows())
+            Directory.CreateDirectory(folder);
+        else
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 }

@@ -30,7 +30,7 @@ public static class InspectCommand
         string PackageId, string Kind, string Version, IReadOnlyList<string> Models, IReadOnlyList<string> HardwareRevisions, string? MinimumFromVersion,
         long ImageSize, string ImageSha256, long PayloadSize, string PayloadSha256, long PayloadEntrySize, bool IsDelta, string? DeltaFromVersion,
         string? DeltaFromSha256, DateTimeOffset Created, DateTimeOffset Expires, bool IsRollbackRelease, string ReleaseNotes,
-        IReadOnlyList<SignatureDescription> Signatures);
+        IReadOnlyList<SignatureDescription> Signatures, IReadOnlyList<string> Platforms);
 
     public sealed record SignatureDescription(string KeyId, string Algorithm);
 
@@ -46,7 +46,8 @@ public static class InspectCommand
             manifest.IsDelta ? Convert.ToHexStringLower(manifest.DeltaFromSha256) : null,
             DateTimeOffset.FromUnixTimeMilliseconds(manifest.CreatedUnixMs), DateTimeOffset.FromUnixTimeMilliseconds(manifest.ExpiresUnixMs),
             manifest.IsRollbackRelease, manifest.ReleaseNotes,
-            [.. package.SignedManifest.Signatures.Select(signature => new SignatureDescription(signature.KeyId, signature.Algorithm.ToString()))]);
+            [.. package.SignedManifest.Signatures.Select(signature => new SignatureDescription(signature.KeyId, signature.Algorithm.ToString()))],
+            [.. manifest.Platforms.Select(HostPlatforms.ToText)]);
 
         if (json)
         {
@@ -60,6 +61,8 @@ public static class InspectCommand
         output.WriteLine($"version        {description.Version}");
         output.WriteLine($"models         {string.Join(", ", description.Models)}");
         output.WriteLine($"hardware       {(description.HardwareRevisions.Count > 0 ? string.Join(", ", description.HardwareRevisions) : "every revision")}");
+        if (description.Platforms.Count > 0)
+            output.WriteLine($"platforms      {string.Join("; ", description.Platforms)}");
         output.WriteLine($"updates from   {description.MinimumFromVersion ?? "any version"}");
         output.WriteLine($"image          {description.ImageSize} bytes, SHA-256 {description.ImageSha256}");
         output.WriteLine($"payload        {description.PayloadSize} bytes, SHA-256 {description.PayloadSha256}");

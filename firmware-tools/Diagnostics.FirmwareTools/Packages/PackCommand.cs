@@ -22,6 +22,12 @@ public static class PackCommand
         var version = new Option<string>("--version") { Description = "The release's version: dotted numbers, 1 to 4 parts (2.4.1).", Required = true };
         var models = new Option<string[]>("--model") { Description = "A model the package is for, as devices report it. Repeat for several.", Required = true };
         var revisions = new Option<string[]>("--hardware-revision") { Description = "A hardware revision it supports. Repeat for several; none: every revision." };
+        var platforms = new Option<DriverPlatform[]>("--platform")
+        {
+            Description = "Drivers only: a host platform it installs on, os[/arch,arch]:format, e.g. linux:cups-ppd, windows/x64,arm64:windows-inf, macos:mac-pkg "
+                + "(os: linux, windows, macos; format: cups-ppd, printer-application, windows-inf, mac-pkg). Repeat for several; a driver needs at least one.",
+            CustomParser = ParsePlatforms,
+        };
         var minimumFrom = new Option<string>("--min-from-version") { Description = "The oldest version that may update to this one directly; default: any." };
         var expiresIn = new Option<TimeSpan?>("--expires-in")
         {
@@ -39,7 +45,7 @@ public static class PackCommand
 
         var command = new Command("pack", "Pack an image into an unsigned package (.dxpkg) whose manifest says what it is and which devices may install it; sign it next with 'fwtool sign'.")
         {
-            payload, id, kind, version, models, revisions, minimumFrom, expiresIn, expires, rollback, notes, output,
+            payload, id, kind, version, models, revisions, platforms, minimumFrom, expiresIn, expires, rollback, notes, output,
         };
         command.Validators.Add(result =>
         {
@@ -53,6 +59,7 @@ public static class PackCommand
             parseResult.GetRequiredValue(version),
             parseResult.GetRequiredValue(models),
             parseResult.GetValue(revisions) ?? [],
+            parseResult.GetValue(platforms) ?? [],
             parseResult.GetValue(minimumFrom) ?? "",
             parseResult.GetValue(expiresIn),
             parseResult.GetValue(expires),
@@ -72,7 +79,21 @@ public static class PackCommand
         return null;
     }
 
-    private sealed record Request(string Payload, string Id, PackageKind Kind, string Version, string[] Models, string[] HardwareRevisions, string MinimumFromVersion,
+    /// <summary>Every <c>--platform</c> value, each <c>os[/arch,arch]:format</c>.</summary>
+    private static DriverPlatform[] ParsePlatforms(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var parsed = new List<DriverPlatform>();
+        foreach (var token in result.Tokens)
+        {
+            if (HostPlatforms.TryParse(token.Value, out var error) is { } platform)
+                parsed.Add(platform);
+            else
+                result.AddError($"--platform {token.Value}: {error}.");
+        }
+        return [.. parsed];
+    }
+
+    private sealed record Request(string Payload, string Id, PackageKind Kind, string Version, string[] Models, string[] HardwareRevisions, DriverPlatform[] Platforms, string MinimumFromVersion,
         TimeSpan? ExpiresIn, DateTimeOffset? Expires, bool Rollback, string? Notes, string Output);
 
     private static async Task<int> RunAsync(FwtoolConsole console, Request request, CancellationToken cancellationToken)
@@ -90,6 +111,7 @@ public static class PackCommand
             Version = request.Version,
             Models = [.. request.Models],
             HardwareRevisions = [.. request.HardwareRevisions],
+            Platforms = [.. request.Platforms],
             MinimumFromVersion = request.MinimumFromVersion,
             ImageSize = length,
             PayloadSize = length,
@@ -122,7 +144,8 @@ public static class PackCommand
         }, cancellationToken);
 
         console.Out.WriteLine($"packed {manifest.PackageId}: {KindName(manifest.Kind)} {manifest.Version} for {string.Join(", ", manifest.Models)}"
-            + (manifest.HardwareRevisions.Count > 0 ? $" (hardware revision {string.Join(", ", manifest.HardwareRevisions)})" : ""));
+            + (manifest.HardwareRevisions.Count > 0 ? $" (hardware revision {string.Join(", ", manifest.HardwareRevisions)})" : "")
+            + (manifest.Platforms.Count > 0 ? $" on {string.Join("; ", manifest.Platforms)}" : ""));
         console.Out.WriteLine($"image {length} bytes, SHA-256 {Convert.ToHexStringLower(sha256)}");
         console.Out.WriteLine($"expires {DateTimeOffset.FromUnixTimeMilliseconds(manifest.ExpiresUnixMs):u}{(manifest.IsRollbackRelease ? "; a rollback release" : "")}");
         console.Out.WriteLine($"wrote {request.Output} (unsigned: sign it with 'fwtool sign {request.Output} --key <name>.key.pem')");

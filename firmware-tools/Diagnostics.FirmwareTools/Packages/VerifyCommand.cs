@@ -17,11 +17,15 @@ public static class VerifyCommand
         var model = new Option<string>("--model") { Description = "Also check for a device of this model (with --running-version)." };
         var revision = new Option<string>("--hardware-revision") { Description = "The device's hardware revision; default: unknown." };
         var running = new Option<string>("--running-version") { Description = "The version the device runs (with --model)." };
+        var host = new Option<string>("--host")
+        {
+            Description = "For a driver package: check for a host of this platform, os/arch (e.g. linux/x64), with a PPD queue for a printer of --model whose driver is --running-version.",
+        };
         var now = new Option<DateTimeOffset?>("--now") { Description = "The date to check expiry against (e.g. 2027-06-30); default: now.", CustomParser = PackCommand.ParseDate };
         var command = new Command("verify",
             "Check a package as a device would: its signature by a trusted key, the manifest's rules, its expiry, the payload's size and SHA-256, and with --model and --running-version whether that device would install it. Prints every check; exits 1 if any fails.")
         {
-            package, trusted, model, revision, running, now,
+            package, trusted, model, revision, running, host, now,
         };
         command.Validators.Add(result =>
         {
@@ -29,19 +33,29 @@ public static class VerifyCommand
                 result.AddError("--model and --running-version go together: a device check needs both.");
             if (result.GetResult(revision) is not null && result.GetResult(model) is null)
                 result.AddError("--hardware-revision needs --model and --running-version.");
+            if (result.GetResult(host) is { } hostResult && (result.GetResult(model) is null || hostResult.Tokens is not [var token] || HostOf(token.Value) is null))
+                result.AddError("--host is os/arch (linux/x64, windows/arm64, macos/arm64) and needs --model and --running-version.");
         });
         command.SetAction((parseResult, cancellationToken) =>
         {
             var device = parseResult.GetValue(model) is { } deviceModel
                 ? new DeviceFacts(deviceModel, parseResult.GetValue(revision) ?? "", parseResult.GetRequiredValue(running))
                 : null;
-            return RunAsync(console, parseResult.GetRequiredValue(package), parseResult.GetRequiredValue(trusted), device,
+            var hostPlatform = parseResult.GetValue(host) is { } hostText ? HostOf(hostText) : null;
+            return RunAsync(console, parseResult.GetRequiredValue(package), parseResult.GetRequiredValue(trusted), device, hostPlatform,
                 parseResult.GetValue(now) ?? console.Time.GetUtcNow(), cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(FwtoolConsole console, string path, string[] trustedPaths, DeviceFacts? device, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary><c>os/arch</c>, as <c>--host</c> takes it; null when it is not one.</summary>
+    private static (string Os, string Architecture)? HostOf(string text) =>
+        text.Split('/') is [var os, var architecture] && HostPlatforms.OperatingSystems.Contains(os) && HostPlatforms.Architectures.Contains(architecture)
+            ? (os, architecture)
+            : null;
+
+    private static async Task<int> RunAsync(
+        FwtoolConsole console, string path, string[] trustedPaths, DeviceFacts? device, (string Os, string Architecture)? host, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var trustedKeys = await ReadTrustedKeysAsync(trustedPaths, cancellationToken);
         try
@@ -76,6 +90,10 @@ public static class VerifyCommand
                 {
                     report.NotChecked("device", "the package has expired, so no device installs it");
                 }
+                else if (manifest.Kind == PackageKind.Driver)
+                {
+                    CheckHost(report, manifest, device, host ?? (HostPlatforms.Linux, "x64"), now);
+                }
                 else
                 {
                     var check = ManifestChecks.CheckForDevice(manifest, device, now);
@@ -93,6 +111,19 @@ public static class VerifyCommand
             foreach (var key in trustedKeys)
                 key.Dispose();
         }
+    }
+
+    /// <summary>A driver package on a host with one PPD queue for the device's model, whose driver is the device's running version.</summary>
+    private static void CheckHost(CheckReport report, UpdateManifest manifest, DeviceFacts device, (string Os, string Architecture) host, DateTimeOffset now)
+    {
+        var queue = new Protocol.Hosts.PrintQueue { Name = "queue", PrinterModel = device.Model, Driver = Protocol.Hosts.QueueDriver.Ppd, DriverVersion = device.RunningVersion };
+        var facts = new HostFacts(host.Os, host.Architecture, HostPlatforms.DefaultFormats(host.Os), [queue]);
+        var check = DriverChecks.CheckForHost(manifest, facts, now);
+        var who = $"{host.Os}/{host.Architecture} printing to {device.Model} with driver {device.RunningVersion}";
+        if (check.IsAccepted)
+            report.Ok("host", $"a host ({who}) would install it as {check.Platform}");
+        else
+            report.Failed("host", check.Failure, check.Detail);
     }
 
     private static async Task CheckPayloadAsync(FwtoolConsole console, CheckReport report, string path, UpdateManifest manifest, CancellationToken cancellationToken)

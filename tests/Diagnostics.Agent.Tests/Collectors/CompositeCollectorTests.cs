@@ -34,8 +34,41 @@ public sealed class CompositeCollectorTests
         Assert.Equal("LP5-1", status.Serial);
         Assert.Equal(["ipp:toner-low", "hrPrinter:lowToner"], status.Conditions.Select(c => c.Code));
         Assert.Equal(8, Assert.Single(status.Supplies).LevelPercent);
+        Assert.Equal("", status.StateMessage);
         Assert.Equal(12_345, status.Counters.Single(c => c.Name == "pages-printed").Value);
         Assert.Equal(100, status.Counters.Single(c => c.Name == "uptime-seconds").Value);
+    }
+
+    [Fact]
+    public async Task The_lead_supplies_stay_and_a_secondary_supply_of_the_same_kind_and_colour_is_not_added_again()
+    {
+        // As cupsd and an SNMP agent name one cartridge: "Black" (toner, #000000) and "Black Toner Cartridge" (tonerCartridge, black).
+        var ipp = new FixedCollector("ipp", new DeviceStatus
+        {
+            State = DeviceState.Idle,
+            Supplies =
+            [
+                new SupplyLevel { Name = "Black", Type = "toner", Color = "#000000", LevelPercent = 7, Low = true },
+                new SupplyLevel { Name = "Waste", Type = "wasteToner", Color = "none", LevelPercent = -1 },
+            ],
+        });
+        var snmp = new FixedCollector("snmp", new DeviceStatus
+        {
+            State = DeviceState.Idle, StateMessage = "hrPrinterStatus idle, hrDeviceStatus running",
+            Supplies =
+            [
+                new SupplyLevel { Name = "Black Toner Cartridge", Type = "tonerCartridge", Color = "black", LevelPercent = 9, Low = true },
+                new SupplyLevel { Name = "Waste Toner Box", Type = "wasteToner", LevelPercent = 20 },
+                new SupplyLevel { Name = "Drum", Type = "opc", LevelPercent = 60 },
+            ],
+        });
+        var composite = new CompositeCollector([ipp, snmp], _time);
+
+        var status = await composite.ReadAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal([("Black", 7), ("Waste", 20), ("Drum", 60)], status.Supplies.Select(s => (s.Name, s.LevelPercent)));
+        // The lead's message stays, even empty: the secondary's words describe a state that is not the one shown.
+        Assert.Equal("", status.StateMessage);
     }
 
     [Fact]

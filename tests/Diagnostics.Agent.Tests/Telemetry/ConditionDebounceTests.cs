@@ -31,8 +31,9 @@ public sealed class ConditionDebounceTests
     public void A_condition_is_raised_only_after_it_lasted_the_debounce_interval()
     {
         var (tracker, time) = Debounced();
+        tracker.Observe(Status());
 
-        var first = tracker.Observe(Status("ipp:media-jam"));
+        var first = Next(tracker, time, "ipp:media-jam");
         var oneSecond = Next(tracker, time, "ipp:media-jam");
         var twoSeconds = Next(tracker, time, "ipp:media-jam");
 
@@ -109,6 +110,55 @@ public sealed class ConditionDebounceTests
         Assert.Equal([(EventKind.Raised, "ipp:media-jam")], raised.Events.Select(e => (e.Kind, e.Code)));
         Assert.Equal([(EventKind.Cleared, "ipp:media-jam")], cleared.Events.Select(e => (e.Kind, e.Code)));
         Assert.Equal(TimeSpan.Zero, new ConditionTracker().DebounceInterval);
+    }
+
+    [Fact]
+    public void A_condition_present_at_the_first_read_comes_with_the_first_status()
+    {
+        var (tracker, _) = Debounced();
+
+        var first = tracker.Observe(Status("ipp:media-jam"));
+
+        // Nothing was seen before it, so it cannot be a blip: the device's first status should not wait for it.
+        Assert.Equal([(EventKind.Raised, "ipp:media-jam")], first.Events.Select(e => (e.Kind, e.Code)));
+        Assert.Equal(["ipp:media-jam"], first.Status!.Conditions.Select(c => c.Code));
+    }
+
+    [Fact]
+    public void While_a_condition_waits_for_its_confirmation_the_status_stays_whole_and_says_when_to_read_again()
+    {
+        var (tracker, time) = Debounced();
+        DeviceStatus Printer(DeviceState state, string code = "", string firmware = "2.1.0") => new()
+        {
+            Model = "M", State = state, StateMessage = state.ToString(), FirmwareVersion = firmware,
+            Conditions = code.Length == 0 ? [] : [new ActiveCondition { Code = code, Condition = "C", Severity = Severity.Report, Message = code }],
+        };
+        var sent = new List<DeviceStatus>();
+        void Observe(DeviceStatus observed)
+        {
+            var change = tracker.Observe(observed);
+            if (change.StatusChanged)
+                sent.Add(change.Status!);
+        }
+
+        Observe(Printer(DeviceState.Idle));
+        Assert.Null(tracker.ConfirmationDueAt);
+        time.Advance(TimeSpan.FromMilliseconds(400));
+        var held = tracker.Observe(Printer(DeviceState.Stopped, "ipp:media-jam", firmware: "2.1.1"));
+        // Held: the state and its conditions as last seen together; what does not go with them (firmware) moves on.
+        Assert.Equal((DeviceState.Idle, 0, "2.1.1"), (held.Status!.State, held.Status.Conditions.Count, held.Status.FirmwareVersion));
+        Assert.Equal(time.GetUtcNow() + TimeSpan.FromSeconds(2), tracker.ConfirmationDueAt);
+        time.Advance(TimeSpan.FromSeconds(2));
+        Observe(Printer(DeviceState.Stopped, "ipp:media-jam", firmware: "2.1.1"));
+        Assert.Null(tracker.ConfirmationDueAt);
+        Observe(Printer(DeviceState.Idle, firmware: "2.1.1"));
+        time.Advance(TimeSpan.FromSeconds(2));
+        Observe(Printer(DeviceState.Idle, firmware: "2.1.1"));
+
+        // Never "stopped with no condition" nor "idle with an active jam": each sent status was seen whole.
+        Assert.Equal(
+            [(DeviceState.Idle, ""), (DeviceState.Stopped, "ipp:media-jam"), (DeviceState.Idle, "")],
+            sent.Select(s => (s.State, string.Join(",", s.Conditions.Select(c => c.Code)))));
     }
 
     [Fact]

@@ -135,6 +135,52 @@ public sealed class TelemetryPumpTests : IDisposable
     }
 
     [Fact]
+    public async Task A_condition_waiting_for_confirmation_is_read_again_at_its_deadline_not_at_the_next_poll()
+    {
+        using var outbox = Outbox.Open(Path.Combine(_directory.Path, "confirmed"), new OutboxOptions(), _time);
+        var collector = new AnnouncingCollector();
+        var options = new AgentOptions { DeviceId = "dev-1", PollInterval = TimeSpan.FromMinutes(5), ConditionDebounceInterval = TimeSpan.FromSeconds(2) };
+        var pump = new TelemetryPump(collector, outbox, new UplinkEnvelopes("dev-1", _time), options, _time, NullLogger<TelemetryPump>.Instance);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var running = pump.RunAsync(stop.Token);
+        await Eventually.TrueAsync(() => collector.Reads == 1, "the first poll");
+
+        collector.Next = new DeviceStatus { State = DeviceState.Stopped, Conditions = [new ActiveCondition { Code = "ipp:media-jam", Severity = Severity.Report }] };
+        collector.Announce();
+        await Eventually.TrueAsync(() => collector.Reads == 2, "a read right after the announcement");
+        // The jam waits 2 s for its confirmation; the next poll is 5 minutes away (the clock moves at most 50 s here).
+        // Only the deadline can cause this read.
+        await Eventually.TrueAsync(() =>
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+            return collector.Reads == 3;
+        }, "a read at the confirmation deadline");
+        await Eventually.TrueAsync(() => outbox.Depth == 4, "first status and heartbeat, then the raised jam and its status");
+
+        var statuses = (await outbox.ReadFromAsync(0, 10, Ct)).Where(r => r.Kind == UplinkKind.Status)
+            .Select(r => WireCodec.Decode<Envelope>(r.Payload).Value!.Status!).ToList();
+        Assert.Equal([(DeviceState.Idle, 0), (DeviceState.Stopped, 1)], statuses.Select(s => (s.State, s.Conditions.Count)));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+    }
+
+    [Fact]
+    public async Task An_unreachable_device_says_why_in_plain_words_with_a_code_per_cause()
+    {
+        _collector.Failure = new Diagnostics.Agent.Collectors.Ipp.IppRequestException(
+            Diagnostics.Agent.Collectors.Ipp.IppRequestFailure.Malformed, "printer sent garbage",
+            cause: new UnreachableCause(UnreachableCauses.NotIpp, "the printer answered with something that is not IPP"));
+
+        var sent = await _pump.PollOnceAsync(Ct);
+
+        var status = sent.Single(e => e.Kind == UplinkKind.Status).Status!;
+        Assert.Equal((DeviceState.Unreachable, "the printer answered with something that is not IPP"), (status.State, status.StateMessage));
+        var condition = Assert.Single(status.Conditions);
+        Assert.Equal(("agent:unreachable-not-ipp", Conditions.DeviceUnreachable, Severity.Error), (condition.Code, condition.Condition, condition.Severity));
+        Assert.Equal("The agent cannot read the device: the printer answered with something that is not IPP", condition.Message);
+    }
+
+    [Fact]
     public async Task A_requested_read_happens_at_once_not_at_the_next_poll_for_any_collector()
     {
         using var outbox = Outbox.Open(Path.Combine(_directory.Path, "requested"), new OutboxOptions(), _time);

@@ -154,16 +154,21 @@ internal sealed record Release(byte[] Image, UpdateManifest Manifest, UpdateOffe
     /// <paramref name="server"/> at a path relative to the cloud's address, in an offer with a one-time Install approval.
     /// </summary>
     public static Release Make(ECDsa key, PayloadServer server, string deviceId, string version, string offerId, IEnumerable<string>? faults = null,
-        int imageBytes = 64 * 1024, Action<UpdateManifest>? manifest = null, Action<UpdateOffer>? offer = null)
+        int imageBytes = 64 * 1024, Action<UpdateManifest>? manifest = null, Action<UpdateOffer>? offer = null) =>
+        ForPayload(key, server, deviceId, SimulatedFirmwareImage.Create(version, UpdateRig.Model, faults ?? [], imageBytes, UpdateRig.ImageSeed),
+            PackageKind.Firmware, $"lp400-fw-{version}", version, [UpdateRig.Model], offerId, manifest, offer);
+
+    /// <summary>Any payload as a signed package of <paramref name="kind"/>, served and offered as <see cref="Make"/> does.</summary>
+    public static Release ForPayload(ECDsa key, PayloadServer server, string deviceId, byte[] image, PackageKind kind, string packageId, string version,
+        IEnumerable<string> models, string offerId, Action<UpdateManifest>? manifest = null, Action<UpdateOffer>? offer = null)
     {
-        var image = SimulatedFirmwareImage.Create(version, UpdateRig.Model, faults ?? [], imageBytes, UpdateRig.ImageSeed);
         var sha256 = SHA256.HashData(image);
         var package = new UpdateManifest
         {
-            PackageId = $"lp400-fw-{version}",
-            Kind = PackageKind.Firmware,
+            PackageId = packageId,
+            Kind = kind,
             Version = version,
-            Models = [UpdateRig.Model],
+            Models = [.. models],
             ImageSize = image.Length,
             ImageSha256 = sha256,
             PayloadSize = image.Length,

@@ -61,8 +61,21 @@ public sealed class PlainLanguageTests
     [InlineData("Magenta", "ink", 0, true, true, "Magenta ink: empty — replace it now")]
     [InlineData("Waste", "wasteToner", -2, false, false, "Waste toner box: level unknown")]
     [InlineData("", "media", 40, false, false, "Paper: 40 %")]
+    // A waste box's level is how full it is: empty is the good end.
+    [InlineData("Waste", "wasteToner", 0, false, false, "Waste toner box: 0 % full")]
+    [InlineData("Waste", "wasteToner", 95, true, false, "Waste toner box: 95 % full — order a replacement soon")]
+    [InlineData("Waste", "wasteToner", 100, true, true, "Waste toner box: full — replace it now")]
     public void Supplies_in_plain_words(string name, string type, int level, bool low, bool empty, string words) =>
         Assert.Equal(words, PlainLanguage.Supply(new SupplyView(name, type, "#000000", level, low, empty)));
+
+    [Fact]
+    public void A_level_without_a_known_capacity_is_said_with_its_unit()
+    {
+        // RFC 3805 prtMarkerSuppliesMaxCapacity -2 (unknown) beside a level of 160 impressions.
+        var drum = SupplyView.Of(new SupplyLevel { Name = "Drum", Type = "opc", LevelPercent = -3, Level = 160, MaxCapacity = -2, Unit = "impressions" });
+
+        Assert.Equal("Drum: 160 impressions left, capacity unknown", PlainLanguage.Supply(drum));
+    }
 
     [Fact]
     public void The_supplies_summary_names_the_one_that_needs_action()
@@ -104,4 +117,22 @@ public sealed class PlainLanguageTests
 
     [Fact]
     public void No_report_yet_reads_never() => Assert.Equal("never", PlainLanguage.Ago(null, DateTimeOffset.UnixEpoch));
+
+    [Fact]
+    public void Every_cause_the_agent_gives_for_an_unreachable_printer_has_its_own_advice()
+    {
+        var named = UnreachableCauses.All.Where(c => c != UnreachableCauses.Other);
+
+        Assert.Empty(named.Except(PlainLanguage.UnreachableCausesAdvised, StringComparer.Ordinal));
+        var generic = PlainLanguage.Describe(Conditions.DeviceUnreachable, "agent:device-unreachable", "").Advice;
+        Assert.All(named, cause => Assert.NotEqual(generic, PlainLanguage.Describe(Conditions.DeviceUnreachable, UnreachableCauses.CodeOf(cause), "").Advice));
+    }
+
+    [Fact]
+    public void The_reason_a_printer_is_unreachable_is_the_agents_plain_words()
+    {
+        Assert.Equal("connection refused on port 631", PlainLanguage.UnreachableReason(DeviceState.Unreachable, "connection refused on port 631"));
+        Assert.Null(PlainLanguage.UnreachableReason(DeviceState.Stopped, "Paper jam in tray 2"));
+        Assert.Null(PlainLanguage.UnreachableReason(DeviceState.Unreachable, ""));
+    }
 }

@@ -26,11 +26,11 @@ public sealed class CloudHost : WebApplicationFactory<Program>
     /// <param name="services">Replaces services after the host's own (a store wrapped to hold a write back, say).</param>
     public CloudHost(string? databasePath = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
     {
-        _services = services;
         _ownsDatabase = databasePath is null;
         DatabasePath = databasePath ?? TempDatabasePath();
         BrokerPort = FreePort.Next();
         _time = time;
+        _services = services;
         _settings = new Dictionary<string, string?>
         {
             ["Storage:Path"] = DatabasePath,

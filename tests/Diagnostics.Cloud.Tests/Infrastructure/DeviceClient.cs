@@ -10,6 +10,7 @@ namespace Diagnostics.Cloud.Tests.Infrastructure;
 public sealed class DeviceClient : IAsyncDisposable
 {
     private readonly IMqttClient _client;
+    private readonly TaskCompletionSource<MqttClientDisconnectedEventArgs> _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ulong _nextSequence;
 
     private DeviceClient(IMqttClient client, string deviceId, string token)
@@ -19,6 +20,11 @@ public sealed class DeviceClient : IAsyncDisposable
         Token = token;
         // Like the agent: sequences seeded from the clock, so they start high.
         _nextSequence = 1_700_000_000_000UL;
+        client.DisconnectedAsync += e =>
+        {
+            _disconnected.TrySetResult(e);
+            return Task.CompletedTask;
+        };
         client.ApplicationMessageReceivedAsync += async e =>
         {
             if (e.ApplicationMessage.Topic == Topics.Downlink(DeviceId, Topics.AckKind))
@@ -71,6 +77,9 @@ public sealed class DeviceClient : IAsyncDisposable
     public ulong? HighestAck => Acks.IsEmpty ? null : Acks.Max(a => a.HighestContiguousSequence);
 
     public bool IsConnected => _client.IsConnected;
+
+    /// <summary>Completes when the connection ends, with the server's DISCONNECT reason when it sent one.</summary>
+    public Task<MqttClientDisconnectedEventArgs> Disconnected => _disconnected.Task;
 
     /// <param name="tls">MQTT over TLS (see <see cref="DeviceTls"/>); with a client certificate in it, <paramref name="token"/> may be null.</param>
     public static async Task<DeviceClient> ConnectAsync(int port, string deviceId, string? token, bool subscribeToDownlink = true, MqttClientTlsOptions? tls = null)

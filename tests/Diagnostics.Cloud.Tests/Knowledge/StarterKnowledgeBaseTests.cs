@@ -44,6 +44,22 @@ public sealed class StarterKnowledgeBaseTests
     }
 
     [Fact]
+    public void Every_cause_the_agent_gives_for_an_unreachable_device_has_an_article_of_its_own()
+    {
+        var index = new ArticleIndex(Articles().Select(a => (a, 1)), []);
+
+        // The classes agents report (Protocol's UnreachableCauses), as the telemetry pump codes them.
+        foreach (var cause in UnreachableCauses.All)
+        {
+            var code = UnreachableCauses.CodeOf(cause);
+            var best = index.Match(new ProblemQuery(code, Conditions.DeviceUnreachable))[0];
+            Assert.True(best.Kind == MatchKind.Code, $"{code} matched {best.Article.Id} by {best.Kind}");
+            // The generic article only for a cause no collector named; every named cause has a more precise one.
+            Assert.Equal(cause == UnreachableCauses.Other, best.Article.Id == "printer-unreachable");
+        }
+    }
+
+    [Fact]
     public void No_code_belongs_to_two_articles_and_every_fix_says_what_it_does()
     {
         var articles = Articles();

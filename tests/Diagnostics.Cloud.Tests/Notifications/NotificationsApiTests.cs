@@ -62,19 +62,20 @@ public sealed class NotificationsApiTests
     }
 
     [Fact]
-    public async Task Only_raised_warnings_and_errors_notify()
+    public async Task Only_raised_problems_notify_and_a_report_that_does_not_stop_printing_is_not_one()
     {
         await using var host = new CloudHost();
         var owner = await Customers.SignInAsync(host);
         await using var device = await host.ConnectDeviceAsync("notify-kinds");
         await owner.PairAsync(device);
+        DeviceEvent TonerLow(Severity severity) => new() { Kind = EventKind.Raised, Code = "ipp:toner-low", Condition = Conditions.TonerLow, Severity = severity, Message = "Toner low" };
 
         await device.RaiseAsync(Customers.Jam(EventKind.Cleared));
-        await device.RaiseAsync(Customers.Jam(severity: Severity.Report));
-        await device.RaiseAsync(Customers.Jam(severity: Severity.Warning));
+        await device.RaiseAsync(TonerLow(Severity.Report));
+        await device.RaiseAsync(TonerLow(Severity.Warning));
 
         var mine = await owner.Http.GetJsonAsync<Paged<NotificationView>>("/api/me/notifications");
-        Assert.Equal(Severity.Warning, Assert.Single(mine.Items).Severity);
+        Assert.Equal((Conditions.TonerLow, Severity.Warning), (Assert.Single(mine.Items).Condition, mine.Items[0].Severity));
     }
 
     [Fact]

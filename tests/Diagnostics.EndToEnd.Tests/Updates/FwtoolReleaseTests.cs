@@ -60,7 +60,8 @@ public sealed class FwtoolReleaseTests
         Assert.True(paused.ExitCode == 1, paused.Output);
     }
 
-    private static async Task<(int ExitCode, string Output)> FwtoolAsync(CancellationToken ct, params string[] arguments)
+    /// <summary>Runs the built fwtool as a release engineer would (the password in DX_PASSWORD); its exit code and everything it printed.</summary>
+    internal static async Task<(int ExitCode, string Output)> FwtoolAsync(CancellationToken ct, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(RepositoryLayout.FwtoolDll);

@@ -31,6 +31,18 @@ public sealed class KeygenCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Makes_the_folder_the_keys_go_in_readable_by_its_owner_only()
+    {
+        var result = await _fwtool.RunOkAsync("keygen", "--out", _fwtool.PathOf(Path.Combine("keys", "nested", "release")));
+
+        Assert.True(File.Exists(_fwtool.PathOf(Path.Combine("keys", "nested", "release.key.pem"))));
+        Assert.True(File.Exists(_fwtool.PathOf(Path.Combine("keys", "nested", "release.pub.pem"))));
+        Assert.Contains("key id: ", result.Out, StringComparison.Ordinal);
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_fwtool.PathOf(Path.Combine("keys", "nested"))));
+    }
+
+    [Fact]
     public async Task Refuses_to_overwrite_a_key()
     {
         await _fwtool.RunOkAsync("keygen", "--out", _fwtool.PathOf("release"));

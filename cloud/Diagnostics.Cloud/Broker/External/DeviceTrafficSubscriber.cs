@@ -32,9 +32,9 @@ public sealed partial class DeviceTrafficSubscriber(
 
     public static string SharedPresenceFilter(string group) => $"$share/{group}/{Topics.Root}/+/presence";
 
-    public bool Handles(string topic) => topic.StartsWith(Topics.Root + "/", StringComparison.Ordinal);
+    public bool Owns(string topic) => topic.StartsWith(Topics.Root + "/", StringComparison.Ordinal);
 
-    public Task PrepareAsync(ExternalBrokerConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task PrepareAsync(ExternalBrokerConnection source, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task HandleAsync(ExternalBrokerConnection source, string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
     {
@@ -49,7 +49,7 @@ public sealed partial class DeviceTrafficSubscriber(
         {
             case TopicDirection.Presence:
                 // The agent subscribes to its downlink before it says it is online, so this is when waiting work can go out.
-                if (await presence.PresenceMessageAsync(parsed.DeviceId, payload, cancellationToken) == true)
+                if ((await presence.ApplyPresenceMessageAsync(parsed.DeviceId, payload, cancellationToken)).Online)
                 {
                     presence.Heard(parsed.DeviceId);
                     presence.SubscribedToDownlink(parsed.DeviceId);

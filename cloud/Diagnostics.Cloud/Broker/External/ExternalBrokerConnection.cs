@@ -3,6 +3,7 @@ using Diagnostics.Cloud.Observability;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
+using Diagnostics.Protocol;
 
 namespace Diagnostics.Cloud.Broker.External;
 
@@ -13,13 +14,13 @@ public interface IExternalBrokerSubscriber
     IReadOnlyList<string> Filters { get; }
 
     /// <summary>Whether <paramref name="topic"/> is this subscriber's.</summary>
-    bool Handles(string topic);
+    bool Owns(string topic);
 
     /// <summary>Handles one message that came on <paramref name="source"/>; the broker's delivery is acknowledged when this returns.</summary>
     Task HandleAsync(ExternalBrokerConnection source, string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken);
 
     /// <summary>Runs on every new connection once this subscriber's filters are subscribed (and the previous subscribers' prepared).</summary>
-    Task PrepareAsync(ExternalBrokerConnection connection, CancellationToken cancellationToken);
+    Task PrepareAsync(ExternalBrokerConnection source, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -34,6 +35,7 @@ public sealed partial class ExternalBrokerConnection : BackgroundService, IDownl
 {
     private readonly ExternalBrokerOptions _settings;
     private readonly IReadOnlyList<IExternalBrokerSubscriber> _subscribers;
+    private readonly string _filterList;
     private readonly TimeProvider _time;
     private readonly CloudMetrics _metrics;
     private readonly ILogger<ExternalBrokerConnection> _logger;
@@ -50,6 +52,7 @@ public sealed partial class ExternalBrokerConnection : BackgroundService, IDownl
         ArgumentNullException.ThrowIfNull(options);
         _settings = options.Value.External;
         _subscribers = [.. subscribers];
+        _filterList = string.Join(", ", _subscribers.SelectMany(s => s.Filters));
         _time = time;
         _metrics = metrics;
         _logger = logger;
@@ -142,6 +145,13 @@ public sealed partial class ExternalBrokerConnection : BackgroundService, IDownl
     public async Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken, bool retain = false)
     {
         ArgumentNullException.ThrowIfNull(topic);
+        ArgumentNullException.ThrowIfNull(payload);
+        var parsed = Topics.Parse(topic);
+        if (!parsed.IsValid || parsed.Direction != TopicDirection.Down)
+            throw new ArgumentException($"'{topic}' is not a device's downlink topic.", nameof(topic));
+        // The same rule as the embedded broker: only the kinds the protocol retains, up to the size the agent reads.
+        if (retain && (RetainedDownlinks.MaxBytes(parsed.Kind) is not { } max || payload.Length > max))
+            throw new ArgumentException($"A {parsed.Kind} downlink of {payload.Length} bytes is not retained.", nameof(retain));
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
             .WithPayload(payload)
@@ -218,13 +228,13 @@ public sealed partial class ExternalBrokerConnection : BackgroundService, IDownl
         }
         lock (_stateLock)
             _ready.TrySetResult();
-        LogConnected(_settings.Host, _settings.Port, ClientId, string.Join(", ", _subscribers.SelectMany(s => s.Filters)));
+        LogConnected(_settings.Host, _settings.Port, ClientId, _filterList);
     }
 
     private async Task ReceiveAsync(MqttApplicationMessageReceivedEventArgs e)
     {
         var topic = e.ApplicationMessage.Topic;
-        var subscriber = _subscribers.FirstOrDefault(s => s.Handles(topic));
+        var subscriber = _subscribers.FirstOrDefault(s => s.Owns(topic));
         if (subscriber is null)
             return;
         try

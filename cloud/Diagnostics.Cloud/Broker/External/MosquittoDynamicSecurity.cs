@@ -53,7 +53,7 @@ public sealed partial class MosquittoDynamicSecurity(
 
     public IReadOnlyList<string> Filters => [ResponseTopic];
 
-    public bool Handles(string topic) => topic == ResponseTopic;
+    public bool Owns(string topic) => topic == ResponseTopic;
 
     public Task HandleAsync(ExternalBrokerConnection source, string topic, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
     {
@@ -92,7 +92,7 @@ public sealed partial class MosquittoDynamicSecurity(
             {
                 Expect(await RunOneAsync(source, false, Command("addRoleACL",
                     ("rolename", CloudRole), ("acltype", missing.Type), ("topic", missing.Topic), ("allow", true), ("priority", 0)), cancellationToken));
-                LogCloudRole(CloudRole, $"given {missing.Type} {missing.Topic}");
+                LogCloudRoleAcl(CloudRole, missing.Type, missing.Topic);
             }
         }
         var client = Expect(await RunOneAsync(source, false, Command("getClient", ("username", _settings.UserName)), cancellationToken));
@@ -101,7 +101,7 @@ public sealed partial class MosquittoDynamicSecurity(
         {
             // The plugin ends this session to apply the change: the connection notices and connects again.
             Expect(await RunOneAsync(source, false, Command("addClientRole", ("username", _settings.UserName), ("rolename", CloudRole), ("priority", 0)), cancellationToken));
-            LogCloudRole(CloudRole, $"given to {_settings.UserName}");
+            LogCloudRoleGiven(CloudRole, _settings.UserName);
         }
     }
 
@@ -221,4 +221,10 @@ public sealed partial class MosquittoDynamicSecurity(
 
     [LoggerMessage(EventId = EventIds.BrokerCloudRole, Level = LogLevel.Information, Message = "Broker role {Role} {Change}")]
     private partial void LogCloudRole(string role, string change);
+
+    [LoggerMessage(EventId = EventIds.BrokerCloudRole, Level = LogLevel.Information, Message = "Broker role {Role} given {AclType} {Topic}")]
+    private partial void LogCloudRoleAcl(string role, string aclType, string topic);
+
+    [LoggerMessage(EventId = EventIds.BrokerCloudRole, Level = LogLevel.Information, Message = "Broker role {Role} given to {UserName}")]
+    private partial void LogCloudRoleGiven(string role, string userName);
 }

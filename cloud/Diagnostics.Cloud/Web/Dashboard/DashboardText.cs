@@ -36,6 +36,18 @@ public static class DashboardText
 
     public static string Text(this DevicePresence presence) => presence == DevicePresence.Online ? "online" : "offline";
 
+    /// <summary>A supply gauge's words: "7% low", "95% full almost full" reads badly, so receptacles say full / almost full; "160 impressions, capacity unknown".</summary>
+    public static string SupplyLevel(SupplyView supply)
+    {
+        ArgumentNullException.ThrowIfNull(supply);
+        var level = supply.LevelPercent >= 0 ? $"{supply.LevelPercent.ToString(System.Globalization.CultureInfo.InvariantCulture)}%"
+            : supply.CapacityUnknown ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{supply.Level} {supply.Unit}, capacity unknown")
+            : "unknown";
+        if (supply.IsReceptacle)
+            return level + (supply.Empty ? " full" : supply.Low ? " almost full" : "");
+        return level + (supply.Empty ? " empty" : supply.Low ? " low" : "");
+    }
+
     public static string SeverityText(Severity severity) => severity switch
     {
         Severity.Error => "error",

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net.Http.Headers;
+using Diagnostics.Protocol;
 
 namespace Diagnostics.Agent.Collectors.Ipp;
 
@@ -14,12 +16,24 @@ public enum IppRequestFailure
 }
 
 /// <summary>An IPP request that got no usable answer: the printer is unreachable, slow, or answered nonsense.</summary>
-public sealed class IppRequestException(IppRequestFailure failure, string message, Exception? inner = null, short? statusCode = null) : Exception(message, inner)
+public sealed class IppRequestException(IppRequestFailure failure, string message, Exception? inner = null, short? statusCode = null, UnreachableCause? cause = null)
+    : Exception(message, inner), IUnreachableCause
 {
     public IppRequestFailure Failure { get; } = failure;
 
     /// <summary>The IPP status-code when <see cref="Failure"/> is <see cref="IppRequestFailure.IppStatus"/> (0x0406 client-error-not-found ...).</summary>
     public short? StatusCode { get; } = statusCode;
+
+    /// <summary>The cause in plain words, for the device page and the knowledge base (<c>agent:unreachable-not-ipp</c> ...).</summary>
+    public UnreachableCause Cause { get; } = cause ?? new UnreachableCause(failure switch
+    {
+        IppRequestFailure.Timeout => UnreachableCauses.Timeout,
+        IppRequestFailure.HttpStatus => UnreachableCauses.HttpError,
+        IppRequestFailure.TooLarge => UnreachableCauses.Oversized,
+        IppRequestFailure.Malformed => UnreachableCauses.NotIpp,
+        IppRequestFailure.IppStatus => UnreachableCauses.IppError,
+        _ => UnreachableCauses.ConnectionLost,
+    }, message);
 }
 
 /// <summary>
@@ -110,26 +124,53 @@ public sealed class IppClient
             using var httpRequest = new HttpRequestMessage(HttpMethod.Post, _httpUri) { Content = content };
             using var response = await _http.SendAsync(httpRequest, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             if (!response.IsSuccessStatusCode)
-                throw new IppRequestException(IppRequestFailure.HttpStatus, $"{_printerUri} answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}.");
+                throw new IppRequestException(IppRequestFailure.HttpStatus, $"{_printerUri} answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}.",
+                    cause: new(UnreachableCauses.HttpError, $"the printer answered HTTP {(int)response.StatusCode} {response.ReasonPhrase} instead of IPP"));
             if (response.Content.Headers.ContentLength > _maxResponseBytes)
-                throw new IppRequestException(IppRequestFailure.TooLarge, $"{_printerUri} sent {response.Content.Headers.ContentLength} bytes, above the limit of {_maxResponseBytes}.");
+                throw TooLarge($"{_printerUri} sent {response.Content.Headers.ContentLength} bytes, above the limit of {_maxResponseBytes}.");
             var body = await ReadLimitedAsync(response.Content, timeout.Token);
             var decoded = IppCodec.Decode(body, _maxResponseBytes);
             if (!decoded.IsSuccess)
-                throw new IppRequestException(IppRequestFailure.Malformed, $"{_printerUri} sent an undecodable IPP response ({decoded.Error}): {decoded.Detail}");
+                throw new IppRequestException(IppRequestFailure.Malformed, $"{_printerUri} sent an undecodable IPP response ({decoded.Error}): {decoded.Detail}",
+                    cause: decoded.Error == IppDecodeError.Truncated && LooksLikeIpp(body)
+                        ? new(UnreachableCauses.Truncated, string.Create(CultureInfo.InvariantCulture, $"the printer's answer was cut off: {body.Length} bytes, ending inside the IPP message"))
+                        : new(UnreachableCauses.NotIpp, $"the printer answered with something that is not IPP ({Describe(response, body)})"));
             var message = decoded.Message!;
             if (!message.IsSuccessStatus)
-                throw new IppRequestException(IppRequestFailure.IppStatus, $"{_printerUri} answered IPP status 0x{message.Code:X4}.", statusCode: message.Code);
+                throw new IppRequestException(IppRequestFailure.IppStatus, $"{_printerUri} answered IPP status 0x{message.Code:X4}.", statusCode: message.Code,
+                    cause: new(UnreachableCauses.IppError, $"the printer refused the request with IPP status {IppStatusCodes.Name(message.Code)} (0x{message.Code:X4})"));
             return message;
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new IppRequestException(IppRequestFailure.Timeout, $"{_printerUri} did not answer within {_timeout.TotalSeconds:0.###} s.", ex);
+            throw new IppRequestException(IppRequestFailure.Timeout, $"{_printerUri} did not answer within {_timeout.TotalSeconds:0.###} s.", ex,
+                cause: new(UnreachableCauses.Timeout, string.Create(CultureInfo.InvariantCulture, $"the printer took longer than {_timeout.TotalSeconds:0.###} s to answer")));
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
-            throw new IppRequestException(IppRequestFailure.Connection, $"{_printerUri} is unreachable: {ex.Message}", ex);
+            // The printer closed the connection in the middle of its answer (fewer bytes than its Content-Length).
+            if (ex is HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded } || ex.InnerException is HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded })
+                throw new IppRequestException(IppRequestFailure.Malformed, $"{_printerUri} ended its answer early: {ex.Message}", ex,
+                    cause: new(UnreachableCauses.Truncated, "the printer's answer was cut off: the connection closed before the end of the IPP message"));
+            throw new IppRequestException(IppRequestFailure.Connection, $"{_printerUri} is unreachable: {ex.Message}", ex,
+                cause: UnreachableCause.OfConnection(ex, _httpUri.Host, _httpUri.Port));
         }
+    }
+
+    /// <summary>The host and port requests go to (for a cheap TCP probe while the printer is away).</summary>
+    public (string Host, int Port) Endpoint => (_httpUri.Host, _httpUri.Port);
+
+    private IppRequestException TooLarge(string message) => new(IppRequestFailure.TooLarge, message,
+        cause: new(UnreachableCauses.Oversized, string.Create(CultureInfo.InvariantCulture, $"the printer's answer is larger than the {_maxResponseBytes} bytes allowed (Ipp:MaxResponseBytes)")));
+
+    // An IPP response starts with a version (1.x or 2.x); anything else that fails to decode is not IPP at all.
+    private static bool LooksLikeIpp(byte[] body) => body.Length >= 2 && body[0] is 1 or 2 && body[1] <= 2;
+
+    private static string Describe(HttpResponseMessage response, byte[] body)
+    {
+        var type = response.Content.Headers.ContentType?.MediaType;
+        var what = body.Length == 0 ? "an empty body" : string.Create(CultureInfo.InvariantCulture, $"{body.Length} bytes");
+        return type is null || type == MediaType ? what : $"{what} of {type}";
     }
 
     // Reads at most the limit plus one byte, so a server that lies about (or omits) Content-Length cannot make us buffer more.
@@ -142,7 +183,7 @@ public sealed class IppClient
         while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
         {
             if (buffer.Length + read > _maxResponseBytes)
-                throw new IppRequestException(IppRequestFailure.TooLarge, $"{_printerUri} sent more than the limit of {_maxResponseBytes} bytes.");
+                throw TooLarge($"{_printerUri} sent more than the limit of {_maxResponseBytes} bytes.");
             buffer.Write(chunk, 0, read);
         }
         return buffer.ToArray();

@@ -20,6 +20,9 @@ public sealed class IppCollectorOptions
     /// <summary>... up to this.</summary>
     public TimeSpan BackoffMax { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>While backing off, how often a TCP connect (at most <see cref="RequestTimeout"/>) asks whether the printer is back.</summary>
+    public TimeSpan RecoveryProbeInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Failures in a row before backing off; the first ones retry at the normal poll rate.</summary>
     public int FailuresBeforeBackoff { get; set; } = 2;
 
@@ -60,6 +63,8 @@ public sealed class IppCollectorOptions
             yield return $"{Section}:MaxResponseBytes must be between 1024 and 67108864 (was {MaxResponseBytes}).";
         if (BackoffInitial <= TimeSpan.Zero || BackoffMax < BackoffInitial)
             yield return $"{Section}:BackoffInitial must be above 0 and not above BackoffMax.";
+        if (RecoveryProbeInterval < TimeSpan.FromMilliseconds(100) || RecoveryProbeInterval > TimeSpan.FromHours(1))
+            yield return $"{Section}:RecoveryProbeInterval must be between 100 ms and 1 hour (was {RecoveryProbeInterval}).";
         if (FailuresBeforeBackoff < 1)
             yield return $"{Section}:FailuresBeforeBackoff must be 1 or more (was {FailuresBeforeBackoff}).";
         if (NotificationLeaseDuration < TimeSpan.FromMinutes(1) || NotificationLeaseDuration > TimeSpan.FromDays(1))

@@ -137,9 +137,25 @@ public sealed class IppNotificationSubscription
         if (Id is not { } id)
             return;
         Forget();
+        await CancelAsync(id, cancellationToken);
+    }
+
+    /// <summary>
+    /// Cancel-Subscription for a subscription given up earlier (the printer was away when it was abandoned). An answer
+    /// of client-error-not-found means it is gone already, which is what was wanted.
+    /// </summary>
+    public async Task CancelAsync(int subscriptionId, CancellationToken cancellationToken)
+    {
         var request = new IppMessage(2, 0, IppOperations.CancelSubscription, _client.NextRequestId(),
-            [_client.OperationAttributes(User(), new IppAttribute("notify-subscription-id", new IppIntegerValue(IppValueTag.Integer, id)))]);
-        await _client.SendAsync(request, cancellationToken);
+            [_client.OperationAttributes(User(), new IppAttribute("notify-subscription-id", new IppIntegerValue(IppValueTag.Integer, subscriptionId)))]);
+        try
+        {
+            await _client.SendAsync(request, cancellationToken);
+        }
+        catch (IppRequestException gone) when (gone.StatusCode == ClientErrorNotFound)
+        {
+            // Expired or cancelled by someone else: nothing left to cancel.
+        }
     }
 
     /// <summary>Drops the subscription locally (the printer lost it, or it will be re-created).</summary>

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -16,9 +17,11 @@ public enum IppUpdateMode
 
 /// <summary>
 /// Watches one IPP printer: every read is a Get-Printer-Attributes, translated into a <see cref="DeviceStatus"/>.
-/// A read that fails throws (the telemetry pump reports the device unreachable); after
+/// A read that fails throws (the telemetry pump reports the device unreachable, with the cause in plain words); after
 /// <see cref="IppCollectorOptions.FailuresBeforeBackoff"/> failures in a row, reads fail fast without touching the
-/// network until an exponentially growing backoff has passed, so a dead printer is not hammered every poll.
+/// network until an exponentially growing backoff has passed, so a dead printer is not hammered every poll. Meanwhile
+/// a TCP connect every <see cref="IppCollectorOptions.RecoveryProbeInterval"/> notices a printer that accepts
+/// connections again: the backoff ends and <see cref="WaitForChangeAsync"/> completes, so it is read within seconds.
 /// When the printer offers Create-Printer-Subscriptions, Get-Notifications and the ippget pull method, a background
 /// loop keeps a printer subscription and pulls its events; each one completes <see cref="WaitForChangeAsync"/>.
 /// </summary>
@@ -35,7 +38,10 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
     private readonly IppNotificationSubscription _subscription;
     private readonly ChangeSignal _changes = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly RecoveryProbe _probe;
+    private readonly Lock _backoffGate = new();
     private DateTimeOffset _nextAttemptAt = DateTimeOffset.MinValue;
+    private UnreachableCause? _lastCause;
     private Task? _notificationLoop;
     private volatile int _updateMode;
     private int _disposed;
@@ -59,6 +65,7 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
         _client = new IppClient(http, options.PrinterUri!, options.RequestTimeout, options.MaxResponseBytes);
         var waitClient = new IppClient(http, options.PrinterUri!, options.NotificationWaitTimeout, options.MaxResponseBytes);
         _subscription = new IppNotificationSubscription(_client, waitClient, options.NotificationLeaseDuration, time);
+        _probe = new RecoveryProbe(AcceptsConnectionsAsync, options.RecoveryProbeInterval, time, EndBackoff);
     }
 
     public string Name => "ipp";
@@ -67,6 +74,9 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
 
     /// <summary>How long reads fail fast after the latest failure; zero while the printer answers.</summary>
     public TimeSpan CurrentBackoff { get; private set; }
+
+    /// <summary>TCP connects sent to notice the printer's return while backing off.</summary>
+    public long RecoveryProbes => _probe.Probes;
 
     /// <summary>Undecided before the first good read; Notifications while a subscription is active, Polling otherwise.</summary>
     public IppUpdateMode UpdateMode
@@ -84,8 +94,12 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
     /// <summary>Successful Renew-Subscription requests since start.</summary>
     public long SubscriptionRenewals => Interlocked.Read(ref _subscriptionRenewals);
 
+    /// <summary>Create-Printer-Subscriptions requests sent since start, answered or not.</summary>
+    public long SubscriptionAttempts => Interlocked.Read(ref _subscriptionAttempts);
+
     private long _notificationsReceived;
     private long _subscriptionRenewals;
+    private long _subscriptionAttempts;
 
     /// <inheritdoc/>
     public Task WaitForChangeAsync(CancellationToken cancellationToken) => _changes.WaitAsync(cancellationToken);
@@ -99,9 +113,13 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
         try
         {
             var now = _time.GetUtcNow();
-            if (now < _nextAttemptAt)
+            DateTimeOffset nextAttemptAt;
+            lock (_backoffGate)
+                nextAttemptAt = _nextAttemptAt;
+            if (now < nextAttemptAt)
                 throw new IppRequestException(IppRequestFailure.Connection,
-                    $"{_client.PrinterUri} failed {ConsecutiveFailures} times in a row; next attempt in {(_nextAttemptAt - now).TotalSeconds:0.#} s.");
+                    $"{_client.PrinterUri} failed {ConsecutiveFailures} times in a row; next attempt in {(nextAttemptAt - now).TotalSeconds:0.#} s.",
+                    cause: _lastCause);
             IppMessage response;
             try
             {
@@ -132,21 +150,10 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
         await _stopping.CancelAsync();
+        await _probe.DisposeAsync();
         if (_notificationLoop is { } loop)
             await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (_subscription.Id is { } id)
-        {
-            try
-            {
-                await _subscription.CancelAsync(CancellationToken.None);
-                Log.SubscriptionCancelled(_logger, _client.PrinterUri, id);
-            }
-            catch (Exception ex) when (ex is IppRequestException or ObjectDisposedException or InvalidOperationException)
-            {
-                // Best effort: the printer drops it when the lease runs out anyway.
-                Log.SubscriptionCancelFailed(_logger, _client.PrinterUri, id, ex.Message);
-            }
-        }
+        await CancelSubscriptionsAsync();
         _stopping.Dispose();
         _oneReadAtATime.Dispose();
         if (_ownsHttp)
@@ -159,14 +166,56 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
     private void RecordFailure(IppRequestException ex)
     {
         ConsecutiveFailures++;
+        _lastCause = ex.Cause;
+        _readsSucceeded.Reset();
         Log.ReadFailed(_logger, _client.PrinterUri, ex.Failure, ConsecutiveFailures, ex.Message);
         if (ConsecutiveFailures < _options.FailuresBeforeBackoff)
             return;
         var doublings = Math.Min(ConsecutiveFailures - _options.FailuresBeforeBackoff, 20);
         var backoff = TimeSpan.FromTicks(Math.Min(_options.BackoffMax.Ticks, _options.BackoffInitial.Ticks * (1L << doublings)));
         CurrentBackoff = backoff;
-        _nextAttemptAt = _time.GetUtcNow() + backoff;
+        lock (_backoffGate)
+            _nextAttemptAt = _time.GetUtcNow() + backoff;
         Log.BackingOff(_logger, _client.PrinterUri, ConsecutiveFailures, backoff.TotalSeconds);
+        _probe.Start(AcceptedConnections(ex));
+    }
+
+    // Whether the printer still accepted TCP connections when the read failed: refused or unroutable means no, an
+    // answer of any kind means yes, a timeout does not say (a stalled server accepts, a switched-off printer does not).
+    private static bool? AcceptedConnections(IppRequestException ex) => ex.Failure switch
+    {
+        IppRequestFailure.Connection => ex.Cause.Class is UnreachableCauses.ConnectionLost or UnreachableCauses.Tls ? true : false,
+        IppRequestFailure.Timeout => null,
+        _ => true,
+    };
+
+    private async Task<bool> AcceptsConnectionsAsync(CancellationToken cancellationToken)
+    {
+        var (host, port) = _client.Endpoint;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.RequestTimeout < _options.RecoveryProbeInterval ? _options.RequestTimeout : _options.RecoveryProbeInterval);
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(host, port, timeout.Token);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private void EndBackoff()
+    {
+        lock (_backoffGate)
+            _nextAttemptAt = DateTimeOffset.MinValue;
+        Log.RecoveryProbed(_logger, _client.PrinterUri);
+        _changes.Set();
     }
 
     private void RecordSuccess(IppMessage response)
@@ -175,7 +224,10 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
             Log.Recovered(_logger, _client.PrinterUri, ConsecutiveFailures);
         ConsecutiveFailures = 0;
         CurrentBackoff = TimeSpan.Zero;
-        _nextAttemptAt = DateTimeOffset.MinValue;
+        lock (_backoffGate)
+            _nextAttemptAt = DateTimeOffset.MinValue;
+        _probe.Stop();
+        _readsSucceeded.Set();
         if (UpdateMode != IppUpdateMode.Undecided)
             return;
         PrinterSupportsNotifications = IppNotificationSubscription.IsOffered(response);
@@ -185,81 +237,6 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
         Log.UpdateModeChosen(_logger, _client.PrinterUri, subscribe ? "subscribing to notifications" : "polling", PrinterSupportsNotifications.Value);
         if (subscribe)
             _notificationLoop = Task.Run(() => RunNotificationsAsync(_stopping.Token));
-    }
-
-    // Keeps one ippget subscription alive and pulls its events; any failure falls back to polling and retries later.
-    private async Task RunNotificationsAsync(CancellationToken cancellationToken)
-    {
-        var justCreated = false;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (_subscription.Id is null)
-                {
-                    await _subscription.CreateAsync(cancellationToken);
-                    justCreated = true;
-                    UpdateMode = IppUpdateMode.Notifications;
-                    Log.Subscribed(_logger, _client.PrinterUri, _subscription.Id!.Value, _subscription.GrantedLease.TotalSeconds, string.Join(",", IppNotificationSubscription.Events));
-                }
-                else if (_subscription.RenewAt is { } renewAt && _time.GetUtcNow() >= renewAt)
-                {
-                    await _subscription.RenewAsync(cancellationToken);
-                    Interlocked.Increment(ref _subscriptionRenewals);
-                    Log.SubscriptionRenewed(_logger, _client.PrinterUri, _subscription.Id.Value, _subscription.GrantedLease.TotalSeconds);
-                }
-                IppNotificationBatch batch;
-                try
-                {
-                    batch = await _subscription.GetNotificationsAsync(cancellationToken);
-                }
-                catch (IppRequestException ex) when (ex.Failure == IppRequestFailure.Timeout)
-                {
-                    // A printer that honours notify-wait may hold the request longer than we wait: ask again.
-                    continue;
-                }
-                justCreated = false;
-                if (batch.Events > 0)
-                {
-                    Interlocked.Add(ref _notificationsReceived, batch.Events);
-                    Log.NotificationsReceived(_logger, _client.PrinterUri, batch.Events, string.Join(",", batch.Keywords.Distinct(StringComparer.Ordinal)));
-                    _changes.Set();
-                }
-                var interval = batch.GetInterval ?? _options.NotificationGetIntervalMax;
-                await Task.Delay(interval < _options.NotificationGetIntervalMax ? interval : _options.NotificationGetIntervalMax, _time, cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (IppRequestException ex) when (ex.Failure == IppRequestFailure.IppStatus && _subscription.Id is { } lost && !justCreated)
-            {
-                // Expired, cancelled by someone, or the printer restarted: re-create at once (events may have been missed).
-                Log.SubscriptionLost(_logger, _client.PrinterUri, lost, ex.Message);
-                _subscription.Forget();
-                _changes.Set();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // Any failure, an unexpected one included (a disposed HttpClient), means polling and a later retry.
-                _subscription.Forget();
-                justCreated = false;
-                var wasNotifying = UpdateMode == IppUpdateMode.Notifications;
-                UpdateMode = IppUpdateMode.Polling;
-                var failure = ex is IppRequestException ipp ? ipp.Failure.ToString() : ex.GetType().Name;
-                Log.SubscriptionFailed(_logger, ex, _client.PrinterUri, failure, _options.NotificationRetryInterval.TotalSeconds, ex.Message);
-                if (wasNotifying)
-                    _changes.Set();
-                try
-                {
-                    await Task.Delay(_options.NotificationRetryInterval, _time, cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
     }
 
     // A condition's start time is when this collector first saw it, kept while it stays active.
@@ -278,14 +255,19 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
 
     private static partial class Log
     {
+        // The telemetry pump logs what a person reads about a printer that is down (first failure, summaries, recovery);
+        // these are the collector's own details.
         [LoggerMessage(AgentLogEvents.IppReadFailed, LogLevel.Debug, "IPP read of {PrinterUri} failed ({Failure}, {ConsecutiveFailures} in a row): {Reason}")]
         public static partial void ReadFailed(ILogger logger, Uri printerUri, IppRequestFailure failure, int consecutiveFailures, string reason);
 
-        [LoggerMessage(AgentLogEvents.IppBackingOff, LogLevel.Information, "IPP printer {PrinterUri} failed {ConsecutiveFailures} times in a row; next attempt in {BackoffSeconds} s")]
+        [LoggerMessage(AgentLogEvents.IppBackingOff, LogLevel.Debug, "IPP printer {PrinterUri} failed {ConsecutiveFailures} times in a row; next attempt in {BackoffSeconds} s")]
         public static partial void BackingOff(ILogger logger, Uri printerUri, int consecutiveFailures, double backoffSeconds);
 
-        [LoggerMessage(AgentLogEvents.IppRecovered, LogLevel.Information, "IPP printer {PrinterUri} answers again after {ConsecutiveFailures} failures")]
+        [LoggerMessage(AgentLogEvents.IppRecovered, LogLevel.Debug, "IPP printer {PrinterUri} answers again after {ConsecutiveFailures} failures")]
         public static partial void Recovered(ILogger logger, Uri printerUri, int consecutiveFailures);
+
+        [LoggerMessage(AgentLogEvents.IppRecoveryProbed, LogLevel.Debug, "IPP printer {PrinterUri} accepts connections again; backoff ended")]
+        public static partial void RecoveryProbed(ILogger logger, Uri printerUri);
 
         [LoggerMessage(AgentLogEvents.IppUpdateModeChosen, LogLevel.Information, "IPP printer {PrinterUri}: {Choice} (printer offers ippget notifications: {SupportsNotifications})")]
         public static partial void UpdateModeChosen(ILogger logger, Uri printerUri, string choice, bool supportsNotifications);
@@ -293,8 +275,8 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
         [LoggerMessage(AgentLogEvents.IppSubscribed, LogLevel.Information, "IPP printer {PrinterUri}: subscription {SubscriptionId} for {Events} (lease {LeaseSeconds} s); update mode Notifications")]
         public static partial void Subscribed(ILogger logger, Uri printerUri, int subscriptionId, double leaseSeconds, string events);
 
-        [LoggerMessage(AgentLogEvents.IppSubscriptionFailed, LogLevel.Warning, "IPP printer {PrinterUri}: notifications failed ({Failure}); polling, next subscription attempt in {RetrySeconds} s: {Reason}")]
-        public static partial void SubscriptionFailed(ILogger logger, Exception exception, Uri printerUri, string failure, double retrySeconds, string reason);
+        [LoggerMessage(AgentLogEvents.IppSubscriptionFailed, LogLevel.Warning, "IPP printer {PrinterUri}: notifications failed ({Failure}); polling until {Retry}: {Reason}")]
+        public static partial void SubscriptionFailed(ILogger logger, Exception? exception, Uri printerUri, string failure, string retry, string reason);
 
         [LoggerMessage(AgentLogEvents.IppNotificationsReceived, LogLevel.Debug, "IPP printer {PrinterUri}: {Count} notifications ({Events})")]
         public static partial void NotificationsReceived(ILogger logger, Uri printerUri, int count, string events);
@@ -310,5 +292,8 @@ public sealed partial class IppPrinterCollector : IDeviceCollector, IChangeNotif
 
         [LoggerMessage(AgentLogEvents.IppSubscriptionCancelFailed, LogLevel.Debug, "IPP printer {PrinterUri}: could not cancel subscription {SubscriptionId}: {Reason}")]
         public static partial void SubscriptionCancelFailed(ILogger logger, Uri printerUri, int subscriptionId, string reason);
+
+        [LoggerMessage(AgentLogEvents.IppSubscriptionAbandoned, LogLevel.Debug, "IPP printer {PrinterUri}: subscription {SubscriptionId} abandoned; Cancel-Subscription when the printer answers again")]
+        public static partial void SubscriptionAbandoned(ILogger logger, Uri printerUri, int subscriptionId);
     }
 }

@@ -45,7 +45,7 @@ public static class IppStatusTranslator
         {
             var description = alertIndex < alertDescriptions.Count ? alertDescriptions[alertIndex] : "";
             alertIndex++;
-            if (PrinterAlerts.Parse(value) is not { } alert)
+            if (PrinterAlerts.Parse(value) is not { } alert || alert.IsEvent)
                 continue;
             conditions.Add(new ActiveCondition
             {
@@ -106,10 +106,22 @@ public static class IppStatusTranslator
             if (response.Find(attribute)?.Integers.FirstOrDefault(-1) is >= 0 and var value)
                 counters.Add(new Counter { Name = counter, Value = value });
         }
-        if (response.Find("printer-up-time")?.Integers.FirstOrDefault(-1) is >= 0 and var uptime)
+        if (Uptime(response.Find("printer-up-time")?.Integers.FirstOrDefault(-1) ?? -1) is { } uptime)
             counters.Add(new Counter { Name = UptimeCounter, Value = uptime });
         return counters;
     }
+
+    /// <summary>
+    /// An uptime of this many seconds or more (30 years: 2000-01-01 as Unix time) is a clock reading, not an uptime.
+    /// RFC 8011 5.4.29 asks for seconds since the printer started, but cupsd sends its clock (Unix epoch seconds) there.
+    /// </summary>
+    public const long AbsoluteTimeThreshold = 946_684_800;
+
+    /// <summary>
+    /// The printer's uptime in seconds from printer-up-time, or null when it has none to give: a negative value, or a
+    /// Unix time (cupsd). The uptime of a CUPS queue is not known over IPP, so none is reported rather than 57 years.
+    /// </summary>
+    public static long? Uptime(long printerUpTime) => printerUpTime is >= 0 and < AbsoluteTimeThreshold ? printerUpTime : null;
 
     private static List<SupplyLevel> Supplies(IppMessage response, IReadOnlyList<PrinterStateReason> reasons)
     {
@@ -125,12 +137,19 @@ public static class IppStatusTranslator
                 var receptacle = fields.GetValueOrDefault("class", "") == "receptacleThatIsFilled" || type.StartsWith("waste", StringComparison.OrdinalIgnoreCase);
                 var level = KeyValueList.Integer(fields, "level") ?? -2;
                 var max = KeyValueList.Integer(fields, "maxcapacity") ?? -2;
+                var unit = fields.GetValueOrDefault("unit", "");
                 var percent = level < 0 ? level
-                    : fields.GetValueOrDefault("unit", "") == "percent" && max is -2 or 100 ? Math.Min(level, 100)
-                    : max > 0 ? (int)Math.Round(level * 100.0 / max) : -2;
-                supplies.Add(Supply(
+                    : unit == "percent" && max is -2 or 100 ? Math.Min(level, 100)
+                    : max > 0 ? (int)Math.Round(level * 100.0 / max)
+                    // A level in the printer's units without a capacity: none left is still none; otherwise "some remains".
+                    : level == 0 ? 0 : -3;
+                var supply = Supply(
                     i < descriptions.Count && descriptions[i].Length > 0 ? descriptions[i] : $"{type} {fields.GetValueOrDefault("index", (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture))}",
-                    type, fields.GetValueOrDefault("colorantname", ""), percent, receptacle, lowPercent: null, reasons));
+                    type, fields.GetValueOrDefault("colorantname", ""), percent, receptacle, lowPercent: null, reasons);
+                supply.Level = level;
+                supply.MaxCapacity = max;
+                supply.Unit = unit;
+                supplies.Add(supply);
             }
             return supplies;
         }

@@ -8,6 +8,9 @@ namespace Diagnostics.Agent.Collectors.Ipp;
 public sealed record PrinterAlert(string Code, string CodeLabel, Severity Severity, string Condition, IReadOnlyDictionary<string, string> Fields)
 {
     public string ConditionCode => "prtAlert:" + Code;
+
+    /// <summary>A unary change event (power up, a configuration change ...): something that happened, not a condition (<see cref="PrtAlertEvents"/>).</summary>
+    public bool IsEvent => long.TryParse(Code, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && PrtAlertEvents.IsEvent(number);
 }
 
 /// <summary>Parses printer-alert values; Printer-MIB (RFC 3805) PrtAlertCodeTC labels map to their numbers.</summary>
@@ -34,6 +37,12 @@ public static class PrinterAlerts
         ["subunitOverTemperature"] = (36, ""),
         ["doorOpen"] = (501, Conditions.DoorOpen),
         ["doorClosed"] = (502, ""),
+        ["powerUp"] = (503, ""),
+        ["powerDown"] = (504, ""),
+        ["printerNMSReset"] = (505, ""),
+        ["printerManualReset"] = (506, ""),
+        ["printerReadyToPrint"] = (507, ""),
+        ["alertRemovalOfBinaryChangeEntry"] = (1801, ""),
         ["inputMediaTrayMissing"] = (801, Conditions.InputTrayMissing),
         ["inputMediaSupplyLow"] = (807, Conditions.PaperLow),
         ["inputMediaSupplyEmpty"] = (808, Conditions.OutOfPaper),

@@ -354,7 +354,7 @@ public sealed class SimulatedPrinter : IDeviceCollector, IDeviceActions, IBootab
 
         var tonerLevel = (int)Math.Ceiling(_tonerPercent);
         var paperLevel = (int)Math.Ceiling(_paperSheets * 100.0 / _options.PaperTrayCapacity);
-        var wasteRemaining = 100 - (int)Math.Floor(_wasteTonerPercent);
+        var wasteFull = (int)Math.Floor(_wasteTonerPercent);
         Add(_jammed, MediaJamCode, Conditions.PaperJam, Severity.Error, "Paper jam in tray 1. Open the front door and remove the paper.");
         Add(_paperSheets == 0, MediaEmptyCode, Conditions.OutOfPaper, Severity.Error, "Tray 1 is empty.");
         Add(_paperSheets > 0 && paperLevel <= LowPercent, MediaLowCode, Conditions.PaperLow, Severity.Warning, "Tray 1 is low.");
@@ -386,8 +386,8 @@ public sealed class SimulatedPrinter : IDeviceCollector, IDeviceActions, IBootab
             Supplies =
             [
                 new SupplyLevel { Name = "Black Toner Cartridge", Type = "toner", Color = "black", LevelPercent = tonerLevel, Low = tonerLevel <= LowPercent, Empty = tonerLevel <= 0 },
-                // Waste toner reports remaining capacity, as printers do: low means almost full.
-                new SupplyLevel { Name = "Waste Toner Box", Type = "wasteToner", Color = "no-color", LevelPercent = wasteRemaining, Low = wasteRemaining <= 100 - WasteAlmostFullPercent, Empty = wasteRemaining <= 0 },
+                // A receptacle reports how full it is, as IPP printers and the IPP and SNMP collectors do: low means almost full, empty means full.
+                new SupplyLevel { Name = "Waste Toner Box", Type = "wasteToner", Color = "no-color", LevelPercent = wasteFull, Low = wasteFull >= WasteAlmostFullPercent, Empty = wasteFull >= 100 },
                 new SupplyLevel { Name = "Tray 1", Type = "media", Color = "white", LevelPercent = paperLevel, Low = paperLevel <= LowPercent, Empty = _paperSheets == 0 },
             ],
             Counters =

@@ -27,14 +27,49 @@ internal static class PrinterMib
     public const uint PrtInputName = 13;
 
     public static readonly Oid PrtMarkerSuppliesEntry = Oid.Parse("1.3.6.1.2.1.43.11.1.1");
+    public const uint PrtMarkerSuppliesColorantIndex = 3;
     public const uint PrtMarkerSuppliesClass = 4;
     public const uint PrtMarkerSuppliesType = 5;
     public const uint PrtMarkerSuppliesDescription = 6;
+    public const uint PrtMarkerSuppliesSupplyUnit = 7;
     public const uint PrtMarkerSuppliesMaxCapacity = 8;
     public const uint PrtMarkerSuppliesLevel = 9;
 
-    /// <summary>prtMarkerSuppliesClass: the level of a "filled" supply (waste toner) rises as it is used.</summary>
-    public const long SupplyThatIsFilled = 3;
+    /// <summary>prtMarkerColorantEntry; column 4 is prtMarkerColorantValue ("black", "cyan" ...), indexed by prtMarkerColorantIndex.</summary>
+    public static readonly Oid PrtMarkerColorantEntry = Oid.Parse("1.3.6.1.2.1.43.12.1.1");
+    public const uint PrtMarkerColorantValue = 4;
+
+    /// <summary>
+    /// PrtMarkerSuppliesClassTC (RFC 3805): other(1), supplyThatIsConsumed(3), receptacleThatIsFilled(4). A consumed
+    /// supply's level is what remains in it (toner, ink); a receptacle's level is the space that remains in it (a waste
+    /// toner box: prtMarkerSuppliesLevel is "the remaining space if this supply is a receptacle").
+    /// </summary>
+    public const long SupplyThatIsConsumed = 3;
+
+    /// <inheritdoc cref="SupplyThatIsConsumed"/>
+    public const long ReceptacleThatIsFilled = 4;
+
+    /// <summary>PrtMarkerSuppliesSupplyUnitTC (RFC 3805) as its keyword; percent(19) makes a level a percentage whatever the capacity says.</summary>
+    public static string SupplyUnit(long? unit) => unit switch
+    {
+        3 => "tenThousandthsOfInches",
+        4 => "micrometers",
+        7 => "impressions",
+        8 => "sheets",
+        11 => "hours",
+        12 => "thousandthsOfOunces",
+        13 => "tenthsOfGrams",
+        14 => "hundrethsOfFluidOunces",
+        15 => "tenthsOfMilliliters",
+        16 => "feet",
+        17 => "meters",
+        18 => "items",
+        19 => PercentUnit,
+        1 => "other",
+        _ => "unknown",
+    };
+
+    public const string PercentUnit = "percent";
 
     public static readonly Oid PrtAlertEntry = Oid.Parse("1.3.6.1.2.1.43.18.1.1");
     public const uint PrtAlertSeverityLevel = 2;

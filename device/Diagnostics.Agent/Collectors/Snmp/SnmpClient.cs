@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Diagnostics.Agent.Collectors.Snmp.Ber;
 using Microsoft.Extensions.Logging;
+using Diagnostics.Protocol;
 
 namespace Diagnostics.Agent.Collectors.Snmp;
 
@@ -119,8 +120,10 @@ public sealed partial class SnmpClient : IDisposable
                     throw new SnmpException($"SNMP agent {_agent} answered {oids.Count} OIDs with {response.VarBinds.Count} varbinds.");
                 return response.VarBinds;
             }
-            throw new TimeoutException(
-                $"SNMP agent {_agent} did not answer within {_options.Timeout.TotalSeconds:0.###} s × {_options.Retries + 1} attempts.");
+            throw new SnmpTimeoutException(
+                $"SNMP agent {_agent} did not answer within {_options.Timeout.TotalSeconds:0.###} s × {_options.Retries + 1} attempts.",
+                new UnreachableCause(UnreachableCauses.SnmpSilent, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"the SNMP agent at {_agent} did not answer within {_options.Timeout.TotalSeconds:0.###} s ({_options.Retries + 1} attempts): SNMP is off, the community is wrong or a firewall drops it")));
         }
         finally
         {

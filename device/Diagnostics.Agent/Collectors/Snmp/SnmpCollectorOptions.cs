@@ -26,6 +26,9 @@ public sealed class SnmpCollectorOptions
 
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>While backing off, how often one small GET (one attempt, at most <see cref="Timeout"/>) asks whether the agent answers again.</summary>
+    public TimeSpan RecoveryProbeInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(Host))
@@ -46,5 +49,7 @@ public sealed class SnmpCollectorOptions
             yield return $"{Section}:FailuresBeforeBackoff must be 1 or more (was {FailuresBeforeBackoff}).";
         if (MaxBackoff < TimeSpan.Zero)
             yield return $"{Section}:MaxBackoff must not be negative (was {MaxBackoff}).";
+        if (RecoveryProbeInterval < TimeSpan.FromMilliseconds(100) || RecoveryProbeInterval > TimeSpan.FromHours(1))
+            yield return $"{Section}:RecoveryProbeInterval must be between 100 ms and 1 hour (was {RecoveryProbeInterval}).";
     }
 }

@@ -1,4 +1,6 @@
 using Diagnostics.Agent.Collectors.Ipp;
+using Diagnostics.Agent.Telemetry;
+using Diagnostics.Agent.Uplink;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -72,6 +74,111 @@ public sealed class IppNotificationTests
         Assert.Equal(DeviceState.Idle, idle.State);
         Assert.DoesNotContain(idle.Conditions, c => c.Code == "ipp:paused");
         Assert.Equal(IppUpdateMode.Notifications, collector.UpdateMode);
+    }
+
+    [Fact]
+    public async Task With_notifications_and_a_long_poll_a_stopped_queue_is_stored_with_its_reason_within_the_debounce_and_never_half()
+    {
+        await using var cups = await CupsDaemon.StartAsync();
+        using var directory = new TestDirectory();
+        using var outbox = Outbox.Open(directory.Path, new OutboxOptions(), TimeProvider.System);
+        await using var collector = Collector(cups.Http, cups.QueueUri);
+        // A poll every ten minutes: only notifications, and the confirmation reads they schedule, can bring the change.
+        var options = new AgentOptions { DeviceId = "cups-1", PollInterval = TimeSpan.FromMinutes(10), ConditionDebounceInterval = TimeSpan.FromSeconds(1) };
+        var pump = new TelemetryPump(collector, outbox, new UplinkEnvelopes("cups-1", TimeProvider.System), options, TimeProvider.System, NullLogger<TelemetryPump>.Instance);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var running = pump.RunAsync(stop.Token);
+        await Eventually.TrueAsync(() => collector.UpdateMode == IppUpdateMode.Notifications, "subscribed to cupsd", Within);
+        async Task<List<DeviceStatus>> StatusesAsync() => [.. (await outbox.ReadFromAsync(0, 1000, TestContext.Current.CancellationToken))
+            .Where(r => r.Kind == Protocol.UplinkKind.Status).Select(r => WireCodec.Decode<Envelope>(r.Payload).Value!.Status!)];
+        static bool Paused(DeviceStatus s) => s.Conditions.Exists(c => c.Code == "ipp:paused");
+
+        await cups.DisableAsync("jammed in tray 2");
+        await Eventually.TrueAsync(async () => (await StatusesAsync()).Exists(s => s.State == DeviceState.Stopped && Paused(s)),
+            "a stored status: stopped, with ipp:paused", Within);
+        await cups.EnableAsync();
+        await Eventually.TrueAsync(async () => (await StatusesAsync())[^1] is { State: DeviceState.Idle } idle && !Paused(idle),
+            "a stored status: idle, ipp:paused cleared", Within);
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        // State and conditions never disagree in any status sent: no "stopped, no conditions", no "idle with ipp:paused".
+        Assert.All(await StatusesAsync(), s => Assert.Equal(s.State == DeviceState.Stopped, Paused(s)));
+    }
+
+    [Fact]
+    public async Task A_hung_scheduler_is_not_subscribed_to_again_while_reads_fail_and_the_abandoned_subscription_is_cancelled()
+    {
+        await using var cups = await CupsDaemon.StartAsync();
+        using var http = new HttpClient();
+        var options = new IppCollectorOptions
+        {
+            PrinterUri = cups.QueueUri,
+            RequestTimeout = TimeSpan.FromSeconds(2),
+            NotificationGetIntervalMax = TimeSpan.FromMilliseconds(100),
+            NotificationWaitTimeout = TimeSpan.FromSeconds(2),
+            NotificationRetryInterval = TimeSpan.FromMilliseconds(100),
+            FailuresBeforeBackoff = 1,
+            BackoffInitial = TimeSpan.FromMilliseconds(500),
+            BackoffMax = TimeSpan.FromSeconds(1),
+            RecoveryProbeInterval = TimeSpan.FromMilliseconds(100),
+        };
+        await using var collector = new IppPrinterCollector(http, options, TimeProvider.System, NullLogger<IppPrinterCollector>.Instance);
+        await collector.ReadAsync(TestContext.Current.CancellationToken);
+        await Eventually.TrueAsync(() => collector.UpdateMode == IppUpdateMode.Notifications, "subscribed", Within);
+        var first = collector.SubscriptionId!.Value;
+
+        await cups.PauseAsync();
+        try
+        {
+            await Assert.ThrowsAsync<IppRequestException>(() => collector.ReadAsync(TestContext.Current.CancellationToken).AsTask());
+            await Eventually.TrueAsync(() => collector.UpdateMode == IppUpdateMode.Polling, "notifications given up while cupsd hangs", Within);
+            // Ten probe intervals of the outage (and as many retry intervals): reads fail, so nobody subscribes.
+            var probes = collector.RecoveryProbes;
+            await Eventually.TrueAsync(async () =>
+            {
+                await Assert.ThrowsAsync<IppRequestException>(() => collector.ReadAsync(TestContext.Current.CancellationToken).AsTask());
+                return collector.RecoveryProbes >= probes + 10;
+            }, "the outage lasts ten probe intervals", Within);
+            Assert.Equal(1, collector.SubscriptionAttempts);
+        }
+        finally
+        {
+            await cups.ResumeAsync();
+        }
+
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                await collector.ReadAsync(TestContext.Current.CancellationToken);
+                return true;
+            }
+            catch (IppRequestException)
+            {
+                return false;
+            }
+        }, "reads succeed once cupsd runs again", Within);
+        await Eventually.TrueAsync(() => collector.SubscriptionId is { } id && id != first, "subscribed again once reads succeed", Within);
+        Assert.Equal(2, collector.SubscriptionAttempts);
+        Assert.True(collector.SubscriptionsCancelled >= 1);
+        // The abandoned subscription is gone from cupsd, not left there for its lease (an hour).
+        Assert.Equal([collector.SubscriptionId!.Value], await cups.SubscriptionIdsAsync());
+    }
+
+    [Fact]
+    public async Task Cups_sends_its_clock_as_printer_up_time_so_no_uptime_is_reported()
+    {
+        await using var cups = await CupsDaemon.StartAsync();
+        await using var collector = Collector(cups.Http, cups.QueueUri);
+        var client = new IppClient(cups.Http, cups.QueueUri, TimeSpan.FromSeconds(3), IppCodec.DefaultMaxMessageBytes);
+        var upTime = (await client.GetPrinterAttributesAsync(["printer-up-time"], TestContext.Current.CancellationToken)).Find("printer-up-time")!.Integers.Single();
+
+        var status = await collector.ReadAsync(TestContext.Current.CancellationToken);
+
+        // cupsd answers Unix time (RFC 8011 5.4.29 asks for seconds since start-up): within a minute of this machine's clock.
+        Assert.InRange(upTime, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 60);
+        Assert.DoesNotContain(status.Counters, c => c.Name == IppStatusTranslator.UptimeCounter);
     }
 
     [Fact]

@@ -102,6 +102,24 @@ public sealed class IppPrinterCollectorTests
     }
 
     [Fact]
+    public async Task An_alert_that_is_an_event_never_becomes_an_active_condition()
+    {
+        await using var printer = await IppEvePrinter.StartAsync();
+        using var collector = Collector(printer);
+        var raw = printer.Client(TimeSpan.FromSeconds(3));
+
+        // PWG 5100.9 printer-alert for RFC 3805's alertRemovalOfBinaryChangeEntry (1801): the table lost an old entry.
+        await printer.PrintAsync("ATTR: printer-alert=code=alertRemovalOfBinaryChangeEntry;index=1;severity=warning;group=alert printer-alert-description=\"Old alerts removed\"");
+        await Eventually.TrueAsync(async () => (await raw.GetPrinterAttributesAsync(["printer-alert"], TestContext.Current.CancellationToken))
+            .Find("printer-alert")?.Strings.Any(v => v.Contains("alertRemovalOfBinaryChangeEntry", StringComparison.Ordinal)) == true,
+            "ippeveprinter reports the alert", Within);
+
+        var status = await collector.ReadAsync(TestContext.Current.CancellationToken);
+
+        Assert.DoesNotContain(status.Conditions, c => c.Code.StartsWith("prtAlert:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Agrees_with_ipptool_on_state_and_reasons()
     {
         var ipptool = ExternalTools.Require("ipptool", "apt-get install cups-ipp-utils");

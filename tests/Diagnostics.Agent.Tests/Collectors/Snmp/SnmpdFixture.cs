@@ -34,15 +34,17 @@ public sealed class SnmpdFixture : IAsyncDisposable
         END { if (mode == "-n" && found) { print best; print bt; print bv } }' "$(dirname "$0")/mib.txt"
         """;
 
-    private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly string _directory;
+    private readonly string _config;
+    private Process _process;
 
-    private SnmpdFixture(Process process, string directory, int port)
+    private SnmpdFixture(string directory, string config, int port)
     {
-        _process = process;
         _directory = directory;
+        _config = config;
         Port = port;
+        _process = null!;
     }
 
     public int Port { get; }
@@ -66,7 +68,7 @@ public sealed class SnmpdFixture : IAsyncDisposable
 
     public static async Task<SnmpdFixture> StartAsync(IEnumerable<(string Oid, string Type, string Value)> mib, CancellationToken cancellationToken)
     {
-        var snmpd = ExternalTools.Require("snmpd", "apt-get install snmpd snmp");
+        ExternalTools.Require("snmpd", "apt-get install snmpd snmp");
         var directory = Directory.CreateTempSubdirectory("snmpd-").FullName;
         var script = Path.Combine(directory, "printer-mib.sh");
         await File.WriteAllTextAsync(script, PassScript.ReplaceLineEndings("\n") + "\n", cancellationToken);
@@ -86,9 +88,27 @@ public sealed class SnmpdFixture : IAsyncDisposable
             pass -p 1 .1.3.6.1.2.1.25.3 {script}
 
             """, cancellationToken);
+        var fixture = new SnmpdFixture(directory, config, FreeUdpPort());
+        await fixture.StartProcessAsync(cancellationToken);
+        return fixture;
+    }
 
-        var port = FreeUdpPort();
-        var start = new ProcessStartInfo(snmpd)
+    /// <summary>Kills snmpd (the port stays ours: nothing answers on it until <see cref="RestartAsync"/>).</summary>
+    public async Task StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Starts snmpd again on the same port with the same MIB, as a printer that was switched back on.</summary>
+    public Task RestartAsync(CancellationToken cancellationToken) => StartProcessAsync(cancellationToken);
+
+    private async Task StartProcessAsync(CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(ExternalTools.Require("snmpd", "apt-get install snmpd snmp"))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -97,25 +117,26 @@ public sealed class SnmpdFixture : IAsyncDisposable
         // -C: only our config. -I: net-snmp's own Host Resources modules would shadow hrDeviceTable and hrPrinterTable.
         foreach (var argument in new[]
         {
-            "-f", "-Lo", "-C", "-c", config, "-p", Path.Combine(directory, "snmpd.pid"),
+            "-f", "-Lo", "-C", "-c", _config, "-p", Path.Combine(_directory, "snmpd.pid"),
             "-I", "-hr_device,hr_print,hr_system,hr_storage,hr_disk,hr_network,hr_proc,hr_partition,hr_filesys,hr_swrun,hr_swinst,hr_other",
-            $"udp:127.0.0.1:{port}",
+            $"udp:127.0.0.1:{Port}",
         })
             start.ArgumentList.Add(argument);
         // Without MIB files to parse, snmpd starts faster and its output stays readable.
         start.Environment["MIBS"] = "";
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start snmpd.");
-        var fixture = new SnmpdFixture(process, directory, port);
-        process.OutputDataReceived += (_, e) => fixture.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => fixture.Append(e.Data);
+        _process?.Dispose();
+        _process = process;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        using var client = new SnmpClient(fixture.Options(TimeSpan.FromMilliseconds(200)), TimeProvider.System, NullLogger<SnmpClient>.Instance);
+        using var client = new SnmpClient(Options(TimeSpan.FromMilliseconds(200)), TimeProvider.System, NullLogger<SnmpClient>.Instance);
         await Eventually.TrueAsync(async () =>
         {
             if (process.HasExited)
-                Assert.Fail($"snmpd exited with {process.ExitCode}:\n{fixture.Output}");
+                Assert.Fail($"snmpd exited with {process.ExitCode}:\n{Output}");
             try
             {
                 var answer = await client.GetAsync([Oid.Parse("1.3.6.1.2.1.1.1.0")], cancellationToken);
@@ -125,8 +146,7 @@ public sealed class SnmpdFixture : IAsyncDisposable
             {
                 return false;
             }
-        }, $"snmpd answering on udp:127.0.0.1:{port}", TimeSpan.FromSeconds(10));
-        return fixture;
+        }, $"snmpd answering on udp:127.0.0.1:{Port}", TimeSpan.FromSeconds(10));
     }
 
     /// <summary>Replaces the printer's MIB atomically, so snmpd never reads half a file.</summary>
@@ -135,11 +155,7 @@ public sealed class SnmpdFixture : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-            await _process.WaitForExitAsync();
-        }
+        await StopAsync();
         _process.Dispose();
         Directory.Delete(_directory, recursive: true);
     }

@@ -171,6 +171,40 @@ public sealed partial class DashboardPagesTests
     }
 
     [Fact]
+    public async Task An_unreachable_printer_page_says_why_in_the_agents_words_and_what_to_do()
+    {
+        await using var host = new CloudHost();
+        await using var device = await host.ConnectDeviceAsync("dash-refused", "Acme LaserPro 500");
+        // What the agent sends when the printer refuses connections (device/Diagnostics.Agent/Telemetry/TelemetryPump.cs).
+        var status = device.NewEnvelope(status: new DeviceStatus
+        {
+            Model = "Acme LaserPro 500",
+            State = DeviceState.Unreachable,
+            StateMessage = "connection refused on port 631: 10.0.0.7 is on the network, but nothing accepts connections on that port",
+            Conditions =
+            [
+                new ActiveCondition
+                {
+                    Code = "agent:unreachable-refused", Condition = Conditions.DeviceUnreachable, Severity = Severity.Error,
+                    Message = "The agent cannot read the device: connection refused on port 631: 10.0.0.7 is on the network, but nothing accepts connections on that port",
+                },
+            ],
+        });
+        await device.SendAsync(status);
+        await device.WaitForAckAsync(status.Sequence);
+        var http = await host.SignedInClientAsync(AccountRole.Agent);
+
+        var html = await GetPageAsync(http, "/dashboard/devices/dash-refused");
+
+        var cause = TestIdText(html, "device-unreachable-cause");
+        Assert.Contains("connection refused on port 631", cause, StringComparison.Ordinal);
+        Assert.Contains("check that IPP printing is enabled", cause, StringComparison.Ordinal);
+        Assert.Equal(["agent:unreachable-refused"], Attribute(html, "device-unreachable-cause", "data-code"));
+        // The knowledge base's article for this cause, not the generic one.
+        Assert.Equal(["printer-refuses-connections"], Attribute(html, "suggested-fix", "data-article-id"));
+    }
+
+    [Fact]
     public async Task A_device_that_never_reported_still_has_a_page()
     {
         await using var fleet = await FleetAsync();

@@ -1,0 +1,57 @@
+namespace Diagnostics.Cloud.Broker;
+
+/// <summary>
+/// Up to <c>capacity</c> takes at once, refilled continuously at <c>perSecond</c>; starts full. After a refused take
+/// it is paused until the next token is due. Its clock is a <see cref="TimeProvider"/>, so tests move time themselves
+/// (System.Threading.RateLimiting's token bucket refills on its own timer, and a partitioned one walks every
+/// partition every 100 ms).
+/// </summary>
+internal sealed class TokenBucket
+{
+    private readonly Lock _lock = new();
+    private readonly double _capacity;
+    private readonly double _perSecond;
+    private readonly TimeProvider _time;
+    private double _tokens;
+    private long _refilledAt;
+    private long _pausedUntil;
+
+    public TokenBucket(double capacity, double perSecond, TimeProvider time)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(perSecond);
+        _capacity = capacity;
+        _perSecond = perSecond;
+        _time = time;
+        _tokens = capacity;
+        _refilledAt = time.GetTimestamp();
+        _pausedUntil = _refilledAt;
+    }
+
+    public bool TryTake()
+    {
+        lock (_lock)
+        {
+            var now = _time.GetTimestamp();
+            _tokens = Math.Min(_capacity, _tokens + _time.GetElapsedTime(_refilledAt, now).TotalSeconds * _perSecond);
+            _refilledAt = now;
+            if (_tokens >= 1)
+            {
+                _tokens -= 1;
+                return true;
+            }
+            _pausedUntil = now + (long)Math.Ceiling((1 - _tokens) / _perSecond * _time.TimestampFrequency);
+            return false;
+        }
+    }
+
+    /// <summary>How long until the token a refused take was missing is due; zero when not paused.</summary>
+    public TimeSpan PausedFor()
+    {
+        lock (_lock)
+        {
+            var now = _time.GetTimestamp();
+            return _pausedUntil > now ? _time.GetElapsedTime(now, _pausedUntil) : TimeSpan.Zero;
+        }
+    }
+}

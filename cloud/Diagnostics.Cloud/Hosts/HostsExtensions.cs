@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Diagnostics.Cloud.Hosts;
+
+public static class HostsExtensions
+{
+    /// <summary>The hosts that print to registered printers: their store and the inventory that applies their reports.</summary>
+    public static IHostApplicationBuilder AddHosts(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<HostOptions>().BindConfiguration(HostOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<HostStore>();
+        builder.Services.AddSingleton<HostInboxStore>();
+        builder.Services.AddHostedService<HostInventory>();
+        return builder;
+    }
+}

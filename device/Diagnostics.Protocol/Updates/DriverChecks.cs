@@ -1,0 +1,112 @@
+using Diagnostics.Protocol.Hosts;
+
+namespace Diagnostics.Protocol.Updates;
+
+/// <summary>What a host knows about itself when it judges a driver package.</summary>
+/// <param name="Os">One of <see cref="HostPlatforms.OperatingSystems"/>.</param>
+/// <param name="Architecture">As .NET names it (<c>x64</c>).</param>
+/// <param name="Formats">The driver forms this host's agent can install.</param>
+/// <param name="Queues">The host's print queues as it reads them now.</param>
+public sealed record HostFacts(string Os, string Architecture, IReadOnlyCollection<DriverFormat> Formats, IReadOnlyList<PrintQueue> Queues);
+
+/// <summary>A driver package that passed every host check, with the platform it installs as and the queues it is for; or the first check it failed.</summary>
+public sealed record DriverCheck(UpdateFailure Failure, string Detail, DriverPlatform? Platform, IReadOnlyList<PrintQueue> Queues)
+{
+    public bool IsAccepted => Failure == UpdateFailure.None;
+
+    internal static DriverCheck Refuse(UpdateFailure failure, string detail) => new(failure, detail, null, []);
+}
+
+/// <summary>
+/// The checks a driver package passes on its host before anything is downloaded, beside <see cref="ManifestChecks"/>
+/// (signature, manifest rules) which every package passes first: expiry, the host's platform, queues that print to one
+/// of its printer models, and a driver on those queues older than the package's.
+/// </summary>
+public static class DriverChecks
+{
+    /// <summary>The manifest rules only a driver package has (and that firmware must not break), or null.</summary>
+    public static string? DescribeProblem(UpdateManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        if (manifest.Kind != PackageKind.Driver)
+            return manifest.Platforms.Count > 0 ? "a firmware package names no host platforms (those are for drivers)" : null;
+        if (manifest.Platforms.Count == 0)
+            return "a driver package must name its host platforms (os[/arch]:format, for example linux:cups-ppd)";
+        foreach (var platform in manifest.Platforms)
+        {
+            if (HostPlatforms.DescribeProblem(platform) is { } problem)
+                return problem;
+        }
+        if (manifest.Platforms.Select(p => p.Format).Distinct().Count() > 1)
+            return $"a driver package carries one payload, so one driver form; it names {string.Join(", ", manifest.Platforms.Select(p => HostPlatforms.FormatName(p.Format)).Distinct())}";
+        if (manifest.IsDelta)
+            return "a driver package is never a delta";
+        if (manifest.HardwareRevisions.Count > 0)
+            return "a driver package names no hardware revisions (it installs on hosts, not printers)";
+        return null;
+    }
+
+    /// <summary>Whether this host may install this (signature-checked) driver package now, and on which queues.</summary>
+    public static DriverCheck CheckForHost(UpdateManifest manifest, HostFacts host, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ArgumentNullException.ThrowIfNull(host);
+        if (now.ToUnixTimeMilliseconds() >= manifest.ExpiresUnixMs)
+            return DriverCheck.Refuse(UpdateFailure.Expired, $"the package expired at {DateTimeOffset.FromUnixTimeMilliseconds(manifest.ExpiresUnixMs):u}; the host's clock says {now:u}");
+        var platform = manifest.Platforms.FirstOrDefault(p =>
+            string.Equals(p.Os, host.Os, StringComparison.OrdinalIgnoreCase)
+            && (p.Architectures.Count == 0 || p.Architectures.Contains(host.Architecture, StringComparer.OrdinalIgnoreCase))
+            && host.Formats.Contains(p.Format));
+        if (platform is null)
+        {
+            var installs = host.Formats.Count == 0 ? "installs no drivers" : "installs " + string.Join(", ", host.Formats.Select(HostPlatforms.FormatName));
+            return DriverCheck.Refuse(UpdateFailure.WrongPlatform,
+                $"the package is for {string.Join("; ", manifest.Platforms)}; this host is {host.Os}/{host.Architecture} and {installs}");
+        }
+        var forModels = host.Queues.Where(q => manifest.Models.Contains(q.PrinterModel, StringComparer.OrdinalIgnoreCase)).ToList();
+        if (forModels.Count == 0)
+        {
+            var queues = host.Queues.Count == 0 ? "it has no print queues" : "its queues: " + string.Join(", ", host.Queues.Select(q => $"{q.Name} → {(q.PrinterModel.Length > 0 ? q.PrinterModel : "an unknown model")}"));
+            return DriverCheck.Refuse(UpdateFailure.WrongModel, $"no print queue on this host prints to {string.Join(", ", manifest.Models)} ({queues})");
+        }
+        if (platform.Format == DriverFormat.CupsPpd)
+        {
+            // A PPD replaces a PPD; a queue that prints driverless or raw was set up that way on purpose.
+            var withPpd = forModels.Where(q => q.Driver == QueueDriver.Ppd).ToList();
+            if (withPpd.Count == 0)
+                return DriverCheck.Refuse(UpdateFailure.WrongPlatform,
+                    $"the queues for {string.Join(", ", manifest.Models)} use no PPD ({string.Join(", ", forModels.Select(q => $"{q.Name}: {Describe(q.Driver)}"))}); a PPD would replace that");
+            forModels = withPpd;
+        }
+        var older = forModels.Where(q => IsUpgrade(manifest, q.DriverVersion)).ToList();
+        if (older.Count == 0)
+            return DriverCheck.Refuse(UpdateFailure.Downgrade,
+                $"every queue for {string.Join(", ", manifest.Models)} already has driver {manifest.Version} or newer ({string.Join(", ", forModels.Select(q => $"{q.Name}: {Version(q)}"))})");
+        var fromOk = older.Where(q => manifest.MinimumFromVersion.Length == 0 || FirmwareVersion.Compare(q.DriverVersion, manifest.MinimumFromVersion) >= 0).ToList();
+        if (fromOk.Count == 0)
+            return DriverCheck.Refuse(UpdateFailure.VersionTooOld,
+                $"the queues for {string.Join(", ", manifest.Models)} have driver {string.Join(", ", older.Select(Version).Distinct())}; this package updates from {manifest.MinimumFromVersion} or later");
+        return new DriverCheck(UpdateFailure.None, $"for {string.Join(", ", fromOk.Select(q => $"{q.Name} (driver {Version(q)})"))} as {platform}", platform, fromOk);
+    }
+
+    /// <summary>Whether the package's version may replace a queue's driver version.</summary>
+    public static bool IsUpgrade(UpdateManifest manifest, string queueVersion)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        // A driver without a version (an old PPD with no *FileVersion) is older than any release.
+        if (string.IsNullOrWhiteSpace(queueVersion))
+            return true;
+        var order = FirmwareVersion.Compare(manifest.Version, queueVersion);
+        // One that cannot be compared is replaced only by a signed rollback release, as firmware is.
+        return manifest.IsRollbackRelease ? order is not 0 : order > 0;
+    }
+
+    private static string Version(PrintQueue queue) => queue.DriverVersion.Length > 0 ? queue.DriverVersion : "without a version";
+
+    private static string Describe(QueueDriver driver) => driver switch
+    {
+        QueueDriver.Driverless => "driverless (IPP Everywhere)",
+        QueueDriver.Raw => "raw",
+        _ => "unknown",
+    };
+}
