@@ -129,10 +129,10 @@ public sealed partial class MosquittoDynamicSecurity(
         [
             Command("setClientPassword", ("username", deviceId), ("password", password)),
             Command("setClientId", ("username", deviceId), ("clientid", deviceId)),
-            Command("addClientRole", ("username", deviceId), ("rolename", role), ("priority", 0)),
             Command("enableClient", ("username", deviceId)),
         ], cancellationToken);
-        foreach (var reply in updated.Where(r => r.Error is not null && r.Error != "Client is already in this role"))
+        // The client keeps the role it was created with (Mosquitto 2.0 answers "Internal error" to adding it again).
+        foreach (var reply in updated.Where(r => r.Error is not null))
             throw new InvalidOperationException($"Mosquitto refused {reply.Command} {deviceId}: {reply.Error}");
         LogAccount(deviceId, "given a new password");
     }
