@@ -85,7 +85,6 @@ public static class BrokerExtensions
             .Validate(o => o.Mode == BrokerMode.External || System.Net.IPAddress.TryParse(o.BindAddress, out _), "Broker:BindAddress must be an IP address.")
             .Validate(o => o.Mode == BrokerMode.External || o.PlainEnabled || o.TlsEnabled, "Broker: enable PlainEnabled, TlsEnabled or both.")
             .Validate(o => o.Mode == BrokerMode.External || !(o.PlainEnabled && o.TlsEnabled) || o.Port != o.TlsPort || o.Port == 0, "Broker:Port and Broker:TlsPort must differ.")
-            .Validate(o => o.Hooks.Secret.Length is 0 or >= 32, "Broker:Hooks:Secret must be at least 32 characters (or empty: no hooks).")
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<BrokerOptions>, ExternalBrokerOptionsValidation>();
     }
@@ -93,16 +92,13 @@ public static class BrokerExtensions
     private static void AddExternalConnection(IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<Observability.CloudMetrics>();
         builder.Services.AddSingleton<ExternalBrokerConnection>();
         builder.Services.AddSingleton(sp => new Lazy<ExternalBrokerConnection>(sp.GetRequiredService<ExternalBrokerConnection>));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ExternalBrokerConnection>());
-        var keeper = builder.Configuration.GetSection(BrokerOptions.SectionName).GetSection(nameof(BrokerOptions.External)).GetValue<DeviceAccountKeeper?>(nameof(ExternalBrokerOptions.DeviceAccounts));
-        if (keeper is null or DeviceAccountKeeper.MosquittoDynamicSecurity)
-        {
-            builder.Services.AddSingleton<MosquittoDynamicSecurity>();
-            builder.Services.AddSingleton<IExternalBrokerSubscriber>(sp => sp.GetRequiredService<MosquittoDynamicSecurity>());
-            builder.Services.Replace(ServiceDescriptor.Singleton<IBrokerDeviceAccounts>(sp => sp.GetRequiredService<MosquittoDynamicSecurity>()));
-        }
+        builder.Services.AddSingleton<MosquittoDynamicSecurity>();
+        builder.Services.AddSingleton<IExternalBrokerSubscriber>(sp => sp.GetRequiredService<MosquittoDynamicSecurity>());
+        builder.Services.Replace(ServiceDescriptor.Singleton<IBrokerDeviceAccounts>(sp => sp.GetRequiredService<MosquittoDynamicSecurity>()));
     }
 
     private sealed class ExternalBrokerOptionsValidation : IValidateOptions<BrokerOptions>

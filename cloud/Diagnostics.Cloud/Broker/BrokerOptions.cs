@@ -28,9 +28,6 @@ public sealed class BrokerOptions
     /// <summary>The external broker, when <see cref="Mode"/> is <see cref="BrokerMode.External"/>. Section <c>Broker:External</c>.</summary>
     public ExternalBrokerOptions External { get; set; } = new();
 
-    /// <summary>The HTTP endpoints brokers such as EMQX and VerneMQ call to authenticate devices and check their topics. Section <c>Broker:Hooks</c>.</summary>
-    public BrokerHookOptions Hooks { get; set; } = new();
-
     /// <summary>Plain (unencrypted) MQTT port; 0 picks a free one (read it from <see cref="EmbeddedBroker.Port"/>).</summary>
     [Range(0, 65535)]
     public int Port { get; set; } = 1883;

@@ -2,8 +2,8 @@ namespace Diagnostics.Cloud.Devices;
 
 /// <summary>
 /// The devices' accounts in an external broker that authenticates them itself (Mosquitto's dynamic security): kept in
-/// step with the registry when a device is registered, rotated or revoked. With the embedded broker, or a broker that
-/// asks the cloud at every connect (HTTP hooks), there is nothing to keep and nothing happens.
+/// step with the registry when a device is registered, rotated or revoked. With the embedded broker there is nothing to
+/// keep and nothing happens.
 /// </summary>
 public interface IBrokerDeviceAccounts
 {
@@ -17,7 +17,7 @@ public interface IBrokerDeviceAccounts
     Task RemoveAsync(string deviceId, CancellationToken cancellationToken);
 }
 
-/// <summary>No accounts to keep: the embedded broker, or an external one that asks the cloud (<c>Broker:Hooks</c>).</summary>
+/// <summary>No accounts to keep: the embedded broker authenticates devices against the store itself.</summary>
 public sealed class NoBrokerDeviceAccounts : IBrokerDeviceAccounts
 {
     public Task SetAsync(string deviceId, string password, CancellationToken cancellationToken) => Task.CompletedTask;

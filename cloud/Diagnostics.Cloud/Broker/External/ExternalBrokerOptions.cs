@@ -2,19 +2,6 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Diagnostics.Cloud.Broker.External;
 
-/// <summary>Who keeps the devices' broker accounts (user name, password, topic ACL) when the broker is external.</summary>
-public enum DeviceAccountKeeper
-{
-    /// <summary>
-    /// Mosquitto 2's dynamic-security plugin: the cloud creates a client and a role per device over
-    /// <c>$CONTROL/dynamic-security/v1</c> when it registers, rotates or revokes one.
-    /// </summary>
-    MosquittoDynamicSecurity,
-
-    /// <summary>The broker asks the cloud at each connect, publish and subscribe (EMQX, VerneMQ, HiveMQ): see <c>Broker:Hooks</c>.</summary>
-    BrokerHooks,
-}
-
 /// <summary>The external MQTT 5 broker the cloud connects to as a client. Section <c>Broker:External</c>.</summary>
 public sealed class ExternalBrokerOptions
 {
@@ -48,9 +35,6 @@ public sealed class ExternalBrokerOptions
     [Required]
     [RegularExpression("^[A-Za-z0-9_.-]{1,64}$")]
     public string ShareGroup { get; set; } = "diagnostics";
-
-    /// <summary>Who keeps the devices' broker accounts.</summary>
-    public DeviceAccountKeeper DeviceAccounts { get; set; } = DeviceAccountKeeper.MosquittoDynamicSecurity;
 
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(30);

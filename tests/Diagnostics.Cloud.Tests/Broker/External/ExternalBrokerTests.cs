@@ -102,6 +102,22 @@ public sealed class ExternalBrokerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_devices_command_line_gives_and_takes_the_account_in_mosquitto()
+    {
+        var path = CloudHost.TempDatabasePath();
+        string[] broker = [.. ExternalSettings().Select(s => $"--{s.Key}={s.Value}"), $"--Storage:Path={path}"];
+        using var output = new StringWriter();
+
+        Assert.Equal(0, await DevicesCli.RunAsync(["devices", "register", "--id", "ext-cli", .. broker], output, TextWriter.Null, Ct));
+        var token = output.ToString().Split('\n').Single(l => l.StartsWith("token:", StringComparison.Ordinal))["token:".Length..].Trim();
+        await using (var device = await DeviceClient.ConnectAsync(Mosquitto.Port, "ext-cli", token))
+            Assert.True(device.IsConnected);
+        Assert.Equal(0, await DevicesCli.RunAsync(["devices", "revoke", "ext-cli", .. broker], TextWriter.Null, TextWriter.Null, Ct));
+
+        Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await DeviceClient.ConnectRefusedAsync(Mosquitto.Port, "ext-cli", "ext-cli", token));
+    }
+
+    [Fact]
     public async Task Two_instances_split_the_shared_subscription_and_the_survivor_takes_everything_when_one_stops()
     {
         const int devices = 4;
@@ -156,18 +172,20 @@ public sealed class ExternalBrokerTests : IAsyncLifetime
     /// <summary>A cloud instance on the external broker, started and subscribed.</summary>
     private async Task<CloudHost> StartCloudAsync(string? databasePath = null)
     {
-        var cloud = new CloudHost(databasePath, new Dictionary<string, string?>
-        {
-            ["Broker:Mode"] = "External",
-            ["Broker:External:Host"] = "127.0.0.1",
-            ["Broker:External:Port"] = Mosquitto.Port.ToString(),
-            ["Broker:External:UserName"] = MosquittoWithDynamicSecurity.AdminUser,
-            ["Broker:External:Password"] = Mosquitto.AdminPassword,
-            ["Broker:External:ReconnectMinDelay"] = "00:00:00.050",
-            ["Broker:External:ReconnectMaxDelay"] = "00:00:00.500",
-        });
+        var cloud = new CloudHost(databasePath, ExternalSettings());
         var connection = cloud.Services.GetRequiredService<ExternalBrokerConnection>();
         await Eventually.TrueAsync(() => connection.IsReady, $"the cloud is connected and subscribed to Mosquitto\n{Mosquitto.Log}");
         return cloud;
     }
+
+    private Dictionary<string, string?> ExternalSettings() => new()
+    {
+        ["Broker:Mode"] = "External",
+        ["Broker:External:Host"] = "127.0.0.1",
+        ["Broker:External:Port"] = Mosquitto.Port.ToString(),
+        ["Broker:External:UserName"] = MosquittoWithDynamicSecurity.AdminUser,
+        ["Broker:External:Password"] = Mosquitto.AdminPassword,
+        ["Broker:External:ReconnectMinDelay"] = "00:00:00.050",
+        ["Broker:External:ReconnectMaxDelay"] = "00:00:00.500",
+    };
 }
