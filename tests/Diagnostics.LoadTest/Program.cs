@@ -12,6 +12,7 @@ using MQTTnet.Server;
 //  ingest: N devices publish M events each, as fast as the broker takes them, first against a bare MQTTnet broker
 //          whose publish hook only counts (the reference), then against the real cloud (embedded broker, ingestion,
 //          SQLite), where a message counts only when the cloud's Ack says it is stored. Prints both rates and their ratio.
+//          --engines sqlite,postgresql runs the cloud a second time on a PostgreSQL server of its own (durable commits).
 //  memory: starts the cloud and `Diagnostics.Agent simulate --count F` as separate processes, waits until the cloud
 //          sees all F devices online, and prints both processes' peak resident memory.
 //  printers: the agent as a gateway watching P real ippeveprinters over IPP at an S-second poll for T minutes, and
@@ -67,12 +68,21 @@ var ct = cancellation.Token;
 if (scenario is "ingest" or "all")
 {
     var reference = await MeasureCountingHookAsync(devices, messages, ct);
-    var stored = await MeasureCloudAsync(devices, messages, ct);
+    var stored = await MeasureCloudAsync(devices, messages, [], ct);
+    double? onPostgres = null;
+    if ((StringOption("--engines") ?? "sqlite").Split(',').Contains("postgresql", StringComparer.OrdinalIgnoreCase))
+    {
+        // Durable commits (fsync, synchronous_commit on), as SQLite's synchronous=FULL: the cloud acks only what is on disk.
+        await using var postgres = await PostgresServer.StartAsync(durable: true, ct);
+        var connectionString = await postgres.CreateDatabaseAsync("diagnostics", ct);
+        onPostgres = await MeasureCloudAsync(devices, messages, ["--Storage:Provider=PostgreSQL", $"--Storage:ConnectionString={connectionString}"], ct);
+    }
     Console.WriteLine();
     Console.WriteLine($"ingest: {devices} devices x {messages} events = {(long)devices * messages} messages");
-    Console.WriteLine($"  count-only publish hook : {reference,12:N0} msg/s (reference)");
-    Console.WriteLine($"  cloud, stored and acked : {stored,12:N0} msg/s");
-    Console.WriteLine($"  ratio stored / reference: {stored / reference,12:P1}");
+    Console.WriteLine($"  count-only publish hook       : {reference,12:N0} msg/s (reference)");
+    Console.WriteLine($"  cloud on SQLite, stored+acked : {stored,12:N0} msg/s  {stored / reference,8:P1} of the reference");
+    if (onPostgres is { } pg)
+        Console.WriteLine($"  cloud on PostgreSQL, same     : {pg,12:N0} msg/s  {pg / reference,8:P1} of the reference, {pg / stored:N2}x SQLite");
 }
 if (scenario is "memory" or "all")
     await MeasureFleetMemoryAsync(fleet, ct);
@@ -160,10 +170,10 @@ static async Task<double> MeasureCountingHookAsync(int deviceCount, int messages
     }
 }
 
-static async Task<double> MeasureCloudAsync(int deviceCount, int messagesPerDevice, CancellationToken ct)
+static async Task<double> MeasureCloudAsync(int deviceCount, int messagesPerDevice, IReadOnlyList<string> storage, CancellationToken ct)
 {
     // The publishers send as fast as the broker answers, far past one device's limits: this run measures capacity.
-    await using var cloud = await CloudProcess.StartAsync(ct, extraArguments: FloodRun.LimitsLifted);
+    await using var cloud = await CloudProcess.StartAsync(ct, extraArguments: [.. FloodRun.LimitsLifted, .. storage]);
     var identities = new List<(string, string)>();
     for (var i = 1; i <= deviceCount; i++)
         identities.Add(await cloud.RegisterAsync($"load-{i:D4}", ct));

@@ -16,7 +16,7 @@ public static class AccountsExtensions
         // The command-line tools build accounts without the rest of the observability set-up.
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<CloudMetrics>();
-        builder.Services.TryAddSingleton<IAccountStore, SqliteAccountStore>();
+        builder.Services.TryAddSingleton<IAccountStore, AccountStore>();
         builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddOptions<SignInThrottleOptions>()
             .Bind(builder.Configuration.GetSection(SignInThrottleOptions.SectionName))

@@ -16,8 +16,9 @@ public sealed class AccountsSchema : SchemaMigration
             .WithColumn("password_hash").AsString().NotNullable()
             .WithColumn("created_at_ms").AsInt64().NotNullable()))
         {
-            // One account per address, whatever its case (a database adopted from before migrations has this as a column constraint).
-            PortableSql("CREATE UNIQUE INDEX IF NOT EXISTS ux_accounts_email ON accounts (email);");
+            // One account per address, whatever its case: the NOCASE column's index on SQLite (a database adopted from before
+            // migrations has it as a column constraint), an index of lower(email) on PostgreSQL.
+            PortableSql($"CREATE UNIQUE INDEX IF NOT EXISTS ux_accounts_email ON accounts ({Dialect.IgnoringCase("email")});");
         }
         CreateTableUnlessExists("device_owners", table => table
             .WithColumn("device_id").AsString().NotNullable().PrimaryKey()

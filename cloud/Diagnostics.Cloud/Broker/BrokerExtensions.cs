@@ -26,7 +26,7 @@ public static class BrokerExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<IPresenceStore, SqlitePresenceStore>();
+        builder.Services.TryAddSingleton<IPresenceStore, PresenceStore>();
         builder.Services.AddSingleton<PresenceTracker>();
         builder.Services.AddSingleton<DeviceAuthenticator>();
         if (IsExternal(builder))

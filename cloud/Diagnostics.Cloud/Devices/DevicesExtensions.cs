@@ -10,9 +10,9 @@ public static class DevicesExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<IDeviceStore, SqliteDeviceStore>();
-        builder.Services.TryAddSingleton<IDeviceCredentialStore, SqliteDeviceCredentialStore>();
-        // Replaced by the broker's when an external broker keeps its own device accounts (Broker:External:DeviceAccounts).
+        builder.Services.TryAddSingleton<IDeviceStore, DeviceStore>();
+        builder.Services.TryAddSingleton<IDeviceCredentialStore, DeviceCredentialStore>();
+        // Replaced by Mosquitto's dynamic security when Broker:Mode is External (BrokerExtensions.AddBrokerDeviceAccounts).
         builder.Services.TryAddSingleton<IBrokerDeviceAccounts, NoBrokerDeviceAccounts>();
         builder.Services.AddSingleton<DeviceRegistry>();
         builder.Services.AddSingleton<CertificateEnrollment>();

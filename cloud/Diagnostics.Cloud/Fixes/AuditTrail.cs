@@ -24,6 +24,10 @@ public static class AuditTrail
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(details);
+        // Each record numbers and chains itself from the last one: one appender at a time until commit, so two
+        // transactions never take the same number and records commit in their order (the broker follows them by number).
+        if (session.Dialect.SerializeAppendsTo("audit_log") is { Length: > 0 } serialize)
+            await session.ExecuteAsync(serialize, null, cancellationToken);
         var last = await session.QueryFirstOrDefaultAsync<AuditRecord>($"SELECT {Columns} FROM audit_log ORDER BY seq DESC LIMIT 1;", null, cancellationToken);
         // Sorted keys: the same details always serialize (and hash) the same way.
         var detailsJson = JsonSerializer.Serialize(new SortedDictionary<string, string?>(details.ToDictionary(), StringComparer.Ordinal));

@@ -78,10 +78,10 @@ public sealed class SqliteFixStore(Database database)
         var found = new Dictionary<string, (string Model, string Firmware, ulong? StatusSequence, HashSet<string> Active)>(StringComparer.Ordinal);
         foreach (var chunk in deviceIds.Distinct(StringComparer.Ordinal).Chunk(500))
         {
-            var rows = await database.QueryAsync<DeviceProblemRow>("""
+            var rows = await database.QueryAsync<DeviceProblemRow>($"""
                 SELECT d.id, d.model, d.firmware, d.status_seq AS status_sequence, c.code, c.condition
                 FROM devices d LEFT JOIN active_conditions c ON c.device_id = d.id
-                WHERE d.id IN @ids;
+                WHERE {database.Dialect.InList("d.id", "@ids")};
                 """, new { ids = chunk }, cancellationToken);
             foreach (var row in rows)
             {
@@ -132,9 +132,9 @@ public sealed class SqliteFixStore(Database database)
             return [];
         var where = new List<string> { "1 = 1" };
         if (deviceIds is not null)
-            where.Add("device_id IN @deviceIds");
+            where.Add(database.Dialect.InList("device_id", "@deviceIds"));
         if (states is { Count: > 0 })
-            where.Add("state IN @states");
+            where.Add(database.Dialect.InList("state", "@states"));
         return await WhereAsync(string.Join(" AND ", where),
             new { deviceIds = deviceIds?.ToArray(), states = states?.Select(s => s.ToStorage()).ToArray() }, limit, cancellationToken);
     }

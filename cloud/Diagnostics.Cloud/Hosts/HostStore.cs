@@ -157,8 +157,8 @@ public sealed class HostStore(Database database)
         ArgumentNullException.ThrowIfNull(hostIds);
         if (hostIds.Count == 0)
             return new Dictionary<string, string>();
-        return (await database.QueryAsync<(string HostId, string HostName)>("SELECT host_id, host_name FROM hosts WHERE host_id IN @hostIds;",
-                new { hostIds = hostIds.ToList() }, cancellationToken))
+        return (await database.QueryAsync<(string HostId, string HostName)>($"SELECT host_id, host_name FROM hosts WHERE {database.Dialect.InList("host_id", "@hostIds")};",
+                new { hostIds = hostIds.ToArray() }, cancellationToken))
             .ToDictionary(r => r.HostId, r => r.HostName, StringComparer.Ordinal);
     }
 
@@ -202,13 +202,13 @@ public sealed class HostStore(Database database)
         ArgumentNullException.ThrowIfNull(models);
         ArgumentNullException.ThrowIfNull(tags);
         ArgumentNullException.ThrowIfNull(hostIds);
-        var where = new List<string> { $"h.host_id IN (SELECT m.host_id FROM ({FleetModels}) m WHERE lower(m.fleet_model) IN @models)" };
+        var where = new List<string> { $"h.host_id IN (SELECT m.host_id FROM ({FleetModels}) m WHERE {database.Dialect.InList("lower(m.fleet_model)", "@models")})" };
         if (tags.Count > 0)
-            where.Add("h.host_id IN (SELECT device_id FROM device_tags WHERE tag IN @tags)");
+            where.Add($"h.host_id IN (SELECT device_id FROM device_tags WHERE {database.Dialect.InList("tag", "@tags")})");
         if (hostIds.Count > 0)
-            where.Add("h.host_id IN @hostIds");
+            where.Add(database.Dialect.InList("h.host_id", "@hostIds"));
         return HostsAsync("WHERE " + string.Join(" AND ", where),
-            new { models = models.Select(m => m.ToLowerInvariant()).ToList(), tags = tags.ToList(), hostIds = hostIds.ToList() }, cancellationToken);
+            new { models = models.Select(m => m.ToLowerInvariant()).ToArray(), tags = tags.ToArray(), hostIds = hostIds.ToArray() }, cancellationToken);
     }
 
     private async Task<IReadOnlyList<HostView>> HostsAsync(string where, object? parameters, CancellationToken cancellationToken)

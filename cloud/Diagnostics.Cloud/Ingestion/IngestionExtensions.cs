@@ -1,4 +1,6 @@
+using Diagnostics.Cloud.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Cloud.Ingestion;
 
@@ -13,7 +15,12 @@ public static class IngestionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<ITelemetryStore, SqliteTelemetryStore>();
+        // The ingest hot path is the one store with an implementation per engine: each writes its batches the way its engine is fast at.
+        builder.Services.TryAddSingleton<ITelemetryStore>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProvider.PostgreSQL
+            ? ActivatorUtilities.CreateInstance<PostgresTelemetryStore>(sp)
+            : ActivatorUtilities.CreateInstance<SqliteTelemetryStore>(sp));
+        builder.Services.AddSingleton<TelemetryPartitions>();
+        builder.Services.AddHostedService<TelemetryRetention>();
         builder.Services.AddSingleton<UplinkChannel>();
         builder.Services.AddSingleton<UplinkIntake>();
         builder.Services.AddSingleton<IngestionPipeline>();

@@ -139,6 +139,9 @@ internal static class EventIds
 
     // Storage 95x
     public const int SchemaMigrated = 950;
+    public const int TelemetryPartitionAdded = 951;
+    public const int TelemetryPartitionDropped = 952;
+    public const int TelemetryRetentionFailed = 953;
 
     // Demo fleet 9xx
     public const int DemoFleetStarted = 900;

@@ -11,28 +11,28 @@ namespace Diagnostics.Cloud.Storage;
 /// </summary>
 public sealed class Database
 {
-    private readonly SqliteConnectionFactory _connections;
+    private readonly ConnectionFactory _connections;
 
-    public Database(SqliteConnectionFactory connections)
+    public Database(ConnectionFactory connections)
     {
         ArgumentNullException.ThrowIfNull(connections);
         StorageMapping.Register();
         _connections = connections;
     }
 
-    public SqlDialect Dialect => SqlDialect.Sqlite;
+    public SqlDialect Dialect => _connections.Dialect;
 
     /// <summary>A connection of its own, without a transaction.</summary>
     public async Task<DbSession> OpenAsync(CancellationToken cancellationToken) =>
-        new(await _connections.OpenAsync(cancellationToken), null);
+        new(await _connections.OpenConnectionAsync(cancellationToken), null, Dialect);
 
     /// <summary>A connection in a write transaction; nothing is kept unless <see cref="DbSession.CommitAsync"/> is called.</summary>
     public async Task<DbSession> BeginAsync(CancellationToken cancellationToken)
     {
-        var connection = await _connections.OpenAsync(cancellationToken);
+        var connection = await _connections.OpenConnectionAsync(cancellationToken);
         try
         {
-            return new DbSession(connection, await connection.BeginTransactionAsync(cancellationToken));
+            return new DbSession(connection, await connection.BeginTransactionAsync(cancellationToken), Dialect);
         }
         catch
         {
@@ -61,11 +61,13 @@ public sealed class Database
 }
 
 /// <summary>One open connection, with or without a transaction; every statement runs in the transaction when there is one.</summary>
-public sealed class DbSession(DbConnection connection, DbTransaction? transaction) : IAsyncDisposable
+public sealed class DbSession(DbConnection connection, DbTransaction? transaction, SqlDialect dialect) : IAsyncDisposable
 {
     public DbConnection Connection { get; } = connection;
 
     public DbTransaction? Transaction { get; } = transaction;
+
+    public SqlDialect Dialect { get; } = dialect;
 
     public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters, CancellationToken cancellationToken) =>
         (await Connection.QueryAsync<T>(Command(sql, parameters, cancellationToken))).AsList();

@@ -19,12 +19,12 @@ public sealed record SchemaReport(IReadOnlyList<SchemaStep> Applied, IReadOnlyLi
 /// </summary>
 public static class SchemaMigrations
 {
-    public static SchemaReport MigrateUp(string connectionString)
+    public static SchemaReport MigrateUp(SqlDialect dialect, string connectionString)
     {
+        ArgumentNullException.ThrowIfNull(dialect);
         using var services = new ServiceCollection()
             .AddFluentMigratorCore()
-            .ConfigureRunner(runner => runner
-                .AddSQLite()
+            .ConfigureRunner(runner => (dialect.Provider == StorageProvider.PostgreSQL ? runner.AddPostgres11_0() : runner.AddSQLite())
                 .WithGlobalConnectionString(connectionString)
                 .WithVersionTable(new SchemaVersionTable())
                 .ScanIn(typeof(SchemaMigration).Assembly).For.Migrations())

@@ -15,15 +15,15 @@ public static class StorageCli
         ArgumentNullException.ThrowIfNull(error);
         if (args is not ["storage", "migrate", ..])
         {
-            await error.WriteLineAsync("usage: storage migrate [--Storage:Path=<file>]");
+            await error.WriteLineAsync("usage: storage migrate [--Storage:Path=<file> | --Storage:Provider=PostgreSQL --Storage:ConnectionString=<npgsql connection string>]");
             return 2;
         }
         using var host = await StoreOnlyHost.StartAsync(args[2..], _ => { }, cancellationToken);
-        var connections = host.Services.GetRequiredService<SqliteConnectionFactory>();
+        var connections = host.Services.GetRequiredService<ConnectionFactory>();
         var report = connections.LastMigration!;
         foreach (var step in report.Applied)
             await output.WriteLineAsync($"applied {step.Version}: {step.Description}");
-        await output.WriteLineAsync($"{connections.DatabasePath}: schema version {report.Version}, {report.Applied.Count} steps applied now, {report.AlreadyThere.Count} already there.");
+        await output.WriteLineAsync($"{connections.Location}: schema version {report.Version}, {report.Applied.Count} steps applied now, {report.AlreadyThere.Count} already there.");
         return 0;
     }
 }

@@ -3,7 +3,7 @@ using Diagnostics.Cloud.Observability;
 namespace Diagnostics.Cloud.Storage;
 
 /// <summary>Brings the schema up to date before any other hosted service touches the database.</summary>
-internal sealed partial class StorageInitializer(SqliteConnectionFactory connections, ILogger<StorageInitializer> logger) : IHostedService
+internal sealed partial class StorageInitializer(ConnectionFactory connections, ILogger<StorageInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -11,7 +11,7 @@ internal sealed partial class StorageInitializer(SqliteConnectionFactory connect
         if (connections.LastMigration is not { } report || !logger.IsEnabled(LogLevel.Information))
             return;
         var steps = string.Join(", ", report.Applied.Select(s => $"{s.Version} {s.Description}"));
-        LogMigrated(logger, connections.DatabasePath, report.Version, report.Applied.Count, steps);
+        LogMigrated(logger, connections.Location, report.Version, report.Applied.Count, steps);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

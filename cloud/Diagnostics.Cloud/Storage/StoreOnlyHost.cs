@@ -14,7 +14,7 @@ public static class StoreOnlyHost
         builder.AddStorage();
         addCapabilities(builder);
         var host = builder.Build();
-        await host.Services.GetRequiredService<SqliteConnectionFactory>().EnsureSchemaAsync(cancellationToken);
+        await host.Services.GetRequiredService<ConnectionFactory>().EnsureSchemaAsync(cancellationToken);
         return host;
     }
 }

@@ -23,7 +23,7 @@ public sealed class SupportReviewStore(Database database)
     {
         ArgumentNullException.ThrowIfNull(sessionIds);
         return sessionIds.Count == 0 ? []
-            : await database.QueryAsync<SessionReview>($"SELECT {Columns} FROM support_reviews WHERE session_id IN @sessionIds;", new { sessionIds = sessionIds.ToArray() }, cancellationToken);
+            : await database.QueryAsync<SessionReview>($"SELECT {Columns} FROM support_reviews WHERE {database.Dialect.InList("session_id", "@sessionIds")};", new { sessionIds = sessionIds.ToArray() }, cancellationToken);
     }
 
     /// <summary>Reviews of the conversations an agent held, newest first: their feedback.</summary>

@@ -63,7 +63,7 @@ public sealed class SupportSessionStore(Database database)
         await using var db = await database.BeginAsync(cancellationToken);
         var parameters = new DynamicParameters(updated);
         parameters.Add("fromStates", from.Select(s => StorageMapping.ToStorage(s)).ToList());
-        if (await db.ExecuteAsync($"UPDATE support_sessions SET {ChangingColumns} WHERE id = @Id AND state IN @fromStates;", parameters, cancellationToken) == 0)
+        if (await db.ExecuteAsync($"UPDATE support_sessions SET {ChangingColumns} WHERE id = @Id AND {database.Dialect.InList("state", "@fromStates")};", parameters, cancellationToken) == 0)
             return (false, []);
         var stored = new List<SupportMessage>();
         foreach (var message in messages)

@@ -32,9 +32,9 @@ public sealed partial class PackageCatalog : IDisposable
     private readonly IReadOnlyList<TrustedKey> _trustedKeys;
     private readonly long _maxBytes;
 
-    public PackageCatalog(UpdatePackageStore store, SqliteConnectionFactory connections, IOptions<UpdateOptions> options, TimeProvider time, ILogger<PackageCatalog> logger)
+    public PackageCatalog(UpdatePackageStore store, IOptions<StorageOptions> storage, IOptions<UpdateOptions> options, TimeProvider time, ILogger<PackageCatalog> logger)
     {
-        ArgumentNullException.ThrowIfNull(connections);
+        ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
         _time = time;
@@ -42,7 +42,7 @@ public sealed partial class PackageCatalog : IDisposable
         _maxBytes = options.Value.MaxPackageBytes;
         Directory = Path.GetFullPath(options.Value.PackageDirectory.Length > 0
             ? options.Value.PackageDirectory
-            : Path.Combine(Path.GetDirectoryName(connections.DatabasePath) ?? ".", "packages"));
+            : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(storage.Value.Path)) ?? ".", "packages"));
         _trustedKeys = [.. options.Value.TrustedKeys.Select(LoadKey)];
     }
 

@@ -144,26 +144,27 @@ public sealed class RolloutStore(Database database)
     public async Task<(ErrorRates Updated, ErrorRates UpdatedBefore, ErrorRates NotUpdated)> ErrorsAroundUpdateAsync(string rolloutId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // Events are stored with the protocol's enum names ('Raised', 'Error') by ingestion.
-        var counts = (await database.QueryFirstOrDefaultAsync<ErrorCounts>("""
+        var notUseCaused = database.Dialect.NotInList("e.condition", "@useCaused");
+        var counts = (await database.QueryFirstOrDefaultAsync<ErrorCounts>($"""
             SELECT
                 (SELECT COUNT(*) FROM rollout_devices d JOIN device_events e ON e.device_id = d.device_id
                  WHERE d.rollout_id = @rolloutId AND d.state = 'succeeded' AND d.finished_at_ms < @now
-                   AND e.kind = 'Raised' AND e.severity = 'Error' AND e.condition NOT IN @useCaused
+                   AND e.kind = 'Raised' AND e.severity = 'Error' AND {notUseCaused}
                    AND e.received_time_ms >= d.finished_at_ms AND e.received_time_ms < @now) AS updated_errors,
                 (SELECT COUNT(*) FROM rollout_devices d JOIN device_events e ON e.device_id = d.device_id
                  WHERE d.rollout_id = @rolloutId AND d.state = 'succeeded' AND d.finished_at_ms < @now AND d.started_at_ms IS NOT NULL
-                   AND e.kind = 'Raised' AND e.severity = 'Error' AND e.condition NOT IN @useCaused
+                   AND e.kind = 'Raised' AND e.severity = 'Error' AND {notUseCaused}
                    AND e.received_time_ms >= d.started_at_ms - (@now - d.finished_at_ms) AND e.received_time_ms < d.started_at_ms) AS errors_before,
                 (SELECT COALESCE(SUM(@now - finished_at_ms), 0) FROM rollout_devices
                  WHERE rollout_id = @rolloutId AND state = 'succeeded' AND finished_at_ms < @now) AS updated_ms,
                 (SELECT COUNT(*) FROM rollout_devices d JOIN device_events e ON e.device_id = d.device_id
                  WHERE d.rollout_id = @rolloutId AND d.state IN ('pending', 'offered', 'deferred', 'approved')
-                   AND e.kind = 'Raised' AND e.severity = 'Error' AND e.condition NOT IN @useCaused
+                   AND e.kind = 'Raised' AND e.severity = 'Error' AND {notUseCaused}
                    AND e.received_time_ms >= (SELECT MIN(finished_at_ms) FROM rollout_devices WHERE rollout_id = @rolloutId AND state = 'succeeded')
                    AND e.received_time_ms < @now) AS waiting_errors,
                 (SELECT COUNT(*) FROM rollout_devices WHERE rollout_id = @rolloutId AND state IN ('pending', 'offered', 'deferred', 'approved')) AS waiting,
                 (SELECT @now - MIN(finished_at_ms) FROM rollout_devices WHERE rollout_id = @rolloutId AND state = 'succeeded') AS since_first_success_ms;
-            """, new { rolloutId, now = now.ToUnixTimeMilliseconds(), useCaused = Conditions.CausedByUse }, cancellationToken))!;
+            """, new { rolloutId, now = now.ToUnixTimeMilliseconds(), useCaused = Conditions.CausedByUse.ToArray() }, cancellationToken))!;
         var hours = counts.UpdatedMs / 3_600_000.0;
         var sinceFirstSuccess = (counts.SinceFirstSuccessMs ?? 0) / 3_600_000.0;
         return (new ErrorRates((int)counts.UpdatedErrors, hours), new ErrorRates((int)counts.ErrorsBefore, hours),

@@ -17,13 +17,13 @@ public sealed class RolloutTargetStore(Database database)
         ArgumentNullException.ThrowIfNull(deviceIds);
         var where = new List<string> { "1 = 1" };
         if (models.Count > 0)
-            where.Add("lower(model) IN @models");
+            where.Add(database.Dialect.InList("lower(model)", "@models"));
         if (tags.Count > 0)
-            where.Add("id IN (SELECT device_id FROM device_tags WHERE tag IN @tags)");
+            where.Add($"id IN (SELECT device_id FROM device_tags WHERE {database.Dialect.InList("tag", "@tags")})");
         if (deviceIds.Count > 0)
-            where.Add("id IN @deviceIds");
+            where.Add(database.Dialect.InList("id", "@deviceIds"));
         return database.QueryAsync<UpdateCandidate>($"SELECT id AS device_id, model, firmware FROM devices WHERE {string.Join(" AND ", where)} ORDER BY id;",
-            new { models = models.Select(m => m.ToLowerInvariant()).ToList(), tags, deviceIds }, cancellationToken);
+            new { models = models.Select(m => m.ToLowerInvariant()).ToArray(), tags = tags.ToArray(), deviceIds = deviceIds.ToArray() }, cancellationToken);
     }
 
     public async Task<UpdateCandidate?> CandidateAsync(string deviceId, CancellationToken cancellationToken) =>

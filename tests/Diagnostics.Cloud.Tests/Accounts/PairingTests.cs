@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Observability;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 
 namespace Diagnostics.Cloud.Tests.Accounts;
@@ -11,10 +12,10 @@ public sealed class PairingTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task A_customer_pairs_with_the_code_the_device_reports_typed_loosely()
+    [Theory, BothEngines]
+    public async Task A_customer_pairs_with_the_code_the_device_reports_typed_loosely(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "pair-1", "AB12CD34");
         var customer = await host.SignedInClientAsync(AccountRole.Customer);
         Assert.Empty(await customer.GetJsonAsync<List<DeviceSummary>>("/api/me/devices"));
@@ -28,10 +29,10 @@ public sealed class PairingTests
         Assert.True(host.Logged(EventIds.DevicePaired, "pair-1"));
     }
 
-    [Fact]
-    public async Task Pairing_again_with_the_same_code_keeps_the_device_and_another_customer_cannot_take_it()
+    [Theory, BothEngines]
+    public async Task Pairing_again_with_the_same_code_keeps_the_device_and_another_customer_cannot_take_it(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "pair-2", "ZZZZ9999");
         var owner = await host.SignedInClientAsync(AccountRole.Customer);
         var other = await host.SignedInClientAsync(AccountRole.Customer);
@@ -64,10 +65,10 @@ public sealed class PairingTests
         Assert.Empty(await customer.GetJsonAsync<List<DeviceSummary>>("/api/me/devices"));
     }
 
-    [Fact]
-    public async Task Too_many_wrong_codes_lock_pairing_for_that_account_even_for_the_right_code()
+    [Theory, BothEngines]
+    public async Task Too_many_wrong_codes_lock_pairing_for_that_account_even_for_the_right_code(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Pairing:MaxFailedAttempts"] = "3" });
+        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Pairing:MaxFailedAttempts"] = "3" }, engine: engine);
         await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "pair-4", "BBBB2222");
         var guesser = await host.SignedInClientAsync(AccountRole.Customer);
         var someoneElse = await host.SignedInClientAsync(AccountRole.Customer);
@@ -85,10 +86,10 @@ public sealed class PairingTests
         await PairedDevices.PairAsync(someoneElse, "BBBB2222");
     }
 
-    [Fact]
-    public async Task A_customer_unpairs_their_own_device_but_not_someone_elses()
+    [Theory, BothEngines]
+    public async Task A_customer_unpairs_their_own_device_but_not_someone_elses(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "pair-5", "DDDD3333");
         var owner = await host.SignedInClientAsync(AccountRole.Customer);
         var other = await host.SignedInClientAsync(AccountRole.Customer);
@@ -104,10 +105,10 @@ public sealed class PairingTests
         Assert.Equal(HttpStatusCode.NotFound, (await owner.GetAsync(new Uri("/api/devices/pair-5", UriKind.Relative), Ct)).StatusCode);
     }
 
-    [Fact]
-    public async Task Staff_cannot_pair_devices_to_themselves()
+    [Theory, BothEngines]
+    public async Task Staff_cannot_pair_devices_to_themselves(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "pair-6", "EEEE4444");
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Observability;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,10 +12,10 @@ public sealed class SignInTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Right_password_signs_in_with_an_http_only_cookie_and_me_says_who()
+    [Theory, BothEngines]
+    public async Task Right_password_signs_in_with_an_http_only_cookie_and_me_says_who(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await host.Services.GetRequiredService<AccountService>().CreateAsync("pat@example.com", "Pat", AccountRole.Supervisor, CloudHost.TestPassword, Ct);
         var http = host.CreateClient();
 
@@ -47,10 +48,10 @@ public sealed class SignInTests
         Assert.True(host.Logged(EventIds.SignInRefused, email));
     }
 
-    [Fact]
-    public async Task Passwords_are_stored_hashed_and_short_ones_or_taken_addresses_are_refused()
+    [Theory, BothEngines]
+    public async Task Passwords_are_stored_hashed_and_short_ones_or_taken_addresses_are_refused(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var accounts = host.Services.GetRequiredService<AccountService>();
         Assert.Equal(AccountCreationError.None, (await accounts.CreateAsync("kim@example.com", "Kim", AccountRole.Customer, CloudHost.TestPassword, Ct)).Error);
         Assert.Equal(AccountCreationError.EmailTaken, (await accounts.CreateAsync("KIM@example.com", "Kim 2", AccountRole.Customer, CloudHost.TestPassword, Ct)).Error);
@@ -63,10 +64,10 @@ public sealed class SignInTests
         Assert.True(stored.PasswordHash.Length > 40, "a salted PBKDF2 hash, not the password");
     }
 
-    [Fact]
-    public async Task Sign_out_ends_the_session()
+    [Theory, BothEngines]
+    public async Task Sign_out_ends_the_session(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var http = await host.SignedInClientAsync(AccountRole.Customer);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/api/auth/me", UriKind.Relative), Ct)).StatusCode);
 
@@ -76,10 +77,10 @@ public sealed class SignInTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(new Uri("/api/auth/me", UriKind.Relative), Ct)).StatusCode);
     }
 
-    [Fact]
-    public async Task Pages_send_anonymous_people_to_the_sign_in_form()
+    [Theory, BothEngines]
+    public async Task Pages_send_anonymous_people_to_the_sign_in_form(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var http = host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
         using var response = await http.GetAsync(new Uri("/dashboard", UriKind.Relative), Ct);

@@ -1,5 +1,6 @@
 using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,10 +11,10 @@ namespace Diagnostics.Cloud.Tests.Broker;
 
 public sealed class PresenceTests
 {
-    [Fact]
-    public async Task Device_is_online_while_connected_and_offline_after_disconnect()
+    [Theory, BothEngines]
+    public async Task Device_is_online_while_connected_and_offline_after_disconnect(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var http = await host.SignedInClientAsync();
         var device = await host.ConnectDeviceAsync("presence-1");
 
@@ -26,10 +27,10 @@ public sealed class PresenceTests
         await device.DisposeAsync();
     }
 
-    [Fact]
-    public async Task Presence_message_offline_marks_device_offline()
+    [Theory, BothEngines]
+    public async Task Presence_message_offline_marks_device_offline(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var http = await host.SignedInClientAsync();
         await using var device = await host.ConnectDeviceAsync("presence-2");
         await Eventually.TrueAsync(async () => (await http.GetJsonAsync<DeviceDetails>("/api/devices/presence-2")).Presence == DevicePresence.Online, "online");
@@ -39,15 +40,15 @@ public sealed class PresenceTests
         await Eventually.TrueAsync(async () => (await http.GetJsonAsync<DeviceDetails>("/api/devices/presence-2")).Presence == DevicePresence.Offline, "offline");
     }
 
-    [Fact]
-    public async Task Device_that_misses_its_heartbeats_is_marked_offline()
+    [Theory, BothEngines]
+    public async Task Device_that_misses_its_heartbeats_is_marked_offline(StorageProvider engine)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var host = new CloudHost(settings: new Dictionary<string, string?>
         {
             ["Presence:MissedHeartbeatsBeforeOffline"] = "3",
             ["Presence:CheckInterval"] = "01:00:00",
-        }, time: time);
+        }, time: time, engine: engine);
         var http = await host.SignedInClientAsync();
         await using var device = await host.ConnectDeviceAsync("presence-3");
         var heartbeat = device.NewEnvelope(heartbeat: new Heartbeat { IntervalSeconds = 10 });
@@ -64,11 +65,11 @@ public sealed class PresenceTests
         Assert.Equal(DevicePresence.Offline, (await http.GetJsonAsync<DeviceDetails>("/api/devices/presence-3")).Presence);
     }
 
-    [Fact]
-    public async Task Heartbeat_stored_after_a_disconnect_does_not_set_the_device_online_again()
+    [Theory, BothEngines]
+    public async Task Heartbeat_stored_after_a_disconnect_does_not_set_the_device_online_again(StorageProvider engine)
     {
         HeldTelemetryStore? store = null;
-        await using var host = new CloudHost(services: HeldTelemetryStore.Install(s => store = s));
+        await using var host = new CloudHost(services: HeldTelemetryStore.Install(s => store = s), engine: engine);
         var http = await host.SignedInClientAsync();
         var device = await host.ConnectDeviceAsync("presence-late");
         await Eventually.TrueAsync(async () => (await http.GetJsonAsync<DeviceDetails>("/api/devices/presence-late")).Presence == DevicePresence.Online, "online");
@@ -87,8 +88,8 @@ public sealed class PresenceTests
         Assert.Equal(DevicePresence.Offline, (await http.GetJsonAsync<DeviceDetails>("/api/devices/presence-late")).Presence);
     }
 
-    [Fact]
-    public async Task Connected_device_whose_heartbeats_wait_for_the_store_is_not_marked_offline()
+    [Theory, BothEngines]
+    public async Task Connected_device_whose_heartbeats_wait_for_the_store_is_not_marked_offline(StorageProvider engine)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         HeldTelemetryStore? store = null;
@@ -96,7 +97,7 @@ public sealed class PresenceTests
         {
             ["Presence:MissedHeartbeatsBeforeOffline"] = "3",
             ["Presence:CheckInterval"] = "01:00:00",
-        }, time: time, services: HeldTelemetryStore.Install(s => store = s));
+        }, time: time, services: HeldTelemetryStore.Install(s => store = s), engine: engine);
         var http = await host.SignedInClientAsync();
         await using var device = await host.ConnectDeviceAsync("presence-behind");
         var first = device.NewEnvelope(heartbeat: new Heartbeat { IntervalSeconds = 10 });

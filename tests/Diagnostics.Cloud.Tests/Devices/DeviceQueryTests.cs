@@ -1,18 +1,20 @@
 using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Storage;
+using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
 
 namespace Diagnostics.Cloud.Tests.Devices;
 
-/// <summary>The device list's search, filters, sort and paging, against a real SQLite file.</summary>
+/// <summary>The device list's search, filters, sort and paging, against a real SQLite file and a real PostgreSQL database.</summary>
 public sealed class DeviceQueryTests
 {
     private static readonly (string, string, Severity) Jam = ("ipp:media-jam", Conditions.PaperJam, Severity.Error);
     private static readonly (string, string, Severity) TonerLow = ("ipp:toner-low", Conditions.TonerLow, Severity.Warning);
     private static readonly (string, string, Severity) Door = ("ipp:door-open", Conditions.DoorOpen, Severity.Error);
 
-    private static async Task<FleetDatabase> SeededAsync()
+    private static async Task<FleetDatabase> SeededAsync(StorageProvider engine)
     {
-        var db = new FleetDatabase();
+        var db = await FleetDatabase.CreateAsync(engine);
         await db.AddDeviceAsync("printer-a", "LaserJet 4000", "SN-1001", "1.2.3", "critical", online: true, lastSeenMs: 3_000, Jam, TonerLow);
         await db.AddDeviceAsync("printer-b", "LaserJet 4000", "SN-1002", "1.2.4", "healthy", online: true, lastSeenMs: 5_000);
         await db.AddDeviceAsync("printer-c", "OfficeJet Pro", "XK-77", "1.2.3", "warning", online: false, lastSeenMs: 1_000, TonerLow);
@@ -26,10 +28,10 @@ public sealed class DeviceQueryTests
     private static async Task<List<string>> IdsAsync(FleetDatabase db, DeviceQuery query) =>
         [.. (await db.Devices.ListAsync(query, TestContext.Current.CancellationToken)).Items.Select(d => d.DeviceId)];
 
-    [Fact]
-    public async Task Search_matches_part_of_the_id_serial_or_model_ignoring_case()
+    [Theory, BothEngines]
+    public async Task Search_matches_part_of_the_id_serial_or_model_ignoring_case(StorageProvider engine)
     {
-        await using var db = await SeededAsync();
+        await using var db = await SeededAsync(engine);
 
         Assert.Equal(["printer-a", "printer-b", "printer-c"], await IdsAsync(db, All() with { Search = "PRINTER" }));
         Assert.Equal(["printer-b"], await IdsAsync(db, All() with { Search = "1002" }));
@@ -38,29 +40,29 @@ public sealed class DeviceQueryTests
         Assert.Empty(await IdsAsync(db, All() with { Search = "nothing-like-this" }));
     }
 
-    [Fact]
-    public async Task Search_matches_percent_and_underscore_literally()
+    [Theory, BothEngines]
+    public async Task Search_matches_percent_and_underscore_literally(StorageProvider engine)
     {
-        await using var db = await SeededAsync();
+        await using var db = await SeededAsync(engine);
 
         Assert.Equal(["board-2"], await IdsAsync(db, All() with { Search = "PI%" }));
         Assert.Equal(["board-1"], await IdsAsync(db, All() with { Search = "PI_" }));
     }
 
-    [Fact]
-    public async Task Firmware_filter_matches_the_exact_version()
+    [Theory, BothEngines]
+    public async Task Firmware_filter_matches_the_exact_version(StorageProvider engine)
     {
-        await using var db = await SeededAsync();
+        await using var db = await SeededAsync(engine);
 
         Assert.Equal(["printer-a", "printer-c"], await IdsAsync(db, All() with { Firmware = "1.2.3" }));
         Assert.Equal(["printer-b"], await IdsAsync(db, All() with { Firmware = "1.2.4" }));
         Assert.Empty(await IdsAsync(db, All() with { Firmware = "1.2" }));
     }
 
-    [Fact]
-    public async Task Filters_combine_and_the_total_counts_every_match()
+    [Theory, BothEngines]
+    public async Task Filters_combine_and_the_total_counts_every_match(StorageProvider engine)
     {
-        await using var db = await SeededAsync();
+        await using var db = await SeededAsync(engine);
         var ct = TestContext.Current.CancellationToken;
 
         var criticalOnline = await db.Devices.ListAsync(new DeviceQuery(DeviceHealth.Critical, null, null, true, 1, 50), ct);
@@ -76,27 +78,42 @@ public sealed class DeviceQueryTests
         Assert.Empty(contradiction.Items);
     }
 
-    [Theory]
-    [InlineData(DeviceSort.Id, false, new[] { "board-1", "board-2", "printer-a", "printer-b", "printer-c" })]
-    [InlineData(DeviceSort.Id, true, new[] { "printer-c", "printer-b", "printer-a", "board-2", "board-1" })]
-    [InlineData(DeviceSort.Model, false, new[] { "printer-a", "printer-b", "printer-c", "board-1", "board-2" })]
-    [InlineData(DeviceSort.Model, true, new[] { "board-1", "board-2", "printer-c", "printer-a", "printer-b" })]
-    [InlineData(DeviceSort.Health, true, new[] { "board-1", "printer-a", "printer-c", "printer-b", "board-2" })]
-    [InlineData(DeviceSort.Health, false, new[] { "board-2", "printer-b", "printer-c", "board-1", "printer-a" })]
-    [InlineData(DeviceSort.LastSeen, true, new[] { "printer-b", "board-1", "printer-a", "printer-c", "board-2" })]
-    [InlineData(DeviceSort.ActiveConditions, true, new[] { "board-1", "printer-a", "printer-c", "board-2", "printer-b" })]
-    [InlineData(DeviceSort.ActiveConditions, false, new[] { "board-2", "printer-b", "printer-c", "printer-a", "board-1" })]
-    public async Task Sorts_by_each_column_both_ways_with_ties_in_id_order(DeviceSort sort, bool descending, string[] expected)
+    public static TheoryData<StorageProvider, DeviceSort, bool, string[]> Sorts()
     {
-        await using var db = await SeededAsync();
+        (DeviceSort, bool, string[])[] orders =
+        [
+            (DeviceSort.Id, false, ["board-1", "board-2", "printer-a", "printer-b", "printer-c"]),
+            (DeviceSort.Id, true, ["printer-c", "printer-b", "printer-a", "board-2", "board-1"]),
+            (DeviceSort.Model, false, ["printer-a", "printer-b", "printer-c", "board-1", "board-2"]),
+            (DeviceSort.Model, true, ["board-1", "board-2", "printer-c", "printer-a", "printer-b"]),
+            (DeviceSort.Health, true, ["board-1", "printer-a", "printer-c", "printer-b", "board-2"]),
+            (DeviceSort.Health, false, ["board-2", "printer-b", "printer-c", "board-1", "printer-a"]),
+            (DeviceSort.LastSeen, true, ["printer-b", "board-1", "printer-a", "printer-c", "board-2"]),
+            (DeviceSort.ActiveConditions, true, ["board-1", "printer-a", "printer-c", "board-2", "printer-b"]),
+            (DeviceSort.ActiveConditions, false, ["board-2", "printer-b", "printer-c", "printer-a", "board-1"]),
+        ];
+        var data = new TheoryData<StorageProvider, DeviceSort, bool, string[]>();
+        foreach (var engine in (StorageProvider[])[StorageProvider.Sqlite, StorageProvider.PostgreSQL])
+        {
+            foreach (var (sort, descending, expected) in orders)
+                data.Add(engine, sort, descending, expected);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Sorts))]
+    public async Task Sorts_by_each_column_both_ways_with_ties_in_id_order(StorageProvider engine, DeviceSort sort, bool descending, string[] expected)
+    {
+        await using var db = await SeededAsync(engine);
 
         Assert.Equal(expected, await IdsAsync(db, All() with { Sort = sort, Descending = descending }));
     }
 
-    [Fact]
-    public async Task Pages_of_a_sorted_filtered_list_are_consecutive_and_share_the_total()
+    [Theory, BothEngines]
+    public async Task Pages_of_a_sorted_filtered_list_are_consecutive_and_share_the_total(StorageProvider engine)
     {
-        await using var db = await SeededAsync();
+        await using var db = await SeededAsync(engine);
         var ct = TestContext.Current.CancellationToken;
         var query = new DeviceQuery(null, null, Conditions.TonerLow, null, 1, 2) { Sort = DeviceSort.LastSeen, Descending = true };
 
@@ -110,10 +127,10 @@ public sealed class DeviceQueryTests
         Assert.All([first, second, beyond], page => Assert.Equal(3, page.Total));
     }
 
-    [Fact]
-    public async Task Summaries_carry_serial_firmware_and_the_active_condition_count()
+    [Theory, BothEngines]
+    public async Task Summaries_carry_serial_firmware_and_the_active_condition_count(StorageProvider engine)
     {
-        await using var db = await SeededAsync();
+        await using var db = await SeededAsync(engine);
 
         var device = (await db.Devices.ListAsync(All() with { Search = "board-1" }, TestContext.Current.CancellationToken)).Items.Single();
 
@@ -124,10 +141,10 @@ public sealed class DeviceQueryTests
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(4_000), device.LastSeen);
     }
 
-    [Fact]
-    public async Task Breakdown_counts_active_codes_firmware_models_and_conditions()
+    [Theory, BothEngines]
+    public async Task Breakdown_counts_active_codes_firmware_models_and_conditions(StorageProvider engine)
     {
-        await using var db = await SeededAsync();
+        await using var db = await SeededAsync(engine);
 
         var breakdown = await db.Devices.GetFleetBreakdownAsync(topCodes: 2, TestContext.Current.CancellationToken);
 
@@ -137,10 +154,10 @@ public sealed class DeviceQueryTests
         Assert.Equal([new ValueCount(Conditions.TonerLow, 3), new ValueCount(Conditions.PaperJam, 2), new ValueCount(Conditions.DoorOpen, 1)], breakdown.Conditions);
     }
 
-    [Fact]
-    public async Task Telemetry_history_decodes_the_last_statuses_and_heartbeats_oldest_first()
+    [Theory, BothEngines]
+    public async Task Telemetry_history_decodes_the_last_statuses_and_heartbeats_oldest_first(StorageProvider engine)
     {
-        await using var db = await SeededAsync();
+        await using var db = await SeededAsync(engine);
         for (var i = 0; i < 5; i++)
         {
             await db.AddTelemetryAsync(new Envelope

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
 using Microsoft.AspNetCore.Mvc;
@@ -9,10 +10,10 @@ namespace Diagnostics.Cloud.Tests.Devices;
 
 public sealed class DevicesApiTests
 {
-    [Fact]
-    public async Task Registering_returns_201_with_a_token_that_lets_the_device_connect()
+    [Theory, BothEngines]
+    public async Task Registering_returns_201_with_a_token_that_lets_the_device_connect(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var http = await host.SignedInClientAsync();
 
         var response = await http.PostAsJsonAsync("/api/devices", new { deviceId = "api-1", model = "M1" }, TestContext.Current.CancellationToken);
@@ -30,20 +31,20 @@ public sealed class DevicesApiTests
         Assert.DoesNotContain(registered.Token, details, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Registering_without_an_id_generates_a_valid_one()
+    [Theory, BothEngines]
+    public async Task Registering_without_an_id_generates_a_valid_one(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var response = await (await host.SignedInClientAsync()).PostAsJsonAsync("/api/devices", new { model = "M1" }, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.True(Topics.IsValidDeviceId((await response.Content.ReadJsonAsync<RegisteredDevice>())!.DeviceId));
     }
 
-    [Fact]
-    public async Task Registering_an_existing_id_is_409_problem_details()
+    [Theory, BothEngines]
+    public async Task Registering_an_existing_id_is_409_problem_details(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var http = await host.SignedInClientAsync();
         await http.PostAsJsonAsync("/api/devices", new { deviceId = "api-dup" }, TestContext.Current.CancellationToken);
 
@@ -71,10 +72,10 @@ public sealed class DevicesApiTests
         Assert.Equal("Invalid device id", problem.Title);
     }
 
-    [Fact]
-    public async Task Unknown_device_is_404_problem_details()
+    [Theory, BothEngines]
+    public async Task Unknown_device_is_404_problem_details(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var http = await host.SignedInClientAsync();
 
         var response = await http.GetAsync(new Uri("/api/devices/unknown", UriKind.Relative), TestContext.Current.CancellationToken);
@@ -88,10 +89,10 @@ public sealed class DevicesApiTests
         Assert.Equal(HttpStatusCode.NotFound, events.StatusCode);
     }
 
-    [Fact]
-    public async Task Device_list_filters_by_health_model_condition_and_presence_and_pages()
+    [Theory, BothEngines]
+    public async Task Device_list_filters_by_health_model_condition_and_presence_and_pages(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var http = await host.SignedInClientAsync();
         await using var jammed = await host.ConnectDeviceAsync("list-jammed", "Alpha");
         var status = jammed.NewEnvelope(status: Ingestion.IngestionPipelineTests.JammedStatus());
@@ -121,10 +122,10 @@ public sealed class DevicesApiTests
         Assert.Equal(2, critical.Items.Single().ActiveConditions);
     }
 
-    [Fact]
-    public async Task Invalid_paging_is_400_problem_details()
+    [Theory, BothEngines]
+    public async Task Invalid_paging_is_400_problem_details(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
 
         var response = await (await host.SignedInClientAsync()).GetAsync(new Uri("/api/devices?pageSize=0", UriKind.Relative), TestContext.Current.CancellationToken);
 
@@ -132,10 +133,10 @@ public sealed class DevicesApiTests
         Assert.Equal("Invalid paging", (await response.Content.ReadJsonAsync<ProblemDetails>())!.Title);
     }
 
-    [Fact]
-    public async Task Unknown_health_filter_is_400_problem_details()
+    [Theory, BothEngines]
+    public async Task Unknown_health_filter_is_400_problem_details(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
 
         var response = await (await host.SignedInClientAsync()).GetAsync(new Uri("/api/devices?health=sickly", UriKind.Relative), TestContext.Current.CancellationToken);
 
@@ -143,10 +144,10 @@ public sealed class DevicesApiTests
         Assert.Equal("Invalid health filter", (await response.Content.ReadJsonAsync<ProblemDetails>())!.Title);
     }
 
-    [Fact]
-    public async Task Fleet_summary_counts_health_presence_and_top_conditions()
+    [Theory, BothEngines]
+    public async Task Fleet_summary_counts_health_presence_and_top_conditions(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var http = await host.SignedInClientAsync();
         await using var jammed = await host.ConnectDeviceAsync("fleet-jammed");
         var status = jammed.NewEnvelope(status: Ingestion.IngestionPipelineTests.JammedStatus());

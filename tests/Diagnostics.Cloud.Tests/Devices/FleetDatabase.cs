@@ -2,27 +2,30 @@ using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Cloud.Tests.Devices;
 
 /// <summary>
-/// A real SQLite file with the cloud's schema, and rows of the current-state tables written directly: for query tests
-/// that need many devices in exact states without running ingestion.
+/// A real database (SQLite file or PostgreSQL) with the cloud's schema, and rows of the current-state tables written
+/// directly: for query tests that need many devices in exact states without running ingestion.
 /// </summary>
 internal sealed class FleetDatabase : IAsyncDisposable
 {
-    private readonly string _path = CloudHost.TempDatabasePath();
+    private readonly TestDatabase _database;
+    private readonly ConnectionFactory _connections;
 
-    public FleetDatabase()
+    private FleetDatabase(TestDatabase database)
     {
-        Connections = new SqliteConnectionFactory(Options.Create(new StorageOptions { Path = _path }));
-        Devices = new SqliteDeviceStore(Connections);
-        History = new FleetHistoryStore(new Database(Connections));
+        _database = database;
+        _connections = database.CreateConnections();
+        Database = new Database(_connections);
+        Devices = new DeviceStore(Database);
+        History = new FleetHistoryStore(Database);
     }
 
-    public SqliteConnectionFactory Connections { get; }
+    public static async Task<FleetDatabase> CreateAsync(StorageProvider engine) => new(await TestDatabase.CreateAsync(engine));
+
+    public Database Database { get; }
 
     public IDeviceStore Devices { get; }
 
@@ -33,73 +36,30 @@ internal sealed class FleetDatabase : IAsyncDisposable
         bool online = false, long? lastSeenMs = null, params (string Code, string Condition, Severity Severity)[] conditions)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var connection = await Connections.OpenAsync(ct);
-        await using var device = connection.CreateCommand();
-        device.CommandText = """
+        await using var db = await Database.BeginAsync(ct);
+        await db.ExecuteAsync("""
             INSERT INTO devices (id, model, serial, firmware, health, online, last_seen_ms, token_hash, token_salt, registered_at_ms)
-            VALUES ($id, $model, $serial, $firmware, $health, $online, $lastSeen, x'00', x'00', 0);
-            """;
-        device.Parameters.AddWithValue("$id", id);
-        device.Parameters.AddWithValue("$model", model);
-        device.Parameters.AddWithValue("$serial", serial);
-        device.Parameters.AddWithValue("$firmware", firmware);
-        device.Parameters.AddWithValue("$health", health);
-        device.Parameters.AddWithValue("$online", online ? 1 : 0);
-        device.Parameters.AddWithValue("$lastSeen", (object?)lastSeenMs ?? DBNull.Value);
-        await device.ExecuteNonQueryAsync(ct);
-        foreach (var (code, condition, severity) in conditions)
-        {
-            await using var active = connection.CreateCommand();
-            active.CommandText = """
-                INSERT INTO active_conditions (device_id, code, condition, severity, message, since_ms)
-                VALUES ($id, $code, $condition, $severity, '', 0);
-                """;
-            active.Parameters.AddWithValue("$id", id);
-            active.Parameters.AddWithValue("$code", code);
-            active.Parameters.AddWithValue("$condition", condition);
-            active.Parameters.AddWithValue("$severity", severity.ToString());
-            await active.ExecuteNonQueryAsync(ct);
-        }
+            VALUES (@id, @model, @serial, @firmware, @health, @online, @lastSeenMs, @zero, @zero, 0);
+            """, new { id, model, serial, firmware, health, online, lastSeenMs, zero = new byte[] { 0 } }, ct);
+        await db.ExecuteAsync("""
+            INSERT INTO active_conditions (device_id, code, condition, severity, message, since_ms)
+            VALUES (@id, @Code, @Condition, @Severity, '', 0);
+            """, conditions.Select(c => new { id, c.Code, c.Condition, Severity = c.Severity.ToString() }), ct);
+        await db.CommitAsync(ct);
     }
 
-    public async Task ExecuteAsync(string sql)
-    {
-        await using var connection = await Connections.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
-    }
+    public Task ExecuteAsync(string sql) => Database.ExecuteAsync(sql, null, TestContext.Current.CancellationToken);
 
     /// <summary>Stores an envelope in the telemetry table as ingestion does (payload = the encoded envelope).</summary>
-    public async Task AddTelemetryAsync(Envelope envelope)
-    {
-        var ct = TestContext.Current.CancellationToken;
-        await using var connection = await Connections.OpenAsync(ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            INSERT INTO telemetry (device_id, seq, kind, device_time_ms, received_time_ms, payload)
-            VALUES ($id, $seq, $kind, $at, $at, $payload);
-            """;
-        command.Parameters.AddWithValue("$id", envelope.DeviceId);
-        command.Parameters.AddWithValue("$seq", (long)envelope.Sequence);
-        command.Parameters.AddWithValue("$kind", Topics.KindName(envelope.Kind!.Value));
-        command.Parameters.AddWithValue("$at", envelope.DeviceTimeUnixMs);
-        command.Parameters.AddWithValue("$payload", WireCodec.Encode(envelope));
-        await command.ExecuteNonQueryAsync(ct);
-    }
+    public Task AddTelemetryAsync(Envelope envelope) => Database.ExecuteAsync("""
+        INSERT INTO telemetry (device_id, seq, kind, device_time_ms, received_time_ms, payload)
+        VALUES (@DeviceId, @seq, @kind, @DeviceTimeUnixMs, @DeviceTimeUnixMs, @payload);
+        """, new { envelope.DeviceId, seq = (long)envelope.Sequence, kind = Topics.KindName(envelope.Kind!.Value), envelope.DeviceTimeUnixMs, payload = WireCodec.Encode(envelope) },
+        TestContext.Current.CancellationToken);
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        Connections.Dispose();
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(Path.GetDirectoryName(_path)!, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover temp directory is harmless.
-        }
-        return ValueTask.CompletedTask;
+        _connections.Dispose();
+        await _database.DisposeAsync();
     }
 }

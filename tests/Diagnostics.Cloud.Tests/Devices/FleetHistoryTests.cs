@@ -1,4 +1,5 @@
 using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,10 +12,10 @@ public sealed class FleetHistoryTests
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
-    [Fact]
-    public async Task A_sample_counts_devices_by_health_presence_and_active_condition()
+    [Theory, BothEngines]
+    public async Task A_sample_counts_devices_by_health_presence_and_active_condition(StorageProvider engine)
     {
-        await using var db = new FleetDatabase();
+        await using var db = await FleetDatabase.CreateAsync(engine);
         await db.AddDeviceAsync("a", health: "critical", online: true, conditions: [("ipp:media-jam", Conditions.PaperJam, Severity.Error), ("ipp:toner-low", Conditions.TonerLow, Severity.Warning)]);
         await db.AddDeviceAsync("b", health: "warning", online: true, conditions: [("ipp:toner-low", Conditions.TonerLow, Severity.Warning)]);
         await db.AddDeviceAsync("c", health: "healthy");
@@ -34,10 +35,10 @@ public sealed class FleetHistoryTests
         Assert.Equal(recorded.Conditions, stored.Conditions);
     }
 
-    [Fact]
-    public async Task An_empty_fleet_is_sampled_as_zeros()
+    [Theory, BothEngines]
+    public async Task An_empty_fleet_is_sampled_as_zeros(StorageProvider engine)
     {
-        await using var db = new FleetDatabase();
+        await using var db = await FleetDatabase.CreateAsync(engine);
 
         var sample = await db.History.RecordAsync(Start, TestContext.Current.CancellationToken);
 
@@ -45,10 +46,10 @@ public sealed class FleetHistoryTests
         Assert.Empty(sample.Conditions);
     }
 
-    [Fact]
-    public async Task Samples_are_read_from_a_time_on_oldest_first_and_old_ones_can_be_deleted()
+    [Theory, BothEngines]
+    public async Task Samples_are_read_from_a_time_on_oldest_first_and_old_ones_can_be_deleted(StorageProvider engine)
     {
-        await using var db = new FleetDatabase();
+        await using var db = await FleetDatabase.CreateAsync(engine);
         var ct = TestContext.Current.CancellationToken;
         await db.AddDeviceAsync("a", health: "critical", conditions: [("ipp:media-jam", Conditions.PaperJam, Severity.Error)]);
         for (var minute = 0; minute < 4; minute++)
@@ -64,8 +65,8 @@ public sealed class FleetHistoryTests
         Assert.Equal([Start.AddMinutes(3)], left.Select(s => s.At));
     }
 
-    [Fact]
-    public async Task The_sampler_samples_at_start_then_every_interval_and_forgets_samples_past_retention()
+    [Theory, BothEngines]
+    public async Task The_sampler_samples_at_start_then_every_interval_and_forgets_samples_past_retention(StorageProvider engine)
     {
         var time = new FakeTimeProvider(Start);
         await using var host = new CloudHost(
@@ -74,7 +75,8 @@ public sealed class FleetHistoryTests
                 ["FleetHistory:SampleInterval"] = "00:01:00",
                 ["FleetHistory:Retention"] = "00:02:30",
             },
-            time: time);
+            time: time,
+            engine: engine);
         var history = host.Services.GetRequiredService<IFleetHistoryStore>();
         await host.RegisterAsync("sampled-1");
         async Task<List<DateTimeOffset>> SampledAtAsync() =>

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Fixes;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Accounts;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
@@ -32,10 +33,10 @@ public sealed class DiagnosticsReportsTests
         return await client.SendAsync(request, Ct);
     }
 
-    [Fact]
-    public async Task A_requested_report_reaches_support_only_after_its_owner_releases_it()
+    [Theory, BothEngines]
+    public async Task A_requested_report_reaches_support_only_after_its_owner_releases_it(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "report-1", "GGGG1111");
         var owner = await host.SignedInClientAsync(AccountRole.Customer);
         await PairedDevices.PairAsync(owner, "GGGG1111");
@@ -84,10 +85,10 @@ public sealed class DiagnosticsReportsTests
         Assert.Equal(["report.requested", "consent.approved", "command.sent", "report.uploaded", "report.released"], audit.Select(a => a.Action));
     }
 
-    [Fact]
-    public async Task A_discarded_report_is_gone_for_everyone()
+    [Theory, BothEngines]
+    public async Task A_discarded_report_is_gone_for_everyone(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "report-2", "GGGG2222");
         var owner = await host.SignedInClientAsync(AccountRole.Customer);
         await PairedDevices.PairAsync(owner, "GGGG2222");

@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
+using Dapper;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Knowledge;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Accounts;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using static Diagnostics.Cloud.Tests.Web.RenderedPage;
 
@@ -66,10 +67,10 @@ public sealed class FixLoopTests
             .Match(new ProblemQuery("ipp:media-jam", Conditions.PaperJam, Model, "2.1.0"))
             .Single(m => m.Article.Id == "paper-jam").Reasons.Any(r => r.StartsWith(reason, StringComparison.Ordinal)), reason);
 
-    [Fact]
-    public async Task A_jam_is_proposed_approved_run_verified_and_counted_for_the_article()
+    [Theory, BothEngines]
+    public async Task A_jam_is_proposed_approved_run_verified_and_counted_for_the_article(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (device, owner, proposal) = await JammedPairedDeviceAsync(host, "fix-1", "FFFF1111");
         await using var _ = device;
 
@@ -97,10 +98,10 @@ public sealed class FixLoopTests
         Assert.Equal(["fix.proposed", "consent.approved", "command.sent", "command.result", "fix.verified"], audit.Select(a => a.Action));
     }
 
-    [Fact]
-    public async Task Approving_twice_sends_one_command_and_someone_else_cannot_approve_at_all()
+    [Theory, BothEngines]
+    public async Task Approving_twice_sends_one_command_and_someone_else_cannot_approve_at_all(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (device, owner, proposal) = await JammedPairedDeviceAsync(host, "fix-2", "FFFF2222");
         await using var _ = device;
         var stranger = await host.SignedInClientAsync(AccountRole.Customer);
@@ -123,10 +124,10 @@ public sealed class FixLoopTests
         Assert.Single(device.Commands);
     }
 
-    [Fact]
-    public async Task A_declined_fix_with_no_other_article_suggests_a_session()
+    [Theory, BothEngines]
+    public async Task A_declined_fix_with_no_other_article_suggests_a_session(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (device, owner, proposal) = await JammedPairedDeviceAsync(host, "fix-3", "FFFF3333");
         await using var _ = device;
 
@@ -147,10 +148,10 @@ public sealed class FixLoopTests
         Assert.Equal(HttpStatusCode.Conflict, approveDeclined.StatusCode);
     }
 
-    [Fact]
-    public async Task A_fix_the_device_ran_but_that_did_not_clear_the_jam_fails_when_its_time_is_up()
+    [Theory, BothEngines]
+    public async Task A_fix_the_device_ran_but_that_did_not_clear_the_jam_fails_when_its_time_is_up(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Fixes:CheckInterval"] = "00:00:00.200" });
+        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Fixes:CheckInterval"] = "00:00:00.200" }, engine: engine);
         var (device, owner, proposal) = await JammedPairedDeviceAsync(host, "fix-4", "FFFF4444");
         await using var _ = device;
         await owner.PostAsync(new Uri($"/api/me/fixes/{proposal.Id}/approve", UriKind.Relative), null, Ct);
@@ -167,10 +168,10 @@ public sealed class FixLoopTests
         await ArticleReasonAsync(host, $"fixed 0 of 1 times on {Model}");
     }
 
-    [Fact]
-    public async Task A_result_sent_twice_or_by_another_device_changes_nothing()
+    [Theory, BothEngines]
+    public async Task A_result_sent_twice_or_by_another_device_changes_nothing(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (device, owner, proposal) = await JammedPairedDeviceAsync(host, "fix-5", "FFFF5555");
         await using var _ = device;
         await using var other = await host.ConnectDeviceAsync("fix-5-other", Model);
@@ -190,10 +191,10 @@ public sealed class FixLoopTests
         Assert.True(host.Logged(Diagnostics.Cloud.Observability.EventIds.FixUnknownResult, "fix-5-other"));
     }
 
-    [Fact]
-    public async Task A_standing_consent_applies_fixes_by_itself_until_it_is_revoked()
+    [Theory, BothEngines]
+    public async Task A_standing_consent_applies_fixes_by_itself_until_it_is_revoked(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var device = await PairedDevices.ConnectAnnouncingAsync(host, "fix-6", "FFFF6666");
         await using var _ = device;
         var owner = await host.SignedInClientAsync(AccountRole.Customer);
@@ -222,23 +223,18 @@ public sealed class FixLoopTests
         Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
     }
 
-    [Fact]
-    public async Task The_audit_chain_verifies_and_reports_a_record_changed_behind_its_back()
+    [Theory, BothEngines]
+    public async Task The_audit_chain_verifies_and_reports_a_record_changed_behind_its_back(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (device, owner, proposal) = await JammedPairedDeviceAsync(host, "fix-7", "FFFF7777");
         await using var _ = device;
         await owner.PostAsync(new Uri($"/api/me/fixes/{proposal.Id}/decline", UriKind.Relative), null, Ct);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
 
         var intact = await supervisor.GetJsonAsync<AuditVerification>("/api/audit/verify");
-        await using (var connection = new SqliteConnection($"Data Source={host.DatabasePath};Pooling=False"))
-        {
-            await connection.OpenAsync(Ct);
-            await using var tamper = connection.CreateCommand();
-            tamper.CommandText = "UPDATE audit_log SET actor = 'someone else' WHERE seq = 2;";
-            await tamper.ExecuteNonQueryAsync(Ct);
-        }
+        await using (var connection = await host.Database.OpenAsync())
+            await connection.ExecuteAsync("UPDATE audit_log SET actor = 'someone else' WHERE seq = 2;");
         var broken = await supervisor.GetJsonAsync<AuditVerification>("/api/audit/verify");
 
         Assert.True(intact.Intact);
@@ -249,10 +245,10 @@ public sealed class FixLoopTests
         Assert.Equal(HttpStatusCode.Forbidden, (await owner.GetAsync(new Uri("/api/audit/verify", UriKind.Relative), Ct)).StatusCode);
     }
 
-    [Fact]
-    public async Task The_companion_shows_the_fix_with_what_it_will_do_and_the_dashboard_shows_its_state()
+    [Theory, BothEngines]
+    public async Task The_companion_shows_the_fix_with_what_it_will_do_and_the_dashboard_shows_its_state(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (device, owner, proposal) = await JammedPairedDeviceAsync(host, "fix-8", "FFFF8888");
         await using var _ = device;
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
@@ -273,10 +269,10 @@ public sealed class FixLoopTests
         Assert.Contains("bogus", TestIdText(nonsense, "fix-list-error"), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_proposal_nobody_decides_and_a_command_the_device_never_takes_both_expire()
+    [Theory, BothEngines]
+    public async Task A_proposal_nobody_decides_and_a_command_the_device_never_takes_both_expire(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Fixes:CheckInterval"] = "00:00:00.200" });
+        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Fixes:CheckInterval"] = "00:00:00.200" }, engine: engine);
         var (device, owner, undecided) = await JammedPairedDeviceAsync(host, "fix-9", "FFFF9999");
         await using var _ = device;
 
@@ -295,10 +291,10 @@ public sealed class FixLoopTests
         Assert.Contains("did not take the command", neverTaken.Note, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_new_proposal_stays_open_until_a_status_sent_after_the_problem_says_it_went_away()
+    [Theory, BothEngines]
+    public async Task A_new_proposal_stays_open_until_a_status_sent_after_the_problem_says_it_went_away(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var workflow = host.Services.GetRequiredService<FixWorkflow>();
         var owner = await host.SignedInClientAsync(AccountRole.Customer);
 
@@ -328,11 +324,7 @@ public sealed class FixLoopTests
     /// <summary>Puts one of a proposal's deadlines in the past, as if its time had passed.</summary>
     private static async Task MoveDeadlineAsync(CloudHost host, string proposalId, string column)
     {
-        await using var connection = new SqliteConnection($"Data Source={host.DatabasePath};Pooling=False");
-        await connection.OpenAsync(Ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"UPDATE fix_proposals SET {column} = 0 WHERE id = $id;";
-        command.Parameters.AddWithValue("$id", proposalId);
-        Assert.Equal(1, await command.ExecuteNonQueryAsync(Ct));
+        await using var connection = await host.Database.OpenAsync();
+        Assert.Equal(1, await connection.ExecuteAsync($"UPDATE fix_proposals SET {column} = 0 WHERE id = @proposalId;", new { proposalId }));
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Accounts;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Cloud.Tests.Updates;
@@ -31,10 +32,10 @@ public sealed class DriverRolloutTests : IDisposable
     private static async Task WaitForHostsAsync(HttpClient staff, int count) =>
         await Eventually.TrueAsync(async () => (await staff.GetJsonAsync<List<Cloud.Hosts.HostView>>("/api/hosts")).Count == count, $"{count} hosts stored");
 
-    [Fact]
-    public async Task A_driver_rollout_targets_the_hosts_that_print_to_its_model_on_its_platform_and_completes_on_their_reports()
+    [Theory, BothEngines]
+    public async Task A_driver_rollout_targets_the_hosts_that_print_to_its_model_on_its_platform_and_completes_on_their_reports(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var packageId = await PublishDriverAsync(_releases, supervisor, "2.0");
         await using var old1 = await TestHosts.HostAsync(host, "laptop-1", Report("LAPTOP-1", "linux", Queue("office", "1.0")));
@@ -75,10 +76,10 @@ public sealed class DriverRolloutTests : IDisposable
         Assert.Empty(otherModel.UpdateOffers);
     }
 
-    [Fact]
-    public async Task A_driver_that_rolls_back_on_the_first_hosts_halts_the_rollout()
+    [Theory, BothEngines]
+    public async Task A_driver_that_rolls_back_on_the_first_hosts_halts_the_rollout(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var packageId = await PublishDriverAsync(_releases, supervisor, "3.0");
         var hosts = new List<DeviceClient>();
@@ -107,10 +108,10 @@ public sealed class DriverRolloutTests : IDisposable
             await agent.DisposeAsync();
     }
 
-    [Fact]
-    public async Task The_owner_is_asked_to_update_the_printer_driver_on_their_computer_and_follows_its_progress()
+    [Theory, BothEngines]
+    public async Task The_owner_is_asked_to_update_the_printer_driver_on_their_computer_and_follows_its_progress(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var packageId = await PublishDriverAsync(_releases, supervisor, "2.0");
         await using var laptop = await PairedDevices.ConnectAnnouncingAsync(host, "laptop-7", "DDDD7777");
@@ -155,10 +156,10 @@ public sealed class DriverRolloutTests : IDisposable
         Assert.Equal(["update.offered", "update.approved", "update.sent", "update.succeeded"], audit.Select(a => a.Action));
     }
 
-    [Fact]
-    public async Task A_driver_rollout_narrowed_by_tag_goes_only_to_the_tagged_hosts()
+    [Theory, BothEngines]
+    public async Task A_driver_rollout_narrowed_by_tag_goes_only_to_the_tagged_hosts(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var packageId = await PublishDriverAsync(_releases, supervisor, "2.0");
         await using var pilot = await TestHosts.HostAsync(host, "laptop-1", Report("LAPTOP-1", "linux", Queue("office", "1.0")));
@@ -178,10 +179,10 @@ public sealed class DriverRolloutTests : IDisposable
         Assert.Empty(other.UpdateOffers);
     }
 
-    [Fact]
-    public async Task A_driver_rollout_with_no_host_to_update_is_refused_saying_why()
+    [Theory, BothEngines]
+    public async Task A_driver_rollout_with_no_host_to_update_is_refused_saying_why(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var packageId = await PublishDriverAsync(_releases, supervisor, "2.0", platform: "macos:mac-pkg");
         await using var linux = await TestHosts.HostAsync(host, "laptop-1", Report("LAPTOP-1", "linux", Queue("office", "1.0")));

@@ -1,6 +1,7 @@
 using System.Net;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Hosts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Accounts;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Cloud.Tests.Updates;
@@ -29,10 +30,10 @@ public sealed class HostInventoryTests
         return view!;
     }
 
-    [Fact]
-    public async Task A_hosts_queues_are_stored_and_tied_to_printers_by_uuid_serial_device_uri_and_mapping()
+    [Theory, BothEngines]
+    public async Task A_hosts_queues_are_stored_and_tied_to_printers_by_uuid_serial_device_uri_and_mapping(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var staff = await host.SignedInClientAsync(AccountRole.Agent);
         // Printers as their agents report them: one without a serial number reports its printer-uuid instead.
         await using var byUuid = await TestReleases.DeviceOnAsync(host, "printer-uuid", "2.1.0");
@@ -65,10 +66,10 @@ public sealed class HostInventoryTests
         Assert.Equal(["1.0", "2.0"], Web.RenderedPage.Attribute(printerPage, "device-host", "data-driver-version"));
     }
 
-    [Fact]
-    public async Task Per_model_the_spread_of_driver_versions_across_hosts()
+    [Theory, BothEngines]
+    public async Task Per_model_the_spread_of_driver_versions_across_hosts(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var staff = await host.SignedInClientAsync(AccountRole.Agent);
         await using var a = await TestHosts.HostAsync(host, "host-a", Report("A", "linux", Queue("q1", "1.0"), Queue("q2", "2.0")));
         await using var b = await TestHosts.HostAsync(host, "host-b", Report("B", "linux", Queue("q1", "2.0")));
@@ -83,10 +84,10 @@ public sealed class HostInventoryTests
         Assert.Equal(2, (await staff.GetJsonAsync<List<ModelDriverSpread>>("/api/drivers/spread")).Count);
     }
 
-    [Fact]
-    public async Task An_older_report_does_not_replace_a_newer_one_and_an_unanswering_print_system_keeps_the_queues_known()
+    [Theory, BothEngines]
+    public async Task An_older_report_does_not_replace_a_newer_one_and_an_unanswering_print_system_keeps_the_queues_known(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var staff = await host.SignedInClientAsync(AccountRole.Agent);
         await using var laptop = await host.ConnectDeviceAsync("laptop-7", "Print host");
         var newer = laptop.NewEnvelope(sequence: 1_000);
@@ -108,10 +109,10 @@ public sealed class HostInventoryTests
         Assert.Equal(["office 2.0"], view.Queues.Select(q => $"{q.Queue} {q.DriverVersion}"));
     }
 
-    [Fact]
-    public async Task A_queue_is_tied_once_its_printer_reports_the_serial_and_a_rule_that_names_two_printers_ties_none()
+    [Theory, BothEngines]
+    public async Task A_queue_is_tied_once_its_printer_reports_the_serial_and_a_rule_that_names_two_printers_ties_none(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Hosts:CheckInterval"] = "00:00:00.200" });
+        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Hosts:CheckInterval"] = "00:00:00.200" }, engine: engine);
         var staff = await host.SignedInClientAsync(AccountRole.Agent);
         await using var twinA = await TestReleases.DeviceOnAsync(host, "twin-a", "1.0");
         await TestReleases.ReportAsync(twinA, new DeviceStatus { Model = TestReleases.Model, Serial = "SAME" });
@@ -128,10 +129,10 @@ public sealed class HostInventoryTests
         Assert.Null(view.Queues.Single(q => q.Queue == "twins").DeviceId);
     }
 
-    [Fact]
-    public async Task A_customer_sees_the_host_they_paired_and_no_other()
+    [Theory, BothEngines]
+    public async Task A_customer_sees_the_host_they_paired_and_no_other(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var laptop = await PairedDevices.ConnectAnnouncingAsync(host, "laptop-7", "HHHH2222");
         await TestHosts.ReportAsync(laptop, Report("LAPTOP-7", "linux", Queue("office", "1.0")));
         await using var other = await TestHosts.HostAsync(host, "someone-elses", Report("OTHER", "linux", Queue("office", "1.0")));

@@ -1,21 +1,25 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Net.Http.Json;
+using System.Net.Sockets;
+using Dapper;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Observability;
+using Diagnostics.Cloud.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Diagnostics.Cloud.Tests.Infrastructure;
 
-/// <summary>The real cloud host: HTTP in memory, the MQTT broker on a free TCP port, SQLite in a temp file.</summary>
+/// <summary>
+/// The real cloud host: HTTP in memory, the MQTT broker on a free TCP port, its store in a temp SQLite file or (with
+/// <c>engine: PostgreSQL</c>) a database of its own on the test run's PostgreSQL server.
+/// </summary>
 public sealed class CloudHost : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
@@ -24,16 +28,21 @@ public sealed class CloudHost : WebApplicationFactory<Program>
     private readonly Action<IServiceCollection>? _services;
 
     /// <param name="services">Replaces services after the host's own (a store wrapped to hold a write back, say).</param>
-    public CloudHost(string? databasePath = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
+    /// <param name="database">A database the test keeps across hosts (a restart); otherwise the host makes and drops its own.</param>
+    public CloudHost(
+        string? databasePath = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null, Action<IServiceCollection>? services = null,
+        StorageProvider engine = StorageProvider.Sqlite, TestDatabase? database = null)
     {
-        _ownsDatabase = databasePath is null;
-        DatabasePath = databasePath ?? TempDatabasePath();
+        _services = services;
+        // A caller's path or database outlives the host; one made here is the host's to remove.
+        _ownsDatabase = databasePath is null && database is null;
+        // The constructor is synchronous (as the factory's own start is); the PostgreSQL database is made off this thread.
+        Database = database ?? Task.Run(() => TestDatabase.CreateAsync(engine, databasePath)).GetAwaiter().GetResult();
+        DatabasePath = Database.Path;
         BrokerPort = FreePort.Next();
         _time = time;
-        _services = services;
-        _settings = new Dictionary<string, string?>
+        _settings = new Dictionary<string, string?>(Database.Settings)
         {
-            ["Storage:Path"] = DatabasePath,
             ["Broker:Port"] = BrokerPort.ToString(),
             // MQTT over TLS on a free port, with development certificates made beside the database.
             ["Broker:TlsPort"] = "0",
@@ -43,6 +52,8 @@ public sealed class CloudHost : WebApplicationFactory<Program>
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             _settings[key] = value;
     }
+
+    public TestDatabase Database { get; }
 
     public string DatabasePath { get; }
 
@@ -74,28 +85,19 @@ public sealed class CloudHost : WebApplicationFactory<Program>
         return await DeviceClient.ConnectAsync(BrokerPort, deviceId, token);
     }
 
-    /// <summary>Telemetry rows stored for a device, read straight from the SQLite file.</summary>
+    /// <summary>Telemetry rows stored for a device, read straight from the database.</summary>
     public async Task<List<ulong>> StoredSequencesAsync(string deviceId)
     {
-        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq FROM telemetry WHERE device_id = $id ORDER BY seq;";
-        command.Parameters.AddWithValue("$id", deviceId);
-        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
-        var result = new List<ulong>();
-        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
-            result.Add(unchecked((ulong)reader.GetInt64(0)));
-        return result;
+        await using var connection = await Database.OpenAsync();
+        var rows = await connection.QueryAsync<long>(new CommandDefinition(
+            "SELECT seq FROM telemetry WHERE device_id = @deviceId ORDER BY seq;", new { deviceId }, cancellationToken: TestContext.Current.CancellationToken));
+        return [.. rows.Select(s => unchecked((ulong)s))];
     }
 
     public async Task<long> TotalTelemetryRowsAsync()
     {
-        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM telemetry;";
-        return Convert.ToInt64(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken));
+        await using var connection = await Database.OpenAsync();
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM telemetry;", cancellationToken: TestContext.Current.CancellationToken));
     }
 
     public const string TestPassword = "test-password-123";
@@ -146,17 +148,7 @@ public sealed class CloudHost : WebApplicationFactory<Program>
     {
         await base.DisposeAsync();
         if (_ownsDatabase)
-        {
-            SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(Path.GetDirectoryName(DatabasePath)!, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Best effort: a leftover temp directory is harmless.
-            }
-        }
+            await Database.DisposeAsync();
         var errors = Logs.Where(l => l.Level >= LogLevel.Error).ToList();
         if (!ErrorsExpected && errors.Count > 0)
             Assert.Fail("Unexpected error logs:\n" + string.Join("\n", errors.Select(e => $"[{e.Category} {e.EventId}] {e.Message}")));

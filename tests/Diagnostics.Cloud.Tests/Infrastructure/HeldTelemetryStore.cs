@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace Diagnostics.Cloud.Tests.Infrastructure;
 
 /// <summary>
-/// The real SQLite telemetry store with a hand on its writes: while held, a batch waits before it is written, as it
+/// The host's real telemetry store (SQLite or PostgreSQL) with a hand on its writes: while held, a batch waits before it is written, as it
 /// does when the store falls behind under load, so a test can order events around a late write exactly.
 /// </summary>
 public sealed class HeldTelemetryStore : ITelemetryStore
@@ -20,12 +20,17 @@ public sealed class HeldTelemetryStore : ITelemetryStore
 
     /// <summary>Replaces the host's telemetry store with a held one; <paramref name="created"/> receives it when the host builds it.</summary>
     public static Action<IServiceCollection> Install(Action<HeldTelemetryStore> created) => services =>
+    {
+        // The host registers its engine's store with a factory; the held one wraps what that factory makes.
+        var real = services.Last(d => d.ServiceType == typeof(ITelemetryStore)).ImplementationFactory
+            ?? throw new InvalidOperationException("The host's telemetry store is expected to be registered with a factory.");
         services.Replace(ServiceDescriptor.Singleton<ITelemetryStore>(sp =>
         {
-            var store = new HeldTelemetryStore(new SqliteTelemetryStore(sp.GetRequiredService<SqliteConnectionFactory>()));
+            var store = new HeldTelemetryStore((ITelemetryStore)real(sp));
             created(store);
             return store;
         }));
+    };
 
     /// <summary>From now on, batches wait for <see cref="Release"/>.</summary>
     public void Hold()

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
 
@@ -23,10 +24,10 @@ public sealed class IngestionPipelineTests
         Counters = [new Counter { Name = "pages", Value = 12345 }],
     };
 
-    [Fact]
-    public async Task Status_becomes_current_health_and_details()
+    [Theory, BothEngines]
+    public async Task Status_becomes_current_health_and_details(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var http = await host.SignedInClientAsync();
         await using var device = await host.ConnectDeviceAsync("status-1");
 
@@ -56,10 +57,10 @@ public sealed class IngestionPipelineTests
         Assert.Empty(details.ActiveConditions);
     }
 
-    [Fact]
-    public async Task Older_status_arriving_late_does_not_overwrite_the_newer_one()
+    [Theory, BothEngines]
+    public async Task Older_status_arriving_late_does_not_overwrite_the_newer_one(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var http = await host.SignedInClientAsync();
         await using var device = await host.ConnectDeviceAsync("status-2");
         var older = device.NewEnvelope(status: JammedStatus());
@@ -72,10 +73,10 @@ public sealed class IngestionPipelineTests
         Assert.Equal(DeviceHealth.Healthy, (await http.GetJsonAsync<DeviceDetails>("/api/devices/status-2")).Health);
     }
 
-    [Fact]
-    public async Task Events_are_history_newest_first_with_paging()
+    [Theory, BothEngines]
+    public async Task Events_are_history_newest_first_with_paging(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var http = await host.SignedInClientAsync();
         await using var device = await host.ConnectDeviceAsync("events-1");
         var sent = new List<Envelope>();
@@ -104,10 +105,10 @@ public sealed class IngestionPipelineTests
         Assert.Equal([sent[0].Sequence], third.Items.Select(e => e.Sequence));
     }
 
-    [Fact]
-    public async Task Same_sequence_twice_is_stored_once_and_acked_again()
+    [Theory, BothEngines]
+    public async Task Same_sequence_twice_is_stored_once_and_acked_again(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await host.ConnectDeviceAsync("dedup-1");
         var envelope = device.NewEnvelope(heartbeat: new Heartbeat { IntervalSeconds = 30 });
 
@@ -122,10 +123,10 @@ public sealed class IngestionPipelineTests
         Assert.All(device.Acks, a => Assert.Equal(envelope.Sequence, a.HighestContiguousSequence));
     }
 
-    [Fact]
-    public async Task Regressing_sequence_is_not_stored()
+    [Theory, BothEngines]
+    public async Task Regressing_sequence_is_not_stored(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await host.ConnectDeviceAsync("regress-1");
         var first = device.NewEnvelope(heartbeat: new Heartbeat(), sequence: 5000);
         var second = device.NewEnvelope(heartbeat: new Heartbeat(), sequence: 5001);
@@ -140,10 +141,10 @@ public sealed class IngestionPipelineTests
         Assert.Equal(5001UL, device.HighestAck);
     }
 
-    [Fact]
-    public async Task Ack_is_sent_only_after_the_messages_it_covers_are_stored()
+    [Theory, BothEngines]
+    public async Task Ack_is_sent_only_after_the_messages_it_covers_are_stored(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await host.ConnectDeviceAsync("ack-1");
         var violations = new ConcurrentQueue<string>();
         var sent = new ConcurrentQueue<ulong>();
@@ -171,10 +172,10 @@ public sealed class IngestionPipelineTests
         Assert.True(host.Metrics.AcksSentTotal >= 1);
     }
 
-    [Fact]
-    public async Task Gap_declared_by_lowest_retained_sequence_moves_the_mark()
+    [Theory, BothEngines]
+    public async Task Gap_declared_by_lowest_retained_sequence_moves_the_mark(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await host.ConnectDeviceAsync("gap-1");
         await device.SendAsync(device.NewEnvelope(heartbeat: new Heartbeat(), sequence: 100, lowestRetained: 100));
         await device.WaitForAckAsync(100);
@@ -190,10 +191,10 @@ public sealed class IngestionPipelineTests
         Assert.Equal([100UL, 105UL, 106UL], await host.StoredSequencesAsync("gap-1"));
     }
 
-    [Fact]
-    public async Task First_message_starts_the_mark_from_its_lowest_retained_sequence()
+    [Theory, BothEngines]
+    public async Task First_message_starts_the_mark_from_its_lowest_retained_sequence(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await host.ConnectDeviceAsync("first-1");
 
         await device.SendAsync(device.NewEnvelope(heartbeat: new Heartbeat(), sequence: 1_700_000_000_010, lowestRetained: 1_700_000_000_009));
@@ -205,14 +206,14 @@ public sealed class IngestionPipelineTests
         Assert.Equal(0, host.Metrics.GapSequencesTotal);
     }
 
-    [Fact]
-    public async Task Full_queue_applies_backpressure_and_loses_nothing()
+    [Theory, BothEngines]
+    public async Task Full_queue_applies_backpressure_and_loses_nothing(StorageProvider engine)
     {
         await using var host = new CloudHost(settings: new Dictionary<string, string?>
         {
             ["Ingestion:ChannelCapacity"] = "1",
             ["Ingestion:BatchSize"] = "3",
-        });
+        }, engine: engine);
         await using var a = await host.ConnectDeviceAsync("burst-a");
         await using var b = await host.ConnectDeviceAsync("burst-b");
         var fromA = Enumerable.Range(0, 150).Select(_ => a.NewEnvelope(heartbeat: new Heartbeat())).ToList();

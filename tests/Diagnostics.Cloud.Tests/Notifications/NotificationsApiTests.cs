@@ -2,6 +2,7 @@ using System.Net;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Notifications;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,10 +13,10 @@ public sealed class NotificationsApiTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task A_jam_on_a_paired_device_notifies_its_owner_once_and_nobody_else()
+    [Theory, BothEngines]
+    public async Task A_jam_on_a_paired_device_notifies_its_owner_once_and_nobody_else(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var owner = await Customers.SignInAsync(host);
         var neighbour = await Customers.SignInAsync(host);
         await using var paired = await host.ConnectDeviceAsync("notify-paired");
@@ -42,10 +43,10 @@ public sealed class NotificationsApiTests
         Assert.Equal(1, await CountRowsAsync(host));
     }
 
-    [Fact]
-    public async Task A_re_sent_event_does_not_notify_twice()
+    [Theory, BothEngines]
+    public async Task A_re_sent_event_does_not_notify_twice(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var owner = await Customers.SignInAsync(host);
         await using var device = await host.ConnectDeviceAsync("notify-dup");
         await owner.PairAsync(device);
@@ -61,10 +62,10 @@ public sealed class NotificationsApiTests
         Assert.Equal(1, await CountRowsAsync(host));
     }
 
-    [Fact]
-    public async Task Only_raised_problems_notify_and_a_report_that_does_not_stop_printing_is_not_one()
+    [Theory, BothEngines]
+    public async Task Only_raised_problems_notify_and_a_report_that_does_not_stop_printing_is_not_one(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var owner = await Customers.SignInAsync(host);
         await using var device = await host.ConnectDeviceAsync("notify-kinds");
         await owner.PairAsync(device);
@@ -78,10 +79,10 @@ public sealed class NotificationsApiTests
         Assert.Equal((Conditions.TonerLow, Severity.Warning), (Assert.Single(mine.Items).Condition, mine.Items[0].Severity));
     }
 
-    [Fact]
-    public async Task Lists_newest_first_with_paging()
+    [Theory, BothEngines]
+    public async Task Lists_newest_first_with_paging(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var owner = await Customers.SignInAsync(host);
         await using var device = await host.ConnectDeviceAsync("notify-paging");
         await owner.PairAsync(device);
@@ -99,10 +100,10 @@ public sealed class NotificationsApiTests
         Assert.Equal(HttpStatusCode.BadRequest, badPaging.StatusCode);
     }
 
-    [Fact]
-    public async Task Marking_read_works_for_the_owner_only()
+    [Theory, BothEngines]
+    public async Task Marking_read_works_for_the_owner_only(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var owner = await Customers.SignInAsync(host);
         var neighbour = await Customers.SignInAsync(host);
         await using var device = await host.ConnectDeviceAsync("notify-read");
@@ -129,10 +130,10 @@ public sealed class NotificationsApiTests
         Assert.Equal(0, (await owner.Http.GetJsonAsync<UnreadCount>("/api/me/notifications/unread-count")).Unread);
     }
 
-    [Fact]
-    public async Task Staff_and_anonymous_callers_have_no_notifications_api()
+    [Theory, BothEngines]
+    public async Task Staff_and_anonymous_callers_have_no_notifications_api(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var staff = await host.SignedInClientAsync(AccountRole.Agent);
         using var anonymous = host.CreateClient();
 
@@ -143,10 +144,10 @@ public sealed class NotificationsApiTests
         Assert.Equal(HttpStatusCode.Unauthorized, forAnonymous.StatusCode);
     }
 
-    [Fact]
-    public async Task A_watch_wakes_when_a_paired_device_raises_a_problem_and_when_read_elsewhere()
+    [Theory, BothEngines]
+    public async Task A_watch_wakes_when_a_paired_device_raises_a_problem_and_when_read_elsewhere(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var owner = await Customers.SignInAsync(host);
         await using var device = await host.ConnectDeviceAsync("notify-watch");
         await using var later = await host.ConnectDeviceAsync("notify-watch-later");
@@ -179,10 +180,7 @@ public sealed class NotificationsApiTests
 
     private static async Task<long> CountRowsAsync(CloudHost host)
     {
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={host.DatabasePath};Pooling=False");
-        await connection.OpenAsync(Ct);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM notifications;";
-        return Convert.ToInt64(await command.ExecuteScalarAsync(Ct), System.Globalization.CultureInfo.InvariantCulture);
+        await using var connection = await host.Database.OpenAsync();
+        return await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, "SELECT COUNT(*) FROM notifications;");
     }
 }

@@ -116,6 +116,79 @@ public sealed class SchemaMigrationTests
         Assert.Contains("usage: storage migrate", error.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Storage_migrate_brings_an_empty_PostgreSQL_database_to_the_schema_once()
+    {
+        var server = await PostgresServer.SharedAsync(Ct);
+        var name = "migrate_" + Guid.NewGuid().ToString("N");
+        var connectionString = await server.CreateDatabaseAsync(name, Ct);
+        try
+        {
+            string[] arguments = ["storage", "migrate", "--Storage:Provider=PostgreSQL", $"--Storage:ConnectionString={connectionString}"];
+            using var output = new StringWriter();
+            var first = await StorageCli.RunAsync(arguments, output, TextWriter.Null, Ct);
+            var firstOutput = output.ToString();
+            var again = await StorageCli.RunAsync(arguments, output, TextWriter.Null, Ct);
+
+            Assert.Equal((0, 0), (first, again));
+            Assert.Contains($"PostgreSQL 127.0.0.1:{server.Port}/{name}: schema version", firstOutput, StringComparison.Ordinal);
+            Assert.Contains($"{Steps} steps applied now, 0 already there", firstOutput, StringComparison.Ordinal);
+            Assert.Contains($"0 steps applied now, {Steps} already there", output.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain("Password", firstOutput, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(name, Ct);
+        }
+    }
+
+    [Fact]
+    public async Task Two_instances_starting_together_on_one_new_PostgreSQL_database_apply_each_step_once()
+    {
+        var server = await PostgresServer.SharedAsync(Ct);
+        var name = "together_" + Guid.NewGuid().ToString("N");
+        var options = Options.Create(new StorageOptions { Provider = StorageProvider.PostgreSQL, ConnectionString = await server.CreateDatabaseAsync(name, Ct) });
+        try
+        {
+            using var first = new PostgresConnectionFactory(options);
+            using var second = new PostgresConnectionFactory(options);
+
+            await Task.WhenAll(first.EnsureSchemaAsync(Ct), second.EnsureSchemaAsync(Ct));
+
+            Assert.Equal(Steps, first.LastMigration!.Applied.Count + second.LastMigration!.Applied.Count);
+            Assert.Contains(0, new[] { first.LastMigration.Applied.Count, second.LastMigration.Applied.Count });
+        }
+        finally
+        {
+            await server.DropDatabaseAsync(name, Ct);
+        }
+    }
+
+    [Fact]
+    public async Task A_new_PostgreSQL_database_has_the_same_tables_and_columns_as_a_new_SQLite_one()
+    {
+        await using var sqlite = await TestDatabase.CreateAsync(StorageProvider.Sqlite);
+        await using var postgres = await TestDatabase.CreateAsync(StorageProvider.PostgreSQL);
+        Migrate(sqlite.Path);
+
+        await using var lite = await sqlite.OpenAsync();
+        var sqliteColumns = await lite.QueryAsync<(string Table, string Column, long NotNull)>("""
+            SELECT m.name, c.name, c."notnull" OR c.pk FROM sqlite_master m JOIN pragma_table_info(m.name) c
+            WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'schema_versions';
+            """);
+        await using var pg = await postgres.OpenAsync();
+        // Partitions are the telemetry table's storage, not tables of their own.
+        var postgresColumns = await pg.QueryAsync<(string Table, string Column, bool NotNull)>("""
+            SELECT c.table_name, c.column_name, c.is_nullable = 'NO' FROM information_schema.columns c
+            JOIN pg_class t ON t.relname = c.table_name AND NOT t.relispartition
+            WHERE c.table_schema = 'public' AND c.table_name <> 'schema_versions';
+            """);
+
+        static List<string> Described(IEnumerable<(string Table, string Column, bool NotNull)> columns) =>
+            [.. columns.Select(c => $"{c.Table}.{c.Column} notnull={c.NotNull}").Order(StringComparer.Ordinal)];
+        Assert.Equal(Described(sqliteColumns.Select(c => (c.Table, c.Column, c.NotNull != 0))), Described(postgresColumns));
+    }
+
     private static SchemaReport Migrate(string path)
     {
         using var connections = new SqliteConnectionFactory(Options.Create(new StorageOptions { Path = path }));

@@ -1,5 +1,6 @@
 using System.Net;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Support;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using static Diagnostics.Cloud.Tests.Support.SupportDesk;
@@ -13,10 +14,10 @@ namespace Diagnostics.Cloud.Tests.Support;
 /// </summary>
 public sealed class SupportReviewTests
 {
-    [Fact]
-    public async Task A_supervisor_reviews_an_ended_conversation_and_only_the_agent_who_held_it_reads_the_review()
+    [Theory, BothEngines]
+    public async Task A_supervisor_reviews_an_ended_conversation_and_only_the_agent_who_held_it_reads_the_review(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var customer = await host.SignedInClientAsync(AccountRole.Customer);
         var alex = await host.SignedInClientAsync(AccountRole.Agent);
         var sam = await host.SignedInClientAsync(AccountRole.Agent);
@@ -71,10 +72,10 @@ public sealed class SupportReviewTests
         Assert.Equal((alexId, 1, 4.0), (Assert.Single(figures.Agents).AgentId, figures.Agents[0].Reviewed, figures.Agents[0].ReviewScoreMean));
     }
 
-    [Fact]
-    public async Task Nobody_reviews_a_conversation_they_held_themselves()
+    [Theory, BothEngines]
+    public async Task Nobody_reviews_a_conversation_they_held_themselves(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var customer = await host.SignedInClientAsync(AccountRole.Customer);
         var lead = await host.SignedInClientAsync(AccountRole.Supervisor);
         var otherLead = await host.SignedInClientAsync(AccountRole.Supervisor);

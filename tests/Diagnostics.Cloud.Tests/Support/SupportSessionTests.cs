@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Support;
 using Diagnostics.Cloud.Tests.Accounts;
 using Diagnostics.Cloud.Tests.Infrastructure;
@@ -46,10 +47,10 @@ public sealed class SupportSessionTests
         return (await response.Content.ReadFromJsonAsync<SupportMessage>(Json.Options, Ct))!;
     }
 
-    [Fact]
-    public async Task A_session_opened_from_a_device_carries_its_status_card_before_the_customers_words()
+    [Theory, BothEngines]
+    public async Task A_session_opened_from_a_device_carries_its_status_card_before_the_customers_words(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (owner, session) = await JammedDeviceSessionAsync(host, "sup-1", "FFFF1212");
 
         var messages = await owner.GetJsonAsync<List<SupportMessage>>($"/api/me/sessions/{session.Id}/messages");
@@ -67,10 +68,10 @@ public sealed class SupportSessionTests
         Assert.Contains(await agent.GetJsonAsync<List<SupportSession>>("/api/sessions"), s => s.Id == session.Id && s.DeviceId == "sup-1");
     }
 
-    [Fact]
-    public async Task A_client_that_comes_back_reads_exactly_what_it_missed_in_order_once_and_a_resent_message_lands_once()
+    [Theory, BothEngines]
+    public async Task A_client_that_comes_back_reads_exactly_what_it_missed_in_order_once_and_a_resent_message_lands_once(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (owner, session) = await JammedDeviceSessionAsync(host, "sup-2", "FFFF2323");
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
         await TakeAsync(agent, session.Id);
@@ -96,10 +97,10 @@ public sealed class SupportSessionTests
         Assert.Single(agentView, m => m.Internal);
     }
 
-    [Fact]
-    public async Task A_waiting_read_returns_as_soon_as_the_next_message_is_stored()
+    [Theory, BothEngines]
+    public async Task A_waiting_read_returns_as_soon_as_the_next_message_is_stored(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (owner, session) = await JammedDeviceSessionAsync(host, "sup-3", "FFFF3434");
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
         await TakeAsync(agent, session.Id);
@@ -114,10 +115,10 @@ public sealed class SupportSessionTests
         Assert.Equal(["I see the jam. Let us clear it together."], delivered.Select(m => m.Body));
     }
 
-    [Fact]
-    public async Task Opening_sent_again_with_the_same_client_id_opens_one_session()
+    [Theory, BothEngines]
+    public async Task Opening_sent_again_with_the_same_client_id_opens_one_session(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var customer = await host.SignedInClientAsync(AccountRole.Customer);
         var other = await host.SignedInClientAsync(AccountRole.Customer);
 
@@ -131,10 +132,10 @@ public sealed class SupportSessionTests
         Assert.Single(await SupportDesk.MessagesAsync(customer, first.Id), m => m.Kind == MessageKind.Article);
     }
 
-    [Fact]
-    public async Task Nobody_reads_or_writes_another_customers_session_or_opens_one_for_their_device()
+    [Theory, BothEngines]
+    public async Task Nobody_reads_or_writes_another_customers_session_or_opens_one_for_their_device(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (_, session) = await JammedDeviceSessionAsync(host, "sup-4", "FFFF4545");
         var stranger = await host.SignedInClientAsync(AccountRole.Customer);
 

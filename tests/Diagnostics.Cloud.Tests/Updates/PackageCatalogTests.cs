@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Cloud.Updates;
 using Diagnostics.Protocol.Updates;
@@ -24,10 +25,10 @@ public sealed class PackageCatalogTests : IDisposable
         return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
     }
 
-    [Fact]
-    public async Task A_signed_package_is_published_once_and_publishing_it_again_is_harmless()
+    [Theory, BothEngines]
+    public async Task A_signed_package_is_published_once_and_publishing_it_again_is_harmless(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var image = TestReleases.Image("2.0.0");
         var package = await _releases.PackageAsync(TestReleases.Manifest("lp500-fw-2.0.0", "2.0.0", image), image);
@@ -42,10 +43,10 @@ public sealed class PackageCatalogTests : IDisposable
         Assert.Single(await supervisor.GetJsonAsync<List<PackageView>>("/api/updates/packages"));
     }
 
-    [Fact]
-    public async Task Tampered_untrusted_expired_malformed_and_conflicting_packages_are_refused_with_their_reason()
+    [Theory, BothEngines]
+    public async Task Tampered_untrusted_expired_malformed_and_conflicting_packages_are_refused_with_their_reason(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var image = TestReleases.Image("2.0.0");
         var manifest = TestReleases.Manifest("lp500-fw-2.0.0", "2.0.0", image);
@@ -81,12 +82,12 @@ public sealed class PackageCatalogTests : IDisposable
         Assert.Single(Directory.GetFiles(host.Services.GetRequiredService<PackageCatalog>().Directory));
     }
 
-    [Fact]
-    public async Task A_signed_package_whose_payload_is_compressed_is_refused_before_it_is_expanded()
+    [Theory, BothEngines]
+    public async Task A_signed_package_whose_payload_is_compressed_is_refused_before_it_is_expanded(StorageProvider engine)
     {
         // A package stores its payload as it is. A deflated payload.bin under a genuine signed manifest was expanded
         // to disk in full before its size was compared with the manifest's: a zip bomb fills the package directory.
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var image = TestReleases.Image("2.0.0");
         var genuine = await _releases.PackageAsync(TestReleases.Manifest("lp500-fw-2.0.0", "2.0.0", image), image);
@@ -108,10 +109,10 @@ public sealed class PackageCatalogTests : IDisposable
         Assert.Empty(await supervisor.GetJsonAsync<List<PackageView>>("/api/updates/packages"));
     }
 
-    [Fact]
-    public async Task Only_supervisors_publish_and_a_customer_cannot_read_the_catalog()
+    [Theory, BothEngines]
+    public async Task Only_supervisors_publish_and_a_customer_cannot_read_the_catalog(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var image = TestReleases.Image("2.0.0");
         var package = await _releases.PackageAsync(TestReleases.Manifest("lp500-fw-2.0.0", "2.0.0", image), image);
         Assert.Equal(HttpStatusCode.Forbidden, (await PublishAsync(await host.SignedInClientAsync(AccountRole.Agent), package)).Status);
@@ -119,10 +120,10 @@ public sealed class PackageCatalogTests : IDisposable
         Assert.Equal(HttpStatusCode.Forbidden, customerReads.StatusCode);
     }
 
-    [Fact]
-    public async Task The_payload_downloads_in_ranges_so_a_broken_download_resumes()
+    [Theory, BothEngines]
+    public async Task The_payload_downloads_in_ranges_so_a_broken_download_resumes(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var id = await _releases.PublishFullAsync(supervisor, "2.0.0");
         var image = TestReleases.Image("2.0.0");
@@ -135,10 +136,10 @@ public sealed class PackageCatalogTests : IDisposable
         Assert.Equal(image[60_000..], await response.Content.ReadAsByteArrayAsync(Ct));
     }
 
-    [Fact]
-    public async Task A_device_downloads_only_with_its_own_token_and_only_what_it_was_offered()
+    [Theory, BothEngines]
+    public async Task A_device_downloads_only_with_its_own_token_and_only_what_it_was_offered(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var id = await _releases.PublishFullAsync(supervisor, "2.0.0");
         await using var device = await TestReleases.DeviceOnAsync(host, "upd-dl-1", "1.0.0");

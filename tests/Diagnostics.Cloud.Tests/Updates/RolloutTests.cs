@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Fixes;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Accounts;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Cloud.Updates;
@@ -58,10 +59,10 @@ public sealed class RolloutTests : IDisposable
         return view!;
     }
 
-    [Fact]
-    public async Task A_rollout_goes_through_its_waves_in_order_and_completes_when_every_device_runs_the_new_version()
+    [Theory, BothEngines]
+    public async Task A_rollout_goes_through_its_waves_in_order_and_completes_when_every_device_runs_the_new_version(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var packageId = await _releases.PublishFullAsync(supervisor, "2.0.0");
         var fleet = await FleetAsync(host, "wave", 10, "1.0.0");
@@ -86,10 +87,10 @@ public sealed class RolloutTests : IDisposable
             await device.DisposeAsync();
     }
 
-    [Fact]
-    public async Task A_release_that_fails_in_its_first_wave_halts_the_rollout_before_any_other_device_is_offered_it()
+    [Theory, BothEngines]
+    public async Task A_release_that_fails_in_its_first_wave_halts_the_rollout_before_any_other_device_is_offered_it(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var packageId = await _releases.PublishFullAsync(supervisor, "2.0.0");
         var fleet = await FleetAsync(host, "bad", 20, "1.0.0");
@@ -113,10 +114,10 @@ public sealed class RolloutTests : IDisposable
             await device.DisposeAsync();
     }
 
-    [Fact]
-    public async Task Devices_that_raise_more_errors_after_the_update_halt_the_rollout_by_themselves()
+    [Theory, BothEngines]
+    public async Task Devices_that_raise_more_errors_after_the_update_halt_the_rollout_by_themselves(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings(healthObservation: TimeSpan.FromSeconds(30)));
+        await using var host = new CloudHost(settings: _releases.Settings(healthObservation: TimeSpan.FromSeconds(30)), engine: engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var packageId = await _releases.PublishFullAsync(supervisor, "2.0.0");
         var fleet = await FleetAsync(host, "worse", 10, "1.0.0");
@@ -138,10 +139,10 @@ public sealed class RolloutTests : IDisposable
             await device.DisposeAsync();
     }
 
-    [Fact]
-    public async Task A_customer_approves_declines_or_puts_off_the_update_and_nobody_else_can()
+    [Theory, BothEngines]
+    public async Task A_customer_approves_declines_or_puts_off_the_update_and_nobody_else_can(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var packageId = await _releases.PublishFullAsync(supervisor, "2.0.0");
         await using var approving = await PairedDevices.ConnectAnnouncingAsync(host, "own-1", "FFFF5555");
@@ -184,10 +185,10 @@ public sealed class RolloutTests : IDisposable
         Assert.Equal(["update.offered", "update.deferred", "update.approved", "update.sent"], audit.Select(a => a.Action));
     }
 
-    [Fact]
-    public async Task A_standing_install_consent_covers_an_update_unless_the_release_asks_every_customer()
+    [Theory, BothEngines]
+    public async Task A_standing_install_consent_covers_an_update_unless_the_release_asks_every_customer(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var packageId = await _releases.PublishFullAsync(supervisor, "2.0.0");
         await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "policy-1", "FFFF7777");
@@ -210,10 +211,10 @@ public sealed class RolloutTests : IDisposable
         Assert.Equal((policy!.Id, ""), (offer.Consent!.ConsentId, offer.Consent.CommandId));
     }
 
-    [Fact]
-    public async Task A_device_gets_the_delta_from_the_version_it_runs_and_the_full_image_otherwise()
+    [Theory, BothEngines]
+    public async Task A_device_gets_the_delta_from_the_version_it_runs_and_the_full_image_otherwise(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var fullId = await _releases.PublishFullAsync(supervisor, "2.0.0");
         var deltaPayload = "a delta from 1.0.0"u8.ToArray();
@@ -232,10 +233,10 @@ public sealed class RolloutTests : IDisposable
         Assert.Equal(["delta from 1.0.0", "full image"], states.OrderBy(s => s.DeviceId).Select(s => s.Detail));
     }
 
-    [Fact]
-    public async Task Pausing_withdraws_offers_not_begun_and_resuming_sends_new_ones()
+    [Theory, BothEngines]
+    public async Task Pausing_withdraws_offers_not_begun_and_resuming_sends_new_ones(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var packageId = await _releases.PublishFullAsync(supervisor, "2.0.0");
         await using var device = await TestReleases.DeviceOnAsync(host, "pause-1", "1.0.0");
@@ -257,10 +258,10 @@ public sealed class RolloutTests : IDisposable
         Assert.Equal(HttpStatusCode.Conflict, resumedAgain.StatusCode);
     }
 
-    [Fact]
-    public async Task Reports_for_another_devices_offer_and_success_on_the_wrong_version_do_not_count_as_success()
+    [Theory, BothEngines]
+    public async Task Reports_for_another_devices_offer_and_success_on_the_wrong_version_do_not_count_as_success(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var packageId = await _releases.PublishFullAsync(supervisor, "2.0.0");
         await using var target = await TestReleases.DeviceOnAsync(host, "forge-1", "1.0.0");

@@ -1,0 +1,224 @@
+using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Storage;
+using Diagnostics.Protocol;
+
+namespace Diagnostics.Cloud.Ingestion;
+
+/// <summary>
+/// <see cref="ITelemetryStore"/> on PostgreSQL: the same tables and the same one transaction per batch as the SQLite
+/// store, written the way PostgreSQL is fast at. Each table gets one multi-row statement for the whole batch (columns
+/// sent as arrays and spread by <c>unnest</c>), <c>ON CONFLICT DO NOTHING</c> keeps a (device, sequence) once, and
+/// <c>RETURNING</c> says which messages were stored now, so the loops' inboxes (fixes, updates, hosts) get only those. Binary COPY would send
+/// the rows a little faster but cannot skip a row that is already there.
+/// </summary>
+internal sealed class PostgresTelemetryStore(Database database, TelemetryPartitions partitions) : ITelemetryStore
+{
+    private static long ToDb(ulong value) => unchecked((long)value);
+
+    private static ulong FromDb(long value) => unchecked((ulong)value);
+
+    public async Task<IReadOnlyDictionary<string, SequenceTracker>> LoadStreamsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await database.OpenAsync(cancellationToken);
+        var devices = await db.QueryAsync<(string Id, long Mark, long? StatusSeq)>(
+            "SELECT id, contiguous_mark, status_seq FROM devices WHERE contiguous_mark IS NOT NULL;", null, cancellationToken);
+        var above = (await db.QueryAsync<(string DeviceId, long Seq)>("""
+            SELECT t.device_id, t.seq FROM telemetry t JOIN devices d ON d.id = t.device_id
+            WHERE d.contiguous_mark IS NOT NULL AND t.seq > d.contiguous_mark;
+            """, null, cancellationToken)).ToLookup(r => r.DeviceId, r => FromDb(r.Seq), StringComparer.Ordinal);
+        return devices.ToDictionary(
+            d => d.Id,
+            d => new SequenceTracker(FromDb(d.Mark), above[d.Id], d.StatusSeq is { } s ? FromDb(s) : null),
+            StringComparer.Ordinal);
+    }
+
+    public async Task WriteBatchAsync(TelemetryBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var messages = batch.Messages;
+        // DDL stays out of the batch's transaction: a range is added once, before the first message that needs it.
+        await partitions.EnsureAsync(messages.Select(m => m.Envelope.DeviceTimeUnixMs), cancellationToken);
+
+        await using var db = await database.BeginAsync(cancellationToken);
+        var stored = messages.Count == 0 ? [] : (await db.QueryAsync<(string DeviceId, long Seq)>("""
+            INSERT INTO telemetry (device_id, seq, kind, device_time_ms, received_time_ms, payload)
+            SELECT * FROM unnest(@devices, @seqs, @kinds, @deviceTimes, @received, @payloads)
+            ON CONFLICT DO NOTHING
+            RETURNING device_id, seq;
+            """, new
+            {
+                devices = messages.Select(m => m.Envelope.DeviceId).ToArray(),
+                seqs = messages.Select(m => ToDb(m.Envelope.Sequence)).ToArray(),
+                kinds = messages.Select(m => Topics.KindName(m.Kind)).ToArray(),
+                deviceTimes = messages.Select(m => m.Envelope.DeviceTimeUnixMs).ToArray(),
+                received = messages.Select(m => m.ReceivedAt.ToUnixTimeMilliseconds()).ToArray(),
+                payloads = messages.Select(m => m.Payload).ToArray(),
+            }, cancellationToken)).ToHashSet();
+        // Only a message stored now, never a re-delivery of one stored before: the loops act once per message.
+        var storedNow = messages.Where(m => stored.Contains((m.Envelope.DeviceId, ToDb(m.Envelope.Sequence)))).ToList();
+
+        await AddToFixInboxAsync(db, storedNow.Where(m => m.Envelope.CommandResult is not null || IsProblemRaised(m.Envelope.Event)), cancellationToken);
+        await AddToInboxAsync(db, "update_inbox", storedNow.Where(m => m.Envelope.UpdateReport is not null), cancellationToken);
+        await AddToInboxAsync(db, "host_inbox", storedNow.Where(m => m.Envelope.HostReport is not null), cancellationToken);
+        await AddEventsAsync(db, [.. messages.Where(m => m.Envelope.Event is not null)], cancellationToken);
+        await UpdateDevicesAsync(db, batch.Devices, cancellationToken);
+        await db.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>A raise that is a problem by the health rules (a condition that stops printing is one whatever its severity).</summary>
+    private static bool IsProblemRaised(DeviceEvent? e) => e is { Kind: EventKind.Raised } raised && DeviceHealthRules.IsProblem(raised.Severity, raised.Condition);
+
+    private static Task AddToInboxAsync(DbSession db, string table, IEnumerable<AcceptedUplink> messages, CancellationToken cancellationToken)
+    {
+        var list = messages.ToList();
+        return list.Count == 0 ? Task.CompletedTask : db.ExecuteAsync($"""
+            INSERT INTO {table} (device_id, seq, envelope, received_at_ms)
+            SELECT * FROM unnest(@devices, @seqs, @envelopes, @received) ON CONFLICT DO NOTHING;
+            """, new
+            {
+                devices = list.Select(m => m.Envelope.DeviceId).ToArray(),
+                seqs = list.Select(m => ToDb(m.Envelope.Sequence)).ToArray(),
+                envelopes = list.Select(m => m.Payload).ToArray(),
+                received = list.Select(m => m.ReceivedAt.ToUnixTimeMilliseconds()).ToArray(),
+            }, cancellationToken);
+    }
+
+    /// <summary>
+    /// As the SQLite store: a raise of a problem whose earlier raise still waits in the inbox is not added. One statement
+    /// does not see its own rows, so within the batch only a problem's first raise goes in.
+    /// </summary>
+    private static Task AddToFixInboxAsync(DbSession db, IEnumerable<AcceptedUplink> messages, CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<(string, string)>();
+        var list = new List<(AcceptedUplink Message, string? Problem)>();
+        foreach (var message in messages)
+        {
+            var problem = message.Envelope.Event is { } raised && (raised.Code.Length > 0 ? raised.Code : raised.Condition) is { Length: > 0 } p ? p : null;
+            if (problem is null || seen.Add((message.Envelope.DeviceId, problem)))
+                list.Add((message, problem));
+        }
+        return list.Count == 0 ? Task.CompletedTask : db.ExecuteAsync("""
+            INSERT INTO fix_inbox (device_id, seq, envelope, received_at_ms, problem)
+            SELECT m.device_id, m.seq, m.envelope, m.received_at_ms, m.problem
+            FROM unnest(@devices, @seqs, @envelopes, @received, @problems) AS m(device_id, seq, envelope, received_at_ms, problem)
+            WHERE m.problem IS NULL OR NOT EXISTS (SELECT 1 FROM fix_inbox f WHERE f.device_id = m.device_id AND f.problem = m.problem)
+            ON CONFLICT DO NOTHING;
+            """, new
+            {
+                devices = list.Select(m => m.Message.Envelope.DeviceId).ToArray(),
+                seqs = list.Select(m => ToDb(m.Message.Envelope.Sequence)).ToArray(),
+                envelopes = list.Select(m => m.Message.Payload).ToArray(),
+                received = list.Select(m => m.Message.ReceivedAt.ToUnixTimeMilliseconds()).ToArray(),
+                problems = list.Select(m => m.Problem).ToArray(),
+            }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Every event of the batch (a repeat is kept once), and for each raised problem a notification to the device's
+    /// owner, in the same transaction: a crash never keeps the event and loses the notification. What the owner is
+    /// told weighs the problem; the stored event keeps the device's own severity.
+    /// </summary>
+    private static async Task AddEventsAsync(DbSession db, List<AcceptedUplink> messages, CancellationToken cancellationToken)
+    {
+        if (messages.Count == 0)
+            return;
+        static object Columns(List<AcceptedUplink> list, bool weighed) => new
+        {
+            devices = list.Select(m => m.Envelope.DeviceId).ToArray(),
+            seqs = list.Select(m => ToDb(m.Envelope.Sequence)).ToArray(),
+            kinds = list.Select(m => m.Envelope.Event!.Kind.ToString()).ToArray(),
+            codes = list.Select(m => m.Envelope.Event!.Code).ToArray(),
+            conditions = list.Select(m => m.Envelope.Event!.Condition).ToArray(),
+            severities = list.Select(m => (weighed ? DeviceHealthRules.Weight(m.Envelope.Event!.Severity, m.Envelope.Event.Condition) : m.Envelope.Event!.Severity).ToString()).ToArray(),
+            texts = list.Select(m => m.Envelope.Event!.Message).ToArray(),
+            deviceTimes = list.Select(m => m.Envelope.DeviceTimeUnixMs).ToArray(),
+            received = list.Select(m => m.ReceivedAt.ToUnixTimeMilliseconds()).ToArray(),
+        };
+        await db.ExecuteAsync("""
+            INSERT INTO device_events (device_id, seq, kind, code, condition, severity, message, device_time_ms, received_time_ms)
+            SELECT * FROM unnest(@devices, @seqs, @kinds, @codes, @conditions, @severities, @texts, @deviceTimes, @received)
+            ON CONFLICT DO NOTHING;
+            """, Columns(messages, weighed: false), cancellationToken);
+        var problems = messages.Where(m => IsProblemRaised(m.Envelope.Event)).ToList();
+        if (problems.Count == 0)
+            return;
+        await db.ExecuteAsync("""
+            INSERT INTO notifications (account_id, device_id, seq, code, condition, severity, message, created_at_ms)
+            SELECT o.account_id, e.device_id, e.seq, e.code, e.condition, e.severity, e.message, e.received
+            FROM unnest(@devices, @seqs, @kinds, @codes, @conditions, @severities, @texts, @deviceTimes, @received)
+                AS e(device_id, seq, kind, code, condition, severity, message, device_time, received)
+            JOIN device_owners o ON o.device_id = e.device_id
+            ON CONFLICT DO NOTHING;
+            """, Columns(problems, weighed: true), cancellationToken);
+    }
+
+    /// <summary>Each device's stream mark, presence and newest status, as the SQLite store writes them, in a few statements for the whole batch.</summary>
+    private static async Task UpdateDevicesAsync(DbSession db, IReadOnlyList<DeviceUpdate> devices, CancellationToken cancellationToken)
+    {
+        if (devices.Count == 0)
+            return;
+        // A message says the device is there only if it came after the broker last saw it connect or go away
+        // (presence_at_ms): one stored late, after a disconnect, must not set it online again.
+        await db.ExecuteAsync("""
+            UPDATE devices SET contiguous_mark = u.mark, last_seen_ms = GREATEST(COALESCE(devices.last_seen_ms, 0), u.seen),
+                online = CASE WHEN devices.presence_at_ms IS NULL OR u.seen > devices.presence_at_ms THEN TRUE ELSE devices.online END,
+                heartbeat_interval_s = COALESCE(u.heartbeat_interval_s, devices.heartbeat_interval_s),
+                pairing_code = COALESCE(u.pairing_code, devices.pairing_code)
+            FROM unnest(@ids, @marks, @seen, @intervals, @pairingCodes) AS u(id, mark, seen, heartbeat_interval_s, pairing_code)
+            WHERE devices.id = u.id;
+            """, new
+            {
+                ids = devices.Select(d => d.DeviceId).ToArray(),
+                marks = devices.Select(d => ToDb(d.Mark)).ToArray(),
+                seen = devices.Select(d => d.LastSeen.ToUnixTimeMilliseconds()).ToArray(),
+                intervals = devices.Select(d => (long?)d.HeartbeatIntervalSeconds).ToArray(),
+                pairingCodes = devices.Select(d => d.PairingCode).ToArray(),
+            }, cancellationToken);
+
+        var statuses = devices.Where(d => d.Status is not null).ToList();
+        if (statuses.Count == 0)
+            return;
+        await db.ExecuteAsync("""
+            UPDATE devices SET
+                model = CASE WHEN u.model = '' THEN devices.model ELSE u.model END,
+                serial = u.serial, firmware = u.firmware, state = u.state, state_message = u.state_message,
+                health = u.health, status_seq = u.seq, status_blob = u.blob
+            FROM unnest(@ids, @models, @serials, @firmware, @states, @stateMessages, @health, @seqs, @blobs)
+                AS u(id, model, serial, firmware, state, state_message, health, seq, blob)
+            WHERE devices.id = u.id;
+            DELETE FROM active_conditions WHERE device_id = ANY(@ids);
+            """, new
+            {
+                ids = statuses.Select(d => d.DeviceId).ToArray(),
+                models = statuses.Select(d => d.Status!.Status.Model).ToArray(),
+                serials = statuses.Select(d => d.Status!.Status.Serial).ToArray(),
+                firmware = statuses.Select(d => d.Status!.Status.FirmwareVersion).ToArray(),
+                states = statuses.Select(d => d.Status!.Status.State.ToString()).ToArray(),
+                stateMessages = statuses.Select(d => d.Status!.Status.StateMessage).ToArray(),
+                health = statuses.Select(d => d.Status!.Health.ToStorage()).ToArray(),
+                seqs = statuses.Select(d => ToDb(d.Status!.Sequence)).ToArray(),
+                blobs = statuses.Select(d => WireCodec.Encode(d.Status!.Status)).ToArray(),
+            }, cancellationToken);
+
+        // A condition without a code is still worth showing; key it by its normalized name. The last of a repeated code wins.
+        var conditions = statuses
+            .SelectMany(d => d.Status!.Status.Conditions.Select(c => (Device: d.DeviceId, Code: c.Code.Length > 0 ? c.Code : c.Condition, Condition: c)))
+            .GroupBy(c => (c.Device, c.Code))
+            .Select(g => g.Last())
+            .ToList();
+        if (conditions.Count == 0)
+            return;
+        await db.ExecuteAsync("""
+            INSERT INTO active_conditions (device_id, code, condition, severity, message, since_ms)
+            SELECT * FROM unnest(@devices, @codes, @conditions, @severities, @texts, @since);
+            """, new
+            {
+                devices = conditions.Select(c => c.Device).ToArray(),
+                codes = conditions.Select(c => c.Code).ToArray(),
+                conditions = conditions.Select(c => c.Condition.Condition).ToArray(),
+                severities = conditions.Select(c => c.Condition.Severity.ToString()).ToArray(),
+                texts = conditions.Select(c => c.Condition.Message).ToArray(),
+                since = conditions.Select(c => c.Condition.SinceUnixMs).ToArray(),
+            }, cancellationToken);
+    }
+}
