@@ -11,11 +11,18 @@ public interface IDeviceSessionEnding
 
 /// <summary>
 /// With an external broker: a revoked device's broker account is removed (idempotent, so a revocation made by the command
-/// line while the broker was unreachable still takes effect); a rotation already gave the account its new password when
-/// it was made, which ended the old session.
+/// line while the broker was unreachable still takes effect) — unless the device was registered again since, which gave
+/// it a new account that must stay. A rotation already gave the account its new password when it was made, which ended
+/// the old session.
 /// </summary>
-internal sealed class ExternalDeviceSessionEnding(IBrokerDeviceAccounts accounts) : IDeviceSessionEnding
+internal sealed class ExternalDeviceSessionEnding(IBrokerDeviceAccounts accounts, IDeviceCredentialStore store, TimeProvider time) : IDeviceSessionEnding
 {
-    public Task EndAsync(string deviceId, bool revoked, CancellationToken cancellationToken) =>
-        revoked ? accounts.RemoveAsync(deviceId, cancellationToken) : Task.CompletedTask;
+    public async Task EndAsync(string deviceId, bool revoked, CancellationToken cancellationToken)
+    {
+        if (!revoked)
+            return;
+        if (await store.GetAsync(deviceId, time.GetUtcNow(), cancellationToken) is { IsRevoked: false })
+            return;
+        await accounts.RemoveAsync(deviceId, cancellationToken);
+    }
 }

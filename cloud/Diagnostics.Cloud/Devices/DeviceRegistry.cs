@@ -82,9 +82,16 @@ public sealed partial class DeviceRegistry(IDeviceCredentialStore store, IBroker
         if (!Topics.IsValidDeviceId(deviceId) || !await store.RevokeAsync(deviceId, time.GetUtcNow(), actor, cancellationToken))
             return false;
         LogRevoked(deviceId, actor);
-        // Also done by every running instance when it reads the revocation in the audit trail, so a broker that is
-        // unreachable now still drops the device later.
-        await brokerAccounts.RemoveAsync(deviceId, cancellationToken);
+        try
+        {
+            await brokerAccounts.RemoveAsync(deviceId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The revocation stands: every running instance removes the account again when it reads the revocation in
+            // the audit trail, so a broker that is unreachable now still drops the device later.
+            LogBrokerAccountRemovalDeferred(ex, deviceId);
+        }
         return true;
     }
 
@@ -127,4 +134,7 @@ public sealed partial class DeviceRegistry(IDeviceCredentialStore store, IBroker
 
     [LoggerMessage(EventId = EventIds.BrokerAccountFailed, Level = LogLevel.Error, Message = "Device {DeviceId} was {Change} in the store, but the broker did not take its new password")]
     private partial void LogBrokerAccountFailed(Exception exception, string deviceId, string change);
+
+    [LoggerMessage(EventId = EventIds.BrokerAccountRemovalDeferred, Level = LogLevel.Warning, Message = "Device {DeviceId} is revoked, but the broker did not remove its account yet; running instances retry")]
+    private partial void LogBrokerAccountRemovalDeferred(Exception exception, string deviceId);
 }

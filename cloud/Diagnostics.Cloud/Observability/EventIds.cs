@@ -41,6 +41,7 @@ internal static class EventIds
     public const int BrokerAccountChanged = 255;
     public const int BrokerCloudRole = 256;
     public const int BrokerAccountFailed = 257;
+    public const int BrokerAccountRemovalDeferred = 258;
 
     // Transport security and device sessions 27x
     public const int PlainListener = 270;

@@ -88,6 +88,21 @@ public sealed class ExternalBrokerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_device_registered_again_keeps_its_new_account_when_the_revocation_is_read_later()
+    {
+        await using var cloud = await StartCloudAsync();
+        await cloud.RegisterAsync("ext-again");
+        Assert.True(await cloud.Registry.RevokeAsync("ext-again", DeviceRegistry.SystemActor, Ct));
+        var token = await cloud.RegisterAsync("ext-again");
+
+        // What every instance does when it reads the audit trail: the revocation is older than the new registration.
+        await cloud.Services.GetRequiredService<IDeviceSessions>().EndRevokedSessionsAsync(Ct);
+
+        await using var device = await DeviceClient.ConnectAsync(Mosquitto.Port, "ext-again", token);
+        Assert.True(device.IsConnected);
+    }
+
+    [Fact]
     public async Task A_rotated_device_connects_with_its_new_token_only()
     {
         await using var cloud = await StartCloudAsync();
