@@ -60,6 +60,7 @@ app.MapAccountsApi();
 app.MapDevicesApi();
 app.MapNotificationsApi();
 app.MapKnowledgeApi();
+app.MapTrainingPhraseApi();
 app.MapFixesApi();
 app.MapDiagnosticsReportsApi();
 app.MapUpdatesApi();

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Diagnostics.Protocol;
 
@@ -25,7 +27,10 @@ public static class DiagnosticsBundles
     public const string AgentLogSection = "agent-log";
     public const string ConfigurationSection = "configuration";
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false };
+    public static readonly JsonSerializerOptions Json = DiagnosticsBundleJson.Default.Options;
+
+    /// <summary>The bundle's JSON contract, generated at compile time (the agent is published trimmed, with Native AOT).</summary>
+    public static JsonTypeInfo<DiagnosticsBundle> JsonContract => DiagnosticsBundleJson.Default.DiagnosticsBundle;
 
     public static string UploadPath(string deviceId) => $"/api/devices/{Uri.EscapeDataString(deviceId)}/bundles";
 
@@ -41,7 +46,7 @@ public static class DiagnosticsBundles
         DiagnosticsBundle? bundle;
         try
         {
-            bundle = JsonSerializer.Deserialize<DiagnosticsBundle>(body, Json);
+            bundle = JsonSerializer.Deserialize(body, JsonContract);
         }
         catch (JsonException ex)
         {
@@ -69,3 +74,7 @@ public static class DiagnosticsBundles
         return bundle;
     }
 }
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = false)]
+[JsonSerializable(typeof(DiagnosticsBundle))]
+internal sealed partial class DiagnosticsBundleJson : JsonSerializerContext;

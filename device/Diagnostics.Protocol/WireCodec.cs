@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using ProtoBuf;
 
@@ -9,15 +10,27 @@ public static class WireCodec
     /// <summary>The largest uplink payload the cloud accepts; the agent never produces one this big.</summary>
     public const int MaxUplinkBytes = 64 * 1024;
 
-    public static byte[] Encode<T>(T message) where T : class
+    /// <summary>
+    /// What protobuf-net's <see cref="ProtoBuf.Meta.TypeModel"/> asks the trimmer to keep of a contract type; our contracts
+    /// are small and few, and the generated <see cref="ProtocolModel"/> never reflects over them.
+    /// </summary>
+    internal const DynamicallyAccessedMemberTypes ContractMembers =
+        DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.NonPublicConstructors
+        | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor
+        | DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.NonPublicProperties
+        | DynamicallyAccessedMemberTypes.PublicFields | DynamicallyAccessedMemberTypes.NonPublicFields
+        | DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods
+        | DynamicallyAccessedMemberTypes.PublicNestedTypes | DynamicallyAccessedMemberTypes.NonPublicNestedTypes;
+
+    public static byte[] Encode<[DynamicallyAccessedMembers(ContractMembers)] T>(T message) where T : class
     {
         ArgumentNullException.ThrowIfNull(message);
         using var buffer = new MemoryStream();
-        Serializer.Serialize(buffer, message);
+        ProtocolModel.Instance.Serialize(buffer, message);
         return buffer.ToArray();
     }
 
-    public static DecodeResult<T> Decode<T>(ReadOnlyMemory<byte> payload, int maxBytes = MaxUplinkBytes) where T : class
+    public static DecodeResult<T> Decode<[DynamicallyAccessedMembers(ContractMembers)] T>(ReadOnlyMemory<byte> payload, int maxBytes = MaxUplinkBytes) where T : class
     {
         if (payload.Length > maxBytes)
             return DecodeResult<T>.Fail(DecodeError.TooLarge, $"Payload of {payload.Length} bytes exceeds the limit of {maxBytes}.");
@@ -29,7 +42,7 @@ public static class WireCodec
             using var stream = MemoryMarshal.TryGetArray(payload, out var array)
                 ? new MemoryStream(array.Array!, array.Offset, array.Count, writable: false)
                 : new MemoryStream(payload.ToArray(), writable: false);
-            return DecodeResult<T>.Ok(Serializer.Deserialize<T>(stream));
+            return DecodeResult<T>.Ok(ProtocolModel.Instance.Deserialize<T>(stream));
         }
         catch (Exception ex) when (ex is ProtoException or EndOfStreamException or InvalidOperationException or OverflowException or ArgumentException)
         {

@@ -19,7 +19,7 @@ internal static class SyntheticKnowledge
     {
         var folder = Path.Combine(AppContext.BaseDirectory, "knowledge-base");
         var articles = new List<Article>();
-        foreach (var file in Directory.EnumerateFiles(folder, "*.md").Where(f => !f.EndsWith(KnowledgeBase.FolderReadme, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        foreach (var file in KnowledgeFolder.Articles(folder).Select(f => f.Path))
         {
             var parsed = ArticleFormat.Parse(File.ReadAllText(file), Path.GetFileNameWithoutExtension(file));
             articles.Add(parsed.Article ?? throw new InvalidOperationException($"{file}: {string.Join("; ", parsed.Errors)}"));

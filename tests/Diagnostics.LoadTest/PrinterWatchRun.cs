@@ -72,6 +72,16 @@ internal static class PrinterWatchRun
         }
     }
 
+    /// <summary>Runs a reference program idle for <paramref name="duration"/> and reads its resident memory then.</summary>
+    public static async Task<(double ResidentMiB, double PeakMiB)> MeasureReferenceAsync(string executable, TimeSpan duration, CancellationToken ct)
+    {
+        await using var reference = ChildProcess.StartExecutable("reference", executable, []);
+        await Task.Delay(duration, ct);
+        if (reference.HasExited)
+            throw new InvalidOperationException("The reference program exited early:\n" + reference.Tail());
+        return (ProcessStats.ResidentBytes(reference.Id) / (1024.0 * 1024), reference.PeakResidentBytes() / (1024.0 * 1024));
+    }
+
     private static List<int> StatusSizes(string databasePath)
     {
         if (!File.Exists(databasePath))

@@ -5,7 +5,7 @@ using Diagnostics.Protocol;
 using Diagnostics.Testing;
 using MQTTnet.Server;
 
-// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|printer-latency|web|downloads|support|support-bot|flood|fleet|all]
+// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|printer-latency|web|downloads|support|support-bot|kb-search|kb-learn|flood|fleet|all]
 //     [--devices N] [--messages M] [--fleet F] [--printers P] [--poll-seconds S] [--minutes T] [--changes L] [--debounce-ms B] [--web-devices W] [--runs R]
 //     [--download-devices D] [--image-mib I] [--sessions C] [--support-messages K] [--message-gap-ms G]
 //     [--flood-devices N] [--flood-period-ms P] [--flood-seconds S] [--flood-window W]
@@ -32,6 +32,11 @@ using MQTTnet.Server;
 //  support-bot: scripted sessions about every knowledge-base article with a code (device reports it; device and the
 //          customer's words; the panel code typed without a device), the customer following the bot: the share the
 //          cloud closes as resolved by the bot, per kind, and every miss with what the bot did.
+//  kb-search: knowledge search on labelled phrasings (--phrasings FILE.tsv, repeatable; the three tuning halves by
+//          default): top-1 and top-3 per language, then search latency p50/p99 over HTTP against a code lookup
+//          (--runs R times each phrasing, 5 by default). KB_SEARCH_MISSES=1 lists every miss.
+//  kb-learn: learning by two-fold cross-validation on the same phrasings: one half of each article's lines accepted as
+//          training phrases through the API, the other half searched before and after; top-1/top-3 per language.
 //  flood:  N devices publish an event every P ms for S s alone, then S s beside one device keeping W publishes
 //          outstanding: the N's publish-to-PUBACK p50/p99 in both phases and the ratio of the p99s, with the broker's
 //          default per-device limits and again with them lifted (each in its own cloud process).
@@ -67,22 +72,30 @@ var ct = cancellation.Token;
 
 if (scenario is "ingest" or "all")
 {
-    var reference = await MeasureCountingHookAsync(devices, messages, ct);
-    var stored = await MeasureCloudAsync(devices, messages, [], ct);
-    double? onPostgres = null;
+    var eventSeverity = Enum.Parse<Severity>(StringOption("--event-severity") ?? nameof(Severity.Error), ignoreCase: true);
+    var loadBefore = ProcessStats.LoadAverage();
+    var reference = await MeasureCountingHookAsync(devices, messages, eventSeverity, ct);
+    var stored = await MeasureCloudAsync(devices, messages, eventSeverity, [], ct);
+    (double Rate, double ToolCpuMicroseconds, double CloudCpuMicroseconds)? onPostgres = null;
     if ((StringOption("--engines") ?? "sqlite").Split(',').Contains("postgresql", StringComparer.OrdinalIgnoreCase))
     {
         // Durable commits (fsync, synchronous_commit on), as SQLite's synchronous=FULL: the cloud acks only what is on disk.
         await using var postgres = await PostgresServer.StartAsync(durable: true, ct);
         var connectionString = await postgres.CreateDatabaseAsync("diagnostics", ct);
-        onPostgres = await MeasureCloudAsync(devices, messages, ["--Storage:Provider=PostgreSQL", $"--Storage:ConnectionString={connectionString}"], ct);
+        onPostgres = await MeasureCloudAsync(devices, messages, eventSeverity, ["--Storage:Provider=PostgreSQL", $"--Storage:ConnectionString={connectionString}"], ct);
     }
     Console.WriteLine();
-    Console.WriteLine($"ingest: {devices} devices x {messages} events = {(long)devices * messages} messages");
-    Console.WriteLine($"  count-only publish hook       : {reference,12:N0} msg/s (reference)");
-    Console.WriteLine($"  cloud on SQLite, stored+acked : {stored,12:N0} msg/s  {stored / reference,8:P1} of the reference");
+    Console.WriteLine($"ingest: {devices} devices x {messages} events = {(long)devices * messages} messages of severity {eventSeverity} (load average {loadBefore} before, {ProcessStats.LoadAverage()} after)");
+    Console.WriteLine($"  count-only publish hook       : {reference.Rate,12:N0} msg/s (reference)");
+    Console.WriteLine($"  cloud on SQLite, stored+acked : {stored.Rate,12:N0} msg/s  {stored.Rate / reference.Rate,8:P1} of the reference");
     if (onPostgres is { } pg)
-        Console.WriteLine($"  cloud on PostgreSQL, same     : {pg,12:N0} msg/s  {pg / reference,8:P1} of the reference, {pg / stored:N2}x SQLite");
+        Console.WriteLine($"  cloud on PostgreSQL, same     : {pg.Rate,12:N0} msg/s  {pg.Rate / reference.Rate,8:P1} of the reference, {pg.Rate / stored.Rate:N2}x SQLite");
+    // CPU per message says where a two-core machine's time goes: the reference's process holds both the bare broker and
+    // the publishers; in the cloud run the load tool holds the publishers alone and the cloud everything else.
+    Console.WriteLine($"  CPU per message, reference (bare broker + publishers): {reference.ToolCpuMicroseconds,8:N1} µs");
+    Console.WriteLine($"  CPU per message, cloud on SQLite: publishers {stored.ToolCpuMicroseconds,8:N1} µs, cloud {stored.CloudCpuMicroseconds,8:N1} µs");
+    if (onPostgres is { } pgCpu)
+        Console.WriteLine($"  CPU per message, cloud on PostgreSQL: publishers {pgCpu.ToolCpuMicroseconds,8:N1} µs, cloud {pgCpu.CloudCpuMicroseconds,8:N1} µs");
 }
 if (scenario is "memory" or "all")
     await MeasureFleetMemoryAsync(fleet, ct);
@@ -91,6 +104,11 @@ if (scenario is "printers" or "all")
     var poll = TimeSpan.FromSeconds(pollSeconds);
     var duration = TimeSpan.FromMinutes(minutes);
     var agentExecutable = StringOption("--agent-executable");
+    // The smallest Generic Host with the agent's runtime settings (tests/Diagnostics.FootprintReference), published the
+    // same way as the agent: what the agent's footprint is measured against, in the same run.
+    var reference = StringOption("--reference-executable") is { } referenceExecutable
+        ? await PrinterWatchRun.MeasureReferenceAsync(referenceExecutable, duration, ct)
+        : ((double ResidentMiB, double PeakMiB)?)null;
     var results = new List<PrinterWatchRun.Result>();
     foreach (var collector in (StringOption("--printer-collectors") ?? "simulated,ipp").Split(','))
         results.Add(await PrinterWatchRun.MeasureAsync(collector, printerCount, poll, duration, ct, agentExecutable));
@@ -101,6 +119,12 @@ if (scenario is "printers" or "all")
     {
         Console.WriteLine($"  {run.Collector,-9}: CPU {run.CpuPercent,6:N2} % of one core, RSS {run.ResidentMiB,6:N1} MiB (peak {run.PeakMiB:N1}), " +
             $"status report {run.MeanStatusBytes:N0} B on average ({run.MinStatusBytes}-{run.MaxStatusBytes} B, {run.Statuses} reports)");
+    }
+    if (reference is not null)
+    {
+        Console.WriteLine($"  reference: RSS {reference.Value.ResidentMiB,6:N1} MiB (peak {reference.Value.PeakMiB:N1}), the smallest Generic Host idle for the same time");
+        foreach (var run in results)
+            Console.WriteLine($"  {run.Collector,-9}: RSS {run.ResidentMiB / reference.Value.ResidentMiB:N2}x the reference, peak {run.PeakMiB / reference.Value.PeakMiB:N2}x");
     }
     if (results is [var simulated, var ipp])
         Console.WriteLine($"  {ipp.Collector} / {simulated.Collector} CPU: {ipp.CpuPercent / simulated.CpuPercent:N2}x, peak memory: {ipp.PeakMiB / simulated.PeakMiB:N2}x");
@@ -115,6 +139,10 @@ if (scenario is "support" or "all")
     await SupportRun.RunAsync(supportSessions, supportMessages, messageGapMs, ct);
 if (scenario is "support-bot" or "all")
     await SupportBotRun.RunAsync(ct);
+if (scenario is "kb-search")
+    await KbSearchRun.RunAsync([.. args.Select((a, i) => (a, i)).Where(x => x.a == "--phrasings" && x.i + 1 < args.Length).Select(x => args[x.i + 1])], IntOption("--runs", 5), ct);
+if (scenario is "kb-learn")
+    await KbLearnRun.RunAsync([.. args.Select((a, i) => (a, i)).Where(x => x.a == "--phrasings" && x.i + 1 < args.Length).Select(x => args[x.i + 1])], ct);
 if (scenario is "flood" or "all")
     await FloodRun.RunAsync(floodDevices, floodPeriodMs, floodSeconds, floodWindow, ct);
 if (scenario is "fleet")
@@ -137,7 +165,7 @@ int IntOption(string name, int fallback)
     return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1]) : fallback;
 }
 
-static async Task<double> MeasureCountingHookAsync(int deviceCount, int messagesPerDevice, CancellationToken ct)
+static async Task<(double Rate, double ToolCpuMicroseconds)> MeasureCountingHookAsync(int deviceCount, int messagesPerDevice, Severity severity, CancellationToken ct)
 {
     var port = FreePort.Next();
     long counted = 0;
@@ -153,15 +181,17 @@ static async Task<double> MeasureCountingHookAsync(int deviceCount, int messages
     try
     {
         var identities = Enumerable.Range(1, deviceCount).Select(i => ($"ref-{i:D4}", "unused")).ToList();
-        var publishers = new Publishers("127.0.0.1", port, identities, messagesPerDevice);
+        var publishers = new Publishers("127.0.0.1", port, identities, messagesPerDevice, severity);
         await publishers.ConnectAsync(listenForAcks: false, ct);
+        var cpu0 = ProcessStats.CpuSeconds(Environment.ProcessId);
         var clock = Stopwatch.StartNew();
         await publishers.PublishAllAsync(ct);
         clock.Stop();
+        var cpu = ProcessStats.CpuSeconds(Environment.ProcessId) - cpu0;
         await publishers.DisconnectAsync();
         if (Interlocked.Read(ref counted) != publishers.TotalMessages)
             throw new InvalidOperationException($"The counting hook saw {counted} of {publishers.TotalMessages} messages.");
-        return publishers.TotalMessages / clock.Elapsed.TotalSeconds;
+        return (publishers.TotalMessages / clock.Elapsed.TotalSeconds, cpu * 1e6 / publishers.TotalMessages);
     }
     finally
     {
@@ -170,22 +200,26 @@ static async Task<double> MeasureCountingHookAsync(int deviceCount, int messages
     }
 }
 
-static async Task<double> MeasureCloudAsync(int deviceCount, int messagesPerDevice, IReadOnlyList<string> storage, CancellationToken ct)
+static async Task<(double Rate, double ToolCpuMicroseconds, double CloudCpuMicroseconds)> MeasureCloudAsync(int deviceCount, int messagesPerDevice, Severity severity, IReadOnlyList<string> storage, CancellationToken ct)
 {
     // The publishers send as fast as the broker answers, far past one device's limits: this run measures capacity.
     await using var cloud = await CloudProcess.StartAsync(ct, extraArguments: [.. FloodRun.LimitsLifted, .. storage]);
     var identities = new List<(string, string)>();
     for (var i = 1; i <= deviceCount; i++)
         identities.Add(await cloud.RegisterAsync($"load-{i:D4}", ct));
-    var publishers = new Publishers("127.0.0.1", cloud.MqttPort, identities, messagesPerDevice);
+    var publishers = new Publishers("127.0.0.1", cloud.MqttPort, identities, messagesPerDevice, severity);
     await publishers.ConnectAsync(listenForAcks: true, ct);
+    var toolCpu0 = ProcessStats.CpuSeconds(Environment.ProcessId);
+    var cloudCpu0 = ProcessStats.CpuSeconds(cloud.Process.Id);
     var clock = Stopwatch.StartNew();
     await publishers.PublishAllAsync(ct);
     await publishers.WaitForAllStoredAsync(TimeSpan.FromMinutes(10), ct);
     clock.Stop();
+    var toolCpu = ProcessStats.CpuSeconds(Environment.ProcessId) - toolCpu0;
+    var cloudCpu = ProcessStats.CpuSeconds(cloud.Process.Id) - cloudCpu0;
     await publishers.DisconnectAsync();
     Console.WriteLine($"cloud process peak memory after ingest: {cloud.Process.PeakResidentBytes() / (1024.0 * 1024):N0} MiB");
-    return publishers.TotalMessages / clock.Elapsed.TotalSeconds;
+    return (publishers.TotalMessages / clock.Elapsed.TotalSeconds, toolCpu * 1e6 / publishers.TotalMessages, cloudCpu * 1e6 / publishers.TotalMessages);
 }
 
 static async Task MeasureFleetMemoryAsync(int fleetSize, CancellationToken ct)

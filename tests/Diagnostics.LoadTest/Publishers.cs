@@ -9,7 +9,8 @@ namespace Diagnostics.LoadTest;
 /// Lightweight device stand-ins: each publishes pre-encoded event envelopes with its own contiguous sequences,
 /// QoS 1, as fast as the broker acknowledges them. They carry no outbox so the load is bound by the server side.
 /// </summary>
-internal sealed class Publishers(string host, int port, IReadOnlyList<(string DeviceId, string Token)> devices, int messagesPerDevice)
+/// <remarks>Events of severity Warning or Error also go to the fix loop (inbox, proposals, notifications); Report ones do not.</remarks>
+internal sealed class Publishers(string host, int port, IReadOnlyList<(string DeviceId, string Token)> devices, int messagesPerDevice, Severity severity = Severity.Error)
 {
     private const ulong FirstSequence = 1_000_000;
     private readonly List<IMqttClient> _clients = [];
@@ -68,12 +69,12 @@ internal sealed class Publishers(string host, int port, IReadOnlyList<(string De
         for (var i = 1; i <= messagesPerDevice; i++)
         {
             var kind = i % 2 == 1 ? EventKind.Raised : EventKind.Cleared;
-            await client.PublishAsync(PaperJamEvent(deviceId, FirstSequence + (ulong)i, FirstSequence + 1, kind), cancellationToken);
+            await client.PublishAsync(PaperJamEvent(deviceId, FirstSequence + (ulong)i, FirstSequence + 1, kind, severity), cancellationToken);
         }
     }
 
     /// <summary>A paper jam raised or cleared, as an uplink envelope on the device's event topic (QoS 1).</summary>
-    public static MqttApplicationMessage PaperJamEvent(string deviceId, ulong sequence, ulong lowestRetained, EventKind kind)
+    public static MqttApplicationMessage PaperJamEvent(string deviceId, ulong sequence, ulong lowestRetained, EventKind kind, Severity severity = Severity.Error)
     {
         var payload = WireCodec.Encode(new Envelope
         {
@@ -88,7 +89,7 @@ internal sealed class Publishers(string host, int port, IReadOnlyList<(string De
                 Kind = kind,
                 Code = "ipp:media-jam",
                 Condition = Conditions.PaperJam,
-                Severity = Severity.Error,
+                Severity = severity,
                 Message = "Paper jam in tray 1",
             },
         });

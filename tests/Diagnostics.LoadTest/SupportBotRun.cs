@@ -382,7 +382,8 @@ internal sealed record KbArticle(string Id, string Title, IReadOnlyList<string> 
     string Firmware, string? FixCommand, IReadOnlyList<string> Symptoms)
 {
     public static IReadOnlyList<KbArticle> LoadAll(string folder) =>
-        [.. Directory.GetFiles(folder, "*.md").Where(f => Path.GetFileName(f) != "README.md").Order(StringComparer.Ordinal).Select(f => Parse(File.ReadAllLines(f)))];
+        [.. Directory.GetFiles(folder, "*.md").Where(f => Path.GetFileName(f) != "README.md" && !Path.GetFileNameWithoutExtension(f).Contains('.', StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).Select(f => Parse(File.ReadAllLines(f)))];
 
     public static KbArticle Parse(string[] lines)
     {

@@ -49,10 +49,18 @@ public sealed class BrowserSession : IAsyncDisposable
     }
 
     /// <summary>Opens a page and waits until its server connection is live, so clicks reach the interactive page.</summary>
-    public async Task GotoLiveAsync(string path)
+    public async Task GotoLiveAsync(string path, bool allParts = false)
     {
         await Page.GotoAsync(path);
-        await ExpectLiveAsync();
+        if (!allParts)
+        {
+            await ExpectLiveAsync();
+            return;
+        }
+        var statuses = Page.GetByTestId("live-status");
+        await Assertions.Expect(statuses.First).ToBeAttachedAsync(new() { Timeout = (float)Patience.TotalMilliseconds });
+        foreach (var status in await statuses.AllAsync())
+            await Assertions.Expect(status).ToHaveTextAsync("live", new() { Timeout = (float)Patience.TotalMilliseconds });
     }
 
     /// <summary>The page's <c>live-status</c> says <c>live</c>: the interactive circuit is connected and subscribed.</summary>

@@ -115,6 +115,14 @@ public sealed partial class AccountService(IAccountStore store, SignInThrottle t
         return new(PasswordChangeOutcome.Changed, PasswordWeakness.None, TimeSpan.Zero);
     }
 
+    /// <summary>Sets a new password without the current one: for a reset whose link proved the owner reads the account's mail.</summary>
+    internal async Task SetPasswordAsync(Account account, string newPassword, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        await store.UpdatePasswordHashAsync(account.Id, Hasher.HashPassword(account, newPassword), cancellationToken);
+        LogPasswordChanged(account.Id);
+    }
+
     /// <summary>
     /// The account when the password is right; null otherwise (no hint whether the address exists). Not throttled:
     /// for the cloud's own checks (the demo seed); what people type goes through <see cref="SignInAsync"/>.

@@ -53,4 +53,13 @@ internal sealed class AccountStore(Database database) : IAccountStore
         await database.ExecuteAsync("DELETE FROM device_owners WHERE device_id = @deviceId AND account_id = @accountId;", new { deviceId, accountId }, cancellationToken) > 0;
 
     private sealed record AccountRow(string Id, string Email, string DisplayName, AccountRole Role, DateTimeOffset CreatedAt, string PasswordHash);
+
+    public async Task<IReadOnlyDictionary<string, string>> GetNicknamesAsync(string accountId, CancellationToken cancellationToken) =>
+        (await database.QueryAsync<(string DeviceId, string Nickname)>(
+            "SELECT device_id, nickname FROM device_owners WHERE account_id = @accountId AND nickname IS NOT NULL;", new { accountId }, cancellationToken))
+        .ToDictionary(n => n.DeviceId, n => n.Nickname, StringComparer.Ordinal);
+
+    public async Task<bool> SetNicknameAsync(string deviceId, string accountId, string? nickname, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync("UPDATE device_owners SET nickname = @nickname WHERE device_id = @deviceId AND account_id = @accountId;",
+            new { deviceId, accountId, nickname }, cancellationToken) > 0;
 }

@@ -23,10 +23,15 @@ public static class AccountsApi
         auth.MapPost("/password", ChangePassword).RequireAuthorization()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
+        // Forgot password: ask for a link by mail (always 202, whether or not the address has an account), then use it.
+        auth.MapPost("/password-reset", RequestPasswordReset).ProducesProblem(StatusCodes.Status404NotFound);
+        auth.MapPost("/password-reset/confirm", ConfirmPasswordReset).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+
         var mine = app.MapGroup("/api/me/devices").WithTags("Accounts").RequireAuthorization(Roles.CustomerPolicy);
         mine.MapGet("/", MyDevices);
         mine.MapPost("/pair", Pair).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status429TooManyRequests);
         mine.MapDelete("/{deviceId}", Unpair).ProducesProblem(StatusCodes.Status404NotFound);
+        mine.MapPut("/{deviceId}/nickname", Rename).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -65,6 +70,36 @@ public static class AccountsApi
             _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status403Forbidden, "Wrong password", "The current password is wrong.")),
         };
     }
+
+    public static async Task<Results<Accepted, ProblemHttpResult>> RequestPasswordReset(
+        PasswordResetRequest request, PasswordReset reset, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(reset);
+        if (!reset.Offered)
+            return MailOff();
+        await reset.RequestAsync(request.Email, cancellationToken);
+        return TypedResults.Accepted((string?)null);
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> ConfirmPasswordReset(
+        PasswordResetConfirmation request, PasswordReset reset, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(reset);
+        if (!reset.Offered)
+            return MailOff();
+        var result = await reset.ResetAsync(request.Token, request.NewPassword, cancellationToken);
+        return result.Outcome switch
+        {
+            PasswordResetOutcome.Reset => TypedResults.NoContent(),
+            PasswordResetOutcome.Weak => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Password not accepted", PasswordPolicy.Explain(result.Weakness))),
+            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Link not valid", "This link is unknown, used already or more than an hour old; ask for a new one.")),
+        };
+    }
+
+    private static ProblemHttpResult MailOff() => TypedResults.Problem(ApiProblems.Create(
+        StatusCodes.Status404NotFound, "Password reset is off", "This server sends no mail (Mail:SmtpHost is not set); ask an administrator to set a new password."));
 
     /// <summary><c>429</c> with <c>Retry-After</c> (RFC 9110 §10.2.3, in seconds) and the same words as the sign-in form.</summary>
     private static ProblemHttpResult TooManyAttempts(HttpContext http, int retryAfterSeconds)
@@ -106,7 +141,11 @@ public static class AccountsApi
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(pairing);
         ArgumentNullException.ThrowIfNull(devices);
+        if (!DeviceNickname.IsValid(request.Nickname))
+            return NicknameProblem();
         var result = await pairing.PairAsync(http.User.AccountId()!, request.Code, cancellationToken);
+        if (result.Outcome is PairingOutcome.Paired or PairingOutcome.AlreadyYours && request.Nickname is not null)
+            await pairing.RenameAsync(http.User.AccountId()!, result.DeviceId!, request.Nickname, cancellationToken);
         return result.Outcome switch
         {
             PairingOutcome.Paired or PairingOutcome.AlreadyYours =>
@@ -117,6 +156,23 @@ public static class AccountsApi
                 StatusCodes.Status404NotFound, "Unknown pairing code", "No device available for pairing shows this code. Check the code on the device's screen or label.")),
         };
     }
+
+    /// <summary>The customer's own name for a paired device; null or empty removes it.</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> Rename(
+        string deviceId, NicknameRequest request, HttpContext http, Pairing pairing, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(pairing);
+        if (!DeviceNickname.IsValid(request.Nickname))
+            return NicknameProblem();
+        return await pairing.RenameAsync(http.User.AccountId()!, deviceId, request.Nickname, cancellationToken)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Not your device", $"You have no paired device '{deviceId}'."));
+    }
+
+    private static ProblemHttpResult NicknameProblem() => TypedResults.Problem(ApiProblems.Create(
+        StatusCodes.Status400BadRequest, "Invalid device name", $"A device name is one line of at most {DeviceNickname.MaxLength} characters."));
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Unpair(
         string deviceId, HttpContext http, Pairing pairing, CancellationToken cancellationToken)
@@ -129,6 +185,12 @@ public static class AccountsApi
     }
 }
 
-public sealed record PairRequest(string? Code);
+public sealed record PairRequest(string? Code, string? Nickname = null);
+
+public sealed record NicknameRequest(string? Nickname);
+
+public sealed record PasswordResetRequest(string? Email);
+
+public sealed record PasswordResetConfirmation(string? Token, string? NewPassword);
 
 public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);

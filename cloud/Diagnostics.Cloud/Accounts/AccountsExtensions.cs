@@ -25,6 +25,13 @@ public static class AccountsExtensions
         builder.Services.AddSingleton<AccountService>();
         builder.Services.AddSingleton<DeviceAccess>();
         builder.Services.AddSingleton<Pairing>();
+        builder.Services.AddSingleton<PasswordReset>();
+        builder.Services.AddOptions<Diagnostics.Cloud.Mail.MailOptions>()
+            .Bind(builder.Configuration.GetSection(Diagnostics.Cloud.Mail.MailOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<Diagnostics.Cloud.Mail.Mailer>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<Diagnostics.Cloud.Mail.Mailer>());
         builder.Services.AddOptions<PairingOptions>()
             .Bind(builder.Configuration.GetSection(PairingOptions.SectionName))
             .ValidateDataAnnotations()

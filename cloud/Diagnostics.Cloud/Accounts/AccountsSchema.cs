@@ -27,3 +27,25 @@ public sealed class AccountsSchema : SchemaMigration
         PortableSql("CREATE INDEX IF NOT EXISTS ix_device_owners_account ON device_owners (account_id);");
     }
 }
+
+[Migration(2026_12_06_30, "Accounts: the name a customer gives each of their devices")]
+public sealed class DeviceNicknameSchema : SchemaMigration
+{
+    // "Office printer": set at pairing or later, the owner's alone; null until they name it.
+    public override void Up() => AddColumnUnlessExists("device_owners", "nickname", column => column.AsString().Nullable());
+}
+
+[Migration(2026_12_06_32, "Accounts: password-reset links (their secrets' hashes)")]
+public sealed class PasswordResetSchema : SchemaMigration
+{
+    public override void Up()
+    {
+        CreateTableUnlessExists("password_resets", table => table
+            .WithColumn("token_hash").AsString().NotNullable().PrimaryKey()
+            .WithColumn("account_id").AsString().NotNullable()
+            .WithColumn("created_at_ms").AsInt64().NotNullable()
+            .WithColumn("expires_at_ms").AsInt64().NotNullable()
+            .WithColumn("used_at_ms").AsInt64().Nullable());
+        PortableSql("CREATE INDEX IF NOT EXISTS ix_password_resets_account ON password_resets (account_id, created_at_ms);");
+    }
+}

@@ -26,4 +26,10 @@ public interface IAccountStore
 
     /// <summary>False when the account did not own the device.</summary>
     Task<bool> ReleaseAsync(string deviceId, string accountId, CancellationToken cancellationToken);
+
+    /// <summary>The names the account gave its devices ("Office printer"), by device id; devices without one are absent.</summary>
+    Task<IReadOnlyDictionary<string, string>> GetNicknamesAsync(string accountId, CancellationToken cancellationToken);
+
+    /// <summary>Names (or, with null, un-names) a device the account owns; false when it does not own it.</summary>
+    Task<bool> SetNicknameAsync(string deviceId, string accountId, string? nickname, CancellationToken cancellationToken);
 }

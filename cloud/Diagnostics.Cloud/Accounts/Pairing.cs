@@ -66,6 +66,10 @@ public sealed partial class Pairing(
         return new(PairingOutcome.NoSuchCode, null);
     }
 
+    /// <summary>Gives the device the customer's own name for it; false when the account does not own it.</summary>
+    public Task<bool> RenameAsync(string accountId, string deviceId, string? nickname, CancellationToken cancellationToken) =>
+        store.SetNicknameAsync(deviceId, accountId, DeviceNickname.Normalize(nickname), cancellationToken);
+
     public async Task<bool> UnpairAsync(string accountId, string deviceId, CancellationToken cancellationToken)
     {
         var released = await store.ReleaseAsync(deviceId, accountId, cancellationToken);
@@ -91,4 +95,23 @@ public sealed partial class Pairing(
 
     [LoggerMessage(EventId = EventIds.DeviceUnpaired, Level = LogLevel.Information, Message = "Device {DeviceId} unpaired from account {AccountId}")]
     private partial void LogUnpaired(string deviceId, string accountId);
+}
+
+/// <summary>The name a customer gives a device ("Office printer"): one line of at most <see cref="MaxLength"/> characters.</summary>
+public static class DeviceNickname
+{
+    public const int MaxLength = 40;
+
+    /// <summary>True when <paramref name="nickname"/> is empty (no name) or a name that fits.</summary>
+    public static bool IsValid(string? nickname) =>
+        nickname is null || (nickname.Trim().Length <= MaxLength && !nickname.Any(char.IsControl));
+
+    /// <summary>The name as stored: trimmed, inner runs of spaces made one; null for an empty one.</summary>
+    public static string? Normalize(string? nickname)
+    {
+        if (!IsValid(nickname))
+            throw new ArgumentException($"A device name is one line of at most {MaxLength} characters.", nameof(nickname));
+        var words = nickname?.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        return words.Length == 0 ? null : string.Join(' ', words);
+    }
 }

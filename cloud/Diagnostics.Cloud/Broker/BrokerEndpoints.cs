@@ -43,7 +43,11 @@ internal static class BrokerEndpoints
                 .WithEncryptionSslProtocol(SslProtocols.Tls12 | SslProtocols.Tls13)
                 .WithClientCertificate(AcceptForCheckAtConnect);
         }
-        return builder.Build();
+        var options = builder.Build();
+        // Per connection, for its whole life: sized for the small packets devices get (see BrokerOptions.WriterBufferBytes).
+        options.WriterBufferSize = settings.WriterBufferBytes;
+        options.WriterBufferSizeMax = settings.WriterBufferBytes;
+        return options;
     }
 
     /// <summary>The ports actually listened on, once started (a configured 0 became a free port).</summary>

@@ -159,8 +159,8 @@ public enum DeviceSort
 /// <summary>How many devices have one value (a firmware version, a model).</summary>
 public sealed record ValueCount(string Value, long Devices);
 
-/// <summary>How many devices have one raw error code active, with the normalized condition it maps to.</summary>
-public sealed record CodeCount(string Code, string Condition, long Devices);
+/// <summary>How many devices have one raw error code active, with the normalized condition it maps to and its worst severity.</summary>
+public sealed record CodeCount(string Code, string Condition, long Devices, Severity Severity = Severity.Unspecified);
 
 /// <summary>The fleet broken down for charts and list filters; every list is ordered by count, largest first.</summary>
 public sealed record FleetBreakdown(

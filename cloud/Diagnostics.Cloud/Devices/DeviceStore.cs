@@ -162,7 +162,9 @@ internal sealed class DeviceStore(Database database) : IDeviceStore
     {
         await using var db = await database.OpenAsync(cancellationToken);
         var codes = await db.QueryAsync<CodeCount>("""
-            SELECT code, MAX(condition) AS condition, COUNT(*) AS devices FROM active_conditions
+            SELECT code, MAX(condition) AS condition, COUNT(*) AS devices,
+                   CASE MAX(CASE severity WHEN 'Error' THEN 2 WHEN 'Warning' THEN 1 ELSE 0 END) WHEN 2 THEN 'Error' WHEN 1 THEN 'Warning' ELSE 'Report' END AS severity
+            FROM active_conditions
             GROUP BY code ORDER BY 3 DESC, code LIMIT @topCodes;
             """, new { topCodes }, cancellationToken);
         var firmware = await db.QueryAsync<ValueCount>("SELECT firmware AS value, COUNT(*) AS devices FROM devices GROUP BY firmware ORDER BY 2 DESC, 1;", null, cancellationToken);

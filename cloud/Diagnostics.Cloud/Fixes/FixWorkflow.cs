@@ -23,12 +23,14 @@ public enum FixDecisionError
 /// The fix loop: a problem a device raises becomes a proposal from the best article; the customer's approval (or a
 /// standing policy) sends its command with the consent it rests on; the device's result and then its telemetry
 /// decide whether the fix is verified; a failed or declined fix makes way for the next article, and outcomes feed
-/// the articles' success rates. Every step is one conditional state change with its audit record.
+/// the articles' success rates. Every step is one conditional state change with its audit record. Standing consents
+/// themselves are kept by <see cref="ConsentPolicies"/>.
 /// </summary>
 public sealed partial class FixWorkflow(
     SqliteFixStore store,
     KnowledgeBase knowledge,
     IDeviceStore devices,
+    ConsentPolicies consents,
     IDownlinkPublisher downlink,
     FleetChanges changes,
     IOptions<FixOptions> options,
@@ -142,29 +144,8 @@ public sealed partial class FixWorkflow(
         var devices = await store.DeviceProblemsAsync([.. open.Select(p => p.DeviceId)], cancellationToken);
         foreach (var proposal in open)
         {
-            // What the device's newest status says; nothing is known to be gone before it has stored one.
-            var device = devices.GetValueOrDefault(proposal.DeviceId);
-            var conditions = device?.StatusSequence is null ? null : device.Active;
-            switch (proposal.State)
-            {
-                // Only a status sent after the problem was raised can say it went away: one from before still shows the
-                // device as it was then.
-                case FixState.Proposed when device?.StatusSequence > proposal.EventSequence && !IsActive(device.Active, proposal):
-                    await CloseAsync(proposal, FixState.Obsolete, "The problem went away before anything was done.", SystemActor, "fix.obsolete", outcome: null, cancellationToken);
-                    break;
-                case FixState.Proposed when proposal.ExpiresAt <= now:
-                    await CloseAsync(proposal, FixState.Expired, "Nobody decided in time.", SystemActor, "fix.expired", outcome: null, cancellationToken);
-                    break;
-                case FixState.Sent when proposal.CommandExpiresAt <= now:
-                    await CloseAsync(proposal, FixState.Expired, "The device did not take the command before it expired.", SystemActor, "command.expired", outcome: null, cancellationToken);
-                    break;
-                case FixState.Verifying when conditions is not null && proposal.VerifyClears is { } clears && !conditions.Contains(clears):
-                    await CloseAsync(proposal, FixState.Verified, $"{clears} cleared after the fix.", SystemActor, "fix.verified", outcome: true, cancellationToken);
-                    break;
-                case FixState.Verifying when proposal.VerifyDeadline <= now:
-                    await CloseAsync(proposal, FixState.Failed, $"{proposal.VerifyClears} did not clear within {proposal.VerifyWithin}.", SystemActor, "fix.failed", outcome: false, cancellationToken);
-                    break;
-            }
+            if (FixDecisions.ByClock(proposal, devices.GetValueOrDefault(proposal.DeviceId), now) is { } move)
+                await CloseAsync(proposal, move.State, move.Note, SystemActor, move.AuditAction, move.Outcome, cancellationToken);
         }
     }
 
@@ -180,7 +161,7 @@ public sealed partial class FixWorkflow(
     /// <summary>A device came (back) online: its standing consents and every command still waiting for it go out again.</summary>
     public async Task DeviceOnlineAsync(string deviceId, CancellationToken cancellationToken)
     {
-        await PublishConsentsAsync(deviceId, cancellationToken);
+        await consents.PublishAsync(deviceId, cancellationToken);
         var now = time.GetUtcNow();
         foreach (var proposal in await store.ListAsync([deviceId], [FixState.Sent], 100, cancellationToken))
         {
@@ -189,26 +170,10 @@ public sealed partial class FixWorkflow(
         }
     }
 
+    /// <summary>A standing consent (<see cref="ConsentPolicies.GrantAsync"/>); the proposals of its kind waiting for an answer go ahead under it.</summary>
     public async Task<ConsentPolicy> GrantPolicyAsync(string deviceId, ConsentAction action, TimeSpan duration, string actor, CancellationToken cancellationToken)
     {
-        if (action == ConsentAction.Unspecified || !Enum.IsDefined(action))
-            throw new ArgumentOutOfRangeException(nameof(action), action, "Not a consent action.");
-        if (duration <= TimeSpan.Zero || duration > Settings.MaxPolicyDuration)
-            throw new ArgumentOutOfRangeException(nameof(duration), duration, $"A standing consent lasts up to {Settings.MaxPolicyDuration.TotalDays} days.");
-        var now = time.GetUtcNow();
-        var policy = new ConsentPolicy("policy-" + Guid.NewGuid().ToString("N"), deviceId, action, actor, now, now + duration, null, null);
-        await store.WriteAsync(async work =>
-        {
-            await SqliteFixStore.InsertPolicyAsync(work, policy, cancellationToken);
-            await work.AuditAsync(now, actor, "consent.granted", deviceId, policy.Id, new Dictionary<string, string?>
-            {
-                ["action"] = action.ToString().ToLowerInvariant(),
-                ["expires"] = SqliteFixStore.Format(policy.ExpiresAt),
-            }, cancellationToken);
-            return true;
-        }, cancellationToken);
-        LogPolicy(deviceId, policy.Id, "granted", actor);
-        await PublishConsentsAsync(deviceId, cancellationToken);
+        var policy = await consents.GrantAsync(deviceId, action, duration, actor, cancellationToken);
         // The customer just said yes to this kind of fix: those waiting for an answer go ahead.
         foreach (var waiting in await store.ListAsync([deviceId], [FixState.Proposed], 100, cancellationToken))
         {
@@ -218,23 +183,9 @@ public sealed partial class FixWorkflow(
         return policy;
     }
 
-    public async Task<bool> RevokePolicyAsync(string deviceId, string policyId, string actor, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var revoked = await store.WriteAsync(async work =>
-        {
-            if (!await SqliteFixStore.RevokePolicyAsync(work, deviceId, policyId, actor, now, cancellationToken))
-                return false;
-            await work.AuditAsync(now, actor, "consent.revoked", deviceId, policyId, new Dictionary<string, string?>(), cancellationToken);
-            return true;
-        }, cancellationToken);
-        if (revoked)
-        {
-            LogPolicy(deviceId, policyId, "revoked", actor);
-            await PublishConsentsAsync(deviceId, cancellationToken);
-        }
-        return revoked;
-    }
+    /// <summary>See <see cref="ConsentPolicies.RevokeAsync"/>: commands already sent under the policy are refused by the device from now on.</summary>
+    public Task<bool> RevokePolicyAsync(string deviceId, string policyId, string actor, CancellationToken cancellationToken) =>
+        consents.RevokeAsync(deviceId, policyId, actor, cancellationToken);
 
     /// <summary>
     /// Raised problems become proposals from the best article, all of them in one transaction with their audit records,
@@ -321,8 +272,7 @@ public sealed partial class FixWorkflow(
     {
         if (proposal.State != FixState.Proposed || proposal.Action is not { } action)
             return;
-        var now = time.GetUtcNow();
-        var policy = (await store.PoliciesAsync(proposal.DeviceId, cancellationToken)).FirstOrDefault(p => p.Action == action && p.IsInForce(now));
+        var policy = await consents.InForceAsync(proposal.DeviceId, action, cancellationToken);
         if (policy is not null)
             await ApproveAsync(proposal.Id, $"policy {policy.Id} of {policy.GrantedBy}", policy, cancellationToken);
     }
@@ -388,14 +338,7 @@ public sealed partial class FixWorkflow(
             await store.WriteAsync(async work => { await SqliteFixStore.RemoveFromInboxAsync(work, item, cancellationToken); return true; }, cancellationToken);
             return;
         }
-        var (state, note, counts) = result.Outcome switch
-        {
-            CommandOutcome.Succeeded when proposal.VerifyClears is null => (FixState.Verified, $"The device ran {proposal.Command}: {result.Detail}", (bool?)true),
-            CommandOutcome.Succeeded => (FixState.Verifying, $"The device ran {proposal.Command}; waiting for {proposal.VerifyClears} to clear.", null),
-            CommandOutcome.Failed => (FixState.Failed, $"The device could not run {proposal.Command}: {result.Detail}", false),
-            CommandOutcome.Expired => (FixState.Expired, $"The command reached the device too late: {result.Detail}", null),
-            _ => (FixState.Failed, $"The device refused {proposal.Command}: {result.Detail}", null),
-        };
+        var (state, note, resultAudit, counts) = FixDecisions.OfResult(proposal, result);
         var updated = proposal with
         {
             State = state,
@@ -414,7 +357,7 @@ public sealed partial class FixWorkflow(
             if (!await SqliteFixStore.UpdateAsync(work, updated, FixState.Sent, cancellationToken))
                 return true;
             applied = true;
-            await work.AuditAsync(now, $"device {item.DeviceId}", "command.result", proposal.DeviceId, proposal.Id, new Dictionary<string, string?>
+            await work.AuditAsync(now, $"device {item.DeviceId}", resultAudit, proposal.DeviceId, proposal.Id, new Dictionary<string, string?>
             {
                 ["commandId"] = result.CommandId,
                 ["outcome"] = result.Outcome.ToString(),
@@ -465,7 +408,7 @@ public sealed partial class FixWorkflow(
         var chain = (await store.ForProblemAsync(previous.DeviceId, previous.Condition, previous.Code, cancellationToken))
             .Where(p => p.EventSequence == previous.EventSequence).ToList();
         var device = await devices.GetAsync(previous.DeviceId, cancellationToken);
-        var stillActive = device is null || IsActive(ActiveOf(device), previous);
+        var stillActive = device is null || FixDecisions.IsActive(ActiveOf(device), previous);
         var tried = chain.Select(p => p.ArticleId).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var next = !stillActive || chain.Count >= Settings.MaxAttempts ? null
             : knowledge.Index.Match(new ProblemQuery(previous.Code, previous.Condition, device?.Model, device?.Firmware), limit: Settings.MaxAttempts + tried.Count)
@@ -505,9 +448,7 @@ public sealed partial class FixWorkflow(
 
     private async Task PublishCommandAsync(FixProposal proposal, CancellationToken cancellationToken)
     {
-        var policy = proposal.ConsentId is { } consentId && consentId.StartsWith("policy-", StringComparison.Ordinal)
-            ? (await store.PoliciesAsync(proposal.DeviceId, cancellationToken)).FirstOrDefault(p => p.Id == consentId)
-            : null;
+        var policy = await consents.BehindAsync(proposal, cancellationToken);
         var command = new Command
         {
             CommandId = proposal.CommandId!,
@@ -515,15 +456,7 @@ public sealed partial class FixWorkflow(
             Parameters = [.. proposal.Parameters.Select(p => new CommandParameter { Name = p.Key, Value = p.Value })],
             IssuedUnixMs = proposal.SentAt!.Value.ToUnixTimeMilliseconds(),
             ExpiresUnixMs = proposal.CommandExpiresAt!.Value.ToUnixTimeMilliseconds(),
-            Consent = new ConsentGrant
-            {
-                ConsentId = proposal.ConsentId!,
-                Action = proposal.Action!.Value,
-                GrantedUnixMs = (policy?.GrantedAt ?? proposal.DecidedAt!.Value).ToUnixTimeMilliseconds(),
-                ExpiresUnixMs = (policy?.ExpiresAt ?? proposal.CommandExpiresAt!.Value).ToUnixTimeMilliseconds(),
-                CommandId = policy is null ? proposal.CommandId! : "",
-                GrantedBy = policy?.GrantedBy ?? proposal.DecidedBy ?? "",
-            },
+            Consent = ConsentPolicies.GrantFor(proposal, policy),
         };
         try
         {
@@ -538,39 +471,9 @@ public sealed partial class FixWorkflow(
         }
     }
 
-    private async Task PublishConsentsAsync(string deviceId, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        var set = new ConsentSet
-        {
-            IssuedUnixMs = now.ToUnixTimeMilliseconds(),
-            Grants = [.. (await store.PoliciesAsync(deviceId, cancellationToken)).Where(p => p.IsInForce(now)).Select(p => new ConsentGrant
-            {
-                ConsentId = p.Id,
-                Action = p.Action,
-                GrantedUnixMs = p.GrantedAt.ToUnixTimeMilliseconds(),
-                ExpiresUnixMs = p.ExpiresAt.ToUnixTimeMilliseconds(),
-                GrantedBy = p.GrantedBy,
-            })],
-        };
-        try
-        {
-            await downlink.PublishAsync(Topics.Downlink(deviceId, Topics.ConsentKind), WireCodec.Encode(set), cancellationToken, retain: true);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            metrics.Error("fixes.publish");
-            LogPublishFailed(ex, "consent set", deviceId);
-        }
-    }
-
     /// <summary>Active conditions and codes: a proposal is about one or the other.</summary>
     private static HashSet<string> ActiveOf(DeviceDetails device) =>
         [.. device.ActiveConditions.Select(c => c.Condition).Where(c => c.Length > 0), .. device.ActiveConditions.Select(c => c.Code)];
-
-    /// <summary>Whether the proposal's problem is still there; a request from support has no problem to go away.</summary>
-    private static bool IsActive(IReadOnlySet<string> active, FixProposal proposal) =>
-        IsSupportRequest(proposal.Code) || (proposal.Condition.Length > 0 && active.Contains(proposal.Condition)) || active.Contains(proposal.Code);
 
     /// <summary>
     /// Support asks for a diagnostics report: a proposal the owner approves like a fix (or a standing diagnostics consent
@@ -655,9 +558,6 @@ public sealed partial class FixWorkflow(
 
     [LoggerMessage(EventId = EventIds.FixUnknownResult, Level = LogLevel.Warning, Message = "Result from {DeviceId} for command {CommandId}, which is not a command sent to it: ignored")]
     private partial void LogUnknownResult(string deviceId, string commandId);
-
-    [LoggerMessage(EventId = EventIds.FixPolicy, Level = LogLevel.Information, Message = "Standing consent {PolicyId} for {DeviceId} {Change} by {Actor}")]
-    private partial void LogPolicy(string deviceId, string policyId, string change, string actor);
 
     [LoggerMessage(EventId = EventIds.FixPublishFailed, Level = LogLevel.Warning, Message = "Could not send {What} to {DeviceId} now; it goes again when the device reconnects")]
     private partial void LogPublishFailed(Exception exception, string what, string deviceId);

@@ -11,6 +11,7 @@ public static class FixesExtensions
         builder.Services.AddOptions<FixOptions>().BindConfiguration(FixOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SqliteFixStore>();
+        builder.Services.AddSingleton<ConsentPolicies>();
         builder.Services.AddSingleton<FixWorkflow>();
         builder.Services.AddSingleton<DiagnosticsReports>();
         builder.Services.AddHostedService<FixLoopService>();

@@ -53,24 +53,35 @@ public sealed partial class IngestionPipeline(
     {
         var batchSize = options.Value.BatchSize;
         var batch = new List<AcceptedUplink>(batchSize);
+        // The acks of one batch go out while the next batch is written; a batch's acks start only after the previous
+        // batch's are sent, so a device never sees its marks out of order.
+        var acks = Task.CompletedTask;
         try
         {
             while (await queue.Reader.WaitToReadAsync(stoppingToken))
             {
                 while (batch.Count < batchSize && queue.Reader.TryRead(out var uplink))
                     batch.Add(uplink);
-                await ProcessBatchAsync(batch, stoppingToken);
+                var marks = await ProcessBatchAsync(batch, stoppingToken);
+                // Stored (or failed): no longer in flight, even while their acks are still being sent.
                 queue.Settled(batch);
                 batch.Clear();
+                await acks;
+                acks = marks.Count == 0 ? Task.CompletedTask : SendAcksAsync(marks, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down: whatever is still queued was never acknowledged, so the devices send it again.
         }
+        finally
+        {
+            await acks;
+        }
     }
 
-    private async Task ProcessBatchAsync(List<AcceptedUplink> batch, CancellationToken cancellationToken)
+    /// <summary>Stores a batch; answers each device's mark to acknowledge (none when nothing could be stored).</summary>
+    private async Task<List<(string DeviceId, ulong Mark)>> ProcessBatchAsync(List<AcceptedUplink> batch, CancellationToken cancellationToken)
     {
         var work = new Dictionary<string, SequenceTracker>();
         var updates = new Dictionary<string, DeviceUpdate>();
@@ -129,7 +140,7 @@ public sealed partial class IngestionPipeline(
             metrics.Error("ingestion.store");
             metrics.Rejected(RejectReason.StoreFailed, batch.Count);
             LogBatchFailed(ex, batch.Count);
-            return;
+            return [];
         }
 
         foreach (var (id, stream) in work)
@@ -144,9 +155,12 @@ public sealed partial class IngestionPipeline(
         LogBatchStored(batch.Count, toStore.Count, duplicates, work.Count);
         changes.Publish(DescribeChanges(toStore, deviceUpdates));
 
-        // Each ack goes to its own device's session: none waits for another.
-        await Task.WhenAll(work.Select(w => SendAckAsync(w.Key, w.Value.Mark!.Value, cancellationToken)));
+        return [.. work.Select(w => (w.Key, w.Value.Mark!.Value))];
     }
+
+    /// <summary>Each ack goes to its own device's session: none waits for another.</summary>
+    private Task SendAcksAsync(List<(string DeviceId, ulong Mark)> marks, CancellationToken cancellationToken) =>
+        Task.WhenAll(marks.Select(m => SendAckAsync(m.DeviceId, m.Mark, cancellationToken)));
 
     private static List<DeviceChange> DescribeChanges(List<AcceptedUplink> stored, List<DeviceUpdate> deviceUpdates)
     {

@@ -144,10 +144,15 @@ internal sealed class PostgresTelemetryStore(Database database, TelemetryPartiti
             return;
         await db.ExecuteAsync("""
             INSERT INTO notifications (account_id, device_id, seq, code, condition, severity, message, created_at_ms)
-            SELECT o.account_id, e.device_id, e.seq, e.code, e.condition, e.severity, e.message, e.received
+            SELECT DISTINCT ON (o.account_id, e.device_id, e.code) o.account_id, e.device_id, e.seq, e.code, e.condition, e.severity, e.message, e.received
             FROM unnest(@devices, @seqs, @kinds, @codes, @conditions, @severities, @texts, @deviceTimes, @received)
                 AS e(device_id, seq, kind, code, condition, severity, message, device_time, received)
             JOIN device_owners o ON o.device_id = e.device_id
+            -- One unread notification per device and problem (as on SQLite): a jam back before the owner read about
+            -- the first is not a second alert, whether it comes in a later batch or the same one.
+            WHERE NOT EXISTS (SELECT 1 FROM notifications n
+                              WHERE n.account_id = o.account_id AND n.device_id = e.device_id AND n.code = e.code AND n.read_at_ms IS NULL)
+            ORDER BY o.account_id, e.device_id, e.code, e.seq
             ON CONFLICT DO NOTHING;
             """, Columns(problems, weighed: true), cancellationToken);
     }

@@ -26,7 +26,7 @@ public static partial class ArticleFormat
     public const string CustomerStepsHeading = "Customer steps";
     public const string AgentNotesHeading = "Agent notes";
 
-    private static readonly string[] Sections = [SymptomsHeading, CustomerStepsHeading, AgentNotesHeading];
+    internal static readonly string[] Sections = [SymptomsHeading, CustomerStepsHeading, AgentNotesHeading];
 
     private static readonly IDeserializer Yaml = new DeserializerBuilder().Build();
 
@@ -39,14 +39,13 @@ public static partial class ArticleFormat
         var errors = new List<string>();
         if (Encoding.UTF8.GetByteCount(text) > MaxBytes)
             return new ArticleParse(null, [$"the article is larger than {MaxBytes / 1024} KiB"]);
-        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
-        if (lines.Length == 0 || lines[0].Trim() != "---")
-            return new ArticleParse(null, ["line 1: an article starts with a '---' line, then its YAML header"]);
-        var headerEnd = Array.FindIndex(lines, 1, line => line.Trim() == "---");
-        if (headerEnd < 0)
-            return new ArticleParse(null, ["the YAML header is not closed by a '---' line"]);
+        var (lines, headerEnd, splitError) = SplitHeader(text);
+        if (lines is null)
+            return new ArticleParse(null, [splitError!]);
+        if (TranslationFormat.IsTranslation(text))
+            return new ArticleParse(null, ["the header has a language: this is a translation (<id>.<language>.md), not an article"]);
 
-        var header = ReadHeader(string.Join('\n', lines[1..headerEnd]), errors);
+        var header = ReadHeader<HeaderYaml>(string.Join('\n', lines[1..headerEnd]), errors);
         var sections = ReadSections(lines, headerEnd + 1, errors);
         if (header is null)
             return new ArticleParse(null, errors);
@@ -87,11 +86,21 @@ public static partial class ArticleFormat
         return new ArticleParse(article, []);
     }
 
-    private static HeaderYaml? ReadHeader(string yaml, List<string> errors)
+    /// <summary>The file's lines and where its YAML header ends (the closing <c>---</c>), or why it has no header.</summary>
+    internal static (string[]? Lines, int HeaderEnd, string? Error) SplitHeader(string text)
+    {
+        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        if (lines.Length == 0 || lines[0].Trim() != "---")
+            return (null, -1, "line 1: an article starts with a '---' line, then its YAML header");
+        var headerEnd = Array.FindIndex(lines, 1, line => line.Trim() == "---");
+        return headerEnd < 0 ? (null, -1, "the YAML header is not closed by a '---' line") : (lines, headerEnd, null);
+    }
+
+    internal static T? ReadHeader<T>(string yaml, List<string> errors) where T : class
     {
         try
         {
-            var header = Yaml.Deserialize<HeaderYaml?>(yaml);
+            var header = Yaml.Deserialize<T?>(yaml);
             if (header is null)
                 errors.Add("the YAML header is empty");
             return header;
@@ -153,7 +162,7 @@ public static partial class ArticleFormat
     }
 
     /// <summary>The body's sections by heading, each a list of items (bullets or numbered steps; plain paragraphs are items too).</summary>
-    private static Dictionary<string, IReadOnlyList<string>> ReadSections(string[] lines, int start, List<string> errors)
+    internal static Dictionary<string, IReadOnlyList<string>> ReadSections(string[] lines, int start, List<string> errors)
     {
         var sections = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         List<string>? items = null;
@@ -198,7 +207,7 @@ public static partial class ArticleFormat
         return sections;
     }
 
-    private static string Required(string? value, string key, List<string> errors)
+    internal static string Required(string? value, string key, List<string> errors)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
@@ -208,10 +217,10 @@ public static partial class ArticleFormat
         return value.Trim();
     }
 
-    private static List<string> Clean(List<string>? values) =>
+    internal static List<string> Clean(List<string>? values) =>
         values is null ? [] : [.. values.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v.Trim()).Distinct(StringComparer.Ordinal)];
 
-    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+    internal static string FirstLine(string text) => text.Split('\n')[0].Trim();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{2,63}$")]
     private static partial Regex IdPattern();

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Globalization;
+using Diagnostics.Cloud.Knowledge.Search;
 using Diagnostics.Protocol;
 
 namespace Diagnostics.Cloud.Knowledge;
@@ -49,15 +50,28 @@ public sealed class ArticleIndex
     private readonly FrozenDictionary<string, string[]> _byCondition;
     private readonly FrozenDictionary<string, (long Verified, long Failed)> _overall;
     private readonly FrozenDictionary<(string, string), (long Verified, long Failed)> _byModel;
-    private readonly TextIndex _text;
+    private readonly ArticleSearch _text;
+    private readonly FrozenDictionary<string, FrozenDictionary<string, PublishedTranslation>> _translations;
 
     public static readonly ArticleIndex Empty = new([], []);
 
-    public ArticleIndex(IEnumerable<(Article Article, int Version)> articles, IEnumerable<ArticleOutcomes> outcomes)
+    /// <param name="translations">The published translations; one whose article is not among <paramref name="articles"/> is left out.</param>
+    /// <param name="phrases">Accepted training phrases: customers' own words for articles, found by later questions like them.</param>
+    /// <param name="search">
+    /// The text search of an earlier index over the same articles, translations and phrases (only outcomes changed),
+    /// so it is not built again; null to build it.
+    /// </param>
+    public ArticleIndex(
+        IEnumerable<(Article Article, int Version)> articles, IEnumerable<ArticleOutcomes> outcomes, IEnumerable<PublishedTranslation>? translations = null,
+        IEnumerable<SearchPhrase>? phrases = null, ArticleSearch? search = null)
     {
         ArgumentNullException.ThrowIfNull(articles);
         ArgumentNullException.ThrowIfNull(outcomes);
         var list = articles.ToList();
+        var ids = list.Select(a => a.Article.Id).ToHashSet(StringComparer.Ordinal);
+        _translations = (translations ?? []).Where(t => ids.Contains(t.Translation.ArticleId))
+            .GroupBy(t => t.Translation.ArticleId, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => g.ToFrozenDictionary(t => t.Translation.Language, StringComparer.Ordinal), StringComparer.Ordinal);
         _articles = list.ToFrozenDictionary(a => a.Article.Id, StringComparer.Ordinal);
         _byCode = list
             .SelectMany(a => a.Article.Applies.Codes.Select(code => (Code: code, a.Article.Id)))
@@ -72,14 +86,40 @@ public sealed class ArticleIndex
             .GroupBy(o => o.ArticleId, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => (g.Sum(o => o.Verified), g.Sum(o => o.Failed)), StringComparer.Ordinal);
         _byModel = outcomeList.ToFrozenDictionary(o => (o.ArticleId, o.Model.ToUpperInvariant()), o => (o.Verified, o.Failed));
-        _text = TextIndex.Build(list.Select(a => (a.Article.Id, Fields(a.Article))));
+        _text = search ?? ArticleSearch.Build(list.Select(a => a.Article),
+            _translations.Values.SelectMany(byLanguage => byLanguage.Values.Select(t => t.Translation)), phrases ?? []);
     }
 
     public int Count => _articles.Count;
 
+    /// <summary>The free-text search this index answers with; reusable by an index over the same texts.</summary>
+    public ArticleSearch TextSearch => _text;
+
     public IEnumerable<(Article Article, int Version)> Articles => _articles.Values;
 
     public (Article Article, int Version)? Find(string id) => _articles.TryGetValue(id, out var found) ? found : null;
+
+    /// <summary>The languages the article is published in besides English, in name order.</summary>
+    public IReadOnlyList<string> LanguagesOf(string articleId) =>
+        _translations.TryGetValue(articleId, out var byLanguage) ? [.. byLanguage.Keys.Order(StringComparer.Ordinal)] : [];
+
+    /// <summary>
+    /// The article as a reader of <paramref name="culture"/> reads it: its published translation serving that culture,
+    /// else the article itself marked as a fallback (English shown to someone who asked for another language).
+    /// </summary>
+    public LocalizedArticle Localize(Article article, CultureInfo culture)
+    {
+        ArgumentNullException.ThrowIfNull(article);
+        ArgumentNullException.ThrowIfNull(culture);
+        if (ArticleLanguages.IsOriginal(culture) || culture.Name.Length == 0)
+            return new LocalizedArticle(article, ArticleLanguages.Original, IsFallback: false, Outdated: false);
+        if (_translations.TryGetValue(article.Id, out var byLanguage) && ArticleLanguages.Serving(culture, byLanguage.Keys) is { } language)
+        {
+            var published = byLanguage[language];
+            return new LocalizedArticle(published.Translation.Apply(article), language, IsFallback: false, published.Outdated);
+        }
+        return new LocalizedArticle(article, ArticleLanguages.Original, IsFallback: true, Outdated: false);
+    }
 
     /// <summary>
     /// Articles for a device problem: exact code matches first, then matches on the normalized condition, each tier
@@ -130,13 +170,15 @@ public sealed class ArticleIndex
     }
 
     /// <summary>
-    /// Articles for what a person typed: BM25 over titles, summaries, tags, symptoms and steps. When the device is known,
-    /// articles about its active problems (by code or condition) gain, and articles that do not cover its model drop out.
+    /// Articles for what a person typed, in the fields of the language they wrote in (<paramref name="language"/>, or
+    /// read from the text's script): BM25 over titles, summaries, tags, symptoms and steps, panel codes in any script,
+    /// accepted training phrases. When the device is known, articles about its active problems (by code or
+    /// condition) gain, and articles that do not cover its model drop out.
     /// </summary>
-    public IReadOnlyList<ArticleMatch> Search(string text, DeviceContext? device = null, int limit = 5)
+    public IReadOnlyList<ArticleMatch> Search(string text, DeviceContext? device = null, int limit = 5, CultureInfo? language = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var hits = _text.Search(text, Math.Max(limit * 4, 20));
+        var hits = _text.Search(text, language ?? WrittenLanguage.Detect(text, CultureInfo.GetCultureInfo(ArticleLanguages.Original)), Math.Max(limit * 4, 20));
         var best = hits.Count == 0 ? 1 : hits[0].Score;
         var deviceTarget = device is null ? null : new Target(device.Model, device.Firmware);
         var results = new List<ArticleMatch>();
@@ -217,20 +259,10 @@ public sealed class ArticleIndex
                 : "no results yet (rate starts at 0.50)");
         return Math.Round(rate, 4);
     }
-
-    private static IEnumerable<(string Text, double Weight)> Fields(Article article)
-    {
-        yield return (article.Title, 3);
-        yield return (article.Summary, 2);
-        yield return (string.Join(' ', article.Tags), 2);
-        foreach (var symptom in article.Symptoms)
-            yield return (symptom, 1.5);
-        foreach (var step in article.CustomerSteps)
-            yield return (step, 0.5);
-        // Vendor codes as people type them ("50.1", "13.20"): the part after the source.
-        yield return (string.Join(' ', article.Applies.Codes.Select(c => c[(c.IndexOf(':', StringComparison.Ordinal) + 1)..])), 2);
-    }
 }
+
+/// <summary>An article in the language it is shown in, and whether that is English standing in for a missing translation.</summary>
+public sealed record LocalizedArticle(Article Article, string Language, bool IsFallback, bool Outdated);
 
 /// <summary>A device's active problem: its code and normalized condition.</summary>
 public sealed record DeviceProblem(string Code, string Condition, Severity Severity);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Web;
@@ -112,7 +113,8 @@ public static class KnowledgeApi
                 return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown device", $"No device {deviceId} is registered."));
             context = ContextOf(device);
         }
-        return TypedResults.Ok(knowledge.Index.Search(q, context, limit).Select(MatchView.Of).ToList());
+        // The language from the question's script, else the one the person reads the app in (request culture).
+        return TypedResults.Ok(knowledge.Index.Search(q, context, limit, WrittenLanguage.Detect(q, CultureInfo.CurrentUICulture)).Select(MatchView.Of).ToList());
     }
 
     /// <summary>What matching needs to know about a device: model, firmware and active problems.</summary>

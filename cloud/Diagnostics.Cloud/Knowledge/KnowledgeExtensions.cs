@@ -12,6 +12,8 @@ public static class KnowledgeExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<IKnowledgeStore, KnowledgeStore>();
         builder.Services.AddSingleton<KnowledgeBase>();
+        builder.Services.TryAddSingleton<TrainingPhraseStore>();
+        builder.Services.AddSingleton<TrainingPhrases>();
         builder.Services.AddHostedService<KnowledgeLoader>();
         return builder;
     }

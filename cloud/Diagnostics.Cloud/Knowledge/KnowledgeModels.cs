@@ -13,7 +13,11 @@ public sealed record RemediationView(string Command, ConsentAction Action, IRead
         remediation.VerifyClears is { } clears && remediation.VerifyWithin is { } within ? new VerifyView(clears, within) : null);
 }
 
-/// <summary>One version of an article, parsed, with its text and where the article's pointers are.</summary>
+/// <summary>
+/// One version of an article, parsed, with its text and where the article's pointers are. In another language: the
+/// translation's version and text laid over the article (<see cref="Language"/> says which), or the article itself
+/// with <see cref="IsFallback"/> set when it has no translation into <see cref="RequestedLanguage"/>.
+/// </summary>
 public sealed record ArticleView(
     string Id,
     int Version,
@@ -32,6 +36,18 @@ public sealed record ArticleView(
     DateTimeOffset? PublishedAt,
     string Markdown)
 {
+    /// <summary>The language of the texts shown: English for the article itself, else the translation's.</summary>
+    public string Language { get; init; } = ArticleLanguages.Original;
+
+    /// <summary>The language the reader asked for; null when none was asked for.</summary>
+    public string? RequestedLanguage { get; init; }
+
+    /// <summary>True when a language was asked for that the article has no translation into: the reader sees English.</summary>
+    public bool IsFallback { get; init; }
+
+    /// <summary>The article's translations, published or in draft.</summary>
+    public IReadOnlyList<TranslationState> Translations { get; init; } = [];
+
     public static ArticleView Of(Article article, ArticleVersion stored, ArticleHead head) => new(
         article.Id, stored.Version, head.PublishedVersion, head.DraftVersion, article.Title, article.Summary,
         new ApplicabilityView(article.Applies.Codes, article.Applies.Conditions, article.Applies.Models, article.Applies.Firmware.Text),
@@ -40,9 +56,19 @@ public sealed record ArticleView(
         stored.Author, stored.CreatedAt, stored.PublishedAt, stored.Markdown);
 }
 
-/// <summary>An article in a list: its published title (or its draft's, before a first publication).</summary>
+/// <summary>
+/// One translation of an article: its published and draft versions, and whether it is outdated (published before the
+/// article's current text, so it may say something the article no longer does).
+/// </summary>
+public sealed record TranslationState(string Language, int? PublishedVersion, int? DraftVersion, bool Outdated);
+
+/// <summary>A published translation as matching and the assistant use it.</summary>
+public sealed record PublishedTranslation(ArticleTranslation Translation, int Version, bool Outdated);
+
+/// <summary>An article in a list: its published title (or its draft's, before a first publication), and the languages it is published in besides English.</summary>
 public sealed record ArticleListItem(
-    string Id, string Title, int? PublishedVersion, int? DraftVersion, IReadOnlyList<string> Codes, IReadOnlyList<string> Conditions, string? RemediationCommand);
+    string Id, string Title, int? PublishedVersion, int? DraftVersion, IReadOnlyList<string> Codes, IReadOnlyList<string> Conditions, string? RemediationCommand,
+    IReadOnlyList<string> Languages);
 
 public sealed record ArticleVersionView(int Version, string Author, ArticleOrigin Origin, DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt, bool IsPublished, bool IsDraft);
 

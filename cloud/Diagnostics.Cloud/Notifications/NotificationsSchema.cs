@@ -26,3 +26,11 @@ public sealed class NotificationsSchema : SchemaMigration
         PortableSql("CREATE INDEX IF NOT EXISTS ix_notifications_account ON notifications (account_id, id DESC);");
     }
 }
+
+[Migration(2026_12_06_31, "Notifications: finding an owner's unread notification of a device's problem")]
+public sealed class UnreadNotificationSchema : SchemaMigration
+{
+    // A problem that comes back before its owner read about it is not notified twice; this finds the unread one.
+    public override void Up() =>
+        PortableSql("CREATE INDEX IF NOT EXISTS ix_notifications_unread_code ON notifications (account_id, device_id, code) WHERE read_at_ms IS NULL;");
+}

@@ -6,6 +6,7 @@ internal static class EventIds
     // Devices 1xx
     public const int DeviceRegistered = 100;
     public const int ApiListening = 101;
+    public const int StartupReady = 102;
 
     // Dashboard and fleet history 15x
     public const int FleetSampled = 150;
@@ -75,6 +76,10 @@ internal static class EventIds
     public const int SignedIn = 402;
     public const int SignInThrottled = 403;
     public const int PasswordChanged = 404;
+    public const int PasswordResetMailed = 405;
+    public const int PasswordResetRefused = 406;
+    public const int PasswordReset = 407;
+    public const int MailFailed = 408;
     public const int DevicePaired = 410;
     public const int PairingRefused = 411;
     public const int DeviceUnpaired = 412;
@@ -98,6 +103,8 @@ internal static class EventIds
     public const int KnowledgeDraftSaved = 602;
     public const int KnowledgePublished = 603;
     public const int KnowledgeStoredVersionInvalid = 604;
+    public const int KnowledgePhraseProposed = 605;
+    public const int KnowledgePhraseDecided = 606;
 
     // Fix loop 62x
     public const int FixProposed = 620;

@@ -13,7 +13,7 @@ public sealed record TransferRequest(string? ToAgentId, string? Note);
 
 public sealed record ProposeFixRequest(string? ArticleId);
 
-public sealed record CloseSessionRequest(string? Summary, string? Category, string? Solution, bool? Resolved);
+public sealed record CloseSessionRequest(string? Summary, string? Category, string? Solution, bool? Resolved, string? ArticleId = null);
 
 public sealed record RateRequest(int? Rating, string? Comment);
 
@@ -90,7 +90,8 @@ public static class SupportApi
             WithSessionAsync(sessionId, http.User, store, session => OwnSession<SupportMessage>(session, http.User) ?? support.ShareUpdateAsync(session, Actor(http.User), ct), created: null, ct));
         staff.MapPost("/{sessionId}/close", (string sessionId, CloseSessionRequest request, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, store, session =>
-                support.CloseByAgentAsync(session, Actor(http.User), request.Summary, request.Category, request.Solution, request.Resolved ?? true, ct), created: null, ct));
+                support.CloseByAgentAsync(session, Actor(http.User), request.Summary, request.Category, request.Solution, request.Resolved ?? true, ct, request.ArticleId),
+                created: null, ct));
 
         var desk = app.MapGroup("/api/support").WithTags("Support").RequireAuthorization(Roles.StaffPolicy)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
@@ -101,6 +102,8 @@ public static class SupportApi
             Answer(await support.SetLimitAsync(agentId, request.MaxSessions, ct), Results.Ok)).RequireAuthorization(Roles.SupervisorPolicy);
         desk.MapGet("/reviews/mine", async (HttpContext http, SupportReviewStore reviews, CancellationToken ct, int limit = 20) =>
             Results.Ok(await reviews.ReviewsOfAgentAsync(http.User.AccountId()!, Math.Clamp(limit, 1, 200), ct)));
+        desk.MapGet("/unanswered", async (UnansweredQuestions unanswered, CancellationToken ct, string? language = null, int limit = 100) =>
+            Results.Ok(await unanswered.ListAsync(string.IsNullOrWhiteSpace(language) ? null : language.Trim(), Math.Clamp(limit, 1, 500), ct)));
         desk.MapGet("/canned-replies", async (CannedReplyStore replies, CancellationToken ct) => Results.Ok(await replies.CannedRepliesAsync(ct)));
         desk.MapPost("/canned-replies", async (CannedReplyRequest request, HttpContext http, SupportService support, CancellationToken ct) =>
             Answer(await support.AddCannedReplyAsync(Actor(http.User), request.Title, request.Body, ct), r => Results.Created($"/api/support/canned-replies/{r.Id}", r)));

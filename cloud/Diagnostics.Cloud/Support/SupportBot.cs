@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Knowledge;
+using Microsoft.Extensions.Localization;
 
 namespace Diagnostics.Cloud.Support;
 
@@ -11,19 +13,30 @@ public sealed record BotTurn(IReadOnlyList<NewMessage> Messages, string? Handove
     public static BotTurn Handover(string reason) => new([], reason, null);
 }
 
-/// <summary>What the bot already did in a session: the articles it showed and whether it asked for more detail.</summary>
-public sealed record BotMemory(IReadOnlyList<ArticleCard> Offered, bool AskedForDetail);
+/// <summary>
+/// What the bot already did in a session: the articles it showed, whether it asked for more detail, and the language
+/// the customer wrote in so far (null before they wrote anything that shows it).
+/// </summary>
+public sealed record BotMemory(IReadOnlyList<ArticleCard> Offered, bool AskedForDetail, CultureInfo? Language = null);
 
 /// <summary>
 /// The first to answer: it reads the device's active problems and the customer's words, picks the knowledge-base
 /// article it is sure of (one about a problem the device reports now, or one whose code the customer typed), shows its
 /// steps, and offers the article's automated fix as a card the customer approves in the chat. It hands over to a
 /// person when asked, when it is not sure, when its steps did not help, and when the fix already failed on the device.
+/// It answers in the language the customer writes in (<see cref="LanguageOf"/>): it searches that language's text of
+/// the articles, shows the article's translation, or the English article with a line saying it is English, and speaks
+/// from its resource files (Resources/Support/SupportBot.*.resx). Hand-over reasons are for agents and stay English.
 /// </summary>
-public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore fixes, FixWorkflow workflow, TimeProvider time)
+public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore fixes, FixWorkflow workflow, TimeProvider time, IStringLocalizer<SupportBot> texts)
 {
     public const string Id = "bot";
     public const string Name = "Diagnostics assistant";
+
+    /// <summary>Hand-over reasons that mean the assistant could not answer the customer's words.</summary>
+    public const string NotSureReason = "The assistant was not sure which article fits the customer's words.";
+    public const string NoArticleReason = "The assistant found no article for the device's problems.";
+    public const string StepsDidNotHelpPrefix = "The steps of \"";
 
     // A request, not a mention: "someone paused the printer" or "the agent on the printer" describe the problem, so a
     // word like someone or agent only counts after talk to, get me, can ... help and the like.
@@ -33,62 +46,81 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
         + @"|real\s+(?:person|human|people)|human\s+(?:being|please)|representative|call\s+me(?:\s+back)?)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AsksForPerson();
 
-    [GeneratedRegex(@"\b(solved|fixed|resolved|works now|working now|that worked|it works|all good|prints again|printing again)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // Chinese and Japanese requests for a person: 人工/转人工/真人客服, 担当者/オペレーター/人と話したい.
+    [GeneratedRegex(@"转人工|人工客服|人工服务|找人工|真人|联系客服|客服人员|オペレーター|担当者|人と話|人に代わ|スタッフと話", RegexOptions.CultureInvariant)]
+    private static partial Regex AsksForPersonInCjk();
+
+    [GeneratedRegex(@"\b(solved|fixed|resolved|works now|working now|that worked|it works|all good|prints again|printing again)\b|解决|好了|可以了|能打印了|修好了|解決|直りました|直った|治った|印刷できました|印刷できた", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SaysSolved();
 
-    [GeneratedRegex(@"\b(not|isn't|isnt|doesn't|doesnt|didn't|didnt|still|no longer)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(not|isn't|isnt|doesn't|doesnt|didn't|didnt|still|no longer)\b|没|不|还是|まだ|ない|ません", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Negation();
 
+    /// <summary>
+    /// Whether the customer's words say the steps worked, in any of the bot's languages, including the words of the
+    /// "Solved" quick reply typed rather than tapped (已解决, 解決).
+    /// </summary>
+    public static bool SaysItIsSolved(string? text) => text is not null && SaysSolved().IsMatch(text) && !Negation().IsMatch(text);
+
     /// <summary>Whether the customer's words ask for a person.</summary>
-    public static bool WantsPerson(string? text) => text is not null && AsksForPerson().IsMatch(text);
+    public static bool WantsPerson(string? text) => text is not null && (AsksForPerson().IsMatch(text) || AsksForPersonInCjk().IsMatch(text));
+
+    /// <summary>
+    /// The language to answer in: the script of these words when it tells (kana, Han, Hangul), else the language the
+    /// customer wrote in earlier in the session, else the language they use the app in (the request's culture).
+    /// </summary>
+    public static CultureInfo LanguageOf(string? words, BotMemory memory, CultureInfo appCulture)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        ArgumentNullException.ThrowIfNull(appCulture);
+        var writer = memory.Language ?? appCulture;
+        return WrittenLanguage.Detect(words, writer);
+    }
 
     public async Task<BotTurn> AnswerAsync(DeviceDetails? device, string? text, BotMemory memory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(memory);
         var words = text?.Trim() ?? "";
+        var language = LanguageOf(words, memory, CultureInfo.CurrentUICulture);
         if (WantsPerson(words))
             return BotTurn.Handover("The customer asked for a person.");
-        if (memory.Offered is [.., var last] && SaysSolved().IsMatch(words) && !Negation().IsMatch(words))
-            return new BotTurn([Say("Glad it works again. The steps are kept in this chat for next time.")], null, SolutionOf(last, "The customer followed the steps."));
+        if (memory.Offered is [.., var last] && SaysItIsSolved(words))
+            return new BotTurn([Say(Text("GladItWorks", language))], null, SolutionOf(last, "The customer followed the steps."));
 
         var context = device is null ? null : new DeviceContext(device.Model, device.Firmware,
             [.. device.ActiveConditions.Select(c => new DeviceProblem(c.Code, c.Condition, c.Severity))]);
         var offeredIds = memory.Offered.Select(o => o.ArticleId).ToHashSet(StringComparer.Ordinal);
         // The device's problems decide the first answer only: once its steps were shown, the customer writing again
         // means they were not it, and only a code they type is still a reason to be sure.
-        var pick = Candidates(words, context).FirstOrDefault(m => !offeredIds.Contains(m.Article.Id)
+        var pick = Candidates(words, context, language).FirstOrDefault(m => !offeredIds.Contains(m.Article.Id)
             && (NamesItsCode(m.Article, words) || (memory.Offered.Count == 0 && AboutTheDevice(m.Article, context))));
         if (pick is null)
         {
             if (memory.Offered.Count > 0)
-                return BotTurn.Handover($"The steps of \"{memory.Offered[^1].Title}\" did not solve it.");
+                return BotTurn.Handover($"{StepsDidNotHelpPrefix}{memory.Offered[^1].Title}\" did not solve it.");
             if (!memory.AskedForDetail && (context is null || context.Problems.Count == 0))
-                return new BotTurn([Say("Tell me what the printer does or shows: a code or message on its panel helps me find the right steps. " +
-                    "Or tap \"Talk to a person\".")], null, null);
-            return BotTurn.Handover(words.Length == 0
-                ? "The assistant found no article for the device's problems."
-                : "The assistant was not sure which article fits the customer's words.");
+                return new BotTurn([Say(Text("AskForDetail", language))], null, null);
+            return BotTurn.Handover(words.Length == 0 ? NoArticleReason : NotSureReason);
         }
 
         var article = pick.Article;
         if (device is not null && article.Remediation is not null && await FailedRecentlyAsync(device.DeviceId, article.Id, cancellationToken) is { } failed)
             return BotTurn.Handover($"The automated fix \"{article.Title}\" already failed on this device: {failed.Note}");
 
-        var messages = new List<NewMessage>
-        {
-            Say(memory.Offered.Count == 0 ? IntroFor(pick, context) : "Let's try something else."),
-            Card(MessageKind.Article, SupportCardText.Write(ArticleCard.Of(article, pick.Version))),
-        };
+        var shown = knowledge.Index.Localize(article, language);
+        var messages = new List<NewMessage> { Say(memory.Offered.Count == 0 ? IntroFor(pick, shown.Article, context, language) : Text("TrySomethingElse", language)) };
+        if (shown.IsFallback)
+            messages.Add(Say(Text("EnglishFallback", language)));
+        messages.Add(Card(MessageKind.Article, SupportCardText.Write(ArticleCard.Of(shown, pick.Version))));
         if (device is not null && article.Remediation is not null
             && await workflow.ProposeForSessionAsync(device.DeviceId, article.Id, Name, cancellationToken) is { } proposal)
         {
             messages.Add(Card(MessageKind.Fix, SupportCardText.Write(FixCardOf(proposal))));
-            messages.Add(Say("The printer can do this itself: tap Approve and I'll tell you when it worked. Or follow the steps. " +
-                "Tap \"Solved\" when it works, or \"Talk to a person\" at any time."));
+            messages.Add(Say(Text("PrinterCanFixItself", language)));
         }
         else
         {
-            messages.Add(Say("Tap \"Solved\" when it works, or \"Talk to a person\" at any time."));
+            messages.Add(Say(Text("SolvedOrPerson", language)));
         }
         return new BotTurn(messages, null, null);
     }
@@ -109,9 +141,9 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
     /// What the words find (articles about the device's problems lifted), then the device's own problems, the most
     /// severe first: words that name nothing specific ("it does not work") still reach the jam the device reports.
     /// </summary>
-    private IEnumerable<ArticleMatch> Candidates(string words, DeviceContext? context)
+    private IEnumerable<ArticleMatch> Candidates(string words, DeviceContext? context, CultureInfo language)
     {
-        var byWords = words.Length > 0 ? knowledge.Index.Search(words, context, limit: 5) : [];
+        var byWords = words.Length > 0 ? knowledge.Index.Search(words, context, limit: 5, language) : [];
         var byDevice = context is null ? [] : context.Problems.OrderByDescending(p => p.Severity)
             .SelectMany(p => knowledge.Index.Match(new ProblemQuery(p.Code, p.Condition, context.Model, context.Firmware), limit: 1));
         return byWords.Concat(byDevice);
@@ -137,13 +169,33 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
             .FirstOrDefault(p => p.ArticleId == articleId && p.FinishedAt >= since);
     }
 
-    private static string IntroFor(ArticleMatch match, DeviceContext? context)
+    /// <summary>
+    /// The first words: what the device reports, named in English by its plain-language condition and in another
+    /// language by the article's title in that language (the plain-language texts are English only so far).
+    /// </summary>
+    private string IntroFor(ArticleMatch match, Article shown, DeviceContext? context, CultureInfo language)
     {
         var problem = context?.Problems.FirstOrDefault(p =>
             match.Article.Applies.Codes.Contains(p.Code, StringComparer.OrdinalIgnoreCase) || match.Article.Applies.Conditions.Contains(p.Condition, StringComparer.Ordinal));
-        return problem is not null
-            ? $"Your printer reports {PlainLanguage.Describe(problem.Condition, problem.Code, "").Title.ToLowerInvariant()}. Here is how to fix it:"
-            : "This should help:";
+        if (problem is null)
+            return Text("ThisShouldHelp", language);
+        var named = ArticleLanguages.IsOriginal(language) ? PlainLanguage.Describe(problem.Condition, problem.Code, "").Title.ToLowerInvariant() : shown.Title;
+        return string.Format(language, Text("DeviceReports", language), named);
+    }
+
+    /// <summary>A text of the bot's in <paramref name="language"/> (English where it has no translation).</summary>
+    private string Text(string name, CultureInfo language)
+    {
+        var previous = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = language;
+        try
+        {
+            return texts[name];
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = previous;
+        }
     }
 
     private NewMessage Say(string text) => Card(MessageKind.Text, text);

@@ -24,12 +24,24 @@ public sealed record StatusCardCondition(string Code, string Condition, string S
 public sealed record StatusCardSupply(string Name, int LevelPercent, bool Low, bool Empty);
 
 /// <summary>A knowledge-base article as steps the customer follows.</summary>
-public sealed record ArticleCard(string ArticleId, int Version, string Title, string Summary, IReadOnlyList<string> Steps, string Category)
+/// <remarks>
+/// <see cref="Language"/> is the language of its texts; <see cref="EnglishFallback"/> says they are English shown to a
+/// customer who writes in a language the article is not translated into yet.
+/// </remarks>
+public sealed record ArticleCard(
+    string ArticleId, int Version, string Title, string Summary, IReadOnlyList<string> Steps, string Category, string Language = "en", bool EnglishFallback = false)
 {
     public static ArticleCard Of(Article article, int version)
     {
         ArgumentNullException.ThrowIfNull(article);
         return new ArticleCard(article.Id, version, article.Title, article.Summary, article.CustomerSteps, SupportCardText.CategoryOf(article));
+    }
+
+    /// <summary>The card of an article as the customer reads it: its translation, or English marked as a fallback.</summary>
+    public static ArticleCard Of(LocalizedArticle shown, int version)
+    {
+        ArgumentNullException.ThrowIfNull(shown);
+        return Of(shown.Article, version) with { Language = shown.Language, EnglishFallback = shown.IsFallback };
     }
 }
 

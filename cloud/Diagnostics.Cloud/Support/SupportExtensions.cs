@@ -15,6 +15,7 @@ public static class SupportExtensions
         builder.Services.AddSingleton<SupportQueueStore>();
         builder.Services.AddSingleton<CannedReplyStore>();
         builder.Services.AddSingleton<SupportReviewStore>();
+        builder.Services.AddSingleton<UnansweredQuestions>();
         builder.Services.AddSingleton<SessionSignals>();
         builder.Services.AddSingleton<FixCardDevices>();
         builder.Services.AddSingleton<SupportBot>();

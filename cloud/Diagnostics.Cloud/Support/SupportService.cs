@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Fixes;
+using Diagnostics.Cloud.Knowledge;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Updates;
 using Diagnostics.Protocol;
@@ -49,6 +51,7 @@ public sealed partial class SupportService(
     FixWorkflow workflow,
     RolloutStore rolloutStore,
     RolloutService rollouts,
+    TrainingPhrases learning,
     IOptions<SupportOptions> options,
     TimeProvider time,
     CloudMetrics metrics,
@@ -263,8 +266,12 @@ public sealed partial class SupportService(
     {
         var offered = (await messageStore.MessagesOfKindAsync(sessionId, MessageKind.Article, cancellationToken))
             .Select(m => SupportCardText.Read<ArticleCard>(m.Body)).OfType<ArticleCard>().ToList();
-        var asked = (await messageStore.MessagesOfKindAsync(sessionId, MessageKind.Text, cancellationToken)).Any(m => m.AuthorKind == AuthorKind.Bot);
-        return new BotMemory(offered, asked);
+        var texts = await messageStore.MessagesOfKindAsync(sessionId, MessageKind.Text, cancellationToken);
+        var asked = texts.Any(m => m.AuthorKind == AuthorKind.Bot);
+        // The conversation's language: the last thing the customer wrote in a script that tells it.
+        var language = texts.Where(m => m.AuthorKind == AuthorKind.Customer).Select(m => WrittenLanguage.Detect(m.Body, CultureInfo.InvariantCulture))
+            .LastOrDefault(culture => culture.Name.Length > 0);
+        return new BotMemory(offered, asked, language);
     }
 
     /// <summary>The customer says the bot's answer solved it: the session ends resolved by the bot.</summary>
@@ -576,9 +583,14 @@ public sealed partial class SupportService(
 
     // Ending.
 
-    /// <summary>An agent ends the session: summary and category for the records, the solution sent to the customer to keep.</summary>
+    /// <summary>
+    /// An agent ends the session: summary and category for the records, the solution sent to the customer to keep, and
+    /// the article that solved it when there is one: the customer's first question in a conversation the assistant
+    /// handed over then becomes a proposed training phrase for that article.
+    /// </summary>
     public async Task<SupportResult<SupportSession>> CloseByAgentAsync(
-        SupportSession session, SessionActor agent, string? summary, string? category, string? solution, bool resolved, CancellationToken cancellationToken)
+        SupportSession session, SessionActor agent, string? summary, string? category, string? solution, bool resolved, CancellationToken cancellationToken,
+        string? articleId = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(agent);
@@ -588,9 +600,19 @@ public sealed partial class SupportService(
             return SupportResult<SupportSession>.Fail(SupportError.Invalid, $"the category is one of: {string.Join(", ", SessionCategories.All)}");
         if (resolved && (string.IsNullOrWhiteSpace(solution) || solution.Length > Settings.MaxTextLength))
             return SupportResult<SupportSession>.Fail(SupportError.Invalid, $"a solution of 1 to {Settings.MaxTextLength} characters is sent to the customer");
+        articleId = string.IsNullOrWhiteSpace(articleId) ? null : articleId.Trim();
+        if (articleId is not null && !learning.Knows(articleId))
+            return SupportResult<SupportSession>.Fail(SupportError.Invalid, $"there is no published article {articleId}");
         var steps = (await BotMemoryAsync(session.Id, cancellationToken)).Offered is [.., var last] ? last.Steps : [];
-        return await CloseAsync(session, agent, resolved ? SessionResolution.Agent : SessionResolution.Unresolved,
+        var closed = await CloseAsync(session, agent, resolved ? SessionResolution.Agent : SessionResolution.Unresolved,
             new SolutionCard(category, summary.Trim(), solution?.Trim() ?? "", resolved ? steps : []), cancellationToken);
+        if (closed.Value is not null && resolved && articleId is not null && session.HandoverReason is not null
+            && (await messageStore.MessagesOfKindAsync(session.Id, MessageKind.Text, cancellationToken))
+                .FirstOrDefault(m => m.AuthorKind == AuthorKind.Customer && !m.Internal) is { } question)
+        {
+            await learning.ProposeAsync(articleId, question.Body, language: null, PhraseSource.SolvedConversation, session.Id, agent.Name, cancellationToken);
+        }
+        return closed;
     }
 
     /// <summary>The customer ends it themselves, whoever had it: nothing solved, nothing lost.</summary>

@@ -119,6 +119,9 @@ public static class RolloutPlanning
             + (notUpdated.DeviceHours > 0 ? $" and {others:0.##} on devices not yet updated" : "");
     }
 
+    /// <summary>A row's next version time: rows must move forward even when two writes land in one millisecond (the store checks them).</summary>
+    public static DateTimeOffset Later(DateTimeOffset previous, DateTimeOffset now) => now > previous ? now : previous.AddMilliseconds(1);
+
     private static ulong Seed(string a, string b)
     {
         Span<byte> hash = stackalloc byte[32];

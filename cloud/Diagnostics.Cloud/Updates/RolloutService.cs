@@ -1,6 +1,4 @@
-using System.Globalization;
 using Diagnostics.Cloud.Accounts;
-using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Live;
 using Diagnostics.Cloud.Observability;
@@ -32,13 +30,14 @@ public sealed record RolloutResult<T>(T? Value, RolloutError Error, string Detai
 /// Staged rollouts: targets devices, spreads them over waves, offers the update to each device with its customer's
 /// consent at a paced moment inside the customer's maintenance window, follows what each device reports, advances a
 /// wave only when it is healthy and halts the rollout by itself when a wave fails too often or makes devices worse.
+/// The decisions of a pass are <see cref="WaveAdvancer"/>'s; the offers go out through <see cref="UpdateOfferPublisher"/>.
 /// </summary>
 public sealed partial class RolloutService(
-    UpdatePackageStore packageStore, RolloutStore rolloutStore, RolloutTargetStore targetStore, RolloutTargets targets, UpdateInboxStore inboxStore, MaintenanceWindowStore windowStore,
+    RolloutStore rolloutStore, RolloutTargets targets, UpdateInboxStore inboxStore,
     PackageCatalog catalog,
     IAccountStore accounts,
-    SqliteFixStore consents,
-    IDownlinkPublisher downlink,
+    ConsentPolicies consents,
+    UpdateOfferPublisher offers,
     FleetChanges changes,
     IOptions<UpdateOptions> options,
     TimeProvider time,
@@ -177,12 +176,12 @@ public sealed partial class RolloutService(
                 State = ends ? DeviceUpdateState.Withdrawn : DeviceUpdateState.Pending,
                 Detail = ends ? "the rollout was cancelled before this device began" : $"the rollout is {rollout.State.ToStorage()}",
                 FinishedAt = ends ? now : null,
-                UpdatedAt = Later(device.UpdatedAt, now),
+                UpdatedAt = RolloutPlanning.Later(device.UpdatedAt, now),
             };
             if (!await rolloutStore.SaveDeviceAsync(device, changed, null, null, cancellationToken))
                 continue;
             if (device.State == DeviceUpdateState.Approved && device.OfferId is { } offerId)
-                await PublishAsync(device.DeviceId, new UpdateOffer { OfferId = offerId, Withdrawn = true }, cancellationToken);
+                await offers.WithdrawAsync(device.DeviceId, offerId, cancellationToken);
             Announce(device.DeviceId, now);
         }
     }
@@ -206,11 +205,11 @@ public sealed partial class RolloutService(
             ConsentId = $"upd-{Guid.NewGuid():N}",
             DeferredUntil = null,
             Detail = "",
-            UpdatedAt = Later(device.UpdatedAt, now),
+            UpdatedAt = RolloutPlanning.Later(device.UpdatedAt, now),
         };
         if (!await rolloutStore.SaveDeviceAsync(device, approved, actor, "update.approved", cancellationToken))
             return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, "the update changed meanwhile; look again");
-        var sent = rollout!.State == RolloutState.Running ? await OfferAsync(rollout, approved, cancellationToken) : approved;
+        var sent = rollout!.State == RolloutState.Running ? await offers.OfferAsync(rollout, approved, cancellationToken) : approved;
         Announce(deviceId, now);
         return RolloutResult<RolloutDevice>.Ok(sent);
     }
@@ -223,11 +222,11 @@ public sealed partial class RolloutService(
         if (device!.State is not (DeviceUpdateState.Offered or DeviceUpdateState.Deferred or DeviceUpdateState.Approved))
             return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, $"the update is {device.State.ToStorage()} on this device; it can no longer be declined");
         var now = time.GetUtcNow();
-        var declined = device with { State = DeviceUpdateState.Declined, Detail = $"declined by {actor}", FinishedAt = now, UpdatedAt = Later(device.UpdatedAt, now) };
+        var declined = device with { State = DeviceUpdateState.Declined, Detail = $"declined by {actor}", FinishedAt = now, UpdatedAt = RolloutPlanning.Later(device.UpdatedAt, now) };
         if (!await rolloutStore.SaveDeviceAsync(device, declined, actor, "update.declined", cancellationToken))
             return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, "the update changed meanwhile; look again");
         if (device.State == DeviceUpdateState.Approved && device.OfferId is { } offerId)
-            await PublishAsync(deviceId, new UpdateOffer { OfferId = offerId, Withdrawn = true }, cancellationToken);
+            await offers.WithdrawAsync(deviceId, offerId, cancellationToken);
         Announce(deviceId, now);
         return RolloutResult<RolloutDevice>.Ok(declined);
     }
@@ -246,11 +245,11 @@ public sealed partial class RolloutService(
             return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState,
                 $"this update has been put off as long as the release allows ({FormatDuration(TimeSpan.FromSeconds(rollout.Spec.MaxDeferralSeconds))}); approve or decline it");
         var until = now + Options.RemindLaterBy < limit ? now + Options.RemindLaterBy : limit;
-        var deferred = device with { State = DeviceUpdateState.Deferred, DeferredUntil = until, Detail = $"put off until {until:u} by {actor}", UpdatedAt = Later(device.UpdatedAt, now) };
+        var deferred = device with { State = DeviceUpdateState.Deferred, DeferredUntil = until, Detail = $"put off until {until:u} by {actor}", UpdatedAt = RolloutPlanning.Later(device.UpdatedAt, now) };
         if (!await rolloutStore.SaveDeviceAsync(device, deferred, actor, "update.deferred", cancellationToken))
             return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, "the update changed meanwhile; look again");
         if (device.State == DeviceUpdateState.Approved && device.OfferId is { } offerId)
-            await PublishAsync(deviceId, new UpdateOffer { OfferId = offerId, Withdrawn = true }, cancellationToken);
+            await offers.WithdrawAsync(deviceId, offerId, cancellationToken);
         Announce(deviceId, now);
         return RolloutResult<RolloutDevice>.Ok(deferred);
     }
@@ -334,7 +333,7 @@ public sealed partial class RolloutService(
             RunningVersion = report.RunningVersion.Length > 0 ? report.RunningVersion : device.RunningVersion,
             StartedAt = device.StartedAt ?? (state.HasStarted() || state.IsFinished() ? item.ReceivedAt : null),
             FinishedAt = state.IsFinished() ? item.ReceivedAt : null,
-            UpdatedAt = Later(device.UpdatedAt, now),
+            UpdatedAt = RolloutPlanning.Later(device.UpdatedAt, now),
         };
         var audit = state.IsFinished() ? $"update.{state.ToStorage()}" : null;
         if (await rolloutStore.SaveDeviceAsync(device, changed, audit is null ? null : item.DeviceId, audit, cancellationToken))
@@ -347,82 +346,50 @@ public sealed partial class RolloutService(
     private async Task AdvanceAsync(Rollout rollout, bool republish, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var devices = await rolloutStore.DevicesOfRolloutAsync(rollout.Id, cancellationToken);
-        foreach (var device in devices.Where(d => d.Wave <= rollout.CurrentWave))
+        foreach (var device in await rolloutStore.DevicesOfRolloutAsync(rollout.Id, cancellationToken))
         {
-            switch (device.State)
+            switch (WaveAdvancer.StepFor(device, rollout.CurrentWave, now, Options.OfferLifetime, republish))
             {
-                case DeviceUpdateState.Pending:
+                case DeviceStep.Open:
                     await OpenAsync(rollout, device, cancellationToken);
                     break;
-                case DeviceUpdateState.Deferred when device.DeferredUntil <= now:
-                    await OpenAsync(rollout, device, cancellationToken);
+                case DeviceStep.Reoffer:
+                    await offers.WithdrawAsync(device.DeviceId, device.OfferId!, cancellationToken);
+                    await offers.OfferAsync(rollout, device, cancellationToken);
                     break;
-                case DeviceUpdateState.Approved when device.NotBefore + Options.OfferLifetime <= now:
-                    // Not taken up in time (the device was away): offer again with a new id and a new moment.
-                    await PublishAsync(device.DeviceId, new UpdateOffer { OfferId = device.OfferId!, Withdrawn = true }, cancellationToken);
-                    await OfferAsync(rollout, device, cancellationToken);
-                    break;
-                case DeviceUpdateState.Approved when republish:
-                    await OfferAsync(rollout, device with { Attempt = device.Attempt - 1 }, cancellationToken, device);
+                case DeviceStep.Republish:
+                    await offers.OfferAsync(rollout, device with { Attempt = device.Attempt - 1 }, cancellationToken, device);
                     break;
             }
         }
 
-        devices = await rolloutStore.DevicesOfRolloutAsync(rollout.Id, cancellationToken);
-        if (await HaltReasonAsync(rollout, devices, now, cancellationToken) is { } reason)
+        var devices = await rolloutStore.DevicesOfRolloutAsync(rollout.Id, cancellationToken);
+        var reason = WaveAdvancer.DescribeFailureRate(rollout, devices) ?? await DescribeRegressionAsync(rollout, devices, now, cancellationToken);
+        if (reason is not null)
         {
             await StopAsync(rollout.Id, RolloutState.Halted, reason, SchedulerActor, cancellationToken);
             return;
         }
-        if (!IsWaveDone(rollout, devices.Where(d => d.Wave == rollout.CurrentWave).ToList(), devices, now))
-            return;
-        var lastWave = devices.Count == 0 ? 0 : devices.Max(d => d.Wave);
-        if (rollout.CurrentWave >= lastWave)
+        switch (WaveAdvancer.Move(rollout, devices, now, Options.HealthObservation))
         {
-            if (devices.All(d => d.State.IsFinished()))
-            {
+            case RolloutMove.Complete:
                 var completed = rollout with { State = RolloutState.Completed, UpdatedAt = now };
                 await rolloutStore.SaveRolloutAsync(completed, SchedulerActor, "rollout.completed", cancellationToken);
                 LogStateChanged(rollout.Id, completed.State, SchedulerActor, "");
-            }
-            return;
+                break;
+            case RolloutMove.OpenNextWave:
+                var next = rollout with { CurrentWave = rollout.CurrentWave + 1, WaveStartedAt = now, UpdatedAt = now };
+                await rolloutStore.SaveRolloutAsync(next, SchedulerActor, "rollout.wave", cancellationToken);
+                var opened = devices.Count(d => d.Wave == next.CurrentWave);
+                LogWaveAdvanced(rollout.Id, next.CurrentWave + 1, opened);
+                await AdvanceAsync(next, republish: false, cancellationToken);
+                break;
         }
-        var next = rollout with { CurrentWave = rollout.CurrentWave + 1, WaveStartedAt = now, UpdatedAt = now };
-        await rolloutStore.SaveRolloutAsync(next, SchedulerActor, "rollout.wave", cancellationToken);
-        var opened = devices.Count(d => d.Wave == next.CurrentWave);
-        LogWaveAdvanced(rollout.Id, next.CurrentWave + 1, opened);
-        await AdvanceAsync(next, republish: false, cancellationToken);
     }
 
-    /// <summary>
-    /// A wave is done when its window has passed, none of its devices is still on its way, at least one installed (or
-    /// all said no), and its last success has been watched for <see cref="UpdateOptions.HealthObservation"/>.
-    /// Devices still waiting for their customer do not hold the rollout back; their offer stays open.
-    /// </summary>
-    private bool IsWaveDone(Rollout rollout, IReadOnlyList<RolloutDevice> wave, IReadOnlyList<RolloutDevice> all, DateTimeOffset now)
+    /// <summary>Worse after than before: each updated device against its own time before it began, and against the devices that have not updated.</summary>
+    private async Task<string?> DescribeRegressionAsync(Rollout rollout, IReadOnlyList<RolloutDevice> devices, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (now < rollout.WaveStartedAt + TimeSpan.FromSeconds(rollout.Spec.WaveWindowSeconds))
-            return false;
-        if (wave.Any(d => d.State == DeviceUpdateState.Approved || d.State.HasStarted() || d.State == DeviceUpdateState.Pending))
-            return false;
-        var installed = all.Where(d => d.Wave <= rollout.CurrentWave && d.State is DeviceUpdateState.Succeeded or DeviceUpdateState.Failed or DeviceUpdateState.RolledBack).ToList();
-        if (installed.Count == 0 && !wave.All(d => d.State.IsFinished()))
-            return false;
-        var lastSuccess = wave.Where(d => d.State == DeviceUpdateState.Succeeded).Select(d => d.FinishedAt).Max();
-        return lastSuccess is null || now >= lastSuccess + Options.HealthObservation;
-    }
-
-    private async Task<string?> HaltReasonAsync(Rollout rollout, IReadOnlyList<RolloutDevice> devices, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var wave = devices.Where(d => d.Wave == rollout.CurrentWave).ToList();
-        var finished = wave.Count(d => d.State is DeviceUpdateState.Succeeded or DeviceUpdateState.Failed or DeviceUpdateState.RolledBack);
-        var failed = wave.Count(d => d.State is DeviceUpdateState.Failed or DeviceUpdateState.RolledBack);
-        if (finished > 0 && failed * 100.0 / finished > rollout.Spec.FailureThresholdPercent)
-            return string.Create(CultureInfo.InvariantCulture,
-                $"wave {rollout.CurrentWave + 1}: {failed} of {finished} installs failed or rolled back ({failed * 100.0 / finished:0.#} %), above the {rollout.Spec.FailureThresholdPercent:0.#} % threshold");
-
-        // Worse after than before: each updated device against its own time before it began, and against the devices that have not updated.
         if (!devices.Any(d => d.State == DeviceUpdateState.Succeeded))
             return null;
         var (updated, updatedBefore, notUpdated) = await rolloutStore.ErrorsAroundUpdateAsync(rollout.Id, now, cancellationToken);
@@ -446,7 +413,7 @@ public sealed partial class RolloutService(
             consented = device with { ApprovedBy = rollout.CreatedBy, ApprovedAt = now, ConsentId = $"upd-{Guid.NewGuid():N}" };
         }
         else if (!rollout.Spec.RequireApproval
-                 && (await consents.PoliciesAsync(device.DeviceId, cancellationToken)).FirstOrDefault(p => p.Action == ConsentAction.Install && p.IsInForce(now)) is { } policy)
+                 && await consents.InForceAsync(device.DeviceId, ConsentAction.Install, cancellationToken) is { } policy)
         {
             consented = device with { ApprovedBy = policy.GrantedBy, ApprovedAt = now, ConsentId = policy.Id };
         }
@@ -458,101 +425,16 @@ public sealed partial class RolloutService(
                 FirstOfferedAt = device.FirstOfferedAt ?? now,
                 DeferredUntil = null,
                 Detail = "waiting for the customer's approval",
-                UpdatedAt = Later(device.UpdatedAt, now),
+                UpdatedAt = RolloutPlanning.Later(device.UpdatedAt, now),
             };
             if (await rolloutStore.SaveDeviceAsync(device, offered, SchedulerActor, "update.offered", cancellationToken))
                 Announce(device.DeviceId, now);
             return;
         }
-        await OfferAsync(rollout, consented with { FirstOfferedAt = device.FirstOfferedAt ?? now }, cancellationToken, device);
-    }
-
-    /// <summary>
-    /// Sends a consented device its offer: the delta from the version it runs now when there is one, the full image
-    /// otherwise, to start at its moment in the wave (inside its maintenance window).
-    /// </summary>
-    private async Task<RolloutDevice> OfferAsync(Rollout rollout, RolloutDevice device, CancellationToken cancellationToken, RolloutDevice? stored = null)
-    {
-        stored ??= device;
-        var now = time.GetUtcNow();
-        var full = await catalog.GetAsync(rollout.Spec.PackageId, cancellationToken) ?? throw new InvalidOperationException($"rollout {rollout.Id}: package {rollout.Spec.PackageId} is gone from the catalog");
-        var candidate = await targetStore.CandidateAsync(device.DeviceId, cancellationToken);
-        var package = await ChoosePackageAsync(full, candidate, now, cancellationToken);
-        var window = await windowStore.WindowAsync(device.DeviceId, cancellationToken);
-        var attempt = device.Attempt + 1;
-        var offerId = $"{rollout.Id}.{device.DeviceId}.{attempt}";
-        var notBefore = RolloutPlanning.StartTime(offerId, rollout.WaveStartedAt, TimeSpan.FromSeconds(rollout.Spec.WaveWindowSeconds), now, window);
-        var policy = device.ConsentId is { } consentId && !consentId.StartsWith("upd-", StringComparison.Ordinal);
-        var expires = notBefore + Options.OfferLifetime;
-        var offer = new UpdateOffer
-        {
-            OfferId = offerId,
-            Package = package.SignedManifest,
-            PayloadUrl = $"/api/devices/{device.DeviceId}/updates/packages/{Uri.EscapeDataString(package.Id)}/payload",
-            Consent = new ConsentGrant
-            {
-                ConsentId = device.ConsentId ?? "",
-                Action = ConsentAction.Install,
-                GrantedUnixMs = (device.ApprovedAt ?? now).ToUnixTimeMilliseconds(),
-                ExpiresUnixMs = expires.ToUnixTimeMilliseconds(),
-                CommandId = policy ? "" : offerId,
-                GrantedBy = device.ApprovedBy ?? "",
-            },
-            NotBeforeUnixMs = notBefore.ToUnixTimeMilliseconds(),
-            ExpiresUnixMs = expires.ToUnixTimeMilliseconds(),
-            WaitUntilIdle = window.NotWhilePrinting,
-            HealthCheckSeconds = rollout.Spec.HealthCheckSeconds,
-        };
-        var sent = device with
-        {
-            State = DeviceUpdateState.Approved,
-            Attempt = attempt,
-            OfferId = offerId,
-            PackageId = package.Id,
-            NotBefore = notBefore,
-            Percent = 0,
-            Detail = package.Manifest.IsDelta ? $"delta from {package.Manifest.DeltaFromVersion}" : "full image",
-            UpdatedAt = Later(stored.UpdatedAt, now),
-        };
-        if (!await rolloutStore.SaveDeviceAsync(stored, sent, SchedulerActor, "update.sent", cancellationToken))
-            return stored;
-        await PublishAsync(device.DeviceId, offer, cancellationToken);
-        LogOfferPublished(offerId, device.DeviceId, package.Id, notBefore);
-        Announce(device.DeviceId, now);
-        return sent;
-    }
-
-    private async Task<UpdatePackage> ChoosePackageAsync(UpdatePackage full, UpdateCandidate? device, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        if (device is null)
-            return full;
-        var deltas = await packageStore.DeltasToAsync(full.Manifest.Version, cancellationToken);
-        return deltas.FirstOrDefault(d =>
-                   FirmwareVersion.Compare(d.Manifest.DeltaFromVersion, device.Firmware) == 0
-                   && d.Manifest.Models.Contains(device.Model, StringComparer.OrdinalIgnoreCase)
-                   && d.Manifest.ExpiresUnixMs > now.ToUnixTimeMilliseconds()
-                   && d.Manifest.ImageSha256.AsSpan().SequenceEqual(full.Manifest.ImageSha256))
-               ?? full;
-    }
-
-    private async Task PublishAsync(string deviceId, UpdateOffer offer, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await downlink.PublishAsync(Topics.Downlink(deviceId, Topics.UpdateKind), WireCodec.Encode(offer), cancellationToken, retain: true);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            // The row says what the device should have; the next start republishes every outstanding offer.
-            metrics.Error("updates.publish");
-            LogRolloutFailed(exception, offer.OfferId);
-        }
+        await offers.OfferAsync(rollout, consented with { FirstOfferedAt = device.FirstOfferedAt ?? now }, cancellationToken, device);
     }
 
     private void Announce(string deviceId, DateTimeOffset at) => changes.Publish(new DeviceChange(deviceId, at));
-
-    /// <summary>Row versions must move forward even when two writes land in one millisecond (the store checks them).</summary>
-    private static DateTimeOffset Later(DateTimeOffset previous, DateTimeOffset now) => now > previous ? now : previous.AddMilliseconds(1);
 
     private static string FormatDuration(TimeSpan span) =>
         span.TotalDays >= 1 ? $"{span.TotalDays:0.#} days" : span.TotalHours >= 1 ? $"{span.TotalHours:0.#} hours" : $"{span.TotalMinutes:0} minutes";
@@ -568,9 +450,6 @@ public sealed partial class RolloutService(
 
     [LoggerMessage(EventId = EventIds.RolloutWaveAdvanced, Level = LogLevel.Information, Message = "Rollout {RolloutId} opened wave {Wave} ({Devices} devices)")]
     private partial void LogWaveAdvanced(string rolloutId, int wave, int devices);
-
-    [LoggerMessage(EventId = EventIds.UpdateOfferPublished, Level = LogLevel.Information, Message = "Update offer {OfferId} to {DeviceId}: package {PackageId}, not before {NotBefore:u}")]
-    private partial void LogOfferPublished(string offerId, string deviceId, string packageId, DateTimeOffset notBefore);
 
     [LoggerMessage(EventId = EventIds.UpdateReportApplied, Level = LogLevel.Debug, Message = "Update report from {DeviceId} for {OfferId}: {State} {Percent}% {Failure}")]
     private partial void LogReportApplied(string deviceId, string offerId, DeviceUpdateState state, int percent, UpdateFailure failure);

@@ -17,6 +17,7 @@ public static class UpdatesExtensions
         builder.Services.AddSingleton<MaintenanceWindowStore>();
         builder.Services.AddSingleton<PackageCatalog>();
         builder.Services.AddSingleton<RolloutTargets>();
+        builder.Services.AddSingleton<UpdateOfferPublisher>();
         builder.Services.AddSingleton<RolloutService>();
         builder.Services.AddHostedService<RolloutScheduler>();
         return builder;

@@ -26,6 +26,11 @@ public static partial class WebExtensions
         // environment, and does nothing for a published app (which has them in wwwroot).
         builder.WebHost.UseStaticWebAssets();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddSingleton<Dashboard.AttentionList>();
+        builder.Services.AddOptions<Companion.CompanionOptions>()
+            .Bind(builder.Configuration.GetSection(Companion.CompanionOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         return builder;
     }
 
@@ -70,12 +75,36 @@ public static partial class WebExtensions
                 else
                     LogListening(logger, url);
             }
+                   // Last at start-up, together: where to go in a browser and, in a demo, who to sign in as.
+            var demo = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Demo.DemoFleetOptions>>().Value;
+            if (app.Urls.FirstOrDefault() is { } first)
+            {
+                var open = first.Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal)
+                    .Replace("://*", "://localhost", StringComparison.Ordinal).TrimEnd('/');
+                var (dashboard, companion) = ($"{open}/dashboard", $"{open}/app");
+                if (demo.Devices > 0 || demo.SeedAccounts)
+                {
+                    var (agent, customer) = ($"agent@{Demo.DemoAccounts.Domain}", $"customer@{Demo.DemoAccounts.Domain}");
+                    LogReadyWithDemo(logger, dashboard, agent, companion, customer, demo.AccountPassword);
+                }
+                else
+                {
+                    LogReady(logger, dashboard, companion);
+                }
+            }
         });
         return app;
     }
 
-    [LoggerMessage(EventId = EventIds.ApiListening, Level = LogLevel.Information, Message = "API listening on {Url} — try {Url}/api/fleet/summary")]
+    [LoggerMessage(EventId = EventIds.ApiListening, Level = LogLevel.Information, Message = "API listening on {Url}")]
     private static partial void LogListening(ILogger logger, string url);
+
+    [LoggerMessage(EventId = EventIds.StartupReady, Level = LogLevel.Information, Message = "Ready. Dashboard: {Dashboard} · companion app: {App}")]
+    private static partial void LogReady(ILogger logger, string dashboard, string app);
+
+    [LoggerMessage(EventId = EventIds.StartupReady, Level = LogLevel.Information,
+        Message = "Ready. Dashboard: {Dashboard} (sign in as {Agent}) · companion app: {App} (sign in as {Customer}) · demo password: {Password}")]
+    private static partial void LogReadyWithDemo(ILogger logger, string dashboard, string agent, string app, string customer, string password);
 
     [LoggerMessage(EventId = EventIds.PlainListener, Level = LogLevel.Warning, Message = "API listening on PLAIN, UNENCRYPTED HTTP at {Url}: passwords and sign-in cookies cross the network in clear text. For development only; serve https:// addresses alone in production (Urls)")]
     private static partial void LogListeningPlain(ILogger logger, string url);

@@ -20,11 +20,11 @@ public static class CollectorCatalog
     private static readonly Dictionary<string, Func<CollectorContext, IDeviceCollector>> Factories = new(StringComparer.OrdinalIgnoreCase)
     {
         ["simulated"] = context => new SimulatedPrinter(
-            context.Bind<SimulatorOptions>(SimulatorOptions.Section, o => o.Validate()),
+            context.Validated(context.Settings.GetSection(SimulatorOptions.Section).Get<SimulatorOptions>() ?? new SimulatorOptions(), o => o.Validate()),
             "SN-" + context.DeviceId, context.Time, new Random(StableSeed(context.DeviceId))),
         ["ipp"] = context =>
         {
-            var options = context.Bind<IppCollectorOptions>(IppCollectorOptions.Section, o => o.Validate());
+            var options = context.Validated(context.Settings.GetSection(IppCollectorOptions.Section).Get<IppCollectorOptions>() ?? new IppCollectorOptions(), o => o.Validate());
             var logger = context.LoggerFactory.CreateLogger<IppPrinterCollector>();
             // A pinned certificate needs a client of its own; otherwise printers share the process's client.
             return CertificatePin.TryParse(options.TrustedCertificateSha256) is { } pin
@@ -32,19 +32,19 @@ public static class CollectorCatalog
                 : new IppPrinterCollector(context.Http, options, context.Time, logger);
         },
         ["snmp"] = context => SnmpPrinterCollector.Create(
-            context.Bind<SnmpCollectorOptions>(SnmpCollectorOptions.Section, o => o.Validate()), context.Time, context.LoggerFactory),
+            context.Validated(context.Settings.GetSection(SnmpCollectorOptions.Section).Get<SnmpCollectorOptions>() ?? new SnmpCollectorOptions(), o => o.Validate()), context.Time, context.LoggerFactory),
         ["gpio"] = context =>
         {
-            var options = context.Bind<GpioInputsOptions>(GpioInputsOptions.Section, o => o.Validate());
+            var options = context.Validated(context.Settings.GetSection(GpioInputsOptions.Section).Get<GpioInputsOptions>() ?? new GpioInputsOptions(), o => o.Validate());
             var controller = context.OpenHardware("GPIO", () => new GpioController());
             return new GpioInputsCollector(controller, options, context.Time, context.LoggerFactory.CreateLogger<GpioInputsCollector>(), shouldDispose: true);
         },
         // The host role: this computer's print queues, not a printer (Hosts/README.md).
         ["host"] = context => new PrintHostCollector(
-            context.Bind<HostOptions>(HostOptions.Section, o => o.Validate()), context.Http, context.Time, context.LoggerFactory),
+            context.Validated(context.Settings.GetSection(HostOptions.Section).Get<HostOptions>() ?? new HostOptions(), o => o.Validate()), context.Http, context.Time, context.LoggerFactory),
         ["sht3x"] = context =>
         {
-            var options = context.Bind<Sht3xOptions>(Sht3xOptions.Section, o => o.Validate());
+            var options = context.Validated(context.Settings.GetSection(Sht3xOptions.Section).Get<Sht3xOptions>() ?? new Sht3xOptions(), o => o.Validate());
             var bus = context.OpenHardware($"I2C bus {options.BusId} address 0x{options.Address:X2}",
                 () => I2cDevice.Create(new I2cConnectionSettings(options.BusId, options.Address)));
             return new EnvironmentSensorCollector(new Sht3xDevice(bus, shouldDispose: true), options, context.Time,
@@ -116,11 +116,12 @@ public static class CollectorCatalog
 
     private sealed record CollectorContext(string DeviceId, IConfiguration Settings, HttpClient Http, TimeProvider Time, ILoggerFactory LoggerFactory)
     {
-        /// <summary>Binds and validates a collector's options from its section, failing with every problem named.</summary>
-        public TOptions Bind<TOptions>(string section, Func<TOptions, IEnumerable<string>> validate) where TOptions : new()
+        /// <summary>
+        /// A collector's options, bound from its section by the caller (with the type named there, so the configuration
+        /// binder's source generator writes the binding: no reflection in the trimmed agent), validated with every problem named.
+        /// </summary>
+        public TOptions Validated<TOptions>(TOptions options, Func<TOptions, IEnumerable<string>> validate)
         {
-            var options = new TOptions();
-            Settings.GetSection(section).Bind(options);
             var errors = validate(options).ToList();
             return errors.Count == 0
                 ? options

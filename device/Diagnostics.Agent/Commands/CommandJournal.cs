@@ -34,18 +34,12 @@ public sealed record CommandJournalEntry(
 /// <see cref="CommandOptions.JournalMaxAge"/> (the cloud re-sends a command only until it expires, minutes to hours),
 /// but never more than <see cref="HardMaxEntries"/>. Not thread-safe: the executor runs one command at a time.
 /// </remarks>
-public sealed class CommandJournal
+public sealed partial class CommandJournal
 {
     public const string FileName = "command-journal.json";
 
     /// <summary>A cap even on young entries, so a cloud gone wild cannot make every write rewrite megabytes.</summary>
     public const int HardMaxEntries = 10_000;
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter() },
-        WriteIndented = false,
-    };
 
     private readonly string _path;
     private readonly CommandOptions _options;
@@ -82,7 +76,7 @@ public sealed class CommandJournal
         {
             try
             {
-                var stored = JsonSerializer.Deserialize<JournalFile>(File.ReadAllBytes(path), Json);
+                var stored = JsonSerializer.Deserialize(File.ReadAllBytes(path), CommandJournalJson.Default.JournalFile);
                 entries = stored?.Entries?.Where(e => e is { CommandId.Length: > 0 }).ToList()
                     ?? throw new JsonException("The file holds no entries list.");
             }
@@ -118,7 +112,7 @@ public sealed class CommandJournal
         _entries.Add(entry);
         Prune(entry.RecordedUnixMs);
         Reindex();
-        await AtomicFile.WriteAsync(_path, (file, token) => JsonSerializer.SerializeAsync(file, new JournalFile(_entries), Json, token), cancellationToken);
+        await AtomicFile.WriteAsync(_path, (file, token) => JsonSerializer.SerializeAsync(file, new JournalFile(_entries), CommandJournalJson.Default.JournalFile, token), cancellationToken);
     }
 
     private void Prune(long nowUnixMs)
@@ -142,4 +136,9 @@ public sealed class CommandJournal
     }
 
     private sealed record JournalFile(List<CommandJournalEntry>? Entries);
+
+    // Generated at compile time (the agent is published trimmed, with Native AOT); outcomes by name, as always.
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, WriteIndented = false)]
+    [JsonSerializable(typeof(JournalFile))]
+    private sealed partial class CommandJournalJson : JsonSerializerContext;
 }

@@ -63,8 +63,9 @@ internal static class FleetProcesses
         // Under `dotnet Diagnostics.Agent.dll` the program is the dll; a published agent is its own executable.
         var program = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this program is unknown.");
         var start = new ProcessStartInfo(program) { UseShellExecute = false };
+        // (Named from the base directory: a single-file or Native AOT agent has no assembly location, and never gets here.)
         if (Path.GetFileNameWithoutExtension(program) == "dotnet")
-            start.ArgumentList.Add(typeof(FleetProcesses).Assembly.Location);
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, typeof(FleetProcesses).Assembly.GetName().Name + ".dll"));
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         return Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");

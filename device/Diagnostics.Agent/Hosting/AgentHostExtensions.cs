@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Diagnostics.Agent.Collectors.Simulated;
 using Diagnostics.Agent.Commands;
 using Diagnostics.Agent.Reports;
@@ -28,17 +29,19 @@ public static class AgentHostExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var isGateway = builder.Configuration.GetSection($"{GatewayOptions.Section}:{nameof(GatewayOptions.Devices)}").GetChildren().Any();
-        builder.AddValidatedOptions<AgentOptions>(AgentOptions.Section, o => o.Validate(isGateway));
-        builder.AddValidatedOptions<GatewayOptions>(GatewayOptions.Section,
-            o => o.Validate(builder.Configuration.GetSection(AgentOptions.Section).Get<AgentOptions>() ?? new AgentOptions()));
-        builder.AddValidatedOptions<BrokerOptions>(BrokerOptions.Section, o => o.Validate().Concat(
-            !o.UseTls && builder.Configuration.GetSection(AgentOptions.Section).Get<AgentOptions>()?.Authentication == DeviceAuthentication.Certificate
+        var configuration = builder.Configuration;
+        // Each binding names its type here, so the configuration binder's source generator writes it (no reflection).
+        builder.AddValidatedOptions<AgentOptions>(o => configuration.GetSection(AgentOptions.Section).Bind(o), o => o.Validate(isGateway));
+        builder.AddValidatedOptions<GatewayOptions>(o => configuration.GetSection(GatewayOptions.Section).Bind(o),
+            o => o.Validate(configuration.GetSection(AgentOptions.Section).Get<AgentOptions>() ?? new AgentOptions()));
+        builder.AddValidatedOptions<BrokerOptions>(o => configuration.GetSection(BrokerOptions.Section).Bind(o), o => o.Validate().Concat(
+            !o.UseTls && configuration.GetSection(AgentOptions.Section).Get<AgentOptions>()?.Authentication == DeviceAuthentication.Certificate
                 ? [$"{AgentOptions.Section}:Authentication=Certificate presents the certificate over TLS: set {BrokerOptions.Section}:UseTls=true."]
                 : []));
-        builder.AddValidatedOptions<OutboxOptions>(OutboxOptions.Section, o => o.Validate());
-        builder.AddValidatedOptions<SimulatorOptions>(SimulatorOptions.Section, o => o.Validate());
-        builder.AddValidatedOptions<CommandOptions>(CommandOptions.Section, o => o.Validate());
-        builder.AddValidatedOptions<UpdateOptions>(UpdateOptions.Section, o => o.Validate());
+        builder.AddValidatedOptions<OutboxOptions>(o => configuration.GetSection(OutboxOptions.Section).Bind(o), o => o.Validate());
+        builder.AddValidatedOptions<SimulatorOptions>(o => configuration.GetSection(SimulatorOptions.Section).Bind(o), o => o.Validate());
+        builder.AddValidatedOptions<CommandOptions>(o => configuration.GetSection(CommandOptions.Section).Bind(o), o => o.Validate());
+        builder.AddValidatedOptions<UpdateOptions>(o => configuration.GetSection(UpdateOptions.Section).Bind(o), o => o.Validate());
         builder.Services.TryAddSingleton(TimeProvider.System);
         // The log tail a diagnostics report carries: every line the host logs also lands in this bounded ring.
         var logRing = new AgentLogRing(TimeProvider.System);
@@ -50,10 +53,12 @@ public static class AgentHostExtensions
         return builder;
     }
 
-    private static void AddValidatedOptions<TOptions>(this HostApplicationBuilder builder, string section, Func<TOptions, IEnumerable<string>> validate)
+    private static void AddValidatedOptions<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
+        this HostApplicationBuilder builder, Action<TOptions> bind, Func<TOptions, IEnumerable<string>> validate)
         where TOptions : class
     {
-        builder.Services.AddOptions<TOptions>().Bind(builder.Configuration.GetSection(section)).ValidateOnStart();
+        // Read once at start (the agent watches no configuration for changes), then validated before anything runs.
+        builder.Services.AddOptions<TOptions>().Configure(bind).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TOptions>>(new OptionsValidator<TOptions>(validate));
     }
 }

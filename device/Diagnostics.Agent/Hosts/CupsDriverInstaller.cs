@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Diagnostics.Agent.Collectors.Ipp;
 using Diagnostics.Agent.Updates;
 using Diagnostics.Protocol.Updates;
@@ -64,7 +65,7 @@ public sealed partial class CupsDriverInstaller(CupsScheduler cups, HostOptions 
             return DriverInstallResult.Failed(UpdateFailure.InstallFailed, $"the queues' current drivers could not be saved, so nothing was changed: {ex.Message}");
         }
         Directory.CreateDirectory(request.WorkDirectory);
-        await AtomicFile.WriteAsync(Path.Combine(request.WorkDirectory, SavedFileName), JsonSerializer.SerializeToUtf8Bytes(saved), cancellationToken);
+        await AtomicFile.WriteAsync(Path.Combine(request.WorkDirectory, SavedFileName), JsonSerializer.SerializeToUtf8Bytes(saved, SavedQueuesJson.Default.ListQueueBeforeInstall), cancellationToken);
 
         var testJobs = new List<(string Queue, int JobId)>();
         string? failure = null;
@@ -116,7 +117,7 @@ public sealed partial class CupsDriverInstaller(CupsScheduler cups, HostOptions 
         var path = Path.Combine(workDirectory, SavedFileName);
         if (!File.Exists(path))
             return null;
-        var saved = JsonSerializer.Deserialize<List<QueueBeforeInstall>>(await File.ReadAllBytesAsync(path, cancellationToken)) ?? [];
+        var saved = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(path, cancellationToken), SavedQueuesJson.Default.ListQueueBeforeInstall) ?? [];
         return await RollBackAsync(saved, [], UpdateFailure.InstallFailed, "the agent stopped while it was installing the driver", workDirectory, cancellationToken);
     }
 
@@ -298,6 +299,11 @@ public sealed partial class CupsDriverInstaller(CupsScheduler cups, HostOptions 
 
     /// <summary>One queue as it was before the install.</summary>
     public sealed record QueueBeforeInstall(string Queue, byte[] Ppd, bool WasAccepting, bool WasStopped);
+
+    // The saved file's format as before (default options); generated at compile time: the agent is published with Native AOT.
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.General)]
+    [JsonSerializable(typeof(List<QueueBeforeInstall>))]
+    private sealed partial class SavedQueuesJson : JsonSerializerContext;
 
     private static partial class Log
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Diagnostics.Agent.Provisioning;
 
@@ -6,7 +7,7 @@ namespace Diagnostics.Agent.Provisioning;
 /// Keeps a device's credentials in <c>{dataDirectory}/credentials.json</c>: provisioned once, reused on every restart
 /// (the cloud answers 409 to a second registration of a live id).
 /// </summary>
-public static class CredentialStore
+public static partial class CredentialStore
 {
     public const string FileName = "credentials.json";
 
@@ -17,7 +18,7 @@ public static class CredentialStore
         if (!File.Exists(path))
             return null;
         await using var stream = File.OpenRead(path);
-        return await JsonSerializer.DeserializeAsync<DeviceCredentials>(stream, cancellationToken: cancellationToken);
+        return await JsonSerializer.DeserializeAsync(stream, CredentialsJson.Default.DeviceCredentials, cancellationToken);
     }
 
     public static async Task<DeviceCredentials> LoadOrProvisionAsync(
@@ -42,6 +43,11 @@ public static class CredentialStore
     {
         Directory.CreateDirectory(dataDirectory);
         // Write then rename, so a crash never leaves half a file that would lock the device out.
-        await AtomicFile.WriteSecretAsync(Path.Combine(dataDirectory, FileName), JsonSerializer.SerializeToUtf8Bytes(credentials), cancellationToken);
+        await AtomicFile.WriteSecretAsync(Path.Combine(dataDirectory, FileName), JsonSerializer.SerializeToUtf8Bytes(credentials, CredentialsJson.Default.DeviceCredentials), cancellationToken);
     }
+
+    // The file's format as ever (default options: names as declared); generated at compile time for Native AOT.
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.General)]
+    [JsonSerializable(typeof(DeviceCredentials))]
+    private sealed partial class CredentialsJson : JsonSerializerContext;
 }

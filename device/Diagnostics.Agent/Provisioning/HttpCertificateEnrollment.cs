@@ -37,7 +37,7 @@ public sealed partial class HttpCertificateEnrollment(
         if (File.Exists(pendingPath) && File.Exists(keyPath))
         {
             key.ImportFromPem(await File.ReadAllTextAsync(keyPath, cancellationToken));
-            waitingAt = JsonSerializer.Deserialize<Pending>(await File.ReadAllTextAsync(pendingPath, cancellationToken))?.Location;
+            waitingAt = JsonSerializer.Deserialize(await File.ReadAllTextAsync(pendingPath, cancellationToken), EnrollmentJson.Default.Pending)?.Location;
         }
         else
         {
@@ -52,7 +52,7 @@ public sealed partial class HttpCertificateEnrollment(
         while (answer.Issued is null)
         {
             waitingAt = answer.Location ?? waitingAt ?? throw new DeviceProvisioningException($"The cloud holds the certificate request of '{deviceId}' but gave no address to ask again at.");
-            await AtomicFile.WriteAsync(pendingPath, JsonSerializer.SerializeToUtf8Bytes(new Pending(waitingAt)), cancellationToken);
+            await AtomicFile.WriteAsync(pendingPath, JsonSerializer.SerializeToUtf8Bytes(new Pending(waitingAt), EnrollmentJson.Default.Pending), cancellationToken);
             Log.Waiting(logger, deviceId, DeviceCertificate.KeyFingerprint(key), waitingAt.ToString());
             await Task.Delay(delay, time, cancellationToken);
             delay = delay * 2 > MaxPoll ? MaxPoll : delay * 2;
@@ -73,7 +73,7 @@ public sealed partial class HttpCertificateEnrollment(
         var request = DeviceCertificate.RequestFor(deviceId, key);
         var message = new HttpRequestMessage(HttpMethod.Post, new Uri(cloudUrl, $"api/devices/{Uri.EscapeDataString(deviceId)}/certificate"))
         {
-            Content = JsonContent.Create(new EnrollRequest(request.CreateSigningRequestPem(), model)),
+            Content = JsonContent.Create(new EnrollRequest(request.CreateSigningRequestPem(), model), EnrollmentJson.Default.EnrollRequest),
         };
         // A registered device shows its own token; the enrollment key only registers devices the cloud does not know yet.
         if (token.Length > 0)
@@ -91,7 +91,7 @@ public sealed partial class HttpCertificateEnrollment(
             switch (response.StatusCode)
             {
                 case HttpStatusCode.Created or HttpStatusCode.OK:
-                    return new(await response.Content.ReadFromJsonAsync<Issued>(cancellationToken)
+                    return new(await response.Content.ReadFromJsonAsync(EnrollmentJson.Default.Issued, cancellationToken)
                         ?? throw new DeviceProvisioningException($"The cloud answered the certificate request of '{deviceId}' with an empty body."), null);
                 case HttpStatusCode.Accepted:
                     return new(null, response.Headers.Location is { } location ? new Uri(message.RequestUri!, location) : null);
@@ -110,6 +110,13 @@ public sealed partial class HttpCertificateEnrollment(
     private sealed record EnrollRequest([property: JsonPropertyName("csr")] string Csr, [property: JsonPropertyName("model")] string Model);
 
     private sealed record Issued([property: JsonPropertyName("certificate")] string Certificate, [property: JsonPropertyName("token")] string? Token);
+
+    // Every name is explicit; generated at compile time for Native AOT (web defaults, as JsonContent used).
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+    [JsonSerializable(typeof(Pending))]
+    [JsonSerializable(typeof(EnrollRequest))]
+    [JsonSerializable(typeof(Issued))]
+    private sealed partial class EnrollmentJson : JsonSerializerContext;
 
     private static partial class Log
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Diagnostics.Agent.Provisioning;
@@ -9,7 +10,7 @@ namespace Diagnostics.Agent.Provisioning;
 /// <c>201 Created</c> with <c>{"deviceId","token"}</c>, or <c>409 Conflict</c> when the id is already registered. The
 /// cloud lets a device register itself only with its enrollment key (header <c>X-Enrollment-Key</c>).
 /// </summary>
-public sealed class HttpDeviceProvisioner(HttpClient http, Uri cloudUrl, string enrollmentKey = "") : IDeviceProvisioner
+public sealed partial class HttpDeviceProvisioner(HttpClient http, Uri cloudUrl, string enrollmentKey = "") : IDeviceProvisioner
 {
     public const string EnrollmentKeyHeader = "X-Enrollment-Key";
 
@@ -17,7 +18,7 @@ public sealed class HttpDeviceProvisioner(HttpClient http, Uri cloudUrl, string 
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(cloudUrl, "api/devices"))
         {
-            Content = JsonContent.Create(new ProvisionRequest(deviceId, model)),
+            Content = JsonContent.Create(new ProvisionRequest(deviceId, model), ProvisioningJson.Default.ProvisionRequest),
         };
         if (enrollmentKey.Length > 0)
             request.Headers.Add(EnrollmentKeyHeader, enrollmentKey);
@@ -39,7 +40,7 @@ public sealed class HttpDeviceProvisioner(HttpClient http, Uri cloudUrl, string 
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
             throw new DeviceProvisioningException($"Provisioning '{deviceId}' at {cloudUrl} failed: {(int)response.StatusCode} {response.ReasonPhrase} {body}");
         }
-        var created = await response.Content.ReadFromJsonAsync<ProvisionResponse>(cancellationToken)
+        var created = await response.Content.ReadFromJsonAsync(ProvisioningJson.Default.ProvisionResponse, cancellationToken)
             ?? throw new DeviceProvisioningException($"Provisioning '{deviceId}' returned an empty body.");
         if (created.DeviceId != deviceId || string.IsNullOrEmpty(created.Token))
             throw new DeviceProvisioningException($"Provisioning '{deviceId}' returned credentials for '{created.DeviceId}' or no token.");
@@ -49,4 +50,10 @@ public sealed class HttpDeviceProvisioner(HttpClient http, Uri cloudUrl, string 
     private sealed record ProvisionRequest([property: JsonPropertyName("deviceId")] string DeviceId, [property: JsonPropertyName("model")] string Model);
 
     private sealed record ProvisionResponse([property: JsonPropertyName("deviceId")] string DeviceId, [property: JsonPropertyName("token")] string Token);
+
+    // Every name is explicit; generated at compile time for Native AOT (web defaults, as JsonContent used).
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+    [JsonSerializable(typeof(ProvisionRequest))]
+    [JsonSerializable(typeof(ProvisionResponse))]
+    private sealed partial class ProvisioningJson : JsonSerializerContext;
 }

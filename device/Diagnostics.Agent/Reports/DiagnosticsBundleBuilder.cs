@@ -15,7 +15,7 @@ public sealed record SentEvent(DateTimeOffset At, DeviceEvent Event);
 /// under <see cref="DiagnosticsBundles.MaxBytes"/> by leaving out the oldest log lines, then the oldest events.
 /// Pure: the caller gathers the inputs, so the rules can be tested without a device.
 /// </summary>
-public static class DiagnosticsBundleBuilder
+public static partial class DiagnosticsBundleBuilder
 {
     /// <summary>Shown instead of a secret's value.</summary>
     public const string Redacted = "(redacted)";
@@ -30,12 +30,6 @@ public static class DiagnosticsBundleBuilder
         "thumbprint", "fingerprint", "sha256", "pin", "pins", "pinned", "apikey",
     };
 
-    private static readonly JsonSerializerOptions Indented = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-    };
-
     public static DiagnosticsBundle Build(
         string deviceId, string commandId, DateTimeOffset createdAt, DeviceStatus status, IReadOnlyList<SentEvent> events,
         IReadOnlyList<string> logLines, IEnumerable<KeyValuePair<string, string?>> configuration, int maxBytes = DiagnosticsBundles.MaxBytes)
@@ -44,7 +38,7 @@ public static class DiagnosticsBundleBuilder
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(logLines);
         ArgumentNullException.ThrowIfNull(configuration);
-        var statusSection = new BundleSection(DiagnosticsBundles.StatusSection, "Device status", "application/json", JsonSerializer.Serialize(status, Indented));
+        var statusSection = new BundleSection(DiagnosticsBundles.StatusSection, "Device status", "application/json", JsonSerializer.Serialize(status, SectionJson.Default.DeviceStatus));
         var configurationSection = new BundleSection(DiagnosticsBundles.ConfigurationSection, "Agent configuration (secrets redacted)", "text/plain",
             ConfigurationText(configuration));
 
@@ -72,7 +66,7 @@ public static class DiagnosticsBundleBuilder
     }
 
     /// <summary>The bundle as the cloud receives it.</summary>
-    public static byte[] Serialize(DiagnosticsBundle bundle) => JsonSerializer.SerializeToUtf8Bytes(bundle, DiagnosticsBundles.Json);
+    public static byte[] Serialize(DiagnosticsBundle bundle) => JsonSerializer.SerializeToUtf8Bytes(bundle, DiagnosticsBundles.JsonContract);
 
     public static int SizeOf(DiagnosticsBundle bundle) => Serialize(bundle).Length;
 
@@ -97,21 +91,13 @@ public static class DiagnosticsBundleBuilder
 
     private static BundleSection EventsSection(IReadOnlyList<SentEvent> events, int kept, int maxBytes)
     {
-        var shown = events.Skip(events.Count - kept).Select(e => new
-        {
-            at = e.At,
-            kind = e.Event.Kind,
-            code = e.Event.Code,
-            condition = e.Event.Condition,
-            severity = e.Event.Severity,
-            message = e.Event.Message,
-        });
+        var shown = events.Skip(events.Count - kept)
+            .Select(e => new EventLine(e.At, e.Event.Kind, e.Event.Code, e.Event.Condition, e.Event.Severity, e.Event.Message))
+            .ToList();
         var left = events.Count - kept;
-        var content = JsonSerializer.Serialize(new
-        {
-            note = left > 0 ? $"{left} older events left out to keep the report under {maxBytes / 1024} KiB" : null,
-            events = shown,
-        }, Indented);
+        var content = JsonSerializer.Serialize(
+            new EventsReport(left > 0 ? $"{left} older events left out to keep the report under {maxBytes / 1024} KiB" : null, shown),
+            SectionJson.Default.EventsReport);
         return new BundleSection(DiagnosticsBundles.EventsSection, $"Recent events ({kept})", "application/json", content);
     }
 
@@ -153,4 +139,19 @@ public static class DiagnosticsBundleBuilder
             }
         }
     }
+
+    private sealed record EventLine(DateTimeOffset At, EventKind Kind, string Code, string Condition, Severity Severity, string Message);
+
+    private sealed record EventsReport(string? Note, List<EventLine> Events);
+
+    /// <summary>Enums as kebab-case names (<c>media-jam</c> reads better than a number); a converter the generator can name.</summary>
+    private sealed class KebabCaseEnum<TEnum>() : JsonStringEnumConverter<TEnum>(JsonNamingPolicy.KebabCaseLower)
+        where TEnum : struct, Enum;
+
+    // The sections a person reads: indented, web names. Generated at compile time: the agent is published with Native AOT.
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true,
+        Converters = [typeof(KebabCaseEnum<DeviceState>), typeof(KebabCaseEnum<Severity>), typeof(KebabCaseEnum<EventKind>)])]
+    [JsonSerializable(typeof(DeviceStatus))]
+    [JsonSerializable(typeof(EventsReport))]
+    private sealed partial class SectionJson : JsonSerializerContext;
 }

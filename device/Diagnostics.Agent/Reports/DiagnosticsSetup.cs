@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 
@@ -17,10 +18,12 @@ public sealed record DiagnosticsSetup(
     HttpClient Http, AgentLogRing? Log, bool SoleDevice, IReadOnlyList<KeyValuePair<string, string?>>? CollectorSettings = null)
 {
     /// <summary>An options object's simple properties as <c>{section}:{Name}</c> pairs, as configuration would spell them.</summary>
-    public static IEnumerable<KeyValuePair<string, string?>> Flatten(string section, object options)
+    /// <remarks>By the declared type, whose public properties the trimmer then keeps (the agent is published trimmed).</remarks>
+    public static IEnumerable<KeyValuePair<string, string?>> Flatten<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TOptions>(
+        string section, TOptions options) where TOptions : class
     {
         ArgumentNullException.ThrowIfNull(options);
-        foreach (var property in options.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        foreach (var property in typeof(TOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             if (property.GetIndexParameters().Length > 0 || !IsSimple(property.PropertyType))
                 continue;

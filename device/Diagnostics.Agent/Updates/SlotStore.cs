@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Diagnostics.Agent.Updates;
 
@@ -17,7 +19,7 @@ public sealed record BootPointer(string Active, string Previous, bool Trial, lon
 /// flushed, then described), and only then does the pointer switch, atomically: a crash at any moment leaves a pointer
 /// to a complete slot. The replaced slot is kept for the rollback.
 /// </summary>
-public sealed class SlotStore
+public sealed partial class SlotStore
 {
     public const string DirectoryName = "slots";
     public const string PointerFileName = "boot.json";
@@ -25,8 +27,6 @@ public sealed class SlotStore
     public const string InfoFileName = "slot.json";
     public const string SlotA = "a";
     public const string SlotB = "b";
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private SlotStore(string root)
     {
@@ -50,9 +50,9 @@ public sealed class SlotStore
     public string ImagePath(string slot) => Path.Combine(Root, slot, ImageFileName);
 
     /// <summary>The pointer as on disk, or null before the first image was stored.</summary>
-    public BootPointer? ReadPointer() => ReadJson<BootPointer>(PointerPath) is { Active: SlotA or SlotB } pointer ? pointer : null;
+    public BootPointer? ReadPointer() => ReadJson(PointerPath, SlotJson.Default.BootPointer) is { Active: SlotA or SlotB } pointer ? pointer : null;
 
-    public SlotInfo? ReadInfo(string slot) => ReadJson<SlotInfo>(Path.Combine(Root, slot, InfoFileName));
+    public SlotInfo? ReadInfo(string slot) => ReadJson(Path.Combine(Root, slot, InfoFileName), SlotJson.Default.SlotInfo);
 
     /// <summary>The slot an image is written to now: the one not booted.</summary>
     public string Inactive() => ReadPointer() is { } pointer ? Other(pointer.Active) : SlotA;
@@ -67,12 +67,12 @@ public sealed class SlotStore
         ArgumentNullException.ThrowIfNull(info);
         File.Delete(Path.Combine(Root, slot, InfoFileName));
         await AtomicFile.WriteAsync(ImagePath(slot), (target, token) => image.CopyToAsync(target, token), cancellationToken);
-        await AtomicFile.WriteAsync(Path.Combine(Root, slot, InfoFileName), JsonSerializer.SerializeToUtf8Bytes(info, Json), cancellationToken);
+        await AtomicFile.WriteAsync(Path.Combine(Root, slot, InfoFileName), JsonSerializer.SerializeToUtf8Bytes(info, SlotJson.Default.SlotInfo), cancellationToken);
     }
 
     /// <summary>Makes <paramref name="boot"/> what the next boot reads, atomically.</summary>
     public Task SwitchAsync(BootPointer boot, CancellationToken cancellationToken) =>
-        AtomicFile.WriteAsync(PointerPath, JsonSerializer.SerializeToUtf8Bytes(boot, Json), cancellationToken);
+        AtomicFile.WriteAsync(PointerPath, JsonSerializer.SerializeToUtf8Bytes(boot, SlotJson.Default.BootPointer), cancellationToken);
 
     /// <summary>
     /// Whether <paramref name="slot"/> holds a complete image: described, and the image's size and SHA-256 as
@@ -91,11 +91,11 @@ public sealed class SlotStore
         return null;
     }
 
-    private static T? ReadJson<T>(string path) where T : class
+    private static T? ReadJson<T>(string path, JsonTypeInfo<T> contract) where T : class
     {
         try
         {
-            return File.Exists(path) ? JsonSerializer.Deserialize<T>(File.ReadAllBytes(path), Json) : null;
+            return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllBytes(path), contract) : null;
         }
         catch (JsonException)
         {
@@ -103,4 +103,10 @@ public sealed class SlotStore
             return null;
         }
     }
+
+    // Generated at compile time: the agent is published trimmed, with Native AOT.
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+    [JsonSerializable(typeof(SlotInfo))]
+    [JsonSerializable(typeof(BootPointer))]
+    private sealed partial class SlotJson : JsonSerializerContext;
 }

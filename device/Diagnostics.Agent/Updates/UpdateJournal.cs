@@ -57,14 +57,12 @@ public sealed record UpdateJournalEntry(
 /// change): what makes each offer id install at most once across the broker's re-deliveries of the retained offer and
 /// agent restarts, and what tells a restarted agent where it was (downloading, installing, on trial, rolling back).
 /// </summary>
-public sealed class UpdateJournal : IDisposable
+public sealed partial class UpdateJournal : IDisposable
 {
     public const string FileName = "journal.json";
 
     /// <summary>Offers are rare (a few a year); this many finished ones are plenty to recognise a re-delivered one.</summary>
     public const int MaxEntries = 100;
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     private readonly string _path;
     private readonly List<UpdateJournalEntry> _entries;
@@ -90,7 +88,7 @@ public sealed class UpdateJournal : IDisposable
         {
             try
             {
-                entries = JsonSerializer.Deserialize<JournalFile>(File.ReadAllBytes(path), Json)?.Entries?.Where(e => e is { OfferId.Length: > 0 }).ToList()
+                entries = JsonSerializer.Deserialize(File.ReadAllBytes(path), UpdateJournalJson.Default.JournalFile)?.Entries?.Where(e => e is { OfferId.Length: > 0 }).ToList()
                     ?? throw new JsonException("The file holds no entries list.");
             }
             catch (JsonException ex)
@@ -133,7 +131,7 @@ public sealed class UpdateJournal : IDisposable
                 // Finished entries go first when the journal is full; an unfinished one is never dropped.
                 while (_entries.Count > MaxEntries && _entries.FindIndex(e => e.IsFinished) is >= 0 and var oldest)
                     _entries.RemoveAt(oldest);
-                content = JsonSerializer.SerializeToUtf8Bytes(new JournalFile(_entries), Json);
+                content = JsonSerializer.SerializeToUtf8Bytes(new JournalFile(_entries), UpdateJournalJson.Default.JournalFile);
             }
             await AtomicFile.WriteAsync(_path, content, cancellationToken);
         }
@@ -146,4 +144,9 @@ public sealed class UpdateJournal : IDisposable
     public void Dispose() => _writing.Dispose();
 
     private sealed record JournalFile(List<UpdateJournalEntry>? Entries);
+
+    // Generated at compile time (the agent is published trimmed, with Native AOT); steps by name, as always.
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
+    [JsonSerializable(typeof(JournalFile))]
+    private sealed partial class UpdateJournalJson : JsonSerializerContext;
 }

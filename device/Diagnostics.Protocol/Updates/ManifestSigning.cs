@@ -66,7 +66,7 @@ public static class ManifestSigning
     {
         ArgumentNullException.ThrowIfNull(manifest);
         using var stream = new MemoryStream();
-        Serializer.Serialize(stream, manifest);
+        ProtocolModel.Instance.Serialize(stream, manifest);
         return stream.ToArray();
     }
 

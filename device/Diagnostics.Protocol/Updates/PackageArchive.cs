@@ -23,7 +23,7 @@ public static class PackageArchive
         await using var zip = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);
         var manifestEntry = zip.CreateEntry(ManifestEntry, CompressionLevel.NoCompression);
         await using (var stream = await manifestEntry.OpenAsync(cancellationToken))
-            Serializer.Serialize(stream, manifest);
+            ProtocolModel.Instance.Serialize(stream, manifest);
         var payloadEntry = zip.CreateEntry(PayloadEntry, CompressionLevel.NoCompression);
         await using var target = await payloadEntry.OpenAsync(cancellationToken);
         var buffer = new byte[1 << 16];

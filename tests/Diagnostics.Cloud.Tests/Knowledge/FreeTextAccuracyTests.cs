@@ -1,5 +1,6 @@
 using System.Globalization;
 using Diagnostics.Cloud.Knowledge;
+using Diagnostics.Cloud.Tests.Knowledge.Search;
 
 namespace Diagnostics.Cloud.Tests.Knowledge;
 
@@ -16,9 +17,8 @@ public sealed class FreeTextAccuracyTests
     [Fact]
     public void Top_one_and_top_three_accuracy_on_the_labelled_phrasings()
     {
-        var articles = Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "knowledge-base"), "*.md")
-            .Where(f => Path.GetFileName(f) != KnowledgeBase.FolderReadme)
-            .Select(f => ArticleFormat.Parse(File.ReadAllText(f)).Article!)
+        var articles = KnowledgeFolder.Articles(Path.Combine(AppContext.BaseDirectory, "knowledge-base"))
+            .Select(f => ArticleFormat.Parse(File.ReadAllText(f.Path)).Article!)
             .ToList();
         var index = new ArticleIndex(articles.Select(a => (a, 1)), []);
         var labelled = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Knowledge", "phrasings.tsv"))
@@ -51,5 +51,36 @@ public sealed class FreeTextAccuracyTests
         TestContext.Current.TestOutputHelper?.WriteLine("not in the top 3:\n" + string.Join("\n", misses));
         Assert.True(one >= TopOneFloor && three >= TopThreeFloor,
             string.Create(CultureInfo.InvariantCulture, $"top-1 {one:P1} (floor {TopOneFloor:P0}), top-3 {three:P1} (floor {TopThreeFloor:P0}); misses:\n{string.Join("\n", misses)}"));
+    }
+
+    /// <summary>
+    /// The tuning halves of the load tool's labelled phrasings in each language (written from the articles' titles
+    /// only), searched as the assistant searches them: the language read from the script. Floors a little under what
+    /// was measured when the weights were chosen; the load tool's kb-search run prints the figures.
+    /// </summary>
+    [Theory]
+    // English: 80.6 % top-1 before issue 17's eleven network-cause articles joined the starter set, 76.0 % with them.
+    [InlineData("en", 0.74, 0.90)]
+    [InlineData("zh", 0.68, 0.88)]
+    [InlineData("ja", 0.80, 0.92)]
+    public void Top_one_and_top_three_accuracy_on_the_tuning_phrasings_in_each_language(string language, double topOneFloor, double topThreeFloor)
+    {
+        var labelled = StarterSearch.Phrasings($"{language}.tuning.tsv");
+        var english = CultureInfo.GetCultureInfo("en");
+        var (topOne, topThree) = (0, 0);
+        var misses = new List<string>();
+        foreach (var (expected, phrasing) in labelled)
+        {
+            var found = StarterSearch.Search.Search(phrasing, WrittenLanguage.Detect(phrasing, english), 3).Select(h => h.Id).ToList();
+            topOne += found.FirstOrDefault() == expected ? 1 : 0;
+            topThree += found.Contains(expected) ? 1 : 0;
+            if (found.FirstOrDefault() != expected)
+                misses.Add($"  \"{phrasing}\" → expected {expected}, got {string.Join(", ", found)}");
+        }
+
+        var (one, three) = ((double)topOne / labelled.Count, (double)topThree / labelled.Count);
+        var summary = string.Create(CultureInfo.InvariantCulture, $"{language}: {labelled.Count} phrasings, top-1 {one:P1}, top-3 {three:P1}");
+        TestContext.Current.TestOutputHelper?.WriteLine(summary + "\n" + string.Join("\n", misses));
+        Assert.True(one >= topOneFloor && three >= topThreeFloor, $"{summary} (floors {topOneFloor:P0}, {topThreeFloor:P0})");
     }
 }

@@ -13,7 +13,7 @@ public sealed class StarterKnowledgeBaseTests
     private static List<Article> Articles()
     {
         var articles = new List<Article>();
-        foreach (var file in Directory.EnumerateFiles(Folder, "*.md").Where(f => Path.GetFileName(f) != KnowledgeBase.FolderReadme).Order(StringComparer.Ordinal))
+        foreach (var file in KnowledgeFolder.Articles(Folder).Select(f => f.Path))
         {
             var parsed = ArticleFormat.Parse(File.ReadAllText(file), Path.GetFileNameWithoutExtension(file));
             Assert.True(parsed.IsValid, $"{Path.GetFileName(file)}:\n{string.Join("\n", parsed.Errors)}");
@@ -21,6 +21,30 @@ public sealed class StarterKnowledgeBaseTests
         }
         return articles;
     }
+
+    [Fact]
+    public void Every_article_reads_in_Simplified_Chinese_and_Japanese_with_its_codes_and_commands_untouched()
+    {
+        var articles = Articles().ToDictionary(a => a.Id);
+        var translations = KnowledgeFolder.Translations(Folder).ToList();
+
+        foreach (var file in translations)
+        {
+            var parsed = TranslationFormat.Parse(File.ReadAllText(file.Path), file.ArticleId, file.Language);
+            Assert.True(parsed.IsValid, $"{Path.GetFileName(file.Path)}:\n{string.Join("\n", parsed.Errors)}");
+            Assert.True(articles.TryGetValue(file.ArticleId, out var original), $"{Path.GetFileName(file.Path)} translates no article");
+            Assert.Empty(parsed.Translation!.CheckAgainst(original));
+            // Codes and command names are the same in every language; a translator keeps every backticked name.
+            var names = Backticked(original.AgentNotes);
+            Assert.True(names.IsSubsetOf(Backticked(parsed.Translation.AgentNotes)),
+                $"{Path.GetFileName(file.Path)} lost {string.Join(", ", names.Except(Backticked(parsed.Translation.AgentNotes)))}");
+        }
+        foreach (var language in new[] { "zh-Hans", "ja" })
+            Assert.Empty(articles.Keys.Where(id => !translations.Any(t => t.ArticleId == id && t.Language == language)).Order(StringComparer.Ordinal));
+    }
+
+    private static HashSet<string> Backticked(IEnumerable<string> lines) =>
+        [.. lines.SelectMany(l => System.Text.RegularExpressions.Regex.Matches(l, "`([^`]+)`").Select(m => m.Groups[1].Value))];
 
     [Fact]
     public void Has_at_least_forty_valid_articles_and_every_normalized_condition_has_one()

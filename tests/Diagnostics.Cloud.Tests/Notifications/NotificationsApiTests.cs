@@ -109,7 +109,7 @@ public sealed class NotificationsApiTests
         await using var device = await host.ConnectDeviceAsync("notify-read");
         await owner.PairAsync(device);
         await device.RaiseAsync(Customers.Jam());
-        await device.RaiseAsync(Customers.Jam(severity: Severity.Warning));
+        await device.RaiseAsync(new DeviceEvent { Kind = EventKind.Raised, Code = "ipp:toner-low", Condition = Conditions.TonerLow, Severity = Severity.Warning, Message = "Toner low" });
         var items = (await owner.Http.GetJsonAsync<Paged<NotificationView>>("/api/me/notifications")).Items;
 
         using (var stolen = await neighbour.Http.PostAsync(new Uri($"/api/me/notifications/{items[0].Id}/read", UriKind.Relative), null, Ct))
@@ -128,6 +128,29 @@ public sealed class NotificationsApiTests
         using (var all = await owner.Http.PostAsync(new Uri("/api/me/notifications/read", UriKind.Relative), null, Ct))
             Assert.Equal(1, (await all.Content.ReadJsonAsync<MarkedRead>())!.Marked);
         Assert.Equal(0, (await owner.Http.GetJsonAsync<UnreadCount>("/api/me/notifications/unread-count")).Unread);
+    }
+
+    [Theory, BothEngines]
+    public async Task A_problem_raised_again_before_its_alert_was_read_is_not_a_second_alert(StorageProvider engine)
+    {
+        await using var host = new CloudHost(engine: engine);
+        var owner = await Customers.SignInAsync(host);
+        await using var device = await host.ConnectDeviceAsync("notify-once");
+        await owner.PairAsync(device);
+
+        // Jammed, cleared, jammed again, all before the owner looked: one alert.
+        await device.RaiseAsync(Customers.Jam());
+        await device.RaiseAsync(Customers.Jam(EventKind.Cleared));
+        await device.RaiseAsync(Customers.Jam());
+        Assert.Single((await owner.Http.GetJsonAsync<Paged<NotificationView>>("/api/me/notifications")).Items);
+
+        // Once read, the next jam is news again.
+        using (var read = await owner.Http.PostAsync(new Uri("/api/me/notifications/read", UriKind.Relative), null, Ct))
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        await device.RaiseAsync(Customers.Jam());
+        var after = (await owner.Http.GetJsonAsync<Paged<NotificationView>>("/api/me/notifications")).Items;
+        Assert.Equal(2, after.Count);
+        Assert.Null(after[0].ReadAt);
     }
 
     [Theory, BothEngines]

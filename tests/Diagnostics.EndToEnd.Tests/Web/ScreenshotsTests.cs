@@ -35,6 +35,9 @@ public sealed class ScreenshotsTests(DemoCloud demo)
                 await page.GotoAsync("/account/login");
                 await Expect(page.GetByTestId("sign-in")).ToBeVisibleAsync();
                 await visitor.SaveAsync(folder, "01-sign-in");
+                await page.GotoAsync("/account/forgot-password");
+                await Expect(page.Locator("h1")).ToBeVisibleAsync();
+                await visitor.SaveAsync(folder, "11-forgot-password");
             });
         }
 

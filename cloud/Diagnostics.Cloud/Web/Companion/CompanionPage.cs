@@ -16,6 +16,8 @@ public abstract class CompanionPage : LiveComponent
 
     [Inject] private IDeviceStore Devices { get; set; } = default!;
 
+    [Inject] private IAccountStore Accounts { get; set; } = default!;
+
     [CascadingParameter] protected Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
     /// <summary>Details of every device the customer paired, in id order.</summary>
@@ -30,6 +32,20 @@ public abstract class CompanionPage : LiveComponent
                 details.Add(device);
         }
         return details;
+    }
+
+    /// <summary>The names the customer gave their devices ("Office printer"), by device id.</summary>
+    protected async Task<IReadOnlyDictionary<string, string>> NicknamesAsync(CancellationToken cancellationToken)
+    {
+        var user = (await AuthenticationState).User;
+        return user.AccountId() is { } accountId ? await Accounts.GetNicknamesAsync(accountId, cancellationToken) : new Dictionary<string, string>();
+    }
+
+    /// <summary>What the customer calls the device: their own name for it, else its model, else its id.</summary>
+    public static string DisplayName(string deviceId, string? model, IReadOnlyDictionary<string, string> nicknames)
+    {
+        ArgumentNullException.ThrowIfNull(nicknames);
+        return nicknames.TryGetValue(deviceId, out var nickname) ? nickname : string.IsNullOrWhiteSpace(model) ? deviceId : model;
     }
 
     /// <summary>The device, or null when it does not exist or is not the customer's.</summary>

@@ -16,7 +16,7 @@ namespace Diagnostics.Agent.Collectors.Simulated;
 /// The filler depends on the seed and the offset only, so two versions made with the same seed differ in their first
 /// bytes alone: a delta between them is tiny, as between two builds of one code base.
 /// </remarks>
-public sealed record SimulatedFirmwareImage(string Version, string Model, IReadOnlyList<string> Faults)
+public sealed partial record SimulatedFirmwareImage(string Version, string Model, IReadOnlyList<string> Faults)
 {
     public const string Magic = "DXSIMFW1";
 
@@ -34,7 +34,6 @@ public sealed record SimulatedFirmwareImage(string Version, string Model, IReadO
 
     public static readonly FrozenSet<string> KnownFaults = new[] { FuserFault, EngineError, Unresponsive }.ToFrozenSet(StringComparer.Ordinal);
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.Never };
 
     // A few 32-bit words a Thumb-2 compiler emits a lot of (push/pop, mov, bl, ldr, nop): filler made of them
     // compresses and diffs like code, not like noise.
@@ -59,7 +58,7 @@ public sealed record SimulatedFirmwareImage(string Version, string Model, IReadO
         var planted = faults.ToList();
         if (planted.FirstOrDefault(f => !KnownFaults.Contains(f)) is { } unknown)
             throw new ArgumentException($"unknown fault '{unknown}' (known: {string.Join(", ", KnownFaults.Order(StringComparer.Ordinal))})", nameof(faults));
-        var header = Encoding.UTF8.GetBytes(Magic + "\n" + JsonSerializer.Serialize(new Header(version, model, planted), Json) + "\n");
+        var header = Encoding.UTF8.GetBytes(Magic + "\n" + JsonSerializer.Serialize(new Header(version, model, planted), HeaderJson.Default.Header) + "\n");
         if (header.Length > MaxHeaderBytes)
             throw new ArgumentException($"the header is {header.Length} bytes; at most {MaxHeaderBytes}", nameof(faults));
         ArgumentOutOfRangeException.ThrowIfLessThan(size, header.Length);
@@ -87,7 +86,7 @@ public sealed record SimulatedFirmwareImage(string Version, string Model, IReadO
         }
         try
         {
-            var header = JsonSerializer.Deserialize<Header>(rest[..end], Json);
+            var header = JsonSerializer.Deserialize(rest[..end], HeaderJson.Default.Header);
             if (header is null || string.IsNullOrWhiteSpace(header.Version) || string.IsNullOrWhiteSpace(header.Model))
             {
                 error = "the image's header names no version or model";
@@ -136,4 +135,9 @@ public sealed record SimulatedFirmwareImage(string Version, string Model, IReadO
     }
 
     private sealed record Header(string Version, string Model, List<string>? Faults);
+
+    // Generated at compile time: the agent is published trimmed, with Native AOT.
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+    [JsonSerializable(typeof(Header))]
+    private sealed partial class HeaderJson : JsonSerializerContext;
 }

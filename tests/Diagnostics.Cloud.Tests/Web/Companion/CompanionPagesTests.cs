@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Notifications;
@@ -160,6 +161,65 @@ public sealed partial class CompanionPagesTests
     }
 
     [Fact]
+    public async Task Each_alert_names_the_device_and_a_cleared_problem_is_marked_cleared()
+    {
+        await using var host = new CloudHost();
+        var owner = await Customers.SignInAsync(host);
+        await using var device = await host.ConnectDeviceAsync("app-named");
+        await owner.PairAsync(device);
+        using (var named = await owner.Http.PutAsJsonAsync("/api/me/devices/app-named/nickname", new { nickname = "  Office   printer " }, Ct))
+            Assert.Equal(HttpStatusCode.NoContent, named.StatusCode);
+        await device.RaiseAsync(Customers.Jam());
+        var door = new Diagnostics.Protocol.DeviceEvent
+        {
+            Kind = Diagnostics.Protocol.EventKind.Raised, Code = "ipp:door-open", Condition = Diagnostics.Protocol.Conditions.DoorOpen,
+            Severity = Diagnostics.Protocol.Severity.Error, Message = "door open",
+        };
+        await device.RaiseAsync(door);
+        // The door was closed again: the status the device reports now has only the jam.
+        var status = device.NewEnvelope(status: IngestionPipelineTests.JammedStatus());
+        await device.SendAsync(status);
+        await device.WaitForAckAsync(status.Sequence);
+
+        var page = await GetPageAsync(owner.Http, "/app/notifications");
+
+        Assert.Equal(["Office printer: A door is open", "Office printer: Paper jam"], Texts(page, "notification-title"));
+        Assert.Equal(["true", "false"], Attributes(page, "notification", "data-cleared"));
+        Assert.Contains("Cleared", Text(page, "notification-cleared"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_device_named_at_pairing_is_called_by_its_name_and_can_be_renamed()
+    {
+        await using var host = new CloudHost();
+        var owner = await Customers.SignInAsync(host);
+        var neighbour = await Customers.SignInAsync(host);
+        await using var device = await host.ConnectDeviceAsync("app-nick");
+        var code = await Customers.ShowPairingCodeAsync(device);
+        using (var paired = await owner.Http.PostAsJsonAsync("/api/me/devices/pair", new { code, nickname = "Kitchen printer" }, Ct))
+            Assert.Equal(HttpStatusCode.OK, paired.StatusCode);
+
+        Assert.Equal("Kitchen printer", Text(await GetPageAsync(owner.Http, "/app"), "device-name"));
+        Assert.Equal("Kitchen printer", Text(await GetPageAsync(owner.Http, "/app/devices/app-nick"), "device-name"));
+
+        using (var renamed = await owner.Http.PutAsJsonAsync("/api/me/devices/app-nick/nickname", new { nickname = "Office printer" }, Ct))
+            Assert.Equal(HttpStatusCode.NoContent, renamed.StatusCode);
+        Assert.Equal("Office printer", Text(await GetPageAsync(owner.Http, "/app"), "device-name"));
+        // Not theirs: the same answer as for a device that does not exist; and no second line, no control characters.
+        using (var stolen = await neighbour.Http.PutAsJsonAsync("/api/me/devices/app-nick/nickname", new { nickname = "Mine now" }, Ct))
+            Assert.Equal(HttpStatusCode.NotFound, stolen.StatusCode);
+        using (var twoLines = await owner.Http.PutAsJsonAsync("/api/me/devices/app-nick/nickname", new { nickname = "Office\nprinter" }, Ct))
+            Assert.Equal(HttpStatusCode.BadRequest, twoLines.StatusCode);
+        using (var tooLong = await owner.Http.PutAsJsonAsync("/api/me/devices/app-nick/nickname", new { nickname = new string('x', DeviceNickname.MaxLength + 1) }, Ct))
+            Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.Equal("Office printer", Text(await GetPageAsync(owner.Http, "/app"), "device-name"));
+        // Removing the name: the model again.
+        using (var removed = await owner.Http.PutAsJsonAsync("/api/me/devices/app-nick/nickname", new { nickname = "" }, Ct))
+            Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        Assert.DoesNotContain("Office printer", await GetPageAsync(owner.Http, "/app"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_badge_is_hidden_when_nothing_is_unread()
     {
         await using var host = new CloudHost();
@@ -273,6 +333,13 @@ public sealed partial class CompanionPagesTests
         var open = element.IndexOf('>', StringComparison.Ordinal);
         return System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Replace(Tags().Replace(element[(open + 1)..], " "), @"\s+", " ")).Trim();
     }
+
+    /// <summary>The text of every element with that test id, in page order.</summary>
+    private static List<string> Texts(string page, string testId) => [.. Elements(page, testId).Select(element => Text(element, testId))];
+
+    /// <summary>An attribute of every element with that test id, in page order.</summary>
+    private static List<string> Attributes(string page, string testId, string attribute) =>
+        [.. Elements(page, testId).Select(element => Regex.Match(element[..element.IndexOf('>', StringComparison.Ordinal)], $"""{attribute}="([^"]*)" """.TrimEnd()).Groups[1].Value)];
 
     [GeneratedRegex("""<input[^>]*name="__RequestVerificationToken"[^>]*value="(?<value>[^"]+)"|<input[^>]*value="(?<value>[^"]+)"[^>]*name="__RequestVerificationToken" """)]
     private static partial Regex AntiforgeryToken();

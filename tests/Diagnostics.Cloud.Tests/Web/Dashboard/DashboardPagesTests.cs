@@ -80,12 +80,38 @@ public sealed partial class DashboardPagesTests
         Assert.Equal("2", TestIdText(html, "top-condition-count"));
         Assert.Contains("""<ol class="top-conditions" data-testid="top-conditions">""", html, StringComparison.Ordinal);
         foreach (var chart in new[] { "chart-conditions-over-time", "chart-top-codes", "chart-firmware" })
-            Assert.Matches($"""<svg data-testid="{chart}" """.TrimEnd(), html);
-        // The bars name the codes and the firmware versions they count.
-        Assert.Contains("data-label=\"ipp:toner-low (Toner low)\"", html, StringComparison.Ordinal);
+            Assert.Equal(1, CountTestId(html, chart));
+        // The bars name the codes and the firmware versions they count, coloured by what the code means.
+        Assert.Contains("data-label=\"Toner low (ipp:toner-low)\" data-tone=\"warning\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-label=\"Paper jam (ipp:media-jam)\" data-tone=\"critical\"", html, StringComparison.Ordinal);
         Assert.Contains("data-label=\"1.2.3\"", html, StringComparison.Ordinal);
         // Prerendered: the page becomes live once the browser connects.
         Assert.Equal("connecting", TestIdText(html, "live-status"));
+        // What to look at first: the jammed printer (stopped by an error), then the one with low toner; the one that
+        // never reported has nothing to look at yet.
+        Assert.Equal(["dash-jammed", "dash-low"], Attribute(html, "attention-item", "data-device-id"));
+        Assert.Equal(["Stopped", "Warning"], Attribute(html, "attention-item", "data-reason"));
+        Assert.Contains("Stopped: Paper jam", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1h", 3600)]
+    [InlineData("6h", 21600)]
+    [InlineData("24h", 86400)]
+    [InlineData("7d", 604800)]
+    [InlineData("nonsense", 21600)]
+    public async Task The_condition_chart_spans_the_chosen_range_and_the_picker_marks_it(string range, long seconds)
+    {
+        await using var fleet = await FleetAsync();
+        var http = await fleet.Host.SignedInClientAsync(AccountRole.Agent);
+
+        var html = await GetPageAsync(http, $"/dashboard?range={range}");
+
+        var from = long.Parse(Attribute(html, "chart-conditions-over-time", "data-from").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        var to = long.Parse(Attribute(html, "chart-conditions-over-time", "data-to").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(seconds, to - from);
+        var chosen = range == "nonsense" ? "6h" : range;
+        Assert.Matches($"""class="chosen" aria-current="page" data-testid="range-{chosen}""", html);
     }
 
     [Fact]
@@ -154,7 +180,8 @@ public sealed partial class DashboardPagesTests
         Assert.Contains("Paper jam in tray 2", TestIdText(html, "device-state"), StringComparison.Ordinal);
         Assert.Equal([Conditions.PaperJam, Conditions.TonerLow], Attribute(html, "active-condition", "data-condition"));
         Assert.Equal(["Black"], Attribute(html, "supply-gauge", "data-supply"));
-        Assert.Contains("7%", TestIdText(html, "supply-gauge"), StringComparison.Ordinal);
+        Assert.Contains("7 % left, low", TestIdText(html, "supply-gauge"), StringComparison.Ordinal);
+        Assert.Equal(["warning"], Attribute(html, "supply-gauge", "data-tone"));
         Assert.Equal(1, CountTestId(html, "event-row"));
         Assert.Contains("Jam in tray 2", TestIdText(html, "event-row"), StringComparison.Ordinal);
         // Supply levels, and the heartbeat's temperature, which moved; the page counter did not and has a row instead.

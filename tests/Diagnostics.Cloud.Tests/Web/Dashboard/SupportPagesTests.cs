@@ -67,4 +67,31 @@ public sealed class SupportPagesTests
         Assert.StartsWith("4/5", TestIdText(await GetPageAsync(supervisor, "/dashboard/support/history?reviewed=true"), "history-review"), StringComparison.Ordinal);
         Assert.Equal("4.0", TestIdText(await GetPageAsync(supervisor, "/dashboard/support"), "figure-review-score"));
     }
+
+    [Fact]
+    public async Task Unanswered_questions_are_listed_by_language_with_a_best_guess_and_proposals_wait_for_a_supervisor()
+    {
+        await using var host = new CloudHost();
+        var customer = await host.SignedInClientAsync(AccountRole.Customer);
+        var agent = await host.SignedInClientAsync(AccountRole.Agent);
+        var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
+        var session = await OpenAsync(customer, null, "プリンターの調子が悪い");
+        await OkAsync<SupportMessage>(customer, $"/api/me/sessions/{session.Id}/messages", new { text = "よくわからない" });
+
+        var page = await GetPageAsync(agent, "/dashboard/support/unanswered");
+
+        Assert.Equal(["ja"], Attribute(page, "unanswered-language", "data-language"));
+        Assert.Equal([session.Id], Attribute(page, "unanswered-row", "data-session-id"));
+        Assert.Equal("1", TestIdText(page, "unanswered-count"));
+        Assert.Equal(1, CountTestId(page, "unanswered-article"));
+        Assert.Equal(1, CountTestId(await GetPageAsync(agent, "/dashboard/support"), "unanswered-link"));
+
+        var phrase = await OkAsync<Diagnostics.Cloud.Knowledge.TrainingPhrase>(agent, "/api/kb/articles/printer-offline/phrases",
+            new { text = "プリンターの調子が悪い", language = "ja", sessionId = session.Id });
+        var after = await GetPageAsync(agent, "/dashboard/support/unanswered");
+        Assert.Equal(1, CountTestId(after, "unanswered-empty"));
+        Assert.Equal([phrase.Id], Attribute(after, "proposed-phrase", "data-phrase-id"));
+        Assert.Equal(0, CountTestId(after, "phrase-accept"));
+        Assert.Equal(1, CountTestId(await GetPageAsync(supervisor, "/dashboard/support/unanswered"), "phrase-accept"));
+    }
 }

@@ -1,0 +1,301 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Lucene.Net.Analysis;
+using Lucene.Net.Documents;
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Search.Similarities;
+using Lucene.Net.Store;
+
+namespace Diagnostics.Cloud.Knowledge.Search;
+
+/// <summary>An accepted training phrase as search uses it: a customer's words for an article, in their language.</summary>
+public sealed record SearchPhrase(string ArticleId, string Language, string Text);
+
+/// <summary>An article that matched a text query: its score and the query words that hit (a corrected word as <c>typed~used</c>).</summary>
+public sealed record TextHit(string Id, double Score, IReadOnlyList<string> Words);
+
+/// <summary>
+/// How much each part of the text counts. A title word counts more than a step word; customers' accepted words for an
+/// article are a section of its text in their language. The defaults were chosen on the tuning halves of the labelled
+/// phrasings (tests/Diagnostics.LoadTest/Phrasings, measured with the load tool's kb-search run).
+/// </summary>
+public sealed record SearchWeights
+{
+    public double Title { get; init; } = 3;
+    public double Summary { get; init; } = 2;
+    public double Tags { get; init; } = 2;
+    public double Symptoms { get; init; } = 1.5;
+    public double Steps { get; init; } = 0.5;
+    /// <summary>Character pairs of CJK text, against its words.</summary>
+    public double Grams { get; init; } = 1;
+    /// <summary>A panel code found in the text (50.1, 13.20).</summary>
+    public double Code { get; init; } = 6;
+    /// <summary>The English text of articles for the Latin words of a question in another language ("LaserPro", "wifi").</summary>
+    public double English { get; init; } = 0.3;
+    /// <summary>
+    /// Accepted training phrases, against the article's own text. Two-fold cross-validation on the tuning halves
+    /// (tests/Diagnostics.LoadTest/README.md, kb-learn) found no weight that helps there: 1 to 10 moved top-1 by a
+    /// phrasing or two at 1 and lost up to 15 points at 10; phrases as documents of their own (an article's best phrase
+    /// added to its score) did no better.
+    /// </summary>
+    public double Phrase { get; init; } = 1;
+    /// <summary>A word found only with a typing mistake, against one found as typed.</summary>
+    public double Typo { get; init; } = 0.7;
+    /// <summary>BM25's length normalization (0: none, 1: full); short fields such as titles suffer from a high value.</summary>
+    public double LengthNormalization { get; init; } = 0.75;
+    /// <summary>How much an article loses for each of the question's words it lacks: its score times (matched share)^this.</summary>
+    public double Coordination { get; init; } = 1;
+}
+
+/// <summary>
+/// Free-text search over the published articles, their translations and the accepted training phrases: one Lucene
+/// index in memory for all languages, with each language's text in fields of its own (<c>zh-Hans/title/w</c> for
+/// words, <c>/g</c> for CJK character pairs) analyzed by <see cref="TextAnalysis"/>, panel codes in a <c>code</c> field
+/// for every language, and the accepted phrases of each article in a field of their own per language. A question is searched in the fields of its
+/// language (the translation language that serves it), its codes in <c>code</c>, its Latin words in English too.
+/// Immutable: the knowledge base builds a new one when articles, translations or phrases change.
+/// </summary>
+public sealed partial class ArticleSearch
+{
+    private const string ArticleField = "article";
+    private const string CodeField = "code";
+    private const int MaxQueryTerms = 40;
+
+    private static readonly (string Name, Func<SearchWeights, double> Weight)[] Sections =
+    [
+        ("title", w => w.Title), ("summary", w => w.Summary), ("tags", w => w.Tags), ("symptoms", w => w.Symptoms), ("steps", w => w.Steps),
+        ("phrases", w => w.Phrase),
+    ];
+
+    private static readonly Analyzer FieldAnalyzer = new LanguageFieldAnalyzer();
+
+    private readonly IndexSearcher _searcher;
+    private readonly SearchWeights _weights;
+    private readonly HashSet<string> _languages;
+
+    private ArticleSearch(IndexSearcher searcher, SearchWeights weights, HashSet<string> languages)
+    {
+        _searcher = searcher;
+        _weights = weights;
+        _languages = languages;
+    }
+
+    public static readonly ArticleSearch Empty = Build([], [], []);
+
+    /// <summary>The languages that have text in the index, English first.</summary>
+    public IReadOnlyCollection<string> Languages => _languages;
+
+    public static ArticleSearch Build(IEnumerable<Article> articles, IEnumerable<ArticleTranslation> translations, IEnumerable<SearchPhrase> phrases, SearchWeights? weights = null)
+    {
+        ArgumentNullException.ThrowIfNull(articles);
+        ArgumentNullException.ThrowIfNull(translations);
+        ArgumentNullException.ThrowIfNull(phrases);
+        weights ??= new SearchWeights();
+        var languages = new HashSet<string>(StringComparer.Ordinal) { ArticleLanguages.Original };
+        var translationList = translations.ToList();
+        languages.UnionWith(translationList.Select(t => t.Language));
+        var byArticle = translationList.GroupBy(t => t.ArticleId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var directory = new RAMDirectory();
+        var similarity = new CoordinatedBM25(weights);
+        using (var writer = new IndexWriter(directory, new IndexWriterConfig(TextAnalysis.Version, FieldAnalyzer) { Similarity = similarity }))
+        {
+            var phrasesByArticle = phrases.GroupBy(p => p.ArticleId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+            foreach (var article in articles)
+            {
+                var document = new Document { new StringField(ArticleField, article.Id, Field.Store.YES) };
+                AddText(document, ArticleLanguages.Original, article.Title, article.Summary, article.Tags, article.Symptoms, article.CustomerSteps);
+                // Codes as people type them: "50.1" in every language, "media-jam" as English words.
+                var bare = article.Applies.Codes.Select(c => c[(c.IndexOf(':', StringComparison.Ordinal) + 1)..]).ToList();
+                foreach (var form in bare.SelectMany(TextAnalysis.FormsOf).Distinct(StringComparer.Ordinal))
+                    document.Add(new StringField(CodeField, form, Field.Store.NO));
+                document.Add(new TextField(FieldName(ArticleLanguages.Original, "tags", 'w'), string.Join(' ', bare), Field.Store.NO));
+                foreach (var translation in byArticle.GetValueOrDefault(article.Id) ?? [])
+                {
+                    languages.Add(translation.Language);
+                    AddText(document, translation.Language, translation.Title, translation.Summary, translation.Tags, translation.Symptoms, translation.CustomerSteps);
+                }
+                // Customers' accepted words join the article's text in their language: a later question that shares
+                // them finds it, weighed by how rare each word is among all articles like every other field.
+                foreach (var byLanguage in (phrasesByArticle.GetValueOrDefault(article.Id) ?? []).GroupBy(p => SearchedAs(p.Language, languages), StringComparer.Ordinal))
+                {
+                    languages.Add(byLanguage.Key);
+                    AddField(document, byLanguage.Key, "phrases", string.Join('\n', byLanguage.Select(p => p.Text)));
+                }
+                writer.AddDocument(document);
+            }
+            writer.Commit();
+        }
+        var searcher = new IndexSearcher(DirectoryReader.Open(directory)) { Similarity = similarity };
+        return new ArticleSearch(searcher, weights, languages);
+    }
+
+    /// <summary>
+    /// Articles for what a person wrote in <paramref name="language"/>, best first: each with its score (the article's
+    /// own text and its accepted phrases) and the words that matched.
+    /// </summary>
+    public IReadOnlyList<TextHit> Search(string text, CultureInfo language, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(language);
+        var normalized = TextAnalysis.Normalize(text);
+        var served = ArticleLanguages.IsOriginal(language) ? ArticleLanguages.Original : ArticleLanguages.Serving(language, _languages) ?? language.Name;
+        var query = new BooleanQuery(disableCoord: false);
+        var typos = new List<(string Typed, string Field)>();
+        var words = TextAnalysis.Terms(TextAnalysis.Words(served), normalized).Distinct(StringComparer.Ordinal).Take(MaxQueryTerms).ToList();
+        AddSections(query, served, 'w', words, 1, typos);
+        if (TextAnalysis.Grams(served) is { } gramAnalyzer)
+        {
+            var grams = TextAnalysis.Terms(gramAnalyzer, normalized).Distinct(StringComparer.Ordinal).Take(MaxQueryTerms).ToList();
+            AddSections(query, served, 'g', grams, _weights.Grams, typos: null);
+        }
+        if (served != ArticleLanguages.Original)
+        {
+            // Latin words in a question in another language: product names, "wifi", "app", English words.
+            var latin = TextAnalysis.Terms(TextAnalysis.Words(ArticleLanguages.Original), normalized)
+                .Where(t => t.All(c => c < 0x250)).Distinct(StringComparer.Ordinal).Take(MaxQueryTerms).ToList();
+            AddSections(query, ArticleLanguages.Original, 'w', latin, _weights.English, typos: null);
+        }
+        foreach (var form in TextAnalysis.Codes(normalized))
+            query.Add(new TermQuery(new Term(CodeField, form)) { Boost = (float)_weights.Code }, Occur.SHOULD);
+        if (query.Clauses.Count == 0)
+            return [];
+
+        var top = _searcher.Search(query, Math.Max(1, limit));
+        return [.. top.ScoreDocs.Select(hit => new TextHit(_searcher.Doc(hit.Doc).Get(ArticleField), hit.Score, MatchedWords(query, hit.Doc, words, typos)))];
+    }
+
+    private void AddSections(BooleanQuery query, string language, char kind, IReadOnlyList<string> terms, double factor, List<(string Typed, string Field)>? typos)
+    {
+        foreach (var term in terms)
+        {
+            var fields = Sections.Select(s => (Name: FieldName(language, s.Name, kind), Weight: s.Weight(_weights) * factor)).ToList();
+            var known = fields.Any(f => _searcher.IndexReader.DocFreq(new Term(f.Name, term)) > 0);
+            // One clause per word, its sections inside: coordination counts the question's words an article has.
+            var anySection = new BooleanQuery(disableCoord: true);
+            foreach (var (name, weight) in fields)
+            {
+                if (known || typos is null || !MayBeTypo(term))
+                {
+                    anySection.Add(new TermQuery(new Term(name, term)) { Boost = (float)weight }, Occur.SHOULD);
+                    continue;
+                }
+                // A word no article uses: the closest words they do use, one or two typing mistakes away, at a discount.
+                anySection.Add(new FuzzyQuery(new Term(name, term), term.Length >= 8 ? 2 : 1, 0, 10, true) { Boost = (float)(weight * _weights.Typo) }, Occur.SHOULD);
+                typos.Add((term, name));
+            }
+            query.Add(anySection, Occur.SHOULD);
+        }
+    }
+
+    private static bool MayBeTypo(string term) => term.Length >= 4 && !term.Any(char.IsAsciiDigit) && term.All(c => c < 0x250);
+
+    /// <summary>The query's terms that scored in these documents (a word found through a typo as <c>typed~used</c>).</summary>
+    private List<string> MatchedWords(Query query, int doc, IReadOnlyList<string> words, List<(string Typed, string Field)> typos)
+    {
+        var matched = new List<string>();
+        Collect(_searcher.Explain(_searcher.Rewrite(query), doc), matched);
+        return [.. matched.Select(term => words.Contains(term, StringComparer.Ordinal) || typos.Count == 0
+                ? term
+                : typos.Select(t => t.Typed).Distinct(StringComparer.Ordinal).MinBy(t => EditDistance(t, term)) is { } typed ? $"{typed}~{term}" : term)
+            .Distinct(StringComparer.Ordinal)];
+
+        static void Collect(Explanation explanation, List<string> into)
+        {
+            if (explanation.Value > 0 && WeightDescription().Match(explanation.Description) is { Success: true } m)
+                into.Add(m.Groups["term"].Value);
+            foreach (var detail in explanation.GetDetails() ?? [])
+                Collect(detail, into);
+        }
+    }
+
+    /// <summary>Levenshtein distance of two short words, to name which typed word a corrected term came from.</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+        return previous[b.Length];
+    }
+
+    // "weight(en/title/w:toner in 3)", or with a boost for a term a fuzzy query found: "weight(en/title/w:toner^1.575 in 3)".
+    [GeneratedRegex(@"^weight\((?<field>[^:]+):(?<term>.+?)(?:\^[0-9.]+)? in \d+\)")]
+    private static partial Regex WeightDescription();
+
+    private static void AddText(Document document, string language, string title, string summary, IEnumerable<string> tags, IEnumerable<string> symptoms, IEnumerable<string> steps)
+    {
+        AddField(document, language, "title", title);
+        AddField(document, language, "summary", summary);
+        AddField(document, language, "tags", string.Join('\n', tags));
+        AddField(document, language, "symptoms", string.Join('\n', symptoms));
+        AddField(document, language, "steps", string.Join('\n', steps));
+    }
+
+    private static void AddField(Document document, string language, string section, string text)
+    {
+        var normalized = TextAnalysis.Normalize(text);
+        document.Add(new TextField(FieldName(language, section, 'w'), normalized, Field.Store.NO));
+        if (TextAnalysis.UsesGrams(language))
+            document.Add(new TextField(FieldName(language, section, 'g'), normalized, Field.Store.NO));
+    }
+
+    /// <summary>
+    /// The language whose fields a phrase joins: the one a question in the phrase's language is searched in (English for
+    /// <c>en-US</c>, <c>zh-Hans</c> for <c>zh-CN</c>), else the phrase's own. Filed under <c>en-US</c>, a phrase sat in
+    /// fields no question ever searched.
+    /// </summary>
+    private static string SearchedAs(string language, IReadOnlyCollection<string> languages) =>
+        ArticleLanguages.Culture(language) is not { } culture ? language
+        : ArticleLanguages.IsOriginal(culture) ? ArticleLanguages.Original
+        : ArticleLanguages.Serving(culture, languages) ?? language;
+
+    /// <summary>A text field's name: its language, its section, and <c>w</c> (words) or <c>g</c> (character pairs).</summary>
+    private static string FieldName(string language, string section, char kind) => $"{language}/{section}/{kind}";
+
+    /// <summary>Analyzes each field with its language's words or character-pairs analyzer, by the field's name.</summary>
+    private sealed class LanguageFieldAnalyzer() : AnalyzerWrapper(PER_FIELD_REUSE_STRATEGY)
+    {
+        protected override Analyzer GetWrappedAnalyzer(string fieldName)
+        {
+            var parts = fieldName.Split('/');
+            if (parts.Length != 3)
+                return TextAnalysis.Words(ArticleLanguages.Original);
+            return parts[2] switch
+            {
+                "g" => TextAnalysis.Grams(parts[0]) ?? TextAnalysis.Words(parts[0]),
+                _ => TextAnalysis.Words(parts[0]),
+            };
+        }
+    }
+
+    /// <summary>
+    /// BM25 with coordination: an article that has more of the question's words ranks before one that has a few of them
+    /// often. A word's rarity is counted over all articles (a word only one article has is rare, whichever field holds
+    /// it). A field's average length is counted over the articles that have the field: Lucene 4.8 divides by every
+    /// document, so a field few articles have (accepted phrases) looked dozens of times longer than its average in the
+    /// article that had it, and BM25's length normalization cut its words to a fiftieth: training phrases barely counted.
+    /// </summary>
+    private sealed class CoordinatedBM25(SearchWeights weights) : BM25Similarity(1.2f, (float)weights.LengthNormalization)
+    {
+        protected override float AvgFieldLength(CollectionStatistics collectionStats)
+        {
+            var (length, documents) = (collectionStats.SumTotalTermFreq, collectionStats.DocCount);
+            return length <= 0 || documents <= 0 ? 1f : (float)(length / (double)documents);
+        }
+
+        public override Explanation IdfExplain(CollectionStatistics collectionStats, TermStatistics termStats)
+        {
+            var (documents, frequency) = (collectionStats.MaxDoc, termStats.DocFreq);
+            return new Explanation(Idf(frequency, documents), $"idf(docFreq={frequency}, maxDocs={documents})");
+        }
+
+        public override float Coord(int overlap, int maxOverlap) =>
+            maxOverlap == 0 || weights.Coordination == 0 ? 1 : (float)Math.Pow((double)overlap / maxOverlap, weights.Coordination);
+    }
+}

@@ -1,0 +1,117 @@
+using Diagnostics.Cloud.Ingestion;
+using Diagnostics.Cloud.Storage;
+using Diagnostics.Cloud.Tests.Infrastructure;
+using Diagnostics.Protocol;
+using Microsoft.Data.Sqlite;
+
+namespace Diagnostics.Cloud.Tests.Ingestion;
+
+/// <summary>
+/// The ingestion hot path's writer keeps one connection and its prepared statements across batches: a batch that fails
+/// halfway must leave nothing behind, and the batches after it must still be stored (on a fresh connection).
+/// </summary>
+public sealed class TelemetryBatchWriterTests
+{
+    private static readonly DateTimeOffset At = DateTimeOffset.FromUnixTimeMilliseconds(1_790_000_000_000);
+
+    private static AcceptedUplink Raised(string deviceId, ulong sequence, string code)
+    {
+        var envelope = new Envelope
+        {
+            DeviceId = deviceId,
+            Sequence = sequence,
+            DeviceTimeUnixMs = At.ToUnixTimeMilliseconds(),
+            SchemaVersion = Envelope.CurrentSchemaVersion,
+            Event = new DeviceEvent { Kind = EventKind.Raised, Code = code, Condition = Conditions.PaperJam, Severity = Severity.Error, Message = "jam" },
+        };
+        return new AcceptedUplink(envelope, UplinkKind.Event, WireCodec.Encode(envelope), At);
+    }
+
+    private static TelemetryBatch Batch(params AcceptedUplink[] messages) => new(
+        messages,
+        [.. messages.GroupBy(m => m.Envelope.DeviceId).Select(g => new DeviceUpdate(g.Key, g.Max(m => m.Envelope.Sequence), At, null, null))]);
+
+    /// <summary>The SQLite writer's database: one of its own, with two registered devices.</summary>
+    private sealed class Rig : IAsyncDisposable
+    {
+        private readonly TestDatabase _database;
+
+        private Rig(TestDatabase database)
+        {
+            _database = database;
+            Connections = (SqliteConnectionFactory)database.CreateConnections();
+            Database = new Database(Connections);
+        }
+
+        public SqliteConnectionFactory Connections { get; }
+
+        public Database Database { get; }
+
+        public static async Task<Rig> CreateAsync()
+        {
+            var rig = new Rig(await TestDatabase.CreateAsync(StorageProvider.Sqlite));
+            foreach (var id in new[] { "printer-1", "printer-2" })
+            {
+                await rig.Database.ExecuteAsync(
+                    "INSERT INTO devices (id, model, serial, firmware, health, online, token_hash, token_salt, registered_at_ms) " +
+                    "VALUES (@id, 'M', '', '', 'unknown', 0, x'00', x'00', 0);", new { id }, TestContext.Current.CancellationToken);
+            }
+            return rig;
+        }
+
+        public Task<int> ExecuteAsync(string sql) => Database.ExecuteAsync(sql, null, TestContext.Current.CancellationToken);
+
+        public async Task<long> CountAsync(string sql) =>
+            await Database.QueryFirstOrDefaultAsync<long>(sql, null, TestContext.Current.CancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            (Connections as IDisposable)?.Dispose();
+            SqliteConnection.ClearAllPools();
+            await _database.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_that_fails_halfway_keeps_nothing_and_the_next_batch_is_stored()
+    {
+        await using var database = await Rig.CreateAsync();
+        // The second device's event cannot be stored: the batch fails after the first device's rows were written.
+        await database.ExecuteAsync("""
+            CREATE TRIGGER refuse_printer_2 BEFORE INSERT ON device_events WHEN NEW.device_id = 'printer-2'
+            BEGIN SELECT RAISE(ABORT, 'refused'); END;
+            """);
+        var ct = TestContext.Current.CancellationToken;
+        await using var writer = new TelemetryBatchWriter(database.Connections);
+
+        await Assert.ThrowsAsync<SqliteException>(() => writer.WriteAsync(Batch(Raised("printer-1", 1, "ipp:media-jam"), Raised("printer-2", 1, "ipp:media-jam")), ct));
+
+        Assert.Equal(0, await database.CountAsync("SELECT COUNT(*) FROM telemetry;"));
+        Assert.Equal(0, await database.CountAsync("SELECT COUNT(*) FROM device_events;"));
+        Assert.Equal(0, await database.CountAsync("SELECT COUNT(*) FROM fix_inbox;"));
+        Assert.Equal(0, await database.CountAsync("SELECT COUNT(*) FROM devices WHERE contiguous_mark IS NOT NULL;"));
+
+        await writer.WriteAsync(Batch(Raised("printer-1", 1, "ipp:media-jam"), Raised("printer-1", 2, "ipp:door-open")), ct);
+
+        Assert.Equal(2, await database.CountAsync("SELECT COUNT(*) FROM telemetry WHERE device_id = 'printer-1';"));
+        Assert.Equal(2, await database.CountAsync("SELECT COUNT(*) FROM device_events WHERE device_id = 'printer-1';"));
+        Assert.Equal(2, await database.CountAsync("SELECT COUNT(*) FROM fix_inbox WHERE device_id = 'printer-1';"));
+        Assert.Equal(2, await database.CountAsync("SELECT contiguous_mark FROM devices WHERE id = 'printer-1';"));
+    }
+
+    [Fact]
+    public async Task A_message_stored_before_is_not_stored_or_queued_again()
+    {
+        await using var database = await Rig.CreateAsync();
+        var ct = TestContext.Current.CancellationToken;
+        await using var writer = new TelemetryBatchWriter(database.Connections);
+
+        await writer.WriteAsync(Batch(Raised("printer-1", 1, "ipp:media-jam")), ct);
+        // The fix loop took the first raise out of its inbox; the device then sends the same message again.
+        await database.ExecuteAsync("DELETE FROM fix_inbox;");
+        await writer.WriteAsync(Batch(Raised("printer-1", 1, "ipp:media-jam")), ct);
+
+        Assert.Equal(1, await database.CountAsync("SELECT COUNT(*) FROM telemetry;"));
+        Assert.Equal(0, await database.CountAsync("SELECT COUNT(*) FROM fix_inbox;"));
+    }
+}
