@@ -141,7 +141,7 @@ internal sealed class DeviceStore(Database database) : IDeviceStore
         };
         var byPresence = new Dictionary<string, long> { ["online"] = 0, ["offline"] = 0 };
         long total = 0;
-        foreach (var group in await db.QueryAsync<HealthGroup>("SELECT health, online, COUNT(*) AS devices FROM devices GROUP BY health, online;", null, cancellationToken))
+        foreach (var group in await db.QueryAsync<HealthGroup>($"SELECT health, online, COUNT(*) AS devices FROM devices WHERE {InFleet} GROUP BY health, online;", null, cancellationToken))
         {
             total += group.Devices;
             byHealth[group.Health] = byHealth.GetValueOrDefault(group.Health) + group.Devices;
@@ -152,23 +152,32 @@ internal sealed class DeviceStore(Database database) : IDeviceStore
         return new FleetSummary(total, byHealth, byPresence, [.. top]);
     }
 
+    /// <summary>
+    /// The devices the fleet's health counts: a decommissioned device (credentials revoked, e.g. a simulated printer
+    /// retired by <c>demo reset</c>) keeps its history but is no longer part of the fleet.
+    /// </summary>
+    private const string InFleet = "credentials_revoked_at_ms IS NULL";
+
+    /// <summary>Active conditions of devices in the fleet.</summary>
+    private const string FleetConditions = $"(SELECT * FROM active_conditions WHERE device_id IN (SELECT id FROM devices WHERE {InFleet})) AS fleet_conditions";
+
     /// <summary>Devices per condition (a condition without a normalized name under its raw code), most first.</summary>
-    private const string ConditionCounts = """
+    private const string ConditionCounts = $"""
         SELECT CASE WHEN condition = '' THEN code ELSE condition END AS condition, COUNT(DISTINCT device_id) AS devices
-        FROM active_conditions GROUP BY 1 ORDER BY 2 DESC, 1
+        FROM {FleetConditions} GROUP BY 1 ORDER BY 2 DESC, 1
         """;
 
     public async Task<FleetBreakdown> GetFleetBreakdownAsync(int topCodes, CancellationToken cancellationToken)
     {
         await using var db = await database.OpenAsync(cancellationToken);
-        var codes = await db.QueryAsync<CodeCount>("""
+        var codes = await db.QueryAsync<CodeCount>($"""
             SELECT code, MAX(condition) AS condition, COUNT(*) AS devices,
                    CASE MAX(CASE severity WHEN 'Error' THEN 2 WHEN 'Warning' THEN 1 ELSE 0 END) WHEN 2 THEN 'Error' WHEN 1 THEN 'Warning' ELSE 'Report' END AS severity
-            FROM active_conditions
+            FROM {FleetConditions}
             GROUP BY code ORDER BY 3 DESC, code LIMIT @topCodes;
             """, new { topCodes }, cancellationToken);
-        var firmware = await db.QueryAsync<ValueCount>("SELECT firmware AS value, COUNT(*) AS devices FROM devices GROUP BY firmware ORDER BY 2 DESC, 1;", null, cancellationToken);
-        var models = await db.QueryAsync<ValueCount>("SELECT model AS value, COUNT(*) AS devices FROM devices GROUP BY model ORDER BY 2 DESC, 1;", null, cancellationToken);
+        var firmware = await db.QueryAsync<ValueCount>($"SELECT firmware AS value, COUNT(*) AS devices FROM devices WHERE {InFleet} GROUP BY firmware ORDER BY 2 DESC, 1;", null, cancellationToken);
+        var models = await db.QueryAsync<ValueCount>($"SELECT model AS value, COUNT(*) AS devices FROM devices WHERE {InFleet} GROUP BY model ORDER BY 2 DESC, 1;", null, cancellationToken);
         var conditions = await db.QueryAsync<ConditionCount>($"{ConditionCounts};", null, cancellationToken);
         return new FleetBreakdown([.. codes], [.. firmware], [.. models], [.. conditions.Select(c => new ValueCount(c.Condition, c.Devices))]);
     }
