@@ -10,8 +10,14 @@ internal sealed class DeviceStore(Database database) : IDeviceStore
     private const string SummaryColumns = """
         SELECT d.id, d.model, d.health, d.online, d.last_seen_ms,
                (SELECT COUNT(*) FROM active_conditions c WHERE c.device_id = d.id) AS active_count,
-               d.serial, d.firmware
+               d.serial, d.firmware,
+               (SELECT a.email FROM device_owners o JOIN accounts a ON a.id = o.account_id WHERE o.device_id = d.id) AS owner,
+               (SELECT o.nickname FROM device_owners o WHERE o.device_id = d.id) AS nickname,
+               (SELECT MIN(t.tag) FROM device_tags t WHERE t.device_id = d.id AND t.tag LIKE 'site-%') AS sitetag
         """;
+
+    /// <summary>Prefix of the label that says where a device is ("site-berlin").</summary>
+    private const string SiteTagPrefix = "site-";
 
     public async Task<DeviceDetails?> GetAsync(string deviceId, CancellationToken cancellationToken)
     {
@@ -95,7 +101,22 @@ internal sealed class DeviceStore(Database database) : IDeviceStore
             FROM devices d {whereSql}
             ORDER BY {OrderBy(query.Sort, query.Descending)} LIMIT @limit OFFSET @offset;
             """, parameters, cancellationToken);
-        return new Paged<DeviceSummary>([.. items.Select(r => r.Summary)], query.Page, query.PageSize, total);
+        var summaries = items.Select(r => r.Summary).ToList();
+        var names = await ConditionNamesAsync(db, [.. summaries.Select(s => s.DeviceId)], cancellationToken);
+        return new Paged<DeviceSummary>([.. summaries.Select(s => s with { ConditionNames = names[s.DeviceId].ToList() })], query.Page, query.PageSize, total);
+    }
+
+    /// <summary>The active conditions of these devices by name, most severe first.</summary>
+    private async Task<ILookup<string, string>> ConditionNamesAsync(DbSession db, string[] deviceIds, CancellationToken cancellationToken)
+    {
+        if (deviceIds.Length == 0)
+            return Array.Empty<string>().ToLookup(id => id);
+        var rows = await db.QueryAsync<ConditionNameRow>($"""
+            SELECT device_id AS deviceid, CASE WHEN condition = '' THEN code ELSE condition END AS name
+            FROM active_conditions WHERE {database.Dialect.InList("device_id", "@deviceIds")}
+            ORDER BY device_id, CASE severity WHEN 'Error' THEN 0 WHEN 'Warning' THEN 1 ELSE 2 END, 2;
+            """, new { deviceIds }, cancellationToken);
+        return rows.ToLookup(r => r.DeviceId, r => r.Name, StringComparer.Ordinal);
     }
 
     private static string EscapeLike(string term) =>
@@ -224,10 +245,18 @@ internal sealed class DeviceStore(Database database) : IDeviceStore
             Message, SinceMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(SinceMs) : null);
     }
 
-    private sealed record SummaryRow(string Id, string Model, string Health, bool Online, DateTimeOffset? LastSeen, long ActiveCount, string Serial, string Firmware)
+    private sealed record ConditionNameRow(string DeviceId, string Name);
+
+    private sealed record SummaryRow(string Id, string Model, string Health, bool Online, DateTimeOffset? LastSeen, long ActiveCount, string Serial, string Firmware,
+        string? Owner, string? Nickname, string? SiteTag)
     {
         public DeviceSummary Summary => new(Id, Model, DeviceHealthRules.ParseStorage(Health), Online ? DevicePresence.Online : DevicePresence.Offline,
-            LastSeen, (int)ActiveCount, Serial, Firmware);
+            LastSeen, (int)ActiveCount, Serial, Firmware)
+        {
+            Owner = Owner,
+            Nickname = Nickname,
+            Site = SiteTag is { Length: > 0 } tag ? tag[SiteTagPrefix.Length..] : null,
+        };
     }
 
     private sealed record EventCounts(long Devices, long Events);
