@@ -40,6 +40,9 @@ public sealed class KnowledgePagesTests
         Assert.Contains("clear-paper-path", TestIdText(html, "article-remediation"), StringComparison.Ordinal);
         Assert.True(CountTestId(html, "article-steps") == 1);
         Assert.Equal(["1"], Attribute(html, "article-version", "data-version"));
+        // The starter article is by the starter set, not by the folder the build copied it to.
+        Assert.Equal(["starter set"], TestIdTexts(html, "article-version-author"));
+        Assert.DoesNotContain("/bin/", html, StringComparison.Ordinal);
         Assert.Contains("no-such-article", TestIdText(missing, "article-not-found"), StringComparison.Ordinal);
     }
 
