@@ -23,6 +23,8 @@ if (AccountsCli.IsCommand(args))
     return await AccountsCli.RunAsync(args, Console.In, Console.Out, Console.Error);
 if (AuditCli.IsCommand(args))
     return await AuditCli.RunAsync(args, Console.Out, Console.Error);
+if (Diagnostics.Cloud.Demo.DemoCli.IsCommand(args))
+    return await Diagnostics.Cloud.Demo.DemoCli.RunAsync(args, Console.Out, Console.Error);
 if (StorageCli.IsCommand(args))
     return await StorageCli.RunAsync(args, Console.Out, Console.Error);
 

@@ -8,7 +8,7 @@ public sealed class CertificateDirectory(IOptions<CertificateOptions> options, I
 {
     public string Path { get; } = options.Value.Directory.Length > 0
         ? System.IO.Path.GetFullPath(options.Value.Directory)
-        : System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(storage.Value.Path)) ?? ".", "certificates");
+        : System.IO.Path.Combine(storage.Value.DataFolder, "certificates");
 
     /// <summary>A file in the directory, the directory created if needed.</summary>
     public string File(string name)

@@ -10,15 +10,14 @@ public static class DemoFleetExtensions
             .BindConfiguration(DemoFleetOptions.Section)
             .Validate(o => o.Devices is >= 0 and <= 10_000, "Demo:Devices must be 0..10000.")
             .Validate(o => o.TimeScale > 0, "Demo:TimeScale must be above 0.")
-            .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Demo:DataDirectory must be set.")
             .Validate(o => Accounts.PasswordPolicy.Check(o.AccountPassword, email: null) == Accounts.PasswordWeakness.None,
                 $"Demo:AccountPassword must pass the password policy (at least {Accounts.PasswordPolicy.MinimumLength} characters, not a common password).")
             .ValidateOnStart();
         // The demo's release key is trusted like a maker's: the cloud takes its packages and the simulated printers pin it.
         if (builder.Configuration.GetValue<int>($"{DemoFleetOptions.Section}:{nameof(DemoFleetOptions.Devices)}") > 0)
         {
-            var directory = Path.Combine(builder.Environment.ContentRootPath,
-                builder.Configuration[$"{DemoFleetOptions.Section}:{nameof(DemoFleetOptions.DataDirectory)}"] ?? new DemoFleetOptions().DataDirectory);
+            var storage = builder.Configuration.GetSection(Storage.StorageOptions.SectionName).Get<Storage.StorageOptions>() ?? new();
+            var directory = (builder.Configuration.GetSection(DemoFleetOptions.Section).Get<DemoFleetOptions>() ?? new()).ResolveDataDirectory(storage.Path);
             builder.Services.PostConfigure<Updates.UpdateOptions>(updates => updates.TrustedKeys.Add(DemoReleases.EnsureKey(directory)));
         }
         // After the broker in registration order: hosted services start in order, so the broker listens first.

@@ -25,7 +25,7 @@ public sealed partial class DemoFleetHost(
     IOptionsMonitor<LoggerFilterOptions> loggerFilters,
     IServer server,
     IHostApplicationLifetime lifetime,
-    IHostEnvironment environment,
+    IOptions<Storage.StorageOptions> storage,
     TimeProvider time,
     IOptions<Updates.UpdateOptions> updates,
     Updates.PackageCatalog catalog,
@@ -40,8 +40,8 @@ public sealed partial class DemoFleetHost(
         {
             Count = settings.Devices,
             Prefix = settings.Prefix,
-            // Relative to the content root, like the cloud's own store, so the two stay side by side.
-            DataDirectory = Path.Combine(environment.ContentRootPath, settings.DataDirectory),
+            // Beside the cloud's own store unless set, so the two are found (and reset) together.
+            DataDirectory = settings.ResolveDataDirectory(storage.Value.Path),
             Seed = settings.Seed,
             HeartbeatInterval = settings.HeartbeatInterval,
             Broker = DemoBroker(),

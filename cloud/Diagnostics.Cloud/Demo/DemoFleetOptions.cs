@@ -8,8 +8,13 @@ public sealed class DemoFleetOptions
     /// <summary>How many simulated printers to run; 0 (the default) runs none.</summary>
     public int Devices { get; set; }
 
-    /// <summary>Where each simulated device keeps its outbox and credentials (next to the cloud's own store).</summary>
-    public string DataDirectory { get; set; } = "data/demo-fleet";
+    /// <summary>Where each simulated device keeps its outbox and credentials; empty (the default) means <c>demo-fleet</c> beside the cloud's own store.</summary>
+    public string DataDirectory { get; set; } = "";
+
+    /// <summary>The full path of <see cref="DataDirectory"/>, beside the store whose file is <paramref name="storagePath"/> unless set.</summary>
+    public string ResolveDataDirectory(string storagePath) => DataDirectory.Length > 0
+        ? Path.GetFullPath(DataDirectory)
+        : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(storagePath)) ?? ".", "demo-fleet");
 
     public string Prefix { get; set; } = "sim";
 

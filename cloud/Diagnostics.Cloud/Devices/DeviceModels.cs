@@ -71,7 +71,20 @@ public sealed record DeviceSummary(
     DateTimeOffset? LastSeen,
     int ActiveConditions,
     string Serial = "",
-    string Firmware = "");
+    string Firmware = "")
+{
+    /// <summary>The active conditions by name (a raw code where there is no name), most severe first.</summary>
+    public IReadOnlyList<string> ConditionNames { get; init; } = [];
+
+    /// <summary>The e-mail address of the customer who paired the device; null when nobody has.</summary>
+    public string? Owner { get; init; }
+
+    /// <summary>The name its owner gave it ("Office printer"); null until they name it.</summary>
+    public string? Nickname { get; init; }
+
+    /// <summary>Where it is: the device's <c>site-…</c> label without its prefix ("site-berlin" → "berlin"); null without one.</summary>
+    public string? Site { get; init; }
+}
 
 public sealed record ConditionView(string Code, string Condition, Severity Severity, string Message, DateTimeOffset? Since);
 

@@ -10,8 +10,14 @@ internal sealed class DeviceStore(Database database) : IDeviceStore
     private const string SummaryColumns = """
         SELECT d.id, d.model, d.health, d.online, d.last_seen_ms,
                (SELECT COUNT(*) FROM active_conditions c WHERE c.device_id = d.id) AS active_count,
-               d.serial, d.firmware
+               d.serial, d.firmware,
+               (SELECT a.email FROM device_owners o JOIN accounts a ON a.id = o.account_id WHERE o.device_id = d.id) AS owner,
+               (SELECT o.nickname FROM device_owners o WHERE o.device_id = d.id) AS nickname,
+               (SELECT MIN(t.tag) FROM device_tags t WHERE t.device_id = d.id AND t.tag LIKE 'site-%') AS sitetag
         """;
+
+    /// <summary>Prefix of the label that says where a device is ("site-berlin").</summary>
+    private const string SiteTagPrefix = "site-";
 
     public async Task<DeviceDetails?> GetAsync(string deviceId, CancellationToken cancellationToken)
     {
@@ -95,7 +101,22 @@ internal sealed class DeviceStore(Database database) : IDeviceStore
             FROM devices d {whereSql}
             ORDER BY {OrderBy(query.Sort, query.Descending)} LIMIT @limit OFFSET @offset;
             """, parameters, cancellationToken);
-        return new Paged<DeviceSummary>([.. items.Select(r => r.Summary)], query.Page, query.PageSize, total);
+        var summaries = items.Select(r => r.Summary).ToList();
+        var names = await ConditionNamesAsync(db, [.. summaries.Select(s => s.DeviceId)], cancellationToken);
+        return new Paged<DeviceSummary>([.. summaries.Select(s => s with { ConditionNames = names[s.DeviceId].ToList() })], query.Page, query.PageSize, total);
+    }
+
+    /// <summary>The active conditions of these devices by name, most severe first.</summary>
+    private async Task<ILookup<string, string>> ConditionNamesAsync(DbSession db, string[] deviceIds, CancellationToken cancellationToken)
+    {
+        if (deviceIds.Length == 0)
+            return Array.Empty<string>().ToLookup(id => id);
+        var rows = await db.QueryAsync<ConditionNameRow>($"""
+            SELECT device_id AS deviceid, CASE WHEN condition = '' THEN code ELSE condition END AS name
+            FROM active_conditions WHERE {database.Dialect.InList("device_id", "@deviceIds")}
+            ORDER BY device_id, CASE severity WHEN 'Error' THEN 0 WHEN 'Warning' THEN 1 ELSE 2 END, 2;
+            """, new { deviceIds }, cancellationToken);
+        return rows.ToLookup(r => r.DeviceId, r => r.Name, StringComparer.Ordinal);
     }
 
     private static string EscapeLike(string term) =>
@@ -141,7 +162,7 @@ internal sealed class DeviceStore(Database database) : IDeviceStore
         };
         var byPresence = new Dictionary<string, long> { ["online"] = 0, ["offline"] = 0 };
         long total = 0;
-        foreach (var group in await db.QueryAsync<HealthGroup>("SELECT health, online, COUNT(*) AS devices FROM devices GROUP BY health, online;", null, cancellationToken))
+        foreach (var group in await db.QueryAsync<HealthGroup>($"SELECT health, online, COUNT(*) AS devices FROM devices WHERE {InFleet} GROUP BY health, online;", null, cancellationToken))
         {
             total += group.Devices;
             byHealth[group.Health] = byHealth.GetValueOrDefault(group.Health) + group.Devices;
@@ -152,23 +173,32 @@ internal sealed class DeviceStore(Database database) : IDeviceStore
         return new FleetSummary(total, byHealth, byPresence, [.. top]);
     }
 
+    /// <summary>
+    /// The devices the fleet's health counts: a decommissioned device (credentials revoked, e.g. a simulated printer
+    /// retired by <c>demo reset</c>) keeps its history but is no longer part of the fleet.
+    /// </summary>
+    private const string InFleet = "credentials_revoked_at_ms IS NULL";
+
+    /// <summary>Active conditions of devices in the fleet.</summary>
+    private const string FleetConditions = $"(SELECT * FROM active_conditions WHERE device_id IN (SELECT id FROM devices WHERE {InFleet})) AS fleet_conditions";
+
     /// <summary>Devices per condition (a condition without a normalized name under its raw code), most first.</summary>
-    private const string ConditionCounts = """
+    private const string ConditionCounts = $"""
         SELECT CASE WHEN condition = '' THEN code ELSE condition END AS condition, COUNT(DISTINCT device_id) AS devices
-        FROM active_conditions GROUP BY 1 ORDER BY 2 DESC, 1
+        FROM {FleetConditions} GROUP BY 1 ORDER BY 2 DESC, 1
         """;
 
     public async Task<FleetBreakdown> GetFleetBreakdownAsync(int topCodes, CancellationToken cancellationToken)
     {
         await using var db = await database.OpenAsync(cancellationToken);
-        var codes = await db.QueryAsync<CodeCount>("""
+        var codes = await db.QueryAsync<CodeCount>($"""
             SELECT code, MAX(condition) AS condition, COUNT(*) AS devices,
                    CASE MAX(CASE severity WHEN 'Error' THEN 2 WHEN 'Warning' THEN 1 ELSE 0 END) WHEN 2 THEN 'Error' WHEN 1 THEN 'Warning' ELSE 'Report' END AS severity
-            FROM active_conditions
+            FROM {FleetConditions}
             GROUP BY code ORDER BY 3 DESC, code LIMIT @topCodes;
             """, new { topCodes }, cancellationToken);
-        var firmware = await db.QueryAsync<ValueCount>("SELECT firmware AS value, COUNT(*) AS devices FROM devices GROUP BY firmware ORDER BY 2 DESC, 1;", null, cancellationToken);
-        var models = await db.QueryAsync<ValueCount>("SELECT model AS value, COUNT(*) AS devices FROM devices GROUP BY model ORDER BY 2 DESC, 1;", null, cancellationToken);
+        var firmware = await db.QueryAsync<ValueCount>($"SELECT firmware AS value, COUNT(*) AS devices FROM devices WHERE {InFleet} GROUP BY firmware ORDER BY 2 DESC, 1;", null, cancellationToken);
+        var models = await db.QueryAsync<ValueCount>($"SELECT model AS value, COUNT(*) AS devices FROM devices WHERE {InFleet} GROUP BY model ORDER BY 2 DESC, 1;", null, cancellationToken);
         var conditions = await db.QueryAsync<ConditionCount>($"{ConditionCounts};", null, cancellationToken);
         return new FleetBreakdown([.. codes], [.. firmware], [.. models], [.. conditions.Select(c => new ValueCount(c.Condition, c.Devices))]);
     }
@@ -215,10 +245,18 @@ internal sealed class DeviceStore(Database database) : IDeviceStore
             Message, SinceMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(SinceMs) : null);
     }
 
-    private sealed record SummaryRow(string Id, string Model, string Health, bool Online, DateTimeOffset? LastSeen, long ActiveCount, string Serial, string Firmware)
+    private sealed record ConditionNameRow(string DeviceId, string Name);
+
+    private sealed record SummaryRow(string Id, string Model, string Health, bool Online, DateTimeOffset? LastSeen, long ActiveCount, string Serial, string Firmware,
+        string? Owner, string? Nickname, string? SiteTag)
     {
         public DeviceSummary Summary => new(Id, Model, DeviceHealthRules.ParseStorage(Health), Online ? DevicePresence.Online : DevicePresence.Offline,
-            LastSeen, (int)ActiveCount, Serial, Firmware);
+            LastSeen, (int)ActiveCount, Serial, Firmware)
+        {
+            Owner = Owner,
+            Nickname = Nickname,
+            Site = SiteTag is { Length: > 0 } tag ? tag[SiteTagPrefix.Length..] : null,
+        };
     }
 
     private sealed record EventCounts(long Devices, long Events);

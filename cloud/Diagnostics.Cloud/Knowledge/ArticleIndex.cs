@@ -239,6 +239,13 @@ public sealed class ArticleIndex
             reasons.Add($"firmware {target.Firmware} is in {article.Applies.Firmware}");
     }
 
+    /// <summary>How often the article's fix was tried on any model and how often that was verified to fix the problem.</summary>
+    public (long Tried, long Verified) Results(string articleId)
+    {
+        var (verified, failed) = _overall.GetValueOrDefault(articleId);
+        return (verified + failed, verified);
+    }
+
     /// <summary>
     /// The share of verified fixes on this model, pulled towards the article's share on all models, which is itself
     /// pulled towards one half: a new article starts at 0.5, not at 0, and a few results move it only part of the way.

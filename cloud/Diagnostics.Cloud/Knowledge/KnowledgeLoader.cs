@@ -9,7 +9,7 @@ public sealed class KnowledgeLoader(KnowledgeBase knowledge, IOptions<KnowledgeO
     {
         var settings = options.Value;
         if (settings.ImportOnStart && !string.IsNullOrWhiteSpace(settings.ImportPath))
-            await knowledge.ImportFolderAsync(settings.ImportPath, "import:" + Path.GetFullPath(settings.ImportPath), cancellationToken);
+            await knowledge.ImportFolderAsync(settings.ImportPath, KnowledgeAuthors.OfFolder(settings.ImportPath), cancellationToken);
         else
             await knowledge.ReloadAsync(cancellationToken);
     }

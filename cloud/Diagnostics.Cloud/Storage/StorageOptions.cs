@@ -20,11 +20,26 @@ public sealed class StorageOptions : IValidatableObject
     public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
 
     /// <summary>
-    /// Path of the SQLite file, relative to the working directory unless rooted. With PostgreSQL it still places what
-    /// the cloud keeps beside its store on disk (the development certificates) unless those have paths of their own.
+    /// Where the cloud keeps what it stores on disk when nothing says otherwise: the user's local application data
+    /// (<c>~/.local/share/diagnostics</c> on Linux, <c>%LOCALAPPDATA%\diagnostics</c> on Windows), so <c>dotnet run</c>
+    /// finds the same data from whichever directory it is started.
+    /// </summary>
+    public static string DefaultDataFolder { get; } = System.IO.Path.Combine(
+        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify) is { Length: > 0 } local
+            ? local
+            : AppContext.BaseDirectory,
+        "diagnostics");
+
+    /// <summary>
+    /// Path of the SQLite file (default <c>diagnostics.db</c> in <see cref="DefaultDataFolder"/>); a relative path given
+    /// here is relative to the working directory. With PostgreSQL it still places what the cloud keeps beside its store
+    /// on disk (certificates, packages, the demo fleet) unless those have paths of their own.
     /// </summary>
     [Required]
-    public string Path { get; set; } = "data/diagnostics.db";
+    public string Path { get; set; } = System.IO.Path.Combine(DefaultDataFolder, "diagnostics.db");
+
+    /// <summary>The folder of <see cref="Path"/>: where certificates, packages and the demo fleet go by default.</summary>
+    public string DataFolder => System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path)) ?? ".";
 
     /// <summary>The Npgsql connection string of the PostgreSQL database (<c>Host=…;Database=…;Username=…;Password=…</c>).</summary>
     public string ConnectionString { get; set; } = "";

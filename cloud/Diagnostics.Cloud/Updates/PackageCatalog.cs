@@ -42,7 +42,7 @@ public sealed partial class PackageCatalog : IDisposable
         _maxBytes = options.Value.MaxPackageBytes;
         Directory = Path.GetFullPath(options.Value.PackageDirectory.Length > 0
             ? options.Value.PackageDirectory
-            : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(storage.Value.Path)) ?? ".", "packages"));
+            : Path.Combine(storage.Value.DataFolder, "packages"));
         _trustedKeys = [.. options.Value.TrustedKeys.Select(LoadKey)];
     }
 

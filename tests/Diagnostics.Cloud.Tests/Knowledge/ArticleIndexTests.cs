@@ -60,6 +60,15 @@ public sealed class ArticleIndexTests
     }
 
     [Fact]
+    public void Results_per_article_add_up_tries_and_verified_fixes_over_every_model()
+    {
+        var index = Index(new ArticleOutcomes("paper-jam", "Acme LaserPro 400", Verified: 7, Failed: 1), new ArticleOutcomes("paper-jam", "Acme ColorJet 220", Verified: 2, Failed: 2));
+
+        Assert.Equal((12L, 9L), index.Results("paper-jam"));
+        Assert.Equal((0L, 0L), index.Results("jam-old-firmware"));
+    }
+
+    [Fact]
     public void Results_on_other_models_inform_a_model_without_any()
     {
         var index = Index(new ArticleOutcomes("paper-jam", "Acme LaserPro 400", Verified: 20, Failed: 0));

@@ -22,6 +22,11 @@ internal static partial class RenderedPage
         return WebUtility.HtmlDecode(Tags().Replace(match.Groups[2].Value, "")).Trim();
     }
 
+    /// <summary>The text of every element carrying that data-testid, in page order (markup stripped, white space collapsed).</summary>
+    public static List<string> TestIdTexts(string html, string testId) =>
+        [.. Regex.Matches(html, $"""<(\w+)[^>]*data-testid="{Regex.Escape(testId)}"[^>]*>(.*?)</\1>""", RegexOptions.Singleline)
+            .Select(m => Regex.Replace(WebUtility.HtmlDecode(Tags().Replace(m.Groups[2].Value, " ")), @"\s+", " ").Trim())];
+
     public static int CountTestId(string html, string testId) => Regex.Count(html, $"""data-testid="{Regex.Escape(testId)}"[\s>/]""");
 
     public static List<string> Attribute(string html, string testId, string attribute) =>

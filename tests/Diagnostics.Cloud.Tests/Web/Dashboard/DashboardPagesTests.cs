@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Diagnostics.Protocol;
 using static Diagnostics.Cloud.Tests.Web.RenderedPage;
 
@@ -142,6 +143,36 @@ public sealed partial class DashboardPagesTests
         foreach (var control in new[] { "device-search", "filter-health", "filter-model", "filter-condition", "filter-firmware", "filter-online", "sort-id", "sort-model", "sort-health", "sort-lastSeen", "sort-conditions", "page-prev", "page-next" })
             Assert.Equal(1, CountTestId(all, control));
         Assert.Contains("""<option value="critical" selected>""", critical, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Device_list_names_active_conditions_and_shows_owner_nickname_and_site_worst_first_by_default()
+    {
+        await using var fleet = await FleetAsync();
+        var host = fleet.Host;
+        var ct = TestContext.Current.CancellationToken;
+        var (owner, _) = await host.Services.GetRequiredService<AccountService>().CreateAsync("owner@list.test", "Owner", AccountRole.Customer, CloudHost.TestPassword, ct);
+        var accounts = host.Services.GetRequiredService<IAccountStore>();
+        await accounts.ClaimAsync("dash-jammed", owner!.Id, DateTimeOffset.UnixEpoch, ct);
+        Assert.True(await accounts.SetNicknameAsync("dash-jammed", owner.Id, "Office printer", ct));
+        await host.Services.GetRequiredService<Diagnostics.Cloud.Updates.RolloutTargetStore>().SetTagsAsync("dash-jammed", ["pilot", "site-berlin"], ct);
+        var http = await host.SignedInClientAsync(AccountRole.Agent);
+
+        var html = await GetPageAsync(http, "/dashboard/devices");
+
+        // Worst first without a choice: critical (jammed), warning (toner low), then unknown.
+        Assert.Equal(["dash-jammed", "dash-low", "dash-new"], Attribute(html, "device-row", "data-device-id"));
+        var conditions = TestIdTexts(html, "device-conditions");
+        Assert.Contains("Paper jam", conditions[0], StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("Toner low", conditions[1], StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("none", conditions[2]);
+        Assert.Equal(["Office printer", "—", "—"], TestIdTexts(html, "device-nickname"));
+        Assert.Equal(["owner@list.test", "not paired", "not paired"], TestIdTexts(html, "device-owner"));
+        Assert.Equal(["berlin", "—", "—"], TestIdTexts(html, "device-site"));
+        // The health header reverses the default; the id header sorts by id.
+        Assert.Contains("sort=health&amp;order=asc", Attribute(html, "sort-health", "href").Single(), StringComparison.Ordinal);
+        var byId = await GetPageAsync(http, "/dashboard/devices?sort=id");
+        Assert.Equal(["dash-jammed", "dash-low", "dash-new"], Attribute(byId, "device-row", "data-device-id"));
     }
 
     [Fact]

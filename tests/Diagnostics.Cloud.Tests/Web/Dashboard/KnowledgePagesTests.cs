@@ -26,6 +26,24 @@ public sealed class KnowledgePagesTests
     }
 
     [Fact]
+    public async Task The_article_list_shows_usage_and_success_per_article_and_sorts_by_the_chosen_order()
+    {
+        await using var host = new CloudHost();
+        var agent = await host.SignedInClientAsync(AccountRole.Agent);
+
+        var byTitle = await GetPageAsync(agent, "/dashboard/kb?sort=title");
+        var byUse = await GetPageAsync(agent, "/dashboard/kb");
+
+        var titles = TestIdTexts(byTitle, "article-title-link");
+        Assert.Equal([.. titles.Order(StringComparer.CurrentCultureIgnoreCase)], titles);
+        // A fresh cloud has no fix results: every article is untried, so the default order falls back to the title.
+        Assert.All(TestIdTexts(byUse, "article-used"), used => Assert.Equal("0", used));
+        Assert.All(TestIdTexts(byUse, "article-success"), success => Assert.Equal("not tried yet", success));
+        Assert.Equal(titles, TestIdTexts(byUse, "article-title-link"));
+        Assert.Contains("""<option value="title" selected>""", byTitle, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_article_page_shows_its_fix_steps_and_versions_and_an_unknown_one_says_so()
     {
         await using var host = new CloudHost();
@@ -40,6 +58,9 @@ public sealed class KnowledgePagesTests
         Assert.Contains("clear-paper-path", TestIdText(html, "article-remediation"), StringComparison.Ordinal);
         Assert.True(CountTestId(html, "article-steps") == 1);
         Assert.Equal(["1"], Attribute(html, "article-version", "data-version"));
+        // The starter article is by the starter set, not by the folder the build copied it to.
+        Assert.Equal(["starter set"], TestIdTexts(html, "article-version-author"));
+        Assert.DoesNotContain("/bin/", html, StringComparison.Ordinal);
         Assert.Contains("no-such-article", TestIdText(missing, "article-not-found"), StringComparison.Ordinal);
     }
 
