@@ -1,11 +1,32 @@
+using Diagnostics.Cloud.Broker.External;
+
 using System.ComponentModel.DataAnnotations;
 
 namespace Diagnostics.Cloud.Broker;
 
-/// <summary>The embedded MQTT broker. Section <c>Broker</c>.</summary>
+/// <summary>Where devices connect: the cloud's own MQTT broker, or an external MQTT 5 broker the cloud is a client of.</summary>
+public enum BrokerMode
+{
+    /// <summary>The broker runs in this process (the single-machine default): one cloud instance.</summary>
+    Embedded,
+
+    /// <summary>
+    /// Devices connect to an external MQTT 5 broker (<see cref="BrokerOptions.External"/>), which authenticates them and
+    /// enforces the topic ACL; any number of cloud instances share its device traffic through a shared subscription.
+    /// </summary>
+    External,
+}
+
+/// <summary>The MQTT broker. Section <c>Broker</c>.</summary>
 public sealed class BrokerOptions
 {
     public const string SectionName = "Broker";
+
+    /// <summary>The embedded broker (default) or an external one; the embedded broker's settings below are ignored when external.</summary>
+    public BrokerMode Mode { get; set; } = BrokerMode.Embedded;
+
+    /// <summary>The external broker, when <see cref="Mode"/> is <see cref="BrokerMode.External"/>. Section <c>Broker:External</c>.</summary>
+    public ExternalBrokerOptions External { get; set; } = new();
 
     /// <summary>Plain (unencrypted) MQTT port; 0 picks a free one (read it from <see cref="EmbeddedBroker.Port"/>).</summary>
     [Range(0, 65535)]

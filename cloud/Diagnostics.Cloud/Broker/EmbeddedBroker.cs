@@ -26,7 +26,7 @@ public sealed partial class EmbeddedBroker(
     PresenceTracker presence,
     ClientLimits limits,
     CloudMetrics metrics,
-    ILogger<EmbeddedBroker> logger) : IHostedService, IDownlinkPublisher, IAsyncDisposable
+    ILogger<EmbeddedBroker> logger) : IHostedService, IDownlinkPublisher, IDeviceSessionEnding, IAsyncDisposable
 {
     /// <summary>The sender id of messages the cloud injects; never a valid device id, so no device can claim it.</summary>
     internal const string CloudSenderId = "$cloud";
@@ -276,6 +276,9 @@ public sealed partial class EmbeddedBroker(
         LogSessionEnded(deviceId, why);
         return true;
     }
+
+    Task IDeviceSessionEnding.EndAsync(string deviceId, bool revoked, CancellationToken cancellationToken) =>
+        EndSessionAsync(deviceId, revoked ? "revoked" : "rotated");
 
     /// <summary>
     /// <c>dx/{id}/up/csr</c>: the session authenticated the device (ACL: only its own topic), the payload is its next

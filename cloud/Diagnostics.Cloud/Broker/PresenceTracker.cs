@@ -42,7 +42,14 @@ public sealed partial class PresenceTracker(
     public const int MaxPresenceBytes = 1024;
 
     /// <summary>Applies a presence message and returns null, or returns why it was refused (then nothing changed).</summary>
-    public async Task<string?> PresenceMessageAsync(string deviceId, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
+    public async Task<string?> PresenceMessageAsync(string deviceId, ReadOnlySequence<byte> payload, CancellationToken cancellationToken) =>
+        (await ApplyPresenceMessageAsync(deviceId, payload, cancellationToken)).Refused;
+
+    /// <summary>
+    /// Applies a presence message: why it was refused (then nothing changed), or what it said. An external broker's
+    /// traffic has no connect event, so there the device's "online" is also when it is ready for its downlink.
+    /// </summary>
+    public async Task<(string? Refused, bool Online)> ApplyPresenceMessageAsync(string deviceId, ReadOnlySequence<byte> payload, CancellationToken cancellationToken)
     {
         // Checked before copying: the payload may be as large as the broker's packet limit.
         var decoded = payload.Length > MaxPresenceBytes
@@ -53,10 +60,10 @@ public sealed partial class PresenceTracker(
             var reason = decoded.Error == DecodeError.TooLarge ? RejectReason.TooLarge : RejectReason.Malformed;
             metrics.Rejected(reason);
             LogPresenceMalformed(deviceId, decoded.Detail ?? "");
-            return reason;
+            return (reason, false);
         }
         await SetAsync(deviceId, decoded.Value!.Online, cancellationToken);
-        return null;
+        return (null, decoded.Value.Online);
     }
 
     /// <summary>The broker received an uplink from the device (stored or not yet).</summary>

@@ -12,7 +12,7 @@ namespace Diagnostics.Cloud.Broker;
 /// live session is what makes a revocation take effect at once.
 /// </summary>
 internal sealed partial class RevokedSessions(
-    IDeviceCredentialStore store, EmbeddedBroker broker, IOptions<BrokerOptions> options, TimeProvider time, CloudMetrics metrics,
+    IDeviceCredentialStore store, IDeviceSessionEnding sessions, IOptions<BrokerOptions> options, TimeProvider time, CloudMetrics metrics,
     ILogger<RevokedSessions> logger) : BackgroundService, IDeviceSessions
 {
     private const int BatchSize = 100;
@@ -37,7 +37,7 @@ internal sealed partial class RevokedSessions(
                 changes = await store.ChangesAfterAsync(_seen, BatchSize, cancellationToken);
                 foreach (var change in changes)
                 {
-                    await broker.EndSessionAsync(change.DeviceId, change.Action == CredentialAuditActions.Rotated ? "rotated" : "revoked");
+                    await sessions.EndAsync(change.DeviceId, revoked: change.Action != CredentialAuditActions.Rotated, cancellationToken);
                     _seen = change.Sequence;
                 }
             }

@@ -17,7 +17,8 @@ namespace Diagnostics.Cloud.Demo;
 /// </summary>
 public sealed partial class DemoFleetHost(
     IOptions<DemoFleetOptions> options,
-    EmbeddedBroker broker,
+    IServiceProvider services,
+    IOptions<BrokerOptions> brokerOptions,
     Certificates.ServerCertificate serverCertificate,
     DeviceRegistry registry,
     IEnumerable<ILoggerProvider> loggerProviders,
@@ -75,17 +76,35 @@ public sealed partial class DemoFleetHost(
     /// <summary>
     /// Over TLS when the broker listens for it, as devices in the field should: the development CA pinned, or (with the
     /// operator's own certificate, whose names need not include 127.0.0.1) that certificate's fingerprint.
+    /// With an external broker, that broker, checked as configured for the cloud's own connection.
     /// </summary>
-    private Agent.Uplink.BrokerOptions DemoBroker() => broker.TlsPort == 0
-        ? new() { Host = "127.0.0.1", Port = broker.Port }
-        : new()
+    private Agent.Uplink.BrokerOptions DemoBroker()
+    {
+        if (brokerOptions.Value.Mode == BrokerMode.External)
         {
-            Host = "127.0.0.1",
-            Port = broker.TlsPort,
-            UseTls = true,
-            CaCertificatePath = serverCertificate.DevelopmentCaPath ?? "",
-            CertificateFingerprint = serverCertificate.DevelopmentCaPath is null ? serverCertificate.Fingerprint : "",
-        };
+            var external = brokerOptions.Value.External;
+            return new()
+            {
+                Host = external.Host,
+                Port = external.Port,
+                UseTls = external.UseTls,
+                CaCertificatePath = external.CaCertificatePath,
+                CertificateFingerprint = external.CertificateFingerprint,
+                TlsServerName = external.TlsServerName,
+            };
+        }
+        var broker = services.GetRequiredService<EmbeddedBroker>();
+        return broker.TlsPort == 0
+            ? new() { Host = "127.0.0.1", Port = broker.Port }
+            : new()
+            {
+                Host = "127.0.0.1",
+                Port = broker.TlsPort,
+                UseTls = true,
+                CaCertificatePath = serverCertificate.DevelopmentCaPath ?? "",
+                CertificateFingerprint = serverCertificate.DevelopmentCaPath is null ? serverCertificate.Fingerprint : "",
+            };
+    }
 
     /// <summary>The demo releases are a convenience too: a damaged demo key must not keep the fleet from starting.</summary>
     private async Task PublishDemoReleasesAsync(SimulatedFleetOptions fleetOptions, CancellationToken cancellationToken)
@@ -147,7 +166,7 @@ public sealed partial class DemoFleetHost(
     }
 
     [LoggerMessage(EventId = EventIds.DemoFleetStarted, Level = LogLevel.Information,
-        Message = "Demo fleet: {Count} simulated printers connecting to the embedded broker on port {Port}, {Transport} (time scale {TimeScale})")]
+        Message = "Demo fleet: {Count} simulated printers connecting to the broker on port {Port}, {Transport} (time scale {TimeScale})")]
     private static partial void LogStarting(ILogger logger, int count, int port, string transport, double timeScale);
 
     [LoggerMessage(EventId = EventIds.DemoFleetStale, Level = LogLevel.Warning,

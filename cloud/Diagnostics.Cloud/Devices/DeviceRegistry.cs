@@ -10,6 +10,9 @@ public enum RegistrationError
     AlreadyExists,
 }
 
+/// <summary>The store has a device's new credentials but the external broker does not (it was unreachable or refused).</summary>
+public sealed class BrokerAccountException(string message, Exception inner) : Exception(message, inner);
+
 public readonly record struct RegistrationResult(RegisteredDevice? Device, RegistrationError Error)
 {
     public bool IsSuccess => Error == RegistrationError.None;
@@ -20,7 +23,7 @@ public readonly record struct RegistrationResult(RegisteredDevice? Device, Regis
 /// it (and revokes the device's certificates), a revocation decommissions the device (its history stays, and
 /// registering its id again gives it new credentials). Whoever changes a device's credentials is in the audit trail.
 /// </summary>
-public sealed partial class DeviceRegistry(IDeviceCredentialStore store, TimeProvider time, ILogger<DeviceRegistry> logger)
+public sealed partial class DeviceRegistry(IDeviceCredentialStore store, IBrokerDeviceAccounts brokerAccounts, TimeProvider time, ILogger<DeviceRegistry> logger)
 {
     /// <summary>How the audit trail names a change made without a person behind it (the demo fleet, tests).</summary>
     public const string SystemActor = "system";
@@ -40,11 +43,13 @@ public sealed partial class DeviceRegistry(IDeviceCredentialStore store, TimePro
         if (await store.TryAddAsync(device, cancellationToken))
         {
             LogRegistered(id, model ?? "");
+            await SetBrokerAccountAsync(id, token, "registered", cancellationToken);
             return new(new RegisteredDevice(id, token), RegistrationError.None);
         }
         if (!await store.ReRegisterAsync(device, actor, cancellationToken))
             return new(null, RegistrationError.AlreadyExists);
         LogReregistered(id, actor);
+        await SetBrokerAccountAsync(id, token, "registered", cancellationToken);
         return new(new RegisteredDevice(id, token), RegistrationError.None);
     }
 
@@ -67,6 +72,7 @@ public sealed partial class DeviceRegistry(IDeviceCredentialStore store, TimePro
         if (!await store.ReplaceTokenAsync(deviceId, hash, salt, time.GetUtcNow(), actor, cancellationToken))
             return null;
         LogRotated(deviceId, actor);
+        await SetBrokerAccountAsync(deviceId, token, "rotated", cancellationToken);
         return new RegisteredDevice(deviceId, token);
     }
 
@@ -76,7 +82,35 @@ public sealed partial class DeviceRegistry(IDeviceCredentialStore store, TimePro
         if (!Topics.IsValidDeviceId(deviceId) || !await store.RevokeAsync(deviceId, time.GetUtcNow(), actor, cancellationToken))
             return false;
         LogRevoked(deviceId, actor);
+        try
+        {
+            await brokerAccounts.RemoveAsync(deviceId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The revocation stands: every running instance removes the account again when it reads the revocation in
+            // the audit trail, so a broker that is unreachable now still drops the device later.
+            LogBrokerAccountRemovalDeferred(ex, deviceId);
+        }
         return true;
+    }
+
+    /// <summary>
+    /// An external broker that keeps its own accounts gets the new password now: the token exists only here. If that
+    /// fails the store already has the change, so the error says how to repeat it (a rotation gives a new token).
+    /// </summary>
+    private async Task SetBrokerAccountAsync(string deviceId, string token, string change, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await brokerAccounts.SetAsync(deviceId, token, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogBrokerAccountFailed(ex, deviceId, change);
+            throw new BrokerAccountException(
+                $"Device {deviceId} is {change} in the store, but the broker did not take its new password: rotate its credentials once the broker is reachable.", ex);
+        }
     }
 
     public async Task<DeviceCredentialsView?> GetCredentialsViewAsync(string deviceId, CancellationToken cancellationToken)
@@ -97,4 +131,10 @@ public sealed partial class DeviceRegistry(IDeviceCredentialStore store, TimePro
 
     [LoggerMessage(EventId = EventIds.DeviceCredentialsRevoked, Level = LogLevel.Warning, Message = "Credentials of device {DeviceId} revoked by {Actor}: the device is decommissioned")]
     private partial void LogRevoked(string deviceId, string actor);
+
+    [LoggerMessage(EventId = EventIds.BrokerAccountFailed, Level = LogLevel.Error, Message = "Device {DeviceId} was {Change} in the store, but the broker did not take its new password")]
+    private partial void LogBrokerAccountFailed(Exception exception, string deviceId, string change);
+
+    [LoggerMessage(EventId = EventIds.BrokerAccountRemovalDeferred, Level = LogLevel.Warning, Message = "Device {DeviceId} is revoked, but the broker did not remove its account yet; running instances retry")]
+    private partial void LogBrokerAccountRemovalDeferred(Exception exception, string deviceId);
 }

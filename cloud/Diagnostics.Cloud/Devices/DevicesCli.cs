@@ -1,3 +1,5 @@
+using Diagnostics.Cloud.Broker;
+using Diagnostics.Cloud.Broker.External;
 using Diagnostics.Cloud.Storage;
 
 namespace Diagnostics.Cloud.Devices;
@@ -75,8 +77,8 @@ public static class DevicesCli
             }
         }
 
-        using var host = await StoreOnlyHost.StartAsync(configuration, builder => builder.AddDevices(), cancellationToken);
-        var result = await host.Services.GetRequiredService<DeviceRegistry>().RegisterAsync(id, model, Actor, cancellationToken);
+        await using var host = await DeviceHost.StartAsync(configuration, cancellationToken);
+        var result = await host.Registry.RegisterAsync(id, model, Actor, cancellationToken);
         switch (result.Error)
         {
             case RegistrationError.None:
@@ -96,10 +98,35 @@ public static class DevicesCli
     private static async Task<int> ChangeAsync(
         string[] configuration, TextWriter error, Func<DeviceRegistry, Task<bool>> change, string deviceId, CancellationToken cancellationToken)
     {
-        using var host = await StoreOnlyHost.StartAsync(configuration, builder => builder.AddDevices(), cancellationToken);
-        if (await change(host.Services.GetRequiredService<DeviceRegistry>()))
+        await using var host = await DeviceHost.StartAsync(configuration, cancellationToken);
+        if (await change(host.Registry))
             return 0;
         await error.WriteLineAsync($"No device with id '{deviceId}' is registered.");
         return 1;
+    }
+
+    /// <summary>
+    /// The store and the registry; with <c>Broker:Mode=External</c> also the cloud's connection to the broker, because the
+    /// devices' accounts there (Mosquitto's dynamic security) change with their credentials and the token exists only here.
+    /// </summary>
+    private sealed class DeviceHost(IHost host, ExternalBrokerConnection? broker) : IAsyncDisposable
+    {
+        public DeviceRegistry Registry => host.Services.GetRequiredService<DeviceRegistry>();
+
+        public static async Task<DeviceHost> StartAsync(IEnumerable<string> configuration, CancellationToken cancellationToken)
+        {
+            var host = await StoreOnlyHost.StartAsync(configuration, builder => builder.AddDevices().AddBrokerDeviceAccounts(), cancellationToken);
+            var broker = host.Services.GetService<ExternalBrokerConnection>();
+            if (broker is not null)
+                await broker.StartAsync(cancellationToken);
+            return new DeviceHost(host, broker);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (broker is not null)
+                await broker.StopAsync(CancellationToken.None);
+            host.Dispose();
+        }
     }
 }

@@ -12,6 +12,8 @@ public static class DevicesExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<IDeviceStore, DeviceStore>();
         builder.Services.TryAddSingleton<IDeviceCredentialStore, DeviceCredentialStore>();
+        // Replaced by Mosquitto's dynamic security when Broker:Mode is External (BrokerExtensions.AddBrokerDeviceAccounts).
+        builder.Services.TryAddSingleton<IBrokerDeviceAccounts, NoBrokerDeviceAccounts>();
         builder.Services.AddSingleton<DeviceRegistry>();
         builder.Services.AddSingleton<CertificateEnrollment>();
         builder.Services.AddSingleton<DeviceCertificateCheck>();

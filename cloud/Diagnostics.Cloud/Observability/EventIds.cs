@@ -33,6 +33,17 @@ internal static class EventIds
     public const int PacketTooLarge = 240;
     public const int ClientLimited = 241;
 
+    // External broker 25x
+    public const int ExternalBrokerConnected = 250;
+    public const int ExternalBrokerLost = 251;
+    public const int ExternalBrokerConnectFailed = 252;
+    public const int ExternalBrokerTlsRefused = 253;
+    public const int ExternalBrokerHandlerFailed = 254;
+    public const int BrokerAccountChanged = 255;
+    public const int BrokerCloudRole = 256;
+    public const int BrokerAccountFailed = 257;
+    public const int BrokerAccountRemovalDeferred = 258;
+
     // Transport security and device sessions 27x
     public const int PlainListener = 270;
     public const int DeviceSessionEnded = 271;

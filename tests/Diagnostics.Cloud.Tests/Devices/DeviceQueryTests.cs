@@ -148,7 +148,7 @@ public sealed class DeviceQueryTests
 
         var breakdown = await db.Devices.GetFleetBreakdownAsync(topCodes: 2, TestContext.Current.CancellationToken);
 
-        Assert.Equal([new CodeCount("ipp:toner-low", Conditions.TonerLow, 3), new CodeCount("ipp:media-jam", Conditions.PaperJam, 2)], breakdown.TopCodes);
+        Assert.Equal([new CodeCount("ipp:toner-low", Conditions.TonerLow, 3, Severity.Warning), new CodeCount("ipp:media-jam", Conditions.PaperJam, 2, Severity.Error)], breakdown.TopCodes);
         Assert.Equal([new ValueCount("1.2.3", 2), new ValueCount("", 1), new ValueCount("0.9", 1), new ValueCount("1.2.4", 1)], breakdown.Firmware);
         Assert.Equal([new ValueCount("LaserJet 4000", 2), new ValueCount("Pi Board", 2), new ValueCount("OfficeJet Pro", 1)], breakdown.Models);
         Assert.Equal([new ValueCount(Conditions.TonerLow, 3), new ValueCount(Conditions.PaperJam, 2), new ValueCount(Conditions.DoorOpen, 1)], breakdown.Conditions);

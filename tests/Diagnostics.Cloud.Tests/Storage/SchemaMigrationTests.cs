@@ -134,7 +134,10 @@ public sealed class SchemaMigrationTests
             Assert.Contains($"PostgreSQL 127.0.0.1:{server.Port}/{name}: schema version", firstOutput, StringComparison.Ordinal);
             Assert.Contains($"{Steps} steps applied now, 0 already there", firstOutput, StringComparison.Ordinal);
             Assert.Contains($"0 steps applied now, {Steps} already there", output.ToString(), StringComparison.Ordinal);
-            Assert.DoesNotContain("Password", firstOutput, StringComparison.OrdinalIgnoreCase);
+            // The connection string's secret is never printed (a step's description may well speak of passwords).
+            Assert.DoesNotContain("Password=", firstOutput, StringComparison.OrdinalIgnoreCase);
+            if (new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Password is { Length: > 0 } secret)
+                Assert.DoesNotContain(secret, firstOutput, StringComparison.Ordinal);
         }
         finally
         {

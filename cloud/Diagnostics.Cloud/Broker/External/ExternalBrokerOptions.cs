@@ -1,0 +1,52 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Diagnostics.Cloud.Broker.External;
+
+/// <summary>The external MQTT 5 broker the cloud connects to as a client. Section <c>Broker:External</c>.</summary>
+public sealed class ExternalBrokerOptions
+{
+    /// <summary>The broker's host name or address.</summary>
+    public string Host { get; set; } = "";
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 1883;
+
+    /// <summary>MQTT over TLS; the broker's certificate is checked as the agent checks it (system store, CA file or fingerprint).</summary>
+    public bool UseTls { get; set; }
+
+    /// <summary>A PEM file of the CA that signed the broker's certificate, trusted instead of the system store.</summary>
+    public string CaCertificatePath { get; set; } = "";
+
+    /// <summary>SHA-256 of the broker's own certificate (hex, colons allowed): only that certificate is accepted.</summary>
+    public string CertificateFingerprint { get; set; } = "";
+
+    /// <summary>The name the broker's certificate must carry; empty: <see cref="Host"/>.</summary>
+    public string TlsServerName { get; set; } = "";
+
+    /// <summary>The cloud's own broker account (with Mosquitto: the dynamic-security administrator made by <c>mosquitto_ctrl dynsec init</c>).</summary>
+    public string UserName { get; set; } = "";
+
+    public string Password { get; set; } = "";
+
+    /// <summary>The MQTT client id; empty: <c>dx-cloud-</c> and a new random part at each start (every instance needs its own).</summary>
+    public string ClientId { get; set; } = "";
+
+    /// <summary>The shared-subscription group every cloud instance joins: <c>$share/{group}/dx/+/up/#</c> and <c>$share/{group}/dx/+/presence</c>.</summary>
+    [Required]
+    [RegularExpression("^[A-Za-z0-9_.-]{1,64}$")]
+    public string ShareGroup { get; set; } = "diagnostics";
+
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a connect, a publish or a dynamic-security command may take.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Reconnect delays grow exponentially from here, with full jitter.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+}
