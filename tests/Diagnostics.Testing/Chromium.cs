@@ -57,8 +57,11 @@ public sealed class Chromium : IAsyncDisposable
         }
     }
 
-    /// <summary>A new browser context (own cookies and storage) showing one page, sized like <paramref name="viewport"/>.</summary>
-    public async Task<BrowserSession> NewSessionAsync(Uri baseAddress, Viewport viewport)
+    /// <summary>
+    /// A new browser context (own cookies and storage) showing one page, sized like <paramref name="viewport"/>, its
+    /// language (Accept-Language and <c>navigator.language</c>) set to <paramref name="locale"/>.
+    /// </summary>
+    public async Task<BrowserSession> NewSessionAsync(Uri baseAddress, Viewport viewport, string locale = "en-GB")
     {
         ArgumentNullException.ThrowIfNull(baseAddress);
         ArgumentNullException.ThrowIfNull(viewport);
@@ -69,7 +72,7 @@ public sealed class Chromium : IAsyncDisposable
             IsMobile = viewport.IsMobile,
             HasTouch = viewport.IsMobile,
             DeviceScaleFactor = viewport.IsMobile ? 2 : 1,
-            Locale = "en-GB",
+            Locale = locale,
             TimezoneId = "UTC",
         });
         return await BrowserSession.OpenAsync(context);

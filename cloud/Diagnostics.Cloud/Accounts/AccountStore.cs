@@ -62,4 +62,10 @@ internal sealed class AccountStore(Database database) : IAccountStore
     public async Task<bool> SetNicknameAsync(string deviceId, string accountId, string? nickname, CancellationToken cancellationToken) =>
         await database.ExecuteAsync("UPDATE device_owners SET nickname = @nickname WHERE device_id = @deviceId AND account_id = @accountId;",
             new { deviceId, accountId, nickname }, cancellationToken) > 0;
+
+    public Task<string?> GetLanguageAsync(string accountId, CancellationToken cancellationToken) =>
+        database.QueryFirstOrDefaultAsync<string>("SELECT language FROM accounts WHERE id = @accountId;", new { accountId }, cancellationToken);
+
+    public async Task<bool> SetLanguageAsync(string accountId, string? language, CancellationToken cancellationToken) =>
+        await database.ExecuteAsync("UPDATE accounts SET language = @language WHERE id = @accountId;", new { accountId, language }, cancellationToken) > 0;
 }

@@ -49,3 +49,11 @@ public sealed class PasswordResetSchema : SchemaMigration
         PortableSql("CREATE INDEX IF NOT EXISTS ix_password_resets_account ON password_resets (account_id, created_at_ms);");
     }
 }
+
+[Migration(2026_12_06_50, "Accounts: the language each person reads the apps in")]
+public sealed class AccountLanguageSchema : SchemaMigration
+{
+    // A culture name the apps have translations for ("zh-Hans", "ja"); null until the person picks one, and then the
+    // browser's Accept-Language decides.
+    public override void Up() => AddColumnUnlessExists("accounts", "language", column => column.AsString().Nullable());
+}

@@ -32,4 +32,10 @@ public interface IAccountStore
 
     /// <summary>Names (or, with null, un-names) a device the account owns; false when it does not own it.</summary>
     Task<bool> SetNicknameAsync(string deviceId, string accountId, string? nickname, CancellationToken cancellationToken);
+
+    /// <summary>The culture name the account reads the apps in, or null when it has not picked one.</summary>
+    Task<string?> GetLanguageAsync(string accountId, CancellationToken cancellationToken);
+
+    /// <summary>Sets (or, with null, forgets) the account's language; false when there is no such account.</summary>
+    Task<bool> SetLanguageAsync(string accountId, string? language, CancellationToken cancellationToken);
 }

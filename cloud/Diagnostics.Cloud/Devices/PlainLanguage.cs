@@ -194,24 +194,33 @@ public static class PlainLanguage
         return worst is null ? "Supplies are fine" : Supply(worst);
     }
 
-    /// <summary>"Online" or "Offline".</summary>
-    public static string Presence(DevicePresence presence) => presence == DevicePresence.Online ? "Online" : "Offline";
+    // Presence and relative times in the reader's language (the request's UI culture), from
+    // Resources/Devices/PlainLanguage{,.zh-Hans,.ja}.resx; the rest of this catalog is English still (issue 19).
+    private static readonly System.Resources.ResourceManager Texts =
+        new("Diagnostics.Cloud.Resources.Devices.PlainLanguage", typeof(PlainLanguage).Assembly);
 
-    /// <summary>"just now", "2 minutes ago", "3 hours ago", "5 days ago", or "never" without a time.</summary>
+    private static string Text(string name) => Texts.GetString(name, CultureInfo.CurrentUICulture) ?? name;
+
+    /// <summary>"Online" or "Offline", in the reader's language.</summary>
+    public static string Presence(DevicePresence presence) => Text(presence == DevicePresence.Online ? "Online" : "Offline");
+
+    /// <summary>"just now", "2 minutes ago", "3 hours ago", "5 days ago", or "never" without a time, in the reader's language.</summary>
     public static string Ago(DateTimeOffset? when, DateTimeOffset now)
     {
         if (when is not { } at)
-            return "never";
+            return Text("Never");
         var elapsed = now - at;
         if (elapsed < TimeSpan.FromMinutes(1))
-            return "just now";
+            return Text("JustNow");
         if (elapsed < TimeSpan.FromHours(1))
-            return Count((int)elapsed.TotalMinutes, "minute");
+            return Count((int)elapsed.TotalMinutes, "Minute");
         if (elapsed < TimeSpan.FromDays(1))
-            return Count((int)elapsed.TotalHours, "hour");
-        return Count((int)elapsed.TotalDays, "day");
+            return Count((int)elapsed.TotalHours, "Hour");
+        return Count((int)elapsed.TotalDays, "Day");
 
-        static string Count(int n, string unit) => n == 1 ? $"1 {unit} ago" : $"{n.ToString(CultureInfo.InvariantCulture)} {unit}s ago";
+        static string Count(int n, string unit) => n == 1
+            ? Text(unit + "Ago")
+            : string.Format(CultureInfo.CurrentCulture, Text(unit + "sAgo"), n.ToString(CultureInfo.CurrentCulture));
     }
 
     /// <summary>The device's message as a sentence title, without a trailing full stop.</summary>

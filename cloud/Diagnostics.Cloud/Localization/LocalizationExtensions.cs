@@ -30,8 +30,11 @@ public static class LocalizationExtensions
             // "zh-CN" in Accept-Language is served by zh-Hans, "ja-JP" by ja: parents count.
             options.FallBackToParentCultures = true;
             options.FallBackToParentUICultures = true;
-            // The default providers, in their order: ?culture= (links and screenshots), the culture cookie a language
-            // choice sets, then the browser's Accept-Language.
+            // In this order: ?culture= (a link or a screenshot that must show one language), the signed-in account's
+            // choice (the person's own, following them across phones and browsers, so it outranks what one browser
+            // remembers), the culture cookie (this browser's last choice, which also serves the sign-in page before
+            // anyone is known), then the browser's Accept-Language (the device's setting, the first guess).
+            options.RequestCultureProviders.Insert(1, new AccountCultureProvider());
         });
         return builder;
     }

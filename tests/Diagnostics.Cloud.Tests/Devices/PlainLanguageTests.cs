@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Protocol;
@@ -113,6 +114,26 @@ public sealed class PlainLanguageTests
     {
         var now = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
         Assert.Equal(words, PlainLanguage.Ago(now.AddSeconds(-secondsAgo), now));
+    }
+
+    [Theory]
+    [InlineData("zh-Hans", 150, "2 分钟前")]
+    [InlineData("zh-Hans", 3 * 3600, "3 小时前")]
+    [InlineData("ja", 20, "たった今")]
+    [InlineData("ja", 2 * 86400, "2 日前")]
+    public void Last_report_in_words_of_the_readers_language(string language, int secondsAgo, string words)
+    {
+        var now = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+        var before = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(language);
+        try
+        {
+            Assert.Equal(words, PlainLanguage.Ago(now.AddSeconds(-secondsAgo), now));
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = before;
+        }
     }
 
     [Fact]
