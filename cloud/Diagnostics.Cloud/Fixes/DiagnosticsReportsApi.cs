@@ -33,10 +33,10 @@ public static class DiagnosticsReportsApi
         var mine = app.MapGroup("/api/me").WithTags("Diagnostics reports").RequireAuthorization(Roles.CustomerPolicy);
         mine.MapGet("/devices/{deviceId}/reports", MyDeviceReports).ProducesProblem(StatusCodes.Status404NotFound);
         mine.MapGet("/reports/{reportId}", MyReport).ProducesProblem(StatusCodes.Status404NotFound);
-        mine.MapPost("/reports/{reportId}/release", (string reportId, HttpContext http, DeviceAccess access, DiagnosticsReports reports, CancellationToken ct) =>
-            DecideAsync(reportId, release: true, http, access, reports, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        mine.MapPost("/reports/{reportId}/discard", (string reportId, HttpContext http, DeviceAccess access, DiagnosticsReports reports, CancellationToken ct) =>
-            DecideAsync(reportId, release: false, http, access, reports, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        mine.MapPost("/reports/{reportId}/release", (string reportId, HttpContext http, CustomerFixes fixes, CancellationToken ct) =>
+            DecideAsync(reportId, release: true, http, fixes, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        mine.MapPost("/reports/{reportId}/discard", (string reportId, HttpContext http, CustomerFixes fixes, CancellationToken ct) =>
+            DecideAsync(reportId, release: false, http, fixes, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
@@ -97,46 +97,34 @@ public static class DiagnosticsReportsApi
     }
 
     public static async Task<Results<Ok<IReadOnlyList<DiagnosticsReport>>, ProblemHttpResult>> MyDeviceReports(
-        string deviceId, HttpContext http, DeviceAccess access, DiagnosticsReports reports, CancellationToken cancellationToken)
+        string deviceId, HttpContext http, CustomerFixes fixes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(access);
-        ArgumentNullException.ThrowIfNull(reports);
-        if (!await access.CanAccessAsync(http.User, deviceId, cancellationToken))
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown device", $"You have no device {deviceId}."));
-        return TypedResults.Ok(await reports.ListAsync(deviceId, cancellationToken));
+        ArgumentNullException.ThrowIfNull(fixes);
+        return await fixes.ReportsAsync(http.User, deviceId, cancellationToken) is { } reports
+            ? TypedResults.Ok(reports)
+            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown device", $"You have no device {deviceId}."));
     }
 
-    public static async Task<Results<Ok<ReportContent>, ProblemHttpResult>> MyReport(string reportId, HttpContext http, DeviceAccess access, DiagnosticsReports reports, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<ReportContent>, ProblemHttpResult>> MyReport(string reportId, HttpContext http, CustomerFixes fixes, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(reports);
-        return await ReadMineAsync(reportId, http, access, reports, cancellationToken) is { } content
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(fixes);
+        return await fixes.ReportAsync(http.User, reportId, cancellationToken) is { } content
             ? TypedResults.Ok(content)
             : TypedResults.Problem(UnknownReport(reportId));
     }
 
-    /// <summary>The owner's report with its sections (none once discarded); someone else's reads as unknown.</summary>
-    public static async Task<ReportContent?> ReadMineAsync(string reportId, HttpContext http, DeviceAccess access, DiagnosticsReports reports, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(access);
-        ArgumentNullException.ThrowIfNull(reports);
-        var report = await reports.GetAsync(reportId, cancellationToken);
-        if (report is null || !await access.CanAccessAsync(http.User, report.DeviceId, cancellationToken))
-            return null;
-        var bytes = await reports.ContentAsync(reportId, cancellationToken);
-        var sections = bytes is null ? [] : DiagnosticsBundles.Read(bytes, out _)?.Sections ?? [];
-        return new ReportContent(report, sections);
-    }
-
     private static async Task<Results<Ok<DiagnosticsReport>, ProblemHttpResult>> DecideAsync(
-        string reportId, bool release, HttpContext http, DeviceAccess access, DiagnosticsReports reports, CancellationToken cancellationToken)
+        string reportId, bool release, HttpContext http, CustomerFixes fixes, CancellationToken cancellationToken)
     {
-        if (await ReadMineAsync(reportId, http, access, reports, cancellationToken) is null)
-            return TypedResults.Problem(UnknownReport(reportId));
-        if (!await reports.DecideAsync(reportId, release, http.User.Signature(), cancellationToken))
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Already decided", $"Report {reportId} was already released or discarded."));
-        return TypedResults.Ok((await reports.GetAsync(reportId, cancellationToken))!);
+        var (report, error) = await fixes.DecideReportAsync(http.User, reportId, release, cancellationToken);
+        return error switch
+        {
+            ReportDecisionError.None => TypedResults.Ok(report!),
+            ReportDecisionError.AlreadyDecided => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Already decided", $"Report {reportId} was already released or discarded.")),
+            _ => TypedResults.Problem(UnknownReport(reportId)),
+        };
     }
 
     private static ProblemHttpResult TooLarge() => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "Too large",

@@ -81,69 +81,62 @@ public static class FixesApi
         return app;
     }
 
-    public static async Task<Results<Ok<List<FixView>>, ProblemHttpResult>> MyFixes(HttpContext http, DeviceAccess access, SqliteFixStore store, CancellationToken cancellationToken, string? state = null)
+    public static async Task<Results<Ok<List<FixView>>, ProblemHttpResult>> MyFixes(HttpContext http, CustomerFixes fixes, CancellationToken cancellationToken, string? state = null)
     {
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(access);
-        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(fixes);
         if (!TryStates(state, out var states))
             return TypedResults.Problem(BadState());
-        var owned = await access.OwnedDevicesAsync(http.User, cancellationToken);
-        var proposals = await store.ListAsync([.. owned], states, MaxList, cancellationToken);
-        return TypedResults.Ok(proposals.Select(p => FixView.Of(p, forStaff: false)).ToList());
+        return TypedResults.Ok((await fixes.ListAsync(http.User, states, MaxList, cancellationToken)).ToList());
     }
 
-    public static async Task<Results<Ok<FixView>, ProblemHttpResult>> MyFix(string proposalId, HttpContext http, DeviceAccess access, SqliteFixStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<FixView>, ProblemHttpResult>> MyFix(string proposalId, HttpContext http, CustomerFixes fixes, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        return await MineAsync(proposalId, http, access, store, cancellationToken) is { } proposal
-            ? TypedResults.Ok(FixView.Of(proposal, forStaff: false))
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(fixes);
+        return await fixes.GetAsync(http.User, proposalId, cancellationToken) is { } proposal
+            ? TypedResults.Ok(proposal)
             : TypedResults.Problem(UnknownFix(proposalId));
     }
 
-    public static Task<Results<Ok<FixView>, ProblemHttpResult>> Approve(string proposalId, HttpContext http, DeviceAccess access, SqliteFixStore store, FixWorkflow workflow, CancellationToken cancellationToken) =>
-        DecideAsync(proposalId, http, access, store, (id, actor) => workflow.ApproveAsync(id, actor, cancellationToken), cancellationToken);
+    public static Task<Results<Ok<FixView>, ProblemHttpResult>> Approve(string proposalId, HttpContext http, CustomerFixes fixes, CancellationToken cancellationToken) =>
+        DecideAsync(proposalId, approve: true, http, fixes, cancellationToken);
 
-    public static Task<Results<Ok<FixView>, ProblemHttpResult>> Decline(string proposalId, HttpContext http, DeviceAccess access, SqliteFixStore store, FixWorkflow workflow, CancellationToken cancellationToken) =>
-        DecideAsync(proposalId, http, access, store, (id, actor) => workflow.DeclineAsync(id, actor, cancellationToken), cancellationToken);
+    public static Task<Results<Ok<FixView>, ProblemHttpResult>> Decline(string proposalId, HttpContext http, CustomerFixes fixes, CancellationToken cancellationToken) =>
+        DecideAsync(proposalId, approve: false, http, fixes, cancellationToken);
 
-    public static async Task<Results<Ok<List<ConsentPolicy>>, ProblemHttpResult>> Policies(string deviceId, HttpContext http, DeviceAccess access, SqliteFixStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<List<ConsentPolicy>>, ProblemHttpResult>> Policies(string deviceId, HttpContext http, CustomerFixes fixes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(access);
-        ArgumentNullException.ThrowIfNull(store);
-        if (!await access.CanAccessAsync(http.User, deviceId, cancellationToken))
-            return TypedResults.Problem(UnknownDevice(deviceId));
-        return TypedResults.Ok((await store.PoliciesAsync(deviceId, cancellationToken)).ToList());
+        ArgumentNullException.ThrowIfNull(fixes);
+        return await fixes.PoliciesAsync(http.User, deviceId, cancellationToken) is { } policies
+            ? TypedResults.Ok(policies.ToList())
+            : TypedResults.Problem(UnknownDevice(deviceId));
     }
 
     public static async Task<Results<Created<ConsentPolicy>, ProblemHttpResult>> GrantPolicy(
-        string deviceId, GrantPolicyRequest request, HttpContext http, DeviceAccess access, FixWorkflow workflow, Microsoft.Extensions.Options.IOptions<FixOptions> options, CancellationToken cancellationToken)
+        string deviceId, GrantPolicyRequest request, HttpContext http, CustomerFixes fixes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(access);
-        ArgumentNullException.ThrowIfNull(workflow);
-        ArgumentNullException.ThrowIfNull(options);
-        if (!await access.CanAccessAsync(http.User, deviceId, cancellationToken))
-            return TypedResults.Problem(UnknownDevice(deviceId));
-        var maxDays = (int)options.Value.MaxPolicyDuration.TotalDays;
-        if (!Enum.TryParse<ConsentAction>(request.Action, ignoreCase: true, out var action) || action == ConsentAction.Unspecified || !Enum.IsDefined(action)
-            || int.TryParse(request.Action, out _) || request.Days is not { } days || days < 1 || days > maxDays)
+        ArgumentNullException.ThrowIfNull(fixes);
+        // A number is not a name of an action (Enum.TryParse would take "2"); the service checks the range.
+        var action = Enum.TryParse<ConsentAction>(request.Action, ignoreCase: true, out var parsed) && !int.TryParse(request.Action, out _) ? parsed : ConsentAction.Unspecified;
+        var (policy, error) = await fixes.GrantPolicyAsync(http.User, deviceId, action, request.Days ?? 0, cancellationToken);
+        return error switch
         {
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Invalid consent",
-                $"action is one of diagnostics, maintenance, settings, restart, install; days is 1 to {maxDays}."));
-        }
-        var policy = await workflow.GrantPolicyAsync(deviceId, action, TimeSpan.FromDays(days), http.User.Signature(), cancellationToken);
-        return TypedResults.Created($"/api/me/devices/{deviceId}/consents/{policy.Id}", policy);
+            GrantError.None => TypedResults.Created($"/api/me/devices/{deviceId}/consents/{policy!.Id}", policy),
+            GrantError.UnknownDevice => TypedResults.Problem(UnknownDevice(deviceId)),
+            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Invalid consent",
+                $"action is one of diagnostics, maintenance, settings, restart, install; days is 1 to {fixes.MaxPolicyDays}.")),
+        };
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> RevokePolicy(string deviceId, string policyId, HttpContext http, DeviceAccess access, FixWorkflow workflow, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ProblemHttpResult>> RevokePolicy(string deviceId, string policyId, HttpContext http, CustomerFixes fixes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(access);
-        ArgumentNullException.ThrowIfNull(workflow);
-        if (!await access.CanAccessAsync(http.User, deviceId, cancellationToken) || !await workflow.RevokePolicyAsync(deviceId, policyId, http.User.Signature(), cancellationToken))
+        ArgumentNullException.ThrowIfNull(fixes);
+        if (!await fixes.RevokePolicyAsync(http.User, deviceId, policyId, cancellationToken))
             return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown consent", $"Device {deviceId} has no standing consent {policyId} in force."));
         return TypedResults.NoContent();
     }
@@ -180,16 +173,14 @@ public static class FixesApi
     }
 
     private static async Task<Results<Ok<FixView>, ProblemHttpResult>> DecideAsync(
-        string proposalId, HttpContext http, DeviceAccess access, SqliteFixStore store,
-        Func<string, string, Task<(FixProposal? Proposal, FixDecisionError Error)>> decide, CancellationToken cancellationToken)
+        string proposalId, bool approve, HttpContext http, CustomerFixes fixes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
-        if (await MineAsync(proposalId, http, access, store, cancellationToken) is null)
-            return TypedResults.Problem(UnknownFix(proposalId));
-        var (proposal, error) = await decide(proposalId, http.User.Signature());
+        ArgumentNullException.ThrowIfNull(fixes);
+        var (proposal, error) = await fixes.DecideAsync(http.User, proposalId, approve, cancellationToken);
         return error switch
         {
-            FixDecisionError.None => TypedResults.Ok(FixView.Of(proposal!, forStaff: false)),
+            FixDecisionError.None => TypedResults.Ok(proposal!),
             // Deciding again is answered with where the fix stands (so a double tap sends one command), as a conflict.
             FixDecisionError.NotOpen => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Already decided",
                 $"Fix {proposalId} is {proposal!.State.ToStorage()}; nothing was changed.")),
@@ -197,15 +188,6 @@ public static class FixesApi
                 $"Fix {proposalId} has no action for the device: follow its steps, or contact support.")),
             _ => TypedResults.Problem(UnknownFix(proposalId)),
         };
-    }
-
-    /// <summary>The proposal when it is about one of the caller's devices; someone else's reads as unknown.</summary>
-    private static async Task<FixProposal?> MineAsync(string proposalId, HttpContext http, DeviceAccess access, SqliteFixStore store, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(access);
-        var proposal = await store.GetAsync(proposalId, cancellationToken);
-        return proposal is not null && await access.CanAccessAsync(http.User, proposal.DeviceId, cancellationToken) ? proposal : null;
     }
 
     private static bool TryStates(string? text, out IReadOnlyCollection<FixState>? states)

@@ -14,6 +14,7 @@ public static class FixesExtensions
         builder.Services.AddSingleton<ConsentPolicies>();
         builder.Services.AddSingleton<FixWorkflow>();
         builder.Services.AddSingleton<DiagnosticsReports>();
+        builder.Services.AddSingleton<CustomerFixes>();
         builder.Services.AddHostedService<FixLoopService>();
         return builder;
     }
