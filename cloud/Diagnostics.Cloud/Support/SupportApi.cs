@@ -41,24 +41,24 @@ public static class SupportApi
         var mine = app.MapGroup("/api/me/sessions").WithTags("Support").RequireAuthorization(Roles.CustomerPolicy)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         mine.MapPost("/", OpenAsync);
-        mine.MapGet("/", async (HttpContext http, SupportSessionStore store, CancellationToken ct) => Results.Ok(await store.SessionsOfCustomerAsync(http.User.AccountId()!, ct)));
-        mine.MapGet("/unread", async (HttpContext http, SupportSessionStore store, CancellationToken ct) =>
-            Results.Ok(new UnreadSessions(await store.UnreadSessionsAsync(http.User.AccountId()!, ct))));
-        MapConversation(mine);
-        mine.MapPost("/{sessionId}/handover", (string sessionId, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, store, session => support.HandOverAsync(session, "The customer asked for a person.", ct), created: null, ct));
-        mine.MapPost("/{sessionId}/solved", (string sessionId, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, store, session => support.ResolveWithBotAsync(session, ct), created: null, ct));
-        mine.MapPost("/{sessionId}/leave", (string sessionId, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, store, session => support.LeaveAsync(session, Actor(http.User), ct), created: null, ct));
+        mine.MapGet("/", async (HttpContext http, CustomerConversations conversations, CancellationToken ct) => Results.Ok(await conversations.SessionsAsync(http.User, ct)));
+        mine.MapGet("/unread", async (HttpContext http, CustomerConversations conversations, CancellationToken ct) =>
+            Results.Ok(new UnreadSessions(await conversations.UnreadAsync(http.User, ct))));
+        MapConversation(mine, http => http.RequestServices.GetRequiredService<CustomerConversations>());
+        mine.MapPost("/{sessionId}/handover", (string sessionId, HttpContext http, CustomerConversations conversations, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, conversations, session => support.HandOverAsync(session, "The customer asked for a person.", ct), created: null, ct));
+        mine.MapPost("/{sessionId}/solved", (string sessionId, HttpContext http, CustomerConversations conversations, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, conversations, session => support.ResolveWithBotAsync(session, ct), created: null, ct));
+        mine.MapPost("/{sessionId}/leave", (string sessionId, HttpContext http, CustomerConversations conversations, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, conversations, session => support.LeaveAsync(session, Actor(http.User), ct), created: null, ct));
         mine.MapPost("/{sessionId}/fixes/{proposalId}/{decision:regex(^(approve|decline)$)}", (string sessionId, string proposalId, string decision, HttpContext http,
-            SupportSessionStore store, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, store, session => support.DecideFixAsync(session, Actor(http.User), proposalId, decision == "approve", ct), created: null, ct));
+            CustomerConversations conversations, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, conversations, session => support.DecideFixAsync(session, Actor(http.User), proposalId, decision == "approve", ct), created: null, ct));
         mine.MapPost("/{sessionId}/updates/{rolloutId}/{decision:regex(^(approve|decline)$)}", (string sessionId, string rolloutId, string decision, HttpContext http,
-            SupportSessionStore store, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, store, session => support.DecideUpdateAsync(session, Actor(http.User), rolloutId, decision == "approve", ct), created: null, ct));
-        mine.MapPost("/{sessionId}/rating", (string sessionId, RateRequest request, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, store, session => support.RateAsync(session, Actor(http.User), request.Rating ?? 0, request.Comment, ct), created: null, ct));
+            CustomerConversations conversations, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, conversations, session => support.DecideUpdateAsync(session, Actor(http.User), rolloutId, decision == "approve", ct), created: null, ct));
+        mine.MapPost("/{sessionId}/rating", (string sessionId, RateRequest request, HttpContext http, CustomerConversations conversations, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, conversations, session => support.RateAsync(session, Actor(http.User), request.Rating ?? 0, request.Comment, ct), created: null, ct));
 
         var staff = app.MapGroup("/api/sessions").WithTags("Support").RequireAuthorization(Roles.StaffPolicy)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
@@ -70,26 +70,26 @@ public static class SupportApi
         staff.MapGet("/history", async (SupportSessionStore store, CancellationToken ct, string? q = null, string? category = null, string? agent = null, bool? reviewed = null,
             int limit = 50) =>
             Results.Ok(await store.SearchAsync(q, category, agent, Math.Clamp(limit, 1, 500), ct, reviewed))).RequireAuthorization(Roles.SupervisorPolicy);
-        staff.MapPut("/{sessionId}/review", (string sessionId, ReviewRequest request, HttpContext http, SupportSessionStore store, SupportSupervision supervision, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, store, session => supervision.ReviewAsync(session, Actor(http.User), request.Score ?? 0, request.Comment, ct), created: null, ct))
+        staff.MapPut("/{sessionId}/review", (string sessionId, ReviewRequest request, HttpContext http, AgentConversations conversations, SupportSupervision supervision, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, conversations, session => supervision.ReviewAsync(session, Actor(http.User), request.Score ?? 0, request.Comment, ct), created: null, ct))
             .RequireAuthorization(Roles.SupervisorPolicy);
         // A review is feedback for the agent it is about: supervisors and that agent read it, no other agent.
         staff.MapGet("/{sessionId}/review", async (string sessionId, HttpContext http, SupportReviewStore reviews, CancellationToken ct) =>
             await reviews.ReviewAsync(sessionId, ct) is { } review && (http.User.IsSupervisor() || review.AgentId == http.User.AccountId())
                 ? Results.Ok(review)
                 : Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No review", $"There is no review of '{sessionId}' for you.")));
-        MapConversation(staff);
-        staff.MapPost("/{sessionId}/take", (string sessionId, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, store, session => support.TakeAsync(session, Actor(http.User), ct), created: null, ct));
-        staff.MapPost("/{sessionId}/transfer", (string sessionId, TransferRequest request, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, store, session => OwnSession(session, http.User) ?? support.TransferAsync(session, Actor(http.User),
+        MapConversation(staff, http => http.RequestServices.GetRequiredService<AgentConversations>());
+        staff.MapPost("/{sessionId}/take", (string sessionId, HttpContext http, AgentConversations conversations, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, conversations, session => support.TakeAsync(session, Actor(http.User), ct), created: null, ct));
+        staff.MapPost("/{sessionId}/transfer", (string sessionId, TransferRequest request, HttpContext http, AgentConversations conversations, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, conversations, session => OwnSession(session, http.User) ?? support.TransferAsync(session, Actor(http.User),
                 string.IsNullOrWhiteSpace(request.ToAgentId) ? null : request.ToAgentId.Trim(), request.Note, ct), created: null, ct));
-        staff.MapPost("/{sessionId}/fixes", (string sessionId, ProposeFixRequest request, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, store, session => OwnSession<SupportMessage>(session, http.User) ?? support.ProposeFixAsync(session, Actor(http.User), request.ArticleId ?? "", ct), created: null, ct));
-        staff.MapPost("/{sessionId}/updates", (string sessionId, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, store, session => OwnSession<SupportMessage>(session, http.User) ?? support.ShareUpdateAsync(session, Actor(http.User), ct), created: null, ct));
-        staff.MapPost("/{sessionId}/close", (string sessionId, CloseSessionRequest request, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, store, session =>
+        staff.MapPost("/{sessionId}/fixes", (string sessionId, ProposeFixRequest request, HttpContext http, AgentConversations conversations, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, conversations, session => OwnSession<SupportMessage>(session, http.User) ?? support.ProposeFixAsync(session, Actor(http.User), request.ArticleId ?? "", ct), created: null, ct));
+        staff.MapPost("/{sessionId}/updates", (string sessionId, HttpContext http, AgentConversations conversations, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, conversations, session => OwnSession<SupportMessage>(session, http.User) ?? support.ShareUpdateAsync(session, Actor(http.User), ct), created: null, ct));
+        staff.MapPost("/{sessionId}/close", (string sessionId, CloseSessionRequest request, HttpContext http, AgentConversations conversations, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, conversations, session =>
                 support.CloseByAgentAsync(session, Actor(http.User), request.Summary, request.Category, request.Solution, request.Resolved ?? true, ct, request.ArticleId),
                 created: null, ct));
 
@@ -121,31 +121,30 @@ public static class SupportApi
         return app;
     }
 
-    /// <summary>What customers and staff both do in a conversation: read it, write, send and see pictures.</summary>
-    private static void MapConversation(RouteGroupBuilder group)
+    /// <summary>What customers and staff both do in a conversation: read it, write, send and see pictures; who may, and what they see, is the audience's.</summary>
+    private static void MapConversation(RouteGroupBuilder group, Func<HttpContext, Conversations> audience)
     {
-        group.MapGet("/{sessionId}", async (string sessionId, HttpContext http, SupportSessionStore store, CancellationToken ct) =>
-            await VisibleSessionAsync(sessionId, http.User, store, ct) is { } session ? Results.Ok(session) : NoSession(sessionId));
-        group.MapGet("/{sessionId}/messages", async (string sessionId, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct,
+        group.MapGet("/{sessionId}", async (string sessionId, HttpContext http, CancellationToken ct) =>
+            await audience(http).SessionAsync(http.User, sessionId, ct) is { } session ? Results.Ok(session) : NoSession(sessionId));
+        group.MapGet("/{sessionId}/messages", async (string sessionId, HttpContext http, SupportService support, CancellationToken ct,
             long after = 0, int waitSeconds = 0) =>
         {
-            if (await VisibleSessionAsync(sessionId, http.User, store, ct) is null)
+            if (await audience(http).MessagesAsync(http.User, sessionId, after, TimeSpan.FromSeconds(Math.Max(0, waitSeconds)), ct) is not { } messages)
                 return NoSession(sessionId);
-            var messages = await support.ReadAsync(sessionId, Math.Max(0, after), includeInternal: http.User.IsStaff(), TimeSpan.FromSeconds(Math.Max(0, waitSeconds)), ct);
             // What the customer's app has fetched counts as seen: the Help tab's count drops (its badge re-reads when the
             // mark is stored). Marked once the answer is sent: a reader must not wait for its turn to write.
             if (!http.User.IsStaff() && messages is [.., var last])
                 http.Response.OnCompleted(() => support.SeenByCustomerAsync(sessionId, last.Sequence, CancellationToken.None));
             return Results.Ok(messages);
         });
-        group.MapPost("/{sessionId}/messages", (string sessionId, PostMessageRequest request, HttpContext http, SupportSessionStore store, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, store, session =>
+        group.MapPost("/{sessionId}/messages", (string sessionId, PostMessageRequest request, HttpContext http, SupportService support, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, audience(http), session =>
                 (request.Internal == true ? null : OwnSession<SupportMessage>(session, http.User))
                 ?? support.PostAsync(session, Actor(http.User), request.Text, request.ClientId, request.Internal ?? false, ct),
                 created: m => Results.Created($"{http.Request.Path}?after={m.Sequence - 1}", m), ct));
-        group.MapPost("/{sessionId}/images", (string sessionId, HttpContext http, SupportSessionStore store, SupportService support, IOptions<SupportOptions> options,
+        group.MapPost("/{sessionId}/images", (string sessionId, HttpContext http, SupportService support, IOptions<SupportOptions> options,
             CancellationToken ct, string? caption = null) =>
-            WithSessionAsync(sessionId, http.User, store, async session =>
+            WithSessionAsync(sessionId, http.User, audience(http), async session =>
             {
                 if (OwnSession<SupportMessage>(session, http.User) is { } notYours)
                     return await notYours;
@@ -154,10 +153,9 @@ public static class SupportApi
                     ? SupportResult<SupportMessage>.Fail(SupportError.Invalid, $"a picture has at most {options.Value.MaxImageBytes / 1024} KiB")
                     : await support.PostImageAsync(session, Actor(http.User), http.Request.ContentType, content, caption, ct);
             }, created: m => Results.Created($"{http.Request.Path}?after={m.Sequence - 1}", m), ct)).DisableAntiforgery();
-        group.MapGet("/{sessionId}/images/{imageId}", async (string sessionId, string imageId, HttpContext http, SupportSessionStore store, SupportMessageStore messages,
-            CancellationToken ct) =>
+        group.MapGet("/{sessionId}/images/{imageId}", async (string sessionId, string imageId, HttpContext http, CancellationToken ct) =>
         {
-            if (await VisibleSessionAsync(sessionId, http.User, store, ct) is null || await messages.ImageAsync(sessionId, imageId, ct) is not { } image)
+            if (await audience(http).ImageAsync(http.User, sessionId, imageId, ct) is not { } image)
                 return Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such picture", $"There is no picture '{imageId}' in this conversation."));
             // Never rendered as anything but the picture it was checked to be.
             http.Response.Headers.XContentTypeOptions = "nosniff";
@@ -192,10 +190,10 @@ public static class SupportApi
             s => Results.Created($"/api/me/sessions/{s.Id}", s));
     }
 
-    private static async Task<IResult> WithSessionAsync<T>(string sessionId, ClaimsPrincipal user, SupportSessionStore store,
+    private static async Task<IResult> WithSessionAsync<T>(string sessionId, ClaimsPrincipal user, Conversations conversations,
         Func<SupportSession, Task<SupportResult<T>>> act, Func<T, IResult>? created, CancellationToken cancellationToken)
     {
-        if (await VisibleSessionAsync(sessionId, user, store, cancellationToken) is not { } session)
+        if (await conversations.SessionAsync(user, sessionId, cancellationToken) is not { } session)
             return NoSession(sessionId);
         return Answer(await act(session), created ?? (value => Results.Ok(value)));
     }
@@ -216,13 +214,6 @@ public static class SupportApi
         SupportError.AtLimit => Results.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "At the limit", result.Detail)),
         _ => Results.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Not now", result.Detail)),
     };
-
-    /// <summary>Staff see every session; a customer only their own, and anyone else's reads as missing.</summary>
-    private static async Task<SupportSession?> VisibleSessionAsync(string sessionId, ClaimsPrincipal user, SupportSessionStore store, CancellationToken cancellationToken)
-    {
-        var session = await store.GetAsync(sessionId, cancellationToken);
-        return session is not null && (user.IsStaff() || session.CustomerId == user.AccountId()) ? session : null;
-    }
 
     public static SessionActor Actor(ClaimsPrincipal user)
     {

@@ -21,6 +21,8 @@ public static class SupportExtensions
         builder.Services.AddSingleton<SupportBot>();
         builder.Services.AddSingleton<SupportService>();
         builder.Services.AddSingleton<SupportSupervision>();
+        builder.Services.AddSingleton<CustomerConversations>();
+        builder.Services.AddSingleton<AgentConversations>();
         builder.Services.AddHostedService<StarterCannedReplies>();
         builder.Services.AddHostedService<SupportWatcher>();
         return builder;
