@@ -34,7 +34,7 @@ public sealed class FixLoopTests
     private static DeviceEvent Jam() => new() { Kind = EventKind.Raised, Code = "ipp:media-jam", Condition = Conditions.PaperJam, Severity = Severity.Error, Message = "Paper jam in tray 1" };
 
     /// <summary>A jammed device paired to a customer, and the proposal the jam raised.</summary>
-    private static async Task<(DeviceClient Device, HttpClient Owner, FixView Proposal)> JammedPairedDeviceAsync(CloudHost host, string deviceId, string code)
+    internal static async Task<(DeviceClient Device, HttpClient Owner, FixView Proposal)> JammedPairedDeviceAsync(CloudHost host, string deviceId, string code)
     {
         var device = await PairedDevices.ConnectAnnouncingAsync(host, deviceId, code);
         var owner = await host.SignedInClientAsync(AccountRole.Customer);

@@ -1,0 +1,71 @@
+using System.Net;
+using System.Net.Http.Json;
+using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Fixes;
+using Diagnostics.Cloud.Tests.Infrastructure;
+using static Diagnostics.Cloud.Tests.Web.RenderedPage;
+
+namespace Diagnostics.Cloud.Tests.Fixes;
+
+/// <summary>
+/// The companion's fix cards and the customer's fix API are one way in (<see cref="CustomerFixes"/>): what the API
+/// refuses, the page does not show, and neither shows what only staff may read of a fix.
+/// </summary>
+public sealed class CustomerFixesTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Another_customer_gets_neither_the_fix_cards_of_a_device_page_nor_the_fixes_consents_or_reports_from_the_api()
+    {
+        await using var host = new CloudHost();
+        var (device, owner, proposal) = await FixLoopTests.JammedPairedDeviceAsync(host, "cf-1", "CFCF1111");
+        await using var _ = device;
+        var stranger = await host.SignedInClientAsync(AccountRole.Customer);
+
+        var ownersPage = await GetPageAsync(owner, "/app/devices/cf-1");
+        var strangersPage = await GetPageAsync(stranger, "/app/devices/cf-1");
+
+        // The owner's page shows the card, so its absence below is the refusal and not an empty device.
+        Assert.Equal([proposal.Id], Attribute(ownersPage, "fix-card", "data-fix-id"));
+        Assert.Equal(1, CountTestId(strangersPage, "device-not-found"));
+        Assert.Equal(0, CountTestId(strangersPage, "fix-card"));
+        Assert.Equal(0, CountTestId(strangersPage, "automatic-fixes"));
+        Assert.DoesNotContain(proposal.Id, strangersPage, StringComparison.Ordinal);
+        Assert.DoesNotContain(proposal.ArticleTitle!, strangersPage, StringComparison.Ordinal);
+        foreach (var url in new[] { $"/api/me/fixes/{proposal.Id}", "/api/me/devices/cf-1/consents", "/api/me/devices/cf-1/reports" })
+        {
+            using var refused = await stranger.GetAsync(new Uri(url, UriKind.Relative), Ct);
+            Assert.True(refused.StatusCode == HttpStatusCode.NotFound, $"GET {url} -> {(int)refused.StatusCode}");
+        }
+        using var grant = await stranger.PostAsJsonAsync("/api/me/devices/cf-1/consents", new { action = "maintenance", days = 30 }, Ct);
+        Assert.Equal(HttpStatusCode.NotFound, grant.StatusCode);
+        Assert.Empty(await owner.GetJsonAsync<List<ConsentPolicy>>("/api/me/devices/cf-1/consents"));
+    }
+
+    [Fact]
+    public async Task Who_decided_a_fix_and_why_it_was_chosen_reach_staff_but_neither_the_customers_page_nor_api()
+    {
+        await using var host = new CloudHost();
+        var (device, owner, proposal) = await FixLoopTests.JammedPairedDeviceAsync(host, "cf-2", "CFCF2222");
+        await using var _ = device;
+        var agent = await host.SignedInClientAsync(AccountRole.Agent);
+        using var approved = await owner.PostAsync(new Uri($"/api/me/fixes/{proposal.Id}/approve", UriKind.Relative), null, Ct);
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+
+        var staffView = await agent.GetJsonAsync<FixView>($"/api/fixes/{proposal.Id}");
+        var customerView = await owner.GetJsonAsync<FixView>($"/api/me/fixes/{proposal.Id}");
+        var page = await GetPageAsync(owner, "/app/devices/cf-2");
+
+        // Staff read both fields: they exist to be hidden.
+        Assert.NotNull(staffView.DecidedBy);
+        Assert.NotEmpty(staffView.Reasons!);
+        Assert.Null(customerView.DecidedBy);
+        Assert.Null(customerView.Reasons);
+        Assert.Equal([proposal.Id], Attribute(page, "fix-card", "data-fix-id"));
+        Assert.DoesNotContain(WebUtility.HtmlEncode(staffView.DecidedBy), page, StringComparison.Ordinal);
+        Assert.DoesNotContain(staffView.DecidedBy, page, StringComparison.Ordinal);
+        foreach (var reason in staffView.Reasons!)
+            Assert.DoesNotContain(WebUtility.HtmlEncode(reason), page, StringComparison.Ordinal);
+    }
+}
