@@ -125,16 +125,13 @@ public static class UpdatesApi
             ChangeAsync(rolloutId, http, rollouts.CancelAsync, store, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         var mine = app.MapGroup("/api/me").WithTags("Updates").RequireAuthorization(Roles.CustomerPolicy);
-        mine.MapGet("/updates", MyUpdates);
-        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/approve", (string rolloutId, string deviceId, HttpContext http, DeviceAccess access, RolloutService rollouts, RolloutStore store,
-            UpdatePackageStore packages, TimeProvider time, CancellationToken ct) =>
-            DecideAsync(rolloutId, deviceId, http, access, rollouts.ApproveAsync, store, packages, time, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/decline", (string rolloutId, string deviceId, HttpContext http, DeviceAccess access, RolloutService rollouts, RolloutStore store,
-            UpdatePackageStore packages, TimeProvider time, CancellationToken ct) =>
-            DecideAsync(rolloutId, deviceId, http, access, rollouts.DeclineAsync, store, packages, time, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/later", (string rolloutId, string deviceId, HttpContext http, DeviceAccess access, RolloutService rollouts, RolloutStore store,
-            UpdatePackageStore packages, TimeProvider time, CancellationToken ct) =>
-            DecideAsync(rolloutId, deviceId, http, access, rollouts.RemindLaterAsync, store, packages, time, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        mine.MapGet("/updates", async (HttpContext http, CustomerUpdates updates, CancellationToken ct) => TypedResults.Ok(await updates.ListAsync(http.User, ct)));
+        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/approve", (string rolloutId, string deviceId, HttpContext http, CustomerUpdates updates, CancellationToken ct) =>
+            DecideAsync(rolloutId, deviceId, UpdateDecision.Approve, http, updates, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/decline", (string rolloutId, string deviceId, HttpContext http, CustomerUpdates updates, CancellationToken ct) =>
+            DecideAsync(rolloutId, deviceId, UpdateDecision.Decline, http, updates, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        mine.MapPost("/updates/{rolloutId}/devices/{deviceId}/later", (string rolloutId, string deviceId, HttpContext http, CustomerUpdates updates, CancellationToken ct) =>
+            DecideAsync(rolloutId, deviceId, UpdateDecision.RemindLater, http, updates, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         mine.MapGet("/devices/{deviceId}/maintenance-window", MyWindow).ProducesProblem(StatusCodes.Status404NotFound);
         mine.MapPut("/devices/{deviceId}/maintenance-window", SetMyWindow).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
@@ -286,78 +283,33 @@ public static class UpdatesApi
 
     // ---- customers
 
-    public static async Task<Ok<List<MyUpdateView>>> MyUpdates(HttpContext http, DeviceAccess access, RolloutStore store, UpdatePackageStore packages, TimeProvider time, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(access);
-        var views = new List<MyUpdateView>();
-        foreach (var deviceId in await access.OwnedDevicesAsync(http.User, cancellationToken))
-        {
-            foreach (var device in await store.RolloutsOfDeviceAsync(deviceId, cancellationToken))
-            {
-                if (device.State == DeviceUpdateState.Pending)
-                    continue;
-                if (await MyViewAsync(device, store, packages, time.GetUtcNow(), cancellationToken) is { } view)
-                    views.Add(view);
-            }
-        }
-        return TypedResults.Ok(views.OrderByDescending(v => v.UpdatedAt).ToList());
-    }
-
-    public static async Task<MyUpdateView?> MyViewAsync(RolloutDevice device, RolloutStore store, UpdatePackageStore packages, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(device);
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(packages);
-        var rollout = await store.GetRolloutAsync(device.RolloutId, cancellationToken);
-        if (rollout is null)
-            return null;
-        var package = await packages.GetPackageAsync(device.PackageId ?? rollout.Spec.PackageId, cancellationToken);
-        var open = rollout.State is RolloutState.Running or RolloutState.Paused or RolloutState.Halted;
-        var deciding = open && device.State is DeviceUpdateState.Offered or DeviceUpdateState.Deferred;
-        var deferralEnds = device.FirstOfferedAt + TimeSpan.FromSeconds(rollout.Spec.MaxDeferralSeconds);
-        return new MyUpdateView(rollout.Id, device.DeviceId, rollout.Version, device.FromVersion, package?.Manifest.ReleaseNotes ?? "",
-            package?.Manifest.PayloadSize ?? 0, device.State.ToStorage(), device.Percent, device.Failure, device.Detail,
-            CanApprove: deciding, CanDecline: open && (deciding || device.State == DeviceUpdateState.Approved),
-            CanRemindLater: open && (deciding || device.State == DeviceUpdateState.Approved) && (deferralEnds is null || deferralEnds > now),
-            device.DeferredUntil, deferralEnds, device.NotBefore, device.UpdatedAt,
-            package?.Manifest.Kind == PackageKind.Driver ? "driver" : "firmware", package?.Manifest.Models ?? []);
-    }
-
     private static async Task<Results<Ok<MyUpdateView>, ProblemHttpResult>> DecideAsync(
-        string rolloutId, string deviceId, HttpContext http, DeviceAccess access, Func<string, string, string, CancellationToken, Task<RolloutResult<RolloutDevice>>> decide,
-        RolloutStore store, UpdatePackageStore packages, TimeProvider time, CancellationToken cancellationToken)
+        string rolloutId, string deviceId, UpdateDecision decision, HttpContext http, CustomerUpdates updates, CancellationToken cancellationToken)
     {
-        // Someone else's device reads exactly like a device that is not in the rollout: nothing to learn by probing.
-        if (!await access.CanAccessAsync(http.User, deviceId, cancellationToken))
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such update", $"Device {deviceId} is not in rollout {rolloutId}."));
-        var result = await decide(rolloutId, deviceId, http.User.Signature(), cancellationToken);
+        var result = await updates.DecideAsync(http.User, rolloutId, deviceId, decision, cancellationToken);
         return result.Error switch
         {
-            RolloutError.None => TypedResults.Ok((await MyViewAsync(result.Value!, store, packages, time.GetUtcNow(), cancellationToken))!),
+            RolloutError.None => TypedResults.Ok(result.Value!),
             RolloutError.NotFound => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such update", result.Detail)),
             _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Not now", result.Detail)),
         };
     }
 
-    public static async Task<Results<Ok<MaintenanceWindowView>, ProblemHttpResult>> MyWindow(string deviceId, HttpContext http, DeviceAccess access, MaintenanceWindowStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<MaintenanceWindowView>, ProblemHttpResult>> MyWindow(string deviceId, HttpContext http, CustomerUpdates updates, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(access);
-        ArgumentNullException.ThrowIfNull(store);
-        if (!await access.CanAccessAsync(http.User, deviceId, cancellationToken))
-            return NotYours(deviceId);
-        return TypedResults.Ok(MaintenanceWindowView.Of(await store.WindowAsync(deviceId, cancellationToken)));
+        ArgumentNullException.ThrowIfNull(updates);
+        return await updates.WindowAsync(http.User, deviceId, cancellationToken) is { } window ? TypedResults.Ok(MaintenanceWindowView.Of(window)) : NotYours(deviceId);
     }
 
     public static async Task<Results<Ok<MaintenanceWindowView>, ProblemHttpResult>> SetMyWindow(
-        string deviceId, MaintenanceWindowRequest request, HttpContext http, DeviceAccess access, MaintenanceWindowStore store, CancellationToken cancellationToken)
+        string deviceId, MaintenanceWindowRequest request, HttpContext http, CustomerUpdates updates, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(access);
-        ArgumentNullException.ThrowIfNull(store);
-        if (!await access.CanAccessAsync(http.User, deviceId, cancellationToken))
+        ArgumentNullException.ThrowIfNull(updates);
+        // Someone else's device is refused before the window is looked at: a stranger learns nothing from a 400.
+        if (await updates.WindowAsync(http.User, deviceId, cancellationToken) is null)
             return NotYours(deviceId);
         var zone = string.IsNullOrWhiteSpace(request.TimeZone) ? "UTC" : request.TimeZone.Trim();
         if (!TryMinute(request.From ?? "00:00", out var from) || !TryMinute(request.To ?? "00:00", out var to))
@@ -365,8 +317,7 @@ public static class UpdatesApi
         if (!RolloutPlanning.TryFindZone(zone, out _))
             return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Window refused", $"'{zone}' is not a time zone this server knows (use an IANA name such as Europe/Berlin)."));
         var window = new MaintenanceWindow(from, to, zone, request.NotWhilePrinting ?? true);
-        await store.SetWindowAsync(deviceId, window, cancellationToken);
-        return TypedResults.Ok(MaintenanceWindowView.Of(window));
+        return await updates.SetWindowAsync(http.User, deviceId, window, cancellationToken) ? TypedResults.Ok(MaintenanceWindowView.Of(window)) : NotYours(deviceId);
     }
 
     private static bool TryMinute(string text, out int minute)

@@ -19,6 +19,7 @@ public static class UpdatesExtensions
         builder.Services.AddSingleton<RolloutTargets>();
         builder.Services.AddSingleton<UpdateOfferPublisher>();
         builder.Services.AddSingleton<RolloutService>();
+        builder.Services.AddSingleton<CustomerUpdates>();
         builder.Services.AddHostedService<RolloutScheduler>();
         return builder;
     }
