@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Messaging;
 using System.Buffers;
 using Diagnostics.Cloud.Certificates;
 using Diagnostics.Cloud.Devices;

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Observability;
-using Diagnostics.Cloud.Web;
+using Diagnostics.Cloud.Http;
 using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Cloud.Devices;

@@ -1,4 +1,4 @@
-using Diagnostics.Cloud.Broker;
+using Diagnostics.Cloud.Messaging;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,7 @@
-using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Knowledge;
 using Diagnostics.Cloud.Live;
+using Diagnostics.Cloud.Messaging;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
-using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Live;
+using Diagnostics.Cloud.Messaging;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
-using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Live;
+using Diagnostics.Cloud.Messaging;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Protocol;
 using Diagnostics.Protocol.Updates;

@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Http;
 using Diagnostics.Cloud.Observability;
 
 namespace Diagnostics.Cloud.Web;

@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Messaging;
 using System.Buffers;
 using Diagnostics.Cloud.Observability;
 using Microsoft.Extensions.Options;
