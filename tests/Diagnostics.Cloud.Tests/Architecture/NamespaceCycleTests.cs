@@ -8,12 +8,18 @@ namespace Diagnostics.Cloud.Tests.Architecture;
 /// </summary>
 public sealed class NamespaceCycleTests(ITestOutputHelper output)
 {
-    // Folders still tied together in a cycle today (issue 23 part 4 is untying them); a folder outside this list joining
-    // a cycle fails the test. Shrink it as cycles break; empty when every arrow points one way.
+    // Folders still in a cycle today, each with the arrow that closes it; any other folder joining a cycle fails. Shrink
+    // this list as they break; it is empty when every arrow points one way (issue 23 part 4 started at 15 of 17 folders).
     private static readonly HashSet<string> KnownCycleMembers = new(StringComparer.Ordinal)
     {
-        "Accounts", "Broker", "Demo", "Devices", "Fixes", "Hosts", "Ingestion", "Knowledge", "Live", "Localization",
-        "Notifications", "Observability", "Support", "Updates", "Web",
+        // Observability -> Accounts: the health endpoint shows details to staff (Accounts' IsStaff), while every
+        // capability counts into Observability's CloudMetrics. Fix: a role check that lives outside Accounts.
+        "Accounts", "Observability",
+
+        // Devices -> Fixes (DeviceCredentialStore writes Fixes' AuditTrail), Devices -> Broker (DevicesCli), Ingestion ->
+        // Broker (UplinkIntake tells Broker's PresenceTracker it heard a device), Broker -> Ingestion (uplinks handed over).
+        // Fix: AuditTrail to its own namespace, presence behind an interface in Messaging.
+        "Broker", "Devices", "Fixes", "Ingestion", "Knowledge", "Live",
     };
 
     private static readonly CloudFolderGraph Graph = CloudFolderGraph.Of(typeof(AccountStore).Assembly);
