@@ -27,9 +27,9 @@ public sealed class CustomerUpdatesTests : IDisposable
         await using var host = new CloudHost(settings: _releases.Settings());
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var packageId = await _releases.PublishFullAsync(supervisor, "2.0.0");
-        await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "cu-1", "CUCU1111");
+        await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "cu-1", "CBCB1111");
         var owner = await host.SignedInClientAsync(AccountRole.Customer);
-        await PairedDevices.PairAsync(owner, "CUCU1111");
+        await PairedDevices.PairAsync(owner, "CBCB1111");
         await TestReleases.ReportAsync(device, new DeviceStatus { Model = TestReleases.Model, FirmwareVersion = "1.0.0", State = DeviceState.Idle });
         using var created = await supervisor.PostAsJsonAsync("/api/updates/rollouts", new { packageId, name = "Spring firmware", waves = new[] { 100 }, waveWindowSeconds = 0 }, Ct);
         var rollout = (await created.Content.ReadFromJsonAsync<RolloutView>(Json.Options, Ct))!;
