@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace Diagnostics.Cloud.Knowledge;
 
-/// <summary>A fix's title and "what the printer will do" as one reader reads them.</summary>
-public sealed record FixWording(string Title, string? Describe, IReadOnlyList<string> Steps, bool IsFallback);
+/// <summary>An article's title, summary, "what the printer will do" and steps as one reader reads them.</summary>
+public sealed record FixWording(string Title, string? Summary, string? Describe, IReadOnlyList<string> Steps, bool IsFallback);
 
 /// <summary>
 /// The words of an article a fix or card came from, in a reader's language. A fix proposal and a chat card keep the
@@ -18,8 +18,8 @@ public static class ArticleWording
         ArgumentNullException.ThrowIfNull(index);
         ArgumentNullException.ThrowIfNull(reader);
         if (articleId is null || index.Find(articleId) is not { } found)
-            return new FixWording(keptTitle, keptDescribe, [], false);
+            return new FixWording(keptTitle, null, keptDescribe, [], false);
         var shown = index.Localize(found.Article, reader);
-        return new FixWording(shown.Article.Title, shown.Article.Remediation?.Describe ?? keptDescribe, shown.Article.CustomerSteps, shown.IsFallback);
+        return new FixWording(shown.Article.Title, shown.Article.Summary, shown.Article.Remediation?.Describe ?? keptDescribe, shown.Article.CustomerSteps, shown.IsFallback);
     }
 }
