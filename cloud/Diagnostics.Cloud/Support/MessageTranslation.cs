@@ -47,7 +47,17 @@ public static partial class MessageTranslation
                 continue;
             var args = Enumerable.Range(0, 10).Select(i => match.Groups["a" + i.ToString(CultureInfo.InvariantCulture)])
                 .TakeWhile(g => g.Success).Select(g => (object)g.Value).ToArray();
-            return texts.GetString(key, to) is { } format ? string.Format(to, format, args) : null;
+            if (texts.GetString(key, to) is not { } format)
+                return null;
+            try
+            {
+                return string.Format(to, format, args);
+            }
+            catch (FormatException)
+            {
+                // The reader's text asks for a detail the written one left out: no translation rather than a broken line.
+                return null;
+            }
         }
         return null;
     }
