@@ -59,8 +59,8 @@ public sealed partial class PasswordReset(
             """, new { hash = Hash(secret), account.Id, now, expires = now + (long)LinkLifetime.TotalMilliseconds }, cancellationToken);
         var link = $"{mail.Value.PublicUrl.TrimEnd('/')}/account/reset?token={secret}";
         // In the reader's language: the one they chose for their account, else the one they asked in (this request's).
-        var language = await store.GetLanguageAsync(account.Id, cancellationToken) is { Length: > 0 } chosen
-            && Knowledge.ArticleLanguages.Culture(chosen) is { } culture ? culture : CultureInfo.CurrentUICulture;
+        var chosen = await store.GetLanguageAsync(account.Id, cancellationToken);
+        var language = string.IsNullOrEmpty(chosen) ? CultureInfo.CurrentUICulture : CultureInfo.GetCultureInfo(chosen);
         mailer.TrySend(new OutgoingMail(account.Email, MailTexts.GetString("Subject", language) ?? "",
             string.Format(language, MailTexts.GetString("Body", language) ?? "", account.DisplayName, link)));
         LogMailed(account.Id);
