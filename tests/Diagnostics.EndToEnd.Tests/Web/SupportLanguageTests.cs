@@ -63,7 +63,7 @@ public sealed partial class SupportLanguageTests
         await agent.RunAsync(async page =>
         {
             await agent.SignInAsync(CloudProcess.AgentEmail, CloudProcess.DemoPassword);
-            await agent.GotoLiveAsync(sessionPath);
+            await agent.GotoLiveAsync(sessionPath, allParts: true);
             await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
 
             // Whose language the conversation is in, named for the agent.
