@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Globalization;
 using System.Security.Cryptography;
 using Diagnostics.Cloud.Mail;
 using Diagnostics.Cloud.Observability;
@@ -36,6 +37,8 @@ public sealed partial class PasswordReset(
 
     public bool Offered => mailer.Enabled;
 
+    private static readonly System.Resources.ResourceManager MailTexts = new("Diagnostics.Cloud.Resources.Accounts.PasswordReset", typeof(PasswordReset).Assembly);
+
     /// <summary>Mails a reset link when the address has an account; silent otherwise.</summary>
     public async Task RequestAsync(string? email, CancellationToken cancellationToken)
     {
@@ -55,16 +58,11 @@ public sealed partial class PasswordReset(
             INSERT INTO password_resets (token_hash, account_id, created_at_ms, expires_at_ms) VALUES (@hash, @Id, @now, @expires);
             """, new { hash = Hash(secret), account.Id, now, expires = now + (long)LinkLifetime.TotalMilliseconds }, cancellationToken);
         var link = $"{mail.Value.PublicUrl.TrimEnd('/')}/account/reset?token={secret}";
-        mailer.TrySend(new OutgoingMail(account.Email, "Set a new password for Diagnostics", $"""
-            Hello {account.DisplayName},
-
-            someone (we hope you) asked to set a new password for your Diagnostics account.
-            Open this link within the next hour to choose one:
-
-            {link}
-
-            If it was not you, ignore this mail: your password stays as it is.
-            """));
+        // In the reader's language: the one they chose for their account, else the one they asked in (this request's).
+        var chosen = await store.GetLanguageAsync(account.Id, cancellationToken);
+        var language = string.IsNullOrEmpty(chosen) ? CultureInfo.CurrentUICulture : CultureInfo.GetCultureInfo(chosen);
+        mailer.TrySend(new OutgoingMail(account.Email, MailTexts.GetString("Subject", language) ?? "",
+            string.Format(language, MailTexts.GetString("Body", language) ?? "", account.DisplayName, link)));
         LogMailed(account.Id);
     }
 

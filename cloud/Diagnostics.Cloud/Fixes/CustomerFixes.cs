@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Knowledge;
@@ -6,8 +7,8 @@ using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Cloud.Fixes;
 
-/// <summary>A fix card on the customer's device page: the proposal as a customer sees it, and the article's steps to do it by hand.</summary>
-public sealed record CustomerFixCard(FixView Proposal, IReadOnlyList<string> Steps);
+/// <summary>A fix card on the customer's device page: the proposal as a customer sees it, and its article's words (title, what the printer will do, steps by hand) in the reader's language.</summary>
+public sealed record CustomerFixCard(FixView Proposal, FixWording Words);
 
 /// <summary>Everything the customer's device page shows about fixes: recent proposals, reports to review, and the standing maintenance consent.</summary>
 public sealed record DeviceFixesView(IReadOnlyList<CustomerFixCard> Fixes, IReadOnlyList<ReportContent> Reports, ConsentPolicy? Maintenance);
@@ -115,9 +116,9 @@ public sealed class CustomerFixes(
 
     /// <summary>
     /// What the device page shows: what is open and what just ended (so the customer sees "fixed" or "did not help"),
-    /// each with the article's steps; the latest reports; the maintenance consent in force. Null when it is not the customer's device.
+    /// each with its article's words in the reader's language; the latest reports; the maintenance consent in force. Null when it is not the customer's device.
     /// </summary>
-    public async Task<DeviceFixesView?> DeviceAsync(ClaimsPrincipal customer, string deviceId, CancellationToken cancellationToken)
+    public async Task<DeviceFixesView?> DeviceAsync(ClaimsPrincipal customer, string deviceId, CultureInfo reader, CancellationToken cancellationToken)
     {
         if (!await access.CanAccessAsync(customer, deviceId, cancellationToken))
             return null;
@@ -125,11 +126,8 @@ public sealed class CustomerFixes(
         var recent = await store.ListAsync([deviceId], null, 2 * CardsShown, cancellationToken);
         var cards = new List<CustomerFixCard>();
         foreach (var proposal in recent.Where(p => p.State.IsOpen() || p.FinishedAt > now - FinishedShownFor).Take(CardsShown))
-        {
-            var steps = proposal.ArticleId is { } id && await knowledge.ViewAsync(id, proposal.ArticleVersion, cancellationToken) is { } article
-                ? article.CustomerSteps : [];
-            cards.Add(new CustomerFixCard(FixView.Of(proposal, forStaff: false), steps));
-        }
+            cards.Add(new CustomerFixCard(FixView.Of(proposal, forStaff: false),
+                ArticleWording.Of(knowledge.Index, proposal.ArticleId, proposal.ArticleTitle ?? proposal.Code, proposal.Describe, reader)));
         var shownReports = new List<ReportContent>();
         foreach (var report in (await reports.ListAsync(deviceId, cancellationToken)).Take(ReportsShown))
             shownReports.Add(report.State == ReportState.Review ? await ContentAsync(report, cancellationToken) : new ReportContent(report, []));

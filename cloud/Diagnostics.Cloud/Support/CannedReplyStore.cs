@@ -6,10 +6,10 @@ namespace Diagnostics.Cloud.Support;
 public sealed class CannedReplyStore(Database database)
 {
     public Task<IReadOnlyList<CannedReply>> CannedRepliesAsync(CancellationToken cancellationToken) =>
-        database.QueryAsync<CannedReply>("SELECT id, title, body, created_by, created_at_ms FROM support_canned_replies ORDER BY title;", null, cancellationToken);
+        database.QueryAsync<CannedReply>("SELECT id, title, body, created_by, created_at_ms, language, topic FROM support_canned_replies ORDER BY title;", null, cancellationToken);
 
     public Task AddCannedReplyAsync(CannedReply reply, CancellationToken cancellationToken) =>
-        database.ExecuteAsync("INSERT INTO support_canned_replies (id, title, body, created_by, created_at_ms) VALUES (@Id, @Title, @Body, @CreatedBy, @CreatedAt);",
+        database.ExecuteAsync("INSERT INTO support_canned_replies (id, title, body, created_by, created_at_ms, language, topic) VALUES (@Id, @Title, @Body, @CreatedBy, @CreatedAt, @Language, @Topic);",
             reply, cancellationToken);
 
     public async Task<bool> DeleteCannedReplyAsync(string id, CancellationToken cancellationToken) =>

@@ -1,28 +1,44 @@
+using System.Globalization;
+using System.Resources;
+using Diagnostics.Cloud.Localization;
+
 namespace Diagnostics.Cloud.Support;
 
 /// <summary>
-/// Gives a new installation a few canned replies agents need from the first day; once there are any (or supervisors
-/// deleted these and wrote their own), nothing is added again.
+/// Gives a new installation the canned replies agents need from the first day, in every language the apps speak
+/// (Resources/Support/StarterCannedReplies{,.zh-Hans,.ja}.resx: "{Topic}.Title" and "{Topic}.Body"). A language
+/// gets them once, when it has no reply at all: supervisors who deleted them and wrote their own keep theirs, and a
+/// language added later (a new resource file) gets its replies at the next start.
 /// </summary>
-public sealed class StarterCannedReplies(CannedReplyStore cannedReplyStore, TimeProvider time) : IHostedService
+public sealed class StarterCannedReplies(CannedReplyStore cannedReplyStore, SupportedCultures supported, TimeProvider time) : IHostedService
 {
-    public static readonly IReadOnlyList<(string Title, string Body)> Replies =
+    /// <summary>The topics of the starter replies, in the order an agent uses them.</summary>
+    public static readonly IReadOnlyList<string> Topics = ["Greeting", "LookingIntoIt", "ApproveFix", "SendPhoto", "AnythingElse", "Closing"];
+
+    /// <summary>The English titles the starter replies had before they carried a topic (for the migration that adds it).</summary>
+    public static readonly IReadOnlyList<(string Topic, string Title)> EnglishTitlesBefore =
     [
-        ("Greeting", "Hello {customer}, this is {agent} from support. I can see {device} and what it reports; let's sort this out together."),
-        ("Looking into it", "Thanks, {customer}. I'm checking the printer's recent events now; this takes a minute or two."),
-        ("Approve the fix", "I've sent a fix card above. Tap Approve and the printer does it by itself; I'll see the result here at once."),
-        ("Send a photo", "Could you send a photo of the printer's display (or of where the paper is stuck)? Tap Photo below the message box."),
-        ("Anything else?", "The printer reports no problem any more. Is there anything else I can help with, {customer}?"),
-        ("Closing", "I'm closing this conversation now. The solution stays here in the app for you. Thank you, {customer}!"),
+        ("Greeting", "Greeting"), ("LookingIntoIt", "Looking into it"), ("ApproveFix", "Approve the fix"), ("SendPhoto", "Send a photo"),
+        ("AnythingElse", "Anything else?"), ("Closing", "Closing"),
     ];
+
+    private static readonly ResourceManager Texts = new("Diagnostics.Cloud.Resources.Support.StarterCannedReplies", typeof(StarterCannedReplies).Assembly);
+
+    /// <summary>The starter replies of one language: (topic, title, body); English where a text has no translation.</summary>
+    public static IReadOnlyList<(string Topic, string Title, string Body)> In(CultureInfo language) =>
+        [.. Topics.Select(topic => (topic, Texts.GetString(topic + ".Title", language) ?? topic, Texts.GetString(topic + ".Body", language) ?? ""))];
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if ((await cannedReplyStore.CannedRepliesAsync(cancellationToken)).Count > 0)
-            return;
+        var existing = await cannedReplyStore.CannedRepliesAsync(cancellationToken);
         var now = time.GetUtcNow();
-        foreach (var (title, body) in Replies)
-            await cannedReplyStore.AddCannedReplyAsync(new CannedReply($"cr-{Guid.NewGuid():N}", title, body, "Diagnostics", now), cancellationToken);
+        foreach (var language in supported.Cultures)
+        {
+            if (existing.Any(r => string.Equals(r.Language, language.Name, StringComparison.OrdinalIgnoreCase)))
+                continue;
+            foreach (var (topic, title, body) in In(language))
+                await cannedReplyStore.AddCannedReplyAsync(new CannedReply($"cr-{Guid.NewGuid():N}", title, body, "Diagnostics", now, language.Name, topic), cancellationToken);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -23,7 +23,7 @@ public sealed record AvailabilityRequest(bool Available);
 
 public sealed record LimitRequest(int MaxSessions);
 
-public sealed record CannedReplyRequest(string? Title, string? Body);
+public sealed record CannedReplyRequest(string? Title, string? Body, string? Language = null);
 
 /// <summary>How many of the customer's conversations have something from support they have not seen.</summary>
 public sealed record UnreadSessions(long Unread);
@@ -106,7 +106,7 @@ public static class SupportApi
             Results.Ok(await unanswered.ListAsync(string.IsNullOrWhiteSpace(language) ? null : language.Trim(), Math.Clamp(limit, 1, 500), ct)));
         desk.MapGet("/canned-replies", async (CannedReplyStore replies, CancellationToken ct) => Results.Ok(await replies.CannedRepliesAsync(ct)));
         desk.MapPost("/canned-replies", async (CannedReplyRequest request, HttpContext http, SupportService support, CancellationToken ct) =>
-            Answer(await support.AddCannedReplyAsync(Actor(http.User), request.Title, request.Body, ct), r => Results.Created($"/api/support/canned-replies/{r.Id}", r)));
+            Answer(await support.AddCannedReplyAsync(Actor(http.User), request.Title, request.Body, ct, request.Language), r => Results.Created($"/api/support/canned-replies/{r.Id}", r)));
         desk.MapDelete("/canned-replies/{replyId}", async (string replyId, CannedReplyStore replies, CancellationToken ct) =>
             await replies.DeleteCannedReplyAsync(replyId, ct) ? Results.NoContent()
                 : Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such reply", $"There is no canned reply '{replyId}'."))).RequireAuthorization(Roles.SupervisorPolicy);

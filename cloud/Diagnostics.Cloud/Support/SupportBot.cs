@@ -125,6 +125,9 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
         return new BotTurn(messages, null, null);
     }
 
+    /// <summary>The article's title as written (English), for staff's notes; null for an article no longer known.</summary>
+    public string? OriginalTitle(string articleId) => knowledge.Index.Find(articleId)?.Article.Title;
+
     public static FixCard FixCardOf(FixProposal proposal)
     {
         ArgumentNullException.ThrowIfNull(proposal);
@@ -179,18 +182,21 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
             match.Article.Applies.Codes.Contains(p.Code, StringComparer.OrdinalIgnoreCase) || match.Article.Applies.Conditions.Contains(p.Condition, StringComparer.Ordinal));
         if (problem is null)
             return Text("ThisShouldHelp", language);
-        var named = ArticleLanguages.IsOriginal(language) ? PlainLanguage.Describe(problem.Condition, problem.Code, "").Title.ToLowerInvariant() : shown.Title;
+        // The plain-language words are read in the request's culture: asked for in the language the bot answers in.
+        var named = ArticleLanguages.IsOriginal(language) ? InLanguage(language, () => PlainLanguage.Describe(problem.Condition, problem.Code, "").Title.ToLowerInvariant()) : shown.Title;
         return string.Format(language, Text("DeviceReports", language), named);
     }
 
     /// <summary>A text of the bot's in <paramref name="language"/> (English where it has no translation).</summary>
-    private string Text(string name, CultureInfo language)
+    private string Text(string name, CultureInfo language) => InLanguage(language, () => (string)texts[name]);
+
+    private static string InLanguage(CultureInfo language, Func<string> read)
     {
         var previous = CultureInfo.CurrentUICulture;
         CultureInfo.CurrentUICulture = language;
         try
         {
-            return texts[name];
+            return read();
         }
         finally
         {

@@ -141,7 +141,8 @@ public sealed record SupportMessage(
 /// <summary>A staff member as the queue sees them: taking sessions or not, their limit and how many they hold.</summary>
 public sealed record SupportAgent(string AgentId, string Name, bool Available, int MaxSessions, int OpenSessions);
 
-public sealed record CannedReply(string Id, string Title, string Body, string CreatedBy, DateTimeOffset CreatedAt);
+/// <summary>A reply agents keep, in one language; <see cref="Topic"/> links one reply's languages (null: written once).</summary>
+public sealed record CannedReply(string Id, string Title, string Body, string CreatedBy, DateTimeOffset CreatedAt, string Language = "en", string? Topic = null);
 
 /// <summary>A stored picture of a chat.</summary>
 public sealed record SupportImage(string Id, string SessionId, string ContentType, long Bytes, string Sha256, byte[] Content);

@@ -128,3 +128,18 @@ public sealed class SupportSchema : SchemaMigration
             """);
     }
 }
+
+[Migration(2026_12_06_57, "Support: canned replies in a language, the same reply's languages sharing a topic")]
+public sealed class CannedReplyLanguageSchema : SchemaMigration
+{
+    public override void Up()
+    {
+        // The language the reply is written in (the agent offers the customer's first); replies from before were English.
+        AddColumnUnlessExists("support_canned_replies", "language", column => column.AsString().NotNullable().WithDefaultValue("en"));
+        // One reply in several languages: the translations of a starter reply share its topic ("Greeting"), which is
+        // how the agent's view finds the reply in another language. Null for a reply written once, in one language.
+        AddColumnUnlessExists("support_canned_replies", "topic", column => column.AsString().Nullable());
+        foreach (var (topic, title) in StarterCannedReplies.EnglishTitlesBefore)
+            Execute.Sql($"UPDATE support_canned_replies SET topic = '{topic}' WHERE topic IS NULL AND created_by = 'Diagnostics' AND title = '{title.Replace("'", "''", StringComparison.Ordinal)}';");
+    }
+}

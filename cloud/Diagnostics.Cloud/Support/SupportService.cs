@@ -115,7 +115,7 @@ public sealed partial class SupportService(
             return SupportResult<SupportSession>.Fail(SupportError.Conflict, $"device {deviceId} has no owner to talk to");
         var now = time.GetUtcNow();
         var first = OpeningMessages(device, now);
-        first.Add(new NewMessage(MessageKind.System, AuthorKind.System, System.Id, System.Name, $"{agent.Name} from support opened this conversation.", false, null, now));
+        first.Add(new NewMessage(MessageKind.System, AuthorKind.System, System.Id, System.Name, SupportSystemText.Write("AgentOpened", agent.Name), false, null, now));
         first.Add(new NewMessage(MessageKind.Text, AuthorKind.Agent, agent.Id, agent.Name, text.Trim(), false, null, now));
         var session = new SupportSession($"ss-{Guid.NewGuid():N}", owner.Id, owner.DisplayName, deviceId, SessionState.Assigned, agent.Id, agent.Name, agent.Name, now,
             Rank(device), "Opened by support.", now, now, now, null, null, null, null, null, null, null, 0);
@@ -127,7 +127,7 @@ public sealed partial class SupportService(
 
     private static List<NewMessage> OpeningMessages(DeviceDetails? device, DateTimeOffset now)
     {
-        var first = new List<NewMessage> { new(MessageKind.System, AuthorKind.System, System.Id, System.Name, "Session opened.", false, null, now) };
+        var first = new List<NewMessage> { new(MessageKind.System, AuthorKind.System, System.Id, System.Name, SupportSystemText.Write("SessionOpened"), false, null, now) };
         if (device is not null)
             first.Add(new NewMessage(MessageKind.DeviceStatus, AuthorKind.System, System.Id, System.Name, SupportCardText.Write(DeviceStatusCard.Of(device)), false, null, now));
         return first;
@@ -300,7 +300,7 @@ public sealed partial class SupportService(
         var queued = session with { State = SessionState.Queued, Priority = Rank(device), HandoverReason = reason, QueuedAt = now };
         var (changed, _) = await sessionStore.UpdateAsync(queued, [SessionState.Bot],
         [
-            new NewMessage(MessageKind.System, AuthorKind.System, System.Id, System.Name, "A person from support will take over; they see everything above.", false, null, now),
+            new NewMessage(MessageKind.System, AuthorKind.System, System.Id, System.Name, SupportSystemText.Write("HandingOver"), false, null, now),
             new NewMessage(MessageKind.Text, AuthorKind.Bot, SupportBot.Id, SupportBot.Name, await HandoverNoteAsync(session, device, reason, cancellationToken), true, null, now),
         ], cancellationToken);
         if (!changed)
@@ -323,8 +323,12 @@ public sealed partial class SupportService(
                 lines.Add($"Fix {fix.ArticleTitle ?? fix.Code}: {fix.State.ToStorage()}{(fix.Note.Length > 0 ? " — " + fix.Note : "")}");
         }
         var memory = await BotMemoryAsync(session.Id, cancellationToken);
+        // The note is for staff (written in English); the customer's language is named so the agent answers in it.
+        var messages = await messageStore.MessagesAsync(session.Id, 0, includeInternal: false, Settings.MaxMessagesPerRead, cancellationToken);
+        var language = ConversationLanguage.Of(messages, await accounts.GetLanguageAsync(session.CustomerId, cancellationToken));
+        lines.Add($"Customer's language: {language.EnglishName} ({language.Name}).");
         if (memory.Offered.Count > 0)
-            lines.Add("The assistant showed: " + string.Join("; ", memory.Offered.Select(a => a.Title)));
+            lines.Add("The assistant showed: " + string.Join("; ", memory.Offered.Select(a => bot.OriginalTitle(a.ArticleId) ?? a.Title)));
         return string.Join('\n', lines);
     }
 
@@ -351,7 +355,7 @@ public sealed partial class SupportService(
                 var free = agents.Where(a => a.Open < a.Agent.MaxSessions).MinBy(a => a.Open);
                 if (free is null)
                     break;
-                if ((await AssignAsync(session, free.Agent.AgentId, free.Agent.Name, SessionState.Queued, $"{free.Agent.Name} joined the conversation.", cancellationToken)).Error == SupportError.None)
+                if ((await AssignAsync(session, free.Agent.AgentId, free.Agent.Name, SessionState.Queued, SupportSystemText.Write("Joined", free.Agent.Name), cancellationToken)).Error == SupportError.None)
                     agents[agents.IndexOf(free)] = free with { Open = free.Open + 1 };
             }
         }
@@ -386,7 +390,7 @@ public sealed partial class SupportService(
         var from = session.State;
         if (from == SessionState.Bot)
             session = session with { QueuedAt = time.GetUtcNow(), HandoverReason = $"{agent.Name} took it over from the assistant." };
-        return await AssignAsync(session, agent.Id, agent.Name, from, $"{agent.Name} joined the conversation.", cancellationToken);
+        return await AssignAsync(session, agent.Id, agent.Name, from, SupportSystemText.Write("Joined", agent.Name), cancellationToken);
     }
 
     private async Task<string?> LimitReachedAsync(string agentId, string name, CancellationToken cancellationToken)
@@ -415,7 +419,7 @@ public sealed partial class SupportService(
         if (toAgentId is null)
         {
             moved = session with { State = SessionState.Queued, AgentId = null, AgentName = null, QueuedAt = now };
-            announcement = "You are back in the queue: the next free person from support takes over.";
+            announcement = SupportSystemText.Write("BackInQueue");
         }
         else
         {
@@ -426,7 +430,7 @@ public sealed partial class SupportService(
             if (await LimitReachedAsync(target.Id, target.DisplayName, cancellationToken) is { } limit)
                 return SupportResult<SupportSession>.Fail(SupportError.AtLimit, limit);
             moved = session with { AgentId = target.Id, AgentName = target.DisplayName };
-            announcement = $"{session.AgentName} handed the conversation to {target.DisplayName}.";
+            announcement = SupportSystemText.Write("Transferred", session.AgentName ?? "", target.DisplayName);
         }
         var messages = new List<NewMessage> { new(MessageKind.System, AuthorKind.System, System.Id, System.Name, announcement, false, null, now) };
         if (!string.IsNullOrWhiteSpace(note))
@@ -509,7 +513,7 @@ public sealed partial class SupportService(
         if (error != FixDecisionError.None)
             return new SupportResult<FixProposal>(proposal, SupportError.Conflict, $"the fix is {proposal.State.ToStorage()}: it was decided already");
         await PostCardAsync(session.Id, System, MessageKind.System,
-            approve ? $"{customer.Name} approved \"{proposal.ArticleTitle}\": the printer does it now." : $"{customer.Name} declined \"{proposal.ArticleTitle}\".", cancellationToken);
+            SupportSystemText.Write(approve ? "FixApproved" : "FixDeclined", customer.Name, proposal.ArticleTitle ?? proposal.Code), cancellationToken);
         return SupportResult<FixProposal>.Done(proposal);
     }
 
@@ -577,7 +581,7 @@ public sealed partial class SupportService(
         var result = approve ? await rollouts.ApproveAsync(rolloutId, deviceId, actor, cancellationToken) : await rollouts.DeclineAsync(rolloutId, deviceId, actor, cancellationToken);
         if (result.Value is null)
             return SupportResult<RolloutDevice>.Fail(SupportError.Conflict, result.Detail);
-        await PostCardAsync(session.Id, System, MessageKind.System, approve ? $"{customer.Name} approved the update." : $"{customer.Name} declined the update.", cancellationToken);
+        await PostCardAsync(session.Id, System, MessageKind.System, SupportSystemText.Write(approve ? "UpdateApproved" : "UpdateDeclined", customer.Name), cancellationToken);
         return SupportResult<RolloutDevice>.Done(result.Value);
     }
 
@@ -635,7 +639,7 @@ public sealed partial class SupportService(
         if (resolution != SessionResolution.Unresolved)
             messages.Add(new NewMessage(MessageKind.Solution, by.Kind, by.Id, by.Name, SupportCardText.Write(solution), false, null, now));
         messages.Add(new NewMessage(MessageKind.System, AuthorKind.System, System.Id, System.Name,
-            $"{by.Name} closed the conversation. How was the help? Rate it from 1 to 5.", false, null, now));
+            SupportSystemText.Write("Closed", by.Name), false, null, now));
         var (changed, _) = await sessionStore.UpdateAsync(closed, [session.State], messages, cancellationToken);
         if (!changed)
             return SupportResult<SupportSession>.Fail(SupportError.Conflict, "the session changed meanwhile; read it again");
@@ -686,14 +690,18 @@ public sealed partial class SupportService(
 
     // Canned replies.
 
-    public async Task<SupportResult<CannedReply>> AddCannedReplyAsync(SessionActor author, string? title, string? body, CancellationToken cancellationToken)
+    public async Task<SupportResult<CannedReply>> AddCannedReplyAsync(SessionActor author, string? title, string? body, CancellationToken cancellationToken,
+        string? language = null)
     {
         ArgumentNullException.ThrowIfNull(author);
         if (string.IsNullOrWhiteSpace(title) || title.Length > 100)
             return SupportResult<CannedReply>.Fail(SupportError.Invalid, "a title has 1 to 100 characters");
         if (string.IsNullOrWhiteSpace(body) || body.Length > Settings.MaxTextLength)
             return SupportResult<CannedReply>.Fail(SupportError.Invalid, $"a reply has 1 to {Settings.MaxTextLength} characters");
-        var reply = new CannedReply($"cr-{Guid.NewGuid():N}", title.Trim(), body.Trim(), author.Name, time.GetUtcNow());
+        var written = string.IsNullOrWhiteSpace(language) ? ArticleLanguages.Original : language.Trim();
+        if (ArticleLanguages.Culture(written) is null)
+            return SupportResult<CannedReply>.Fail(SupportError.Invalid, $"\"{written}\" is not a language name such as en, zh-Hans or ja");
+        var reply = new CannedReply($"cr-{Guid.NewGuid():N}", title.Trim(), body.Trim(), author.Name, time.GetUtcNow(), written);
         await cannedReplyStore.AddCannedReplyAsync(reply, cancellationToken);
         return SupportResult<CannedReply>.Done(reply);
     }
