@@ -1,4 +1,5 @@
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Certificates;
 using Diagnostics.Cloud.Demo;
