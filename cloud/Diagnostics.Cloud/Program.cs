@@ -74,7 +74,7 @@ app.MapSupportApi();
 app.MapLiveUpdates();
 app.MapWebApps();
 app.MapCompanionApp();
-app.MapObservability();
+app.MapObservability(showsDetailsTo: user => user.IsStaff());
 app.AnnounceUrls();
 
 await app.RunAsync();
