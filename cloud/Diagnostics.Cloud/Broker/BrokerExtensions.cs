@@ -29,6 +29,7 @@ public static class BrokerExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<IPresenceStore, PresenceStore>();
         builder.Services.AddSingleton<PresenceTracker>();
+        builder.Services.AddSingleton<IHeardDevices>(sp => sp.GetRequiredService<PresenceTracker>());
         builder.Services.AddSingleton<DeviceAuthenticator>();
         if (IsExternal(builder))
         {
