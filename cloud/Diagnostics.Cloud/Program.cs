@@ -19,7 +19,7 @@ using Diagnostics.Cloud.Web;
 using Diagnostics.Cloud.Web.Companion;
 
 if (DevicesCli.IsCommand(args))
-    return await DevicesCli.RunAsync(args, Console.Out, Console.Error);
+    return await DevicesCli.RunAsync(args, Console.Out, Console.Error, BrokerExtensions.ForDeviceCommands);
 if (AccountsCli.IsCommand(args))
     return await AccountsCli.RunAsync(args, Console.In, Console.Out, Console.Error);
 if (AuditCli.IsCommand(args))

@@ -69,6 +69,10 @@ public static class BrokerExtensions
         return builder;
     }
 
+    /// <summary>The broker as the devices commands use it: <see cref="AddBrokerDeviceAccounts"/> and the external connection to start.</summary>
+    public static DeviceCommandBroker ForDeviceCommands { get; } =
+        new(builder => builder.AddBrokerDeviceAccounts(), services => services.GetService<ExternalBrokerConnection>());
+
     /// <summary>Whether the configuration asks for an external broker (known before the options are built).</summary>
     public static bool IsExternal(IHostApplicationBuilder builder)
     {
