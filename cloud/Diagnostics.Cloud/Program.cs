@@ -1,4 +1,5 @@
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Certificates;
 using Diagnostics.Cloud.Demo;
@@ -18,7 +19,7 @@ using Diagnostics.Cloud.Web;
 using Diagnostics.Cloud.Web.Companion;
 
 if (DevicesCli.IsCommand(args))
-    return await DevicesCli.RunAsync(args, Console.Out, Console.Error);
+    return await DevicesCli.RunAsync(args, Console.Out, Console.Error, BrokerExtensions.ForDeviceCommands);
 if (AccountsCli.IsCommand(args))
     return await AccountsCli.RunAsync(args, Console.In, Console.Out, Console.Error);
 if (AuditCli.IsCommand(args))
@@ -73,7 +74,7 @@ app.MapSupportApi();
 app.MapLiveUpdates();
 app.MapWebApps();
 app.MapCompanionApp();
-app.MapObservability();
+app.MapObservability(showsDetailsTo: user => user.IsStaff());
 app.AnnounceUrls();
 
 await app.RunAsync();

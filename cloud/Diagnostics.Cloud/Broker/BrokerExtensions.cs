@@ -29,6 +29,7 @@ public static class BrokerExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<IPresenceStore, PresenceStore>();
         builder.Services.AddSingleton<PresenceTracker>();
+        builder.Services.AddSingleton<IHeardDevices>(sp => sp.GetRequiredService<PresenceTracker>());
         builder.Services.AddSingleton<DeviceAuthenticator>();
         if (IsExternal(builder))
         {
@@ -67,6 +68,10 @@ public static class BrokerExtensions
             AddExternalConnection(builder);
         return builder;
     }
+
+    /// <summary>The broker as the devices commands use it: <see cref="AddBrokerDeviceAccounts"/> and the external connection to start.</summary>
+    public static DeviceCommandBroker ForDeviceCommands { get; } =
+        new(builder => builder.AddBrokerDeviceAccounts(), services => services.GetService<ExternalBrokerConnection>());
 
     /// <summary>Whether the configuration asks for an external broker (known before the options are built).</summary>
     public static bool IsExternal(IHostApplicationBuilder builder)

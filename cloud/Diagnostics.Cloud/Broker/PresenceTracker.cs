@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Live;
+using Diagnostics.Cloud.Messaging;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Protocol;
 
@@ -16,7 +17,7 @@ namespace Diagnostics.Cloud.Broker;
 /// (at receipt, before ingestion stores anything), so a heartbeat still queued for the store does not count as missed.
 /// </summary>
 public sealed partial class PresenceTracker(
-    IPresenceStore store, FleetChanges changes, TimeProvider time, CloudMetrics metrics, ILogger<PresenceTracker> logger) : IAsyncDisposable
+    IPresenceStore store, FleetChanges changes, TimeProvider time, CloudMetrics metrics, ILogger<PresenceTracker> logger) : IHeardDevices, IAsyncDisposable
 {
     private const int MaxChangesPerWrite = 2_000;
     private readonly Channel<PendingChange> _pending = Channel.CreateUnbounded<PendingChange>(new UnboundedChannelOptions { SingleReader = true });

@@ -66,7 +66,7 @@ public enum CertificateIssueOutcome
 /// <summary>A revocation or rotation the audit trail recorded: the broker ends the device's session.</summary>
 public sealed record CredentialChange(long Sequence, string DeviceId, string Action);
 
-/// <summary>The audit actions of device credentials (see <see cref="Fixes.AuditTrail"/>).</summary>
+/// <summary>The audit actions of device credentials (see <see cref="Audit.AuditTrail"/>).</summary>
 public static class CredentialAuditActions
 {
     public const string Revoked = "device.credentials.revoked";

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Diagnostics.Cloud.Fixes;
+using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Storage;
 
 namespace Diagnostics.Cloud.Devices;

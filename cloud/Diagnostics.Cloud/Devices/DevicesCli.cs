@@ -1,5 +1,3 @@
-using Diagnostics.Cloud.Broker;
-using Diagnostics.Cloud.Broker.External;
 using Diagnostics.Cloud.Storage;
 
 namespace Diagnostics.Cloud.Devices;
@@ -20,17 +18,19 @@ public static class DevicesCli
 
     public static bool IsCommand(string[] args) => args is ["devices", ..];
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(
+        string[] args, TextWriter output, TextWriter error, DeviceCommandBroker broker, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(broker);
         switch (args)
         {
             case ["devices", "register", ..]:
-                return await RegisterAsync(args[2..], output, error, cancellationToken);
+                return await RegisterAsync(args[2..], output, error, broker, cancellationToken);
             case ["devices", "revoke", var id, ..] when !id.StartsWith("--", StringComparison.Ordinal):
-                return await ChangeAsync(args[3..], error, async registry =>
+                return await ChangeAsync(args[3..], error, broker, async registry =>
                 {
                     if (!await registry.RevokeAsync(id, Actor, cancellationToken))
                         return false;
@@ -39,7 +39,7 @@ public static class DevicesCli
                     return true;
                 }, id, cancellationToken);
             case ["devices", "rotate", var id, ..] when !id.StartsWith("--", StringComparison.Ordinal):
-                return await ChangeAsync(args[3..], error, async registry =>
+                return await ChangeAsync(args[3..], error, broker, async registry =>
                 {
                     if (await registry.RotateAsync(id, Actor, cancellationToken) is not { } rotated)
                         return false;
@@ -57,7 +57,7 @@ public static class DevicesCli
     /// <summary>How the audit trail names a change made here.</summary>
     private static string Actor => $"command line ({Environment.UserName})";
 
-    private static async Task<int> RegisterAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RegisterAsync(string[] args, TextWriter output, TextWriter error, DeviceCommandBroker broker, CancellationToken cancellationToken)
     {
         string? id = null, model = null;
         var configuration = new List<string>();
@@ -77,7 +77,7 @@ public static class DevicesCli
             }
         }
 
-        await using var host = await DeviceHost.StartAsync(configuration, cancellationToken);
+        await using var host = await DeviceHost.StartAsync(configuration, broker, cancellationToken);
         var result = await host.Registry.RegisterAsync(id, model, Actor, cancellationToken);
         switch (result.Error)
         {
@@ -96,9 +96,9 @@ public static class DevicesCli
     }
 
     private static async Task<int> ChangeAsync(
-        string[] configuration, TextWriter error, Func<DeviceRegistry, Task<bool>> change, string deviceId, CancellationToken cancellationToken)
+        string[] configuration, TextWriter error, DeviceCommandBroker broker, Func<DeviceRegistry, Task<bool>> change, string deviceId, CancellationToken cancellationToken)
     {
-        await using var host = await DeviceHost.StartAsync(configuration, cancellationToken);
+        await using var host = await DeviceHost.StartAsync(configuration, broker, cancellationToken);
         if (await change(host.Registry))
             return 0;
         await error.WriteLineAsync($"No device with id '{deviceId}' is registered.");
@@ -109,14 +109,14 @@ public static class DevicesCli
     /// The store and the registry; with <c>Broker:Mode=External</c> also the cloud's connection to the broker, because the
     /// devices' accounts there (Mosquitto's dynamic security) change with their credentials and the token exists only here.
     /// </summary>
-    private sealed class DeviceHost(IHost host, ExternalBrokerConnection? broker) : IAsyncDisposable
+    private sealed class DeviceHost(IHost host, IHostedService? broker) : IAsyncDisposable
     {
         public DeviceRegistry Registry => host.Services.GetRequiredService<DeviceRegistry>();
 
-        public static async Task<DeviceHost> StartAsync(IEnumerable<string> configuration, CancellationToken cancellationToken)
+        public static async Task<DeviceHost> StartAsync(IEnumerable<string> configuration, DeviceCommandBroker commandBroker, CancellationToken cancellationToken)
         {
-            var host = await StoreOnlyHost.StartAsync(configuration, builder => builder.AddDevices().AddBrokerDeviceAccounts(), cancellationToken);
-            var broker = host.Services.GetService<ExternalBrokerConnection>();
+            var host = await StoreOnlyHost.StartAsync(configuration, builder => commandBroker.AddAccounts(builder.AddDevices()), cancellationToken);
+            var broker = commandBroker.Connection(host.Services);
             if (broker is not null)
                 await broker.StartAsync(cancellationToken);
             return new DeviceHost(host, broker);
@@ -130,3 +130,10 @@ public static class DevicesCli
         }
     }
 }
+
+/// <summary>
+/// What the devices commands need of the broker, given by the caller (Program.cs) so that Devices does not reach into
+/// Broker: <see cref="AddAccounts"/> adds the devices' broker accounts to the command's host, <see cref="Connection"/>
+/// finds what must run while a command changes them (an external broker's connection; null with the embedded broker).
+/// </summary>
+public sealed record DeviceCommandBroker(Action<IHostApplicationBuilder> AddAccounts, Func<IServiceProvider, IHostedService?> Connection);

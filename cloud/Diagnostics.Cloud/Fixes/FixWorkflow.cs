@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Knowledge;
 using Diagnostics.Cloud.Live;

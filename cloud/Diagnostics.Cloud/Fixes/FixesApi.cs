@@ -1,4 +1,5 @@
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Http;
 using Diagnostics.Protocol;

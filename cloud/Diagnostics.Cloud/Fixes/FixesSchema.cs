@@ -3,7 +3,7 @@ using FluentMigrator;
 
 namespace Diagnostics.Cloud.Fixes;
 
-[Migration(2026_12_06_06, "Fixes: inbox, proposals, standing consents, diagnostics reports, audit trail")]
+[Migration(2026_12_06_06, "Fixes: inbox, proposals, standing consents, diagnostics reports")]
 public sealed class FixesSchema : SchemaMigration
 {
     public override void Up()
@@ -86,21 +86,5 @@ public sealed class FixesSchema : SchemaMigration
             PortableSql("CREATE UNIQUE INDEX IF NOT EXISTS ux_diagnostic_bundles_command ON diagnostic_bundles (command_id);");
         }
         PortableSql("CREATE INDEX IF NOT EXISTS ix_diagnostic_bundles_device ON diagnostic_bundles (device_id, uploaded_at_ms DESC);");
-
-        // Every remote action and decision, each record carrying the hash of the one before (tamper-evident).
-        CreateTableUnlessExists("audit_log", table => table
-            .WithColumn("seq").AsInt64().NotNullable().PrimaryKey()
-            .WithColumn("at_ms").AsInt64().NotNullable()
-            .WithColumn("actor").AsString().NotNullable()
-            .WithColumn("action").AsString().NotNullable()
-            .WithColumn("device_id").AsString().NotNullable()
-            .WithColumn("subject").AsString().NotNullable()
-            .WithColumn("details").AsString().NotNullable()
-            .WithColumn("prev_hash").AsString().NotNullable()
-            .WithColumn("hash").AsString().NotNullable());
-        PortableSql("""
-            CREATE INDEX IF NOT EXISTS ix_audit_log_device ON audit_log (device_id, seq);
-            CREATE INDEX IF NOT EXISTS ix_audit_log_subject ON audit_log (subject, seq);
-            """);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Protocol;
 

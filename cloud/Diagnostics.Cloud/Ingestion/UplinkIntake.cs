@@ -1,4 +1,5 @@
 using System.Buffers;
+using Diagnostics.Cloud.Messaging;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,7 @@ namespace Diagnostics.Cloud.Ingestion;
 /// </summary>
 public sealed partial class UplinkIntake(
     UplinkChannel queue,
-    Broker.PresenceTracker presence,
+    IHeardDevices presence,
     IOptions<IngestionOptions> options,
     TimeProvider time,
     CloudMetrics metrics,

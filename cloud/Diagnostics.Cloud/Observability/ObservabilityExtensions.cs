@@ -1,5 +1,5 @@
+using System.Security.Claims;
 using System.Text.Json;
-using Diagnostics.Cloud.Accounts;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
@@ -25,20 +25,22 @@ public static class ObservabilityExtensions
 
     /// <summary>
     /// <c>/metrics</c> (Prometheus) and <c>/health</c>: healthy or not for anyone (load balancers, uptime probes), one
-    /// entry per check with its data (file paths, counts) only for staff signed in.
+    /// entry per check with its data (file paths, counts) only for whom <paramref name="showsDetailsTo"/> admits (staff
+    /// signed in: the role check is the accounts' to say, so the caller passes it in).
     /// </summary>
-    public static WebApplication MapObservability(this WebApplication app)
+    public static WebApplication MapObservability(this WebApplication app, Func<ClaimsPrincipal, bool> showsDetailsTo)
     {
         ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(showsDetailsTo);
         app.MapPrometheusScrapingEndpoint();
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthJsonAsync });
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = (context, report) => WriteHealthJsonAsync(context, report, showsDetailsTo) });
         return app;
     }
 
-    private static Task WriteHealthJsonAsync(HttpContext context, HealthReport report)
+    private static Task WriteHealthJsonAsync(HttpContext context, HealthReport report, Func<ClaimsPrincipal, bool> showsDetailsTo)
     {
         context.Response.ContentType = "application/json";
-        if (!context.User.IsStaff())
+        if (!showsDetailsTo(context.User))
             return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = report.Status.ToString() }, HealthJson), context.RequestAborted);
         var body = new
         {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Demo;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Storage;
@@ -14,7 +15,7 @@ public sealed class DemoCliTests
         var path = CloudHost.TempDatabasePath();
         var cancellationToken = TestContext.Current.CancellationToken;
         foreach (var (id, model) in new[] { ("sim-0001", "Demo"), ("sim-0002", "Demo"), ("printer-1", "M9") })
-            Assert.Equal(0, await DevicesCli.RunAsync(["devices", "register", "--id", id, "--model", model, $"--Storage:Path={path}"], TextWriter.Null, TextWriter.Null, cancellationToken));
+            Assert.Equal(0, await DevicesCli.RunAsync(["devices", "register", "--id", id, "--model", model, $"--Storage:Path={path}"], TextWriter.Null, TextWriter.Null, BrokerExtensions.ForDeviceCommands, cancellationToken));
         // What a demo run leaves beside the store: one folder per simulated printer, and its release key.
         var demoFolder = Path.Combine(Path.GetDirectoryName(path)!, "demo-fleet");
         Directory.CreateDirectory(Path.Combine(demoFolder, "sim-0001"));

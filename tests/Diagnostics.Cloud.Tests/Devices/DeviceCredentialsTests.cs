@@ -2,8 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Audit;
+using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Devices;
-using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
@@ -133,21 +134,21 @@ public sealed class DeviceCredentialsTests
         await using var device = await DeviceClient.ConnectAsync(host.BrokerPort, "cli-revoke", token);
         using var output = new StringWriter();
 
-        var revoked = await DevicesCli.RunAsync(["devices", "revoke", "cli-revoke", .. host.Database.CliArguments], output, TextWriter.Null, Ct);
+        var revoked = await DevicesCli.RunAsync(["devices", "revoke", "cli-revoke", .. host.Database.CliArguments], output, TextWriter.Null, BrokerExtensions.ForDeviceCommands, Ct);
 
         Assert.Equal(0, revoked);
         await Eventually.TrueAsync(() => !device.IsConnected, "the running cloud ended the session the command line revoked");
         Assert.Contains(await AuditAsync(host, "cli-revoke"), r => r.Action == CredentialAuditActions.Revoked && r.Actor.StartsWith("command line", StringComparison.Ordinal));
 
         using var rotateOutput = new StringWriter();
-        Assert.Equal(0, await DevicesCli.RunAsync(["devices", "rotate", "cli-revoke", .. host.Database.CliArguments], rotateOutput, TextWriter.Null, Ct));
+        Assert.Equal(0, await DevicesCli.RunAsync(["devices", "rotate", "cli-revoke", .. host.Database.CliArguments], rotateOutput, TextWriter.Null, BrokerExtensions.ForDeviceCommands, Ct));
         var rotated = rotateOutput.ToString().Split('\n').Single(l => l.StartsWith("token:", StringComparison.Ordinal))["token:".Length..].Trim();
         // The running cloud ends the device's session for the rotation too: let it follow the trail up to the rotation
         // first, or it may end the new session it finds there (a race the test, not the product, would lose).
         await host.Services.GetRequiredService<Diagnostics.Cloud.Broker.RevokedSessions>().EndRevokedSessionsAsync(Ct);
         await using var back = await DeviceClient.ConnectAsync(host.BrokerPort, "cli-revoke", rotated);
         Assert.True(back.IsConnected);
-        Assert.Equal(1, await DevicesCli.RunAsync(["devices", "revoke", "nobody", .. host.Database.CliArguments], TextWriter.Null, TextWriter.Null, Ct));
+        Assert.Equal(1, await DevicesCli.RunAsync(["devices", "revoke", "nobody", .. host.Database.CliArguments], TextWriter.Null, TextWriter.Null, BrokerExtensions.ForDeviceCommands, Ct));
     }
 
     private static async Task<HttpResponseMessage> RegisterAsync(CloudHost host, string deviceId)

@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Tests.Infrastructure;
 
@@ -13,7 +14,7 @@ public sealed class DevicesCliTests
         using var error = new StringWriter();
 
         var exit = await DevicesCli.RunAsync(
-            ["devices", "register", "--id", "cli-1", "--model", "M9", $"--Storage:Path={path}"], output, error, TestContext.Current.CancellationToken);
+            ["devices", "register", "--id", "cli-1", "--model", "M9", $"--Storage:Path={path}"], output, error, BrokerExtensions.ForDeviceCommands, TestContext.Current.CancellationToken);
 
         Assert.Equal(0, exit);
         var token = output.ToString().Split('\n').Single(l => l.StartsWith("token:", StringComparison.Ordinal))["token:".Length..].Trim();
@@ -28,10 +29,10 @@ public sealed class DevicesCliTests
     {
         var path = CloudHost.TempDatabasePath();
         string[] args = ["devices", "register", "--id", "cli-2", $"--Storage:Path={path}"];
-        Assert.Equal(0, await DevicesCli.RunAsync(args, TextWriter.Null, TextWriter.Null, TestContext.Current.CancellationToken));
+        Assert.Equal(0, await DevicesCli.RunAsync(args, TextWriter.Null, TextWriter.Null, BrokerExtensions.ForDeviceCommands, TestContext.Current.CancellationToken));
 
         using var error = new StringWriter();
-        Assert.Equal(1, await DevicesCli.RunAsync(args, TextWriter.Null, error, TestContext.Current.CancellationToken));
+        Assert.Equal(1, await DevicesCli.RunAsync(args, TextWriter.Null, error, BrokerExtensions.ForDeviceCommands, TestContext.Current.CancellationToken));
         Assert.Contains("already exists", error.ToString(), StringComparison.Ordinal);
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Accounts;

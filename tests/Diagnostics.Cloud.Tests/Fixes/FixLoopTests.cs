@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Dapper;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Knowledge;
 using Diagnostics.Cloud.Storage;

@@ -151,8 +151,8 @@ public sealed class DriverRolloutTests : IDisposable
         Assert.Equal(["office"], Attribute(await GetPageAsync(supervisor, "/dashboard/devices/laptop-7"), "host-queue", "data-queue"));
 
         // The same audit trail as a firmware update: offered, approved by the owner, sent, and how it ended.
-        await Eventually.TrueAsync(async () => (await supervisor.GetJsonAsync<List<Cloud.Fixes.AuditRecord>>("/api/devices/laptop-7/audit")).Count == 4, "the install's end audited");
-        var audit = await supervisor.GetJsonAsync<List<Cloud.Fixes.AuditRecord>>("/api/devices/laptop-7/audit");
+        await Eventually.TrueAsync(async () => (await supervisor.GetJsonAsync<List<Cloud.Audit.AuditRecord>>("/api/devices/laptop-7/audit")).Count == 4, "the install's end audited");
+        var audit = await supervisor.GetJsonAsync<List<Cloud.Audit.AuditRecord>>("/api/devices/laptop-7/audit");
         Assert.Equal(["update.offered", "update.approved", "update.sent", "update.succeeded"], audit.Select(a => a.Action));
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Support;
 using Diagnostics.Cloud.Tests.Accounts;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Accounts;

@@ -1,5 +1,6 @@
 using AgentCredentials = Diagnostics.Agent.Provisioning.DeviceCredentials;
 using Diagnostics.Cloud.Broker.External;
+using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
@@ -123,11 +124,11 @@ public sealed class ExternalBrokerTests : IAsyncLifetime
         string[] broker = [.. ExternalSettings().Select(s => $"--{s.Key}={s.Value}"), $"--Storage:Path={path}"];
         using var output = new StringWriter();
 
-        Assert.Equal(0, await DevicesCli.RunAsync(["devices", "register", "--id", "ext-cli", .. broker], output, TextWriter.Null, Ct));
+        Assert.Equal(0, await DevicesCli.RunAsync(["devices", "register", "--id", "ext-cli", .. broker], output, TextWriter.Null, BrokerExtensions.ForDeviceCommands, Ct));
         var token = output.ToString().Split('\n').Single(l => l.StartsWith("token:", StringComparison.Ordinal))["token:".Length..].Trim();
         await using (var device = await DeviceClient.ConnectAsync(Mosquitto.Port, "ext-cli", token))
             Assert.True(device.IsConnected);
-        Assert.Equal(0, await DevicesCli.RunAsync(["devices", "revoke", "ext-cli", .. broker], TextWriter.Null, TextWriter.Null, Ct));
+        Assert.Equal(0, await DevicesCli.RunAsync(["devices", "revoke", "ext-cli", .. broker], TextWriter.Null, TextWriter.Null, BrokerExtensions.ForDeviceCommands, Ct));
 
         Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await DeviceClient.ConnectRefusedAsync(Mosquitto.Port, "ext-cli", "ext-cli", token));
     }

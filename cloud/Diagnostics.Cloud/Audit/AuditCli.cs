@@ -1,6 +1,6 @@
 using Diagnostics.Cloud.Storage;
 
-namespace Diagnostics.Cloud.Fixes;
+namespace Diagnostics.Cloud.Audit;
 
 /// <summary>
 /// <c>audit verify</c>: recomputes the audit trail's hash chain in the configured store and says whether every record
@@ -21,8 +21,10 @@ public static class AuditCli
             await error.WriteLineAsync("usage: audit verify [--Storage:Path=<file>]");
             return 2;
         }
-        using var host = await StoreOnlyHost.StartAsync(args[2..], builder => builder.Services.AddSingleton<SqliteFixStore>(), cancellationToken);
-        var result = await host.Services.GetRequiredService<SqliteFixStore>().VerifyAuditAsync(cancellationToken);
+        using var host = await StoreOnlyHost.StartAsync(args[2..], _ => { }, cancellationToken);
+        AuditVerification result;
+        await using (var db = await host.Services.GetRequiredService<Database>().OpenAsync(cancellationToken))
+            result = await AuditTrail.VerifyAsync(db, cancellationToken);
         if (result.Intact)
         {
             await output.WriteLineAsync($"Audit trail intact: {result.Records} records, every hash fits the record before it.");

@@ -1,10 +1,11 @@
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Diagnostics.Cloud.Tests.Fixes;
+namespace Diagnostics.Cloud.Tests.Audit;
 
 public sealed class AuditCliTests
 {

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Diagnostics.Cloud.Storage;
 
-namespace Diagnostics.Cloud.Fixes;
+namespace Diagnostics.Cloud.Audit;
 
 /// <summary>
 /// The audit trail of remote actions: append-only, each record hashing its own fields and the previous record's hash,
