@@ -128,3 +128,10 @@ public sealed class SupportSchema : SchemaMigration
             """);
     }
 }
+
+[Migration(2026_12_06_71, "Support: the rubric criteria a quality review found met")]
+public sealed class SupportReviewRubricSchema : SchemaMigration
+{
+    // Comma-separated ReviewRubric keys; null for reviews written before the rubric (a score and a comment only).
+    public override void Up() => AddColumnUnlessExists("support_reviews", "rubric", column => column.AsString().Nullable());
+}
