@@ -75,12 +75,17 @@ public sealed class SupportChatTests
 
             // They chat.
             await Expect(chat.GetByTestId("chat-state")).ToContainTextAsync("With ");
+            // Each side sees the other writing, until the message arrives.
             await desk.GetByTestId("chat-input").FillAsync("Hello, I can see the jam in tray 1. Tap Approve on the fix card and the printer pushes the sheet out.");
+            await Expect(chat.GetByTestId("chat-typing-other")).ToHaveTextAsync("Alex Agent is writing…");
             await desk.GetByTestId("chat-send").ClickAsync();
             await Expect(chat.Locator("[data-author=agent]").Last).ToContainTextAsync("Tap Approve on the fix card");
+            await Expect(chat.GetByTestId("chat-typing-other")).ToHaveCountAsync(0);
             await phone.GetByTestId("chat-input").FillAsync("OK, doing it now");
+            await Expect(agentChat.GetByTestId("chat-typing-other")).ToContainTextAsync("is writing…");
             await phone.GetByTestId("chat-send").ClickAsync();
             await Expect(agentChat.Locator("[data-author=customer]").Last).ToContainTextAsync("OK, doing it now");
+            await Expect(agentChat.GetByTestId("chat-typing-other")).ToHaveCountAsync(0);
             if (screenshots is not null)
                 await customer.SaveAsync(screenshots, "20-companion-chat");
 
