@@ -1,6 +1,6 @@
 namespace Diagnostics.Cloud.Devices;
 
-/// <summary>The names of <see cref="DeviceSort"/> and sort directions in URLs, shared by the API and the dashboard.</summary>
+/// <summary>The names of <see cref="DeviceSort"/>, sort directions and <see cref="DeviceFleetFilter"/> in URLs, shared by the API and the dashboard.</summary>
 public static class DeviceListSorting
 {
     private static readonly Dictionary<string, DeviceSort> ByName = new(StringComparer.OrdinalIgnoreCase)
@@ -28,5 +28,18 @@ public static class DeviceListSorting
     {
         descending = string.Equals(value, "desc", StringComparison.OrdinalIgnoreCase);
         return string.IsNullOrEmpty(value) || descending || string.Equals(value, "asc", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary><c>in-service</c> or empty (the default), <c>decommissioned</c> or <c>all</c>.</summary>
+    public static bool TryParseFleet(string? value, out DeviceFleetFilter fleet)
+    {
+        fleet = value?.ToLowerInvariant() switch
+        {
+            null or "" or "in-service" => DeviceFleetFilter.InService,
+            "decommissioned" => DeviceFleetFilter.Decommissioned,
+            "all" => DeviceFleetFilter.All,
+            _ => (DeviceFleetFilter)(-1),
+        };
+        return Enum.IsDefined(fleet);
     }
 }

@@ -84,6 +84,9 @@ public sealed record DeviceSummary(
 
     /// <summary>Where it is: the device's <c>site-…</c> label without its prefix ("site-berlin" → "berlin"); null without one.</summary>
     public string? Site { get; init; }
+
+    /// <summary>Taken out of service (its credentials revoked): no longer part of the fleet's figures.</summary>
+    public bool Decommissioned { get; init; }
 }
 
 public sealed record ConditionView(string Code, string Condition, Severity Severity, string Message, DateTimeOffset? Since);
@@ -156,6 +159,19 @@ public sealed record DeviceQuery(DeviceHealth? Health, string? Model, string? Co
     public DeviceSort Sort { get; init; } = DeviceSort.Id;
 
     public bool Descending { get; init; }
+
+    /// <summary>Devices in service (the default), decommissioned ones only, or both.</summary>
+    public DeviceFleetFilter Fleet { get; init; } = DeviceFleetFilter.InService;
+}
+
+/// <summary>Which devices a list holds by whether they are still in service.</summary>
+public enum DeviceFleetFilter
+{
+    /// <summary>Devices whose credentials are valid: the fleet.</summary>
+    InService,
+    /// <summary>Devices taken out of service (credentials revoked, e.g. by <c>demo reset</c>).</summary>
+    Decommissioned,
+    All,
 }
 
 /// <summary>What the device list is ordered by; ties are broken by device id.</summary>

@@ -13,7 +13,8 @@ internal sealed class DeviceStore(Database database) : IDeviceStore
                d.serial, d.firmware,
                (SELECT a.email FROM device_owners o JOIN accounts a ON a.id = o.account_id WHERE o.device_id = d.id) AS owner,
                (SELECT o.nickname FROM device_owners o WHERE o.device_id = d.id) AS nickname,
-               (SELECT MIN(t.tag) FROM device_tags t WHERE t.device_id = d.id AND t.tag LIKE 'site-%') AS sitetag
+               (SELECT MIN(t.tag) FROM device_tags t WHERE t.device_id = d.id AND t.tag LIKE 'site-%') AS sitetag,
+               CAST(CASE WHEN d.credentials_revoked_at_ms IS NULL THEN 0 ELSE 1 END AS BIGINT) AS decommissioned
         """;
 
     /// <summary>Prefix of the label that says where a device is ("site-berlin").</summary>
@@ -72,6 +73,15 @@ internal sealed class DeviceStore(Database database) : IDeviceStore
         {
             where.Add(clause);
             parameters.Add(name, value);
+        }
+        switch (query.Fleet)
+        {
+            case DeviceFleetFilter.InService:
+                where.Add(InFleet);
+                break;
+            case DeviceFleetFilter.Decommissioned:
+                where.Add($"NOT ({InFleet})");
+                break;
         }
         if (query.Health is { } health)
             Filter("d.health = @health", "health", health.ToStorage());
@@ -248,7 +258,7 @@ internal sealed class DeviceStore(Database database) : IDeviceStore
     private sealed record ConditionNameRow(string DeviceId, string Name);
 
     private sealed record SummaryRow(string Id, string Model, string Health, bool Online, DateTimeOffset? LastSeen, long ActiveCount, string Serial, string Firmware,
-        string? Owner, string? Nickname, string? SiteTag)
+        string? Owner, string? Nickname, string? SiteTag, long Decommissioned)
     {
         public DeviceSummary Summary => new(Id, Model, DeviceHealthRules.ParseStorage(Health), Online ? DevicePresence.Online : DevicePresence.Offline,
             LastSeen, (int)ActiveCount, Serial, Firmware)
@@ -256,6 +266,7 @@ internal sealed class DeviceStore(Database database) : IDeviceStore
             Owner = Owner,
             Nickname = Nickname,
             Site = SiteTag is { Length: > 0 } tag ? tag[SiteTagPrefix.Length..] : null,
+            Decommissioned = Decommissioned != 0,
         };
     }
 

@@ -55,7 +55,7 @@ public static class DevicesApi
         IDeviceStore store, CancellationToken cancellationToken,
         string? health = null, string? model = null, string? condition = null, bool? online = null,
         int page = 1, int pageSize = DefaultPageSize,
-        string? search = null, string? firmware = null, string? sort = null, string? order = null)
+        string? search = null, string? firmware = null, string? sort = null, string? order = null, string? fleet = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         if (page < 1 || pageSize < 1 || pageSize > MaxPageSize)
@@ -71,8 +71,11 @@ public static class DevicesApi
             return TypedResults.Problem(Problem(StatusCodes.Status400BadRequest, "Invalid sort", $"sort is one of {DeviceListSorting.SortNames}."));
         if (!DeviceListSorting.TryParseOrder(order, out var descending))
             return TypedResults.Problem(Problem(StatusCodes.Status400BadRequest, "Invalid order", "order is asc or desc."));
+        if (!DeviceListSorting.TryParseFleet(fleet, out var fleetFilter))
+            return TypedResults.Problem(Problem(StatusCodes.Status400BadRequest, "Invalid fleet filter", "fleet is in-service (the default), decommissioned or all."));
         var query = new DeviceQuery(healthFilter, model, condition, online, page, pageSize)
         {
+            Fleet = fleetFilter,
             Search = search,
             Firmware = firmware,
             Sort = sortBy,

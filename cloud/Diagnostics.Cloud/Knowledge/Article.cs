@@ -12,7 +12,11 @@ public sealed record Article(
     IReadOnlyList<string> Tags,
     IReadOnlyList<string> Symptoms,
     IReadOnlyList<string> CustomerSteps,
-    IReadOnlyList<string> AgentNotes);
+    IReadOnlyList<string> AgentNotes)
+{
+    /// <summary>The shelf the article sits on (<see cref="ArticleCategory"/>): the header's <c>category</c>, else derived from what it applies to.</summary>
+    public string Category { get; init; } = ArticleCategory.Derive(Applies.Conditions, Applies.Codes, Tags);
+}
 
 /// <summary>The devices an article is about: any of its codes or conditions, on these models and firmware versions.</summary>
 public sealed record Applicability(

@@ -70,6 +70,10 @@ public static partial class ArticleFormat
         if (!FirmwareRange.TryParse(applies.Firmware, out var firmware, out var firmwareError))
             errors.Add("applies.firmware: " + firmwareError);
 
+        var category = string.IsNullOrWhiteSpace(header.Category) ? null : header.Category.Trim();
+        if (category is not null && !ArticleCategory.IsKnown(category))
+            errors.Add($"category: \"{category}\" is not one of {string.Join(", ", ArticleCategory.All)} (leave it out to derive it from applies)");
+
         var remediation = header.Remediation is null ? null : ReadRemediation(header.Remediation, errors);
 
         foreach (var heading in Sections.Where(h => !sections.ContainsKey(h)))
@@ -83,6 +87,8 @@ public static partial class ArticleFormat
             remediation,
             Clean(header.Tags),
             sections[SymptomsHeading], sections[CustomerStepsHeading], sections[AgentNotesHeading]);
+        if (category is not null)
+            article = article with { Category = category };
         return new ArticleParse(article, []);
     }
 
@@ -238,6 +244,7 @@ public static partial class ArticleFormat
         [YamlMember(Alias = "id")] public string? Id { get; set; }
         [YamlMember(Alias = "title")] public string? Title { get; set; }
         [YamlMember(Alias = "summary")] public string? Summary { get; set; }
+        [YamlMember(Alias = "category")] public string? Category { get; set; }
         [YamlMember(Alias = "applies")] public AppliesYaml? Applies { get; set; }
         [YamlMember(Alias = "remediation")] public RemediationYaml? Remediation { get; set; }
         [YamlMember(Alias = "tags")] public List<string>? Tags { get; set; }

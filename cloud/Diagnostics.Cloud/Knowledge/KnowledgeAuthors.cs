@@ -16,20 +16,37 @@ public static class KnowledgeAuthors
     public static string OfFolder(string folder) => IsStarterFolder(folder) ? StarterSet : ImportPrefix + Path.GetFullPath(folder);
 
     /// <summary>
-    /// The author as shown: the starter set by that name (also versions stored before this rule with the folder's build
-    /// path), an imported folder by its name, anyone else as stored.
+    /// Who the author is, for showing: the starter set (also versions stored before this rule with the folder's build
+    /// path), an imported folder by its name, anyone else as stored. The words around them are the page's to translate.
     /// </summary>
-    public static string Display(string author)
+    public static ArticleAuthor Describe(string author)
     {
         ArgumentNullException.ThrowIfNull(author);
+        if (author == StarterSet)
+            return new ArticleAuthor(ArticleAuthorKind.StarterSet, author);
         if (!author.StartsWith(ImportPrefix, StringComparison.Ordinal))
-            return author;
+            return new ArticleAuthor(ArticleAuthorKind.Person, author);
         var source = author[ImportPrefix.Length..];
         if (!Path.IsPathRooted(source))
-            return source;
-        return IsStarterFolder(source) ? StarterSet : $"import from {Path.GetFileName(Path.TrimEndingDirectorySeparator(source))}";
+            return new ArticleAuthor(ArticleAuthorKind.Person, source);
+        return IsStarterFolder(source)
+            ? new ArticleAuthor(ArticleAuthorKind.StarterSet, StarterSet)
+            : new ArticleAuthor(ArticleAuthorKind.ImportedFolder, Path.GetFileName(Path.TrimEndingDirectorySeparator(source)));
     }
 
     private static bool IsStarterFolder(string folder) =>
         string.Equals(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder))), StarterFolderName, StringComparison.Ordinal);
 }
+
+public enum ArticleAuthorKind
+{
+    /// <summary>A person's signature, shown as stored.</summary>
+    Person,
+    /// <summary>The starter knowledge base that ships with the cloud.</summary>
+    StarterSet,
+    /// <summary>A folder an operator imported; <see cref="ArticleAuthor.Name"/> is the folder's name.</summary>
+    ImportedFolder,
+}
+
+/// <summary>Who an article version is by: a person (their signature), the starter set, or an imported folder (its name).</summary>
+public sealed record ArticleAuthor(ArticleAuthorKind Kind, string Name);

@@ -143,7 +143,8 @@ public sealed partial class KnowledgeBase(IKnowledgeStore store, TrainingPhraseS
             if (article is null)
                 continue;
             items.Add(new ArticleListItem(article.Id, article.Title, head.PublishedVersion, head.DraftVersion,
-                article.Applies.Codes, article.Applies.Conditions, article.Remediation?.Command, index.LanguagesOf(article.Id)));
+                article.Applies.Codes, article.Applies.Conditions, article.Remediation?.Command, index.LanguagesOf(article.Id),
+                article.Category, article.Applies.Models));
         }
         return items;
     }

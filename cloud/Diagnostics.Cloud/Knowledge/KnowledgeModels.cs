@@ -48,12 +48,18 @@ public sealed record ArticleView(
     /// <summary>The article's translations, published or in draft.</summary>
     public IReadOnlyList<TranslationState> Translations { get; init; } = [];
 
+    /// <summary>The shelf the article sits on (<see cref="ArticleCategory"/>).</summary>
+    public string Category { get; init; } = ArticleCategory.Other;
+
     public static ArticleView Of(Article article, ArticleVersion stored, ArticleHead head) => new(
         article.Id, stored.Version, head.PublishedVersion, head.DraftVersion, article.Title, article.Summary,
         new ApplicabilityView(article.Applies.Codes, article.Applies.Conditions, article.Applies.Models, article.Applies.Firmware.Text),
         article.Remediation is null ? null : RemediationView.Of(article.Remediation),
         article.Tags, article.Symptoms, article.CustomerSteps, article.AgentNotes,
-        stored.Author, stored.CreatedAt, stored.PublishedAt, stored.Markdown);
+        stored.Author, stored.CreatedAt, stored.PublishedAt, stored.Markdown)
+    {
+        Category = article.Category,
+    };
 }
 
 /// <summary>
@@ -65,10 +71,13 @@ public sealed record TranslationState(string Language, int? PublishedVersion, in
 /// <summary>A published translation as matching and the assistant use it.</summary>
 public sealed record PublishedTranslation(ArticleTranslation Translation, int Version, bool Outdated);
 
-/// <summary>An article in a list: its published title (or its draft's, before a first publication), and the languages it is published in besides English.</summary>
+/// <summary>
+/// An article in a list: its published title (or its draft's, before a first publication), its category, the models it
+/// is limited to (none: every model), and the languages it is published in besides English.
+/// </summary>
 public sealed record ArticleListItem(
     string Id, string Title, int? PublishedVersion, int? DraftVersion, IReadOnlyList<string> Codes, IReadOnlyList<string> Conditions, string? RemediationCommand,
-    IReadOnlyList<string> Languages);
+    IReadOnlyList<string> Languages, string Category, IReadOnlyList<string> Models);
 
 public sealed record ArticleVersionView(int Version, string Author, ArticleOrigin Origin, DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt, bool IsPublished, bool IsDraft);
 

@@ -17,7 +17,8 @@ public sealed record CloseSessionRequest(string? Summary, string? Category, stri
 
 public sealed record RateRequest(int? Rating, string? Comment);
 
-public sealed record ReviewRequest(int? Score, string? Comment);
+/// <param name="Met">The rubric's criteria met (<see cref="ReviewRubric"/> keys); none when left out.</param>
+public sealed record ReviewRequest(int? Score, string? Comment, IReadOnlyList<string>? Met = null);
 
 public sealed record AvailabilityRequest(bool Available);
 
@@ -71,7 +72,7 @@ public static class SupportApi
             int limit = 50) =>
             Results.Ok(await store.SearchAsync(q, category, agent, Math.Clamp(limit, 1, 500), ct, reviewed))).RequireAuthorization(Roles.SupervisorPolicy);
         staff.MapPut("/{sessionId}/review", (string sessionId, ReviewRequest request, HttpContext http, AgentConversations conversations, SupportSupervision supervision, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, conversations, session => supervision.ReviewAsync(session, Actor(http.User), request.Score ?? 0, request.Comment, ct), created: null, ct))
+            WithSessionAsync(sessionId, http.User, conversations, session => supervision.ReviewAsync(session, Actor(http.User), request.Score ?? 0, request.Comment, ct, request.Met), created: null, ct))
             .RequireAuthorization(Roles.SupervisorPolicy);
         // A review is feedback for the agent it is about: supervisors and that agent read it, no other agent.
         staff.MapGet("/{sessionId}/review", async (string sessionId, HttpContext http, SupportReviewStore reviews, CancellationToken ct) =>

@@ -17,6 +17,7 @@ public static class SupportExtensions
         builder.Services.AddSingleton<SupportReviewStore>();
         builder.Services.AddSingleton<UnansweredQuestions>();
         builder.Services.AddSingleton<SessionSignals>();
+        builder.Services.AddSingleton<SessionTyping>();
         builder.Services.AddSingleton<FixCardDevices>();
         builder.Services.AddSingleton<SupportBot>();
         builder.Services.AddSingleton<SupportService>();

@@ -182,7 +182,47 @@ public sealed record SessionReview(
     string ReviewerName,
     int Score,
     string? Comment,
-    DateTimeOffset ReviewedAt);
+    DateTimeOffset ReviewedAt,
+    string? Rubric = null)
+{
+    /// <summary>The rubric's criteria the reviewer found met (<see cref="ReviewRubric"/> keys).</summary>
+    public IReadOnlyList<string> Met => ReviewRubric.Parse(Rubric);
+}
+
+/// <summary>
+/// What a supervisor checks in a conversation, one criterion each, so a score says why: the same questions for every
+/// review make reviews comparable between agents and over time. Stored as the keys of the criteria met.
+/// </summary>
+public static class ReviewRubric
+{
+    public const string Greeted = "greeted";
+    public const string Understood = "understood";
+    public const string RightFix = "right-fix";
+    public const string PlainWords = "plain-words";
+    public const string Confirmed = "confirmed";
+
+    /// <summary>Every criterion, in the order a conversation goes.</summary>
+    public static readonly IReadOnlyList<string> All = [Greeted, Understood, RightFix, PlainWords, Confirmed];
+
+    public static IReadOnlyList<string> Parse(string? stored) =>
+        string.IsNullOrEmpty(stored) ? [] : [.. stored.Split(',').Where(All.Contains)];
+
+    /// <summary>The stored form of the criteria met (known ones only, in rubric order), or why it cannot be stored.</summary>
+    public static bool TryFormat(IReadOnlyCollection<string>? met, out string? stored, out string? error)
+    {
+        stored = null;
+        error = null;
+        if (met is null || met.Count == 0)
+            return true;
+        if (met.FirstOrDefault(m => !All.Contains(m)) is { } unknown)
+        {
+            error = $"\"{unknown}\" is not a rubric criterion ({string.Join(", ", All)})";
+            return false;
+        }
+        stored = string.Join(',', All.Where(met.Contains));
+        return true;
+    }
+}
 
 public static class SupportStates
 {

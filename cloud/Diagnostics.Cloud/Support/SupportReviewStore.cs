@@ -5,14 +5,14 @@ namespace Diagnostics.Cloud.Support;
 /// <summary>Supervisors' quality reviews of closed conversations, one per conversation.</summary>
 public sealed class SupportReviewStore(Database database)
 {
-    private const string Columns = "session_id, agent_id, agent_name, reviewer_id, reviewer_name, score, comment, reviewed_at_ms";
+    private const string Columns = "session_id, agent_id, agent_name, reviewer_id, reviewer_name, score, comment, reviewed_at_ms, rubric";
 
     /// <summary>Stores the session's review, replacing the one before it.</summary>
     public Task SaveReviewAsync(SessionReview review, CancellationToken cancellationToken) =>
         database.ExecuteAsync($"""
-            INSERT INTO support_reviews ({Columns}) VALUES (@SessionId, @AgentId, @AgentName, @ReviewerId, @ReviewerName, @Score, @Comment, @ReviewedAt)
+            INSERT INTO support_reviews ({Columns}) VALUES (@SessionId, @AgentId, @AgentName, @ReviewerId, @ReviewerName, @Score, @Comment, @ReviewedAt, @Rubric)
             ON CONFLICT (session_id) DO UPDATE SET agent_id = excluded.agent_id, agent_name = excluded.agent_name, reviewer_id = excluded.reviewer_id,
-                reviewer_name = excluded.reviewer_name, score = excluded.score, comment = excluded.comment, reviewed_at_ms = excluded.reviewed_at_ms;
+                reviewer_name = excluded.reviewer_name, score = excluded.score, comment = excluded.comment, reviewed_at_ms = excluded.reviewed_at_ms, rubric = excluded.rubric;
             """, review, cancellationToken);
 
     public Task<SessionReview?> ReviewAsync(string sessionId, CancellationToken cancellationToken) =>

@@ -143,3 +143,10 @@ public sealed class CannedReplyLanguageSchema : SchemaMigration
             Execute.Sql($"UPDATE support_canned_replies SET topic = '{topic}' WHERE topic IS NULL AND created_by = 'Diagnostics' AND title = '{title.Replace("'", "''", StringComparison.Ordinal)}';");
     }
 }
+
+[Migration(2026_12_06_71, "Support: the rubric criteria a quality review found met")]
+public sealed class SupportReviewRubricSchema : SchemaMigration
+{
+    // Comma-separated ReviewRubric keys; null for reviews written before the rubric (a score and a comment only).
+    public override void Up() => AddColumnUnlessExists("support_reviews", "rubric", column => column.AsString().Nullable());
+}

@@ -25,7 +25,7 @@ public sealed partial class SupportSupervision(SupportSessionStore sessionStore,
     /// themselves; the review is about the agent who held it when it closed, or the assistant alone.
     /// </summary>
     public async Task<SupportResult<SessionReview>> ReviewAsync(
-        SupportSession session, SessionActor reviewer, int score, string? comment, CancellationToken cancellationToken)
+        SupportSession session, SessionActor reviewer, int score, string? comment, CancellationToken cancellationToken, IReadOnlyCollection<string>? met = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(reviewer);
@@ -37,8 +37,10 @@ public sealed partial class SupportSupervision(SupportSessionStore sessionStore,
             return SupportResult<SessionReview>.Fail(SupportError.Invalid, "the score is 1 to 5");
         if (comment is { Length: > MaxReviewCommentLength })
             return SupportResult<SessionReview>.Fail(SupportError.Invalid, $"a review comment has at most {MaxReviewCommentLength} characters");
+        if (!ReviewRubric.TryFormat(met, out var rubric, out var rubricError))
+            return SupportResult<SessionReview>.Fail(SupportError.Invalid, rubricError!);
         var review = new SessionReview(session.Id, session.AgentId, session.AgentName, reviewer.Id, reviewer.Name, score,
-            string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), time.GetUtcNow());
+            string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), time.GetUtcNow(), rubric);
         await reviewStore.SaveReviewAsync(review, cancellationToken);
         LogReviewed(session.Id, reviewer.Id, score);
         return SupportResult<SessionReview>.Done(review);

@@ -28,6 +28,7 @@ public static partial class WebExtensions
         builder.WebHost.UseStaticWebAssets();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddSingleton<Dashboard.AttentionList>();
+        builder.Services.AddSingleton<Dashboard.Knowledge.KnowledgeText>();
         builder.Services.AddOptions<Companion.CompanionOptions>()
             .Bind(builder.Configuration.GetSection(Companion.CompanionOptions.SectionName))
             .ValidateDataAnnotations()

@@ -58,10 +58,21 @@ public sealed class SupportReviewTests
             Assert.Equal(HttpStatusCode.Forbidden, theCustomer.StatusCode);
         Assert.DoesNotContain(await MessagesAsync(customer, session.Id), m => m.Body.Contains("greet the customer", StringComparison.Ordinal));
 
+        // The rubric: the criteria met are kept in rubric order, an unknown one is refused with the list.
+        var (withRubric, rubricBody) = await PutAsync(supervisor, url, new { score = 3, met = new[] { ReviewRubric.Confirmed, ReviewRubric.Greeted } });
+        Assert.True(withRubric == HttpStatusCode.OK, rubricBody);
+        Assert.Equal([ReviewRubric.Greeted, ReviewRubric.Confirmed], (await alex.GetJsonAsync<SessionReview>(url)).Met);
+        var (badCriterion, badProblem) = await PutAsync(supervisor, url, new { score = 3, met = new[] { "fast-typing" } });
+        Assert.Equal(HttpStatusCode.BadRequest, badCriterion);
+        Assert.Contains("fast-typing", badProblem, StringComparison.Ordinal);
+        Assert.Contains("is not a rubric criterion (greeted, understood, right-fix, plain-words, confirmed)", badProblem, StringComparison.Ordinal);
+        Assert.Equal([ReviewRubric.Greeted, ReviewRubric.Confirmed], (await alex.GetJsonAsync<SessionReview>(url)).Met);
+
         // A revision replaces the review: one per conversation.
         var (revised, _) = await PutAsync(supervisor, url, new { score = 4 });
         Assert.Equal(HttpStatusCode.OK, revised);
-        Assert.Equal((4, (string?)null), ((await supervisor.GetJsonAsync<SessionReview>(url)).Score, (await supervisor.GetJsonAsync<SessionReview>(url)).Comment));
+        var revisedReview = await supervisor.GetJsonAsync<SessionReview>(url);
+        Assert.Equal((4, (string?)null, 0), (revisedReview.Score, revisedReview.Comment, revisedReview.Met.Count));
         Assert.Equal([(session.Id, 4)], (await alex.GetJsonAsync<List<SessionReview>>("/api/support/reviews/mine")).Select(r => (r.SessionId, r.Score)));
         Assert.Empty(await sam.GetJsonAsync<List<SessionReview>>("/api/support/reviews/mine"));
         Assert.Empty(await supervisor.GetJsonAsync<List<SupportSession>>("/api/sessions/history?reviewed=false"));

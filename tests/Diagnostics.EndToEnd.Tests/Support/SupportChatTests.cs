@@ -65,16 +65,27 @@ public sealed class SupportChatTests
             var agentChat = desk.GetByTestId("chat");
             await Expect(agentChat).ToHaveAttributeAsync("data-state", "assigned");
             await Expect(agentChat.Locator("[data-internal=true]")).ToContainTextAsync("Handed over: The customer asked for a person.");
+            // The hand-over note comes first; the assistant's part of the conversation unfolds on request.
+            await Expect(agentChat.GetByTestId("message").First).ToHaveAttributeAsync("data-internal", "true");
+            await Expect(agentChat.GetByTestId("status-card")).ToHaveCountAsync(0);
+            await desk.GetByTestId("assistant-transcript-toggle").ClickAsync();
             await Expect(agentChat.GetByTestId("status-card")).ToContainTextAsync("ipp:media-jam");
+            await desk.GetByTestId("assistant-transcript-toggle").ClickAsync();
+            await Expect(agentChat.GetByTestId("status-card")).ToHaveCountAsync(0);
 
             // They chat.
             await Expect(chat.GetByTestId("chat-state")).ToContainTextAsync("With ");
+            // Each side sees the other writing, until the message arrives.
             await desk.GetByTestId("chat-input").FillAsync("Hello, I can see the jam in tray 1. Tap Approve on the fix card and the printer pushes the sheet out.");
+            await Expect(chat.GetByTestId("chat-typing-other")).ToHaveTextAsync("Alex Agent is writing…");
             await desk.GetByTestId("chat-send").ClickAsync();
             await Expect(chat.Locator("[data-author=agent]").Last).ToContainTextAsync("Tap Approve on the fix card");
+            await Expect(chat.GetByTestId("chat-typing-other")).ToHaveCountAsync(0);
             await phone.GetByTestId("chat-input").FillAsync("OK, doing it now");
+            await Expect(agentChat.GetByTestId("chat-typing-other")).ToContainTextAsync("is writing…");
             await phone.GetByTestId("chat-send").ClickAsync();
             await Expect(agentChat.Locator("[data-author=customer]").Last).ToContainTextAsync("OK, doing it now");
+            await Expect(agentChat.GetByTestId("chat-typing-other")).ToHaveCountAsync(0);
             if (screenshots is not null)
                 await customer.SaveAsync(screenshots, "20-companion-chat");
 
@@ -87,11 +98,15 @@ public sealed class SupportChatTests
             if (screenshots is not null)
                 await agent.SaveAsync(screenshots, "21-dashboard-conversation");
 
-            // The agent closes with a solution; the customer keeps it and rates the help.
+            // The agent closes with a solution (folded away, and confirmed); the customer keeps it and rates the help.
+            await desk.GetByTestId("close-fold").Locator("summary").ClickAsync();
             await desk.GetByTestId("close-category").SelectOptionAsync("Paper handling");
             await desk.GetByTestId("close-summary").FillAsync("Jam in tray 1 cleared by the printer's own fix");
             await desk.GetByTestId("close-solution").FillAsync("When it jams again, approve the fix in the app or follow the steps above.");
             await desk.GetByTestId("close-send").ClickAsync();
+            await Expect(desk.GetByTestId("close-confirm-text")).ToBeVisibleAsync();
+            await Expect(agentChat).ToHaveAttributeAsync("data-state", "assigned");
+            await desk.GetByTestId("close-confirm").ClickAsync();
             await Expect(agentChat).ToHaveAttributeAsync("data-state", "closed");
             await Expect(chat).ToHaveAttributeAsync("data-state", "closed");
             await Expect(chat.GetByTestId("solution-text")).ToHaveTextAsync("When it jams again, approve the fix in the app or follow the steps above.");
@@ -114,6 +129,8 @@ public sealed class SupportChatTests
             await review.WaitForURLAsync("**/dashboard/support/ss-*");
             // The page has two live parts (the chat and the device panel); the review form lives with the chat's circuit.
             await Expect(review.GetByTestId("chat").GetByTestId("live-status")).ToHaveTextAsync("live");
+            await review.GetByTestId("rubric-right-fix").CheckAsync();
+            await review.GetByTestId("rubric-plain-words").CheckAsync();
             await review.GetByTestId("review-score").SelectOptionAsync("4");
             await review.GetByTestId("review-comment-input").FillAsync("Good use of the fix card; greet the customer by name next time.");
             await review.GetByTestId("review-send").ClickAsync();

@@ -176,6 +176,28 @@ public sealed partial class DashboardPagesTests
     }
 
     [Fact]
+    public async Task Device_list_leaves_decommissioned_devices_out_unless_asked_for_them()
+    {
+        await using var host = new CloudHost();
+        await host.RegisterAsync("kept-1", "Deskjet");
+        await host.RegisterAsync("retired-1", "Deskjet");
+        Assert.True(await host.Services.GetRequiredService<Diagnostics.Cloud.Devices.DeviceRegistry>().RevokeAsync("retired-1", "test", TestContext.Current.CancellationToken));
+        var http = await host.SignedInClientAsync(AccountRole.Agent);
+
+        var inService = await GetPageAsync(http, "/dashboard/devices");
+        var retired = await GetPageAsync(http, "/dashboard/devices?fleet=decommissioned");
+        var all = await GetPageAsync(http, "/dashboard/devices?fleet=all&sort=id");
+        var wrong = await GetPageAsync(http, "/dashboard/devices?fleet=retired");
+
+        Assert.Equal(["kept-1"], Attribute(inService, "device-row", "data-device-id"));
+        Assert.Equal(0, CountTestId(inService, "device-decommissioned"));
+        Assert.Equal(["retired-1"], Attribute(retired, "device-row", "data-device-id"));
+        Assert.Equal("decommissioned", TestIdText(retired, "device-decommissioned"));
+        Assert.Equal(["kept-1", "retired-1"], Attribute(all, "device-row", "data-device-id"));
+        Assert.Contains("Unknown fleet 'retired'", TestIdText(wrong, "device-list-error"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Device_list_pages_link_to_each_other_keeping_the_filters()
     {
         await using var host = new CloudHost();

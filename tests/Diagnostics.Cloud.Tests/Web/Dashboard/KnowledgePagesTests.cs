@@ -20,7 +20,7 @@ public sealed class KnowledgePagesTests
         var byCode = await GetPageAsync(agent, "/dashboard/kb?q=acme:50.1");
 
         Assert.True(CountTestId(all, "article-row") >= 40);
-        Assert.Equal(CountTestId(all, "article-row").ToString(System.Globalization.CultureInfo.InvariantCulture), TestIdText(all, "article-count"));
+        Assert.Equal($"{CountTestId(all, "article-row")} articles", TestIdText(all, "article-count"));
         Assert.Equal("paper-jam", Attribute(searched, "article-row", "data-article-id")[0]);
         Assert.Equal("acme-50-1-fuser-error", Attribute(byCode, "article-row", "data-article-id")[0]);
     }
@@ -44,6 +44,41 @@ public sealed class KnowledgePagesTests
     }
 
     [Fact]
+    public async Task The_article_list_filters_by_category_model_and_code_together()
+    {
+        await using var host = new CloudHost();
+        var agent = await host.SignedInClientAsync(AccountRole.Agent);
+
+        var paper = await GetPageAsync(agent, "/dashboard/kb?category=paper");
+        var quality = await GetPageAsync(agent, "/dashboard/kb?category=print-quality");
+        var laserPro = await GetPageAsync(agent, "/dashboard/kb?model=Acme%20LaserPro%20400");
+        var acmeCodes = await GetPageAsync(agent, "/dashboard/kb?code=ACME:");
+        var oneCode = await GetPageAsync(agent, "/dashboard/kb?code=prtAlert:8&category=paper");
+        var none = await GetPageAsync(agent, "/dashboard/kb?category=environment&code=acme:");
+
+        var paperIds = Attribute(paper, "article-row", "data-article-id");
+        Assert.Contains("paper-jam", paperIds);
+        Assert.Contains("out-of-paper", paperIds);
+        Assert.DoesNotContain("toner-low", paperIds);
+        Assert.All(TestIdTexts(paper, "article-category"), name => Assert.Equal("Paper and trays", name));
+        // Faded prints are a toner-low article by condition, yet found under print quality (its tags speak of the printout).
+        Assert.Contains("faded-or-streaky-prints", Attribute(quality, "article-row", "data-article-id"));
+        // A model: the articles limited to it and those for every model, not those for another model only.
+        var laserProIds = Attribute(laserPro, "article-row", "data-article-id");
+        Assert.Contains("paper-jam", laserProIds);
+        Assert.Contains("acme-50-1-fuser-error", laserProIds);
+        Assert.DoesNotContain("colorjet-print-head-error", laserProIds);
+        // A source with its colon finds every code from it, whatever the case typed.
+        var acmeIds = Attribute(acmeCodes, "article-row", "data-article-id");
+        Assert.Contains("acme-50-1-fuser-error", acmeIds);
+        Assert.DoesNotContain("paper-jam", acmeIds);
+        Assert.Equal(["paper-jam"], Attribute(oneCode, "article-row", "data-article-id"));
+        Assert.Equal(0, CountTestId(none, "article-row"));
+        Assert.Contains("No article matches", TestIdText(none, "kb-no-match"), StringComparison.Ordinal);
+        Assert.Contains("""<option value="paper" selected>""", paper, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_article_page_shows_its_fix_steps_and_versions_and_an_unknown_one_says_so()
     {
         await using var host = new CloudHost();
@@ -53,6 +88,7 @@ public sealed class KnowledgePagesTests
         var missing = await GetPageAsync(agent, "/dashboard/kb/no-such-article");
 
         Assert.Equal("Paper jam", TestIdText(html, "article-title"));
+        Assert.Equal("Paper and trays", TestIdText(html, "article-category"));
         Assert.Equal("published v1", TestIdText(html, "article-state"));
         Assert.Contains("ipp:media-jam", TestIdText(html, "article-codes"), StringComparison.Ordinal);
         Assert.Contains("clear-paper-path", TestIdText(html, "article-remediation"), StringComparison.Ordinal);

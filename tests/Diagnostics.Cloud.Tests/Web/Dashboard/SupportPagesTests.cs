@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Support;
 using Diagnostics.Cloud.Tests.Infrastructure;
@@ -36,6 +37,17 @@ public sealed class SupportPagesTests
         Assert.Equal(1, CountTestId(agentView, "session-take"));
         Assert.Equal(["page-s1"], Attribute(agentView, "device-panel", "data-device-id"));
         Assert.Equal(["ipp:media-jam"], Attribute(agentView, "panel-condition", "data-code"));
+        // The agent reads the assistant's hand-over note first; the transcript before it is folded behind one button.
+        Assert.Equal("true", Attribute(agentView, "message", "data-internal")[0]);
+        Assert.Equal(1, CountTestId(agentView, "assistant-transcript-toggle"));
+        Assert.Equal(0, CountTestId(agentView, "status-card"));
+        // The customer's wait counts from the hand-over; nobody has answered yet.
+        Assert.StartsWith("waiting ", TestIdText(agentView, "timer-wait"), StringComparison.Ordinal);
+        Assert.StartsWith("none yet", TestIdText(agentView, "timer-first-response"), StringComparison.Ordinal);
+        // The customer's context: no other device, no earlier conversation, no fix yet.
+        Assert.Equal(1, CountTestId(agentView, "customer-context"));
+        Assert.Equal(1, CountTestId(agentView, "context-no-devices"));
+        Assert.Equal(1, CountTestId(agentView, "context-no-sessions"));
         Assert.DoesNotContain("true", Attribute(customerView, "message", "data-internal"));
         Assert.Equal(1, CountTestId(customerView, "status-card"));
         Assert.Equal(1, CountTestId(strangerView, "session-not-found"));
@@ -55,15 +67,27 @@ public sealed class SupportPagesTests
         Assert.DoesNotContain("history-row", await agentHistory.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
 
         // Quality review: the supervisor gets the form on the ended conversation; the agent sees nothing until there is a review.
-        Assert.Equal(1, CountTestId(await GetPageAsync(supervisor, $"/dashboard/support/{session.Id}"), "review-form"));
+        var reviewForm = await GetPageAsync(supervisor, $"/dashboard/support/{session.Id}");
+        Assert.Equal(1, CountTestId(reviewForm, "review-form"));
+        Assert.Equal(ReviewRubric.All.Count, ReviewRubric.All.Sum(c => CountTestId(reviewForm, $"rubric-{c}")));
+        Assert.Equal(1, CountTestId(reviewForm, "review-timings"));
+        Assert.StartsWith("waited ", TestIdText(reviewForm, "timer-wait"), StringComparison.Ordinal);
+        Assert.NotEmpty(TestIdText(reviewForm, "timer-first-response"));
+        Assert.NotEmpty(TestIdText(reviewForm, "timer-handle"));
         Assert.Equal(0, CountTestId(await GetPageAsync(agent, $"/dashboard/support/{session.Id}"), "quality-review"));
         Assert.Equal([session.Id], Attribute(await GetPageAsync(supervisor, "/dashboard/support/history?reviewed=false"), "history-row", "data-session-id"));
-        var (reviewed, _) = await PutAsync(supervisor, $"/api/sessions/{session.Id}/review", new { score = 4, comment = "Clear steps." });
+        var (reviewed, _) = await PutAsync(supervisor, $"/api/sessions/{session.Id}/review", new { score = 4, comment = "Clear steps.", met = new[] { ReviewRubric.RightFix } });
         Assert.Equal(System.Net.HttpStatusCode.OK, reviewed);
         var agentReviewView = await GetPageAsync(agent, $"/dashboard/support/{session.Id}");
         Assert.Equal(["4"], Attribute(agentReviewView, "quality-review", "data-score"));
         Assert.Equal("Clear steps.", TestIdText(agentReviewView, "review-comment"));
         Assert.Equal(0, CountTestId(agentReviewView, "review-form"));
+        Assert.Contains("✓ Chose the right fix", TestIdText(agentReviewView, "review-rubric"), StringComparison.Ordinal);
+        Assert.Contains("✗ Greeted the customer by name", TestIdText(agentReviewView, "review-rubric"), StringComparison.Ordinal);
+        // The reviewer edits the comment in the form and does not read it twice above it.
+        var reviewerView = await GetPageAsync(supervisor, $"/dashboard/support/{session.Id}");
+        Assert.Equal(0, CountTestId(reviewerView, "review-comment"));
+        Assert.Equal(1, Regex.Count(reviewerView, "Clear steps\\."));
         Assert.Equal([session.Id], Attribute(await GetPageAsync(agent, "/dashboard/support"), "my-review", "data-session-id"));
         Assert.Equal(0, CountTestId(await GetPageAsync(supervisor, "/dashboard/support/history?reviewed=false"), "history-row"));
         Assert.StartsWith("4/5", TestIdText(await GetPageAsync(supervisor, "/dashboard/support/history?reviewed=true"), "history-review"), StringComparison.Ordinal);
