@@ -1,5 +1,6 @@
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Broker;
+using Diagnostics.Cloud.Broker.Hooks;
 using Diagnostics.Cloud.Certificates;
 using Diagnostics.Cloud.Demo;
 using Diagnostics.Cloud.Devices;
@@ -69,6 +70,7 @@ app.MapDiagnosticsReportsApi();
 app.MapUpdatesApi();
 app.MapHostsApi();
 app.MapSupportApi();
+app.MapBrokerHooks();
 app.MapLiveUpdates();
 app.MapWebApps();
 app.MapCompanionApp();

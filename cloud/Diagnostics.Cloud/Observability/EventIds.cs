@@ -44,6 +44,11 @@ internal static class EventIds
     public const int BrokerAccountFailed = 257;
     public const int BrokerAccountRemovalDeferred = 258;
 
+    // HTTP hooks an external broker calls 26x
+    public const int BrokerHookCallerRefused = 260;
+    public const int BrokerHookDenied = 261;
+    public const int BrokerHookBadRequest = 262;
+
     // Transport security and device sessions 27x
     public const int PlainListener = 270;
     public const int DeviceSessionEnded = 271;
