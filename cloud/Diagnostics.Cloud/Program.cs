@@ -26,6 +26,8 @@ if (AuditCli.IsCommand(args))
     return await AuditCli.RunAsync(args, Console.Out, Console.Error);
 if (Diagnostics.Cloud.Demo.DemoCli.IsCommand(args))
     return await Diagnostics.Cloud.Demo.DemoCli.RunAsync(args, Console.Out, Console.Error);
+if (SqliteToPostgresCli.IsCommand(args))
+    return await SqliteToPostgresCli.RunAsync(args, Console.Out, Console.Error);
 if (StorageCli.IsCommand(args))
     return await StorageCli.RunAsync(args, Console.Out, Console.Error);
 

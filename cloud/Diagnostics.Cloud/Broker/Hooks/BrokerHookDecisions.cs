@@ -15,7 +15,7 @@ namespace Diagnostics.Cloud.Broker.Hooks;
 /// embedded broker's are.
 /// </summary>
 public sealed partial class BrokerHookDecisions(
-    DeviceAuthenticator authenticator, IOptions<BrokerOptions> options, CloudMetrics metrics, ILogger<BrokerHookDecisions> logger)
+    DeviceAuthenticator authenticator, Devices.DeviceRegistry registry, IOptions<BrokerOptions> options, CloudMetrics metrics, ILogger<BrokerHookDecisions> logger)
 {
     private readonly External.ExternalBrokerOptions _cloud = options.Value.External;
 
@@ -32,23 +32,35 @@ public sealed partial class BrokerHookDecisions(
         return Decided(verdict.IsSuccess, "connect", clientId, userName, verdict.Reason);
     }
 
-    public bool MayPublish(string? clientId, string? userName, string? topic)
+    /// <summary>
+    /// A publish: the topic rules, and — since the cloud cannot end a session in these brokers — a device whose
+    /// credentials were revoked since it connected is refused here (one store read; the broker's own cache, if on, delays it).
+    /// </summary>
+    public async Task<bool> MayPublishAsync(string? clientId, string? userName, string? topic, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(topic))
             return Decided(false, "publish", clientId, userName, "no topic");
         if (IsCloudAccount(userName))
             return Decided(TopicAcl.CloudMayPublish(topic), "publish", clientId, userName, topic);
-        return Decided(IsDevice(clientId, userName) && TopicAcl.MayPublish(clientId!, topic), "publish", clientId, userName, topic);
+        if (!IsDevice(clientId, userName) || !TopicAcl.MayPublish(clientId!, topic))
+            return Decided(false, "publish", clientId, userName, topic);
+        return Decided(await IsActiveAsync(clientId!, cancellationToken), "publish", clientId, userName, topic + " (credentials revoked)");
     }
 
-    public bool MaySubscribe(string? clientId, string? userName, string? topicFilter)
+    /// <summary>A subscription: the topic rules, and a revoked device refused (see <see cref="MayPublishAsync"/>).</summary>
+    public async Task<bool> MaySubscribeAsync(string? clientId, string? userName, string? topicFilter, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(topicFilter))
             return Decided(false, "subscribe", clientId, userName, "no topic filter");
         if (IsCloudAccount(userName))
             return Decided(TopicAcl.CloudMaySubscribe(_cloud.ShareGroup, topicFilter), "subscribe", clientId, userName, topicFilter);
-        return Decided(IsDevice(clientId, userName) && TopicAcl.MaySubscribe(clientId!, topicFilter), "subscribe", clientId, userName, topicFilter);
+        if (!IsDevice(clientId, userName) || !TopicAcl.MaySubscribe(clientId!, topicFilter))
+            return Decided(false, "subscribe", clientId, userName, topicFilter);
+        return Decided(await IsActiveAsync(clientId!, cancellationToken), "subscribe", clientId, userName, topicFilter + " (credentials revoked)");
     }
+
+    private async Task<bool> IsActiveAsync(string deviceId, CancellationToken cancellationToken) =>
+        await registry.GetCredentialsAsync(deviceId, cancellationToken) is { IsRevoked: false };
 
     /// <summary>Refuses, logged and counted, for a reason found before the rules (a request shape the rules do not cover).</summary>
     public bool Refuse(string action, string? clientId, string? userName, string why) => Decided(false, action, clientId, userName, why);

@@ -67,8 +67,8 @@ public static partial class BrokerHooksApi
         var (clientId, userName, topic) = (Text(body, "clientid"), Text(body, "username"), Text(body, "topic"));
         var allowed = Text(body, "action") switch
         {
-            "publish" => decisions.MayPublish(clientId, userName, topic),
-            "subscribe" => decisions.MaySubscribe(clientId, userName, topic),
+            "publish" => await decisions.MayPublishAsync(clientId, userName, topic, cancellationToken),
+            "subscribe" => await decisions.MaySubscribeAsync(clientId, userName, topic, cancellationToken),
             _ => false,
         };
         return TypedResults.Json(new JsonObject { ["result"] = allowed ? "allow" : "deny" });
@@ -91,15 +91,15 @@ public static partial class BrokerHooksApi
             case "auth_on_register" or "auth_on_register_m5":
                 return VerneMqVerdict(await decisions.AuthenticateAsync(clientId, userName, Text(body, "password"), Text(body, "cert_pem"), cancellationToken));
             case "auth_on_publish" or "auth_on_publish_m5":
-                return VerneMqVerdict(decisions.MayPublish(clientId, userName, Text(body, "topic")));
+                return VerneMqVerdict(await decisions.MayPublishAsync(clientId, userName, Text(body, "topic"), cancellationToken));
             case "auth_on_subscribe" or "auth_on_subscribe_m5":
-                return VerneMqSubscribe(decisions, clientId, userName, body["topics"] as JsonArray, v5: hook.EndsWith("_m5", StringComparison.Ordinal));
+                return await VerneMqSubscribeAsync(decisions, clientId, userName, body["topics"] as JsonArray, v5: hook.EndsWith("_m5", StringComparison.Ordinal), cancellationToken);
             default:
                 return BadRequest(http, $"The {VerneMqHookHeader} header names no hook served here ('{hook}'): auth_on_register, auth_on_publish, auth_on_subscribe and their _m5 forms are.");
         }
     }
 
-    private static JsonHttpResult<JsonObject> VerneMqSubscribe(BrokerHookDecisions decisions, string? clientId, string? userName, JsonArray? topics, bool v5)
+    private static async Task<JsonHttpResult<JsonObject>> VerneMqSubscribeAsync(BrokerHookDecisions decisions, string? clientId, string? userName, JsonArray? topics, bool v5, CancellationToken cancellationToken)
     {
         if (topics is null || topics.Count == 0)
             return VerneMqVerdict(false);
@@ -109,7 +109,7 @@ public static partial class BrokerHooksApi
         {
             var filter = entry is JsonObject o ? Text(o, "topic") : null;
             var qos = entry is JsonObject q && q["qos"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : 0;
-            if (!decisions.MaySubscribe(clientId, userName, filter))
+            if (!await decisions.MaySubscribeAsync(clientId, userName, filter, cancellationToken))
             {
                 refused++;
                 qos = v5 ? VerneMqRefusedQosV5 : VerneMqRefusedQos;

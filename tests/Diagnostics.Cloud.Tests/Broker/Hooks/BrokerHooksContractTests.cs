@@ -150,6 +150,7 @@ public sealed class BrokerHooksContractTests : IAsyncLifetime
     [InlineData("all", "dx/hook-acl/up/event", "deny")]
     public async Task Emqx_authorization_applies_the_device_topic_rules(string action, string topic, string expected)
     {
+        await _host.RegisterAsync("hook-acl");
         var body = JsonSerializer.Serialize(new Dictionary<string, string>
         {
             ["clientid"] = "hook-acl", ["username"] = "hook-acl", ["action"] = action, ["topic"] = topic, ["qos"] = "1", ["retain"] = "false",
@@ -163,8 +164,23 @@ public sealed class BrokerHooksContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Emqx_authorization_refuses_a_device_revoked_after_it_connected_and_an_unregistered_one()
+    {
+        await _host.RegisterAsync("hook-revoked");
+        Assert.Equal("allow", await EmqxAuthorizeAsync("hook-revoked", "hook-revoked", "publish", "dx/hook-revoked/up/event"));
+
+        Assert.True(await _host.Registry.RevokeAsync("hook-revoked", "test", TestContext.Current.CancellationToken));
+
+        Assert.Equal("deny", await EmqxAuthorizeAsync("hook-revoked", "hook-revoked", "publish", "dx/hook-revoked/up/event"));
+        Assert.Equal("deny", await EmqxAuthorizeAsync("hook-revoked", "hook-revoked", "subscribe", "dx/hook-revoked/down/#"));
+        Assert.Equal("deny", await EmqxAuthorizeAsync("hook-never", "hook-never", "publish", "dx/hook-never/up/event"));
+    }
+
+    [Fact]
     public async Task Emqx_authorization_denies_a_client_whose_user_name_is_another_device()
     {
+        await _host.RegisterAsync("hook-a");
+        await _host.RegisterAsync("hook-b");
         Assert.Equal("deny", await EmqxAuthorizeAsync("hook-a", "hook-b", "publish", "dx/hook-a/up/event"));
         Assert.Equal("deny", await EmqxAuthorizeAsync("hook-a", "hook-b", "publish", "dx/hook-b/up/event"));
         Assert.Equal("allow", await EmqxAuthorizeAsync("hook-a", "hook-a", "publish", "dx/hook-a/up/event"));
@@ -205,6 +221,7 @@ public sealed class BrokerHooksContractTests : IAsyncLifetime
     [Fact]
     public async Task VerneMq_auth_on_publish_applies_the_device_topic_rules()
     {
+        await _host.RegisterAsync("hook-vpub");
         static string Publish(string topic) => $$"""{"username":"hook-vpub","client_id":"hook-vpub","mountpoint":"","qos":1,"topic":"{{topic}}","payload":"aGVsbG8=","retain":false}""";
 
         Assert.Equal("""{"result":"ok"}""", await VerneMqAsync("auth_on_publish", Publish("dx/hook-vpub/up/event")));
@@ -217,6 +234,7 @@ public sealed class BrokerHooksContractTests : IAsyncLifetime
     [Fact]
     public async Task VerneMq_auth_on_subscribe_allows_own_downlink_and_marks_each_refused_filter()
     {
+        await _host.RegisterAsync("hook-vsub");
         Assert.Equal("""{"result":"ok"}""", await VerneMqAsync("auth_on_subscribe",
             """{"client_id":"hook-vsub","mountpoint":"","username":"hook-vsub","topics":[{"topic":"dx/hook-vsub/down/#","qos":1}]}"""));
 
