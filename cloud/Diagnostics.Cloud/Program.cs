@@ -62,6 +62,7 @@ app.UseAccounts();
 app.UseLocalization();
 app.MapApiDocumentation();
 app.MapAccountsApi();
+app.MapMyDevicesApi();
 app.MapLanguagePreference();
 app.MapDevicesApi();
 app.MapNotificationsApi();

@@ -1,6 +1,7 @@
 using Diagnostics.Cloud.Broker.External;
 using Diagnostics.Cloud.Broker.Hooks;
 using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Messaging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 

@@ -105,6 +105,6 @@ public sealed partial class BrokerHookDecisions(
         return allowed;
     }
 
-    [LoggerMessage(EventId = EventIds.BrokerHookDenied, Level = LogLevel.Warning, Message = "Broker hook: {Action} by client {ClientId} (user {UserName}) denied: {Detail}")]
+    [LoggerMessage(EventId = BrokerEventIds.BrokerHookDenied, Level = LogLevel.Warning, Message = "Broker hook: {Action} by client {ClientId} (user {UserName}) denied: {Detail}")]
     private partial void LogDenied(string action, string clientId, string userName, string detail);
 }

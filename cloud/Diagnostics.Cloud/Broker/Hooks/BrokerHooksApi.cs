@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Diagnostics.Cloud.Observability;
-using Diagnostics.Cloud.Web;
+using Diagnostics.Cloud.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -208,9 +208,9 @@ public static partial class BrokerHooksApi
 
     private static ILogger Logger(HttpContext http) => http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BrokerHooksApi).FullName!);
 
-    [LoggerMessage(EventId = EventIds.BrokerHookCallerRefused, Level = LogLevel.Warning, Message = "Broker hook {Path} refused to {RemoteAddress}: {Why}")]
+    [LoggerMessage(EventId = BrokerEventIds.BrokerHookCallerRefused, Level = LogLevel.Warning, Message = "Broker hook {Path} refused to {RemoteAddress}: {Why}")]
     private static partial void LogCallerRefused(ILogger logger, string path, string remoteAddress, string why);
 
-    [LoggerMessage(EventId = EventIds.BrokerHookBadRequest, Level = LogLevel.Warning, Message = "Broker hook {Path}: bad request ({Detail})")]
+    [LoggerMessage(EventId = BrokerEventIds.BrokerHookBadRequest, Level = LogLevel.Warning, Message = "Broker hook {Path}: bad request ({Detail})")]
     private static partial void LogBadRequest(ILogger logger, string path, string detail);
 }

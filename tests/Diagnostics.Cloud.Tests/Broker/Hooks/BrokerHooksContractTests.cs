@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Broker.Hooks;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Tests.Infrastructure;
@@ -94,7 +95,7 @@ public sealed class BrokerHooksContractTests : IAsyncLifetime
 
         Assert.Equal("deny", await EmqxAuthenticateAsync("hook-emqx-deny", "hook-emqx-deny", token));
         Assert.True(_host.Metrics.RejectedTotal(RejectReason.AuthFailed) >= 5);
-        Assert.True(_host.Logged(EventIds.BrokerHookDenied, "hook-emqx-deny"));
+        Assert.True(_host.Logged(BrokerEventIds.BrokerHookDenied, "hook-emqx-deny"));
     }
 
     [Fact]
@@ -280,8 +281,8 @@ public sealed class BrokerHooksContractTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.DoesNotContain("allow", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
-        Assert.True(_host.Logged(EventIds.BrokerHookCallerRefused, "/broker/emqx/authenticate"));
-        Assert.False(_host.Logged(EventIds.BrokerHookDenied, "hook-secret"));
+        Assert.True(_host.Logged(BrokerEventIds.BrokerHookCallerRefused, "/broker/emqx/authenticate"));
+        Assert.False(_host.Logged(BrokerEventIds.BrokerHookDenied, "hook-secret"));
     }
 
     [Theory]
