@@ -127,7 +127,8 @@ public sealed class SqliteToPostgresMigrationTests
     /// </summary>
     private static async Task<Dictionary<string, long>> FillEveryEmptyTableAsync(string path)
     {
-        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        // Tables are filled in name order, a child before its parent: the references hold once all are in (row i names parent i).
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False;Foreign Keys=False");
         await connection.OpenAsync(Ct);
         var tables = (await connection.QueryAsync<string>(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' AND name <> 'schema_versions' ORDER BY name;")).ToList();
