@@ -1,6 +1,7 @@
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Broker;
+using Diagnostics.Cloud.Broker.Hooks;
 using Diagnostics.Cloud.Certificates;
 using Diagnostics.Cloud.Demo;
 using Diagnostics.Cloud.Devices;
@@ -26,6 +27,8 @@ if (AuditCli.IsCommand(args))
     return await AuditCli.RunAsync(args, Console.Out, Console.Error);
 if (Diagnostics.Cloud.Demo.DemoCli.IsCommand(args))
     return await Diagnostics.Cloud.Demo.DemoCli.RunAsync(args, Console.Out, Console.Error);
+if (SqliteToPostgresCli.IsCommand(args))
+    return await SqliteToPostgresCli.RunAsync(args, Console.Out, Console.Error);
 if (StorageCli.IsCommand(args))
     return await StorageCli.RunAsync(args, Console.Out, Console.Error);
 
@@ -71,6 +74,7 @@ app.MapDiagnosticsReportsApi();
 app.MapUpdatesApi();
 app.MapHostsApi();
 app.MapSupportApi();
+app.MapBrokerHooks();
 app.MapLiveUpdates();
 app.MapWebApps();
 app.MapCompanionApp();

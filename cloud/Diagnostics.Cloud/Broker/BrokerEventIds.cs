@@ -26,6 +26,9 @@ internal static class BrokerEventIds
     public const int ExternalBrokerHandlerFailed = 254;
     public const int BrokerAccountChanged = 255;
     public const int BrokerCloudRole = 256;
+    public const int BrokerHookCallerRefused = 260;
+    public const int BrokerHookDenied = 261;
+    public const int BrokerHookBadRequest = 262;
     public const int PlainListener = 270;
     public const int DeviceSessionEnded = 271;
     public const int RevocationWatchFailed = 272;

@@ -1,4 +1,5 @@
 using Diagnostics.Cloud.Broker.External;
+using Diagnostics.Cloud.Broker.Hooks;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Messaging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,6 +32,7 @@ public static class BrokerExtensions
         builder.Services.AddSingleton<PresenceTracker>();
         builder.Services.AddSingleton<IHeardDevices>(sp => sp.GetRequiredService<PresenceTracker>());
         builder.Services.AddSingleton<DeviceAuthenticator>();
+        builder.Services.AddSingleton<BrokerHookDecisions>();
         if (IsExternal(builder))
         {
             // Device traffic after the dynamic-security subscriber, which gives the cloud's account its rights first.
@@ -81,6 +83,10 @@ public static class BrokerExtensions
             && mode == BrokerMode.External;
     }
 
+    private static bool UsesHttpHooks(IHostApplicationBuilder builder) =>
+        Enum.TryParse<ExternalDeviceAccounts>(builder.Configuration[$"{BrokerOptions.SectionName}:External:{nameof(ExternalBrokerOptions.DeviceAccounts)}"], ignoreCase: true, out var accounts)
+        && accounts == ExternalDeviceAccounts.HttpHooks;
+
     private static void AddBrokerOptions(IHostApplicationBuilder builder)
     {
         if (builder.Services.Any(s => s.ServiceType == typeof(IValidateOptions<BrokerOptions>)))
@@ -102,6 +108,9 @@ public static class BrokerExtensions
         builder.Services.AddSingleton<ExternalBrokerConnection>();
         builder.Services.AddSingleton(sp => new Lazy<ExternalBrokerConnection>(sp.GetRequiredService<ExternalBrokerConnection>));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ExternalBrokerConnection>());
+        // With the HTTP hooks the broker asks the cloud each time: there are no accounts in it to keep.
+        if (UsesHttpHooks(builder))
+            return;
         builder.Services.AddSingleton<MosquittoDynamicSecurity>();
         builder.Services.AddSingleton<IExternalBrokerSubscriber>(sp => sp.GetRequiredService<MosquittoDynamicSecurity>());
         builder.Services.Replace(ServiceDescriptor.Singleton<IBrokerDeviceAccounts>(sp => sp.GetRequiredService<MosquittoDynamicSecurity>()));
@@ -111,9 +120,17 @@ public static class BrokerExtensions
     {
         public ValidateOptionsResult Validate(string? name, BrokerOptions options)
         {
+            var problems = options.Hooks.Problems().ToList();
+            if (options.Hooks.Enabled && options.Mode != BrokerMode.External)
+                problems.Add("Broker:Hooks:Enabled needs Broker:Mode External: the embedded broker decides itself.");
             if (options.Mode != BrokerMode.External)
-                return ValidateOptionsResult.Success;
-            var problems = ExternalBrokerConnection.Problems(options.External).ToList();
+                return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+            problems.AddRange(ExternalBrokerConnection.Problems(options.External));
+            if (options.External.DeviceAccounts == ExternalDeviceAccounts.HttpHooks && !options.Hooks.Enabled)
+                problems.Add("Broker:External:DeviceAccounts HttpHooks needs Broker:Hooks:Enabled (and its Secret or ClientCertificateThumbprints).");
+            var hookResults = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+            if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options.Hooks, new(options.Hooks), hookResults, validateAllProperties: true))
+                problems.AddRange(hookResults.Select(r => "Broker:Hooks: " + r.ErrorMessage));
             var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
             if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options.External, new(options.External), results, validateAllProperties: true))
                 problems.AddRange(results.Select(r => "Broker:External: " + r.ErrorMessage));

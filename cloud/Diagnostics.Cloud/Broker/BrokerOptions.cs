@@ -1,4 +1,5 @@
 using Diagnostics.Cloud.Broker.External;
+using Diagnostics.Cloud.Broker.Hooks;
 
 using System.ComponentModel.DataAnnotations;
 
@@ -27,6 +28,9 @@ public sealed class BrokerOptions
 
     /// <summary>The external broker, when <see cref="Mode"/> is <see cref="BrokerMode.External"/>. Section <c>Broker:External</c>.</summary>
     public ExternalBrokerOptions External { get; set; } = new();
+
+    /// <summary>The HTTP endpoints an external broker (EMQX, VerneMQ, a HiveMQ extension) calls to authenticate and authorize devices. Section <c>Broker:Hooks</c>.</summary>
+    public BrokerHookOptions Hooks { get; set; } = new();
 
     /// <summary>Plain (unencrypted) MQTT port; 0 picks a free one (read it from <see cref="EmbeddedBroker.Port"/>).</summary>
     [Range(0, 65535)]

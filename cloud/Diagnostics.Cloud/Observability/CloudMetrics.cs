@@ -35,6 +35,7 @@ public static class AccessRefusal
     public const string LiveChannel = "live_channel";
     public const string SignInThrottled = "sign_in_throttled";
     public const string CrossSite = "cross_site";
+    public const string BrokerHookCaller = "broker_hook_caller";
 }
 
 /// <summary>

@@ -1,34 +1,35 @@
 using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 
 namespace Diagnostics.Cloud.Tests.Devices;
 
 public sealed class DevicesCliTests
 {
-    [Fact]
-    public async Task Register_command_stores_the_device_and_prints_a_token_that_connects()
+    [Theory, BothEngines]
+    public async Task Register_command_stores_the_device_and_prints_a_token_that_connects(StorageProvider engine)
     {
-        var path = CloudHost.TempDatabasePath();
+        await using var database = await TestDatabase.CreateAsync(engine);
         using var output = new StringWriter();
         using var error = new StringWriter();
 
         var exit = await DevicesCli.RunAsync(
-            ["devices", "register", "--id", "cli-1", "--model", "M9", $"--Storage:Path={path}"], output, error, BrokerExtensions.ForDeviceCommands, TestContext.Current.CancellationToken);
+            ["devices", "register", "--id", "cli-1", "--model", "M9", .. database.CliArguments], output, error, BrokerExtensions.ForDeviceCommands, TestContext.Current.CancellationToken);
 
         Assert.Equal(0, exit);
         var token = output.ToString().Split('\n').Single(l => l.StartsWith("token:", StringComparison.Ordinal))["token:".Length..].Trim();
-        await using var host = new CloudHost(path);
+        await using var host = new CloudHost(database: database);
         _ = host.Services; // starts the host and its broker
         await using var device = await DeviceClient.ConnectAsync(host.BrokerPort, "cli-1", token);
         Assert.True(device.IsConnected);
     }
 
-    [Fact]
-    public async Task Register_command_refuses_an_existing_id()
+    [Theory, BothEngines]
+    public async Task Register_command_refuses_an_existing_id(StorageProvider engine)
     {
-        var path = CloudHost.TempDatabasePath();
-        string[] args = ["devices", "register", "--id", "cli-2", $"--Storage:Path={path}"];
+        await using var database = await TestDatabase.CreateAsync(engine);
+        string[] args = ["devices", "register", "--id", "cli-2", .. database.CliArguments];
         Assert.Equal(0, await DevicesCli.RunAsync(args, TextWriter.Null, TextWriter.Null, BrokerExtensions.ForDeviceCommands, TestContext.Current.CancellationToken));
 
         using var error = new StringWriter();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Knowledge;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,7 +14,7 @@ public sealed class KnowledgeApiTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>A host with an empty knowledge base, so each test sees only the articles it imports.</summary>
-    private static CloudHost EmptyKnowledgeHost() => new(settings: new Dictionary<string, string?> { ["Knowledge:ImportOnStart"] = "false" });
+    private static CloudHost EmptyKnowledgeHost(StorageProvider engine) => new(settings: new Dictionary<string, string?> { ["Knowledge:ImportOnStart"] = "false" }, engine: engine);
 
     private static async Task<ImportReport> ImportAsync(HttpClient client, params string[] articles)
     {
@@ -22,10 +23,10 @@ public sealed class KnowledgeApiTests
         return (await response.Content.ReadJsonAsync<ImportReport>())!;
     }
 
-    [Fact]
-    public async Task The_starter_knowledge_base_is_imported_at_start_and_matches_a_jam()
+    [Theory, BothEngines]
+    public async Task The_starter_knowledge_base_is_imported_at_start_and_matches_a_jam(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
 
         var articles = await agent.GetJsonAsync<List<ArticleListItem>>("/api/kb/articles");
@@ -38,10 +39,10 @@ public sealed class KnowledgeApiTests
         Assert.True(host.Logged(600, "0 refused"), "the starter articles all import");
     }
 
-    [Fact]
-    public async Task Import_stores_a_version_only_when_the_text_changed_and_refuses_bad_articles_without_storing_them()
+    [Theory, BothEngines]
+    public async Task Import_stores_a_version_only_when_the_text_changed_and_refuses_bad_articles_without_storing_them(StorageProvider engine)
     {
-        await using var host = EmptyKnowledgeHost();
+        await using var host = EmptyKnowledgeHost(engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
 
         var first = await ImportAsync(supervisor, SampleArticles.Text(), SampleArticles.Text(id: "broken", conditions: "[NOT_A_CONDITION]"));
@@ -60,10 +61,10 @@ public sealed class KnowledgeApiTests
         Assert.Equal(HttpStatusCode.NotFound, (await supervisor.GetAsync(new Uri("/api/kb/articles/broken", UriKind.Relative), Ct)).StatusCode);
     }
 
-    [Fact]
-    public async Task A_draft_is_versioned_stays_out_of_matching_until_a_supervisor_publishes_it()
+    [Theory, BothEngines]
+    public async Task A_draft_is_versioned_stays_out_of_matching_until_a_supervisor_publishes_it(StorageProvider engine)
     {
-        await using var host = EmptyKnowledgeHost();
+        await using var host = EmptyKnowledgeHost(engine);
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         await ImportAsync(supervisor, SampleArticles.Text());
@@ -88,10 +89,10 @@ public sealed class KnowledgeApiTests
         Assert.Contains("Test Agent", history[0].Author, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task An_invalid_draft_answers_every_error_and_stores_nothing()
+    [Theory, BothEngines]
+    public async Task An_invalid_draft_answers_every_error_and_stores_nothing(StorageProvider engine)
     {
-        await using var host = EmptyKnowledgeHost();
+        await using var host = EmptyKnowledgeHost(engine);
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
 
         using var refused = await agent.PutAsJsonAsync("/api/kb/articles/paper-jam/draft", new { markdown = SampleArticles.Text(codes: "[jam]", steps: "") }, Ct);
@@ -105,10 +106,10 @@ public sealed class KnowledgeApiTests
         Assert.Equal(HttpStatusCode.NotFound, (await agent.GetAsync(new Uri("/api/kb/articles/paper-jam/history", UriKind.Relative), Ct)).StatusCode);
     }
 
-    [Fact]
-    public async Task Customers_cannot_read_or_change_the_knowledge_base_and_agents_cannot_import()
+    [Theory, BothEngines]
+    public async Task Customers_cannot_read_or_change_the_knowledge_base_and_agents_cannot_import(StorageProvider engine)
     {
-        await using var host = EmptyKnowledgeHost();
+        await using var host = EmptyKnowledgeHost(engine);
         var customer = await host.SignedInClientAsync(AccountRole.Customer);
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
 
@@ -120,10 +121,10 @@ public sealed class KnowledgeApiTests
         Assert.Equal(HttpStatusCode.Forbidden, agentImport.StatusCode);
     }
 
-    [Fact]
-    public async Task Search_uses_the_device_active_problems_and_refuses_unknown_devices()
+    [Theory, BothEngines]
+    public async Task Search_uses_the_device_active_problems_and_refuses_unknown_devices(StorageProvider engine)
     {
-        await using var host = EmptyKnowledgeHost();
+        await using var host = EmptyKnowledgeHost(engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         await ImportAsync(supervisor, SampleArticles.Text(), SampleArticles.Text(
             id: "toner-low", title: "Toner low", codes: "[\"ipp:toner-low\"]", conditions: "[TONER_LOW]", remediation: null, tags: "[faded, pale]"));
@@ -144,10 +145,10 @@ public sealed class KnowledgeApiTests
         Assert.Equal(HttpStatusCode.BadRequest, (await supervisor.GetAsync(new Uri("/api/kb/match", UriKind.Relative), Ct)).StatusCode);
     }
 
-    [Fact]
-    public async Task Recorded_outcomes_move_the_success_rate_the_match_reports()
+    [Theory, BothEngines]
+    public async Task Recorded_outcomes_move_the_success_rate_the_match_reports(StorageProvider engine)
     {
-        await using var host = EmptyKnowledgeHost();
+        await using var host = EmptyKnowledgeHost(engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         await ImportAsync(supervisor, SampleArticles.Text());
         var knowledge = host.Services.GetRequiredService<KnowledgeBase>();

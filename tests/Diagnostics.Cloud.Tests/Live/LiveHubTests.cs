@@ -3,6 +3,7 @@ using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Live;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Tests.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Cloud.Tests.Ingestion;
 using Diagnostics.Protocol;
@@ -16,10 +17,10 @@ public sealed class LiveHubTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task A_customer_hears_their_own_devices_and_never_another_customers()
+    [Theory, BothEngines]
+    public async Task A_customer_hears_their_own_devices_and_never_another_customers(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var mine = await PairedDevices.ConnectAnnouncingAsync(host, "live-mine", "KKKK1111");
         await using var theirs = await PairedDevices.ConnectAnnouncingAsync(host, "live-theirs", "HHHH2222");
         var them = await host.SignedInClientAsync(AccountRole.Customer);
@@ -39,10 +40,10 @@ public sealed class LiveHubTests
         Assert.Contains(hub.Received, c => c.DeviceId == "live-mine" && c.Events.Any(e => e.Condition == Conditions.PaperJam && e.Kind == "raised"));
     }
 
-    [Fact]
-    public async Task A_customer_hears_devices_paired_before_connecting_without_asking()
+    [Theory, BothEngines]
+    public async Task A_customer_hears_devices_paired_before_connecting_without_asking(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var mine = await PairedDevices.ConnectAnnouncingAsync(host, "live-early", "JJJJ3333");
         var cookie = await host.SignedInCookieAsync(AccountRole.Customer);
         await PairedDevices.PairAsync(ClientWithCookie(host, cookie), "JJJJ3333");
@@ -53,10 +54,10 @@ public sealed class LiveHubTests
         await Eventually.TrueAsync(() => hub.Received.Any(c => c.DeviceId == "live-early"), "the paired device's change to arrive");
     }
 
-    [Fact]
-    public async Task Watching_another_customers_device_is_refused_and_counted()
+    [Theory, BothEngines]
+    public async Task Watching_another_customers_device_is_refused_and_counted(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var theirs = await PairedDevices.ConnectAnnouncingAsync(host, "watch-theirs", "WWWW1111");
         var them = await host.SignedInClientAsync(AccountRole.Customer);
         await PairedDevices.PairAsync(them, "WWWW1111");
@@ -71,10 +72,10 @@ public sealed class LiveHubTests
         Assert.True(host.Logged(LiveEventIds.LiveWatchRefused, "watch-theirs"));
     }
 
-    [Fact]
-    public async Task Staff_hear_the_whole_fleet()
+    [Theory, BothEngines]
+    public async Task Staff_hear_the_whole_fleet(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var hub = await ConnectAsync(host, await host.SignedInCookieAsync(AccountRole.Agent));
         await using var one = await host.ConnectDeviceAsync("staff-1");
         await using var two = await host.ConnectDeviceAsync("staff-2");
@@ -85,10 +86,10 @@ public sealed class LiveHubTests
         await Eventually.TrueAsync(() => hub.Received.Any(c => c.DeviceId == "staff-1") && hub.Received.Any(c => c.DeviceId == "staff-2"), "both devices' changes");
     }
 
-    [Fact]
-    public async Task Anonymous_clients_cannot_connect()
+    [Theory, BothEngines]
+    public async Task Anonymous_clients_cannot_connect(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
 
         var refused = await Assert.ThrowsAsync<HttpRequestException>(async () => await ConnectAsync(host, cookie: null));
 

@@ -6,6 +6,7 @@ using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Support;
 using Diagnostics.Cloud.Tests.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
 using static Diagnostics.Cloud.Tests.Support.SupportDesk;
@@ -25,10 +26,10 @@ public sealed class SupportDeskTests
         ["Fixes:CheckInterval"] = "00:00:00.500",
     };
 
-    [Fact]
-    public async Task The_bot_solves_a_known_error_with_the_fix_approved_in_the_chat_and_no_person()
+    [Theory, BothEngines]
+    public async Task The_bot_solves_a_known_error_with_the_fix_approved_in_the_chat_and_no_person(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: FastChecks);
+        await using var host = new CloudHost(settings: FastChecks, engine: engine);
         var (device, owner) = await PairedDeviceAsync(host, "desk-1", "FFFF5101", Jam);
         await using var _ = device;
 
@@ -60,10 +61,10 @@ public sealed class SupportDeskTests
         Assert.Equal((1, 1, 1.0, 5.0), (figures.Closed, figures.ResolvedByBot, figures.BotResolutionRate, figures.SatisfactionMean));
     }
 
-    [Fact]
-    public async Task Asking_for_a_person_hands_over_with_the_whole_context_and_the_customer_does_not_see_the_note()
+    [Theory, BothEngines]
+    public async Task Asking_for_a_person_hands_over_with_the_whole_context_and_the_customer_does_not_see_the_note(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: FastChecks);
+        await using var host = new CloudHost(settings: FastChecks, engine: engine);
         var (device, owner) = await PairedDeviceAsync(host, "desk-2", "FFFF5202", Jam);
         await using var _ = device;
         var session = await OpenAsync(owner, "desk-2", "The printer says paper jam");
@@ -90,10 +91,10 @@ public sealed class SupportDeskTests
         Assert.DoesNotContain(await MessagesAsync(owner, session.Id), m => m.Internal || m.Body.Contains("Handed over", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task A_fix_that_fails_hands_the_session_to_a_person()
+    [Theory, BothEngines]
+    public async Task A_fix_that_fails_hands_the_session_to_a_person(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: FastChecks);
+        await using var host = new CloudHost(settings: FastChecks, engine: engine);
         var (device, owner) = await PairedDeviceAsync(host, "desk-3", "FFFF5303", Jam);
         await using var _ = device;
         var session = await OpenAsync(owner, "desk-3", null);
@@ -108,10 +109,10 @@ public sealed class SupportDeskTests
         Assert.Contains(await MessagesAsync(owner, session.Id), m => m.AuthorKind == AuthorKind.Bot && m.Body.Contains("did not fix it", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task Words_the_bot_cannot_place_get_one_question_then_a_person_and_a_typed_code_is_answered_without_a_device()
+    [Theory, BothEngines]
+    public async Task Words_the_bot_cannot_place_get_one_question_then_a_person_and_a_typed_code_is_answered_without_a_device(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var customer = await host.SignedInClientAsync(AccountRole.Customer);
 
         var vague = await OpenAsync(customer, null, "Hello");
@@ -128,10 +129,10 @@ public sealed class SupportDeskTests
         Assert.Equal((SessionState.Closed, SessionResolution.Bot), (solved.State, solved.Resolution));
     }
 
-    [Fact]
-    public async Task When_the_devices_problem_was_not_it_the_bot_hands_over_instead_of_offering_more_of_the_same()
+    [Theory, BothEngines]
+    public async Task When_the_devices_problem_was_not_it_the_bot_hands_over_instead_of_offering_more_of_the_same(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var tonerLow = new ActiveCondition { Code = "ipp:toner-low", Condition = Conditions.TonerLow, Severity = Severity.Warning, Message = "Black toner low" };
         var (device, owner) = await PairedDeviceAsync(host, "desk-w1", "FFFF5707", tonerLow);
         await using var _ = device;
@@ -146,10 +147,10 @@ public sealed class SupportDeskTests
         Assert.Single(await MessagesAsync(owner, session.Id), m => m.Kind == MessageKind.Article);
     }
 
-    [Fact]
-    public async Task One_agent_holds_five_sessions_the_sixth_waits_and_is_taken_when_one_closes()
+    [Theory, BothEngines]
+    public async Task One_agent_holds_five_sessions_the_sixth_waits_and_is_taken_when_one_closes(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
         var agentId = await AccountIdAsync(agent);
         var sessions = new List<(HttpClient Customer, SupportSession Session)>();
@@ -188,10 +189,10 @@ public sealed class SupportDeskTests
         Assert.Equal((SessionState.Assigned, agentId), (taken.State, taken.AgentId));
     }
 
-    [Fact]
-    public async Task The_queue_serves_the_more_severe_problem_first_and_waiting_still_counts()
+    [Theory, BothEngines]
+    public async Task The_queue_serves_the_more_severe_problem_first_and_waiting_still_counts(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Support:SeverityHeadStart"] = "00:10:00" });
+        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Support:SeverityHeadStart"] = "00:10:00" }, engine: engine);
         var plain = await host.SignedInClientAsync(AccountRole.Customer);
         var first = await OpenAsync(plain, null, "talk to a person please");
         var (device, owner) = await PairedDeviceAsync(host, "desk-q", "FFFF5404", Jam);
@@ -205,10 +206,10 @@ public sealed class SupportDeskTests
         Assert.Equal([(int)Severity.Error, 0], queue.Select(s => s.Priority));
     }
 
-    [Fact]
-    public async Task A_command_from_a_session_runs_only_after_the_customer_approves_it_in_the_chat()
+    [Theory, BothEngines]
+    public async Task A_command_from_a_session_runs_only_after_the_customer_approves_it_in_the_chat(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: FastChecks);
+        await using var host = new CloudHost(settings: FastChecks, engine: engine);
         var (device, owner) = await PairedDeviceAsync(host, "desk-4", "FFFF5505", Jam);
         await using var _ = device;
         // A standing consent covers maintenance fixes the fix loop proposes; it must not cover what support asks for in a chat.
@@ -239,10 +240,10 @@ public sealed class SupportDeskTests
         Assert.Equal(HttpStatusCode.Conflict, again);
     }
 
-    [Fact]
-    public async Task Transfer_canned_replies_closing_with_a_solution_a_rating_once_and_the_figures()
+    [Theory, BothEngines]
+    public async Task Transfer_canned_replies_closing_with_a_solution_a_rating_once_and_the_figures(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var customer = await host.SignedInClientAsync(AccountRole.Customer);
         var alex = await host.SignedInClientAsync(AccountRole.Agent);
         var sam = await host.SignedInClientAsync(AccountRole.Agent);
@@ -298,10 +299,10 @@ public sealed class SupportDeskTests
         Assert.Empty(await supervisor.GetJsonAsync<List<SupportSession>>("/api/sessions/history?q=%25"));
     }
 
-    [Fact]
-    public async Task A_conversation_left_with_the_assistant_ends_unresolved_and_one_waiting_for_a_person_does_not()
+    [Theory, BothEngines]
+    public async Task A_conversation_left_with_the_assistant_ends_unresolved_and_one_waiting_for_a_person_does_not(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var customer = await host.SignedInClientAsync(AccountRole.Customer);
         var left = await OpenAsync(customer, null, "The display shows 13.20");
         var waiting = await OpenAsync(customer, null, "talk to a person");
@@ -315,10 +316,10 @@ public sealed class SupportDeskTests
         Assert.Equal(SessionState.Queued, (await SessionAsync(customer, waiting.Id)).State);
     }
 
-    [Fact]
-    public async Task What_support_writes_counts_as_unread_until_the_customers_app_fetches_it()
+    [Theory, BothEngines]
+    public async Task What_support_writes_counts_as_unread_until_the_customers_app_fetches_it(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var customer = await host.SignedInClientAsync(AccountRole.Customer);
         var session = await OpenAsync(customer, null, "please talk to a person");
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
@@ -340,10 +341,10 @@ public sealed class SupportDeskTests
         Assert.Equal(0, await UnreadAsync());
     }
 
-    [Fact]
-    public async Task An_agent_opens_a_session_with_a_devices_owner_from_the_device()
+    [Theory, BothEngines]
+    public async Task An_agent_opens_a_session_with_a_devices_owner_from_the_device(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (device, owner) = await PairedDeviceAsync(host, "desk-5", "FFFF5606", Jam);
         await using var _ = device;
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
@@ -375,10 +376,10 @@ public sealed class SupportImageTests
         return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
     }
 
-    [Fact]
-    public async Task A_picture_is_stored_checked_and_served_only_inside_its_conversation()
+    [Theory, BothEngines]
+    public async Task A_picture_is_stored_checked_and_served_only_inside_its_conversation(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Support:MaxImageBytes"] = "4096" });
+        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Support:MaxImageBytes"] = "4096" }, engine: engine);
         var customer = await host.SignedInClientAsync(AccountRole.Customer);
         var session = await OpenAsync(customer, null, "talk to a person");
         var url = $"/api/me/sessions/{session.Id}/images?caption=the%20panel";
@@ -419,14 +420,14 @@ public sealed class SupportImageTests
 /// <summary>A conversation outlives the server: a client that comes back after a restart reads exactly what it missed.</summary>
 public sealed class SupportRestartTests
 {
-    [Fact]
-    public async Task After_a_server_restart_the_customer_reads_what_was_sent_while_away_in_order_once()
+    [Theory, BothEngines]
+    public async Task After_a_server_restart_the_customer_reads_what_was_sent_while_away_in_order_once(StorageProvider engine)
     {
-        var database = CloudHost.TempDatabasePath();
+        await using var database = await TestDatabase.CreateAsync(engine);
         string sessionId;
         long seen;
         string agentEmail = $"agent-{Guid.NewGuid():N}@tests.test";
-        await using (var host = new CloudHost(database))
+        await using (var host = new CloudHost(database: database))
         {
             var customer = await host.SignedInClientAsync(AccountRole.Customer, "restart-customer@tests.test");
             var session = await OpenAsync(customer, null, "talk to a person");
@@ -436,7 +437,7 @@ public sealed class SupportRestartTests
             seen = (await MessagesAsync(customer, sessionId)).Max(m => m.Sequence);
             await OkAsync<SupportMessage>(agent, $"/api/sessions/{sessionId}/messages", new { text = "Before the restart." });
         }
-        await using (var host = new CloudHost(database))
+        await using (var host = new CloudHost(database: database))
         {
             var agent = await SignInAsync(host, agentEmail);
             await OkAsync<SupportMessage>(agent, $"/api/sessions/{sessionId}/messages", new { text = "After the restart." });

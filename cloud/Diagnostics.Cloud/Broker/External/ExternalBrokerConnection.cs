@@ -278,7 +278,7 @@ public sealed partial class ExternalBrokerConnection : BackgroundService, IDownl
             yield return problem.Replace("Broker:", "Broker:External:", StringComparison.Ordinal);
         if (settings.ReconnectMaxDelay < settings.ReconnectMinDelay)
             yield return "Broker:External:ReconnectMaxDelay must not be below ReconnectMinDelay.";
-        if (settings.UserName.Length == 0)
+        if (settings.UserName.Length == 0 && settings.DeviceAccounts == ExternalDeviceAccounts.MosquittoDynamicSecurity)
             yield return "Broker:External:UserName (the dynamic-security administrator) must be set to manage device accounts in Mosquitto.";
     }
 

@@ -2,9 +2,22 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Diagnostics.Cloud.Broker.External;
 
+/// <summary>Who authenticates devices and holds their topic rules in the external broker.</summary>
+public enum ExternalDeviceAccounts
+{
+    /// <summary>Mosquitto 2's dynamic-security plugin: the cloud keeps one client and role per device in the broker.</summary>
+    MosquittoDynamicSecurity,
+
+    /// <summary>The broker asks the cloud at each CONNECT, publish and subscription through the HTTP hooks (<c>Broker:Hooks</c>): EMQX, VerneMQ, a HiveMQ extension.</summary>
+    HttpHooks,
+}
+
 /// <summary>The external MQTT 5 broker the cloud connects to as a client. Section <c>Broker:External</c>.</summary>
 public sealed class ExternalBrokerOptions
 {
+    /// <summary>How the broker knows the devices: accounts kept in Mosquitto's dynamic security (default) or the cloud's HTTP hooks.</summary>
+    public ExternalDeviceAccounts DeviceAccounts { get; set; } = ExternalDeviceAccounts.MosquittoDynamicSecurity;
+
     /// <summary>The broker's host name or address.</summary>
     public string Host { get; set; } = "";
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Observability;
-using Diagnostics.Protocol;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -34,21 +33,19 @@ public sealed partial class MosquittoDynamicSecurity(
     /// <summary>The role that holds one device's topics.</summary>
     public static string DeviceRole(string deviceId) => "dx-device-" + deviceId;
 
-    /// <summary>A device's rights: its own uplink and presence to publish, its own downlink to subscribe to.</summary>
+    /// <summary>A device's rights (<see cref="TopicAcl"/>): its own uplink and presence to publish, its own downlink to subscribe to.</summary>
     public static IReadOnlyList<Acl> DeviceAcls(string deviceId) =>
     [
-        new("publishClientSend", $"{Topics.Root}/{deviceId}/up/#"),
-        new("publishClientSend", Topics.Presence(deviceId)),
-        new("subscribePattern", Topics.DownlinkFilter(deviceId)),
-        new("publishClientReceive", Topics.DownlinkFilter(deviceId)),
+        .. TopicAcl.DevicePublishPatterns(deviceId).Select(p => new Acl("publishClientSend", p)),
+        new("subscribePattern", TopicAcl.DeviceSubscribePattern(deviceId)),
+        new("publishClientReceive", TopicAcl.DeviceSubscribePattern(deviceId)),
     ];
 
-    /// <summary>The cloud's rights: its shared subscriptions, and every device's downlink to publish.</summary>
+    /// <summary>The cloud's rights (<see cref="TopicAcl"/>): its shared subscriptions, and every device's downlink to publish.</summary>
     public static IReadOnlyList<Acl> CloudAcls(string shareGroup) =>
     [
-        new("publishClientSend", $"{Topics.Root}/+/down/#"),
-        new("subscribePattern", DeviceTrafficSubscriber.SharedUplinkFilter(shareGroup)),
-        new("subscribePattern", DeviceTrafficSubscriber.SharedPresenceFilter(shareGroup)),
+        new("publishClientSend", TopicAcl.CloudPublishPattern),
+        .. TopicAcl.CloudSubscribePatterns(shareGroup).Select(p => new Acl("subscribePattern", p)),
     ];
 
     public IReadOnlyList<string> Filters => [ResponseTopic];
