@@ -118,6 +118,14 @@ public static class SupportApi
                 ? Results.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Bad period", "'from' must be before 'to'."))
                 : Results.Ok(await supervision.FiguresAsync(start, end, ct));
         }).RequireAuthorization(Roles.SupervisorPolicy);
+        desk.MapGet("/figures/assistant", async (AssistantFigures figures, TimeProvider time, CancellationToken ct, DateTimeOffset? from = null, DateTimeOffset? to = null) =>
+        {
+            var end = to ?? time.GetUtcNow();
+            var start = from ?? end.AddDays(-30);
+            return start >= end
+                ? Results.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Bad period", "'from' must be before 'to'."))
+                : Results.Ok(await figures.ByLanguageAsync(start, end, ct));
+        });
         return app;
     }
 

@@ -41,8 +41,7 @@ public sealed class UnansweredQuestions(Database database)
             notSure = SupportBot.NotSureReason, noArticle = SupportBot.NoArticleReason, stepsDidNotHelp = SupportBot.StepsDidNotHelpPrefix + "%",
             text = MessageKind.Text, customer = AuthorKind.Customer,
         }, cancellationToken);
-        var english = CultureInfo.GetCultureInfo(ArticleLanguages.Original);
-        var questions = rows.Select(r => new UnansweredQuestion(r.SessionId, LanguageName(WrittenLanguage.Detect(r.Text, english)), r.Text.Trim(), r.Reason, r.At)).ToList();
+        var questions = rows.Select(r => new UnansweredQuestion(r.SessionId, ConversationLanguage.Of(r.Text), r.Text.Trim(), r.Reason, r.At)).ToList();
         var languages = questions.GroupBy(q => q.Language, StringComparer.Ordinal)
             .Select(g => new LanguageCount(g.Key, g.Count())).OrderByDescending(c => c.Count).ThenBy(c => c.Language, StringComparer.Ordinal).ToList();
         var clusters = questions
@@ -53,6 +52,4 @@ public sealed class UnansweredQuestions(Database database)
             .Take(limit).ToList();
         return new UnansweredView(languages, clusters);
     }
-
-    private static string LanguageName(CultureInfo culture) => ArticleLanguages.IsOriginal(culture) ? ArticleLanguages.Original : culture.Name;
 }
