@@ -16,10 +16,13 @@ public sealed record AssistantLanguageFigures(
 
 /// <summary>
 /// The assistant's figures by language, from stored conversations: the language of a conversation is the one its
-/// customer's first message is written in (as the assistant reads it), English when there was none.
+/// customer's first message is written in (as the assistant reads it); <see cref="NoWords"/> (BCP 47's
+/// "undetermined") when the customer wrote nothing (a device's problem opened it, solved by a fix card).
 /// </summary>
 public sealed class AssistantFigures(Database database)
 {
+    public const string NoWords = "und";
+
     private sealed record Row(string Id, SessionResolution? Resolution, string? HandoverReason, DateTimeOffset? QueuedAt, string? LinkedArticle);
 
     private sealed record MessageRow(string SessionId, long Seq, MessageKind Kind, string Body);
@@ -46,7 +49,7 @@ public sealed class AssistantFigures(Database database)
             var own = bySession.GetValueOrDefault(s.Id) ?? [];
             var question = own.FirstOrDefault(m => m.Kind == MessageKind.Text)?.Body;
             var shown = own.Where(m => m.Kind == MessageKind.Article).Select(m => SupportCardText.Read<ArticleCard>(m.Body)?.ArticleId).OfType<string>().ToList();
-            return new Conversation(ConversationLanguage.Of(question), s.Resolution, s.HandoverReason is not null || s.QueuedAt is not null, shown, s.LinkedArticle);
+            return new Conversation(string.IsNullOrWhiteSpace(question) ? NoWords : ConversationLanguage.Of(question), s.Resolution, s.HandoverReason is not null || s.QueuedAt is not null, shown, s.LinkedArticle);
         }).ToList();
         return Compute(conversations);
     }
