@@ -13,6 +13,12 @@ public static class BenchmarkEntryPoint
             KnowledgeLatencyRun.Run(articles: args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000, events: 20_000);
             return;
         }
+        // Accuracy, not times: search weights on the labelled tuning phrasings, with a cross-validated estimate.
+        if (args is ["kb-tune", .. var grid])
+        {
+            KnowledgeTuningRun.Run(grid.Length > 0 ? grid[0] : null);
+            return;
+        }
         // Sizes, not times: one run of each release pair says all there is to say.
         if (args is ["delta-size", .. var sizes])
         {

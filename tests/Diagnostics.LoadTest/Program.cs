@@ -31,7 +31,8 @@ using MQTTnet.Server;
 //          long poll returned) p50/p99/max against one session alone, and a check that nothing is lost, repeated or reordered.
 //  support-bot: scripted sessions about every knowledge-base article with a code (device reports it; device and the
 //          customer's words; the panel code typed without a device), the customer following the bot: the share the
-//          cloud closes as resolved by the bot, per kind, and every miss with what the bot did.
+//          cloud closes as resolved by the bot, per kind, and every miss with what the bot did. --bot-language zh|ja
+//          plays the same in Chinese or Japanese (translated symptoms, the customer's answers in that language).
 //  kb-search: knowledge search on labelled phrasings (--phrasings FILE.tsv, repeatable; the three tuning halves by
 //          default): top-1 and top-3 per language, then search latency p50/p99 over HTTP against a code lookup
 //          (--runs R times each phrasing, 5 by default). KB_SEARCH_MISSES=1 lists every miss.
@@ -138,7 +139,7 @@ if (scenario is "downloads" or "all")
 if (scenario is "support" or "all")
     await SupportRun.RunAsync(supportSessions, supportMessages, messageGapMs, ct);
 if (scenario is "support-bot" or "all")
-    await SupportBotRun.RunAsync(ct);
+    await SupportBotRun.RunAsync(StringOption("--bot-language") ?? "en", ct);
 if (scenario is "kb-search")
     await KbSearchRun.RunAsync([.. args.Select((a, i) => (a, i)).Where(x => x.a == "--phrasings" && x.i + 1 < args.Length).Select(x => args[x.i + 1])], IntOption("--runs", 5), ct);
 if (scenario is "kb-learn")

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Buffers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -17,18 +18,34 @@ namespace Diagnostics.LoadTest;
 /// right one's fix card is approved (the scripted device runs the command and reports the problem gone) or its steps
 /// are followed and the customer says it works. Only the cloud decides what counts: a session is resolved when the
 /// cloud says it is closed with resolution Bot.
+/// In Chinese or Japanese (<c>--bot-language zh|ja</c>) the customer's app asks in that language (Accept-Language), the
+/// symptoms are the article translation's, the typed code comes in a sentence of that language, and the customer's
+/// answers are what a person would write in it; the cloud's figures by language (GET /api/support/figures/assistant)
+/// are printed beside the run's own.
 /// </summary>
 internal static class SupportBotRun
 {
+    /// <summary>What the scripted customer writes, per language: a code typed, a wrong article, the right one worked.</summary>
+    private sealed record CustomerWords(string AppLanguage, string? TranslationSuffix, string TypedCode, string DidNotHelp, string Solved);
+
+    private static readonly Dictionary<string, CustomerWords> Languages = new(StringComparer.Ordinal)
+    {
+        ["en"] = new("en", null, "my printer shows {0}", "That did not help.", "Solved, it works now"),
+        ["zh"] = new("zh-CN", "zh-Hans", "打印机屏幕上显示{0}", "还是不行", "已解决，谢谢"),
+        ["ja"] = new("ja-JP", "ja", "プリンターに{0}と表示されています", "まだ直らないです", "解決しました、ありがとう"),
+    };
+
     private const string DefaultModel = "Acme LaserPro 500";
     private const int MaxTurns = 4;
     private static readonly TimeSpan CommandWait = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(60);
 
-    public static async Task RunAsync(CancellationToken ct)
+    public static async Task RunAsync(string language, CancellationToken ct)
     {
-        var articles = KbArticle.LoadAll(Path.Combine(RepositoryLayout.Root, "cloud", "knowledge-base"));
-        var scripts = ScriptsFor(articles);
+        var words = Languages.GetValueOrDefault(language) ?? throw new ArgumentException($"--bot-language is one of {string.Join(", ", Languages.Keys)}", nameof(language));
+        var folder = Path.Combine(RepositoryLayout.Root, "cloud", "knowledge-base");
+        var articles = KbArticle.LoadAll(folder);
+        var scripts = ScriptsFor(articles, words, folder);
         await using var cloud = await CloudProcess.StartAsync(ct, extraArguments:
         [
             "--Demo:Devices=0",
@@ -39,6 +56,7 @@ internal static class SupportBotRun
         var known = await SupportAccounts.GetAsync<List<JsonElement>>(admin, "api/kb/articles", ct);
         var imported = known.Select(a => a.GetProperty("id").GetString()).ToHashSet(StringComparer.Ordinal);
         var customer = await new SupportAccounts(cloud.BaseAddress).SignInAsync(CloudProcess.SecondCustomerEmail, ct);
+        customer.Http.DefaultRequestHeaders.AcceptLanguage.ParseAdd(words.AppLanguage);
 
         var devices = new List<ScriptedDevice>();
         try
@@ -61,10 +79,11 @@ internal static class SupportBotRun
             var outcomes = new Outcome[scripts.Count];
             await Parallel.ForEachAsync(Enumerable.Range(0, scripts.Count), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (i, token) =>
                 outcomes[i] = imported.Contains(scripts[i].Article.Id)
-                    ? await PlayAsync(customer.Http, scripts[i], articles, token)
+                    ? await PlayAsync(customer.Http, scripts[i], articles, words, token)
                     : new Outcome(scripts[i], false, false, false, [], "the cloud did not import the article", ""));
             using var figures = JsonDocument.Parse(await admin.GetStringAsync(new Uri("api/support/figures", UriKind.Relative), ct));
-            Report(articles, outcomes, figures.RootElement);
+            using var byLanguage = JsonDocument.Parse(await admin.GetStringAsync(new Uri("api/support/figures/assistant", UriKind.Relative), ct));
+            Report(language, articles, outcomes, figures.RootElement, byLanguage.RootElement);
         }
         finally
         {
@@ -78,7 +97,7 @@ internal static class SupportBotRun
     /// codes; (b) for each symptom line (the title when there is none), the device reporting the first code; (c) for
     /// each panel code, typed.
     /// </summary>
-    private static List<Script> ScriptsFor(IReadOnlyList<KbArticle> articles)
+    private static List<Script> ScriptsFor(IReadOnlyList<KbArticle> articles, CustomerWords language, string folder)
     {
         var scripts = new List<Script>();
         foreach (var article in articles.Where(a => a.Codes.Count > 0))
@@ -87,12 +106,25 @@ internal static class SupportBotRun
             var firmware = new[] { "2.1.0", "2.5.0", "3.0.0", "1.0.0", "4.0.0" }.First(article.CoversFirmware);
             foreach (var code in article.Codes)
                 scripts.Add(new Script('a', article, code, article.ConditionOf(code), SeverityOf(article, code), model, firmware, null, null));
-            foreach (var words in article.Symptoms.DefaultIfEmpty(article.Title))
+            foreach (var words in SymptomsIn(article, language, folder))
                 scripts.Add(new Script('b', article, article.Codes[0], article.ConditionOf(article.Codes[0]), SeverityOf(article, article.Codes[0]), model, firmware, words, null));
             foreach (var typed in article.TypeableCodes())
-                scripts.Add(new Script('c', article, typed, "", Severity.Error, model, firmware, $"my printer shows {KbArticle.Bare(typed)}", KbArticle.Bare(typed)));
+                scripts.Add(new Script('c', article, typed, "", Severity.Error, model, firmware, string.Format(CultureInfo.InvariantCulture, language.TypedCode, KbArticle.Bare(typed)), KbArticle.Bare(typed)));
         }
         return scripts;
+    }
+
+    /// <summary>The article's symptom lines (its title when it has none) as its translation into the customer's language says them.</summary>
+    private static IEnumerable<string> SymptomsIn(KbArticle article, CustomerWords language, string folder)
+    {
+        if (language.TranslationSuffix is not { } suffix)
+            return article.Symptoms.DefaultIfEmpty(article.Title);
+        var path = Path.Combine(folder, $"{article.Id}.{suffix}.md");
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{article.Id} has no {suffix} translation", path);
+        var lines = File.ReadAllLines(path);
+        var title = lines.FirstOrDefault(l => l.StartsWith("title:", StringComparison.Ordinal))?["title:".Length..].Trim().Trim('"') ?? article.Title;
+        return KbArticle.SymptomLines(lines).DefaultIfEmpty(title);
     }
 
     private static Severity SeverityOf(KbArticle article, string code) =>
@@ -100,7 +132,7 @@ internal static class SupportBotRun
             ? Severity.Warning : Severity.Error;
 
     /// <summary>The scripted customer: follows the bot turn by turn, and says only what a person with that problem would.</summary>
-    private static async Task<Outcome> PlayAsync(HttpClient customer, Script script, IReadOnlyList<KbArticle> articles, CancellationToken ct)
+    private static async Task<Outcome> PlayAsync(HttpClient customer, Script script, IReadOnlyList<KbArticle> articles, CustomerWords language, CancellationToken ct)
     {
         var byId = articles.ToDictionary(a => a.Id, StringComparer.Ordinal);
         var shown = new List<string>();
@@ -134,7 +166,7 @@ internal static class SupportBotRun
             shown.Add(card.ArticleId);
             if (!byId.TryGetValue(card.ArticleId, out var article) || !script.IsCoveredBy(article))
             {
-                await SupportAccounts.PostAsync<JsonElement>(customer, $"{url}/messages", new { text = "That did not help." }, ct);
+                await SupportAccounts.PostAsync<JsonElement>(customer, $"{url}/messages", new { text = language.DidNotHelp }, ct);
                 continue;
             }
             var fix = messages.Skip(articleAt).LastOrDefault(m => Is(m.Kind, "fix"));
@@ -166,7 +198,7 @@ internal static class SupportBotRun
             {
                 if (script.Device is { } cleared)
                     await cleared.ReportAsync(script, active: false, ct);
-                await SupportAccounts.PostAsync<JsonElement>(customer, $"{url}/messages", new { text = "Solved, it works now" }, ct);
+                await SupportAccounts.PostAsync<JsonElement>(customer, $"{url}/messages", new { text = language.Solved }, ct);
             }
             break;
         }
@@ -198,10 +230,10 @@ internal static class SupportBotRun
 
     private static bool Is(string value, string expected) => value.Equals(expected, StringComparison.OrdinalIgnoreCase);
 
-    private static void Report(IReadOnlyList<KbArticle> articles, Outcome[] outcomes, JsonElement figures)
+    private static void Report(string language, IReadOnlyList<KbArticle> articles, Outcome[] outcomes, JsonElement figures, JsonElement byLanguage)
     {
         Console.WriteLine();
-        Console.WriteLine($"support-bot: {outcomes.Length} scripted sessions over the {articles.Count(a => a.Codes.Count > 0)} knowledge-base articles with a code " +
+        Console.WriteLine($"support-bot ({language}): {outcomes.Length} scripted sessions over the {articles.Count(a => a.Codes.Count > 0)} knowledge-base articles with a code " +
             $"(of {articles.Count}); resolved = the cloud says closed, resolution Bot");
         Console.WriteLine($"  {"kind",-46} {"sessions",8} {"resolved by bot",16} {"rate",7} {"right article first",20} {"of them by a fix",17}");
         var kinds = new[]
@@ -215,6 +247,12 @@ internal static class SupportBotRun
         Line("overall", outcomes);
         Console.WriteLine($"  the cloud's own figures (GET /api/support/figures): closed {figures.GetProperty("closed").GetInt32()}, " +
             $"resolved by the bot {figures.GetProperty("resolvedByBot").GetInt32()}, queued now {figures.GetProperty("queuedNow").GetInt32()}");
+        foreach (var figure in byLanguage.EnumerateArray())
+        {
+            Console.WriteLine($"  by language (GET /api/support/figures/assistant): {figure.GetProperty("language").GetString()}: {figure.GetProperty("conversations").GetInt32()} ended, " +
+                $"resolution {Rate(figure, "resolutionRate")}, hand-over {Rate(figure, "handoverRate")}, right article first {Rate(figure, "rightArticleFirst")} " +
+                $"(of {figure.GetProperty("answerKnown").GetInt32()} with a known answer)");
+        }
         var misses = outcomes.Where(o => !o.Resolved || !o.FirstRight).ToList();
         if (misses.Count == 0)
             Console.WriteLine("  every session was resolved by the bot, each with the right article first");
@@ -228,6 +266,9 @@ internal static class SupportBotRun
                     $"articles shown: {(o.Shown.Count == 0 ? "none" : string.Join(", ", o.Shown))}{(o.Note.Length > 0 ? "; " + o.Note : "")}");
             }
         }
+
+        static string Rate(JsonElement figure, string name) =>
+            figure.GetProperty(name) is { ValueKind: JsonValueKind.Number } rate ? rate.GetDouble().ToString("P1", CultureInfo.InvariantCulture) : "-";
 
         static void Line(string name, Outcome[] group)
         {
@@ -404,12 +445,16 @@ internal sealed record KbArticle(string Id, string Title, IReadOnlyList<string> 
                 section = key;
             values[indent == 0 ? key : $"{section}.{key}"] = value;
         }
-        var symptoms = lines[end..].SkipWhile(l => l.Trim() != "## Symptoms").Skip(1).TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal))
-            .Where(l => l.StartsWith("- ", StringComparison.Ordinal)).Select(l => l[2..].Trim()).ToList();
+        var symptoms = SymptomLines(lines[end..]);
         return new KbArticle(Unquote(values["id"]), Unquote(values["title"]), List(values.GetValueOrDefault("applies.codes")),
             List(values.GetValueOrDefault("applies.conditions")), List(values.GetValueOrDefault("applies.models")),
             Unquote(values.GetValueOrDefault("applies.firmware") ?? ""), values.TryGetValue("remediation.command", out var command) ? Unquote(command) : null, symptoms);
     }
+
+    /// <summary>The bullet lines of an article file's <c>## Symptoms</c> section (an article or a translation).</summary>
+    public static List<string> SymptomLines(IEnumerable<string> lines) =>
+        [.. lines.SkipWhile(l => l.Trim() != "## Symptoms").Skip(1).TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal))
+            .Where(l => l.StartsWith("- ", StringComparison.Ordinal)).Select(l => l[2..].Trim())];
 
     /// <summary>The part of a code after its source, as people type it: "13.20" of "acme:13.20".</summary>
     public static string Bare(string code) => code[(code.IndexOf(':', StringComparison.Ordinal) + 1)..];

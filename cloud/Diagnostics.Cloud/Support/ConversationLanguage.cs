@@ -26,4 +26,13 @@ public static class ConversationLanguage
             .LastOrDefault(card => card is { EnglishFallback: false });
         return ArticleLanguages.Culture(shown?.Language) ?? SupportedCultures.Default;
     }
+
+    private static readonly CultureInfo English = CultureInfo.GetCultureInfo(ArticleLanguages.Original);
+
+    /// <summary>The language one text is written in, by its name (<c>en</c>, <c>zh-Hans</c>, <c>ja</c>); English for no text or Latin text.</summary>
+    public static string Of(string? text)
+    {
+        var culture = WrittenLanguage.Detect(text, English);
+        return ArticleLanguages.IsOriginal(culture) ? ArticleLanguages.Original : culture.Name;
+    }
 }

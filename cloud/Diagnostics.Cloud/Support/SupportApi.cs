@@ -112,15 +112,22 @@ public static class SupportApi
             await replies.DeleteCannedReplyAsync(replyId, ct) ? Results.NoContent()
                 : Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such reply", $"There is no canned reply '{replyId}'."))).RequireAuthorization(Roles.SupervisorPolicy);
         desk.MapGet("/figures", async (SupportSupervision supervision, TimeProvider time, CancellationToken ct, DateTimeOffset? from = null, DateTimeOffset? to = null) =>
-        {
-            var end = to ?? time.GetUtcNow();
-            var start = from ?? end.AddDays(-30);
-            return start >= end
-                ? Results.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Bad period", "'from' must be before 'to'."))
-                : Results.Ok(await supervision.FiguresAsync(start, end, ct));
-        }).RequireAuthorization(Roles.SupervisorPolicy);
+            Period(from, to, time) is { } period ? Results.Ok(await supervision.FiguresAsync(period.Start, period.End, ct)) : BadPeriod())
+            .RequireAuthorization(Roles.SupervisorPolicy);
+        desk.MapGet("/figures/assistant", async (AssistantFigures figures, TimeProvider time, CancellationToken ct, DateTimeOffset? from = null, DateTimeOffset? to = null) =>
+            Period(from, to, time) is { } period ? Results.Ok(await figures.ByLanguageAsync(period.Start, period.End, ct)) : BadPeriod());
         return app;
     }
+
+    /// <summary>A figures period: up to now and the 30 days before unless given; null when it ends before it starts.</summary>
+    private static (DateTimeOffset Start, DateTimeOffset End)? Period(DateTimeOffset? from, DateTimeOffset? to, TimeProvider time)
+    {
+        var end = to ?? time.GetUtcNow();
+        var start = from ?? end.AddDays(-30);
+        return start >= end ? null : (start, end);
+    }
+
+    private static IResult BadPeriod() => Results.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Bad period", "'from' must be before 'to'."));
 
     /// <summary>What customers and staff both do in a conversation: read it, write, send and see pictures; who may, and what they see, is the audience's.</summary>
     private static void MapConversation(RouteGroupBuilder group, Func<HttpContext, Conversations> audience)

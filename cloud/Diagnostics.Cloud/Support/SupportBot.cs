@@ -162,7 +162,9 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
         words.Length > 0 && article.Applies.Codes.Any(code =>
         {
             var bare = code[(code.IndexOf(':', StringComparison.Ordinal) + 1)..];
-            return bare.Length >= 3 && Regex.IsMatch(words, $@"(^|[^\w.]){Regex.Escape(bare)}($|[^\w])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+            // Bounded by what is not a Latin letter or digit, not by \w: in "显示50.1" or "プリンターに79.00と" the code
+            // stands between Chinese or Japanese characters, which \w counts as word characters.
+            return bare.Length >= 3 && Regex.IsMatch(words, $@"(?<![0-9A-Za-z.]){Regex.Escape(bare)}(?![0-9A-Za-z])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
         });
 
     private async Task<FixProposal?> FailedRecentlyAsync(string deviceId, string articleId, CancellationToken cancellationToken)

@@ -16,6 +16,7 @@ public static class SupportExtensions
         builder.Services.AddSingleton<CannedReplyStore>();
         builder.Services.AddSingleton<SupportReviewStore>();
         builder.Services.AddSingleton<UnansweredQuestions>();
+        builder.Services.AddSingleton<AssistantFigures>();
         builder.Services.AddSingleton<SessionSignals>();
         builder.Services.AddSingleton<SessionTyping>();
         builder.Services.AddSingleton<FixCardDevices>();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dapper;
+using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;

@@ -18,17 +18,19 @@ public sealed record TextHit(string Id, double Score, IReadOnlyList<string> Word
 /// <summary>
 /// How much each part of the text counts. A title word counts more than a step word; customers' accepted words for an
 /// article are a section of its text in their language. The defaults were chosen on the tuning halves of the labelled
-/// phrasings (tests/Diagnostics.LoadTest/Phrasings, measured with the load tool's kb-search run).
+/// phrasings (tests/Diagnostics.LoadTest/Phrasings) with the benchmarks' kb-tune run, which also reports the five-fold
+/// cross-validated figure of that choice (tests/Diagnostics.Benchmarks/README.md): title 4, steps 1, character pairs
+/// 0.5 and term saturation 2 were chosen in every fold.
 /// </summary>
 public sealed record SearchWeights
 {
-    public double Title { get; init; } = 3;
+    public double Title { get; init; } = 4;
     public double Summary { get; init; } = 2;
     public double Tags { get; init; } = 2;
     public double Symptoms { get; init; } = 1.5;
-    public double Steps { get; init; } = 0.5;
+    public double Steps { get; init; } = 1;
     /// <summary>Character pairs of CJK text, against its words.</summary>
-    public double Grams { get; init; } = 1;
+    public double Grams { get; init; } = 0.5;
     /// <summary>A panel code found in the text (50.1, 13.20).</summary>
     public double Code { get; init; } = 6;
     /// <summary>The English text of articles for the Latin words of a question in another language ("LaserPro", "wifi").</summary>
@@ -44,6 +46,19 @@ public sealed record SearchWeights
     public double Typo { get; init; } = 0.7;
     /// <summary>BM25's length normalization (0: none, 1: full); short fields such as titles suffer from a high value.</summary>
     public double LengthNormalization { get; init; } = 0.75;
+    /// <summary>BM25's term-frequency saturation: how soon a word said again in a field stops adding.</summary>
+    public double TermSaturation { get; init; } = 2;
+    /// <summary>
+    /// How a word found in several sections of one article counts: 1 adds the sections up, 0 takes only its best section
+    /// (a word that is in an article's title, symptoms and steps is not three times the evidence).
+    /// </summary>
+    public double SectionTieBreaker { get; init; } = 1;
+    /// <summary>
+    /// Accepted phrases as neighbours: an article gains this share of the best text score times the similarity (cosine,
+    /// 0 to 1) of the question to the most similar of its accepted phrases, so a paraphrase of an accepted phrase finds
+    /// its article even when the article's own text says it differently. 0 turns it off.
+    /// </summary>
+    public double Neighbour { get; init; }
     /// <summary>How much an article loses for each of the question's words it lacks: its score times (matched share)^this.</summary>
     public double Coordination { get; init; } = 1;
 }
@@ -73,12 +88,14 @@ public sealed partial class ArticleSearch
     private readonly IndexSearcher _searcher;
     private readonly SearchWeights _weights;
     private readonly HashSet<string> _languages;
+    private readonly PhraseNeighbours _neighbours;
 
-    private ArticleSearch(IndexSearcher searcher, SearchWeights weights, HashSet<string> languages)
+    private ArticleSearch(IndexSearcher searcher, SearchWeights weights, HashSet<string> languages, PhraseNeighbours neighbours)
     {
         _searcher = searcher;
         _weights = weights;
         _languages = languages;
+        _neighbours = neighbours;
     }
 
     public static readonly ArticleSearch Empty = Build([], [], []);
@@ -95,13 +112,16 @@ public sealed partial class ArticleSearch
         var languages = new HashSet<string>(StringComparer.Ordinal) { ArticleLanguages.Original };
         var translationList = translations.ToList();
         languages.UnionWith(translationList.Select(t => t.Language));
+        var articleList = articles.ToList();
         var byArticle = translationList.GroupBy(t => t.ArticleId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var known = articleList.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        var phraseList = phrases.Where(p => known.Contains(p.ArticleId)).ToList();
+        var phrasesByArticle = phraseList.GroupBy(p => p.ArticleId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var directory = new RAMDirectory();
         var similarity = new CoordinatedBM25(weights);
         using (var writer = new IndexWriter(directory, new IndexWriterConfig(TextAnalysis.Version, FieldAnalyzer) { Similarity = similarity }))
         {
-            var phrasesByArticle = phrases.GroupBy(p => p.ArticleId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-            foreach (var article in articles)
+            foreach (var article in articleList)
             {
                 var document = new Document { new StringField(ArticleField, article.Id, Field.Store.YES) };
                 AddText(document, ArticleLanguages.Original, article.Title, article.Summary, article.Tags, article.Symptoms, article.CustomerSteps);
@@ -127,7 +147,10 @@ public sealed partial class ArticleSearch
             writer.Commit();
         }
         var searcher = new IndexSearcher(DirectoryReader.Open(directory)) { Similarity = similarity };
-        return new ArticleSearch(searcher, weights, languages);
+        var neighbours = weights.Neighbour > 0
+            ? PhraseNeighbours.Build(phraseList.Select(p => (p.ArticleId, SearchedAs(p.Language, languages), p.Text)))
+            : PhraseNeighbours.None;
+        return new ArticleSearch(searcher, weights, languages, neighbours);
     }
 
     /// <summary>
@@ -158,11 +181,24 @@ public sealed partial class ArticleSearch
         }
         foreach (var form in TextAnalysis.Codes(normalized))
             query.Add(new TermQuery(new Term(CodeField, form)) { Boost = (float)_weights.Code }, Occur.SHOULD);
-        if (query.Clauses.Count == 0)
+        var similar = _neighbours.Similar(served, normalized);
+        if (query.Clauses.Count == 0 && similar.Count == 0)
             return [];
 
-        var top = _searcher.Search(query, Math.Max(1, limit));
-        return [.. top.ScoreDocs.Select(hit => new TextHit(_searcher.Doc(hit.Doc).Get(ArticleField), hit.Score, MatchedWords(query, hit.Doc, words, typos)))];
+        // With accepted phrases to compare with, more candidates than asked for: a neighbour can lift one from further down.
+        var candidates = query.Clauses.Count == 0 ? [] : _searcher.Search(query, similar.Count == 0 ? Math.Max(1, limit) : Math.Max(limit, 50)).ScoreDocs;
+        var scored = candidates.Select(hit => (Id: _searcher.Doc(hit.Doc).Get(ArticleField), Score: (double)hit.Score, Doc: (int?)hit.Doc)).ToList();
+        if (similar.Count > 0)
+        {
+            // The neighbour's share is scaled by the best text score, so it means the same for short and long questions.
+            var scale = scored.Count > 0 ? scored.Max(s => s.Score) : 1;
+            var bonus = (string id) => _weights.Neighbour * scale * similar.GetValueOrDefault(id);
+            scored = [.. scored.Select(s => (s.Id, Score: s.Score + bonus(s.Id), s.Doc))
+                .Concat(similar.Keys.Where(id => scored.All(s => s.Id != id)).Select(id => (Id: id, Score: bonus(id), Doc: (int?)null)))
+                .Where(s => s.Score > 0)
+                .OrderByDescending(s => s.Score).ThenBy(s => s.Id, StringComparer.Ordinal)];
+        }
+        return [.. scored.Take(Math.Max(1, limit)).Select(s => new TextHit(s.Id, s.Score, s.Doc is { } doc ? MatchedWords(query, doc, words, typos) : []))];
     }
 
     private void AddSections(BooleanQuery query, string language, char kind, IReadOnlyList<string> terms, double factor, List<(string Typed, string Field)>? typos)
@@ -172,16 +208,16 @@ public sealed partial class ArticleSearch
             var fields = Sections.Select(s => (Name: FieldName(language, s.Name, kind), Weight: s.Weight(_weights) * factor)).ToList();
             var known = fields.Any(f => _searcher.IndexReader.DocFreq(new Term(f.Name, term)) > 0);
             // One clause per word, its sections inside: coordination counts the question's words an article has.
-            var anySection = new BooleanQuery(disableCoord: true);
+            var anySection = new DisjunctionMaxQuery((float)_weights.SectionTieBreaker);
             foreach (var (name, weight) in fields)
             {
                 if (known || typos is null || !MayBeTypo(term))
                 {
-                    anySection.Add(new TermQuery(new Term(name, term)) { Boost = (float)weight }, Occur.SHOULD);
+                    anySection.Add(new TermQuery(new Term(name, term)) { Boost = (float)weight });
                     continue;
                 }
                 // A word no article uses: the closest words they do use, one or two typing mistakes away, at a discount.
-                anySection.Add(new FuzzyQuery(new Term(name, term), term.Length >= 8 ? 2 : 1, 0, 10, true) { Boost = (float)(weight * _weights.Typo) }, Occur.SHOULD);
+                anySection.Add(new FuzzyQuery(new Term(name, term), term.Length >= 8 ? 2 : 1, 0, 10, true) { Boost = (float)(weight * _weights.Typo) });
                 typos.Add((term, name));
             }
             query.Add(anySection, Occur.SHOULD);
@@ -281,7 +317,7 @@ public sealed partial class ArticleSearch
     /// document, so a field few articles have (accepted phrases) looked dozens of times longer than its average in the
     /// article that had it, and BM25's length normalization cut its words to a fiftieth: training phrases barely counted.
     /// </summary>
-    private sealed class CoordinatedBM25(SearchWeights weights) : BM25Similarity(1.2f, (float)weights.LengthNormalization)
+    private sealed class CoordinatedBM25(SearchWeights weights) : BM25Similarity((float)weights.TermSaturation, (float)weights.LengthNormalization)
     {
         protected override float AvgFieldLength(CollectionStatistics collectionStats)
         {

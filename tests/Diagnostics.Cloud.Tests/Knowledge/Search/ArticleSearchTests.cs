@@ -68,6 +68,22 @@ public sealed class ArticleSearchTests
         Assert.Equal(expected, after[0].Id);
     }
 
+    // Only the neighbour part at work (the phrase field off): a paraphrase near an accepted phrase finds its article,
+    // a question near no phrase is ranked as before.
+    [Fact]
+    public void A_question_like_an_accepted_phrase_finds_its_article_by_similarity()
+    {
+        var weights = new SearchWeights { Phrase = 0, Neighbour = 0.3 };
+        var trained = ArticleSearch.Build(StarterSearch.Articles, StarterSearch.Translations,
+            [new SearchPhrase("paper-jam", "en", "the gizmo gobbles my sheets halfway")], weights);
+        var untrained = ArticleSearch.Build(StarterSearch.Articles, StarterSearch.Translations, [], weights);
+        const string paraphrase = "gizmo gobbles sheets";
+        Assert.NotEqual("paper-jam", TopOne(paraphrase, untrained));
+
+        Assert.Equal("paper-jam", TopOne(paraphrase, trained));
+        Assert.Equal(Top("toner is low", search: untrained), Top("toner is low", search: trained));
+    }
+
     [Fact]
     public void A_phrase_in_one_language_does_not_answer_another()
     {
