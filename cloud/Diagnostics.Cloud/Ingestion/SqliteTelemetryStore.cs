@@ -44,14 +44,18 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
         return rows.ToDictionary(r => r.Key, r => new SequenceTracker(r.Value.Mark, r.Value.Above, r.Value.StatusSeq));
     }
 
-    /// <summary>Through the <see cref="TelemetryBatchWriter"/>: the hot path, one caller at a time.</summary>
-    public async Task WriteBatchAsync(TelemetryBatch batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Through the <see cref="TelemetryBatchWriter"/>: the hot path, one caller at a time. SQLite means one instance,
+    /// the only writer, so the marks committed are the batch's own.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, ulong>> WriteBatchAsync(TelemetryBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         await _writing.WaitAsync(cancellationToken);
         try
         {
             await _writer.WriteAsync(batch, cancellationToken);
+            return batch.ProposedMarks();
         }
         finally
         {
