@@ -151,6 +151,12 @@ internal static class EventIds
     public const int TelemetryPartitionDropped = 952;
     public const int TelemetryRetentionFailed = 953;
 
+    // Many instances 96x (leases, signals between instances, shared keys)
+    public const int LeaseBusy = 960;
+    public const int InstanceSignalsListening = 961;
+    public const int InstanceSignalsLost = 962;
+    public const int InstanceSignalDropped = 963;
+
     // Demo fleet 9xx
     public const int DemoFleetStarted = 900;
     public const int DemoFleetStale = 901;
