@@ -214,8 +214,21 @@ public sealed partial class KnowledgeBase(IKnowledgeStore store, TrainingPhraseS
         return [.. states.OrderBy(s => s.Language, StringComparer.Ordinal)];
     }
 
-    /// <summary>Reads the published articles, their translations and the outcomes again and swaps in a new index.</summary>
+    /// <summary>Set by <c>InstanceSignals</c> when other instances hold an index too and must rebuild theirs.</summary>
+    internal Action? Relay { get; set; }
+
+    /// <summary>
+    /// Reads the published articles, their translations and the outcomes again and swaps in a new index; the other
+    /// instances (when there are several) rebuild theirs too.
+    /// </summary>
     public async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        await ReloadLocallyAsync(cancellationToken);
+        Relay?.Invoke();
+    }
+
+    /// <summary>Rebuilds this instance's index only (another instance changed what it is built from).</summary>
+    internal async Task ReloadLocallyAsync(CancellationToken cancellationToken)
     {
         await _reloading.WaitAsync(cancellationToken);
         try

@@ -24,13 +24,24 @@ public sealed class SessionSignals
     /// <summary>A task that completes at the next change of any session (a message, a hand-over, an assignment).</summary>
     public Task NextQueueChangeAsync() => Next(AnySession);
 
+    /// <summary>Set by <c>InstanceSignals</c> when waiters on other instances must wake too.</summary>
+    internal Action<string>? Relay { get; set; }
+
     public void Notify(string sessionId)
     {
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
         Complete(sessionId);
+        Relay?.Invoke(sessionId);
     }
 
-    public void NotifyQueue() => Complete(AnySession);
+    public void NotifyQueue()
+    {
+        Complete(AnySession);
+        Relay?.Invoke(AnySession);
+    }
+
+    /// <summary>Wakes this instance's waiters for what another instance signalled (a session id, or the empty key for the queue).</summary>
+    internal void WakeLocally(string key) => Complete(key);
 
     private Task Next(string key) =>
         _waiting.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
