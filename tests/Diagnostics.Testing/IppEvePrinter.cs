@@ -8,7 +8,7 @@ namespace Diagnostics.Testing;
 /// <summary>
 /// A real <c>ippeveprinter</c> (mono laser, <c>-s 30,0</c>) on a free loopback port, with its own private D-Bus
 /// system bus: ippeveprinter needs a system bus even with <c>-r off</c> ("Unable to initialize DNS-SD" otherwise),
-/// and device/README.md shows the same recipe by hand. Printed documents' <c>STATE:</c>/<c>ATTR:</c> lines change its
+/// and device/Diagnostics.Agent/Collectors/Ipp/README.md shows the same recipe by hand. Printed documents' <c>STATE:</c>/<c>ATTR:</c> lines change its
 /// state through <c>fw.sh</c>. Killed, with its bus, on dispose; <see cref="StopAsync"/> and <see cref="RestartAsync"/>
 /// switch the printer off and on again on the same port.
 /// </summary>

@@ -1,5 +1,4 @@
 using Diagnostics.Cloud.Storage;
-using Diagnostics.Protocol;
 using Diagnostics.Protocol.Hosts;
 
 namespace Diagnostics.Cloud.Hosts;
@@ -10,16 +9,14 @@ public sealed record HostInboxItem(string HostId, ulong Sequence, HostReport? Re
 /// <summary>Host reports ingestion left in <c>host_inbox</c>, in the transaction that stored them, for the host inventory.</summary>
 public sealed class HostInboxStore(Database database)
 {
+    private readonly EnvelopeInbox _inbox = new(database, "host_inbox");
+
     public async Task<IReadOnlyList<HostInboxItem>> PeekInboxAsync(int max, CancellationToken cancellationToken) =>
-        [.. (await database.QueryAsync<InboxRow>("SELECT device_id, seq AS sequence, envelope, received_at_ms FROM host_inbox ORDER BY device_id, seq LIMIT @max;",
-            new { max }, cancellationToken))
-            .Select(row => new HostInboxItem(row.DeviceId, row.Sequence, WireCodec.DecodeUplink(row.Envelope).Value?.HostReport, row.ReceivedAt))];
+        [.. (await _inbox.PeekAsync(max, cancellationToken)).Select(item => new HostInboxItem(item.DeviceId, item.Sequence, item.Uplink?.HostReport, item.ReceivedAt))];
 
     public Task RemoveFromInboxAsync(HostInboxItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
-        return database.ExecuteAsync("DELETE FROM host_inbox WHERE device_id = @HostId AND seq = @Sequence;", new { item.HostId, item.Sequence }, cancellationToken);
+        return _inbox.RemoveAsync(item.HostId, item.Sequence, cancellationToken);
     }
-
-    private sealed record InboxRow(string DeviceId, ulong Sequence, byte[] Envelope, DateTimeOffset ReceivedAt);
 }

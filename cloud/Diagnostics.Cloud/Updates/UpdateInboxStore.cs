@@ -1,5 +1,4 @@
 using Diagnostics.Cloud.Storage;
-using Diagnostics.Protocol;
 using Diagnostics.Protocol.Updates;
 
 namespace Diagnostics.Cloud.Updates;
@@ -10,13 +9,14 @@ public sealed record UpdateInboxItem(string DeviceId, ulong Sequence, UpdateRepo
 /// <summary>Update reports ingestion left, in the transaction that stored them, for the rollout scheduler to act on.</summary>
 public sealed class UpdateInboxStore(Database database)
 {
+    private readonly EnvelopeInbox _inbox = new(database, "update_inbox");
+
     public async Task<IReadOnlyList<UpdateInboxItem>> PeekInboxAsync(int max, CancellationToken cancellationToken) =>
-        [.. (await database.QueryAsync<InboxRow>("SELECT device_id, seq AS sequence, envelope, received_at_ms FROM update_inbox ORDER BY device_id, seq LIMIT @max;",
-            new { max }, cancellationToken))
-            .Select(row => new UpdateInboxItem(row.DeviceId, row.Sequence, WireCodec.DecodeUplink(row.Envelope).Value?.UpdateReport, row.ReceivedAt))];
+        [.. (await _inbox.PeekAsync(max, cancellationToken)).Select(item => new UpdateInboxItem(item.DeviceId, item.Sequence, item.Uplink?.UpdateReport, item.ReceivedAt))];
 
-    public Task RemoveFromInboxAsync(UpdateInboxItem item, CancellationToken cancellationToken) =>
-        database.ExecuteAsync("DELETE FROM update_inbox WHERE device_id = @DeviceId AND seq = @Sequence;", item, cancellationToken);
-
-    private sealed record InboxRow(string DeviceId, ulong Sequence, byte[] Envelope, DateTimeOffset ReceivedAt);
+    public Task RemoveFromInboxAsync(UpdateInboxItem item, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        return _inbox.RemoveAsync(item.DeviceId, item.Sequence, cancellationToken);
+    }
 }
