@@ -13,14 +13,13 @@ namespace Diagnostics.Cloud.Storage;
 /// </summary>
 /// <remarks>
 /// A pass is held for a pass, not for the life of the process, so no instance is "the leader" and none has to hand
-/// over: whichever instance wakes next does the work, and a pass that finds the lock taken waits briefly for it
-/// (what woke it is then seen by the pass that runs after) and otherwise leaves the work to the holder.
+/// over: whichever instance wakes next does the work, and a pass that finds the lock taken leaves the work to the
+/// holder at once. It does not wait: a wait holds a pooled connection, and with every loop of a starting instance
+/// waiting at once that starved the pool (the instance's health check timed out). What woke the skipped pass reaches
+/// the holder too, as a signal between instances (<c>InstanceSignals</c>), and wakes its next pass.
 /// </remarks>
 public sealed partial class InstanceLeases(IOptions<StorageOptions> options, IServiceProvider services, ILogger<InstanceLeases> logger)
 {
-    /// <summary>How long a pass waits for another instance's pass of the same work to finish before leaving it to that one.</summary>
-    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-
     private readonly ConcurrentDictionary<string, PostgresDistributedLock> _locks = new(StringComparer.Ordinal);
 
     /// <summary>True when several instances may run (PostgreSQL): work that is "once per interval" must then look at what another did.</summary>
@@ -39,7 +38,7 @@ public sealed partial class InstanceLeases(IOptions<StorageOptions> options, ISe
         var @lock = _locks.GetOrAdd(name, key => new PostgresDistributedLock(
             new PostgresAdvisoryLockKey("diagnostics:" + key, allowHashing: true),
             services.GetRequiredService<PostgresConnectionFactory>().DataSource));
-        await using var handle = await @lock.TryAcquireAsync(Wait, cancellationToken);
+        await using var handle = await @lock.TryAcquireAsync(TimeSpan.Zero, cancellationToken);
         if (handle is null)
         {
             LogBusy(name);
