@@ -59,6 +59,7 @@ app.UseAccounts();
 app.UseLocalization();
 app.MapApiDocumentation();
 app.MapAccountsApi();
+app.MapMyDevicesApi();
 app.MapLanguagePreference();
 app.MapDevicesApi();
 app.MapNotificationsApi();

@@ -175,15 +175,15 @@ public sealed partial class AccountService(IAccountStore store, SignInThrottle t
     private static bool IsValidEmail(string? email) =>
         !string.IsNullOrWhiteSpace(email) && email.Trim().Length <= 254 && MailAddress.TryCreate(email.Trim(), out var parsed) && parsed.Address == email.Trim();
 
-    [LoggerMessage(EventId = EventIds.AccountCreated, Level = LogLevel.Information, Message = "Account {AccountId} created for {Email} as {Role}")]
+    [LoggerMessage(EventId = AccountsEventIds.AccountCreated, Level = LogLevel.Information, Message = "Account {AccountId} created for {Email} as {Role}")]
     private partial void LogCreated(string accountId, string email, AccountRole role);
 
-    [LoggerMessage(EventId = EventIds.SignInRefused, Level = LogLevel.Warning, Message = "Sign-in refused for {Email}")]
+    [LoggerMessage(EventId = AccountsEventIds.SignInRefused, Level = LogLevel.Warning, Message = "Sign-in refused for {Email}")]
     private partial void LogSignInRefused(string email);
 
-    [LoggerMessage(EventId = EventIds.SignInThrottled, Level = LogLevel.Warning, Message = "Sign-in for {Email} from {Client} throttled for {RetryAfter}")]
+    [LoggerMessage(EventId = AccountsEventIds.SignInThrottled, Level = LogLevel.Warning, Message = "Sign-in for {Email} from {Client} throttled for {RetryAfter}")]
     private partial void LogSignInThrottled(string email, string client, TimeSpan retryAfter);
 
-    [LoggerMessage(EventId = EventIds.PasswordChanged, Level = LogLevel.Information, Message = "Password of {AccountId} changed")]
+    [LoggerMessage(EventId = AccountsEventIds.PasswordChanged, Level = LogLevel.Information, Message = "Password of {AccountId} changed")]
     private partial void LogPasswordChanged(string accountId);
 }

@@ -87,13 +87,13 @@ public sealed partial class Pairing(
             now - WindowStart >= options.AttemptWindow ? new FailedAttempts(now, 1) : this with { Count = Count + 1 };
     }
 
-    [LoggerMessage(EventId = EventIds.DevicePaired, Level = LogLevel.Information, Message = "Device {DeviceId} paired with account {AccountId}")]
+    [LoggerMessage(EventId = AccountsEventIds.DevicePaired, Level = LogLevel.Information, Message = "Device {DeviceId} paired with account {AccountId}")]
     private partial void LogPaired(string deviceId, string accountId);
 
-    [LoggerMessage(EventId = EventIds.PairingRefused, Level = LogLevel.Warning, Message = "Pairing refused for account {AccountId}: no device available under that code")]
+    [LoggerMessage(EventId = AccountsEventIds.PairingRefused, Level = LogLevel.Warning, Message = "Pairing refused for account {AccountId}: no device available under that code")]
     private partial void LogRefused(string accountId);
 
-    [LoggerMessage(EventId = EventIds.DeviceUnpaired, Level = LogLevel.Information, Message = "Device {DeviceId} unpaired from account {AccountId}")]
+    [LoggerMessage(EventId = AccountsEventIds.DeviceUnpaired, Level = LogLevel.Information, Message = "Device {DeviceId} unpaired from account {AccountId}")]
     private partial void LogUnpaired(string deviceId, string accountId);
 }
 

@@ -109,12 +109,12 @@ public sealed partial class PasswordReset(
 
     private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
 
-    [LoggerMessage(EventId = EventIds.PasswordResetMailed, Level = LogLevel.Information, Message = "Password-reset link mailed to account {AccountId}")]
+    [LoggerMessage(EventId = AccountsEventIds.PasswordResetMailed, Level = LogLevel.Information, Message = "Password-reset link mailed to account {AccountId}")]
     private partial void LogMailed(string accountId);
 
-    [LoggerMessage(EventId = EventIds.PasswordResetRefused, Level = LogLevel.Warning, Message = "Password reset refused: the link is unknown, used or expired")]
+    [LoggerMessage(EventId = AccountsEventIds.PasswordResetRefused, Level = LogLevel.Warning, Message = "Password reset refused: the link is unknown, used or expired")]
     private partial void LogRefused();
 
-    [LoggerMessage(EventId = EventIds.PasswordReset, Level = LogLevel.Information, Message = "Password of {AccountId} reset through a mailed link")]
+    [LoggerMessage(EventId = AccountsEventIds.PasswordReset, Level = LogLevel.Information, Message = "Password of {AccountId} reset through a mailed link")]
     private partial void LogReset(string accountId);
 }

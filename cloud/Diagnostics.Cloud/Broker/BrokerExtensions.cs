@@ -1,5 +1,6 @@
 using Diagnostics.Cloud.Broker.External;
 using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Messaging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 

@@ -84,7 +84,7 @@ public sealed partial class ClientLimits(
             LogLimited(deviceId, reason, detail, unlogged);
     }
 
-    [LoggerMessage(EventId = EventIds.ClientLimited, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = BrokerEventIds.ClientLimited, Level = LogLevel.Warning,
         Message = "Device {DeviceId} refused ({Reason}): {Detail}; {Unlogged} earlier refusal(s) not logged")]
     private partial void LogLimited(string deviceId, string reason, string detail, long unlogged);
 

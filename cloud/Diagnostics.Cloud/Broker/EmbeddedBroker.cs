@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Messaging;
 using System.Buffers;
 using Diagnostics.Cloud.Certificates;
 using Diagnostics.Cloud.Devices;
@@ -305,34 +306,34 @@ public sealed partial class EmbeddedBroker(
         await PublishAsync(Topics.Downlink(deviceId, Topics.CertificateKind), issued.Der, e.CancellationToken);
     }
 
-    [LoggerMessage(EventId = EventIds.BrokerStarted, Level = LogLevel.Information, Message = "MQTT broker listening for MQTT over TLS on {BindAddress}:{Port} (certificate {CertificatePath}; devices authenticate with a token or a client certificate from the device CA)")]
+    [LoggerMessage(EventId = BrokerEventIds.BrokerStarted, Level = LogLevel.Information, Message = "MQTT broker listening for MQTT over TLS on {BindAddress}:{Port} (certificate {CertificatePath}; devices authenticate with a token or a client certificate from the device CA)")]
     private partial void LogStartedTls(string bindAddress, int port, string certificatePath);
 
-    [LoggerMessage(EventId = EventIds.PlainListener, Level = LogLevel.Warning, Message = "MQTT broker listening for PLAIN, UNENCRYPTED MQTT on {BindAddress}:{Port}: device tokens cross the network in clear text. For development only; set Broker:PlainEnabled=false in production")]
+    [LoggerMessage(EventId = BrokerEventIds.PlainListener, Level = LogLevel.Warning, Message = "MQTT broker listening for PLAIN, UNENCRYPTED MQTT on {BindAddress}:{Port}: device tokens cross the network in clear text. For development only; set Broker:PlainEnabled=false in production")]
     private partial void LogStartedPlain(string bindAddress, int port);
 
-    [LoggerMessage(EventId = EventIds.DeviceSessionEnded, Level = LogLevel.Warning, Message = "Session of device {DeviceId} ended: its credentials were {Why}")]
+    [LoggerMessage(EventId = BrokerEventIds.DeviceSessionEnded, Level = LogLevel.Warning, Message = "Session of device {DeviceId} ended: its credentials were {Why}")]
     private partial void LogSessionEnded(string deviceId, string why);
 
-    [LoggerMessage(EventId = EventIds.CertificateRenewalRefused, Level = LogLevel.Warning, Message = "Certificate renewal of device {DeviceId} refused: {Reason}")]
+    [LoggerMessage(EventId = BrokerEventIds.CertificateRenewalRefused, Level = LogLevel.Warning, Message = "Certificate renewal of device {DeviceId} refused: {Reason}")]
     private partial void LogRenewalRefused(string deviceId, string reason);
 
-    [LoggerMessage(EventId = EventIds.BrokerStopped, Level = LogLevel.Information, Message = "MQTT broker stopped")]
+    [LoggerMessage(EventId = BrokerEventIds.BrokerStopped, Level = LogLevel.Information, Message = "MQTT broker stopped")]
     private partial void LogStopped();
 
-    [LoggerMessage(EventId = EventIds.AuthRefused, Level = LogLevel.Warning, Message = "Connection refused for client {ClientId} (user {UserName}) from {RemoteEndPoint}: {Reason}")]
+    [LoggerMessage(EventId = BrokerEventIds.AuthRefused, Level = LogLevel.Warning, Message = "Connection refused for client {ClientId} (user {UserName}) from {RemoteEndPoint}: {Reason}")]
     private partial void LogAuthRefused(string clientId, string userName, string reason, string remoteEndPoint);
 
-    [LoggerMessage(EventId = EventIds.AuthError, Level = LogLevel.Error, Message = "Authentication of client {ClientId} failed with an error")]
+    [LoggerMessage(EventId = BrokerEventIds.AuthError, Level = LogLevel.Error, Message = "Authentication of client {ClientId} failed with an error")]
     private partial void LogAuthError(Exception exception, string clientId);
 
-    [LoggerMessage(EventId = EventIds.PublishDenied, Level = LogLevel.Warning, Message = "Publish by {ClientId} to {Topic} denied by the topic ACL")]
+    [LoggerMessage(EventId = BrokerEventIds.PublishDenied, Level = LogLevel.Warning, Message = "Publish by {ClientId} to {Topic} denied by the topic ACL")]
     private partial void LogPublishDenied(string clientId, string topic);
 
-    [LoggerMessage(EventId = EventIds.SubscribeDenied, Level = LogLevel.Warning, Message = "Subscription by {ClientId} to {TopicFilter} denied by the topic ACL")]
+    [LoggerMessage(EventId = BrokerEventIds.SubscribeDenied, Level = LogLevel.Warning, Message = "Subscription by {ClientId} to {TopicFilter} denied by the topic ACL")]
     private partial void LogSubscribeDenied(string clientId, string topicFilter);
 
-    [LoggerMessage(EventId = EventIds.HookError, Level = LogLevel.Error, Message = "Publish by {ClientId} to {Topic} failed in the broker hook")]
+    [LoggerMessage(EventId = BrokerEventIds.HookError, Level = LogLevel.Error, Message = "Publish by {ClientId} to {Topic} failed in the broker hook")]
     private partial void LogHookError(Exception exception, string clientId, string topic);
 
     /// <summary>Presence writes in flight, so a stop can wait for them and refuse new ones.</summary>

@@ -94,7 +94,7 @@ internal sealed partial class PacketSizeGuard(
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_channel")]
     private static extern ref readonly IMqttChannel ChannelOf(MqttChannelAdapter adapter);
 
-    [LoggerMessage(EventId = EventIds.PacketTooLarge, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = BrokerEventIds.PacketTooLarge, Level = LogLevel.Warning,
         Message = "Packet of {PacketBytes} bytes refused {Stage} (device {DeviceId}, {RemoteEndPoint}): the limit is {Limit} bytes; {BytesRead} bytes of it were read")]
     private partial void LogRefused(long packetBytes, string stage, string deviceId, string remoteEndPoint, int limit, long bytesRead);
 }

@@ -54,9 +54,9 @@ public sealed partial class PresenceMonitor(
         }
     }
 
-    [LoggerMessage(EventId = EventIds.DevicesTimedOut, Level = LogLevel.Information, Message = "{Count} device(s) missed their heartbeats and are now offline: {DeviceIds}")]
+    [LoggerMessage(EventId = BrokerEventIds.DevicesTimedOut, Level = LogLevel.Information, Message = "{Count} device(s) missed their heartbeats and are now offline: {DeviceIds}")]
     private partial void LogTimedOut(int count, IReadOnlyList<string> deviceIds);
 
-    [LoggerMessage(EventId = EventIds.PresenceCheckFailed, Level = LogLevel.Error, Message = "Presence check failed")]
+    [LoggerMessage(EventId = BrokerEventIds.PresenceCheckFailed, Level = LogLevel.Error, Message = "Presence check failed")]
     private partial void LogError(Exception exception);
 }

@@ -140,18 +140,18 @@ public sealed partial class PresenceTracker(
         public TaskCompletionSource Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    [LoggerMessage(EventId = EventIds.DeviceConnected, Level = LogLevel.Information, Message = "Device {DeviceId} connected")]
+    [LoggerMessage(EventId = BrokerEventIds.DeviceConnected, Level = LogLevel.Information, Message = "Device {DeviceId} connected")]
     private partial void LogConnected(string deviceId);
 
-    [LoggerMessage(EventId = EventIds.DeviceDisconnected, Level = LogLevel.Information, Message = "Device {DeviceId} disconnected")]
+    [LoggerMessage(EventId = BrokerEventIds.DeviceDisconnected, Level = LogLevel.Information, Message = "Device {DeviceId} disconnected")]
     private partial void LogDisconnected(string deviceId);
 
-    [LoggerMessage(EventId = EventIds.PresenceChanged, Level = LogLevel.Debug, Message = "Device {DeviceId} is {Presence}")]
+    [LoggerMessage(EventId = BrokerEventIds.PresenceChanged, Level = LogLevel.Debug, Message = "Device {DeviceId} is {Presence}")]
     private partial void LogPresence(string deviceId, string presence);
 
-    [LoggerMessage(EventId = EventIds.PresenceMalformed, Level = LogLevel.Warning, Message = "Presence message from {DeviceId} rejected: {Detail}")]
+    [LoggerMessage(EventId = BrokerEventIds.PresenceMalformed, Level = LogLevel.Warning, Message = "Presence message from {DeviceId} rejected: {Detail}")]
     private partial void LogPresenceMalformed(string deviceId, string detail);
 
-    [LoggerMessage(EventId = EventIds.PresenceError, Level = LogLevel.Error, Message = "{Count} presence change(s) could not be stored (the first for {DeviceId})")]
+    [LoggerMessage(EventId = BrokerEventIds.PresenceError, Level = LogLevel.Error, Message = "{Count} presence change(s) could not be stored (the first for {DeviceId})")]
     private partial void LogPresenceError(Exception exception, int count, string deviceId);
 }

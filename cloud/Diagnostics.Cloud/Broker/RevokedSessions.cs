@@ -79,6 +79,6 @@ internal sealed partial class RevokedSessions(
         base.Dispose();
     }
 
-    [LoggerMessage(EventId = EventIds.RevocationWatchFailed, Level = LogLevel.Error, Message = "Reading revoked credentials from the audit trail failed; trying again at the next interval")]
+    [LoggerMessage(EventId = BrokerEventIds.RevocationWatchFailed, Level = LogLevel.Error, Message = "Reading revoked credentials from the audit trail failed; trying again at the next interval")]
     private partial void LogFailed(Exception exception);
 }

@@ -93,6 +93,6 @@ public sealed partial class DeviceCertificateAuthority(
         return (created, certificatePath);
     }
 
-    [LoggerMessage(EventId = EventIds.DeviceCaLoaded, Level = LogLevel.Information, Message = "Device CA: {Which} {Path} ({Subject}, valid until {NotAfter:u}) signs device certificates")]
+    [LoggerMessage(EventId = CertificatesEventIds.DeviceCaLoaded, Level = LogLevel.Information, Message = "Device CA: {Which} {Path} ({Subject}, valid until {NotAfter:u}) signs device certificates")]
     private static partial void LogUsing(ILogger logger, string which, string path, string subject, DateTime notAfter);
 }

@@ -78,16 +78,16 @@ public sealed partial class ServerCertificate(
         return _files.Value;
     }
 
-    [LoggerMessage(EventId = EventIds.ServerCertificateLoaded, Level = LogLevel.Information, Message = "Server certificate {Path}: {Subject}, valid until {NotAfter:u}")]
+    [LoggerMessage(EventId = CertificatesEventIds.ServerCertificateLoaded, Level = LogLevel.Information, Message = "Server certificate {Path}: {Subject}, valid until {NotAfter:u}")]
     private partial void LogLoaded(string path, string subject, DateTime notAfter);
 
-    [LoggerMessage(EventId = EventIds.ServerCertificateReloaded, Level = LogLevel.Information, Message = "Server certificate {Path} changed and was reloaded: {Subject}, valid until {NotAfter:u}")]
+    [LoggerMessage(EventId = CertificatesEventIds.ServerCertificateReloaded, Level = LogLevel.Information, Message = "Server certificate {Path} changed and was reloaded: {Subject}, valid until {NotAfter:u}")]
     private partial void LogReloaded(string path, string subject, DateTime notAfter);
 
-    [LoggerMessage(EventId = EventIds.ServerCertificateReloadFailed, Level = LogLevel.Warning, Message = "Server certificate {Path} changed but does not load ({Reason}); the previous one stays in use until it does")]
+    [LoggerMessage(EventId = CertificatesEventIds.ServerCertificateReloadFailed, Level = LogLevel.Warning, Message = "Server certificate {Path} changed but does not load ({Reason}); the previous one stays in use until it does")]
     private partial void LogReloadFailed(string path, string reason);
 
-    [LoggerMessage(EventId = EventIds.DevelopmentCertificates, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = CertificatesEventIds.DevelopmentCertificates, Level = LogLevel.Warning,
         Message = "No server certificate configured (Certificates:ServerCertificatePath): {Action} the DEVELOPMENT CA {CaPath} and its server certificate {ServerPath} for {Names}. Devices pin the CA with Broker:CaCertificatePath; browsers warn until it is imported. Configure a real certificate before going on the internet.")]
     private partial void LogDevelopment(string action, string caPath, string serverPath, string names);
 }

@@ -50,9 +50,9 @@ public sealed partial class DemoAccounts(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = EventIds.DemoAccountsSeeded, Level = LogLevel.Information, Message = "Demo account {Email} ({Role}), password {Password}")]
+    [LoggerMessage(EventId = DemoEventIds.DemoAccountsSeeded, Level = LogLevel.Information, Message = "Demo account {Email} ({Role}), password {Password}")]
     private partial void LogAccount(string email, AccountRole role, string password);
 
-    [LoggerMessage(EventId = EventIds.DemoAccountsReady, Level = LogLevel.Information, Message = "{Count} demo accounts ready: sign in at /account/login (customers land in the companion app at /app, staff in the dashboard at /dashboard)")]
+    [LoggerMessage(EventId = DemoEventIds.DemoAccountsReady, Level = LogLevel.Information, Message = "{Count} demo accounts ready: sign in at /account/login (customers land in the companion app at /app, staff in the dashboard at /dashboard)")]
     private partial void LogSeeded(int count);
 }

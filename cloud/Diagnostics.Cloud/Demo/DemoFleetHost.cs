@@ -165,17 +165,17 @@ public sealed partial class DemoFleetHost(
         }
     }
 
-    [LoggerMessage(EventId = EventIds.DemoFleetStarted, Level = LogLevel.Information,
+    [LoggerMessage(EventId = DemoEventIds.DemoFleetStarted, Level = LogLevel.Information,
         Message = "Demo fleet: {Count} simulated printers connecting to the broker on port {Port}, {Transport} (time scale {TimeScale})")]
     private static partial void LogStarting(ILogger logger, int count, int port, string transport, double timeScale);
 
-    [LoggerMessage(EventId = EventIds.DemoFleetStale, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = DemoEventIds.DemoFleetStale, Level = LogLevel.Warning,
         Message = "Demo device {DeviceId} has credentials the registry does not know (database reset?); it starts over as a new device")]
     private static partial void LogStale(ILogger logger, string deviceId);
 
-    [LoggerMessage(EventId = EventIds.DemoFleetFailed, Level = LogLevel.Error, Message = "Demo releases could not be published; the demo fleet runs without them")]
+    [LoggerMessage(EventId = DemoEventIds.DemoFleetFailed, Level = LogLevel.Error, Message = "Demo releases could not be published; the demo fleet runs without them")]
     private static partial void LogReleasesFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = EventIds.DemoFleetFailed, Level = LogLevel.Error, Message = "Demo fleet stopped")]
+    [LoggerMessage(EventId = DemoEventIds.DemoFleetFailed, Level = LogLevel.Error, Message = "Demo fleet stopped")]
     private static partial void LogFailed(ILogger logger, Exception exception);
 }

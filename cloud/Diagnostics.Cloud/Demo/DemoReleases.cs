@@ -93,6 +93,6 @@ public static partial class DemoReleases
             LogRefused(logger, manifest.PackageId, upload.Detail);
     }
 
-    [LoggerMessage(EventId = EventIds.DemoFleetFailed, Level = LogLevel.Error, Message = "Demo release {PackageId} was refused: {Detail}")]
+    [LoggerMessage(EventId = DemoEventIds.DemoFleetFailed, Level = LogLevel.Error, Message = "Demo release {PackageId} was refused: {Detail}")]
     private static partial void LogRefused(ILogger logger, string packageId, string detail);
 }

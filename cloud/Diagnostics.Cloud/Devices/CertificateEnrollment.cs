@@ -164,16 +164,16 @@ public sealed partial class CertificateEnrollment(
         return new(status, Detail: detail);
     }
 
-    [LoggerMessage(EventId = EventIds.DeviceCertificateIssued, Level = LogLevel.Information, Message = "Certificate {Serial} issued to device {DeviceId}, valid until {NotAfter:u} ({Actor})")]
+    [LoggerMessage(EventId = DevicesEventIds.DeviceCertificateIssued, Level = LogLevel.Information, Message = "Certificate {Serial} issued to device {DeviceId}, valid until {NotAfter:u} ({Actor})")]
     private partial void LogIssued(string deviceId, string serial, DateTimeOffset notAfter, string actor);
 
-    [LoggerMessage(EventId = EventIds.CertificateRequestHeld, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = DevicesEventIds.CertificateRequestHeld, Level = LogLevel.Warning,
         Message = "Certificate request {RequestId} for device {DeviceId} (key SHA-256 {KeyFingerprint}) from {From} waits for an admin: POST /api/devices/{DeviceId}/certificate/requests/{RequestId}/approve")]
     private partial void LogHeld(string requestId, string deviceId, string keyFingerprint, string from);
 
-    [LoggerMessage(EventId = EventIds.CertificateRequestDecided, Level = LogLevel.Information, Message = "Certificate request {RequestId} for device {DeviceId} {Decision} by {Actor}")]
+    [LoggerMessage(EventId = DevicesEventIds.CertificateRequestDecided, Level = LogLevel.Information, Message = "Certificate request {RequestId} for device {DeviceId} {Decision} by {Actor}")]
     private partial void LogDecided(string requestId, string deviceId, string decision, string actor);
 
-    [LoggerMessage(EventId = EventIds.EnrollmentRefused, Level = LogLevel.Warning, Message = "Certificate request for device {DeviceId} refused ({Status}): {Detail}")]
+    [LoggerMessage(EventId = DevicesEventIds.EnrollmentRefused, Level = LogLevel.Warning, Message = "Certificate request for device {DeviceId} refused ({Status}): {Detail}")]
     private partial void LogRefused(string deviceId, EnrollmentStatus status, string detail);
 }

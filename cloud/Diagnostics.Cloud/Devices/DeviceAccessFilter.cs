@@ -24,6 +24,6 @@ internal sealed partial class DeviceAccessFilter(DeviceAccess access, CloudMetri
         return await next(context);
     }
 
-    [LoggerMessage(EventId = EventIds.DeviceAccessRefused, Level = LogLevel.Warning, Message = "Account {AccountId} asked for device {DeviceId}, which is not theirs")]
+    [LoggerMessage(EventId = DevicesEventIds.DeviceAccessRefused, Level = LogLevel.Warning, Message = "Account {AccountId} asked for device {DeviceId}, which is not theirs")]
     private partial void LogRefused(string accountId, string deviceId);
 }

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Certificates;
-using Diagnostics.Cloud.Web;
+using Diagnostics.Cloud.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;

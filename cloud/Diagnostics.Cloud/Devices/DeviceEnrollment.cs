@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Observability;
-using Diagnostics.Cloud.Web;
+using Diagnostics.Cloud.Http;
 using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Cloud.Devices;
@@ -44,6 +44,6 @@ internal sealed partial class DeviceEnrollment(IOptions<DevicesOptions> options,
             SHA256.HashData(Encoding.UTF8.GetBytes(presented.ToString())), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
     }
 
-    [LoggerMessage(EventId = EventIds.EnrollmentRefused, Level = LogLevel.Warning, Message = "Device registration from {RemoteAddress} refused: neither an admin nor the enrollment key")]
+    [LoggerMessage(EventId = DevicesEventIds.EnrollmentRefused, Level = LogLevel.Warning, Message = "Device registration from {RemoteAddress} refused: neither an admin nor the enrollment key")]
     private partial void LogRefused(string remoteAddress);
 }

@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using Diagnostics.Cloud.Web;
+using Diagnostics.Cloud.Http;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Diagnostics.Cloud.Devices;

@@ -120,21 +120,21 @@ public sealed partial class DeviceRegistry(IDeviceCredentialStore store, IBroker
         return new DeviceCredentialsView(deviceId, credentials.RevokedAt, await store.ListCertificatesAsync(deviceId, cancellationToken));
     }
 
-    [LoggerMessage(EventId = EventIds.DeviceRegistered, Level = LogLevel.Information, Message = "Registered device {DeviceId} (model '{Model}')")]
+    [LoggerMessage(EventId = DevicesEventIds.DeviceRegistered, Level = LogLevel.Information, Message = "Registered device {DeviceId} (model '{Model}')")]
     private partial void LogRegistered(string deviceId, string model);
 
-    [LoggerMessage(EventId = EventIds.DeviceRegistered, Level = LogLevel.Information, Message = "Registered decommissioned device {DeviceId} again with new credentials (by {Actor}); its history is kept")]
+    [LoggerMessage(EventId = DevicesEventIds.DeviceRegistered, Level = LogLevel.Information, Message = "Registered decommissioned device {DeviceId} again with new credentials (by {Actor}); its history is kept")]
     private partial void LogReregistered(string deviceId, string actor);
 
-    [LoggerMessage(EventId = EventIds.DeviceCredentialsRotated, Level = LogLevel.Warning, Message = "Credentials of device {DeviceId} rotated by {Actor}: a new token replaces the old one and its certificates are revoked")]
+    [LoggerMessage(EventId = DevicesEventIds.DeviceCredentialsRotated, Level = LogLevel.Warning, Message = "Credentials of device {DeviceId} rotated by {Actor}: a new token replaces the old one and its certificates are revoked")]
     private partial void LogRotated(string deviceId, string actor);
 
-    [LoggerMessage(EventId = EventIds.DeviceCredentialsRevoked, Level = LogLevel.Warning, Message = "Credentials of device {DeviceId} revoked by {Actor}: the device is decommissioned")]
+    [LoggerMessage(EventId = DevicesEventIds.DeviceCredentialsRevoked, Level = LogLevel.Warning, Message = "Credentials of device {DeviceId} revoked by {Actor}: the device is decommissioned")]
     private partial void LogRevoked(string deviceId, string actor);
 
-    [LoggerMessage(EventId = EventIds.BrokerAccountFailed, Level = LogLevel.Error, Message = "Device {DeviceId} was {Change} in the store, but the broker did not take its new password")]
+    [LoggerMessage(EventId = DevicesEventIds.BrokerAccountFailed, Level = LogLevel.Error, Message = "Device {DeviceId} was {Change} in the store, but the broker did not take its new password")]
     private partial void LogBrokerAccountFailed(Exception exception, string deviceId, string change);
 
-    [LoggerMessage(EventId = EventIds.BrokerAccountRemovalDeferred, Level = LogLevel.Warning, Message = "Device {DeviceId} is revoked, but the broker did not remove its account yet; running instances retry")]
+    [LoggerMessage(EventId = DevicesEventIds.BrokerAccountRemovalDeferred, Level = LogLevel.Warning, Message = "Device {DeviceId} is revoked, but the broker did not remove its account yet; running instances retry")]
     private partial void LogBrokerAccountRemovalDeferred(Exception exception, string deviceId);
 }

@@ -1,5 +1,5 @@
 using Diagnostics.Cloud.Accounts;
-using Diagnostics.Cloud.Web;
+using Diagnostics.Cloud.Http;
 using Diagnostics.Protocol;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;

@@ -60,12 +60,12 @@ internal sealed partial class FleetHistorySampler(
         }
     }
 
-    [LoggerMessage(EventId = EventIds.FleetSampled, Level = LogLevel.Debug, Message = "Fleet sampled: {Total} devices, {Online} online, {Conditions} conditions active")]
+    [LoggerMessage(EventId = DevicesEventIds.FleetSampled, Level = LogLevel.Debug, Message = "Fleet sampled: {Total} devices, {Online} online, {Conditions} conditions active")]
     private partial void LogSampled(long total, long online, int conditions);
 
-    [LoggerMessage(EventId = EventIds.FleetHistoryTrimmed, Level = LogLevel.Debug, Message = "Fleet history: {Samples} samples past retention deleted")]
+    [LoggerMessage(EventId = DevicesEventIds.FleetHistoryTrimmed, Level = LogLevel.Debug, Message = "Fleet history: {Samples} samples past retention deleted")]
     private partial void LogTrimmed(int samples);
 
-    [LoggerMessage(EventId = EventIds.FleetSampleFailed, Level = LogLevel.Error, Message = "Fleet history sample failed")]
+    [LoggerMessage(EventId = DevicesEventIds.FleetSampleFailed, Level = LogLevel.Error, Message = "Fleet history sample failed")]
     private partial void LogFailed(Exception exception);
 }

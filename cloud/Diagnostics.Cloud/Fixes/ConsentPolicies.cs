@@ -1,4 +1,4 @@
-using Diagnostics.Cloud.Broker;
+using Diagnostics.Cloud.Messaging;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.Options;
@@ -130,9 +130,9 @@ public sealed partial class ConsentPolicies(
         };
     }
 
-    [LoggerMessage(EventId = EventIds.FixPolicy, Level = LogLevel.Information, Message = "Standing consent {PolicyId} for {DeviceId} {Change} by {Actor}")]
+    [LoggerMessage(EventId = FixesEventIds.FixPolicy, Level = LogLevel.Information, Message = "Standing consent {PolicyId} for {DeviceId} {Change} by {Actor}")]
     private partial void LogPolicy(string deviceId, string policyId, string change, string actor);
 
-    [LoggerMessage(EventId = EventIds.FixPublishFailed, Level = LogLevel.Warning, Message = "Could not send {What} to {DeviceId} now; it goes again when the device reconnects")]
+    [LoggerMessage(EventId = FixesEventIds.FixPublishFailed, Level = LogLevel.Warning, Message = "Could not send {What} to {DeviceId} now; it goes again when the device reconnects")]
     private partial void LogPublishFailed(Exception exception, string what, string deviceId);
 }

@@ -161,6 +161,6 @@ public sealed partial class FixLoopService(
         }
     }
 
-    [LoggerMessage(EventId = EventIds.FixLoopFailed, Level = LogLevel.Error, Message = "A pass of the fix loop failed; the next one tries again")]
+    [LoggerMessage(EventId = FixesEventIds.FixLoopFailed, Level = LogLevel.Error, Message = "A pass of the fix loop failed; the next one tries again")]
     private partial void LogPassFailed(Exception exception);
 }

@@ -1,7 +1,7 @@
-using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Knowledge;
 using Diagnostics.Cloud.Live;
+using Diagnostics.Cloud.Messaging;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.Options;
@@ -541,30 +541,30 @@ public sealed partial class FixWorkflow(
     /// <summary>Live pages of the device re-read: its fixes changed.</summary>
     private void Announce(string deviceId, DateTimeOffset at) => changes.Publish(new DeviceChange(deviceId, at));
 
-    [LoggerMessage(EventId = EventIds.FixProposed, Level = LogLevel.Information, Message = "Fix {ProposalId} for {DeviceId} ({Code}): article {ArticleId}, {State}")]
+    [LoggerMessage(EventId = FixesEventIds.FixProposed, Level = LogLevel.Information, Message = "Fix {ProposalId} for {DeviceId} ({Code}): article {ArticleId}, {State}")]
     private partial void LogProposed(string proposalId, string deviceId, string code, string? articleId, FixState state);
 
-    [LoggerMessage(EventId = EventIds.FixDecided, Level = LogLevel.Information, Message = "Fix {ProposalId} for {DeviceId} {Decision} by {Actor}")]
+    [LoggerMessage(EventId = FixesEventIds.FixDecided, Level = LogLevel.Information, Message = "Fix {ProposalId} for {DeviceId} {Decision} by {Actor}")]
     private partial void LogDecided(string proposalId, string deviceId, string decision, string actor);
 
-    [LoggerMessage(EventId = EventIds.FixCommandPublished, Level = LogLevel.Information, Message = "Command {CommandId} ({Command}) sent to {DeviceId}")]
+    [LoggerMessage(EventId = FixesEventIds.FixCommandPublished, Level = LogLevel.Information, Message = "Command {CommandId} ({Command}) sent to {DeviceId}")]
     private partial void LogCommandPublished(string commandId, string deviceId, string command);
 
-    [LoggerMessage(EventId = EventIds.FixResult, Level = LogLevel.Information, Message = "Fix {ProposalId} on {DeviceId}: the device reports {Outcome}: {Detail}")]
+    [LoggerMessage(EventId = FixesEventIds.FixResult, Level = LogLevel.Information, Message = "Fix {ProposalId} on {DeviceId}: the device reports {Outcome}: {Detail}")]
     private partial void LogResult(string proposalId, string deviceId, CommandOutcome outcome, string detail);
 
-    [LoggerMessage(EventId = EventIds.FixClosed, Level = LogLevel.Information, Message = "Fix {ProposalId} on {DeviceId} is {State}: {Note}")]
+    [LoggerMessage(EventId = FixesEventIds.FixClosed, Level = LogLevel.Information, Message = "Fix {ProposalId} on {DeviceId} is {State}: {Note}")]
     private partial void LogClosed(string proposalId, string deviceId, FixState state, string note);
 
-    [LoggerMessage(EventId = EventIds.FixUnknownResult, Level = LogLevel.Warning, Message = "Result from {DeviceId} for command {CommandId}, which is not a command sent to it: ignored")]
+    [LoggerMessage(EventId = FixesEventIds.FixUnknownResult, Level = LogLevel.Warning, Message = "Result from {DeviceId} for command {CommandId}, which is not a command sent to it: ignored")]
     private partial void LogUnknownResult(string deviceId, string commandId);
 
-    [LoggerMessage(EventId = EventIds.FixPublishFailed, Level = LogLevel.Warning, Message = "Could not send {What} to {DeviceId} now; it goes again when the device reconnects")]
+    [LoggerMessage(EventId = FixesEventIds.FixPublishFailed, Level = LogLevel.Warning, Message = "Could not send {What} to {DeviceId} now; it goes again when the device reconnects")]
     private partial void LogPublishFailed(Exception exception, string what, string deviceId);
 
-    [LoggerMessage(EventId = EventIds.FixInboxBatchFailed, Level = LogLevel.Error, Message = "A batch of {Raises} raised problem(s) could not be proposed together; they are taken one at a time")]
+    [LoggerMessage(EventId = FixesEventIds.FixInboxBatchFailed, Level = LogLevel.Error, Message = "A batch of {Raises} raised problem(s) could not be proposed together; they are taken one at a time")]
     private partial void LogInboxBatchFailed(Exception exception, int raises);
 
-    [LoggerMessage(EventId = EventIds.FixInboxFailed, Level = LogLevel.Error, Message = "Fix work for {DeviceId} message {Sequence} failed; it stays in the inbox and is tried again")]
+    [LoggerMessage(EventId = FixesEventIds.FixInboxFailed, Level = LogLevel.Error, Message = "Fix work for {DeviceId} message {Sequence} failed; it stays in the inbox and is tried again")]
     private partial void LogInboxFailed(Exception exception, string deviceId, ulong sequence);
 }

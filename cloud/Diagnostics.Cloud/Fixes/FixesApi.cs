@@ -1,6 +1,6 @@
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Devices;
-using Diagnostics.Cloud.Web;
+using Diagnostics.Cloud.Http;
 using Diagnostics.Protocol;
 using Microsoft.AspNetCore.Http.HttpResults;
 

@@ -71,12 +71,12 @@ public sealed partial class HostInventory(
         changes.Publish([.. hosts.Concat(printers).Distinct(StringComparer.Ordinal).Select(id => new DeviceChange(id, now))]);
     }
 
-    [LoggerMessage(EventId = EventIds.HostReportApplied, Level = LogLevel.Debug, Message = "Host {HostId} report {Sequence} applied: {Queues} queue(s)")]
+    [LoggerMessage(EventId = HostsEventIds.HostReportApplied, Level = LogLevel.Debug, Message = "Host {HostId} report {Sequence} applied: {Queues} queue(s)")]
     private partial void LogApplied(string hostId, ulong sequence, int queues);
 
-    [LoggerMessage(EventId = EventIds.HostQueuesMatched, Level = LogLevel.Information, Message = "Queues of {Hosts} host(s) now tied to {Printers} printer(s)")]
+    [LoggerMessage(EventId = HostsEventIds.HostQueuesMatched, Level = LogLevel.Information, Message = "Queues of {Hosts} host(s) now tied to {Printers} printer(s)")]
     private partial void LogMatched(int hosts, int printers);
 
-    [LoggerMessage(EventId = EventIds.HostInventoryFailed, Level = LogLevel.Error, Message = "A host inventory pass failed; the next pass tries again")]
+    [LoggerMessage(EventId = HostsEventIds.HostInventoryFailed, Level = LogLevel.Error, Message = "A host inventory pass failed; the next pass tries again")]
     private partial void LogPassFailed(Exception exception);
 }

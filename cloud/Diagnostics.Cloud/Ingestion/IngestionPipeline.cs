@@ -1,6 +1,6 @@
-using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Live;
+using Diagnostics.Cloud.Messaging;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.Options;
@@ -202,18 +202,18 @@ public sealed partial class IngestionPipeline(
         }
     }
 
-    [LoggerMessage(EventId = EventIds.StreamsRebuilt, Level = LogLevel.Information, Message = "Rebuilt the sequence marks of {Devices} device(s) from the store")]
+    [LoggerMessage(EventId = IngestionEventIds.StreamsRebuilt, Level = LogLevel.Information, Message = "Rebuilt the sequence marks of {Devices} device(s) from the store")]
     private partial void LogRebuilt(int devices);
 
-    [LoggerMessage(EventId = EventIds.BatchStored, Level = LogLevel.Debug, Message = "Batch of {Messages} message(s): {Stored} stored, {Duplicates} duplicate(s), {Devices} device(s) acked")]
+    [LoggerMessage(EventId = IngestionEventIds.BatchStored, Level = LogLevel.Debug, Message = "Batch of {Messages} message(s): {Stored} stored, {Duplicates} duplicate(s), {Devices} device(s) acked")]
     private partial void LogBatchStored(int messages, int stored, long duplicates, int devices);
 
-    [LoggerMessage(EventId = EventIds.BatchFailed, Level = LogLevel.Error, Message = "Batch of {Messages} message(s) could not be stored; none is acknowledged")]
+    [LoggerMessage(EventId = IngestionEventIds.BatchFailed, Level = LogLevel.Error, Message = "Batch of {Messages} message(s) could not be stored; none is acknowledged")]
     private partial void LogBatchFailed(Exception exception, int messages);
 
-    [LoggerMessage(EventId = EventIds.GapSkipped, Level = LogLevel.Warning, Message = "Device {DeviceId} discarded {Gap} sequence(s) below {LowestRetained}; the mark moves past them")]
+    [LoggerMessage(EventId = IngestionEventIds.GapSkipped, Level = LogLevel.Warning, Message = "Device {DeviceId} discarded {Gap} sequence(s) below {LowestRetained}; the mark moves past them")]
     private partial void LogGap(string deviceId, long gap, ulong lowestRetained);
 
-    [LoggerMessage(EventId = EventIds.AckFailed, Level = LogLevel.Error, Message = "Ack {Mark} to device {DeviceId} could not be published")]
+    [LoggerMessage(EventId = IngestionEventIds.AckFailed, Level = LogLevel.Error, Message = "Ack {Mark} to device {DeviceId} could not be published")]
     private partial void LogAckFailed(Exception exception, string deviceId, ulong mark);
 }

@@ -54,6 +54,8 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
         await _writing.WaitAsync(cancellationToken);
         try
         {
+            // In turn with the process's other writers (the fix loop above all), not polling SQLite's lock against them.
+            using var turn = await connections.TakeWriteTurnAsync(cancellationToken);
             await _writer.WriteAsync(batch, cancellationToken);
             return batch.ProposedMarks();
         }

@@ -129,10 +129,10 @@ public sealed partial class TelemetryPartitions(Database database, IOptions<Stor
     [GeneratedRegex(@"FROM \('?(-?\d+)'?\) TO \('?(-?\d+)'?\)")]
     private static partial Regex BoundPattern();
 
-    [LoggerMessage(EventId = EventIds.TelemetryPartitionAdded, Level = LogLevel.Information, Message = "Telemetry partition {Partition} added for device times (Unix ms) from {FromMs} to {ToMs}")]
+    [LoggerMessage(EventId = IngestionEventIds.TelemetryPartitionAdded, Level = LogLevel.Information, Message = "Telemetry partition {Partition} added for device times (Unix ms) from {FromMs} to {ToMs}")]
     private static partial void LogAdded(ILogger logger, string partition, long fromMs, long toMs);
 
-    [LoggerMessage(EventId = EventIds.TelemetryPartitionDropped, Level = LogLevel.Information, Message = "Telemetry partition {Partition} dropped: its device times end at {ToMs} (Unix ms), past retention")]
+    [LoggerMessage(EventId = IngestionEventIds.TelemetryPartitionDropped, Level = LogLevel.Information, Message = "Telemetry partition {Partition} dropped: its device times end at {ToMs} (Unix ms), past retention")]
     private static partial void LogDropped(ILogger logger, string partition, long toMs);
 }
 
@@ -164,6 +164,6 @@ internal sealed partial class TelemetryRetention(TelemetryPartitions partitions,
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    [LoggerMessage(EventId = EventIds.TelemetryRetentionFailed, Level = LogLevel.Error, Message = "Telemetry partition upkeep failed; trying again in an hour")]
+    [LoggerMessage(EventId = IngestionEventIds.TelemetryRetentionFailed, Level = LogLevel.Error, Message = "Telemetry partition upkeep failed; trying again in an hour")]
     private static partial void LogFailed(ILogger logger, Exception exception);
 }

@@ -64,7 +64,7 @@ public sealed partial class UplinkIntake(
         return reason;
     }
 
-    [LoggerMessage(EventId = EventIds.UplinkRejected, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = IngestionEventIds.UplinkRejected, Level = LogLevel.Warning,
         Message = "Uplink from {ClientId} (topic device {DeviceId}, kind {Kind}) rejected: {Reason}: {Detail}")]
     private partial void LogRejected(string clientId, string deviceId, string kind, string reason, string detail);
 }

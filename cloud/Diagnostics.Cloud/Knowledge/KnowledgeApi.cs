@@ -1,7 +1,7 @@
 using System.Globalization;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Devices;
-using Diagnostics.Cloud.Web;
+using Diagnostics.Cloud.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 

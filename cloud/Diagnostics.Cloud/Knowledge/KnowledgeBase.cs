@@ -335,18 +335,18 @@ public sealed partial class KnowledgeBase(IKnowledgeStore store, TrainingPhraseS
     private static string Hash(string markdown) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(markdown.Replace("\r\n", "\n", StringComparison.Ordinal))));
 
-    [LoggerMessage(EventId = EventIds.KnowledgeImported, Level = LogLevel.Information, Message = "Knowledge base import from {Source}: {Created} created, {Updated} updated, {Unchanged} unchanged, {Refused} refused")]
+    [LoggerMessage(EventId = KnowledgeEventIds.KnowledgeImported, Level = LogLevel.Information, Message = "Knowledge base import from {Source}: {Created} created, {Updated} updated, {Unchanged} unchanged, {Refused} refused")]
     private partial void LogImported(string source, int created, int updated, int unchanged, int refused);
 
-    [LoggerMessage(EventId = EventIds.KnowledgeArticleRefused, Level = LogLevel.Warning, Message = "Knowledge-base article {Source} refused: {Errors}")]
+    [LoggerMessage(EventId = KnowledgeEventIds.KnowledgeArticleRefused, Level = LogLevel.Warning, Message = "Knowledge-base article {Source} refused: {Errors}")]
     private partial void LogRefused(string source, string errors);
 
-    [LoggerMessage(EventId = EventIds.KnowledgeDraftSaved, Level = LogLevel.Information, Message = "Article {ArticleId} draft version {Version} saved by {Author}")]
+    [LoggerMessage(EventId = KnowledgeEventIds.KnowledgeDraftSaved, Level = LogLevel.Information, Message = "Article {ArticleId} draft version {Version} saved by {Author}")]
     private partial void LogDraftSaved(string articleId, int version, string author);
 
-    [LoggerMessage(EventId = EventIds.KnowledgePublished, Level = LogLevel.Information, Message = "Article {ArticleId} version {Version} published by {Author}")]
+    [LoggerMessage(EventId = KnowledgeEventIds.KnowledgePublished, Level = LogLevel.Information, Message = "Article {ArticleId} version {Version} published by {Author}")]
     private partial void LogPublished(string articleId, int version, string author);
 
-    [LoggerMessage(EventId = EventIds.KnowledgeStoredVersionInvalid, Level = LogLevel.Error, Message = "Stored article {ArticleId} version {Version} no longer reads and is left out of matching: {Errors}")]
+    [LoggerMessage(EventId = KnowledgeEventIds.KnowledgeStoredVersionInvalid, Level = LogLevel.Error, Message = "Stored article {ArticleId} version {Version} no longer reads and is left out of matching: {Errors}")]
     private partial void LogStoredVersionInvalid(string articleId, int version, string errors);
 }

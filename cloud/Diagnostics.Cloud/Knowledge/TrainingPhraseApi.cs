@@ -1,5 +1,5 @@
 using Diagnostics.Cloud.Accounts;
-using Diagnostics.Cloud.Web;
+using Diagnostics.Cloud.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Diagnostics.Cloud.Knowledge;

@@ -122,9 +122,9 @@ public sealed partial class TrainingPhrases(TrainingPhraseStore store, Knowledge
         return (await store.GetAsync(id, cancellationToken), decided);
     }
 
-    [LoggerMessage(EventId = EventIds.KnowledgePhraseProposed, Level = LogLevel.Information, Message = "Training phrase {PhraseId} proposed for {ArticleId} in {Language} ({Source}) by {By}")]
+    [LoggerMessage(EventId = KnowledgeEventIds.KnowledgePhraseProposed, Level = LogLevel.Information, Message = "Training phrase {PhraseId} proposed for {ArticleId} in {Language} ({Source}) by {By}")]
     private partial void LogProposed(string phraseId, string articleId, string language, PhraseSource source, string by);
 
-    [LoggerMessage(EventId = EventIds.KnowledgePhraseDecided, Level = LogLevel.Information, Message = "Training phrase {PhraseId} {State} by {By}")]
+    [LoggerMessage(EventId = KnowledgeEventIds.KnowledgePhraseDecided, Level = LogLevel.Information, Message = "Training phrase {PhraseId} {State} by {By}")]
     private partial void LogDecided(string phraseId, PhraseState state, string by);
 }

@@ -186,13 +186,13 @@ public sealed partial class InstanceSignals(
         }
     }
 
-    [LoggerMessage(EventId = EventIds.InstanceSignalsListening, Level = LogLevel.Information, Message = "Listening for the other instances' signals on PostgreSQL channel " + Channel)]
+    [LoggerMessage(EventId = LiveEventIds.InstanceSignalsListening, Level = LogLevel.Information, Message = "Listening for the other instances' signals on PostgreSQL channel " + Channel)]
     private partial void LogListening();
 
-    [LoggerMessage(EventId = EventIds.InstanceSignalsLost, Level = LogLevel.Warning, Message = "Signals between instances interrupted; reconnecting (views catch up at their next regular check)")]
+    [LoggerMessage(EventId = LiveEventIds.InstanceSignalsLost, Level = LogLevel.Warning, Message = "Signals between instances interrupted; reconnecting (views catch up at their next regular check)")]
     private partial void LogLost(Exception exception);
 
-    [LoggerMessage(EventId = EventIds.InstanceSignalDropped, Level = LogLevel.Warning, Message = "A signal of {Chars} characters is too large for NOTIFY and was not sent to the other instances")]
+    [LoggerMessage(EventId = LiveEventIds.InstanceSignalDropped, Level = LogLevel.Warning, Message = "A signal of {Chars} characters is too large for NOTIFY and was not sent to the other instances")]
     private partial void LogDropped(int chars);
 }
 

@@ -66,7 +66,7 @@ public sealed partial class LiveHub(DeviceAccess access, CloudMetrics metrics, I
         return new LiveWatchResult(true);
     }
 
-    [LoggerMessage(EventId = EventIds.LiveWatchRefused, Level = LogLevel.Warning, Message = "Live channel: account {AccountId} may not watch device {DeviceId}")]
+    [LoggerMessage(EventId = LiveEventIds.LiveWatchRefused, Level = LogLevel.Warning, Message = "Live channel: account {AccountId} may not watch device {DeviceId}")]
     private partial void LogRefused(string accountId, string deviceId);
 }
 
@@ -112,6 +112,6 @@ public sealed partial class LiveHubBroadcaster(FleetChanges changes, IHubContext
 
     private static string[] FleetGroupAnd(string deviceId) => [LiveHub.FleetGroup, LiveHub.DeviceGroup(deviceId)];
 
-    [LoggerMessage(EventId = EventIds.LiveBroadcastFailed, Level = LogLevel.Error, Message = "Live change of device {DeviceId} could not be sent")]
+    [LoggerMessage(EventId = LiveEventIds.LiveBroadcastFailed, Level = LogLevel.Error, Message = "Live change of device {DeviceId} could not be sent")]
     private partial void LogFailed(Exception exception, string deviceId);
 }

@@ -63,6 +63,6 @@ public sealed partial class Mailer(IOptions<MailOptions> options, ILogger<Mailer
         await smtp.DisconnectAsync(quit: true, timeout.Token);
     }
 
-    [LoggerMessage(EventId = EventIds.MailFailed, Level = LogLevel.Warning, Message = "Could not send a mail through {Host}:{Port}")]
+    [LoggerMessage(EventId = MailEventIds.MailFailed, Level = LogLevel.Warning, Message = "Could not send a mail through {Host}:{Port}")]
     private partial void LogMailFailed(Exception exception, string host, int port);
 }

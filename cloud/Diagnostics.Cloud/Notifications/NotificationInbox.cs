@@ -87,10 +87,10 @@ public sealed partial class NotificationInbox(
         }
     }
 
-    [LoggerMessage(EventId = EventIds.NotificationsMarkedRead, Level = LogLevel.Debug, Message = "Account {AccountId} marked {Count} notifications read")]
+    [LoggerMessage(EventId = NotificationsEventIds.NotificationsMarkedRead, Level = LogLevel.Debug, Message = "Account {AccountId} marked {Count} notifications read")]
     private partial void LogMarkedRead(string accountId, long count);
 
-    [LoggerMessage(EventId = EventIds.NotificationWatchFailed, Level = LogLevel.Error, Message = "Watching the notifications of account {AccountId} failed; its live views stop updating")]
+    [LoggerMessage(EventId = NotificationsEventIds.NotificationWatchFailed, Level = LogLevel.Error, Message = "Watching the notifications of account {AccountId} failed; its live views stop updating")]
     private partial void LogWatchFailed(Exception exception, string accountId);
 }
 

@@ -27,6 +27,12 @@ public abstract class ConnectionFactory : IDisposable
         return await OpenRawAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Waits for this process's turn to write, where the engine has one writer at a time (SQLite, see
+    /// <see cref="WriteTurns"/>); dispose the answer after the commit. Null: no turn to take (PostgreSQL locks rows).
+    /// </summary>
+    public virtual Task<IDisposable?> TakeWriteTurnAsync(CancellationToken cancellationToken) => Task.FromResult<IDisposable?>(null);
+
     /// <summary>Brings the schema up to date (creating what the engine needs first); safe to call more than once.</summary>
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {

@@ -30,12 +30,16 @@ public sealed class Database
     public async Task<DbSession> BeginAsync(CancellationToken cancellationToken)
     {
         var connection = await _connections.OpenConnectionAsync(cancellationToken);
+        IDisposable? turn = null;
         try
         {
-            return new DbSession(connection, await connection.BeginTransactionAsync(cancellationToken), Dialect);
+            // The turn is held until the session is disposed (after its commit or rollback).
+            turn = await _connections.TakeWriteTurnAsync(cancellationToken);
+            return new DbSession(connection, await connection.BeginTransactionAsync(cancellationToken), Dialect, turn);
         }
         catch
         {
+            turn?.Dispose();
             await connection.DisposeAsync();
             throw;
         }
@@ -61,7 +65,7 @@ public sealed class Database
 }
 
 /// <summary>One open connection, with or without a transaction; every statement runs in the transaction when there is one.</summary>
-public sealed class DbSession(DbConnection connection, DbTransaction? transaction, SqlDialect dialect) : IAsyncDisposable
+public sealed class DbSession(DbConnection connection, DbTransaction? transaction, SqlDialect dialect, IDisposable? writeTurn = null) : IAsyncDisposable
 {
     public DbConnection Connection { get; } = connection;
 
@@ -90,9 +94,16 @@ public sealed class DbSession(DbConnection connection, DbTransaction? transactio
 
     public async ValueTask DisposeAsync()
     {
-        if (Transaction is not null)
-            await Transaction.DisposeAsync();
-        await Connection.DisposeAsync();
+        try
+        {
+            if (Transaction is not null)
+                await Transaction.DisposeAsync();
+            await Connection.DisposeAsync();
+        }
+        finally
+        {
+            writeTurn?.Dispose();
+        }
     }
 
     private CommandDefinition Command(string sql, object? parameters, CancellationToken cancellationToken) =>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Diagnostics.Cloud.Observability;
 using Medallion.Threading.Postgres;
 using Microsoft.Extensions.Options;
 
@@ -48,6 +47,6 @@ public sealed partial class InstanceLeases(IOptions<StorageOptions> options, ISe
         return true;
     }
 
-    [LoggerMessage(EventId = EventIds.LeaseBusy, Level = LogLevel.Debug, Message = "Lease {Lease} is held by another instance; its pass does the work")]
+    [LoggerMessage(EventId = StorageEventIds.LeaseBusy, Level = LogLevel.Debug, Message = "Lease {Lease} is held by another instance; its pass does the work")]
     private partial void LogBusy(string lease);
 }

@@ -8,6 +8,7 @@ namespace Diagnostics.Cloud.Storage;
 public sealed class SqliteConnectionFactory : ConnectionFactory
 {
     private readonly string _connectionString;
+    private readonly WriteTurns _writeTurns = new();
 
     public SqliteConnectionFactory(IOptions<StorageOptions> options)
     {
@@ -30,6 +31,15 @@ public sealed class SqliteConnectionFactory : ConnectionFactory
     public override string Location => DatabasePath;
 
     protected override string MigrationConnectionString => _connectionString;
+
+    public override Task<IDisposable?> TakeWriteTurnAsync(CancellationToken cancellationToken) => _writeTurns.TakeAsync(cancellationToken);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            _writeTurns.Dispose();
+        base.Dispose(disposing);
+    }
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) =>
         (SqliteConnection)await OpenConnectionAsync(cancellationToken);

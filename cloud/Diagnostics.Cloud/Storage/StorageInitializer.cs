@@ -16,7 +16,7 @@ internal sealed partial class StorageInitializer(ConnectionFactory connections, 
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = EventIds.SchemaMigrated, Level = LogLevel.Information,
+    [LoggerMessage(EventId = StorageEventIds.SchemaMigrated, Level = LogLevel.Information,
         Message = "Database {Path} at schema version {Version}; {Applied} steps applied now: {Steps}")]
     private static partial void LogMigrated(ILogger logger, string path, long version, int applied, string steps);
 }

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Diagnostics.Cloud.Accounts;
-using Diagnostics.Cloud.Web;
+using Diagnostics.Cloud.Http;
 using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Cloud.Support;

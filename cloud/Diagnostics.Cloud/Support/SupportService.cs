@@ -725,18 +725,18 @@ public sealed partial class SupportService(
         signals.NotifyQueue();
     }
 
-    [LoggerMessage(EventId = EventIds.SupportSessionOpened, Level = LogLevel.Information, Message = "Support session {SessionId} opened by {CustomerId} about {DeviceId}")]
+    [LoggerMessage(EventId = SupportEventIds.SupportSessionOpened, Level = LogLevel.Information, Message = "Support session {SessionId} opened by {CustomerId} about {DeviceId}")]
     private partial void LogOpened(string sessionId, string customerId, string? deviceId);
 
-    [LoggerMessage(EventId = EventIds.SupportHandedOver, Level = LogLevel.Information, Message = "Support session {SessionId} handed to the queue (priority {Priority}): {Reason}")]
+    [LoggerMessage(EventId = SupportEventIds.SupportHandedOver, Level = LogLevel.Information, Message = "Support session {SessionId} handed to the queue (priority {Priority}): {Reason}")]
     private partial void LogHandedOver(string sessionId, string reason, int priority);
 
-    [LoggerMessage(EventId = EventIds.SupportAssigned, Level = LogLevel.Information, Message = "Support session {SessionId} assigned to {AgentId}")]
+    [LoggerMessage(EventId = SupportEventIds.SupportAssigned, Level = LogLevel.Information, Message = "Support session {SessionId} assigned to {AgentId}")]
     private partial void LogAssigned(string sessionId, string agentId);
 
-    [LoggerMessage(EventId = EventIds.SupportClosed, Level = LogLevel.Information, Message = "Support session {SessionId} closed ({Resolution}) by {By}")]
+    [LoggerMessage(EventId = SupportEventIds.SupportClosed, Level = LogLevel.Information, Message = "Support session {SessionId} closed ({Resolution}) by {By}")]
     private partial void LogClosed(string sessionId, SessionResolution resolution, string by);
 
-    [LoggerMessage(EventId = EventIds.SupportBotFailed, Level = LogLevel.Error, Message = "The support assistant failed in session {SessionId}; it was handed over")]
+    [LoggerMessage(EventId = SupportEventIds.SupportBotFailed, Level = LogLevel.Error, Message = "The support assistant failed in session {SessionId}; it was handed over")]
     private partial void LogBotFailed(Exception exception, string sessionId);
 }

@@ -87,6 +87,6 @@ public sealed partial class SupportSupervision(SupportSessionStore sessionStore,
         return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
     }
 
-    [LoggerMessage(EventId = EventIds.SupportReviewed, Level = LogLevel.Information, Message = "Support session {SessionId} reviewed by {ReviewerId}: {Score}/5")]
+    [LoggerMessage(EventId = SupportEventIds.SupportReviewed, Level = LogLevel.Information, Message = "Support session {SessionId} reviewed by {ReviewerId}: {Score}/5")]
     private partial void LogReviewed(string sessionId, string reviewerId, int score);
 }

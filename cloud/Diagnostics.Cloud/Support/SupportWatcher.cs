@@ -77,6 +77,6 @@ public sealed partial class SupportWatcher(
         await support.CloseIdleBotSessionsAsync(time.GetUtcNow() - options.Value.BotIdleTimeout, cancellationToken);
     }
 
-    [LoggerMessage(EventId = EventIds.SupportWatchFailed, Level = LogLevel.Error, Message = "A pass over the open support sessions failed; the next pass tries again")]
+    [LoggerMessage(EventId = SupportEventIds.SupportWatchFailed, Level = LogLevel.Error, Message = "A pass over the open support sessions failed; the next pass tries again")]
     private partial void LogPassFailed(Exception exception);
 }

@@ -164,10 +164,10 @@ public sealed partial class PackageCatalog : IDisposable
 
     public Task<IReadOnlyList<UpdatePackage>> ListAsync(CancellationToken cancellationToken) => _store.ListPackagesAsync(cancellationToken);
 
-    [LoggerMessage(EventId = EventIds.PackagePublished, Level = LogLevel.Information, Message = "Package {PackageId} {Version} published (delta {IsDelta}, {PayloadBytes} bytes) by {Actor}")]
+    [LoggerMessage(EventId = UpdatesEventIds.PackagePublished, Level = LogLevel.Information, Message = "Package {PackageId} {Version} published (delta {IsDelta}, {PayloadBytes} bytes) by {Actor}")]
     private partial void LogPublished(string packageId, string version, bool isDelta, long payloadBytes, string actor);
 
-    [LoggerMessage(EventId = EventIds.PackageRefused, Level = LogLevel.Warning, Message = "Package upload refused ({Error}): {Detail}")]
+    [LoggerMessage(EventId = UpdatesEventIds.PackageRefused, Level = LogLevel.Warning, Message = "Package upload refused ({Error}): {Detail}")]
     private partial void LogRefused(PackageUploadError error, string detail);
 
     /// <summary>Writes what is read through it to another stream, so the payload is hashed and copied in one pass.</summary>

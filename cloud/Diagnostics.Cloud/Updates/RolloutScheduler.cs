@@ -38,6 +38,6 @@ public sealed partial class RolloutScheduler(
         }, async ct => await subscription.ReadBatchAsync(ct), MinimumPassInterval, () => options.Value.CheckInterval, time, stoppingToken);
     }
 
-    [LoggerMessage(EventId = EventIds.RolloutSchedulerFailed, Level = LogLevel.Error, Message = "A rollout scheduler pass failed; the next pass tries again")]
+    [LoggerMessage(EventId = UpdatesEventIds.RolloutSchedulerFailed, Level = LogLevel.Error, Message = "A rollout scheduler pass failed; the next pass tries again")]
     private partial void LogPassFailed(Exception exception);
 }

@@ -439,24 +439,24 @@ public sealed partial class RolloutService(
     private static string FormatDuration(TimeSpan span) =>
         span.TotalDays >= 1 ? $"{span.TotalDays:0.#} days" : span.TotalHours >= 1 ? $"{span.TotalHours:0.#} hours" : $"{span.TotalMinutes:0} minutes";
 
-    [LoggerMessage(EventId = EventIds.RolloutCreated, Level = LogLevel.Information, Message = "Rollout {RolloutId} of {PackageId} created for {Devices} devices in {Waves} waves by {Actor}")]
+    [LoggerMessage(EventId = UpdatesEventIds.RolloutCreated, Level = LogLevel.Information, Message = "Rollout {RolloutId} of {PackageId} created for {Devices} devices in {Waves} waves by {Actor}")]
     private partial void LogCreated(string rolloutId, string packageId, int devices, int waves, string actor);
 
-    [LoggerMessage(EventId = EventIds.RolloutStateChanged, Level = LogLevel.Information, Message = "Rollout {RolloutId} is {State} ({Actor}) {Reason}")]
+    [LoggerMessage(EventId = UpdatesEventIds.RolloutStateChanged, Level = LogLevel.Information, Message = "Rollout {RolloutId} is {State} ({Actor}) {Reason}")]
     private partial void LogStateChanged(string rolloutId, RolloutState state, string actor, string reason);
 
-    [LoggerMessage(EventId = EventIds.RolloutHalted, Level = LogLevel.Warning, Message = "Rollout {RolloutId} halted itself: {Reason}")]
+    [LoggerMessage(EventId = UpdatesEventIds.RolloutHalted, Level = LogLevel.Warning, Message = "Rollout {RolloutId} halted itself: {Reason}")]
     private partial void LogHalted(string rolloutId, string reason);
 
-    [LoggerMessage(EventId = EventIds.RolloutWaveAdvanced, Level = LogLevel.Information, Message = "Rollout {RolloutId} opened wave {Wave} ({Devices} devices)")]
+    [LoggerMessage(EventId = UpdatesEventIds.RolloutWaveAdvanced, Level = LogLevel.Information, Message = "Rollout {RolloutId} opened wave {Wave} ({Devices} devices)")]
     private partial void LogWaveAdvanced(string rolloutId, int wave, int devices);
 
-    [LoggerMessage(EventId = EventIds.UpdateReportApplied, Level = LogLevel.Debug, Message = "Update report from {DeviceId} for {OfferId}: {State} {Percent}% {Failure}")]
+    [LoggerMessage(EventId = UpdatesEventIds.UpdateReportApplied, Level = LogLevel.Debug, Message = "Update report from {DeviceId} for {OfferId}: {State} {Percent}% {Failure}")]
     private partial void LogReportApplied(string deviceId, string offerId, DeviceUpdateState state, int percent, UpdateFailure failure);
 
-    [LoggerMessage(EventId = EventIds.UpdateReportUnknown, Level = LogLevel.Warning, Message = "Update report from {DeviceId} for offer '{OfferId}' ({Phase}) matches no offer made to it; ignored")]
+    [LoggerMessage(EventId = UpdatesEventIds.UpdateReportUnknown, Level = LogLevel.Warning, Message = "Update report from {DeviceId} for offer '{OfferId}' ({Phase}) matches no offer made to it; ignored")]
     private partial void LogUnknownReport(string deviceId, string offerId, string phase);
 
-    [LoggerMessage(EventId = EventIds.RolloutSchedulerFailed, Level = LogLevel.Error, Message = "Rollout work for {Subject} failed")]
+    [LoggerMessage(EventId = UpdatesEventIds.RolloutSchedulerFailed, Level = LogLevel.Error, Message = "Rollout work for {Subject} failed")]
     private partial void LogRolloutFailed(Exception exception, string subject);
 }

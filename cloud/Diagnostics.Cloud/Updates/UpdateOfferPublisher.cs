@@ -1,5 +1,5 @@
-using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Live;
+using Diagnostics.Cloud.Messaging;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Protocol;
 using Diagnostics.Protocol.Updates;
@@ -111,9 +111,9 @@ public sealed partial class UpdateOfferPublisher(
     public Task WithdrawAsync(string deviceId, string offerId, CancellationToken cancellationToken) =>
         PublishAsync(deviceId, new UpdateOffer { OfferId = offerId, Withdrawn = true }, cancellationToken);
 
-    [LoggerMessage(EventId = EventIds.UpdateOfferPublished, Level = LogLevel.Information, Message = "Update offer {OfferId} to {DeviceId}: package {PackageId}, not before {NotBefore:u}")]
+    [LoggerMessage(EventId = UpdatesEventIds.UpdateOfferPublished, Level = LogLevel.Information, Message = "Update offer {OfferId} to {DeviceId}: package {PackageId}, not before {NotBefore:u}")]
     private partial void LogOfferPublished(string offerId, string deviceId, string packageId, DateTimeOffset notBefore);
 
-    [LoggerMessage(EventId = EventIds.RolloutSchedulerFailed, Level = LogLevel.Error, Message = "Rollout work for {Subject} failed")]
+    [LoggerMessage(EventId = UpdatesEventIds.RolloutSchedulerFailed, Level = LogLevel.Error, Message = "Rollout work for {Subject} failed")]
     private partial void LogPublishFailed(Exception exception, string subject);
 }

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Devices;
-using Diagnostics.Cloud.Web;
+using Diagnostics.Cloud.Http;
 using Diagnostics.Protocol;
 using Diagnostics.Protocol.Updates;
 using Microsoft.AspNetCore.Http.Features;

@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Http;
 using Diagnostics.Cloud.Observability;
 
 namespace Diagnostics.Cloud.Web;
@@ -56,7 +57,7 @@ public sealed partial class CrossSiteRequestGuard(RequestDelegate next, CloudMet
     private static string WithoutDefaultPort(HostString host) =>
         host.Port is 80 or 443 ? host.Host : host.Value ?? "";
 
-    [LoggerMessage(EventId = EventIds.CrossSiteRefused, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = WebEventIds.CrossSiteRefused, Level = LogLevel.Warning,
         Message = "Cross-site {Method} {Path} refused (Origin {Origin}, Sec-Fetch-Site {FetchSite})")]
     private partial void LogRefused(string method, string path, string origin, string fetchSite);
 }

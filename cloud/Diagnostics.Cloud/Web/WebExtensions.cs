@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Web.Components;
 using Microsoft.AspNetCore.Antiforgery;
@@ -96,16 +97,16 @@ public static partial class WebExtensions
         return app;
     }
 
-    [LoggerMessage(EventId = EventIds.ApiListening, Level = LogLevel.Information, Message = "API listening on {Url}")]
+    [LoggerMessage(EventId = WebEventIds.ApiListening, Level = LogLevel.Information, Message = "API listening on {Url}")]
     private static partial void LogListening(ILogger logger, string url);
 
-    [LoggerMessage(EventId = EventIds.StartupReady, Level = LogLevel.Information, Message = "Ready. Dashboard: {Dashboard} · companion app: {App}")]
+    [LoggerMessage(EventId = WebEventIds.StartupReady, Level = LogLevel.Information, Message = "Ready. Dashboard: {Dashboard} · companion app: {App}")]
     private static partial void LogReady(ILogger logger, string dashboard, string app);
 
-    [LoggerMessage(EventId = EventIds.StartupReady, Level = LogLevel.Information,
+    [LoggerMessage(EventId = WebEventIds.StartupReady, Level = LogLevel.Information,
         Message = "Ready. Dashboard: {Dashboard} (sign in as {Agent}) · companion app: {App} (sign in as {Customer}) · demo password: {Password}")]
     private static partial void LogReadyWithDemo(ILogger logger, string dashboard, string agent, string app, string customer, string password);
 
-    [LoggerMessage(EventId = EventIds.PlainListener, Level = LogLevel.Warning, Message = "API listening on PLAIN, UNENCRYPTED HTTP at {Url}: passwords and sign-in cookies cross the network in clear text. For development only; serve https:// addresses alone in production (Urls)")]
+    [LoggerMessage(EventId = BrokerEventIds.PlainListener, Level = LogLevel.Warning, Message = "API listening on PLAIN, UNENCRYPTED HTTP at {Url}: passwords and sign-in cookies cross the network in clear text. For development only; serve https:// addresses alone in production (Urls)")]
     private static partial void LogListeningPlain(ILogger logger, string url);
 }

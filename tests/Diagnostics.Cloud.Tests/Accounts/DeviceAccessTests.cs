@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Devices;
 using System.Net;
 using System.Net.Http.Json;
 using Diagnostics.Cloud.Accounts;
@@ -41,7 +42,7 @@ public sealed class DeviceAccessTests
         Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.DoesNotContain("TTTT", await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
-        Assert.True(host.Logged(EventIds.DeviceAccessRefused, "theirs-1"));
+        Assert.True(host.Logged(DevicesEventIds.DeviceAccessRefused, "theirs-1"));
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class PairingTests
         Assert.Equal("pair-1", (await response.Content.ReadJsonAsync<DeviceSummary>())!.DeviceId);
         Assert.Equal(["pair-1"], (await customer.GetJsonAsync<List<DeviceSummary>>("/api/me/devices")).Select(d => d.DeviceId));
         Assert.Equal("pair-1", (await customer.GetJsonAsync<DeviceDetails>("/api/devices/pair-1")).DeviceId);
-        Assert.True(host.Logged(EventIds.DevicePaired, "pair-1"));
+        Assert.True(host.Logged(AccountsEventIds.DevicePaired, "pair-1"));
     }
 
     [Theory, BothEngines]

@@ -45,7 +45,7 @@ public sealed class SignInTests
         Assert.Contains("e-mail address or the password is wrong", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.False(response.Headers.Contains("Set-Cookie"));
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(new Uri("/api/auth/me", UriKind.Relative), Ct)).StatusCode);
-        Assert.True(host.Logged(EventIds.SignInRefused, email));
+        Assert.True(host.Logged(AccountsEventIds.SignInRefused, email));
     }
 
     [Theory, BothEngines]

@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Certificates;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Diagnostics.Agent.Provisioning;
@@ -44,7 +45,7 @@ public sealed class BrokerTlsTests
 
         Assert.Equal(0, agent.Uplink.Connects);
         Assert.Equal(0, await host.Services.GetRequiredService<EmbeddedBroker>().ConnectedClientCountAsync());
-        Assert.False(host.Logged(EventIds.AuthRefused, "tls-wrong-ca"), "no CONNECT reached the broker: the token never left the device");
+        Assert.False(host.Logged(BrokerEventIds.AuthRefused, "tls-wrong-ca"), "no CONNECT reached the broker: the token never left the device");
     }
 
     [Fact]
@@ -108,7 +109,7 @@ public sealed class BrokerTlsTests
         TestPki.WritePem(second, certificatePath, keyPath);
 
         Assert.Equal(second.Thumbprint, await PresentedThumbprintAsync(host.BrokerTlsPort, caPath, token));
-        Assert.True(host.Logged(EventIds.ServerCertificateReloaded, "CN=second"));
+        Assert.True(host.Logged(CertificatesEventIds.ServerCertificateReloaded, "CN=second"));
         Assert.Null(host.Services.GetRequiredService<Diagnostics.Cloud.Certificates.ServerCertificate>().DevelopmentCaPath);
     }
 
@@ -118,14 +119,14 @@ public sealed class BrokerTlsTests
         await using (var both = new CloudHost())
         {
             _ = both.BrokerTlsPort;
-            Assert.Contains(both.Logs, l => l.EventId == EventIds.PlainListener && l.Level == Microsoft.Extensions.Logging.LogLevel.Warning && l.Message.Contains("UNENCRYPTED MQTT", StringComparison.Ordinal));
+            Assert.Contains(both.Logs, l => l.EventId == BrokerEventIds.PlainListener && l.Level == Microsoft.Extensions.Logging.LogLevel.Warning && l.Message.Contains("UNENCRYPTED MQTT", StringComparison.Ordinal));
         }
         await using var tlsOnly = new CloudHost(settings: new Dictionary<string, string?> { ["Broker:PlainEnabled"] = "false" });
         var token = await tlsOnly.RegisterAsync("tls-only");
 
         using var plain = new TcpClient();
         await Assert.ThrowsAsync<SocketException>(async () => await plain.ConnectAsync("127.0.0.1", tlsOnly.BrokerPort, Ct));
-        Assert.DoesNotContain(tlsOnly.Logs, l => l.EventId == EventIds.PlainListener && l.Message.Contains("MQTT", StringComparison.Ordinal));
+        Assert.DoesNotContain(tlsOnly.Logs, l => l.EventId == BrokerEventIds.PlainListener && l.Message.Contains("MQTT", StringComparison.Ordinal));
         await using var device = await DeviceClient.ConnectAsync(tlsOnly.BrokerTlsPort, "tls-only", token, tls: DeviceTls.Options(tlsOnly.DevelopmentCaPath));
         Assert.True(device.IsConnected);
     }

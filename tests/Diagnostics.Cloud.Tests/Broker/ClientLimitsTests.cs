@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
@@ -34,7 +35,7 @@ public sealed class ClientLimitsTests
         Assert.Equal(ConnectionRateExceeded, (int)code);
         Assert.Equal(1, host.Metrics.RejectedTotal(RejectReason.ConnectRate));
         Assert.Equal(0, host.Metrics.RejectedTotal(RejectReason.AuthFailed));
-        Assert.True(host.Logged(EventIds.ClientLimited, "reconnecter"));
+        Assert.True(host.Logged(BrokerEventIds.ClientLimited, "reconnecter"));
         await using (var other = await host.ConnectDeviceAsync("calm-neighbour"))
             Assert.True(other.IsConnected);
 
@@ -78,7 +79,7 @@ public sealed class ClientLimitsTests
         Assert.Equal(QuotaExceeded, (int)result.ReasonCode);
         Assert.Equal("message rate too high", result.ReasonString);
         Assert.Equal(1, host.Metrics.RejectedTotal(RejectReason.PublishRate));
-        Assert.True(host.Logged(EventIds.ClientLimited, "flooder"));
+        Assert.True(host.Logged(BrokerEventIds.ClientLimited, "flooder"));
         var neighbours = neighbour.NewEnvelope(heartbeat: new Heartbeat());
         Assert.True((await neighbour.SendAsync(neighbours)).IsSuccess);
         await neighbour.WaitForAckAsync(neighbours.Sequence);

@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using MQTTnet;
@@ -26,7 +27,7 @@ public sealed class DeviceAuthenticationTests
 
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, code);
         Assert.Equal(1, host.Metrics.RejectedTotal(RejectReason.AuthFailed));
-        Assert.True(host.Logged(EventIds.AuthRefused, "auth-wrong"));
+        Assert.True(host.Logged(BrokerEventIds.AuthRefused, "auth-wrong"));
     }
 
     [Fact]

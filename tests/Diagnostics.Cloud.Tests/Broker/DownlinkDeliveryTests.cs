@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Messaging;
 using System.Collections.Concurrent;
 using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Tests.Infrastructure;

@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Broker;
 using System.Net;
 using System.Net.Sockets;
 using Diagnostics.Cloud.Observability;
@@ -51,7 +52,7 @@ public sealed class PacketSizeGuardTests
         await Eventually.TrueAsync(() => host.Metrics.RejectedTotal(RejectReason.PacketTooLarge) == 1, "the CONNECT refused for its size");
         // The password was never looked at: the packet was never read, so never decoded.
         Assert.Equal(0, host.Metrics.RejectedTotal(RejectReason.AuthFailed));
-        Assert.True(host.Logged(EventIds.PacketTooLarge, "before authentication"));
+        Assert.True(host.Logged(BrokerEventIds.PacketTooLarge, "before authentication"));
     }
 
     [Fact]
@@ -66,7 +67,7 @@ public sealed class PacketSizeGuardTests
         var disconnected = await device.Disconnected.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.Equal(PacketTooLarge, (byte)disconnected.Reason);
         Assert.Equal(1, host.Metrics.RejectedTotal(RejectReason.PacketTooLarge));
-        Assert.True(host.Logged(EventIds.PacketTooLarge, "device big-publish"));
+        Assert.True(host.Logged(BrokerEventIds.PacketTooLarge, "device big-publish"));
         await device.DisposeAsync();
 
         // The limit is the connection's, not the device's: it connects again and its normal uplinks go through.

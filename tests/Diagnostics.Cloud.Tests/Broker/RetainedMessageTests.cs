@@ -1,4 +1,5 @@
 using Diagnostics.Cloud.Broker;
+using Diagnostics.Cloud.Messaging;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;

@@ -47,7 +47,7 @@ public sealed class TopicAclTests
 
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, result.ReasonCode);
         Assert.Equal(1, host.Metrics.RejectedTotal(RejectReason.AclDenied));
-        Assert.True(host.Logged(EventIds.PublishDenied, "dx/acl-victim/up/status"));
+        Assert.True(host.Logged(BrokerEventIds.PublishDenied, "dx/acl-victim/up/status"));
         Assert.Equal(0, await host.TotalTelemetryRowsAsync());
         Assert.True(intruder.IsConnected);
     }
@@ -63,6 +63,6 @@ public sealed class TopicAclTests
 
         Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, result.Items.Single().ResultCode);
         Assert.Equal(1, host.Metrics.RejectedTotal(RejectReason.SubscribeDenied));
-        Assert.True(host.Logged(EventIds.SubscribeDenied, "dx/acl-other/down/#"));
+        Assert.True(host.Logged(BrokerEventIds.SubscribeDenied, "dx/acl-other/down/#"));
     }
 }

@@ -30,7 +30,7 @@ public sealed class DevelopmentCertificatesTests
         Assert.Contains(IPAddress.Loopback, names.EnumerateIPAddresses());
         Assert.Contains(IPAddress.IPv6Loopback, names.EnumerateIPAddresses());
         Assert.Contains(server.Extensions.OfType<X509EnhancedKeyUsageExtension>().Single().EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>(), o => o.Value == ServerAuth);
-        Assert.True(host.Logged(EventIds.DevelopmentCertificates, Path.Combine(directory, "dev-ca.crt")), "the log says where the CA is");
+        Assert.True(host.Logged(CertificatesEventIds.DevelopmentCertificates, Path.Combine(directory, "dev-ca.crt")), "the log says where the CA is");
         Assert.Equal(Path.Combine(directory, "dev-ca.crt"), host.DevelopmentCaPath);
         // The device CA is a CA of its own, beside it.
         using var deviceCa = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(directory, "device-ca.crt"));

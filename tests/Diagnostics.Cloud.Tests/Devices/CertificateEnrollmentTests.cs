@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Broker;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -155,7 +156,7 @@ public sealed class CertificateEnrollmentTests
             await DeviceCredentialsTests.ConnectRefusedAsync(host.BrokerTlsPort, "mtls-1", null, DeviceTls.Options(host.DevelopmentCaPath, forged)));
         Assert.Equal(MqttClientConnectResultCode.ClientIdentifierNotValid,
             await DeviceCredentialsTests.ConnectRefusedAsync(host.BrokerTlsPort, "mtls-2", null, DeviceTls.Options(host.DevelopmentCaPath, genuine)));
-        Assert.True(host.Logged(EventIds.AuthRefused, "does not chain to the device CA")
-            || host.Logged(EventIds.AuthRefused, "not valid under the device CA"), "the refusal says why");
+        Assert.True(host.Logged(BrokerEventIds.AuthRefused, "does not chain to the device CA")
+            || host.Logged(BrokerEventIds.AuthRefused, "not valid under the device CA"), "the refusal says why");
     }
 }

@@ -188,7 +188,7 @@ public sealed class FixLoopTests
 
         var audit = await (await host.SignedInClientAsync(AccountRole.Agent)).GetJsonAsync<List<AuditRecord>>("/api/devices/fix-5/audit");
         Assert.Single(audit, a => a.Action == "command.result");
-        Assert.True(host.Logged(Diagnostics.Cloud.Observability.EventIds.FixUnknownResult, "fix-5-other"));
+        Assert.True(host.Logged(Diagnostics.Cloud.Fixes.FixesEventIds.FixUnknownResult, "fix-5-other"));
     }
 
     [Theory, BothEngines]

@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Ingestion;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
@@ -85,7 +86,7 @@ public sealed class UplinkRejectionTests
 
         Assert.NotEqual(MqttClientPublishReasonCode.Success, result.ReasonCode);
         Assert.Equal(1, host.Metrics.RejectedTotal(reason));
-        Assert.True(host.Logged(EventIds.UplinkRejected, reason), $"expected a log line with reason {reason}");
+        Assert.True(host.Logged(IngestionEventIds.UplinkRejected, reason), $"expected a log line with reason {reason}");
         Assert.True(device.IsConnected);
 
         // Nothing stored, and the pipeline still works: a good message afterwards is stored and acked.

@@ -68,7 +68,7 @@ public sealed class LiveHubTests
         Assert.False(refused.Watching);
         Assert.False(missing.Watching);
         Assert.Equal("No device 'watch-theirs' is available to you.", refused.Error);
-        Assert.True(host.Logged(EventIds.LiveWatchRefused, "watch-theirs"));
+        Assert.True(host.Logged(LiveEventIds.LiveWatchRefused, "watch-theirs"));
     }
 
     [Fact]

@@ -271,7 +271,7 @@ public sealed class RolloutTests : IDisposable
         var offer = Assert.Single(target.UpdateOffers);
 
         await TestReleases.ReportAsync(forger, update: new UpdateReport { OfferId = offer.OfferId, Phase = UpdatePhase.Succeeded, RunningVersion = "2.0.0" });
-        await Eventually.TrueAsync(() => host.Logged(Diagnostics.Cloud.Observability.EventIds.UpdateReportUnknown, "forge-2"), "the forged report is ignored");
+        await Eventually.TrueAsync(() => host.Logged(Diagnostics.Cloud.Updates.UpdatesEventIds.UpdateReportUnknown, "forge-2"), "the forged report is ignored");
         Assert.Equal("approved", (await supervisor.GetJsonAsync<List<RolloutDeviceView>>($"/api/updates/rollouts/{rollout.Id}/devices")).Single().State);
 
         await TestReleases.ReportAsync(target, update: new UpdateReport { OfferId = offer.OfferId, Phase = UpdatePhase.Succeeded, RunningVersion = "1.0.0" });

@@ -86,9 +86,9 @@ public sealed partial class DeviceTrafficSubscriber(
         await source.PublishAsync(Topics.Downlink(deviceId, Topics.CertificateKind), issued.Der, cancellationToken);
     }
 
-    [LoggerMessage(EventId = EventIds.UplinkRejected, Level = LogLevel.Warning, Message = "Message on {Topic} from the broker ignored: {Why}")]
+    [LoggerMessage(EventId = IngestionEventIds.UplinkRejected, Level = LogLevel.Warning, Message = "Message on {Topic} from the broker ignored: {Why}")]
     private partial void LogIgnored(string topic, string why);
 
-    [LoggerMessage(EventId = EventIds.CertificateRenewalRefused, Level = LogLevel.Warning, Message = "Certificate renewal of device {DeviceId} refused: {Reason}")]
+    [LoggerMessage(EventId = BrokerEventIds.CertificateRenewalRefused, Level = LogLevel.Warning, Message = "Certificate renewal of device {DeviceId} refused: {Reason}")]
     private partial void LogRenewalRefused(string deviceId, string reason);
 }

@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Messaging;
 using System.Buffers;
 using Diagnostics.Cloud.Observability;
 using Microsoft.Extensions.Options;
@@ -283,18 +284,18 @@ public sealed partial class ExternalBrokerConnection : BackgroundService, IDownl
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    [LoggerMessage(EventId = EventIds.ExternalBrokerConnected, Level = LogLevel.Information, Message = "Connected to the MQTT broker {Host}:{Port} as {ClientId}; subscribed to {Filters}")]
+    [LoggerMessage(EventId = BrokerEventIds.ExternalBrokerConnected, Level = LogLevel.Information, Message = "Connected to the MQTT broker {Host}:{Port} as {ClientId}; subscribed to {Filters}")]
     private partial void LogConnected(string host, int port, string clientId, string filters);
 
-    [LoggerMessage(EventId = EventIds.ExternalBrokerLost, Level = LogLevel.Warning, Message = "Connection to the MQTT broker {Host}:{Port} lost; reconnecting")]
+    [LoggerMessage(EventId = BrokerEventIds.ExternalBrokerLost, Level = LogLevel.Warning, Message = "Connection to the MQTT broker {Host}:{Port} lost; reconnecting")]
     private partial void LogLost(string host, int port);
 
-    [LoggerMessage(EventId = EventIds.ExternalBrokerConnectFailed, Level = LogLevel.Warning, Message = "Could not connect to the MQTT broker {Host}:{Port} (attempt {Attempt}); trying again")]
+    [LoggerMessage(EventId = BrokerEventIds.ExternalBrokerConnectFailed, Level = LogLevel.Warning, Message = "Could not connect to the MQTT broker {Host}:{Port} (attempt {Attempt}); trying again")]
     private partial void LogConnectFailed(Exception exception, string host, int port, int attempt);
 
-    [LoggerMessage(EventId = EventIds.ExternalBrokerTlsRefused, Level = LogLevel.Error, Message = "The MQTT broker {Host}'s certificate is refused: {Why}")]
+    [LoggerMessage(EventId = BrokerEventIds.ExternalBrokerTlsRefused, Level = LogLevel.Error, Message = "The MQTT broker {Host}'s certificate is refused: {Why}")]
     private partial void LogTlsRefused(string host, string why);
 
-    [LoggerMessage(EventId = EventIds.ExternalBrokerHandlerFailed, Level = LogLevel.Error, Message = "A message on {Topic} from the MQTT broker could not be handled")]
+    [LoggerMessage(EventId = BrokerEventIds.ExternalBrokerHandlerFailed, Level = LogLevel.Error, Message = "A message on {Topic} from the MQTT broker could not be handled")]
     private partial void LogHandlerFailed(Exception exception, string topic);
 }

@@ -216,15 +216,15 @@ public sealed partial class MosquittoDynamicSecurity(
 
     private sealed record Reply(string Command, string? Error, JsonNode? Data);
 
-    [LoggerMessage(EventId = EventIds.BrokerAccountChanged, Level = LogLevel.Information, Message = "Broker account of device {DeviceId} {Change}")]
+    [LoggerMessage(EventId = BrokerEventIds.BrokerAccountChanged, Level = LogLevel.Information, Message = "Broker account of device {DeviceId} {Change}")]
     private partial void LogAccount(string deviceId, string change);
 
-    [LoggerMessage(EventId = EventIds.BrokerCloudRole, Level = LogLevel.Information, Message = "Broker role {Role} {Change}")]
+    [LoggerMessage(EventId = BrokerEventIds.BrokerCloudRole, Level = LogLevel.Information, Message = "Broker role {Role} {Change}")]
     private partial void LogCloudRole(string role, string change);
 
-    [LoggerMessage(EventId = EventIds.BrokerCloudRole, Level = LogLevel.Information, Message = "Broker role {Role} given {AclType} {Topic}")]
+    [LoggerMessage(EventId = BrokerEventIds.BrokerCloudRole, Level = LogLevel.Information, Message = "Broker role {Role} given {AclType} {Topic}")]
     private partial void LogCloudRoleAcl(string role, string aclType, string topic);
 
-    [LoggerMessage(EventId = EventIds.BrokerCloudRole, Level = LogLevel.Information, Message = "Broker role {Role} given to {UserName}")]
+    [LoggerMessage(EventId = BrokerEventIds.BrokerCloudRole, Level = LogLevel.Information, Message = "Broker role {Role} given to {UserName}")]
     private partial void LogCloudRoleGiven(string role, string userName);
 }

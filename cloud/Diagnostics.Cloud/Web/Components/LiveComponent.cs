@@ -150,9 +150,9 @@ public abstract partial class LiveComponent : ComponentBase, IDisposable
         _stopping.Dispose();
     }
 
-    [LoggerMessage(EventId = EventIds.LiveRefreshFailed, Level = LogLevel.Error, Message = "Live page {Component} could not re-read what it shows")]
+    [LoggerMessage(EventId = WebEventIds.LiveRefreshFailed, Level = LogLevel.Error, Message = "Live page {Component} could not re-read what it shows")]
     private static partial void LogRefreshFailed(ILogger logger, Exception exception, string component);
 
-    [LoggerMessage(EventId = EventIds.LiveFeedFailed, Level = LogLevel.Error, Message = "Live updates of {Component} stopped")]
+    [LoggerMessage(EventId = WebEventIds.LiveFeedFailed, Level = LogLevel.Error, Message = "Live updates of {Component} stopped")]
     private static partial void LogFeedFailed(ILogger logger, Exception exception, string component);
 }

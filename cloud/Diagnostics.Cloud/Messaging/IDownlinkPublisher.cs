@@ -1,6 +1,9 @@
-namespace Diagnostics.Cloud.Broker;
+namespace Diagnostics.Cloud.Messaging;
 
-/// <summary>Sends a message from the cloud to a device's downlink topic.</summary>
+/// <summary>
+/// Sends a message from the cloud to a device's downlink topic. Its own namespace so the capabilities that send
+/// (Fixes, Updates, Ingestion's acknowledgements) and the broker that carries it depend on it, not on each other.
+/// </summary>
 public interface IDownlinkPublisher
 {
     /// <param name="retain">

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 
-namespace Diagnostics.Cloud.Web;
+namespace Diagnostics.Cloud.Http;
 
 /// <summary>Problem details (<c>application/problem+json</c>) in one shape for every API of the cloud.</summary>
 public static class ApiProblems
