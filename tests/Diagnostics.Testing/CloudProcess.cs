@@ -19,10 +19,13 @@ public sealed class CloudProcess : IAsyncDisposable
 
     private readonly HttpClient _http;
     private readonly IReadOnlyList<string> _extraArguments;
+    private readonly IReadOnlyDictionary<string, string>? _environment;
     private bool _signedIn;
 
-    private CloudProcess(ChildProcess process, Uri baseAddress, int mqttPort, int mqttTlsPort, string dataDirectory, IReadOnlyList<string> extraArguments)
+    private CloudProcess(ChildProcess process, Uri baseAddress, int mqttPort, int mqttTlsPort, string dataDirectory, IReadOnlyList<string> extraArguments,
+        IReadOnlyDictionary<string, string>? environment)
     {
+        _environment = environment;
         Process = process;
         BaseAddress = baseAddress;
         MqttPort = mqttPort;
@@ -50,16 +53,18 @@ public sealed class CloudProcess : IAsyncDisposable
 
     /// <summary>Starts a cloud; pass the same <paramref name="dataDirectory"/> and ports to restart one on its store.</summary>
     /// <param name="extraArguments">More command-line settings, such as <c>--Demo:Devices=3</c>.</param>
+    /// <param name="environment">More environment variables (e.g. a HOME of its own, as a second machine would have).</param>
     public static async Task<CloudProcess> StartAsync(
         CancellationToken cancellationToken, string? dataDirectory = null, int? httpPort = null, int? mqttPort = null,
-        IReadOnlyList<string>? extraArguments = null)
+        IReadOnlyList<string>? extraArguments = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("dx-cloud-").FullName;
         var http = httpPort ?? FreePort.Next();
         var mqtt = mqttPort ?? FreePort.Next();
         var mqttTls = FreePort.Next();
         extraArguments ??= [];
-        var cloud = new CloudProcess(Launch(dataDirectory, http, mqtt, mqttTls, extraArguments), new Uri($"http://127.0.0.1:{http}/"), mqtt, mqttTls, dataDirectory, extraArguments);
+        var cloud = new CloudProcess(Launch(dataDirectory, http, mqtt, mqttTls, extraArguments, environment), new Uri($"http://127.0.0.1:{http}/"), mqtt, mqttTls,
+            dataDirectory, extraArguments, environment);
         try
         {
             await cloud.WaitUntilHealthyAsync(cancellationToken);
@@ -78,7 +83,7 @@ public sealed class CloudProcess : IAsyncDisposable
     {
         if (!Process.HasExited)
             await Process.StopAsync(TimeSpan.FromSeconds(20));
-        Process = Launch(DataDirectory, BaseAddress.Port, MqttPort, MqttTlsPort, _extraArguments);
+        Process = Launch(DataDirectory, BaseAddress.Port, MqttPort, MqttTlsPort, _extraArguments, _environment);
         await WaitUntilHealthyAsync(cancellationToken);
     }
 
@@ -119,7 +124,8 @@ public sealed class CloudProcess : IAsyncDisposable
         await Process.DisposeAsync();
     }
 
-    private static ChildProcess Launch(string dataDirectory, int httpPort, int mqttPort, int mqttTlsPort, IReadOnlyList<string> extraArguments) =>
+    private static ChildProcess Launch(string dataDirectory, int httpPort, int mqttPort, int mqttTlsPort, IReadOnlyList<string> extraArguments,
+        IReadOnlyDictionary<string, string>? environment) =>
         ChildProcess.StartDotnet("cloud", RepositoryLayout.CloudDll,
         [
             "--urls", $"http://127.0.0.1:{httpPort}",
@@ -130,7 +136,7 @@ public sealed class CloudProcess : IAsyncDisposable
             "--Demo:SeedAccounts=true",
             $"--Demo:DataDirectory={Path.Combine(dataDirectory, "demo-fleet")}",
             .. extraArguments,
-        ]);
+        ], environment?.ToDictionary());
 
     private async Task WaitUntilHealthyAsync(CancellationToken cancellationToken)
     {

@@ -37,6 +37,8 @@ public static class AccountsExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        // Several instances: every one reads every other's cookies.
+        builder.AddSharedKeyRing();
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(cookie =>
             {

@@ -1,6 +1,7 @@
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Live;
 using Diagnostics.Cloud.Observability;
+using Diagnostics.Cloud.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Cloud.Broker;
@@ -13,6 +14,7 @@ namespace Diagnostics.Cloud.Broker;
 public sealed partial class PresenceMonitor(
     IPresenceStore store,
     PresenceTracker tracker,
+    InstanceLeases leases,
     FleetChanges changes,
     IOptions<PresenceOptions> options,
     TimeProvider time,
@@ -33,13 +35,17 @@ public sealed partial class PresenceMonitor(
     {
         try
         {
-            var now = time.GetUtcNow();
-            var silent = await store.MarkSilentDevicesOfflineAsync(now, options.Value.MissedHeartbeatsBeforeOffline, tracker.HeardWithin, cancellationToken);
-            if (silent.Count > 0)
+            // Presence timeouts: one instance's check at a time (lease "presence").
+            await leases.RunAsync("presence", async ct =>
             {
-                changes.Publish([.. silent.Select(id => new DeviceChange(id, now, Presence: DevicePresence.Offline))]);
-                LogTimedOut(silent.Count, silent);
-            }
+                var now = time.GetUtcNow();
+                var silent = await store.MarkSilentDevicesOfflineAsync(now, options.Value.MissedHeartbeatsBeforeOffline, tracker.HeardWithin, ct);
+                if (silent.Count > 0)
+                {
+                    changes.Publish([.. silent.Select(id => new DeviceChange(id, now, Presence: DevicePresence.Offline))]);
+                    LogTimedOut(silent.Count, silent);
+                }
+            }, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,4 +1,5 @@
 using Diagnostics.Cloud.Observability;
+using Diagnostics.Cloud.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Cloud.Devices;
@@ -10,6 +11,7 @@ namespace Diagnostics.Cloud.Devices;
 /// </summary>
 internal sealed partial class FleetHistorySampler(
     IFleetHistoryStore store,
+    InstanceLeases leases,
     IOptions<FleetHistoryOptions> options,
     TimeProvider time,
     CloudMetrics metrics,
@@ -23,7 +25,14 @@ internal sealed partial class FleetHistorySampler(
         {
             do
             {
-                await SampleAsync(settings.Retention, stoppingToken);
+                // One sample per interval for the whole fleet (lease "fleet-history"): with several instances the
+                // holder first looks whether another instance sampled within the last half interval.
+                await leases.RunAsync("fleet-history", async ct =>
+                {
+                    if (leases.Shared && (await store.GetSamplesAsync(time.GetUtcNow() - settings.SampleInterval / 2, ct)).Count > 0)
+                        return;
+                    await SampleAsync(settings.Retention, ct);
+                }, stoppingToken);
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }

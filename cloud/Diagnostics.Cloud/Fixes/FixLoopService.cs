@@ -1,5 +1,6 @@
 using Diagnostics.Cloud.Live;
 using Diagnostics.Cloud.Observability;
+using Diagnostics.Cloud.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Cloud.Fixes;
@@ -12,7 +13,7 @@ namespace Diagnostics.Cloud.Fixes;
 /// a full pass looks at every open proposal's deadlines.
 /// </summary>
 public sealed partial class FixLoopService(
-    FixWorkflow workflow, FleetChanges changes, IOptions<FixOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<FixLoopService> logger) : BackgroundService
+    FixWorkflow workflow, FleetChanges changes, InstanceLeases leases, IOptions<FixOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<FixLoopService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -63,25 +64,31 @@ public sealed partial class FixLoopService(
     {
         try
         {
-            if (work.Inbox || full)
-            {
-                // A full batch means more may wait; a short one (or one that keeps failing) ends the drain.
-                while (await workflow.ProcessInboxAsync(stoppingToken) == FixWorkflow.InboxBatchSize)
-                {
-                }
-            }
-            foreach (var device in work.Reconnected)
-                await workflow.DeviceOnlineAsync(device, stoppingToken);
-            if (full)
-                await workflow.CheckOpenAsync(stoppingToken);
-            else if (work.StatusChanged.Count > 0)
-                await workflow.CheckOpenAsync(stoppingToken, work.StatusChanged);
+            // Proposals and commands: one instance's pass at a time (lease "fixes").
+            await leases.RunAsync("fixes", ct => PassHoldingLeaseAsync(work, full, ct), stoppingToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             metrics.Error("fixes.loop");
             LogPassFailed(ex);
         }
+    }
+
+    private async Task PassHoldingLeaseAsync(DueWork.Snapshot work, bool full, CancellationToken stoppingToken)
+    {
+        if (work.Inbox || full)
+        {
+            // A full batch means more may wait; a short one (or one that keeps failing) ends the drain.
+            while (await workflow.ProcessInboxAsync(stoppingToken) == FixWorkflow.InboxBatchSize)
+            {
+            }
+        }
+        foreach (var device in work.Reconnected)
+            await workflow.DeviceOnlineAsync(device, stoppingToken);
+        if (full)
+            await workflow.CheckOpenAsync(stoppingToken);
+        else if (work.StatusChanged.Count > 0)
+            await workflow.CheckOpenAsync(stoppingToken, work.StatusChanged);
     }
 
     /// <summary>What the announced changes ask of the next pass, gathered while the current one runs.</summary>

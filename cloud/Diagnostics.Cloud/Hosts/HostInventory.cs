@@ -1,5 +1,6 @@
 using Diagnostics.Cloud.Live;
 using Diagnostics.Cloud.Observability;
+using Diagnostics.Cloud.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Cloud.Hosts;
@@ -20,7 +21,7 @@ public sealed class HostOptions
 /// <see cref="HostOptions.CheckInterval"/> to tie queues that a newly registered printer now matches.
 /// </summary>
 public sealed partial class HostInventory(
-    HostStore store, HostInboxStore inbox, FleetChanges changes, IOptions<HostOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<HostInventory> logger) : BackgroundService
+    HostStore store, HostInboxStore inbox, FleetChanges changes, InstanceLeases leases, IOptions<HostOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<HostInventory> logger) : BackgroundService
 {
     private const int BatchSize = 256;
 
@@ -31,7 +32,7 @@ public sealed partial class HostInventory(
         {
             try
             {
-                await PassAsync(ct);
+                await leases.RunAsync("hosts", PassAsync, ct);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {

@@ -130,9 +130,10 @@ public sealed partial class IngestionPipeline(
         }
 
         var deviceUpdates = updates.Values.Select(u => u with { Mark = work[u.DeviceId].Mark!.Value }).ToList();
+        IReadOnlyDictionary<string, ulong> committed;
         try
         {
-            await store.WriteBatchAsync(new TelemetryBatch(toStore, deviceUpdates), cancellationToken);
+            committed = await store.WriteBatchAsync(new TelemetryBatch(toStore, deviceUpdates), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -144,7 +145,11 @@ public sealed partial class IngestionPipeline(
         }
 
         foreach (var (id, stream) in work)
+        {
+            if (committed.TryGetValue(id, out var mark))
+                stream.CatchUp(mark);
             _streams[id] = stream;
+        }
         Interlocked.Exchange(ref _lastBatchAtUnixMs, time.GetUtcNow().ToUnixTimeMilliseconds());
         Volatile.Write(ref _lastBatchSize, batch.Count);
         metrics.Stored(toStore.Count);

@@ -32,7 +32,7 @@ internal sealed class PostgresTelemetryStore(Database database, TelemetryPartiti
             StringComparer.Ordinal);
     }
 
-    public async Task WriteBatchAsync(TelemetryBatch batch, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, ulong>> WriteBatchAsync(TelemetryBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var messages = batch.Messages;
@@ -40,6 +40,11 @@ internal sealed class PostgresTelemetryStore(Database database, TelemetryPartiti
         await partitions.EnsureAsync(messages.Select(m => m.Envelope.DeviceTimeUnixMs), cancellationToken);
 
         await using var db = await database.BeginAsync(cancellationToken);
+        // Several instances may hold messages of one device at once (a shared subscription splits its stream): each
+        // batch first locks its devices' rows, in one order so two batches never wait on each other, and then sees
+        // everything the other instance committed for them before it works out the marks.
+        await db.ExecuteAsync("SELECT 1 FROM devices WHERE id = ANY(@ids) ORDER BY id FOR UPDATE;",
+            new { ids = batch.Devices.Select(d => d.DeviceId).ToArray() }, cancellationToken);
         var stored = messages.Count == 0 ? [] : (await db.QueryAsync<(string DeviceId, long Seq)>("""
             INSERT INTO telemetry (device_id, seq, kind, device_time_ms, received_time_ms, payload)
             SELECT * FROM unnest(@devices, @seqs, @kinds, @deviceTimes, @received, @payloads)
@@ -62,7 +67,31 @@ internal sealed class PostgresTelemetryStore(Database database, TelemetryPartiti
         await AddToInboxAsync(db, "host_inbox", storedNow.Where(m => m.Envelope.HostReport is not null), cancellationToken);
         await AddEventsAsync(db, [.. messages.Where(m => m.Envelope.Event is not null)], cancellationToken);
         await UpdateDevicesAsync(db, batch.Devices, cancellationToken);
+        var marks = await AdvanceMarksAsync(db, batch.Devices, cancellationToken);
         await db.CommitAsync(cancellationToken);
+        return marks;
+    }
+
+    /// <summary>
+    /// Moves each device's mark over the sequences stored just above it, by whichever instance, and answers the marks
+    /// as they will be committed. The batch's own mark is only a floor: it knows what this instance stored.
+    /// </summary>
+    private static async Task<IReadOnlyDictionary<string, ulong>> AdvanceMarksAsync(DbSession db, IReadOnlyList<DeviceUpdate> devices, CancellationToken cancellationToken)
+    {
+        if (devices.Count == 0)
+            return new Dictionary<string, ulong>();
+        // The run that starts at mark + 1 ends at the first stored sequence above the mark without a successor.
+        var rows = await db.QueryAsync<(string Id, long Mark)>("""
+            UPDATE devices d SET contiguous_mark = CASE
+                WHEN EXISTS (SELECT 1 FROM telemetry t WHERE t.device_id = d.id AND t.seq = d.contiguous_mark + 1)
+                THEN (SELECT min(t.seq) FROM telemetry t
+                      WHERE t.device_id = d.id AND t.seq > d.contiguous_mark
+                        AND NOT EXISTS (SELECT 1 FROM telemetry n WHERE n.device_id = t.device_id AND n.seq = t.seq + 1))
+                ELSE d.contiguous_mark END
+            WHERE d.id = ANY(@ids)
+            RETURNING d.id, d.contiguous_mark;
+            """, new { ids = devices.Select(d => d.DeviceId).ToArray() }, cancellationToken);
+        return rows.ToDictionary(r => r.Id, r => FromDb(r.Mark), StringComparer.Ordinal);
     }
 
     /// <summary>A raise that is a problem by the health rules (a condition that stops printing is one whatever its severity).</summary>
@@ -165,7 +194,7 @@ internal sealed class PostgresTelemetryStore(Database database, TelemetryPartiti
         // A message says the device is there only if it came after the broker last saw it connect or go away
         // (presence_at_ms): one stored late, after a disconnect, must not set it online again.
         await db.ExecuteAsync("""
-            UPDATE devices SET contiguous_mark = u.mark, last_seen_ms = GREATEST(COALESCE(devices.last_seen_ms, 0), u.seen),
+            UPDATE devices SET contiguous_mark = GREATEST(devices.contiguous_mark, u.mark), last_seen_ms = GREATEST(COALESCE(devices.last_seen_ms, 0), u.seen),
                 online = CASE WHEN devices.presence_at_ms IS NULL OR u.seen > devices.presence_at_ms THEN TRUE ELSE devices.online END,
                 heartbeat_interval_s = COALESCE(u.heartbeat_interval_s, devices.heartbeat_interval_s),
                 pairing_code = COALESCE(u.pairing_code, devices.pairing_code)
@@ -183,15 +212,16 @@ internal sealed class PostgresTelemetryStore(Database database, TelemetryPartiti
         var statuses = devices.Where(d => d.Status is not null).ToList();
         if (statuses.Count == 0)
             return;
-        await db.ExecuteAsync("""
+        // Only a status newer than the stored one: another instance may have applied a later one of the same device.
+        var applied = (await db.QueryAsync<string>("""
             UPDATE devices SET
                 model = CASE WHEN u.model = '' THEN devices.model ELSE u.model END,
                 serial = u.serial, firmware = u.firmware, state = u.state, state_message = u.state_message,
                 health = u.health, status_seq = u.seq, status_blob = u.blob
             FROM unnest(@ids, @models, @serials, @firmware, @states, @stateMessages, @health, @seqs, @blobs)
                 AS u(id, model, serial, firmware, state, state_message, health, seq, blob)
-            WHERE devices.id = u.id;
-            DELETE FROM active_conditions WHERE device_id = ANY(@ids);
+            WHERE devices.id = u.id AND (devices.status_seq IS NULL OR devices.status_seq < u.seq)
+            RETURNING devices.id;
             """, new
             {
                 ids = statuses.Select(d => d.DeviceId).ToArray(),
@@ -203,7 +233,12 @@ internal sealed class PostgresTelemetryStore(Database database, TelemetryPartiti
                 health = statuses.Select(d => d.Status!.Health.ToStorage()).ToArray(),
                 seqs = statuses.Select(d => ToDb(d.Status!.Sequence)).ToArray(),
                 blobs = statuses.Select(d => WireCodec.Encode(d.Status!.Status)).ToArray(),
-            }, cancellationToken);
+            }, cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        statuses = [.. statuses.Where(d => applied.Contains(d.DeviceId))];
+        if (statuses.Count == 0)
+            return;
+        await db.ExecuteAsync("DELETE FROM active_conditions WHERE device_id = ANY(@ids);",
+            new { ids = statuses.Select(d => d.DeviceId).ToArray() }, cancellationToken);
 
         // A condition without a code is still worth showing; key it by its normalized name. The last of a repeated code wins.
         var conditions = statuses

@@ -49,6 +49,19 @@ public sealed class SequenceTracker
         return gap;
     }
 
+    /// <summary>
+    /// Takes a mark committed by the store, which may be ahead of this tracker when another instance stored part of
+    /// the stream. A mark behind this one changes nothing.
+    /// </summary>
+    public void CatchUp(ulong committedMark)
+    {
+        if (Mark is { } mark && committedMark <= mark)
+            return;
+        Mark = committedMark;
+        _storedAboveMark.RemoveWhere(s => s <= committedMark);
+        Advance();
+    }
+
     public bool IsDuplicate(ulong sequence) => sequence <= Mark || _storedAboveMark.Contains(sequence);
 
     public void MarkStored(ulong sequence)

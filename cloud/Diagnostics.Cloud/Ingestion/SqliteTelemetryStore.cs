@@ -44,8 +44,11 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
         return rows.ToDictionary(r => r.Key, r => new SequenceTracker(r.Value.Mark, r.Value.Above, r.Value.StatusSeq));
     }
 
-    /// <summary>Through the <see cref="TelemetryBatchWriter"/>: the hot path, one caller at a time.</summary>
-    public async Task WriteBatchAsync(TelemetryBatch batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Through the <see cref="TelemetryBatchWriter"/>: the hot path, one caller at a time. SQLite means one instance,
+    /// the only writer, so the marks committed are the batch's own.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, ulong>> WriteBatchAsync(TelemetryBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         await _writing.WaitAsync(cancellationToken);
@@ -54,6 +57,7 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) 
             // In turn with the process's other writers (the fix loop above all), not polling SQLite's lock against them.
             using var turn = await connections.TakeWriteTurnAsync(cancellationToken);
             await _writer.WriteAsync(batch, cancellationToken);
+            return batch.ProposedMarks();
         }
         finally
         {

@@ -137,7 +137,7 @@ public sealed partial class TelemetryPartitions(Database database, IOptions<Stor
 }
 
 /// <summary>PostgreSQL only: drops telemetry partitions past retention at start and every hour, and adds the next range ahead of time.</summary>
-internal sealed partial class TelemetryRetention(TelemetryPartitions partitions, IOptions<StorageOptions> options, TimeProvider time, ILogger<TelemetryRetention> logger) : BackgroundService
+internal sealed partial class TelemetryRetention(TelemetryPartitions partitions, InstanceLeases leases, IOptions<StorageOptions> options, TimeProvider time, ILogger<TelemetryRetention> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
@@ -150,8 +150,11 @@ internal sealed partial class TelemetryRetention(TelemetryPartitions partitions,
         {
             try
             {
-                await partitions.EnsureAsync([time.GetUtcNow().ToUnixTimeMilliseconds(), time.GetUtcNow().Add(Interval).ToUnixTimeMilliseconds()], stoppingToken);
-                await partitions.DropExpiredAsync(stoppingToken);
+                await leases.RunAsync("telemetry-retention", async ct =>
+                {
+                    await partitions.EnsureAsync([time.GetUtcNow().ToUnixTimeMilliseconds(), time.GetUtcNow().Add(Interval).ToUnixTimeMilliseconds()], ct);
+                    await partitions.DropExpiredAsync(ct);
+                }, stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Diagnostics.Cloud.Messaging;
 using Diagnostics.Cloud.Observability;
 
 namespace Diagnostics.Cloud.Knowledge;
@@ -25,7 +26,7 @@ public sealed record DraftResult(int? Version, IReadOnlyList<string> Errors);
 /// are stored) and keeps an <see cref="ArticleIndex"/> of the published ones and the accepted training phrases for
 /// matching, rebuilt after each change.
 /// </summary>
-public sealed partial class KnowledgeBase(IKnowledgeStore store, TrainingPhraseStore phrases, TimeProvider time, CloudMetrics metrics, ILogger<KnowledgeBase> logger) : IDisposable
+public sealed partial class KnowledgeBase(IKnowledgeStore store, TrainingPhraseStore phrases, TimeProvider time, CloudMetrics metrics, ILogger<KnowledgeBase> logger) : IDisposable, IInstanceRelayed
 {
     /// <summary>The file in an article folder that documents the folder and is not an article.</summary>
     public const string FolderReadme = KnowledgeFolder.Readme;
@@ -215,8 +216,27 @@ public sealed partial class KnowledgeBase(IKnowledgeStore store, TrainingPhraseS
         return [.. states.OrderBy(s => s.Language, StringComparer.Ordinal)];
     }
 
-    /// <summary>Reads the published articles, their translations and the outcomes again and swaps in a new index.</summary>
+    string IInstanceRelayed.Topic => "knowledge";
+
+    // Set by Live's InstanceSignals when other instances hold an index too and must rebuild theirs.
+    Action<string?>? IInstanceRelayed.Relay { set => _relay = value; }
+
+    private Action<string?>? _relay;
+
+    Task IInstanceRelayed.ReceiveAsync(string? key, CancellationToken cancellationToken) => ReloadLocallyAsync(cancellationToken);
+
+    /// <summary>
+    /// Reads the published articles, their translations and the outcomes again and swaps in a new index; the other
+    /// instances (when there are several) rebuild theirs too.
+    /// </summary>
     public async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        await ReloadLocallyAsync(cancellationToken);
+        _relay?.Invoke(null);
+    }
+
+    /// <summary>Rebuilds this instance's index only (another instance changed what it is built from).</summary>
+    internal async Task ReloadLocallyAsync(CancellationToken cancellationToken)
     {
         await _reloading.WaitAsync(cancellationToken);
         try

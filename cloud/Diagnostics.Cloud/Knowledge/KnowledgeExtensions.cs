@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Messaging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Diagnostics.Cloud.Knowledge;
@@ -12,6 +13,7 @@ public static class KnowledgeExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<IKnowledgeStore, KnowledgeStore>();
         builder.Services.AddSingleton<KnowledgeBase>();
+        builder.Services.AddSingleton<IInstanceRelayed>(services => services.GetRequiredService<KnowledgeBase>());
         builder.Services.TryAddSingleton<TrainingPhraseStore>();
         builder.Services.AddSingleton<TrainingPhrases>();
         builder.Services.AddHostedService<KnowledgeLoader>();

@@ -17,12 +17,22 @@ public sealed class FleetChanges(CloudMetrics metrics)
 
     public int SubscriberCount => Volatile.Read(ref _subscriptions).Length;
 
-    /// <summary>Announces changes that are already stored.</summary>
+    /// <summary>Set by <see cref="InstanceSignals"/> when other instances must hear of this instance's changes.</summary>
+    internal Action<IReadOnlyList<DeviceChange>>? Relay { get; set; }
+
+    /// <summary>Announces changes that are already stored, here and (when there are several) to the other instances.</summary>
     public void Publish(IReadOnlyList<DeviceChange> changes)
     {
         ArgumentNullException.ThrowIfNull(changes);
         if (changes.Count == 0)
             return;
+        PublishLocally(changes);
+        Relay?.Invoke(changes);
+    }
+
+    /// <summary>Announces changes to this instance's subscribers only (what another instance announced).</summary>
+    internal void PublishLocally(IReadOnlyList<DeviceChange> changes)
+    {
         foreach (var subscription in Volatile.Read(ref _subscriptions))
         {
             foreach (var change in changes)

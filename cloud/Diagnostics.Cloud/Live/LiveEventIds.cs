@@ -5,4 +5,7 @@ internal static class LiveEventIds
 {
     public const int LiveBroadcastFailed = 500;
     public const int LiveWatchRefused = 501;
+    public const int InstanceSignalsListening = 503;
+    public const int InstanceSignalsLost = 504;
+    public const int InstanceSignalDropped = 505;
 }

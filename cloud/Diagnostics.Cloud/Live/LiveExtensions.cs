@@ -9,6 +9,8 @@ public static class LiveExtensions
         builder.Services.AddSingleton<FleetChanges>();
         builder.Services.AddSignalR();
         builder.Services.AddHostedService<LiveHubBroadcaster>();
+        // Several instances on PostgreSQL: the same signals reach every instance's subscribers (nothing on SQLite).
+        builder.Services.AddHostedService<InstanceSignals>();
         return builder;
     }
 

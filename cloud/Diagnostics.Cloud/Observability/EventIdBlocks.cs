@@ -17,14 +17,14 @@ namespace Diagnostics.Cloud.Observability;
 /// Accounts       400-419      (408 is Mail's)
 /// Mail           408
 /// Demo           430-439      900-949
-/// Live           500-501
+/// Live           500-501, 503-505 (signals between instances)
 /// Notifications  530-549
 /// Knowledge      600-619
 /// Fixes          620-639
 /// Updates        640-659
 /// Support        660-679
 /// Hosts          680-699
-/// Storage        950          (951-953 are Ingestion's)
+/// Storage        950, 960     (951-953 are Ingestion's; 960 leases)
 /// </code>
 /// </remarks>
 internal static class EventIdBlocks;

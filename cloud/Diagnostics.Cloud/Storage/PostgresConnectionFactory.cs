@@ -24,6 +24,9 @@ public sealed class PostgresConnectionFactory : ConnectionFactory
 
     public override SqlDialect Dialect => SqlDialect.Postgres;
 
+    /// <summary>The pooled data source, for what needs a connection of its own (leases, LISTEN).</summary>
+    internal NpgsqlDataSource DataSource => _dataSource;
+
     public override string Location { get; }
 
     protected override string MigrationConnectionString => _connectionString;

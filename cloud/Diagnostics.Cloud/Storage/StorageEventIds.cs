@@ -4,4 +4,5 @@ namespace Diagnostics.Cloud.Storage;
 internal static class StorageEventIds
 {
     public const int SchemaMigrated = 950;
+    public const int LeaseBusy = 960;
 }

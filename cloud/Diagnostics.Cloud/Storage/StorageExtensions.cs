@@ -19,6 +19,7 @@ public static class StorageExtensions
             ? sp.GetRequiredService<PostgresConnectionFactory>()
             : sp.GetRequiredService<SqliteConnectionFactory>());
         builder.Services.AddSingleton<Database>();
+        builder.Services.AddSingleton<InstanceLeases>();
         builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage");
         return builder;

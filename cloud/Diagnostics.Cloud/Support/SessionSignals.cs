@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Diagnostics.Cloud.Messaging;
 
 namespace Diagnostics.Cloud.Support;
 
@@ -7,7 +8,7 @@ namespace Diagnostics.Cloud.Support;
 /// stored, and whoever shows the queue when any session changes. A signal carries no message: waiters read what
 /// follows their last number from the store, so a wake-up that comes late or twice loses and repeats nothing.
 /// </summary>
-public sealed class SessionSignals
+public sealed class SessionSignals : IInstanceRelayed
 {
     // Session ids are never empty, so the empty key is free for "some session changed".
     private const string AnySession = "";
@@ -24,13 +25,32 @@ public sealed class SessionSignals
     /// <summary>A task that completes at the next change of any session (a message, a hand-over, an assignment).</summary>
     public Task NextQueueChangeAsync() => Next(AnySession);
 
+    string IInstanceRelayed.Topic => "session";
+
+    // Set by Live's InstanceSignals when waiters on other instances must wake too.
+    Action<string?>? IInstanceRelayed.Relay { set => _relay = value; }
+
+    private Action<string?>? _relay;
+
     public void Notify(string sessionId)
     {
         ArgumentException.ThrowIfNullOrEmpty(sessionId);
         Complete(sessionId);
+        _relay?.Invoke(sessionId);
     }
 
-    public void NotifyQueue() => Complete(AnySession);
+    public void NotifyQueue()
+    {
+        Complete(AnySession);
+        _relay?.Invoke(AnySession);
+    }
+
+    /// <summary>Wakes this instance's waiters for what another instance signalled (a session id, or the empty key for the queue).</summary>
+    Task IInstanceRelayed.ReceiveAsync(string? key, CancellationToken cancellationToken)
+    {
+        Complete(key ?? AnySession);
+        return Task.CompletedTask;
+    }
 
     private Task Next(string key) =>
         _waiting.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;

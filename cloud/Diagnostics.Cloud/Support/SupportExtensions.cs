@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Messaging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Diagnostics.Cloud.Support;
@@ -18,6 +19,7 @@ public static class SupportExtensions
         builder.Services.AddSingleton<UnansweredQuestions>();
         builder.Services.AddSingleton<AssistantFigures>();
         builder.Services.AddSingleton<SessionSignals>();
+        builder.Services.AddSingleton<IInstanceRelayed>(services => services.GetRequiredService<SessionSignals>());
         builder.Services.AddSingleton<SessionTyping>();
         builder.Services.AddSingleton<FixCardDevices>();
         builder.Services.AddSingleton<SupportBot>();

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Live;
 using Diagnostics.Cloud.Observability;
+using Diagnostics.Cloud.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Cloud.Support;
@@ -33,7 +34,7 @@ public sealed class FixCardDevices
 /// Wakes when a watched device changes and otherwise every <see cref="SupportOptions.FixCheckInterval"/>.
 /// </summary>
 public sealed partial class SupportWatcher(
-    SupportMessageStore messageStore, SqliteFixStore fixes, SupportService support, FixCardDevices watched, FleetChanges changes,
+    SupportMessageStore messageStore, SqliteFixStore fixes, SupportService support, FixCardDevices watched, FleetChanges changes, InstanceLeases leases,
     IOptions<SupportOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<SupportWatcher> logger) : BackgroundService
 {
     private static readonly TimeSpan MinimumPassInterval = TimeSpan.FromMilliseconds(250);
@@ -45,7 +46,7 @@ public sealed partial class SupportWatcher(
         {
             try
             {
-                await PassAsync(ct);
+                await leases.RunAsync("support-watch", PassAsync, ct);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {

@@ -1,5 +1,6 @@
 using Diagnostics.Cloud.Live;
 using Diagnostics.Cloud.Observability;
+using Diagnostics.Cloud.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Cloud.Updates;
@@ -11,7 +12,7 @@ namespace Diagnostics.Cloud.Updates;
 /// a start sends every outstanding offer again, since the broker may not have kept them.
 /// </summary>
 public sealed partial class RolloutScheduler(
-    RolloutService rollouts, FleetChanges changes, IOptions<UpdateOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<RolloutScheduler> logger) : BackgroundService
+    RolloutService rollouts, FleetChanges changes, InstanceLeases leases, IOptions<UpdateOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<RolloutScheduler> logger) : BackgroundService
 {
     /// <summary>The shortest time between two passes: reports arriving meanwhile are taken together.</summary>
     public static readonly TimeSpan MinimumPassInterval = TimeSpan.FromMilliseconds(250);
@@ -25,8 +26,9 @@ public sealed partial class RolloutScheduler(
         {
             try
             {
-                await rollouts.PassAsync(republish, ct);
-                republish = false;
+                // Wave advances and halts: one instance's pass at a time (lease "rollouts").
+                if (await leases.RunAsync("rollouts", pass => rollouts.PassAsync(republish, pass), ct))
+                    republish = false;
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {

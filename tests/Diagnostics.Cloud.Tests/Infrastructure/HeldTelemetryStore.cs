@@ -60,7 +60,7 @@ public sealed class HeldTelemetryStore : ITelemetryStore
 
     public Task<IReadOnlyDictionary<string, SequenceTracker>> LoadStreamsAsync(CancellationToken cancellationToken) => _inner.LoadStreamsAsync(cancellationToken);
 
-    public async Task WriteBatchAsync(TelemetryBatch batch, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, ulong>> WriteBatchAsync(TelemetryBatch batch, CancellationToken cancellationToken)
     {
         Task? waitFor = null;
         lock (_lock)
@@ -73,7 +73,7 @@ public sealed class HeldTelemetryStore : ITelemetryStore
         }
         if (waitFor is not null)
             await waitFor.WaitAsync(cancellationToken);
-        await _inner.WriteBatchAsync(batch, cancellationToken);
+        return await _inner.WriteBatchAsync(batch, cancellationToken);
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

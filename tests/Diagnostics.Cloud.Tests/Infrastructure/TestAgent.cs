@@ -18,6 +18,7 @@ public sealed class TestAgent : IAsyncDisposable
     private TestAgent(DeviceCredentials credentials, BrokerOptions broker, string directory)
     {
         Directory = directory;
+        DeviceId = credentials.DeviceId;
         _loggers = LoggerFactory.Create(logging => logging.AddProvider(new ListLoggerProvider(Logs)));
         Outbox = Outbox.Open(directory, new OutboxOptions { Durability = OutboxDurability.ProcessCrash }, TimeProvider.System);
         _envelopes = new UplinkEnvelopes(credentials.DeviceId, TimeProvider.System);
@@ -26,6 +27,8 @@ public sealed class TestAgent : IAsyncDisposable
     }
 
     public string Directory { get; }
+
+    public string DeviceId { get; }
 
     public Outbox Outbox { get; }
 
@@ -54,6 +57,10 @@ public sealed class TestAgent : IAsyncDisposable
             sequences.Add(await Outbox.EnqueueAsync(_envelopes.Event(new DeviceEvent { Kind = EventKind.Raised, Code = $"{code}:{i}", Severity = Severity.Report }), TestContext.Current.CancellationToken));
         return sequences;
     }
+
+    /// <summary>Enqueues one event into the outbox; returns its sequence.</summary>
+    public Task<ulong> EnqueueEventAsync(DeviceEvent @event) =>
+        Outbox.EnqueueAsync(_envelopes.Event(@event), TestContext.Current.CancellationToken).AsTask();
 
     public int LogCount(string contains) => Logs.Count(l => l.Message.Contains(contains, StringComparison.Ordinal));
 
