@@ -139,7 +139,9 @@ public sealed class SqliteToPostgresMigrationTests
         foreach (var table in tables)
         {
             var existing = await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM \"{table}\";", transaction: transaction);
-            if (existing == 0 && table != "audit_log")
+            // The key ring holds the cloud's own keys (XML it decrypts cookies with): made-up rows are no keys, and the cloud
+            // on the copy would refuse to read them. It is copied like every other table, empty here.
+            if (existing == 0 && table is not ("audit_log" or "data_protection_keys"))
             {
                 var columns = (await connection.QueryAsync<(string Name, string Type)>("SELECT name, type FROM pragma_table_info(@table);", new { table }, transaction)).ToList();
                 var sql = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) VALUES ({string.Join(", ", columns.Select(c => "@" + Parameter(c.Name)))});";
@@ -156,7 +158,7 @@ public sealed class SqliteToPostgresMigrationTests
             counts[table] = existing;
         }
         await transaction.CommitAsync(Ct);
-        Assert.All(counts, c => Assert.True(c.Value > 0, $"{c.Key} is empty"));
+        Assert.All(counts.Where(c => c.Key != "data_protection_keys"), c => Assert.True(c.Value > 0, $"{c.Key} is empty"));
         return counts;
     }
 
