@@ -5,6 +5,7 @@ using Diagnostics.Cloud.Broker.Hooks;
 using Diagnostics.Cloud.Certificates;
 using Diagnostics.Cloud.Demo;
 using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.EngineMigration;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Hosts;
 using Diagnostics.Cloud.Ingestion;

@@ -20,7 +20,7 @@ public sealed record CopyProgress(string Table, long Copied, long Total, double 
 /// holds (but the migration bookkeeping), their columns by name, rows read in order and written with PostgreSQL's binary
 /// <c>COPY</c> in batches, parents before the tables that reference them, all in one transaction — so a failure leaves
 /// the target as it was. Identity sequences are moved past the copied ids. Pure data movement: what to copy into, and
-/// whether to, is <see cref="SqliteToPostgresCli"/>'s.
+/// whether to, is the command's (<c>EngineMigration/SqliteToPostgresCli</c>).
 /// </summary>
 public sealed class SqliteToPostgresCopy(SqliteConnection source, NpgsqlConnection target) : IAsyncDisposable
 {

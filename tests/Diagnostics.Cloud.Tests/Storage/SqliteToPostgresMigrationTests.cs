@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dapper;
 using Diagnostics.Cloud.Audit;
+using Diagnostics.Cloud.EngineMigration;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;

@@ -2,11 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Ingestion;
+using Diagnostics.Cloud.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 
-namespace Diagnostics.Cloud.Storage;
+namespace Diagnostics.Cloud.EngineMigration;
 
 /// <summary>
 /// <c>migrate-sqlite-to-postgres --from &lt;sqlite file&gt; [--batch-size N] --Storage:ConnectionString=&lt;npgsql&gt;</c>:
@@ -16,6 +17,7 @@ namespace Diagnostics.Cloud.Storage;
 /// hold exactly the source's rows, table by table (a re-run: nothing is copied); anything else is refused, naming the
 /// tables. Verified at the end by per-table counts and the audit trail's hash chain recomputed on PostgreSQL.
 /// Exit codes: 0 done (or nothing to do), 1 refused or verification failed, 2 usage.
+/// It lives outside Storage because it uses capabilities (telemetry partitions, the audit chain) that Storage must not know.
 /// </summary>
 public static class SqliteToPostgresCli
 {
