@@ -78,6 +78,11 @@ public sealed partial class SupportLanguageTests
             await Expect(note).ToContainTextAsync("(zh-Hans)");
             await Expect(note).ToContainTextAsync("The assistant showed: Paper jam");
 
+            // What came before the hand-over is folded behind the note; the agent opens it.
+            var transcript = page.GetByTestId("assistant-transcript-toggle");
+            await transcript.ClickAsync();
+            await Expect(transcript).ToHaveAttributeAsync("aria-expanded", "true");
+
             // What the customer typed is shown as written and marked as not translated.
             var typed = page.Locator("[data-testid=message][data-author=customer]").First;
             await Expect(typed.GetByTestId("message-text")).ToHaveTextAsync("打印机卡纸了");
