@@ -1,10 +1,7 @@
 using System.Net;
-using System.Net.Http.Json;
 using Diagnostics.Cloud.Accounts;
-using Diagnostics.Cloud.Tests.Accounts;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Cloud.Updates;
-using Diagnostics.Protocol;
 using static Diagnostics.Cloud.Tests.Web.RenderedPage;
 
 namespace Diagnostics.Cloud.Tests.Updates;
@@ -25,15 +22,8 @@ public sealed class StaffRolloutsTests : IDisposable
     public async Task A_customer_gets_neither_the_rollout_pages_nor_the_rollout_api_and_cannot_pause_a_rollout()
     {
         await using var host = new CloudHost(settings: _releases.Settings());
-        var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
-        var packageId = await _releases.PublishFullAsync(supervisor, "2.0.0");
-        await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "sr-1", "CBCB2222");
-        var owner = await host.SignedInClientAsync(AccountRole.Customer);
-        await PairedDevices.PairAsync(owner, "CBCB2222");
-        await TestReleases.ReportAsync(device, new DeviceStatus { Model = TestReleases.Model, FirmwareVersion = "1.0.0", State = DeviceState.Idle });
-        using var created = await supervisor.PostAsJsonAsync("/api/updates/rollouts", new { packageId, name = "Spring firmware", waves = new[] { 100 }, waveWindowSeconds = 0 }, Ct);
-        var rollout = (await created.Content.ReadFromJsonAsync<RolloutView>(Json.Options, Ct))!;
-        await Eventually.TrueAsync(async () => (await owner.GetJsonAsync<List<MyUpdateView>>("/api/me/updates")).Count == 1, "the offer is open");
+        var (device, _, owner, rollout) = await CustomerUpdatesTests.OfferedRolloutAsync(host, _releases, "sr-1", "CBCB2222");
+        await using var _ = device;
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
 
         // Staff see the rollout on every page, so its absence below is the refusal and not an empty list.
