@@ -142,22 +142,24 @@ public static class FixesApi
         return TypedResults.NoContent();
     }
 
-    public static async Task<Results<Ok<List<FixView>>, ProblemHttpResult>> AllFixes(SqliteFixStore store, CancellationToken cancellationToken, string? state = null, string? deviceId = null, int limit = 100)
+    public static async Task<Results<Ok<List<FixView>>, ProblemHttpResult>> AllFixes(
+        HttpContext http, StaffFixes fixes, CancellationToken cancellationToken, string? state = null, string? deviceId = null, int limit = 100)
     {
-        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(fixes);
         if (!TryStates(state, out var states))
             return TypedResults.Problem(BadState());
         if (limit is < 1 or > MaxList)
             return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Invalid limit", $"1 <= limit <= {MaxList}."));
-        var proposals = await store.ListAsync(deviceId is null ? null : [deviceId], states, limit, cancellationToken);
-        return TypedResults.Ok(proposals.Select(p => FixView.Of(p, forStaff: true)).ToList());
+        return TypedResults.Ok((await fixes.ListAsync(http.User, deviceId is null ? null : [deviceId], states, limit, cancellationToken)).ToList());
     }
 
-    public static async Task<Results<Ok<FixView>, ProblemHttpResult>> AnyFix(string proposalId, SqliteFixStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<FixView>, ProblemHttpResult>> AnyFix(string proposalId, HttpContext http, StaffFixes fixes, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        return await store.GetAsync(proposalId, cancellationToken) is { } proposal
-            ? TypedResults.Ok(FixView.Of(proposal, forStaff: true))
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(fixes);
+        return await fixes.GetAsync(http.User, proposalId, cancellationToken) is { } proposal
+            ? TypedResults.Ok(proposal)
             : TypedResults.Problem(UnknownFix(proposalId));
     }
 

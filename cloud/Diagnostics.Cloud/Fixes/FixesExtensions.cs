@@ -15,6 +15,7 @@ public static class FixesExtensions
         builder.Services.AddSingleton<FixWorkflow>();
         builder.Services.AddSingleton<DiagnosticsReports>();
         builder.Services.AddSingleton<CustomerFixes>();
+        builder.Services.AddSingleton<StaffFixes>();
         builder.Services.AddHostedService<FixLoopService>();
         return builder;
     }

@@ -117,12 +117,12 @@ public static class UpdatesApi
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         release.MapPost("/rollouts", CreateRollout).ProducesProblem(StatusCodes.Status400BadRequest);
-        release.MapPost("/rollouts/{rolloutId}/pause", (string rolloutId, HttpContext http, RolloutService rollouts, RolloutStore store, CancellationToken ct) =>
-            ChangeAsync(rolloutId, http, rollouts.PauseAsync, store, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        release.MapPost("/rollouts/{rolloutId}/resume", (string rolloutId, HttpContext http, RolloutService rollouts, RolloutStore store, CancellationToken ct) =>
-            ChangeAsync(rolloutId, http, rollouts.ResumeAsync, store, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        release.MapPost("/rollouts/{rolloutId}/cancel", (string rolloutId, HttpContext http, RolloutService rollouts, RolloutStore store, CancellationToken ct) =>
-            ChangeAsync(rolloutId, http, rollouts.CancelAsync, store, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        release.MapPost("/rollouts/{rolloutId}/pause", (string rolloutId, HttpContext http, StaffRollouts rollouts, CancellationToken ct) =>
+            ChangeAsync(rolloutId, http, RolloutChange.Pause, rollouts, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        release.MapPost("/rollouts/{rolloutId}/resume", (string rolloutId, HttpContext http, StaffRollouts rollouts, CancellationToken ct) =>
+            ChangeAsync(rolloutId, http, RolloutChange.Resume, rollouts, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        release.MapPost("/rollouts/{rolloutId}/cancel", (string rolloutId, HttpContext http, StaffRollouts rollouts, CancellationToken ct) =>
+            ChangeAsync(rolloutId, http, RolloutChange.Cancel, rollouts, ct)).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         var mine = app.MapGroup("/api/me").WithTags("Updates").RequireAuthorization(Roles.CustomerPolicy);
         mine.MapGet("/updates", async (HttpContext http, CustomerUpdates updates, CancellationToken ct) => TypedResults.Ok(await updates.ListAsync(http.User, ct)));
@@ -194,12 +194,11 @@ public static class UpdatesApi
         TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such package", $"Package '{packageId}' is not in the catalog."));
 
     public static async Task<Results<Created<RolloutView>, ProblemHttpResult>> CreateRollout(
-        CreateRolloutRequest request, HttpContext http, RolloutService rollouts, RolloutStore store, CancellationToken cancellationToken)
+        CreateRolloutRequest request, HttpContext http, StaffRollouts rollouts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(rollouts);
-        ArgumentNullException.ThrowIfNull(store);
         if (string.IsNullOrWhiteSpace(request.PackageId))
             return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Rollout refused", "Name the package to roll out (packageId)."));
         var defaults = new RolloutSpec();
@@ -218,51 +217,43 @@ public static class UpdatesApi
             MaxDeferralSeconds = request.MaxDeferralSeconds ?? defaults.MaxDeferralSeconds,
             HealthCheckSeconds = request.HealthCheckSeconds ?? defaults.HealthCheckSeconds,
         };
-        var result = await rollouts.CreateAsync(spec, http.User.Signature(), cancellationToken);
+        var result = await rollouts.CreateAsync(http.User, spec, cancellationToken);
         if (result.Value is not { } rollout)
             return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Rollout refused", result.Detail));
-        return TypedResults.Created($"/api/updates/rollouts/{rollout.Id}",
-            RolloutView.Of(rollout, await store.DevicesOfRolloutAsync(rollout.Id, cancellationToken), result.Detail.Length > 0 ? result.Detail : null));
+        return TypedResults.Created($"/api/updates/rollouts/{rollout.Id}", rollout);
     }
 
     private static List<string> Clean(List<string>? values) =>
         values is null ? [] : [.. values.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v.Trim()).Distinct(StringComparer.Ordinal)];
 
-    public static async Task<Ok<List<RolloutView>>> Rollouts(RolloutStore store, CancellationToken cancellationToken)
-    {
-        var views = new List<RolloutView>();
-        foreach (var rollout in await store.ListRolloutsAsync(cancellationToken))
-            views.Add(RolloutView.Of(rollout, await store.DevicesOfRolloutAsync(rollout.Id, cancellationToken)));
-        return TypedResults.Ok(views);
-    }
+    public static async Task<Ok<List<RolloutView>>> Rollouts(HttpContext http, StaffRollouts rollouts, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await rollouts.ListAsync(http.User, cancellationToken)).ToList());
 
-    public static async Task<Results<Ok<RolloutView>, ProblemHttpResult>> RolloutById(string rolloutId, RolloutStore store, CancellationToken cancellationToken) =>
-        await store.GetRolloutAsync(rolloutId, cancellationToken) is { } rollout
-            ? TypedResults.Ok(RolloutView.Of(rollout, await store.DevicesOfRolloutAsync(rolloutId, cancellationToken)))
+    public static async Task<Results<Ok<RolloutView>, ProblemHttpResult>> RolloutById(string rolloutId, HttpContext http, StaffRollouts rollouts, CancellationToken cancellationToken) =>
+        await rollouts.GetAsync(http.User, rolloutId, cancellationToken) is { } rollout ? TypedResults.Ok(rollout.View) : NoRollout(rolloutId);
+
+    public static async Task<Results<Ok<List<RolloutDeviceView>>, ProblemHttpResult>> RolloutDevices(string rolloutId, HttpContext http, StaffRollouts rollouts, CancellationToken cancellationToken) =>
+        await rollouts.GetAsync(http.User, rolloutId, cancellationToken) is { } rollout
+            ? TypedResults.Ok(rollout.Devices.Select(RolloutDeviceView.Of).ToList())
             : NoRollout(rolloutId);
-
-    public static async Task<Results<Ok<List<RolloutDeviceView>>, ProblemHttpResult>> RolloutDevices(string rolloutId, RolloutStore store, CancellationToken cancellationToken) =>
-        await store.GetRolloutAsync(rolloutId, cancellationToken) is null
-            ? NoRollout(rolloutId)
-            : TypedResults.Ok((await store.DevicesOfRolloutAsync(rolloutId, cancellationToken)).Select(RolloutDeviceView.Of).ToList());
 
     private static ProblemHttpResult NoRollout(string rolloutId) =>
         TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such rollout", $"There is no rollout '{rolloutId}'."));
 
     private static async Task<Results<Ok<RolloutView>, ProblemHttpResult>> ChangeAsync(
-        string rolloutId, HttpContext http, Func<string, string, CancellationToken, Task<RolloutResult<Rollout>>> change, RolloutStore store, CancellationToken cancellationToken)
+        string rolloutId, HttpContext http, RolloutChange change, StaffRollouts rollouts, CancellationToken cancellationToken)
     {
-        var result = await change(rolloutId, http.User.Signature(), cancellationToken);
+        var result = await rollouts.ChangeAsync(http.User, rolloutId, change, cancellationToken);
         return result.Error switch
         {
-            RolloutError.None => TypedResults.Ok(RolloutView.Of(result.Value!, await store.DevicesOfRolloutAsync(rolloutId, cancellationToken))),
+            RolloutError.None => TypedResults.Ok(result.Value!),
             RolloutError.NotFound => NoRollout(rolloutId),
             _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Not now", result.Detail)),
         };
     }
 
-    public static async Task<Ok<List<RolloutDeviceView>>> DeviceUpdates(string deviceId, RolloutStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await store.RolloutsOfDeviceAsync(deviceId, cancellationToken)).Select(RolloutDeviceView.Of).ToList());
+    public static async Task<Ok<List<RolloutDeviceView>>> DeviceUpdates(string deviceId, HttpContext http, StaffRollouts rollouts, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await rollouts.OfDeviceAsync(http.User, deviceId, cancellationToken)).Select(RolloutDeviceView.Of).ToList());
 
     public static async Task<Ok<IReadOnlyList<string>>> Tags(string deviceId, RolloutTargetStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(await store.TagsAsync(deviceId, cancellationToken));

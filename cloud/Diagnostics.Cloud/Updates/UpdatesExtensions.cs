@@ -20,6 +20,7 @@ public static class UpdatesExtensions
         builder.Services.AddSingleton<UpdateOfferPublisher>();
         builder.Services.AddSingleton<RolloutService>();
         builder.Services.AddSingleton<CustomerUpdates>();
+        builder.Services.AddSingleton<StaffRollouts>();
         builder.Services.AddHostedService<RolloutScheduler>();
         return builder;
     }

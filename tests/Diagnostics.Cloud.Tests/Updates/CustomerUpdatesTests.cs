@@ -25,15 +25,8 @@ public sealed class CustomerUpdatesTests : IDisposable
     public async Task Another_customer_gets_neither_the_update_card_of_a_device_page_nor_the_offer_or_window_from_the_api()
     {
         await using var host = new CloudHost(settings: _releases.Settings());
-        var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
-        var packageId = await _releases.PublishFullAsync(supervisor, "2.0.0");
-        await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "cu-1", "CBCB1111");
-        var owner = await host.SignedInClientAsync(AccountRole.Customer);
-        await PairedDevices.PairAsync(owner, "CBCB1111");
-        await TestReleases.ReportAsync(device, new DeviceStatus { Model = TestReleases.Model, FirmwareVersion = "1.0.0", State = DeviceState.Idle });
-        using var created = await supervisor.PostAsJsonAsync("/api/updates/rollouts", new { packageId, name = "Spring firmware", waves = new[] { 100 }, waveWindowSeconds = 0 }, Ct);
-        var rollout = (await created.Content.ReadFromJsonAsync<RolloutView>(Json.Options, Ct))!;
-        await Eventually.TrueAsync(async () => (await owner.GetJsonAsync<List<MyUpdateView>>("/api/me/updates")).Count == 1, "the offer is open");
+        var (device, _, owner, rollout) = await OfferedRolloutAsync(host, _releases, "cu-1", "CBCB1111");
+        await using var _ = device;
         var stranger = await host.SignedInClientAsync(AccountRole.Customer);
 
         var ownersPage = await GetPageAsync(owner, "/app/devices/cu-1");
@@ -54,4 +47,21 @@ public sealed class CustomerUpdatesTests : IDisposable
         // The stranger's window was not stored: the owner's device still installs at any time.
         Assert.True((await owner.GetJsonAsync<MaintenanceWindowView>("/api/me/devices/cu-1/maintenance-window")).AlwaysOpen);
     }
+
+    /// <summary>A paired device on 1.0.0 that a one-wave rollout of 2.0.0 ("Spring firmware") has been offered to, its owner seeing the offer.</summary>
+    internal static async Task<(DeviceClient Device, HttpClient Supervisor, HttpClient Owner, RolloutView Rollout)> OfferedRolloutAsync(
+        CloudHost host, TestReleases releases, string deviceId, string pairingCode)
+    {
+        var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
+        var packageId = await releases.PublishFullAsync(supervisor, "2.0.0");
+        var device = await PairedDevices.ConnectAnnouncingAsync(host, deviceId, pairingCode);
+        var owner = await host.SignedInClientAsync(AccountRole.Customer);
+        await PairedDevices.PairAsync(owner, pairingCode);
+        await TestReleases.ReportAsync(device, new DeviceStatus { Model = TestReleases.Model, FirmwareVersion = "1.0.0", State = DeviceState.Idle });
+        using var created = await supervisor.PostAsJsonAsync("/api/updates/rollouts", new { packageId, name = "Spring firmware", waves = new[] { 100 }, waveWindowSeconds = 0 }, Ct);
+        var rollout = (await created.Content.ReadFromJsonAsync<RolloutView>(Json.Options, Ct))!;
+        await Eventually.TrueAsync(async () => (await owner.GetJsonAsync<List<MyUpdateView>>("/api/me/updates")).Count == 1, "the offer is open");
+        return (device, supervisor, owner, rollout);
+    }
+
 }
