@@ -150,7 +150,7 @@ public static class SupportApi
                 (request.Internal == true ? null : OwnSession<SupportMessage>(session, http.User))
                 ?? support.PostAsync(session, Actor(http.User), request.Text, request.ClientId, request.Internal ?? false, ct),
                 created: m => Results.Created($"{http.Request.Path}?after={m.Sequence - 1}", m), ct));
-        group.MapPost("/{sessionId}/images", (string sessionId, HttpContext http, SupportService support, IOptions<SupportOptions> options,
+        group.MapPost("/{sessionId}/images", (string sessionId, HttpContext http, SessionPictures pictures, IOptions<SupportOptions> options,
             CancellationToken ct, string? caption = null) =>
             WithSessionAsync(sessionId, http.User, audience(http), async session =>
             {
@@ -159,7 +159,7 @@ public static class SupportApi
                 var content = await ReadLimitedAsync(http.Request.Body, options.Value.MaxImageBytes, ct);
                 return content is null
                     ? SupportResult<SupportMessage>.Fail(SupportError.Invalid, $"a picture has at most {options.Value.MaxImageBytes / 1024} KiB")
-                    : await support.PostImageAsync(session, Actor(http.User), http.Request.ContentType, content, caption, ct);
+                    : await pictures.PostImageAsync(session, Actor(http.User), http.Request.ContentType, content, caption, ct);
             }, created: m => Results.Created($"{http.Request.Path}?after={m.Sequence - 1}", m), ct)).DisableAntiforgery();
         group.MapGet("/{sessionId}/images/{imageId}", async (string sessionId, string imageId, HttpContext http, CancellationToken ct) =>
         {

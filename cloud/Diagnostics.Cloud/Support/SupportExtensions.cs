@@ -27,6 +27,7 @@ public static class SupportExtensions
         builder.Services.AddSingleton<SessionAssignment>();
         builder.Services.AddSingleton<SupportService>();
         builder.Services.AddSingleton<SessionCards>();
+        builder.Services.AddSingleton<SessionPictures>();
         builder.Services.AddSingleton<CannedReplyService>();
         builder.Services.AddSingleton<SupportSupervision>();
         builder.Services.AddSingleton<CustomerConversations>();
