@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Http;
 using Diagnostics.Cloud.Observability;
 using DeviceCredentials = Diagnostics.Agent.Provisioning.DeviceCredentials;
 using Microsoft.Extensions.Options;
@@ -52,15 +53,18 @@ public sealed partial class DemoFleetHost(
         // Demo devices answer collect-diagnostics like real ones: they upload to this cloud's own HTTP address (known
         // once the server listens), and their reports carry their own log lines, kept in a ring beside the cloud's logs.
         var logRing = new AgentLogRing(time, capacity: 2000);
-        using var loggerFactory = new LoggerFactory([.. loggerProviders, logRing], loggerFilters);
+        using var loggerFactory = new LoggerFactory([.. loggerProviders, logRing], QuietAgents(loggerFilters.CurrentValue));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         try
         {
             fleetOptions.CloudUrl = await OwnAddressAsync(stoppingToken) ?? "";
             await ForgetCredentialsTheRegistryRejectsAsync(fleetOptions, stoppingToken);
             await PublishDemoReleasesAsync(fleetOptions, stoppingToken);
-            await SimulatedFleet.RunAsync(fleetOptions, new RegistryProvisioner(registry), loggerFactory, time,
-                stoppingToken, new DiagnosticsSetup(http, logRing, SoleDevice: false)).ConfigureAwait(false);
+            await using var fleet = await SimulatedFleet.StartAsync(fleetOptions, new RegistryProvisioner(registry), loggerFactory, time,
+                stoppingToken, new DiagnosticsSetup(http, logRing, SoleDevice: false));
+            await AllConnectedAsync(fleet, stoppingToken);
+            AnnounceReady();
+            await fleet.Completion;
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -70,7 +74,44 @@ public sealed partial class DemoFleetHost(
         {
             // The demo is a convenience: the cloud keeps serving real devices without it.
             LogFailed(logger, ex);
+            AnnounceReady();
         }
+    }
+
+    /// <summary>
+    /// Until every printer's first connection (each one is logged by presence), or at most <see cref="ConnectingAtMost"/>:
+    /// a printer that cannot connect must not hold back the line a person waits for.
+    /// </summary>
+    private async Task AllConnectedAsync(SimulatedFleet fleet, CancellationToken cancellationToken)
+    {
+        var until = time.GetUtcNow() + ConnectingAtMost;
+        while (fleet.Devices.Any(device => !device.Uplink.IsConnected) && time.GetUtcNow() < until)
+            await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken);
+    }
+
+    private static readonly TimeSpan ConnectingAtMost = TimeSpan.FromSeconds(30);
+
+    /// <summary>The ready line, once the printers run: their registrations and connections are logged before it, not after.</summary>
+    private void AnnounceReady()
+    {
+        if (server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() is { } first)
+            StartupReadyLine.Log(logger, first, options.Value.SignIns());
+    }
+
+    /// <summary>
+    /// The simulated printers' own routine lines (connected, subscribed, ready for updates: six per printer) would bury
+    /// the cloud's start-up under a thousand lines, so they reach the cloud's log at warnings and worse unless Logging
+    /// configures <c>Diagnostics.Agent</c> itself (a configured rule of the same category comes later and wins).
+    /// </summary>
+    private static LoggerFilterOptions QuietAgents(LoggerFilterOptions configured)
+    {
+        var quiet = new LoggerFilterOptions { MinLevel = configured.MinLevel, CaptureScopes = configured.CaptureScopes };
+        quiet.Rules.Add(new LoggerFilterRule(null, "Diagnostics.Agent", LogLevel.Warning, null));
+        // Each printer's own log ring keeps its routine lines: its diagnostics reports carry them.
+        quiet.Rules.Add(new LoggerFilterRule(typeof(AgentLogRing).FullName, "Diagnostics.Agent", LogLevel.Information, null));
+        foreach (var rule in configured.Rules)
+            quiet.Rules.Add(rule);
+        return quiet;
     }
 
     /// <summary>

@@ -31,6 +31,9 @@ public sealed class DemoFleetOptions
     /// <summary>The password of every demo account. Demo accounts are for a closed demo, never for production.</summary>
     public string AccountPassword { get; set; } = "diagnostics-demo";
 
+    /// <summary>Who the ready line at start-up tells a person to sign in as.</summary>
+    public Http.DemoSignIns SignIns() => new($"agent@{DemoAccounts.Domain}", $"customer@{DemoAccounts.Domain}", AccountPassword);
+
     /// <summary>How many of the first simulated printers the demo customer has already paired.</summary>
     public int PairedWithDemoCustomer { get; set; } = 3;
 

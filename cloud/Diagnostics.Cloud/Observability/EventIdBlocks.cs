@@ -10,7 +10,8 @@ namespace Diagnostics.Cloud.Observability;
 /// <code>
 /// Folder         Block        also (kept from before the split)
 /// Devices        100-149      257-258, 285-289, 420-421; 150-152 (fleet history)
-/// Web            101-102      160-161, 502
+/// Web            101          160-161, 502
+/// Http           102          (the ready line, logged by Web or the demo fleet)
 /// Broker         200-279
 /// Certificates   280-284
 /// Ingestion      300-399      951-953 (telemetry partitions)

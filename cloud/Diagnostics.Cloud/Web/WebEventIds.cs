@@ -4,7 +4,6 @@ namespace Diagnostics.Cloud.Web;
 internal static class WebEventIds
 {
     public const int ApiListening = 101;
-    public const int StartupReady = 102;
     public const int LiveRefreshFailed = 160;
     public const int LiveFeedFailed = 161;
     public const int CrossSiteRefused = 502;

@@ -1,4 +1,5 @@
 using Diagnostics.Cloud.Broker;
+using Diagnostics.Cloud.Http;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Web.Components;
 using Microsoft.AspNetCore.Antiforgery;
@@ -77,36 +78,17 @@ public static partial class WebExtensions
                 else
                     LogListening(logger, url);
             }
-                   // Last at start-up, together: where to go in a browser and, in a demo, who to sign in as.
+            // Last at start-up, together: where to go in a browser and, in a demo, who to sign in as. With demo printers
+            // the fleet says it once they run, after their start-up lines.
             var demo = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Demo.DemoFleetOptions>>().Value;
-            if (app.Urls.FirstOrDefault() is { } first)
-            {
-                var open = first.Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal).Replace("://+", "://localhost", StringComparison.Ordinal)
-                    .Replace("://*", "://localhost", StringComparison.Ordinal).TrimEnd('/');
-                var (dashboard, companion) = ($"{open}/dashboard", $"{open}/app");
-                if (demo.Devices > 0 || demo.SeedAccounts)
-                {
-                    var (agent, customer) = ($"agent@{Demo.DemoAccounts.Domain}", $"customer@{Demo.DemoAccounts.Domain}");
-                    LogReadyWithDemo(logger, dashboard, agent, companion, customer, demo.AccountPassword);
-                }
-                else
-                {
-                    LogReady(logger, dashboard, companion);
-                }
-            }
+            if (demo.Devices == 0 && app.Urls.FirstOrDefault() is { } first)
+                StartupReadyLine.Log(logger, first, demo.SeedAccounts ? demo.SignIns() : null);
         });
         return app;
     }
 
     [LoggerMessage(EventId = WebEventIds.ApiListening, Level = LogLevel.Information, Message = "API listening on {Url}")]
     private static partial void LogListening(ILogger logger, string url);
-
-    [LoggerMessage(EventId = WebEventIds.StartupReady, Level = LogLevel.Information, Message = "Ready. Dashboard: {Dashboard} · companion app: {App}")]
-    private static partial void LogReady(ILogger logger, string dashboard, string app);
-
-    [LoggerMessage(EventId = WebEventIds.StartupReady, Level = LogLevel.Information,
-        Message = "Ready. Dashboard: {Dashboard} (sign in as {Agent}) · companion app: {App} (sign in as {Customer}) · demo password: {Password}")]
-    private static partial void LogReadyWithDemo(ILogger logger, string dashboard, string agent, string app, string customer, string password);
 
     [LoggerMessage(EventId = BrokerEventIds.PlainListener, Level = LogLevel.Warning, Message = "API listening on PLAIN, UNENCRYPTED HTTP at {Url}: passwords and sign-in cookies cross the network in clear text. For development only; serve https:// addresses alone in production (Urls)")]
     private static partial void LogListeningPlain(ILogger logger, string url);
