@@ -53,11 +53,11 @@ public static class SupportApi
         mine.MapPost("/{sessionId}/leave", (string sessionId, HttpContext http, CustomerConversations conversations, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, conversations, session => support.LeaveAsync(session, Actor(http.User), ct), created: null, ct));
         mine.MapPost("/{sessionId}/fixes/{proposalId}/{decision:regex(^(approve|decline)$)}", (string sessionId, string proposalId, string decision, HttpContext http,
-            CustomerConversations conversations, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, conversations, session => support.DecideFixAsync(session, Actor(http.User), proposalId, decision == "approve", ct), created: null, ct));
+            CustomerConversations conversations, SessionCards cards, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, conversations, session => cards.DecideFixAsync(session, Actor(http.User), proposalId, decision == "approve", ct), created: null, ct));
         mine.MapPost("/{sessionId}/updates/{rolloutId}/{decision:regex(^(approve|decline)$)}", (string sessionId, string rolloutId, string decision, HttpContext http,
-            CustomerConversations conversations, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, conversations, session => support.DecideUpdateAsync(session, Actor(http.User), rolloutId, decision == "approve", ct), created: null, ct));
+            CustomerConversations conversations, SessionCards cards, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, conversations, session => cards.DecideUpdateAsync(session, Actor(http.User), rolloutId, decision == "approve", ct), created: null, ct));
         mine.MapPost("/{sessionId}/rating", (string sessionId, RateRequest request, HttpContext http, CustomerConversations conversations, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, conversations, session => support.RateAsync(session, Actor(http.User), request.Rating ?? 0, request.Comment, ct), created: null, ct));
 
@@ -80,15 +80,15 @@ public static class SupportApi
                 ? Results.Ok(review)
                 : Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No review", $"There is no review of '{sessionId}' for you.")));
         MapConversation(staff, http => http.RequestServices.GetRequiredService<AgentConversations>());
-        staff.MapPost("/{sessionId}/take", (string sessionId, HttpContext http, AgentConversations conversations, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, conversations, session => support.TakeAsync(session, Actor(http.User), ct), created: null, ct));
-        staff.MapPost("/{sessionId}/transfer", (string sessionId, TransferRequest request, HttpContext http, AgentConversations conversations, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, conversations, session => OwnSession(session, http.User) ?? support.TransferAsync(session, Actor(http.User),
+        staff.MapPost("/{sessionId}/take", (string sessionId, HttpContext http, AgentConversations conversations, SessionAssignment assignment, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, conversations, session => assignment.TakeAsync(session, Actor(http.User), ct), created: null, ct));
+        staff.MapPost("/{sessionId}/transfer", (string sessionId, TransferRequest request, HttpContext http, AgentConversations conversations, SessionAssignment assignment, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, conversations, session => OwnSession(session, http.User) ?? assignment.TransferAsync(session, Actor(http.User),
                 string.IsNullOrWhiteSpace(request.ToAgentId) ? null : request.ToAgentId.Trim(), request.Note, ct), created: null, ct));
-        staff.MapPost("/{sessionId}/fixes", (string sessionId, ProposeFixRequest request, HttpContext http, AgentConversations conversations, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, conversations, session => OwnSession<SupportMessage>(session, http.User) ?? support.ProposeFixAsync(session, Actor(http.User), request.ArticleId ?? "", ct), created: null, ct));
-        staff.MapPost("/{sessionId}/updates", (string sessionId, HttpContext http, AgentConversations conversations, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, conversations, session => OwnSession<SupportMessage>(session, http.User) ?? support.ShareUpdateAsync(session, Actor(http.User), ct), created: null, ct));
+        staff.MapPost("/{sessionId}/fixes", (string sessionId, ProposeFixRequest request, HttpContext http, AgentConversations conversations, SessionCards cards, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, conversations, session => OwnSession<SupportMessage>(session, http.User) ?? cards.ProposeFixAsync(session, Actor(http.User), request.ArticleId ?? "", ct), created: null, ct));
+        staff.MapPost("/{sessionId}/updates", (string sessionId, HttpContext http, AgentConversations conversations, SessionCards cards, CancellationToken ct) =>
+            WithSessionAsync(sessionId, http.User, conversations, session => OwnSession<SupportMessage>(session, http.User) ?? cards.ShareUpdateAsync(session, Actor(http.User), ct), created: null, ct));
         staff.MapPost("/{sessionId}/close", (string sessionId, CloseSessionRequest request, HttpContext http, AgentConversations conversations, SupportService support, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, conversations, session =>
                 support.CloseByAgentAsync(session, Actor(http.User), request.Summary, request.Category, request.Solution, request.Resolved ?? true, ct, request.ArticleId),
@@ -97,17 +97,17 @@ public static class SupportApi
         var desk = app.MapGroup("/api/support").WithTags("Support").RequireAuthorization(Roles.StaffPolicy)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         desk.MapGet("/agents", async (SupportQueueStore queue, CancellationToken ct) => Results.Ok(await queue.AgentsAsync(ct)));
-        desk.MapPut("/agents/me", async (AvailabilityRequest request, HttpContext http, SupportService support, CancellationToken ct) =>
-            Results.Ok(await support.SetAvailableAsync(Actor(http.User), request.Available, ct)));
-        desk.MapPut("/agents/{agentId}/limit", async (string agentId, LimitRequest request, SupportService support, CancellationToken ct) =>
-            Answer(await support.SetLimitAsync(agentId, request.MaxSessions, ct), Results.Ok)).RequireAuthorization(Roles.SupervisorPolicy);
+        desk.MapPut("/agents/me", async (AvailabilityRequest request, HttpContext http, SessionAssignment assignment, CancellationToken ct) =>
+            Results.Ok(await assignment.SetAvailableAsync(Actor(http.User), request.Available, ct)));
+        desk.MapPut("/agents/{agentId}/limit", async (string agentId, LimitRequest request, SessionAssignment assignment, CancellationToken ct) =>
+            Answer(await assignment.SetLimitAsync(agentId, request.MaxSessions, ct), Results.Ok)).RequireAuthorization(Roles.SupervisorPolicy);
         desk.MapGet("/reviews/mine", async (HttpContext http, SupportReviewStore reviews, CancellationToken ct, int limit = 20) =>
             Results.Ok(await reviews.ReviewsOfAgentAsync(http.User.AccountId()!, Math.Clamp(limit, 1, 200), ct)));
         desk.MapGet("/unanswered", async (UnansweredQuestions unanswered, CancellationToken ct, string? language = null, int limit = 100) =>
             Results.Ok(await unanswered.ListAsync(string.IsNullOrWhiteSpace(language) ? null : language.Trim(), Math.Clamp(limit, 1, 500), ct)));
         desk.MapGet("/canned-replies", async (CannedReplyStore replies, CancellationToken ct) => Results.Ok(await replies.CannedRepliesAsync(ct)));
-        desk.MapPost("/canned-replies", async (CannedReplyRequest request, HttpContext http, SupportService support, CancellationToken ct) =>
-            Answer(await support.AddCannedReplyAsync(Actor(http.User), request.Title, request.Body, ct, request.Language), r => Results.Created($"/api/support/canned-replies/{r.Id}", r)));
+        desk.MapPost("/canned-replies", async (CannedReplyRequest request, HttpContext http, CannedReplyService cannedReplies, CancellationToken ct) =>
+            Answer(await cannedReplies.AddCannedReplyAsync(Actor(http.User), request.Title, request.Body, ct, request.Language), r => Results.Created($"/api/support/canned-replies/{r.Id}", r)));
         desk.MapDelete("/canned-replies/{replyId}", async (string replyId, CannedReplyStore replies, CancellationToken ct) =>
             await replies.DeleteCannedReplyAsync(replyId, ct) ? Results.NoContent()
                 : Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such reply", $"There is no canned reply '{replyId}'."))).RequireAuthorization(Roles.SupervisorPolicy);
@@ -150,7 +150,7 @@ public static class SupportApi
                 (request.Internal == true ? null : OwnSession<SupportMessage>(session, http.User))
                 ?? support.PostAsync(session, Actor(http.User), request.Text, request.ClientId, request.Internal ?? false, ct),
                 created: m => Results.Created($"{http.Request.Path}?after={m.Sequence - 1}", m), ct));
-        group.MapPost("/{sessionId}/images", (string sessionId, HttpContext http, SupportService support, IOptions<SupportOptions> options,
+        group.MapPost("/{sessionId}/images", (string sessionId, HttpContext http, SessionPictures pictures, IOptions<SupportOptions> options,
             CancellationToken ct, string? caption = null) =>
             WithSessionAsync(sessionId, http.User, audience(http), async session =>
             {
@@ -159,7 +159,7 @@ public static class SupportApi
                 var content = await ReadLimitedAsync(http.Request.Body, options.Value.MaxImageBytes, ct);
                 return content is null
                     ? SupportResult<SupportMessage>.Fail(SupportError.Invalid, $"a picture has at most {options.Value.MaxImageBytes / 1024} KiB")
-                    : await support.PostImageAsync(session, Actor(http.User), http.Request.ContentType, content, caption, ct);
+                    : await pictures.PostImageAsync(session, Actor(http.User), http.Request.ContentType, content, caption, ct);
             }, created: m => Results.Created($"{http.Request.Path}?after={m.Sequence - 1}", m), ct)).DisableAntiforgery();
         group.MapGet("/{sessionId}/images/{imageId}", async (string sessionId, string imageId, HttpContext http, CancellationToken ct) =>
         {

@@ -23,7 +23,12 @@ public static class SupportExtensions
         builder.Services.AddSingleton<SessionTyping>();
         builder.Services.AddSingleton<FixCardDevices>();
         builder.Services.AddSingleton<SupportBot>();
+        builder.Services.AddSingleton<SessionPosting>();
+        builder.Services.AddSingleton<SessionAssignment>();
         builder.Services.AddSingleton<SupportService>();
+        builder.Services.AddSingleton<SessionCards>();
+        builder.Services.AddSingleton<SessionPictures>();
+        builder.Services.AddSingleton<CannedReplyService>();
         builder.Services.AddSingleton<SupportSupervision>();
         builder.Services.AddSingleton<CustomerConversations>();
         builder.Services.AddSingleton<AgentConversations>();

@@ -34,7 +34,7 @@ public sealed class FixCardDevices
 /// Wakes when a watched device changes and otherwise every <see cref="SupportOptions.FixCheckInterval"/>.
 /// </summary>
 public sealed partial class SupportWatcher(
-    SupportMessageStore messageStore, SqliteFixStore fixes, SupportService support, FixCardDevices watched, FleetChanges changes, InstanceLeases leases,
+    SupportMessageStore messageStore, SqliteFixStore fixes, SupportService support, SessionCards sessionCards, FixCardDevices watched, FleetChanges changes, InstanceLeases leases,
     IOptions<SupportOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<SupportWatcher> logger) : BackgroundService
 {
     private static readonly TimeSpan MinimumPassInterval = TimeSpan.FromMilliseconds(250);
@@ -71,7 +71,7 @@ public sealed partial class SupportWatcher(
             devices.Add(card.DeviceId);
             if (await fixes.GetAsync(card.ProposalId, cancellationToken) is not { } proposal || proposal.State.IsOpen() || proposal.State == FixState.Advice)
                 continue;
-            await support.FixEndedAsync(message.SessionId, proposal, cancellationToken);
+            await sessionCards.FixEndedAsync(message.SessionId, proposal, cancellationToken);
         }
         watched.Reset(devices);
         await support.CloseIdleBotSessionsAsync(time.GetUtcNow() - options.Value.BotIdleTimeout, cancellationToken);

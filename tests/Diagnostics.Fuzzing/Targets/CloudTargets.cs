@@ -43,7 +43,7 @@ public static class CloudTargets
     public static FuzzTarget ImageSniffing { get; } = new()
     {
         Name = "image",
-        Covers = "SupportService.ImageTypeOf (magic bytes of support uploads)",
+        Covers = "SessionPictures.ImageTypeOf (magic bytes of support uploads)",
         Seeds = () =>
         [
             [0x89, .. "PNG\r\n\u001a\n"u8, 0, 0, 0, 13, .. "IHDR"u8, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0],
@@ -55,7 +55,7 @@ public static class CloudTargets
         AllocationBytesPerInputByte = 0,
         Parse = input =>
         {
-            var sniffed = SupportService.ImageTypeOf(input);
+            var sniffed = SessionPictures.ImageTypeOf(input);
             var expected = ByTheStandards(input);
             if (sniffed != expected)
                 throw new ContractViolationException($"ImageTypeOf says {sniffed ?? "not a picture"} for bytes the standards call {expected ?? "not a picture"}: {Convert.ToHexString(input.AsSpan(0, Math.Min(16, input.Length)))}");
