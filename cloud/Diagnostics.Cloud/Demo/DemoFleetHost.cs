@@ -99,7 +99,7 @@ public sealed partial class DemoFleetHost(
     }
 
     /// <summary>
-    /// The simulated printers' own routine lines (connected, subscribed, ready for updates: six per printer) would bury
+    /// The simulated printers' own routine lines (connected, subscribed, ready for updates: four per printer) would bury
     /// the cloud's start-up under a thousand lines, so they reach the cloud's log at warnings and worse unless Logging
     /// configures <c>Diagnostics.Agent</c> itself (a configured rule of the same category comes later and wins).
     /// </summary>
@@ -107,6 +107,8 @@ public sealed partial class DemoFleetHost(
     {
         var quiet = new LoggerFilterOptions { MinLevel = configured.MinLevel, CaptureScopes = configured.CaptureScopes };
         quiet.Rules.Add(new LoggerFilterRule(null, "Diagnostics.Agent", LogLevel.Warning, null));
+        // Except each printer's start and pairing code: a person trying the demo pairs a printer with it.
+        quiet.Rules.Add(new LoggerFilterRule(null, "Diagnostics.Agent.AgentRuntime", LogLevel.Information, null));
         // Each printer's own log ring keeps its routine lines: its diagnostics reports carry them.
         quiet.Rules.Add(new LoggerFilterRule(typeof(AgentLogRing).FullName, "Diagnostics.Agent", LogLevel.Information, null));
         foreach (var rule in configured.Rules)

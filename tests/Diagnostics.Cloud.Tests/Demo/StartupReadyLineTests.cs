@@ -29,7 +29,9 @@ public sealed class StartupReadyLineTests
             Assert.InRange(connectedAt, 0, readyAt);
         }
         Assert.Single(lines, line => line.Contains("Ready. Dashboard:", StringComparison.Ordinal));
-        // The simulated printers' own routine lines stay out of the cloud's console (they are in each printer's log ring).
-        Assert.DoesNotContain(lines, line => line.StartsWith("info: Diagnostics.Agent.", StringComparison.Ordinal));
+        // The simulated printers' routine lines stay out of the cloud's console (they are in each printer's log ring); their
+        // pairing codes stay, a person pairs a printer with them.
+        Assert.DoesNotContain(lines, line => line.StartsWith("info: Diagnostics.Agent.Uplink.", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("sim-0001 pairing code:", StringComparison.Ordinal));
     }
 }
