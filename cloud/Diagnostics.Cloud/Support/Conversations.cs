@@ -196,9 +196,14 @@ public sealed class CustomerConversations(ConversationSources sources, DeviceAcc
     public Task<SupportResult<SupportSession>> RateAsync(ClaimsPrincipal user, string sessionId, int rating, string? comment, CancellationToken cancellationToken) =>
         WithSessionAsync(user, sessionId, (session, customer) => Sources.Support.RateAsync(session, customer, rating, comment, cancellationToken), cancellationToken);
 
-    /// <summary>The customer approves or declines a fix card of the conversation.</summary>
-    public Task<SupportResult<FixProposal>> DecideFixAsync(ClaimsPrincipal user, string sessionId, string proposalId, bool approve, CancellationToken cancellationToken) =>
-        WithSessionAsync(user, sessionId, (session, customer) => cards.DecideFixAsync(session, customer, proposalId, approve, cancellationToken), cancellationToken);
+    /// <summary>The customer approves or declines a fix card of the conversation; the fix comes back as the customer reads it (<see cref="FixView"/>).</summary>
+    public async Task<SupportResult<FixView>> DecideFixAsync(ClaimsPrincipal user, string sessionId, string proposalId, bool approve, CancellationToken cancellationToken)
+    {
+        var decided = await WithSessionAsync(user, sessionId, (session, customer) => cards.DecideFixAsync(session, customer, proposalId, approve, cancellationToken), cancellationToken);
+        return decided.Value is { } proposal
+            ? SupportResult<FixView>.Done(FixView.Of(proposal, forStaff: false))
+            : SupportResult<FixView>.Fail(decided.Error, decided.Detail);
+    }
 
     /// <summary>The customer approves or declines an update card of the conversation.</summary>
     public Task<SupportResult<RolloutDevice>> DecideUpdateAsync(ClaimsPrincipal user, string sessionId, string rolloutId, bool approve, CancellationToken cancellationToken) =>

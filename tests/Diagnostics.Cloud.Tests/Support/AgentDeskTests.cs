@@ -21,9 +21,8 @@ public sealed class AgentDeskTests
     public async Task A_customer_gets_neither_the_desk_page_nor_the_queue_and_takes_no_session_from_either(StorageProvider engine)
     {
         await using var host = new CloudHost(engine: engine);
-        var (device, owner) = await PairedDeviceAsync(host, "ad-1", "ADAD1111", Jam);
+        var (device, owner, session) = await QueuedSessionAsync(host, "ad-1", "ADAD1111");
         await using var _ = device;
-        var session = await OpenAsync(owner, "ad-1", "The printer jams, please talk to a person");
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
         var desk = host.Services.GetRequiredService<AgentDesk>();
 
@@ -58,9 +57,8 @@ public sealed class AgentDeskTests
     public async Task An_agent_who_does_not_hold_a_session_writes_nothing_to_its_customer_from_the_page_or_the_api(StorageProvider engine)
     {
         await using var host = new CloudHost(engine: engine);
-        var (device, owner) = await PairedDeviceAsync(host, "ad-2", "ADAD2222", Jam);
+        var (device, owner, session) = await QueuedSessionAsync(host, "ad-2", "ADAD2222");
         await using var _ = device;
-        var session = await OpenAsync(owner, "ad-2", "The printer jams, please talk to a person");
         var holder = await host.SignedInClientAsync(AccountRole.Agent);
         var other = await host.SignedInClientAsync(AccountRole.Agent);
         await OkAsync<SupportSession>(holder, $"/api/sessions/{session.Id}/take");

@@ -21,9 +21,8 @@ public sealed class SupervisorDeskTests
     public async Task An_agent_gets_neither_the_history_the_figures_nor_another_agents_review_from_the_pages_or_the_api(StorageProvider engine)
     {
         await using var host = new CloudHost(engine: engine);
-        var (device, owner) = await PairedDeviceAsync(host, "sd-1", "SDSD1111", Jam);
+        var (device, owner, session) = await QueuedSessionAsync(host, "sd-1", "SDSD1111");
         await using var _ = device;
-        var session = await OpenAsync(owner, "sd-1", "The printer jams, please talk to a person");
         var holder = await host.SignedInClientAsync(AccountRole.Agent);
         var other = await host.SignedInClientAsync(AccountRole.Agent);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);

@@ -28,6 +28,13 @@ internal static class SupportDesk
         return (device, owner);
     }
 
+    /// <summary>A jammed device paired to a new customer who asked for a person: the session waits in the queue.</summary>
+    public static async Task<(DeviceClient Device, HttpClient Owner, SupportSession Session)> QueuedSessionAsync(CloudHost host, string deviceId, string code)
+    {
+        var (device, owner) = await PairedDeviceAsync(host, deviceId, code, Jam);
+        return (device, owner, await OpenAsync(owner, deviceId, "The printer jams, please talk to a person"));
+    }
+
     public static async Task ReportAsync(DeviceClient device, params ActiveCondition[] conditions)
     {
         var status = device.NewEnvelope(status: new DeviceStatus
