@@ -75,6 +75,11 @@ public sealed partial class UplinkConnection
 
     public bool IsConnected => _connected;
 
+    /// <summary>Completes on the first connection: a caller that waits for it needs no polling.</summary>
+    public Task FirstConnected => _firstConnected.Task;
+
+    private readonly TaskCompletionSource _firstConnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Publishes accepted by the broker, resends included.</summary>
     public long Published => Interlocked.Read(ref _published);
 
@@ -131,6 +136,7 @@ public sealed partial class UplinkConnection
                 await ConnectAsync(client, cancellationToken);
                 failures = 0;
                 _connected = true;
+                _firstConnected.TrySetResult();
                 Interlocked.Increment(ref _connects);
                 Log.Connected(_logger, _credentials.DeviceId, _options.Host, _options.Port, _outbox.Depth);
                 await DrainAsync(client, cancellationToken);
