@@ -200,7 +200,7 @@ public sealed class CustomerConversations(ConversationSources sources, DeviceAcc
     public async Task<SupportResult<FixView>> DecideFixAsync(ClaimsPrincipal user, string sessionId, string proposalId, bool approve, CancellationToken cancellationToken)
     {
         var decided = await WithSessionAsync(user, sessionId, (session, customer) => cards.DecideFixAsync(session, customer, proposalId, approve, cancellationToken), cancellationToken);
-        return decided.Value is { } proposal
+        return decided is { Error: SupportError.None, Value: { } proposal }
             ? SupportResult<FixView>.Done(FixView.Of(proposal, forStaff: false))
             : SupportResult<FixView>.Fail(decided.Error, decided.Detail);
     }
