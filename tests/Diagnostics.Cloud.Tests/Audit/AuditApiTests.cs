@@ -17,9 +17,9 @@ public sealed class AuditApiTests
     public async Task Staff_read_a_devices_records_supervisors_check_the_chain_and_a_customer_gets_neither(StorageProvider engine)
     {
         await using var host = new CloudHost(engine: engine);
-        await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "au-1", "AUAU1111");
+        await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "au-1", "ADAD1111");
         var owner = await host.SignedInClientAsync(AccountRole.Customer);
-        await PairedDevices.PairAsync(owner, "AUAU1111");
+        await PairedDevices.PairAsync(owner, "ADAD1111");
         Assert.True(await host.Registry.RevokeAsync("au-1", "audit test", Ct));
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
