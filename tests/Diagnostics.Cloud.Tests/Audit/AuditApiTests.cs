@@ -3,8 +3,8 @@ using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Storage;
-using Diagnostics.Cloud.Tests.Accounts;
 using Diagnostics.Cloud.Tests.Infrastructure;
+using static Diagnostics.Cloud.Tests.Support.SupportDesk;
 
 namespace Diagnostics.Cloud.Tests.Audit;
 
@@ -17,9 +17,8 @@ public sealed class AuditApiTests
     public async Task Staff_read_a_devices_records_supervisors_check_the_chain_and_a_customer_gets_neither(StorageProvider engine)
     {
         await using var host = new CloudHost(engine: engine);
-        await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "au-1", "ADAD1111");
-        var owner = await host.SignedInClientAsync(AccountRole.Customer);
-        await PairedDevices.PairAsync(owner, "ADAD1111");
+        var (device, owner) = await PairedDeviceAsync(host, "au-1", "ADAD1111");
+        await using var _ = device;
         Assert.True(await host.Registry.RevokeAsync("au-1", "audit test", Ct));
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);

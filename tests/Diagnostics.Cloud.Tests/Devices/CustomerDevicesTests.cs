@@ -3,9 +3,9 @@ using System.Net.Http.Json;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Storage;
-using Diagnostics.Cloud.Tests.Accounts;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using static Diagnostics.Cloud.Tests.Support.SupportDesk;
 using static Diagnostics.Cloud.Tests.Web.RenderedPage;
 
 namespace Diagnostics.Cloud.Tests.Devices;
@@ -22,9 +22,8 @@ public sealed class CustomerDevicesTests
     public async Task Another_customers_device_is_refused_alike_by_the_device_page_the_device_list_and_the_api(StorageProvider engine)
     {
         await using var host = new CloudHost(engine: engine);
-        await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "cd-1", "CDCD1111");
-        var owner = await host.SignedInClientAsync(AccountRole.Customer);
-        await PairedDevices.PairAsync(owner, "CDCD1111");
+        var (device, owner) = await PairedDeviceAsync(host, "cd-1", "CDCD1111");
+        await using var _ = device;
         var stranger = await host.SignedInClientAsync(AccountRole.Customer);
 
         // The owner reads it everywhere, so its absence below is the refusal and not a device that is not there.
@@ -39,9 +38,8 @@ public sealed class CustomerDevicesTests
     public async Task A_decommissioned_device_reads_the_same_on_its_owners_pages_as_in_the_api_and_stays_hidden_from_anyone_else(StorageProvider engine)
     {
         await using var host = new CloudHost(engine: engine);
-        await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "cd-2", "CDCD2222");
-        var owner = await host.SignedInClientAsync(AccountRole.Customer);
-        await PairedDevices.PairAsync(owner, "CDCD2222");
+        var (device, owner) = await PairedDeviceAsync(host, "cd-2", "CDCD2222");
+        await using var _ = device;
         var stranger = await host.SignedInClientAsync(AccountRole.Customer);
 
         Assert.True(await host.Registry.RevokeAsync("cd-2", "test", Ct));
@@ -57,9 +55,8 @@ public sealed class CustomerDevicesTests
     public async Task A_device_whose_access_ended_by_unpairing_is_refused_alike_by_the_pages_and_the_api(StorageProvider engine)
     {
         await using var host = new CloudHost(engine: engine);
-        await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "cd-3", "CDCD3333");
-        var owner = await host.SignedInClientAsync(AccountRole.Customer);
-        await PairedDevices.PairAsync(owner, "CDCD3333");
+        var (device, owner) = await PairedDeviceAsync(host, "cd-3", "CDCD3333");
+        await using var _ = device;
         await AssertReadsAsync(owner, "cd-3", visible: true);
 
         using var unpaired = await owner.DeleteAsync(new Uri("/api/me/devices/cd-3", UriKind.Relative), Ct);
@@ -74,11 +71,10 @@ public sealed class CustomerDevicesTests
     public async Task The_customer_service_reads_only_the_customers_own_devices_and_nothing_for_staff()
     {
         await using var host = new CloudHost();
-        await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "cd-4", "CDCD4444");
-        var owner = await host.SignedInClientAsync(AccountRole.Customer);
-        await PairedDevices.PairAsync(owner, "CDCD4444");
-        var ownerId = await Support.SupportDesk.AccountIdAsync(owner);
-        var strangerId = await Support.SupportDesk.AccountIdAsync(await host.SignedInClientAsync(AccountRole.Customer));
+        var (device, owner) = await PairedDeviceAsync(host, "cd-4", "CDCD4444");
+        await using var _ = device;
+        var ownerId = await AccountIdAsync(owner);
+        var strangerId = await AccountIdAsync(await host.SignedInClientAsync(AccountRole.Customer));
         var devices = host.Services.GetRequiredService<CustomerDevices>();
 
         var mine = Principals.Of(ownerId, AccountRole.Customer);

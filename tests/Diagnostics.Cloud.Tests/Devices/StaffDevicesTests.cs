@@ -2,9 +2,9 @@ using System.Net;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Storage;
-using Diagnostics.Cloud.Tests.Accounts;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using static Diagnostics.Cloud.Tests.Support.SupportDesk;
 using static Diagnostics.Cloud.Tests.Web.RenderedPage;
 
 namespace Diagnostics.Cloud.Tests.Devices;
@@ -21,9 +21,8 @@ public sealed class StaffDevicesTests
     public async Task A_customer_gets_none_of_the_fleet_pages_data_nor_the_fleet_api(StorageProvider engine)
     {
         await using var host = new CloudHost(engine: engine);
-        await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "sd-1", "SDSD1111");
-        var owner = await host.SignedInClientAsync(AccountRole.Customer);
-        await PairedDevices.PairAsync(owner, "SDSD1111");
+        var (device, owner) = await PairedDeviceAsync(host, "sd-1", "SDSD1111");
+        await using var _ = device;
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
 
         // Staff see the device on every page, so its absence below is the refusal and not an empty fleet.
@@ -53,10 +52,9 @@ public sealed class StaffDevicesTests
     public async Task The_staff_service_reads_the_fleet_for_staff_and_nothing_for_a_customer_even_the_owner(StorageProvider engine)
     {
         await using var host = new CloudHost(engine: engine);
-        await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "sd-2", "SDSD2222");
-        var owner = await host.SignedInClientAsync(AccountRole.Customer);
-        await PairedDevices.PairAsync(owner, "SDSD2222");
-        var ownerId = await Support.SupportDesk.AccountIdAsync(owner);
+        var (device, owner) = await PairedDeviceAsync(host, "sd-2", "SDSD2222");
+        await using var _ = device;
+        var ownerId = await AccountIdAsync(owner);
         var devices = host.Services.GetRequiredService<StaffDevices>();
         var query = new DeviceQuery(null, null, null, null, 1, 50);
         var since = DateTimeOffset.UnixEpoch;
