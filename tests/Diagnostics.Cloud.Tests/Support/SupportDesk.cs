@@ -105,8 +105,7 @@ internal static class SupportDesk
     public static async Task<ClaimsPrincipal> PersonAsync(HttpClient client)
     {
         var me = await client.GetJsonAsync<AccountView>("/api/auth/me");
-        return new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim(ClaimTypes.NameIdentifier, me.Id), new Claim(ClaimTypes.Name, me.DisplayName), new Claim(ClaimTypes.Role, me.Role.ToString())], "Cookies"));
+        return Principals.Of(me.Id, me.Role, me.DisplayName);
     }
 
     /// <summary>GETs and returns the status with the body, for tests that check refusals.</summary>
