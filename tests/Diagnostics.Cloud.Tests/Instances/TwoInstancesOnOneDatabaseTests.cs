@@ -135,6 +135,57 @@ public sealed class TwoInstancesOnOneDatabaseTests : IAsyncLifetime, IDisposable
         }
     }
 
+    [Fact(Timeout = 300_000)]
+    public async Task Failed_sign_ins_on_both_instances_count_together_and_the_fifth_locks_the_account_on_either()
+    {
+        await using var first = await StartInstanceAsync();
+        await using var second = await StartInstanceAsync();
+        const string email = "two-instances@example.com";
+        var (_, error) = await first.Services.GetRequiredService<AccountService>().CreateAsync(email, "Pat", AccountRole.Agent, CloudHost.TestPassword, Ct);
+        Assert.Equal(AccountCreationError.None, error);
+        using var throughFirst = first.CreateClient();
+        using var throughSecond = second.CreateClient();
+
+        // SignInThrottle:FailuresBeforeAccountLock is 5: three guesses on one instance and two on the other. Counted per
+        // instance, neither would have seen five.
+        for (var i = 1; i <= 5; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, await SignInAsync(i % 2 == 1 ? throughFirst : throughSecond, email, $"wrong-guess-{i}"));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, await SignInAsync(throughFirst, email, CloudHost.TestPassword));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await SignInAsync(throughSecond, email, CloudHost.TestPassword));
+    }
+
+    [Fact(Timeout = 300_000)]
+    public async Task Wrong_pairing_codes_on_both_instances_count_together_and_the_eleventh_is_refused_on_either()
+    {
+        await using var first = await StartInstanceAsync();
+        await using var second = await StartInstanceAsync();
+        var cookie = await first.SignedInCookieAsync(AccountRole.Customer);
+        using var throughFirst = first.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false });
+        using var throughSecond = second.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false });
+
+        // Pairing:MaxFailedAttempts is 10 within Pairing:AttemptWindow: five wrong codes on each instance.
+        for (var i = 1; i <= 10; i++)
+            Assert.Equal(HttpStatusCode.NotFound, await PairAsync(i % 2 == 1 ? throughFirst : throughSecond, cookie, $"WRONG-{i:00}"));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, await PairAsync(throughFirst, cookie, "WRONG-11"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await PairAsync(throughSecond, cookie, "WRONG-12"));
+    }
+
+    private static async Task<HttpStatusCode> SignInAsync(HttpClient client, string email, string password)
+    {
+        using var response = await client.PostAsJsonAsync("/api/auth/login", new { email, password }, Ct);
+        return response.StatusCode;
+    }
+
+    private static async Task<HttpStatusCode> PairAsync(HttpClient client, string cookie, string code)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/me/devices/pair") { Content = JsonContent.Create(new { code }) };
+        request.Headers.Add("Cookie", cookie);
+        using var response = await client.SendAsync(request, Ct);
+        return response.StatusCode;
+    }
+
     private async Task<CloudHost> StartInstanceAsync(IDictionary<string, string?>? extra = null)
     {
         var settings = new Dictionary<string, string?>(_releases.Settings())
