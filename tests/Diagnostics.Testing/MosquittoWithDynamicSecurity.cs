@@ -24,6 +24,9 @@ public sealed class MosquittoWithDynamicSecurity : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The broker's process (for its CPU and memory in the load runs).</summary>
+    public int ProcessId => _process.Id;
+
     public string AdminPassword { get; }
 
     /// <summary>Mosquitto's log so far (for failure messages).</summary>
