@@ -26,7 +26,10 @@ internal static class InstancesRun
         var loadBefore = ProcessStats.LoadAverage();
         await using var postgres = await PostgresServer.StartAsync(durable: true, ct);
         var connectionString = await postgres.CreateDatabaseAsync("diagnostics", ct);
-        await using var mosquitto = await MosquittoWithDynamicSecurity.StartAsync(ct);
+        // Mosquitto queues at most 1,000 QoS 1 messages per client beyond those in flight and drops the rest (its
+        // max_queued_messages default): a burst to the cloud's shared subscription past that is lost until the devices
+        // re-send. The publishers here do not re-send, so the queue is unbounded (0) for the run.
+        await using var mosquitto = await MosquittoWithDynamicSecurity.StartAsync(ct, ["max_queued_messages 0"]);
         string[] settings =
         [
             "--Storage:Provider=PostgreSQL", $"--Storage:ConnectionString={connectionString}",

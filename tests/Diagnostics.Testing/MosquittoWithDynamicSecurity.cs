@@ -32,7 +32,8 @@ public sealed class MosquittoWithDynamicSecurity : IAsyncDisposable
     /// <summary>Mosquitto's log so far (for failure messages).</summary>
     public string Log => _process.Tail();
 
-    public static async Task<MosquittoWithDynamicSecurity> StartAsync(CancellationToken cancellationToken)
+    /// <param name="extraConfiguration">More lines for mosquitto.conf (the load runs raise <c>max_queued_messages</c>).</param>
+    public static async Task<MosquittoWithDynamicSecurity> StartAsync(CancellationToken cancellationToken, IReadOnlyList<string>? extraConfiguration = null)
     {
         var mosquitto = ExternalTools.Require("mosquitto", "apt-get install mosquitto");
         var control = ExternalTools.Require("mosquitto_ctrl", "apt-get install mosquitto");
@@ -60,6 +61,7 @@ public sealed class MosquittoWithDynamicSecurity : IAsyncDisposable
             log_type information
             {user}plugin {plugin}
             plugin_opt_config_file {dynsec}
+            {string.Join("\n", extraConfiguration ?? [])}
 
             """, cancellationToken);
         var process = ChildProcess.StartExecutable("mosquitto", mosquitto, ["-c", config]);
