@@ -168,7 +168,8 @@ internal static class FleetRun
         return Convert.ToInt32(await count.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
 
-    private static long Sum(List<ChildProcess> clients, string counter) =>
+    /// <summary>A counter summed over the fleet client processes' last status lines.</summary>
+    public static long Sum(List<ChildProcess> clients, string counter) =>
         clients.Sum(client => client.Output.LastOrDefault(l => l.StartsWith("status ", StringComparison.Ordinal)) is { } line
             ? long.Parse(line.Split(' ').Single(p => p.StartsWith(counter + "=", StringComparison.Ordinal))[(counter.Length + 1)..], CultureInfo.InvariantCulture)
             : 0);

@@ -15,6 +15,32 @@ internal static class ProcessStats
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / ticksPerSecond;
     }
 
+    /// <summary>
+    /// CPU seconds of a process and its children as they are now (PostgreSQL's postmaster and its backends): a child
+    /// that exits between two readings takes its time with it, so read a server whose connections are pooled.
+    /// </summary>
+    public static double TreeCpuSeconds(int pid)
+    {
+        var total = CpuSeconds(pid);
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var child) || child == pid)
+                continue;
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                // Field 4, the parent's pid, is the second after the command name's closing parenthesis.
+                if (int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture) == pid)
+                    total += CpuSeconds(child);
+            }
+            catch (IOException)
+            {
+                // The process ended while the directory was read.
+            }
+        }
+        return total;
+    }
+
     /// <summary>Resident memory now (VmRSS) in bytes.</summary>
     public static long ResidentBytes(int pid)
     {

@@ -5,7 +5,7 @@ using Diagnostics.Protocol;
 using Diagnostics.Testing;
 using MQTTnet.Server;
 
-// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|printer-latency|web|downloads|support|support-bot|kb-search|kb-learn|flood|fleet|all]
+// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|printer-latency|web|downloads|support|support-bot|kb-search|kb-learn|flood|fleet|instances|all]
 //     [--devices N] [--messages M] [--fleet F] [--printers P] [--poll-seconds S] [--minutes T] [--changes L] [--debounce-ms B] [--web-devices W] [--runs R]
 //     [--download-devices D] [--image-mib I] [--sessions C] [--support-messages K] [--message-gap-ms G]
 //     [--flood-devices N] [--flood-period-ms P] [--flood-seconds S] [--flood-window W]
@@ -48,6 +48,10 @@ using MQTTnet.Server;
 //          online, cloud RSS per device, CPU, offered vs stored msg/s, a probe's publish→ack p50/p99 against N = 0,
 //          presence (connected vs shown online, and after every client is killed); error→proposal p50/p99 at
 //          --proposals-at (10000). Each step measures for --window-seconds (60).
+//  instances: PostgreSQL (durable) + Mosquitto with dynamic security, the cloud as External-broker instances: N devices
+//          publish M events each with one instance, then N fresh devices with two: CPU-seconds per 10,000 stored messages
+//          of each instance, Mosquitto and PostgreSQL; then --instance-fleet (2000) idle devices on Mosquitto (fleet
+//          clients, heartbeats every --heartbeat-seconds): RSS per connected device of each instance and of Mosquitto.
 if (args.FirstOrDefault() == FleetClient.Name)
     return await FleetClient.RunAsync(args);
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
@@ -70,7 +74,7 @@ var floodDevices = IntOption("--flood-devices", 50);
 var floodPeriodMs = IntOption("--flood-period-ms", 200);
 var floodSeconds = IntOption("--flood-seconds", 20);
 var floodWindow = IntOption("--flood-window", 100);
-using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(scenario == "fleet" ? 90 : 30));
+using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(scenario is "fleet" or "instances" ? 90 : 30));
 var ct = cancellation.Token;
 
 if (scenario is "ingest" or "all")
@@ -159,6 +163,11 @@ if (scenario is "fleet")
     var sizes = (StringOption("--fleet-sizes") ?? "1000,5000,10000,18000").Split(',').Select(int.Parse).ToList();
     await FleetRun.RunAsync(sizes, IntOption("--fleet-clients", 4), IntOption("--heartbeat-seconds", 30), IntOption("--window-seconds", 60),
         IntOption("--proposals-at", 10_000), ct);
+}
+if (scenario is "instances")
+{
+    await InstancesRun.RunAsync(devices, messages, Enum.Parse<Severity>(StringOption("--event-severity") ?? nameof(Severity.Error), ignoreCase: true),
+        IntOption("--instance-fleet", 2_000), IntOption("--fleet-clients", 4), IntOption("--heartbeat-seconds", 30), ct);
 }
 return 0;
 

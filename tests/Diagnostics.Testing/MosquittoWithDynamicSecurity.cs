@@ -24,12 +24,16 @@ public sealed class MosquittoWithDynamicSecurity : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The broker's process (for its CPU and memory in the load runs).</summary>
+    public int ProcessId => _process.Id;
+
     public string AdminPassword { get; }
 
     /// <summary>Mosquitto's log so far (for failure messages).</summary>
     public string Log => _process.Tail();
 
-    public static async Task<MosquittoWithDynamicSecurity> StartAsync(CancellationToken cancellationToken)
+    /// <param name="extraConfiguration">More lines for mosquitto.conf (the load runs raise <c>max_queued_messages</c>).</param>
+    public static async Task<MosquittoWithDynamicSecurity> StartAsync(CancellationToken cancellationToken, IReadOnlyList<string>? extraConfiguration = null)
     {
         var mosquitto = ExternalTools.Require("mosquitto", "apt-get install mosquitto");
         var control = ExternalTools.Require("mosquitto_ctrl", "apt-get install mosquitto");
@@ -57,6 +61,7 @@ public sealed class MosquittoWithDynamicSecurity : IAsyncDisposable
             log_type information
             {user}plugin {plugin}
             plugin_opt_config_file {dynsec}
+            {string.Join("\n", extraConfiguration ?? [])}
 
             """, cancellationToken);
         var process = ChildProcess.StartExecutable("mosquitto", mosquitto, ["-c", config]);

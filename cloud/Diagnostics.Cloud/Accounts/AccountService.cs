@@ -76,7 +76,7 @@ public sealed partial class AccountService(IAccountStore store, SignInThrottle t
     /// </summary>
     public async Task<SignInResult> SignInAsync(string? email, string? password, IPAddress? client, CancellationToken cancellationToken)
     {
-        if (throttle.TryBegin(email, client) is { } wait)
+        if (await throttle.TryBeginAsync(email, client, cancellationToken) is { } wait)
         {
             metrics.AccessRefused(AccessRefusal.SignInThrottled);
             LogSignInThrottled(email?.Trim() ?? "", SignInThrottle.AddressKey(client), wait);
@@ -88,7 +88,7 @@ public sealed partial class AccountService(IAccountStore store, SignInThrottle t
             metrics.AccessRefused(AccessRefusal.SignIn);
             return new(SignInOutcome.Refused, null, TimeSpan.Zero);
         }
-        throttle.Succeeded(email, client);
+        await throttle.SucceededAsync(email, client, cancellationToken);
         return new(SignInOutcome.SignedIn, account, TimeSpan.Zero);
     }
 

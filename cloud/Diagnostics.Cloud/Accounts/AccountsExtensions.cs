@@ -17,6 +17,7 @@ public static class AccountsExtensions
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton<CloudMetrics>();
         builder.Services.TryAddSingleton<IAccountStore, AccountStore>();
+        builder.Services.AddSingleton<AttemptCounters>();
         builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddOptions<SignInThrottleOptions>()
             .Bind(builder.Configuration.GetSection(SignInThrottleOptions.SectionName))

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.Options;
@@ -33,16 +32,17 @@ public sealed class PairingOptions
 /// answers exactly like an unknown code.
 /// </summary>
 public sealed partial class Pairing(
-    IAccountStore store, IOptions<PairingOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<Pairing> logger)
+    IAccountStore store, AttemptCounters counters, IOptions<PairingOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<Pairing> logger)
 {
-    private readonly ConcurrentDictionary<string, FailedAttempts> _failures = new();
+    // Counted in the database, so an account guessing through several instances gets no more tries than through one.
+    private AttemptPolicy Policy => new("pairing", options.Value.AttemptWindow, AttemptWindow.SinceFirstFailure);
 
     public async Task<PairingResult> PairAsync(string accountId, string? code, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(accountId);
         var now = time.GetUtcNow();
         var settings = options.Value;
-        if (_failures.TryGetValue(accountId, out var failures) && failures.IsLockedOut(now, settings))
+        if ((await counters.ReadAsync(Policy, [accountId], cancellationToken))[0].Failures >= settings.MaxFailedAttempts)
         {
             metrics.AccessRefused(AccessRefusal.PairingLockedOut);
             return new(PairingOutcome.TooManyAttempts, null);
@@ -55,12 +55,12 @@ public sealed partial class Pairing(
             var owner = await store.ClaimAsync(devices[0], accountId, now, cancellationToken);
             if (owner == accountId)
             {
-                _failures.TryRemove(accountId, out _);
+                await counters.ForgetAsync(Policy, accountId, cancellationToken);
                 LogPaired(devices[0], accountId);
                 return new(PairingOutcome.Paired, devices[0]);
             }
         }
-        _failures.AddOrUpdate(accountId, _ => new FailedAttempts(now, 1), (_, f) => f.Add(now, settings));
+        await counters.TryCountAsync(Policy, [accountId], _ => true, cancellationToken);
         metrics.AccessRefused(AccessRefusal.PairingCodeUnknown);
         LogRefused(accountId);
         return new(PairingOutcome.NoSuchCode, null);
@@ -76,15 +76,6 @@ public sealed partial class Pairing(
         if (released)
             LogUnpaired(deviceId, accountId);
         return released;
-    }
-
-    private sealed record FailedAttempts(DateTimeOffset WindowStart, int Count)
-    {
-        public bool IsLockedOut(DateTimeOffset now, PairingOptions options) =>
-            now - WindowStart < options.AttemptWindow && Count >= options.MaxFailedAttempts;
-
-        public FailedAttempts Add(DateTimeOffset now, PairingOptions options) =>
-            now - WindowStart >= options.AttemptWindow ? new FailedAttempts(now, 1) : this with { Count = Count + 1 };
     }
 
     [LoggerMessage(EventId = AccountsEventIds.DevicePaired, Level = LogLevel.Information, Message = "Device {DeviceId} paired with account {AccountId}")]

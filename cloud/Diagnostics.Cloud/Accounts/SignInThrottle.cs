@@ -28,10 +28,6 @@ public sealed class SignInThrottleOptions : IValidatableObject
     /// <summary>Failures are forgotten when none followed for this long.</summary>
     public TimeSpan ForgetAfter { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>Most accounts and addresses remembered at once; past it the longest-quiet ones are forgotten first.</summary>
-    [Range(100, 10_000_000)]
-    public int MaxTracked { get; set; } = 100_000;
-
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (FirstLock <= TimeSpan.Zero || LongestLock < FirstLock)
@@ -48,49 +44,35 @@ public sealed class SignInThrottleOptions : IValidatableObject
 /// An attempt is counted when it begins and taken back when it succeeds, so a burst of parallel guesses cannot slip
 /// past the count while passwords are being hashed. A success clears the account's failures but not the address's:
 /// signing in to one's own account between guesses must not reset the count for the others.
-/// Kept in memory: each instance of a scaled-out cloud counts on its own.
+/// Counted in the database (<see cref="AttemptCounters"/>), so every instance of a scaled-out cloud counts together.
 /// </summary>
-public sealed class SignInThrottle(IOptions<SignInThrottleOptions> options, TimeProvider time)
+public sealed class SignInThrottle(AttemptCounters counters, IOptions<SignInThrottleOptions> options, TimeProvider time)
 {
-    private readonly Dictionary<string, Failures> _failures = new(StringComparer.Ordinal);
-    private readonly Lock _gate = new();
+    /// <summary>What the throttle counts under, and when a run of failures is forgotten.</summary>
+    public AttemptPolicy Policy => new("sign-in", options.Value.ForgetAfter, AttemptWindow.SinceLastFailure);
 
     /// <summary>
-    /// Begins an attempt: null when it may go ahead (it is then counted as a failure until <see cref="Succeeded"/>),
+    /// Begins an attempt: null when it may go ahead (it is then counted as a failure until <see cref="SucceededAsync"/>),
     /// or how long the caller must wait.
     /// </summary>
-    public TimeSpan? TryBegin(string? email, IPAddress? client)
+    public async Task<TimeSpan?> TryBeginAsync(string? email, IPAddress? client, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var now = time.GetUtcNow();
-        var accountKey = AccountKey(email);
-        var addressKey = AddressKey(client);
-        lock (_gate)
+        var wait = TimeSpan.Zero;
+        await counters.TryCountAsync(Policy, [AccountKey(email), AddressKey(client)], tallies =>
         {
-            var wait = Max(LockedFor(accountKey, settings.FailuresBeforeAccountLock, now, settings), LockedFor(addressKey, settings.FailuresBeforeAddressLock, now, settings));
-            if (wait > TimeSpan.Zero)
-                return wait;
-            Count(accountKey, now, settings);
-            Count(addressKey, now, settings);
-            return null;
-        }
+            var now = time.GetUtcNow();
+            wait = Max(LockedFor(tallies[0], settings.FailuresBeforeAccountLock, now, settings), LockedFor(tallies[1], settings.FailuresBeforeAddressLock, now, settings));
+            return wait <= TimeSpan.Zero;
+        }, cancellationToken);
+        return wait > TimeSpan.Zero ? wait : null;
     }
 
     /// <summary>The attempt begun with the same arguments was right: forget the account's failures, take this one back from the address.</summary>
-    public void Succeeded(string? email, IPAddress? client)
+    public async Task SucceededAsync(string? email, IPAddress? client, CancellationToken cancellationToken)
     {
-        var accountKey = AccountKey(email);
-        var addressKey = AddressKey(client);
-        lock (_gate)
-        {
-            _failures.Remove(accountKey);
-            if (_failures.TryGetValue(addressKey, out var address))
-            {
-                address.Count = Math.Max(0, address.Count - 1);
-                if (address.Count == 0)
-                    _failures.Remove(addressKey);
-            }
-        }
+        await counters.ForgetAsync(Policy, AccountKey(email), cancellationToken);
+        await counters.TakeBackAsync(Policy, AddressKey(client), cancellationToken);
     }
 
     /// <summary>What a person is told when throttled, on the form and in the API's problem details.</summary>
@@ -102,23 +84,11 @@ public sealed class SignInThrottle(IOptions<SignInThrottleOptions> options, Time
         return $"Too many failed sign-ins for this account or from your network. For your security, wait {wait}, then try again.";
     }
 
-    /// <summary>How many accounts and addresses have failures remembered.</summary>
-    public int Tracked
+    private static TimeSpan LockedFor(AttemptTally failures, int threshold, DateTimeOffset now, SignInThrottleOptions settings)
     {
-        get
-        {
-            lock (_gate)
-                return _failures.Count;
-        }
-    }
-
-    private TimeSpan LockedFor(string key, int threshold, DateTimeOffset now, SignInThrottleOptions settings)
-    {
-        if (!_failures.TryGetValue(key, out var failures) || failures.Count < threshold)
+        if (failures.Failures < threshold)
             return TimeSpan.Zero;
-        if (now - failures.Last >= settings.ForgetAfter)
-            return TimeSpan.Zero;
-        var lockedUntil = failures.Last + LockLength(failures.Count - threshold, settings);
+        var lockedUntil = failures.Last + LockLength((int)Math.Min(failures.Failures - threshold, int.MaxValue), settings);
         return lockedUntil > now ? lockedUntil - now : TimeSpan.Zero;
     }
 
@@ -128,37 +98,6 @@ public sealed class SignInThrottle(IOptions<SignInThrottleOptions> options, Time
         var doublings = Math.Min(pastThreshold, 30);
         var ticks = settings.FirstLock.Ticks * Math.Pow(2, doublings);
         return ticks >= settings.LongestLock.Ticks ? settings.LongestLock : TimeSpan.FromTicks((long)ticks);
-    }
-
-    private void Count(string key, DateTimeOffset now, SignInThrottleOptions settings)
-    {
-        if (!_failures.TryGetValue(key, out var failures))
-        {
-            if (_failures.Count >= settings.MaxTracked)
-                Forget(now, settings);
-            failures = new Failures();
-            _failures[key] = failures;
-        }
-        else if (now - failures.Last >= settings.ForgetAfter)
-        {
-            failures.Count = 0;
-        }
-        failures.Count++;
-        failures.Last = now;
-    }
-
-    /// <summary>Drops what is forgotten anyway; when that is not enough, the longest-quiet tenth as well.</summary>
-    private void Forget(DateTimeOffset now, SignInThrottleOptions settings)
-    {
-        foreach (var (key, failures) in _failures.ToList())
-        {
-            if (now - failures.Last >= settings.ForgetAfter)
-                _failures.Remove(key);
-        }
-        if (_failures.Count < settings.MaxTracked)
-            return;
-        foreach (var (key, _) in _failures.OrderBy(f => f.Value.Last).Take(Math.Max(1, _failures.Count / 10)).ToList())
-            _failures.Remove(key);
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
@@ -177,12 +116,5 @@ public sealed class SignInThrottle(IOptions<SignInThrottleOptions> options, Time
         var bytes = client.GetAddressBytes();
         Array.Clear(bytes, 8, 8);
         return "address:" + new IPAddress(bytes) + "/64";
-    }
-
-    private sealed class Failures
-    {
-        public int Count { get; set; }
-
-        public DateTimeOffset Last { get; set; }
     }
 }

@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Cloud.Tests.Web;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Diagnostics.Cloud.Tests.Accounts;
@@ -194,19 +194,22 @@ public sealed class SignInThrottleTests
         Assert.Equal(SignInThrottle.AddressKey(IPAddress.Parse("192.0.2.1")), SignInThrottle.AddressKey(IPAddress.Parse("::ffff:192.0.2.1")));
     }
 
-    [Fact]
-    public void Memory_stays_bounded_when_guesses_come_at_ever_new_accounts_and_addresses()
+    [Theory, BothEngines]
+    public async Task Stored_failures_are_deleted_once_forgotten_when_guesses_come_at_ever_new_accounts_and_addresses(StorageProvider engine)
     {
-        var time = new FakeTimeProvider();
-        var throttle = new SignInThrottle(Options.Create(new SignInThrottleOptions { MaxTracked = 1000 }), time);
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(55));
+        await using var host = new CloudHost(time: time, engine: engine);
+        var throttle = host.Services.GetRequiredService<SignInThrottle>();
+        var counters = host.Services.GetRequiredService<AttemptCounters>();
 
-        for (var i = 0; i < 20_000; i++)
-        {
-            throttle.TryBegin($"spray-{i}@example.com", new IPAddress(0x0A000000 + i));
-            time.Advance(TimeSpan.FromMilliseconds(10));
-        }
+        for (var i = 0; i < 50; i++)
+            Assert.Null(await throttle.TryBeginAsync($"spray-{i}@example.com", new IPAddress(0x0A000000 + i), Ct));
+        Assert.Equal(100, await counters.CountKeysAsync(throttle.Policy, Ct));
 
-        Assert.InRange(throttle.Tracked, 1, 1001);
+        // An hour without a failure (SignInThrottle:ForgetAfter): the next attempt's instance deletes the forgotten rows.
+        time.Advance(TimeSpan.FromHours(1));
+        Assert.Null(await throttle.TryBeginAsync("late@example.com", IPAddress.Parse("10.9.9.9"), Ct));
+        Assert.Equal(2, await counters.CountKeysAsync(throttle.Policy, Ct));
     }
 
     private static async Task CreateAsync(CloudHost host, string email)
