@@ -28,9 +28,9 @@ public static class TrainingPhraseApi
     }
 
     public static async Task<Results<Ok<IReadOnlyList<TrainingPhrase>>, ProblemHttpResult>> List(
-        TrainingPhraseStore store, CancellationToken cancellationToken, string? state = null, string? articleId = null, int limit = 100)
+        TrainingPhrases phrases, CancellationToken cancellationToken, string? state = null, string? articleId = null, int limit = 100)
     {
-        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(phrases);
         PhraseState? wanted = null;
         if (!string.IsNullOrEmpty(state))
         {
@@ -40,7 +40,7 @@ public static class TrainingPhraseApi
         }
         if (limit is < 1 or > MaxList)
             return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Invalid limit", $"1 <= limit <= {MaxList}."));
-        return TypedResults.Ok(await store.ListAsync(wanted, articleId, limit, cancellationToken));
+        return TypedResults.Ok(await phrases.ListAsync(wanted, articleId, limit, cancellationToken));
     }
 
     public static async Task<Results<Created<TrainingPhrase>, ProblemHttpResult>> Propose(

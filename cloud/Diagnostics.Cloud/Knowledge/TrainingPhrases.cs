@@ -83,6 +83,10 @@ public sealed partial class TrainingPhrases(TrainingPhraseStore store, Knowledge
 {
     public const int MaxLength = 500;
 
+    /// <summary>Phrases in <paramref name="state"/> (all when null), of one article when given, newest first: for the API and the pages alike.</summary>
+    public Task<IReadOnlyList<TrainingPhrase>> ListAsync(PhraseState? state, string? articleId, int limit, CancellationToken cancellationToken) =>
+        store.ListAsync(state, articleId, limit, cancellationToken);
+
     /// <summary>Whether <paramref name="articleId"/> is a published article phrases can be proposed for.</summary>
     public bool Knows(string articleId) => knowledge.Index.Find(articleId) is not null;
 

@@ -41,78 +41,76 @@ public static class SupportApi
         ArgumentNullException.ThrowIfNull(app);
         var mine = app.MapGroup("/api/me/sessions").WithTags("Support").RequireAuthorization(Roles.CustomerPolicy)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        mine.MapPost("/", OpenAsync);
+        mine.MapPost("/", async (OpenSessionRequest request, HttpContext http, CustomerConversations conversations, CancellationToken ct) =>
+            Answer(await conversations.OpenAsync(http.User, request.DeviceId, request.Text, request.FixId, request.ClientId, ct), s => Results.Created($"/api/me/sessions/{s.Id}", s)));
         mine.MapGet("/", async (HttpContext http, CustomerConversations conversations, CancellationToken ct) => Results.Ok(await conversations.SessionsAsync(http.User, ct)));
         mine.MapGet("/unread", async (HttpContext http, CustomerConversations conversations, CancellationToken ct) =>
             Results.Ok(new UnreadSessions(await conversations.UnreadAsync(http.User, ct))));
         MapConversation(mine, http => http.RequestServices.GetRequiredService<CustomerConversations>());
-        mine.MapPost("/{sessionId}/handover", (string sessionId, HttpContext http, CustomerConversations conversations, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, conversations, session => support.HandOverAsync(session, "The customer asked for a person.", ct), created: null, ct));
-        mine.MapPost("/{sessionId}/solved", (string sessionId, HttpContext http, CustomerConversations conversations, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, conversations, session => support.ResolveWithBotAsync(session, ct), created: null, ct));
-        mine.MapPost("/{sessionId}/leave", (string sessionId, HttpContext http, CustomerConversations conversations, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, conversations, session => support.LeaveAsync(session, Actor(http.User), ct), created: null, ct));
-        mine.MapPost("/{sessionId}/fixes/{proposalId}/{decision:regex(^(approve|decline)$)}", (string sessionId, string proposalId, string decision, HttpContext http,
-            CustomerConversations conversations, SessionCards cards, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, conversations, session => cards.DecideFixAsync(session, Actor(http.User), proposalId, decision == "approve", ct), created: null, ct));
-        mine.MapPost("/{sessionId}/updates/{rolloutId}/{decision:regex(^(approve|decline)$)}", (string sessionId, string rolloutId, string decision, HttpContext http,
-            CustomerConversations conversations, SessionCards cards, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, conversations, session => cards.DecideUpdateAsync(session, Actor(http.User), rolloutId, decision == "approve", ct), created: null, ct));
-        mine.MapPost("/{sessionId}/rating", (string sessionId, RateRequest request, HttpContext http, CustomerConversations conversations, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, conversations, session => support.RateAsync(session, Actor(http.User), request.Rating ?? 0, request.Comment, ct), created: null, ct));
+        mine.MapPost("/{sessionId}/handover", async (string sessionId, HttpContext http, CustomerConversations conversations, CancellationToken ct) =>
+            Answer(await conversations.HandOverAsync(http.User, sessionId, ct), Results.Ok));
+        mine.MapPost("/{sessionId}/solved", async (string sessionId, HttpContext http, CustomerConversations conversations, CancellationToken ct) =>
+            Answer(await conversations.SolvedAsync(http.User, sessionId, ct), Results.Ok));
+        mine.MapPost("/{sessionId}/leave", async (string sessionId, HttpContext http, CustomerConversations conversations, CancellationToken ct) =>
+            Answer(await conversations.LeaveAsync(http.User, sessionId, ct), Results.Ok));
+        mine.MapPost("/{sessionId}/fixes/{proposalId}/{decision:regex(^(approve|decline)$)}", async (string sessionId, string proposalId, string decision, HttpContext http,
+            CustomerConversations conversations, CancellationToken ct) =>
+            Answer(await conversations.DecideFixAsync(http.User, sessionId, proposalId, decision == "approve", ct), Results.Ok));
+        mine.MapPost("/{sessionId}/updates/{rolloutId}/{decision:regex(^(approve|decline)$)}", async (string sessionId, string rolloutId, string decision, HttpContext http,
+            CustomerConversations conversations, CancellationToken ct) =>
+            Answer(await conversations.DecideUpdateAsync(http.User, sessionId, rolloutId, decision == "approve", ct), Results.Ok));
+        mine.MapPost("/{sessionId}/rating", async (string sessionId, RateRequest request, HttpContext http, CustomerConversations conversations, CancellationToken ct) =>
+            Answer(await conversations.RateAsync(http.User, sessionId, request.Rating ?? 0, request.Comment, ct), Results.Ok));
 
         var staff = app.MapGroup("/api/sessions").WithTags("Support").RequireAuthorization(Roles.StaffPolicy)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        staff.MapGet("/", async (SupportSessionStore store, CancellationToken ct) => Results.Ok(await store.OpenSessionsAsync(ct)));
-        staff.MapPost("/", async (OpenSessionRequest request, HttpContext http, SupportService support, CancellationToken ct) =>
-            Answer(await support.OpenForDeviceAsync(Actor(http.User), request.DeviceId?.Trim() ?? "", request.Text ?? "", ct), s => Results.Created($"/api/sessions/{s.Id}", s)));
-        staff.MapGet("/queue", async (SupportQueueStore queue, IOptions<SupportOptions> options, CancellationToken ct) =>
-            Results.Ok(await queue.QueueAsync(options.Value.SeverityHeadStart, ct)));
-        staff.MapGet("/history", async (SupportSessionStore store, CancellationToken ct, string? q = null, string? category = null, string? agent = null, bool? reviewed = null,
-            int limit = 50) =>
-            Results.Ok(await store.SearchAsync(q, category, agent, Math.Clamp(limit, 1, 500), ct, reviewed))).RequireAuthorization(Roles.SupervisorPolicy);
-        staff.MapPut("/{sessionId}/review", (string sessionId, ReviewRequest request, HttpContext http, AgentConversations conversations, SupportSupervision supervision, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, conversations, session => supervision.ReviewAsync(session, Actor(http.User), request.Score ?? 0, request.Comment, ct, request.Met), created: null, ct))
+        staff.MapGet("/", async (HttpContext http, AgentDesk desk, CancellationToken ct) => Results.Ok(await desk.OpenSessionsAsync(http.User, ct)));
+        staff.MapPost("/", async (OpenSessionRequest request, HttpContext http, AgentDesk desk, CancellationToken ct) =>
+            Answer(await desk.OpenForDeviceAsync(http.User, request.DeviceId ?? "", request.Text ?? "", ct), s => Results.Created($"/api/sessions/{s.Id}", s)));
+        staff.MapGet("/queue", async (HttpContext http, AgentDesk desk, CancellationToken ct) => Results.Ok(await desk.QueueAsync(http.User, ct)));
+        staff.MapGet("/history", async (HttpContext http, SupervisorDesk supervisors, CancellationToken ct, string? q = null, string? category = null, string? agent = null,
+            bool? reviewed = null, int limit = 50) =>
+            Results.Ok((await supervisors.HistoryAsync(http.User, q, category, agent, reviewed, Math.Clamp(limit, 1, 500), ct)).Sessions)).RequireAuthorization(Roles.SupervisorPolicy);
+        staff.MapPut("/{sessionId}/review", async (string sessionId, ReviewRequest request, HttpContext http, SupervisorDesk supervisors, CancellationToken ct) =>
+            Answer(await supervisors.ReviewAsync(http.User, sessionId, request.Score ?? 0, request.Comment, request.Met, ct), Results.Ok))
             .RequireAuthorization(Roles.SupervisorPolicy);
         // A review is feedback for the agent it is about: supervisors and that agent read it, no other agent.
-        staff.MapGet("/{sessionId}/review", async (string sessionId, HttpContext http, SupportReviewStore reviews, CancellationToken ct) =>
-            await reviews.ReviewAsync(sessionId, ct) is { } review && (http.User.IsSupervisor() || review.AgentId == http.User.AccountId())
+        staff.MapGet("/{sessionId}/review", async (string sessionId, HttpContext http, SupervisorDesk supervisors, CancellationToken ct) =>
+            await supervisors.ReviewOfAsync(http.User, sessionId, ct) is { } review
                 ? Results.Ok(review)
                 : Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No review", $"There is no review of '{sessionId}' for you.")));
+        staff.MapGet("/{sessionId}/context", async (string sessionId, HttpContext http, CustomerContexts contexts, CancellationToken ct) =>
+            await contexts.OfSessionAsync(http.User, sessionId, ct) is { } context ? Results.Ok(context) : NoSession(sessionId));
         MapConversation(staff, http => http.RequestServices.GetRequiredService<AgentConversations>());
-        staff.MapPost("/{sessionId}/take", (string sessionId, HttpContext http, AgentConversations conversations, SessionAssignment assignment, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, conversations, session => assignment.TakeAsync(session, Actor(http.User), ct), created: null, ct));
-        staff.MapPost("/{sessionId}/transfer", (string sessionId, TransferRequest request, HttpContext http, AgentConversations conversations, SessionAssignment assignment, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, conversations, session => OwnSession(session, http.User) ?? assignment.TransferAsync(session, Actor(http.User),
-                string.IsNullOrWhiteSpace(request.ToAgentId) ? null : request.ToAgentId.Trim(), request.Note, ct), created: null, ct));
-        staff.MapPost("/{sessionId}/fixes", (string sessionId, ProposeFixRequest request, HttpContext http, AgentConversations conversations, SessionCards cards, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, conversations, session => OwnSession<SupportMessage>(session, http.User) ?? cards.ProposeFixAsync(session, Actor(http.User), request.ArticleId ?? "", ct), created: null, ct));
-        staff.MapPost("/{sessionId}/updates", (string sessionId, HttpContext http, AgentConversations conversations, SessionCards cards, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, conversations, session => OwnSession<SupportMessage>(session, http.User) ?? cards.ShareUpdateAsync(session, Actor(http.User), ct), created: null, ct));
-        staff.MapPost("/{sessionId}/close", (string sessionId, CloseSessionRequest request, HttpContext http, AgentConversations conversations, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, conversations, session =>
-                support.CloseByAgentAsync(session, Actor(http.User), request.Summary, request.Category, request.Solution, request.Resolved ?? true, ct, request.ArticleId),
-                created: null, ct));
+        staff.MapPost("/{sessionId}/take", async (string sessionId, HttpContext http, AgentDesk desk, CancellationToken ct) =>
+            Answer(await desk.TakeAsync(http.User, sessionId, ct), Results.Ok));
+        staff.MapPost("/{sessionId}/transfer", async (string sessionId, TransferRequest request, HttpContext http, AgentDesk desk, CancellationToken ct) =>
+            Answer(await desk.TransferAsync(http.User, sessionId, request.ToAgentId, request.Note, ct), Results.Ok));
+        staff.MapPost("/{sessionId}/fixes", async (string sessionId, ProposeFixRequest request, HttpContext http, AgentDesk desk, CancellationToken ct) =>
+            Answer(await desk.ProposeFixAsync(http.User, sessionId, request.ArticleId ?? "", ct), Results.Ok));
+        staff.MapPost("/{sessionId}/updates", async (string sessionId, HttpContext http, AgentDesk desk, CancellationToken ct) =>
+            Answer(await desk.ShareUpdateAsync(http.User, sessionId, ct), Results.Ok));
+        staff.MapPost("/{sessionId}/close", async (string sessionId, CloseSessionRequest request, HttpContext http, AgentDesk desk, CancellationToken ct) =>
+            Answer(await desk.CloseAsync(http.User, sessionId, request.Summary, request.Category, request.Solution, request.Resolved ?? true, request.ArticleId, ct), Results.Ok));
 
         var desk = app.MapGroup("/api/support").WithTags("Support").RequireAuthorization(Roles.StaffPolicy)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        desk.MapGet("/agents", async (SupportQueueStore queue, CancellationToken ct) => Results.Ok(await queue.AgentsAsync(ct)));
-        desk.MapPut("/agents/me", async (AvailabilityRequest request, HttpContext http, SessionAssignment assignment, CancellationToken ct) =>
-            Results.Ok(await assignment.SetAvailableAsync(Actor(http.User), request.Available, ct)));
-        desk.MapPut("/agents/{agentId}/limit", async (string agentId, LimitRequest request, SessionAssignment assignment, CancellationToken ct) =>
-            Answer(await assignment.SetLimitAsync(agentId, request.MaxSessions, ct), Results.Ok)).RequireAuthorization(Roles.SupervisorPolicy);
-        desk.MapGet("/reviews/mine", async (HttpContext http, SupportReviewStore reviews, CancellationToken ct, int limit = 20) =>
-            Results.Ok(await reviews.ReviewsOfAgentAsync(http.User.AccountId()!, Math.Clamp(limit, 1, 200), ct)));
+        desk.MapGet("/agents", async (HttpContext http, AgentDesk agents, CancellationToken ct) => Results.Ok(await agents.AgentsAsync(http.User, ct)));
+        desk.MapPut("/agents/me", async (AvailabilityRequest request, HttpContext http, AgentDesk agents, CancellationToken ct) =>
+            Answer(await agents.SetAvailableAsync(http.User, request.Available, ct), Results.Ok));
+        desk.MapPut("/agents/{agentId}/limit", async (string agentId, LimitRequest request, HttpContext http, SupervisorDesk supervisors, CancellationToken ct) =>
+            Answer(await supervisors.SetLimitAsync(http.User, agentId, request.MaxSessions, ct), Results.Ok)).RequireAuthorization(Roles.SupervisorPolicy);
+        desk.MapGet("/reviews/mine", async (HttpContext http, SupervisorDesk supervisors, CancellationToken ct, int limit = 20) =>
+            Results.Ok(await supervisors.ReviewsOfMineAsync(http.User, Math.Clamp(limit, 1, 200), ct)));
         desk.MapGet("/unanswered", async (UnansweredQuestions unanswered, CancellationToken ct, string? language = null, int limit = 100) =>
             Results.Ok(await unanswered.ListAsync(string.IsNullOrWhiteSpace(language) ? null : language.Trim(), Math.Clamp(limit, 1, 500), ct)));
-        desk.MapGet("/canned-replies", async (CannedReplyStore replies, CancellationToken ct) => Results.Ok(await replies.CannedRepliesAsync(ct)));
-        desk.MapPost("/canned-replies", async (CannedReplyRequest request, HttpContext http, CannedReplyService cannedReplies, CancellationToken ct) =>
-            Answer(await cannedReplies.AddCannedReplyAsync(Actor(http.User), request.Title, request.Body, ct, request.Language), r => Results.Created($"/api/support/canned-replies/{r.Id}", r)));
-        desk.MapDelete("/canned-replies/{replyId}", async (string replyId, CannedReplyStore replies, CancellationToken ct) =>
-            await replies.DeleteCannedReplyAsync(replyId, ct) ? Results.NoContent()
-                : Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such reply", $"There is no canned reply '{replyId}'."))).RequireAuthorization(Roles.SupervisorPolicy);
-        desk.MapGet("/figures", async (SupportSupervision supervision, TimeProvider time, CancellationToken ct, DateTimeOffset? from = null, DateTimeOffset? to = null) =>
-            Period(from, to, time) is { } period ? Results.Ok(await supervision.FiguresAsync(period.Start, period.End, ct)) : BadPeriod())
+        desk.MapGet("/canned-replies", async (HttpContext http, CannedReplyService replies, CancellationToken ct) => Results.Ok(await replies.ListAsync(http.User, ct)));
+        desk.MapPost("/canned-replies", async (CannedReplyRequest request, HttpContext http, CannedReplyService replies, CancellationToken ct) =>
+            Answer(await replies.AddCannedReplyAsync(http.User, request.Title, request.Body, ct, request.Language), r => Results.Created($"/api/support/canned-replies/{r.Id}", r)));
+        desk.MapDelete("/canned-replies/{replyId}", async (string replyId, HttpContext http, CannedReplyService replies, CancellationToken ct) =>
+            Answer(await replies.DeleteAsync(http.User, replyId, ct), _ => Results.NoContent())).RequireAuthorization(Roles.SupervisorPolicy);
+        desk.MapGet("/figures", async (HttpContext http, SupervisorDesk supervisors, TimeProvider time, CancellationToken ct, DateTimeOffset? from = null, DateTimeOffset? to = null) =>
+            Period(from, to, time) is { } period ? Results.Ok(await supervisors.FiguresAsync(http.User, period.Start, period.End, ct)) : BadPeriod())
             .RequireAuthorization(Roles.SupervisorPolicy);
         desk.MapGet("/figures/assistant", async (AssistantFigures figures, TimeProvider time, CancellationToken ct, DateTimeOffset? from = null, DateTimeOffset? to = null) =>
             Period(from, to, time) is { } period ? Results.Ok(await figures.ByLanguageAsync(period.Start, period.End, ct)) : BadPeriod());
@@ -145,22 +143,13 @@ public static class SupportApi
                 http.Response.OnCompleted(() => support.SeenByCustomerAsync(sessionId, last.Sequence, CancellationToken.None));
             return Results.Ok(messages);
         });
-        group.MapPost("/{sessionId}/messages", (string sessionId, PostMessageRequest request, HttpContext http, SupportService support, CancellationToken ct) =>
-            WithSessionAsync(sessionId, http.User, audience(http), session =>
-                (request.Internal == true ? null : OwnSession<SupportMessage>(session, http.User))
-                ?? support.PostAsync(session, Actor(http.User), request.Text, request.ClientId, request.Internal ?? false, ct),
-                created: m => Results.Created($"{http.Request.Path}?after={m.Sequence - 1}", m), ct));
-        group.MapPost("/{sessionId}/images", (string sessionId, HttpContext http, SessionPictures pictures, IOptions<SupportOptions> options,
-            CancellationToken ct, string? caption = null) =>
-            WithSessionAsync(sessionId, http.User, audience(http), async session =>
-            {
-                if (OwnSession<SupportMessage>(session, http.User) is { } notYours)
-                    return await notYours;
-                var content = await ReadLimitedAsync(http.Request.Body, options.Value.MaxImageBytes, ct);
-                return content is null
-                    ? SupportResult<SupportMessage>.Fail(SupportError.Invalid, $"a picture has at most {options.Value.MaxImageBytes / 1024} KiB")
-                    : await pictures.PostImageAsync(session, Actor(http.User), http.Request.ContentType, content, caption, ct);
-            }, created: m => Results.Created($"{http.Request.Path}?after={m.Sequence - 1}", m), ct)).DisableAntiforgery();
+        group.MapPost("/{sessionId}/messages", async (string sessionId, PostMessageRequest request, HttpContext http, CancellationToken ct) =>
+            Answer(await audience(http).PostAsync(http.User, sessionId, request.Text, request.ClientId, request.Internal ?? false, ct),
+                m => Results.Created($"{http.Request.Path}?after={m.Sequence - 1}", m)));
+        group.MapPost("/{sessionId}/images", async (string sessionId, HttpContext http, IOptions<SupportOptions> options, CancellationToken ct, string? caption = null) =>
+            Answer(await audience(http).PostImageAsync(http.User, sessionId, http.Request.ContentType,
+                    token => ReadLimitedAsync(http.Request.Body, options.Value.MaxImageBytes, token), caption, ct),
+                m => Results.Created($"{http.Request.Path}?after={m.Sequence - 1}", m))).DisableAntiforgery();
         group.MapGet("/{sessionId}/images/{imageId}", async (string sessionId, string imageId, HttpContext http, CancellationToken ct) =>
         {
             if (await audience(http).ImageAsync(http.User, sessionId, imageId, ct) is not { } image)
@@ -186,48 +175,17 @@ public static class SupportApi
         return buffer.ToArray();
     }
 
-    private static async Task<IResult> OpenAsync(OpenSessionRequest request, HttpContext http, DeviceAccess access, SupportService support, CancellationToken cancellationToken)
-    {
-        var deviceId = string.IsNullOrWhiteSpace(request.DeviceId) ? null : request.DeviceId.Trim();
-        // Someone else's device reads like one that does not exist.
-        if (deviceId is not null && !await access.CanAccessAsync(http.User, deviceId, cancellationToken))
-            return Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such device", $"You have no device '{deviceId}'."));
-        if (request.FixId is not null && deviceId is null)
-            return Results.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Session not opened", "a session about a fix names its device"));
-        return Answer(await support.OpenAsync(Actor(http.User), deviceId, request.Text, request.FixId, request.ClientId, cancellationToken),
-            s => Results.Created($"/api/me/sessions/{s.Id}", s));
-    }
-
-    private static async Task<IResult> WithSessionAsync<T>(string sessionId, ClaimsPrincipal user, Conversations conversations,
-        Func<SupportSession, Task<SupportResult<T>>> act, Func<T, IResult>? created, CancellationToken cancellationToken)
-    {
-        if (await conversations.SessionAsync(user, sessionId, cancellationToken) is not { } session)
-            return NoSession(sessionId);
-        return Answer(await act(session), created ?? (value => Results.Ok(value)));
-    }
-
-    /// <summary>Staff write to the customer only in sessions they hold (internal notes excepted); customers in their own.</summary>
-    private static Task<SupportResult<T>>? OwnSession<T>(SupportSession session, ClaimsPrincipal user) =>
-        user.IsStaff() && session.State != SessionState.Closed && session.AgentId != user.AccountId()
-            ? Task.FromResult(SupportResult<T>.Fail(SupportError.Conflict, session.AgentId is null ? "take the session first" : $"the session is {session.AgentName}'s"))
-            : null;
-
-    private static Task<SupportResult<SupportSession>>? OwnSession(SupportSession session, ClaimsPrincipal user) => OwnSession<SupportSession>(session, user);
-
     private static IResult Answer<T>(SupportResult<T> result, Func<T, IResult> success) => result.Error switch
     {
         SupportError.None => success(result.Value!),
         SupportError.NotFound => Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Not found", result.Detail)),
         SupportError.Invalid => Results.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Not accepted", result.Detail)),
         SupportError.AtLimit => Results.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "At the limit", result.Detail)),
+        SupportError.NotAllowed => Results.Problem(ApiProblems.Create(StatusCodes.Status403Forbidden, "Not allowed", result.Detail)),
         _ => Results.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Not now", result.Detail)),
     };
 
-    public static SessionActor Actor(ClaimsPrincipal user)
-    {
-        ArgumentNullException.ThrowIfNull(user);
-        return new(user.IsStaff() ? AuthorKind.Agent : AuthorKind.Customer, user.AccountId() ?? "", user.Identity?.Name ?? "");
-    }
+    public static SessionActor Actor(ClaimsPrincipal user) => SessionActor.Of(user);
 
     private static IResult NoSession(string sessionId) =>
         Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such session", $"There is no session '{sessionId}' for you."));

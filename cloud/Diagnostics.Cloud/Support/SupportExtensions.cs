@@ -30,8 +30,12 @@ public static class SupportExtensions
         builder.Services.AddSingleton<SessionPictures>();
         builder.Services.AddSingleton<CannedReplyService>();
         builder.Services.AddSingleton<SupportSupervision>();
+        builder.Services.AddSingleton<ConversationSources>();
         builder.Services.AddSingleton<CustomerConversations>();
         builder.Services.AddSingleton<AgentConversations>();
+        builder.Services.AddSingleton<AgentDesk>();
+        builder.Services.AddSingleton<SupervisorDesk>();
+        builder.Services.AddSingleton<CustomerContexts>();
         builder.Services.AddHostedService<StarterCannedReplies>();
         builder.Services.AddHostedService<SupportWatcher>();
         return builder;

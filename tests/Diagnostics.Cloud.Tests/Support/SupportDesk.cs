@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Claims;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Support;
 using Diagnostics.Cloud.Tests.Accounts;
@@ -25,6 +26,13 @@ internal static class SupportDesk
         await PairedDevices.PairAsync(owner, code);
         await ReportAsync(device, conditions);
         return (device, owner);
+    }
+
+    /// <summary>A jammed device paired to a new customer who asked for a person: the session waits in the queue.</summary>
+    public static async Task<(DeviceClient Device, HttpClient Owner, SupportSession Session)> QueuedSessionAsync(CloudHost host, string deviceId, string code)
+    {
+        var (device, owner) = await PairedDeviceAsync(host, deviceId, code, Jam);
+        return (device, owner, await OpenAsync(owner, deviceId, "The printer jams, please talk to a person"));
     }
 
     public static async Task ReportAsync(DeviceClient device, params ActiveCondition[] conditions)
@@ -92,6 +100,20 @@ internal static class SupportDesk
     }
 
     public static async Task<string> AccountIdAsync(HttpClient client) => (await client.GetJsonAsync<AccountView>("/api/auth/me")).Id;
+
+    /// <summary>The signed-in person of <paramref name="client"/> as a page sees them: what the services are handed by a component.</summary>
+    public static async Task<ClaimsPrincipal> PersonAsync(HttpClient client)
+    {
+        var me = await client.GetJsonAsync<AccountView>("/api/auth/me");
+        return Principals.Of(me.Id, me.Role, me.DisplayName);
+    }
+
+    /// <summary>GETs and returns the status with the body, for tests that check refusals.</summary>
+    public static async Task<(HttpStatusCode Status, string Body)> GetAsync(HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(new Uri(url, UriKind.Relative), Ct);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(Ct));
+    }
 
     public static T Card<T>(SupportMessage message) where T : class =>
         SupportCardText.Read<T>(message.Body) ?? throw new InvalidOperationException($"message {message.Sequence} is no {typeof(T).Name}: {message.Body}");
