@@ -47,12 +47,32 @@ internal static class KnowledgeTuningRun
                 search.Search(line.Text, WrittenLanguage.Detect(line.Text, english), 1) is [var hit, ..] && hit.Id == line.ArticleId;
             plain.Add([.. lines.Select(l => First(untrained, l))]);
             learnt.Add([.. lines.Select(l => First(trained[1 - l.Position % 2], l))]);
-            Console.WriteLine($"  {setting,-70} plain {Figures(lines, plain[^1])} | learnt {Figures(lines, learnt[^1])}");
+            Console.WriteLine($"  {setting,-70} plain {Figures(lines, plain[^1])} | learnt {Figures(lines, learnt[^1])} | top-3 {Figures(lines, [.. lines.Select(l => Within(untrained, l, 3))])} learnt {Figures(lines, [.. lines.Select(l => Within(trained[1 - l.Position % 2], l, 3))])}");
+            if (settings.Count == 1 || Environment.GetEnvironmentVariable("KB_TUNE_MISSES") == "1")
+                Misses(lines, untrained, trained, english);
         }
 
         Console.WriteLine("five-fold selection (chosen on four folds, scored on the fifth):");
         Report("plain", lines, settings, plain);
         Report("learnt", lines, settings, learnt);
+    }
+
+    private static bool Within(ArticleSearch search, Labelled line, int top) =>
+        search.Search(line.Text, WrittenLanguage.Detect(line.Text, CultureInfo.GetCultureInfo("en")), top).Take(top).Any(h => h.Id == line.ArticleId);
+
+    /// <summary>Each line the first answer misses, plain and learnt: what came first instead, and where its own article stood.</summary>
+    private static void Misses(List<Labelled> lines, ArticleSearch untrained, List<ArticleSearch> trained, CultureInfo english)
+    {
+        foreach (var (name, searchOf) in new (string, Func<Labelled, ArticleSearch>)[] { ("plain", _ => untrained), ("learnt", l => trained[1 - l.Position % 2]) })
+            foreach (var line in lines)
+            {
+                var hits = searchOf(line).Search(line.Text, WrittenLanguage.Detect(line.Text, english), 10);
+                if (hits is [var first, ..] && first.Id == line.ArticleId)
+                    continue;
+                var rank = hits.Select((h, i) => (h, i)).FirstOrDefault(x => x.h.Id == line.ArticleId).i;
+                var own = hits.Any(h => h.Id == line.ArticleId) ? (rank + 1).ToString(CultureInfo.InvariantCulture) : "-";
+                Console.WriteLine($"    miss {name} {line.File} {line.ArticleId} -> {(hits.Count > 0 ? hits[0].Id : "(none)")} own#{own} words[{(hits.Count > 0 ? string.Join(',', hits[0].Words) : "")}] | {line.Text}");
+            }
     }
 
     private static void Report(string name, List<Labelled> lines, List<string> settings, List<bool[]> hits)

@@ -59,10 +59,11 @@ public sealed class FreeTextAccuracyTests
     /// was measured when the weights were chosen; the load tool's kb-search run prints the figures.
     /// </summary>
     [Theory]
-    // English: 80.6 % top-1 before issue 17's eleven network-cause articles joined the starter set, 76.0 % with them.
-    [InlineData("en", 0.74, 0.90)]
-    [InlineData("zh", 0.68, 0.88)]
-    [InlineData("ja", 0.80, 0.92)]
+    // Measured 2026-12-06 with a word's rarity counted over whole articles (kb-tune's first line): top-1 / top-3
+    // en 79.8 / 90.7 %, zh 76.1 / 89.8 %, ja 85.2 / 93.2 %; one or two phrasings under each.
+    [InlineData("en", 0.78, 0.90)]
+    [InlineData("zh", 0.75, 0.88)]
+    [InlineData("ja", 0.84, 0.92)]
     public void Top_one_and_top_three_accuracy_on_the_tuning_phrasings_in_each_language(string language, double topOneFloor, double topThreeFloor)
     {
         var labelled = StarterSearch.Phrasings($"{language}.tuning.tsv");

@@ -20,7 +20,8 @@ public sealed record TextHit(string Id, double Score, IReadOnlyList<string> Word
 /// article are a section of its text in their language. The defaults were chosen on the tuning halves of the labelled
 /// phrasings (tests/Diagnostics.LoadTest/Phrasings) with the benchmarks' kb-tune run, which also reports the five-fold
 /// cross-validated figure of that choice (tests/Diagnostics.Benchmarks/README.md): title 4, steps 1, character pairs
-/// 0.5 and term saturation 2 were chosen in every fold.
+/// 0.5 and term saturation 2 were chosen in every fold, and so (2026-12-06, second pass) was a word's rarity counted
+/// over whole articles.
 /// </summary>
 public sealed record SearchWeights
 {
@@ -59,8 +60,20 @@ public sealed record SearchWeights
     /// its article even when the article's own text says it differently. 0 turns it off.
     /// </summary>
     public double Neighbour { get; init; }
+    /// <summary>
+    /// Learning from mistakes only: an accepted phrase joins its article's text only when the article's own text did not
+    /// already rank the article first for it. A phrase the text already answers adds no knowledge, only more words
+    /// (often the customer's generic ones) that pull other questions towards the article. Off: in kb-tune's two-fold
+    /// learning it turned Chinese and Japanese losses into no change but cost English a line (README, kb-tune).
+    /// </summary>
+    public bool PhrasesWhereMissed { get; init; }
     /// <summary>How much an article loses for each of the question's words it lacks: its score times (matched share)^this.</summary>
     public double Coordination { get; init; } = 1;
+    /// <summary>
+    /// A word's rarity counted over whole articles (any section, accepted phrases included) rather than per section: a word
+    /// in one title and every article's steps is common, not rare for titles. False: BM25's rarity per section.
+    /// </summary>
+    public bool ArticleRarity { get; init; } = true;
 }
 
 /// <summary>
@@ -75,6 +88,8 @@ public sealed partial class ArticleSearch
 {
     private const string ArticleField = "article";
     private const string CodeField = "code";
+    /// <summary>Every section of an article in one language, phrases included: not searched, only counted for a word's rarity.</summary>
+    private const string AllSections = "all";
     private const int MaxQueryTerms = 40;
 
     private static readonly (string Name, Func<SearchWeights, double> Weight)[] Sections =
@@ -116,6 +131,12 @@ public sealed partial class ArticleSearch
         var byArticle = translationList.GroupBy(t => t.ArticleId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var known = articleList.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
         var phraseList = phrases.Where(p => known.Contains(p.ArticleId)).ToList();
+        if (weights.PhrasesWhereMissed && phraseList.Count > 0)
+        {
+            var textOnly = Build(articleList, translationList, [], weights);
+            phraseList = [.. phraseList.Where(p => ArticleLanguages.Culture(p.Language) is not { } culture
+                || textOnly.Search(p.Text, culture, 1) is not [var first, ..] || first.Id != p.ArticleId)];
+        }
         var phrasesByArticle = phraseList.GroupBy(p => p.ArticleId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var directory = new RAMDirectory();
         var similarity = new CoordinatedBM25(weights);
@@ -129,7 +150,7 @@ public sealed partial class ArticleSearch
                 var bare = article.Applies.Codes.Select(c => c[(c.IndexOf(':', StringComparison.Ordinal) + 1)..]).ToList();
                 foreach (var form in bare.SelectMany(TextAnalysis.FormsOf).Distinct(StringComparer.Ordinal))
                     document.Add(new StringField(CodeField, form, Field.Store.NO));
-                document.Add(new TextField(FieldName(ArticleLanguages.Original, "tags", 'w'), string.Join(' ', bare), Field.Store.NO));
+                AddField(document, ArticleLanguages.Original, "tags", string.Join(' ', bare));
                 foreach (var translation in byArticle.GetValueOrDefault(article.Id) ?? [])
                 {
                     languages.Add(translation.Language);
@@ -180,7 +201,7 @@ public sealed partial class ArticleSearch
             AddSections(query, ArticleLanguages.Original, 'w', latin, _weights.English, typos: null);
         }
         foreach (var form in TextAnalysis.Codes(normalized))
-            query.Add(new TermQuery(new Term(CodeField, form)) { Boost = (float)_weights.Code }, Occur.SHOULD);
+            query.Add(new TermQuery(new Term(CodeField, form)) { Boost = (float)(_weights.Code * Rarity(CodeField, form)) }, Occur.SHOULD);
         var similar = _neighbours.Similar(served, normalized);
         if (query.Clauses.Count == 0 && similar.Count == 0)
             return [];
@@ -207,21 +228,36 @@ public sealed partial class ArticleSearch
         {
             var fields = Sections.Select(s => (Name: FieldName(language, s.Name, kind), Weight: s.Weight(_weights) * factor)).ToList();
             var known = fields.Any(f => _searcher.IndexReader.DocFreq(new Term(f.Name, term)) > 0);
+            var rarity = Rarity(FieldName(language, AllSections, kind), term);
             // One clause per word, its sections inside: coordination counts the question's words an article has.
             var anySection = new DisjunctionMaxQuery((float)_weights.SectionTieBreaker);
             foreach (var (name, weight) in fields)
             {
                 if (known || typos is null || !MayBeTypo(term))
                 {
-                    anySection.Add(new TermQuery(new Term(name, term)) { Boost = (float)weight });
+                    anySection.Add(new TermQuery(new Term(name, term)) { Boost = (float)(weight * rarity) });
                     continue;
                 }
                 // A word no article uses: the closest words they do use, one or two typing mistakes away, at a discount.
-                anySection.Add(new FuzzyQuery(new Term(name, term), term.Length >= 8 ? 2 : 1, 0, 10, true) { Boost = (float)(weight * _weights.Typo) });
+                anySection.Add(new FuzzyQuery(new Term(name, term), term.Length >= 8 ? 2 : 1, 0, 10, true) { Boost = (float)(weight * _weights.Typo * rarity) });
                 typos.Add((term, name));
             }
             query.Add(anySection, Occur.SHOULD);
         }
+    }
+
+    /// <summary>
+    /// With <see cref="SearchWeights.ArticleRarity"/>, BM25's rarity of a word over whole articles (<paramref name="field"/>
+    /// holds all of an article's text in the language), the similarity's own per-section rarity being 1; without it, 1.
+    /// A word no article has (a typing mistake) counts as if one article had it.
+    /// </summary>
+    private double Rarity(string field, string term)
+    {
+        if (!_weights.ArticleRarity)
+            return 1;
+        var articles = (double)_searcher.IndexReader.MaxDoc;
+        var having = Math.Max(1, _searcher.IndexReader.DocFreq(new Term(field, term)));
+        return Math.Log(1 + (articles - having + 0.5) / (having + 0.5));
     }
 
     private static bool MayBeTypo(string term) => term.Length >= 4 && !term.Any(char.IsAsciiDigit) && term.All(c => c < 0x250);
@@ -276,9 +312,12 @@ public sealed partial class ArticleSearch
     private static void AddField(Document document, string language, string section, string text)
     {
         var normalized = TextAnalysis.Normalize(text);
-        document.Add(new TextField(FieldName(language, section, 'w'), normalized, Field.Store.NO));
-        if (TextAnalysis.UsesGrams(language))
-            document.Add(new TextField(FieldName(language, section, 'g'), normalized, Field.Store.NO));
+        foreach (var name in new[] { section, AllSections })
+        {
+            document.Add(new TextField(FieldName(language, name, 'w'), normalized, Field.Store.NO));
+            if (TextAnalysis.UsesGrams(language))
+                document.Add(new TextField(FieldName(language, name, 'g'), normalized, Field.Store.NO));
+        }
     }
 
     /// <summary>
@@ -328,7 +367,10 @@ public sealed partial class ArticleSearch
         public override Explanation IdfExplain(CollectionStatistics collectionStats, TermStatistics termStats)
         {
             var (documents, frequency) = (collectionStats.MaxDoc, termStats.DocFreq);
-            return new Explanation(Idf(frequency, documents), $"idf(docFreq={frequency}, maxDocs={documents})");
+            // Counted over whole articles instead: the query gives each word its rarity as a boost.
+            return weights.ArticleRarity
+                ? new Explanation(1, "idf(article-wide, in the boost)")
+                : new Explanation(Idf(frequency, documents), $"idf(docFreq={frequency}, maxDocs={documents})");
         }
 
         public override float Coord(int overlap, int maxOverlap) =>

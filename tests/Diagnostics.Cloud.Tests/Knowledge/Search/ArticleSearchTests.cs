@@ -44,6 +44,51 @@ public sealed class ArticleSearchTests
         Assert.Empty(search.Search("the weather", English, 3));
     }
 
+    // "printer" is in every article (each summary says "the printer"), but only one title has it. Counted per section,
+    // a word in one title is as rare as a word in one article (BM25's rarity: ln(1 + (4 - 1 + 0.5) / (1 + 0.5)) = 1.20,
+    // times the title's weight 4), so "printer" outweighs "pale", the one word that names the problem. Counted over whole
+    // articles, "printer" is in all four (ln(1 + 0.5 / 4.5) = 0.11) and "pale" decides.
+    [Fact]
+    public void A_word_every_article_uses_counts_little_even_in_the_one_title_that_has_it()
+    {
+        var articles = new[]
+        {
+            Sample("printer-paused", "Printer paused", "Nothing comes out"),
+            Sample("toner-low", "Toner low", "Pages look pale"),
+            Sample("paper-jam", "Paper jam", "The printer stops with a sheet inside"),
+            Sample("door-open", "Door open", "The printer says a door is open"),
+        };
+        const string question = "pale printer";
+        var bySection = ArticleSearch.Build(articles, [], [], new SearchWeights { ArticleRarity = false });
+        Assert.Equal("printer-paused", bySection.Search(question, English, 3)[0].Id);
+
+        var byArticle = ArticleSearch.Build(articles, [], [], new SearchWeights { ArticleRarity = true });
+
+        Assert.Equal("toner-low", byArticle.Search(question, English, 3)[0].Id);
+    }
+
+    // Learning from mistakes: "paper jam zorble" is already answered by the paper-jam article's title, so with
+    // PhrasesWhereMissed that phrase adds nothing and its odd word finds nothing; "zorble" alone finds no article, so as a
+    // phrase it is a miss that the article learns, and a later "zorble" finds it.
+    [Fact]
+    public void Learning_from_mistakes_keeps_only_the_phrases_the_articles_text_did_not_answer()
+    {
+        var articles = new[]
+        {
+            Sample("paper-jam", "Paper jam", "A sheet is stuck inside the printer"),
+            Sample("toner-low", "Toner low", "Prints are pale and faded"),
+        };
+        var weights = new SearchWeights { PhrasesWhereMissed = true };
+
+        var answered = ArticleSearch.Build(articles, [], [new SearchPhrase("paper-jam", "en", "paper jam zorble")], weights);
+        var missed = ArticleSearch.Build(articles, [], [new SearchPhrase("paper-jam", "en", "zorble")], weights);
+        var everyPhrase = ArticleSearch.Build(articles, [], [new SearchPhrase("paper-jam", "en", "paper jam zorble")], weights with { PhrasesWhereMissed = false });
+
+        Assert.Empty(answered.Search("zorble", English, 3));
+        Assert.Equal("paper-jam", Assert.Single(missed.Search("zorble", English, 3)).Id);
+        Assert.Equal("paper-jam", Assert.Single(everyPhrase.Search("zorble", English, 3)).Id);
+    }
+
     private static Article Sample(string id, string title, string symptom) =>
         ArticleFormat.Parse(SampleArticles.Text(id, title, tags: "[]", symptoms: $"- {symptom}.", steps: "1. Call support.", notes: "- None.")).Article!;
 
