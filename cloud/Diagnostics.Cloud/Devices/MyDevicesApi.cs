@@ -46,10 +46,8 @@ public static class MyDevicesApi
         {
             PairingOutcome.Paired or PairingOutcome.AlreadyYours =>
                 TypedResults.Ok((await devices.GetSummariesAsync([result.DeviceId!], cancellationToken))[0]),
-            PairingOutcome.TooManyAttempts => TypedResults.Problem(ApiProblems.Create(
-                StatusCodes.Status429TooManyRequests, "Too many attempts", "Too many wrong codes. Wait a few minutes, then try again.")),
-            _ => TypedResults.Problem(ApiProblems.Create(
-                StatusCodes.Status404NotFound, "Unknown pairing code", "No device available for pairing shows this code. Check the code on the device's screen or label.")),
+            PairingOutcome.TooManyAttempts => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status429TooManyRequests, "TooManyPairingAttempts")),
+            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "UnknownPairingCode")),
         };
     }
 
@@ -64,11 +62,10 @@ public static class MyDevicesApi
             return NicknameProblem();
         return await pairing.RenameAsync(http.User.AccountId()!, deviceId, request.Nickname, cancellationToken)
             ? TypedResults.NoContent()
-            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Not your device", $"You have no paired device '{deviceId}'."));
+            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NotYourPairedDevice", deviceId));
     }
 
-    private static ProblemHttpResult NicknameProblem() => TypedResults.Problem(ApiProblems.Create(
-        StatusCodes.Status400BadRequest, "Invalid device name", $"A device name is one line of at most {DeviceNickname.MaxLength} characters."));
+    private static ProblemHttpResult NicknameProblem() => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidDeviceName", DeviceNickname.MaxLength));
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Unpair(
         string deviceId, HttpContext http, Pairing pairing, CancellationToken cancellationToken)
@@ -77,7 +74,7 @@ public static class MyDevicesApi
         ArgumentNullException.ThrowIfNull(pairing);
         return await pairing.UnpairAsync(http.User.AccountId()!, deviceId, cancellationToken)
             ? TypedResults.NoContent()
-            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Not your device", $"You have no paired device '{deviceId}'."));
+            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NotYourPairedDevice", deviceId));
     }
 }
 

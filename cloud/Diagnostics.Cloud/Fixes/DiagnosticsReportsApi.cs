@@ -62,8 +62,8 @@ public static class DiagnosticsReportsApi
         return error switch
         {
             UploadError.None => TypedResults.Created($"/api/reports/{report!.Id}", report),
-            UploadError.Invalid => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Not a diagnostics bundle", detail ?? "")),
-            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, error == UploadError.Duplicate ? "Already uploaded" : "Not requested", detail ?? "")),
+            UploadError.Invalid => TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status400BadRequest, "NotADiagnosticsBundle", detail)),
+            _ => TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status409Conflict, error == UploadError.Duplicate ? "ReportAlreadyUploaded" : "ReportNotRequested", detail)),
         };
     }
 
@@ -73,7 +73,7 @@ public static class DiagnosticsReportsApi
         ArgumentNullException.ThrowIfNull(devices);
         ArgumentNullException.ThrowIfNull(workflow);
         if (await devices.GetAsync(deviceId, cancellationToken) is null)
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown device", $"No device {deviceId} is registered."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "UnknownDevice", deviceId));
         return TypedResults.Ok(FixView.Of(await workflow.RequestDiagnosticsAsync(deviceId, http.User.Signature(), cancellationToken), forStaff: true));
     }
 
@@ -89,10 +89,9 @@ public static class DiagnosticsReportsApi
         ArgumentNullException.ThrowIfNull(reports);
         var report = await reports.GetAsync(reportId, cancellationToken);
         if (report is null)
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown report", $"There is no report {reportId}."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "UnknownReport", reportId));
         if (report.State != ReportState.Released || await reports.ContentAsync(reportId, cancellationToken) is not { } content)
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Not released",
-                report.State == ReportState.Discarded ? "Its owner discarded this report." : "Its owner has not released this report yet."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, report.State == ReportState.Discarded ? "ReportDiscarded" : "ReportNotReleased"));
         return TypedResults.File(content, "application/json", $"{report.DeviceId}-{report.UploadedAt.UtcDateTime:yyyyMMdd-HHmmss}-diagnostics.json");
     }
 
@@ -103,7 +102,7 @@ public static class DiagnosticsReportsApi
         ArgumentNullException.ThrowIfNull(fixes);
         return await fixes.ReportsAsync(http.User, deviceId, cancellationToken) is { } reports
             ? TypedResults.Ok(reports)
-            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown device", $"You have no device {deviceId}."));
+            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NotYourDevice", deviceId));
     }
 
     public static async Task<Results<Ok<ReportContent>, ProblemHttpResult>> MyReport(string reportId, HttpContext http, CustomerFixes fixes, CancellationToken cancellationToken)
@@ -122,14 +121,13 @@ public static class DiagnosticsReportsApi
         return error switch
         {
             ReportDecisionError.None => TypedResults.Ok(report!),
-            ReportDecisionError.AlreadyDecided => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Already decided", $"Report {reportId} was already released or discarded.")),
+            ReportDecisionError.AlreadyDecided => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "ReportAlreadyDecided", reportId)),
             _ => TypedResults.Problem(UnknownReport(reportId)),
         };
     }
 
-    private static ProblemHttpResult TooLarge() => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "Too large",
-        $"A diagnostics bundle is at most {DiagnosticsBundles.MaxBytes / 1024} KiB."));
+    private static ProblemHttpResult TooLarge() => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "BundleTooLarge", DiagnosticsBundles.MaxBytes / 1024));
 
     private static Microsoft.AspNetCore.Mvc.ProblemDetails UnknownReport(string reportId) =>
-        ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown report", $"There is no report {reportId} for your devices.");
+        ApiProblems.Create(StatusCodes.Status404NotFound, "NotYourReport", reportId);
 }

@@ -33,7 +33,7 @@ public static class HostsApi
         ArgumentNullException.ThrowIfNull(store);
         return await access.CanAccessAsync(http.User, hostId, cancellationToken) && await store.GetHostAsync(hostId, cancellationToken) is { } host
             ? TypedResults.Ok(host)
-            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such host", $"There is no host '{hostId}' (an agent in the host role that has reported)."));
+            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NoSuchHost", hostId));
     }
 
     public static async Task<Ok<IReadOnlyList<PrinterHostView>>> HostsOfPrinter(string deviceId, HostStore store, CancellationToken cancellationToken) =>

@@ -78,7 +78,7 @@ public static class SupportApi
         staff.MapGet("/{sessionId}/review", async (string sessionId, HttpContext http, SupportReviewStore reviews, CancellationToken ct) =>
             await reviews.ReviewAsync(sessionId, ct) is { } review && (http.User.IsSupervisor() || review.AgentId == http.User.AccountId())
                 ? Results.Ok(review)
-                : Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No review", $"There is no review of '{sessionId}' for you.")));
+                : Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NoReview", sessionId)));
         MapConversation(staff, http => http.RequestServices.GetRequiredService<AgentConversations>());
         staff.MapPost("/{sessionId}/take", (string sessionId, HttpContext http, AgentConversations conversations, SessionAssignment assignment, CancellationToken ct) =>
             WithSessionAsync(sessionId, http.User, conversations, session => assignment.TakeAsync(session, Actor(http.User), ct), created: null, ct));
@@ -110,7 +110,7 @@ public static class SupportApi
             Answer(await cannedReplies.AddCannedReplyAsync(Actor(http.User), request.Title, request.Body, ct, request.Language), r => Results.Created($"/api/support/canned-replies/{r.Id}", r)));
         desk.MapDelete("/canned-replies/{replyId}", async (string replyId, CannedReplyStore replies, CancellationToken ct) =>
             await replies.DeleteCannedReplyAsync(replyId, ct) ? Results.NoContent()
-                : Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such reply", $"There is no canned reply '{replyId}'."))).RequireAuthorization(Roles.SupervisorPolicy);
+                : Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NoSuchReply", replyId))).RequireAuthorization(Roles.SupervisorPolicy);
         desk.MapGet("/figures", async (SupportSupervision supervision, TimeProvider time, CancellationToken ct, DateTimeOffset? from = null, DateTimeOffset? to = null) =>
             Period(from, to, time) is { } period ? Results.Ok(await supervision.FiguresAsync(period.Start, period.End, ct)) : BadPeriod())
             .RequireAuthorization(Roles.SupervisorPolicy);
@@ -127,7 +127,7 @@ public static class SupportApi
         return start >= end ? null : (start, end);
     }
 
-    private static IResult BadPeriod() => Results.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Bad period", "'from' must be before 'to'."));
+    private static IResult BadPeriod() => Results.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "BadPeriod"));
 
     /// <summary>What customers and staff both do in a conversation: read it, write, send and see pictures; who may, and what they see, is the audience's.</summary>
     private static void MapConversation(RouteGroupBuilder group, Func<HttpContext, Conversations> audience)
@@ -164,7 +164,7 @@ public static class SupportApi
         group.MapGet("/{sessionId}/images/{imageId}", async (string sessionId, string imageId, HttpContext http, CancellationToken ct) =>
         {
             if (await audience(http).ImageAsync(http.User, sessionId, imageId, ct) is not { } image)
-                return Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such picture", $"There is no picture '{imageId}' in this conversation."));
+                return Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NoSuchPicture", imageId));
             // Never rendered as anything but the picture it was checked to be.
             http.Response.Headers.XContentTypeOptions = "nosniff";
             return Results.File(image.Content, image.ContentType, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{image.Sha256}\""));
@@ -191,9 +191,9 @@ public static class SupportApi
         var deviceId = string.IsNullOrWhiteSpace(request.DeviceId) ? null : request.DeviceId.Trim();
         // Someone else's device reads like one that does not exist.
         if (deviceId is not null && !await access.CanAccessAsync(http.User, deviceId, cancellationToken))
-            return Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such device", $"You have no device '{deviceId}'."));
+            return Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NotYourDevice", deviceId));
         if (request.FixId is not null && deviceId is null)
-            return Results.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Session not opened", "a session about a fix names its device"));
+            return Results.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "SessionNeedsDevice"));
         return Answer(await support.OpenAsync(Actor(http.User), deviceId, request.Text, request.FixId, request.ClientId, cancellationToken),
             s => Results.Created($"/api/me/sessions/{s.Id}", s));
     }
@@ -217,10 +217,10 @@ public static class SupportApi
     private static IResult Answer<T>(SupportResult<T> result, Func<T, IResult> success) => result.Error switch
     {
         SupportError.None => success(result.Value!),
-        SupportError.NotFound => Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Not found", result.Detail)),
-        SupportError.Invalid => Results.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Not accepted", result.Detail)),
-        SupportError.AtLimit => Results.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "At the limit", result.Detail)),
-        _ => Results.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Not now", result.Detail)),
+        SupportError.NotFound => Results.Problem(ApiProblems.Explained(StatusCodes.Status404NotFound, "SupportNotFound", result.Detail)),
+        SupportError.Invalid => Results.Problem(ApiProblems.Explained(StatusCodes.Status400BadRequest, "SupportNotAccepted", result.Detail)),
+        SupportError.AtLimit => Results.Problem(ApiProblems.Explained(StatusCodes.Status409Conflict, "SupportAtLimit", result.Detail)),
+        _ => Results.Problem(ApiProblems.Explained(StatusCodes.Status409Conflict, "NotNow", result.Detail)),
     };
 
     public static SessionActor Actor(ClaimsPrincipal user)
@@ -230,5 +230,5 @@ public static class SupportApi
     }
 
     private static IResult NoSession(string sessionId) =>
-        Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such session", $"There is no session '{sessionId}' for you."));
+        Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NoSuchSession", sessionId));
 }
