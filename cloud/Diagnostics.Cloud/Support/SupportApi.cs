@@ -119,8 +119,8 @@ public static class SupportApi
         return app;
     }
 
-    /// <summary>A figures period: up to now and the 30 days before unless given; null when it ends before it starts.</summary>
-    private static (DateTimeOffset Start, DateTimeOffset End)? Period(DateTimeOffset? from, DateTimeOffset? to, TimeProvider time)
+    /// <summary>A figures period: up to now and the 30 days before unless given; null when it ends before it starts. The dashboard's figures pages use the same rule.</summary>
+    public static (DateTimeOffset Start, DateTimeOffset End)? Period(DateTimeOffset? from, DateTimeOffset? to, TimeProvider time)
     {
         var end = to ?? time.GetUtcNow();
         var start = from ?? end.AddDays(-30);
