@@ -41,7 +41,7 @@ public static class AccountsApi
             case SignInOutcome.Throttled:
                 return TooManyAttempts(http, result.RetryAfterSeconds);
             case SignInOutcome.Refused:
-                return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status401Unauthorized, "Sign-in failed", "The e-mail address or the password is wrong."));
+                return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status401Unauthorized, "SignInFailed"));
             default:
                 await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, AccountService.PrincipalOf(result.Account!));
                 return TypedResults.Ok(AccountService.ViewOf(result.Account!));
@@ -59,9 +59,9 @@ public static class AccountsApi
         return result.Outcome switch
         {
             PasswordChangeOutcome.Changed => TypedResults.NoContent(),
-            PasswordChangeOutcome.Weak => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Password not accepted", PasswordPolicy.Explain(result.Weakness))),
+            PasswordChangeOutcome.Weak => TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status400BadRequest, "PasswordNotAccepted", PasswordPolicy.Explain(result.Weakness))),
             PasswordChangeOutcome.Throttled => TooManyAttempts(http, result.RetryAfterSeconds),
-            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status403Forbidden, "Wrong password", "The current password is wrong.")),
+            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status403Forbidden, "WrongPassword")),
         };
     }
 
@@ -87,19 +87,18 @@ public static class AccountsApi
         return result.Outcome switch
         {
             PasswordResetOutcome.Reset => TypedResults.NoContent(),
-            PasswordResetOutcome.Weak => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Password not accepted", PasswordPolicy.Explain(result.Weakness))),
-            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Link not valid", "This link is unknown, used already or more than an hour old; ask for a new one.")),
+            PasswordResetOutcome.Weak => TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status400BadRequest, "PasswordNotAccepted", PasswordPolicy.Explain(result.Weakness))),
+            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "ResetLinkNotValid")),
         };
     }
 
-    private static ProblemHttpResult MailOff() => TypedResults.Problem(ApiProblems.Create(
-        StatusCodes.Status404NotFound, "Password reset is off", "This server sends no mail (Mail:SmtpHost is not set); ask an administrator to set a new password."));
+    private static ProblemHttpResult MailOff() => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "PasswordResetOff"));
 
     /// <summary><c>429</c> with <c>Retry-After</c> (RFC 9110 §10.2.3, in seconds) and the same words as the sign-in form.</summary>
     private static ProblemHttpResult TooManyAttempts(HttpContext http, int retryAfterSeconds)
     {
         http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status429TooManyRequests, "Too many sign-in attempts", SignInThrottle.Explain(retryAfterSeconds)));
+        return TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status429TooManyRequests, "TooManySignInAttempts", SignInThrottle.Explain(retryAfterSeconds)));
     }
 
     public static async Task<NoContent> SignOut(HttpContext http)

@@ -95,8 +95,7 @@ public static class DeviceCredentialsApi
         var (caller, actor) = await CallerAsync(deviceId, http, registry, options.Value, cancellationToken);
         if (caller is null)
         {
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status401Unauthorized, "Credentials not accepted",
-                $"The {DeviceEnrollment.HeaderName} header, the client certificate or the Bearer token does not match. Send the right one, or neither to wait for an admin's approval."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status401Unauthorized, "CredentialsNotAccepted", DeviceEnrollment.HeaderName));
         }
         var result = await enrollment.EnrollAsync(deviceId, request.Model, request.Csr, caller.Value, actor, cancellationToken);
         if (result.Status == EnrollmentStatus.Held)
@@ -123,12 +122,11 @@ public static class DeviceCredentialsApi
         string deviceId, string requestId, bool approve, HttpContext http, CertificateEnrollment enrollment, CancellationToken cancellationToken) =>
         await enrollment.DecideAsync(deviceId, requestId, approve, http.User.Signature(), cancellationToken)
             ? TypedResults.NoContent()
-            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such pending request", $"Device '{deviceId}' has no pending certificate request '{requestId}'."));
+            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NoSuchPendingRequest", deviceId, requestId));
 
     private static bool IsPersonOtherThanAdmin(HttpContext http) => http.User.Identity?.IsAuthenticated == true && !http.User.IsInRole(Roles.Admin);
 
-    private static ProblemHttpResult NotForPeople() => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status401Unauthorized, "For devices",
-        "Devices enroll here with the enrollment key, their token, or an admin's approval; a signed-in person other than an admin cannot."));
+    private static ProblemHttpResult NotForPeople() => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status401Unauthorized, "ForDevices"));
 
     /// <summary>Who is asking: an admin, the enrollment key, the device's own token, or nobody (null: a key or token that does not match).</summary>
     private static async Task<(EnrollmentCaller? Caller, string Actor)> CallerAsync(
@@ -159,17 +157,20 @@ public static class DeviceCredentialsApi
             return TypedResults.Created($"/api/devices/{deviceId}/credentials",
                 new CertificateEnrollmentResponse(deviceId, certificate.Pem, authority.CertificatePem, certificate.Serial, certificate.NotAfter, result.Token));
         }
-        var (status, title) = result.Status switch
+        var (status, code) = result.Status switch
         {
-            EnrollmentStatus.InvalidDeviceId => (StatusCodes.Status400BadRequest, "Invalid device id"),
-            EnrollmentStatus.InvalidRequest => (StatusCodes.Status400BadRequest, "Invalid certificate signing request"),
-            EnrollmentStatus.DeviceIsRegistered => (StatusCodes.Status409Conflict, "Device already registered"),
-            EnrollmentStatus.NotRegistered => (StatusCodes.Status409Conflict, "Device not registered"),
-            EnrollmentStatus.AlreadyWaiting => (StatusCodes.Status409Conflict, "A request already waits"),
-            EnrollmentStatus.TooManyWaiting => (StatusCodes.Status503ServiceUnavailable, "Too many requests waiting"),
-            EnrollmentStatus.Declined => (StatusCodes.Status403Forbidden, "Request declined"),
-            _ => (StatusCodes.Status404NotFound, "No such request"),
+            EnrollmentStatus.InvalidDeviceId => (StatusCodes.Status400BadRequest, "CertificateInvalidDeviceId"),
+            EnrollmentStatus.InvalidRequest => (StatusCodes.Status400BadRequest, "CertificateInvalidRequest"),
+            EnrollmentStatus.DeviceIsRegistered => (StatusCodes.Status409Conflict, "CertificateDeviceIsRegistered"),
+            EnrollmentStatus.NotRegistered => (StatusCodes.Status409Conflict, "CertificateNotRegistered"),
+            EnrollmentStatus.AlreadyWaiting => (StatusCodes.Status409Conflict, "CertificateAlreadyWaiting"),
+            EnrollmentStatus.TooManyWaiting => (StatusCodes.Status503ServiceUnavailable, "CertificateTooManyWaiting"),
+            EnrollmentStatus.Declined => (StatusCodes.Status403Forbidden, "CertificateDeclined"),
+            _ => (StatusCodes.Status404NotFound, "CertificateNoSuchRequest"),
         };
-        return TypedResults.Problem(ApiProblems.Create(status, title, result.Detail ?? title));
+        var problem = ApiProblems.Explained(status, code, result.Detail);
+        // Without an explanation of its own, the title says it all (as before).
+        problem.Detail = string.IsNullOrEmpty(problem.Detail) ? problem.Title : problem.Detail;
+        return TypedResults.Problem(problem);
     }
 }

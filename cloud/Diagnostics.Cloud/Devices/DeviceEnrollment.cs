@@ -28,8 +28,7 @@ internal sealed partial class DeviceEnrollment(IOptions<DevicesOptions> options,
         var authenticated = http.User.Identity?.IsAuthenticated == true;
         return TypedResults.Problem(ApiProblems.Create(
             authenticated ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized,
-            "Registration not allowed",
-            $"Registering a device takes an admin account or the enrollment key in the {HeaderName} header."));
+            "RegistrationNotAllowed", HeaderName));
     }
 
     /// <summary>True for the configured key, false for another (or any when none is configured), null when the request presents none.</summary>

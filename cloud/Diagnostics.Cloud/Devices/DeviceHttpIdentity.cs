@@ -32,6 +32,5 @@ public static class DeviceHttpIdentity
     }
 
     /// <summary>The answer to a request that is not from the device it names.</summary>
-    public static ProblemDetails NotThisDevice() => ApiProblems.Create(StatusCodes.Status401Unauthorized, "Not this device",
-        "Connect over HTTPS with the device's client certificate, or send the device's own token as a Bearer token.");
+    public static ProblemDetails NotThisDevice() => ApiProblems.Create(StatusCodes.Status401Unauthorized, "NotThisDevice");
 }

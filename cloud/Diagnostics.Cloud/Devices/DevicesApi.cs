@@ -43,11 +43,8 @@ public static class DevicesApi
         return result.Error switch
         {
             RegistrationError.None => TypedResults.Created($"/api/devices/{result.Device!.DeviceId}", result.Device),
-            RegistrationError.AlreadyExists => TypedResults.Problem(Problem(
-                StatusCodes.Status409Conflict, "Device already registered", $"A device with id '{request.DeviceId}' already exists and its credentials are live; revoke them first (DELETE /api/devices/{request.DeviceId}/credentials) to register it again.")),
-            _ => TypedResults.Problem(Problem(
-                StatusCodes.Status400BadRequest, "Invalid device id",
-                $"Device ids are 1 to {Topics.MaxDeviceIdLength} letters, digits, '-', '_' or '.', not starting with '.'.")),
+            RegistrationError.AlreadyExists => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "DeviceAlreadyRegistered", request.DeviceId)),
+            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidDeviceId", Topics.MaxDeviceIdLength)),
         };
     }
 
@@ -60,20 +57,20 @@ public static class DevicesApi
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(devices);
         if (page < 1 || pageSize < 1 || pageSize > MaxPageSize)
-            return TypedResults.Problem(Problem(StatusCodes.Status400BadRequest, "Invalid paging", $"page >= 1 and 1 <= pageSize <= {MaxPageSize}."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidPaging", MaxPageSize));
         DeviceHealth? healthFilter = null;
         if (!string.IsNullOrEmpty(health))
         {
             if (!Enum.TryParse<DeviceHealth>(health, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
-                return TypedResults.Problem(Problem(StatusCodes.Status400BadRequest, "Invalid health filter", "health is one of unknown, healthy, warning, critical."));
+                return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidHealthFilter"));
             healthFilter = parsed;
         }
         if (!DeviceListSorting.TryParseSort(sort, out var sortBy))
-            return TypedResults.Problem(Problem(StatusCodes.Status400BadRequest, "Invalid sort", $"sort is one of {DeviceListSorting.SortNames}."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidSort", DeviceListSorting.SortNames));
         if (!DeviceListSorting.TryParseOrder(order, out var descending))
-            return TypedResults.Problem(Problem(StatusCodes.Status400BadRequest, "Invalid order", "order is asc or desc."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidOrder"));
         if (!DeviceListSorting.TryParseFleet(fleet, out var fleetFilter))
-            return TypedResults.Problem(Problem(StatusCodes.Status400BadRequest, "Invalid fleet filter", "fleet is in-service (the default), decommissioned or all."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidFleetFilter"));
         var query = new DeviceQuery(healthFilter, model, condition, online, page, pageSize)
         {
             Fleet = fleetFilter,
@@ -105,7 +102,7 @@ public static class DevicesApi
         ArgumentNullException.ThrowIfNull(staff);
         ArgumentNullException.ThrowIfNull(customers);
         if (page < 1 || pageSize < 1 || pageSize > MaxPageSize)
-            return TypedResults.Problem(Problem(StatusCodes.Status400BadRequest, "Invalid paging", $"page >= 1 and 1 <= pageSize <= {MaxPageSize}."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidPaging", MaxPageSize));
         var events = http.User.IsStaff()
             ? await staff.EventsAsync(http.User, deviceId, page, pageSize, cancellationToken)
             : await customers.EventsAsync(http.User, deviceId, page, pageSize, cancellationToken);
@@ -120,7 +117,5 @@ public static class DevicesApi
     }
 
     internal static ProblemDetails UnknownDevice(string deviceId) =>
-        Problem(StatusCodes.Status404NotFound, "Unknown device", $"No device with id '{deviceId}' is registered.");
-
-    private static ProblemDetails Problem(int status, string title, string detail) => ApiProblems.Create(status, title, detail);
+        ApiProblems.Create(StatusCodes.Status404NotFound, "UnknownDevice", deviceId);
 }

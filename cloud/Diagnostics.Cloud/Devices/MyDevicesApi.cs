@@ -39,10 +39,8 @@ public static class MyDevicesApi
         return paired.Outcome switch
         {
             PairingOutcome.Paired or PairingOutcome.AlreadyYours => TypedResults.Ok(paired.Device!),
-            PairingOutcome.TooManyAttempts => TypedResults.Problem(ApiProblems.Create(
-                StatusCodes.Status429TooManyRequests, "Too many attempts", "Too many wrong codes. Wait a few minutes, then try again.")),
-            _ => TypedResults.Problem(ApiProblems.Create(
-                StatusCodes.Status404NotFound, "Unknown pairing code", "No device available for pairing shows this code. Check the code on the device's screen or label.")),
+            PairingOutcome.TooManyAttempts => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status429TooManyRequests, "TooManyPairingAttempts")),
+            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "UnknownPairingCode")),
         };
     }
 
@@ -60,8 +58,7 @@ public static class MyDevicesApi
             : TypedResults.Problem(NotYours(deviceId));
     }
 
-    private static ProblemHttpResult NicknameProblem() => TypedResults.Problem(ApiProblems.Create(
-        StatusCodes.Status400BadRequest, "Invalid device name", $"A device name is one line of at most {DeviceNickname.MaxLength} characters."));
+    private static ProblemHttpResult NicknameProblem() => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidDeviceName", DeviceNickname.MaxLength));
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Unpair(
         string deviceId, HttpContext http, CustomerDevices devices, CancellationToken cancellationToken)
@@ -74,7 +71,7 @@ public static class MyDevicesApi
     }
 
     private static Microsoft.AspNetCore.Mvc.ProblemDetails NotYours(string deviceId) =>
-        ApiProblems.Create(StatusCodes.Status404NotFound, "Not your device", $"You have no paired device '{deviceId}'.");
+        ApiProblems.Create(StatusCodes.Status404NotFound, "NotYourPairedDevice", deviceId);
 }
 
 public sealed record PairRequest(string? Code, string? Nickname = null);

@@ -62,8 +62,8 @@ public static class DiagnosticsReportsApi
         return error switch
         {
             UploadError.None => TypedResults.Created($"/api/reports/{report!.Id}", report),
-            UploadError.Invalid => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Not a diagnostics bundle", detail ?? "")),
-            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, error == UploadError.Duplicate ? "Already uploaded" : "Not requested", detail ?? "")),
+            UploadError.Invalid => TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status400BadRequest, "NotADiagnosticsBundle", detail)),
+            _ => TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status409Conflict, error == UploadError.Duplicate ? "ReportAlreadyUploaded" : "ReportNotRequested", detail)),
         };
     }
 
@@ -73,7 +73,7 @@ public static class DiagnosticsReportsApi
         ArgumentNullException.ThrowIfNull(fixes);
         return await fixes.RequestDiagnosticsAsync(http.User, deviceId, cancellationToken) is { } request
             ? TypedResults.Ok(request)
-            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown device", $"No device {deviceId} is registered."));
+            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "UnknownDevice", deviceId));
     }
 
     public static async Task<Ok<IReadOnlyList<DiagnosticsReport>>> DeviceReports(string deviceId, HttpContext http, StaffFixes fixes, CancellationToken cancellationToken)
@@ -90,10 +90,9 @@ public static class DiagnosticsReportsApi
         ArgumentNullException.ThrowIfNull(fixes);
         var (report, content) = await fixes.ReleasedReportAsync(http.User, reportId, cancellationToken);
         if (report is null)
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown report", $"There is no report {reportId}."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "UnknownReport", reportId));
         if (content is null)
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Not released",
-                report.State == ReportState.Discarded ? "Its owner discarded this report." : "Its owner has not released this report yet."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, report.State == ReportState.Discarded ? "ReportDiscarded" : "ReportNotReleased"));
         return TypedResults.File(content, "application/json", $"{report.DeviceId}-{report.UploadedAt.UtcDateTime:yyyyMMdd-HHmmss}-diagnostics.json");
     }
 
@@ -104,7 +103,7 @@ public static class DiagnosticsReportsApi
         ArgumentNullException.ThrowIfNull(fixes);
         return await fixes.ReportsAsync(http.User, deviceId, cancellationToken) is { } reports
             ? TypedResults.Ok(reports)
-            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown device", $"You have no device {deviceId}."));
+            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NotYourDevice", deviceId));
     }
 
     public static async Task<Results<Ok<ReportContent>, ProblemHttpResult>> MyReport(string reportId, HttpContext http, CustomerFixes fixes, CancellationToken cancellationToken)
@@ -123,14 +122,13 @@ public static class DiagnosticsReportsApi
         return error switch
         {
             ReportDecisionError.None => TypedResults.Ok(report!),
-            ReportDecisionError.AlreadyDecided => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Already decided", $"Report {reportId} was already released or discarded.")),
+            ReportDecisionError.AlreadyDecided => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "ReportAlreadyDecided", reportId)),
             _ => TypedResults.Problem(UnknownReport(reportId)),
         };
     }
 
-    private static ProblemHttpResult TooLarge() => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "Too large",
-        $"A diagnostics bundle is at most {DiagnosticsBundles.MaxBytes / 1024} KiB."));
+    private static ProblemHttpResult TooLarge() => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "BundleTooLarge", DiagnosticsBundles.MaxBytes / 1024));
 
     private static Microsoft.AspNetCore.Mvc.ProblemDetails UnknownReport(string reportId) =>
-        ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown report", $"There is no report {reportId} for your devices.");
+        ApiProblems.Create(StatusCodes.Status404NotFound, "NotYourReport", reportId);
 }

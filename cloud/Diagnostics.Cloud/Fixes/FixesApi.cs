@@ -128,8 +128,7 @@ public static class FixesApi
         {
             GrantError.None => TypedResults.Created($"/api/me/devices/{deviceId}/consents/{policy!.Id}", policy),
             GrantError.UnknownDevice => TypedResults.Problem(UnknownDevice(deviceId)),
-            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Invalid consent",
-                $"action is one of diagnostics, maintenance, settings, restart, install; days is 1 to {fixes.MaxPolicyDays}.")),
+            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidConsent", fixes.MaxPolicyDays)),
         };
     }
 
@@ -138,7 +137,7 @@ public static class FixesApi
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(fixes);
         if (!await fixes.RevokePolicyAsync(http.User, deviceId, policyId, cancellationToken))
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown consent", $"Device {deviceId} has no standing consent {policyId} in force."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "UnknownConsent", deviceId, policyId));
         return TypedResults.NoContent();
     }
 
@@ -150,7 +149,7 @@ public static class FixesApi
         if (!TryStates(state, out var states))
             return TypedResults.Problem(BadState());
         if (limit is < 1 or > MaxList)
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Invalid limit", $"1 <= limit <= {MaxList}."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidLimit", MaxList));
         return TypedResults.Ok((await fixes.ListAsync(http.User, deviceId is null ? null : [deviceId], states, limit, cancellationToken)).ToList());
     }
 
@@ -185,10 +184,8 @@ public static class FixesApi
         {
             FixDecisionError.None => TypedResults.Ok(proposal!),
             // Deciding again is answered with where the fix stands (so a double tap sends one command), as a conflict.
-            FixDecisionError.NotOpen => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Already decided",
-                $"Fix {proposalId} is {proposal!.State.ToStorage()}; nothing was changed.")),
-            FixDecisionError.NothingToApprove => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Nothing to approve",
-                $"Fix {proposalId} has no action for the device: follow its steps, or contact support.")),
+            FixDecisionError.NotOpen => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "FixAlreadyDecided", proposalId, proposal!.State.ToStorage())),
+            FixDecisionError.NothingToApprove => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "NothingToApprove", proposalId)),
             _ => TypedResults.Problem(UnknownFix(proposalId)),
         };
     }
@@ -214,12 +211,12 @@ public static class FixesApi
         return true;
     }
 
-    private static Microsoft.AspNetCore.Mvc.ProblemDetails BadState() => ApiProblems.Create(StatusCodes.Status400BadRequest, "Invalid state",
-        $"state is open, or a comma-separated list of {string.Join(", ", Enum.GetValues<FixState>().Select(s => s.ToStorage()))}.");
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails BadState() => ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidFixState",
+        string.Join(", ", Enum.GetValues<FixState>().Select(s => s.ToStorage())));
 
     private static Microsoft.AspNetCore.Mvc.ProblemDetails UnknownFix(string proposalId) =>
-        ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown fix", $"There is no fix {proposalId} for your devices.");
+        ApiProblems.Create(StatusCodes.Status404NotFound, "UnknownFix", proposalId);
 
     private static Microsoft.AspNetCore.Mvc.ProblemDetails UnknownDevice(string deviceId) =>
-        ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown device", $"You have no device {deviceId}.");
+        ApiProblems.Create(StatusCodes.Status404NotFound, "NotYourDevice", deviceId);
 }

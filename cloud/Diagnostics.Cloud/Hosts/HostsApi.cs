@@ -40,7 +40,7 @@ public static class HostsApi
         var host = http.User.IsStaff() ? await staff.GetAsync(http.User, hostId, cancellationToken) : await customers.GetAsync(http.User, hostId, cancellationToken);
         return host is not null
             ? TypedResults.Ok(host)
-            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such host", $"There is no host '{hostId}' (an agent in the host role that has reported)."));
+            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NoSuchHost", hostId));
     }
 
     public static async Task<Ok<IReadOnlyList<PrinterHostView>>> HostsOfPrinter(string deviceId, HttpContext http, StaffHosts hosts, CancellationToken cancellationToken)

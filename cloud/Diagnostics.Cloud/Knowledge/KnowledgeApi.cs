@@ -58,10 +58,10 @@ public static class KnowledgeApi
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(knowledge);
         if (!ArticleFormat.IsValidId(articleId))
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Invalid article id", "Use 3 to 64 lowercase letters, digits and dashes."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidArticleId"));
         var result = await knowledge.SaveDraftAsync(articleId, request.Markdown ?? "", Author(http), cancellationToken);
         if (result.Version is null)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["markdown"] = [.. result.Errors] }, title: "The article is not valid");
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["markdown"] = [.. result.Errors] }, title: ApiProblems.Title("ArticleNotValid"));
         return TypedResults.Ok(new DraftSaved(articleId, result.Version.Value));
     }
 
@@ -71,7 +71,7 @@ public static class KnowledgeApi
         ArgumentNullException.ThrowIfNull(knowledge);
         var version = await knowledge.PublishAsync(articleId, Author(http), cancellationToken);
         return version is null
-            ? TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No draft", $"Article {articleId} has no draft to publish."))
+            ? TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NoDraft", articleId))
             : TypedResults.Ok(new Published(articleId, version.Value));
     }
 
@@ -81,7 +81,7 @@ public static class KnowledgeApi
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(knowledge);
         if (request.Articles is not { Count: > 0 and <= MaxImportArticles } articles)
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Nothing to import", $"Send \"articles\": 1 to {MaxImportArticles} article texts."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "NothingToImport", MaxImportArticles));
         return TypedResults.Ok(await knowledge.ImportAsync(articles, "import:" + Author(http), cancellationToken));
     }
 
@@ -90,9 +90,9 @@ public static class KnowledgeApi
     {
         ArgumentNullException.ThrowIfNull(knowledge);
         if (string.IsNullOrWhiteSpace(code) && string.IsNullOrWhiteSpace(condition))
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Nothing to match", "Give a code (such as ipp:media-jam), a condition (such as PAPER_JAM), or both."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "NothingToMatch"));
         if (limit is < 1 or > MaxResults)
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Invalid limit", $"1 <= limit <= {MaxResults}."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidLimit", MaxResults));
         var matches = knowledge.Index.Match(new ProblemQuery(code?.Trim(), condition?.Trim(), model, firmware), limit);
         return TypedResults.Ok(matches.Select(MatchView.Of).ToList());
     }
@@ -103,14 +103,14 @@ public static class KnowledgeApi
         ArgumentNullException.ThrowIfNull(knowledge);
         ArgumentNullException.ThrowIfNull(devices);
         if (string.IsNullOrWhiteSpace(q) || q.Length > 1000)
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Nothing to search", "Give q: 1 to 1000 characters of what the customer said."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "NothingToSearch"));
         if (limit is < 1 or > MaxResults)
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Invalid limit", $"1 <= limit <= {MaxResults}."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidLimit", MaxResults));
         DeviceContext? context = null;
         if (!string.IsNullOrEmpty(deviceId))
         {
             if (await devices.GetAsync(deviceId, cancellationToken) is not { } device)
-                return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown device", $"No device {deviceId} is registered."));
+                return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "UnknownDevice", deviceId));
             context = ContextOf(device);
         }
         // The language from the question's script, else the one the person reads the app in (request culture).
@@ -126,6 +126,7 @@ public static class KnowledgeApi
 
     private static string Author(HttpContext http) => http.User.Signature();
 
-    private static ProblemHttpResult NotFound(string articleId, int? version) => TypedResults.Problem(ApiProblems.Create(
-        StatusCodes.Status404NotFound, "Unknown article", version is null ? $"There is no article {articleId}." : $"Article {articleId} has no version {version}."));
+    private static ProblemHttpResult NotFound(string articleId, int? version) => TypedResults.Problem(version is null
+        ? ApiProblems.Create(StatusCodes.Status404NotFound, "UnknownArticle", articleId)
+        : ApiProblems.Create(StatusCodes.Status404NotFound, "UnknownArticleVersion", articleId, version));
 }

@@ -35,11 +35,11 @@ public static class TrainingPhraseApi
         if (!string.IsNullOrEmpty(state))
         {
             if (!Enum.TryParse<PhraseState>(state, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(state, out _))
-                return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Invalid state", "state is proposed, accepted or rejected."));
+                return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidPhraseState"));
             wanted = parsed;
         }
         if (limit is < 1 or > MaxList)
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Invalid limit", $"1 <= limit <= {MaxList}."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidLimit", MaxList));
         return TypedResults.Ok(await phrases.ListAsync(wanted, articleId, limit, cancellationToken));
     }
 
@@ -54,8 +54,8 @@ public static class TrainingPhraseApi
             http.User.Signature(), cancellationToken);
         if (proposal.Phrase is not { } phrase)
         {
-            return TypedResults.Problem(ApiProblems.Create(proposal.UnknownArticle ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest,
-                proposal.UnknownArticle ? "Unknown article" : "Invalid phrase", proposal.Error!));
+            return TypedResults.Problem(ApiProblems.Explained(proposal.UnknownArticle ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest,
+                proposal.UnknownArticle ? "ProposedForUnknownArticle" : "InvalidPhrase", proposal.Error));
         }
         return TypedResults.Created($"/api/kb/phrases?articleId={Uri.EscapeDataString(articleId)}", phrase);
     }
@@ -67,9 +67,9 @@ public static class TrainingPhraseApi
         ArgumentNullException.ThrowIfNull(phrases);
         var (phrase, decided) = await phrases.DecideAsync(phraseId, decision == "accept", http.User.Signature(), cancellationToken);
         if (phrase is null)
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown phrase", $"There is no training phrase {phraseId}."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "UnknownPhrase", phraseId));
         return decided ? TypedResults.Ok(phrase)
-            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Already decided", $"Phrase {phraseId} is {StorageEnum(phrase.State)} already."));
+            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "PhraseAlreadyDecided", phraseId, StorageEnum(phrase.State)));
     }
 
     private static string StorageEnum(PhraseState state) => Storage.StorageMapping.ToStorage(state);

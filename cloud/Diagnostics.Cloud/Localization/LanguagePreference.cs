@@ -1,5 +1,6 @@
 using System.Globalization;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Http;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Localization;
@@ -41,8 +42,8 @@ public static class LanguagePreference
         var culture = Resolve(supported, request.Language);
         if (culture is null && !string.IsNullOrWhiteSpace(request.Language))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unsupported language",
-                detail: $"The apps speak {string.Join(", ", supported.Cultures.Select(c => c.Name))}; \"{request.Language}\" is not one of them.");
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "UnsupportedLanguage",
+                string.Join(", ", supported.Cultures.Select(c => c.Name)), request.Language));
         }
         await ApplyAsync(http, store, culture, cancellationToken);
         return TypedResults.NoContent();

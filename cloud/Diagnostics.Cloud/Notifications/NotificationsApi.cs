@@ -31,7 +31,7 @@ public static class NotificationsApi
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(inbox);
         if (page < 1 || pageSize < 1 || pageSize > MaxPageSize)
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Invalid paging", $"page >= 1 and 1 <= pageSize <= {MaxPageSize}."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidPaging", MaxPageSize));
         return TypedResults.Ok(await inbox.ListAsync(http.User.AccountId()!, page, pageSize, cancellationToken));
     }
 
@@ -49,7 +49,7 @@ public static class NotificationsApi
         ArgumentNullException.ThrowIfNull(inbox);
         return await inbox.MarkReadAsync(http.User.AccountId()!, notificationId, cancellationToken)
             ? TypedResults.Ok(new MarkedRead(1))
-            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown notification", $"You have no notification {notificationId}."));
+            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "UnknownNotification", notificationId));
     }
 
     public static async Task<Ok<MarkedRead>> MarkAllRead(HttpContext http, NotificationInbox inbox, CancellationToken cancellationToken)

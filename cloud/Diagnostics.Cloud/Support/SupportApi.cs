@@ -78,7 +78,7 @@ public static class SupportApi
         staff.MapGet("/{sessionId}/review", async (string sessionId, HttpContext http, SupervisorDesk supervisors, CancellationToken ct) =>
             await supervisors.ReviewOfAsync(http.User, sessionId, ct) is { } review
                 ? Results.Ok(review)
-                : Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No review", $"There is no review of '{sessionId}' for you.")));
+                : Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NoReview", sessionId)));
         staff.MapGet("/{sessionId}/context", async (string sessionId, HttpContext http, CustomerContexts contexts, CancellationToken ct) =>
             await contexts.OfSessionAsync(http.User, sessionId, ct) is { } context ? Results.Ok(context) : NoSession(sessionId));
         MapConversation(staff, http => http.RequestServices.GetRequiredService<AgentConversations>());
@@ -117,15 +117,15 @@ public static class SupportApi
         return app;
     }
 
-    /// <summary>A figures period: up to now and the 30 days before unless given; null when it ends before it starts.</summary>
-    private static (DateTimeOffset Start, DateTimeOffset End)? Period(DateTimeOffset? from, DateTimeOffset? to, TimeProvider time)
+    /// <summary>A figures period: up to now and the 30 days before unless given; null when it ends before it starts. The dashboard's figures pages use the same rule.</summary>
+    public static (DateTimeOffset Start, DateTimeOffset End)? Period(DateTimeOffset? from, DateTimeOffset? to, TimeProvider time)
     {
         var end = to ?? time.GetUtcNow();
         var start = from ?? end.AddDays(-30);
         return start >= end ? null : (start, end);
     }
 
-    private static IResult BadPeriod() => Results.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Bad period", "'from' must be before 'to'."));
+    private static IResult BadPeriod() => Results.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "BadPeriod"));
 
     /// <summary>What customers and staff both do in a conversation: read it, write, send and see pictures; who may, and what they see, is the audience's.</summary>
     private static void MapConversation(RouteGroupBuilder group, Func<HttpContext, Conversations> audience)
@@ -153,7 +153,7 @@ public static class SupportApi
         group.MapGet("/{sessionId}/images/{imageId}", async (string sessionId, string imageId, HttpContext http, CancellationToken ct) =>
         {
             if (await audience(http).ImageAsync(http.User, sessionId, imageId, ct) is not { } image)
-                return Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such picture", $"There is no picture '{imageId}' in this conversation."));
+                return Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NoSuchPicture", imageId));
             // Never rendered as anything but the picture it was checked to be.
             http.Response.Headers.XContentTypeOptions = "nosniff";
             return Results.File(image.Content, image.ContentType, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{image.Sha256}\""));
@@ -178,15 +178,15 @@ public static class SupportApi
     private static IResult Answer<T>(SupportResult<T> result, Func<T, IResult> success) => result.Error switch
     {
         SupportError.None => success(result.Value!),
-        SupportError.NotFound => Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Not found", result.Detail)),
-        SupportError.Invalid => Results.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Not accepted", result.Detail)),
-        SupportError.AtLimit => Results.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "At the limit", result.Detail)),
-        SupportError.NotAllowed => Results.Problem(ApiProblems.Create(StatusCodes.Status403Forbidden, "Not allowed", result.Detail)),
-        _ => Results.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Not now", result.Detail)),
+        SupportError.NotFound => Results.Problem(ApiProblems.Explained(StatusCodes.Status404NotFound, "SupportNotFound", result.Detail)),
+        SupportError.Invalid => Results.Problem(ApiProblems.Explained(StatusCodes.Status400BadRequest, "SupportNotAccepted", result.Detail)),
+        SupportError.AtLimit => Results.Problem(ApiProblems.Explained(StatusCodes.Status409Conflict, "SupportAtLimit", result.Detail)),
+        SupportError.NotAllowed => Results.Problem(ApiProblems.Explained(StatusCodes.Status403Forbidden, "SupportNotAllowed", result.Detail)),
+        _ => Results.Problem(ApiProblems.Explained(StatusCodes.Status409Conflict, "NotNow", result.Detail)),
     };
 
     public static SessionActor Actor(ClaimsPrincipal user) => SessionActor.Of(user);
 
     private static IResult NoSession(string sessionId) =>
-        Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such session", $"There is no session '{sessionId}' for you."));
+        Results.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NoSuchSession", sessionId));
 }

@@ -149,7 +149,7 @@ public static class UpdatesApi
         // A device fetches only what it was offered: a token does not open the whole catalog.
         var offered = (await store.RolloutsOfDeviceAsync(deviceId, cancellationToken)).Any(d => d.PackageId == packageId);
         if (!offered || await catalog.GetAsync(packageId, cancellationToken) is not { } package)
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such offer", $"Package '{packageId}' was not offered to device {deviceId}."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NoSuchOffer", packageId, deviceId));
         return PayloadFile(package);
     }
 
@@ -168,16 +168,16 @@ public static class UpdatesApi
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = options.Value.MaxPackageBytes;
         if (http.Request.ContentLength > options.Value.MaxPackageBytes)
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "Package too large", $"This cloud takes packages up to {options.Value.MaxPackageBytes:N0} bytes."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "PackageTooLarge", options.Value.MaxPackageBytes));
         var upload = await catalog.UploadAsync(http.Request.Body, http.User.Signature(), cancellationToken);
         return upload.Error switch
         {
             PackageUploadError.None when upload.Created => TypedResults.Created($"/api/updates/packages/{upload.Package!.Id}", PackageView.Of(upload.Package)),
             PackageUploadError.None => TypedResults.Ok(PackageView.Of(upload.Package!)),
-            PackageUploadError.NotAPackage => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Not a package", upload.Detail)),
-            PackageUploadError.TooLarge => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "Package too large", upload.Detail)),
-            PackageUploadError.Conflict => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Package id taken", upload.Detail)),
-            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "Package refused", upload.Detail)),
+            PackageUploadError.NotAPackage => TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status400BadRequest, "NotAPackage", upload.Detail)),
+            PackageUploadError.TooLarge => TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status413PayloadTooLarge, "PackageTooLarge", upload.Detail)),
+            PackageUploadError.Conflict => TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status409Conflict, "PackageIdTaken", upload.Detail)),
+            _ => TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status422UnprocessableEntity, "PackageRefused", upload.Detail)),
         };
     }
 
@@ -191,7 +191,7 @@ public static class UpdatesApi
         await catalog.GetAsync(packageId, cancellationToken) is { } package ? PayloadFile(package) : NoPackage(packageId);
 
     private static ProblemHttpResult NoPackage(string packageId) =>
-        TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such package", $"Package '{packageId}' is not in the catalog."));
+        TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NoSuchPackage", packageId));
 
     public static async Task<Results<Created<RolloutView>, ProblemHttpResult>> CreateRollout(
         CreateRolloutRequest request, HttpContext http, StaffRollouts rollouts, CancellationToken cancellationToken)
@@ -200,7 +200,7 @@ public static class UpdatesApi
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(rollouts);
         if (string.IsNullOrWhiteSpace(request.PackageId))
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Rollout refused", "Name the package to roll out (packageId)."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "RolloutNeedsPackage"));
         var defaults = new RolloutSpec();
         var spec = new RolloutSpec
         {
@@ -219,7 +219,7 @@ public static class UpdatesApi
         };
         var result = await rollouts.CreateAsync(http.User, spec, cancellationToken);
         if (result.Value is not { } rollout)
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Rollout refused", result.Detail));
+            return TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status400BadRequest, "RolloutRefused", result.Detail));
         return TypedResults.Created($"/api/updates/rollouts/{rollout.Id}", rollout);
     }
 
@@ -238,7 +238,7 @@ public static class UpdatesApi
             : NoRollout(rolloutId);
 
     private static ProblemHttpResult NoRollout(string rolloutId) =>
-        TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such rollout", $"There is no rollout '{rolloutId}'."));
+        TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NoSuchRollout", rolloutId));
 
     private static async Task<Results<Ok<RolloutView>, ProblemHttpResult>> ChangeAsync(
         string rolloutId, HttpContext http, RolloutChange change, StaffRollouts rollouts, CancellationToken cancellationToken)
@@ -248,7 +248,7 @@ public static class UpdatesApi
         {
             RolloutError.None => TypedResults.Ok(result.Value!),
             RolloutError.NotFound => NoRollout(rolloutId),
-            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Not now", result.Detail)),
+            _ => TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status409Conflict, "NotNow", result.Detail)),
         };
     }
 
@@ -265,9 +265,9 @@ public static class UpdatesApi
         ArgumentNullException.ThrowIfNull(store);
         var cleaned = Clean(tags);
         if (cleaned.Count > 32 || cleaned.Any(t => t.Length > 64))
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Tags refused", "At most 32 tags of at most 64 characters each."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "TagsRefused", 32, 64));
         if (await store.CandidateAsync(deviceId, cancellationToken) is null)
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such device", $"There is no device '{deviceId}'."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "UnknownDevice", deviceId));
         await store.SetTagsAsync(deviceId, cleaned, cancellationToken);
         return TypedResults.Ok(await store.TagsAsync(deviceId, cancellationToken));
     }
@@ -281,8 +281,8 @@ public static class UpdatesApi
         return result.Error switch
         {
             RolloutError.None => TypedResults.Ok(result.Value!),
-            RolloutError.NotFound => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such update", result.Detail)),
-            _ => TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Not now", result.Detail)),
+            RolloutError.NotFound => TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status404NotFound, "NoSuchUpdate", result.Detail)),
+            _ => TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status409Conflict, "NotNow", result.Detail)),
         };
     }
 
@@ -304,9 +304,9 @@ public static class UpdatesApi
             return NotYours(deviceId);
         var zone = string.IsNullOrWhiteSpace(request.TimeZone) ? "UTC" : request.TimeZone.Trim();
         if (!TryMinute(request.From ?? "00:00", out var from) || !TryMinute(request.To ?? "00:00", out var to))
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Window refused", "Give from and to as HH:mm, for example 18:00 and 07:00 (the same time twice: any time)."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "WindowTimesRefused"));
         if (!RolloutPlanning.TryFindZone(zone, out _))
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Window refused", $"'{zone}' is not a time zone this server knows (use an IANA name such as Europe/Berlin)."));
+            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "WindowZoneRefused", zone));
         var window = new MaintenanceWindow(from, to, zone, request.NotWhilePrinting ?? true);
         return await updates.SetWindowAsync(http.User, deviceId, window, cancellationToken) ? TypedResults.Ok(MaintenanceWindowView.Of(window)) : NotYours(deviceId);
     }
@@ -321,5 +321,5 @@ public static class UpdatesApi
     }
 
     private static ProblemHttpResult NotYours(string deviceId) =>
-        TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such device", $"You have no device '{deviceId}'."));
+        TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "NotYourDevice", deviceId));
 }

@@ -16,7 +16,8 @@ namespace Diagnostics.Cloud.Web;
 /// </summary>
 public sealed partial class CrossSiteRequestGuard(RequestDelegate next, CloudMetrics metrics, ILogger<CrossSiteRequestGuard> logger)
 {
-    public const string RefusalTitle = "Cross-site request refused";
+    /// <summary>The problem's <c>code</c> (its title is in the reader's language).</summary>
+    public const string RefusalCode = "CrossSiteRefused";
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -28,8 +29,7 @@ public sealed partial class CrossSiteRequestGuard(RequestDelegate next, CloudMet
         }
         metrics.AccessRefused(AccessRefusal.CrossSite);
         LogRefused(context.Request.Method, context.Request.Path, context.Request.Headers.Origin.ToString(), context.Request.Headers["Sec-Fetch-Site"].ToString());
-        await TypedResults.Problem(ApiProblems.Create(StatusCodes.Status403Forbidden, RefusalTitle,
-            "This request came from another site. Open the page on this site and try again.")).ExecuteAsync(context);
+        await TypedResults.Problem(ApiProblems.Create(StatusCodes.Status403Forbidden, RefusalCode)).ExecuteAsync(context);
     }
 
     private static bool NeedsCheck(HttpRequest request)

@@ -30,6 +30,7 @@ public static partial class WebExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddSingleton<Dashboard.AttentionList>();
         builder.Services.AddSingleton<Dashboard.Knowledge.KnowledgeText>();
+        builder.Services.AddSingleton<Dashboard.Updates.RolloutWords>();
         builder.Services.AddOptions<Companion.CompanionOptions>()
             .Bind(builder.Configuration.GetSection(Companion.CompanionOptions.SectionName))
             .ValidateDataAnnotations()

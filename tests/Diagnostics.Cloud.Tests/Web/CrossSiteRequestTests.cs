@@ -83,7 +83,7 @@ public sealed partial class CrossSiteRequestTests
         using (var forged = await SendAsync(owner, HttpMethods.Post, $"/api/me/fixes/{proposal.Id}/approve", cookie: null, Evil, "cross-site"))
         {
             Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
-            Assert.Equal(CrossSiteRequestGuard.RefusalTitle, await ProblemTitleAsync(forged));
+            Assert.Equal(CrossSiteRequestGuard.RefusalCode, await ProblemCodeAsync(forged));
         }
         Assert.Equal(FixState.Proposed, (await owner.GetJsonAsync<FixView>($"/api/me/fixes/{proposal.Id}")).State);
         Assert.True(device.Commands.IsEmpty);
@@ -122,7 +122,7 @@ public sealed partial class CrossSiteRequestTests
             handshake.Headers.Add("Connection", "Upgrade");
             using var refused = await browser.SendAsync(handshake, Ct);
             Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
-            Assert.Equal(CrossSiteRequestGuard.RefusalTitle, await ProblemTitleAsync(refused));
+            Assert.Equal(CrossSiteRequestGuard.RefusalCode, await ProblemCodeAsync(refused));
         }
 
         using (var signOut = await SendAsync(browser, HttpMethods.Post, "/api/auth/logout", cookie: null, "http://localhost", "same-origin"))
@@ -185,14 +185,14 @@ public sealed partial class CrossSiteRequestTests
     }
 
     private static async Task<bool> IsRefusedAsCrossSiteAsync(HttpResponseMessage response) =>
-        response.StatusCode == HttpStatusCode.Forbidden && await ProblemTitleAsync(response) == CrossSiteRequestGuard.RefusalTitle;
+        response.StatusCode == HttpStatusCode.Forbidden && await ProblemCodeAsync(response) == CrossSiteRequestGuard.RefusalCode;
 
-    private static async Task<string?> ProblemTitleAsync(HttpResponseMessage response)
+    private static async Task<string?> ProblemCodeAsync(HttpResponseMessage response)
     {
         if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
             return null;
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
-        return json.RootElement.TryGetProperty("title", out var title) ? title.GetString() : null;
+        return json.RootElement.TryGetProperty("code", out var code) ? code.GetString() : null;
     }
 
     [GeneratedRegex(@"^regex\(\^\(([^|)]+)")]

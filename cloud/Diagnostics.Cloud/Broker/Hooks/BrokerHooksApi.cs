@@ -162,13 +162,13 @@ public static partial class BrokerHooksApi
     private static ProblemHttpResult TooLarge(HttpContext http, int limit)
     {
         LogBadRequest(Logger(http), http.Request.Path, "body too large");
-        return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "Request too large", $"A broker hook's body is at most {limit} bytes."));
+        return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "BrokerHookTooLarge", limit));
     }
 
     private static ProblemHttpResult BadRequest(HttpContext http, string detail)
     {
         LogBadRequest(Logger(http), http.Request.Path, detail);
-        return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "Bad broker hook request", detail));
+        return TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status400BadRequest, "BadBrokerHookRequest", detail));
     }
 
     /// <summary>Lets through only the broker: the shared secret in its header and/or a known client certificate, as configured.</summary>
@@ -181,7 +181,7 @@ public static partial class BrokerHooksApi
             return await next(context);
         http.RequestServices.GetRequiredService<CloudMetrics>().AccessRefused(AccessRefusal.BrokerHookCaller);
         LogCallerRefused(Logger(http), http.Request.Path, http.Connection.RemoteIpAddress?.ToString() ?? "", why);
-        return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status401Unauthorized, "Not the broker", "Only the MQTT broker may call this endpoint."));
+        return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status401Unauthorized, "NotTheBroker"));
     }
 
     private static string? CallerProblem(HttpContext http, BrokerHookOptions settings)
