@@ -68,7 +68,7 @@ public static class SqliteToPostgresCli
         {
             var clock = Stopwatch.StartNew();
             var partitions = targetHost.Services.GetRequiredService<TelemetryPartitions>();
-            await copy.CopyAsync(tables, batchSize, (table, ct) => table == "telemetry" ? EnsurePartitionsAsync(copy, partitions, ct) : Task.CompletedTask,
+            await copy.CopyAsync(tables, batchSize, (table, ct) => TelemetryPartitions.Tables.Contains(table) ? EnsurePartitionsAsync(copy, partitions, ct) : Task.CompletedTask,
                 new Progress(output), cancellationToken);
             var rows = before.Sum(c => c.Source);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -109,7 +109,10 @@ public static class SqliteToPostgresCli
         return 0;
     }
 
-    /// <summary>The time partitions the copied telemetry falls in, made before its rows arrive (else they would sit in the default partition).</summary>
+    /// <summary>
+    /// The time partitions the copied telemetry falls in, made (in every partitioned table: device events are telemetry
+    /// messages too) before the first such table's rows arrive, else they would sit in the default partition.
+    /// </summary>
     private static async Task EnsurePartitionsAsync(SqliteToPostgresCopy copy, TelemetryPartitions partitions, CancellationToken cancellationToken)
     {
         var low = await copy.SourceScalarAsync("SELECT COALESCE(MIN(device_time_ms), 0) FROM telemetry;", cancellationToken);

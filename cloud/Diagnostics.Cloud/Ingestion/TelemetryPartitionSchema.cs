@@ -32,7 +32,7 @@ public sealed class TelemetryPartitionSchema : SchemaMigration
                 payload bytea NOT NULL,
                 CONSTRAINT pk_telemetry PRIMARY KEY (device_id, seq, device_time_ms)
             ) PARTITION BY RANGE (device_time_ms);
-            CREATE TABLE {TelemetryPartitions.DefaultPartition} PARTITION OF telemetry DEFAULT;
+            CREATE TABLE {TelemetryPartitions.DefaultPartitionOf("telemetry")} PARTITION OF telemetry DEFAULT;
             INSERT INTO telemetry SELECT device_id, seq, kind, device_time_ms, received_time_ms, payload FROM telemetry_unpartitioned;
             DROP TABLE telemetry_unpartitioned;
             """);

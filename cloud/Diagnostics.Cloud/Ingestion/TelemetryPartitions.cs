@@ -7,24 +7,34 @@ using Microsoft.Extensions.Options;
 namespace Diagnostics.Cloud.Ingestion;
 
 /// <summary>
-/// The PostgreSQL telemetry table's time ranges (<see cref="TelemetryPartitionSchema"/>): adds the partition a
-/// message's device time needs before the batch that stores it, and drops the partitions past
-/// <see cref="StorageOptions.TelemetryRetentionDays"/>. Ranges are <see cref="StorageOptions.TelemetryPartitionDays"/>
-/// wide from the Unix epoch; a device time outside the window a device may plausibly report (a wrong clock, years
-/// off) lands in the default partition, so no device can make the cloud create partitions without bound.
+/// The PostgreSQL telemetry tables' time ranges (<see cref="Tables"/>: stored messages,
+/// <see cref="TelemetryPartitionSchema"/>, and device events, <see cref="DeviceEventPartitionSchema"/>): adds the
+/// partition a message's device time needs, in every such table, before the batch that stores it, and drops the
+/// partitions past <see cref="StorageOptions.TelemetryRetentionDays"/>. Ranges are
+/// <see cref="StorageOptions.TelemetryPartitionDays"/> wide from the Unix epoch and the same in every table; a device
+/// time outside the window a device may plausibly report (a wrong clock, years off) lands in the table's default
+/// partition, so no device can make the cloud create partitions without bound.
 /// </summary>
 public sealed partial class TelemetryPartitions(Database database, IOptions<StorageOptions> options, TimeProvider time, ILogger<TelemetryPartitions> logger) : IDisposable
 {
-    public const string DefaultPartition = "telemetry_default";
+    /// <summary>
+    /// The tables partitioned by a message's device time. Both hold one row per message (device, sequence), so a
+    /// re-sent message, which repeats its device time, meets its stored row in the same partition of each.
+    /// </summary>
+    public static IReadOnlyList<string> Tables { get; } = ["telemetry", "device_events"];
+
+    /// <summary>Where a table's rows go whose device time has no range (a wrong clock, or rows an upgrade moved in).</summary>
+    public static string DefaultPartitionOf(string table) => table + "_default";
 
     /// <summary>How far back a partition is made when nothing is dropped: a device offline for up to a year keeps its history in range.</summary>
     private static readonly TimeSpan LookbackWithoutRetention = TimeSpan.FromDays(366);
 
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly long _width = (long)TimeSpan.FromDays(options.Value.TelemetryPartitionDays).TotalMilliseconds;
+    /// <summary>The range starts every table in <see cref="Tables"/> has, as this process last saw them.</summary>
     private HashSet<long>? _known;
 
-    /// <summary>Makes the partitions these device times fall in (those inside the window), once per range per process.</summary>
+    /// <summary>Makes the partitions these device times fall in (those inside the window) in every table, once per range per process.</summary>
     public async Task EnsureAsync(IEnumerable<long> deviceTimesMs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deviceTimesMs);
@@ -38,10 +48,11 @@ public sealed partial class TelemetryPartitions(Database database, IOptions<Stor
         await _lock.WaitAsync(cancellationToken);
         try
         {
-            _known ??= [.. (await ListAsync(cancellationToken)).Select(p => p.From)];
+            _known ??= await RangesInEveryTableAsync(cancellationToken);
             foreach (var start in wanted.Where(s => !_known.Contains(s)).Order())
             {
-                await AddAsync(start, cancellationToken);
+                foreach (var table in Tables)
+                    await AddAsync(table, start, cancellationToken);
                 _known.Add(start);
             }
         }
@@ -61,17 +72,20 @@ public sealed partial class TelemetryPartitions(Database database, IOptions<Stor
         await _lock.WaitAsync(cancellationToken);
         try
         {
-            foreach (var partition in (await ListAsync(cancellationToken)).Where(p => p.To <= cutoff))
+            foreach (var table in Tables)
             {
-                // Only the table's own partitions, by the name this class gave them.
-                var name = PartitionName(partition.From);
-                await database.ExecuteAsync($"DROP TABLE IF EXISTS {name};", null, cancellationToken);
-                _known?.Remove(partition.From);
-                dropped++;
-                LogDropped(logger, name, partition.To);
+                foreach (var partition in (await ListAsync(table, cancellationToken)).Where(p => p.To <= cutoff))
+                {
+                    // Only the table's own partitions, by the name this class gave them.
+                    var name = PartitionName(table, partition.From);
+                    await database.ExecuteAsync($"DROP TABLE IF EXISTS {name};", null, cancellationToken);
+                    _known?.Remove(partition.From);
+                    dropped++;
+                    LogDropped(logger, name, partition.To);
+                }
+                // The default partition holds only what fell outside every range: small, so a delete is fine there.
+                await database.ExecuteAsync($"DELETE FROM {DefaultPartitionOf(table)} WHERE device_time_ms < @cutoff;", new { cutoff }, cancellationToken);
             }
-            // The default partition holds only what fell outside every range: small, so a delete is fine there.
-            await database.ExecuteAsync($"DELETE FROM {DefaultPartition} WHERE device_time_ms < @cutoff;", new { cutoff }, cancellationToken);
         }
         finally
         {
@@ -82,13 +96,32 @@ public sealed partial class TelemetryPartitions(Database database, IOptions<Stor
 
     public void Dispose() => _lock.Dispose();
 
-    /// <summary>The ranged partitions there are, from the catalog (other instances add and drop them too).</summary>
-    public async Task<IReadOnlyList<(long From, long To)>> ListAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes the ranges that rows waiting in the default partitions fall in (those inside the window), so they move
+    /// into their range: what an upgrade of an existing database left there, or rows stored before their range was added.
+    /// </summary>
+    public async Task AdoptDefaultRowsAsync(CancellationToken cancellationToken)
     {
+        var deviceTimes = new List<long>();
+        foreach (var table in Tables)
+        {
+            // One device time per range: the range starts are what EnsureAsync needs, not every row.
+            deviceTimes.AddRange(await database.QueryAsync<long>(
+                $"SELECT MIN(device_time_ms) FROM {DefaultPartitionOf(table)} GROUP BY floor(device_time_ms::numeric / @width);",
+                new { width = _width }, cancellationToken));
+        }
+        await EnsureAsync(deviceTimes, cancellationToken);
+    }
+
+    /// <summary>A table's ranged partitions, from the catalog (other instances add and drop them too).</summary>
+    public async Task<IReadOnlyList<(long From, long To)>> ListAsync(string table, CancellationToken cancellationToken)
+    {
+        if (!Tables.Contains(table))
+            throw new ArgumentOutOfRangeException(nameof(table), table, "Not a time-partitioned table.");
         var bounds = await database.QueryAsync<string>("""
             SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-            WHERE i.inhparent = 'telemetry'::regclass;
-            """, null, cancellationToken);
+            WHERE i.inhparent = to_regclass(@table);
+            """, new { table }, cancellationToken);
         return [.. bounds.Select(b => BoundPattern().Match(b)).Where(m => m.Success)
             .Select(m => (long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)))
             .OrderBy(p => p.Item1)];
@@ -100,27 +133,42 @@ public sealed partial class TelemetryPartitions(Database database, IOptions<Stor
         (var q, _) => q * _width,
     };
 
-    private static string PartitionName(long from) =>
-        "telemetry_p" + DateTimeOffset.FromUnixTimeMilliseconds(from).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+    /// <summary>A range has to be in every table before a batch may count on it: what a crash between two tables left is added again.</summary>
+    private async Task<HashSet<long>> RangesInEveryTableAsync(CancellationToken cancellationToken)
+    {
+        HashSet<long>? common = null;
+        foreach (var table in Tables)
+        {
+            var starts = (await ListAsync(table, cancellationToken)).Select(p => p.From);
+            if (common is null)
+                common = [.. starts];
+            else
+                common.IntersectWith(starts);
+        }
+        return common ?? [];
+    }
+
+    private static string PartitionName(string table, long from) =>
+        table + "_p" + DateTimeOffset.FromUnixTimeMilliseconds(from).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Adds one range: made as a table of its own, given the default partition's rows of that range, then attached, so it
+    /// Adds one range to a table: made as a table of its own, given the default partition's rows of that range, then attached, so it
     /// works whether or not the default partition already holds such rows (PostgreSQL refuses a plain
     /// <c>PARTITION OF</c> then). Another instance adding the same range waits on the advisory lock and finds it there.
     /// </summary>
-    private async Task AddAsync(long from, CancellationToken cancellationToken)
+    private async Task AddAsync(string table, long from, CancellationToken cancellationToken)
     {
         var to = from + _width;
-        var name = PartitionName(from);
+        var name = PartitionName(table, from);
         await using var db = await database.BeginAsync(cancellationToken);
         await db.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtext('telemetry partitions'));", null, cancellationToken);
         if (await db.QueryFirstOrDefaultAsync<bool>("SELECT to_regclass(@name) IS NOT NULL;", new { name }, cancellationToken))
             return;
         await db.ExecuteAsync($"""
-            CREATE TABLE {name} (LIKE telemetry INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
-            WITH moved AS (DELETE FROM {DefaultPartition} WHERE device_time_ms >= {from} AND device_time_ms < {to} RETURNING *)
+            CREATE TABLE {name} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
+            WITH moved AS (DELETE FROM {DefaultPartitionOf(table)} WHERE device_time_ms >= {from} AND device_time_ms < {to} RETURNING *)
             INSERT INTO {name} SELECT * FROM moved;
-            ALTER TABLE telemetry ATTACH PARTITION {name} FOR VALUES FROM ({from}) TO ({to});
+            ALTER TABLE {table} ATTACH PARTITION {name} FOR VALUES FROM ({from}) TO ({to});
             """, null, cancellationToken);
         await db.CommitAsync(cancellationToken);
         LogAdded(logger, name, from, to);
@@ -136,7 +184,10 @@ public sealed partial class TelemetryPartitions(Database database, IOptions<Stor
     private static partial void LogDropped(ILogger logger, string partition, long toMs);
 }
 
-/// <summary>PostgreSQL only: drops telemetry partitions past retention at start and every hour, and adds the next range ahead of time.</summary>
+/// <summary>
+/// PostgreSQL only: at start and every hour, adds the next range ahead of time, gives rows waiting in the default
+/// partitions (an upgraded database's) their ranges, and drops partitions past retention.
+/// </summary>
 internal sealed partial class TelemetryRetention(TelemetryPartitions partitions, InstanceLeases leases, IOptions<StorageOptions> options, TimeProvider time, ILogger<TelemetryRetention> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
@@ -153,6 +204,7 @@ internal sealed partial class TelemetryRetention(TelemetryPartitions partitions,
                 await leases.RunAsync("telemetry-retention", async ct =>
                 {
                     await partitions.EnsureAsync([time.GetUtcNow().ToUnixTimeMilliseconds(), time.GetUtcNow().Add(Interval).ToUnixTimeMilliseconds()], ct);
+                    await partitions.AdoptDefaultRowsAsync(ct);
                     await partitions.DropExpiredAsync(ct);
                 }, stoppingToken);
             }

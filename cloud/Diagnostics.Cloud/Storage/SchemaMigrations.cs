@@ -19,7 +19,8 @@ public sealed record SchemaReport(IReadOnlyList<SchemaStep> Applied, IReadOnlyLi
 /// </summary>
 public static class SchemaMigrations
 {
-    public static SchemaReport MigrateUp(SqlDialect dialect, string connectionString)
+    /// <param name="upToVersion">The last step to run; the newest when null (a test brings a database to an older schema with it).</param>
+    public static SchemaReport MigrateUp(SqlDialect dialect, string connectionString, long? upToVersion = null)
     {
         ArgumentNullException.ThrowIfNull(dialect);
         using var services = new ServiceCollection()
@@ -34,9 +35,13 @@ public static class SchemaMigrations
         var versions = scope.ServiceProvider.GetRequiredService<IVersionLoader>();
         var steps = runner.MigrationLoader.LoadMigrations().Values
             .Select(m => new SchemaStep(m.Version, m.Description ?? ""))
+            .Where(s => upToVersion is not { } last || s.Version <= last)
             .ToList();
         var before = steps.Where(s => versions.VersionInfo.HasAppliedMigration(s.Version)).ToList();
-        runner.MigrateUp();
+        if (upToVersion is { } target)
+            runner.MigrateUp(target);
+        else
+            runner.MigrateUp();
         return new SchemaReport([.. steps.Except(before)], before);
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 
 namespace Diagnostics.Cloud.Tests.Accounts;
@@ -9,20 +10,20 @@ public sealed class AccountsCliTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Add_creates_an_account_with_the_password_from_standard_input_that_then_signs_in()
+    [Theory, BothEngines]
+    public async Task Add_creates_an_account_with_the_password_from_standard_input_that_then_signs_in(StorageProvider engine)
     {
-        var path = CloudHost.TempDatabasePath();
+        await using var database = await TestDatabase.CreateAsync(engine);
         using var output = new StringWriter();
 
         var exit = await AccountsCli.RunAsync(
-            ["accounts", "add", "--email", "root@example.com", "--role", "admin", "--name", "Root", $"--Storage:Path={path}"],
+            ["accounts", "add", "--email", "root@example.com", "--role", "admin", "--name", "Root", .. database.CliArguments],
             new StringReader("first-admin-password\n"), output, TextWriter.Null, Ct);
 
         Assert.Equal(0, exit);
         Assert.Contains("root@example.com (Admin)", output.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("first-admin-password", output.ToString(), StringComparison.Ordinal);
-        await using var host = new CloudHost(path);
+        await using var host = new CloudHost(database: database);
         using var signIn = await host.CreateClient().PostAsJsonAsync("/api/auth/login", new { email = "root@example.com", password = "first-admin-password" }, Ct);
         Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
     }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Observability;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Cloud.Tests.Ingestion;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,10 +24,10 @@ public sealed class DeviceAccessTests
     };
 
     [Theory]
-    [MemberData(nameof(DeviceReads))]
-    public async Task A_customer_reads_their_own_device_and_gets_404_for_anyone_elses(string template)
+    [BothEngines(MemberName = nameof(DeviceReads))]
+    public async Task A_customer_reads_their_own_device_and_gets_404_for_anyone_elses(string template, StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var mine = await PairedDevices.ConnectAnnouncingAsync(host, "mine-1", "MMMM1111");
         await using var theirs = await PairedDevices.ConnectAnnouncingAsync(host, "theirs-1", "TTTT1111");
         var me = await host.SignedInClientAsync(AccountRole.Customer);
@@ -45,10 +46,10 @@ public sealed class DeviceAccessTests
         Assert.True(host.Logged(DevicesEventIds.DeviceAccessRefused, "theirs-1"));
     }
 
-    [Fact]
-    public async Task Staff_read_every_device_and_the_fleet()
+    [Theory, BothEngines]
+    public async Task Staff_read_every_device_and_the_fleet(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "fleet-1", "FFFF1111");
         var customer = await host.SignedInClientAsync(AccountRole.Customer);
         await PairedDevices.PairAsync(customer, "FFFF1111");
@@ -62,22 +63,22 @@ public sealed class DeviceAccessTests
     }
 
     [Theory]
-    [InlineData("/api/devices")]
-    [InlineData("/api/devices?health=critical")]
-    [InlineData("/api/fleet/summary")]
-    public async Task Fleet_wide_reads_are_for_staff_only(string url)
+    [BothEngines("/api/devices")]
+    [BothEngines("/api/devices?health=critical")]
+    [BothEngines("/api/fleet/summary")]
+    public async Task Fleet_wide_reads_are_for_staff_only(string url, StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var customer = await host.SignedInClientAsync(AccountRole.Customer);
 
         Assert.Equal(HttpStatusCode.Forbidden, (await customer.GetAsync(new Uri(url, UriKind.Relative), Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await host.CreateClient().GetAsync(new Uri(url, UriKind.Relative), Ct)).StatusCode);
     }
 
-    [Fact]
-    public async Task Anonymous_callers_get_401_from_every_device_and_account_endpoint()
+    [Theory, BothEngines]
+    public async Task Anonymous_callers_get_401_from_every_device_and_account_endpoint(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await host.ConnectDeviceAsync("anon-1");
         var anonymous = host.CreateClient();
 
@@ -89,10 +90,10 @@ public sealed class DeviceAccessTests
         Assert.Equal(HttpStatusCode.Unauthorized, unpair.StatusCode);
     }
 
-    [Fact]
-    public async Task Only_admins_or_devices_with_the_enrollment_key_register_devices()
+    [Theory, BothEngines]
+    public async Task Only_admins_or_devices_with_the_enrollment_key_register_devices(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Devices:EnrollmentKey"] = "factory-line-7" });
+        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Devices:EnrollmentKey"] = "factory-line-7" }, engine: engine);
         var anonymous = host.CreateClient();
         var customer = await host.SignedInClientAsync(AccountRole.Customer);
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
@@ -107,19 +108,19 @@ public sealed class DeviceAccessTests
         Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/devices", new { deviceId = "enr-2" }, Ct)).StatusCode);
     }
 
-    [Fact]
-    public async Task Without_an_enrollment_key_configured_no_header_value_registers_a_device()
+    [Theory, BothEngines]
+    public async Task Without_an_enrollment_key_configured_no_header_value_registers_a_device(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await PostWithKeyAsync(host.CreateClient(), "enr-3", "")).StatusCode);
     }
 
-    [Fact]
-    public async Task A_customer_cannot_read_or_act_on_another_customers_device_by_any_listed_route()
+    [Theory, BothEngines]
+    public async Task A_customer_cannot_read_or_act_on_another_customers_device_by_any_listed_route(StorageProvider engine)
     {
         // Every API route that names a device must be guarded; a new route without a guard fails here.
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var theirs = await PairedDevices.ConnectAnnouncingAsync(host, "guarded-1", "GGGG1111");
         var them = await host.SignedInClientAsync(AccountRole.Customer);
         await PairedDevices.PairAsync(them, "GGGG1111");

@@ -49,12 +49,12 @@ public sealed class PairingTests
     }
 
     [Theory]
-    [InlineData("WRONG000")]
-    [InlineData("not a code at all")]
-    [InlineData("")]
-    public async Task Unknown_or_malformed_codes_get_404_with_a_clear_message(string code)
+    [BothEngines("WRONG000")]
+    [BothEngines("not a code at all")]
+    [BothEngines("")]
+    public async Task Unknown_or_malformed_codes_get_404_with_a_clear_message(string code, StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "pair-3", "AAAA1111");
         var customer = await host.SignedInClientAsync(AccountRole.Customer);
 

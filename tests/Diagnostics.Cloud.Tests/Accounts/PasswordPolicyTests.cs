@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Cloud.Tests.Web;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,10 +50,10 @@ public sealed class PasswordPolicyTests
         Assert.Equal(10_000, PasswordPolicy.CommonPasswordCount, tolerance: 200);
     }
 
-    [Fact]
-    public async Task Creating_an_account_with_a_common_password_is_refused()
+    [Theory, BothEngines]
+    public async Task Creating_an_account_with_a_common_password_is_refused(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var accounts = host.Services.GetRequiredService<AccountService>();
 
         Assert.Equal(AccountCreationError.WeakPassword, (await accounts.CreateAsync("lee@example.com", "Lee", AccountRole.Customer, "password123", Ct)).Error);
@@ -73,10 +74,10 @@ public sealed class PasswordPolicyTests
         Assert.Contains("one of the most common passwords", error.ToString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task The_api_refuses_a_common_new_password_with_problem_details_and_keeps_the_old_one()
+    [Theory, BothEngines]
+    public async Task The_api_refuses_a_common_new_password_with_problem_details_and_keeps_the_old_one(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var email = $"change-{Guid.NewGuid():N}@tests.test";
         var client = await host.SignedInClientAsync(AccountRole.Customer, email);
 
@@ -97,10 +98,10 @@ public sealed class PasswordPolicyTests
         Assert.NotNull(await accounts.CheckPasswordAsync(email, "toner-drum-fuser-42", Ct));
     }
 
-    [Fact]
-    public async Task The_form_shows_why_a_new_password_is_refused()
+    [Theory, BothEngines]
+    public async Task The_form_shows_why_a_new_password_is_refused(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var email = $"form-{Guid.NewGuid():N}@tests.test";
         await host.Services.GetRequiredService<AccountService>().CreateAsync(email, "Form", AccountRole.Agent, CloudHost.TestPassword, Ct);
         var browser = host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Cloud.Tests.Web;
 using Diagnostics.Testing;
@@ -19,11 +20,11 @@ public sealed partial class PasswordResetTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task A_mailed_link_sets_a_new_password_once_and_points_at_the_configured_address_not_the_request_host()
+    [Theory, BothEngines]
+    public async Task A_mailed_link_sets_a_new_password_once_and_points_at_the_configured_address_not_the_request_host(StorageProvider engine)
     {
         await using var smtp = await SmtpSink.StartAsync();
-        await using var host = new CloudHost(settings: smtp.Settings());
+        await using var host = new CloudHost(settings: smtp.Settings(), engine: engine);
         await host.Services.GetRequiredService<AccountService>().CreateAsync("pat@example.com", "Pat", AccountRole.Customer, CloudHost.TestPassword, Ct);
         var http = host.CreateClient();
 
@@ -57,11 +58,11 @@ public sealed partial class PasswordResetTests
         Assert.Equal(1, RenderedPage.CountTestId(await RenderedPage.GetPageAsync(http, link.PathAndQuery), "reset-invalid"));
     }
 
-    [Fact]
-    public async Task Unknown_addresses_get_the_same_answer_and_no_mail_and_a_second_ask_within_a_minute_sends_nothing()
+    [Theory, BothEngines]
+    public async Task Unknown_addresses_get_the_same_answer_and_no_mail_and_a_second_ask_within_a_minute_sends_nothing(StorageProvider engine)
     {
         await using var smtp = await SmtpSink.StartAsync();
-        await using var host = new CloudHost(settings: smtp.Settings());
+        await using var host = new CloudHost(settings: smtp.Settings(), engine: engine);
         var accounts = host.Services.GetRequiredService<AccountService>();
         await accounts.CreateAsync("pat@example.com", "Pat", AccountRole.Customer, CloudHost.TestPassword, Ct);
         await accounts.CreateAsync("kim@example.com", "Kim", AccountRole.Agent, CloudHost.TestPassword, Ct);
@@ -75,10 +76,10 @@ public sealed partial class PasswordResetTests
         Assert.Equal(["kim@example.com", "pat@example.com"], mails.Select(m => m.To.Mailboxes.Single().Address).Order(StringComparer.Ordinal).ToArray());
     }
 
-    [Fact]
-    public async Task Without_a_mail_server_the_sign_in_page_offers_no_reset_and_the_api_says_it_is_off()
+    [Theory, BothEngines]
+    public async Task Without_a_mail_server_the_sign_in_page_offers_no_reset_and_the_api_says_it_is_off(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var http = host.CreateClient();
 
         var login = await RenderedPage.GetPageAsync(http, "/account/login");
@@ -88,11 +89,11 @@ public sealed partial class PasswordResetTests
         Assert.Equal(1, RenderedPage.CountTestId(await RenderedPage.GetPageAsync(http, "/account/forgot-password"), "reset-off"));
     }
 
-    [Fact]
-    public async Task With_a_mail_server_the_sign_in_page_links_to_the_reset_form()
+    [Theory, BothEngines]
+    public async Task With_a_mail_server_the_sign_in_page_links_to_the_reset_form(StorageProvider engine)
     {
         await using var smtp = await SmtpSink.StartAsync();
-        await using var host = new CloudHost(settings: smtp.Settings());
+        await using var host = new CloudHost(settings: smtp.Settings(), engine: engine);
         var http = host.CreateClient();
 
         var login = await RenderedPage.GetPageAsync(http, "/account/login");

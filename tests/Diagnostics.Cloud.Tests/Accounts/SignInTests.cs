@@ -30,11 +30,11 @@ public sealed class SignInTests
     }
 
     [Theory]
-    [InlineData("pat@example.com", "wrong-password-1")]
-    [InlineData("nobody@example.com", CloudHost.TestPassword)]
-    public async Task Wrong_password_or_unknown_address_get_the_same_401_and_no_cookie(string email, string password)
+    [BothEngines("pat@example.com", "wrong-password-1")]
+    [BothEngines("nobody@example.com", CloudHost.TestPassword)]
+    public async Task Wrong_password_or_unknown_address_get_the_same_401_and_no_cookie(string email, string password, StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await host.Services.GetRequiredService<AccountService>().CreateAsync("pat@example.com", "Pat", AccountRole.Agent, CloudHost.TestPassword, Ct);
         var http = host.CreateClient();
 

@@ -21,11 +21,11 @@ public sealed class SignInThrottleTests
     private const string Email = "pat@example.com";
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task The_form_locks_an_account_guessed_from_many_addresses_with_retry_after_and_unlocks_when_the_time_has_passed()
+    [Theory, BothEngines]
+    public async Task The_form_locks_an_account_guessed_from_many_addresses_with_retry_after_and_unlocks_when_the_time_has_passed(StorageProvider engine)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(55));
-        await using var host = new CloudHost(time: time);
+        await using var host = new CloudHost(time: time, engine: engine);
         var server = host.ServeOverTcp();
         await CreateAsync(host, Email);
 
@@ -59,11 +59,11 @@ public sealed class SignInThrottleTests
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
     }
 
-    [Fact]
-    public async Task The_form_locks_an_address_that_guesses_at_many_accounts_while_other_addresses_still_sign_in()
+    [Theory, BothEngines]
+    public async Task The_form_locks_an_address_that_guesses_at_many_accounts_while_other_addresses_still_sign_in(StorageProvider engine)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(55));
-        await using var host = new CloudHost(time: time);
+        await using var host = new CloudHost(time: time, engine: engine);
         var server = host.ServeOverTcp();
         await CreateAsync(host, Email);
         var attacker = LoopbackClients.From("127.0.0.40", server);
@@ -83,11 +83,11 @@ public sealed class SignInThrottleTests
         Assert.Equal(HttpStatusCode.Redirect, elsewhere.StatusCode);
     }
 
-    [Fact]
-    public async Task The_api_answers_429_with_problem_details_and_each_failure_after_the_lock_doubles_it_up_to_the_longest()
+    [Theory, BothEngines]
+    public async Task The_api_answers_429_with_problem_details_and_each_failure_after_the_lock_doubles_it_up_to_the_longest(StorageProvider engine)
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(55));
-        await using var host = new CloudHost(time: time);
+        await using var host = new CloudHost(time: time, engine: engine);
         var server = host.ServeOverTcp();
         await CreateAsync(host, Email);
         var attacker = LoopbackClients.From("127.0.0.50", server);
@@ -113,10 +113,10 @@ public sealed class SignInThrottleTests
         Assert.Equal([60, 120, 240, 480, 900, 900], observed);
     }
 
-    [Fact]
-    public async Task The_form_and_the_api_count_against_one_throttle()
+    [Theory, BothEngines]
+    public async Task The_form_and_the_api_count_against_one_throttle(StorageProvider engine)
     {
-        await using var host = new CloudHost(time: new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(55)));
+        await using var host = new CloudHost(time: new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(55)), engine: engine);
         var server = host.ServeOverTcp();
         await CreateAsync(host, Email);
 
@@ -128,10 +128,10 @@ public sealed class SignInThrottleTests
         Assert.Equal(HttpStatusCode.TooManyRequests, await ApiSignInAsync(LoopbackClients.From("127.0.0.80", server), Email, CloudHost.TestPassword));
     }
 
-    [Fact]
-    public async Task A_burst_of_parallel_guesses_gets_no_more_tries_than_the_threshold()
+    [Theory, BothEngines]
+    public async Task A_burst_of_parallel_guesses_gets_no_more_tries_than_the_threshold(StorageProvider engine)
     {
-        await using var host = new CloudHost(time: new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(55)));
+        await using var host = new CloudHost(time: new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(55)), engine: engine);
         var server = host.ServeOverTcp();
         await CreateAsync(host, Email);
 
@@ -142,10 +142,10 @@ public sealed class SignInThrottleTests
         Assert.Equal(35, answers.Count(a => a == HttpStatusCode.TooManyRequests));
     }
 
-    [Fact]
-    public async Task A_right_password_clears_the_accounts_failures_but_not_the_addresss()
+    [Theory, BothEngines]
+    public async Task A_right_password_clears_the_accounts_failures_but_not_the_addresss(StorageProvider engine)
     {
-        await using var host = new CloudHost(time: new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(55)));
+        await using var host = new CloudHost(time: new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(55)), engine: engine);
         var server = host.ServeOverTcp();
         await CreateAsync(host, Email);
         var client = LoopbackClients.From("127.0.0.90", server);
@@ -163,12 +163,12 @@ public sealed class SignInThrottleTests
         Assert.Equal(HttpStatusCode.TooManyRequests, await ApiSignInAsync(client, Email, CloudHost.TestPassword));
     }
 
-    [Fact]
-    public async Task X_forwarded_for_names_the_client_only_when_the_connection_comes_from_a_configured_proxy()
+    [Theory, BothEngines]
+    public async Task X_forwarded_for_names_the_client_only_when_the_connection_comes_from_a_configured_proxy(StorageProvider engine)
     {
         await using var host = new CloudHost(
             settings: new Dictionary<string, string?> { ["ReverseProxy:KnownProxies:0"] = "127.0.0.100" },
-            time: new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(55)));
+            time: new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(55)), engine: engine);
         var server = host.ServeOverTcp();
         await CreateAsync(host, Email);
         var proxy = LoopbackClients.From("127.0.0.100", server);

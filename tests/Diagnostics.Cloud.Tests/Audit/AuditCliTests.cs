@@ -1,8 +1,8 @@
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Fixes;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Diagnostics.Cloud.Tests.Audit;
@@ -11,11 +11,11 @@ public sealed class AuditCliTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Verify_passes_an_untouched_trail_and_names_the_record_someone_changed()
+    [Theory, BothEngines]
+    public async Task Verify_passes_an_untouched_trail_and_names_the_record_someone_changed(StorageProvider engine)
     {
-        var path = CloudHost.TempDatabasePath();
-        await using (var host = new CloudHost(path))
+        await using var database = await TestDatabase.CreateAsync(engine);
+        await using (var host = new CloudHost(database: database))
         {
             var device = await host.ConnectDeviceAsync("audit-1", "Acme LaserPro 500");
             await using var _ = device;
@@ -26,15 +26,14 @@ public sealed class AuditCliTests
         using var output = new StringWriter();
         using var error = new StringWriter();
 
-        var intact = await AuditCli.RunAsync(["audit", "verify", $"--Storage:Path={path}"], output, error, Ct);
-        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        var intact = await AuditCli.RunAsync(["audit", "verify", .. database.CliArguments], output, error, Ct);
+        await using (var connection = await database.OpenAsync())
         {
-            await connection.OpenAsync(Ct);
             await using var tamper = connection.CreateCommand();
             tamper.CommandText = "UPDATE audit_log SET details = '{}' WHERE seq = 1;";
             await tamper.ExecuteNonQueryAsync(Ct);
         }
-        var broken = await AuditCli.RunAsync(["audit", "verify", $"--Storage:Path={path}"], output, error, Ct);
+        var broken = await AuditCli.RunAsync(["audit", "verify", .. database.CliArguments], output, error, Ct);
         var usage = await AuditCli.RunAsync(["audit"], output, error, Ct);
 
         Assert.Equal((0, 1, 2), (intact, broken, usage));

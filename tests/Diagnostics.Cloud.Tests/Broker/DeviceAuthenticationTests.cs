@@ -1,5 +1,6 @@
 using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Observability;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using MQTTnet;
 
@@ -7,20 +8,20 @@ namespace Diagnostics.Cloud.Tests.Broker;
 
 public sealed class DeviceAuthenticationTests
 {
-    [Fact]
-    public async Task Registered_device_with_its_token_connects()
+    [Theory, BothEngines]
+    public async Task Registered_device_with_its_token_connects(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await host.ConnectDeviceAsync("auth-ok");
 
         Assert.True(device.IsConnected);
         Assert.Equal(0, host.Metrics.RejectedTotal(RejectReason.AuthFailed));
     }
 
-    [Fact]
-    public async Task Wrong_token_is_refused_logged_and_counted()
+    [Theory, BothEngines]
+    public async Task Wrong_token_is_refused_logged_and_counted(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await host.RegisterAsync("auth-wrong");
 
         var code = await ConnectExpectingRefusalAsync(host.BrokerPort, "auth-wrong", "auth-wrong", "not-the-token");
@@ -30,10 +31,10 @@ public sealed class DeviceAuthenticationTests
         Assert.True(host.Logged(BrokerEventIds.AuthRefused, "auth-wrong"));
     }
 
-    [Fact]
-    public async Task Unknown_device_is_refused()
+    [Theory, BothEngines]
+    public async Task Unknown_device_is_refused(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         _ = host.Services;
 
         var code = await ConnectExpectingRefusalAsync(host.BrokerPort, "nobody", "nobody", "whatever");
@@ -42,10 +43,10 @@ public sealed class DeviceAuthenticationTests
         Assert.Equal(1, host.Metrics.RejectedTotal(RejectReason.AuthFailed));
     }
 
-    [Fact]
-    public async Task Client_id_different_from_user_name_is_refused_even_with_a_valid_token()
+    [Theory, BothEngines]
+    public async Task Client_id_different_from_user_name_is_refused_even_with_a_valid_token(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var token = await host.RegisterAsync("auth-user");
 
         var code = await ConnectExpectingRefusalAsync(host.BrokerPort, "someone-else", "auth-user", token);

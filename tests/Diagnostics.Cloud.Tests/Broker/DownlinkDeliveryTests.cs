@@ -1,6 +1,7 @@
 using Diagnostics.Cloud.Messaging;
 using System.Collections.Concurrent;
 using Diagnostics.Cloud.Broker;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,10 +20,10 @@ public sealed class DownlinkDeliveryTests
 {
     private const int Devices = 40;
 
-    [Fact]
-    public async Task Each_device_gets_only_its_own_acks_with_many_sessions_connected()
+    [Theory, BothEngines]
+    public async Task Each_device_gets_only_its_own_acks_with_many_sessions_connected(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var recorders = new List<Recorder>();
         try
         {
@@ -51,10 +52,10 @@ public sealed class DownlinkDeliveryTests
         }
     }
 
-    [Fact]
-    public async Task Command_reaches_its_device_alone_and_a_session_without_a_matching_subscription_gets_nothing()
+    [Theory, BothEngines]
+    public async Task Command_reaches_its_device_alone_and_a_session_without_a_matching_subscription_gets_nothing(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var downlink = host.Services.GetRequiredService<IDownlinkPublisher>();
         var ct = TestContext.Current.CancellationToken;
         var recorders = new List<Recorder>();
@@ -107,10 +108,10 @@ public sealed class DownlinkDeliveryTests
         }
     }
 
-    [Fact]
-    public async Task Retained_downlink_reaches_the_device_when_it_next_subscribes()
+    [Theory, BothEngines]
+    public async Task Retained_downlink_reaches_the_device_when_it_next_subscribes(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var downlink = host.Services.GetRequiredService<IDownlinkPublisher>();
         var consents = new ConsentSet { IssuedUnixMs = 1_700_000_000_000 };
         var token = await host.RegisterAsync("retained-1");

@@ -1,5 +1,6 @@
 using Diagnostics.Cloud.Broker;
 using Diagnostics.Cloud.Observability;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
 using MQTTnet;
@@ -34,10 +35,10 @@ public sealed class TopicAclTests
     public void Device_subscribes_only_below_its_own_downlink(string filter, bool allowed) =>
         Assert.Equal(allowed, TopicAcl.MaySubscribe("a", filter));
 
-    [Fact]
-    public async Task Publishing_to_another_devices_topic_is_refused_counted_and_not_stored()
+    [Theory, BothEngines]
+    public async Task Publishing_to_another_devices_topic_is_refused_counted_and_not_stored(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await host.RegisterAsync("acl-victim");
         await using var intruder = await host.ConnectDeviceAsync("acl-intruder");
 
@@ -52,10 +53,10 @@ public sealed class TopicAclTests
         Assert.True(intruder.IsConnected);
     }
 
-    [Fact]
-    public async Task Subscribing_to_another_devices_downlink_is_refused_and_counted()
+    [Theory, BothEngines]
+    public async Task Subscribing_to_another_devices_downlink_is_refused_and_counted(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await host.RegisterAsync("acl-other");
         await using var device = await host.ConnectDeviceAsync("acl-snoop");
 

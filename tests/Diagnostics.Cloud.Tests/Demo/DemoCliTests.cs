@@ -9,40 +9,41 @@ namespace Diagnostics.Cloud.Tests.Demo;
 
 public sealed class DemoCliTests
 {
-    [Fact]
-    public async Task Demo_reset_retires_the_simulated_printers_from_the_fleet_and_keeps_real_devices()
+    [Theory, BothEngines]
+    public async Task Demo_reset_retires_the_simulated_printers_from_the_fleet_and_keeps_real_devices(StorageProvider engine)
     {
-        var path = CloudHost.TempDatabasePath();
+        await using var database = await TestDatabase.CreateAsync(engine);
+        var path = database.Path;
         var cancellationToken = TestContext.Current.CancellationToken;
         foreach (var (id, model) in new[] { ("sim-0001", "Demo"), ("sim-0002", "Demo"), ("printer-1", "M9") })
-            Assert.Equal(0, await DevicesCli.RunAsync(["devices", "register", "--id", id, "--model", model, $"--Storage:Path={path}"], TextWriter.Null, TextWriter.Null, BrokerExtensions.ForDeviceCommands, cancellationToken));
+            Assert.Equal(0, await DevicesCli.RunAsync(["devices", "register", "--id", id, "--model", model, .. database.CliArguments], TextWriter.Null, TextWriter.Null, BrokerExtensions.ForDeviceCommands, cancellationToken));
         // What a demo run leaves beside the store: one folder per simulated printer, and its release key.
         var demoFolder = Path.Combine(Path.GetDirectoryName(path)!, "demo-fleet");
         Directory.CreateDirectory(Path.Combine(demoFolder, "sim-0001"));
         Directory.CreateDirectory(Path.Combine(demoFolder, "sim-0002"));
         await File.WriteAllTextAsync(Path.Combine(demoFolder, "release.key.pem"), "key", cancellationToken);
-        Assert.Equal(3, (await SummaryAsync(path, cancellationToken)).Total);
+        Assert.Equal(3, (await SummaryAsync(database, cancellationToken)).Total);
 
         using var output = new StringWriter();
-        Assert.Equal(0, await DemoCli.RunAsync(["demo", "reset", $"--Storage:Path={path}"], output, TextWriter.Null, cancellationToken));
+        Assert.Equal(0, await DemoCli.RunAsync(["demo", "reset", .. database.CliArguments], output, TextWriter.Null, cancellationToken));
 
         Assert.Contains("Retired 2", output.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(demoFolder));
-        var summary = await SummaryAsync(path, cancellationToken);
+        var summary = await SummaryAsync(database, cancellationToken);
         Assert.Equal(1, summary.Total);
-        using var host = await StoreOnlyHost.StartAsync([$"--Storage:Path={path}"], builder => builder.AddDevices(), cancellationToken);
+        using var host = await StoreOnlyHost.StartAsync(database.CliArguments, builder => builder.AddDevices(), cancellationToken);
         var breakdown = await host.Services.GetRequiredService<IDeviceStore>().GetFleetBreakdownAsync(10, cancellationToken);
         Assert.Equal(["M9"], breakdown.Models.Select(m => m.Value));
         // Retired, not forgotten: the history stays and the device list still finds it.
         Assert.NotNull(await host.Services.GetRequiredService<IDeviceStore>().GetAsync("sim-0001", cancellationToken));
     }
 
-    [Fact]
-    public async Task Demo_reset_without_a_demo_run_changes_nothing()
+    [Theory, BothEngines]
+    public async Task Demo_reset_without_a_demo_run_changes_nothing(StorageProvider engine)
     {
-        var path = CloudHost.TempDatabasePath();
+        await using var database = await TestDatabase.CreateAsync(engine);
         using var output = new StringWriter();
-        Assert.Equal(0, await DemoCli.RunAsync(["demo", "reset", $"--Storage:Path={path}"], output, TextWriter.Null, TestContext.Current.CancellationToken));
+        Assert.Equal(0, await DemoCli.RunAsync(["demo", "reset", .. database.CliArguments], output, TextWriter.Null, TestContext.Current.CancellationToken));
         Assert.Contains("nothing to retire", output.ToString(), StringComparison.Ordinal);
     }
 
@@ -64,9 +65,9 @@ public sealed class DemoCliTests
         Assert.Equal(Path.Combine(StorageOptions.DefaultDataFolder, "demo-fleet"), new DemoFleetOptions().ResolveDataDirectory(storage.Path));
     }
 
-    private static async Task<FleetSummary> SummaryAsync(string path, CancellationToken cancellationToken)
+    private static async Task<FleetSummary> SummaryAsync(TestDatabase database, CancellationToken cancellationToken)
     {
-        using var host = await StoreOnlyHost.StartAsync([$"--Storage:Path={path}"], builder => builder.AddDevices(), cancellationToken);
+        using var host = await StoreOnlyHost.StartAsync(database.CliArguments, builder => builder.AddDevices(), cancellationToken);
         return await host.Services.GetRequiredService<IDeviceStore>().GetFleetSummaryAsync(5, cancellationToken);
     }
 }

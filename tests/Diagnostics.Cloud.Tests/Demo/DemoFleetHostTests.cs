@@ -1,13 +1,14 @@
 using System.Text.Json;
 using Diagnostics.Agent.Provisioning;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 
 namespace Diagnostics.Cloud.Tests.Demo;
 
 public sealed class DemoFleetHostTests
 {
-    [Fact]
-    public async Task Demo_fleet_registers_its_printers_and_they_report_health_over_the_broker()
+    [Theory, BothEngines]
+    public async Task Demo_fleet_registers_its_printers_and_they_report_health_over_the_broker(StorageProvider engine)
     {
         var fleetDirectory = Directory.CreateTempSubdirectory("dx-demo-").FullName;
         await using var host = new CloudHost(settings: new Dictionary<string, string?>
@@ -15,7 +16,7 @@ public sealed class DemoFleetHostTests
             ["Demo:Devices"] = "3",
             ["Demo:DataDirectory"] = fleetDirectory,
             ["Demo:TimeScale"] = "60",
-        });
+        }, engine: engine);
         var http = await host.SignedInClientAsync();
 
         await Eventually.TrueAsync(async () =>
@@ -32,8 +33,8 @@ public sealed class DemoFleetHostTests
         Assert.NotEmpty(await host.StoredSequencesAsync("sim-0003"));
     }
 
-    [Fact]
-    public async Task Demo_device_whose_saved_token_the_registry_does_not_know_starts_over()
+    [Theory, BothEngines]
+    public async Task Demo_device_whose_saved_token_the_registry_does_not_know_starts_over(StorageProvider engine)
     {
         var fleetDirectory = Directory.CreateTempSubdirectory("dx-demo-").FullName;
         var staleDevice = Path.Combine(fleetDirectory, "sim-0001");
@@ -44,7 +45,7 @@ public sealed class DemoFleetHostTests
         {
             ["Demo:Devices"] = "1",
             ["Demo:DataDirectory"] = fleetDirectory,
-        });
+        }, engine: engine);
         _ = host.Services; // starts the host
 
         await Eventually.TrueAsync(async () => (await host.StoredSequencesAsync("sim-0001")).Count > 0,

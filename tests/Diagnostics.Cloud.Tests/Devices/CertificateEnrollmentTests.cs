@@ -7,6 +7,7 @@ using System.Text.Json;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Observability;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
 using MQTTnet;
@@ -18,10 +19,10 @@ public sealed class CertificateEnrollmentTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Request_with_the_enrollment_key_gets_a_certificate_naming_the_device_that_connects_and_delivers_without_a_token()
+    [Theory, BothEngines]
+    public async Task Request_with_the_enrollment_key_gets_a_certificate_naming_the_device_that_connects_and_delivers_without_a_token(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: DeviceTls.Enrollable());
+        await using var host = new CloudHost(settings: DeviceTls.Enrollable(), engine: engine);
         var (key, csr) = DeviceTls.NewRequest("someone-else");
         using var _key = key;
 
@@ -42,10 +43,10 @@ public sealed class CertificateEnrollmentTests
         Assert.Contains(await DeviceCredentialsTests.AuditAsync(host, "cert-1"), r => r.Action == CredentialAuditActions.CertificateIssued);
     }
 
-    [Fact]
-    public async Task Request_without_key_or_token_waits_for_an_admin_and_the_device_collects_its_certificate_once_approved()
+    [Theory, BothEngines]
+    public async Task Request_without_key_or_token_waits_for_an_admin_and_the_device_collects_its_certificate_once_approved(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (key, csr) = DeviceTls.NewRequest("held-1");
         using var _key = key;
         var device = host.CreateClient();
@@ -78,10 +79,10 @@ public sealed class CertificateEnrollmentTests
         Assert.Null(noToken);
     }
 
-    [Fact]
-    public async Task A_declined_request_is_refused_and_a_second_request_cannot_replace_a_waiting_one()
+    [Theory, BothEngines]
+    public async Task A_declined_request_is_refused_and_a_second_request_cannot_replace_a_waiting_one(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (key, csr) = DeviceTls.NewRequest("held-2");
         var (otherKey, otherCsr) = DeviceTls.NewRequest("held-2");
         using var _keys = key;
@@ -101,10 +102,10 @@ public sealed class CertificateEnrollmentTests
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
-    [Fact]
-    public async Task A_request_not_signed_by_its_own_key_is_refused()
+    [Theory, BothEngines]
+    public async Task A_request_not_signed_by_its_own_key_is_refused(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: DeviceTls.Enrollable());
+        await using var host = new CloudHost(settings: DeviceTls.Enrollable(), engine: engine);
         var (key, csr) = DeviceTls.NewRequest("forged-1");
         using var _key = key;
         // Flip one bit of the signature (the last bytes of the DER): the request no longer proves the key is held.
@@ -120,10 +121,10 @@ public sealed class CertificateEnrollmentTests
         Assert.Empty(await DeviceCredentialsTests.AuditAsync(host, "forged-1"));
     }
 
-    [Fact]
-    public async Task Enrollment_key_does_not_take_over_a_registered_device_but_its_own_token_gets_it_a_certificate()
+    [Theory, BothEngines]
+    public async Task Enrollment_key_does_not_take_over_a_registered_device_but_its_own_token_gets_it_a_certificate(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: DeviceTls.Enrollable());
+        await using var host = new CloudHost(settings: DeviceTls.Enrollable(), engine: engine);
         var token = await host.RegisterAsync("taken-1");
         var (key, csr) = DeviceTls.NewRequest("taken-1");
         using var _key = key;
@@ -143,10 +144,10 @@ public sealed class CertificateEnrollmentTests
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
     }
 
-    [Fact]
-    public async Task Broker_refuses_a_certificate_another_CA_signed_for_the_device_and_one_presented_for_another_client_id()
+    [Theory, BothEngines]
+    public async Task Broker_refuses_a_certificate_another_CA_signed_for_the_device_and_one_presented_for_another_client_id(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: DeviceTls.Enrollable());
+        await using var host = new CloudHost(settings: DeviceTls.Enrollable(), engine: engine);
         var (genuine, _) = await DeviceTls.EnrollAsync(host, "mtls-1");
         using var _genuine = genuine;
         using var rogueCa = TestPki.Authority("Rogue CA");

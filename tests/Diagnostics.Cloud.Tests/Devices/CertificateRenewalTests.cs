@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Diagnostics.Agent.Provisioning;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using AgentBroker = Diagnostics.Agent.Uplink.BrokerOptions;
@@ -12,11 +13,11 @@ public sealed class CertificateRenewalTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Agent_renews_its_certificate_at_two_thirds_of_its_lifetime_and_reconnects_with_it_without_losing_a_message()
+    [Theory, BothEngines]
+    public async Task Agent_renews_its_certificate_at_two_thirds_of_its_lifetime_and_reconnects_with_it_without_losing_a_message(StorageProvider engine)
     {
         // Six-second certificates: the renewal comes about four seconds in.
-        await using var host = new CloudHost(settings: DeviceTls.Enrollable(("Certificates:DeviceCertificateLifetime", "00:00:06")));
+        await using var host = new CloudHost(settings: DeviceTls.Enrollable(("Certificates:DeviceCertificateLifetime", "00:00:06")), engine: engine);
         var directory = TestAgent.NewDirectory();
         var http = host.CreateClient();
         var enrollment = new HttpCertificateEnrollment(http, http.BaseAddress!, DeviceTls.EnrollmentKey, "", TimeProvider.System, NullLogger.Instance);
@@ -39,7 +40,9 @@ public sealed class CertificateRenewalTests
         await Eventually.TrueAsync(() => agent.Outbox.Depth == 0, "the last batch is acknowledged over the new certificate");
 
         Assert.Equal(sent, await host.StoredSequencesAsync("renew-1"));
-        var asked = Assert.Single(agent.Logs, l => l.Message.Contains("asks for its next certificate", StringComparison.Ordinal));
+        // The first request comes in the window; on a busy machine an answer slower than the agent's retry interval (a
+        // second, with this short lifetime) makes it ask again, which the renewal is built to do.
+        var asked = agent.Logs.First(l => l.Message.Contains("asks for its next certificate", StringComparison.Ordinal));
         Assert.InRange(asked.At, renewAt, first.NotAfter.ToUniversalTime());
         Assert.NotEqual(first.SerialNumber, certificate.Current.SerialNumber);
         using var onDisk = DeviceCertificate.TryLoad(directory)!.Current;
@@ -55,10 +58,10 @@ public sealed class CertificateRenewalTests
             || certificates[1].GetProperty("notAfter").GetDateTimeOffset() <= DateTimeOffset.UtcNow, certificates[1].ToString());
     }
 
-    [Fact]
-    public async Task Agent_without_key_or_token_waits_for_approval_and_after_a_restart_carries_on_with_the_same_request()
+    [Theory, BothEngines]
+    public async Task Agent_without_key_or_token_waits_for_approval_and_after_a_restart_carries_on_with_the_same_request(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var directory = TestAgent.NewDirectory();
         var http = host.CreateClient();
         var enrollment = new HttpCertificateEnrollment(http, http.BaseAddress!, "", "", TimeProvider.System, NullLogger.Instance);

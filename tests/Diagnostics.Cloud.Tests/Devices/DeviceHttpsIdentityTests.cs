@@ -7,6 +7,7 @@ using Diagnostics.Agent.Provisioning;
 using Diagnostics.Cloud.Devices;
 using Microsoft.Extensions.DependencyInjection;
 using AgentCredentials = Diagnostics.Agent.Provisioning.DeviceCredentials;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -25,10 +26,10 @@ public sealed class DeviceHttpsIdentityTests
     // A route that answers 404 "No such offer" to its device and 401 to anyone else: who is asking is all it shows.
     private static string PayloadOf(string deviceId) => $"api/devices/{deviceId}/updates/packages/no-such-package/payload";
 
-    [Fact]
-    public async Task A_device_fetches_its_own_payload_route_by_its_certificate_alone_and_nothing_else_gets_through()
+    [Theory, BothEngines]
+    public async Task A_device_fetches_its_own_payload_route_by_its_certificate_alone_and_nothing_else_gets_through(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: DeviceTls.Enrollable());
+        await using var host = new CloudHost(settings: DeviceTls.Enrollable(), engine: engine);
         var cloud = ServeOverHttps(host);
         var (device, token) = await EnrollAsync(cloud, host.DevelopmentCaPath, "mtls-1");
         var (other, _) = await EnrollAsync(cloud, host.DevelopmentCaPath, "mtls-2");

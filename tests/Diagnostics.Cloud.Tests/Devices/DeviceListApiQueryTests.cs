@@ -1,5 +1,6 @@
 using System.Net;
 using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
 using Microsoft.AspNetCore.Mvc;
@@ -17,10 +18,10 @@ public sealed class DeviceListApiQueryTests
         await device.WaitForAckAsync(envelope.Sequence);
     }
 
-    [Fact]
-    public async Task Search_firmware_sort_and_order_narrow_and_order_the_list()
+    [Theory, BothEngines]
+    public async Task Search_firmware_sort_and_order_narrow_and_order_the_list(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var http = await host.SignedInClientAsync(Diagnostics.Cloud.Accounts.AccountRole.Agent);
         await SendStatusAsync(host, "q-jammed", Ingestion.IngestionPipelineTests.JammedStatus()); // LaserJet 4000, SN123, 1.2.3, 2 conditions
         await SendStatusAsync(host, "q-fine", new DeviceStatus { Model = "Deskjet", Serial = "DJ-9", FirmwareVersion = "2.0", State = DeviceState.Idle });
@@ -47,11 +48,11 @@ public sealed class DeviceListApiQueryTests
     }
 
     [Theory]
-    [InlineData("sort=colour", "Invalid sort")]
-    [InlineData("order=sideways", "Invalid order")]
-    public async Task Unknown_sort_or_order_is_400_problem_details(string query, string title)
+    [BothEngines("sort=colour", "Invalid sort")]
+    [BothEngines("order=sideways", "Invalid order")]
+    public async Task Unknown_sort_or_order_is_400_problem_details(string query, string title, StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
 
         var response = await (await host.SignedInClientAsync(Diagnostics.Cloud.Accounts.AccountRole.Agent)).GetAsync(new Uri($"/api/devices?{query}", UriKind.Relative), TestContext.Current.CancellationToken);
 

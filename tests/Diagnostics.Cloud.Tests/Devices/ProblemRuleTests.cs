@@ -2,6 +2,7 @@ using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Notifications;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Cloud.Tests.Notifications;
 using Diagnostics.Protocol;
@@ -17,10 +18,10 @@ public sealed class ProblemRuleTests
     // As ippeveprinter reports a jam while idle (printer-state-reasons media-jam-report): RFC 8011's -report suffix.
     private static ActiveCondition JamReport() => new() { Code = "ipp:media-jam", Condition = Conditions.PaperJam, Severity = Severity.Report, Message = "Media Jam" };
 
-    [Fact]
-    public async Task A_jam_the_printer_calls_a_report_makes_the_device_critical_proposes_a_fix_and_notifies_its_owner_keeping_its_severity()
+    [Theory, BothEngines]
+    public async Task A_jam_the_printer_calls_a_report_makes_the_device_critical_proposes_a_fix_and_notifies_its_owner_keeping_its_severity(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var owner = await Customers.SignInAsync(host);
         await using var device = await host.ConnectDeviceAsync("jam-report");
         await owner.PairAsync(device);

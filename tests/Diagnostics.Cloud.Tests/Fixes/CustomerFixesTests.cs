@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Fixes;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using static Diagnostics.Cloud.Tests.Web.RenderedPage;
 
@@ -15,10 +16,10 @@ public sealed class CustomerFixesTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Another_customer_gets_neither_the_fix_cards_of_a_device_page_nor_the_fixes_consents_or_reports_from_the_api()
+    [Theory, BothEngines]
+    public async Task Another_customer_gets_neither_the_fix_cards_of_a_device_page_nor_the_fixes_consents_or_reports_from_the_api(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (device, owner, proposal) = await FixLoopTests.JammedPairedDeviceAsync(host, "cf-1", "CFCF1111");
         await using var _ = device;
         var stranger = await host.SignedInClientAsync(AccountRole.Customer);
@@ -43,10 +44,10 @@ public sealed class CustomerFixesTests
         Assert.Empty(await owner.GetJsonAsync<List<ConsentPolicy>>("/api/me/devices/cf-1/consents"));
     }
 
-    [Fact]
-    public async Task Who_decided_a_fix_and_why_it_was_chosen_reach_staff_but_neither_the_customers_page_nor_api()
+    [Theory, BothEngines]
+    public async Task Who_decided_a_fix_and_why_it_was_chosen_reach_staff_but_neither_the_customers_page_nor_api(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (device, owner, proposal) = await FixLoopTests.JammedPairedDeviceAsync(host, "cf-2", "CFCF2222");
         await using var _ = device;
         var agent = await host.SignedInClientAsync(AccountRole.Agent);

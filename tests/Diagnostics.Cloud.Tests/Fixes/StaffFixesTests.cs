@@ -1,6 +1,7 @@
 using System.Net;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Fixes;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using static Diagnostics.Cloud.Tests.Web.RenderedPage;
 
@@ -14,10 +15,10 @@ public sealed class StaffFixesTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task A_customer_gets_neither_the_staff_fix_list_nor_a_devices_staff_fixes_nor_the_staff_fix_api()
+    [Theory, BothEngines]
+    public async Task A_customer_gets_neither_the_staff_fix_list_nor_a_devices_staff_fixes_nor_the_staff_fix_api(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (device, owner, proposal) = await FixLoopTests.JammedPairedDeviceAsync(host, "sf-1", "SFSF1111");
         await using var _ = device;
         var agent = await host.SignedInClientAsync(AccountRole.Agent);

@@ -37,6 +37,9 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>The SQLite file; on PostgreSQL, still where the cloud keeps what lives beside its store (certificates, packages).</summary>
     public string Path { get; }
 
+    /// <summary>What names this store in text the cloud shows (a health report): the file on SQLite, the database's name on PostgreSQL.</summary>
+    public string Name => _databaseName ?? Path;
+
     /// <summary>The PostgreSQL connection string; null on SQLite.</summary>
     public string? ConnectionString { get; }
 
@@ -137,18 +140,45 @@ public sealed class TestDatabase : IAsyncDisposable
 }
 
 /// <summary>
-/// Runs a theory once on SQLite and once on PostgreSQL, passing the <see cref="StorageProvider"/>; each row carries an
-/// <c>Engine</c> trait (<c>dotnet test --filter Engine=PostgreSQL</c>). The PostgreSQL row fails under CI and skips
-/// elsewhere, saying what to install, when PostgreSQL is missing.
+/// Runs a theory once on SQLite and once on PostgreSQL, passing the <see cref="StorageProvider"/> as its last
+/// argument after the attribute's own values (<c>[BothEngines("a", 1)]</c>, one attribute per row, like
+/// <c>InlineData</c>) or after each row of a static member of the test class (<c>[BothEngines(MemberName = nameof(Rows))]</c>,
+/// like <c>MemberData</c>). Each row carries an <c>Engine</c> trait (<c>dotnet test --filter Engine=PostgreSQL</c>).
+/// The PostgreSQL row fails under CI and skips elsewhere, saying what to install, when PostgreSQL is missing.
 /// </summary>
-[AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
-public sealed class BothEnginesAttribute : DataAttribute
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
+public sealed class BothEnginesAttribute(params object?[] values) : DataAttribute
 {
-    public override ValueTask<IReadOnlyCollection<ITheoryDataRow>> GetData(MethodInfo testMethod, DisposalTracker disposalTracker) =>
-        new([
-            new TheoryDataRow<StorageProvider>(StorageProvider.Sqlite).WithTrait("Engine", nameof(StorageProvider.Sqlite)),
-            new TheoryDataRow<StorageProvider>(StorageProvider.PostgreSQL).WithTrait("Engine", nameof(StorageProvider.PostgreSQL)),
-        ]);
+    private static readonly StorageProvider[] Engines = [StorageProvider.Sqlite, StorageProvider.PostgreSQL];
+
+    /// <summary>A static property, field or method of the test class whose rows each run on both engines.</summary>
+    public string? MemberName { get; set; }
+
+    public override ValueTask<IReadOnlyCollection<ITheoryDataRow>> GetData(MethodInfo testMethod, DisposalTracker disposalTracker)
+    {
+        ArgumentNullException.ThrowIfNull(testMethod);
+        IEnumerable<object?[]> rows = MemberName is null ? [values] : RowsOf(testMethod.DeclaringType!, MemberName);
+        return new([.. rows.SelectMany(row => Engines.Select(engine =>
+            (ITheoryDataRow)new TheoryDataRow([.. row, engine]).WithTrait("Engine", engine.ToString())))]);
+    }
 
     public override bool SupportsDiscoveryEnumeration() => true;
+
+    private static IEnumerable<object?[]> RowsOf(Type testClass, string member)
+    {
+        const BindingFlags Static = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.FlattenHierarchy;
+        var value = testClass.GetProperty(member, Static)?.GetValue(null)
+            ?? testClass.GetField(member, Static)?.GetValue(null)
+            ?? testClass.GetMethod(member, Static, Type.EmptyTypes)?.Invoke(null, null)
+            ?? throw new ArgumentException($"{testClass.Name} has no static member {member} with rows.", nameof(member));
+        foreach (var row in (System.Collections.IEnumerable)value)
+        {
+            yield return row switch
+            {
+                ITheoryDataRow theoryRow => theoryRow.GetData(),
+                object?[] array => array,
+                _ => [row],
+            };
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
 
@@ -6,13 +7,13 @@ namespace Diagnostics.Cloud.Tests.Ingestion;
 
 public sealed class RestartTests
 {
-    [Fact]
-    public async Task Restarted_host_rebuilds_marks_and_health_and_still_detects_duplicates()
+    [Theory, BothEngines]
+    public async Task Restarted_host_rebuilds_marks_and_health_and_still_detects_duplicates(StorageProvider engine)
     {
-        var path = CloudHost.TempDatabasePath();
+        await using var database = await TestDatabase.CreateAsync(engine);
         string token;
         Envelope status, pending;
-        await using (var first = new CloudHost(path))
+        await using (var first = new CloudHost(database: database))
         {
             token = await first.RegisterAsync("restart-1");
             await using var device = await DeviceClient.ConnectAsync(first.BrokerPort, "restart-1", token);
@@ -26,7 +27,7 @@ public sealed class RestartTests
             Assert.Equal(7000UL, device.Acks.Last().HighestContiguousSequence);
         }
 
-        await using var second = new CloudHost(path);
+        await using var second = new CloudHost(database: database);
         var http = await second.SignedInClientAsync();
         var details = await http.GetJsonAsync<DeviceDetails>("/api/devices/restart-1");
         Assert.Equal(DeviceHealth.Critical, details.Health);

@@ -9,6 +9,9 @@ namespace Diagnostics.Cloud.Tests.Ingestion;
 /// <summary>
 /// The ingestion hot path's writer keeps one connection and its prepared statements across batches: a batch that fails
 /// halfway must leave nothing behind, and the batches after it must still be stored (on a fresh connection).
+/// SQLite only: this writer and its prepared statements are the SQLite store's (PostgresTelemetryStore has one
+/// transaction per batch and no kept connection; redelivery through the whole pipeline runs in IngestionPipelineTests on
+/// both engines, and across a partition boundary in DeviceEventPartitionsTests).
 /// </summary>
 public sealed class TelemetryBatchWriterTests
 {

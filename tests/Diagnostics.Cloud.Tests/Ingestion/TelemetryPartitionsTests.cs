@@ -8,7 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Diagnostics.Cloud.Tests.Ingestion;
 
-/// <summary>PostgreSQL's telemetry partitions: one per range of device time, old ones dropped whole past retention.</summary>
+/// <summary>PostgreSQL's telemetry partitions (stored messages and device events): one per range of device time, old ones dropped whole past retention.</summary>
 public sealed class TelemetryPartitionsTests
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
@@ -34,23 +34,32 @@ public sealed class TelemetryPartitionsTests
             await database.ExecuteAsync(
                 "INSERT INTO telemetry (device_id, seq, kind, device_time_ms, received_time_ms, payload) VALUES ('d', @seq, 'status', @at, @at, @payload);",
                 new { seq = (long)i, at = times[i], payload = new byte[] { 1 } }, Ct);
+            await database.ExecuteAsync("""
+                INSERT INTO device_events (device_id, seq, kind, code, condition, severity, message, device_time_ms, received_time_ms)
+                VALUES ('d', @seq, 'raised', 'E1', 'paper-jam', 'error', 'Jam', @at, @at);
+                """, new { seq = (long)i, at = times[i] }, Ct);
         }
-        var ranges = await partitions.ListAsync(Ct);
-        var inDefault = await database.QueryAsync<long>($"SELECT seq FROM {TelemetryPartitions.DefaultPartition} ORDER BY seq;", null, Ct);
+        var ranges = await partitions.ListAsync("telemetry", Ct);
+        var inDefault = await database.QueryAsync<long>($"SELECT seq FROM {TelemetryPartitions.DefaultPartitionOf("telemetry")} ORDER BY seq;", null, Ct);
 
         Assert.Equal(3, ranges.Count);
         Assert.All(ranges, r => Assert.Equal(TimeSpan.FromDays(7).TotalMilliseconds, r.To - r.From));
         Assert.Contains(ranges, r => r.From <= At(-20) && At(-20) < r.To);
         Assert.Equal([3L, 4L], inDefault);
+        Assert.Equal(ranges, await partitions.ListAsync("device_events", Ct));
 
         // Twenty days on, the cutoff is ten days before the first "now": the range holding day -20 ends before it.
         time.Advance(TimeSpan.FromDays(20));
         var dropped = await partitions.DropExpiredAsync(Ct);
         var left = await database.QueryAsync<long>("SELECT seq FROM telemetry ORDER BY seq;", null, Ct);
+        var eventsLeft = await database.QueryAsync<long>("SELECT seq FROM device_events ORDER BY seq;", null, Ct);
 
-        Assert.Equal(1, dropped);
+        // One range of each table.
+        Assert.Equal(2, dropped);
         Assert.Equal([1L, 2L, 4L], left);
-        Assert.Equal(2, (await partitions.ListAsync(Ct)).Count);
+        Assert.Equal([1L, 2L, 4L], eventsLeft);
+        Assert.Equal(2, (await partitions.ListAsync("telemetry", Ct)).Count);
+        Assert.Equal(2, (await partitions.ListAsync("device_events", Ct)).Count);
     }
 
     [Fact]
@@ -69,8 +78,8 @@ public sealed class TelemetryPartitionsTests
 
         await partitions.EnsureAsync([at], Ct);
 
-        Assert.Single(await partitions.ListAsync(Ct));
-        Assert.Equal(0L, await database.QueryFirstOrDefaultAsync<long>($"SELECT COUNT(*) FROM {TelemetryPartitions.DefaultPartition};", null, Ct));
+        Assert.Single(await partitions.ListAsync("telemetry", Ct));
+        Assert.Equal(0L, await database.QueryFirstOrDefaultAsync<long>($"SELECT COUNT(*) FROM {TelemetryPartitions.DefaultPartitionOf("telemetry")};", null, Ct));
         Assert.Equal(1L, await database.QueryFirstOrDefaultAsync<long>("SELECT COUNT(*) FROM telemetry WHERE seq = 1;", null, Ct));
         // The key still holds on the new range: the same message again is refused.
         await using var db = await test.OpenAsync();

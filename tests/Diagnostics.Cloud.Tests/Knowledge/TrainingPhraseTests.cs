@@ -2,6 +2,7 @@ using System.Net;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Knowledge;
 using Diagnostics.Cloud.Support;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using static Diagnostics.Cloud.Tests.Support.SupportDesk;
 
@@ -20,10 +21,10 @@ public sealed class TrainingPhraseTests
     private static async Task<string?> TopAsync(HttpClient staff, string q) =>
         (await staff.GetJsonAsync<List<MatchView>>($"/api/kb/search?q={Uri.EscapeDataString(q)}&limit=3")) is [var first, ..] ? first.ArticleId : null;
 
-    [Fact]
-    public async Task A_question_a_person_solved_becomes_a_phrase_that_answers_the_next_customer_once_accepted()
+    [Theory, BothEngines]
+    public async Task A_question_a_person_solved_becomes_a_phrase_that_answers_the_next_customer_once_accepted(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var customer = await host.SignedInClientAsync(AccountRole.Customer);
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
@@ -63,10 +64,10 @@ public sealed class TrainingPhraseTests
         Assert.Equal(HttpStatusCode.Conflict, twice);
     }
 
-    [Fact]
-    public async Task Staff_propose_a_phrase_once_a_rejected_one_stays_out_of_search_and_bad_proposals_are_refused()
+    [Theory, BothEngines]
+    public async Task Staff_propose_a_phrase_once_a_rejected_one_stays_out_of_search_and_bad_proposals_are_refused(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Diagnostics.Cloud.Localization;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -52,10 +53,10 @@ public sealed class RequestLocalizationTests
         Assert.Contains($"<h1>{heading}</h1>", html, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_chosen_language_in_the_culture_cookie_wins_over_the_browsers()
+    [Theory, BothEngines]
+    public async Task A_chosen_language_in_the_culture_cookie_wins_over_the_browsers(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var browser = host.CreateClient();
         browser.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en-US");
         browser.DefaultRequestHeaders.Add("Cookie", ".AspNetCore.Culture=c=ja|uic=ja");

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
 
@@ -7,10 +8,10 @@ namespace Diagnostics.Cloud.Tests.Observability;
 
 public sealed class ObservabilityTests
 {
-    [Fact]
-    public async Task OpenApi_document_is_served()
+    [Theory, BothEngines]
+    public async Task OpenApi_document_is_served(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
 
         var document = await host.CreateClient().GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative), TestContext.Current.CancellationToken);
 
@@ -19,10 +20,10 @@ public sealed class ObservabilityTests
         Assert.True(json.RootElement.GetProperty("paths").TryGetProperty("/api/fleet/summary", out _));
     }
 
-    [Fact]
-    public async Task Health_tells_anyone_only_whether_the_cloud_is_healthy()
+    [Theory, BothEngines]
+    public async Task Health_tells_anyone_only_whether_the_cloud_is_healthy(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await host.ConnectDeviceAsync("health-0");
         var customer = await host.SignedInClientAsync(Diagnostics.Cloud.Accounts.AccountRole.Customer);
 
@@ -35,14 +36,14 @@ public sealed class ObservabilityTests
             using var json = JsonDocument.Parse(body);
             Assert.Equal("Healthy", json.RootElement.GetProperty("status").GetString());
             Assert.Equal(["status"], json.RootElement.EnumerateObject().Select(p => p.Name));
-            Assert.DoesNotContain(host.DatabasePath, body, StringComparison.Ordinal);
+            Assert.DoesNotContain(host.Database.Name, body, StringComparison.Ordinal);
         }
     }
 
-    [Fact]
-    public async Task Health_reports_broker_storage_and_ingestion_healthy_with_details_for_staff()
+    [Theory, BothEngines]
+    public async Task Health_reports_broker_storage_and_ingestion_healthy_with_details_for_staff(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await host.ConnectDeviceAsync("health-1");
         var staff = await host.SignedInClientAsync(Diagnostics.Cloud.Accounts.AccountRole.Agent);
 
@@ -56,13 +57,18 @@ public sealed class ObservabilityTests
         Assert.True(checks.GetProperty("ingestion").GetProperty("data").GetProperty("running").GetBoolean());
         Assert.Equal(0, checks.GetProperty("ingestion").GetProperty("data").GetProperty("queueDepth").GetInt32());
         Assert.Equal("Healthy", checks.GetProperty("storage").GetProperty("status").GetString());
-        Assert.Equal(host.DatabasePath, checks.GetProperty("storage").GetProperty("data").GetProperty("path").GetString());
+        // The store in use: the file on SQLite; on PostgreSQL, server and database (never the password).
+        var location = checks.GetProperty("storage").GetProperty("data").GetProperty("path").GetString();
+        if (engine == StorageProvider.Sqlite)
+            Assert.Equal(host.DatabasePath, location);
+        else
+            Assert.EndsWith("/" + host.Database.Name, location, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Metrics_endpoint_exposes_the_ingestion_counters()
+    [Theory, BothEngines]
+    public async Task Metrics_endpoint_exposes_the_ingestion_counters(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await host.ConnectDeviceAsync("metrics-1");
         var envelope = device.NewEnvelope(heartbeat: new Heartbeat());
         await device.SendAsync(envelope);

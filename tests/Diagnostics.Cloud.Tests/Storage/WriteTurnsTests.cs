@@ -8,7 +8,8 @@ namespace Diagnostics.Cloud.Tests.Storage;
 
 /// <summary>
 /// The process's SQLite writers take turns in order (<see cref="WriteTurns"/>): the next starts when the last lets go,
-/// and a writer that waits too long goes on to SQLite's own lock rather than hang.
+/// and a writer that waits too long goes on to SQLite's own lock rather than hang. SQLite only: PostgreSQL has row
+/// locks and needs no turns.
 /// </summary>
 public sealed class WriteTurnsTests
 {

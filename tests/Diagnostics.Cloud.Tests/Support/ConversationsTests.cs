@@ -1,6 +1,7 @@
 using System.Net;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Support;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using static Diagnostics.Cloud.Tests.Support.SupportDesk;
 using static Diagnostics.Cloud.Tests.Web.RenderedPage;
@@ -16,10 +17,10 @@ public sealed class ConversationsTests
     private const string CustomersWords = "The printer in the hall stopped with a jam";
     private const string InternalNote = "Owner called twice already, be quick";
 
-    [Fact]
-    public async Task Another_customer_opening_a_conversation_page_sees_it_missing_and_none_of_it_and_the_api_answers_404()
+    [Theory, BothEngines]
+    public async Task Another_customer_opening_a_conversation_page_sees_it_missing_and_none_of_it_and_the_api_answers_404(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (device, owner) = await PairedDeviceAsync(host, "conv-1", "C0C01111", Jam);
         await using var _ = device;
         var session = await OpenAsync(owner, "conv-1", CustomersWords + ", please talk to a person");
@@ -51,10 +52,10 @@ public sealed class ConversationsTests
         Assert.DoesNotContain(await stranger.GetJsonAsync<List<SupportSession>>("/api/me/sessions"), s => s.Id == session.Id);
     }
 
-    [Fact]
-    public async Task An_internal_note_is_on_the_agents_page_and_api_and_on_neither_of_the_customers()
+    [Theory, BothEngines]
+    public async Task An_internal_note_is_on_the_agents_page_and_api_and_on_neither_of_the_customers(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (device, owner) = await PairedDeviceAsync(host, "conv-2", "C0C02222", Jam);
         await using var _ = device;
         var session = await OpenAsync(owner, "conv-2", CustomersWords + ", please talk to a person");

@@ -1,5 +1,6 @@
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Support;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using static Diagnostics.Cloud.Tests.Support.SupportDesk;
 
@@ -27,10 +28,10 @@ public sealed class SupportBotLanguageTests
         Assert.All(said, text => Assert.True(text.Count(IsCjk) > text.Count(char.IsAsciiLetter), $"not in {language}: {text}"));
     }
 
-    [Fact]
-    public async Task A_customer_writing_Chinese_gets_the_Chinese_article_and_says_it_is_solved_in_Chinese()
+    [Theory, BothEngines]
+    public async Task A_customer_writing_Chinese_gets_the_Chinese_article_and_says_it_is_solved_in_Chinese(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (device, owner) = await PairedDeviceAsync(host, "zh-1", "FFFF6101", Jam);
         await using var _ = device;
 
@@ -45,10 +46,10 @@ public sealed class SupportBotLanguageTests
         Assert.True(last.Body.Count(IsCjk) > 5, last.Body);
     }
 
-    [Fact]
-    public async Task A_customer_writing_Japanese_gets_the_Japanese_article_and_reaches_a_person_who_reads_their_words()
+    [Theory, BothEngines]
+    public async Task A_customer_writing_Japanese_gets_the_Japanese_article_and_reaches_a_person_who_reads_their_words(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (device, owner) = await PairedDeviceAsync(host, "ja-1", "FFFF6202", Jam);
         await using var _ = device;
 
@@ -69,10 +70,10 @@ public sealed class SupportBotLanguageTests
         Assert.Contains(agentView, m => m.Internal && m.Body.Contains("Handed over: The customer asked for a person.", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task The_quick_reply_buttons_work_in_a_Chinese_conversation()
+    [Theory, BothEngines]
+    public async Task The_quick_reply_buttons_work_in_a_Chinese_conversation(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (device, owner) = await PairedDeviceAsync(host, "zh-2", "FFFF6303", Jam);
         await using var _ = device;
         var session = await OpenAsync(owner, "zh-2", "卡纸了，打印到一半就停了");

@@ -451,6 +451,7 @@ public sealed class SupportRestartTests
         }
     }
 
+    // SQLite only: it upgrades a SQLite file of an old schema in place; a PostgreSQL database never had that schema.
     [Fact]
     public async Task A_database_from_the_first_version_of_sessions_gains_the_new_columns_and_keeps_its_conversations()
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Tests.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Cloud.Updates;
 using Diagnostics.Protocol;
@@ -21,10 +22,10 @@ public sealed class CustomerUpdatesTests : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Another_customer_gets_neither_the_update_card_of_a_device_page_nor_the_offer_or_window_from_the_api()
+    [Theory, BothEngines]
+    public async Task Another_customer_gets_neither_the_update_card_of_a_device_page_nor_the_offer_or_window_from_the_api(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var (device, _, owner, rollout) = await OfferedRolloutAsync(host, _releases, "cu-1", "CBCB1111");
         await using var _ = device;
         var stranger = await host.SignedInClientAsync(AccountRole.Customer);

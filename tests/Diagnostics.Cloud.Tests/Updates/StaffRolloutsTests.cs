@@ -1,5 +1,6 @@
 using System.Net;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Cloud.Updates;
 using static Diagnostics.Cloud.Tests.Web.RenderedPage;
@@ -18,10 +19,10 @@ public sealed class StaffRolloutsTests : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task A_customer_gets_neither_the_rollout_pages_nor_the_rollout_api_and_cannot_pause_a_rollout()
+    [Theory, BothEngines]
+    public async Task A_customer_gets_neither_the_rollout_pages_nor_the_rollout_api_and_cannot_pause_a_rollout(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var (device, _, owner, rollout) = await CustomerUpdatesTests.OfferedRolloutAsync(host, _releases, "sr-1", "CBCB2222");
         await using var _ = device;
         var agent = await host.SignedInClientAsync(AccountRole.Agent);

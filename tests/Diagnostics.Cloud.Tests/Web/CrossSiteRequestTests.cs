@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Tests.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Cloud.Web;
 using Diagnostics.Protocol;
@@ -28,10 +29,10 @@ public sealed partial class CrossSiteRequestTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Every_state_changing_route_refuses_a_cross_origin_form_post_with_the_cookie_and_takes_a_same_origin_or_bearer_one()
+    [Theory, BothEngines]
+    public async Task Every_state_changing_route_refuses_a_cross_origin_form_post_with_the_cookie_and_takes_a_same_origin_or_bearer_one(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var cookie = await host.SignedInCookieAsync(AccountRole.Admin);
         var routes = StateChangingRoutes(host);
         // The routes the issue names, so a change to the enumeration cannot quietly empty it.
@@ -69,10 +70,10 @@ public sealed partial class CrossSiteRequestTests
         Assert.True(refusedOwnOrigin.Count == 0, "legitimate requests refused:\n" + string.Join("\n", refusedOwnOrigin));
     }
 
-    [Fact]
-    public async Task Another_site_cannot_approve_a_customers_fix_but_the_app_can_and_the_device_still_uploads_with_its_token()
+    [Theory, BothEngines]
+    public async Task Another_site_cannot_approve_a_customers_fix_but_the_app_can_and_the_device_still_uploads_with_its_token(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "csrf-1", "CSRF1111");
         var owner = await host.SignedInClientAsync(AccountRole.Customer);
         await PairedDevices.PairAsync(owner, "CSRF1111");
@@ -104,10 +105,10 @@ public sealed partial class CrossSiteRequestTests
         Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
     }
 
-    [Fact]
-    public async Task Another_site_cannot_sign_people_out_or_open_the_live_channel_with_their_cookie()
+    [Theory, BothEngines]
+    public async Task Another_site_cannot_sign_people_out_or_open_the_live_channel_with_their_cookie(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var browser = await host.SignedInClientAsync(AccountRole.Customer);
 
         using (var forged = await SendAsync(browser, HttpMethods.Post, "/api/auth/logout", cookie: null, Evil, "same-site"))

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Microsoft.AspNetCore.Components.Endpoints;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -19,10 +20,10 @@ public sealed partial class SecurityHeadersTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Every_page_carries_a_policy_that_allows_only_the_sites_own_script_files_and_holds_no_inline_script()
+    [Theory, BothEngines]
+    public async Task Every_page_carries_a_policy_that_allows_only_the_sites_own_script_files_and_holds_no_inline_script(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var pages = host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<ComponentTypeMetadata>() is not null)
             .Select(e => Fill(e.RoutePattern))
@@ -54,10 +55,10 @@ public sealed partial class SecurityHeadersTests
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
-    [Fact]
-    public async Task Scripts_styles_the_offline_page_the_api_and_errors_carry_the_headers_too()
+    [Theory, BothEngines]
+    public async Task Scripts_styles_the_offline_page_the_api_and_errors_carry_the_headers_too(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var client = host.CreateClient();
         var problems = new List<string>();
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,11 +13,11 @@ public sealed class SignInFormTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData(AccountRole.Agent, "/dashboard")]
-    [InlineData(AccountRole.Customer, "/app")]
-    public async Task The_form_signs_in_and_sends_each_kind_of_user_home(AccountRole role, string home)
+    [BothEngines(AccountRole.Agent, "/dashboard")]
+    [BothEngines(AccountRole.Customer, "/app")]
+    public async Task The_form_signs_in_and_sends_each_kind_of_user_home(AccountRole role, string home, StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var email = await CreateAccountAsync(host, role);
         var browser = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
@@ -32,10 +33,10 @@ public sealed class SignInFormTests
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(new Uri(home, UriKind.Relative), Ct)).StatusCode);
     }
 
-    [Fact]
-    public async Task A_wrong_password_shows_the_error_on_the_form()
+    [Theory, BothEngines]
+    public async Task A_wrong_password_shows_the_error_on_the_form(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var email = await CreateAccountAsync(host, AccountRole.Agent);
         var browser = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
@@ -51,10 +52,10 @@ public sealed class SignInFormTests
         Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync(new Uri("/dashboard", UriKind.Relative), Ct)).StatusCode);
     }
 
-    [Fact]
-    public async Task The_form_without_its_anti_forgery_token_is_refused()
+    [Theory, BothEngines]
+    public async Task The_form_without_its_anti_forgery_token_is_refused(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var email = await CreateAccountAsync(host, AccountRole.Agent);
         var browser = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
@@ -69,10 +70,10 @@ public sealed class SignInFormTests
         Assert.False(response.Headers.Contains("Set-Cookie") && response.Headers.GetValues("Set-Cookie").Any(c => c.StartsWith(AccountsExtensions.CookieName, StringComparison.Ordinal)));
     }
 
-    [Fact]
-    public async Task Sign_out_needs_the_token_so_another_site_cannot_sign_people_out()
+    [Theory, BothEngines]
+    public async Task Sign_out_needs_the_token_so_another_site_cannot_sign_people_out(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var email = await CreateAccountAsync(host, AccountRole.Agent);
         var browser = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         await SignInForm.PostFormAsync(browser, "/account/login", await SignInForm.TokenFromAsync(browser, "/account/login"), new()

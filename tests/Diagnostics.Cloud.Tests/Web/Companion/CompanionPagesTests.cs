@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Notifications;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Cloud.Tests.Ingestion;
 using Diagnostics.Cloud.Tests.Notifications;
@@ -14,10 +15,10 @@ public sealed partial class CompanionPagesTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task My_devices_shows_the_customers_devices_in_plain_words()
+    [Theory, BothEngines]
+    public async Task My_devices_shows_the_customers_devices_in_plain_words(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var owner = await Customers.SignInAsync(host);
         await using var device = await host.ConnectDeviceAsync("app-mine");
         await using var other = await host.ConnectDeviceAsync("app-not-mine");
@@ -40,10 +41,10 @@ public sealed partial class CompanionPagesTests
         Assert.Contains("data-testid=\"notification-badge\"", page, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Without_devices_my_devices_leads_to_pairing()
+    [Theory, BothEngines]
+    public async Task Without_devices_my_devices_leads_to_pairing(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var customer = await Customers.SignInAsync(host);
 
         var page = await GetPageAsync(customer.Http, "/app");
@@ -53,10 +54,10 @@ public sealed partial class CompanionPagesTests
         Assert.DoesNotContain("data-testid=\"my-device\"", page, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_device_page_shows_problems_with_what_to_do_and_supply_bars()
+    [Theory, BothEngines]
+    public async Task A_device_page_shows_problems_with_what_to_do_and_supply_bars(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var owner = await Customers.SignInAsync(host);
         await using var device = await host.ConnectDeviceAsync("app-detail");
         await owner.PairAsync(device);
@@ -79,10 +80,10 @@ public sealed partial class CompanionPagesTests
         Assert.DoesNotContain("critical", page.Replace("--critical", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
     }
 
-    [Fact]
-    public async Task Someone_elses_device_reads_like_a_missing_one()
+    [Theory, BothEngines]
+    public async Task Someone_elses_device_reads_like_a_missing_one(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var owner = await Customers.SignInAsync(host);
         var neighbour = await Customers.SignInAsync(host);
         await using var device = await host.ConnectDeviceAsync("app-private");
@@ -100,10 +101,10 @@ public sealed partial class CompanionPagesTests
             ignoreLineEndingDifferences: true);
     }
 
-    [Fact]
-    public async Task Pairing_accepts_the_code_as_people_type_it()
+    [Theory, BothEngines]
+    public async Task Pairing_accepts_the_code_as_people_type_it(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var customer = await Customers.SignInAsync(host);
         await using var device = await host.ConnectDeviceAsync("app-pair");
         var code = await Customers.ShowPairingCodeAsync(device);
@@ -121,10 +122,10 @@ public sealed partial class CompanionPagesTests
         Assert.Equal(["app-pair"], (await customer.Http.GetJsonAsync<List<Diagnostics.Cloud.Devices.DeviceSummary>>("/api/me/devices")).Select(d => d.DeviceId));
     }
 
-    [Fact]
-    public async Task Pairing_says_so_when_there_were_too_many_wrong_codes()
+    [Theory, BothEngines]
+    public async Task Pairing_says_so_when_there_were_too_many_wrong_codes(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Pairing:MaxFailedAttempts"] = "1" });
+        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Pairing:MaxFailedAttempts"] = "1" }, engine: engine);
         var customer = await Customers.SignInAsync(host);
         var form = await GetPageAsync(customer.Http, "/app/pair");
 
@@ -134,10 +135,10 @@ public sealed partial class CompanionPagesTests
         Assert.Contains("Too many wrong codes", Text(second, "pair-error"), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Notifications_list_problems_of_the_customers_devices_newest_first()
+    [Theory, BothEngines]
+    public async Task Notifications_list_problems_of_the_customers_devices_newest_first(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var owner = await Customers.SignInAsync(host);
         await using var device = await host.ConnectDeviceAsync("app-alerts");
         await owner.PairAsync(device);
@@ -160,10 +161,10 @@ public sealed partial class CompanionPagesTests
         Assert.DoesNotContain("door-open-error", page, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Each_alert_names_the_device_and_a_cleared_problem_is_marked_cleared()
+    [Theory, BothEngines]
+    public async Task Each_alert_names_the_device_and_a_cleared_problem_is_marked_cleared(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var owner = await Customers.SignInAsync(host);
         await using var device = await host.ConnectDeviceAsync("app-named");
         await owner.PairAsync(device);
@@ -188,10 +189,10 @@ public sealed partial class CompanionPagesTests
         Assert.Contains("Cleared", Text(page, "notification-cleared"), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_device_named_at_pairing_is_called_by_its_name_and_can_be_renamed()
+    [Theory, BothEngines]
+    public async Task A_device_named_at_pairing_is_called_by_its_name_and_can_be_renamed(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var owner = await Customers.SignInAsync(host);
         var neighbour = await Customers.SignInAsync(host);
         await using var device = await host.ConnectDeviceAsync("app-nick");
@@ -219,10 +220,10 @@ public sealed partial class CompanionPagesTests
         Assert.DoesNotContain("Office printer", await GetPageAsync(owner.Http, "/app"), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task The_badge_is_hidden_when_nothing_is_unread()
+    [Theory, BothEngines]
+    public async Task The_badge_is_hidden_when_nothing_is_unread(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var customer = await Customers.SignInAsync(host);
 
         var page = await GetPageAsync(customer.Http, "/app/notifications");
@@ -234,13 +235,13 @@ public sealed partial class CompanionPagesTests
     }
 
     [Theory]
-    [InlineData("/app")]
-    [InlineData("/app/pair")]
-    [InlineData("/app/notifications")]
-    [InlineData("/app/devices/anything")]
-    public async Task Staff_and_anonymous_users_do_not_get_the_companion(string path)
+    [BothEngines("/app")]
+    [BothEngines("/app/pair")]
+    [BothEngines("/app/notifications")]
+    [BothEngines("/app/devices/anything")]
+    public async Task Staff_and_anonymous_users_do_not_get_the_companion(string path, StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var staff = await host.SignedInClientAsync(AccountRole.Supervisor);
         using var anonymous = host.CreateClient();
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Diagnostics.Protocol;
@@ -175,10 +176,10 @@ public sealed partial class DashboardPagesTests
         Assert.Equal(["dash-jammed", "dash-low", "dash-new"], Attribute(byId, "device-row", "data-device-id"));
     }
 
-    [Fact]
-    public async Task Device_list_leaves_decommissioned_devices_out_unless_asked_for_them()
+    [Theory, BothEngines]
+    public async Task Device_list_leaves_decommissioned_devices_out_unless_asked_for_them(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await host.RegisterAsync("kept-1", "Deskjet");
         await host.RegisterAsync("retired-1", "Deskjet");
         Assert.True(await host.Services.GetRequiredService<Diagnostics.Cloud.Devices.DeviceRegistry>().RevokeAsync("retired-1", "test", TestContext.Current.CancellationToken));
@@ -197,10 +198,10 @@ public sealed partial class DashboardPagesTests
         Assert.Contains("Unknown fleet 'retired'", TestIdText(wrong, "device-list-error"), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Device_list_pages_link_to_each_other_keeping_the_filters()
+    [Theory, BothEngines]
+    public async Task Device_list_pages_link_to_each_other_keeping_the_filters(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         for (var i = 1; i <= 55; i++)
             await host.RegisterAsync($"paged-{i:000}", "Deskjet");
         var http = await host.SignedInClientAsync(AccountRole.Agent);
@@ -250,10 +251,10 @@ public sealed partial class DashboardPagesTests
             Assert.Contains("yet", TestIdText(html, section), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task An_unreachable_printer_page_says_why_in_the_agents_words_and_what_to_do()
+    [Theory, BothEngines]
+    public async Task An_unreachable_printer_page_says_why_in_the_agents_words_and_what_to_do(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         await using var device = await host.ConnectDeviceAsync("dash-refused", "Acme LaserPro 500");
         // What the agent sends when the printer refuses connections (device/Diagnostics.Agent/Telemetry/TelemetryPump.cs).
         var status = device.NewEnvelope(status: new DeviceStatus
@@ -299,10 +300,10 @@ public sealed partial class DashboardPagesTests
         Assert.Equal(1, CountTestId(html, "telemetry-chart"));
     }
 
-    [Fact]
-    public async Task Unknown_device_says_so()
+    [Theory, BothEngines]
+    public async Task Unknown_device_says_so(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var http = await host.SignedInClientAsync(AccountRole.Agent);
 
         var html = await GetPageAsync(http, "/dashboard/devices/no-such-device");
@@ -329,10 +330,10 @@ public sealed partial class DashboardPagesTests
         Assert.Equal(0, CountTestId(html, "device-health"));
     }
 
-    [Fact]
-    public async Task Signed_out_visitors_are_sent_to_sign_in()
+    [Theory, BothEngines]
+    public async Task Signed_out_visitors_are_sent_to_sign_in(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         using var http = host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
         using var response = await http.GetAsync(new Uri("/dashboard", UriKind.Relative), TestContext.Current.CancellationToken);

@@ -1,5 +1,6 @@
 using System.Net;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using static Diagnostics.Cloud.Tests.Web.RenderedPage;
 
@@ -9,10 +10,10 @@ public sealed class KnowledgePagesTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task The_article_list_shows_the_starter_articles_and_searches_what_a_customer_would_say()
+    [Theory, BothEngines]
+    public async Task The_article_list_shows_the_starter_articles_and_searches_what_a_customer_would_say(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
 
         var all = await GetPageAsync(agent, "/dashboard/kb");
@@ -25,10 +26,10 @@ public sealed class KnowledgePagesTests
         Assert.Equal("acme-50-1-fuser-error", Attribute(byCode, "article-row", "data-article-id")[0]);
     }
 
-    [Fact]
-    public async Task The_article_list_shows_usage_and_success_per_article_and_sorts_by_the_chosen_order()
+    [Theory, BothEngines]
+    public async Task The_article_list_shows_usage_and_success_per_article_and_sorts_by_the_chosen_order(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
 
         var byTitle = await GetPageAsync(agent, "/dashboard/kb?sort=title");
@@ -43,10 +44,10 @@ public sealed class KnowledgePagesTests
         Assert.Contains("""<option value="title" selected>""", byTitle, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task The_article_list_filters_by_category_model_and_code_together()
+    [Theory, BothEngines]
+    public async Task The_article_list_filters_by_category_model_and_code_together(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
 
         var paper = await GetPageAsync(agent, "/dashboard/kb?category=paper");
@@ -78,10 +79,10 @@ public sealed class KnowledgePagesTests
         Assert.Contains("""<option value="paper" selected>""", paper, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task An_article_page_shows_its_fix_steps_and_versions_and_an_unknown_one_says_so()
+    [Theory, BothEngines]
+    public async Task An_article_page_shows_its_fix_steps_and_versions_and_an_unknown_one_says_so(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
 
         var html = await GetPageAsync(agent, "/dashboard/kb/paper-jam");
@@ -100,10 +101,10 @@ public sealed class KnowledgePagesTests
         Assert.Contains("no-such-article", TestIdText(missing, "article-not-found"), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Customers_are_kept_out_of_the_knowledge_base_pages()
+    [Theory, BothEngines]
+    public async Task Customers_are_kept_out_of_the_knowledge_base_pages(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var customer = await host.SignedInClientAsync(AccountRole.Customer);
 
         foreach (var path in new[] { "/dashboard/kb", "/dashboard/kb/paper-jam", "/dashboard/kb/paper-jam/edit" })

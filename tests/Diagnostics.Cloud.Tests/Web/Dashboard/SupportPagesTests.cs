@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Support;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using static Diagnostics.Cloud.Tests.Support.SupportDesk;
 using static Diagnostics.Cloud.Tests.Web.RenderedPage;
@@ -10,10 +11,10 @@ namespace Diagnostics.Cloud.Tests.Web.Dashboard;
 /// <summary>The support screens as served: the desk, a conversation for each side, the supervisor's history and quality review.</summary>
 public sealed class SupportPagesTests
 {
-    [Fact]
-    public async Task The_desk_lists_the_queue_a_conversation_shows_each_side_its_own_view_and_supervisors_search_and_review_the_history()
+    [Theory, BothEngines]
+    public async Task The_desk_lists_the_queue_a_conversation_shows_each_side_its_own_view_and_supervisors_search_and_review_the_history(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var (device, owner) = await PairedDeviceAsync(host, "page-s1", "FFFF6161", Jam);
         await using var _ = device;
         var session = await OpenAsync(owner, "page-s1", "The printer says paper jam, please talk to a person");
@@ -94,10 +95,10 @@ public sealed class SupportPagesTests
         Assert.Equal("4.0", TestIdText(await GetPageAsync(supervisor, "/dashboard/support"), "figure-review-score"));
     }
 
-    [Fact]
-    public async Task Unanswered_questions_are_listed_by_language_with_a_best_guess_and_proposals_wait_for_a_supervisor()
+    [Theory, BothEngines]
+    public async Task Unanswered_questions_are_listed_by_language_with_a_best_guess_and_proposals_wait_for_a_supervisor(StorageProvider engine)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(engine: engine);
         var customer = await host.SignedInClientAsync(AccountRole.Customer);
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);

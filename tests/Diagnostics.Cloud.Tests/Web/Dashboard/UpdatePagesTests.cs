@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Tests.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Cloud.Tests.Updates;
 using Diagnostics.Cloud.Updates;
@@ -18,10 +19,10 @@ public sealed class UpdatePagesTests : IDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task Staff_see_each_rollout_its_waves_and_devices_and_the_owner_sees_an_update_card_to_approve()
+    [Theory, BothEngines]
+    public async Task Staff_see_each_rollout_its_waves_and_devices_and_the_owner_sees_an_update_card_to_approve(StorageProvider engine)
     {
-        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
         var packageId = await _releases.PublishFullAsync(supervisor, "2.0.0");
         await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "page-1", "FFFF8888");
