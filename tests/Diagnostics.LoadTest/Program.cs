@@ -220,7 +220,7 @@ static async Task<CloudRun> MeasureCloudRunAsync(int deviceCount, int messagesPe
     IReadOnlyDictionary<string, string>? environment, CancellationToken ct)
 {
     // The publishers send as fast as the broker answers, far past one device's limits: this run measures capacity.
-    await using var cloud = await CloudProcess.StartAsync(ct, extraArguments: [.. FloodRun.LimitsLifted, .. arguments], environment: environment);
+    await using var cloud = await StartCloudAsync([.. FloodRun.LimitsLifted, .. arguments], environment, ct);
     var identities = new List<(string, string)>();
     for (var i = 1; i <= deviceCount; i++)
         identities.Add(await cloud.RegisterAsync($"load-{i:D4}", ct));
@@ -239,6 +239,23 @@ static async Task<CloudRun> MeasureCloudRunAsync(int deviceCount, int messagesPe
     Console.WriteLine($"cloud process peak memory after ingest: {cloud.Process.PeakResidentBytes() / (1024.0 * 1024):N0} MiB");
     return new CloudRun(publishers.TotalMessages / clock.Elapsed.TotalSeconds, toolCpu * 1e6 / publishers.TotalMessages, cloudCpu * 1e6 / publishers.TotalMessages,
         (double)acks.Received / publishers.TotalMessages, acks.AtMostOnce);
+}
+
+// On a machine loaded by other work a cloud can take longer than CloudProcess's 60 s to answer /health: try again
+// (a fresh process and store) rather than lose the whole run.
+static async Task<CloudProcess> StartCloudAsync(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment, CancellationToken ct)
+{
+    for (var attempt = 1; ; attempt++)
+    {
+        try
+        {
+            return await CloudProcess.StartAsync(ct, extraArguments: arguments, environment: environment);
+        }
+        catch (TimeoutException) when (attempt < 3)
+        {
+            Console.WriteLine($"the cloud did not answer /health within 60 s (attempt {attempt}, load average {ProcessStats.LoadAverage()}); starting another");
+        }
+    }
 }
 
 // A/B in one run: each round measures the reference and then every variant's cloud, in turn, so load from elsewhere on
