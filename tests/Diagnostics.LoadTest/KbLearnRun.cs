@@ -33,19 +33,7 @@ internal static class KbLearnRun
                 before[file] = await ScoreAsync(staff, test, language, ct);
             var learnt = 0;
             foreach (var (_, language, train, _) in split)
-            {
-                foreach (var (articleId, phrasing) in train)
-                {
-                    using var proposed = await staff.PostAsJsonAsync($"api/kb/articles/{Uri.EscapeDataString(articleId)}/phrases", new { text = phrasing, language }, ct);
-                    proposed.EnsureSuccessStatusCode();
-                    var id = (await proposed.Content.ReadFromJsonAsync<PhraseId>(ct))!.Id;
-                    using var accepted = await staff.PostAsync(new Uri($"api/kb/phrases/{id}/accept", UriKind.Relative), null, ct);
-                    // The same words twice for one article are one phrase, accepted already.
-                    if (!accepted.IsSuccessStatusCode && (int)accepted.StatusCode != 409)
-                        throw new InvalidOperationException($"accept {id}: {(int)accepted.StatusCode} {await accepted.Content.ReadAsStringAsync(ct)}");
-                    learnt++;
-                }
-            }
+                learnt += await LearnAsync(staff, train, language, ct);
             foreach (var (file, language, train, test) in split)
             {
                 var (after1, after3) = await ScoreAsync(staff, test, language, ct);
@@ -61,6 +49,53 @@ internal static class KbLearnRun
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {language,-7} {Path.GetFileName(file),-20} {c.Lines,4} searched: top-1 {Share(c.Before1, c.Lines),7:P1} -> {Share(c.After1, c.Lines),7:P1}, top-3 {Share(c.Before3, c.Lines),7:P1} -> {Share(c.After3, c.Lines),7:P1}"));
         }
+    }
+
+    /// <summary>
+    /// Held-out scoring: every line of the <paramref name="learnFiles"/> (the tuning halves) accepted as training phrases
+    /// through the API, and the <paramref name="testFiles"/> (never tuned on) searched before and after, in one cloud.
+    /// </summary>
+    public static async Task HeldOutAsync(IReadOnlyList<string> learnFiles, IReadOnlyList<string> testFiles, CancellationToken ct)
+    {
+        if (testFiles.Count == 0)
+            throw new ArgumentException("kb-learn --learn needs the files to score: --phrasings FILE.tsv (the held-out halves)");
+        var learn = learnFiles.Select(KbSearchRun.Load).ToList();
+        var tests = testFiles.Select(KbSearchRun.Load).ToList();
+        await using var cloud = await CloudProcess.StartAsync(ct, extraArguments: ["--Demo:Devices=0"]);
+        var staff = await cloud.AdminHttpAsync(ct);
+        var before = new Dictionary<string, (int TopOne, int TopThree)>();
+        foreach (var (file, language, lines) in tests)
+            before[file] = await ScoreAsync(staff, lines, language, ct);
+        var learnt = 0;
+        foreach (var (_, language, lines) in learn)
+            learnt += await LearnAsync(staff, lines, language, ct);
+        Console.WriteLine();
+        Console.WriteLine($"kb-learn, held out: {learnt} phrases learnt from {string.Join(", ", learnFiles.Select(Path.GetFileName))}; scored before and after");
+        foreach (var (file, language, lines) in tests)
+        {
+            var (after1, after3) = await ScoreAsync(staff, lines, language, ct);
+            var (before1, before3) = before[file];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {language,-7} {Path.GetFileName(file),-20} {lines.Count,4} searched: top-1 {Share(before1, lines.Count),7:P1} -> {Share(after1, lines.Count),7:P1}, top-3 {Share(before3, lines.Count),7:P1} -> {Share(after3, lines.Count),7:P1}"));
+        }
+    }
+
+    /// <summary>Proposes each line as a training phrase for its article and accepts it as a supervisor; returns how many.</summary>
+    private static async Task<int> LearnAsync(HttpClient staff, IReadOnlyList<(string ArticleId, string Phrasing)> lines, string language, CancellationToken ct)
+    {
+        var learnt = 0;
+        foreach (var (articleId, phrasing) in lines)
+        {
+            using var proposed = await staff.PostAsJsonAsync($"api/kb/articles/{Uri.EscapeDataString(articleId)}/phrases", new { text = phrasing, language }, ct);
+            proposed.EnsureSuccessStatusCode();
+            var id = (await proposed.Content.ReadFromJsonAsync<PhraseId>(ct))!.Id;
+            using var accepted = await staff.PostAsync(new Uri($"api/kb/phrases/{id}/accept", UriKind.Relative), null, ct);
+            // The same words twice for one article are one phrase, accepted already.
+            if (!accepted.IsSuccessStatusCode && (int)accepted.StatusCode != 409)
+                throw new InvalidOperationException($"accept {id}: {(int)accepted.StatusCode} {await accepted.Content.ReadAsStringAsync(ct)}");
+            learnt++;
+        }
+        return learnt;
     }
 
     private sealed record PhraseId(string Id);

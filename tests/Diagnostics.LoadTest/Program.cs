@@ -41,6 +41,8 @@ using MQTTnet.Server;
 //          (--runs R times each phrasing, 5 by default). KB_SEARCH_MISSES=1 lists every miss.
 //  kb-learn: learning by two-fold cross-validation on the same phrasings: one half of each article's lines accepted as
 //          training phrases through the API, the other half searched before and after; top-1/top-3 per language.
+//          With --learn FILE (repeatable): every line of those files learnt, the --phrasings files (held out) scored
+//          before and after, in one cloud.
 //  flood:  N devices publish an event every P ms for S s alone, then S s beside one device keeping W publishes
 //          outstanding: the N's publish-to-PUBACK p50/p99 in both phases and the ratio of the p99s, with the broker's
 //          default per-device limits and again with them lifted (each in its own cloud process).
@@ -152,7 +154,13 @@ if (scenario is "support-bot" or "all")
 if (scenario is "kb-search")
     await KbSearchRun.RunAsync([.. args.Select((a, i) => (a, i)).Where(x => x.a == "--phrasings" && x.i + 1 < args.Length).Select(x => args[x.i + 1])], IntOption("--runs", 5), ct);
 if (scenario is "kb-learn")
-    await KbLearnRun.RunAsync([.. args.Select((a, i) => (a, i)).Where(x => x.a == "--phrasings" && x.i + 1 < args.Length).Select(x => args[x.i + 1])], ct);
+{
+    List<string> Files(string option) => [.. args.Select((a, i) => (a, i)).Where(x => x.a == option && x.i + 1 < args.Length).Select(x => args[x.i + 1])];
+    if (Files("--learn") is { Count: > 0 } learnFiles)
+        await KbLearnRun.HeldOutAsync(learnFiles, Files("--phrasings"), ct);
+    else
+        await KbLearnRun.RunAsync(Files("--phrasings"), ct);
+}
 if (scenario is "flood" or "all")
     await FloodRun.RunAsync(floodDevices, floodPeriodMs, floodSeconds, floodWindow, ct);
 if (scenario is "fleet")

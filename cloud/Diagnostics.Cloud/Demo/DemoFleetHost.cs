@@ -84,9 +84,14 @@ public sealed partial class DemoFleetHost(
     /// </summary>
     private async Task AllConnectedAsync(SimulatedFleet fleet, CancellationToken cancellationToken)
     {
-        var until = time.GetUtcNow() + ConnectingAtMost;
-        while (fleet.Devices.Any(device => !device.Uplink.IsConnected) && time.GetUtcNow() < until)
-            await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken);
+        try
+        {
+            await Task.WhenAll(fleet.Devices.Select(device => device.Uplink.FirstConnected)).WaitAsync(ConnectingAtMost, time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Those still connecting keep trying; the ready line goes out now.
+        }
     }
 
     private static readonly TimeSpan ConnectingAtMost = TimeSpan.FromSeconds(30);

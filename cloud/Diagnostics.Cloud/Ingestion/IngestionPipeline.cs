@@ -196,7 +196,8 @@ public sealed partial class IngestionPipeline(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // The data is stored; the device re-sends and gets the ack with the next batch.
+            // The data is stored; the device re-sends and gets the ack with the next batch. A warning, not an error:
+            // a broker connection that drops (an external broker restarting, the cloud stopping) heals by that re-send.
             metrics.Error("ingestion.ack");
             LogAckFailed(ex, deviceId, mark);
         }
@@ -214,6 +215,6 @@ public sealed partial class IngestionPipeline(
     [LoggerMessage(EventId = IngestionEventIds.GapSkipped, Level = LogLevel.Warning, Message = "Device {DeviceId} discarded {Gap} sequence(s) below {LowestRetained}; the mark moves past them")]
     private partial void LogGap(string deviceId, long gap, ulong lowestRetained);
 
-    [LoggerMessage(EventId = IngestionEventIds.AckFailed, Level = LogLevel.Error, Message = "Ack {Mark} to device {DeviceId} could not be published")]
+    [LoggerMessage(EventId = IngestionEventIds.AckFailed, Level = LogLevel.Warning, Message = "Ack {Mark} to device {DeviceId} could not be published; the device sends the data again and is acked then")]
     private partial void LogAckFailed(Exception exception, string deviceId, ulong mark);
 }

@@ -29,6 +29,9 @@ public sealed partial class UplinkConnection
 
     private readonly DeviceCredentials _credentials;
     private readonly BrokerOptions _options;
+
+    /// <summary>How long stopping waits for a broker to take the "offline" presence and the disconnect: bounded, so a dead broker never holds shutdown.</summary>
+    private static readonly TimeSpan OfflinePatience = TimeSpan.FromSeconds(5);
     private readonly Outbox _outbox;
     private readonly TimeProvider _time;
     private readonly Random _random;
@@ -71,6 +74,11 @@ public sealed partial class UplinkConnection
     }
 
     public bool IsConnected => _connected;
+
+    /// <summary>Completes on the first connection: a caller that waits for it needs no polling.</summary>
+    public Task FirstConnected => _firstConnected.Task;
+
+    private readonly TaskCompletionSource _firstConnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Publishes accepted by the broker, resends included.</summary>
     public long Published => Interlocked.Read(ref _published);
@@ -128,6 +136,7 @@ public sealed partial class UplinkConnection
                 await ConnectAsync(client, cancellationToken);
                 failures = 0;
                 _connected = true;
+                _firstConnected.TrySetResult();
                 Interlocked.Increment(ref _connects);
                 Log.Connected(_logger, _credentials.DeviceId, _options.Host, _options.Port, _outbox.Depth);
                 await DrainAsync(client, cancellationToken);
@@ -220,7 +229,7 @@ public sealed partial class UplinkConnection
         if (!client.IsConnected)
             return;
         // A clean disconnect suppresses the will, so say "offline" ourselves; never hang shutdown on a dead broker.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        using var timeout = new CancellationTokenSource(OfflinePatience);
         try
         {
             await PublishPresenceAsync(client, online: false, timeout.Token);
@@ -230,6 +239,27 @@ public sealed partial class UplinkConnection
         catch (Exception ex) when (ex is MqttCommunicationException or OperationCanceledException or InvalidOperationException)
         {
             Log.Disconnected(_logger, _credentials.DeviceId, _options.Host, _options.Port, "agent stopping: " + ex.Message);
+            await DisconnectWithWillAsync(client);
+        }
+    }
+
+    /// <summary>
+    /// The "offline" we could not say in time (a slow or busy broker): ask the broker to publish our retained will
+    /// instead (MQTT 5 reason code 0x04, "Disconnect with Will Message"), so the device never reads online after it stopped.
+    /// </summary>
+    private async Task DisconnectWithWillAsync(IMqttClient client)
+    {
+        if (!client.IsConnected)
+            return;
+        using var timeout = new CancellationTokenSource(OfflinePatience);
+        try
+        {
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.DisconnectWithWillMessage).Build(), timeout.Token);
+        }
+        catch (Exception ex) when (ex is MqttCommunicationException or OperationCanceledException or InvalidOperationException)
+        {
+            // The socket closes with the client; a broker publishes the will of a connection that ends without DISCONNECT.
+            Log.Disconnected(_logger, _credentials.DeviceId, _options.Host, _options.Port, "agent stopping, will left to the broker: " + ex.Message);
         }
     }
 
@@ -240,7 +270,7 @@ public sealed partial class UplinkConnection
             return;
         // Bounded like GoOfflineAsync: a broker that does not answer the disconnect must not hold the reconnect.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        timeout.CancelAfter(OfflinePatience);
         try
         {
             await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), timeout.Token);

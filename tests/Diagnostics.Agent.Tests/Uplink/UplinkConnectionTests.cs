@@ -179,6 +179,18 @@ public sealed class UplinkConnectionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Tells_of_its_first_connection_once_the_broker_comes_up()
+    {
+        var uplink = Start(Broker());
+        Assert.False(uplink.FirstConnected.IsCompleted, "no broker listens yet");
+
+        await _cloud.StartAsync();
+
+        await uplink.FirstConnected.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.True(uplink.IsConnected);
+    }
+
+    [Fact]
     public async Task Reconnects_after_the_broker_restarts_and_drains_the_rest()
     {
         await _cloud.StartAsync();

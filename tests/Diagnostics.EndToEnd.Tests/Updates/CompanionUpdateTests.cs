@@ -25,10 +25,16 @@ public sealed class CompanionUpdateTests
             "--Demo:Devices=2", "--Demo:PairedWithDemoCustomer=2", "--Demo:UpdateHealthCheckStableFor=00:00:02", "--Updates:HealthObservation=00:00:02",
             "--Updates:CheckInterval=00:00:00.500",
         ]);
-        await Eventually.TrueAsync(async () => await cloud.OnlineDevicesAsync(ct) == 2, "the demo printers are online", TimeSpan.FromSeconds(60));
         using var supervisor = new HttpClient(new HttpClientHandler { UseCookies = true }) { BaseAddress = cloud.BaseAddress };
         using (var login = await supervisor.PostAsJsonAsync("api/auth/login", new { email = CloudProcess.SupervisorEmail, password = CloudProcess.DemoPassword }, ct))
             Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        // Online is not enough: a rollout targets by the firmware a device reported (a printer connected but without a
+        // stored status is left out as "on an unknown version"), so both printers' first status must be stored.
+        await Eventually.TrueAsync(async () =>
+        {
+            var summary = await supervisor.GetFromJsonAsync<JsonElement>("api/fleet/summary", ct);
+            return summary.GetProperty("byPresence").GetProperty("online").GetInt32() == 2 && summary.GetProperty("byHealth").GetProperty("unknown").GetInt32() == 0;
+        }, "the demo printers are online and have reported their firmware", TimeSpan.FromSeconds(60));
         string? good = null;
         await Eventually.TrueAsync(async () =>
         {
@@ -38,7 +44,11 @@ public sealed class CompanionUpdateTests
             return good is not null;
         }, "the demo releases are published");
         using (var created = await supervisor.PostAsJsonAsync("api/updates/rollouts", new { packageId = good, waves = new[] { 100 }, waveWindowSeconds = 0, healthCheckSeconds = 60 }, ct))
+        {
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var rollout = await created.Content.ReadFromJsonAsync<JsonElement>(ct);
+            Assert.Equal(2, rollout.GetProperty("waves")[0].GetProperty("devices").GetInt32());
+        }
 
         await using var chromium = await Chromium.LaunchAsync();
         await using var customer = await chromium.NewSessionAsync(cloud.BaseAddress, Viewport.Phone);
