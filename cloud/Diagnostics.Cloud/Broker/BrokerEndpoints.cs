@@ -43,8 +43,6 @@ internal static class BrokerEndpoints
                 .WithEncryptionSslProtocol(SslProtocols.Tls12 | SslProtocols.Tls13)
                 .WithClientCertificate(AcceptForCheckAtConnect);
         }
-        if (!settings.FragmentPackets)
-            builder = builder.WithoutPacketFragmentation();
         var options = builder.Build();
         // Per connection, for its whole life: sized for the small packets devices get (see BrokerOptions.WriterBufferBytes).
         options.WriterBufferSize = settings.WriterBufferBytes;

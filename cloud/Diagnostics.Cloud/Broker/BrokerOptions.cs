@@ -65,13 +65,6 @@ public sealed class BrokerOptions
     /// </summary>
     [Range(256, 65536)]
     public int WriterBufferBytes { get; set; } = 1024;
-
-    /// <summary>
-    /// Whether a packet with a payload (a downlink PUBLISH: an ack, a command) goes out as two socket writes, header and
-    /// payload (MQTTnet's default, which saves copying the payload), or joined into one. Downlinks are small, so the copy
-    /// costs less than the second send system call; false (one write) by default.
-    /// </summary>
-    public bool FragmentPackets { get; set; }
 }
 
 /// <summary>When a device counts as gone. Section <c>Presence</c>.</summary>
