@@ -228,7 +228,21 @@ static async Task<CloudRun> MeasureCloudRunAsync(int deviceCount, int messagesPe
     IReadOnlyDictionary<string, string>? environment, CancellationToken ct)
 {
     // The publishers send as fast as the broker answers, far past one device's limits: this run measures capacity.
-    await using var cloud = await StartCloudAsync([.. FloodRun.LimitsLifted, .. arguments], environment, ct);
+    var cloud = await StartCloudAsync([.. FloodRun.LimitsLifted, .. arguments], environment, ct);
+    try
+    {
+        return await MeasureOnCloudAsync(cloud, deviceCount, messagesPerDevice, severity, ct);
+    }
+    finally
+    {
+        // Each run's store is 20-250 MB; an A/B of many rounds must not fill the disk.
+        await cloud.DisposeAsync();
+        Directory.Delete(cloud.DataDirectory, recursive: true);
+    }
+}
+
+static async Task<CloudRun> MeasureOnCloudAsync(CloudProcess cloud, int deviceCount, int messagesPerDevice, Severity severity, CancellationToken ct)
+{
     var identities = new List<(string, string)>();
     for (var i = 1; i <= deviceCount; i++)
         identities.Add(await cloud.RegisterAsync($"load-{i:D4}", ct));

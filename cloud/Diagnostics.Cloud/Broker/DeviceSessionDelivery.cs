@@ -20,7 +20,7 @@ namespace Diagnostics.Cloud.Broker;
 /// <remarks>
 /// The publish path's guarantees are kept: only a session subscribed to a filter that matches the topic gets the message
 /// (a message sent between connect and subscribe is not delivered, as before), at the lower of QoS 1 and the
-/// subscription's QoS. A retained downlink (consents, update offers) is kept here, per device, and sent again to each new
+/// subscription's QoS, or at QoS 0 when the sender asks for at-most-once delivery (acks). A retained downlink (consents, update offers) is kept here, per device, and sent again to each new
 /// subscription that matches it, flagged retained, as a broker sends its retained messages; an empty one clears it. Only
 /// the kinds the protocol retains are kept, each up to the size the agent reads (<see cref="RetainedDownlinks"/>). It is
 /// not left in MQTTnet's retained store, because that store is copied whole and tested against every new subscription:
