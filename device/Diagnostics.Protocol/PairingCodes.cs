@@ -16,6 +16,21 @@ public static class PairingCodes
 
     public static string Create() => RandomNumberGenerator.GetString(Alphabet, Length);
 
+    /// <summary>
+    /// The code that <see cref="Length"/> bytes from a cryptographic generator stand for: the alphabet's 32 characters
+    /// divide 256, so each byte's low five bits pick one character with no bias. For a caller that reads the generator
+    /// itself (the agent reads the kernel's, see its <c>PairingCode</c>).
+    /// </summary>
+    public static string FromRandomBytes(ReadOnlySpan<byte> random)
+    {
+        if (random.Length != Length)
+            throw new ArgumentException($"A pairing code takes {Length} random bytes, not {random.Length}.", nameof(random));
+        Span<char> code = stackalloc char[Length];
+        for (var i = 0; i < Length; i++)
+            code[i] = Alphabet[random[i] & (Alphabet.Length - 1)];
+        return new string(code);
+    }
+
     /// <summary>Upper case without separators or spaces ("abcd-efgh" → "ABCDEFGH"), or null when it is not a code.</summary>
     public static string? Normalize(string? text)
     {

@@ -118,6 +118,9 @@ internal static class FleetRun
                 await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
             }
             var secondsToOnline = clock.Elapsed.TotalSeconds;
+            // Printed now, not only with the step's figures: a heap dump of the cloud holding the fleet is taken after this line.
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"   all online after {secondsToOnline:N1} s (cloud pid {cloud.Process.Id}); settling {heartbeatSeconds} s, then the {windowSeconds} s window"));
 
             // Steady state: the connect storm is over; heartbeats only (spread over the interval) and the probe.
             await Task.Delay(TimeSpan.FromSeconds(heartbeatSeconds), ct);

@@ -18,6 +18,22 @@ public sealed class PairingCodesTests
         Assert.Equal(codes.Count, codes.Distinct().Count());
     }
 
+    [Fact]
+    public void Each_random_byte_picks_a_character_by_its_low_five_bits()
+    {
+        // Crockford's base-32 digits: 0 → "0", 9 → "9", 10 → "A", 18 → "J" (no I), 21 → "N", 31 → "Z"; 32 and 255 wrap to 0 and 31.
+        byte[] random = [0, 9, 10, 18, 31, 32, 255, 0x80 | 21];
+
+        Assert.Equal("09AJZ0ZN", PairingCodes.FromRandomBytes(random));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(9)]
+    public void A_code_takes_exactly_eight_random_bytes(int count) =>
+        Assert.Throws<ArgumentException>(() => PairingCodes.FromRandomBytes(new byte[count]));
+
     [Theory]
     [InlineData("ab12-cd34", "AB12CD34")]
     [InlineData(" AB12 CD34\n", "AB12CD34")]

@@ -52,12 +52,13 @@ public static class DevicesApi
     }
 
     public static async Task<Results<Ok<Paged<DeviceSummary>>, ProblemHttpResult>> ListDevices(
-        IDeviceStore store, CancellationToken cancellationToken,
+        HttpContext http, StaffDevices devices, CancellationToken cancellationToken,
         string? health = null, string? model = null, string? condition = null, bool? online = null,
         int page = 1, int pageSize = DefaultPageSize,
         string? search = null, string? firmware = null, string? sort = null, string? order = null, string? fleet = null)
     {
-        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(devices);
         if (page < 1 || pageSize < 1 || pageSize > MaxPageSize)
             return TypedResults.Problem(Problem(StatusCodes.Status400BadRequest, "Invalid paging", $"page >= 1 and 1 <= pageSize <= {MaxPageSize}."));
         DeviceHealth? healthFilter = null;
@@ -81,32 +82,41 @@ public static class DevicesApi
             Sort = sortBy,
             Descending = descending,
         };
-        var result = await store.ListAsync(query, cancellationToken);
-        return TypedResults.Ok(result);
+        return TypedResults.Ok(await devices.ListAsync(http.User, query, cancellationToken));
     }
 
+    /// <summary>One device for either audience: staff read any, a customer only their own (each audience's service checks).</summary>
     public static async Task<Results<Ok<DeviceDetails>, ProblemHttpResult>> GetDevice(
-        string deviceId, IDeviceStore store, CancellationToken cancellationToken)
+        string deviceId, HttpContext http, StaffDevices staff, CustomerDevices customers, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        var device = await store.GetAsync(deviceId, cancellationToken);
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(staff);
+        ArgumentNullException.ThrowIfNull(customers);
+        var device = http.User.IsStaff()
+            ? await staff.GetAsync(http.User, deviceId, cancellationToken)
+            : await customers.GetAsync(http.User, deviceId, cancellationToken);
         return device is null ? TypedResults.Problem(UnknownDevice(deviceId)) : TypedResults.Ok(device);
     }
 
     public static async Task<Results<Ok<Paged<EventView>>, ProblemHttpResult>> GetDeviceEvents(
-        string deviceId, IDeviceStore store, CancellationToken cancellationToken, int page = 1, int pageSize = DefaultPageSize)
+        string deviceId, HttpContext http, StaffDevices staff, CustomerDevices customers, CancellationToken cancellationToken, int page = 1, int pageSize = DefaultPageSize)
     {
-        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(staff);
+        ArgumentNullException.ThrowIfNull(customers);
         if (page < 1 || pageSize < 1 || pageSize > MaxPageSize)
             return TypedResults.Problem(Problem(StatusCodes.Status400BadRequest, "Invalid paging", $"page >= 1 and 1 <= pageSize <= {MaxPageSize}."));
-        var events = await store.GetEventsAsync(deviceId, page, pageSize, cancellationToken);
+        var events = http.User.IsStaff()
+            ? await staff.EventsAsync(http.User, deviceId, page, pageSize, cancellationToken)
+            : await customers.EventsAsync(http.User, deviceId, page, pageSize, cancellationToken);
         return events is null ? TypedResults.Problem(UnknownDevice(deviceId)) : TypedResults.Ok(events);
     }
 
-    public static async Task<Ok<FleetSummary>> GetFleetSummary(IDeviceStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<FleetSummary>, ForbidHttpResult>> GetFleetSummary(HttpContext http, StaffDevices devices, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        return TypedResults.Ok(await store.GetFleetSummaryAsync(TopConditions, cancellationToken));
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(devices);
+        return await devices.SummaryAsync(http.User, TopConditions, cancellationToken) is { } summary ? TypedResults.Ok(summary) : TypedResults.Forbid();
     }
 
     internal static ProblemDetails UnknownDevice(string deviceId) =>

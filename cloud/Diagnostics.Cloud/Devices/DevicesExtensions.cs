@@ -17,6 +17,9 @@ public static class DevicesExtensions
         builder.Services.AddSingleton<DeviceRegistry>();
         builder.Services.AddSingleton<CertificateEnrollment>();
         builder.Services.AddSingleton<DeviceCertificateCheck>();
+        // Each audience's one way in, for endpoints and pages alike.
+        builder.Services.AddSingleton<CustomerDevices>();
+        builder.Services.AddSingleton<StaffDevices>();
         builder.Services.AddOptions<DevicesOptions>().Bind(builder.Configuration.GetSection(DevicesOptions.SectionName));
         // Fleet history: the counts over time that the dashboard charts.
         builder.Services.TryAddSingleton<IFleetHistoryStore, FleetHistoryStore>();

@@ -20,32 +20,25 @@ public static class MyDevicesApi
         return app;
     }
 
-    public static async Task<Ok<IReadOnlyList<DeviceSummary>>> MyDevices(
-        HttpContext http, DeviceAccess access, IDeviceStore devices, CancellationToken cancellationToken)
+    public static async Task<Ok<IReadOnlyList<DeviceSummary>>> MyDevices(HttpContext http, CustomerDevices devices, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(devices);
-        var owned = await access.OwnedDevicesAsync(http.User, cancellationToken);
-        return TypedResults.Ok(await devices.GetSummariesAsync(owned, cancellationToken));
+        return TypedResults.Ok(await devices.ListAsync(http.User, cancellationToken));
     }
 
     public static async Task<Results<Ok<DeviceSummary>, ProblemHttpResult>> Pair(
-        PairRequest request, HttpContext http, Pairing pairing, IDeviceStore devices, CancellationToken cancellationToken)
+        PairRequest request, HttpContext http, CustomerDevices devices, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(pairing);
         ArgumentNullException.ThrowIfNull(devices);
         if (!DeviceNickname.IsValid(request.Nickname))
             return NicknameProblem();
-        var result = await pairing.PairAsync(http.User.AccountId()!, request.Code, cancellationToken);
-        if (result.Outcome is PairingOutcome.Paired or PairingOutcome.AlreadyYours && request.Nickname is not null)
-            await pairing.RenameAsync(http.User.AccountId()!, result.DeviceId!, request.Nickname, cancellationToken);
-        return result.Outcome switch
+        var paired = await devices.PairAsync(http.User, request.Code, request.Nickname, cancellationToken);
+        return paired.Outcome switch
         {
-            PairingOutcome.Paired or PairingOutcome.AlreadyYours =>
-                TypedResults.Ok((await devices.GetSummariesAsync([result.DeviceId!], cancellationToken))[0]),
+            PairingOutcome.Paired or PairingOutcome.AlreadyYours => TypedResults.Ok(paired.Device!),
             PairingOutcome.TooManyAttempts => TypedResults.Problem(ApiProblems.Create(
                 StatusCodes.Status429TooManyRequests, "Too many attempts", "Too many wrong codes. Wait a few minutes, then try again.")),
             _ => TypedResults.Problem(ApiProblems.Create(
@@ -55,30 +48,33 @@ public static class MyDevicesApi
 
     /// <summary>The customer's own name for a paired device; null or empty removes it.</summary>
     public static async Task<Results<NoContent, ProblemHttpResult>> Rename(
-        string deviceId, NicknameRequest request, HttpContext http, Pairing pairing, CancellationToken cancellationToken)
+        string deviceId, NicknameRequest request, HttpContext http, CustomerDevices devices, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(pairing);
+        ArgumentNullException.ThrowIfNull(devices);
         if (!DeviceNickname.IsValid(request.Nickname))
             return NicknameProblem();
-        return await pairing.RenameAsync(http.User.AccountId()!, deviceId, request.Nickname, cancellationToken)
+        return await devices.RenameAsync(http.User, deviceId, request.Nickname, cancellationToken)
             ? TypedResults.NoContent()
-            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Not your device", $"You have no paired device '{deviceId}'."));
+            : TypedResults.Problem(NotYours(deviceId));
     }
 
     private static ProblemHttpResult NicknameProblem() => TypedResults.Problem(ApiProblems.Create(
         StatusCodes.Status400BadRequest, "Invalid device name", $"A device name is one line of at most {DeviceNickname.MaxLength} characters."));
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Unpair(
-        string deviceId, HttpContext http, Pairing pairing, CancellationToken cancellationToken)
+        string deviceId, HttpContext http, CustomerDevices devices, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(pairing);
-        return await pairing.UnpairAsync(http.User.AccountId()!, deviceId, cancellationToken)
+        ArgumentNullException.ThrowIfNull(devices);
+        return await devices.UnpairAsync(http.User, deviceId, cancellationToken)
             ? TypedResults.NoContent()
-            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Not your device", $"You have no paired device '{deviceId}'."));
+            : TypedResults.Problem(NotYours(deviceId));
     }
+
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails NotYours(string deviceId) =>
+        ApiProblems.Create(StatusCodes.Status404NotFound, "Not your device", $"You have no paired device '{deviceId}'.");
 }
 
 public sealed record PairRequest(string? Code, string? Nickname = null);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Diagnostics.Cloud.Fixes;
+using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Ingestion;
 using Diagnostics.Cloud.Storage;
 using Microsoft.Data.Sqlite;
@@ -46,7 +46,7 @@ public static class SqliteToPostgresCli
         {
             builder.Services.TryAddSingleton(TimeProvider.System);
             builder.Services.AddSingleton<TelemetryPartitions>();
-            builder.Services.AddSingleton<SqliteFixStore>();
+            builder.Services.AddSingleton<IAuditLog, AuditLog>();
         }, cancellationToken);
         var sourceConnections = sourceHost.Services.GetRequiredService<ConnectionFactory>();
         var targetConnections = targetHost.Services.GetRequiredService<ConnectionFactory>();
@@ -85,11 +85,11 @@ public static class SqliteToPostgresCli
                 + ". Migrate into an empty database (made with `storage migrate`), or drop and re-create this one.");
             return 1;
         }
-        return await VerifyAsync(copy, tables, targetHost.Services.GetRequiredService<SqliteFixStore>(), output, error, cancellationToken);
+        return await VerifyAsync(copy, tables, targetHost.Services.GetRequiredService<IAuditLog>(), output, error, cancellationToken);
     }
 
     private static async Task<int> VerifyAsync(
-        SqliteToPostgresCopy copy, IReadOnlyList<string> tables, SqliteFixStore targetAudit, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+        SqliteToPostgresCopy copy, IReadOnlyList<string> tables, IAuditLog targetAudit, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var after = await copy.CountAsync(tables, cancellationToken);
         foreach (var count in after)
@@ -99,7 +99,7 @@ public static class SqliteToPostgresCli
             await error.WriteLineAsync("Verification FAILED: row counts differ for " + string.Join(", ", after.Where(c => !c.Matches).Select(c => c.Table)) + ".");
             return 1;
         }
-        var audit = await targetAudit.VerifyAuditAsync(cancellationToken);
+        var audit = await targetAudit.VerifyAsync(cancellationToken);
         if (!audit.Intact)
         {
             await error.WriteLineAsync($"Verification FAILED: the audit trail on PostgreSQL breaks at record {audit.FirstBrokenSequence}: {audit.Problem}.");

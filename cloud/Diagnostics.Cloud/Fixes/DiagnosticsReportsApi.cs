@@ -67,30 +67,31 @@ public static class DiagnosticsReportsApi
         };
     }
 
-    public static async Task<Results<Ok<FixView>, ProblemHttpResult>> Request(string deviceId, HttpContext http, IDeviceStore devices, FixWorkflow workflow, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<FixView>, ProblemHttpResult>> Request(string deviceId, HttpContext http, StaffFixes fixes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(devices);
-        ArgumentNullException.ThrowIfNull(workflow);
-        if (await devices.GetAsync(deviceId, cancellationToken) is null)
-            return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown device", $"No device {deviceId} is registered."));
-        return TypedResults.Ok(FixView.Of(await workflow.RequestDiagnosticsAsync(deviceId, http.User.Signature(), cancellationToken), forStaff: true));
+        ArgumentNullException.ThrowIfNull(fixes);
+        return await fixes.RequestDiagnosticsAsync(http.User, deviceId, cancellationToken) is { } request
+            ? TypedResults.Ok(request)
+            : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown device", $"No device {deviceId} is registered."));
     }
 
-    public static async Task<Ok<IReadOnlyList<DiagnosticsReport>>> DeviceReports(string deviceId, DiagnosticsReports reports, CancellationToken cancellationToken)
+    public static async Task<Ok<IReadOnlyList<DiagnosticsReport>>> DeviceReports(string deviceId, HttpContext http, StaffFixes fixes, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(reports);
-        return TypedResults.Ok(await reports.ListAsync(deviceId, cancellationToken));
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(fixes);
+        return TypedResults.Ok(await fixes.ReportsAsync(http.User, deviceId, cancellationToken));
     }
 
     /// <summary>Only a report its owner released; one still in review or discarded is not support's to read.</summary>
-    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Download(string reportId, DiagnosticsReports reports, CancellationToken cancellationToken)
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Download(string reportId, HttpContext http, StaffFixes fixes, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(reports);
-        var report = await reports.GetAsync(reportId, cancellationToken);
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(fixes);
+        var (report, content) = await fixes.ReleasedReportAsync(http.User, reportId, cancellationToken);
         if (report is null)
             return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "Unknown report", $"There is no report {reportId}."));
-        if (report.State != ReportState.Released || await reports.ContentAsync(reportId, cancellationToken) is not { } content)
+        if (content is null)
             return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status409Conflict, "Not released",
                 report.State == ReportState.Discarded ? "Its owner discarded this report." : "Its owner has not released this report yet."));
         return TypedResults.File(content, "application/json", $"{report.DeviceId}-{report.UploadedAt.UtcDateTime:yyyyMMdd-HHmmss}-diagnostics.json");

@@ -163,16 +163,16 @@ public static class FixesApi
             : TypedResults.Problem(UnknownFix(proposalId));
     }
 
-    public static async Task<Ok<IReadOnlyList<AuditRecord>>> DeviceAudit(string deviceId, SqliteFixStore store, CancellationToken cancellationToken, int limit = 200)
+    public static async Task<Ok<IReadOnlyList<AuditRecord>>> DeviceAudit(string deviceId, IAuditLog audit, CancellationToken cancellationToken, int limit = 200)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        return TypedResults.Ok(await store.AuditAsync(deviceId, subject: null, Math.Clamp(limit, 1, 1000), cancellationToken));
+        ArgumentNullException.ThrowIfNull(audit);
+        return TypedResults.Ok(await audit.ReadAsync(deviceId, subject: null, Math.Clamp(limit, 1, 1000), cancellationToken));
     }
 
-    public static async Task<Ok<AuditVerification>> VerifyAudit(SqliteFixStore store, CancellationToken cancellationToken)
+    public static async Task<Ok<AuditVerification>> VerifyAudit(IAuditLog audit, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        return TypedResults.Ok(await store.VerifyAuditAsync(cancellationToken));
+        ArgumentNullException.ThrowIfNull(audit);
+        return TypedResults.Ok(await audit.VerifyAsync(cancellationToken));
     }
 
     private static async Task<Results<Ok<FixView>, ProblemHttpResult>> DecideAsync(

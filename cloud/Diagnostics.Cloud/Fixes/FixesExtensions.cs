@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Audit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Diagnostics.Cloud.Fixes;
@@ -11,6 +12,7 @@ public static class FixesExtensions
         builder.Services.AddOptions<FixOptions>().BindConfiguration(FixOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SqliteFixStore>();
+        builder.Services.TryAddSingleton<IAuditLog, AuditLog>();
         builder.Services.AddSingleton<ConsentPolicies>();
         builder.Services.AddSingleton<FixWorkflow>();
         builder.Services.AddSingleton<DiagnosticsReports>();

@@ -175,18 +175,6 @@ public sealed class SqliteFixStore(Database database)
         database.QueryAsync<ConsentPolicy>($"SELECT {PolicyColumns} FROM consent_policies WHERE device_id = @deviceId ORDER BY granted_at_ms DESC, id;",
             new { deviceId }, cancellationToken);
 
-    public async Task<IReadOnlyList<AuditRecord>> AuditAsync(string? deviceId, string? subject, int limit, CancellationToken cancellationToken)
-    {
-        await using var db = await database.OpenAsync(cancellationToken);
-        return await AuditTrail.ReadAsync(db, deviceId, subject, limit, cancellationToken);
-    }
-
-    public async Task<AuditVerification> VerifyAuditAsync(CancellationToken cancellationToken)
-    {
-        await using var db = await database.OpenAsync(cancellationToken);
-        return await AuditTrail.VerifyAsync(db, cancellationToken);
-    }
-
     internal static string Format(DateTimeOffset at) => at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
     private sealed record DeviceProblemRow(string Id, string Model, string Firmware, ulong? StatusSequence, string? Code, string? Condition);

@@ -23,22 +23,37 @@ public static class HostsApi
         return app;
     }
 
-    public static async Task<Ok<IReadOnlyList<HostView>>> Hosts(HostStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await store.ListHostsAsync(cancellationToken));
-
-    public static async Task<Results<Ok<HostView>, ProblemHttpResult>> Host(string hostId, HttpContext http, DeviceAccess access, HostStore store, CancellationToken cancellationToken)
+    public static async Task<Ok<IReadOnlyList<HostView>>> Hosts(HttpContext http, StaffHosts hosts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(http);
-        ArgumentNullException.ThrowIfNull(access);
-        ArgumentNullException.ThrowIfNull(store);
-        return await access.CanAccessAsync(http.User, hostId, cancellationToken) && await store.GetHostAsync(hostId, cancellationToken) is { } host
+        ArgumentNullException.ThrowIfNull(hosts);
+        return TypedResults.Ok(await hosts.ListAsync(http.User, cancellationToken));
+    }
+
+    /// <summary>One host for either audience: staff read any, a customer only their own (each audience's service checks).</summary>
+    public static async Task<Results<Ok<HostView>, ProblemHttpResult>> Host(
+        string hostId, HttpContext http, StaffHosts staff, CustomerHosts customers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(staff);
+        ArgumentNullException.ThrowIfNull(customers);
+        var host = http.User.IsStaff() ? await staff.GetAsync(http.User, hostId, cancellationToken) : await customers.GetAsync(http.User, hostId, cancellationToken);
+        return host is not null
             ? TypedResults.Ok(host)
             : TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "No such host", $"There is no host '{hostId}' (an agent in the host role that has reported)."));
     }
 
-    public static async Task<Ok<IReadOnlyList<PrinterHostView>>> HostsOfPrinter(string deviceId, HostStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await store.HostsOfPrinterAsync(deviceId, cancellationToken));
+    public static async Task<Ok<IReadOnlyList<PrinterHostView>>> HostsOfPrinter(string deviceId, HttpContext http, StaffHosts hosts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(hosts);
+        return TypedResults.Ok(await hosts.OfPrinterAsync(http.User, deviceId, cancellationToken));
+    }
 
-    public static async Task<Ok<IReadOnlyList<ModelDriverSpread>>> DriverSpread(HostStore store, CancellationToken cancellationToken, string? model = null) =>
-        TypedResults.Ok(await store.DriverSpreadAsync(model, cancellationToken));
+    public static async Task<Ok<IReadOnlyList<ModelDriverSpread>>> DriverSpread(HttpContext http, StaffHosts hosts, CancellationToken cancellationToken, string? model = null)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(hosts);
+        return TypedResults.Ok(await hosts.DriverSpreadAsync(http.User, model, cancellationToken));
+    }
 }

@@ -12,6 +12,9 @@ public static class HostsExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<HostStore>();
         builder.Services.AddSingleton<HostInboxStore>();
+        // Each audience's one way in, for endpoints and pages alike.
+        builder.Services.AddSingleton<CustomerHosts>();
+        builder.Services.AddSingleton<StaffHosts>();
         builder.Services.AddHostedService<HostInventory>();
         return builder;
     }

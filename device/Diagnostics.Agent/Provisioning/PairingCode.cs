@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Diagnostics.Protocol;
 
 namespace Diagnostics.Agent.Provisioning;
@@ -16,12 +17,30 @@ public static class PairingCode
         var path = Path.Combine(dataDirectory, FileName);
         if (File.Exists(path) && PairingCodes.Normalize(File.ReadAllText(path)) is { } saved)
             return saved;
-        var code = PairingCodes.Create();
+        Span<byte> random = stackalloc byte[PairingCodes.Length];
+        FillFromKernel(random);
+        var code = PairingCodes.FromRandomBytes(random);
         Directory.CreateDirectory(dataDirectory);
         // Write then rename: a crash never leaves half a code behind.
         var temporary = path + ".tmp";
         File.WriteAllText(temporary, code);
         File.Move(temporary, path, overwrite: true);
         return code;
+    }
+
+    /// <summary>
+    /// Bytes from the kernel's cryptographic generator (the one OpenSSL seeds itself from). Not
+    /// <see cref="RandomNumberGenerator"/>: on Linux it loads OpenSSL (libssl, libcrypto: about 4 MiB resident for the
+    /// rest of the process's life) into an agent that otherwise needs it only for TLS, certificates and update checks.
+    /// </summary>
+    private static void FillFromKernel(Span<byte> bytes)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            RandomNumberGenerator.Fill(bytes);
+            return;
+        }
+        using var kernel = new FileStream("/dev/urandom", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+        kernel.ReadExactly(bytes);
     }
 }

@@ -18,6 +18,19 @@ public sealed class PairingCodeTests
     }
 
     [Fact]
+    public void Devices_get_valid_codes_that_differ()
+    {
+        var codes = Enumerable.Range(0, 200).Select(_ =>
+        {
+            using var directory = new TestDirectory();
+            return PairingCode.LoadOrCreate(directory.Path);
+        }).ToList();
+
+        Assert.All(codes, code => Assert.Equal(code, PairingCodes.Normalize(code)));
+        Assert.Equal(codes.Count, codes.Distinct().Count());
+    }
+
+    [Fact]
     public void A_damaged_code_file_is_replaced_by_a_valid_code()
     {
         using var directory = new TestDirectory();

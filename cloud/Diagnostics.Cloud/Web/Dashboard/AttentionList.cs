@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Support;
@@ -30,14 +32,18 @@ public sealed record AttentionItem(string DeviceId, string Model, AttentionReaso
 /// <summary>
 /// The devices an agent should look at first, and why: a customer waiting for a person, then devices stopped by an
 /// error (longest first), fixes that failed in the last day, devices that went silent, then lasting warnings. A device
-/// appears once, for its most urgent reason. Reads current state only (indexed), never history.
+/// appears once, for its most urgent reason. Reads current state only (indexed), never history, and only through staff's
+/// ways into devices and fixes: anyone but staff gets an empty list.
 /// </summary>
-public sealed class AttentionList(IDeviceStore devices, SqliteFixStore fixes, SupportSessionStore support)
+public sealed class AttentionList(StaffDevices devices, StaffFixes fixes, SupportSessionStore support)
 {
     public const int DefaultLength = 8;
 
-    public async Task<IReadOnlyList<AttentionItem>> BuildAsync(DateTimeOffset now, int length, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AttentionItem>> BuildAsync(ClaimsPrincipal staff, DateTimeOffset now, int length, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(staff);
+        if (!staff.IsStaff())
+            return [];
         var items = new List<AttentionItem>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         void Add(AttentionItem item)
@@ -50,20 +56,20 @@ public sealed class AttentionList(IDeviceStore devices, SqliteFixStore fixes, Su
                      .Where(s => s.State == SessionState.Queued && s.DeviceId is not null).OrderBy(s => s.QueuedAt))
             Add(new AttentionItem(session.DeviceId!, "", AttentionReason.CustomerWaiting, session.CustomerName, session.QueuedAt));
 
-        foreach (var device in await WorstAsync(DeviceHealth.Critical, length, cancellationToken))
+        foreach (var device in await WorstAsync(staff, DeviceHealth.Critical, length, cancellationToken))
         {
             var worst = device.ActiveConditions.Where(c => c.Severity == Severity.Error).OrderBy(c => c.Since ?? now).FirstOrDefault();
             Add(new AttentionItem(device.DeviceId, device.Model, AttentionReason.Stopped, worst?.Condition is { Length: > 0 } c ? c : worst?.Code ?? "", worst?.Since));
         }
 
-        foreach (var fix in (await fixes.ListAsync(null, [FixState.Failed], length * 2, cancellationToken)).Where(f => f.FinishedAt > now.AddDays(-1)))
+        foreach (var fix in (await fixes.ListAsync(staff, null, [FixState.Failed], length * 2, cancellationToken)).Where(f => f.FinishedAt > now.AddDays(-1)))
             Add(new AttentionItem(fix.DeviceId, "", AttentionReason.FixFailed, fix.ArticleTitle ?? fix.Code, fix.FinishedAt));
 
-        var offline = await devices.ListAsync(new DeviceQuery(null, null, null, Online: false, 1, length) { Sort = DeviceSort.LastSeen }, cancellationToken);
+        var offline = await devices.ListAsync(staff, new DeviceQuery(null, null, null, Online: false, 1, length) { Sort = DeviceSort.LastSeen }, cancellationToken);
         foreach (var device in offline.Items.Where(d => d.LastSeen is not null))
             Add(new AttentionItem(device.DeviceId, device.Model, AttentionReason.Offline, "", device.LastSeen));
 
-        foreach (var device in await WorstAsync(DeviceHealth.Warning, length, cancellationToken))
+        foreach (var device in await WorstAsync(staff, DeviceHealth.Warning, length, cancellationToken))
         {
             var oldest = device.ActiveConditions.OrderBy(c => c.Since ?? now).FirstOrDefault();
             Add(new AttentionItem(device.DeviceId, device.Model, AttentionReason.Warning, oldest?.Condition is { Length: > 0 } c ? c : oldest?.Code ?? "", oldest?.Since));
@@ -72,13 +78,13 @@ public sealed class AttentionList(IDeviceStore devices, SqliteFixStore fixes, Su
     }
 
     /// <summary>Devices of one health with the most problems, with their conditions, the longest-standing first.</summary>
-    private async Task<List<DeviceDetails>> WorstAsync(DeviceHealth health, int length, CancellationToken cancellationToken)
+    private async Task<List<DeviceDetails>> WorstAsync(ClaimsPrincipal staff, DeviceHealth health, int length, CancellationToken cancellationToken)
     {
-        var page = await devices.ListAsync(new DeviceQuery(health, null, null, null, 1, length) { Sort = DeviceSort.ActiveConditions, Descending = true }, cancellationToken);
+        var page = await devices.ListAsync(staff, new DeviceQuery(health, null, null, null, 1, length) { Sort = DeviceSort.ActiveConditions, Descending = true }, cancellationToken);
         var details = new List<DeviceDetails>(page.Items.Count);
         foreach (var summary in page.Items)
         {
-            if (await devices.GetAsync(summary.DeviceId, cancellationToken) is { } device)
+            if (await devices.GetAsync(staff, summary.DeviceId, cancellationToken) is { } device)
                 details.Add(device);
         }
         return [.. details.OrderBy(d => d.ActiveConditions.Min(c => c.Since) ?? DateTimeOffset.MaxValue)];
