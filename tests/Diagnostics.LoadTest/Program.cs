@@ -13,6 +13,9 @@ using MQTTnet.Server;
 //          whose publish hook only counts (the reference), then against the real cloud (embedded broker, ingestion,
 //          SQLite), where a message counts only when the cloud's Ack says it is stored. Prints both rates and their ratio.
 //          --engines sqlite,postgresql runs the cloud a second time on a PostgreSQL server of its own (durable commits).
+//          --variant "NAME=ARGS" (repeatable) and --rounds R: an A/B of cloud settings instead; each round measures the
+//          reference and then every variant (ARGS: cloud settings such as --Ingestion:AckDelivery=AtLeastOnce, and
+//          ENV:NAME=VALUE for the cloud's environment), alternating their order, and prints each one's ratio per round.
 //  memory: starts the cloud and `Diagnostics.Agent simulate --count F` as separate processes, waits until the cloud
 //          sees all F devices online, and prints both processes' peak resident memory.
 //  printers: the agent as a gateway watching P real ippeveprinters over IPP at an S-second poll for T minutes, and
@@ -80,6 +83,12 @@ var ct = cancellation.Token;
 if (scenario is "ingest" or "all")
 {
     var eventSeverity = Enum.Parse<Severity>(StringOption("--event-severity") ?? nameof(Severity.Error), ignoreCase: true);
+    var variants = CloudVariant.ParseAll([.. args.Select((a, i) => (a, i)).Where(x => x.a == "--variant" && x.i + 1 < args.Length).Select(x => args[x.i + 1])]);
+    if (variants.Count > 0)
+    {
+        await CompareVariantsAsync(variants, IntOption("--rounds", 1), eventSeverity);
+        return 0;
+    }
     var loadBefore = ProcessStats.LoadAverage();
     var reference = await MeasureCountingHookAsync(devices, messages, eventSeverity, ct);
     var stored = await MeasureCloudAsync(devices, messages, eventSeverity, [], ct);
@@ -220,8 +229,29 @@ static async Task<(double Rate, double ToolCpuMicroseconds)> MeasureCountingHook
 
 static async Task<(double Rate, double ToolCpuMicroseconds, double CloudCpuMicroseconds)> MeasureCloudAsync(int deviceCount, int messagesPerDevice, Severity severity, IReadOnlyList<string> storage, CancellationToken ct)
 {
+    var run = await MeasureCloudRunAsync(deviceCount, messagesPerDevice, severity, storage, null, ct);
+    return (run.Rate, run.ToolCpuMicroseconds, run.CloudCpuMicroseconds);
+}
+
+static async Task<CloudRun> MeasureCloudRunAsync(int deviceCount, int messagesPerDevice, Severity severity, IReadOnlyList<string> arguments,
+    IReadOnlyDictionary<string, string>? environment, CancellationToken ct)
+{
     // The publishers send as fast as the broker answers, far past one device's limits: this run measures capacity.
-    await using var cloud = await CloudProcess.StartAsync(ct, extraArguments: [.. FloodRun.LimitsLifted, .. storage]);
+    var cloud = await StartCloudAsync([.. FloodRun.LimitsLifted, .. arguments], environment, ct);
+    try
+    {
+        return await MeasureOnCloudAsync(cloud, deviceCount, messagesPerDevice, severity, ct);
+    }
+    finally
+    {
+        // Each run's store is 20-250 MB; an A/B of many rounds must not fill the disk.
+        await cloud.DisposeAsync();
+        Directory.Delete(cloud.DataDirectory, recursive: true);
+    }
+}
+
+static async Task<CloudRun> MeasureOnCloudAsync(CloudProcess cloud, int deviceCount, int messagesPerDevice, Severity severity, CancellationToken ct)
+{
     var identities = new List<(string, string)>();
     for (var i = 1; i <= deviceCount; i++)
         identities.Add(await cloud.RegisterAsync($"load-{i:D4}", ct));
@@ -235,9 +265,56 @@ static async Task<(double Rate, double ToolCpuMicroseconds, double CloudCpuMicro
     clock.Stop();
     var toolCpu = ProcessStats.CpuSeconds(Environment.ProcessId) - toolCpu0;
     var cloudCpu = ProcessStats.CpuSeconds(cloud.Process.Id) - cloudCpu0;
+    var acks = publishers.Acks;
     await publishers.DisconnectAsync();
     Console.WriteLine($"cloud process peak memory after ingest: {cloud.Process.PeakResidentBytes() / (1024.0 * 1024):N0} MiB");
-    return (publishers.TotalMessages / clock.Elapsed.TotalSeconds, toolCpu * 1e6 / publishers.TotalMessages, cloudCpu * 1e6 / publishers.TotalMessages);
+    return new CloudRun(publishers.TotalMessages / clock.Elapsed.TotalSeconds, toolCpu * 1e6 / publishers.TotalMessages, cloudCpu * 1e6 / publishers.TotalMessages,
+        (double)acks.Received / publishers.TotalMessages, acks.AtMostOnce);
+}
+
+// On a machine loaded by other work a cloud can take longer than CloudProcess's 60 s to answer /health: try again
+// (a fresh process and store) rather than lose the whole run.
+static async Task<CloudProcess> StartCloudAsync(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment, CancellationToken ct)
+{
+    for (var attempt = 1; ; attempt++)
+    {
+        try
+        {
+            return await CloudProcess.StartAsync(ct, extraArguments: arguments, environment: environment);
+        }
+        catch (TimeoutException) when (attempt < 3)
+        {
+            Console.WriteLine($"the cloud did not answer /health within 60 s (attempt {attempt}, load average {ProcessStats.LoadAverage()}); starting another");
+        }
+    }
+}
+
+// A/B in one run: each round measures the reference and then every variant's cloud, in turn, so load from elsewhere on
+// the machine falls on all of them alike; the ratio of each to the reference of its own round is what compares.
+async Task CompareVariantsAsync(IReadOnlyList<CloudVariant> variants, int rounds, Severity severity)
+{
+    var ratios = variants.ToDictionary(v => v.Name, _ => new List<double>());
+    for (var round = 1; round <= rounds; round++)
+    {
+        var load = ProcessStats.LoadAverage();
+        var reference = await MeasureCountingHookAsync(devices, messages, severity, ct);
+        Console.WriteLine($"round {round} (load average {load}): reference {reference.Rate:N0} msg/s, {reference.ToolCpuMicroseconds:N1} µs/msg");
+        foreach (var variant in round % 2 == 1 ? variants : variants.Reverse())
+        {
+            var run = await MeasureCloudRunAsync(devices, messages, severity, variant.Arguments, variant.Environment, ct);
+            ratios[variant.Name].Add(run.Rate / reference.Rate);
+            Console.WriteLine($"  {variant.Name,-16}: {run.Rate,10:N0} msg/s {run.Rate / reference.Rate,7:N2}x  cloud {run.CloudCpuMicroseconds,6:N1} µs/msg, " +
+                $"publishers {run.ToolCpuMicroseconds,6:N1} µs/msg, acks {run.AcksPerMessage:N3} per message ({run.AcksAtMostOnce:N0} at QoS 0)");
+        }
+    }
+    Console.WriteLine();
+    Console.WriteLine($"ingest A/B: {devices} devices x {messages} events, {rounds} round(s), severity {severity} (load average {ProcessStats.LoadAverage()} at the end)");
+    foreach (var variant in variants)
+    {
+        var r = ratios[variant.Name];
+        Console.WriteLine($"  {variant.Name,-16}: ratio to the reference {string.Join(", ", r.Select(x => x.ToString("N2", System.Globalization.CultureInfo.InvariantCulture)))} " +
+            $"(median {r.Order().ElementAt(r.Count / 2):N2})  [{variant.Description}]");
+    }
 }
 
 static async Task MeasureFleetMemoryAsync(int fleetSize, CancellationToken ct)

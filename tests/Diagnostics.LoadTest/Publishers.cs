@@ -17,10 +17,15 @@ internal sealed class Publishers(string host, int port, IReadOnlyList<(string De
     private readonly HashSet<string> _fullyStored = [];
     private readonly Lock _ackLock = new();
     private readonly TaskCompletionSource _allStored = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _acksReceived;
+    private long _acksAtMostOnce;
 
     private ulong LastSequence => FirstSequence + (ulong)messagesPerDevice;
 
     public long TotalMessages => (long)devices.Count * messagesPerDevice;
+
+    /// <summary>Downlink messages (acks) the devices received, and how many of them came at QoS 0 (no PUBACK back).</summary>
+    public (long Received, long AtMostOnce) Acks => (Interlocked.Read(ref _acksReceived), Interlocked.Read(ref _acksAtMostOnce));
 
     public async Task ConnectAsync(bool listenForAcks, CancellationToken cancellationToken)
     {
@@ -39,6 +44,9 @@ internal sealed class Publishers(string host, int port, IReadOnlyList<(string De
             {
                 client.ApplicationMessageReceivedAsync += args =>
                 {
+                    Interlocked.Increment(ref _acksReceived);
+                    if (args.ApplicationMessage.QualityOfServiceLevel == MqttQualityOfServiceLevel.AtMostOnce)
+                        Interlocked.Increment(ref _acksAtMostOnce);
                     var ack = WireCodec.Decode<Ack>(args.ApplicationMessage.Payload.ToArray());
                     if (ack.IsSuccess && ack.Value!.HighestContiguousSequence >= LastSequence)
                     {

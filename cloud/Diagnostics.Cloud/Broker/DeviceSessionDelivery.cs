@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Concurrent;
+using Diagnostics.Cloud.Messaging;
 using Diagnostics.Protocol;
 using MQTTnet;
 using MQTTnet.Packets;
@@ -19,7 +20,7 @@ namespace Diagnostics.Cloud.Broker;
 /// <remarks>
 /// The publish path's guarantees are kept: only a session subscribed to a filter that matches the topic gets the message
 /// (a message sent between connect and subscribe is not delivered, as before), at the lower of QoS 1 and the
-/// subscription's QoS. A retained downlink (consents, update offers) is kept here, per device, and sent again to each new
+/// subscription's QoS, or at QoS 0 when the sender asks for at-most-once delivery (acks). A retained downlink (consents, update offers) is kept here, per device, and sent again to each new
 /// subscription that matches it, flagged retained, as a broker sends its retained messages; an empty one clears it. Only
 /// the kinds the protocol retains are kept, each up to the size the agent reads (<see cref="RetainedDownlinks"/>). It is
 /// not left in MQTTnet's retained store, because that store is copied whole and tested against every new subscription:
@@ -35,7 +36,7 @@ internal sealed class DeviceSessionDelivery
     private readonly ConcurrentDictionary<string, bool> _retainedKinds = new(StringComparer.Ordinal);
 
     /// <summary>Delivers <paramref name="payload"/> on <paramref name="topic"/> (a device's downlink); false when no subscribed session takes it.</summary>
-    public async Task<bool> DeliverAsync(MqttServer server, string topic, byte[] payload, bool retain)
+    public async Task<bool> DeliverAsync(MqttServer server, string topic, byte[] payload, bool retain, DownlinkDelivery delivery = DownlinkDelivery.AtLeastOnce)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(payload);
@@ -46,8 +47,9 @@ internal sealed class DeviceSessionDelivery
             Retain(parsed.Kind, topic, payload);
         if (await SessionAsync(server, parsed.DeviceId) is not { } session)
             return false;
-        if (Filters(session.Items, create: false)?.QualityFor(topic) is not { } qos)
+        if (Filters(session.Items, create: false)?.QualityFor(topic) is not { } granted)
             return false;
+        var qos = delivery == DownlinkDelivery.AtMostOnce ? MqttQualityOfServiceLevel.AtMostOnce : granted;
         // As on the publish path, the live copy of a retained message is not flagged retained (no Retain As Published).
         return session.TryEnqueueApplicationMessage(Message(topic, payload, qos, retain: false), out _);
     }

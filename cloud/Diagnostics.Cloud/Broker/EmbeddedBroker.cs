@@ -119,11 +119,12 @@ public sealed partial class EmbeddedBroker(
     }
 
     /// <summary>Straight into the device's own session (see <see cref="DeviceSessionDelivery"/>), not through the publish path.</summary>
-    public async Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken, bool retain = false)
+    public async Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken, bool retain = false,
+        DownlinkDelivery delivery = DownlinkDelivery.AtLeastOnce)
     {
         var server = _server ?? throw new InvalidOperationException("The broker is not started.");
         cancellationToken.ThrowIfCancellationRequested();
-        await _downlinks.DeliverAsync(server, topic, payload, retain);
+        await _downlinks.DeliverAsync(server, topic, payload, retain, delivery);
     }
 
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)

@@ -191,7 +191,7 @@ public sealed partial class IngestionPipeline(
         };
         try
         {
-            await downlink.PublishAsync(Topics.Downlink(deviceId, Topics.AckKind), WireCodec.Encode(ack), cancellationToken);
+            await downlink.PublishAsync(Topics.Downlink(deviceId, Topics.AckKind), WireCodec.Encode(ack), cancellationToken, delivery: options.Value.AckDelivery);
             metrics.AckSent();
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -11,5 +11,8 @@ public interface IDownlinkPublisher
     /// replaces the last. Only the kinds and sizes of <see cref="Diagnostics.Protocol.RetainedDownlinks"/>; anything else
     /// throws <see cref="ArgumentException"/> and the last one stays.
     /// </param>
-    Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken, bool retain = false);
+    /// <param name="delivery">At least once (QoS 1, the default) or at most once (QoS 0) for the live copy; a retained
+    /// message sent again on a later subscription goes at the subscription's QoS, at most 1.</param>
+    Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken, bool retain = false,
+        DownlinkDelivery delivery = DownlinkDelivery.AtLeastOnce);
 }

@@ -29,6 +29,9 @@ internal sealed class FakeCloud : IAsyncDisposable
     /// <summary>When false, the cloud stores but never acks (as if it were down or slow).</summary>
     public bool Acks { get; set; } = true;
 
+    /// <summary>The QoS acks go out at: 1 as the cloud sent them before, 0 as it sends them now (<c>Ingestion:AckDelivery</c>).</summary>
+    public MQTTnet.Protocol.MqttQualityOfServiceLevel AckQuality { get; set; } = MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce;
+
     public MqttServer Server => _server ?? throw new InvalidOperationException("The broker is not running.");
 
     /// <summary>Every uplink envelope in arrival order, duplicates included.</summary>
@@ -101,6 +104,9 @@ internal sealed class FakeCloud : IAsyncDisposable
         return known ? SendAckAsync(deviceId, contiguous) : Task.CompletedTask;
     }
 
+    /// <summary>Sends an ack with the given mark, whatever the cloud has stored (at <see cref="AckQuality"/>).</summary>
+    public Task AckUpToAsync(string deviceId, ulong sequence) => SendAckAsync(deviceId, sequence);
+
     /// <summary>Publishes to a device's downlink as the cloud does (QoS 1); a consent set goes retained.</summary>
     public Task SendDownlinkAsync(string deviceId, string kind, byte[] payload, bool retain = false) =>
         Server.InjectApplicationMessage(new InjectedMqttApplicationMessage(new MqttApplicationMessageBuilder()
@@ -162,7 +168,7 @@ internal sealed class FakeCloud : IAsyncDisposable
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(Topics.Downlink(deviceId, Topics.AckKind))
             .WithPayload(WireCodec.Encode(ack))
-            .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithQualityOfServiceLevel(AckQuality)
             .Build();
         return Server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = "cloud" });
     }

@@ -107,6 +107,32 @@ public sealed class UplinkConnectionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_cumulative_ack_at_qos_0_releases_exactly_the_messages_up_to_its_mark()
+    {
+        // The cloud sends acks at QoS 0 (no PUBACK); the agent subscribed at QoS 1 gets them all the same (MQTT 5 §3.8.4).
+        await _cloud.StartAsync();
+        _cloud.Acks = false;
+        _cloud.AckQuality = MQTTnet.Protocol.MqttQualityOfServiceLevel.AtMostOnce;
+        var uplink = Start(Broker());
+        var sequences = await EnqueueEventsAsync(20);
+        await Eventually.TrueAsync(() => _cloud.Stored.Count == 20, "the cloud has all 20");
+
+        // One ack covering the first ten, as the cloud sends one per device per stored batch.
+        await _cloud.AckUpToAsync(DeviceId, sequences[9]);
+        await Eventually.TrueAsync(() => uplink.AcknowledgedUpTo == sequences[9], "the agent took the mark");
+        await Eventually.TrueAsync(() => _outbox.Depth == 10, "the ten acked messages left the outbox");
+        var kept = await _outbox.ReadFromAsync(0, 100, Ct);
+        Assert.Equal(sequences.Skip(10), kept.Select(r => r.Sequence));
+
+        // An older mark arriving late changes nothing; the next one releases the rest.
+        await _cloud.AckUpToAsync(DeviceId, sequences[4]);
+        await _cloud.AckUpToAsync(DeviceId, sequences[^1]);
+        await Eventually.TrueAsync(() => _outbox.Depth == 0, "the rest left the outbox");
+        Assert.Equal(sequences[^1], uplink.AcknowledgedUpTo);
+        Assert.Equal(sequences, _cloud.Stored);
+    }
+
+    [Fact]
     public async Task Never_has_more_than_max_in_flight_messages_unacknowledged()
     {
         await _cloud.StartAsync();

@@ -108,6 +108,49 @@ public sealed class DownlinkDeliveryTests
         }
     }
 
+    [Theory]
+    [InlineData(null, MqttQualityOfServiceLevel.AtMostOnce)]
+    [InlineData("AtMostOnce", MqttQualityOfServiceLevel.AtMostOnce)]
+    [InlineData("AtLeastOnce", MqttQualityOfServiceLevel.AtLeastOnce)]
+    public async Task Acks_go_at_qos_0_unless_configured_while_commands_stay_at_qos_1(string? ackDelivery, MqttQualityOfServiceLevel expected)
+    {
+        await using var host = new CloudHost(settings: ackDelivery is null ? null : new Dictionary<string, string?> { ["Ingestion:AckDelivery"] = ackDelivery });
+        var downlink = host.Services.GetRequiredService<IDownlinkPublisher>();
+        await using var device = await Recorder.ConnectAsync(host, "ack-qos", subscribe: "dx/ack-qos/down/#");
+
+        await device.SendEventAsync();
+        await device.WaitForAckAsync(device.LastSequence);
+        await downlink.PublishAsync(Topics.Downlink("ack-qos", Topics.CommandKind), WireCodec.Encode(new Command { CommandId = "ack-qos-1" }), TestContext.Current.CancellationToken);
+        await Eventually.TrueAsync(() => device.Received.Any(m => m.Topic.EndsWith("/down/command", StringComparison.Ordinal)), "the command");
+
+        Assert.All(device.Received.Where(m => m.Topic == Topics.Downlink("ack-qos", Topics.AckKind)), m => Assert.Equal(expected, m.Qos));
+        Assert.Equal(MqttQualityOfServiceLevel.AtLeastOnce, device.Received.Single(m => m.Topic.EndsWith("/down/command", StringComparison.Ordinal)).Qos);
+    }
+
+    [Fact]
+    public async Task A_resend_after_a_lost_ack_is_stored_once_and_acked_again()
+    {
+        // An ack at QoS 0 is lost with its connection: the device resends what it holds, and the cloud must neither store
+        // it twice nor leave it unacked.
+        await using var host = new CloudHost();
+        var token = await host.RegisterAsync("lost-ack");
+        var device = await Recorder.ConnectAsync(host, "lost-ack", subscribe: null, token);
+        await device.SendEventAsync();
+        await device.SendEventAsync();
+        var sent = new[] { device.LastSequence - 1, device.LastSequence };
+        await Eventually.TrueAsync(async () => (await host.StoredSequencesAsync("lost-ack")).Count == 2, "both stored (their acks went nowhere)");
+        await device.DisposeAsync();
+
+        await using var again = await Recorder.ConnectAsync(host, "lost-ack", subscribe: "dx/lost-ack/down/#", token);
+        await again.SendEventAsync(sent[0]);
+        await again.SendEventAsync(sent[1]);
+        await again.WaitForAckAsync(sent[1]);
+
+        Assert.Equal(sent, (await host.StoredSequencesAsync("lost-ack")).Order());
+        Assert.Equal(2, host.Metrics.DuplicatesTotal);
+        Assert.Equal(sent[1], again.Acks.Max(a => a.HighestContiguousSequence));
+    }
+
     [Theory, BothEngines]
     public async Task Retained_downlink_reaches_the_device_when_it_next_subscribes(StorageProvider engine)
     {
@@ -177,12 +220,13 @@ public sealed class DownlinkDeliveryTests
             Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, result.Items.Single().ResultCode);
         }
 
-        public async Task SendEventAsync()
+        /// <summary>Publishes the next event, or again the one with <paramref name="resend"/>'s sequence.</summary>
+        public async Task SendEventAsync(ulong? resend = null)
         {
             var envelope = new Envelope
             {
                 DeviceId = DeviceId,
-                Sequence = _sequence++,
+                Sequence = resend ?? _sequence++,
                 DeviceTimeUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
                 AgentVersion = "test",
                 SchemaVersion = Envelope.CurrentSchemaVersion,

@@ -142,8 +142,9 @@ public sealed partial class ExternalBrokerConnection : BackgroundService, IDownl
         base.Dispose();
     }
 
-    /// <summary>Publishes at QoS 1, waiting up to <see cref="ExternalBrokerOptions.Timeout"/> for a connection if there is none.</summary>
-    public async Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken, bool retain = false)
+    /// <summary>Publishes at QoS 1 (or 0 when asked), waiting up to <see cref="ExternalBrokerOptions.Timeout"/> for a connection if there is none.</summary>
+    public async Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken, bool retain = false,
+        DownlinkDelivery delivery = DownlinkDelivery.AtLeastOnce)
     {
         ArgumentNullException.ThrowIfNull(topic);
         ArgumentNullException.ThrowIfNull(payload);
@@ -156,7 +157,7 @@ public sealed partial class ExternalBrokerConnection : BackgroundService, IDownl
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
             .WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithQualityOfServiceLevel(delivery == DownlinkDelivery.AtMostOnce ? MqttQualityOfServiceLevel.AtMostOnce : MqttQualityOfServiceLevel.AtLeastOnce)
             .WithRetainFlag(retain)
             .Build();
         await PublishAsync(message, waitForReady: true, cancellationToken);
