@@ -65,7 +65,7 @@ public static class TrainingPhraseApi
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(phrases);
-        var (phrase, decided) = await phrases.DecideAsync(phraseId, decision == "accept", http.User.Signature(), cancellationToken);
+        var (phrase, decided) = await phrases.DecideAsync(http.User, phraseId, decision == "accept", cancellationToken);
         if (phrase is null)
             return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "UnknownPhrase", phraseId));
         return decided ? TypedResults.Ok(phrase)

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Claims;
+using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Knowledge.Search;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Storage;
@@ -113,11 +115,17 @@ public sealed partial class TrainingPhrases(TrainingPhraseStore store, Knowledge
         return new PhraseProposal(phrase, null);
     }
 
-    /// <summary>Accepts or rejects a proposal; an accepted phrase is searched from the next question on. Null when there is no such proposal.</summary>
-    public async Task<(TrainingPhrase? Phrase, bool WasProposed)> DecideAsync(string id, bool accept, string by, CancellationToken cancellationToken)
+    /// <summary>
+    /// A supervisor accepts or rejects a proposal; an accepted phrase is searched from the next question on. Null when
+    /// there is no such proposal, or when <paramref name="user"/> is not a supervisor: the check lives here, so the API
+    /// and the page that both decide through this refuse alike.
+    /// </summary>
+    public async Task<(TrainingPhrase? Phrase, bool WasProposed)> DecideAsync(ClaimsPrincipal user, string id, bool accept, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync(id, cancellationToken) is null)
+        ArgumentNullException.ThrowIfNull(user);
+        if (!user.IsSupervisor() || await store.GetAsync(id, cancellationToken) is null)
             return (null, false);
+        var by = user.Signature();
         var decided = await store.DecideAsync(id, accept ? PhraseState.Accepted : PhraseState.Rejected, by, time.GetUtcNow(), cancellationToken);
         if (decided && accept)
             await knowledge.ReloadAsync(cancellationToken);

@@ -4,6 +4,7 @@ using Diagnostics.Cloud.Knowledge;
 using Diagnostics.Cloud.Support;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using static Diagnostics.Cloud.Tests.Support.SupportDesk;
 
 namespace Diagnostics.Cloud.Tests.Knowledge;
@@ -94,5 +95,24 @@ public sealed class TrainingPhraseTests
         var customer = await host.SignedInClientAsync(AccountRole.Customer);
         var (customersCannot, _) = await SendAsync(customer, "/api/kb/articles/paper-jam/phrases", new { text = "my words" });
         Assert.Equal(HttpStatusCode.Forbidden, customersCannot);
+    }
+
+    [Theory, BothEngines]
+    public async Task Only_a_supervisor_decides_a_phrase_through_the_api_or_the_service_the_page_calls(StorageProvider engine)
+    {
+        await using var host = new CloudHost(engine: engine);
+        var agent = await host.SignedInClientAsync(AccountRole.Agent);
+        var proposed = await OkAsync<TrainingPhrase>(agent, "/api/kb/articles/paper-jam/phrases", new { text = "the gizmo swallowed my page" });
+        using var scope = host.Services.CreateScope();
+        var phrases = scope.ServiceProvider.GetRequiredService<TrainingPhrases>();
+        var ct = TestContext.Current.CancellationToken;
+
+        var (agentsApi, _) = await SendAsync(agent, $"/api/kb/phrases/{proposed.Id}/accept");
+        var agentsPage = await phrases.DecideAsync(Principals.Of("agent-1", AccountRole.Agent), proposed.Id, accept: true, ct);
+        Assert.Equal((HttpStatusCode.Forbidden, null, false), (agentsApi, agentsPage.Phrase, agentsPage.WasProposed));
+        Assert.Equal([proposed.Id], (await agent.GetJsonAsync<List<TrainingPhrase>>("/api/kb/phrases?state=proposed&articleId=paper-jam")).Select(p => p.Id));
+
+        var supervisors = await phrases.DecideAsync(Principals.Of("supervisor-1", AccountRole.Supervisor, "Sam"), proposed.Id, accept: true, ct);
+        Assert.Equal((PhraseState.Accepted, true), (supervisors.Phrase!.State, supervisors.WasProposed));
     }
 }
