@@ -13,35 +13,29 @@ public sealed class StaffDevices(IDeviceStore devices, IFleetHistoryStore histor
     public async Task<Paged<DeviceSummary>> ListAsync(ClaimsPrincipal staff, DeviceQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        return IsStaff(staff) ? await devices.ListAsync(query, cancellationToken) : new Paged<DeviceSummary>([], query.Page, query.PageSize, 0);
+        return staff.IsStaff() ? await devices.ListAsync(query, cancellationToken) : new Paged<DeviceSummary>([], query.Page, query.PageSize, 0);
     }
 
     /// <summary>The device, or null when there is none by that id (or the reader is not staff).</summary>
     public async Task<DeviceDetails?> GetAsync(ClaimsPrincipal staff, string deviceId, CancellationToken cancellationToken) =>
-        IsStaff(staff) ? await devices.GetAsync(deviceId, cancellationToken) : null;
+        staff.IsStaff() ? await devices.GetAsync(deviceId, cancellationToken) : null;
 
     /// <summary>The device's events newest first; null when there is no such device (or the reader is not staff).</summary>
     public async Task<Paged<EventView>?> EventsAsync(ClaimsPrincipal staff, string deviceId, int page, int pageSize, CancellationToken cancellationToken) =>
-        IsStaff(staff) ? await devices.GetEventsAsync(deviceId, page, pageSize, cancellationToken) : null;
+        staff.IsStaff() ? await devices.GetEventsAsync(deviceId, page, pageSize, cancellationToken) : null;
 
     /// <summary>Supply levels and metrics of the device's last <paramref name="limit"/> reports; null when the reader is not staff.</summary>
     public async Task<DeviceTelemetryHistory?> TelemetryAsync(ClaimsPrincipal staff, string deviceId, int limit, CancellationToken cancellationToken) =>
-        IsStaff(staff) ? await devices.GetTelemetryHistoryAsync(deviceId, limit, cancellationToken) : null;
+        staff.IsStaff() ? await devices.GetTelemetryHistoryAsync(deviceId, limit, cancellationToken) : null;
 
     public async Task<FleetSummary?> SummaryAsync(ClaimsPrincipal staff, int topConditions, CancellationToken cancellationToken) =>
-        IsStaff(staff) ? await devices.GetFleetSummaryAsync(topConditions, cancellationToken) : null;
+        staff.IsStaff() ? await devices.GetFleetSummaryAsync(topConditions, cancellationToken) : null;
 
     /// <summary>Top active error codes (at most <paramref name="topCodes"/>), firmware versions, models and conditions; null when the reader is not staff.</summary>
     public async Task<FleetBreakdown?> BreakdownAsync(ClaimsPrincipal staff, int topCodes, CancellationToken cancellationToken) =>
-        IsStaff(staff) ? await devices.GetFleetBreakdownAsync(topCodes, cancellationToken) : null;
+        staff.IsStaff() ? await devices.GetFleetBreakdownAsync(topCodes, cancellationToken) : null;
 
     /// <summary>The fleet's counts over time since <paramref name="from"/>, oldest first.</summary>
     public async Task<IReadOnlyList<FleetSample>> HistoryAsync(ClaimsPrincipal staff, DateTimeOffset from, CancellationToken cancellationToken) =>
-        IsStaff(staff) ? await history.GetSamplesAsync(from, cancellationToken) : [];
-
-    private static bool IsStaff(ClaimsPrincipal user)
-    {
-        ArgumentNullException.ThrowIfNull(user);
-        return user.IsStaff();
-    }
+        staff.IsStaff() ? await history.GetSamplesAsync(from, cancellationToken) : [];
 }

@@ -19,14 +19,14 @@ public sealed class StaffFixes(SqliteFixStore store, FixWorkflow workflow, Diagn
     public async Task<IReadOnlyList<FixView>> ListAsync(
         ClaimsPrincipal staff, IReadOnlyCollection<string>? deviceIds, IReadOnlyCollection<FixState>? states, int limit, CancellationToken cancellationToken)
     {
-        if (!IsStaff(staff))
+        if (!staff.IsStaff())
             return [];
         var proposals = await store.ListAsync(deviceIds, states, limit, cancellationToken);
         return [.. proposals.Select(p => FixView.Of(p, forStaff: true))];
     }
 
     public async Task<FixView?> GetAsync(ClaimsPrincipal staff, string proposalId, CancellationToken cancellationToken) =>
-        IsStaff(staff) && await store.GetAsync(proposalId, cancellationToken) is { } proposal ? FixView.Of(proposal, forStaff: true) : null;
+        staff.IsStaff() && await store.GetAsync(proposalId, cancellationToken) is { } proposal ? FixView.Of(proposal, forStaff: true) : null;
 
     /// <summary>
     /// Asks the device's owner for a diagnostics report (one open request per device: asking again answers the open
@@ -34,14 +34,14 @@ public sealed class StaffFixes(SqliteFixStore store, FixWorkflow workflow, Diagn
     /// </summary>
     public async Task<FixView?> RequestDiagnosticsAsync(ClaimsPrincipal staff, string deviceId, CancellationToken cancellationToken)
     {
-        if (!IsStaff(staff) || await devices.GetAsync(deviceId, cancellationToken) is null)
+        if (!staff.IsStaff() || await devices.GetAsync(deviceId, cancellationToken) is null)
             return null;
         return FixView.Of(await workflow.RequestDiagnosticsAsync(deviceId, staff.Signature(), cancellationToken), forStaff: true);
     }
 
     /// <summary>The device's diagnostics reports, newest first, whatever their owner decided (their content is read only once released).</summary>
     public async Task<IReadOnlyList<DiagnosticsReport>> ReportsAsync(ClaimsPrincipal staff, string deviceId, CancellationToken cancellationToken) =>
-        IsStaff(staff) ? await reports.ListAsync(deviceId, cancellationToken) : [];
+        staff.IsStaff() ? await reports.ListAsync(deviceId, cancellationToken) : [];
 
     /// <summary>
     /// The report with its content only when its owner released it; with no content while in review or once discarded
@@ -49,14 +49,8 @@ public sealed class StaffFixes(SqliteFixStore store, FixWorkflow workflow, Diagn
     /// </summary>
     public async Task<ReleasedReport> ReleasedReportAsync(ClaimsPrincipal staff, string reportId, CancellationToken cancellationToken)
     {
-        if (!IsStaff(staff) || await reports.GetAsync(reportId, cancellationToken) is not { } report)
+        if (!staff.IsStaff() || await reports.GetAsync(reportId, cancellationToken) is not { } report)
             return new ReleasedReport(null, null);
         return new ReleasedReport(report, report.State == ReportState.Released ? await reports.ContentAsync(reportId, cancellationToken) : null);
-    }
-
-    private static bool IsStaff(ClaimsPrincipal user)
-    {
-        ArgumentNullException.ThrowIfNull(user);
-        return user.IsStaff();
     }
 }

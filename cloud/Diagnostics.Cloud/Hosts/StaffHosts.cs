@@ -11,27 +11,21 @@ namespace Diagnostics.Cloud.Hosts;
 public sealed class StaffHosts(HostStore store)
 {
     public async Task<IReadOnlyList<HostView>> ListAsync(ClaimsPrincipal staff, CancellationToken cancellationToken) =>
-        IsStaff(staff) ? await store.ListHostsAsync(cancellationToken) : [];
+        staff.IsStaff() ? await store.ListHostsAsync(cancellationToken) : [];
 
     /// <summary>The host, or null when there is none by that id (or the reader is not staff).</summary>
     public async Task<HostView?> GetAsync(ClaimsPrincipal staff, string hostId, CancellationToken cancellationToken) =>
-        IsStaff(staff) ? await store.GetHostAsync(hostId, cancellationToken) : null;
+        staff.IsStaff() ? await store.GetHostAsync(hostId, cancellationToken) : null;
 
     /// <summary>The hosts that print to the printer, with the queue and driver each uses.</summary>
     public async Task<IReadOnlyList<PrinterHostView>> OfPrinterAsync(ClaimsPrincipal staff, string deviceId, CancellationToken cancellationToken) =>
-        IsStaff(staff) ? await store.HostsOfPrinterAsync(deviceId, cancellationToken) : [];
+        staff.IsStaff() ? await store.HostsOfPrinterAsync(deviceId, cancellationToken) : [];
 
     /// <summary>Per printer model (only <paramref name="model"/> when given), how many hosts use each driver version.</summary>
     public async Task<IReadOnlyList<ModelDriverSpread>> DriverSpreadAsync(ClaimsPrincipal staff, string? model, CancellationToken cancellationToken) =>
-        IsStaff(staff) ? await store.DriverSpreadAsync(model, cancellationToken) : [];
+        staff.IsStaff() ? await store.DriverSpreadAsync(model, cancellationToken) : [];
 
     /// <summary>The names of those of <paramref name="hostIds"/> that are hosts, by id.</summary>
     public async Task<IReadOnlyDictionary<string, string>> NamesAsync(ClaimsPrincipal staff, IReadOnlyCollection<string> hostIds, CancellationToken cancellationToken) =>
-        IsStaff(staff) ? await store.NamesAsync(hostIds, cancellationToken) : new Dictionary<string, string>();
-
-    private static bool IsStaff(ClaimsPrincipal user)
-    {
-        ArgumentNullException.ThrowIfNull(user);
-        return user.IsStaff();
-    }
+        staff.IsStaff() ? await store.NamesAsync(hostIds, cancellationToken) : new Dictionary<string, string>();
 }

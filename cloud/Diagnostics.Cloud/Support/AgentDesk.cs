@@ -31,7 +31,7 @@ public sealed class AgentDesk(
 
     public async Task<DeskView> DeskAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        if (!IsStaff(user))
+        if (!user.IsStaff())
             return DeskView.Empty;
         var agents = await queue.AgentsAsync(cancellationToken);
         var me = user.AccountId() ?? "";
@@ -42,28 +42,28 @@ public sealed class AgentDesk(
 
     /// <summary>Waiting sessions in the order they are served.</summary>
     public async Task<IReadOnlyList<SupportSession>> QueueAsync(ClaimsPrincipal user, CancellationToken cancellationToken) =>
-        IsStaff(user) ? await queue.QueueAsync(options.Value.SeverityHeadStart, cancellationToken) : [];
+        user.IsStaff() ? await queue.QueueAsync(options.Value.SeverityHeadStart, cancellationToken) : [];
 
     /// <summary>Every session not closed yet, oldest first.</summary>
     public async Task<IReadOnlyList<SupportSession>> OpenSessionsAsync(ClaimsPrincipal user, CancellationToken cancellationToken) =>
-        IsStaff(user) ? await sessions.OpenSessionsAsync(cancellationToken) : [];
+        user.IsStaff() ? await sessions.OpenSessionsAsync(cancellationToken) : [];
 
     public async Task<IReadOnlyList<SupportSession>> OpenSessionsOfDeviceAsync(ClaimsPrincipal user, string deviceId, CancellationToken cancellationToken) =>
-        IsStaff(user) ? await sessions.OpenSessionsOfDeviceAsync(deviceId, cancellationToken) : [];
+        user.IsStaff() ? await sessions.OpenSessionsOfDeviceAsync(deviceId, cancellationToken) : [];
 
     /// <summary>Staff who take sessions, with how many each holds now.</summary>
     public async Task<IReadOnlyList<SupportAgent>> AgentsAsync(ClaimsPrincipal user, CancellationToken cancellationToken) =>
-        IsStaff(user) ? await queue.AgentsAsync(cancellationToken) : [];
+        user.IsStaff() ? await queue.AgentsAsync(cancellationToken) : [];
 
     /// <summary>The agent starts or stops taking sessions.</summary>
     public async Task<SupportResult<SupportAgent>> SetAvailableAsync(ClaimsPrincipal user, bool available, CancellationToken cancellationToken) =>
-        IsStaff(user)
+        user.IsStaff()
             ? SupportResult<SupportAgent>.Done(await assignment.SetAvailableAsync(SessionActor.Of(user), available, cancellationToken))
             : SupportResult<SupportAgent>.Fail(SupportError.NotAllowed, StaffOnly);
 
     /// <summary>An agent opens a session with a device's owner: it is the agent's from the start.</summary>
     public async Task<SupportResult<SupportSession>> OpenForDeviceAsync(ClaimsPrincipal user, string deviceId, string text, CancellationToken cancellationToken) =>
-        IsStaff(user)
+        user.IsStaff()
             ? await support.OpenForDeviceAsync(SessionActor.Of(user), deviceId.Trim(), text, cancellationToken)
             : SupportResult<SupportSession>.Fail(SupportError.NotAllowed, StaffOnly);
 
@@ -123,10 +123,4 @@ public sealed class AgentDesk(
         ClaimsPrincipal user, string sessionId, Func<SupportSession, SessionActor, Task<SupportResult<T>>> act, CancellationToken cancellationToken) =>
         conversations.WithSessionAsync(user, sessionId, (session, agent) =>
             AgentConversations.NotHeldBy(user, session) is { } why ? Task.FromResult(SupportResult<T>.Fail(SupportError.Conflict, why)) : act(session, agent), cancellationToken);
-
-    private static bool IsStaff(ClaimsPrincipal user)
-    {
-        ArgumentNullException.ThrowIfNull(user);
-        return user.IsStaff();
-    }
 }

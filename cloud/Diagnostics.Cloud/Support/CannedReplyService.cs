@@ -15,7 +15,7 @@ public sealed class CannedReplyService(CannedReplyStore cannedReplyStore, IOptio
 
     /// <summary>Every reply, by title; none for anyone not on staff.</summary>
     public async Task<IReadOnlyList<CannedReply>> ListAsync(ClaimsPrincipal user, CancellationToken cancellationToken) =>
-        IsStaff(user) ? await cannedReplyStore.CannedRepliesAsync(cancellationToken) : [];
+        user.IsStaff() ? await cannedReplyStore.CannedRepliesAsync(cancellationToken) : [];
 
     /// <summary>One reply by its id; null when there is none (or the reader is not staff).</summary>
     public async Task<CannedReply?> FindAsync(ClaimsPrincipal user, string replyId, CancellationToken cancellationToken) =>
@@ -24,7 +24,7 @@ public sealed class CannedReplyService(CannedReplyStore cannedReplyStore, IOptio
     public async Task<SupportResult<CannedReply>> AddCannedReplyAsync(ClaimsPrincipal user, string? title, string? body, CancellationToken cancellationToken,
         string? language = null)
     {
-        if (!IsStaff(user))
+        if (!user.IsStaff())
             return SupportResult<CannedReply>.Fail(SupportError.NotAllowed, "only support staff keep canned replies");
         if (string.IsNullOrWhiteSpace(title) || title.Length > 100)
             return SupportResult<CannedReply>.Fail(SupportError.Invalid, "a title has 1 to 100 characters");
@@ -57,11 +57,5 @@ public sealed class CannedReplyService(CannedReplyStore cannedReplyStore, IOptio
         var firstName = session.CustomerName.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? session.CustomerName;
         return reply.Body.Replace("{customer}", firstName, StringComparison.Ordinal).Replace("{agent}", agentName, StringComparison.Ordinal)
             .Replace("{device}", session.DeviceId ?? "your device", StringComparison.Ordinal);
-    }
-
-    private static bool IsStaff(ClaimsPrincipal user)
-    {
-        ArgumentNullException.ThrowIfNull(user);
-        return user.IsStaff();
     }
 }

@@ -23,7 +23,7 @@ public sealed class SupervisorDesk(
     public async Task<SupportHistoryView> HistoryAsync(
         ClaimsPrincipal user, string? text, string? category, string? agentId, bool? reviewed, int limit, CancellationToken cancellationToken)
     {
-        if (!IsSupervisor(user))
+        if (!user.IsSupervisor())
             return SupportHistoryView.Empty;
         var found = await sessions.SearchAsync(text, category, agentId, limit, cancellationToken, reviewed);
         var reviewsOfThem = await reviews.ReviewsOfSessionsAsync([.. found.Select(s => s.Id)], cancellationToken);
@@ -32,18 +32,18 @@ public sealed class SupervisorDesk(
 
     /// <summary>The figures of the sessions that ended in [from, to); null for anyone but a supervisor.</summary>
     public async Task<SupportFigures?> FiguresAsync(ClaimsPrincipal user, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
-        IsSupervisor(user) ? await supervision.FiguresAsync(from, to, cancellationToken) : null;
+        user.IsSupervisor() ? await supervision.FiguresAsync(from, to, cancellationToken) : null;
 
     /// <summary>How many sessions an agent holds at once.</summary>
     public async Task<SupportResult<SupportAgent>> SetLimitAsync(ClaimsPrincipal user, string agentId, int maxSessions, CancellationToken cancellationToken) =>
-        IsSupervisor(user)
+        user.IsSupervisor()
             ? await assignment.SetLimitAsync(agentId, maxSessions, cancellationToken)
             : SupportResult<SupportAgent>.Fail(SupportError.NotAllowed, SupervisorsOnly);
 
     /// <summary>A supervisor reviews an ended conversation someone else held (again: the new review replaces the old).</summary>
     public async Task<SupportResult<SessionReview>> ReviewAsync(
         ClaimsPrincipal user, string sessionId, int score, string? comment, IReadOnlyCollection<string>? met, CancellationToken cancellationToken) =>
-        IsSupervisor(user)
+        user.IsSupervisor()
             ? await conversations.WithSessionAsync(user, sessionId, (session, reviewer) => supervision.ReviewAsync(session, reviewer, score, comment, cancellationToken, met), cancellationToken)
             : SupportResult<SessionReview>.Fail(SupportError.NotAllowed, SupervisorsOnly);
 
@@ -61,11 +61,5 @@ public sealed class SupervisorDesk(
     {
         ArgumentNullException.ThrowIfNull(user);
         return user.IsStaff() && user.AccountId() is { } me ? await reviews.ReviewsOfAgentAsync(me, limit, cancellationToken) : [];
-    }
-
-    private static bool IsSupervisor(ClaimsPrincipal user)
-    {
-        ArgumentNullException.ThrowIfNull(user);
-        return user.IsSupervisor();
     }
 }

@@ -23,7 +23,7 @@ public sealed class StaffRollouts(RolloutStore store, RolloutService rollouts)
 {
     public async Task<IReadOnlyList<RolloutView>> ListAsync(ClaimsPrincipal staff, CancellationToken cancellationToken)
     {
-        if (!IsStaff(staff))
+        if (!staff.IsStaff())
             return [];
         var views = new List<RolloutView>();
         foreach (var rollout in await store.ListRolloutsAsync(cancellationToken))
@@ -34,7 +34,7 @@ public sealed class StaffRollouts(RolloutStore store, RolloutService rollouts)
     /// <summary>The rollout and its devices; null when there is none by that id (or the reader is not staff).</summary>
     public async Task<StaffRollout?> GetAsync(ClaimsPrincipal staff, string rolloutId, CancellationToken cancellationToken)
     {
-        if (!IsStaff(staff) || await store.GetRolloutAsync(rolloutId, cancellationToken) is not { } rollout)
+        if (!staff.IsStaff() || await store.GetRolloutAsync(rolloutId, cancellationToken) is not { } rollout)
             return null;
         var devices = await store.DevicesOfRolloutAsync(rolloutId, cancellationToken);
         return new StaffRollout(RolloutView.Of(rollout, devices), devices);
@@ -42,18 +42,18 @@ public sealed class StaffRollouts(RolloutStore store, RolloutService rollouts)
 
     /// <summary>Every rollout that reached the device, newest first as the store keeps them.</summary>
     public async Task<IReadOnlyList<RolloutDevice>> OfDeviceAsync(ClaimsPrincipal staff, string deviceId, CancellationToken cancellationToken) =>
-        IsStaff(staff) ? await store.RolloutsOfDeviceAsync(deviceId, cancellationToken) : [];
+        staff.IsStaff() ? await store.RolloutsOfDeviceAsync(deviceId, cancellationToken) : [];
 
     public async Task<RolloutResult<RolloutView>> CreateAsync(ClaimsPrincipal supervisor, RolloutSpec spec, CancellationToken cancellationToken)
     {
-        if (!IsSupervisor(supervisor))
+        if (!supervisor.IsSupervisor())
             return new(null, RolloutError.Invalid, NotSupervisor);
         return await ViewAsync(await rollouts.CreateAsync(spec, supervisor.Signature(), cancellationToken), withNote: true, cancellationToken);
     }
 
     public async Task<RolloutResult<RolloutView>> ChangeAsync(ClaimsPrincipal supervisor, string rolloutId, RolloutChange change, CancellationToken cancellationToken)
     {
-        if (!IsSupervisor(supervisor))
+        if (!supervisor.IsSupervisor())
             return new(null, RolloutError.Invalid, NotSupervisor);
         var actor = supervisor.Signature();
         var result = change switch
@@ -73,16 +73,4 @@ public sealed class StaffRollouts(RolloutStore store, RolloutService rollouts)
         result.Value is { } rollout
             ? new(RolloutView.Of(rollout, await store.DevicesOfRolloutAsync(rollout.Id, cancellationToken), withNote && result.Detail.Length > 0 ? result.Detail : null), result.Error, result.Detail)
             : new(null, result.Error, result.Detail);
-
-    private static bool IsStaff(ClaimsPrincipal user)
-    {
-        ArgumentNullException.ThrowIfNull(user);
-        return user.IsStaff();
-    }
-
-    private static bool IsSupervisor(ClaimsPrincipal user)
-    {
-        ArgumentNullException.ThrowIfNull(user);
-        return user.IsSupervisor();
-    }
 }
