@@ -51,11 +51,13 @@ public sealed class CertificateRenewalTests
         using var admin = await host.SignedInClientAsync(AccountRole.Admin);
         using var view = JsonDocument.Parse(await admin.GetStringAsync("/api/devices/renew-1/credentials", Ct));
         var certificates = view.RootElement.GetProperty("certificates").EnumerateArray().ToList();
-        Assert.Equal(2, certificates.Count);
+        // The first and the new one; a request asked again on a machine slower than the agent's retry (see above) may have
+        // been answered with one more, never used.
+        Assert.InRange(certificates.Count, 2, 3);
         Assert.Equal(JsonValueKind.Null, certificates[0].GetProperty("revokedAt").ValueKind);
-        // Retired as superseded when the device came back with the new one (or, on a machine slow enough, simply expired).
-        Assert.True(certificates[1].GetProperty("revocationReason").GetString() == "superseded"
-            || certificates[1].GetProperty("notAfter").GetDateTimeOffset() <= DateTimeOffset.UtcNow, certificates[1].ToString());
+        // Every earlier one retired as superseded when the device came back with the new one (or, on a machine slow enough, simply expired).
+        Assert.All(certificates.Skip(1), earlier => Assert.True(earlier.GetProperty("revocationReason").GetString() == "superseded"
+            || earlier.GetProperty("notAfter").GetDateTimeOffset() <= DateTimeOffset.UtcNow, earlier.ToString()));
     }
 
     [Theory, BothEngines]
