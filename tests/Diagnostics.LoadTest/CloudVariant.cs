@@ -1,3 +1,5 @@
+using Diagnostics.Protocol;
+
 namespace Diagnostics.LoadTest;
 
 /// <summary>What one cloud of an A/B run measured.</summary>
@@ -6,9 +8,13 @@ internal sealed record CloudRun(double Rate, double ToolCpuMicroseconds, double 
 /// <summary>
 /// One side of an A/B run: a name, the cloud's extra settings and environment. Written <c>NAME=ARGS</c>, ARGS separated
 /// by spaces: <c>--Section:Key=value</c> goes on the cloud's command line, <c>ENV:NAME=VALUE</c> into its environment
-/// only (the load tool and its reference broker keep theirs). An empty ARGS is the cloud as configured.
+/// only (the load tool and its reference broker keep theirs), <c>SEVERITY:Report</c> makes this variant's publishers
+/// send events of that severity instead of the run's, and <c>BUILD:PATH</c> runs another build of the cloud (its
+/// Diagnostics.Cloud.dll, or the folder holding it: a copy of an earlier build, for an A/B of code). An empty ARGS is
+/// the cloud as configured.
 /// </summary>
-internal sealed record CloudVariant(string Name, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment, string Description)
+internal sealed record CloudVariant(string Name, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment, string Description,
+    Severity? Severity = null, string? CloudDll = null)
 {
     public static IReadOnlyList<CloudVariant> ParseAll(IEnumerable<string> specs) => [.. specs.Select(Parse)];
 
@@ -20,16 +26,28 @@ internal sealed record CloudVariant(string Name, IReadOnlyList<string> Arguments
             throw new ArgumentException($"A variant is NAME=ARGS (ARGS may be empty), not '{spec}'.", nameof(spec));
         var arguments = new List<string>();
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        Severity? severity = null;
+        string? cloudDll = null;
         foreach (var token in spec[(equals + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (token.StartsWith("ENV:", StringComparison.Ordinal) && token.IndexOf('=', StringComparison.Ordinal) is var at and > 4)
                 environment[token[4..at]] = token[(at + 1)..];
+            else if (token.StartsWith("SEVERITY:", StringComparison.Ordinal))
+                severity = Enum.Parse<Severity>(token["SEVERITY:".Length..], ignoreCase: true);
+            else if (token.StartsWith("BUILD:", StringComparison.Ordinal))
+                cloudDll = ResolveBuild(token["BUILD:".Length..], spec);
             else if (token.StartsWith("--", StringComparison.Ordinal))
                 arguments.Add(token);
             else
-                throw new ArgumentException($"'{token}' in variant '{spec}' is neither --Section:Key=value nor ENV:NAME=VALUE.", nameof(spec));
+                throw new ArgumentException($"'{token}' in variant '{spec}' is none of --Section:Key=value, ENV:NAME=VALUE, SEVERITY:LEVEL, BUILD:PATH.", nameof(spec));
         }
         var description = spec[(equals + 1)..].Trim();
-        return new CloudVariant(spec[..equals], arguments, environment, description.Length == 0 ? "as configured" : description);
+        return new CloudVariant(spec[..equals], arguments, environment, description.Length == 0 ? "as configured" : description, severity, cloudDll);
+    }
+
+    private static string ResolveBuild(string path, string spec)
+    {
+        var dll = Directory.Exists(path) ? Path.Combine(path, "Diagnostics.Cloud.dll") : path;
+        return File.Exists(dll) ? Path.GetFullPath(dll) : throw new ArgumentException($"No cloud build at '{path}' (variant '{spec}').", nameof(spec));
     }
 }

@@ -234,10 +234,10 @@ static async Task<(double Rate, double ToolCpuMicroseconds, double CloudCpuMicro
 }
 
 static async Task<CloudRun> MeasureCloudRunAsync(int deviceCount, int messagesPerDevice, Severity severity, IReadOnlyList<string> arguments,
-    IReadOnlyDictionary<string, string>? environment, CancellationToken ct)
+    IReadOnlyDictionary<string, string>? environment, CancellationToken ct, string? cloudDll = null)
 {
     // The publishers send as fast as the broker answers, far past one device's limits: this run measures capacity.
-    var cloud = await StartCloudAsync([.. FloodRun.LimitsLifted, .. arguments], environment, ct);
+    var cloud = await StartCloudAsync([.. FloodRun.LimitsLifted, .. arguments], environment, ct, cloudDll);
     try
     {
         return await MeasureOnCloudAsync(cloud, deviceCount, messagesPerDevice, severity, ct);
@@ -274,13 +274,14 @@ static async Task<CloudRun> MeasureOnCloudAsync(CloudProcess cloud, int deviceCo
 
 // On a machine loaded by other work a cloud can take longer than CloudProcess's 60 s to answer /health: try again
 // (a fresh process and store) rather than lose the whole run.
-static async Task<CloudProcess> StartCloudAsync(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment, CancellationToken ct)
+static async Task<CloudProcess> StartCloudAsync(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment, CancellationToken ct,
+    string? cloudDll = null)
 {
     for (var attempt = 1; ; attempt++)
     {
         try
         {
-            return await CloudProcess.StartAsync(ct, extraArguments: arguments, environment: environment);
+            return await CloudProcess.StartAsync(ct, extraArguments: arguments, environment: environment, cloudDll: cloudDll);
         }
         catch (TimeoutException) when (attempt < 3)
         {
@@ -301,7 +302,7 @@ async Task CompareVariantsAsync(IReadOnlyList<CloudVariant> variants, int rounds
         Console.WriteLine($"round {round} (load average {load}): reference {reference.Rate:N0} msg/s, {reference.ToolCpuMicroseconds:N1} µs/msg");
         foreach (var variant in round % 2 == 1 ? variants : variants.Reverse())
         {
-            var run = await MeasureCloudRunAsync(devices, messages, severity, variant.Arguments, variant.Environment, ct);
+            var run = await MeasureCloudRunAsync(devices, messages, variant.Severity ?? severity, variant.Arguments, variant.Environment, ct, variant.CloudDll);
             ratios[variant.Name].Add(run.Rate / reference.Rate);
             Console.WriteLine($"  {variant.Name,-16}: {run.Rate,10:N0} msg/s {run.Rate / reference.Rate,7:N2}x  cloud {run.CloudCpuMicroseconds,6:N1} µs/msg, " +
                 $"publishers {run.ToolCpuMicroseconds,6:N1} µs/msg, acks {run.AcksPerMessage:N3} per message ({run.AcksAtMostOnce:N0} at QoS 0)");

@@ -20,12 +20,14 @@ public sealed class CloudProcess : IAsyncDisposable
     private readonly HttpClient _http;
     private readonly IReadOnlyList<string> _extraArguments;
     private readonly IReadOnlyDictionary<string, string>? _environment;
+    private readonly string? _cloudDll;
     private bool _signedIn;
 
     private CloudProcess(ChildProcess process, Uri baseAddress, int mqttPort, int mqttTlsPort, string dataDirectory, IReadOnlyList<string> extraArguments,
-        IReadOnlyDictionary<string, string>? environment)
+        IReadOnlyDictionary<string, string>? environment, string? cloudDll)
     {
         _environment = environment;
+        _cloudDll = cloudDll;
         Process = process;
         BaseAddress = baseAddress;
         MqttPort = mqttPort;
@@ -54,17 +56,18 @@ public sealed class CloudProcess : IAsyncDisposable
     /// <summary>Starts a cloud; pass the same <paramref name="dataDirectory"/> and ports to restart one on its store.</summary>
     /// <param name="extraArguments">More command-line settings, such as <c>--Demo:Devices=3</c>.</param>
     /// <param name="environment">More environment variables (e.g. a HOME of its own, as a second machine would have).</param>
+    /// <param name="cloudDll">Another build of the cloud (a load run's A/B of two builds); this checkout's build when null.</param>
     public static async Task<CloudProcess> StartAsync(
         CancellationToken cancellationToken, string? dataDirectory = null, int? httpPort = null, int? mqttPort = null,
-        IReadOnlyList<string>? extraArguments = null, IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyList<string>? extraArguments = null, IReadOnlyDictionary<string, string>? environment = null, string? cloudDll = null)
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("dx-cloud-").FullName;
         var http = httpPort ?? FreePort.Next();
         var mqtt = mqttPort ?? FreePort.Next();
         var mqttTls = FreePort.Next();
         extraArguments ??= [];
-        var cloud = new CloudProcess(Launch(dataDirectory, http, mqtt, mqttTls, extraArguments, environment), new Uri($"http://127.0.0.1:{http}/"), mqtt, mqttTls,
-            dataDirectory, extraArguments, environment);
+        var cloud = new CloudProcess(Launch(dataDirectory, http, mqtt, mqttTls, extraArguments, environment, cloudDll), new Uri($"http://127.0.0.1:{http}/"), mqtt, mqttTls,
+            dataDirectory, extraArguments, environment, cloudDll);
         try
         {
             await cloud.WaitUntilHealthyAsync(cancellationToken);
@@ -83,7 +86,7 @@ public sealed class CloudProcess : IAsyncDisposable
     {
         if (!Process.HasExited)
             await Process.StopAsync(TimeSpan.FromSeconds(20));
-        Process = Launch(DataDirectory, BaseAddress.Port, MqttPort, MqttTlsPort, _extraArguments, _environment);
+        Process = Launch(DataDirectory, BaseAddress.Port, MqttPort, MqttTlsPort, _extraArguments, _environment, _cloudDll);
         await WaitUntilHealthyAsync(cancellationToken);
     }
 
@@ -125,8 +128,8 @@ public sealed class CloudProcess : IAsyncDisposable
     }
 
     private static ChildProcess Launch(string dataDirectory, int httpPort, int mqttPort, int mqttTlsPort, IReadOnlyList<string> extraArguments,
-        IReadOnlyDictionary<string, string>? environment) =>
-        ChildProcess.StartDotnet("cloud", RepositoryLayout.CloudDll,
+        IReadOnlyDictionary<string, string>? environment, string? cloudDll) =>
+        ChildProcess.StartDotnet("cloud", cloudDll ?? RepositoryLayout.CloudDll,
         [
             "--urls", $"http://127.0.0.1:{httpPort}",
             $"--Broker:Port={mqttPort}",
