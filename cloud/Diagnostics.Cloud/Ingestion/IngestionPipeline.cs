@@ -81,10 +81,13 @@ public sealed partial class IngestionPipeline(
     }
 
     /// <summary>Stores a batch; answers each device's mark to acknowledge (none when nothing could be stored).</summary>
+    /// <remarks>
+    /// One pass over the batch, one <see cref="DeviceInBatch"/> per device gathering its state and what changed: this
+    /// runs for every message the cloud stores, so no per-message copies of the device's update and no LINQ passes.
+    /// </remarks>
     private async Task<List<(string DeviceId, ulong Mark)>> ProcessBatchAsync(List<AcceptedUplink> batch, CancellationToken cancellationToken)
     {
-        var work = new Dictionary<string, SequenceTracker>();
-        var updates = new Dictionary<string, DeviceUpdate>();
+        var devices = new Dictionary<string, DeviceInBatch>(StringComparer.Ordinal);
         var toStore = new List<AcceptedUplink>(batch.Count);
         long duplicates = 0, gaps = 0;
 
@@ -92,44 +95,34 @@ public sealed partial class IngestionPipeline(
         {
             var envelope = uplink.Envelope;
             var id = envelope.DeviceId;
-            if (!work.TryGetValue(id, out var stream))
+            if (!devices.TryGetValue(id, out var device))
             {
-                stream = _streams.TryGetValue(id, out var known) ? known.Clone() : new SequenceTracker(null, [], null);
-                work[id] = stream;
+                var stream = _streams.TryGetValue(id, out var known) ? known.Clone() : new SequenceTracker(null, [], null);
+                device = new DeviceInBatch(stream, uplink.ReceivedAt);
+                devices[id] = device;
             }
-            var gap = stream.ApplyLowestRetained(envelope.LowestRetainedSequence, envelope.Sequence);
+            var gap = device.Stream.ApplyLowestRetained(envelope.LowestRetainedSequence, envelope.Sequence);
             if (gap > 0)
             {
                 gaps += gap;
                 LogGap(id, gap, envelope.LowestRetainedSequence);
             }
 
-            var update = updates.TryGetValue(id, out var u) ? u : new DeviceUpdate(id, 0, uplink.ReceivedAt, null, null);
-            update = update with { LastSeen = uplink.ReceivedAt > update.LastSeen ? uplink.ReceivedAt : update.LastSeen };
-            if (stream.IsDuplicate(envelope.Sequence))
+            if (uplink.ReceivedAt > device.LastSeen)
+                device.LastSeen = uplink.ReceivedAt;
+            if (device.Stream.IsDuplicate(envelope.Sequence))
             {
                 duplicates++;
-                updates[id] = update;
                 continue;
             }
-            stream.MarkStored(envelope.Sequence);
+            device.Stream.MarkStored(envelope.Sequence);
             toStore.Add(uplink);
-            if (envelope.Heartbeat is { } heartbeat)
-            {
-                if (heartbeat.IntervalSeconds > 0)
-                    update = update with { HeartbeatIntervalSeconds = heartbeat.IntervalSeconds };
-                if (PairingCodes.Normalize(heartbeat.PairingCode) is { } pairingCode)
-                    update = update with { PairingCode = pairingCode };
-            }
-            if (envelope.Status is { } status && envelope.Sequence > (stream.StatusSequence ?? 0))
-            {
-                stream.StatusSequence = envelope.Sequence;
-                update = update with { Status = new CurrentStatus(envelope.Sequence, status, DeviceHealthRules.From(status)) };
-            }
-            updates[id] = update;
+            device.Take(envelope);
         }
 
-        var deviceUpdates = updates.Values.Select(u => u with { Mark = work[u.DeviceId].Mark!.Value }).ToList();
+        var deviceUpdates = new List<DeviceUpdate>(devices.Count);
+        foreach (var (id, device) in devices)
+            deviceUpdates.Add(device.Update(id));
         IReadOnlyDictionary<string, ulong> committed;
         try
         {
@@ -144,11 +137,16 @@ public sealed partial class IngestionPipeline(
             return [];
         }
 
-        foreach (var (id, stream) in work)
+        var marks = new List<(string DeviceId, ulong Mark)>(devices.Count);
+        var changed = new List<DeviceChange>();
+        foreach (var (id, device) in devices)
         {
             if (committed.TryGetValue(id, out var mark))
-                stream.CatchUp(mark);
-            _streams[id] = stream;
+                device.Stream.CatchUp(mark);
+            _streams[id] = device.Stream;
+            marks.Add((id, device.Stream.Mark!.Value));
+            if (device.Change(id) is { } change)
+                changed.Add(change);
         }
         Interlocked.Exchange(ref _lastBatchAtUnixMs, time.GetUtcNow().ToUnixTimeMilliseconds());
         Volatile.Write(ref _lastBatchSize, batch.Count);
@@ -157,28 +155,73 @@ public sealed partial class IngestionPipeline(
             metrics.Duplicates(duplicates);
         if (gaps > 0)
             metrics.GapSequences(gaps);
-        LogBatchStored(batch.Count, toStore.Count, duplicates, work.Count);
-        changes.Publish(DescribeChanges(toStore, deviceUpdates));
-
-        return [.. work.Select(w => (w.Key, w.Value.Mark!.Value))];
+        LogBatchStored(batch.Count, toStore.Count, duplicates, devices.Count);
+        changes.Publish(changed);
+        return marks;
     }
 
     /// <summary>Each ack goes to its own device's session: none waits for another.</summary>
-    private Task SendAcksAsync(List<(string DeviceId, ulong Mark)> marks, CancellationToken cancellationToken) =>
-        Task.WhenAll(marks.Select(m => SendAckAsync(m.DeviceId, m.Mark, cancellationToken)));
-
-    private static List<DeviceChange> DescribeChanges(List<AcceptedUplink> stored, List<DeviceUpdate> deviceUpdates)
+    private Task SendAcksAsync(List<(string DeviceId, ulong Mark)> marks, CancellationToken cancellationToken)
     {
-        var events = stored.Where(u => u.Envelope.Event is not null).ToLookup(u => u.Envelope.DeviceId, u => u.Envelope.Event!);
-        var results = stored.Where(u => u.Envelope.CommandResult is not null).ToLookup(u => u.Envelope.DeviceId, u => u.Envelope.CommandResult!);
-        var updates = stored.Where(u => u.Envelope.UpdateReport is not null).ToLookup(u => u.Envelope.DeviceId, u => u.Envelope.UpdateReport!);
-        var hosts = stored.Where(u => u.Envelope.HostReport is not null).Select(u => u.Envelope.DeviceId).ToHashSet(StringComparer.Ordinal);
-        return deviceUpdates
-            .Where(u => u.Status is not null || events.Contains(u.DeviceId) || results.Contains(u.DeviceId) || updates.Contains(u.DeviceId) || hosts.Contains(u.DeviceId))
-            .Select(u => new DeviceChange(u.DeviceId, u.LastSeen, u.Status?.Health, DevicePresence.Online, [.. events[u.DeviceId]],
-                results.Contains(u.DeviceId) ? [.. results[u.DeviceId]] : null, UpdateReports: updates.Contains(u.DeviceId) ? [.. updates[u.DeviceId]] : null,
-                HostReported: hosts.Contains(u.DeviceId)))
-            .ToList();
+        var sends = new Task[marks.Count];
+        for (var i = 0; i < marks.Count; i++)
+            sends[i] = SendAckAsync(marks[i].DeviceId, marks[i].Mark, cancellationToken);
+        return Task.WhenAll(sends);
+    }
+
+    /// <summary>
+    /// One device's part of a batch: its stream (a copy until the batch commits), the state its stored messages leave
+    /// (last seen counts duplicates too: the device was heard), and what live views and loops are told afterwards.
+    /// </summary>
+    private sealed class DeviceInBatch(SequenceTracker stream, DateTimeOffset firstReceivedAt)
+    {
+        private int? _heartbeatIntervalSeconds;
+        private string? _pairingCode;
+        private CurrentStatus? _status;
+        private List<DeviceEvent>? _events;
+        private List<CommandResult>? _commandResults;
+        private List<Protocol.Updates.UpdateReport>? _updateReports;
+        private bool _hostReported;
+
+        public SequenceTracker Stream { get; } = stream;
+
+        public DateTimeOffset LastSeen { get; set; } = firstReceivedAt;
+
+        /// <summary>A message of this device that is stored now (not a duplicate).</summary>
+        public void Take(Envelope envelope)
+        {
+            if (envelope.Heartbeat is { } heartbeat)
+            {
+                if (heartbeat.IntervalSeconds > 0)
+                    _heartbeatIntervalSeconds = heartbeat.IntervalSeconds;
+                if (PairingCodes.Normalize(heartbeat.PairingCode) is { } pairingCode)
+                    _pairingCode = pairingCode;
+            }
+            // Only the newest status (by sequence) becomes the device's current state.
+            if (envelope.Status is { } status && envelope.Sequence > (Stream.StatusSequence ?? 0))
+            {
+                Stream.StatusSequence = envelope.Sequence;
+                _status = new CurrentStatus(envelope.Sequence, status, DeviceHealthRules.From(status));
+            }
+            if (envelope.Event is { } deviceEvent)
+                (_events ??= []).Add(deviceEvent);
+            if (envelope.CommandResult is { } result)
+                (_commandResults ??= []).Add(result);
+            if (envelope.UpdateReport is { } report)
+                (_updateReports ??= []).Add(report);
+            if (envelope.HostReport is not null)
+                _hostReported = true;
+        }
+
+        public DeviceUpdate Update(string deviceId) =>
+            new(deviceId, Stream.Mark!.Value, LastSeen, _heartbeatIntervalSeconds, _status, _pairingCode);
+
+        /// <summary>What live views and the loops hear of this device's part, once stored; null when nothing they follow changed.</summary>
+        public DeviceChange? Change(string deviceId) =>
+            _status is null && _events is null && _commandResults is null && _updateReports is null && !_hostReported
+                ? null
+                : new DeviceChange(deviceId, LastSeen, _status?.Health, DevicePresence.Online, _events is null ? [] : _events,
+                    _commandResults, UpdateReports: _updateReports, HostReported: _hostReported);
     }
 
     private async Task SendAckAsync(string deviceId, ulong mark, CancellationToken cancellationToken)
