@@ -279,13 +279,21 @@ static async Task<CloudProcess> StartCloudAsync(IReadOnlyList<string> arguments,
 {
     for (var attempt = 1; ; attempt++)
     {
+        // A start that fails leaves no store behind (the caller deletes the store of one that started).
+        var dataDirectory = Directory.CreateTempSubdirectory("dx-cloud-").FullName;
         try
         {
-            return await CloudProcess.StartAsync(ct, extraArguments: arguments, environment: environment, cloudDll: cloudDll);
+            return await CloudProcess.StartAsync(ct, dataDirectory, extraArguments: arguments, environment: environment, cloudDll: cloudDll);
         }
         catch (TimeoutException) when (attempt < 3)
         {
-            Console.WriteLine($"the cloud did not answer /health within 60 s (attempt {attempt}, load average {ProcessStats.LoadAverage()}); starting another");
+            Directory.Delete(dataDirectory, recursive: true);
+            Console.WriteLine($"the cloud did not answer /health in time (attempt {attempt}, load average {ProcessStats.LoadAverage()}; DX_CLOUD_START_SECONDS raises the limit); starting another");
+        }
+        catch
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+            throw;
         }
     }
 }
