@@ -1,12 +1,16 @@
 using Diagnostics.Agent.Fleet;
 using Diagnostics.Agent.Hosting;
 using Diagnostics.Agent.Uplink;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
 // Table of contents. Commands:
 //   run (default)  one agent as a Generic Host worker (appsettings.json, DX_ environment, --Section:Key=value)
 //   simulate       a fleet of simulated printers in one process (see SimulateCommand.Usage)
 //   outbox-stress  hidden: hammers an outbox for the kill -9 test
+
+// First, while nothing has touched SQLite yet: every command opens outboxes, and a gateway opens one per device.
+SqliteMemory.ConfigureBeforeFirstUse();
 using var stopping = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stopping.Cancel(); };
 
@@ -20,7 +24,11 @@ return args switch
 
 static async Task<int> RunAgentAsync(string[] args)
 {
-    var builder = Host.CreateApplicationBuilder(args);
+    // The agent reads its configuration once at start, so appsettings.json is not watched for changes (a watcher is
+    // a thread and an inotify buffer for the agent's whole life).
+    var settings = new HostApplicationBuilderSettings { Args = args, Configuration = new ConfigurationManager() };
+    settings.Configuration.AddInMemoryCollection([new("hostBuilder:reloadConfigOnChange", "false")]);
+    var builder = Host.CreateApplicationBuilder(settings);
     builder.AddAgentConfiguration(args);
     builder.AddDeviceAgent();
     await builder.Build().RunAsync();
