@@ -50,7 +50,6 @@ public static class AgentHostExtensions
         // Reconnect jitter must differ between devices so a broker restart is not followed by a thundering herd.
         builder.Services.TryAddSingleton(_ => new Random());
         builder.Services.AddHostedService<AgentWorker>();
-        builder.Services.AddHostedService(services => new HeapRelease(services.GetRequiredService<TimeProvider>(), HeapRelease.ReleaseNow));
         return builder;
     }
 
