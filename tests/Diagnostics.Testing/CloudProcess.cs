@@ -160,6 +160,10 @@ public sealed class CloudProcess : IAsyncDisposable
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Listening but too busy starting to answer within the client's timeout (a loaded machine): not healthy yet.
+            }
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"The cloud did not become healthy within {limit} s:\n" + Process.Tail());
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);

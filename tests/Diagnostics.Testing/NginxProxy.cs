@@ -17,6 +17,9 @@ public sealed class NginxProxy : IAsyncDisposable
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
     }
 
+    /// <summary>The response header naming the instance (host:port) that answered; nginx lists each it tried, the last answered.</summary>
+    public const string UpstreamHeader = "X-Upstream-Address";
+
     public int Port { get; }
 
     public Uri BaseAddress { get; }
@@ -65,6 +68,8 @@ public sealed class NginxProxy : IAsyncDisposable
                         proxy_set_header Connection $connection_upgrade;
                         proxy_read_timeout 120s;
                         proxy_next_upstream error timeout http_502 http_503;
+                        # Which instance answered (tests only, see UpstreamHeader): not in the README's sample.
+                        add_header {{UpstreamHeader}} $upstream_addr always;
                     }
                 }
             }

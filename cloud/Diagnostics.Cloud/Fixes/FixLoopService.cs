@@ -86,7 +86,10 @@ public sealed partial class FixLoopService(
         foreach (var device in work.Reconnected)
             await workflow.DeviceOnlineAsync(device, stoppingToken);
         if (full)
+        {
+            await workflow.ResumeInterruptedAsync(stoppingToken);
             await workflow.CheckOpenAsync(stoppingToken);
+        }
         else if (work.StatusChanged.Count > 0)
             await workflow.CheckOpenAsync(stoppingToken, work.StatusChanged);
     }

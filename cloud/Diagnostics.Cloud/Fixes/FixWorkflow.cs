@@ -159,6 +159,26 @@ public sealed partial class FixWorkflow(
         return open;
     }
 
+    /// <summary>
+    /// Finishes what an instance that died mid-step left undone (no other step does it): a proposal its standing consent
+    /// never approved, a command approved but never handed to the broker. Only steps older than
+    /// <see cref="InterruptedAfter"/> count, so one a live instance is still taking is left to it.
+    /// </summary>
+    public async Task ResumeInterruptedAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        foreach (var proposal in await store.ProposedUnderPolicyAsync(now - InterruptedAfter, now, cancellationToken))
+            await ApproveByPolicyAsync(proposal, cancellationToken);
+        foreach (var proposal in await store.UnpublishedAsync(now - InterruptedAfter, now, cancellationToken))
+        {
+            LogResumed(proposal.Id, proposal.DeviceId, proposal.CommandId!);
+            await PublishCommandAsync(proposal, cancellationToken);
+        }
+    }
+
+    /// <summary>A live instance takes a step (commit, then publish) in milliseconds; one this old was cut short.</summary>
+    public static readonly TimeSpan InterruptedAfter = TimeSpan.FromSeconds(20);
+
     /// <summary>A device came (back) online: its standing consents and every command still waiting for it go out again.</summary>
     public async Task DeviceOnlineAsync(string deviceId, CancellationToken cancellationToken)
     {
@@ -463,6 +483,7 @@ public sealed partial class FixWorkflow(
         {
             await downlink.PublishAsync(Topics.Downlink(proposal.DeviceId, Topics.CommandKind), WireCodec.Encode(command), cancellationToken);
             LogCommandPublished(command.CommandId, proposal.DeviceId, command.Name);
+            await store.MarkPublishedAsync(proposal.Id, command.CommandId, time.GetUtcNow(), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -547,6 +568,9 @@ public sealed partial class FixWorkflow(
 
     [LoggerMessage(EventId = FixesEventIds.FixDecided, Level = LogLevel.Information, Message = "Fix {ProposalId} for {DeviceId} {Decision} by {Actor}")]
     private partial void LogDecided(string proposalId, string deviceId, string decision, string actor);
+
+    [LoggerMessage(EventId = FixesEventIds.FixCommandResumed, Level = LogLevel.Warning, Message = "Fix {ProposalId} for {DeviceId}: command {CommandId} was approved but never sent (its instance stopped in between); sending it now")]
+    private partial void LogResumed(string proposalId, string deviceId, string commandId);
 
     [LoggerMessage(EventId = FixesEventIds.FixCommandPublished, Level = LogLevel.Information, Message = "Command {CommandId} ({Command}) sent to {DeviceId}")]
     private partial void LogCommandPublished(string commandId, string deviceId, string command);

@@ -14,4 +14,7 @@ internal static class FixesEventIds
     public const int FixInboxFailed = 628;
     public const int FixLoopFailed = 629;
     public const int FixInboxBatchFailed = 630;
+
+    // From the block's end: another change to Fixes was taking 631 on at the same time.
+    public const int FixCommandResumed = 639;
 }

@@ -144,6 +144,32 @@ public sealed class SqliteFixStore(Database database)
     public Task<IReadOnlyList<FixProposal>> OpenAsync(CancellationToken cancellationToken) =>
         WhereAsync("state IN ('proposed', 'sent', 'verifying')", null, 10_000, cancellationToken, oldestFirst: true);
 
+    /// <summary>Notes that the proposal's command was handed to the broker (the first time only).</summary>
+    public Task MarkPublishedAsync(string proposalId, string commandId, DateTimeOffset at, CancellationToken cancellationToken) =>
+        database.ExecuteAsync("""
+            UPDATE fix_proposals SET command_published_at_ms = @at
+            WHERE id = @proposalId AND command_id = @commandId AND command_published_at_ms IS NULL;
+            """, new { proposalId, commandId, at }, cancellationToken);
+
+    /// <summary>
+    /// Commands approved before <paramref name="sentBefore"/> and still waiting, unexpired at <paramref name="now"/>,
+    /// that no instance handed to the broker: the one that approved it died in between.
+    /// </summary>
+    public Task<IReadOnlyList<FixProposal>> UnpublishedAsync(DateTimeOffset sentBefore, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WhereAsync("state = 'sent' AND command_published_at_ms IS NULL AND sent_at_ms < @sentBefore AND command_expires_at_ms > @now",
+            new { sentBefore, now }, 500, cancellationToken, oldestFirst: true);
+
+    /// <summary>
+    /// Proposals created before <paramref name="createdBefore"/> still waiting for an answer although a standing consent
+    /// for their action holds at <paramref name="now"/>: the instance that proposed them died before the policy approved them.
+    /// </summary>
+    public Task<IReadOnlyList<FixProposal>> ProposedUnderPolicyAsync(DateTimeOffset createdBefore, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WhereAsync("""
+            state = 'proposed' AND action IS NOT NULL AND created_at_ms < @createdBefore AND EXISTS (
+                SELECT 1 FROM consent_policies c WHERE c.device_id = fix_proposals.device_id AND c.action = fix_proposals.action
+                AND c.revoked_at_ms IS NULL AND c.expires_at_ms > @now)
+            """, new { createdBefore, now }, 500, cancellationToken, oldestFirst: true);
+
     public Task<IReadOnlyList<FixProposal>> ForProblemAsync(string deviceId, string condition, string code, CancellationToken cancellationToken) =>
         WhereAsync("device_id = @deviceId AND (condition = @condition AND condition <> '' OR code = @code)", new { deviceId, condition, code }, 100, cancellationToken);
 

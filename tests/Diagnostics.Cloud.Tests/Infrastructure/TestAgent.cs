@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Diagnostics.Agent.Collectors;
+using Diagnostics.Agent.Commands;
 using Diagnostics.Agent.Provisioning;
 using Diagnostics.Agent.Telemetry;
 using Diagnostics.Agent.Uplink;
@@ -7,22 +9,31 @@ using Microsoft.Extensions.Logging;
 
 namespace Diagnostics.Cloud.Tests.Infrastructure;
 
-/// <summary>The agent's real uplink (durable outbox in a temp directory, MQTT session, reconnects) against a test's broker.</summary>
+/// <summary>
+/// The agent's real uplink (durable outbox in a temp directory, MQTT session, reconnects) against a test's broker; given
+/// the device's actions, also the agent's real command handling (<see cref="CommandExecutor"/>: consent checks, journal,
+/// the result through the outbox), with every command the MQTT client delivered kept in <see cref="CommandsDelivered"/>.
+/// </summary>
 public sealed class TestAgent : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly ILoggerFactory _loggers;
     private readonly Task _running;
+    private readonly Task _commands;
     private readonly UplinkEnvelopes _envelopes;
 
-    private TestAgent(DeviceCredentials credentials, BrokerOptions broker, string directory)
+    private TestAgent(DeviceCredentials credentials, BrokerOptions broker, string directory, IDeviceActions? actions)
     {
         Directory = directory;
         DeviceId = credentials.DeviceId;
         _loggers = LoggerFactory.Create(logging => logging.AddProvider(new ListLoggerProvider(Logs)));
         Outbox = Outbox.Open(directory, new OutboxOptions { Durability = OutboxDurability.ProcessCrash }, TimeProvider.System);
         _envelopes = new UplinkEnvelopes(credentials.DeviceId, TimeProvider.System);
-        Uplink = new UplinkConnection(credentials, broker, Outbox, TimeProvider.System, new Random(7), _loggers.CreateLogger<UplinkConnection>());
+        if (actions is not null)
+            Commands = new CommandExecutor(directory, actions, Outbox, _envelopes, new CommandOptions(), TimeProvider.System, _loggers.CreateLogger<CommandExecutor>());
+        Uplink = new UplinkConnection(credentials, broker, Outbox, TimeProvider.System, new Random(7), _loggers.CreateLogger<UplinkConnection>(),
+            downlink: Commands is null ? null : new RecordingDownlink(Commands, CommandsDelivered));
+        _commands = Commands?.RunAsync(_stop.Token) ?? Task.CompletedTask;
         _running = Uplink.RunAsync(_stop.Token);
     }
 
@@ -36,15 +47,22 @@ public sealed class TestAgent : IAsyncDisposable
 
     public ConcurrentQueue<LogEntry> Logs { get; } = new();
 
+    /// <summary>The agent's command handling, when started with the device's actions.</summary>
+    public CommandExecutor? Commands { get; }
+
+    /// <summary>Every command the agent's MQTT client delivered, in order, repeats included.</summary>
+    public ConcurrentQueue<Command> CommandsDelivered { get; } = new();
+
     /// <summary>Starts the uplink; reconnects are quick so tests see several attempts in a moment.</summary>
-    public static TestAgent Start(DeviceCredentials credentials, BrokerOptions broker, string? directory = null)
+    /// <param name="actions">What the device does when a command runs; without them commands are ignored, as by an agent without a handler.</param>
+    public static TestAgent Start(DeviceCredentials credentials, BrokerOptions broker, string? directory = null, IDeviceActions? actions = null)
     {
         ArgumentNullException.ThrowIfNull(broker);
         broker.Host = "127.0.0.1";
         broker.ReconnectMinDelay = TimeSpan.FromMilliseconds(50);
         broker.ReconnectMaxDelay = TimeSpan.FromMilliseconds(200);
         broker.ConnectTimeout = TimeSpan.FromSeconds(5);
-        return new TestAgent(credentials, broker, directory ?? NewDirectory());
+        return new TestAgent(credentials, broker, directory ?? NewDirectory(), actions);
     }
 
     public static string NewDirectory() => Path.Combine(Path.GetTempPath(), "dx-cloud-tests", "agent-" + Guid.NewGuid().ToString("N"));
@@ -62,12 +80,25 @@ public sealed class TestAgent : IAsyncDisposable
     public Task<ulong> EnqueueEventAsync(DeviceEvent @event) =>
         Outbox.EnqueueAsync(_envelopes.Event(@event), TestContext.Current.CancellationToken).AsTask();
 
+    /// <summary>Enqueues a heartbeat (one carrying a pairing code lets the owner pair the device); returns its sequence.</summary>
+    public Task<ulong> EnqueueHeartbeatAsync(Heartbeat heartbeat) =>
+        Outbox.EnqueueAsync(_envelopes.Heartbeat(heartbeat), TestContext.Current.CancellationToken).AsTask();
+
     public int LogCount(string contains) => Logs.Count(l => l.Message.Contains(contains, StringComparison.Ordinal));
 
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         await _running;
+        try
+        {
+            await _commands;
+        }
+        catch (OperationCanceledException)
+        {
+            // Its queue's read was cancelled: the stop asked for.
+        }
+        Commands?.Dispose();
         Outbox.Dispose();
         _loggers.Dispose();
         _stop.Dispose();
@@ -79,5 +110,20 @@ public sealed class TestAgent : IAsyncDisposable
         {
             // Best effort.
         }
+    }
+
+    /// <summary>Keeps each delivered command, then hands everything to the agent's own handler.</summary>
+    private sealed class RecordingDownlink(IDownlinkHandler inner, ConcurrentQueue<Command> delivered) : IDownlinkHandler
+    {
+        public ValueTask OnCommandAsync(Command command, CancellationToken cancellationToken)
+        {
+            delivered.Enqueue(command);
+            return inner.OnCommandAsync(command, cancellationToken);
+        }
+
+        public ValueTask OnUnreadableCommandAsync(string commandId, string reason, CancellationToken cancellationToken) =>
+            inner.OnUnreadableCommandAsync(commandId, reason, cancellationToken);
+
+        public ValueTask OnConsentSetAsync(ConsentSet consents, CancellationToken cancellationToken) => inner.OnConsentSetAsync(consents, cancellationToken);
     }
 }
