@@ -60,12 +60,12 @@ public sealed class BrowserSession : IAsyncDisposable
         var statuses = Page.GetByTestId("live-status");
         await Assertions.Expect(statuses.First).ToBeAttachedAsync(new() { Timeout = (float)Patience.TotalMilliseconds });
         foreach (var status in await statuses.AllAsync())
-            await Assertions.Expect(status).ToHaveTextAsync("live", new() { Timeout = (float)Patience.TotalMilliseconds });
+            await Assertions.Expect(status).ToHaveAttributeAsync("data-state", "live", new() { Timeout = (float)Patience.TotalMilliseconds });
     }
 
-    /// <summary>The page's <c>live-status</c> says <c>live</c>: the interactive circuit is connected and subscribed.</summary>
+    /// <summary>The page's <c>live-status</c> is <c>live</c> (its data-state, the same in every language): the interactive circuit is connected and subscribed.</summary>
     public Task ExpectLiveAsync() =>
-        Assertions.Expect(Page.GetByTestId("live-status")).ToHaveTextAsync("live", new() { Timeout = (float)Patience.TotalMilliseconds });
+        Assertions.Expect(Page.GetByTestId("live-status")).ToHaveAttributeAsync("data-state", "live", new() { Timeout = (float)Patience.TotalMilliseconds });
 
     /// <summary>Runs the steps; when they fail, saves a screenshot and the HTML of the page, then rethrows.</summary>
     public async Task RunAsync(Func<IPage, Task> steps)

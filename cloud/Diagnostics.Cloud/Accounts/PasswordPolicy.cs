@@ -51,15 +51,23 @@ public static class PasswordPolicy
         return PasswordWeakness.None;
     }
 
-    /// <summary>What to tell the person, the same on the form, in the API's problem details and on the command line.</summary>
+    /// <summary>
+    /// What to tell the person, the same on the form, in the API's problem details and on the command line, in the
+    /// reader's language (<c>Resources/Accounts/PasswordPolicy{,.zh-Hans,.ja}.resx</c>).
+    /// </summary>
     public static string Explain(PasswordWeakness weakness) => weakness switch
     {
-        PasswordWeakness.TooShort => $"The password must have at least {MinimumLength} characters.",
-        PasswordWeakness.TooCommon => "This password is one of the most common passwords, which attackers try first. Choose another: a few unrelated words make a good one.",
-        PasswordWeakness.TooRepetitive => $"The password repeats too few characters; use at least {MinimumDistinctCharacters} different ones.",
-        PasswordWeakness.ContainsEmail => "The password must not contain your e-mail address or the name before its @.",
-        _ => "The password is acceptable.",
+        PasswordWeakness.TooShort => Text("TooShort", MinimumLength),
+        PasswordWeakness.TooCommon => Text("TooCommon"),
+        PasswordWeakness.TooRepetitive => Text("TooRepetitive", MinimumDistinctCharacters),
+        PasswordWeakness.ContainsEmail => Text("ContainsEmail"),
+        _ => Text("Acceptable"),
     };
+
+    private static readonly System.Resources.ResourceManager Texts = new("Diagnostics.Cloud.Resources.Accounts.PasswordPolicy", typeof(PasswordPolicy).Assembly);
+
+    private static string Text(string name, params object[] args) =>
+        string.Format(System.Globalization.CultureInfo.CurrentCulture, Texts.GetString(name, System.Globalization.CultureInfo.CurrentUICulture) ?? name, args);
 
     private static FrozenSet<string> LoadCommonPasswords()
     {

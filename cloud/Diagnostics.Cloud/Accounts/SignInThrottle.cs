@@ -76,13 +76,20 @@ public sealed class SignInThrottle(AttemptCounters counters, IOptions<SignInThro
     }
 
     /// <summary>What a person is told when throttled, on the form and in the API's problem details.</summary>
+    /// <remarks>In the reader's language: <c>Resources/Accounts/SignInThrottle{,.zh-Hans,.ja}.resx</c>.</remarks>
     public static string Explain(int retryAfterSeconds)
     {
+        var minutes = (retryAfterSeconds + 59) / 60;
         var wait = retryAfterSeconds < 60
-            ? $"{retryAfterSeconds} second{(retryAfterSeconds == 1 ? "" : "s")}"
-            : $"{(retryAfterSeconds + 59) / 60} minute{((retryAfterSeconds + 59) / 60 == 1 ? "" : "s")}";
-        return $"Too many failed sign-ins for this account or from your network. For your security, wait {wait}, then try again.";
+            ? Text(retryAfterSeconds == 1 ? "Second" : "Seconds", retryAfterSeconds)
+            : Text(minutes == 1 ? "Minute" : "Minutes", minutes);
+        return Text("TooManyFailures", wait);
     }
+
+    private static readonly System.Resources.ResourceManager Texts = new("Diagnostics.Cloud.Resources.Accounts.SignInThrottle", typeof(SignInThrottle).Assembly);
+
+    private static string Text(string name, object arg) =>
+        string.Format(System.Globalization.CultureInfo.CurrentCulture, Texts.GetString(name, System.Globalization.CultureInfo.CurrentUICulture) ?? name, arg);
 
     private static TimeSpan LockedFor(AttemptTally failures, int threshold, DateTimeOffset now, SignInThrottleOptions settings)
     {

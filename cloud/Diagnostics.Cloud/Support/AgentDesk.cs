@@ -27,7 +27,7 @@ public sealed class AgentDesk(
     AgentConversations conversations, SupportSessionStore sessions, SupportQueueStore queue, SessionAssignment assignment, SessionCards cards,
     SupportService support, CannedReplyService cannedReplies, IDeviceStore devices, KnowledgeBase knowledge, IOptions<SupportOptions> options)
 {
-    private const string StaffOnly = "only support staff work at the desk";
+    private static string StaffOnly => SupportExplanations.Text("StaffOnly");
 
     public async Task<DeskView> DeskAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
     {
@@ -88,7 +88,7 @@ public sealed class AgentDesk(
     public async Task<SupportResult<SupportMessage>> SendCannedReplyAsync(ClaimsPrincipal user, string sessionId, string replyId, CancellationToken cancellationToken)
     {
         if (await cannedReplies.FindAsync(user, replyId, cancellationToken) is not { } reply)
-            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, "choose a reply");
+            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, SupportExplanations.Text("ChooseReply"));
         return await HeldAsync(user, sessionId, (session, agent) =>
             support.PostAsync(session, agent, CannedReplyService.Fill(reply, session, agent.Name), $"canned-{Guid.NewGuid():N}", internalNote: false, cancellationToken), cancellationToken);
     }

@@ -25,14 +25,14 @@ public sealed class CannedReplyService(CannedReplyStore cannedReplyStore, IOptio
         string? language = null)
     {
         if (!user.IsStaff())
-            return SupportResult<CannedReply>.Fail(SupportError.NotAllowed, "only support staff keep canned replies");
+            return SupportResult<CannedReply>.Fail(SupportError.NotAllowed, SupportExplanations.Text("StaffKeepReplies"));
         if (string.IsNullOrWhiteSpace(title) || title.Length > 100)
-            return SupportResult<CannedReply>.Fail(SupportError.Invalid, "a title has 1 to 100 characters");
+            return SupportResult<CannedReply>.Fail(SupportError.Invalid, SupportExplanations.Text("TitleLength"));
         if (string.IsNullOrWhiteSpace(body) || body.Length > Settings.MaxTextLength)
-            return SupportResult<CannedReply>.Fail(SupportError.Invalid, $"a reply has 1 to {Settings.MaxTextLength} characters");
+            return SupportResult<CannedReply>.Fail(SupportError.Invalid, SupportExplanations.Text("ReplyLength", Settings.MaxTextLength));
         var written = string.IsNullOrWhiteSpace(language) ? ArticleLanguages.Original : language.Trim();
         if (ArticleLanguages.Culture(written) is null)
-            return SupportResult<CannedReply>.Fail(SupportError.Invalid, $"\"{written}\" is not a language name such as en, zh-Hans or ja");
+            return SupportResult<CannedReply>.Fail(SupportError.Invalid, SupportExplanations.Text("NotALanguage", written));
         var reply = new CannedReply($"cr-{Guid.NewGuid():N}", title.Trim(), body.Trim(), SessionActor.Of(user).Name, time.GetUtcNow(), written);
         await cannedReplyStore.AddCannedReplyAsync(reply, cancellationToken);
         return SupportResult<CannedReply>.Done(reply);
@@ -43,10 +43,10 @@ public sealed class CannedReplyService(CannedReplyStore cannedReplyStore, IOptio
     {
         ArgumentNullException.ThrowIfNull(user);
         if (!user.IsSupervisor())
-            return SupportResult<string>.Fail(SupportError.NotAllowed, "only supervisors remove canned replies");
+            return SupportResult<string>.Fail(SupportError.NotAllowed, SupportExplanations.Text("SupervisorsRemoveReplies"));
         return await cannedReplyStore.DeleteCannedReplyAsync(replyId, cancellationToken)
             ? SupportResult<string>.Done(replyId)
-            : SupportResult<string>.Fail(SupportError.NotFound, $"there is no canned reply '{replyId}'");
+            : SupportResult<string>.Fail(SupportError.NotFound, SupportExplanations.Text("NoCannedReply", replyId));
     }
 
     /// <summary>A canned reply with its placeholders filled in for a session: {customer}, {agent}, {device}.</summary>

@@ -115,7 +115,7 @@ public abstract class Conversations(ConversationSources sources)
                 return SupportResult<SupportMessage>.Fail(SupportError.Conflict, why);
             var content = await read(cancellationToken);
             return content is null
-                ? SupportResult<SupportMessage>.Fail(SupportError.Invalid, $"a picture has at most {sources.Options.Value.MaxImageBytes / 1024} KiB")
+                ? SupportResult<SupportMessage>.Fail(SupportError.Invalid, SupportExplanations.Text("PictureTooLarge", sources.Options.Value.MaxImageBytes / 1024))
                 : await sources.Pictures.PostImageAsync(session, actor, contentType, content, caption, cancellationToken);
         }, cancellationToken);
     }
@@ -127,7 +127,7 @@ public abstract class Conversations(ConversationSources sources)
         ArgumentNullException.ThrowIfNull(act);
         return await SessionAsync(user, sessionId, cancellationToken) is { } session
             ? await act(session, SessionActor.Of(user))
-            : SupportResult<T>.Fail(SupportError.NotFound, $"there is no session '{sessionId}' for you");
+            : SupportResult<T>.Fail(SupportError.NotFound, SupportExplanations.Text("NoSessionForYou", sessionId));
     }
 }
 
@@ -158,12 +158,12 @@ public sealed class CustomerConversations(ConversationSources sources, DeviceAcc
         ClaimsPrincipal user, string? deviceId, string? text, string? fixId, string? clientId, CancellationToken cancellationToken)
     {
         if (!IsCustomer(user, out _))
-            return SupportResult<SupportSession>.Fail(SupportError.NotAllowed, "only a customer opens a conversation about their device here");
+            return SupportResult<SupportSession>.Fail(SupportError.NotAllowed, SupportExplanations.Text("CustomersOpenHere"));
         deviceId = string.IsNullOrWhiteSpace(deviceId) ? null : deviceId.Trim();
         if (deviceId is not null && !await access.CanAccessAsync(user, deviceId, cancellationToken))
-            return SupportResult<SupportSession>.Fail(SupportError.NotFound, $"you have no device '{deviceId}'");
+            return SupportResult<SupportSession>.Fail(SupportError.NotFound, SupportExplanations.Text("NoSuchDeviceOfYours", deviceId));
         if (fixId is not null && deviceId is null)
-            return SupportResult<SupportSession>.Fail(SupportError.Invalid, "a session about a fix names its device");
+            return SupportResult<SupportSession>.Fail(SupportError.Invalid, SupportExplanations.Text("FixNamesDevice"));
         return await Sources.Support.OpenAsync(SessionActor.Of(user), deviceId, text, fixId, clientId, cancellationToken);
     }
 
@@ -230,7 +230,7 @@ public sealed class AgentConversations(ConversationSources sources) : Conversati
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(session);
         return session.State != SessionState.Closed && session.AgentId != user.AccountId()
-            ? session.AgentId is null ? "take the session first" : $"the session is {session.AgentName}'s"
+            ? session.AgentId is null ? SupportExplanations.Text("TakeFirst") : SupportExplanations.Text("SomeoneElses", session.AgentName)
             : null;
     }
 }

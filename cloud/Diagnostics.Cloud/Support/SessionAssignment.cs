@@ -52,7 +52,7 @@ public sealed partial class SessionAssignment(
         var (changed, _) = await sessionStore.UpdateAsync(assigned, [from],
             [new NewMessage(MessageKind.System, AuthorKind.System, System.Id, System.Name, announcement, false, null, now)], cancellationToken);
         if (!changed)
-            return SupportResult<SupportSession>.Fail(SupportError.Conflict, "the session changed meanwhile");
+            return SupportResult<SupportSession>.Fail(SupportError.Conflict, SupportExplanations.Text("ChangedMeanwhile"));
         LogAssigned(session.Id, agentId);
         Changed(session.Id);
         return SupportResult<SupportSession>.Done(assigned);
@@ -64,7 +64,7 @@ public sealed partial class SessionAssignment(
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(agent);
         if (session.State is not (SessionState.Queued or SessionState.Bot))
-            return SupportResult<SupportSession>.Fail(SupportError.Conflict, session.State == SessionState.Closed ? "the session is closed" : $"{session.AgentName} has it");
+            return SupportResult<SupportSession>.Fail(SupportError.Conflict, session.State == SessionState.Closed ? SupportExplanations.Text("Closed") : SupportExplanations.Text("HeldBy", session.AgentName));
         if (await LimitReachedAsync(agent.Id, agent.Name, cancellationToken) is { } limit)
             return SupportResult<SupportSession>.Fail(SupportError.AtLimit, limit);
         var from = session.State;
@@ -78,7 +78,7 @@ public sealed partial class SessionAssignment(
         var agent = await queueStore.AgentAsync(agentId, cancellationToken);
         var max = agent?.MaxSessions ?? Settings.DefaultMaxSessionsPerAgent;
         var open = agent?.OpenSessions ?? 0;
-        return open >= max ? $"{name} already holds {open} sessions, the limit of {max}" : null;
+        return open >= max ? SupportExplanations.Text("AtLimit", name, open, max) : null;
     }
 
     /// <summary>
@@ -90,9 +90,9 @@ public sealed partial class SessionAssignment(
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(from);
         if (session.State != SessionState.Assigned)
-            return SupportResult<SupportSession>.Fail(SupportError.Conflict, "only a session with a person is transferred");
+            return SupportResult<SupportSession>.Fail(SupportError.Conflict, SupportExplanations.Text("OnlyPersonTransfers"));
         if (note is { Length: > 1000 })
-            return SupportResult<SupportSession>.Fail(SupportError.Invalid, "a transfer note has at most 1000 characters");
+            return SupportResult<SupportSession>.Fail(SupportError.Invalid, SupportExplanations.Text("TransferNoteLength"));
         var now = time.GetUtcNow();
         SupportSession moved;
         string announcement;
@@ -104,9 +104,9 @@ public sealed partial class SessionAssignment(
         else
         {
             if (toAgentId == session.AgentId)
-                return SupportResult<SupportSession>.Fail(SupportError.Invalid, "the session is already theirs");
+                return SupportResult<SupportSession>.Fail(SupportError.Invalid, SupportExplanations.Text("AlreadyTheirs"));
             if (await accounts.GetAsync(toAgentId, cancellationToken) is not { Role: not AccountRole.Customer } target)
-                return SupportResult<SupportSession>.Fail(SupportError.NotFound, $"there is no agent {toAgentId}");
+                return SupportResult<SupportSession>.Fail(SupportError.NotFound, SupportExplanations.Text("NoAgent", toAgentId));
             if (await LimitReachedAsync(target.Id, target.DisplayName, cancellationToken) is { } limit)
                 return SupportResult<SupportSession>.Fail(SupportError.AtLimit, limit);
             moved = session with { AgentId = target.Id, AgentName = target.DisplayName };
@@ -117,7 +117,7 @@ public sealed partial class SessionAssignment(
             messages.Add(new NewMessage(MessageKind.Text, AuthorKind.Agent, from.Id, from.Name, $"Transfer note: {note.Trim()}", true, null, now));
         var (changed, _) = await sessionStore.UpdateAsync(moved, [SessionState.Assigned], messages, cancellationToken);
         if (!changed)
-            return SupportResult<SupportSession>.Fail(SupportError.Conflict, "the session changed meanwhile");
+            return SupportResult<SupportSession>.Fail(SupportError.Conflict, SupportExplanations.Text("ChangedMeanwhile"));
         LogAssigned(session.Id, toAgentId ?? "(queue)");
         Changed(session.Id);
         await DispatchAsync(cancellationToken);
@@ -139,9 +139,9 @@ public sealed partial class SessionAssignment(
     public async Task<SupportResult<SupportAgent>> SetLimitAsync(string agentId, int maxSessions, CancellationToken cancellationToken)
     {
         if (maxSessions is < 1 or > 50)
-            return SupportResult<SupportAgent>.Fail(SupportError.Invalid, "an agent holds 1 to 50 sessions at once");
+            return SupportResult<SupportAgent>.Fail(SupportError.Invalid, SupportExplanations.Text("AgentLimitRange"));
         if (await accounts.GetAsync(agentId, cancellationToken) is not { Role: not AccountRole.Customer } account)
-            return SupportResult<SupportAgent>.Fail(SupportError.NotFound, $"there is no agent {agentId}");
+            return SupportResult<SupportAgent>.Fail(SupportError.NotFound, SupportExplanations.Text("NoAgent", agentId));
         await queueStore.SetAgentAsync(agentId, account.DisplayName, null, maxSessions, Settings.DefaultMaxSessionsPerAgent, time.GetUtcNow(), cancellationToken);
         signals.NotifyQueue();
         await DispatchAsync(cancellationToken);

@@ -15,8 +15,8 @@ public sealed class SessionCards(
 
     /// <summary>Why no card about the session's device can be posted in it (closed, or about no device); null when one can.</summary>
     private static SupportResult<SupportMessage>? NoDeviceCard(SupportSession session) =>
-        session.State == SessionState.Closed ? SupportResult<SupportMessage>.Fail(SupportError.Closed, "the session is closed")
-        : session.DeviceId is null ? SupportResult<SupportMessage>.Fail(SupportError.Invalid, "the session is about no device")
+        session.State == SessionState.Closed ? SupportResult<SupportMessage>.Fail(SupportError.Closed, SupportExplanations.Text("Closed"))
+        : session.DeviceId is null ? SupportResult<SupportMessage>.Fail(SupportError.Invalid, SupportExplanations.Text("AboutNoDevice"))
         : null;
 
     /// <summary>
@@ -34,7 +34,7 @@ public sealed class SessionCards(
             ? await workflow.RequestDiagnosticsAsync(deviceId, $"{agent.Name} ({agent.Id})", cancellationToken)
             : await workflow.ProposeForSessionAsync(deviceId, articleId, $"{agent.Name} ({agent.Id})", cancellationToken);
         if (proposal is null)
-            return SupportResult<SupportMessage>.Fail(SupportError.NotFound, $"there is no article {articleId} with an automated fix");
+            return SupportResult<SupportMessage>.Fail(SupportError.NotFound, SupportExplanations.Text("NoFixArticle", articleId));
         watchedDevices.Watch(deviceId);
         return SupportResult<SupportMessage>.Done(await PostCardAsync(session.Id, agent, MessageKind.Fix, SupportCardText.Write(SupportBot.FixCardOf(proposal)), cancellationToken));
     }
@@ -46,13 +46,13 @@ public sealed class SessionCards(
         ArgumentNullException.ThrowIfNull(customer);
         var cards = (await messageStore.MessagesOfKindAsync(session.Id, MessageKind.Fix, cancellationToken)).Select(m => SupportCardText.Read<FixCard>(m.Body));
         if (!cards.Any(c => c?.ProposalId == proposalId) || session.DeviceId is null)
-            return SupportResult<FixProposal>.Fail(SupportError.NotFound, $"there is no fix {proposalId} in this conversation");
+            return SupportResult<FixProposal>.Fail(SupportError.NotFound, SupportExplanations.Text("NoFixHere", proposalId));
         var actor = $"{customer.Name} ({customer.Id}) in support session {session.Id}";
         var (proposal, error) = approve
             ? await workflow.ApproveAsync(proposalId, actor, cancellationToken)
             : await workflow.DeclineAsync(proposalId, actor, cancellationToken);
         if (proposal is null || proposal.DeviceId != session.DeviceId)
-            return SupportResult<FixProposal>.Fail(SupportError.NotFound, $"there is no fix {proposalId} in this conversation");
+            return SupportResult<FixProposal>.Fail(SupportError.NotFound, SupportExplanations.Text("NoFixHere", proposalId));
         if (error != FixDecisionError.None)
             return new SupportResult<FixProposal>(proposal, SupportError.Conflict, $"the fix is {proposal.State.ToStorage()}: it was decided already");
         await PostCardAsync(session.Id, System, MessageKind.System,
@@ -106,7 +106,7 @@ public sealed class SessionCards(
         var deviceId = session.DeviceId!;
         // The latest rollout that reaches the device; one that stopped before it began has nothing to show.
         if (await rolloutStore.RolloutsOfDeviceAsync(deviceId, cancellationToken) is not [var offer, ..] || offer.State == DeviceUpdateState.Withdrawn)
-            return SupportResult<SupportMessage>.Fail(SupportError.NotFound, "the device is in no rollout");
+            return SupportResult<SupportMessage>.Fail(SupportError.NotFound, SupportExplanations.Text("NoRollout"));
         var rollout = await rolloutStore.GetRolloutAsync(offer.RolloutId, cancellationToken);
         return SupportResult<SupportMessage>.Done(await PostCardAsync(session.Id, agent, MessageKind.Update,
             SupportCardText.Write(new UpdateCard(offer.RolloutId, deviceId, rollout?.Version ?? "", offer.State.ToString())), cancellationToken));
@@ -119,7 +119,7 @@ public sealed class SessionCards(
         ArgumentNullException.ThrowIfNull(customer);
         var cards = (await messageStore.MessagesOfKindAsync(session.Id, MessageKind.Update, cancellationToken)).Select(m => SupportCardText.Read<UpdateCard>(m.Body));
         if (!cards.Any(c => c?.RolloutId == rolloutId && c.DeviceId == session.DeviceId) || session.DeviceId is not { } deviceId)
-            return SupportResult<RolloutDevice>.Fail(SupportError.NotFound, $"there is no update of rollout {rolloutId} in this conversation");
+            return SupportResult<RolloutDevice>.Fail(SupportError.NotFound, SupportExplanations.Text("NoUpdateHere", rolloutId));
         var actor = $"{customer.Name} ({customer.Id}) in support session {session.Id}";
         var result = approve ? await rollouts.ApproveAsync(rolloutId, deviceId, actor, cancellationToken) : await rollouts.DeclineAsync(rolloutId, deviceId, actor, cancellationToken);
         if (result.Value is null)

@@ -19,18 +19,18 @@ public sealed class SessionPictures(SupportMessageStore messageStore, SessionPos
         ArgumentNullException.ThrowIfNull(author);
         ArgumentNullException.ThrowIfNull(content);
         if (session.State == SessionState.Closed)
-            return SupportResult<SupportMessage>.Fail(SupportError.Closed, "the session is closed; open a new one");
+            return SupportResult<SupportMessage>.Fail(SupportError.Closed, SupportExplanations.Text("ClosedOpenNew"));
         if (content.Length == 0)
-            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, "the picture is empty");
+            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, SupportExplanations.Text("PictureEmpty"));
         if (content.Length > Settings.MaxImageBytes)
-            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, $"a picture has at most {Settings.MaxImageBytes / 1024} KiB; this one has {content.Length / 1024} KiB");
+            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, SupportExplanations.Text("PictureTooLargeThis", Settings.MaxImageBytes / 1024, content.Length / 1024));
         var sniffed = ImageTypeOf(content);
         if (sniffed is null)
-            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, $"only pictures are taken: {string.Join(", ", ImageTypes)}");
+            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, SupportExplanations.Text("OnlyPictures", string.Join(", ", ImageTypes)));
         if (declaredType is not null && !string.Equals(declaredType.Split(';')[0].Trim(), sniffed, StringComparison.OrdinalIgnoreCase))
-            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, $"the file says it is {declaredType} but its content is {sniffed}");
+            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, SupportExplanations.Text("TypeMismatch", declaredType, sniffed));
         if (caption is { Length: > 500 })
-            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, "a caption has at most 500 characters");
+            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, SupportExplanations.Text("CaptionLength"));
         var image = new SupportImage($"img-{Guid.NewGuid():N}", session.Id, sniffed, content.Length, Convert.ToHexStringLower(SHA256.HashData(content)), content);
         await messageStore.AddImageAsync(image, cancellationToken);
         return SupportResult<SupportMessage>.Done(await posting.PostCardAsync(session.Id, author, MessageKind.Image,

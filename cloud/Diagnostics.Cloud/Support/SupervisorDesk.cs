@@ -17,7 +17,7 @@ public sealed record SupportHistoryView(IReadOnlyList<SupportSession> Sessions, 
 public sealed class SupervisorDesk(
     AgentConversations conversations, SupportSessionStore sessions, SupportReviewStore reviews, SupportSupervision supervision, SessionAssignment assignment)
 {
-    private const string SupervisorsOnly = "only supervisors do this";
+    private static string SupervisorsOnly => SupportExplanations.Text("SupervisorsOnly");
 
     /// <summary>Sessions by words, category, agent or whether reviewed, newest first, with their reviews.</summary>
     public async Task<SupportHistoryView> HistoryAsync(

@@ -216,7 +216,7 @@ public static class ReviewRubric
             return true;
         if (met.FirstOrDefault(m => !All.Contains(m)) is { } unknown)
         {
-            error = $"\"{unknown}\" is not a rubric criterion ({string.Join(", ", All)})";
+            error = SupportExplanations.Text("NotACriterion", unknown, string.Join(", ", All));
             return false;
         }
         stored = string.Join(',', All.Where(met.Contains));

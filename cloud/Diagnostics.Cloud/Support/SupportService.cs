@@ -44,15 +44,15 @@ public sealed partial class SupportService(
     {
         ArgumentNullException.ThrowIfNull(customer);
         if (clientId is { Length: > 100 })
-            return SupportResult<SupportSession>.Fail(SupportError.Invalid, "a client id has at most 100 characters");
+            return SupportResult<SupportSession>.Fail(SupportError.Invalid, SupportExplanations.Text("ClientIdLength"));
         if (text is { Length: > 0 } && text.Length > Settings.MaxTextLength)
-            return SupportResult<SupportSession>.Fail(SupportError.Invalid, $"a message has at most {Settings.MaxTextLength} characters");
+            return SupportResult<SupportSession>.Fail(SupportError.Invalid, SupportExplanations.Text("MessageTooLong", Settings.MaxTextLength));
         DeviceDetails? device = null;
         if (deviceId is not null && (device = await devices.GetAsync(deviceId, cancellationToken)) is null)
-            return SupportResult<SupportSession>.Fail(SupportError.NotFound, $"there is no device {deviceId}");
+            return SupportResult<SupportSession>.Fail(SupportError.NotFound, SupportExplanations.Text("NoDevice", deviceId));
         FixProposal? failedFix = null;
         if (fixId is not null && ((failedFix = await fixes.GetAsync(fixId, cancellationToken)) is null || failedFix.DeviceId != deviceId))
-            return SupportResult<SupportSession>.Fail(SupportError.NotFound, $"there is no fix {fixId} for this device");
+            return SupportResult<SupportSession>.Fail(SupportError.NotFound, SupportExplanations.Text("NoFixForDevice", fixId));
 
         var now = time.GetUtcNow();
         var first = OpeningMessages(device, now);
@@ -78,11 +78,11 @@ public sealed partial class SupportService(
     {
         ArgumentNullException.ThrowIfNull(agent);
         if (string.IsNullOrWhiteSpace(text) || text.Length > Settings.MaxTextLength)
-            return SupportResult<SupportSession>.Fail(SupportError.Invalid, $"a message has 1 to {Settings.MaxTextLength} characters");
+            return SupportResult<SupportSession>.Fail(SupportError.Invalid, SupportExplanations.Text("MessageLength", Settings.MaxTextLength));
         if (await devices.GetAsync(deviceId, cancellationToken) is not { } device)
-            return SupportResult<SupportSession>.Fail(SupportError.NotFound, $"there is no device {deviceId}");
+            return SupportResult<SupportSession>.Fail(SupportError.NotFound, SupportExplanations.Text("NoDevice", deviceId));
         if (await accounts.GetOwnerAsync(deviceId, cancellationToken) is not { } ownerId || await accounts.GetAsync(ownerId, cancellationToken) is not { } owner)
-            return SupportResult<SupportSession>.Fail(SupportError.Conflict, $"device {deviceId} has no owner to talk to");
+            return SupportResult<SupportSession>.Fail(SupportError.Conflict, SupportExplanations.Text("NoOwner", deviceId));
         var now = time.GetUtcNow();
         var first = OpeningMessages(device, now);
         first.Add(new NewMessage(MessageKind.System, AuthorKind.System, System.Id, System.Name, SupportSystemText.Write("AgentOpened", agent.Name), false, null, now));
@@ -113,13 +113,13 @@ public sealed partial class SupportService(
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(author);
         if (session.State == SessionState.Closed)
-            return SupportResult<SupportMessage>.Fail(SupportError.Closed, "the session is closed; open a new one");
+            return SupportResult<SupportMessage>.Fail(SupportError.Closed, SupportExplanations.Text("ClosedOpenNew"));
         if (string.IsNullOrWhiteSpace(text) || text.Length > Settings.MaxTextLength)
-            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, $"a message has 1 to {Settings.MaxTextLength} characters");
+            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, SupportExplanations.Text("MessageLength", Settings.MaxTextLength));
         if (clientId is { Length: > 100 })
-            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, "a client message id has at most 100 characters");
+            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, SupportExplanations.Text("ClientMessageIdLength"));
         if (internalNote && author.Kind != AuthorKind.Agent)
-            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, "only agents write internal notes");
+            return SupportResult<SupportMessage>.Fail(SupportError.Invalid, SupportExplanations.Text("OnlyAgentsNote"));
         var (message, repeated) = await messageStore.AppendAsync(session.Id,
             new NewMessage(MessageKind.Text, author.Kind, author.Id, author.Name, text.Trim(), internalNote, clientId, time.GetUtcNow()), cancellationToken);
         Changed(session.Id);
@@ -214,10 +214,10 @@ public sealed partial class SupportService(
     {
         ArgumentNullException.ThrowIfNull(session);
         if (session.State != SessionState.Bot)
-            return SupportResult<SupportSession>.Fail(SupportError.Conflict, "only a session with the assistant is closed this way; a person closes theirs");
+            return SupportResult<SupportSession>.Fail(SupportError.Conflict, SupportExplanations.Text("OnlyBotSolved"));
         var memory = await BotMemoryAsync(session.Id, cancellationToken);
         if (memory.Offered is not [.., var last])
-            return SupportResult<SupportSession>.Fail(SupportError.Conflict, "the assistant has not suggested anything yet");
+            return SupportResult<SupportSession>.Fail(SupportError.Conflict, SupportExplanations.Text("NothingSuggested"));
         return await CloseSolvedByBotAsync(session, SupportBot.SolutionOf(last, "The customer confirmed it solved the problem."), cancellationToken);
     }
 
@@ -228,7 +228,7 @@ public sealed partial class SupportService(
     {
         ArgumentNullException.ThrowIfNull(session);
         if (session.State != SessionState.Bot)
-            return SupportResult<SupportSession>.Fail(SupportError.Conflict, "the session is already with a person");
+            return SupportResult<SupportSession>.Fail(SupportError.Conflict, SupportExplanations.Text("AlreadyWithPerson"));
         var device = session.DeviceId is null ? null : await devices.GetAsync(session.DeviceId, cancellationToken);
         var now = time.GetUtcNow();
         var queued = session with { State = SessionState.Queued, Priority = Rank(device), HandoverReason = reason, QueuedAt = now };
@@ -238,7 +238,7 @@ public sealed partial class SupportService(
             new NewMessage(MessageKind.Text, AuthorKind.Bot, SupportBot.Id, SupportBot.Name, await HandoverNoteAsync(session, device, reason, cancellationToken), true, null, now),
         ], cancellationToken);
         if (!changed)
-            return SupportResult<SupportSession>.Fail(SupportError.Conflict, "the session is already with a person");
+            return SupportResult<SupportSession>.Fail(SupportError.Conflict, SupportExplanations.Text("AlreadyWithPerson"));
         LogHandedOver(session.Id, reason, queued.Priority);
         Changed(session.Id);
         await assignment.DispatchAsync(cancellationToken);
@@ -284,14 +284,14 @@ public sealed partial class SupportService(
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(agent);
         if (string.IsNullOrWhiteSpace(summary) || summary.Length > 2000)
-            return SupportResult<SupportSession>.Fail(SupportError.Invalid, "a summary of 1 to 2000 characters is needed");
+            return SupportResult<SupportSession>.Fail(SupportError.Invalid, SupportExplanations.Text("SummaryLength"));
         if (category is null || !SessionCategories.All.Contains(category, StringComparer.Ordinal))
-            return SupportResult<SupportSession>.Fail(SupportError.Invalid, $"the category is one of: {string.Join(", ", SessionCategories.All)}");
+            return SupportResult<SupportSession>.Fail(SupportError.Invalid, SupportExplanations.Text("CategoryOneOf", string.Join(", ", SessionCategories.All)));
         if (resolved && (string.IsNullOrWhiteSpace(solution) || solution.Length > Settings.MaxTextLength))
-            return SupportResult<SupportSession>.Fail(SupportError.Invalid, $"a solution of 1 to {Settings.MaxTextLength} characters is sent to the customer");
+            return SupportResult<SupportSession>.Fail(SupportError.Invalid, SupportExplanations.Text("SolutionLength", Settings.MaxTextLength));
         articleId = string.IsNullOrWhiteSpace(articleId) ? null : articleId.Trim();
         if (articleId is not null && !learning.Knows(articleId))
-            return SupportResult<SupportSession>.Fail(SupportError.Invalid, $"there is no published article {articleId}");
+            return SupportResult<SupportSession>.Fail(SupportError.Invalid, SupportExplanations.Text("NoPublishedArticle", articleId));
         var steps = (await BotMemoryAsync(session.Id, cancellationToken)).Offered is [.., var last] ? last.Steps : [];
         var closed = await CloseAsync(session, agent, resolved ? SessionResolution.Agent : SessionResolution.Unresolved,
             new SolutionCard(category, summary.Trim(), solution?.Trim() ?? "", resolved ? steps : []), cancellationToken);
@@ -315,9 +315,9 @@ public sealed partial class SupportService(
     private async Task<SupportResult<SupportSession>> CloseAsync(SupportSession session, SessionActor by, SessionResolution resolution, SolutionCard solution, CancellationToken cancellationToken)
     {
         if (session.State == SessionState.Closed)
-            return SupportResult<SupportSession>.Fail(SupportError.Closed, "the session is closed already");
+            return SupportResult<SupportSession>.Fail(SupportError.Closed, SupportExplanations.Text("ClosedAlready"));
         if (by.Kind == AuthorKind.Agent && session.AgentId != by.Id)
-            return SupportResult<SupportSession>.Fail(SupportError.Conflict, session.AgentId is null ? "take the session before closing it" : $"the session is {session.AgentName}'s");
+            return SupportResult<SupportSession>.Fail(SupportError.Conflict, session.AgentId is null ? SupportExplanations.Text("TakeBeforeClosing") : SupportExplanations.Text("SomeoneElses", session.AgentName));
         var now = time.GetUtcNow();
         var closed = session with
         {
@@ -331,7 +331,7 @@ public sealed partial class SupportService(
             SupportSystemText.Write("Closed", by.Name), false, null, now));
         var (changed, _) = await sessionStore.UpdateAsync(closed, [session.State], messages, cancellationToken);
         if (!changed)
-            return SupportResult<SupportSession>.Fail(SupportError.Conflict, "the session changed meanwhile; read it again");
+            return SupportResult<SupportSession>.Fail(SupportError.Conflict, SupportExplanations.Text("ChangedReadAgain"));
         LogClosed(session.Id, resolution, by.Name);
         Changed(session.Id);
         if (session.State == SessionState.Assigned)
@@ -359,20 +359,20 @@ public sealed partial class SupportService(
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(customer);
         if (rating is < 1 or > 5)
-            return SupportResult<SupportSession>.Fail(SupportError.Invalid, "a rating is 1 to 5");
+            return SupportResult<SupportSession>.Fail(SupportError.Invalid, SupportExplanations.Text("RatingRange"));
         if (comment is { Length: > 2000 })
-            return SupportResult<SupportSession>.Fail(SupportError.Invalid, "a comment has at most 2000 characters");
+            return SupportResult<SupportSession>.Fail(SupportError.Invalid, SupportExplanations.Text("CommentLength"));
         if (session.State != SessionState.Closed)
-            return SupportResult<SupportSession>.Fail(SupportError.Conflict, "a session is rated once it is closed");
+            return SupportResult<SupportSession>.Fail(SupportError.Conflict, SupportExplanations.Text("RateWhenClosed"));
         if (session.Rating is not null)
-            return SupportResult<SupportSession>.Fail(SupportError.Conflict, "the session is rated already");
+            return SupportResult<SupportSession>.Fail(SupportError.Conflict, SupportExplanations.Text("RatedAlready"));
         var text = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim();
         var rated = session with { Rating = rating, RatingComment = text };
         var (changed, _) = await sessionStore.UpdateAsync(rated, [SessionState.Closed],
             [new NewMessage(MessageKind.Rating, customer.Kind, customer.Id, customer.Name, SupportCardText.Write(new RatingCard(rating, text)), false, null, time.GetUtcNow())],
             cancellationToken);
         if (!changed)
-            return SupportResult<SupportSession>.Fail(SupportError.Conflict, "the session changed meanwhile");
+            return SupportResult<SupportSession>.Fail(SupportError.Conflict, SupportExplanations.Text("ChangedMeanwhile"));
         Changed(session.Id);
         return SupportResult<SupportSession>.Done(rated);
     }

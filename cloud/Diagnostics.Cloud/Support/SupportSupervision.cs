@@ -30,13 +30,13 @@ public sealed partial class SupportSupervision(SupportSessionStore sessionStore,
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(reviewer);
         if (session.State != SessionState.Closed)
-            return SupportResult<SessionReview>.Fail(SupportError.Conflict, "a conversation is reviewed once it has ended");
+            return SupportResult<SessionReview>.Fail(SupportError.Conflict, SupportExplanations.Text("ReviewWhenEnded"));
         if (session.AgentId == reviewer.Id)
-            return SupportResult<SessionReview>.Fail(SupportError.Conflict, "a conversation you held is reviewed by another supervisor");
+            return SupportResult<SessionReview>.Fail(SupportError.Conflict, SupportExplanations.Text("ReviewByAnother"));
         if (score is < 1 or > 5)
-            return SupportResult<SessionReview>.Fail(SupportError.Invalid, "the score is 1 to 5");
+            return SupportResult<SessionReview>.Fail(SupportError.Invalid, SupportExplanations.Text("ScoreRange"));
         if (comment is { Length: > MaxReviewCommentLength })
-            return SupportResult<SessionReview>.Fail(SupportError.Invalid, $"a review comment has at most {MaxReviewCommentLength} characters");
+            return SupportResult<SessionReview>.Fail(SupportError.Invalid, SupportExplanations.Text("ReviewCommentLength", MaxReviewCommentLength));
         if (!ReviewRubric.TryFormat(met, out var rubric, out var rubricError))
             return SupportResult<SessionReview>.Fail(SupportError.Invalid, rubricError!);
         var review = new SessionReview(session.Id, session.AgentId, session.AgentName, reviewer.Id, reviewer.Name, score,

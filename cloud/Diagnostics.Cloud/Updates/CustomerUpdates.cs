@@ -37,7 +37,7 @@ public sealed class CustomerUpdates(DeviceAccess access, RolloutStore store, Upd
         ArgumentNullException.ThrowIfNull(customer);
         // Someone else's device reads exactly like a device that is not in the rollout: nothing to learn by probing.
         if (!await access.CanAccessAsync(customer, deviceId, cancellationToken))
-            return RolloutResult<MyUpdateView>.Fail(RolloutError.NotFound, $"Device {deviceId} is not in rollout {rolloutId}.");
+            return RolloutResult<MyUpdateView>.Fail(RolloutError.NotFound, UpdateExplanations.Text("NotInRollout", deviceId, rolloutId));
         var result = decision switch
         {
             UpdateDecision.Approve => await rollouts.ApproveAsync(rolloutId, deviceId, customer.Signature(), cancellationToken),

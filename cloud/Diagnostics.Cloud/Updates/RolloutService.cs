@@ -195,7 +195,7 @@ public sealed partial class RolloutService(
         if (error is not null)
             return error;
         if (device!.State is not (DeviceUpdateState.Offered or DeviceUpdateState.Deferred))
-            return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, $"the update is {device.State.ToStorage()} on this device; nothing to approve");
+            return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, UpdateExplanations.Text("NothingToApprove", device.State.ToStorage()));
         var now = time.GetUtcNow();
         var approved = device with
         {
@@ -208,7 +208,7 @@ public sealed partial class RolloutService(
             UpdatedAt = RolloutPlanning.Later(device.UpdatedAt, now),
         };
         if (!await rolloutStore.SaveDeviceAsync(device, approved, actor, "update.approved", cancellationToken))
-            return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, "the update changed meanwhile; look again");
+            return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, UpdateExplanations.Text("ChangedMeanwhile"));
         var sent = rollout!.State == RolloutState.Running ? await offers.OfferAsync(rollout, approved, cancellationToken) : approved;
         Announce(deviceId, now);
         return RolloutResult<RolloutDevice>.Ok(sent);
@@ -220,11 +220,11 @@ public sealed partial class RolloutService(
         if (error is not null)
             return error;
         if (device!.State is not (DeviceUpdateState.Offered or DeviceUpdateState.Deferred or DeviceUpdateState.Approved))
-            return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, $"the update is {device.State.ToStorage()} on this device; it can no longer be declined");
+            return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, UpdateExplanations.Text("NoLongerDeclinable", device.State.ToStorage()));
         var now = time.GetUtcNow();
         var declined = device with { State = DeviceUpdateState.Declined, Detail = $"declined by {actor}", FinishedAt = now, UpdatedAt = RolloutPlanning.Later(device.UpdatedAt, now) };
         if (!await rolloutStore.SaveDeviceAsync(device, declined, actor, "update.declined", cancellationToken))
-            return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, "the update changed meanwhile; look again");
+            return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, UpdateExplanations.Text("ChangedMeanwhile"));
         if (device.State == DeviceUpdateState.Approved && device.OfferId is { } offerId)
             await offers.WithdrawAsync(deviceId, offerId, cancellationToken);
         Announce(deviceId, now);
@@ -238,16 +238,16 @@ public sealed partial class RolloutService(
         if (error is not null)
             return error;
         if (device!.State is not (DeviceUpdateState.Offered or DeviceUpdateState.Deferred or DeviceUpdateState.Approved))
-            return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, $"the update is {device.State.ToStorage()} on this device; it can no longer be put off");
+            return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, UpdateExplanations.Text("NoLongerDeferrable", device.State.ToStorage()));
         var now = time.GetUtcNow();
         var limit = (device.FirstOfferedAt ?? now) + TimeSpan.FromSeconds(rollout!.Spec.MaxDeferralSeconds);
         if (now >= limit)
             return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState,
-                $"this update has been put off as long as the release allows ({FormatDuration(TimeSpan.FromSeconds(rollout.Spec.MaxDeferralSeconds))}); approve or decline it");
+                UpdateExplanations.Text("DeferredLongEnough", FormatDuration(TimeSpan.FromSeconds(rollout.Spec.MaxDeferralSeconds))));
         var until = now + Options.RemindLaterBy < limit ? now + Options.RemindLaterBy : limit;
         var deferred = device with { State = DeviceUpdateState.Deferred, DeferredUntil = until, Detail = $"put off until {until:u} by {actor}", UpdatedAt = RolloutPlanning.Later(device.UpdatedAt, now) };
         if (!await rolloutStore.SaveDeviceAsync(device, deferred, actor, "update.deferred", cancellationToken))
-            return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, "the update changed meanwhile; look again");
+            return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, UpdateExplanations.Text("ChangedMeanwhile"));
         if (device.State == DeviceUpdateState.Approved && device.OfferId is { } offerId)
             await offers.WithdrawAsync(deviceId, offerId, cancellationToken);
         Announce(deviceId, now);
@@ -259,9 +259,9 @@ public sealed partial class RolloutService(
         var rollout = await rolloutStore.GetRolloutAsync(rolloutId, cancellationToken);
         var device = rollout is null ? null : await rolloutStore.DeviceAsync(rolloutId, deviceId, cancellationToken);
         if (rollout is null || device is null)
-            return (null, null, RolloutResult<RolloutDevice>.Fail(RolloutError.NotFound, $"device {deviceId} is not in rollout {rolloutId}"));
+            return (null, null, RolloutResult<RolloutDevice>.Fail(RolloutError.NotFound, UpdateExplanations.Text("NotInRollout", deviceId, rolloutId)));
         if (rollout.State is RolloutState.Cancelled or RolloutState.Completed)
-            return (null, null, RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, $"rollout {rolloutId} is {rollout.State.ToStorage()}"));
+            return (null, null, RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, UpdateExplanations.Text("RolloutOver", rolloutId, rollout.State.ToStorage())));
         return (rollout, device, null);
     }
 
@@ -437,7 +437,9 @@ public sealed partial class RolloutService(
     private void Announce(string deviceId, DateTimeOffset at) => changes.Publish(new DeviceChange(deviceId, at));
 
     private static string FormatDuration(TimeSpan span) =>
-        span.TotalDays >= 1 ? $"{span.TotalDays:0.#} days" : span.TotalHours >= 1 ? $"{span.TotalHours:0.#} hours" : $"{span.TotalMinutes:0} minutes";
+        span.TotalDays >= 1 ? UpdateExplanations.Text("Days", span.TotalDays.ToString("0.#", System.Globalization.CultureInfo.CurrentCulture))
+        : span.TotalHours >= 1 ? UpdateExplanations.Text("Hours", span.TotalHours.ToString("0.#", System.Globalization.CultureInfo.CurrentCulture))
+        : UpdateExplanations.Text("Minutes", span.TotalMinutes.ToString("0", System.Globalization.CultureInfo.CurrentCulture));
 
     [LoggerMessage(EventId = UpdatesEventIds.RolloutCreated, Level = LogLevel.Information, Message = "Rollout {RolloutId} of {PackageId} created for {Devices} devices in {Waves} waves by {Actor}")]
     private partial void LogCreated(string rolloutId, string packageId, int devices, int waves, string actor);

@@ -405,7 +405,7 @@ public sealed class SupportImageTests
             await UploadAsync(customer, url, [], "image/png"),
         };
         Assert.All(refusals, r => Assert.Equal(HttpStatusCode.BadRequest, r.Status));
-        Assert.Contains("only pictures are taken", refusals[0].Body, StringComparison.Ordinal);
+        Assert.Contains("Only pictures are taken", refusals[0].Body, StringComparison.Ordinal);
         Assert.Contains("its content is image/png", refusals[2].Body, StringComparison.Ordinal);
         Assert.Contains("at most 4 KiB", refusals[3].Body, StringComparison.Ordinal);
         Assert.Single(await MessagesAsync(customer, session.Id), m => m.Kind == MessageKind.Image);

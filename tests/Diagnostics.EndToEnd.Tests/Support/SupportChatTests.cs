@@ -128,7 +128,7 @@ public sealed class SupportChatTests
             await row.GetByRole(AriaRole.Link).ClickAsync();
             await review.WaitForURLAsync("**/dashboard/support/ss-*");
             // The page has two live parts (the chat and the device panel); the review form lives with the chat's circuit.
-            await Expect(review.GetByTestId("chat").GetByTestId("live-status")).ToHaveTextAsync("live");
+            await Expect(review.GetByTestId("chat").GetByTestId("live-status")).ToHaveAttributeAsync("data-state", "live");
             await review.GetByTestId("rubric-right-fix").CheckAsync();
             await review.GetByTestId("rubric-plain-words").CheckAsync();
             await review.GetByTestId("review-score").SelectOptionAsync("4");

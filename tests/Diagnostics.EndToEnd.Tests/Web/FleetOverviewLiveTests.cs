@@ -33,7 +33,7 @@ public sealed class FleetOverviewLiveTests
             await Expect(paperJams.GetByTestId("top-condition-count"))
                 .ToHaveTextAsync((before + 1).ToString(CultureInfo.InvariantCulture), new() { Timeout = JamPatienceMs });
             Assert.True(await page.EvaluateAsync<bool>("() => window.dxSameDocument === true"), "The page reloaded instead of updating live.");
-            await Expect(page.GetByTestId("live-status")).ToHaveTextAsync("live");
+            await Expect(page.GetByTestId("live-status")).ToHaveAttributeAsync("data-state", "live");
         });
     }
 }

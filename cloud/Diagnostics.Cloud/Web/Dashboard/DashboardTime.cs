@@ -21,6 +21,26 @@ public static class DashboardTime
     public static string At(DateTimeOffset? at) =>
         at is { } t ? Format("AtUtc", t.UtcDateTime.ToString("g", CultureInfo.CurrentCulture)) : Text("Never");
 
+    /// <summary>Date and time to the second, in the reader's culture, in UTC (events, reports); "never" without a moment.</summary>
+    public static string Exact(DateTimeOffset? at) =>
+        at is { } t ? Format("AtUtc", t.UtcDateTime.ToString("G", CultureInfo.CurrentCulture)) : Text("Never");
+
+    /// <summary>How long ago, short, in the reader's language: "42 s ago" ("42 秒前"), "3 min ago", "5 h ago", "2 d ago", "just now" or "never".</summary>
+    public static string Ago(DateTimeOffset? at, DateTimeOffset now)
+    {
+        if (at is not { } t)
+            return Text("Never");
+        var age = now - t;
+        return age.TotalSeconds switch
+        {
+            < 5 => Text("JustNow"),
+            < 60 => Format("SecondsAgo", ((int)age.TotalSeconds).ToString(CultureInfo.CurrentCulture)),
+            < 3600 => Format("MinutesAgo", ((int)age.TotalMinutes).ToString(CultureInfo.CurrentCulture)),
+            < 86400 => Format("HoursAgo", ((int)age.TotalHours).ToString(CultureInfo.CurrentCulture)),
+            _ => Format("DaysAgo", ((int)age.TotalDays).ToString("N0", CultureInfo.CurrentCulture)),
+        };
+    }
+
     /// <summary>A span as people say it, in the reader's language: "90 seconds", "3 minutes", "2.5 hours".</summary>
     public static string Span(TimeSpan span) => span switch
     {

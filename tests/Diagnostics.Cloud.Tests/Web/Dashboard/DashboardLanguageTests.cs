@@ -35,6 +35,14 @@ public sealed class DashboardLanguageTests
         { "ja-JP", "/dashboard/support/unanswered", ["<h1>アシスタントが答えられなかった質問</h1>", "すべての言語", "提案中の学習フレーズ"] },
         { "zh-CN", "/dashboard/support/assistant", ["<h1>智能助手在各语言中的表现</h1>", "最近 30 天", "此期间没有结束的对话。"] },
         { "ja-JP", "/dashboard/support/assistant", ["<h1>言語ごとのアシスタントの実績</h1>", "過去 30 日間", "この期間に終わった会話はありません。"] },
+        { "zh-CN", "/dashboard/support", ["<h1>客服</h1>", "快捷回复", "智能助手没能回答的问题", "最近 30 天", "进行中的对话（0）", "满意度"] },
+        { "ja-JP", "/dashboard/support", ["<h1>サポート</h1>", "定型文", "過去 30 日間", "進行中の会話（0）", "満足度"] },
+        { "zh-CN", "/dashboard/support/history", ["<h1>客服历史记录</h1>", "全部类别", "纸张处理", "0 个对话", "客户评分"] },
+        { "ja-JP", "/dashboard/support/history", ["<h1>サポート履歴</h1>", "すべてのカテゴリ", "用紙の扱い", "0 件の会話"] },
+        { "zh-CN", "/dashboard/drivers", ["<h1>打印机驱动程序</h1>", "还没有主机上报打印队列。", "打印机型号"] },
+        { "ja-JP", "/dashboard/drivers", ["<h1>プリンタードライバー</h1>", "印刷キューを報告したホストはまだありません。"] },
+        { "zh-CN", "/account/password", ["<h1>修改密码</h1>", "当前密码", "至少 10 个字符"] },
+        { "ja-JP", "/account/password", ["<h1>パスワードの変更</h1>", "現在のパスワード", "10 文字以上"] },
     };
 
     [Theory]
@@ -52,6 +60,60 @@ public sealed class DashboardLanguageTests
         // English only where it is a name (commands, codes), never as the page's words.
         Assert.DoesNotContain("<h1>Fixes</h1>", html, StringComparison.Ordinal);
         Assert.DoesNotContain("Knowledge base</a>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_Chinese_agent_reads_the_desk_the_conversation_and_the_device_in_Chinese_and_the_customer_reads_the_chat_page_in_Chinese()
+    {
+        await using var host = new CloudHost();
+        var (device, owner) = await PairedDeviceAsync(host, "zh-desk-1", "FFFF7171", Jam);
+        await using var _ = device;
+        owner.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN");
+        var session = await OpenAsync(owner, "zh-desk-1", "打印机卡纸了，请帮我转人工");
+        if (session.State == SessionState.Bot)
+            await OkAsync<SupportSession>(owner, $"/api/me/sessions/{session.Id}/handover");
+        var agent = await host.SignedInClientAsync(AccountRole.Agent);
+        agent.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN");
+
+        var desk = await GetPageAsync(agent, "/dashboard/support");
+        var conversation = await GetPageAsync(agent, $"/dashboard/support/{session.Id}");
+        var devicePage = await GetPageAsync(agent, "/dashboard/devices/zh-desk-1");
+        var chat = await GetPageAsync(owner, $"/app/support/{session.Id}");
+
+        // The desk: the queue with its relative time ("刚刚开始等待"), the severity of the device's problem, the Take button.
+        Assert.Equal([session.Id], Attribute(desk, "queued-session", "data-session-id"));
+        Assert.Matches("(刚刚|\\d+ 秒前|\\d+ 分钟前)开始等待", TestIdText(desk, "queued-session"));
+        Assert.Contains("错误", TestIdText(desk, "queued-session"), StringComparison.Ordinal);
+        Assert.Contains(">接待</button>", desk, StringComparison.Ordinal);
+        Assert.Contains("等待中（1）", desk, StringComparison.Ordinal);
+        // The conversation: the agent's tools and the device panel, with the condition's name and the health in Chinese.
+        Assert.Contains("接手此对话", TestIdText(conversation, "session-take"), StringComparison.Ordinal);
+        Assert.Contains("转人工原因：", conversation, StringComparison.Ordinal);
+        Assert.Equal("严重", TestIdText(conversation, "panel-health"));
+        Assert.StartsWith("错误 · 卡纸", TestIdText(conversation, "panel-condition"), StringComparison.Ordinal);
+        Assert.Contains("当前状况", conversation, StringComparison.Ordinal);
+        Assert.Matches("最后在线：(刚刚|\\d+ 秒前)", conversation);
+        Assert.Equal("连接中", TestIdText(conversation, "live-status"));
+        // The device page: health, presence and the condition in the fleet's Chinese words.
+        Assert.Equal("严重", TestIdText(devicePage, "device-health"));
+        Assert.Equal("在线", TestIdText(devicePage, "device-presence"));
+        Assert.Contains("卡纸", TestIdText(devicePage, "active-condition"), StringComparison.Ordinal);
+        // The customer's chat page around the conversation.
+        Assert.Contains("<title>与客服的对话</title>", chat, StringComparison.Ordinal);
+        Assert.Contains("‹ 帮助", chat, StringComparison.Ordinal);
+        // An English agent takes it: the page is English, and the canned replies in the customer's language come first.
+        var english = await host.SignedInClientAsync(AccountRole.Agent);
+        english.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en-GB");
+        await OkAsync<SupportSession>(english, $"/api/sessions/{session.Id}/take");
+        var held = await GetPageAsync(english, $"/dashboard/support/{session.Id}");
+        Assert.Contains("<h3>Canned reply</h3>", held, StringComparison.Ordinal);
+        Assert.Equal("zh-Hans", Attribute(held, "canned-option", "data-language")[0]);
+        foreach (var word in new[] { "Take this conversation", "Why a person", "Active conditions", ">critical<", ">online<", "Waiting (", "Canned reply" })
+        {
+            Assert.DoesNotContain(word, desk, StringComparison.Ordinal);
+            Assert.DoesNotContain(word, conversation, StringComparison.Ordinal);
+            Assert.DoesNotContain(word, devicePage, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
