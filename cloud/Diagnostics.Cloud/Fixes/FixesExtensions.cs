@@ -17,7 +17,9 @@ public static class FixesExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStoredUplinkHandOff, FixInboxWriter>());
         builder.Services.TryAddSingleton<IAuditLog, AuditLog>();
         builder.Services.AddSingleton<ConsentPolicies>();
+        builder.Services.AddSingleton<FixCommandSender>();
         builder.Services.AddSingleton<FixWorkflow>();
+        builder.Services.AddSingleton<SupportProposals>();
         builder.Services.AddSingleton<DiagnosticsReports>();
         builder.Services.AddSingleton<CustomerFixes>();
         builder.Services.AddSingleton<StaffFixes>();
