@@ -13,7 +13,7 @@ namespace Diagnostics.Cloud.Fixes;
 /// a full pass looks at every open proposal's deadlines.
 /// </summary>
 public sealed partial class FixLoopService(
-    FixWorkflow workflow, FleetChanges changes, InstanceLeases leases, IOptions<FixOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<FixLoopService> logger) : BackgroundService
+    FixWorkflow workflow, FixCommandSender commands, FleetChanges changes, InstanceLeases leases, IOptions<FixOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<FixLoopService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -84,7 +84,7 @@ public sealed partial class FixLoopService(
             }
         }
         foreach (var device in work.Reconnected)
-            await workflow.DeviceOnlineAsync(device, stoppingToken);
+            await commands.DeviceOnlineAsync(device, stoppingToken);
         if (full)
         {
             await workflow.ResumeInterruptedAsync(stoppingToken);

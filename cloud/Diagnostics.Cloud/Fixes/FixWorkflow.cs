@@ -2,7 +2,6 @@ using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Knowledge;
 using Diagnostics.Cloud.Live;
-using Diagnostics.Cloud.Messaging;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.Options;
@@ -25,14 +24,15 @@ public enum FixDecisionError
 /// standing policy) sends its command with the consent it rests on; the device's result and then its telemetry
 /// decide whether the fix is verified; a failed or declined fix makes way for the next article, and outcomes feed
 /// the articles' success rates. Every step is one conditional state change with its audit record. Standing consents
-/// themselves are kept by <see cref="ConsentPolicies"/>.
+/// themselves are kept by <see cref="ConsentPolicies"/>, commands go out through <see cref="FixCommandSender"/>, and
+/// the proposals support makes start in <see cref="SupportProposals"/>.
 /// </summary>
 public sealed partial class FixWorkflow(
     SqliteFixStore store,
     KnowledgeBase knowledge,
     IDeviceStore devices,
     ConsentPolicies consents,
-    IDownlinkPublisher downlink,
+    FixCommandSender commands,
     FleetChanges changes,
     IOptions<FixOptions> options,
     TimeProvider time,
@@ -53,10 +53,6 @@ public sealed partial class FixWorkflow(
         ArgumentNullException.ThrowIfNull(code);
         return code.StartsWith(SupportRequestPrefix, StringComparison.Ordinal);
     }
-
-    public const string DiagnosticsDescription =
-        "The printer collects a report for support: its current status, its recent events, the last lines of its log and its settings " +
-        "(never passwords or keys). You see the report before support does, and you can discard it.";
 
     private FixOptions Settings => options.Value;
 
@@ -172,24 +168,12 @@ public sealed partial class FixWorkflow(
         foreach (var proposal in await store.UnpublishedAsync(now - InterruptedAfter, now, cancellationToken))
         {
             LogResumed(proposal.Id, proposal.DeviceId, proposal.CommandId!);
-            await PublishCommandAsync(proposal, cancellationToken);
+            await commands.SendAsync(proposal, cancellationToken);
         }
     }
 
     /// <summary>A live instance takes a step (commit, then publish) in milliseconds; one this old was cut short.</summary>
     public static readonly TimeSpan InterruptedAfter = TimeSpan.FromSeconds(20);
-
-    /// <summary>A device came (back) online: its standing consents and every command still waiting for it go out again.</summary>
-    public async Task DeviceOnlineAsync(string deviceId, CancellationToken cancellationToken)
-    {
-        await consents.PublishAsync(deviceId, cancellationToken);
-        var now = time.GetUtcNow();
-        foreach (var proposal in await store.ListAsync([deviceId], [FixState.Sent], 100, cancellationToken))
-        {
-            if (proposal.CommandExpiresAt > now)
-                await PublishCommandAsync(proposal, cancellationToken);
-        }
-    }
 
     /// <summary>A standing consent (<see cref="ConsentPolicies.GrantAsync"/>); the proposals of its kind waiting for an answer go ahead under it.</summary>
     public async Task<ConsentPolicy> GrantPolicyAsync(string deviceId, ConsentAction action, TimeSpan duration, string actor, CancellationToken cancellationToken)
@@ -343,7 +327,7 @@ public sealed partial class FixWorkflow(
             return (await store.GetAsync(proposalId, cancellationToken), FixDecisionError.NotOpen);
         LogDecided(proposal.Id, proposal.DeviceId, "approved", actor);
         Announce(proposal.DeviceId, now);
-        await PublishCommandAsync(sent, cancellationToken);
+        await commands.SendAsync(sent, cancellationToken);
         return (sent, FixDecisionError.None);
     }
 
@@ -467,97 +451,20 @@ public sealed partial class FixWorkflow(
             return true;
         }, cancellationToken);
 
-    private async Task PublishCommandAsync(FixProposal proposal, CancellationToken cancellationToken)
-    {
-        var policy = await consents.BehindAsync(proposal, cancellationToken);
-        var command = new Command
-        {
-            CommandId = proposal.CommandId!,
-            Name = proposal.Command!,
-            Parameters = [.. proposal.Parameters.Select(p => new CommandParameter { Name = p.Key, Value = p.Value })],
-            IssuedUnixMs = proposal.SentAt!.Value.ToUnixTimeMilliseconds(),
-            ExpiresUnixMs = proposal.CommandExpiresAt!.Value.ToUnixTimeMilliseconds(),
-            Consent = ConsentPolicies.GrantFor(proposal, policy),
-        };
-        try
-        {
-            await downlink.PublishAsync(Topics.Downlink(proposal.DeviceId, Topics.CommandKind), WireCodec.Encode(command), cancellationToken);
-            LogCommandPublished(command.CommandId, proposal.DeviceId, command.Name);
-            await store.MarkPublishedAsync(proposal.Id, command.CommandId, time.GetUtcNow(), cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The proposal stays Sent: the command goes out again when the device next connects, until it expires.
-            metrics.Error("fixes.publish");
-            LogPublishFailed(ex, command.CommandId, proposal.DeviceId);
-        }
-    }
-
     /// <summary>Active conditions and codes: a proposal is about one or the other.</summary>
     private static HashSet<string> ActiveOf(DeviceDetails device) =>
         [.. device.ActiveConditions.Select(c => c.Condition).Where(c => c.Length > 0), .. device.ActiveConditions.Select(c => c.Code)];
 
     /// <summary>
-    /// Support asks for a diagnostics report: a proposal the owner approves like a fix (or a standing diagnostics consent
-    /// approves). One open request per device at a time: asking again answers the open one.
+    /// A proposal support made (<see cref="SupportProposals"/>), stored with its audit record, is told like the loop's
+    /// own, and a standing consent of its kind approves it when <paramref name="consentMayApprove"/>.
     /// </summary>
-    public async Task<FixProposal> RequestDiagnosticsAsync(string deviceId, string actor, CancellationToken cancellationToken)
+    internal async Task ProposedBySupportAsync(FixProposal proposal, DateTimeOffset at, bool consentMayApprove, CancellationToken cancellationToken)
     {
-        var open = (await store.ListAsync([deviceId], [FixState.Proposed, FixState.Sent, FixState.Verifying], 100, cancellationToken))
-            .FirstOrDefault(p => p.Command == DeviceCommands.CollectDiagnostics);
-        if (open is not null)
-            return open;
-        var now = time.GetUtcNow();
-        var request = new FixProposal(
-            "fix-" + Guid.NewGuid().ToString("N"), deviceId, DiagnosticsRequestCode, "", Severity.Report, $"Support ({actor}) asks for a diagnostics report.",
-            0, 1, null, null, "Diagnostics report for support", DeviceCommands.CollectDiagnostics, ConsentAction.Diagnostics, new Dictionary<string, string>(),
-            DiagnosticsDescription, null, null, [$"requested by {actor}"], FixState.Proposed, "", now, now + Settings.ProposalLifetime,
-            null, null, null, null, null, null, null, null, null, null, null);
-        await store.WriteAsync(async work =>
-        {
-            await SqliteFixStore.InsertAsync(work, request, cancellationToken);
-            await work.AuditAsync(now, actor, "report.requested", deviceId, request.Id, new Dictionary<string, string?>(), cancellationToken);
-            return true;
-        }, cancellationToken);
-        LogProposed(request.Id, deviceId, request.Code, null, request.State);
-        Announce(deviceId, now);
-        await ApproveByPolicyAsync(request, cancellationToken);
-        return await store.GetAsync(request.Id, cancellationToken) ?? request;
-    }
-
-    /// <summary>
-    /// Support (the bot or an agent, in a session) proposes an article's automated fix for the device. It waits for the
-    /// customer's approval in the chat: a standing consent does not approve it, because the customer is right there to
-    /// ask. An open proposal of the same article for the device is answered instead of a second one.
-    /// </summary>
-    public async Task<FixProposal?> ProposeForSessionAsync(string deviceId, string articleId, string actor, CancellationToken cancellationToken)
-    {
-        if (knowledge.Index.Find(articleId) is not var (article, version) || article.Remediation is not { } fix)
-            return null;
-        var open = (await store.ListAsync([deviceId], [FixState.Proposed, FixState.Sent, FixState.Verifying], 100, cancellationToken))
-            .FirstOrDefault(p => p.ArticleId == articleId);
-        if (open is not null)
-            return open;
-        var now = time.GetUtcNow();
-        var proposal = new FixProposal(
-            "fix-" + Guid.NewGuid().ToString("N"), deviceId, SupportRequestPrefix + article.Id, "", Severity.Report, $"Support ({actor}) suggests: {article.Title}",
-            0, 1, article.Id, version, article.Title, fix.Command, fix.Action, fix.Parameters, fix.Describe, fix.VerifyClears, fix.VerifyWithin,
-            [$"suggested by {actor} in a support session"], FixState.Proposed, "", now, now + Settings.ProposalLifetime,
-            null, null, null, null, null, null, null, null, null, null, null);
-        await store.WriteAsync(async work =>
-        {
-            await SqliteFixStore.InsertAsync(work, proposal, cancellationToken);
-            await work.AuditAsync(now, actor, "fix.proposed", deviceId, proposal.Id, new Dictionary<string, string?>
-            {
-                ["article"] = $"{article.Id} v{version}",
-                ["command"] = fix.Command,
-                ["origin"] = "support session",
-            }, cancellationToken);
-            return true;
-        }, cancellationToken);
-        LogProposed(proposal.Id, deviceId, proposal.Code, article.Id, proposal.State);
-        Announce(deviceId, now);
-        return proposal;
+        LogProposed(proposal.Id, proposal.DeviceId, proposal.Code, proposal.ArticleId, proposal.State);
+        Announce(proposal.DeviceId, at);
+        if (consentMayApprove)
+            await ApproveByPolicyAsync(proposal, cancellationToken);
     }
 
     /// <summary>Live pages of the device re-read: its fixes changed.</summary>
@@ -572,9 +479,6 @@ public sealed partial class FixWorkflow(
     [LoggerMessage(EventId = FixesEventIds.FixCommandResumed, Level = LogLevel.Warning, Message = "Fix {ProposalId} for {DeviceId}: command {CommandId} was approved but never sent (its instance stopped in between); sending it now")]
     private partial void LogResumed(string proposalId, string deviceId, string commandId);
 
-    [LoggerMessage(EventId = FixesEventIds.FixCommandPublished, Level = LogLevel.Information, Message = "Command {CommandId} ({Command}) sent to {DeviceId}")]
-    private partial void LogCommandPublished(string commandId, string deviceId, string command);
-
     [LoggerMessage(EventId = FixesEventIds.FixResult, Level = LogLevel.Information, Message = "Fix {ProposalId} on {DeviceId}: the device reports {Outcome}: {Detail}")]
     private partial void LogResult(string proposalId, string deviceId, CommandOutcome outcome, string detail);
 
@@ -583,9 +487,6 @@ public sealed partial class FixWorkflow(
 
     [LoggerMessage(EventId = FixesEventIds.FixUnknownResult, Level = LogLevel.Warning, Message = "Result from {DeviceId} for command {CommandId}, which is not a command sent to it: ignored")]
     private partial void LogUnknownResult(string deviceId, string commandId);
-
-    [LoggerMessage(EventId = FixesEventIds.FixPublishFailed, Level = LogLevel.Warning, Message = "Could not send {What} to {DeviceId} now; it goes again when the device reconnects")]
-    private partial void LogPublishFailed(Exception exception, string what, string deviceId);
 
     [LoggerMessage(EventId = FixesEventIds.FixInboxBatchFailed, Level = LogLevel.Error, Message = "A batch of {Raises} raised problem(s) could not be proposed together; they are taken one at a time")]
     private partial void LogInboxBatchFailed(Exception exception, int raises);

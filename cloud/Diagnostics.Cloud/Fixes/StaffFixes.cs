@@ -13,7 +13,7 @@ public sealed record ReleasedReport(DiagnosticsReport? Report, byte[]? Content);
 /// staff-only fields (who decided, why it was chosen). Diagnostics reports too: support asks for one, lists a device's,
 /// and downloads one only once its owner released it. Anyone else reads nothing: an empty list, an unknown proposal.
 /// </summary>
-public sealed class StaffFixes(SqliteFixStore store, FixWorkflow workflow, DiagnosticsReports reports, IDeviceStore devices)
+public sealed class StaffFixes(SqliteFixStore store, SupportProposals supportProposals, DiagnosticsReports reports, IDeviceStore devices)
 {
     /// <summary>The newest proposals, of <paramref name="deviceIds"/> only when given, in <paramref name="states"/> only when given.</summary>
     public async Task<IReadOnlyList<FixView>> ListAsync(
@@ -36,7 +36,7 @@ public sealed class StaffFixes(SqliteFixStore store, FixWorkflow workflow, Diagn
     {
         if (!staff.IsStaff() || await devices.GetAsync(deviceId, cancellationToken) is null)
             return null;
-        return FixView.Of(await workflow.RequestDiagnosticsAsync(deviceId, staff.Signature(), cancellationToken), forStaff: true);
+        return FixView.Of(await supportProposals.RequestDiagnosticsAsync(deviceId, staff.Signature(), cancellationToken), forStaff: true);
     }
 
     /// <summary>The device's diagnostics reports, newest first, whatever their owner decided (their content is read only once released).</summary>

@@ -9,7 +9,10 @@ public sealed record HostInboxItem(string HostId, ulong Sequence, HostReport? Re
 /// <summary>Host reports ingestion left in <c>host_inbox</c>, in the transaction that stored them, for the host inventory.</summary>
 public sealed class HostInboxStore(Database database)
 {
-    private readonly EnvelopeInbox _inbox = new(database, "host_inbox");
+    /// <summary>Filled by <see cref="HostInboxWriter"/>.</summary>
+    internal const string Table = "host_inbox";
+
+    private readonly EnvelopeInbox _inbox = new(database, Table);
 
     public async Task<IReadOnlyList<HostInboxItem>> PeekInboxAsync(int max, CancellationToken cancellationToken) =>
         [.. (await _inbox.PeekAsync(max, cancellationToken)).Select(item => new HostInboxItem(item.DeviceId, item.Sequence, item.Uplink?.HostReport, item.ReceivedAt))];

@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Messaging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Diagnostics.Cloud.Hosts;
@@ -12,6 +13,8 @@ public static class HostsExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<HostStore>();
         builder.Services.AddSingleton<HostInboxStore>();
+        // Takes what it needs of each uplink in the transaction ingestion stores it in.
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStoredUplinkHandOff, HostInboxWriter>());
         // Each audience's one way in, for endpoints and pages alike.
         builder.Services.AddSingleton<CustomerHosts>();
         builder.Services.AddSingleton<StaffHosts>();

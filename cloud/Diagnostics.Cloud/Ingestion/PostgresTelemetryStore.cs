@@ -1,4 +1,5 @@
 using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Messaging;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Protocol;
 
@@ -8,11 +9,15 @@ namespace Diagnostics.Cloud.Ingestion;
 /// <see cref="ITelemetryStore"/> on PostgreSQL: the same tables and the same one transaction per batch as the SQLite
 /// store, written the way PostgreSQL is fast at. Each table gets one multi-row statement for the whole batch (columns
 /// sent as arrays and spread by <c>unnest</c>), <c>ON CONFLICT DO NOTHING</c> keeps a (device, sequence) once, and
-/// <c>RETURNING</c> says which messages were stored now, so the loops' inboxes (fixes, updates, hosts) get only those. Binary COPY would send
-/// the rows a little faster but cannot skip a row that is already there.
+/// <c>RETURNING</c> says which messages were stored now, so the capabilities that take uplinks
+/// (<see cref="IStoredUplinkHandOff"/>: the fix, update and host inboxes, the owners' notifications) get only those, in
+/// the same transaction, each through its own multi-row statements. Binary COPY would send the rows a little faster but
+/// cannot skip a row that is already there.
 /// </summary>
-internal sealed class PostgresTelemetryStore(Database database, TelemetryPartitions partitions) : ITelemetryStore
+internal sealed class PostgresTelemetryStore(Database database, TelemetryPartitions partitions, IEnumerable<IStoredUplinkHandOff> handOffs) : ITelemetryStore
 {
+    private readonly IStoredUplinkHandOff[] _handOffs = [.. handOffs];
+
     private static long ToDb(ulong value) => unchecked((long)value);
 
     private static ulong FromDb(long value) => unchecked((ulong)value);
@@ -59,12 +64,11 @@ internal sealed class PostgresTelemetryStore(Database database, TelemetryPartiti
                 received = messages.Select(m => m.ReceivedAt.ToUnixTimeMilliseconds()).ToArray(),
                 payloads = messages.Select(m => m.Payload).ToArray(),
             }, cancellationToken)).ToHashSet();
-        // Only a message stored now, never a re-delivery of one stored before: the loops act once per message.
-        var storedNow = messages.Where(m => stored.Contains((m.Envelope.DeviceId, ToDb(m.Envelope.Sequence)))).ToList();
-
-        await AddToFixInboxAsync(db, storedNow.Where(m => m.Envelope.CommandResult is not null || IsProblemRaised(m.Envelope.Event)), cancellationToken);
-        await AddToInboxAsync(db, "update_inbox", storedNow.Where(m => m.Envelope.UpdateReport is not null), cancellationToken);
-        await AddToInboxAsync(db, "host_inbox", storedNow.Where(m => m.Envelope.HostReport is not null), cancellationToken);
+        // Only a message stored now, never a re-delivery of one stored before: the capabilities act once per message.
+        var storedNow = messages.Where(m => stored.Contains((m.Envelope.DeviceId, ToDb(m.Envelope.Sequence))))
+            .Select(m => new StoredUplink(m.Envelope, m.Payload, m.ReceivedAt)).ToList();
+        foreach (var handOff in _handOffs)
+            await handOff.HandOffAsync(db, storedNow, cancellationToken);
         await AddEventsAsync(db, [.. messages.Where(m => m.Envelope.Event is not null)], cancellationToken);
         await UpdateDevicesAsync(db, batch.Devices, cancellationToken);
         var marks = await AdvanceMarksAsync(db, batch.Devices, cancellationToken);
@@ -94,97 +98,24 @@ internal sealed class PostgresTelemetryStore(Database database, TelemetryPartiti
         return rows.ToDictionary(r => r.Id, r => FromDb(r.Mark), StringComparer.Ordinal);
     }
 
-    /// <summary>A raise that is a problem by the health rules (a condition that stops printing is one whatever its severity).</summary>
-    private static bool IsProblemRaised(DeviceEvent? e) => e is { Kind: EventKind.Raised } raised && DeviceHealthRules.IsProblem(raised.Severity, raised.Condition);
-
-    private static Task AddToInboxAsync(DbSession db, string table, IEnumerable<AcceptedUplink> messages, CancellationToken cancellationToken)
-    {
-        var list = messages.ToList();
-        return list.Count == 0 ? Task.CompletedTask : db.ExecuteAsync($"""
-            INSERT INTO {table} (device_id, seq, envelope, received_at_ms)
-            SELECT * FROM unnest(@devices, @seqs, @envelopes, @received) ON CONFLICT DO NOTHING;
-            """, new
-            {
-                devices = list.Select(m => m.Envelope.DeviceId).ToArray(),
-                seqs = list.Select(m => ToDb(m.Envelope.Sequence)).ToArray(),
-                envelopes = list.Select(m => m.Payload).ToArray(),
-                received = list.Select(m => m.ReceivedAt.ToUnixTimeMilliseconds()).ToArray(),
-            }, cancellationToken);
-    }
-
-    /// <summary>
-    /// As the SQLite store: a raise of a problem whose earlier raise still waits in the inbox is not added. One statement
-    /// does not see its own rows, so within the batch only a problem's first raise goes in.
-    /// </summary>
-    private static Task AddToFixInboxAsync(DbSession db, IEnumerable<AcceptedUplink> messages, CancellationToken cancellationToken)
-    {
-        var seen = new HashSet<(string, string)>();
-        var list = new List<(AcceptedUplink Message, string? Problem)>();
-        foreach (var message in messages)
-        {
-            var problem = message.Envelope.Event is { } raised && (raised.Code.Length > 0 ? raised.Code : raised.Condition) is { Length: > 0 } p ? p : null;
-            if (problem is null || seen.Add((message.Envelope.DeviceId, problem)))
-                list.Add((message, problem));
-        }
-        return list.Count == 0 ? Task.CompletedTask : db.ExecuteAsync("""
-            INSERT INTO fix_inbox (device_id, seq, envelope, received_at_ms, problem)
-            SELECT m.device_id, m.seq, m.envelope, m.received_at_ms, m.problem
-            FROM unnest(@devices, @seqs, @envelopes, @received, @problems) AS m(device_id, seq, envelope, received_at_ms, problem)
-            WHERE m.problem IS NULL OR NOT EXISTS (SELECT 1 FROM fix_inbox f WHERE f.device_id = m.device_id AND f.problem = m.problem)
-            ON CONFLICT DO NOTHING;
-            """, new
-            {
-                devices = list.Select(m => m.Message.Envelope.DeviceId).ToArray(),
-                seqs = list.Select(m => ToDb(m.Message.Envelope.Sequence)).ToArray(),
-                envelopes = list.Select(m => m.Message.Payload).ToArray(),
-                received = list.Select(m => m.Message.ReceivedAt.ToUnixTimeMilliseconds()).ToArray(),
-                problems = list.Select(m => m.Problem).ToArray(),
-            }, cancellationToken);
-    }
-
-    /// <summary>
-    /// Every event of the batch (a repeat is kept once), and for each raised problem a notification to the device's
-    /// owner, in the same transaction: a crash never keeps the event and loses the notification. What the owner is
-    /// told weighs the problem; the stored event keeps the device's own severity.
-    /// </summary>
-    private static async Task AddEventsAsync(DbSession db, List<AcceptedUplink> messages, CancellationToken cancellationToken)
-    {
-        if (messages.Count == 0)
-            return;
-        static object Columns(List<AcceptedUplink> list, bool weighed) => new
-        {
-            devices = list.Select(m => m.Envelope.DeviceId).ToArray(),
-            seqs = list.Select(m => ToDb(m.Envelope.Sequence)).ToArray(),
-            kinds = list.Select(m => m.Envelope.Event!.Kind.ToString()).ToArray(),
-            codes = list.Select(m => m.Envelope.Event!.Code).ToArray(),
-            conditions = list.Select(m => m.Envelope.Event!.Condition).ToArray(),
-            severities = list.Select(m => (weighed ? DeviceHealthRules.Weight(m.Envelope.Event!.Severity, m.Envelope.Event.Condition) : m.Envelope.Event!.Severity).ToString()).ToArray(),
-            texts = list.Select(m => m.Envelope.Event!.Message).ToArray(),
-            deviceTimes = list.Select(m => m.Envelope.DeviceTimeUnixMs).ToArray(),
-            received = list.Select(m => m.ReceivedAt.ToUnixTimeMilliseconds()).ToArray(),
-        };
-        await db.ExecuteAsync("""
+    /// <summary>Every event of the batch, with the device's own severity; a repeat is kept once.</summary>
+    private static Task AddEventsAsync(DbSession db, List<AcceptedUplink> messages, CancellationToken cancellationToken) =>
+        messages.Count == 0 ? Task.CompletedTask : db.ExecuteAsync("""
             INSERT INTO device_events (device_id, seq, kind, code, condition, severity, message, device_time_ms, received_time_ms)
             SELECT * FROM unnest(@devices, @seqs, @kinds, @codes, @conditions, @severities, @texts, @deviceTimes, @received)
             ON CONFLICT DO NOTHING;
-            """, Columns(messages, weighed: false), cancellationToken);
-        var problems = messages.Where(m => IsProblemRaised(m.Envelope.Event)).ToList();
-        if (problems.Count == 0)
-            return;
-        await db.ExecuteAsync("""
-            INSERT INTO notifications (account_id, device_id, seq, code, condition, severity, message, created_at_ms)
-            SELECT DISTINCT ON (o.account_id, e.device_id, e.code) o.account_id, e.device_id, e.seq, e.code, e.condition, e.severity, e.message, e.received
-            FROM unnest(@devices, @seqs, @kinds, @codes, @conditions, @severities, @texts, @deviceTimes, @received)
-                AS e(device_id, seq, kind, code, condition, severity, message, device_time, received)
-            JOIN device_owners o ON o.device_id = e.device_id
-            -- One unread notification per device and problem (as on SQLite): a jam back before the owner read about
-            -- the first is not a second alert, whether it comes in a later batch or the same one.
-            WHERE NOT EXISTS (SELECT 1 FROM notifications n
-                              WHERE n.account_id = o.account_id AND n.device_id = e.device_id AND n.code = e.code AND n.read_at_ms IS NULL)
-            ORDER BY o.account_id, e.device_id, e.code, e.seq
-            ON CONFLICT DO NOTHING;
-            """, Columns(problems, weighed: true), cancellationToken);
-    }
+            """, new
+            {
+                devices = messages.Select(m => m.Envelope.DeviceId).ToArray(),
+                seqs = messages.Select(m => ToDb(m.Envelope.Sequence)).ToArray(),
+                kinds = messages.Select(m => m.Envelope.Event!.Kind.ToString()).ToArray(),
+                codes = messages.Select(m => m.Envelope.Event!.Code).ToArray(),
+                conditions = messages.Select(m => m.Envelope.Event!.Condition).ToArray(),
+                severities = messages.Select(m => m.Envelope.Event!.Severity.ToString()).ToArray(),
+                texts = messages.Select(m => m.Envelope.Event!.Message).ToArray(),
+                deviceTimes = messages.Select(m => m.Envelope.DeviceTimeUnixMs).ToArray(),
+                received = messages.Select(m => m.ReceivedAt.ToUnixTimeMilliseconds()).ToArray(),
+            }, cancellationToken);
 
     /// <summary>Each device's stream mark, presence and newest status, as the SQLite store writes them, in a few statements for the whole batch.</summary>
     private static async Task UpdateDevicesAsync(DbSession db, IReadOnlyList<DeviceUpdate> devices, CancellationToken cancellationToken)

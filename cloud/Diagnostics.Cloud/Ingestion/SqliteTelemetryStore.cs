@@ -1,12 +1,12 @@
-using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Messaging;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Protocol;
 
 namespace Diagnostics.Cloud.Ingestion;
 
-internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections) : ITelemetryStore, IAsyncDisposable
+internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections, IEnumerable<IStoredUplinkHandOff> handOffs) : ITelemetryStore, IAsyncDisposable
 {
-    private readonly TelemetryBatchWriter _writer = new(connections);
+    private readonly TelemetryBatchWriter _writer = new(connections, handOffs);
     private readonly SemaphoreSlim _writing = new(1, 1);
 
     // Sequences are ulong on the wire and INTEGER (signed 64-bit) in SQLite (TelemetryBatchWriter casts them back).

@@ -1,8 +1,8 @@
 using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Messaging;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Protocol;
 using Microsoft.Data.Sqlite;
-using SQLitePCL;
 
 namespace Diagnostics.Cloud.Ingestion;
 
@@ -11,7 +11,9 @@ namespace Diagnostics.Cloud.Ingestion;
 /// connection of its own, through statements prepared once and kept (SQLite's own API, bound by position). Profiled
 /// under the ingest load run, the ADO.NET layer cost more than SQLite itself: every command execution opened a data
 /// reader, looked each parameter up by name, and a per-device command was prepared again for every device of every
-/// batch. The SQL and what is written are unchanged.
+/// batch. The SQL and what is written are unchanged. Each stored uplink goes, in the same transaction, to every
+/// capability that takes uplinks (<see cref="IStoredUplinkHandOff"/>: the fix, update and host inboxes, the owners'
+/// notifications), through statements each capability prepares on this connection and owns.
 /// </summary>
 /// <remarks>
 /// Durability is unchanged too: the connection comes from <see cref="SqliteConnectionFactory"/> with
@@ -30,30 +32,6 @@ internal sealed class TelemetryBatchWriter : IAsyncDisposable
         INSERT OR IGNORE INTO device_events (device_id, seq, kind, code, condition, severity, message, device_time_ms, received_time_ms)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);
         """;
-
-    // A problem raised on a paired device notifies its owner in the same transaction as the event itself, so a crash
-    // can never keep the event and lose the notification (or the reverse). One unread notification per device and
-    // problem: a jam that comes back before the owner read about the first is not a second alert.
-    private const string InsertNotification = """
-        INSERT OR IGNORE INTO notifications (account_id, device_id, seq, code, condition, severity, message, created_at_ms)
-        SELECT o.account_id, ?1, ?2, ?3, ?4, ?5, ?6, ?7
-        FROM device_owners o WHERE o.device_id = ?1
-          AND NOT EXISTS (SELECT 1 FROM notifications n
-                          WHERE n.account_id = o.account_id AND n.device_id = ?1 AND n.code = ?3 AND n.read_at_ms IS NULL);
-        """;
-
-    // For the fix loop, only what can still lead somewhere: a raise of a problem whose earlier raise still waits in the
-    // inbox is not added (the loop would find the first one's fix under way and drop it), so a flapping sensor under
-    // load does not pile up work the loop can only throw away.
-    private const string InsertFixInbox = """
-        INSERT OR IGNORE INTO fix_inbox (device_id, seq, envelope, received_at_ms, problem)
-        SELECT ?1, ?2, ?3, ?4, ?5
-        WHERE ?5 IS NULL OR NOT EXISTS (SELECT 1 FROM fix_inbox WHERE device_id = ?1 AND problem = ?5);
-        """;
-
-    private const string InsertUpdateInbox = "INSERT OR IGNORE INTO update_inbox (device_id, seq, envelope, received_at_ms) VALUES (?1, ?2, ?3, ?4);";
-
-    private const string InsertHostInbox = "INSERT OR IGNORE INTO host_inbox (device_id, seq, envelope, received_at_ms) VALUES (?1, ?2, ?3, ?4);";
 
     // A message says the device is there only if it came after the broker last saw it connect or go away
     // (presence_at_ms): one stored late, after a disconnect, must not set it online again.
@@ -81,15 +59,20 @@ internal sealed class TelemetryBatchWriter : IAsyncDisposable
         """;
 
     private readonly SqliteConnectionFactory _connections;
+    private readonly IReadOnlyList<IStoredUplinkHandOff> _handOffs;
     private Prepared? _prepared;
 
-    public TelemetryBatchWriter(SqliteConnectionFactory connections) => _connections = connections;
+    public TelemetryBatchWriter(SqliteConnectionFactory connections, IEnumerable<IStoredUplinkHandOff> handOffs)
+    {
+        _connections = connections;
+        _handOffs = [.. handOffs];
+    }
 
     public async Task WriteAsync(TelemetryBatch batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         cancellationToken.ThrowIfCancellationRequested();
-        var prepared = _prepared ??= await Prepared.OpenAsync(_connections, cancellationToken);
+        var prepared = _prepared ??= await Prepared.OpenAsync(_connections, _handOffs, cancellationToken);
         try
         {
             prepared.Write(batch);
@@ -112,36 +95,45 @@ internal sealed class TelemetryBatchWriter : IAsyncDisposable
     // 2^63, and the unchecked cast round-trips anyway.
     private static long ToDb(ulong value) => unchecked((long)value);
 
-    /// <summary>One connection and its prepared statements, finalized before the connection goes back to the pool.</summary>
+    /// <summary>One connection and its prepared statements (the capabilities' too), finalized before the connection goes back to the pool.</summary>
     private sealed class Prepared : IAsyncDisposable
     {
         private readonly SqliteConnection _connection;
-        private readonly sqlite3 _db;
-        private readonly List<sqlite3_stmt> _all = [];
-        private readonly sqlite3_stmt _telemetry, _event, _notification, _fixInbox, _updateInbox, _hostInbox, _device, _status, _deleteConditions, _condition;
+        private readonly List<IDisposable> _all = [];
+        private readonly SqlitePreparedStatement _telemetry, _event, _device, _status, _deleteConditions, _condition;
+        private readonly IStoredUplinkWriter[] _handOffs;
 
-        private Prepared(SqliteConnection connection)
+        private Prepared(SqliteConnection connection, IReadOnlyList<IStoredUplinkHandOff> handOffs)
         {
             _connection = connection;
-            _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
-            _telemetry = Prepare(InsertTelemetry);
-            _event = Prepare(InsertEvent);
-            _notification = Prepare(InsertNotification);
-            _fixInbox = Prepare(InsertFixInbox);
-            _updateInbox = Prepare(InsertUpdateInbox);
-            _hostInbox = Prepare(InsertHostInbox);
-            _device = Prepare(UpdateDevice);
-            _status = Prepare(UpdateStatus);
-            _deleteConditions = Prepare(DeleteConditions);
-            _condition = Prepare(InsertCondition);
+            try
+            {
+                _telemetry = Prepare(InsertTelemetry);
+                _event = Prepare(InsertEvent);
+                _device = Prepare(UpdateDevice);
+                _status = Prepare(UpdateStatus);
+                _deleteConditions = Prepare(DeleteConditions);
+                _condition = Prepare(InsertCondition);
+                _handOffs = new IStoredUplinkWriter[handOffs.Count];
+                for (var i = 0; i < handOffs.Count; i++)
+                {
+                    _handOffs[i] = handOffs[i].Prepare(connection);
+                    _all.Add(_handOffs[i]);
+                }
+            }
+            catch
+            {
+                DisposeStatements();
+                throw;
+            }
         }
 
-        public static async Task<Prepared> OpenAsync(SqliteConnectionFactory connections, CancellationToken cancellationToken)
+        public static async Task<Prepared> OpenAsync(SqliteConnectionFactory connections, IReadOnlyList<IStoredUplinkHandOff> handOffs, CancellationToken cancellationToken)
         {
             var connection = await connections.OpenAsync(cancellationToken);
             try
             {
-                return new Prepared(connection);
+                return new Prepared(connection, handOffs);
             }
             catch
             {
@@ -153,19 +145,26 @@ internal sealed class TelemetryBatchWriter : IAsyncDisposable
         public void Write(TelemetryBatch batch)
         {
             // IMMEDIATE: take the write lock up front (waiting out the busy timeout), not halfway through the batch.
-            Check(raw.sqlite3_exec(_db, "BEGIN IMMEDIATE;"));
+            SqlitePreparedStatement.Run(_connection, "BEGIN IMMEDIATE;");
             try
             {
                 foreach (var message in batch.Messages)
                     WriteMessage(message);
                 foreach (var device in batch.Devices)
                     WriteDevice(device);
-                Check(raw.sqlite3_exec(_db, "COMMIT;"));
+                SqlitePreparedStatement.Run(_connection, "COMMIT;");
             }
             catch
             {
                 // Nothing of the batch stays; the caller drops this connection as well.
-                raw.sqlite3_exec(_db, "ROLLBACK;");
+                try
+                {
+                    SqlitePreparedStatement.Run(_connection, "ROLLBACK;");
+                }
+                catch (SqliteException)
+                {
+                    // SQLite may have rolled back already (the failure's own error is the one reported).
+                }
                 throw;
             }
         }
@@ -177,145 +176,89 @@ internal sealed class TelemetryBatchWriter : IAsyncDisposable
             var seq = ToDb(envelope.Sequence);
             var received = message.ReceivedAt.ToUnixTimeMilliseconds();
 
-            Bind(_telemetry, 1, device);
-            raw.sqlite3_bind_int64(_telemetry, 2, seq);
-            Bind(_telemetry, 3, Topics.KindName(message.Kind));
-            raw.sqlite3_bind_int64(_telemetry, 4, envelope.DeviceTimeUnixMs);
-            raw.sqlite3_bind_int64(_telemetry, 5, received);
-            raw.sqlite3_bind_blob(_telemetry, 6, message.Payload);
-            // Only a message stored now, never a re-delivery of one stored before: the loops act once per message.
-            var stored = Execute(_telemetry) == 1;
-
-            // Problems and command results for the fix loop, update reports for the rollout scheduler, host reports for the
-            // host inventory (Hosts/): each in the same transaction as the message, so no loop can miss a stored message.
-            if (stored && (envelope.CommandResult is not null
-                || envelope.Event is { Kind: EventKind.Raised } raisedProblem && DeviceHealthRules.IsProblem(raisedProblem.Severity, raisedProblem.Condition)))
+            _telemetry.Bind(1, device);
+            _telemetry.Bind(2, seq);
+            _telemetry.Bind(3, Topics.KindName(message.Kind));
+            _telemetry.Bind(4, envelope.DeviceTimeUnixMs);
+            _telemetry.Bind(5, received);
+            _telemetry.Bind(6, message.Payload);
+            // Only a message stored now, never a re-delivery of one stored before: the capabilities act once per message,
+            // in the same transaction as the message, so none can miss a stored one.
+            if (_telemetry.Execute() == 1)
             {
-                Bind(_fixInbox, 1, device);
-                raw.sqlite3_bind_int64(_fixInbox, 2, seq);
-                raw.sqlite3_bind_blob(_fixInbox, 3, message.Payload);
-                raw.sqlite3_bind_int64(_fixInbox, 4, received);
-                if (envelope.Event is { } raised && (raised.Code.Length > 0 ? raised.Code : raised.Condition) is { Length: > 0 } problem)
-                    Bind(_fixInbox, 5, problem);
-                else
-                    raw.sqlite3_bind_null(_fixInbox, 5);
-                Execute(_fixInbox);
+                var stored = new StoredUplink(envelope, message.Payload, message.ReceivedAt);
+                foreach (var handOff in _handOffs)
+                    handOff.Write(stored);
             }
-            if (stored && envelope.UpdateReport is not null)
-                AddToInbox(_updateInbox, device, seq, message.Payload, received);
-            if (stored && envelope.HostReport is not null)
-                AddToInbox(_hostInbox, device, seq, message.Payload, received);
 
             if (envelope.Event is not { } e)
                 return;
-            Bind(_event, 1, device);
-            raw.sqlite3_bind_int64(_event, 2, seq);
-            Bind(_event, 3, e.Kind.ToString());
-            Bind(_event, 4, e.Code);
-            Bind(_event, 5, e.Condition);
-            Bind(_event, 6, e.Severity.ToString());
-            Bind(_event, 7, e.Message);
-            raw.sqlite3_bind_int64(_event, 8, envelope.DeviceTimeUnixMs);
-            raw.sqlite3_bind_int64(_event, 9, received);
-            Execute(_event);
-
-            if (e.Kind != EventKind.Raised || !DeviceHealthRules.IsProblem(e.Severity, e.Condition))
-                return;
-            Bind(_notification, 1, device);
-            raw.sqlite3_bind_int64(_notification, 2, seq);
-            Bind(_notification, 3, e.Code);
-            Bind(_notification, 4, e.Condition);
-            // What the owner is told weighs the problem; the stored event keeps the device's own severity.
-            Bind(_notification, 5, DeviceHealthRules.Weight(e.Severity, e.Condition).ToString());
-            Bind(_notification, 6, e.Message);
-            raw.sqlite3_bind_int64(_notification, 7, received);
-            Execute(_notification);
-        }
-
-        /// <summary>The update and host inboxes have the same columns.</summary>
-        private void AddToInbox(sqlite3_stmt inbox, string device, long seq, byte[] payload, long received)
-        {
-            Bind(inbox, 1, device);
-            raw.sqlite3_bind_int64(inbox, 2, seq);
-            raw.sqlite3_bind_blob(inbox, 3, payload);
-            raw.sqlite3_bind_int64(inbox, 4, received);
-            Execute(inbox);
+            _event.Bind(1, device);
+            _event.Bind(2, seq);
+            _event.Bind(3, e.Kind.ToString());
+            _event.Bind(4, e.Code);
+            _event.Bind(5, e.Condition);
+            _event.Bind(6, e.Severity.ToString());
+            _event.Bind(7, e.Message);
+            _event.Bind(8, envelope.DeviceTimeUnixMs);
+            _event.Bind(9, received);
+            _event.Execute();
         }
 
         private void WriteDevice(DeviceUpdate device)
         {
-            Bind(_device, 1, device.DeviceId);
-            raw.sqlite3_bind_int64(_device, 2, ToDb(device.Mark));
-            raw.sqlite3_bind_int64(_device, 3, device.LastSeen.ToUnixTimeMilliseconds());
-            if (device.HeartbeatIntervalSeconds is { } interval)
-                raw.sqlite3_bind_int64(_device, 4, interval);
-            else
-                raw.sqlite3_bind_null(_device, 4);
-            if (device.PairingCode is { } pairingCode)
-                Bind(_device, 5, pairingCode);
-            else
-                raw.sqlite3_bind_null(_device, 5);
-            Execute(_device);
+            _device.Bind(1, device.DeviceId);
+            _device.Bind(2, ToDb(device.Mark));
+            _device.Bind(3, device.LastSeen.ToUnixTimeMilliseconds());
+            _device.BindOrNull(4, device.HeartbeatIntervalSeconds);
+            _device.BindOrNull(5, device.PairingCode);
+            _device.Execute();
 
             if (device.Status is not { } current)
                 return;
             var status = current.Status;
-            Bind(_status, 1, device.DeviceId);
-            Bind(_status, 2, status.Model);
-            Bind(_status, 3, status.Serial);
-            Bind(_status, 4, status.FirmwareVersion);
-            Bind(_status, 5, status.State.ToString());
-            Bind(_status, 6, status.StateMessage);
-            Bind(_status, 7, current.Health.ToStorage());
-            raw.sqlite3_bind_int64(_status, 8, ToDb(current.Sequence));
-            raw.sqlite3_bind_blob(_status, 9, WireCodec.Encode(status));
-            Execute(_status);
-            Bind(_deleteConditions, 1, device.DeviceId);
-            Execute(_deleteConditions);
+            _status.Bind(1, device.DeviceId);
+            _status.Bind(2, status.Model);
+            _status.Bind(3, status.Serial);
+            _status.Bind(4, status.FirmwareVersion);
+            _status.Bind(5, status.State.ToString());
+            _status.Bind(6, status.StateMessage);
+            _status.Bind(7, current.Health.ToStorage());
+            _status.Bind(8, ToDb(current.Sequence));
+            _status.Bind(9, WireCodec.Encode(status));
+            _status.Execute();
+            _deleteConditions.Bind(1, device.DeviceId);
+            _deleteConditions.Execute();
             foreach (var active in status.Conditions)
             {
-                Bind(_condition, 1, device.DeviceId);
+                _condition.Bind(1, device.DeviceId);
                 // A condition without a code is still worth showing; key it by its normalized name.
-                Bind(_condition, 2, active.Code.Length > 0 ? active.Code : active.Condition);
-                Bind(_condition, 3, active.Condition);
-                Bind(_condition, 4, active.Severity.ToString());
-                Bind(_condition, 5, active.Message);
-                raw.sqlite3_bind_int64(_condition, 6, active.SinceUnixMs);
-                Execute(_condition);
+                _condition.Bind(2, active.Code.Length > 0 ? active.Code : active.Condition);
+                _condition.Bind(3, active.Condition);
+                _condition.Bind(4, active.Severity.ToString());
+                _condition.Bind(5, active.Message);
+                _condition.Bind(6, active.SinceUnixMs);
+                _condition.Execute();
             }
         }
 
-        private static void Bind(sqlite3_stmt statement, int index, string value) => raw.sqlite3_bind_text(statement, index, value);
-
-        /// <summary>Runs a bound statement to its end and answers how many rows it changed.</summary>
-        private int Execute(sqlite3_stmt statement)
+        private SqlitePreparedStatement Prepare(string sql)
         {
-            var rc = raw.sqlite3_step(statement);
-            // Reset (and clear, so no value leaks into the next row) even when the step failed; the step's error is the one reported.
-            raw.sqlite3_reset(statement);
-            raw.sqlite3_clear_bindings(statement);
-            if (rc != raw.SQLITE_DONE)
-                SqliteException.ThrowExceptionForRC(rc, _db);
-            return raw.sqlite3_changes(_db);
-        }
-
-        private sqlite3_stmt Prepare(string sql)
-        {
-            Check(raw.sqlite3_prepare_v2(_db, sql, out var statement));
+            var statement = new SqlitePreparedStatement(_connection, sql);
             _all.Add(statement);
             return statement;
         }
 
-        private void Check(int rc)
+        private void DisposeStatements()
         {
-            if (rc != raw.SQLITE_OK)
-                SqliteException.ThrowExceptionForRC(rc, _db);
+            foreach (var statement in _all)
+                statement.Dispose();
+            _all.Clear();
         }
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var statement in _all)
-                statement.Dispose();
+            DisposeStatements();
             await _connection.DisposeAsync();
         }
 

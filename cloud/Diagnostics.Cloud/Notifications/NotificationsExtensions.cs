@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Messaging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Diagnostics.Cloud.Notifications;
@@ -11,6 +12,8 @@ public static class NotificationsExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<INotificationStore, NotificationStore>();
         builder.Services.AddSingleton<NotificationInbox>();
+        // Takes what it needs of each uplink in the transaction ingestion stores it in.
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStoredUplinkHandOff, NotificationWriter>());
         return builder;
     }
 }

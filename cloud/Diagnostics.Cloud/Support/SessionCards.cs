@@ -9,7 +9,7 @@ namespace Diagnostics.Cloud.Support;
 /// </summary>
 public sealed class SessionCards(
     SupportService support, SupportSessionStore sessionStore, SupportMessageStore messageStore, SessionPosting posting, FixCardDevices watchedDevices,
-    FixWorkflow workflow, RolloutStore rolloutStore, RolloutService rollouts, TimeProvider time)
+    FixWorkflow workflow, SupportProposals supportProposals, RolloutStore rolloutStore, RolloutService rollouts, TimeProvider time)
 {
     private static readonly SessionActor System = SessionPosting.System;
 
@@ -31,8 +31,8 @@ public sealed class SessionCards(
             return refused;
         var deviceId = session.DeviceId!;
         var proposal = articleId == FixWorkflow.DiagnosticsRequestCode
-            ? await workflow.RequestDiagnosticsAsync(deviceId, $"{agent.Name} ({agent.Id})", cancellationToken)
-            : await workflow.ProposeForSessionAsync(deviceId, articleId, $"{agent.Name} ({agent.Id})", cancellationToken);
+            ? await supportProposals.RequestDiagnosticsAsync(deviceId, $"{agent.Name} ({agent.Id})", cancellationToken)
+            : await supportProposals.ProposeForSessionAsync(deviceId, articleId, $"{agent.Name} ({agent.Id})", cancellationToken);
         if (proposal is null)
             return SupportResult<SupportMessage>.Fail(SupportError.NotFound, SupportExplanations.Text("NoFixArticle", articleId));
         watchedDevices.Watch(deviceId);

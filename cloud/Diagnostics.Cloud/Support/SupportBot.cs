@@ -28,7 +28,7 @@ public sealed record BotMemory(IReadOnlyList<ArticleCard> Offered, bool AskedFor
 /// the articles, shows the article's translation, or the English article with a line saying it is English, and speaks
 /// from its resource files (Resources/Support/SupportBot.*.resx). Hand-over reasons are for agents and stay English.
 /// </summary>
-public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore fixes, FixWorkflow workflow, TimeProvider time, IStringLocalizer<SupportBot> texts)
+public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore fixes, SupportProposals supportProposals, TimeProvider time, IStringLocalizer<SupportBot> texts)
 {
     public const string Id = "bot";
     public const string Name = "Diagnostics assistant";
@@ -113,7 +113,7 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
             messages.Add(Say(Text("EnglishFallback", language)));
         messages.Add(Card(MessageKind.Article, SupportCardText.Write(ArticleCard.Of(shown, pick.Version))));
         if (device is not null && article.Remediation is not null
-            && await workflow.ProposeForSessionAsync(device.DeviceId, article.Id, Name, cancellationToken) is { } proposal)
+            && await supportProposals.ProposeForSessionAsync(device.DeviceId, article.Id, Name, cancellationToken) is { } proposal)
         {
             messages.Add(Card(MessageKind.Fix, SupportCardText.Write(FixCardOf(proposal))));
             messages.Add(Say(Text("PrinterCanFixItself", language)));

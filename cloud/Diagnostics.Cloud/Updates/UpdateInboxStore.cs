@@ -9,7 +9,10 @@ public sealed record UpdateInboxItem(string DeviceId, ulong Sequence, UpdateRepo
 /// <summary>Update reports ingestion left, in the transaction that stored them, for the rollout scheduler to act on.</summary>
 public sealed class UpdateInboxStore(Database database)
 {
-    private readonly EnvelopeInbox _inbox = new(database, "update_inbox");
+    /// <summary>Filled by <see cref="UpdateInboxWriter"/>.</summary>
+    internal const string Table = "update_inbox";
+
+    private readonly EnvelopeInbox _inbox = new(database, Table);
 
     public async Task<IReadOnlyList<UpdateInboxItem>> PeekInboxAsync(int max, CancellationToken cancellationToken) =>
         [.. (await _inbox.PeekAsync(max, cancellationToken)).Select(item => new UpdateInboxItem(item.DeviceId, item.Sequence, item.Uplink?.UpdateReport, item.ReceivedAt))];

@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Messaging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Diagnostics.Cloud.Updates;
@@ -14,6 +15,8 @@ public static class UpdatesExtensions
         builder.Services.AddSingleton<RolloutStore>();
         builder.Services.AddSingleton<RolloutTargetStore>();
         builder.Services.AddSingleton<UpdateInboxStore>();
+        // Takes what it needs of each uplink in the transaction ingestion stores it in.
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStoredUplinkHandOff, UpdateInboxWriter>());
         builder.Services.AddSingleton<MaintenanceWindowStore>();
         builder.Services.AddSingleton<PackageCatalog>();
         builder.Services.AddSingleton<RolloutTargets>();

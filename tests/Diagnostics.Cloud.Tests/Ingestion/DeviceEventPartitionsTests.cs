@@ -36,7 +36,7 @@ public sealed class DeviceEventPartitionsTests
         using var connections = new PostgresConnectionFactory(options);
         var database = new Database(connections);
         using var partitions = new TelemetryPartitions(database, options, time, NullLogger<TelemetryPartitions>.Instance);
-        var store = new PostgresTelemetryStore(database, partitions);
+        var store = new PostgresTelemetryStore(database, partitions, []);
         await database.ExecuteAsync(
             "INSERT INTO devices (id, token_hash, token_salt, registered_at_ms) VALUES ('printer-1', @none, @none, 0);", new { none = new byte[] { 0 } }, Ct);
         // Made thirty seconds before the boundary, sent then; its acknowledgement is lost, so the device sends it again.

@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Ingestion;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
@@ -85,7 +86,7 @@ public sealed class TelemetryBatchWriterTests
             BEGIN SELECT RAISE(ABORT, 'refused'); END;
             """);
         var ct = TestContext.Current.CancellationToken;
-        await using var writer = new TelemetryBatchWriter(database.Connections);
+        await using var writer = new TelemetryBatchWriter(database.Connections, [new FixInboxWriter()]);
 
         await Assert.ThrowsAsync<SqliteException>(() => writer.WriteAsync(Batch(Raised("printer-1", 1, "ipp:media-jam"), Raised("printer-2", 1, "ipp:media-jam")), ct));
 
@@ -107,7 +108,7 @@ public sealed class TelemetryBatchWriterTests
     {
         await using var database = await Rig.CreateAsync();
         var ct = TestContext.Current.CancellationToken;
-        await using var writer = new TelemetryBatchWriter(database.Connections);
+        await using var writer = new TelemetryBatchWriter(database.Connections, [new FixInboxWriter()]);
 
         await writer.WriteAsync(Batch(Raised("printer-1", 1, "ipp:media-jam")), ct);
         // The fix loop took the first raise out of its inbox; the device then sends the same message again.

@@ -56,7 +56,7 @@ public sealed class WriteTurnsTests
         await db.ExecuteAsync(
             "INSERT INTO devices (id, model, serial, firmware, health, online, token_hash, token_salt, registered_at_ms) " +
             "VALUES ('printer-1', 'M', '', '', 'unknown', 0, x'00', x'00', 0);", null, ct);
-        await using var store = new SqliteTelemetryStore(connections);
+        await using var store = new SqliteTelemetryStore(connections, []);
         var at = DateTimeOffset.FromUnixTimeMilliseconds(1_790_000_000_000);
         var envelope = new Envelope { DeviceId = "printer-1", Sequence = 1, DeviceTimeUnixMs = at.ToUnixTimeMilliseconds(), SchemaVersion = Envelope.CurrentSchemaVersion, Heartbeat = new Heartbeat() };
         var batch = new TelemetryBatch([new AcceptedUplink(envelope, UplinkKind.Heartbeat, WireCodec.Encode(envelope), at)], [new DeviceUpdate("printer-1", 1, at, null, null)]);

@@ -1,0 +1,86 @@
+using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Messaging;
+using Diagnostics.Cloud.Storage;
+using Diagnostics.Protocol;
+using Microsoft.Data.Sqlite;
+
+namespace Diagnostics.Cloud.Fixes;
+
+/// <summary>
+/// Leaves raised problems and command results ingestion stores in <c>fix_inbox</c>, in ingestion's transaction, for the
+/// fix loop (<see cref="SqliteFixStore"/> takes them out in the transaction that acts on them).
+/// </summary>
+/// <remarks>
+/// Only what can still lead somewhere: a raise of a problem whose earlier raise still waits in the inbox is not added
+/// (the loop would find the first one's fix under way and drop it), so a flapping sensor under load does not pile up
+/// work the loop can only throw away.
+/// </remarks>
+public sealed class FixInboxWriter : IStoredUplinkHandOff
+{
+    private const string SqliteInsert = """
+        INSERT OR IGNORE INTO fix_inbox (device_id, seq, envelope, received_at_ms, problem)
+        SELECT ?1, ?2, ?3, ?4, ?5
+        WHERE ?5 IS NULL OR NOT EXISTS (SELECT 1 FROM fix_inbox WHERE device_id = ?1 AND problem = ?5);
+        """;
+
+    // One statement does not see its own rows, so within the batch only a problem's first raise is sent.
+    private const string PostgresInsert = """
+        INSERT INTO fix_inbox (device_id, seq, envelope, received_at_ms, problem)
+        SELECT m.device_id, m.seq, m.envelope, m.received_at_ms, m.problem
+        FROM unnest(@devices, @seqs, @envelopes, @received, @problems) AS m(device_id, seq, envelope, received_at_ms, problem)
+        WHERE m.problem IS NULL OR NOT EXISTS (SELECT 1 FROM fix_inbox f WHERE f.device_id = m.device_id AND f.problem = m.problem)
+        ON CONFLICT DO NOTHING;
+        """;
+
+    /// <summary>A command result, or the raise of a problem by the health rules (a condition that stops printing is one whatever its severity).</summary>
+    private static bool Takes(Envelope envelope) =>
+        envelope.CommandResult is not null
+        || envelope.Event is { Kind: EventKind.Raised } raised && DeviceHealthRules.IsProblem(raised.Severity, raised.Condition);
+
+    /// <summary>What a raise is about (its code, else its condition); null for a command result.</summary>
+    private static string? Problem(Envelope envelope) =>
+        envelope.Event is { } raised && (raised.Code.Length > 0 ? raised.Code : raised.Condition) is { Length: > 0 } problem ? problem : null;
+
+    public IStoredUplinkWriter Prepare(SqliteConnection connection) => new Prepared(new SqlitePreparedStatement(connection, SqliteInsert));
+
+    public Task HandOffAsync(DbSession transaction, IReadOnlyList<StoredUplink> uplinks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(uplinks);
+        var seen = new HashSet<(string, string)>();
+        var list = new List<(StoredUplink Uplink, string? Problem)>();
+        foreach (var uplink in uplinks)
+        {
+            if (!Takes(uplink.Envelope))
+                continue;
+            var problem = Problem(uplink.Envelope);
+            if (problem is null || seen.Add((uplink.DeviceId, problem)))
+                list.Add((uplink, problem));
+        }
+        return list.Count == 0 ? Task.CompletedTask : transaction.ExecuteAsync(PostgresInsert, new
+        {
+            devices = list.Select(m => m.Uplink.DeviceId).ToArray(),
+            seqs = list.Select(m => unchecked((long)m.Uplink.Sequence)).ToArray(),
+            envelopes = list.Select(m => m.Uplink.Payload).ToArray(),
+            received = list.Select(m => m.Uplink.ReceivedAt.ToUnixTimeMilliseconds()).ToArray(),
+            problems = list.Select(m => m.Problem).ToArray(),
+        }, cancellationToken);
+    }
+
+    private sealed class Prepared(SqlitePreparedStatement insert) : IStoredUplinkWriter
+    {
+        public void Write(in StoredUplink uplink)
+        {
+            if (!Takes(uplink.Envelope))
+                return;
+            insert.Bind(1, uplink.DeviceId);
+            insert.Bind(2, unchecked((long)uplink.Sequence));
+            insert.Bind(3, uplink.Payload);
+            insert.Bind(4, uplink.ReceivedAt.ToUnixTimeMilliseconds());
+            insert.BindOrNull(5, Problem(uplink.Envelope));
+            insert.Execute();
+        }
+
+        public void Dispose() => insert.Dispose();
+    }
+}
