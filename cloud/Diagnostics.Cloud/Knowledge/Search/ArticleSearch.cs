@@ -185,8 +185,7 @@ public sealed partial class ArticleSearch
                 }
                 // Customers' accepted words join the article's text in their language: a later question that shares
                 // them finds it, weighed by how rare each word is among all articles like every other field.
-                // With the phrase field weighed 0 they are not searched, nor counted in a word's rarity (neighbours only).
-                foreach (var byLanguage in (weights.Phrase > 0 ? phrasesByArticle.GetValueOrDefault(article.Id) ?? [] : []).GroupBy(p => SearchedAs(p.Language, languages), StringComparer.Ordinal))
+                foreach (var byLanguage in (phrasesByArticle.GetValueOrDefault(article.Id) ?? []).GroupBy(p => SearchedAs(p.Language, languages), StringComparer.Ordinal))
                 {
                     languages.Add(byLanguage.Key);
                     AddField(document, byLanguage.Key, "phrases", string.Join('\n', byLanguage.Select(p => p.Text)));
