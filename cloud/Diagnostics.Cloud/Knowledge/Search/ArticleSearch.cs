@@ -43,8 +43,15 @@ public sealed record SearchWeights
     /// added to its score) did no better.
     /// </summary>
     public double Phrase { get; init; } = 1;
+    /// <summary>
+    /// The articles' words for what a question says in customers' words (<see cref="Equivalences"/>: "chewed up" is a
+    /// jam), against the question's own words.
+    /// </summary>
+    public double Equivalent { get; init; } = 0.7;
     /// <summary>A word found only with a typing mistake, against one found as typed.</summary>
     public double Typo { get; init; } = 0.7;
+    /// <summary>The shortest word (after stemming) that may be a typing mistake for another: short words are often real words the articles lack ("last" is not "waste").</summary>
+    public int TypoMinLength { get; init; } = 4;
     /// <summary>BM25's length normalization (0: none, 1: full); short fields such as titles suffer from a high value.</summary>
     public double LengthNormalization { get; init; } = 0.75;
     /// <summary>BM25's term-frequency saturation: how soon a word said again in a field stops adding.</summary>
@@ -60,6 +67,16 @@ public sealed record SearchWeights
     /// its article even when the article's own text says it differently. 0 turns it off.
     /// </summary>
     public double Neighbour { get; init; }
+    /// <summary>
+    /// Learning that discriminates: an accepted phrase whose article the text alone did not put first lifts its article by
+    /// this share of the best text score times the question's similarity to it (above <see cref="NeighbourFloor"/>)…
+    /// </summary>
+    public double Contrast { get; init; }
+    /// <summary>… and counts against the article the text put first for it by this share: a customer who said it meant
+    /// the other article. 0 lifts only.</summary>
+    public double ContrastAgainst { get; init; }
+    /// <summary>The similarity (cosine) below which an accepted phrase is not a neighbour of a question; above it, counted from 0 to 1.</summary>
+    public double NeighbourFloor { get; init; }
     /// <summary>
     /// Learning from mistakes only: an accepted phrase joins its article's text only when the article's own text did not
     /// already rank the article first for it. A phrase the text already answers adds no knowledge, only more words
@@ -104,13 +121,15 @@ public sealed partial class ArticleSearch
     private readonly SearchWeights _weights;
     private readonly HashSet<string> _languages;
     private readonly PhraseNeighbours _neighbours;
+    private readonly Equivalences _equivalences;
 
-    private ArticleSearch(IndexSearcher searcher, SearchWeights weights, HashSet<string> languages, PhraseNeighbours neighbours)
+    private ArticleSearch(IndexSearcher searcher, SearchWeights weights, HashSet<string> languages, PhraseNeighbours neighbours, Equivalences equivalences)
     {
         _searcher = searcher;
         _weights = weights;
         _languages = languages;
         _neighbours = neighbours;
+        _equivalences = equivalences;
     }
 
     public static readonly ArticleSearch Empty = Build([], [], []);
@@ -118,12 +137,16 @@ public sealed partial class ArticleSearch
     /// <summary>The languages that have text in the index, English first.</summary>
     public IReadOnlyCollection<string> Languages => _languages;
 
-    public static ArticleSearch Build(IEnumerable<Article> articles, IEnumerable<ArticleTranslation> translations, IEnumerable<SearchPhrase> phrases, SearchWeights? weights = null)
+    /// <param name="equivalences">Customers' words and the articles' words for the same thing; null: <see cref="Equivalences.Starter"/>.</param>
+    public static ArticleSearch Build(
+        IEnumerable<Article> articles, IEnumerable<ArticleTranslation> translations, IEnumerable<SearchPhrase> phrases, SearchWeights? weights = null,
+        Equivalences? equivalences = null)
     {
         ArgumentNullException.ThrowIfNull(articles);
         ArgumentNullException.ThrowIfNull(translations);
         ArgumentNullException.ThrowIfNull(phrases);
         weights ??= new SearchWeights();
+        equivalences ??= Equivalences.Starter;
         var languages = new HashSet<string>(StringComparer.Ordinal) { ArticleLanguages.Original };
         var translationList = translations.ToList();
         languages.UnionWith(translationList.Select(t => t.Language));
@@ -131,12 +154,16 @@ public sealed partial class ArticleSearch
         var byArticle = translationList.GroupBy(t => t.ArticleId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var known = articleList.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
         var phraseList = phrases.Where(p => known.Contains(p.ArticleId)).ToList();
-        if (weights.PhrasesWhereMissed && phraseList.Count > 0)
+        // The article the text alone puts first for each phrase: what learning from it has to correct.
+        var firstByText = new Dictionary<SearchPhrase, string?>();
+        if ((weights.PhrasesWhereMissed || weights.Contrast > 0 || weights.ContrastAgainst > 0) && phraseList.Count > 0)
         {
-            var textOnly = Build(articleList, translationList, [], weights);
-            phraseList = [.. phraseList.Where(p => ArticleLanguages.Culture(p.Language) is not { } culture
-                || textOnly.Search(p.Text, culture, 1) is not [var first, ..] || first.Id != p.ArticleId)];
+            var textOnly = Build(articleList, translationList, [], weights, equivalences);
+            foreach (var phrase in phraseList.Distinct())
+                firstByText[phrase] = ArticleLanguages.Culture(phrase.Language) is { } culture && textOnly.Search(phrase.Text, culture, 1) is [var first, ..] ? first.Id : null;
         }
+        if (weights.PhrasesWhereMissed)
+            phraseList = [.. phraseList.Where(p => firstByText.GetValueOrDefault(p) != p.ArticleId)];
         var phrasesByArticle = phraseList.GroupBy(p => p.ArticleId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var directory = new RAMDirectory();
         var similarity = new CoordinatedBM25(weights);
@@ -168,10 +195,11 @@ public sealed partial class ArticleSearch
             writer.Commit();
         }
         var searcher = new IndexSearcher(DirectoryReader.Open(directory)) { Similarity = similarity };
-        var neighbours = weights.Neighbour > 0
-            ? PhraseNeighbours.Build(phraseList.Select(p => (p.ArticleId, SearchedAs(p.Language, languages), p.Text)))
+        var neighbours = weights.Neighbour > 0 || weights.Contrast > 0 || weights.ContrastAgainst > 0
+            ? PhraseNeighbours.Build(phraseList.Select(p => (p.ArticleId, SearchedAs(p.Language, languages), p.Text,
+                firstByText.GetValueOrDefault(p) is { } first && first != p.ArticleId ? first : null)))
             : PhraseNeighbours.None;
-        return new ArticleSearch(searcher, weights, languages, neighbours);
+        return new ArticleSearch(searcher, weights, languages, neighbours, equivalences);
     }
 
     /// <summary>
@@ -187,11 +215,32 @@ public sealed partial class ArticleSearch
         var query = new BooleanQuery(disableCoord: false);
         var typos = new List<(string Typed, string Field)>();
         var words = TextAnalysis.Terms(TextAnalysis.Words(served), normalized).Distinct(StringComparer.Ordinal).Take(MaxQueryTerms).ToList();
-        AddSections(query, served, 'w', words, 1, typos);
+        // What the question says in customers' words is searched in the articles' words too. Where the words that said
+        // it are known (English), their meaning joins each one's clause, so an article with the meaning counts them as
+        // matched ("chewed up" is not a question about warming up); otherwise (Chinese, Japanese) each meaning word is
+        // a clause of its own.
+        var meanings = _weights.Equivalent > 0 ? _equivalences.Meanings(served, normalized, words) : [];
+        var alongside = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var equivalent = new List<string>();
+        foreach (var (said, meant) in meanings)
+        {
+            var meantTerms = TextAnalysis.Terms(TextAnalysis.Words(served), meant).Except(words, StringComparer.Ordinal).ToList();
+            equivalent.AddRange(meantTerms);
+            foreach (var term in said)
+                (alongside.TryGetValue(term, out var existing) ? existing : alongside[term] = []).AddRange(meantTerms);
+        }
+        equivalent = [.. equivalent.Distinct(StringComparer.Ordinal).Take(MaxQueryTerms)];
+        AddSections(query, served, 'w', words, 1, typos, alongside);
+        AddSections(query, served, 'w', [.. meanings.Where(m => m.Said.Count == 0)
+            .SelectMany(m => TextAnalysis.Terms(TextAnalysis.Words(served), m.Meant)).Distinct(StringComparer.Ordinal).Except(words, StringComparer.Ordinal).Take(MaxQueryTerms)],
+            _weights.Equivalent, typos: null);
         if (TextAnalysis.Grams(served) is { } gramAnalyzer)
         {
             var grams = TextAnalysis.Terms(gramAnalyzer, normalized).Distinct(StringComparer.Ordinal).Take(MaxQueryTerms).ToList();
             AddSections(query, served, 'g', grams, _weights.Grams, typos: null);
+            var equivalentGrams = meanings.Where(m => m.Said.Count == 0).SelectMany(m => TextAnalysis.Terms(gramAnalyzer, m.Meant))
+                .Distinct(StringComparer.Ordinal).Except(grams, StringComparer.Ordinal).Take(MaxQueryTerms).ToList();
+            AddSections(query, served, 'g', equivalentGrams, _weights.Grams * _weights.Equivalent, typos: null);
         }
         if (served != ArticleLanguages.Original)
         {
@@ -202,7 +251,7 @@ public sealed partial class ArticleSearch
         }
         foreach (var form in TextAnalysis.Codes(normalized))
             query.Add(new TermQuery(new Term(CodeField, form)) { Boost = (float)(_weights.Code * Rarity(CodeField, form)) }, Occur.SHOULD);
-        var similar = _neighbours.Similar(served, normalized);
+        var similar = Learnt(_neighbours.Near(served, normalized));
         if (query.Clauses.Count == 0 && similar.Count == 0)
             return [];
 
@@ -213,16 +262,58 @@ public sealed partial class ArticleSearch
         {
             // The neighbour's share is scaled by the best text score, so it means the same for short and long questions.
             var scale = scored.Count > 0 ? scored.Max(s => s.Score) : 1;
-            var bonus = (string id) => _weights.Neighbour * scale * similar.GetValueOrDefault(id);
+            var bonus = (string id) => scale * similar.GetValueOrDefault(id);
             scored = [.. scored.Select(s => (s.Id, Score: s.Score + bonus(s.Id), s.Doc))
                 .Concat(similar.Keys.Where(id => scored.All(s => s.Id != id)).Select(id => (Id: id, Score: bonus(id), Doc: (int?)null)))
                 .Where(s => s.Score > 0)
                 .OrderByDescending(s => s.Score).ThenBy(s => s.Id, StringComparer.Ordinal)];
         }
-        return [.. scored.Take(Math.Max(1, limit)).Select(s => new TextHit(s.Id, s.Score, s.Doc is { } doc ? MatchedWords(query, doc, words, typos) : []))];
+        return [.. scored.Take(Math.Max(1, limit)).Select(s => new TextHit(s.Id, s.Score, s.Doc is { } doc ? MatchedWords(query, doc, words, equivalent, typos) : []))];
     }
 
-    private void AddSections(BooleanQuery query, string language, char kind, IReadOnlyList<string> terms, double factor, List<(string Typed, string Field)>? typos)
+    /// <summary>
+    /// What accepted phrases near the question add to each article, in shares of the best text score: its closest phrase
+    /// (<see cref="SearchWeights.Neighbour"/>), its closest phrase the text alone had missed (<see cref="SearchWeights.Contrast"/>),
+    /// less the closest phrase the text had wrongly given it (<see cref="SearchWeights.ContrastAgainst"/>).
+    /// </summary>
+    private Dictionary<string, double> Learnt(IReadOnlyList<NearPhrase> near)
+    {
+        var own = new Dictionary<string, double>(StringComparer.Ordinal);
+        var missed = new Dictionary<string, double>(StringComparer.Ordinal);
+        var wrong = new Dictionary<string, double>(StringComparer.Ordinal);
+        var floor = Math.Clamp(_weights.NeighbourFloor, 0, 0.99);
+        foreach (var phrase in near)
+        {
+            var similarity = Math.Max(0, (phrase.Cosine - floor) / (1 - floor));
+            if (similarity <= 0)
+                continue;
+            Keep(own, phrase.ArticleId, similarity);
+            if (phrase.ConfusedWith is { } other)
+            {
+                Keep(missed, phrase.ArticleId, similarity);
+                Keep(wrong, other, similarity);
+            }
+        }
+        var learnt = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var id in own.Keys.Concat(wrong.Keys).Distinct(StringComparer.Ordinal))
+        {
+            var value = _weights.Neighbour * own.GetValueOrDefault(id) + _weights.Contrast * missed.GetValueOrDefault(id) - _weights.ContrastAgainst * wrong.GetValueOrDefault(id);
+            if (value != 0)
+                learnt[id] = value;
+        }
+        return learnt;
+
+        static void Keep(Dictionary<string, double> best, string id, double similarity)
+        {
+            if (similarity > best.GetValueOrDefault(id))
+                best[id] = similarity;
+        }
+    }
+
+    /// <param name="alongside">For a term, the articles' words for what it says, searched in its clause at <see cref="SearchWeights.Equivalent"/>.</param>
+    private void AddSections(
+        BooleanQuery query, string language, char kind, IReadOnlyList<string> terms, double factor, List<(string Typed, string Field)>? typos,
+        Dictionary<string, List<string>>? alongside = null)
     {
         foreach (var term in terms)
         {
@@ -242,6 +333,12 @@ public sealed partial class ArticleSearch
                 anySection.Add(new FuzzyQuery(new Term(name, term), term.Length >= 8 ? 2 : 1, 0, 10, true) { Boost = (float)(weight * _weights.Typo * rarity) });
                 typos.Add((term, name));
             }
+            foreach (var meant in alongside?.GetValueOrDefault(term)?.Distinct(StringComparer.Ordinal) ?? [])
+            {
+                var meantRarity = Rarity(FieldName(language, AllSections, kind), meant);
+                foreach (var (name, weight) in fields)
+                    anySection.Add(new TermQuery(new Term(name, meant)) { Boost = (float)(weight * _weights.Equivalent * meantRarity) });
+            }
             query.Add(anySection, Occur.SHOULD);
         }
     }
@@ -260,15 +357,18 @@ public sealed partial class ArticleSearch
         return Math.Log(1 + (articles - having + 0.5) / (having + 0.5));
     }
 
-    private static bool MayBeTypo(string term) => term.Length >= 4 && !term.Any(char.IsAsciiDigit) && term.All(c => c < 0x250);
+    private bool MayBeTypo(string term) => term.Length >= _weights.TypoMinLength && !term.Any(char.IsAsciiDigit) && term.All(c => c < 0x250);
 
-    /// <summary>The query's terms that scored in these documents (a word found through a typo as <c>typed~used</c>).</summary>
-    private List<string> MatchedWords(Query query, int doc, IReadOnlyList<string> words, List<(string Typed, string Field)> typos)
+    /// <summary>
+    /// The query's terms that scored in these documents (a word found through a typo as <c>typed~used</c>, an articles'
+    /// word for the customer's as <c>=used</c>).
+    /// </summary>
+    private List<string> MatchedWords(Query query, int doc, IReadOnlyList<string> words, IReadOnlyList<string> equivalent, List<(string Typed, string Field)> typos)
     {
         var matched = new List<string>();
         Collect(_searcher.Explain(_searcher.Rewrite(query), doc), matched);
-        return [.. matched.Select(term => words.Contains(term, StringComparer.Ordinal) || typos.Count == 0
-                ? term
+        return [.. matched.Select(term => words.Contains(term, StringComparer.Ordinal) ? term
+                : equivalent.Contains(term, StringComparer.Ordinal) ? $"={term}"
                 : typos.Select(t => t.Typed).Distinct(StringComparer.Ordinal).MinBy(t => EditDistance(t, term)) is { } typed ? $"{typed}~{term}" : term)
             .Distinct(StringComparer.Ordinal)];
 
