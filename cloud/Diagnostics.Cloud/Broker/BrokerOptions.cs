@@ -59,12 +59,12 @@ public sealed class BrokerOptions
 
     /// <summary>
     /// Bytes of the buffer each connection serializes its outgoing packets into, kept for the connection's life (MQTTnet's
-    /// <c>WriterBufferSize</c>, 4,096 by default). Acks and heartbeats' answers are under 100 bytes, so 1 KiB holds them;
+    /// <c>WriterBufferSize</c>, 4,096 by default). Acks and heartbeats' answers are under 100 bytes, so 256 bytes hold them;
     /// a larger packet (a command, an update offer) grows the buffer for that packet, and it shrinks back to this size
     /// after it (<c>WriterBufferSizeMax</c>), so a device sent one big offer does not keep a big buffer.
     /// </summary>
     [Range(256, 65536)]
-    public int WriterBufferBytes { get; set; } = 1024;
+    public int WriterBufferBytes { get; set; } = 256;
 }
 
 /// <summary>When a device counts as gone. Section <c>Presence</c>.</summary>

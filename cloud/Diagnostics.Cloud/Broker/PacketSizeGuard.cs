@@ -11,9 +11,9 @@ namespace Diagnostics.Cloud.Broker;
 /// <summary>
 /// Puts a maximum packet size under MQTTnet's server, which has none: its channel adapter reads a packet's remaining
 /// length and then allocates and fills a buffer of that size (up to 256 MiB) before any hook runs. This wraps the
-/// TCP server adapter (so its endpoints, TLS included, stay MQTTnet's) and gives every accepted connection an adapter
-/// whose channel (<see cref="SizeLimitedChannel"/>) reads the fixed header first and refuses a packet that is too
-/// large before its body is read: <see cref="ClientLimitsOptions.MaxPacketBytesBeforeAuthentication"/> for the first
+/// TCP server adapter (so its endpoints, TLS included, stay MQTTnet's) and puts a channel
+/// (<see cref="SizeLimitedChannel"/>) between every accepted connection's adapter and its TCP channel, which reads the
+/// fixed header first and refuses a packet that is too large before its body is read: <see cref="ClientLimitsOptions.MaxPacketBytesBeforeAuthentication"/> for the first
 /// packet (the CONNECT), <see cref="ClientLimitsOptions.MaxPacketBytes"/> after it.
 /// </summary>
 internal sealed partial class PacketSizeGuard(
@@ -24,7 +24,6 @@ internal sealed partial class PacketSizeGuard(
     CloudMetrics metrics,
     ILogger logger) : IMqttServerAdapter
 {
-    private MqttServerOptions? _serverOptions;
     private IMqttNetLogger _mqttLogger = MqttNetNullLogger.Instance;
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
@@ -36,15 +35,16 @@ internal sealed partial class PacketSizeGuard(
     public Task StartAsync(MqttServerOptions options, IMqttNetLogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _serverOptions = options;
         _mqttLogger = logger ?? MqttNetNullLogger.Instance;
-        // Fails at start, not on the first connection, if a new MQTTnet no longer keeps its channel where we read it.
+        // Fails at start, not on the first connection, if a new MQTTnet no longer keeps its channel where we swap it.
         const string moved = "MQTTnet's channel adapter no longer keeps its channel in '_channel'; the packet size guard cannot work.";
         using (var probe = new MqttChannelAdapter(new SizeLimitedChannel.Closed(), new MqttPacketFormatterAdapter(new MqttBufferWriter(16, 16)), _mqttLogger))
         {
             try
             {
-                if (ChannelOf(probe) is not SizeLimitedChannel.Closed)
+                var swapped = new SizeLimitedChannel.Closed();
+                ChannelOf(probe) = swapped;
+                if (!ReferenceEquals(ChannelOf(probe), swapped))
                     throw new InvalidOperationException(moved);
             }
             catch (MissingFieldException ex)
@@ -60,27 +60,22 @@ internal sealed partial class PacketSizeGuard(
 
     public void Dispose() => inner.Dispose();
 
-    private async Task OnClientAcceptedAsync(IMqttChannelAdapter accepted)
+    // Not async: the connection's whole life is awaited by the listener, and a state machine here would be kept as long.
+    private Task OnClientAcceptedAsync(IMqttChannelAdapter accepted)
     {
         if (ClientHandler is not { } handler)
-            return;
-        if (accepted is not MqttChannelAdapter tcp || _serverOptions is not { } serverOptions)
+            return Task.CompletedTask;
+        if (accepted is MqttChannelAdapter tcp)
         {
-            await handler(accepted);
-            return;
+            // The listener's own adapter reads through the guard: its channel is swapped before it has read a byte. A
+            // second adapter around the guard cost every connection another writer buffer, packet formatter and send lock
+            // (about 2.5 KB, issue 22). The listener disposes its adapter, and with it the guard and the TCP channel, when
+            // the handler's task ends.
+            var channel = new SizeLimitedChannel(ChannelOf(tcp), this) { Adapter = tcp };
+            ChannelOf(tcp) = channel;
+            connections.Add(tcp, channel);
         }
-        // The listener disposes the adapter it made (and with it the TCP channel) when this returns.
-        var channel = new SizeLimitedChannel(ChannelOf(tcp), this);
-        using var adapter = new MqttChannelAdapter(
-            channel,
-            new MqttPacketFormatterAdapter(new MqttBufferWriter(serverOptions.WriterBufferSize, serverOptions.WriterBufferSizeMax)),
-            _mqttLogger)
-        {
-            AllowPacketFragmentation = tcp.AllowPacketFragmentation,
-        };
-        channel.Adapter = adapter;
-        connections.Add(adapter, channel);
-        await handler(adapter);
+        return handler(accepted);
     }
 
     internal void Refused(SizeLimitedChannel channel, long packetBytes, int limit, bool beforeAuthentication, long bytesRead)
@@ -90,9 +85,10 @@ internal sealed partial class PacketSizeGuard(
             channel.RemoteEndPoint?.ToString() ?? "", limit, bytesRead);
     }
 
-    // MQTTnet 5.2's MqttChannelAdapter has no public way to its channel, and the TCP listener builds both itself.
+    // MQTTnet 5.2's MqttChannelAdapter has no public way to its channel, and the TCP listener builds both itself. The
+    // field is readonly in C#; written here once, before the adapter's first read or write, from the accepting thread.
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_channel")]
-    private static extern ref readonly IMqttChannel ChannelOf(MqttChannelAdapter adapter);
+    private static extern ref IMqttChannel ChannelOf(MqttChannelAdapter adapter);
 
     [LoggerMessage(EventId = BrokerEventIds.PacketTooLarge, Level = LogLevel.Warning,
         Message = "Packet of {PacketBytes} bytes refused {Stage} (device {DeviceId}, {RemoteEndPoint}): the limit is {Limit} bytes; {BytesRead} bytes of it were read")]

@@ -128,6 +128,24 @@ public sealed class DownlinkDeliveryTests
     }
 
     [Fact]
+    public async Task A_command_many_times_the_writer_buffer_arrives_whole_and_the_acks_after_it_still_do()
+    {
+        // Each connection keeps a 256-byte buffer for what it sends (Broker:WriterBufferBytes); a bigger packet must
+        // still go out whole, and the small packets after it on the same connection too.
+        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Broker:WriterBufferBytes"] = "256" });
+        var downlink = host.Services.GetRequiredService<IDownlinkPublisher>();
+        await using var device = await Recorder.ConnectAsync(host, "big-command", subscribe: "dx/big-command/down/#");
+        var commandId = string.Concat(Enumerable.Range(0, 2_000).Select(i => i.ToString("D5", System.Globalization.CultureInfo.InvariantCulture)));
+
+        await downlink.PublishAsync(Topics.Downlink("big-command", Topics.CommandKind), WireCodec.Encode(new Command { CommandId = commandId }), TestContext.Current.CancellationToken);
+        await Eventually.TrueAsync(() => device.Received.Any(m => m.Topic.EndsWith("/down/command", StringComparison.Ordinal)), "the 10 KB command");
+        await device.SendEventAsync();
+        await device.WaitForAckAsync(device.LastSequence);
+
+        Assert.Equal(commandId, WireCodec.Decode<Command>(device.Received.Single(m => m.Topic.EndsWith("/down/command", StringComparison.Ordinal)).Payload).Value!.CommandId);
+    }
+
+    [Fact]
     public async Task A_resend_after_a_lost_ack_is_stored_once_and_acked_again()
     {
         // An ack at QoS 0 is lost with its connection: the device resends what it holds, and the cloud must neither store
