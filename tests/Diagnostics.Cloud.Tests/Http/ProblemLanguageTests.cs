@@ -43,6 +43,26 @@ public sealed partial class ProblemLanguageTests
         Assert.Contains(detailPart, problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    // A supervisor's release refusals are written by the updates service, not the problem titles: each detail is its own text.
+    [Theory]
+    [InlineData("/api/updates/rollouts/ro-missing/resume", null, 404, "NoSuchUpdate", "没有发布计划“ro-missing”。")]
+    [InlineData("/api/updates/rollouts/ro-missing/pause", null, 404, "NoSuchUpdate", "没有发布计划“ro-missing”。")]
+    [InlineData("/api/updates/rollouts", "pkg-missing", 400, "RolloutRefused", "目录中没有软件包“pkg-missing”，请先发布它。")]
+    public async Task A_refused_release_step_is_explained_in_Chinese_to_a_Chinese_reader(
+        string path, string? packageId, int status, string code, string detail)
+    {
+        await using var host = new CloudHost();
+        var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
+        supervisor.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN,zh;q=0.9");
+
+        using var refused = await supervisor.PostAsJsonAsync(path, new { packageId }, Ct);
+
+        Assert.Equal(status, (int)refused.StatusCode);
+        using var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(code, problem.RootElement.GetProperty("code").GetString());
+        Assert.Equal(detail, problem.RootElement.GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task The_accounts_language_outranks_the_browsers_for_a_refusal_too()
     {
