@@ -98,16 +98,16 @@ public sealed partial class TrainingPhrases(TrainingPhraseStore store, Knowledge
         ArgumentNullException.ThrowIfNull(articleId);
         var words = text?.Trim() ?? "";
         if (words.Length is < 2 or > MaxLength)
-            return new PhraseProposal(null, $"a phrase of 2 to {MaxLength} characters: the customer's own words");
+            return new PhraseProposal(null, KnowledgeExplanations.Text("PhraseLength", MaxLength));
         if (knowledge.Index.Find(articleId) is null)
-            return new PhraseProposal(null, $"there is no published article {articleId}", UnknownArticle: true);
+            return new PhraseProposal(null, KnowledgeExplanations.Text("NoPublishedArticle", articleId), UnknownArticle: true);
         CultureInfo culture;
         if (string.IsNullOrWhiteSpace(language))
             culture = WrittenLanguage.Detect(words, CultureInfo.GetCultureInfo(ArticleLanguages.Original));
         else if (ArticleLanguages.Culture(language.Trim()) is { } named)
             culture = named;
         else
-            return new PhraseProposal(null, $"language \"{language}\": a culture name as .NET writes it (en, zh-Hans, ja)");
+            return new PhraseProposal(null, KnowledgeExplanations.Text("UnknownPhraseLanguage", language));
         var name = ArticleLanguages.IsOriginal(culture) ? ArticleLanguages.Original : culture.Name;
         var phrase = await store.AddAsync(new TrainingPhrase($"ph-{Guid.NewGuid():N}", articleId, name, words, PhraseState.Proposed, source, sessionId,
             by, time.GetUtcNow(), null, null), cancellationToken);

@@ -86,7 +86,7 @@ public sealed partial class PackageCatalog : IDisposable
                 {
                     total += read;
                     if (total > _maxBytes)
-                        return Refuse(PackageUploadError.TooLarge, $"the package is larger than the {_maxBytes:N0} bytes this cloud takes (Updates:MaxPackageBytes)");
+                        return Refuse(PackageUploadError.TooLarge, UpdateExplanations.Text("PackageTooLarge", _maxBytes));
                     await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 }
             }
@@ -96,13 +96,13 @@ public sealed partial class PackageCatalog : IDisposable
             if (signedManifest is null)
                 return Refuse(PackageUploadError.NotAPackage, readError!);
             if (_trustedKeys.Count == 0)
-                return Refuse(PackageUploadError.Invalid, "this cloud trusts no release key yet: add the public key to Updates:TrustedKeys (devices must pin the same key)");
+                return Refuse(PackageUploadError.Invalid, UpdateExplanations.Text("NoTrustedKey"));
             var check = ManifestChecks.CheckSigned(signedManifest, _trustedKeys);
             if (!check.IsAccepted)
                 return Refuse(PackageUploadError.Invalid, $"{check.Failure}: {check.Detail}");
             var manifest = check.Manifest!;
             if (manifest.ExpiresUnixMs <= _time.GetUtcNow().ToUnixTimeMilliseconds())
-                return Refuse(PackageUploadError.Invalid, $"Expired: the package expired at {DateTimeOffset.FromUnixTimeMilliseconds(manifest.ExpiresUnixMs):u}");
+                return Refuse(PackageUploadError.Invalid, UpdateExplanations.Text("UploadExpired", DateTimeOffset.FromUnixTimeMilliseconds(manifest.ExpiresUnixMs)));
 
             package.Position = 0;
             try
@@ -122,7 +122,7 @@ public sealed partial class PackageCatalog : IDisposable
             }
             catch (InvalidDataException exception)
             {
-                return Refuse(PackageUploadError.NotAPackage, $"the payload cannot be read: {exception.Message}");
+                return Refuse(PackageUploadError.NotAPackage, UpdateExplanations.Text("PayloadUnreadable", exception.Message));
             }
 
             var payloadFile = Path.Combine(Directory, $"{manifest.PackageId}.{Convert.ToHexStringLower(manifest.PayloadSha256)[..16]}.bin");
@@ -137,7 +137,7 @@ public sealed partial class PackageCatalog : IDisposable
                 case PackageInsert.Conflict:
                     if (moved)
                         File.Delete(payloadFile);
-                    return Refuse(PackageUploadError.Conflict, $"package id '{manifest.PackageId}' is already in the catalog with a different manifest; give the new package its own id");
+                    return Refuse(PackageUploadError.Conflict, UpdateExplanations.Text("PackageIdTaken", manifest.PackageId));
                 case PackageInsert.AlreadyThere:
                     return new PackageUpload(await _store.GetPackageAsync(manifest.PackageId, cancellationToken), Created: false, PackageUploadError.None, "the same package is already in the catalog");
                 default:

@@ -56,21 +56,21 @@ public sealed partial class RolloutService(
         ArgumentNullException.ThrowIfNull(spec);
         var package = await catalog.GetAsync(spec.PackageId, cancellationToken);
         if (package is null)
-            return RolloutResult<Rollout>.Fail(RolloutError.Invalid, $"no package '{spec.PackageId}' in the catalog; publish it first");
+            return RolloutResult<Rollout>.Fail(RolloutError.Invalid, UpdateExplanations.Text("NoSuchPackage", spec.PackageId));
         var manifest = package.Manifest;
         if (manifest.IsDelta)
-            return RolloutResult<Rollout>.Fail(RolloutError.Invalid, $"'{spec.PackageId}' is a delta; roll out the full package of {manifest.Version} (deltas are offered by themselves to devices that can use them)");
+            return RolloutResult<Rollout>.Fail(RolloutError.Invalid, UpdateExplanations.Text("DeltaNotRollable", spec.PackageId, manifest.Version));
         var now = time.GetUtcNow();
         if (manifest.ExpiresUnixMs <= now.ToUnixTimeMilliseconds())
-            return RolloutResult<Rollout>.Fail(RolloutError.Invalid, $"'{spec.PackageId}' expired at {DateTimeOffset.FromUnixTimeMilliseconds(manifest.ExpiresUnixMs):u}");
+            return RolloutResult<Rollout>.Fail(RolloutError.Invalid, UpdateExplanations.Text("PackageExpired", spec.PackageId, DateTimeOffset.FromUnixTimeMilliseconds(manifest.ExpiresUnixMs)));
         if (RolloutPlanning.DescribeWaveProblem(spec.Waves) is { } waveProblem)
             return RolloutResult<Rollout>.Fail(RolloutError.Invalid, waveProblem);
         if (spec.FailureThresholdPercent is < 0 or > 100 || spec.WaveWindowSeconds < 0 || spec.MaxDeferralSeconds < 0 || spec.HealthCheckSeconds is < 10 or > 86_400)
-            return RolloutResult<Rollout>.Fail(RolloutError.Invalid, "failure threshold is 0-100 %, windows and deferral are not negative, the health check is 10 s to 1 day");
+            return RolloutResult<Rollout>.Fail(RolloutError.Invalid, UpdateExplanations.Text("RolloutLimits"));
 
         var models = spec.Models.Count > 0 ? [.. spec.Models.Where(m => manifest.Models.Contains(m, StringComparer.OrdinalIgnoreCase))] : manifest.Models;
         if (models.Count == 0)
-            return RolloutResult<Rollout>.Fail(RolloutError.Invalid, $"the package is for {string.Join(", ", manifest.Models)}; none of the models asked for");
+            return RolloutResult<Rollout>.Fail(RolloutError.Invalid, UpdateExplanations.Text("NoModelAskedFor", string.Join(", ", manifest.Models)));
         var busy = await rolloutStore.DevicesInActiveRolloutsAsync(cancellationToken);
         var (candidates, leftOut) = await targets.FindAsync(manifest, models, spec, now, cancellationToken);
         var targeted = new List<string>();
@@ -129,9 +129,9 @@ public sealed partial class RolloutService(
     {
         var rollout = await rolloutStore.GetRolloutAsync(id, cancellationToken);
         if (rollout is null)
-            return RolloutResult<Rollout>.Fail(RolloutError.NotFound, $"no rollout '{id}'");
+            return RolloutResult<Rollout>.Fail(RolloutError.NotFound, UpdateExplanations.Text("NoSuchRollout", id));
         if (rollout.State is not (RolloutState.Paused or RolloutState.Halted))
-            return RolloutResult<Rollout>.Fail(RolloutError.WrongState, $"rollout {id} is {rollout.State.ToStorage()}; only a paused or halted rollout resumes");
+            return RolloutResult<Rollout>.Fail(RolloutError.WrongState, UpdateExplanations.Text("OnlyStoppedResumes", id, rollout.State.ToStorage()));
         var now = time.GetUtcNow();
         // The wave starts over: its devices get their moments in a fresh window, not all at once on resume.
         var resumed = rollout with { State = RolloutState.Running, HaltReason = "", WaveStartedAt = now, UpdatedAt = now };
@@ -144,10 +144,10 @@ public sealed partial class RolloutService(
     {
         var rollout = await rolloutStore.GetRolloutAsync(id, cancellationToken);
         if (rollout is null)
-            return RolloutResult<Rollout>.Fail(RolloutError.NotFound, $"no rollout '{id}'");
+            return RolloutResult<Rollout>.Fail(RolloutError.NotFound, UpdateExplanations.Text("NoSuchRollout", id));
         var allowed = state == RolloutState.Cancelled ? rollout.IsActive : rollout.State == RolloutState.Running;
         if (!allowed)
-            return RolloutResult<Rollout>.Fail(RolloutError.WrongState, $"rollout {id} is {rollout.State.ToStorage()}");
+            return RolloutResult<Rollout>.Fail(RolloutError.WrongState, UpdateExplanations.Text("RolloutOver", id, rollout.State.ToStorage()));
         var now = time.GetUtcNow();
         var stopped = rollout with { State = state, HaltReason = reason, UpdatedAt = now };
         await rolloutStore.SaveRolloutAsync(stopped, actor, $"rollout.{state.ToStorage()}", cancellationToken);

@@ -47,14 +47,14 @@ public sealed class StaffRollouts(RolloutStore store, RolloutService rollouts)
     public async Task<RolloutResult<RolloutView>> CreateAsync(ClaimsPrincipal supervisor, RolloutSpec spec, CancellationToken cancellationToken)
     {
         if (!supervisor.IsSupervisor())
-            return new(null, RolloutError.Invalid, NotSupervisor);
+            return new(null, RolloutError.Invalid, UpdateExplanations.Text("NotSupervisor"));
         return await ViewAsync(await rollouts.CreateAsync(spec, supervisor.Signature(), cancellationToken), withNote: true, cancellationToken);
     }
 
     public async Task<RolloutResult<RolloutView>> ChangeAsync(ClaimsPrincipal supervisor, string rolloutId, RolloutChange change, CancellationToken cancellationToken)
     {
         if (!supervisor.IsSupervisor())
-            return new(null, RolloutError.Invalid, NotSupervisor);
+            return new(null, RolloutError.Invalid, UpdateExplanations.Text("NotSupervisor"));
         var actor = supervisor.Signature();
         var result = change switch
         {
@@ -65,8 +65,6 @@ public sealed class StaffRollouts(RolloutStore store, RolloutService rollouts)
         };
         return await ViewAsync(result, withNote: false, cancellationToken);
     }
-
-    private const string NotSupervisor = "Only supervisors start, pause, resume or cancel rollouts.";
 
     /// <summary>The service's result with the rollout as staff see it; a created rollout carries the service's remark (e.g. devices left out) as its note.</summary>
     private async Task<RolloutResult<RolloutView>> ViewAsync(RolloutResult<Rollout> result, bool withNote, CancellationToken cancellationToken) =>

@@ -4,9 +4,10 @@ using System.Resources;
 namespace Diagnostics.Cloud.Updates;
 
 /// <summary>
-/// Why a customer's decision on an update was refused, as a sentence in the reader's language (the request's UI
-/// culture), from <c>Resources/Updates/UpdateExplanations{,.zh-Hans,.ja}.resx</c>. The operators' refusals (creating,
-/// pausing a rollout) stay English: they are read by release tooling and its logs.
+/// Why a decision on an update or a release step was refused, as a sentence in the reader's language (the request's UI
+/// culture), from <c>Resources/Updates/UpdateExplanations{,.zh-Hans,.ja}.resx</c>; so are the supervisors' refusals
+/// (uploading a package, creating, pausing or resuming a rollout), which people read in the console. Checks written by
+/// the signing tools (manifest and payload verification) keep their English words: the same text is printed by dx-sign.
 /// </summary>
 public static class UpdateExplanations
 {

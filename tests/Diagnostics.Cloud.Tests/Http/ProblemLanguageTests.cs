@@ -43,6 +43,27 @@ public sealed partial class ProblemLanguageTests
         Assert.Contains(detailPart, problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    // A refusal a service writes (not a problem title's fixed detail) is its folder's own text, one row per service.
+    [Theory]
+    [InlineData("/api/updates/rollouts", """{"packageId":"pkg-missing"}""", 400, "RolloutRefused", "目录中没有软件包“pkg-missing”，请先发布它。")]
+    [InlineData("/api/kb/articles/no-such-article/phrases", """{"text":"paper keeps jamming"}""", 404, "ProposedForUnknownArticle", "没有已发布的文章 no-such-article。")]
+    [InlineData("/api/kb/articles/no-such-article/phrases", """{"text":"x"}""", 400, "InvalidPhrase", "请填写 2 到 500 个字符的短语，用客户自己的话。")]
+    public async Task A_refusal_a_service_writes_is_explained_in_Chinese_to_a_Chinese_reader(
+        string path, string body, int status, string code, string detail)
+    {
+        await using var host = new CloudHost();
+        var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
+        supervisor.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN,zh;q=0.9");
+
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var refused = await supervisor.PostAsync(new Uri(path, UriKind.Relative), content, Ct);
+
+        Assert.Equal(status, (int)refused.StatusCode);
+        using var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(code, problem.RootElement.GetProperty("code").GetString());
+        Assert.Equal(detail, problem.RootElement.GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task The_accounts_language_outranks_the_browsers_for_a_refusal_too()
     {
