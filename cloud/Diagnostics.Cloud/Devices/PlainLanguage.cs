@@ -86,6 +86,13 @@ public static class PlainLanguage
         return new PlainProblem(title, Text("GenericAdvice"));
     }
 
+    /// <summary>Support asks the owner for a diagnostics report (a proposal without a condition of the device's).</summary>
+    public static PlainProblem DiagnosticsRequest() => new(Text("SupportRequest.Diagnostics.Title"), Text("SupportRequest.Diagnostics.Advice"));
+
+    /// <summary>A fix support proposed in a chat: the article's title when it has one (the article's own language), else ours.</summary>
+    public static PlainProblem SupportSuggestion(string? articleTitle) =>
+        new(articleTitle ?? Text("SupportRequest.Fix.Title"), Text("SupportRequest.Fix.Advice"));
+
     public static PlainProblem Describe(ConditionView condition)
     {
         ArgumentNullException.ThrowIfNull(condition);

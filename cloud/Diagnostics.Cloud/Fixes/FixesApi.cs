@@ -37,9 +37,9 @@ public sealed record FixView(
     {
         ArgumentNullException.ThrowIfNull(p);
         var words = p.Code == FixWorkflow.DiagnosticsRequestCode
-            ? new PlainProblem("Support asks for a diagnostics report", "It helps support see what your printer sees. You review the report before support can open it.")
+            ? PlainLanguage.DiagnosticsRequest()
             : FixWorkflow.IsSupportRequest(p.Code)
-                ? new PlainProblem(p.ArticleTitle ?? "A fix support suggests", "Support suggests this fix in your chat. Nothing runs until you approve it.")
+                ? PlainLanguage.SupportSuggestion(p.ArticleTitle)
                 : PlainLanguage.Describe(p.Condition, p.Code, p.Message);
         return new FixView(
             p.Id, p.DeviceId, p.Code, p.Condition, words.Title, words.Advice, p.Severity, p.Attempt, p.ArticleId, p.ArticleVersion, p.ArticleTitle,

@@ -136,6 +136,28 @@ public sealed class PlainLanguageTests
         }
     }
 
+    [Theory]
+    [InlineData("en", "Support asks for a diagnostics report", "A fix support suggests")]
+    [InlineData("zh-Hans", "客服请求一份诊断报告", "客服建议的修复")]
+    [InlineData("ja", "サポートから診断レポートの依頼があります", "サポートからの修復の提案")]
+    public void Support_requests_read_in_the_readers_language(string language, string diagnostics, string suggestion)
+    {
+        var before = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(language);
+        try
+        {
+            Assert.Equal(diagnostics, PlainLanguage.DiagnosticsRequest().Title);
+            Assert.Equal(suggestion, PlainLanguage.SupportSuggestion(articleTitle: null).Title);
+            // An article's title is the article's own text (its translation chosen elsewhere), kept as it is.
+            Assert.Equal("Paper jam", PlainLanguage.SupportSuggestion("Paper jam").Title);
+            Assert.NotEqual(PlainLanguage.DiagnosticsRequest().Advice, PlainLanguage.SupportSuggestion(null).Advice);
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = before;
+        }
+    }
+
     [Fact]
     public void No_report_yet_reads_never() => Assert.Equal("never", PlainLanguage.Ago(null, DateTimeOffset.UnixEpoch));
 
