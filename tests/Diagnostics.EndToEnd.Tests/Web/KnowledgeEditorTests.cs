@@ -43,7 +43,9 @@ public sealed class KnowledgeEditorTests
             await Expect(page.GetByTestId("editing-version")).ToHaveTextAsync("editing draft v2");
             await Expect(page.GetByTestId("publish-draft")).ToBeEnabledAsync();
             await page.GetByTestId("publish-draft").ClickAsync();
-            await Expect(page.GetByTestId("editor-message")).ToHaveTextAsync("Version 2 is published.");
+            // Publishing stores the version and rebuilds the search index of every article in every language before the
+            // page answers: seconds on a loaded machine (CI saw more than Playwright's default 5 s), so a longer deadline.
+            await Expect(page.GetByTestId("editor-message")).ToHaveTextAsync("Version 2 is published.", new() { Timeout = 30_000 });
 
             await page.GotoAsync("/dashboard/kb/paper-jam");
             await Expect(page.GetByTestId("article-title")).ToHaveTextAsync("Paper jam (any tray)");
