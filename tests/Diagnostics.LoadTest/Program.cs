@@ -20,7 +20,8 @@ using MQTTnet.Server;
 //          sees all F devices online, and prints both processes' peak resident memory.
 //  printers: the agent as a gateway watching P real ippeveprinters over IPP at an S-second poll for T minutes, and
 //          the same agent watching P simulated printers (the reference): CPU, peak memory, status bytes on the wire.
-//          --printer-collectors simulated runs only the reference; --agent-executable PATH runs a published agent instead.
+//          --printer-collectors simulated runs only the reference; --agent-executable PATH runs a published agent instead;
+//          repeated (NAME=PATH [ENV:VARIABLE=VALUE ...]), the agents run side by side against the same cloud and printers.
 //  printer-latency: L changes (raise, clear, ...) on a real printer, each timed to the status the cloud stores: cupsd through
 //          IPP notifications (poll every minute), the same cupsd polled every second (the reference), ippeveprinter polled;
 //          the agent's condition debounce B ms (2000, its default).
@@ -120,33 +121,11 @@ if (scenario is "memory" or "all")
     await MeasureFleetMemoryAsync(fleet, ct);
 if (scenario is "printers" or "all")
 {
-    var poll = TimeSpan.FromSeconds(pollSeconds);
-    var duration = TimeSpan.FromMinutes(minutes);
-    var agentExecutable = StringOption("--agent-executable");
-    // The smallest Generic Host with the agent's runtime settings (tests/Diagnostics.FootprintReference), published the
-    // same way as the agent: what the agent's footprint is measured against, in the same run.
-    var reference = StringOption("--reference-executable") is { } referenceExecutable
-        ? await PrinterWatchRun.MeasureReferenceAsync(referenceExecutable, duration, ct)
-        : ((double ResidentMiB, double PeakMiB)?)null;
-    var results = new List<PrinterWatchRun.Result>();
-    foreach (var collector in (StringOption("--printer-collectors") ?? "simulated,ipp").Split(','))
-        results.Add(await PrinterWatchRun.MeasureAsync(collector, printerCount, poll, duration, ct, agentExecutable));
-    Console.WriteLine();
-    Console.WriteLine($"printers: one agent ({agentExecutable ?? "Diagnostics.Agent.dll on the shared runtime"}) watching {printerCount} printers, " +
-        $"poll every {pollSeconds} s, measured for {minutes} min (load average {ProcessStats.LoadAverage()} at the end)");
-    foreach (var run in results)
-    {
-        Console.WriteLine($"  {run.Collector,-9}: CPU {run.CpuPercent,6:N2} % of one core, RSS {run.ResidentMiB,6:N1} MiB (peak {run.PeakMiB:N1}), " +
-            $"status report {run.MeanStatusBytes:N0} B on average ({run.MinStatusBytes}-{run.MaxStatusBytes} B, {run.Statuses} reports)");
-    }
-    if (reference is not null)
-    {
-        Console.WriteLine($"  reference: RSS {reference.Value.ResidentMiB,6:N1} MiB (peak {reference.Value.PeakMiB:N1}), the smallest Generic Host idle for the same time");
-        foreach (var run in results)
-            Console.WriteLine($"  {run.Collector,-9}: RSS {run.ResidentMiB / reference.Value.ResidentMiB:N2}x the reference, peak {run.PeakMiB / reference.Value.PeakMiB:N2}x");
-    }
-    if (results is [var simulated, var ipp])
-        Console.WriteLine($"  {ipp.Collector} / {simulated.Collector} CPU: {ipp.CpuPercent / simulated.CpuPercent:N2}x, peak memory: {ipp.PeakMiB / simulated.PeakMiB:N2}x");
+    var agents = args.Select((a, i) => (a, i)).Where(x => x.a == "--agent-executable" && x.i + 1 < args.Length)
+        .Select((x, index) => PrinterWatchRun.Agent.Parse(args[x.i + 1], index)).ToList();
+    await PrinterWatchRun.RunAsync((StringOption("--printer-collectors") ?? "simulated,ipp").Split(','),
+        agents.Count > 0 ? agents : [new PrinterWatchRun.Agent("agent", null, new Dictionary<string, string>())],
+        StringOption("--reference-executable"), printerCount, TimeSpan.FromSeconds(pollSeconds), TimeSpan.FromMinutes(minutes), ct);
 }
 if (scenario is "printer-latency" or "all")
     await PrinterLatencyRun.RunAsync(changes, TimeSpan.FromMilliseconds(debounceMs), ct);
