@@ -19,6 +19,12 @@ public static class BenchmarkEntryPoint
             KnowledgeTuningRun.Run(grid.Length > 0 ? grid[0] : null);
             return;
         }
+        // Rebuilding the knowledge base's index with and without the equivalence lists, alternating A and B in one run.
+        if (args is ["kb-reload", .. var reloadRounds])
+        {
+            KnowledgeReloadRun.Run(reloadRounds.Length > 0 ? int.Parse(reloadRounds[0], System.Globalization.CultureInfo.InvariantCulture) : 10);
+            return;
+        }
         // Sizes, not times: one run of each release pair says all there is to say.
         if (args is ["delta-size", .. var sizes])
         {

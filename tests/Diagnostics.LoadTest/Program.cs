@@ -50,7 +50,10 @@ using MQTTnet.Server;
 //          --heartbeat-seconds, 30) over --fleet-clients (4) processes on 127.0.0.2.. against a fresh cloud: time to all
 //          online, cloud RSS per device, CPU, offered vs stored msg/s, a probe's publish→ack p50/p99 against N = 0,
 //          presence (connected vs shown online, and after every client is killed); error→proposal p50/p99 at
-//          --proposals-at (10000). Each step measures for --window-seconds (60).
+//          --proposals-at (10000). Each step measures for --window-seconds (60). --fleet-broker mosquitto: the fleet on a
+//          Mosquitto (dynamic security) started per step, the cloud on it in External mode; its RSS per device too.
+//          --variant "NAME=ARGS" (repeatable) --rounds R: an A/B of cloud settings (ENV:DOTNET_GCConserveMemory=7, …),
+//          every variant at every size per round, RSS per device between consecutive sizes.
 //  instances: PostgreSQL (durable) + Mosquitto with dynamic security, the cloud as External-broker instances: N devices
 //          publish M events each with one instance, then N fresh devices with two: CPU-seconds per 10,000 stored messages
 //          of each instance, Mosquitto and PostgreSQL; then --instance-fleet (2000) idle devices on Mosquitto (fleet
@@ -171,7 +174,9 @@ if (scenario is "fleet")
 {
     var sizes = (StringOption("--fleet-sizes") ?? "1000,5000,10000,18000").Split(',').Select(int.Parse).ToList();
     await FleetRun.RunAsync(sizes, IntOption("--fleet-clients", 4), IntOption("--heartbeat-seconds", 30), IntOption("--window-seconds", 60),
-        IntOption("--proposals-at", 10_000), ct);
+        IntOption("--proposals-at", 10_000), Enum.Parse<FleetRun.Broker>(StringOption("--fleet-broker") ?? nameof(FleetRun.Broker.Embedded), ignoreCase: true),
+        CloudVariant.ParseAll([.. args.Select((a, i) => (a, i)).Where(x => x.a == "--variant" && x.i + 1 < args.Length).Select(x => args[x.i + 1])]),
+        IntOption("--rounds", 1), ct);
 }
 if (scenario is "instances")
 {

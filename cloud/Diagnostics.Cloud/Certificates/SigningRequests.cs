@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Diagnostics.Cloud.Localization;
 
 namespace Diagnostics.Cloud.Certificates;
 
@@ -16,7 +17,10 @@ public static class SigningRequests
     /// <summary>Larger requests are refused unread; a real one is well under 2 KB.</summary>
     public const int MaxBytes = 8 * 1024;
 
-    public static SigningRequest? TryParse(byte[] der, out string error)
+    // Why a request was refused: worded for the admin who sent it, and in English for the log and a device's answer over MQTT.
+    private static readonly LocalizedTexts Texts = new("Certificates.SigningRequests");
+
+    public static SigningRequest? TryParse(byte[] der, out LocalizedMessage? error)
     {
         ArgumentNullException.ThrowIfNull(der);
         return TryLoad(() => CertificateRequest.LoadSigningRequest(der, HashAlgorithmName.SHA256, out _, CertificateRequestLoadOptions.Default),
@@ -24,7 +28,7 @@ public static class SigningRequests
     }
 
     /// <summary>The same from PEM text (<c>-----BEGIN CERTIFICATE REQUEST-----</c>), as HTTP clients send it.</summary>
-    public static SigningRequest? TryParsePem(string? pem, out string error) =>
+    public static SigningRequest? TryParsePem(string? pem, out LocalizedMessage? error) =>
         TryLoad(() => CertificateRequest.LoadSigningRequestPem(pem!, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default),
             pem?.Length ?? 0, MaxBytes * 2, out error);
 
@@ -35,16 +39,16 @@ public static class SigningRequests
         return Convert.ToHexString(SHA256.HashData(key.ExportSubjectPublicKeyInfo()));
     }
 
-    private static SigningRequest? TryLoad(Func<CertificateRequest> load, int length, int limit, out string error)
+    private static SigningRequest? TryLoad(Func<CertificateRequest> load, int length, int limit, out LocalizedMessage? error)
     {
         if (length == 0)
         {
-            error = "The certificate signing request is empty.";
+            error = new(Texts, "Empty");
             return null;
         }
         if (length > limit)
         {
-            error = $"The certificate signing request is larger than {MaxBytes} bytes.";
+            error = new(Texts, "TooLarge", MaxBytes);
             return null;
         }
         CertificateRequest request;
@@ -55,7 +59,7 @@ public static class SigningRequests
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
-            error = "Not a PKCS#10 certificate signing request signed by its own key: " + ex.Message;
+            error = new(Texts, "NotARequest", ex.Message);
             return null;
         }
         if (!IsStrongEnough(request.PublicKey, out error))
@@ -63,25 +67,25 @@ public static class SigningRequests
         return new SigningRequest(request.PublicKey, FingerprintOf(request.PublicKey));
     }
 
-    private static bool IsStrongEnough(PublicKey key, out string error)
+    private static bool IsStrongEnough(PublicKey key, out LocalizedMessage? error)
     {
         using (var ecdsa = key.GetECDsaPublicKey())
         {
             if (ecdsa is not null)
             {
-                error = ecdsa.KeySize >= 256 ? "" : $"An ECDSA key of {ecdsa.KeySize} bits is too weak (P-256 or larger).";
-                return error.Length == 0;
+                error = ecdsa.KeySize >= 256 ? null : new(Texts, "WeakEcdsa", ecdsa.KeySize);
+                return error is null;
             }
         }
         using (var rsa = key.GetRSAPublicKey())
         {
             if (rsa is not null)
             {
-                error = rsa.KeySize >= 2048 ? "" : $"An RSA key of {rsa.KeySize} bits is too weak (2048 or larger).";
-                return error.Length == 0;
+                error = rsa.KeySize >= 2048 ? null : new(Texts, "WeakRsa", rsa.KeySize);
+                return error is null;
             }
         }
-        error = $"Keys of type {key.Oid.FriendlyName ?? key.Oid.Value} are not accepted (ECDSA or RSA).";
+        error = new(Texts, "KeyType", key.Oid.FriendlyName ?? key.Oid.Value);
         return false;
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Diagnostics.Cloud.Certificates;
+using Diagnostics.Cloud.Localization;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.Options;
@@ -50,13 +51,16 @@ public sealed partial class CertificateEnrollment(
     IDeviceCredentialStore store, DeviceCertificateAuthority authority, IOptions<CertificateOptions> options, TimeProvider time,
     CloudMetrics metrics, ILogger<CertificateEnrollment> logger)
 {
+    // Why a request was refused or declined, in the reader's language: Resources/Devices/CredentialExplanations.
+    private static readonly LocalizedTexts Texts = new("Devices.CredentialExplanations");
+
     public async Task<EnrollmentResult> EnrollAsync(
         string deviceId, string? model, string? csrPem, EnrollmentCaller caller, string actor, CancellationToken cancellationToken)
     {
         if (!Topics.IsValidDeviceId(deviceId))
             return new(EnrollmentStatus.InvalidDeviceId);
         if (SigningRequests.TryParsePem(csrPem, out var error) is not { } request)
-            return Refused(deviceId, EnrollmentStatus.InvalidRequest, error);
+            return Refused(deviceId, EnrollmentStatus.InvalidRequest, error!);
         switch (caller)
         {
             case EnrollmentCaller.Admin:
@@ -66,7 +70,7 @@ public sealed partial class CertificateEnrollment(
             case EnrollmentCaller.Device:
                 // A device holding a live certificate renews over MQTT with it: its token alone must not mint another.
                 if (await store.GetAsync(deviceId, time.GetUtcNow(), cancellationToken) is { HasActiveCertificate: true })
-                    return Refused(deviceId, EnrollmentStatus.DeviceIsRegistered, "the device has a valid certificate; it renews over MQTT with that certificate");
+                    return Refused(deviceId, EnrollmentStatus.DeviceIsRegistered, new(Texts, "RenewsOverMqtt"));
                 return await IssueAsync(deviceId, model ?? "", request, IssueTo.RegisteredDevice, actor, null, cancellationToken);
             default:
                 return await HoldAsync(deviceId, model ?? "", csrPem!, request, actor, cancellationToken);
@@ -77,7 +81,7 @@ public sealed partial class CertificateEnrollment(
     public async Task<EnrollmentResult> RenewAsync(string deviceId, byte[] csrDer, CancellationToken cancellationToken)
     {
         if (SigningRequests.TryParse(csrDer, out var error) is not { } request)
-            return Refused(deviceId, EnrollmentStatus.InvalidRequest, error);
+            return Refused(deviceId, EnrollmentStatus.InvalidRequest, error!);
         return await IssueAsync(deviceId, "", request, IssueTo.RegisteredDevice, $"device {deviceId} (renewal over MQTT)", null, cancellationToken);
     }
 
@@ -92,13 +96,13 @@ public sealed partial class CertificateEnrollment(
             case CertificateRequestState.Pending:
                 return new(EnrollmentStatus.Pending, RequestId: requestId);
             case CertificateRequestState.Declined:
-                return new(EnrollmentStatus.Declined, RequestId: requestId, Detail: $"declined by {held.DecidedBy}");
+                return new(EnrollmentStatus.Declined, RequestId: requestId, Detail: Texts.Format("DeclinedBy", held.DecidedBy));
             case CertificateRequestState.Delivered:
                 // Collected before (an answer lost on the way): the certificate again; the token was shown once.
                 return new(EnrollmentStatus.Issued, ToIssued(held), RequestId: requestId);
             default:
                 var request = SigningRequests.TryParsePem(held.CsrPem, out var error)
-                    ?? throw new InvalidOperationException($"Stored certificate request {requestId} no longer parses: {error}");
+                    ?? throw new InvalidOperationException($"Stored certificate request {requestId} no longer parses: {error?.Invariant}");
                 return await IssueAsync(deviceId, held.Model, request, IssueTo.NewDevice, $"approved by {held.DecidedBy}", requestId, cancellationToken);
         }
     }
@@ -118,13 +122,15 @@ public sealed partial class CertificateEnrollment(
     private async Task<EnrollmentResult> HoldAsync(string deviceId, string model, string csrPem, SigningRequest request, string from, CancellationToken cancellationToken)
     {
         if (await store.GetAsync(deviceId, time.GetUtcNow(), cancellationToken) is { IsRevoked: false })
-            return Refused(deviceId, EnrollmentStatus.DeviceIsRegistered, "the device is registered: enroll with its token, the enrollment key or an admin");
+            return Refused(deviceId, EnrollmentStatus.DeviceIsRegistered, new(Texts, "RegisteredEnrollWithCredentials"));
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var record = new CertificateRequestRecord(id, deviceId, model, csrPem, request.KeyFingerprint, CertificateRequestState.Pending,
             time.GetUtcNow(), from, null, null, null);
         var outcome = await store.HoldRequestAsync(record, options.Value.MaxPendingRequests, cancellationToken);
         if (outcome != HoldOutcome.Held)
-            return Refused(deviceId, outcome == HoldOutcome.AlreadyWaiting ? EnrollmentStatus.AlreadyWaiting : EnrollmentStatus.TooManyWaiting, outcome.ToString());
+            return outcome == HoldOutcome.AlreadyWaiting
+                ? Refused(deviceId, EnrollmentStatus.AlreadyWaiting, new(Texts, "AlreadyWaiting"))
+                : Refused(deviceId, EnrollmentStatus.TooManyWaiting, new(Texts, "TooManyWaiting"));
         LogHeld(id, deviceId, request.KeyFingerprint, from);
         return new(EnrollmentStatus.Held, RequestId: id);
     }
@@ -142,11 +148,11 @@ public sealed partial class CertificateEnrollment(
                 LogIssued(deviceId, certificate.Serial, certificate.NotAfter, actor);
                 return new(EnrollmentStatus.Issued, certificate, outcome == CertificateIssueOutcome.IssuedToNewDevice ? token : null, requestId);
             case CertificateIssueOutcome.DeviceIsRegistered:
-                return Refused(deviceId, EnrollmentStatus.DeviceIsRegistered, "the device is registered and its credentials are live");
+                return Refused(deviceId, EnrollmentStatus.DeviceIsRegistered, new(Texts, "RegisteredAndLive"));
             case CertificateIssueOutcome.RequestNotApproved:
-                return Refused(deviceId, EnrollmentStatus.UnknownRequest, "the request is no longer approved");
+                return Refused(deviceId, EnrollmentStatus.UnknownRequest, new(Texts, "NoLongerApproved"));
             default:
-                return Refused(deviceId, EnrollmentStatus.NotRegistered, "the device is not registered, or its credentials are revoked");
+                return Refused(deviceId, EnrollmentStatus.NotRegistered, new(Texts, "NotRegistered"));
         }
     }
 
@@ -157,11 +163,12 @@ public sealed partial class CertificateEnrollment(
             new DateTimeOffset(certificate.NotBefore.ToUniversalTime()), new DateTimeOffset(certificate.NotAfter.ToUniversalTime()), held.Certificate!);
     }
 
-    private EnrollmentResult Refused(string deviceId, EnrollmentStatus status, string detail)
+    /// <summary>Refused: explained in the reader's language (an admin's request's culture; English for a device), logged in English.</summary>
+    private EnrollmentResult Refused(string deviceId, EnrollmentStatus status, LocalizedMessage why)
     {
         metrics.AccessRefused(AccessRefusal.Enrollment);
-        LogRefused(deviceId, status, detail);
-        return new(status, Detail: detail);
+        LogRefused(deviceId, status, why.Invariant);
+        return new(status, Detail: why.ForReader);
     }
 
     [LoggerMessage(EventId = DevicesEventIds.DeviceCertificateIssued, Level = LogLevel.Information, Message = "Certificate {Serial} issued to device {DeviceId}, valid until {NotAfter:u} ({Actor})")]

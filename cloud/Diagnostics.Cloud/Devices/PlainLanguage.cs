@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Globalization;
+using Diagnostics.Cloud.Localization;
 using Diagnostics.Protocol;
 
 namespace Diagnostics.Cloud.Devices;
@@ -127,7 +128,7 @@ public static class PlainLanguage
         // "Waste" of type waste toner: the type says it better.
         if (english.StartsWith(name, StringComparison.OrdinalIgnoreCase))
             return Capitalize(type);
-        return Capitalize(Format(Text("SupplyNamed"), name, type));
+        return Capitalize(Texts.Format("SupplyNamed", name, type));
     }
 
     /// <summary>"Black toner: 12 % — order a replacement soon", in the reader's language and number format.</summary>
@@ -140,18 +141,18 @@ public static class PlainLanguage
         {
             // A waste box fills up: "empty" is the good end.
             if (supply.Empty || supply.LevelPercent >= 100)
-                return Format(Text("SupplyReceptacleFull"), name);
+                return Texts.Format("SupplyReceptacleFull", name);
             if (supply.LevelPercent < 0)
-                return Format(Text("SupplyUnknown"), name);
-            return Format(Text(supply.Low ? "SupplyReceptacleLow" : "SupplyReceptacleLevel"), name, level);
+                return Texts.Format("SupplyUnknown", name);
+            return Texts.Format(supply.Low ? "SupplyReceptacleLow" : "SupplyReceptacleLevel", name, level);
         }
         if (supply.Empty || supply.LevelPercent == 0)
-            return Format(Text("SupplyEmpty"), name);
+            return Texts.Format("SupplyEmpty", name);
         if (supply.CapacityUnknown)
-            return Format(Text("SupplyCapacityUnknown"), name, supply.Level, supply.Unit);
+            return Texts.Format("SupplyCapacityUnknown", name, supply.Level, supply.Unit);
         if (supply.LevelPercent < 0)
-            return Format(Text("SupplyUnknown"), name);
-        return Format(Text(supply.Low ? "SupplyLow" : "SupplyLevel"), name, level);
+            return Texts.Format("SupplyUnknown", name);
+        return Texts.Format(supply.Low ? "SupplyLow" : "SupplyLevel", name, level);
     }
 
     /// <summary>One line for a card: the supply that most needs action, or that all is fine.</summary>
@@ -168,13 +169,10 @@ public static class PlainLanguage
         return worst is null ? Text("SuppliesFine") : Supply(worst);
     }
 
-    private static string Format(string format, params object?[] args) => string.Format(CultureInfo.CurrentCulture, format, args);
-
     // Every text in the reader's language (the request's UI culture), from Resources/Devices/PlainLanguage{,.zh-Hans,.ja}.resx.
-    private static readonly System.Resources.ResourceManager Texts =
-        new("Diagnostics.Cloud.Resources.Devices.PlainLanguage", typeof(PlainLanguage).Assembly);
+    private static readonly LocalizedTexts Texts = new("Devices.PlainLanguage");
 
-    private static string Text(string name) => Texts.GetString(name, CultureInfo.CurrentUICulture) ?? name;
+    private static string Text(string name) => Texts.Text(name);
 
     /// <summary>"Online" or "Offline", in the reader's language.</summary>
     public static string Presence(DevicePresence presence) => Text(presence == DevicePresence.Online ? "Online" : "Offline");
@@ -195,7 +193,7 @@ public static class PlainLanguage
 
         static string Count(int n, string unit) => n == 1
             ? Text(unit + "Ago")
-            : string.Format(CultureInfo.CurrentCulture, Text(unit + "sAgo"), n.ToString(CultureInfo.CurrentCulture));
+            : Texts.Format(unit + "sAgo", n.ToString(CultureInfo.CurrentCulture));
     }
 
     /// <summary>The device's message as a sentence title, without a trailing full stop.</summary>

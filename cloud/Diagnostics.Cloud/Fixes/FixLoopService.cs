@@ -17,8 +17,10 @@ public sealed partial class FixLoopService(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Events matter only as raised problems: what closes a proposal (FixDecisions.ByClock) reads the device's
+        // stored status and the clock, never its events, so a cleared jam or a report alone asks the loop for nothing.
         using var subscription = changes.Subscribe(change =>
-            change.ReadyForDownlink || change.CommandResults is not null || change.Health is not null || change.EventsOrEmpty.Count > 0);
+            change.ReadyForDownlink || change.CommandResults is not null || change.Health is not null || change.RaisesProblem);
         using var due = new DueWork();
         var reading = ReadChangesAsync(subscription, due, stoppingToken);
         var nextFullPass = time.GetUtcNow();
@@ -117,7 +119,7 @@ public sealed partial class FixLoopService(
                         _reconnected.Add(change.DeviceId);
                     if (change.CommandResults is not null || change.RaisesProblem)
                         _inbox = true;
-                    if (change.Health is not null || change.EventsOrEmpty.Count > 0)
+                    if (change.Health is not null)
                         _statusChanged.Add(change.DeviceId);
                 }
             }

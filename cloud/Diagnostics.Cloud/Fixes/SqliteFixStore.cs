@@ -21,6 +21,9 @@ public sealed record DeviceProblems(string Model, string Firmware, ulong? Status
 /// </summary>
 public sealed class SqliteFixStore(Database database)
 {
+    /// <summary>The states of an open proposal (<see cref="FixStates.IsOpen"/>) as stored, for an <c>IN (...)</c>.</summary>
+    internal const string OpenStatesSql = "'proposed', 'sent', 'verifying'";
+
     /// <summary>Every column of a proposal; a field added to <see cref="FixProposal"/> is added here, in the values below and in a migration.</summary>
     private const string ProposalColumns = """
         id, device_id, code, condition, severity, message, event_seq, attempt, article_id, article_version, article_title, command, action,
@@ -142,7 +145,7 @@ public sealed class SqliteFixStore(Database database)
 
     /// <summary>Open proposals of every device, oldest first: what the loop watches for deadlines and clearing conditions.</summary>
     public Task<IReadOnlyList<FixProposal>> OpenAsync(CancellationToken cancellationToken) =>
-        WhereAsync("state IN ('proposed', 'sent', 'verifying')", null, 10_000, cancellationToken, oldestFirst: true);
+        WhereAsync($"state IN ({OpenStatesSql})", null, 10_000, cancellationToken, oldestFirst: true);
 
     /// <summary>Notes that the proposal's command was handed to the broker (the first time only).</summary>
     public Task MarkPublishedAsync(string proposalId, string commandId, DateTimeOffset at, CancellationToken cancellationToken) =>

@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Resources;
+using Diagnostics.Cloud.Localization;
 
 namespace Diagnostics.Cloud.Knowledge;
 
@@ -9,8 +8,7 @@ namespace Diagnostics.Cloud.Knowledge;
 /// </summary>
 public static class KnowledgeExplanations
 {
-    private static readonly ResourceManager Texts = new("Diagnostics.Cloud.Resources.Knowledge.KnowledgeExplanations", typeof(KnowledgeExplanations).Assembly);
+    private static readonly LocalizedTexts Texts = new("Knowledge.KnowledgeExplanations");
 
-    public static string Text(string name, params object?[] args) =>
-        string.Format(CultureInfo.CurrentCulture, Texts.GetString(name, CultureInfo.CurrentUICulture) ?? name, args);
+    public static string Text(string name, params object?[] args) => Texts.Format(name, args);
 }

@@ -38,7 +38,12 @@ public static partial class MessageTranslation
         };
     }
 
-    private static string? FromResources(ResourceManager texts, string name, string body, CultureInfo from, CultureInfo to)
+    /// <summary>
+    /// <paramref name="body"/>, one of the texts of <paramref name="texts"/> as written in <paramref name="from"/>, worded
+    /// from its text in <paramref name="to"/> with the same values; null when it is none of them. <paramref name="readValue"/>
+    /// may word each value again (a stored reason inside a stored note).
+    /// </summary>
+    internal static string? FromResources(ResourceManager texts, string name, string body, CultureInfo from, CultureInfo to, Func<string, string?>? readValue = null)
     {
         foreach (var (key, pattern) in Patterns.GetOrAdd((name, from.Name), _ => Compile(texts, from)))
         {
@@ -46,7 +51,7 @@ public static partial class MessageTranslation
             if (!match.Success)
                 continue;
             var args = Enumerable.Range(0, 10).Select(i => match.Groups["a" + i.ToString(CultureInfo.InvariantCulture)])
-                .TakeWhile(g => g.Success).Select(g => (object)g.Value).ToArray();
+                .TakeWhile(g => g.Success).Select(g => (object)(readValue?.Invoke(g.Value) ?? g.Value)).ToArray();
             if (texts.GetString(key, to) is not { } format)
                 return null;
             try

@@ -69,7 +69,7 @@ public sealed partial class SessionAssignment(
             return SupportResult<SupportSession>.Fail(SupportError.AtLimit, limit);
         var from = session.State;
         if (from == SessionState.Bot)
-            session = session with { QueuedAt = time.GetUtcNow(), HandoverReason = $"{agent.Name} took it over from the assistant." };
+            session = session with { QueuedAt = time.GetUtcNow(), HandoverReason = SupportStaffText.Write("Handover.TookOver", agent.Name) };
         return await AssignAsync(session, agent.Id, agent.Name, from, SupportSystemText.Write("Joined", agent.Name), cancellationToken);
     }
 
@@ -114,7 +114,7 @@ public sealed partial class SessionAssignment(
         }
         var messages = new List<NewMessage> { new(MessageKind.System, AuthorKind.System, System.Id, System.Name, announcement, false, null, now) };
         if (!string.IsNullOrWhiteSpace(note))
-            messages.Add(new NewMessage(MessageKind.Text, AuthorKind.Agent, from.Id, from.Name, $"Transfer note: {note.Trim()}", true, null, now));
+            messages.Add(new NewMessage(MessageKind.Text, AuthorKind.Agent, from.Id, from.Name, SupportStaffText.Write("TransferNote", note.Trim()), true, null, now));
         var (changed, _) = await sessionStore.UpdateAsync(moved, [SessionState.Assigned], messages, cancellationToken);
         if (!changed)
             return SupportResult<SupportSession>.Fail(SupportError.Conflict, SupportExplanations.Text("ChangedMeanwhile"));

@@ -26,17 +26,18 @@ public sealed record BotMemory(IReadOnlyList<ArticleCard> Offered, bool AskedFor
 /// person when asked, when it is not sure, when its steps did not help, and when the fix already failed on the device.
 /// It answers in the language the customer writes in (<see cref="LanguageOf"/>): it searches that language's text of
 /// the articles, shows the article's translation, or the English article with a line saying it is English, and speaks
-/// from its resource files (Resources/Support/SupportBot.*.resx). Hand-over reasons are for agents and stay English.
+/// from its resource files (Resources/Support/SupportBot.*.resx). Hand-over reasons are for agents: stored in English,
+/// each agent reads them in their language (<see cref="SupportStaffText"/>).
 /// </summary>
 public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore fixes, SupportProposals supportProposals, TimeProvider time, IStringLocalizer<SupportBot> texts)
 {
     public const string Id = "bot";
     public const string Name = "Diagnostics assistant";
 
-    /// <summary>Hand-over reasons that mean the assistant could not answer the customer's words.</summary>
-    public const string NotSureReason = "The assistant was not sure which article fits the customer's words.";
-    public const string NoArticleReason = "The assistant found no article for the device's problems.";
-    public const string StepsDidNotHelpPrefix = "The steps of \"";
+    /// <summary>Hand-over reasons (stored in English, <see cref="SupportStaffText"/>) that mean the assistant could not answer the customer's words.</summary>
+    public static readonly string NotSureReason = SupportStaffText.Write("Handover.NotSure");
+    public static readonly string NoArticleReason = SupportStaffText.Write("Handover.NoArticle");
+    public static readonly string StepsDidNotHelpPrefix = SupportStaffText.Prefix("Handover.StepsDidNotHelp");
 
     // A request, not a mention: "someone paused the printer" or "the agent on the printer" describe the problem, so a
     // word like someone or agent only counts after talk to, get me, can ... help and the like.
@@ -83,7 +84,7 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
         var words = text?.Trim() ?? "";
         var language = LanguageOf(words, memory, CultureInfo.CurrentUICulture);
         if (WantsPerson(words))
-            return BotTurn.Handover("The customer asked for a person.");
+            return BotTurn.Handover(SupportStaffText.Write("Handover.AskedForPerson"));
         if (memory.Offered is [.., var last] && SaysItIsSolved(words))
             return new BotTurn([Say(Text("GladItWorks", language))], null, SolutionOf(last, "The customer followed the steps."));
 
@@ -97,7 +98,7 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
         if (pick is null)
         {
             if (memory.Offered.Count > 0)
-                return BotTurn.Handover($"{StepsDidNotHelpPrefix}{memory.Offered[^1].Title}\" did not solve it.");
+                return BotTurn.Handover(SupportStaffText.Write("Handover.StepsDidNotHelp", memory.Offered[^1].Title));
             if (!memory.AskedForDetail && (context is null || context.Problems.Count == 0))
                 return new BotTurn([Say(Text("AskForDetail", language))], null, null);
             return BotTurn.Handover(words.Length == 0 ? NoArticleReason : NotSureReason);
@@ -105,7 +106,7 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
 
         var article = pick.Article;
         if (device is not null && article.Remediation is not null && await FailedRecentlyAsync(device.DeviceId, article.Id, cancellationToken) is { } failed)
-            return BotTurn.Handover($"The automated fix \"{article.Title}\" already failed on this device: {failed.Note}");
+            return BotTurn.Handover(SupportStaffText.Write("Handover.FixFailed", article.Title, failed.Note));
 
         var shown = knowledge.Index.Localize(article, language);
         var messages = new List<NewMessage> { Say(memory.Offered.Count == 0 ? IntroFor(pick, shown.Article, context, language) : Text("TrySomethingElse", language)) };

@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Resources;
+using Diagnostics.Cloud.Localization;
 
 namespace Diagnostics.Cloud.Support;
 
@@ -10,10 +9,9 @@ namespace Diagnostics.Cloud.Support;
 /// </summary>
 public static class SupportExplanations
 {
-    private static readonly ResourceManager Texts = new("Diagnostics.Cloud.Resources.Support.SupportExplanations", typeof(SupportExplanations).Assembly);
+    private static readonly LocalizedTexts Texts = new("Support.SupportExplanations");
 
-    public static string Text(string name, params object?[] args) =>
-        string.Format(CultureInfo.CurrentCulture, Texts.GetString(name, CultureInfo.CurrentUICulture) ?? name, args);
+    public static string Text(string name, params object?[] args) => Texts.Format(name, args);
 
     /// <summary>
     /// A detail as a sentence on a page: the desk's own explanations already are; one passed on from elsewhere (a fix

@@ -67,7 +67,7 @@ public sealed partial class SupportService(
         Changed(stored.Id);
 
         if (failedFix is not null)
-            await HandOverAsync(stored, $"Opened from the fix \"{failedFix.ArticleTitle ?? failedFix.Code}\", which is {failedFix.State.ToStorage()}: {failedFix.Note}", cancellationToken);
+            await HandOverAsync(stored, SupportStaffText.Write("Handover.FromFailedFix", failedFix.ArticleTitle ?? failedFix.Code, failedFix.State.ToStorage(), failedFix.Note), cancellationToken);
         else
             await BotTurnAsync(stored, text, cancellationToken);
         return SupportResult<SupportSession>.Done(await sessionStore.GetAsync(stored.Id, cancellationToken) ?? stored);
@@ -181,7 +181,7 @@ public sealed partial class SupportService(
             // The customer must not be left with nobody: a bot that fails hands over.
             metrics.Error("support.bot");
             LogBotFailed(ex, session.Id);
-            turn = BotTurn.Handover("The assistant could not answer (an internal error).");
+            turn = BotTurn.Handover(SupportStaffText.Write("Handover.BotFailed"));
         }
         if (turn.Messages.Count > 0)
         {
@@ -248,21 +248,25 @@ public sealed partial class SupportService(
     /// <summary>What the agent reads first: why the bot handed over, what the device reports, what was tried.</summary>
     private async Task<string> HandoverNoteAsync(SupportSession session, DeviceDetails? device, string reason, CancellationToken cancellationToken)
     {
-        var lines = new List<string> { $"Handed over: {reason}" };
+        var lines = new List<string> { SupportStaffText.Write("Note.HandedOver", reason) };
         if (device is not null)
         {
-            lines.Add($"Device {device.DeviceId} ({device.Model}, firmware {device.Firmware}): {device.State}, {device.Health}, {device.Presence}.");
-            lines.AddRange(device.ActiveConditions.Select(c => $"Active: {c.Code} ({c.Condition}, {c.Severity}) {c.Message}"));
+            lines.Add(SupportStaffText.Write("Note.Device", device.DeviceId, device.Model, device.Firmware, device.State, device.Health, device.Presence));
+            lines.AddRange(device.ActiveConditions.Select(c => c.Message.Length > 0
+                ? SupportStaffText.Write("Note.ActiveWithMessage", c.Code, c.Condition, c.Severity, c.Message)
+                : SupportStaffText.Write("Note.Active", c.Code, c.Condition, c.Severity)));
             foreach (var fix in (await fixes.ListAsync([device.DeviceId], null, 5, cancellationToken)))
-                lines.Add($"Fix {fix.ArticleTitle ?? fix.Code}: {fix.State.ToStorage()}{(fix.Note.Length > 0 ? " — " + fix.Note : "")}");
+                lines.Add(fix.Note.Length > 0
+                    ? SupportStaffText.Write("Note.FixWithNote", fix.ArticleTitle ?? fix.Code, fix.State.ToStorage(), fix.Note)
+                    : SupportStaffText.Write("Note.Fix", fix.ArticleTitle ?? fix.Code, fix.State.ToStorage()));
         }
         var memory = await BotMemoryAsync(session.Id, cancellationToken);
-        // The note is for staff (written in English); the customer's language is named so the agent answers in it.
+        // The note is for staff (stored in English, read in each agent's language); the customer's language is named so the agent answers in it.
         var messages = await messageStore.MessagesAsync(session.Id, 0, includeInternal: false, Settings.MaxMessagesPerRead, cancellationToken);
         var language = ConversationLanguage.Of(messages, await accounts.GetLanguageAsync(session.CustomerId, cancellationToken));
-        lines.Add($"Customer's language: {language.EnglishName} ({language.Name}).");
+        lines.Add(SupportStaffText.Write("Note.CustomerLanguage", $"{language.EnglishName} ({language.Name})"));
         if (memory.Offered.Count > 0)
-            lines.Add("The assistant showed: " + string.Join("; ", memory.Offered.Select(a => bot.OriginalTitle(a.ArticleId) ?? a.Title)));
+            lines.Add(SupportStaffText.Write("Note.AssistantShowed", string.Join("; ", memory.Offered.Select(a => bot.OriginalTitle(a.ArticleId) ?? a.Title))));
         return string.Join('\n', lines);
     }
 

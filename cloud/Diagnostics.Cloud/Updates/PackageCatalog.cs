@@ -1,3 +1,5 @@
+using System.Globalization;
+using Diagnostics.Cloud.Localization;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Protocol.Updates;
@@ -17,7 +19,13 @@ public enum PackageUploadError
     Conflict,
 }
 
-public sealed record PackageUpload(UpdatePackage? Package, bool Created, PackageUploadError Error, string Detail);
+/// <param name="Detail">Why, in the reader's language.</param>
+/// <param name="Check">
+/// For a package a check refused, the check and its values as the signing tools print them, the same in every language
+/// (<c>PayloadHashMismatch: the payload's SHA-256 is …</c>): what a program or a release engineer comparing with
+/// <c>fwtool verify</c> matches on; empty otherwise.
+/// </param>
+public sealed record PackageUpload(UpdatePackage? Package, bool Created, PackageUploadError Error, string Detail, string Check = "");
 
 /// <summary>
 /// The update catalog: takes uploaded packages only when they pass every check a device will make of them (release
@@ -86,7 +94,7 @@ public sealed partial class PackageCatalog : IDisposable
                 {
                     total += read;
                     if (total > _maxBytes)
-                        return Refuse(PackageUploadError.TooLarge, UpdateExplanations.Text("PackageTooLarge", _maxBytes));
+                        return Refuse(PackageUploadError.TooLarge, "PackageTooLarge", _maxBytes);
                     await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 }
             }
@@ -94,15 +102,19 @@ public sealed partial class PackageCatalog : IDisposable
             await using var package = new FileStream(spool, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
             var (signedManifest, readError) = await PackageArchive.ReadManifestAsync(package, cancellationToken);
             if (signedManifest is null)
-                return Refuse(PackageUploadError.NotAPackage, readError!);
+                return RefuseCheck(PackageUploadError.NotAPackage, UpdateExplanations.Text("NotAPackage", readError), readError!);
             if (_trustedKeys.Count == 0)
-                return Refuse(PackageUploadError.Invalid, UpdateExplanations.Text("NoTrustedKey"));
+                return Refuse(PackageUploadError.Invalid, "NoTrustedKey");
             var check = ManifestChecks.CheckSigned(signedManifest, _trustedKeys);
             if (!check.IsAccepted)
-                return Refuse(PackageUploadError.Invalid, $"{check.Failure}: {check.Detail}");
+                return RefuseCheck(PackageUploadError.Invalid, Explain(check, signedManifest), $"{check.Failure}: {check.Detail}");
             var manifest = check.Manifest!;
             if (manifest.ExpiresUnixMs <= _time.GetUtcNow().ToUnixTimeMilliseconds())
-                return Refuse(PackageUploadError.Invalid, UpdateExplanations.Text("UploadExpired", DateTimeOffset.FromUnixTimeMilliseconds(manifest.ExpiresUnixMs)));
+            {
+                var expiredAt = DateTimeOffset.FromUnixTimeMilliseconds(manifest.ExpiresUnixMs);
+                return RefuseCheck(PackageUploadError.Invalid, UpdateExplanations.Text("UploadExpired", expiredAt),
+                    string.Create(CultureInfo.InvariantCulture, $"{UpdateFailure.Expired}: the package expired at {expiredAt:u}"));
+            }
 
             package.Position = 0;
             try
@@ -115,14 +127,14 @@ public sealed partial class PackageCatalog : IDisposable
                     var (size, sha256) = await ManifestChecks.HashAsync(new CopyingReader(payload, target), cancellationToken);
                     var payloadCheck = ManifestChecks.CheckPayload(manifest, size, sha256);
                     if (!payloadCheck.IsAccepted)
-                        return Refuse(PackageUploadError.Invalid, $"{payloadCheck.Failure}: {payloadCheck.Detail}");
+                        return RefuseCheck(PackageUploadError.Invalid, ExplainPayload(payloadCheck.Failure, manifest, size, sha256), $"{payloadCheck.Failure}: {payloadCheck.Detail}");
                     await target.FlushAsync(cancellationToken);
                     target.Flush(flushToDisk: true);
                 }
             }
             catch (InvalidDataException exception)
             {
-                return Refuse(PackageUploadError.NotAPackage, UpdateExplanations.Text("PayloadUnreadable", exception.Message));
+                return RefuseCheck(PackageUploadError.NotAPackage, UpdateExplanations.Text("PayloadUnreadable", exception.Message), exception.Message);
             }
 
             var payloadFile = Path.Combine(Directory, $"{manifest.PackageId}.{Convert.ToHexStringLower(manifest.PayloadSha256)[..16]}.bin");
@@ -137,7 +149,7 @@ public sealed partial class PackageCatalog : IDisposable
                 case PackageInsert.Conflict:
                     if (moved)
                         File.Delete(payloadFile);
-                    return Refuse(PackageUploadError.Conflict, UpdateExplanations.Text("PackageIdTaken", manifest.PackageId));
+                    return Refuse(PackageUploadError.Conflict, "PackageIdTaken", manifest.PackageId);
                 case PackageInsert.AlreadyThere:
                     return new PackageUpload(await _store.GetPackageAsync(manifest.PackageId, cancellationToken), Created: false, PackageUploadError.None, "the same package is already in the catalog");
                 default:
@@ -154,11 +166,39 @@ public sealed partial class PackageCatalog : IDisposable
 
     private string SigningKey(SignedManifest signedManifest) => ManifestSigning.Verify(signedManifest, _trustedKeys).KeyId ?? "";
 
-    private PackageUpload Refuse(PackageUploadError error, string detail)
+    /// <summary>Refuses with the text <paramref name="name"/> in the reader's language; the log keeps its English (one language for whoever reads logs).</summary>
+    private PackageUpload Refuse(PackageUploadError error, string name, params object?[] args)
     {
-        LogRefused(error, detail);
-        return new PackageUpload(null, Created: false, error, detail);
+        LogRefused(error, UpdateExplanations.Invariant(name, args));
+        return new PackageUpload(null, Created: false, error, UpdateExplanations.Text(name, args));
     }
+
+    /// <summary>Refuses a package a check failed: <paramref name="detail"/> for the reader, the check as the signing tools print it for the log and for programs.</summary>
+    private PackageUpload RefuseCheck(PackageUploadError error, string detail, string check)
+    {
+        LogRefused(error, check);
+        return new PackageUpload(null, Created: false, error, detail, check);
+    }
+
+    /// <summary>
+    /// A signature or manifest check's refusal in the reader's language, with the values the cloud holds (the keys that
+    /// signed, the trusted ones). The manifest's rules are the signing tool's (<see cref="ManifestChecks.DescribeProblem"/>,
+    /// shared with fwtool and the agent): their words are quoted as the tool prints them.
+    /// </summary>
+    private string Explain(ManifestCheck check, SignedManifest signedManifest) => check.Failure switch
+    {
+        UpdateFailure.UntrustedKey => UpdateExplanations.Text("Check.UntrustedKey",
+            LocalizedTexts.List(signedManifest.Signatures.Select(s => s.KeyId).Distinct(StringComparer.Ordinal)), LocalizedTexts.List(TrustedKeyIds)),
+        UpdateFailure.SignatureInvalid => UpdateExplanations.Text("Check.SignatureInvalid", check.Detail),
+        UpdateFailure.ManifestMalformed => UpdateExplanations.Text("Check.ManifestMalformed", check.Detail),
+        _ => UpdateExplanations.Text("Check.Other", check.Failure, check.Detail),
+    };
+
+    private static string ExplainPayload(UpdateFailure failure, UpdateManifest manifest, long size, byte[] sha256) => failure switch
+    {
+        UpdateFailure.PayloadSizeMismatch => UpdateExplanations.Text("Check.PayloadSizeMismatch", size, manifest.PayloadSize),
+        _ => UpdateExplanations.Text("Check.PayloadHashMismatch", Convert.ToHexStringLower(sha256), Convert.ToHexStringLower(manifest.PayloadSha256)),
+    };
 
     public Task<UpdatePackage?> GetAsync(string id, CancellationToken cancellationToken) => _store.GetPackageAsync(id, cancellationToken);
 
@@ -167,8 +207,8 @@ public sealed partial class PackageCatalog : IDisposable
     [LoggerMessage(EventId = UpdatesEventIds.PackagePublished, Level = LogLevel.Information, Message = "Package {PackageId} {Version} published (delta {IsDelta}, {PayloadBytes} bytes) by {Actor}")]
     private partial void LogPublished(string packageId, string version, bool isDelta, long payloadBytes, string actor);
 
-    [LoggerMessage(EventId = UpdatesEventIds.PackageRefused, Level = LogLevel.Warning, Message = "Package upload refused ({Error}): {Detail}")]
-    private partial void LogRefused(PackageUploadError error, string detail);
+    [LoggerMessage(EventId = UpdatesEventIds.PackageRefused, Level = LogLevel.Warning, Message = "Package upload refused ({Error}): {Check}")]
+    private partial void LogRefused(PackageUploadError error, string check);
 
     /// <summary>Writes what is read through it to another stream, so the payload is hashed and copied in one pass.</summary>
     private sealed class CopyingReader(Stream source, Stream copy) : Stream

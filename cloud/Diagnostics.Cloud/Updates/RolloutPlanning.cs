@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -32,18 +33,18 @@ public static class RolloutPlanning
         return assigned;
     }
 
-    /// <summary>Problems in a wave list, or null: cumulative percentages, rising, ending at 100.</summary>
+    /// <summary>Problems in a wave list in the reader's language, or null: cumulative percentages, rising, ending at 100.</summary>
     public static string? DescribeWaveProblem(IReadOnlyList<double> cumulativePercents)
     {
         ArgumentNullException.ThrowIfNull(cumulativePercents);
         if (cumulativePercents.Count is 0 or > 20)
-            return "give 1 to 20 waves as cumulative percentages, for example 1,10,50,100";
+            return UpdateExplanations.Text("WaveCount");
         for (var i = 0; i < cumulativePercents.Count; i++)
         {
             if (cumulativePercents[i] is <= 0 or > 100 || (i > 0 && cumulativePercents[i] <= cumulativePercents[i - 1]))
-                return $"waves are cumulative percentages that rise to 100 ({string.Join(",", cumulativePercents)} does not)";
+                return UpdateExplanations.Text("WavesRise", string.Join(",", cumulativePercents.Select(p => p.ToString(CultureInfo.InvariantCulture))));
         }
-        return cumulativePercents[^1] == 100 ? null : "the last wave must reach 100 (percent of the targeted devices)";
+        return cumulativePercents[^1] == 100 ? null : UpdateExplanations.Text("LastWave");
     }
 
     /// <summary>

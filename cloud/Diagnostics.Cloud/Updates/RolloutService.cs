@@ -1,6 +1,7 @@
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Live;
+using Diagnostics.Cloud.Localization;
 using Diagnostics.Cloud.Observability;
 using Diagnostics.Protocol;
 using Diagnostics.Protocol.Updates;
@@ -74,20 +75,19 @@ public sealed partial class RolloutService(
         var busy = await rolloutStore.DevicesInActiveRolloutsAsync(cancellationToken);
         var (candidates, leftOut) = await targets.FindAsync(manifest, models, spec, now, cancellationToken);
         var targeted = new List<string>();
-        var skipped = new Dictionary<string, int>(leftOut, StringComparer.Ordinal);
+        var skipped = new Dictionary<SkipReason, int>(leftOut);
         foreach (var device in candidates)
         {
-            var reason = SkipReason(device, manifest, spec, busy);
-            if (reason is null)
-                targeted.Add(device.DeviceId);
-            else
+            if (ReasonToSkip(device, manifest, spec, busy) is { } reason)
                 skipped[reason] = skipped.GetValueOrDefault(reason) + 1;
+            else
+                targeted.Add(device.DeviceId);
         }
-        var skippedText = string.Join("; ", skipped.Select(s => $"{s.Value} {s.Key}"));
+        var skippedText = SkipReason.Describe(skipped);
         if (targeted.Count == 0)
             return RolloutResult<Rollout>.Fail(RolloutError.Invalid, manifest.Kind == PackageKind.Driver
-                ? $"no host to update ({candidates.Count + leftOut.Values.Sum()} print to {string.Join(", ", models)}{(skipped.Count > 0 ? ": " + skippedText : "")})"
-                : $"no device to update ({candidates.Count} matched the target{(skipped.Count > 0 ? ": " + skippedText : "")})");
+                ? UpdateExplanations.Text(skipped.Count > 0 ? "NoHostToUpdateSkipped" : "NoHostToUpdate", candidates.Count + leftOut.Values.Sum(), LocalizedTexts.List(models), skippedText)
+                : UpdateExplanations.Text(skipped.Count > 0 ? "NoDeviceToUpdateSkipped" : "NoDeviceToUpdate", candidates.Count, skippedText));
 
         var id = $"ro-{now:yyyyMMdd}-{Guid.NewGuid().ToString("N")[..8]}";
         spec = spec with { Name = string.IsNullOrWhiteSpace(spec.Name) ? $"{manifest.PackageId} to {models.Count} model(s)" : spec.Name.Trim(), Models = models };
@@ -99,23 +99,23 @@ public sealed partial class RolloutService(
             .ToList();
         await rolloutStore.InsertRolloutAsync(rollout, devices, cancellationToken);
         LogCreated(id, manifest.PackageId, devices.Count, spec.Waves.Count, actor);
-        return RolloutResult<Rollout>.Ok(rollout, skipped.Count > 0 ? $"skipped {skippedText}" : "");
+        return RolloutResult<Rollout>.Ok(rollout, skipped.Count > 0 ? UpdateExplanations.Text("Skipped", skippedText) : "");
     }
 
-    private static string? SkipReason(UpdateCandidate device, UpdateManifest manifest, RolloutSpec spec, IReadOnlySet<string> busy)
+    private static SkipReason? ReasonToSkip(UpdateCandidate device, UpdateManifest manifest, RolloutSpec spec, IReadOnlySet<string> busy)
     {
         if (busy.Contains(device.DeviceId))
-            return "already in another rollout";
+            return new SkipReason("Skip.InAnotherRollout");
         if (spec.FromVersions.Count > 0 && !spec.FromVersions.Any(v => FirmwareVersion.Compare(v, device.Firmware) == 0))
-            return "not on a version asked for";
+            return new SkipReason("Skip.NotAskedVersion");
         // A host's driver versions were judged by the host check already (RolloutTargets).
         if (manifest.Kind == PackageKind.Driver)
             return null;
         var order = FirmwareVersion.Compare(manifest.Version, device.Firmware);
         if (manifest.IsRollbackRelease ? order == 0 : order is null or <= 0)
-            return order == 0 ? "already on this version" : "on a newer or unknown version";
+            return new SkipReason(order == 0 ? "Skip.AlreadyOnIt" : "Skip.NewerOrUnknown");
         if (manifest.MinimumFromVersion.Length > 0 && FirmwareVersion.Compare(device.Firmware, manifest.MinimumFromVersion) is null or < 0)
-            return $"older than {manifest.MinimumFromVersion}, the oldest version this package updates from";
+            return new SkipReason("Skip.TooOld", manifest.MinimumFromVersion);
         return null;
     }
 

@@ -5,7 +5,22 @@ using Diagnostics.Protocol.Updates;
 namespace Diagnostics.Cloud.Updates;
 
 /// <summary>What a rollout may target, and why the others were left out (counted by reason).</summary>
-public sealed record RolloutCandidates(IReadOnlyList<UpdateCandidate> Candidates, IReadOnlyDictionary<string, int> LeftOut);
+public sealed record RolloutCandidates(IReadOnlyList<UpdateCandidate> Candidates, IReadOnlyDictionary<SkipReason, int> LeftOut);
+
+/// <summary>
+/// Why a device or host was left out of a rollout: the name of its text in <see cref="UpdateExplanations"/>
+/// (<c>Skip.*</c>, worded with the count first) and the one value it names, so the reasons are counted once and worded
+/// in each reader's language.
+/// </summary>
+public readonly record struct SkipReason(string Text, string Value = "")
+{
+    /// <summary>"3 already on this version", in the reader's language.</summary>
+    public string Describe(int count) => UpdateExplanations.Text(Text, count, Value);
+
+    /// <summary>The reasons with their counts, as one clause: "2 already on this version; 1 not on a version asked for".</summary>
+    public static string Describe(IEnumerable<KeyValuePair<SkipReason, int>> counted) =>
+        string.Join(UpdateExplanations.Text("SkipSeparator"), counted.Select(reason => reason.Key.Describe(reason.Value)));
+}
 
 /// <summary>
 /// Which agents a package goes to: for firmware, the devices of its models; for a driver, the hosts that print to one
@@ -20,9 +35,9 @@ public sealed class RolloutTargets(RolloutTargetStore devices, HostStore hosts)
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(spec);
         if (manifest.Kind != PackageKind.Driver)
-            return new RolloutCandidates(await devices.CandidatesAsync(models, spec.Tags, spec.DeviceIds, cancellationToken), new Dictionary<string, int>());
+            return new RolloutCandidates(await devices.CandidatesAsync(models, spec.Tags, spec.DeviceIds, cancellationToken), new Dictionary<SkipReason, int>());
         var candidates = new List<UpdateCandidate>();
-        var leftOut = new Dictionary<string, int>(StringComparer.Ordinal);
+        var leftOut = new Dictionary<SkipReason, int>();
         foreach (var host in await hosts.HostsPrintingToAsync(models, spec.Tags, spec.DeviceIds, cancellationToken))
         {
             var queues = host.Queues
@@ -39,10 +54,10 @@ public sealed class RolloutTargets(RolloutTargetStore devices, HostStore hosts)
             }
             var reason = check.Failure switch
             {
-                UpdateFailure.WrongPlatform => "hosts of another platform or driver form",
-                UpdateFailure.Downgrade => "hosts already on this driver or newer",
-                UpdateFailure.VersionTooOld => $"hosts with a driver older than {manifest.MinimumFromVersion}, the oldest this package updates from",
-                _ => $"hosts refused: {check.Failure}",
+                UpdateFailure.WrongPlatform => new SkipReason("Skip.HostOtherPlatform"),
+                UpdateFailure.Downgrade => new SkipReason("Skip.HostAlreadyOnIt"),
+                UpdateFailure.VersionTooOld => new SkipReason("Skip.HostTooOld", manifest.MinimumFromVersion),
+                _ => new SkipReason("Skip.HostRefused", check.Failure.ToString()),
             };
             leftOut[reason] = leftOut.GetValueOrDefault(reason) + 1;
         }

@@ -6,6 +6,7 @@ using Diagnostics.Protocol;
 using Diagnostics.Protocol.Updates;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Cloud.Updates;
@@ -174,11 +175,19 @@ public static class UpdatesApi
         {
             PackageUploadError.None when upload.Created => TypedResults.Created($"/api/updates/packages/{upload.Package!.Id}", PackageView.Of(upload.Package)),
             PackageUploadError.None => TypedResults.Ok(PackageView.Of(upload.Package!)),
-            PackageUploadError.NotAPackage => TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status400BadRequest, "NotAPackage", upload.Detail)),
-            PackageUploadError.TooLarge => TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status413PayloadTooLarge, "PackageTooLarge", upload.Detail)),
-            PackageUploadError.Conflict => TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status409Conflict, "PackageIdTaken", upload.Detail)),
-            _ => TypedResults.Problem(ApiProblems.Explained(StatusCodes.Status422UnprocessableEntity, "PackageRefused", upload.Detail)),
+            PackageUploadError.NotAPackage => Refused(ApiProblems.Explained(StatusCodes.Status400BadRequest, "NotAPackage", upload.Detail), upload),
+            PackageUploadError.TooLarge => Refused(ApiProblems.Explained(StatusCodes.Status413PayloadTooLarge, "PackageTooLarge", upload.Detail), upload),
+            PackageUploadError.Conflict => Refused(ApiProblems.Explained(StatusCodes.Status409Conflict, "PackageIdTaken", upload.Detail), upload),
+            _ => Refused(ApiProblems.Explained(StatusCodes.Status422UnprocessableEntity, "PackageRefused", upload.Detail), upload),
         };
+    }
+
+    // The detail is the reader's; the check that failed, as the signing tools print it, is the same in every language.
+    private static ProblemHttpResult Refused(ProblemDetails problem, PackageUpload upload)
+    {
+        if (upload.Check.Length > 0)
+            problem.Extensions["check"] = upload.Check;
+        return TypedResults.Problem(problem);
     }
 
     public static async Task<Ok<List<PackageView>>> Packages(PackageCatalog catalog, CancellationToken cancellationToken) =>

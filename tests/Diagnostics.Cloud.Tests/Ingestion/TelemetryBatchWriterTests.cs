@@ -118,4 +118,32 @@ public sealed class TelemetryBatchWriterTests
         Assert.Equal(1, await database.CountAsync("SELECT COUNT(*) FROM telemetry;"));
         Assert.Equal(0, await database.CountAsync("SELECT COUNT(*) FROM fix_inbox;"));
     }
+
+    [Fact]
+    public async Task A_raise_of_a_problem_with_an_open_proposal_is_not_queued_for_the_fix_loop()
+    {
+        await using var database = await Rig.CreateAsync();
+        var ct = TestContext.Current.CancellationToken;
+        await using var writer = new TelemetryBatchWriter(database.Connections, [new FixInboxWriter()]);
+        // Someone is already deciding about printer-1's jam (code ipp:media-jam, condition PAPER_JAM).
+        await database.ExecuteAsync("""
+            INSERT INTO fix_proposals (id, device_id, code, condition, severity, message, event_seq, attempt, reasons, state, created_at_ms, expires_at_ms)
+            VALUES ('p1', 'printer-1', 'ipp:media-jam', 'PAPER_JAM', 'Error', 'jam', 1, 1, '', 'proposed', 0, 0);
+            """);
+
+        // The same code again, and another code of the same condition: both are that proposal's problem.
+        await writer.WriteAsync(Batch(Raised("printer-1", 2, "ipp:media-jam")), ct);
+        await writer.WriteAsync(Batch(Raised("printer-1", 3, "vendor:jam-17")), ct);
+        Assert.Equal(0, await database.CountAsync("SELECT COUNT(*) FROM fix_inbox;"));
+        // Another device's jam is its own.
+        await writer.WriteAsync(Batch(Raised("printer-2", 1, "ipp:media-jam")), ct);
+        Assert.Equal(1, await database.CountAsync("SELECT COUNT(*) FROM fix_inbox WHERE device_id = 'printer-2';"));
+
+        // Once the proposal is closed, a new raise can lead to a new one.
+        await database.ExecuteAsync("UPDATE fix_proposals SET state = 'declined' WHERE id = 'p1';");
+        await writer.WriteAsync(Batch(Raised("printer-1", 4, "ipp:media-jam")), ct);
+        Assert.Equal(1, await database.CountAsync("SELECT COUNT(*) FROM fix_inbox WHERE device_id = 'printer-1' AND seq = 4;"));
+        // Every message is stored whatever the inbox took.
+        Assert.Equal(4, await database.CountAsync("SELECT COUNT(*) FROM device_events;"));
+    }
 }

@@ -89,6 +89,9 @@ public sealed class DashboardLanguageTests
         // The conversation: the agent's tools and the device panel, with the condition's name and the health in Chinese.
         Assert.Contains("接手此对话", TestIdText(conversation, "session-take"), StringComparison.Ordinal);
         Assert.Contains("转人工原因：", conversation, StringComparison.Ordinal);
+        // Why the assistant handed over, stored in English, in the agent's Chinese on the page and on the desk.
+        Assert.Contains("客户要求转人工。", TestIdText(conversation, "handover-reason"), StringComparison.Ordinal);
+        Assert.Contains("客户要求转人工。", TestIdText(desk, "queued-session"), StringComparison.Ordinal);
         Assert.Equal("严重", TestIdText(conversation, "panel-health"));
         Assert.StartsWith("错误 · 卡纸", TestIdText(conversation, "panel-condition"), StringComparison.Ordinal);
         Assert.Contains("当前状况", conversation, StringComparison.Ordinal);
@@ -108,7 +111,8 @@ public sealed class DashboardLanguageTests
         var held = await GetPageAsync(english, $"/dashboard/support/{session.Id}");
         Assert.Contains("<h3>Canned reply</h3>", held, StringComparison.Ordinal);
         Assert.Equal("zh-Hans", Attribute(held, "canned-option", "data-language")[0]);
-        foreach (var word in new[] { "Take this conversation", "Why a person", "Active conditions", ">critical<", ">online<", "Waiting (", "Canned reply" })
+        Assert.Contains("The customer asked for a person.", TestIdText(held, "handover-reason"), StringComparison.Ordinal);
+        foreach (var word in new[] { "Take this conversation", "Why a person", "Active conditions", ">critical<", ">online<", "Waiting (", "Canned reply", "asked for a person" })
         {
             Assert.DoesNotContain(word, desk, StringComparison.Ordinal);
             Assert.DoesNotContain(word, conversation, StringComparison.Ordinal);

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Reflection;
 using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Cloud.Web.Dashboard;
 using Diagnostics.Protocol;
 
@@ -49,16 +49,5 @@ public sealed class DashboardTextTests
             Assert.Equal("2026/12/06 15:04:05（UTC）", DashboardTime.Exact(at));
         using (new UiCulture("zh-Hans"))
             Assert.Matches("^2026/12/0?6 15:04:05", DashboardTime.Exact(at));
-    }
-
-    /// <summary>Sets the thread's cultures for one test, as request localization does for one request.</summary>
-    private sealed class UiCulture : IDisposable
-    {
-        private readonly CultureInfo _culture = CultureInfo.CurrentCulture;
-        private readonly CultureInfo _uiCulture = CultureInfo.CurrentUICulture;
-
-        public UiCulture(string name) => CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = new CultureInfo(name);
-
-        public void Dispose() => (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (_culture, _uiCulture);
     }
 }

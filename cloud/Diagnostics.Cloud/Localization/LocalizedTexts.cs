@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Resources;
+
+namespace Diagnostics.Cloud.Localization;
+
+/// <summary>
+/// The texts of one resource file under <c>Resources/</c> (<c>new("Updates.UpdateExplanations")</c> reads
+/// <c>Resources/Updates/UpdateExplanations{,.zh-Hans,.ja}.resx</c>), for code that words things outside a component:
+/// services' refusals, cards, stored lines. The same resources and culture an <c>IStringLocalizer</c> would read; a static
+/// class cannot be a localizer's type argument, and these texts are written in static helpers with no services at hand.
+/// </summary>
+public sealed class LocalizedTexts
+{
+    private const string ResourceRoot = "Diagnostics.Cloud.Resources.";
+
+    private static readonly LocalizedTexts Lists = new("Localization.ListFormat");
+
+    public LocalizedTexts(string resource)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(resource);
+        Manager = new ResourceManager(ResourceRoot + resource, typeof(LocalizedTexts).Assembly);
+    }
+
+    /// <summary>The resources themselves, for a reader that needs more than one text (matching stored lines against every text).</summary>
+    public ResourceManager Manager { get; }
+
+    /// <summary>The text in the reader's language (the request's UI culture), else English; a name without a text (a test checks for none) shows the name rather than failing the page.</summary>
+    public string Text(string name) => Manager.GetString(name, CultureInfo.CurrentUICulture) ?? name;
+
+    /// <summary>The text with <paramref name="args"/> filled in as the reader's culture writes numbers and dates.</summary>
+    public string Format(string name, params object?[] args) => string.Format(CultureInfo.CurrentCulture, Text(name), args);
+
+    /// <summary>
+    /// The English text, numbers and dates written the invariant way: for logs (one language for whoever reads them)
+    /// and for text that is stored and worded again for each reader.
+    /// </summary>
+    public string Invariant(string name, params object?[] args) =>
+        string.Format(CultureInfo.InvariantCulture, Manager.GetString(name, CultureInfo.InvariantCulture) ?? name, args);
+
+    /// <summary>
+    /// Items as a list in the reader's language: "Paper jam, Toner low" in English, "卡纸、碳粉不足" in Chinese and
+    /// Japanese. .NET's cultures carry no list pattern (ICU's ListFormatter is not exposed), so the separator is a text of
+    /// <c>Resources/Localization/ListFormat</c>.
+    /// </summary>
+    public static string List(IEnumerable<string> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        return string.Join(Lists.Text("Separator"), items);
+    }
+}
+
+/// <summary>
+/// A text not yet worded: its resource, its name and its values. Worded for the reader when it reaches a person
+/// (<see cref="ForReader"/>), and in English for logs and for what is stored (<see cref="Invariant"/>), so a refusal is
+/// logged once in one language and explained in each reader's.
+/// </summary>
+public sealed record LocalizedMessage(LocalizedTexts Texts, string Name, params object?[] Args)
+{
+    public string ForReader => Texts.Format(Name, Args);
+
+    public string Invariant => Texts.Invariant(Name, Args);
+
+    public override string ToString() => Invariant;
+}

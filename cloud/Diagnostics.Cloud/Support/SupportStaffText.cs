@@ -1,0 +1,67 @@
+using System.Globalization;
+using Diagnostics.Cloud.Localization;
+
+namespace Diagnostics.Cloud.Support;
+
+/// <summary>
+/// What the support desk writes for staff and keeps: why a conversation was handed to a person, the assistant's
+/// hand-over note, the "Transfer note:" before an agent's note to a colleague. Stored as the English text of
+/// <c>Resources/Support/SupportStaffText.resx</c> (what the logs, the API and the unanswered-questions query read, the
+/// same for every agent); each agent reads it in their own language through <see cref="Read"/>, which finds the stored
+/// line's text and its values (titles, names, notes as written) and words it again from their translation. Stored text
+/// that is none of these (older rows, a reason written elsewhere) reads as stored.
+/// </summary>
+public static class SupportStaffText
+{
+    internal static readonly LocalizedTexts Texts = new("Support.SupportStaffText");
+
+    /// <summary>The English line with its values filled in, to store.</summary>
+    public static string Write(string name, params object?[] args)
+    {
+        if (Texts.Manager.GetString(name, CultureInfo.InvariantCulture) is null)
+            throw new ArgumentException($"No staff text \"{name}\".", nameof(name));
+        return Texts.Invariant(name, args);
+    }
+
+    /// <summary>The English text up to its first value: what a stored line of this kind starts with (for a query's LIKE).</summary>
+    public static string Prefix(string name)
+    {
+        var text = Texts.Manager.GetString(name, CultureInfo.InvariantCulture) ?? throw new ArgumentException($"No staff text \"{name}\".", nameof(name));
+        var value = text.IndexOf('{', StringComparison.Ordinal);
+        return value < 0 ? text : text[..value];
+    }
+
+    /// <summary>
+    /// Stored staff text in the reader's language (the request's UI culture), line by line; a value that is itself a
+    /// staff text (the reason inside "Handed over: …") is read too. Null stays null.
+    /// </summary>
+    public static string? Read(string? stored)
+    {
+        if (string.IsNullOrEmpty(stored))
+            return stored;
+        var reader = CultureInfo.CurrentUICulture;
+        return string.Join('\n', stored.Split('\n').Select(line => MessageTranslation.FromResources(Texts.Manager, "staff", line, CultureInfo.InvariantCulture, reader, ReadValue) ?? line));
+    }
+
+    private static string? ReadValue(string value) => LanguageName(value) ?? Read(value);
+
+    /// <summary>
+    /// A language as the note stores it, "Chinese (Simplified) (zh-Hans)" (.NET's English name and the culture's name),
+    /// by its own name for a reader of another language: "中文（简体） (zh-Hans)". Null when the value is no such name.
+    /// </summary>
+    private static string? LanguageName(string value)
+    {
+        var open = value.LastIndexOf(" (", StringComparison.Ordinal);
+        if (open < 0 || !value.EndsWith(')') || CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en")
+            return null;
+        try
+        {
+            var culture = CultureInfo.GetCultureInfo(value[(open + 2)..^1], predefinedOnly: true);
+            return culture.Name.Length > 0 && culture.EnglishName == value[..open] ? $"{culture.NativeName} ({culture.Name})" : null;
+        }
+        catch (CultureNotFoundException)
+        {
+            return null;
+        }
+    }
+}

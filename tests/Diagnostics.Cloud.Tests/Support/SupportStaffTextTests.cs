@@ -1,0 +1,65 @@
+using Diagnostics.Cloud.Support;
+using Diagnostics.Cloud.Tests.Infrastructure;
+
+namespace Diagnostics.Cloud.Tests.Support;
+
+/// <summary>
+/// What the desk stores for staff (hand-over reasons, the hand-over note, a transfer note's prefix) is English, the same
+/// for every agent and for the queries that match it; each agent reads it in their own language, with the values (titles,
+/// names, notes) as written. Expected words are the translators'.
+/// </summary>
+public sealed class SupportStaffTextTests
+{
+    [Theory]
+    [InlineData("zh-Hans", "The customer asked for a person.", "客户要求转人工。")]
+    [InlineData("ja", "The customer asked for a person.", "お客様が担当者との対応を希望しました。")]
+    [InlineData("zh-Hans", "The steps of \"Paper jam\" did not solve it.", "“Paper jam”中的步骤没有解决问题。")]
+    [InlineData("ja", "Mei took it over from the assistant.", "Mei がアシスタントから対応を引き継ぎました。")]
+    [InlineData("ja", "The automated fix \"Clear the queue\" already failed on this device: the printer did not answer: timeout",
+        "自動修復「Clear the queue」はこのデバイスですでに失敗しています: the printer did not answer: timeout")]
+    [InlineData("zh-Hans", "Transfer note: 客户要的是换货，不是维修", "转接备注：客户要的是换货，不是维修")]
+    // English readers read it as stored; stored text that is none of the desk's lines reads as stored in every language.
+    [InlineData("en", "The customer asked for a person.", "The customer asked for a person.")]
+    [InlineData("ja", "Escalated by the night shift.", "Escalated by the night shift.")]
+    public void A_stored_line_reads_in_the_agents_language(string language, string stored, string expected)
+    {
+        using var _ = new UiCulture(language);
+        Assert.Equal(expected, SupportStaffText.Read(stored));
+    }
+
+    [Fact]
+    public void The_hand_over_note_reads_line_by_line_with_the_reason_inside_it_and_the_customers_language_by_its_own_name()
+    {
+        var note = string.Join('\n',
+            SupportStaffText.Write("Note.HandedOver", SupportStaffText.Write("Handover.NotSure")),
+            SupportStaffText.Write("Note.Device", "lp-7", "Acme LaserPro 500", "2.4.1", "Stopped", "Critical", "Online"),
+            SupportStaffText.Write("Note.Active", "ipp:media-jam", "PAPER_JAM", "Error"),
+            SupportStaffText.Write("Note.FixWithNote", "Paper jam", "failed", "the jam is still there"),
+            SupportStaffText.Write("Note.CustomerLanguage", "Chinese (Simplified) (zh-Hans)"),
+            SupportStaffText.Write("Note.AssistantShowed", "Paper jam; Paper path"));
+
+        using var _ = new UiCulture("ja");
+        var lines = SupportStaffText.Read(note)!.Split('\n');
+
+        Assert.Equal([
+            "引き継ぎの理由: アシスタントは、お客様の言葉に合う記事を特定できませんでした。",
+            "デバイス lp-7（Acme LaserPro 500、ファームウェア 2.4.1）: Stopped、Critical、Online。",
+            "発生中: ipp:media-jam（PAPER_JAM、Error）",
+            "修復 Paper jam: failed — the jam is still there",
+            "お客様の言語: 中文（简体） (zh-Hans)。",
+            "アシスタントが表示した記事: Paper jam; Paper path",
+        ], lines);
+    }
+
+    [Fact]
+    public void What_is_stored_stays_the_English_the_unanswered_questions_query_matches()
+    {
+        using var _ = new UiCulture("zh-Hans");
+        Assert.Equal("The assistant was not sure which article fits the customer's words.", SupportBot.NotSureReason);
+        Assert.Equal("The assistant found no article for the device's problems.", SupportBot.NoArticleReason);
+        Assert.Equal("The steps of \"", SupportBot.StepsDidNotHelpPrefix);
+        Assert.StartsWith(SupportBot.StepsDidNotHelpPrefix, SupportStaffText.Write("Handover.StepsDidNotHelp", "纸张卡住"), StringComparison.Ordinal);
+        Assert.Equal("Transfer note: 12.5", SupportStaffText.Write("TransferNote", 12.5));
+        Assert.Throws<ArgumentException>(() => SupportStaffText.Write("NoSuchLine"));
+    }
+}
