@@ -1,4 +1,5 @@
 using System.Globalization;
+using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Localization;
 
 namespace Diagnostics.Cloud.Support;
@@ -40,10 +41,11 @@ public static class SupportStaffText
         if (string.IsNullOrEmpty(stored))
             return stored;
         var reader = CultureInfo.CurrentUICulture;
-        return string.Join('\n', stored.Split('\n').Select(line => MessageTranslation.FromResources(Texts.Manager, "staff", line, CultureInfo.InvariantCulture, reader, ReadValue) ?? line));
+        return string.Join('\n', stored.Split('\n').Select(line => StoredTextReader.Reword(Texts.Manager, "staff", line, CultureInfo.InvariantCulture, reader, ReadValue) ?? line));
     }
 
-    private static string? ReadValue(string value) => LanguageName(value) ?? Read(value);
+    // A value may be a language's name, a fix's stored note (why the fix before the hand-over failed) or a staff text.
+    private static string? ReadValue(string value) => LanguageName(value) ?? FixNotes.ReadOrNull(value) ?? Read(value);
 
     /// <summary>
     /// A language as the note stores it, "Chinese (Simplified) (zh-Hans)" (.NET's English name and the culture's name),
