@@ -94,7 +94,7 @@ public sealed class FixNoteLanguageTests
         // A row as the version before wrote it: failed, then no other article, its note joined by hand.
         const string Stored = "paper-jam did not clear within 00:03:00. No other fix is known: a support session is suggested.";
         await using (var connection = await host.Database.OpenAsync())
-            Assert.Equal(1, await connection.ExecuteAsync("UPDATE fix_proposals SET state = 'failed', note = @Stored WHERE id = @Id;", new { Stored, proposal.Id }));
+            Assert.Equal(1, await connection.ExecuteAsync("UPDATE fix_proposals SET state = 'failed', note = @Stored, finished_at_ms = created_at_ms WHERE id = @Id;", new { Stored, proposal.Id }));
 
         var api = (await NotesAsync(owner)).Single(n => n.Id == proposal.Id);
         var companion = await GetPageAsync(owner, "/app/devices/note-old-1");
