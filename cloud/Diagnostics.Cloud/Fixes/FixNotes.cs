@@ -15,12 +15,7 @@ public static class FixNotes
     private static readonly LocalizedTexts Texts = new("Fixes.FixNotes");
 
     /// <summary>The English note with its values filled in, to store.</summary>
-    public static string Write(string name, params object?[] args)
-    {
-        if (Texts.Manager.GetString(name, CultureInfo.InvariantCulture) is null)
-            throw new ArgumentException($"No fix note \"{name}\".", nameof(name));
-        return Texts.Invariant(name, args);
-    }
+    public static string Write(string name, params object?[] args) => Texts.ToStore(name, args);
 
     /// <summary>
     /// <paramref name="previous"/> with the note that no other article is known after it: the note of the fix that failed

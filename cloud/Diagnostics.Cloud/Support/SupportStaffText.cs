@@ -17,12 +17,7 @@ public static class SupportStaffText
     internal static readonly LocalizedTexts Texts = new("Support.SupportStaffText");
 
     /// <summary>The English line with its values filled in, to store.</summary>
-    public static string Write(string name, params object?[] args)
-    {
-        if (Texts.Manager.GetString(name, CultureInfo.InvariantCulture) is null)
-            throw new ArgumentException($"No staff text \"{name}\".", nameof(name));
-        return Texts.Invariant(name, args);
-    }
+    public static string Write(string name, params object?[] args) => Texts.ToStore(name, args);
 
     /// <summary>The English text up to its first value: what a stored line of this kind starts with (for a query's LIKE).</summary>
     public static string Prefix(string name)
