@@ -20,7 +20,8 @@ using MQTTnet.Server;
 //          sees all F devices online, and prints both processes' peak resident memory.
 //  printers: the agent as a gateway watching P real ippeveprinters over IPP at an S-second poll for T minutes, and
 //          the same agent watching P simulated printers (the reference): CPU, peak memory, status bytes on the wire.
-//          --printer-collectors simulated runs only the reference; --agent-executable PATH runs a published agent instead.
+//          --printer-collectors simulated runs only the reference; --agent-executable PATH runs a published agent instead;
+//          repeated (NAME=PATH [ENV:VARIABLE=VALUE ...]), the agents run side by side against the same cloud and printers.
 //  printer-latency: L changes (raise, clear, ...) on a real printer, each timed to the status the cloud stores: cupsd through
 //          IPP notifications (poll every minute), the same cupsd polled every second (the reference), ippeveprinter polled;
 //          the agent's condition debounce B ms (2000, its default).
@@ -50,7 +51,10 @@ using MQTTnet.Server;
 //          --heartbeat-seconds, 30) over --fleet-clients (4) processes on 127.0.0.2.. against a fresh cloud: time to all
 //          online, cloud RSS per device, CPU, offered vs stored msg/s, a probe's publish→ack p50/p99 against N = 0,
 //          presence (connected vs shown online, and after every client is killed); error→proposal p50/p99 at
-//          --proposals-at (10000). Each step measures for --window-seconds (60).
+//          --proposals-at (10000). Each step measures for --window-seconds (60). --fleet-broker mosquitto: the fleet on a
+//          Mosquitto (dynamic security) started per step, the cloud on it in External mode; its RSS per device too.
+//          --variant "NAME=ARGS" (repeatable) --rounds R: an A/B of cloud settings (ENV:DOTNET_GCConserveMemory=7, …),
+//          every variant at every size per round, RSS per device between consecutive sizes.
 //  instances: PostgreSQL (durable) + Mosquitto with dynamic security, the cloud as External-broker instances: N devices
 //          publish M events each with one instance, then N fresh devices with two: CPU-seconds per 10,000 stored messages
 //          of each instance, Mosquitto and PostgreSQL; then --instance-fleet (2000) idle devices on Mosquitto (fleet
@@ -117,33 +121,11 @@ if (scenario is "memory" or "all")
     await MeasureFleetMemoryAsync(fleet, ct);
 if (scenario is "printers" or "all")
 {
-    var poll = TimeSpan.FromSeconds(pollSeconds);
-    var duration = TimeSpan.FromMinutes(minutes);
-    var agentExecutable = StringOption("--agent-executable");
-    // The smallest Generic Host with the agent's runtime settings (tests/Diagnostics.FootprintReference), published the
-    // same way as the agent: what the agent's footprint is measured against, in the same run.
-    var reference = StringOption("--reference-executable") is { } referenceExecutable
-        ? await PrinterWatchRun.MeasureReferenceAsync(referenceExecutable, duration, ct)
-        : ((double ResidentMiB, double PeakMiB)?)null;
-    var results = new List<PrinterWatchRun.Result>();
-    foreach (var collector in (StringOption("--printer-collectors") ?? "simulated,ipp").Split(','))
-        results.Add(await PrinterWatchRun.MeasureAsync(collector, printerCount, poll, duration, ct, agentExecutable));
-    Console.WriteLine();
-    Console.WriteLine($"printers: one agent ({agentExecutable ?? "Diagnostics.Agent.dll on the shared runtime"}) watching {printerCount} printers, " +
-        $"poll every {pollSeconds} s, measured for {minutes} min (load average {ProcessStats.LoadAverage()} at the end)");
-    foreach (var run in results)
-    {
-        Console.WriteLine($"  {run.Collector,-9}: CPU {run.CpuPercent,6:N2} % of one core, RSS {run.ResidentMiB,6:N1} MiB (peak {run.PeakMiB:N1}), " +
-            $"status report {run.MeanStatusBytes:N0} B on average ({run.MinStatusBytes}-{run.MaxStatusBytes} B, {run.Statuses} reports)");
-    }
-    if (reference is not null)
-    {
-        Console.WriteLine($"  reference: RSS {reference.Value.ResidentMiB,6:N1} MiB (peak {reference.Value.PeakMiB:N1}), the smallest Generic Host idle for the same time");
-        foreach (var run in results)
-            Console.WriteLine($"  {run.Collector,-9}: RSS {run.ResidentMiB / reference.Value.ResidentMiB:N2}x the reference, peak {run.PeakMiB / reference.Value.PeakMiB:N2}x");
-    }
-    if (results is [var simulated, var ipp])
-        Console.WriteLine($"  {ipp.Collector} / {simulated.Collector} CPU: {ipp.CpuPercent / simulated.CpuPercent:N2}x, peak memory: {ipp.PeakMiB / simulated.PeakMiB:N2}x");
+    var agents = args.Select((a, i) => (a, i)).Where(x => x.a == "--agent-executable" && x.i + 1 < args.Length)
+        .Select((x, index) => PrinterWatchRun.Agent.Parse(args[x.i + 1], index)).ToList();
+    await PrinterWatchRun.RunAsync((StringOption("--printer-collectors") ?? "simulated,ipp").Split(','),
+        agents.Count > 0 ? agents : [new PrinterWatchRun.Agent("agent", null, new Dictionary<string, string>())],
+        StringOption("--reference-executable"), printerCount, TimeSpan.FromSeconds(pollSeconds), TimeSpan.FromMinutes(minutes), ct);
 }
 if (scenario is "printer-latency" or "all")
     await PrinterLatencyRun.RunAsync(changes, TimeSpan.FromMilliseconds(debounceMs), ct);
@@ -171,7 +153,9 @@ if (scenario is "fleet")
 {
     var sizes = (StringOption("--fleet-sizes") ?? "1000,5000,10000,18000").Split(',').Select(int.Parse).ToList();
     await FleetRun.RunAsync(sizes, IntOption("--fleet-clients", 4), IntOption("--heartbeat-seconds", 30), IntOption("--window-seconds", 60),
-        IntOption("--proposals-at", 10_000), ct);
+        IntOption("--proposals-at", 10_000), Enum.Parse<FleetRun.Broker>(StringOption("--fleet-broker") ?? nameof(FleetRun.Broker.Embedded), ignoreCase: true),
+        CloudVariant.ParseAll([.. args.Select((a, i) => (a, i)).Where(x => x.a == "--variant" && x.i + 1 < args.Length).Select(x => args[x.i + 1])]),
+        IntOption("--rounds", 1), ct);
 }
 if (scenario is "instances")
 {

@@ -83,13 +83,35 @@ public sealed class BrowserSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Saves a full-page PNG and the current HTML as <c>{name}.png</c> and <c>{name}.html</c> in <paramref name="folder"/>.</summary>
-    public async Task<string> SaveAsync(string folder, string name)
+    /// <summary>
+    /// Saves a full-page PNG (or of <paramref name="part"/> alone, when given) and the current HTML as <c>{name}.png</c>
+    /// and <c>{name}.html</c> in <paramref name="folder"/>.
+    /// </summary>
+    public async Task<string> SaveAsync(string folder, string name, ILocator? part = null)
     {
         Directory.CreateDirectory(folder);
         await File.WriteAllTextAsync(Path.Combine(folder, name + ".html"), await Page.ContentAsync(), Encoding.UTF8);
         var png = Path.Combine(folder, name + ".png");
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = png, FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        if (part is not null)
+        {
+            await part.ScreenshotAsync(new LocatorScreenshotOptions { Path = png, Animations = ScreenshotAnimations.Disabled });
+            return png;
+        }
+        // A full-page capture leaves fixed bars (the companion's tab bar) where the screen's bottom was, over the middle
+        // of the page; a screen as tall as the page shows them where a reader meets them, at the end.
+        var screen = Page.ViewportSize;
+        var height = await Page.EvaluateAsync<int>("() => document.documentElement.scrollHeight");
+        if (screen is not null && height > screen.Height)
+            await Page.SetViewportSizeAsync(screen.Width, height);
+        try
+        {
+            await Page.ScreenshotAsync(new PageScreenshotOptions { Path = png, FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        }
+        finally
+        {
+            if (screen is not null)
+                await Page.SetViewportSizeAsync(screen.Width, screen.Height);
+        }
         return png;
     }
 

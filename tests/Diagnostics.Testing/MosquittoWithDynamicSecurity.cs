@@ -33,7 +33,13 @@ public sealed class MosquittoWithDynamicSecurity : IAsyncDisposable
     public string Log => _process.Tail();
 
     /// <param name="extraConfiguration">More lines for mosquitto.conf (the load runs raise <c>max_queued_messages</c>).</param>
-    public static async Task<MosquittoWithDynamicSecurity> StartAsync(CancellationToken cancellationToken, IReadOnlyList<string>? extraConfiguration = null)
+    /// <param name="provision">
+    /// Given the plugin's file after <c>dynsec init</c> and before Mosquitto reads it: the <c>fleet</c> run writes its
+    /// devices' accounts there in one go, because each account created through the plugin's commands rewrites the whole
+    /// file (thousands of accounts take minutes, then time out).
+    /// </param>
+    public static async Task<MosquittoWithDynamicSecurity> StartAsync(
+        CancellationToken cancellationToken, IReadOnlyList<string>? extraConfiguration = null, Func<string, CancellationToken, Task>? provision = null)
     {
         var mosquitto = ExternalTools.Require("mosquitto", "apt-get install mosquitto");
         var control = ExternalTools.Require("mosquitto_ctrl", "apt-get install mosquitto");
@@ -45,6 +51,8 @@ public sealed class MosquittoWithDynamicSecurity : IAsyncDisposable
         var (exit, stdout, stderr) = await ExternalTools.RunAsync(control, ["dynsec", "init", dynsec, AdminUser, adminPassword], [], cancellationToken);
         if (exit != 0)
             throw new InvalidOperationException($"mosquitto_ctrl dynsec init failed ({exit}): {stdout}{stderr}");
+        if (provision is not null)
+            await provision(dynsec, cancellationToken);
         var port = FreePort.Next();
         var config = Path.Combine(directory, "mosquitto.conf");
         // Run as root (CI), Mosquitto would switch to the mosquitto user, which cannot write the plugin's file here.

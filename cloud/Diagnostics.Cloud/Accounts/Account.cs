@@ -50,6 +50,17 @@ public static class Roles
         return $"{user.Identity?.Name} ({user.AccountId() ?? "anonymous"})";
     }
 
+    /// <summary>
+    /// The person's name in a <see cref="Signature"/> (also one with a context after it, "… in support session ss-…"):
+    /// what a page shows, while the record keeps the account id.
+    /// </summary>
+    public static string NameInSignature(string signature)
+    {
+        ArgumentNullException.ThrowIfNull(signature);
+        var idStart = signature.IndexOf(" (", StringComparison.Ordinal);
+        return idStart > 0 ? signature[..idStart] : signature;
+    }
+
     /// <summary>The signed-in account's id, or null for anonymous callers.</summary>
     public static string? AccountId(this ClaimsPrincipal user)
     {

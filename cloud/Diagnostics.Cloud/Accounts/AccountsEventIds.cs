@@ -14,4 +14,5 @@ internal static class AccountsEventIds
     public const int DevicePaired = 410;
     public const int PairingRefused = 411;
     public const int DeviceUnpaired = 412;
+    public const int PairingListenerFailed = 413;
 }

@@ -29,10 +29,12 @@ public sealed class PairingOptions
 /// <summary>
 /// Pairs a customer with the device showing the code they typed. Codes are 40 bits and wrong guesses are limited per
 /// account, so guessing another household's code is not a practical way in; a device already owned by someone else
-/// answers exactly like an unknown code.
+/// answers exactly like an unknown code. The one way to pair and unpair: every <see cref="IPairingListener"/> hears of
+/// each change, whether the API or the companion page asked.
 /// </summary>
 public sealed partial class Pairing(
-    IAccountStore store, AttemptCounters counters, IOptions<PairingOptions> options, TimeProvider time, CloudMetrics metrics, ILogger<Pairing> logger)
+    IAccountStore store, AttemptCounters counters, IOptions<PairingOptions> options, TimeProvider time, IEnumerable<IPairingListener> listeners,
+    CloudMetrics metrics, ILogger<Pairing> logger)
 {
     // Counted in the database, so an account guessing through several instances gets no more tries than through one.
     private AttemptPolicy Policy => new("pairing", options.Value.AttemptWindow, AttemptWindow.SinceFirstFailure);
@@ -57,6 +59,7 @@ public sealed partial class Pairing(
             {
                 await counters.ForgetAsync(Policy, accountId, cancellationToken);
                 LogPaired(devices[0], accountId);
+                await TellListenersAsync(accountId, cancellationToken);
                 return new(PairingOutcome.Paired, devices[0]);
             }
         }
@@ -74,8 +77,28 @@ public sealed partial class Pairing(
     {
         var released = await store.ReleaseAsync(deviceId, accountId, cancellationToken);
         if (released)
+        {
             LogUnpaired(deviceId, accountId);
+            await TellListenersAsync(accountId, cancellationToken);
+        }
         return released;
+    }
+
+    // The pairing is stored: a listener that fails is logged and counted, and the customer still hears it worked.
+    private async Task TellListenersAsync(string accountId, CancellationToken cancellationToken)
+    {
+        foreach (var listener in listeners)
+        {
+            try
+            {
+                await listener.DevicesChangedAsync(accountId, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                metrics.Error("accounts.pairing-listener");
+                LogListenerFailed(ex, listener.GetType().Name, accountId);
+            }
+        }
     }
 
     [LoggerMessage(EventId = AccountsEventIds.DevicePaired, Level = LogLevel.Information, Message = "Device {DeviceId} paired with account {AccountId}")]
@@ -83,6 +106,9 @@ public sealed partial class Pairing(
 
     [LoggerMessage(EventId = AccountsEventIds.PairingRefused, Level = LogLevel.Warning, Message = "Pairing refused for account {AccountId}: no device available under that code")]
     private partial void LogRefused(string accountId);
+
+    [LoggerMessage(EventId = AccountsEventIds.PairingListenerFailed, Level = LogLevel.Error, Message = "{Listener} failed to follow the devices account {AccountId} paired or unpaired")]
+    private partial void LogListenerFailed(Exception exception, string listener, string accountId);
 
     [LoggerMessage(EventId = AccountsEventIds.DeviceUnpaired, Level = LogLevel.Information, Message = "Device {DeviceId} unpaired from account {AccountId}")]
     private partial void LogUnpaired(string deviceId, string accountId);

@@ -9,6 +9,14 @@ namespace Diagnostics.Cloud.Certificates;
 public sealed record IssuedCertificate(string DeviceId, string Serial, string Thumbprint, DateTimeOffset NotBefore, DateTimeOffset NotAfter, byte[] Der)
 {
     public string Pem => PemEncoding.WriteString("CERTIFICATE", Der);
+
+    /// <summary>What the registry keeps of a certificate, read from its DER.</summary>
+    public static IssuedCertificate FromDer(string deviceId, byte[] der)
+    {
+        using var certificate = X509CertificateLoader.LoadCertificate(der);
+        return new IssuedCertificate(deviceId, certificate.SerialNumber, Convert.ToHexString(certificate.GetCertHash(HashAlgorithmName.SHA256)),
+            new DateTimeOffset(certificate.NotBefore.ToUniversalTime()), new DateTimeOffset(certificate.NotAfter.ToUniversalTime()), der);
+    }
 }
 
 /// <summary>
@@ -44,8 +52,7 @@ public sealed partial class DeviceCertificateAuthority(
         // Backdated for skew, but never by more than a tenth of the lifetime: a short-lived certificate renews on time.
         var skew = TimeSpan.FromTicks(Math.Min(ClockSkew.Ticks, lifetime.Ticks / 10));
         using var certificate = CertificateIssuer.IssueClientCertificate(Certificate, deviceId, request.PublicKey, now - skew, now + lifetime);
-        return new IssuedCertificate(deviceId, certificate.SerialNumber, Convert.ToHexString(certificate.GetCertHash(HashAlgorithmName.SHA256)),
-            new DateTimeOffset(certificate.NotBefore.ToUniversalTime()), new DateTimeOffset(certificate.NotAfter.ToUniversalTime()), certificate.RawData);
+        return IssuedCertificate.FromDer(deviceId, certificate.RawData);
     }
 
     /// <summary>True when the certificate chains to this CA, is valid now and may authenticate a TLS client; otherwise why not.</summary>

@@ -41,11 +41,24 @@ public sealed partial class DemoAccounts(
         LogSeeded(People.Count);
     }
 
+    /// <summary>
+    /// What the demo customer calls their first printers: the same model three times would otherwise read as three
+    /// identical cards and alerts. Printers past these keep no nickname (the app then shows the model and the id).
+    /// </summary>
+    public static readonly IReadOnlyList<string> Nicknames = ["Office printer", "Reception printer", "Home office printer"];
+
     private async Task PairFirstPrintersAsync(Account customer, DemoFleetOptions settings, CancellationToken cancellationToken)
     {
         var fleet = new SimulatedFleetOptions { Prefix = settings.Prefix };
+        // A name the customer chose in an earlier run stays.
+        var named = await store.GetNicknamesAsync(customer.Id, cancellationToken);
         for (var index = 1; index <= Math.Min(settings.PairedWithDemoCustomer, settings.Devices); index++)
-            await store.ClaimAsync(SimulatedFleet.DeviceIdOf(fleet, index), customer.Id, time.GetUtcNow(), cancellationToken);
+        {
+            var deviceId = SimulatedFleet.DeviceIdOf(fleet, index);
+            await store.ClaimAsync(deviceId, customer.Id, time.GetUtcNow(), cancellationToken);
+            if (index <= Nicknames.Count && !named.ContainsKey(deviceId))
+                await store.SetNicknameAsync(deviceId, customer.Id, Nicknames[index - 1], cancellationToken);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -38,7 +38,7 @@ public static class DemoCli
         }
         var registry = host.Services.GetRequiredService<DeviceRegistry>();
         var retired = 0;
-        foreach (var deviceId in Directory.EnumerateDirectories(directory).Select(Path.GetFileName).OfType<string>().Where(Protocol.Topics.IsValidDeviceId).Order(StringComparer.Ordinal))
+        foreach (var deviceId in PrintersIn(directory))
         {
             if (await registry.RevokeAsync(deviceId, Actor, cancellationToken))
                 retired++;
@@ -48,6 +48,12 @@ public static class DemoCli
         await output.WriteLineAsync($"Deleted {directory}; the next demo run starts afresh.");
         return 0;
     }
+
+    /// <summary>The simulated printers a demo run left in its data directory: one folder each, named by device id.</summary>
+    public static IReadOnlyList<string> PrintersIn(string directory) =>
+        Directory.Exists(directory)
+            ? [.. Directory.EnumerateDirectories(directory).Select(Path.GetFileName).OfType<string>().Where(Protocol.Topics.IsValidDeviceId).Order(StringComparer.Ordinal)]
+            : [];
 
     private static string Actor => $"demo reset ({Environment.UserName})";
 }

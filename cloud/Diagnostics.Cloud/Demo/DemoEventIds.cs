@@ -8,4 +8,5 @@ internal static class DemoEventIds
     public const int DemoFleetStarted = 900;
     public const int DemoFleetStale = 901;
     public const int DemoFleetFailed = 902;
+    public const int DemoFleetLeftOver = 903;
 }

@@ -36,7 +36,13 @@ public sealed partial class DemoFleetHost(
     {
         var settings = options.Value;
         if (settings.Devices == 0)
+        {
+            // After a demo run the old printers stay registered and count in the fleet's health: say how to retire them.
+            var leftOver = DemoCli.PrintersIn(settings.ResolveDataDirectory(storage.Value.Path));
+            if (leftOver.Count > 0)
+                LogLeftOver(logger, leftOver.Count);
             return;
+        }
         var fleetOptions = new SimulatedFleetOptions
         {
             Count = settings.Devices,
@@ -223,6 +229,10 @@ public sealed partial class DemoFleetHost(
 
     [LoggerMessage(EventId = DemoEventIds.DemoFleetFailed, Level = LogLevel.Error, Message = "Demo releases could not be published; the demo fleet runs without them")]
     private static partial void LogReleasesFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = DemoEventIds.DemoFleetLeftOver, Level = LogLevel.Warning,
+        Message = "{Count} simulated printers from an earlier demo run are still registered and count in the fleet's health (offline): stop the cloud and run `dotnet run --project cloud/Diagnostics.Cloud -- demo reset` to retire them")]
+    private static partial void LogLeftOver(ILogger logger, int count);
 
     [LoggerMessage(EventId = DemoEventIds.DemoFleetFailed, Level = LogLevel.Error, Message = "Demo fleet stopped")]
     private static partial void LogFailed(ILogger logger, Exception exception);

@@ -68,8 +68,10 @@ public sealed partial class CertificateEnrollment(
             case EnrollmentCaller.EnrollmentKey:
                 return await IssueAsync(deviceId, model ?? "", request, IssueTo.NewDevice, actor, null, cancellationToken);
             case EnrollmentCaller.Device:
-                // A device holding a live certificate renews over MQTT with it: its token alone must not mint another.
-                if (await store.GetAsync(deviceId, time.GetUtcNow(), cancellationToken) is { HasActiveCertificate: true })
+                // A device holding a live certificate renews over MQTT with it: its token alone must not mint another. The
+                // same key asked for again (an answer lost on the way) gets the certificate it already has, from IssueAsync.
+                if (await store.GetAsync(deviceId, time.GetUtcNow(), cancellationToken) is { HasActiveCertificate: true }
+                    && await store.FindActiveCertificateForKeyAsync(deviceId, request.KeyFingerprint, time.GetUtcNow(), cancellationToken) is null)
                     return Refused(deviceId, EnrollmentStatus.DeviceIsRegistered, new(Texts, "RenewsOverMqtt"));
                 return await IssueAsync(deviceId, model ?? "", request, IssueTo.RegisteredDevice, actor, null, cancellationToken);
             default:
@@ -138,15 +140,22 @@ public sealed partial class CertificateEnrollment(
     private async Task<EnrollmentResult> IssueAsync(
         string deviceId, string model, SigningRequest request, IssueTo to, string actor, string? requestId, CancellationToken cancellationToken)
     {
+        // One key, one certificate: a request sent again (a retry after a lost answer, a slow machine) is answered with the
+        // certificate already issued for its key, not a second one. The store checks again under the device's lock, for
+        // two requests at once.
+        if (to != IssueTo.NewDevice && await store.FindActiveCertificateForKeyAsync(deviceId, request.KeyFingerprint, time.GetUtcNow(), cancellationToken) is { } earlier)
+            return SentAgain(earlier, actor, requestId);
         var certificate = authority.Issue(deviceId, request);
         var token = DeviceTokens.NewToken();
-        var outcome = await store.AddCertificateAsync(
-            new CertificateIssue(certificate, model, to, DeviceTokens.Hash(token), actor, time.GetUtcNow(), requestId), cancellationToken);
+        var (outcome, answer) = await store.AddCertificateAsync(
+            new CertificateIssue(certificate, request.KeyFingerprint, model, to, DeviceTokens.Hash(token), actor, time.GetUtcNow(), requestId), cancellationToken);
         switch (outcome)
         {
             case CertificateIssueOutcome.Issued or CertificateIssueOutcome.IssuedToNewDevice:
                 LogIssued(deviceId, certificate.Serial, certificate.NotAfter, actor);
                 return new(EnrollmentStatus.Issued, certificate, outcome == CertificateIssueOutcome.IssuedToNewDevice ? token : null, requestId);
+            case CertificateIssueOutcome.AlreadyIssued:
+                return SentAgain(answer!, actor, requestId);
             case CertificateIssueOutcome.DeviceIsRegistered:
                 return Refused(deviceId, EnrollmentStatus.DeviceIsRegistered, new(Texts, "RegisteredAndLive"));
             case CertificateIssueOutcome.RequestNotApproved:
@@ -156,11 +165,12 @@ public sealed partial class CertificateEnrollment(
         }
     }
 
-    private static IssuedCertificate ToIssued(CertificateRequestRecord held)
+    private static IssuedCertificate ToIssued(CertificateRequestRecord held) => IssuedCertificate.FromDer(held.DeviceId, held.Certificate!);
+
+    private EnrollmentResult SentAgain(IssuedCertificate earlier, string actor, string? requestId)
     {
-        using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(held.Certificate!);
-        return new IssuedCertificate(held.DeviceId, certificate.SerialNumber, Convert.ToHexString(certificate.GetCertHash(HashAlgorithmName.SHA256)),
-            new DateTimeOffset(certificate.NotBefore.ToUniversalTime()), new DateTimeOffset(certificate.NotAfter.ToUniversalTime()), held.Certificate!);
+        LogSentAgain(earlier.DeviceId, earlier.Serial, actor);
+        return new(EnrollmentStatus.Issued, earlier, RequestId: requestId);
     }
 
     /// <summary>Refused: explained in the reader's language (an admin's request's culture; English for a device), logged in English.</summary>
@@ -173,6 +183,10 @@ public sealed partial class CertificateEnrollment(
 
     [LoggerMessage(EventId = DevicesEventIds.DeviceCertificateIssued, Level = LogLevel.Information, Message = "Certificate {Serial} issued to device {DeviceId}, valid until {NotAfter:u} ({Actor})")]
     private partial void LogIssued(string deviceId, string serial, DateTimeOffset notAfter, string actor);
+
+    [LoggerMessage(EventId = DevicesEventIds.DeviceCertificateSentAgain, Level = LogLevel.Information,
+        Message = "Certificate {Serial} sent again to device {DeviceId}: it asked again for the key that certificate certifies ({Actor})")]
+    private partial void LogSentAgain(string deviceId, string serial, string actor);
 
     [LoggerMessage(EventId = DevicesEventIds.CertificateRequestHeld, Level = LogLevel.Warning,
         Message = "Certificate request {RequestId} for device {DeviceId} (key SHA-256 {KeyFingerprint}) from {From} waits for an admin: POST /api/devices/{DeviceId}/certificate/requests/{RequestId}/approve")]

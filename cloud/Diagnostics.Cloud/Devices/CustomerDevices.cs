@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Observability;
 
 namespace Diagnostics.Cloud.Devices;
 
@@ -9,10 +10,12 @@ public sealed record PairedDevice(PairingOutcome Outcome, DeviceSummary? Device)
 /// <summary>
 /// The customer's one way into devices, for the API (<c>/api/me/devices</c>, <c>/api/devices/{id}</c>) and the
 /// companion pages alike: only the devices the customer paired, each checked here once through
-/// <see cref="DeviceAccess"/>; someone else's device reads exactly like one that does not exist (null). Staff read
-/// the fleet through <see cref="StaffDevices"/>, not here: the companion app is a customer's view of their own.
+/// <see cref="DeviceAccess"/>; someone else's device reads exactly like one that does not exist (null), and the
+/// refusal is logged (event 420) and counted here, whichever way the customer asked. Staff read the fleet through
+/// <see cref="StaffDevices"/>, not here: the companion app is a customer's view of their own.
 /// </summary>
-public sealed class CustomerDevices(DeviceAccess access, IDeviceStore devices, IAccountStore accounts, Pairing pairing)
+public sealed partial class CustomerDevices(
+    DeviceAccess access, IDeviceStore devices, IAccountStore accounts, Pairing pairing, CloudMetrics metrics, ILogger<CustomerDevices> logger)
 {
     /// <summary>Summaries of every device the customer paired, in id order.</summary>
     public async Task<IReadOnlyList<DeviceSummary>> ListAsync(ClaimsPrincipal customer, CancellationToken cancellationToken) =>
@@ -69,8 +72,14 @@ public sealed class CustomerDevices(DeviceAccess access, IDeviceStore devices, I
     public async Task<bool> UnpairAsync(ClaimsPrincipal customer, string deviceId, CancellationToken cancellationToken) =>
         CustomerId(customer) is { } accountId && await pairing.UnpairAsync(accountId, deviceId, cancellationToken);
 
-    private async Task<bool> IsMineAsync(ClaimsPrincipal customer, string deviceId, CancellationToken cancellationToken) =>
-        CustomerId(customer) is not null && await access.CanAccessAsync(customer, deviceId, cancellationToken);
+    private async Task<bool> IsMineAsync(ClaimsPrincipal customer, string deviceId, CancellationToken cancellationToken)
+    {
+        if (CustomerId(customer) is not null && await access.CanAccessAsync(customer, deviceId, cancellationToken))
+            return true;
+        metrics.AccessRefused(AccessRefusal.DeviceNotYours);
+        LogRefused(customer.AccountId() ?? "anonymous", deviceId);
+        return false;
+    }
 
     /// <summary>The account of a signed-in customer; null for staff and anyone else.</summary>
     private static string? CustomerId(ClaimsPrincipal user)
@@ -78,4 +87,7 @@ public sealed class CustomerDevices(DeviceAccess access, IDeviceStore devices, I
         ArgumentNullException.ThrowIfNull(user);
         return user.IsInRole(Roles.Customer) ? user.AccountId() : null;
     }
+
+    [LoggerMessage(EventId = DevicesEventIds.DeviceAccessRefused, Level = LogLevel.Warning, Message = "Account {AccountId} asked for device {DeviceId}, which is not theirs")]
+    private partial void LogRefused(string accountId, string deviceId);
 }

@@ -17,9 +17,10 @@ public sealed record DeviceCredentials(string DeviceId, byte[] TokenHash, byte[]
 public sealed record NewDevice(string DeviceId, string Model, byte[] TokenHash, byte[] TokenSalt, DateTimeOffset RegisteredAt);
 
 /// <summary>A certificate the device CA issued, as the registry keeps it.</summary>
+/// <remarks><see cref="KeyFingerprint"/>: SHA-256 of the certified key (<c>SigningRequests.FingerprintOf</c>); null for certificates issued before it was kept.</remarks>
 public sealed record DeviceCertificateRecord(
     string Serial, string DeviceId, string Thumbprint, DateTimeOffset NotBefore, DateTimeOffset NotAfter, DateTimeOffset IssuedAt,
-    DateTimeOffset? RevokedAt, string? RevocationReason)
+    DateTimeOffset? RevokedAt, string? RevocationReason, string? KeyFingerprint)
 {
     public bool IsActiveAt(DateTimeOffset now) => RevokedAt is null && NotBefore <= now && now < NotAfter;
 }
@@ -42,7 +43,7 @@ public enum IssueTo
 
 /// <summary>One certificate to record, with the device it registers (<see cref="NewToken"/>) when there is none yet.</summary>
 public sealed record CertificateIssue(
-    IssuedCertificate Certificate, string Model, IssueTo To, (byte[] Hash, byte[] Salt) NewToken, string Actor, DateTimeOffset At,
+    IssuedCertificate Certificate, string KeyFingerprint, string Model, IssueTo To, (byte[] Hash, byte[] Salt) NewToken, string Actor, DateTimeOffset At,
     string? DeliversRequestId = null);
 
 public enum CertificateIssueOutcome
@@ -61,7 +62,16 @@ public enum CertificateIssueOutcome
 
     /// <summary>Refused: the request it answers is no longer approved (declined, or delivered meanwhile).</summary>
     RequestNotApproved,
+
+    /// <summary>
+    /// Not recorded: the device already holds a certificate for this key, valid and not revoked (the same request sent
+    /// twice, or twice at once); that certificate is the answer.
+    /// </summary>
+    AlreadyIssued,
 }
+
+/// <summary>What became of a <see cref="CertificateIssue"/>, and the certificate that answers it (the new one, or the one issued before for the key).</summary>
+public sealed record CertificateIssueResult(CertificateIssueOutcome Outcome, IssuedCertificate? Certificate);
 
 /// <summary>A revocation or rotation the audit trail recorded: the broker ends the device's session.</summary>
 public sealed record CredentialChange(long Sequence, string DeviceId, string Action);

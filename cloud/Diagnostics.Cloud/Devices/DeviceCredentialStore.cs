@@ -1,5 +1,6 @@
 using System.Globalization;
 using Diagnostics.Cloud.Audit;
+using Diagnostics.Cloud.Certificates;
 using Diagnostics.Cloud.Storage;
 
 namespace Diagnostics.Cloud.Devices;
@@ -11,7 +12,15 @@ namespace Diagnostics.Cloud.Devices;
 /// </summary>
 internal sealed class DeviceCredentialStore(Database database) : IDeviceCredentialStore
 {
-    private const string CertificateColumns = "serial, device_id, thumbprint, not_before_ms, not_after_ms, issued_at_ms, revoked_at_ms, revocation_reason";
+    private const string CertificateColumns =
+        "serial, device_id, thumbprint, not_before_ms, not_after_ms, issued_at_ms, revoked_at_ms, revocation_reason, key_fingerprint";
+
+    private const string ActiveCertificateForKey = """
+        SELECT certificate FROM device_certificates
+        WHERE device_id = @deviceId AND key_fingerprint = @keyFingerprint AND certificate IS NOT NULL
+          AND revoked_at_ms IS NULL AND not_before_ms <= @now AND not_after_ms > @now
+        ORDER BY issued_at_ms DESC LIMIT 1;
+        """;
 
     private const string RequestColumns =
         "id, device_id, model, csr, key_fingerprint, state, requested_at_ms, requested_from, decided_by, decided_at_ms, certificate";
@@ -63,10 +72,11 @@ internal sealed class DeviceCredentialStore(Database database) : IDeviceCredenti
             return await work.AuditAsync(at, actor, CredentialAuditActions.Revoked, deviceId, new() { ["certificatesRevoked"] = Invariant(certificates) });
         }, cancellationToken);
 
-    public async Task<CertificateIssueOutcome> AddCertificateAsync(CertificateIssue issue, CancellationToken cancellationToken)
+    public async Task<CertificateIssueResult> AddCertificateAsync(CertificateIssue issue, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(issue);
         var outcome = CertificateIssueOutcome.NotRegistered;
+        IssuedCertificate? earlier = null;
         await WriteAsync(async work =>
         {
             var certificate = issue.Certificate;
@@ -77,10 +87,21 @@ internal sealed class DeviceCredentialStore(Database database) : IDeviceCredenti
                 outcome = CertificateIssueOutcome.RequestNotApproved;
                 return false;
             }
-            // No row: not registered; 0: registered and live; otherwise when its credentials were revoked.
-            var revokedAt = await work.Db.QueryFirstOrDefaultAsync<long?>("SELECT COALESCE(credentials_revoked_at_ms, 0) FROM devices WHERE id = @DeviceId;",
-                certificate, cancellationToken);
+            // No row: not registered; 0: registered and live; otherwise when its credentials were revoked. The update changes
+            // nothing but takes the device's row lock: a second request for this device (the same one sent twice at once)
+            // waits here until this one commits, then finds its certificate below. SQLite's writers are one at a time anyway.
+            var revokedAt = await work.Db.QueryFirstOrDefaultAsync<long?>("""
+                UPDATE devices SET credentials_revoked_at_ms = credentials_revoked_at_ms WHERE id = @DeviceId
+                RETURNING COALESCE(credentials_revoked_at_ms, 0);
+                """, certificate, cancellationToken);
             var live = revokedAt is 0L;
+            if (live && issue.To != IssueTo.NewDevice && await work.Db.QueryFirstOrDefaultAsync<byte[]>(ActiveCertificateForKey,
+                new { deviceId = certificate.DeviceId, keyFingerprint = issue.KeyFingerprint, now = issue.At }, cancellationToken) is { } der)
+            {
+                earlier = IssuedCertificate.FromDer(certificate.DeviceId, der);
+                outcome = CertificateIssueOutcome.AlreadyIssued;
+                return false;
+            }
             if (live && issue.To == IssueTo.NewDevice)
             {
                 outcome = CertificateIssueOutcome.DeviceIsRegistered;
@@ -100,9 +121,10 @@ internal sealed class DeviceCredentialStore(Database database) : IDeviceCredenti
                 await work.AuditAsync(issue.At, issue.Actor, CredentialAuditActions.Reregistered, certificate.DeviceId, new() { ["model"] = issue.Model, ["new"] = revokedAt is null ? "true" : "false" });
             }
             await work.Db.ExecuteAsync($"""
-                INSERT INTO device_certificates ({CertificateColumns})
-                VALUES (@Serial, @DeviceId, @Thumbprint, @NotBefore, @NotAfter, @at, NULL, NULL);
-                """, new { certificate.Serial, certificate.DeviceId, certificate.Thumbprint, certificate.NotBefore, certificate.NotAfter, at = issue.At }, cancellationToken);
+                INSERT INTO device_certificates ({CertificateColumns}, certificate)
+                VALUES (@Serial, @DeviceId, @Thumbprint, @NotBefore, @NotAfter, @at, NULL, NULL, @KeyFingerprint, @Der);
+                """, new { certificate.Serial, certificate.DeviceId, certificate.Thumbprint, certificate.NotBefore, certificate.NotAfter, at = issue.At,
+                    issue.KeyFingerprint, certificate.Der }, cancellationToken);
             outcome = live ? CertificateIssueOutcome.Issued : CertificateIssueOutcome.IssuedToNewDevice;
             return await work.AuditAsync(issue.At, issue.Actor, CredentialAuditActions.CertificateIssued, certificate.DeviceId, new()
             {
@@ -112,8 +134,14 @@ internal sealed class DeviceCredentialStore(Database database) : IDeviceCredenti
                 ["request"] = issue.DeliversRequestId,
             }, subject: certificate.Serial);
         }, cancellationToken);
-        return outcome;
+        return new CertificateIssueResult(outcome, outcome == CertificateIssueOutcome.AlreadyIssued ? earlier : outcome is CertificateIssueOutcome.Issued
+            or CertificateIssueOutcome.IssuedToNewDevice ? issue.Certificate : null);
     }
+
+    public async Task<IssuedCertificate?> FindActiveCertificateForKeyAsync(string deviceId, string keyFingerprint, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await database.QueryFirstOrDefaultAsync<byte[]>(ActiveCertificateForKey, new { deviceId, keyFingerprint, now }, cancellationToken) is { } der
+            ? IssuedCertificate.FromDer(deviceId, der)
+            : null;
 
     public Task<DeviceCertificateRecord?> GetCertificateAsync(string serial, CancellationToken cancellationToken) =>
         database.QueryFirstOrDefaultAsync<DeviceCertificateRecord>($"SELECT {CertificateColumns} FROM device_certificates WHERE serial = @serial;",

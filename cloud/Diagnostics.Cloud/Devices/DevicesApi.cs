@@ -22,8 +22,9 @@ public static class DevicesApi
         devices.MapPost("/", RegisterDevice).AddEndpointFilter<DeviceEnrollment>()
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized);
         devices.MapGet("/", ListDevices).RequireAuthorization(Roles.StaffPolicy).ProducesProblem(StatusCodes.Status400BadRequest);
-        // One device: staff, or the customer who paired it; anyone else is told it does not exist.
-        var device = devices.MapGroup("/{deviceId}").RequireAuthorization().AddEndpointFilter<DeviceAccessFilter>();
+        // One device: staff, or the customer who paired it; anyone else is told it does not exist. Each audience's service
+        // (StaffDevices, CustomerDevices) is the one check, for these endpoints and the pages alike.
+        var device = devices.MapGroup("/{deviceId}").RequireAuthorization();
         device.MapGet("/", GetDevice).ProducesProblem(StatusCodes.Status404NotFound);
         device.MapGet("/events", GetDeviceEvents).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status400BadRequest);
         app.MapGet("/api/fleet/summary", GetFleetSummary).WithTags("Fleet").RequireAuthorization(Roles.StaffPolicy);

@@ -4,6 +4,7 @@ namespace Diagnostics.Cloud.Devices;
 internal static class DevicesEventIds
 {
     public const int DeviceRegistered = 100;
+    public const int DeviceCertificateSentAgain = 103;
     public const int FleetSampled = 150;
     public const int FleetSampleFailed = 151;
     public const int FleetHistoryTrimmed = 152;

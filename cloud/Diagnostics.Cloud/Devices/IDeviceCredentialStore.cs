@@ -1,3 +1,5 @@
+using Diagnostics.Cloud.Certificates;
+
 namespace Diagnostics.Cloud.Devices;
 
 /// <summary>Who a device is: its token's hash, whether its credentials are revoked, and the certificates issued to it.</summary>
@@ -18,7 +20,14 @@ public interface IDeviceCredentialStore
     /// <summary>Revokes the token and every certificate (the device is decommissioned); false for an unknown device.</summary>
     Task<bool> RevokeAsync(string deviceId, DateTimeOffset at, string actor, CancellationToken cancellationToken);
 
-    Task<CertificateIssueOutcome> AddCertificateAsync(CertificateIssue issue, CancellationToken cancellationToken);
+    /// <summary>
+    /// Records the certificate (registering the device when it is new), unless the device already holds one for the same
+    /// key that is valid and not revoked: then that one is the answer. Requests for one device are taken one at a time.
+    /// </summary>
+    Task<CertificateIssueResult> AddCertificateAsync(CertificateIssue issue, CancellationToken cancellationToken);
+
+    /// <summary>The device's certificate for this key that is valid at <paramref name="now"/> and not revoked, or null.</summary>
+    Task<IssuedCertificate?> FindActiveCertificateForKeyAsync(string deviceId, string keyFingerprint, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task<DeviceCertificateRecord?> GetCertificateAsync(string serial, CancellationToken cancellationToken);
 

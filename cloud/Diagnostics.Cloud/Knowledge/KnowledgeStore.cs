@@ -10,6 +10,7 @@ internal sealed class KnowledgeStore(Database database) : IKnowledgeStore
         string articleId, string markdown, string contentHash, string author, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await using var session = await database.BeginAsync(cancellationToken);
+        await LockArticleAsync(session, articleId, cancellationToken);
         var head = await HeadAsync(session, articleId, cancellationToken);
         if (head?.PublishedVersion is { } published
             && await session.QueryFirstOrDefaultAsync<string>(
@@ -27,6 +28,7 @@ internal sealed class KnowledgeStore(Database database) : IKnowledgeStore
     public async Task<int> SaveDraftAsync(string articleId, string markdown, string contentHash, string author, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await using var session = await database.BeginAsync(cancellationToken);
+        await LockArticleAsync(session, articleId, cancellationToken);
         var version = await AddVersionAsync(session, new ArticleVersion(articleId, 0, markdown, contentHash, author, ArticleOrigin.Edit, at, null), cancellationToken);
         await PointAtAsync(session, articleId, "draft_version", version, cancellationToken);
         await session.CommitAsync(cancellationToken);
@@ -84,6 +86,18 @@ internal sealed class KnowledgeStore(Database database) : IKnowledgeStore
 
     private static Task<ArticleHead?> HeadAsync(DbSession session, string articleId, CancellationToken cancellationToken) =>
         session.QueryFirstOrDefaultAsync<ArticleHead>($"{HeadSelect} WHERE id = @articleId;", new { articleId }, cancellationToken);
+
+    /// <summary>
+    /// Takes the article's row lock for the rest of the transaction, making the row when the article is new (it is rolled
+    /// back with the transaction when nothing is stored). Two writers of one article (instances importing the bundled
+    /// articles as they start together on one database, two editors saving a draft) then number their versions one after
+    /// the other instead of both taking the same next number. SQLite's writers take turns anyway.
+    /// </summary>
+    private static Task<int> LockArticleAsync(DbSession session, string articleId, CancellationToken cancellationToken) =>
+        session.ExecuteAsync("""
+            INSERT INTO kb_articles (id) VALUES (@articleId)
+            ON CONFLICT (id) DO UPDATE SET published_version = kb_articles.published_version;
+            """, new { articleId }, cancellationToken);
 
     /// <summary>Points the article's published or draft version at <paramref name="version"/>, creating the article if it is new.</summary>
     private static Task<int> PointAtAsync(DbSession session, string articleId, string pointer, int version, CancellationToken cancellationToken) =>

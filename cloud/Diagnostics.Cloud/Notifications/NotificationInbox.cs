@@ -15,6 +15,7 @@ namespace Diagnostics.Cloud.Notifications;
 /// </summary>
 public sealed partial class NotificationInbox(
     INotificationStore store, IAccountStore accounts, FleetChanges changes, TimeProvider time, CloudMetrics metrics, ILogger<NotificationInbox> logger)
+    : IPairingListener
 {
     private readonly ConcurrentDictionary<InboxWatch, string> _watches = new();
 
@@ -51,8 +52,8 @@ public sealed partial class NotificationInbox(
     }
 
     /// <summary>
-    /// Starts watching the account's inbox. Dispose the watch to stop. Its device list is read now; call
-    /// <see cref="DevicesChangedAsync"/> after pairing so problems of the new device wake it too.
+    /// Starts watching the account's inbox. Dispose the watch to stop. Its device list is read now, and again whenever
+    /// <see cref="Pairing"/> tells of a device paired or unpaired (<see cref="DevicesChangedAsync"/>).
     /// </summary>
     public async Task<InboxWatch> WatchAsync(string accountId, CancellationToken cancellationToken)
     {
@@ -67,7 +68,7 @@ public sealed partial class NotificationInbox(
         return watch;
     }
 
-    /// <summary>The account paired or unpaired a device: its watches now follow its new set of devices.</summary>
+    /// <summary>The account paired or unpaired a device (in this instance): its watches now follow its new set of devices.</summary>
     public async Task DevicesChangedAsync(string accountId, CancellationToken cancellationToken)
     {
         var owned = await accounts.GetOwnedDevicesAsync(accountId, cancellationToken);

@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Messaging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -12,6 +13,8 @@ public static class NotificationsExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<INotificationStore, NotificationStore>();
         builder.Services.AddSingleton<NotificationInbox>();
+        // Its watches follow the account's devices through every pairing path.
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPairingListener, NotificationInbox>(services => services.GetRequiredService<NotificationInbox>()));
         // Takes what it needs of each uplink in the transaction ingestion stores it in.
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IStoredUplinkHandOff, NotificationWriter>());
         return builder;

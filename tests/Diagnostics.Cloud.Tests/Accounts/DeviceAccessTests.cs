@@ -6,7 +6,9 @@ using Diagnostics.Cloud.Observability;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Cloud.Tests.Ingestion;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace Diagnostics.Cloud.Tests.Accounts;
 
@@ -44,6 +46,29 @@ public sealed class DeviceAccessTests
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.DoesNotContain("TTTT", await refused.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.True(host.Logged(DevicesEventIds.DeviceAccessRefused, "theirs-1"));
+    }
+
+    [Theory, BothEngines]
+    public async Task A_refused_device_is_logged_and_counted_once_whether_asked_through_the_API_or_the_companion_page(StorageProvider engine)
+    {
+        await using var host = new CloudHost(engine: engine);
+        await using var theirs = await PairedDevices.ConnectAnnouncingAsync(host, "counted-1", "CCCC1111");
+        await PairedDevices.PairAsync(await host.SignedInClientAsync(AccountRole.Customer), "CCCC1111");
+        var me = await host.SignedInClientAsync(AccountRole.Customer);
+        using var refusals = new MetricCollector<long>(host.Services.GetRequiredService<IMeterFactory>(), CloudMetrics.MeterName, "dx.access.refused");
+        long NotYours() => refusals.GetMeasurementSnapshot()
+            .Where(m => m.Tags.TryGetValue("reason", out var reason) && (string?)reason == AccessRefusal.DeviceNotYours).Sum(m => m.Value);
+        int Logged() => host.Logs.Count(l => l.EventId == DevicesEventIds.DeviceAccessRefused && l.Message.Contains("counted-1", StringComparison.Ordinal));
+
+        using (var api = await me.GetAsync(new Uri("/api/devices/counted-1", UriKind.Relative), Ct))
+            Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
+        Assert.Equal(1, NotYours());
+        Assert.Equal(1, Logged());
+
+        using (var page = await me.GetAsync(new Uri("/app/devices/counted-1", UriKind.Relative), Ct))
+            Assert.DoesNotContain("CCCC", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Equal(2, NotYours());
+        Assert.Equal(2, Logged());
     }
 
     [Theory, BothEngines]

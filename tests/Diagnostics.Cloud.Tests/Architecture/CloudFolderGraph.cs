@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Reflection.Emit;
 
 namespace Diagnostics.Cloud.Tests.Architecture;
 
@@ -12,14 +11,6 @@ namespace Diagnostics.Cloud.Tests.Architecture;
 internal sealed class CloudFolderGraph
 {
     private const string Root = "Diagnostics.Cloud.";
-    private const BindingFlags Everything = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance
-        | BindingFlags.Static | BindingFlags.DeclaredOnly;
-
-    // Every IL opcode by its encoding, to step over operands we do not read.
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
-        .GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(field => (OpCode)field.GetValue(null)!)
-        .ToDictionary(code => code.Value);
 
     private CloudFolderGraph(IReadOnlyDictionary<string, IReadOnlySet<string>> edges) => Edges = edges;
 
@@ -143,19 +134,19 @@ internal sealed class CloudFolderGraph
         var used = new List<Type?> { type.BaseType };
         used.AddRange(type.GetInterfaces());
         used.AddRange(AttributeTypes(type));
-        foreach (var field in type.GetFields(Everything))
+        foreach (var field in type.GetFields(MethodBodyTokens.Declared))
         {
             used.Add(field.FieldType);
             used.AddRange(AttributeTypes(field));
         }
 
-        foreach (var property in type.GetProperties(Everything))
+        foreach (var property in type.GetProperties(MethodBodyTokens.Declared))
         {
             used.Add(property.PropertyType);
             used.AddRange(AttributeTypes(property));
         }
 
-        foreach (var method in type.GetMethods(Everything).Cast<MethodBase>().Concat(type.GetConstructors(Everything)))
+        foreach (var method in MethodBodyTokens.BodiesOf(type))
         {
             used.AddRange(AttributeTypes(method));
             if (method is MethodInfo info)
@@ -207,55 +198,17 @@ internal sealed class CloudFolderGraph
 
     private static IEnumerable<Type?> TypesNamedInBody(MethodBase method)
     {
-        var il = method.GetMethodBody()?.GetILAsByteArray();
-        if (il is null)
+        foreach (var member in MethodBodyTokens.MembersNamedBy(method))
         {
-            yield break;
-        }
-
-        var module = method.Module;
-        var typeArguments = method.DeclaringType?.IsGenericType == true ? method.DeclaringType.GetGenericArguments() : null;
-        var methodArguments = method.IsGenericMethod ? method.GetGenericArguments() : null;
-        var position = 0;
-        while (position < il.Length)
-        {
-            short value = il[position++];
-            if (value == 0xFE)
+            yield return member as Type ?? member.DeclaringType;
+            if (member is MethodInfo called)
             {
-                value = (short)(0xFE00 | il[position++]);
+                yield return called.ReturnType;
             }
-
-            var code = OpCodesByValue[value];
-            switch (code.OperandType)
+            else if (member is FieldInfo field)
             {
-                case OperandType.InlineType:
-                case OperandType.InlineMethod:
-                case OperandType.InlineField:
-                case OperandType.InlineTok:
-                    var token = BitConverter.ToInt32(il, position);
-                    var member = module.ResolveMember(token, typeArguments, methodArguments);
-                    yield return member as Type ?? member?.DeclaringType;
-                    if (member is MethodInfo called)
-                    {
-                        yield return called.ReturnType;
-                    }
-                    else if (member is FieldInfo field)
-                    {
-                        yield return field.FieldType;
-                    }
-
-                    break;
+                yield return field.FieldType;
             }
-
-            position += code.OperandType switch
-            {
-                OperandType.InlineNone => 0,
-                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                OperandType.InlineVar => 2,
-                OperandType.InlineI8 or OperandType.InlineR => 8,
-                OperandType.InlineSwitch => 4 + (4 * BitConverter.ToInt32(il, position)),
-                _ => 4,
-            };
         }
     }
 }

@@ -1,5 +1,3 @@
-using System.Reflection;
-using System.Reflection.Emit;
 using System.Text.RegularExpressions;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Fixes;
@@ -15,14 +13,6 @@ namespace Diagnostics.Cloud.Tests.Architecture;
 /// </summary>
 public sealed partial class IngestionTableOwnershipTests
 {
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
-        .GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(field => (OpCode)field.GetValue(null)!)
-        .ToDictionary(code => code.Value);
-
-    private const BindingFlags Everything = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance
-        | BindingFlags.Static | BindingFlags.DeclaredOnly;
-
     [Fact]
     public void Ingestion_names_no_table_another_capability_owns()
     {
@@ -49,8 +39,8 @@ public sealed partial class IngestionTableOwnershipTests
     private static IEnumerable<(string Method, string Text)> StringsLoadedIn(string folder) =>
         from type in typeof(AccountStore).Assembly.GetTypes()
         where CloudFolderGraph.FolderOf(type) == folder
-        from method in type.GetMethods(Everything).Cast<MethodBase>().Concat(type.GetConstructors(Everything))
-        from text in StringsLoadedBy(method)
+        from method in MethodBodyTokens.BodiesOf(type)
+        from text in MethodBodyTokens.StringsLoadedBy(method)
         select ($"{OuterName(type)}.{method.Name}", text);
 
     /// <summary>The declared type a compiler-generated one (a lambda's closure, an async state machine) belongs to.</summary>
@@ -64,40 +54,5 @@ public sealed partial class IngestionTableOwnershipTests
         }
 
         return name;
-    }
-
-    private static IEnumerable<string> StringsLoadedBy(MethodBase method)
-    {
-        var il = method.GetMethodBody()?.GetILAsByteArray();
-        if (il is null)
-        {
-            yield break;
-        }
-
-        var position = 0;
-        while (position < il.Length)
-        {
-            short value = il[position++];
-            if (value == 0xFE)
-            {
-                value = (short)(0xFE00 | il[position++]);
-            }
-
-            var code = OpCodesByValue[value];
-            if (code.OperandType == OperandType.InlineString)
-            {
-                yield return method.Module.ResolveString(BitConverter.ToInt32(il, position));
-            }
-
-            position += code.OperandType switch
-            {
-                OperandType.InlineNone => 0,
-                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-                OperandType.InlineVar => 2,
-                OperandType.InlineI8 or OperandType.InlineR => 8,
-                OperandType.InlineSwitch => 4 + (4 * BitConverter.ToInt32(il, position)),
-                _ => 4,
-            };
-        }
     }
 }

@@ -1,7 +1,10 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Diagnostics.Agent.Provisioning;
+using Diagnostics.Cloud.Demo;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
+using static Diagnostics.Cloud.Tests.Web.RenderedPage;
 
 namespace Diagnostics.Cloud.Tests.Demo;
 
@@ -31,6 +34,43 @@ public sealed class DemoFleetHostTests
         Assert.True(File.Exists(Path.Combine(fleetDirectory, "sim-0001", CredentialStore.FileName)));
         Assert.True(host.Logged(900, "over TLS"), "demo printers connect over TLS, pinning the development CA");
         Assert.NotEmpty(await host.StoredSequencesAsync("sim-0003"));
+    }
+
+    [Fact]
+    public async Task A_cloud_started_without_the_demo_after_a_demo_run_says_how_to_retire_the_old_printers()
+    {
+        // What a demo run leaves: one folder per simulated printer (and the release key, which is no printer).
+        var fleetDirectory = Directory.CreateTempSubdirectory("dx-demo-").FullName;
+        Directory.CreateDirectory(Path.Combine(fleetDirectory, "sim-0001"));
+        Directory.CreateDirectory(Path.Combine(fleetDirectory, "sim-0002"));
+        await File.WriteAllTextAsync(Path.Combine(fleetDirectory, "release.key.pem"), "key", TestContext.Current.CancellationToken);
+        await using var host = new CloudHost(settings: new Dictionary<string, string?> { ["Demo:DataDirectory"] = fleetDirectory });
+        _ = host.Services; // starts the host
+
+        await Eventually.TrueAsync(() => Task.FromResult(host.Logged(903, "2 simulated printers")),
+            "the left-over demo printers to be reported at start", TimeSpan.FromSeconds(30));
+        Assert.True(host.Logged(903, "demo reset"));
+    }
+
+    [Fact]
+    public async Task The_demo_customers_printers_have_nicknames_so_three_of_one_model_read_apart()
+    {
+        await using var host = new CloudHost(settings: new Dictionary<string, string?>
+        {
+            ["Demo:Devices"] = "4",
+            ["Demo:DataDirectory"] = Directory.CreateTempSubdirectory("dx-demo-").FullName,
+        });
+        var customer = host.CreateClient();
+        using (var login = await customer.PostAsJsonAsync("/api/auth/login",
+            new { email = $"customer@{DemoAccounts.Domain}", password = "diagnostics-demo" }, TestContext.Current.CancellationToken))
+            login.EnsureSuccessStatusCode();
+
+        var page = "";
+        await Eventually.TrueAsync(async () => CountTestId(page = await GetPageAsync(customer, "/app"), "device-name") == 3,
+            "the demo customer's three printers to be listed", TimeSpan.FromSeconds(30));
+
+        // Three printers of the same model: the nicknames tell their cards (and their alerts) apart.
+        Assert.Equal(["Office printer", "Reception printer", "Home office printer"], TestIdTexts(page, "device-name"));
     }
 
     [Theory, BothEngines]

@@ -138,10 +138,18 @@ public sealed class CertificateEnrollmentTests
         var (certificate, newToken, _) = await DeviceTls.IssuedAsync(own, key);
         using var _certificate = certificate;
         Assert.Null(newToken);
-        // With a certificate, the token alone no longer opens the broker, nor mints another certificate.
+        // With a certificate, the token alone no longer opens the broker, nor mints another certificate: the same request
+        // sent again (its answer lost) gets the same certificate, a request for another key is refused.
         Assert.Equal(MqttClientConnectResultCode.NotAuthorized, await DeviceCredentialsTests.ConnectRefusedAsync(host.BrokerPort, "taken-1", token));
-        using var second = await DeviceTls.PostRequestAsync(host.CreateClient(), "taken-1", csr, r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token));
+        using var again = await DeviceTls.PostRequestAsync(host.CreateClient(), "taken-1", csr, r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token));
+        var (sameCertificate, _, _) = await DeviceTls.IssuedAsync(again, key);
+        using var _sameCertificate = sameCertificate;
+        Assert.Equal(certificate.SerialNumber, sameCertificate.SerialNumber);
+        var (otherKey, otherCsr) = DeviceTls.NewRequest("taken-1");
+        using var _otherKey = otherKey;
+        using var second = await DeviceTls.PostRequestAsync(host.CreateClient(), "taken-1", otherCsr, r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token));
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Single(await DeviceCredentialsTests.AuditAsync(host, "taken-1"), r => r.Action == CredentialAuditActions.CertificateIssued);
     }
 
     [Theory, BothEngines]

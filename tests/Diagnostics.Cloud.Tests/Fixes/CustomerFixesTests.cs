@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Storage;
+using Diagnostics.Cloud.Tests.Accounts;
 using Diagnostics.Cloud.Tests.Infrastructure;
+using Diagnostics.Protocol;
 using static Diagnostics.Cloud.Tests.Web.RenderedPage;
 
 namespace Diagnostics.Cloud.Tests.Fixes;
@@ -15,6 +17,40 @@ namespace Diagnostics.Cloud.Tests.Fixes;
 public sealed class CustomerFixesTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task An_advice_card_whose_problem_cleared_reads_solved_with_its_steps_folded_and_the_page_says_nothing_to_do()
+    {
+        await using var host = new CloudHost();
+        await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "cf-advice", "CFAD1111");
+        var owner = await host.SignedInClientAsync(AccountRole.Customer);
+        await PairedDevices.PairAsync(owner, "CFAD1111");
+        var low = new ActiveCondition { Code = "ipp:media-low", Condition = Conditions.PaperLow, Severity = Severity.Warning, Message = "Tray 1 is low." };
+        await SendAsync(device, device.NewEnvelope(status: new DeviceStatus { Model = "Acme LaserPro 500", State = DeviceState.Idle, Conditions = [low] }));
+        await SendAsync(device, device.NewEnvelope(@event: new DeviceEvent { Kind = EventKind.Raised, Code = low.Code, Condition = low.Condition, Severity = low.Severity, Message = low.Message }));
+        FixView? advice = null;
+        await Eventually.TrueAsync(async () => (advice = (await owner.GetJsonAsync<List<FixView>>("/api/me/fixes")).SingleOrDefault(f => f.DeviceId == "cf-advice")) is not null,
+            "the paper-low advice");
+        Assert.Equal(FixState.Advice, advice!.State);
+
+        var whileLow = await GetPageAsync(owner, "/app/devices/cf-advice");
+        // The customer refills the tray: the next status no longer reports the problem; the advice stays an advice.
+        await SendAsync(device, device.NewEnvelope(status: new DeviceStatus { Model = "Acme LaserPro 500", State = DeviceState.Idle }));
+        var afterwards = await GetPageAsync(owner, "/app/devices/cf-advice");
+
+        Assert.Equal(["false"], Attribute(whileLow, "fix-card", "data-cleared"));
+        Assert.Equal("Here is what to do.", TestIdText(whileLow, "fix-state"));
+        Assert.Equal(["true"], Attribute(afterwards, "fix-card", "data-cleared"));
+        Assert.Equal("Solved: the printer no longer reports this problem.", TestIdText(afterwards, "fix-state"));
+        Assert.DoesNotContain("<details class=\"fix-steps\" open", afterwards, StringComparison.Ordinal);
+        Assert.Equal(1, CountTestId(afterwards, "no-problems"));
+    }
+
+    private static async Task SendAsync(DeviceClient device, Envelope envelope)
+    {
+        await device.SendAsync(envelope);
+        await device.WaitForAckAsync(envelope.Sequence);
+    }
 
     [Theory, BothEngines]
     public async Task Another_customer_gets_neither_the_fix_cards_of_a_device_page_nor_the_fixes_consents_or_reports_from_the_api(StorageProvider engine)

@@ -42,6 +42,10 @@ public sealed class DeviceClient : IAsyncDisposable
             {
                 ConsentSets.Enqueue(WireCodec.Decode<ConsentSet>(e.ApplicationMessage.Payload.ToArray()).Value!);
             }
+            else if (e.ApplicationMessage.Topic == Topics.Downlink(DeviceId, Topics.CertificateKind))
+            {
+                Certificates.Enqueue(e.ApplicationMessage.Payload.ToArray());
+            }
             else if (e.ApplicationMessage.Topic == Topics.Downlink(DeviceId, Topics.UpdateKind))
             {
                 var offer = WireCodec.Decode<Protocol.Updates.UpdateOffer>(e.ApplicationMessage.Payload.ToArray()).Value!;
@@ -64,6 +68,9 @@ public sealed class DeviceClient : IAsyncDisposable
 
     /// <summary>Standing-consent sets the cloud sent this device, in arrival order.</summary>
     public ConcurrentQueue<ConsentSet> ConsentSets { get; } = new();
+
+    /// <summary>Certificates (DER) the cloud sent on <c>down/certificate</c> in answer to renewals, in arrival order.</summary>
+    public ConcurrentQueue<byte[]> Certificates { get; } = new();
 
     /// <summary>Runs on the client's receive loop when an ack arrives.</summary>
     public Func<Ack, Task>? OnAck { get; set; }

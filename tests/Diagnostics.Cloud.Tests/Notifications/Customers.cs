@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Tests.Infrastructure;
+using Diagnostics.Cloud.Tests.Web;
 using Diagnostics.Protocol;
 
 namespace Diagnostics.Cloud.Tests.Notifications;
@@ -24,6 +25,19 @@ internal static class Customers
         var code = await ShowPairingCodeAsync(device);
         using var response = await customer.Http.PostAsJsonAsync("/api/me/devices/pair", new { code }, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    /// <summary>The same through the companion page's form (<c>/app/pair</c>), as a browser posts it.</summary>
+    public static async Task PairThroughThePageAsync(this Customer customer, DeviceClient device)
+    {
+        var code = await ShowPairingCodeAsync(device);
+        using var response = await SignInForm.PostFormAsync(customer.Http, "/app/pair", await SignInForm.TokenFromAsync(customer.Http, "/app/pair"), new()
+        {
+            ["_handler"] = "pair",
+            ["Input.Code"] = code,
+        });
+        var page = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.OK && page.Contains("data-testid=\"pair-result\"", StringComparison.Ordinal), page);
     }
 
     /// <summary>Sends a heartbeat carrying a fresh pairing code and returns the code once the cloud has stored it.</summary>

@@ -185,10 +185,30 @@ public sealed class NotificationsApiTests
         await inbox.MarkAllReadAsync(owner.AccountId, Ct);
         await WakesAsync(watch);
 
-        // Paired after the watch started: the watch follows once told the account's devices changed.
+        // Paired after the watch started: pairing itself tells the watch to follow the new device.
         await owner.PairAsync(later);
-        await inbox.DevicesChangedAsync(owner.AccountId, Ct);
         await later.RaiseAsync(Customers.Jam());
+        await WakesAsync(watch);
+        Assert.Equal(1, await inbox.CountUnreadAsync(owner.AccountId, Ct));
+    }
+
+    [Theory]
+    [BothEngines(false)]
+    [BothEngines(true)]
+    public async Task Pairing_through_the_API_or_the_companion_page_makes_an_open_inbox_follow_the_new_device(bool throughThePage, StorageProvider engine)
+    {
+        await using var host = new CloudHost(engine: engine);
+        var owner = await Customers.SignInAsync(host);
+        await using var device = await host.ConnectDeviceAsync("notify-paired");
+        var inbox = host.Services.GetRequiredService<NotificationInbox>();
+        using var watch = await inbox.WatchAsync(owner.AccountId, Ct);
+
+        if (throughThePage)
+            await owner.PairThroughThePageAsync(device);
+        else
+            await owner.PairAsync(device);
+        await device.RaiseAsync(Customers.Jam());
+
         await WakesAsync(watch);
         Assert.Equal(1, await inbox.CountUnreadAsync(owner.AccountId, Ct));
     }

@@ -72,6 +72,8 @@ public sealed class SupportChatTests
             await Expect(agentChat.GetByTestId("status-card")).ToContainTextAsync("ipp:media-jam");
             await desk.GetByTestId("assistant-transcript-toggle").ClickAsync();
             await Expect(agentChat.GetByTestId("status-card")).ToHaveCountAsync(0);
+            if (screenshots is not null)
+                await agent.SaveAsync(screenshots, "23-dashboard-handover");
 
             // They chat.
             await Expect(chat.GetByTestId("chat-state")).ToContainTextAsync("With ");

@@ -92,5 +92,14 @@ public static class DashboardText
         _ => "unspecified",
     };
 
+    /// <summary>
+    /// A reading or counter the device reports ("pages-printed", "ambient-temperature") as words ("Pages printed",
+    /// "Room temperature"); a name the resources do not know (an agent's own counters, a new collector's) as reported.
+    /// </summary>
+    public static string ReadingName(string name) => Word("Reading", name);
+
+    /// <summary>A reading's unit as people write it ("celsius" reads "°C"); an unknown unit as reported.</summary>
+    public static string UnitName(string unit) => string.IsNullOrEmpty(unit) ? "" : Word("Unit", unit);
+
     public static string FirmwareLabel(string firmware) => string.IsNullOrEmpty(firmware) ? Text("NotReported") : firmware;
 }

@@ -94,6 +94,9 @@ public sealed partial class DashboardPagesTests
         Assert.Equal(["dash-jammed", "dash-low"], Attribute(html, "attention-item", "data-device-id"));
         Assert.Equal(["Stopped", "Warning"], Attribute(html, "attention-item", "data-reason"));
         Assert.Contains("Stopped: Paper jam", html, StringComparison.Ordinal);
+        // How long each has lasted, as a span ("for 12 seconds"), not a moment ("for 12 s ago").
+        Assert.All(TestIdTexts(html, "attention-since"), since => Assert.Matches(@"^for [\d.,]+ (seconds|minutes|hours)$", since));
+        Assert.NotEmpty(TestIdTexts(html, "attention-since"));
     }
 
     [Theory]
@@ -240,8 +243,10 @@ public sealed partial class DashboardPagesTests
         Assert.Contains("Jam in tray 2", TestIdText(html, "event-row"), StringComparison.Ordinal);
         // Supply levels, and the heartbeat's temperature, which moved; the page counter did not and has a row instead.
         Assert.Equal(2, CountTestId(html, "telemetry-chart"));
-        Assert.Contains("ambient-temperature (celsius)", html, StringComparison.Ordinal);
-        Assert.Contains("pages-printed", TestIdText(html, "steady-metrics"), StringComparison.Ordinal);
+        // Named in words, with the unit as people write it, not as the agent reports it ("ambient-temperature", "celsius").
+        Assert.Contains("Room temperature (°C)", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("ambient-temperature", html, StringComparison.Ordinal);
+        Assert.Contains("Pages printed", TestIdText(html, "steady-metrics"), StringComparison.Ordinal);
         Assert.Contains("1200 pages", TestIdText(html, "steady-metrics"), StringComparison.Ordinal);
         // Each active condition with the knowledge base's best article for it (the starter articles are imported at start).
         Assert.Equal(["ipp:media-jam", "ipp:toner-low"], Attribute(html, "suggested-fix", "data-code"));

@@ -35,7 +35,10 @@ public sealed class DevicePanelTests
         Assert.Equal(["dp-1"], Attribute(page, "device-panel", "data-device-id"));
         Assert.Equal(staffFixes.Select(f => f.Id), Attribute(page, "panel-fix", "data-fix-id"));
         Assert.Equal(staffFixes.Select(f => f.State.ToStorage()), Attribute(page, "panel-fix", "data-state"));
-        Assert.Equal([decided.DecidedBy], TestIdTexts(page, "panel-fix-decided-by"));
+        // The panel names the person ("Test Customer", the name SignedInClientAsync gives); the account id in the
+        // record stays out of the text.
+        Assert.Equal(["· decided by Test Customer"], TestIdTexts(page, "panel-fix-decided-by"));
+        Assert.DoesNotContain(">" + decided.DecidedBy, page, StringComparison.Ordinal);
 
         var ownersView = await GetPageAsync(owner, $"/dashboard/support/{session.Id}");
         Assert.Equal(1, CountTestId(ownersView, "access-denied"));

@@ -75,6 +75,9 @@ public sealed class SupportPagesTests
         Assert.StartsWith("waited ", TestIdText(reviewForm, "timer-wait"), StringComparison.Ordinal);
         Assert.NotEmpty(TestIdText(reviewForm, "timer-first-response"));
         Assert.NotEmpty(TestIdText(reviewForm, "timer-handle"));
+        // Each timer once on the page: the review card does not repeat the wait and the first response above it.
+        Assert.Equal(1, Regex.Count(reviewForm, ">waited "));
+        Assert.Equal(1, CountTestId(reviewForm, "timer-first-response"));
         Assert.Equal(0, CountTestId(await GetPageAsync(agent, $"/dashboard/support/{session.Id}"), "quality-review"));
         Assert.Equal([session.Id], Attribute(await GetPageAsync(supervisor, "/dashboard/support/history?reviewed=false"), "history-row", "data-session-id"));
         var (reviewed, _) = await PutAsync(supervisor, $"/api/sessions/{session.Id}/review", new { score = 4, comment = "Clear steps.", met = new[] { ReviewRubric.RightFix } });

@@ -1,0 +1,84 @@
+using System.Reflection;
+using System.Reflection.Emit;
+
+namespace Diagnostics.Cloud.Tests.Architecture;
+
+/// <summary>
+/// The metadata tokens a compiled method body carries (the strings it loads, the types, methods and fields it names),
+/// read from its IL with reflection's own opcode table. One walker for every architecture test that reads code as
+/// compiled, so a fix to how operands are stepped over reaches all of them.
+/// </summary>
+internal static class MethodBodyTokens
+{
+    /// <summary>Every member a type declares itself, whatever its visibility.</summary>
+    public const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance
+        | BindingFlags.Static | BindingFlags.DeclaredOnly;
+
+    // Every IL opcode by its encoding, to step over operands we do not read.
+    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Select(field => (OpCode)field.GetValue(null)!)
+        .ToDictionary(code => code.Value);
+
+    /// <summary>The methods and constructors a type declares: the bodies a check reads.</summary>
+    public static IEnumerable<MethodBase> BodiesOf(Type type) =>
+        type.GetMethods(Declared).Cast<MethodBase>().Concat(type.GetConstructors(Declared));
+
+    /// <summary>The strings a method body loads (<c>ldstr</c>), in IL order.</summary>
+    public static IEnumerable<string> StringsLoadedBy(MethodBase method) =>
+        from token in TokensIn(method)
+        where token.Kind == OperandType.InlineString
+        select method.Module.ResolveString(token.Value);
+
+    /// <summary>The types, methods and fields a method body names (calls, field access, <c>typeof</c>, <c>newobj</c> …).</summary>
+    public static IEnumerable<MemberInfo> MembersNamedBy(MethodBase method)
+    {
+        var typeArguments = method.DeclaringType?.IsGenericType == true ? method.DeclaringType.GetGenericArguments() : null;
+        var methodArguments = method.IsGenericMethod ? method.GetGenericArguments() : null;
+        foreach (var token in TokensIn(method))
+        {
+            if (token.Kind is OperandType.InlineType or OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineTok
+                && method.Module.ResolveMember(token.Value, typeArguments, methodArguments) is { } member)
+            {
+                yield return member;
+            }
+        }
+    }
+
+    private static IEnumerable<(OperandType Kind, int Value)> TokensIn(MethodBase method)
+    {
+        var il = method.GetMethodBody()?.GetILAsByteArray();
+        if (il is null)
+        {
+            yield break;
+        }
+
+        var position = 0;
+        while (position < il.Length)
+        {
+            short value = il[position++];
+            if (value == 0xFE)
+            {
+                value = (short)(0xFE00 | il[position++]);
+            }
+
+            var code = OpCodesByValue[value];
+            if (code.OperandType is OperandType.InlineString or OperandType.InlineType or OperandType.InlineMethod
+                or OperandType.InlineField or OperandType.InlineTok)
+            {
+                yield return (code.OperandType, BitConverter.ToInt32(il, position));
+            }
+
+            // ECMA-335 §III.1.9: operand sizes by kind; a switch carries its count then one 4-byte target per case.
+            position += code.OperandType switch
+            {
+                OperandType.InlineNone => 0,
+                OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
+                OperandType.InlineVar => 2,
+                OperandType.InlineI8 or OperandType.InlineR => 8,
+                OperandType.InlineSwitch => 4 + (4 * BitConverter.ToInt32(il, position)),
+                _ => 4,
+            };
+        }
+    }
+}
