@@ -27,15 +27,15 @@ public static class FixDecisions
             // Only a status sent after the problem was raised can say it went away: one from before still shows the
             // device as it was then.
             FixState.Proposed when device?.StatusSequence > proposal.EventSequence && !IsActive(device.Active, proposal) =>
-                new FixMove(FixState.Obsolete, "The problem went away before anything was done.", "fix.obsolete", null),
+                new FixMove(FixState.Obsolete, FixNotes.Write("Obsolete"), "fix.obsolete", null),
             FixState.Proposed when proposal.ExpiresAt <= now =>
-                new FixMove(FixState.Expired, "Nobody decided in time.", "fix.expired", null),
+                new FixMove(FixState.Expired, FixNotes.Write("Expired"), "fix.expired", null),
             FixState.Sent when proposal.CommandExpiresAt <= now =>
-                new FixMove(FixState.Expired, "The device did not take the command before it expired.", "command.expired", null),
+                new FixMove(FixState.Expired, FixNotes.Write("CommandExpired"), "command.expired", null),
             FixState.Verifying when conditions is not null && proposal.VerifyClears is { } clears && !conditions.Contains(clears) =>
-                new FixMove(FixState.Verified, $"{clears} cleared after the fix.", "fix.verified", true),
+                new FixMove(FixState.Verified, FixNotes.Write("Cleared", clears), "fix.verified", true),
             FixState.Verifying when proposal.VerifyDeadline <= now =>
-                new FixMove(FixState.Failed, $"{proposal.VerifyClears} did not clear within {proposal.VerifyWithin}.", "fix.failed", false),
+                new FixMove(FixState.Failed, FixNotes.Write("NotCleared", proposal.VerifyClears, proposal.VerifyWithin), "fix.failed", false),
             _ => null,
         };
     }
@@ -50,11 +50,11 @@ public static class FixDecisions
         ArgumentNullException.ThrowIfNull(result);
         return result.Outcome switch
         {
-            CommandOutcome.Succeeded when proposal.VerifyClears is null => new FixMove(FixState.Verified, $"The device ran {proposal.Command}: {result.Detail}", "command.result", true),
-            CommandOutcome.Succeeded => new FixMove(FixState.Verifying, $"The device ran {proposal.Command}; waiting for {proposal.VerifyClears} to clear.", "command.result", null),
-            CommandOutcome.Failed => new FixMove(FixState.Failed, $"The device could not run {proposal.Command}: {result.Detail}", "command.result", false),
-            CommandOutcome.Expired => new FixMove(FixState.Expired, $"The command reached the device too late: {result.Detail}", "command.result", null),
-            _ => new FixMove(FixState.Failed, $"The device refused {proposal.Command}: {result.Detail}", "command.result", null),
+            CommandOutcome.Succeeded when proposal.VerifyClears is null => new FixMove(FixState.Verified, FixNotes.Write("Ran", proposal.Command, result.Detail), "command.result", true),
+            CommandOutcome.Succeeded => new FixMove(FixState.Verifying, FixNotes.Write("RanWaiting", proposal.Command, proposal.VerifyClears), "command.result", null),
+            CommandOutcome.Failed => new FixMove(FixState.Failed, FixNotes.Write("CouldNotRun", proposal.Command, result.Detail), "command.result", false),
+            CommandOutcome.Expired => new FixMove(FixState.Expired, FixNotes.Write("TooLate", result.Detail), "command.result", null),
+            _ => new FixMove(FixState.Failed, FixNotes.Write("Refused", proposal.Command, result.Detail), "command.result", null),
         };
     }
 

@@ -249,8 +249,8 @@ public sealed partial class FixWorkflow(
             fix?.Describe, fix?.VerifyClears, fix?.VerifyWithin, match?.Reasons ?? [], state,
             state switch
             {
-                FixState.NoMatch => "No knowledge-base article matches this problem: a support session is suggested.",
-                FixState.Advice => "The article has steps for the customer; there is nothing for the device to run.",
+                FixState.NoMatch => FixNotes.Write("NoMatch"),
+                FixState.Advice => FixNotes.Write("Advice"),
                 _ => "",
             },
             now, now + Settings.ProposalLifetime, null, null, null, null, null, null, null, null, null, null,
@@ -422,7 +422,7 @@ public sealed partial class FixWorkflow(
         {
             if (!stillActive)
                 return;
-            var exhausted = previous with { Note = previous.Note + (previous.Note.Length > 0 ? " " : "") + "No other fix is known: a support session is suggested." };
+            var exhausted = previous with { Note = FixNotes.Exhausted(previous.Note) };
             await TransitionAsync(exhausted, previous.State, now, SystemActor, "fix.exhausted",
                 new Dictionary<string, string?> { ["tried"] = string.Join(",", tried) }, cancellationToken);
             Announce(previous.DeviceId, now);

@@ -7,7 +7,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Diagnostics.Cloud.Fixes;
 
-/// <summary>What a customer or an agent sees of a proposal: the problem, the article, exactly what the device will do, and where it stands.</summary>
+/// <summary>
+/// What a customer or an agent sees of a proposal: the problem, the article, exactly what the device will do, and where
+/// it stands. <see cref="Note"/> is the note as stored, English for every reader (what scripts and the audit trail
+/// match); <see cref="NoteForReader"/> is the same note in the reader's language.
+/// </summary>
 public sealed record FixView(
     string Id,
     string DeviceId,
@@ -33,6 +37,9 @@ public sealed record FixView(
     DateTimeOffset? FinishedAt,
     IReadOnlyList<string>? Reasons)
 {
+    /// <summary>The note in the language of whoever reads it now (the request's or the page's UI culture).</summary>
+    public string NoteForReader => FixNotes.Read(Note);
+
     public static FixView Of(FixProposal p, bool forStaff)
     {
         ArgumentNullException.ThrowIfNull(p);

@@ -1,4 +1,5 @@
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Localization;
 using Diagnostics.Cloud.Observability;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
@@ -35,6 +36,9 @@ public sealed partial class LiveHub(DeviceAccess access, CloudMetrics metrics, I
     public const string Path = "/hubs/live";
     public const string FleetGroup = "fleet";
 
+    // Refusals in the caller's language: the culture request localization chose for the connection's request.
+    private static readonly LocalizedTexts Texts = new("Live.LiveHub");
+
     public static string DeviceGroup(string deviceId) => $"device:{deviceId}";
 
     public override async Task OnConnectedAsync()
@@ -60,7 +64,7 @@ public sealed partial class LiveHub(DeviceAccess access, CloudMetrics metrics, I
         {
             metrics.AccessRefused(AccessRefusal.LiveChannel);
             LogRefused(Context.User!.AccountId() ?? "anonymous", deviceId);
-            return new LiveWatchResult(false, $"No device '{deviceId}' is available to you.");
+            return new LiveWatchResult(false, Texts.Format("NoDevice", deviceId));
         }
         await Groups.AddToGroupAsync(Context.ConnectionId, DeviceGroup(deviceId), Context.ConnectionAborted);
         return new LiveWatchResult(true);

@@ -38,6 +38,17 @@ public sealed class LocalizedTexts
         string.Format(CultureInfo.InvariantCulture, Manager.GetString(name, CultureInfo.InvariantCulture) ?? name, args);
 
     /// <summary>
+    /// The English text to store and word again for each reader later (<see cref="Invariant"/>); a name without a text
+    /// is refused, since the name itself, once stored, could never be read again as a text.
+    /// </summary>
+    public string ToStore(string name, params object?[] args)
+    {
+        if (Manager.GetString(name, CultureInfo.InvariantCulture) is null)
+            throw new ArgumentException($"No text \"{name}\" in {Manager.BaseName}.", nameof(name));
+        return Invariant(name, args);
+    }
+
+    /// <summary>
     /// Items as a list in the reader's language: "Paper jam, Toner low" in English, "卡纸、碳粉不足" in Chinese and
     /// Japanese. .NET's cultures carry no list pattern (ICU's ListFormatter is not exposed), so the separator is a text of
     /// <c>Resources/Localization/ListFormat</c>.

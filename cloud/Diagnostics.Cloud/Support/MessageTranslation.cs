@@ -1,8 +1,7 @@
-using System.Collections;
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Resources;
 using System.Text.RegularExpressions;
+using Diagnostics.Cloud.Localization;
 
 namespace Diagnostics.Cloud.Support;
 
@@ -16,9 +15,6 @@ public static partial class MessageTranslation
 {
     private static readonly ResourceManager BotTexts = new("Diagnostics.Cloud.Resources.Support.SupportBot", typeof(MessageTranslation).Assembly);
 
-    // One compiled pattern per (resource, culture, key): a text with {0}, {1} matches any words in their places.
-    private static readonly ConcurrentDictionary<(string, string), IReadOnlyList<(string Key, Regex Pattern)>> Patterns = new();
-
     /// <summary>
     /// The <paramref name="body"/> of a message written in <paramref name="from"/>, as it reads in <paramref name="to"/>;
     /// null when the service does not have its text in both. The names a text carries (a person, an article) stay as written.
@@ -31,60 +27,11 @@ public static partial class MessageTranslation
         ArgumentNullException.ThrowIfNull(canned);
         return author switch
         {
-            AuthorKind.Bot => FromResources(BotTexts, "bot", body, from, to),
-            AuthorKind.System => FromResources(SupportSystemText.Texts, "system", body, CultureInfo.InvariantCulture, to),
+            AuthorKind.Bot => StoredTextReader.Reword(BotTexts, "bot", body, from, to),
+            AuthorKind.System => StoredTextReader.Reword(SupportSystemText.Texts, "system", body, CultureInfo.InvariantCulture, to),
             AuthorKind.Agent => FromCanned(body, from, to, canned),
             _ => null,
         };
-    }
-
-    /// <summary>
-    /// <paramref name="body"/>, one of the texts of <paramref name="texts"/> as written in <paramref name="from"/>, worded
-    /// from its text in <paramref name="to"/> with the same values; null when it is none of them. <paramref name="readValue"/>
-    /// may word each value again (a stored reason inside a stored note).
-    /// </summary>
-    internal static string? FromResources(ResourceManager texts, string name, string body, CultureInfo from, CultureInfo to, Func<string, string?>? readValue = null)
-    {
-        foreach (var (key, pattern) in Patterns.GetOrAdd((name, from.Name), _ => Compile(texts, from)))
-        {
-            var match = pattern.Match(body.Trim());
-            if (!match.Success)
-                continue;
-            var args = Enumerable.Range(0, 10).Select(i => match.Groups["a" + i.ToString(CultureInfo.InvariantCulture)])
-                .TakeWhile(g => g.Success).Select(g => (object)(readValue?.Invoke(g.Value) ?? g.Value)).ToArray();
-            if (texts.GetString(key, to) is not { } format)
-                return null;
-            try
-            {
-                return string.Format(to, format, args);
-            }
-            catch (FormatException)
-            {
-                // The reader's text asks for a detail the written one left out: no translation rather than a broken line.
-                return null;
-            }
-        }
-        return null;
-    }
-
-    private static List<(string Key, Regex Pattern)> Compile(ResourceManager texts, CultureInfo culture)
-    {
-        // The culture's own texts only (no English for a culture whose file lacks a key): a Chinese line is matched
-        // against the Chinese texts. The neutral (English) texts are the invariant culture's set.
-        var set = texts.GetResourceSet(culture.Name.Length == 0 || culture.TwoLetterISOLanguageName == "en" ? CultureInfo.InvariantCulture : culture, true, false);
-        var found = new List<(string, Regex)>();
-        if (set is null)
-            return found;
-        foreach (DictionaryEntry entry in set)
-        {
-            if (entry.Value is not string value || entry.Key is not string key || value.Length == 0)
-                continue;
-            var pattern = Placeholder().Replace(Regex.Escape(value), m => $"(?<a{m.Groups[1].Value}>.+?)");
-            found.Add((key, new Regex("^" + pattern + "$", RegexOptions.Singleline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))));
-        }
-        // Longer texts first: a text that is a prefix of another must not win.
-        found.Sort((a, b) => b.Item2.ToString().Length.CompareTo(a.Item2.ToString().Length));
-        return found;
     }
 
     private static string? FromCanned(string body, CultureInfo from, CultureInfo to, IReadOnlyList<CannedReply> canned)
@@ -115,9 +62,6 @@ public static partial class MessageTranslation
         }
         return false;
     }
-
-    [GeneratedRegex(@"\\\{(\d)}")]
-    private static partial Regex Placeholder();
 
     [GeneratedRegex(@"\\?\{(customer|agent|device)\\?}")]
     private static partial Regex CannedPlaceholder();

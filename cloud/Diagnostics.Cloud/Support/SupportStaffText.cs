@@ -1,4 +1,5 @@
 using System.Globalization;
+using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Localization;
 
 namespace Diagnostics.Cloud.Support;
@@ -16,12 +17,7 @@ public static class SupportStaffText
     internal static readonly LocalizedTexts Texts = new("Support.SupportStaffText");
 
     /// <summary>The English line with its values filled in, to store.</summary>
-    public static string Write(string name, params object?[] args)
-    {
-        if (Texts.Manager.GetString(name, CultureInfo.InvariantCulture) is null)
-            throw new ArgumentException($"No staff text \"{name}\".", nameof(name));
-        return Texts.Invariant(name, args);
-    }
+    public static string Write(string name, params object?[] args) => Texts.ToStore(name, args);
 
     /// <summary>The English text up to its first value: what a stored line of this kind starts with (for a query's LIKE).</summary>
     public static string Prefix(string name)
@@ -40,10 +36,11 @@ public static class SupportStaffText
         if (string.IsNullOrEmpty(stored))
             return stored;
         var reader = CultureInfo.CurrentUICulture;
-        return string.Join('\n', stored.Split('\n').Select(line => MessageTranslation.FromResources(Texts.Manager, "staff", line, CultureInfo.InvariantCulture, reader, ReadValue) ?? line));
+        return string.Join('\n', stored.Split('\n').Select(line => StoredTextReader.Reword(Texts.Manager, "staff", line, CultureInfo.InvariantCulture, reader, ReadValue) ?? line));
     }
 
-    private static string? ReadValue(string value) => LanguageName(value) ?? Read(value);
+    // A value may be a language's name, a fix's stored note (why the fix before the hand-over failed) or a staff text.
+    private static string? ReadValue(string value) => LanguageName(value) ?? FixNotes.ReadOrNull(value) ?? Read(value);
 
     /// <summary>
     /// A language as the note stores it, "Chinese (Simplified) (zh-Hans)" (.NET's English name and the culture's name),

@@ -72,6 +72,22 @@ public sealed class LiveHubTests
         Assert.True(host.Logged(LiveEventIds.LiveWatchRefused, "watch-theirs"));
     }
 
+    [Theory]
+    [InlineData("zh-CN", "您无法查看设备“watch-elsewhere”。")]
+    [InlineData("ja-JP", "デバイス「watch-elsewhere」は利用できません。")]
+    [InlineData("en-US", "No device 'watch-elsewhere' is available to you.")]
+    public async Task A_refusal_reads_in_the_callers_language(string acceptLanguage, string expected)
+    {
+        await using var host = new CloudHost();
+        await using var hub = await ConnectAsync(host, await host.SignedInCookieAsync(AccountRole.Customer), acceptLanguage);
+
+        var refused = await hub.Connection.InvokeAsync<LiveWatchResult>("WatchDevice", "watch-elsewhere", Ct);
+
+        Assert.Equal((false, expected), (refused.Watching, refused.Error));
+        // The log keeps one language for whoever reads it.
+        Assert.True(host.Logged(LiveEventIds.LiveWatchRefused, "watch-elsewhere"));
+    }
+
     [Theory, BothEngines]
     public async Task Staff_hear_the_whole_fleet(StorageProvider engine)
     {
@@ -112,7 +128,7 @@ public sealed class LiveHubTests
         await device.WaitForAckAsync(status.Sequence);
     }
 
-    private static async Task<LiveConnection> ConnectAsync(CloudHost host, string? cookie)
+    private static async Task<LiveConnection> ConnectAsync(CloudHost host, string? cookie, string? acceptLanguage = null)
     {
         var connection = new HubConnectionBuilder()
             .WithUrl(new Uri(host.Server.BaseAddress, LiveHub.Path.TrimStart('/')), options =>
@@ -122,6 +138,8 @@ public sealed class LiveHubTests
                 options.Transports = HttpTransportType.LongPolling;
                 if (cookie is not null)
                     options.Headers["Cookie"] = cookie;
+                if (acceptLanguage is not null)
+                    options.Headers["Accept-Language"] = acceptLanguage;
             })
             .Build();
         var live = new LiveConnection(connection);

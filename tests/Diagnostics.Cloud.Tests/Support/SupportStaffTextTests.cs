@@ -17,6 +17,9 @@ public sealed class SupportStaffTextTests
     [InlineData("ja", "Mei took it over from the assistant.", "Mei がアシスタントから対応を引き継ぎました。")]
     [InlineData("ja", "The automated fix \"Clear the queue\" already failed on this device: the printer did not answer: timeout",
         "自動修復「Clear the queue」はこのデバイスですでに失敗しています: the printer did not answer: timeout")]
+    // A failed fix's stored note inside the reason reads in the agent's language too.
+    [InlineData("zh-Hans", "The automated fix \"Clear the queue\" already failed on this device: The device could not run clear-queue: timeout",
+        "自动修复“Clear the queue”已在该设备上失败过：设备无法执行 clear-queue：timeout")]
     [InlineData("zh-Hans", "Transfer note: 客户要的是换货，不是维修", "转接备注：客户要的是换货，不是维修")]
     // English readers read it as stored; stored text that is none of the desk's lines reads as stored in every language.
     [InlineData("en", "The customer asked for a person.", "The customer asked for a person.")]
