@@ -81,6 +81,37 @@ public sealed partial class CompanionPagesTests
     }
 
     [Theory, BothEngines]
+    public async Task A_low_supply_links_to_the_operators_shop_only_when_one_is_configured(StorageProvider engine)
+    {
+        await using var host = new CloudHost(engine: engine, settings: new Dictionary<string, string?>
+        {
+            ["Companion:SupplyOrderUrl"] = "https://shop.example.com/search?q={model}+{supply}",
+        });
+        var owner = await Customers.SignInAsync(host);
+        await using var device = await host.ConnectDeviceAsync("app-order");
+        await owner.PairAsync(device);
+        var status = device.NewEnvelope(status: IngestionPipelineTests.JammedStatus());
+        await device.SendAsync(status);
+        await device.WaitForAckAsync(status.Sequence);
+
+        var page = await GetPageAsync(owner.Http, "/app/devices/app-order");
+
+        // The model and the supply's plain name are escaped into the operator's address (RFC 3986 percent-encoding).
+        var order = Element(page, "supply-order");
+        Assert.Contains("href=\"https://shop.example.com/search?q=LaserJet%204000+Black%20toner\"", order, StringComparison.Ordinal);
+        Assert.Contains("rel=\"noopener\"", order, StringComparison.Ordinal);
+
+        await using var plain = new CloudHost(engine: engine);
+        var other = await Customers.SignInAsync(plain);
+        await using var unlinked = await plain.ConnectDeviceAsync("app-no-shop");
+        await other.PairAsync(unlinked);
+        var same = unlinked.NewEnvelope(status: IngestionPipelineTests.JammedStatus());
+        await unlinked.SendAsync(same);
+        await unlinked.WaitForAckAsync(same.Sequence);
+        Assert.DoesNotContain("data-testid=\"supply-order\"", await GetPageAsync(other.Http, "/app/devices/app-no-shop"), StringComparison.Ordinal);
+    }
+
+    [Theory, BothEngines]
     public async Task Someone_elses_device_reads_like_a_missing_one(StorageProvider engine)
     {
         await using var host = new CloudHost(engine: engine);
