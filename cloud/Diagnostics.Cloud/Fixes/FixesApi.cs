@@ -40,6 +40,17 @@ public sealed record FixView(
     /// <summary>The note in the language of whoever reads it now (the request's or the page's UI culture).</summary>
     public string NoteForReader => FixNotes.Read(Note);
 
+    /// <summary>
+    /// Advice has no command that could close it, so it stays "advice" for ever: when the device no longer reports its
+    /// code or condition (<paramref name="activeProblems"/>: the codes and condition names active now), the problem it was
+    /// about has cleared, and every page shows it as such.
+    /// </summary>
+    public bool IsClearedAdvice(IReadOnlySet<string> activeProblems)
+    {
+        ArgumentNullException.ThrowIfNull(activeProblems);
+        return State == FixState.Advice && !activeProblems.Contains(Code) && !(Condition.Length > 0 && activeProblems.Contains(Condition));
+    }
+
     public static FixView Of(FixProposal p, bool forStaff)
     {
         ArgumentNullException.ThrowIfNull(p);

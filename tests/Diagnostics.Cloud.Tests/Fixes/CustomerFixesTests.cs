@@ -33,10 +33,19 @@ public sealed class CustomerFixesTests
             "the paper-low advice");
         Assert.Equal(FixState.Advice, advice!.State);
 
+        var agent = await host.SignedInClientAsync(AccountRole.Agent);
         var whileLow = await GetPageAsync(owner, "/app/devices/cf-advice");
+        var agentWhileLow = await GetPageAsync(agent, "/dashboard/devices/cf-advice");
         // The customer refills the tray: the next status no longer reports the problem; the advice stays an advice.
         await SendAsync(device, device.NewEnvelope(status: new DeviceStatus { Model = "Acme LaserPro 500", State = DeviceState.Idle }));
         var afterwards = await GetPageAsync(owner, "/app/devices/cf-advice");
+        var agentAfterwards = await GetPageAsync(agent, "/dashboard/devices/cf-advice");
+
+        // The agent's device page reads the same rule: an advice whose problem is gone is marked so, not left "advice".
+        Assert.Equal(["false"], Attribute(agentWhileLow, "fix-row", "data-cleared"));
+        Assert.Equal(["true"], Attribute(agentAfterwards, "fix-row", "data-cleared"));
+        Assert.Contains("advice · problem cleared", agentAfterwards, StringComparison.Ordinal);
+        Assert.DoesNotContain("advice · problem cleared", agentWhileLow, StringComparison.Ordinal);
 
         Assert.Equal(["false"], Attribute(whileLow, "fix-card", "data-cleared"));
         Assert.Equal("Here is what to do.", TestIdText(whileLow, "fix-state"));
