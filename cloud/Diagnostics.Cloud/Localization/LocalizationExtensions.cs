@@ -25,7 +25,8 @@ public static class LocalizationExtensions
         builder.Services.AddOptions<RequestLocalizationOptions>().Configure<SupportedCultures>((options, supported) =>
         {
             options.DefaultRequestCulture = new RequestCulture(SupportedCultures.Default);
-            options.SupportedCultures = [.. supported.Cultures];
+            // Text in a translated language, dates and times in the reader's region of it (en-GB: 22:00).
+            options.SupportedCultures = [.. supported.FormattingCultures];
             options.SupportedUICultures = [.. supported.Cultures];
             // "zh-CN" in Accept-Language is served by zh-Hans, "ja-JP" by ja: parents count.
             options.FallBackToParentCultures = true;

@@ -12,10 +12,32 @@ public sealed class SupportedCultures
     /// <summary>The language every text is written in first, and the fallback of every other.</summary>
     public static readonly CultureInfo Default = CultureInfo.GetCultureInfo("en");
 
-    private SupportedCultures(IReadOnlyList<CultureInfo> cultures) => Cultures = cultures;
+    private SupportedCultures(IReadOnlyList<CultureInfo> cultures)
+    {
+        Cultures = cultures;
+        FormattingCultures = [.. cultures, .. CultureInfo.GetCultures(CultureTypes.SpecificCultures).Where(c => !cultures.Contains(c) && cultures.Any(ui => Speaks(c, ui)))];
+    }
 
     /// <summary>The default first, then the translations in name order.</summary>
     public IReadOnlyList<CultureInfo> Cultures { get; }
+
+    /// <summary>
+    /// The cultures dates, times and numbers may be written in: the languages above, and each of their regions. A
+    /// British reader gets English text with 22:00, an American one 10:00 PM; a region whose language has no
+    /// translation ("de-DE") is not among them, so English text never comes with German numbers.
+    /// </summary>
+    public IReadOnlyList<CultureInfo> FormattingCultures { get; }
+
+    /// <summary>Whether <paramref name="culture"/> is <paramref name="language"/> or one of its regions (en-GB of en, zh-CN of zh-Hans).</summary>
+    private static bool Speaks(CultureInfo culture, CultureInfo language)
+    {
+        for (var c = culture; !c.Equals(CultureInfo.InvariantCulture); c = c.Parent)
+        {
+            if (c.Equals(language))
+                return true;
+        }
+        return false;
+    }
 
     /// <summary>
     /// Finds the translations the build produced: a satellite assembly per culture folder beside the main assembly

@@ -53,6 +53,24 @@ public sealed class CustomerFixesTests
         Assert.Equal("Solved: the printer no longer reports this problem.", TestIdText(afterwards, "fix-state"));
         Assert.DoesNotContain("<details class=\"fix-steps\" open", afterwards, StringComparison.Ordinal);
         Assert.Equal(1, CountTestId(afterwards, "no-problems"));
+        // The page leads with what to do: a solved card comes after the supplies and the status, not above them.
+        Assert.Equal(0, CountTestId(afterwards, "device-fixes"));
+        Assert.Equal(1, CountTestId(afterwards, "solved-fixes"));
+        Assert.True(afterwards.IndexOf("data-testid=\"fix-card\"", StringComparison.Ordinal) > afterwards.IndexOf("id=\"status-heading\"", StringComparison.Ordinal),
+            "The solved card is above the device's status.");
+        Assert.True(afterwards.IndexOf("id=\"status-heading\"", StringComparison.Ordinal) > afterwards.IndexOf("id=\"supplies-heading\"", StringComparison.Ordinal));
+
+        // The tray runs low and is refilled again: a second advice, solved too. Only the latest one is shown.
+        await SendAsync(device, device.NewEnvelope(status: new DeviceStatus { Model = "Acme LaserPro 500", State = DeviceState.Idle, Conditions = [low] }));
+        await SendAsync(device, device.NewEnvelope(@event: new DeviceEvent { Kind = EventKind.Raised, Code = low.Code, Condition = low.Condition, Severity = low.Severity, Message = low.Message }));
+        List<FixView> both = [];
+        await Eventually.TrueAsync(async () => (both = [.. (await owner.GetJsonAsync<List<FixView>>("/api/me/fixes")).Where(f => f.DeviceId == "cf-advice")]).Count == 2,
+            "a second paper-low advice");
+        await SendAsync(device, device.NewEnvelope(status: new DeviceStatus { Model = "Acme LaserPro 500", State = DeviceState.Idle }));
+        var solvedTwice = await GetPageAsync(owner, "/app/devices/cf-advice");
+
+        Assert.Equal([both.MaxBy(f => f.CreatedAt)!.Id], Attribute(solvedTwice, "fix-card", "data-fix-id"));
+        Assert.Equal(["true"], Attribute(solvedTwice, "fix-card", "data-cleared"));
     }
 
     private static async Task SendAsync(DeviceClient device, Envelope envelope)

@@ -65,4 +65,27 @@ public sealed class CustomerUpdatesTests : IDisposable
         return (device, supervisor, owner, rollout);
     }
 
+    [Theory]
+    // CLDR: British English writes a time of day on the 24-hour clock (HH:mm), American English on the 12-hour one
+    // (h:mm a); both read English text.
+    // (ICU puts a narrow no-break space before AM/PM, which the page's HTML writes as a character reference.)
+    [InlineData("en-GB,en;q=0.9", "22:00", "06:00")]
+    [InlineData("en-US,en;q=0.9", @"10:00(\s|&#x202F;)PM", @"6:00(\s|&#x202F;)AM")]
+    public async Task The_maintenance_window_reads_in_the_browsers_own_clock(string acceptLanguage, string from, string until)
+    {
+        await using var host = new CloudHost(settings: _releases.Settings());
+        await using var device = await PairedDevices.ConnectAnnouncingAsync(host, "cu-clock", "CBCB2222");
+        var owner = await host.SignedInClientAsync(AccountRole.Customer);
+        await PairedDevices.PairAsync(owner, "CBCB2222");
+        using var set = await owner.PutAsJsonAsync("/api/me/devices/cu-clock/maintenance-window", new { from = "22:00", to = "06:00", timeZone = "UTC" }, Ct);
+        Assert.True(set.IsSuccessStatusCode, $"Setting the window answered {(int)set.StatusCode}.");
+        owner.DefaultRequestHeaders.AcceptLanguage.ParseAdd(acceptLanguage);
+
+        var page = await GetPageAsync(owner, "/app/devices/cu-clock");
+
+        Assert.Contains("<html lang=\"en\">", page, StringComparison.Ordinal);
+        Assert.Matches($@"^Updates install only between {from} and {until} \(UTC\)", TestIdText(page, "window-text"));
+        // The form's choices too: 22:00 is the 45th half-hour of the day.
+        Assert.Matches($@"<option value=""1320""[^>]*>{from}</option>", page);
+    }
 }

@@ -6,6 +6,9 @@ public enum FixesPart
     /// <summary>Open fix cards and diagnostics reports: what to do now.</summary>
     Cards,
 
+    /// <summary>Advice whose problem the device no longer reports: the latest for each problem, below what still needs doing.</summary>
+    Solved,
+
     /// <summary>Whether maintenance fixes may run without asking.</summary>
     Automatic,
 }

@@ -173,6 +173,8 @@ public sealed partial class DashboardPagesTests
         Assert.Equal(["Office printer", "—", "—"], TestIdTexts(html, "device-nickname"));
         Assert.Equal(["owner@list.test", "not paired", "not paired"], TestIdTexts(html, "device-owner"));
         Assert.Equal(["berlin", "—", "—"], TestIdTexts(html, "device-site"));
+        // Each choice applies at once once the page is interactive: the form's button is only for a browser without scripts.
+        Assert.Contains("<noscript><button type=\"submit\" class=\"apply\"", html, StringComparison.Ordinal);
         // The health header reverses the default; the id header sorts by id.
         Assert.Contains("sort=health&amp;order=asc", Attribute(html, "sort-health", "href").Single(), StringComparison.Ordinal);
         var byId = await GetPageAsync(http, "/dashboard/devices?sort=id");
