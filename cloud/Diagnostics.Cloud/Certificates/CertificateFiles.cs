@@ -43,10 +43,13 @@ internal static class CertificateFiles
     private static bool IsPkcs12(string path) =>
         path.EndsWith(".pfx", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".p12", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Write then rename: a reader (or a crash) never sees half a file.</summary>
+    /// <summary>
+    /// Write then rename: a reader (or a crash) never sees half a file. The temporary name is the writer's own, so two
+    /// instances making the same file in one folder at once (two hosts started together) each rename a whole file.
+    /// </summary>
     private static void WriteAtomically(string path, string text, bool ownerOnly)
     {
-        var temporary = path + ".tmp";
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (ownerOnly && !OperatingSystem.IsWindows())
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
