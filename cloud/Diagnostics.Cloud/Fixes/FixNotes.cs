@@ -31,7 +31,7 @@ public static class FixNotes
     public static string Read(string stored)
     {
         ArgumentNullException.ThrowIfNull(stored);
-        return ReadOrNull(stored) ?? stored;
+        return StoredTextReader.ReadsAsWritten(CultureInfo.CurrentUICulture) ? stored : ReadOrNull(stored) ?? stored;
     }
 
     /// <summary>

@@ -18,6 +18,17 @@ public static partial class StoredTextReader
     private static readonly ConcurrentDictionary<(string, string), IReadOnlyList<(string Key, Regex Pattern)>> Patterns = new();
 
     /// <summary>
+    /// Whether a reader of <paramref name="culture"/> reads stored English as written: the texts are stored in English, so
+    /// rewording them for an English reader would only match every pattern to rebuild the same line (a fix list renders
+    /// a note per row on every refresh).
+    /// </summary>
+    public static bool ReadsAsWritten(CultureInfo culture)
+    {
+        ArgumentNullException.ThrowIfNull(culture);
+        return culture.Name.Length == 0 || culture.TwoLetterISOLanguageName == "en";
+    }
+
+    /// <summary>
     /// <paramref name="body"/>, one of the texts of <paramref name="texts"/> as written in <paramref name="from"/>, worded
     /// from its text in <paramref name="to"/> with the same values; null when it is none of them. <paramref name="readValue"/>
     /// may word each value again (a stored reason inside a stored note). <paramref name="name"/> keys the compiled patterns.

@@ -33,9 +33,9 @@ public static class SupportStaffText
     /// </summary>
     public static string? Read(string? stored)
     {
-        if (string.IsNullOrEmpty(stored))
-            return stored;
         var reader = CultureInfo.CurrentUICulture;
+        if (string.IsNullOrEmpty(stored) || StoredTextReader.ReadsAsWritten(reader))
+            return stored;
         return string.Join('\n', stored.Split('\n').Select(line => StoredTextReader.Reword(Texts.Manager, "staff", line, CultureInfo.InvariantCulture, reader, ReadValue) ?? line));
     }
 
