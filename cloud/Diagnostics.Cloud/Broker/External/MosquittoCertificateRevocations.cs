@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Diagnostics.Cloud.Certificates;
 using Diagnostics.Cloud.Devices;
@@ -22,6 +23,8 @@ public sealed partial class MosquittoCertificateRevocations(
     private readonly ExternalBrokerOptions _settings = options.Value.External;
     private readonly SemaphoreSlim _writing = new(1, 1);
     private HashSet<string> _written = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, byte> _rechecks = new(StringComparer.Ordinal);
     private DateTimeOffset _writtenAt;
 
     /// <summary>Serials in the list last written (for tests and the log).</summary>
@@ -46,20 +49,32 @@ public sealed partial class MosquittoCertificateRevocations(
         await WriteAsync(cancellationToken);
         await connection.Value.EndSessionAsync(deviceId, cancellationToken);
         LogSessionEnded(deviceId);
-        // If the device reconnected before the broker reloaded the list, its new session is ended here; after the reload its handshake fails.
-        _ = Task.Run(async () =>
+        // The API and every instance's audit-trail reader both revoke: one recheck per device is enough.
+        if (_rechecks.TryAdd(deviceId, 0))
+            _ = EndAgainAsync(deviceId);
+    }
+
+    /// <summary>If the device reconnected before the broker reloaded the list, its new session is ended here; after the reload its handshake fails.</summary>
+    private async Task EndAgainAsync(string deviceId)
+    {
+        try
         {
-            try
-            {
-                await Task.Delay(_settings.RevokedSessionRecheck, time, CancellationToken.None);
-                await connection.Value.EndSessionAsync(deviceId, CancellationToken.None);
-                LogSessionEnded(deviceId);
-            }
-            catch (Exception ex)
-            {
-                LogFailed(ex, $"ending {deviceId}'s session again");
-            }
-        }, CancellationToken.None);
+            await Task.Delay(_settings.RevokedSessionRecheck, time, _stopping.Token);
+            await connection.Value.EndSessionAsync(deviceId, _stopping.Token);
+            LogSessionEnded(deviceId);
+        }
+        catch (Exception) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping: the next start writes the list again, and the broker refuses the device once it has reloaded it.
+        }
+        catch (Exception ex)
+        {
+            LogFailed(ex, $"ending {deviceId}'s session again");
+        }
+        finally
+        {
+            _rechecks.TryRemove(deviceId, out _);
+        }
     }
 
     /// <summary>Writes the list of every revoked, unexpired certificate now (one query; one file replaced whole).</summary>
@@ -118,8 +133,15 @@ public sealed partial class MosquittoCertificateRevocations(
         }
     }
 
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await base.StopAsync(cancellationToken);
+    }
+
     public override void Dispose()
     {
+        _stopping.Dispose();
         _writing.Dispose();
         base.Dispose();
     }

@@ -68,10 +68,11 @@ public sealed class MosquittoCertificateTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
-        if (_mosquitto is not null)
-            await _mosquitto.DisposeAsync();
+        // The cloud first: it may still be ending a revoked device's session at the broker.
         if (_cloud is not null)
             await _cloud.DisposeAsync();
+        if (_mosquitto is not null)
+            await _mosquitto.DisposeAsync();
         _deviceCa?.Dispose();
         try
         {
