@@ -6,6 +6,7 @@ using Diagnostics.Cloud.Knowledge;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
 using Microsoft.Extensions.DependencyInjection;
+using static Diagnostics.Cloud.Tests.Knowledge.KnowledgeApiTests;
 using static Diagnostics.Cloud.Tests.Web.RenderedPage;
 
 namespace Diagnostics.Cloud.Tests.Knowledge;
@@ -239,14 +240,5 @@ public sealed class KnowledgeLanguageTests
         Assert.True(valid.IsValid, string.Join("\n", valid.Errors));
         Assert.Equal(["remediation.describe：記事には自動修復があります。デバイスが何をするかをこの言語で書いてください"],
             ArticleErrors.ForReader(valid.Translation!.CheckAgainst(article)));
-    }
-
-    private static CloudHost EmptyKnowledgeHost() => new(settings: new Dictionary<string, string?> { ["Knowledge:ImportOnStart"] = "false" });
-
-    private static async Task<ImportReport> ImportAsync(HttpClient client, params string[] articles)
-    {
-        using var response = await client.PostAsJsonAsync("/api/kb/import", new { articles }, Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadJsonAsync<ImportReport>())!;
     }
 }
