@@ -101,6 +101,24 @@ public sealed class KnowledgeLanguageTests
         Assert.StartsWith(expected + " · ", TestIdText(page, "article-why"), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("en-US", "exact code: reported code {0}")]
+    [InlineData("zh-CN", "代码完全一致：设备报告的代码为 {0}")]
+    [InlineData("ja", "コードが一致：デバイスが報告したコードは {0}")]
+    public async Task The_device_page_says_why_a_fix_is_suggested_in_the_agents_language(string language, string expected)
+    {
+        await using var host = new CloudHost();
+        var (device, _, _) = await Fixes.FixLoopTests.JammedPairedDeviceAsync(host, "kb-why-1", "FFFF2929");
+        await using var _ = device;
+        var agent = await host.SignedInClientAsync(AccountRole.Agent);
+        agent.DefaultRequestHeaders.AcceptLanguage.ParseAdd(language);
+
+        var page = await GetPageAsync(agent, "/dashboard/devices/kb-why-1");
+        var code = Attribute(page, "suggested-fix", "data-code")[0];
+
+        Assert.StartsWith(expected.Replace("{0}", code, StringComparison.Ordinal) + " · ", TestIdText(page, "match-reasons"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Search_reasons_word_the_devices_problem_and_the_scores_for_each_reader()
     {
