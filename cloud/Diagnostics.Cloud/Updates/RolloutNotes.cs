@@ -50,6 +50,21 @@ public static class RolloutNotes
     /// <summary>Where a device's update stands, in the reader's language; what the device itself said reads as it said it.</summary>
     public static string ReadDetail(string stored) => Read(stored, ReadTime);
 
+    /// <summary>
+    /// Why a device's update stands where it does, when it can be said in the reader's language: one of the service's
+    /// notes worded for them, or null when it is none (what a device said in its own words, which a reader of another
+    /// language would meet in English, or nothing). An English reader reads any stored detail.
+    /// </summary>
+    public static string? ReadDetailOrNull(string stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        if (stored.Length == 0)
+            return null;
+        return StoredTextReader.ReadsAsWritten(CultureInfo.CurrentUICulture)
+            ? stored
+            : StoredTextReader.Reword(Texts.Manager, "rollout-notes", stored, CultureInfo.InvariantCulture, CultureInfo.CurrentUICulture, ReadTime);
+    }
+
     private static string Read(string stored, Func<string, string?> readValue)
     {
         ArgumentNullException.ThrowIfNull(stored);

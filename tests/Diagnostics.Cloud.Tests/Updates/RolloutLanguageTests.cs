@@ -214,6 +214,21 @@ public sealed class RolloutLanguageTests : IDisposable
         var page = await GetPageAsync(supervisor, "/dashboard/devices/rl-own", "ja");
         Assert.Contains($"{by} が {until.UtcDateTime.ToString("f", CultureInfo.GetCultureInfo("ja"))}（UTC）まで延期しました",
             Assert.Single(TestIdTexts(page, "device-update")), StringComparison.Ordinal);
+
+        // Approved after all; the printer says it succeeded but still runs 1.0.0. The companion's card says why it failed
+        // in the customer's language; a device's own words would be left out rather than read in English.
+        using (var approve = await owner.PostAsync(new Uri($"/api/me/updates/{rollout.Id}/devices/rl-own/approve", UriKind.Relative), null, Ct))
+            Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
+        await Eventually.TrueAsync(() => !device.UpdateOffers.IsEmpty, "the offer");
+        await TestReleases.ReportAsync(device, update: new UpdateReport { OfferId = device.UpdateOffers.Last().OfferId, Phase = UpdatePhase.Succeeded, RunningVersion = "1.0.0" });
+        await Eventually.TrueAsync(async () => (await owner.GetJsonAsync<List<MyUpdateView>>("/api/me/updates"))[0].State == "failed", "the update failed");
+
+        Assert.Equal("更新未能安装，您的打印机仍在运行 1.0.0。原因：设备报告更新成功，但运行的是 1.0.0，而不是 2.0.0。",
+            TestIdText(await GetPageAsync(owner, "/app/devices/rl-own", "zh-Hans"), "update-state"));
+        Assert.Equal("アップデートはインストールされませんでした。プリンターは引き続き 1.0.0 で動いています。理由: 更新の成功が報告されましたが、動いているのは 2.0.0 ではなく 1.0.0 です。",
+            TestIdText(await GetPageAsync(owner, "/app/devices/rl-own", "ja"), "update-state"));
+        Assert.Equal("The update did not install; your printer still runs 1.0.0. reported success while running 1.0.0, not 2.0.0",
+            TestIdText(await GetPageAsync(owner, "/app/devices/rl-own", "en"), "update-state"));
     }
 
     private static async Task<JsonDocument> GetJsonAsync(HttpClient client, string url, string language)
