@@ -41,6 +41,13 @@ public static class BrokerExtensions
             builder.Services.AddSingleton<IExternalBrokerSubscriber>(sp => sp.GetRequiredService<DeviceTrafficSubscriber>());
             builder.Services.AddSingleton<IDownlinkPublisher>(sp => sp.GetRequiredService<ExternalBrokerConnection>());
             builder.Services.AddSingleton<IDeviceSessionEnding, ExternalDeviceSessionEnding>();
+            if (UsesDeviceAccounts(builder, ExternalDeviceAccounts.MosquittoCertificates))
+            {
+                // The running cloud writes the revocation list; the command line's revocations reach it through the audit trail (RevokedSessions).
+                builder.Services.AddSingleton<MosquittoCertificateRevocations>();
+                builder.Services.AddHostedService(sp => sp.GetRequiredService<MosquittoCertificateRevocations>());
+                builder.Services.Replace(ServiceDescriptor.Singleton<IBrokerDeviceAccounts>(sp => sp.GetRequiredService<MosquittoCertificateRevocations>()));
+            }
             builder.Services.AddHealthChecks().AddCheck<ExternalBrokerHealthCheck>("broker");
         }
         else
@@ -83,9 +90,9 @@ public static class BrokerExtensions
             && mode == BrokerMode.External;
     }
 
-    private static bool UsesHttpHooks(IHostApplicationBuilder builder) =>
+    private static bool UsesDeviceAccounts(IHostApplicationBuilder builder, ExternalDeviceAccounts which) =>
         Enum.TryParse<ExternalDeviceAccounts>(builder.Configuration[$"{BrokerOptions.SectionName}:External:{nameof(ExternalBrokerOptions.DeviceAccounts)}"], ignoreCase: true, out var accounts)
-        && accounts == ExternalDeviceAccounts.HttpHooks;
+        && accounts == which;
 
     private static void AddBrokerOptions(IHostApplicationBuilder builder)
     {
@@ -108,8 +115,8 @@ public static class BrokerExtensions
         builder.Services.AddSingleton<ExternalBrokerConnection>();
         builder.Services.AddSingleton(sp => new Lazy<ExternalBrokerConnection>(sp.GetRequiredService<ExternalBrokerConnection>));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ExternalBrokerConnection>());
-        // With the HTTP hooks the broker asks the cloud each time: there are no accounts in it to keep.
-        if (UsesHttpHooks(builder))
+        // With the HTTP hooks the broker asks the cloud each time, and with certificates it trusts the device CA: there are no accounts in it to keep.
+        if (UsesDeviceAccounts(builder, ExternalDeviceAccounts.HttpHooks) || UsesDeviceAccounts(builder, ExternalDeviceAccounts.MosquittoCertificates))
             return;
         builder.Services.AddSingleton<MosquittoDynamicSecurity>();
         builder.Services.AddSingleton<IExternalBrokerSubscriber>(sp => sp.GetRequiredService<MosquittoDynamicSecurity>());

@@ -47,7 +47,7 @@ internal static class CertificateFiles
     /// Write then rename: a reader (or a crash) never sees half a file. The temporary name is the writer's own, so two
     /// instances making the same file in one folder at once (two hosts started together) each rename a whole file.
     /// </summary>
-    private static void WriteAtomically(string path, string text, bool ownerOnly)
+    public static void WriteAtomically(string path, string text, bool ownerOnly)
     {
         var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };

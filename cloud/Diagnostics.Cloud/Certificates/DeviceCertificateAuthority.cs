@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Observability;
 using Microsoft.Extensions.Options;
 
@@ -75,6 +76,24 @@ public sealed partial class DeviceCertificateAuthority(
         var problems = chain.ChainStatus.Select(s => s.Status).Where(s => s != X509ChainStatusFlags.NoError).Distinct().ToList();
         reason = problems.Count == 0 ? "it does not chain to the device CA" : "not valid under the device CA: " + string.Join(", ", problems);
         return false;
+    }
+
+    /// <summary>
+    /// A revocation list (RFC 5280 section 5, PEM) signed by this CA naming <paramref name="revoked"/>, valid from now until
+    /// <paramref name="nextUpdate"/>; its number grows with the time it was made, so a newer list always outranks an older one.
+    /// </summary>
+    public string RevocationListPem(IEnumerable<DeviceCertificateRecord> revoked, DateTimeOffset nextUpdate)
+    {
+        ArgumentNullException.ThrowIfNull(revoked);
+        var now = time.GetUtcNow();
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var certificate in revoked)
+        {
+            builder.AddEntry(Convert.FromHexString(certificate.Serial), certificate.RevokedAt ?? now,
+                certificate.RevocationReason == "superseded" ? X509RevocationReason.Superseded : null);
+        }
+        var der = builder.Build(Certificate, new System.Numerics.BigInteger(now.ToUnixTimeMilliseconds()), nextUpdate, HashAlgorithmName.SHA256, thisUpdate: now);
+        return PemEncoding.WriteString("X509 CRL", der);
     }
 
     private static (X509Certificate2, string) LoadOrCreate(CertificateOptions settings, CertificateDirectory directory, TimeProvider time, ILogger logger)

@@ -151,6 +151,11 @@ internal sealed class DeviceCredentialStore(Database database) : IDeviceCredenti
         await database.QueryAsync<DeviceCertificateRecord>($"SELECT {CertificateColumns} FROM device_certificates WHERE device_id = @deviceId ORDER BY issued_at_ms DESC, serial;",
             new { deviceId }, cancellationToken);
 
+    public async Task<IReadOnlyList<DeviceCertificateRecord>> ListRevokedCertificatesAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        await database.QueryAsync<DeviceCertificateRecord>(
+            $"SELECT {CertificateColumns} FROM device_certificates WHERE revoked_at_ms IS NOT NULL AND not_after_ms > @now ORDER BY serial;",
+            new { now }, cancellationToken);
+
     public Task<int> SupersedeOlderAsync(string deviceId, string serial, DateTimeOffset at, CancellationToken cancellationToken) =>
         database.ExecuteAsync("""
             UPDATE device_certificates SET revoked_at_ms = @at, revocation_reason = 'superseded'

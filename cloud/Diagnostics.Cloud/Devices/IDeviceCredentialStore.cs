@@ -34,6 +34,9 @@ public interface IDeviceCredentialStore
     /// <summary>Newest first.</summary>
     Task<IReadOnlyList<DeviceCertificateRecord>> ListCertificatesAsync(string deviceId, CancellationToken cancellationToken);
 
+    /// <summary>Every device's revoked certificates that have not expired at <paramref name="now"/> (what a revocation list must name).</summary>
+    Task<IReadOnlyList<DeviceCertificateRecord>> ListRevokedCertificatesAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Revokes the device's certificates issued before <paramref name="serial"/>: it now uses that one.</summary>
     Task<int> SupersedeOlderAsync(string deviceId, string serial, DateTimeOffset at, CancellationToken cancellationToken);
 

@@ -196,19 +196,7 @@ public sealed partial class ExternalBrokerConnection : BackgroundService, IDownl
         TaskCompletionSource lost;
         lock (_stateLock)
             lost = _lost = NewSignal();
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(_settings.Host, _settings.Port)
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithClientId(ClientId)
-            .WithCleanStart(true)
-            .WithSessionExpiryInterval(0)
-            .WithKeepAlivePeriod(_settings.KeepAlive)
-            .WithTimeout(_settings.Timeout);
-        if (_settings.UserName.Length > 0)
-            builder = builder.WithCredentials(_settings.UserName, _settings.Password);
-        if (_settings.UseTls)
-            builder = builder.WithTlsOptions(Agent.Uplink.BrokerTls.Build(AsAgentOptions(_settings), clientCertificate: null, why => LogTlsRefused(_settings.Host, why)));
-        var connected = await _client.ConnectAsync(builder.Build(), cancellationToken);
+        var connected = await _client.ConnectAsync(ClientOptions(ClientId), cancellationToken);
         if (connected.ResultCode != MqttClientConnectResultCode.Success)
             throw new InvalidOperationException($"The broker refused the connection: {connected.ResultCode} {connected.ReasonString}");
         Interlocked.Increment(ref _connections);
@@ -231,6 +219,40 @@ public sealed partial class ExternalBrokerConnection : BackgroundService, IDownl
         lock (_stateLock)
             _ready.TrySetResult();
         LogConnected(_settings.Host, _settings.Port, ClientId, _filterList);
+    }
+
+    /// <summary>
+    /// Ends whatever session the broker holds under <paramref name="clientId"/> by connecting with that client id (the
+    /// cloud's own account; MQTT 3.1.4-3: the broker closes the existing connection of a client id taken over) and
+    /// leaving at once. The way to end one device's session in a broker the cloud keeps no accounts in.
+    /// </summary>
+    public async Task EndSessionAsync(string clientId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(clientId);
+        using var client = new MqttClientFactory().CreateMqttClient();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_settings.Timeout);
+        var connected = await client.ConnectAsync(ClientOptions(clientId), timeout.Token);
+        if (connected.ResultCode != MqttClientConnectResultCode.Success)
+            throw new InvalidOperationException($"The broker refused the connection that ends {clientId}'s session: {connected.ResultCode} {connected.ReasonString}");
+        await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), timeout.Token);
+    }
+
+    private MqttClientOptions ClientOptions(string clientId)
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(_settings.Host, _settings.Port)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithClientId(clientId)
+            .WithCleanStart(true)
+            .WithSessionExpiryInterval(0)
+            .WithKeepAlivePeriod(_settings.KeepAlive)
+            .WithTimeout(_settings.Timeout);
+        if (_settings.UserName.Length > 0)
+            builder = builder.WithCredentials(_settings.UserName, _settings.Password);
+        if (_settings.UseTls)
+            builder = builder.WithTlsOptions(Agent.Uplink.BrokerTls.Build(AsAgentOptions(_settings), clientCertificate: null, why => LogTlsRefused(_settings.Host, why)));
+        return builder.Build();
     }
 
     private async Task ReceiveAsync(MqttApplicationMessageReceivedEventArgs e)
@@ -281,6 +303,15 @@ public sealed partial class ExternalBrokerConnection : BackgroundService, IDownl
             yield return "Broker:External:ReconnectMaxDelay must not be below ReconnectMinDelay.";
         if (settings.UserName.Length == 0 && settings.DeviceAccounts == ExternalDeviceAccounts.MosquittoDynamicSecurity)
             yield return "Broker:External:UserName (the dynamic-security administrator) must be set to manage device accounts in Mosquitto.";
+        if (settings.DeviceAccounts == ExternalDeviceAccounts.MosquittoCertificates)
+        {
+            if (settings.UserName.Length == 0)
+                yield return "Broker:External:UserName (the cloud's account in Mosquitto's password file) must be set with DeviceAccounts MosquittoCertificates.";
+            if (string.IsNullOrWhiteSpace(settings.CrlPath))
+                yield return "Broker:External:CrlPath (the CRL file Mosquitto's device listener reads as crlfile) must be set with DeviceAccounts MosquittoCertificates.";
+            else if (Path.GetDirectoryName(Path.GetFullPath(settings.CrlPath)) is { } folder && !Directory.Exists(folder))
+                yield return $"Broker:External:CrlPath: the folder {folder} does not exist.";
+        }
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

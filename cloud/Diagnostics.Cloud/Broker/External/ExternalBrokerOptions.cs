@@ -10,6 +10,13 @@ public enum ExternalDeviceAccounts
 
     /// <summary>The broker asks the cloud at each CONNECT, publish and subscription through the HTTP hooks (<c>Broker:Hooks</c>): EMQX, VerneMQ, a HiveMQ extension.</summary>
     HttpHooks,
+
+    /// <summary>
+    /// Mosquitto authenticates devices by the client certificate the cloud's device CA issued (<c>use_identity_as_username</c>:
+    /// the certificate's CN, the device id, is the user name) and one ACL pattern covers every device: nothing per device
+    /// in the broker. The cloud writes the revoked certificates to a CRL (<see cref="ExternalBrokerOptions.CrlPath"/>).
+    /// </summary>
+    MosquittoCertificates,
 }
 
 /// <summary>The external MQTT 5 broker the cloud connects to as a client. Section <c>Broker:External</c>.</summary>
@@ -62,4 +69,21 @@ public sealed class ExternalBrokerOptions
 
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// With <see cref="ExternalDeviceAccounts.MosquittoCertificates"/>: the PEM file the cloud writes its device CA's
+    /// revocation list to (Mosquitto's <c>crlfile</c>; the broker reads it again on SIGHUP). Its folder must exist.
+    /// </summary>
+    public string CrlPath { get; set; } = "";
+
+    /// <summary>How long a written CRL is valid (its nextUpdate). The cloud writes a new one when half of it has passed: an expired CRL makes Mosquitto refuse every device.</summary>
+    [Range(typeof(TimeSpan), "01:00:00", "365.00:00:00")]
+    public TimeSpan CrlLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// After a revocation the device's live session is ended again after this long, in case it reconnected before the
+    /// broker had read the new CRL (the cloud cannot tell when the broker reloads it).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan RevokedSessionRecheck { get; set; } = TimeSpan.FromSeconds(5);
 }
