@@ -17,7 +17,7 @@ namespace Diagnostics.Cloud.Broker;
 /// broker's bytes per connected device, measured with a heap dump of the cloud holding 5,000 devices):
 /// <list type="bullet">
 /// <item>the channel adapter's send lock starts with room for 64 waiters (a 536-byte array): trimmed to none when the
-/// connection is accepted; a send that has to wait grows it again (one packet is sent at a time per connection);</item>
+/// connection is accepted; sends are serialised by it, and one that has to wait grows the queue again (4, 8, …);</item>
 /// <item>the MQTT 5 encoder's properties writer is created with a 1,024-byte buffer that its reset never shrinks below
 /// 4,096: replaced once the CONNECT is validated (nothing has been encoded yet) by one of
 /// <see cref="PropertiesBufferBytes"/> that grows for a packet with larger properties and shrinks back after it;</item>
