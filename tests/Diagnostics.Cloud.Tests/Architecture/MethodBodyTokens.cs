@@ -4,9 +4,10 @@ using System.Reflection.Emit;
 namespace Diagnostics.Cloud.Tests.Architecture;
 
 /// <summary>
-/// The metadata tokens a compiled method body carries (the strings it loads, the types, methods and fields it names),
-/// read from its IL with reflection's own opcode table. One walker for every architecture test that reads code as
-/// compiled, so a fix to how operands are stepped over reaches all of them.
+/// A compiled method body's instructions in order and the metadata tokens they carry (the strings it loads, the types,
+/// methods and fields it names), read from its IL with reflection's own opcode table. One decoder for every test that
+/// reads code as compiled (the architecture tests, the hard-coded text scan), so a fix to how operands are stepped over
+/// reaches all of them.
 /// </summary>
 internal static class MethodBodyTokens
 {

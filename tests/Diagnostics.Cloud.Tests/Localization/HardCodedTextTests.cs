@@ -61,6 +61,53 @@ public sealed partial class HardCodedTextTests
         Assert.Contains(texts, text => text.Contains("<span class=\"swatch tone-critical\"></span>", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// No component shows an enum value's own name (<c>@state</c>, <c>@state.ToString()</c>) or its stored word
+    /// (<c>@state.ToStorage()</c>) as text: those are English whatever the reader reads. The audit of issue 19 found
+    /// three (a chat card's states, a device's update step, the device list's health filter); each reads through a
+    /// resource now, and a value written to <c>data-*</c> attributes or CSS classes is not text and passes.
+    /// </summary>
+    [Fact]
+    public void No_component_shows_a_values_English_name_as_text()
+    {
+        var findings = new List<string>();
+        foreach (var type in WebComponentTypes())
+        {
+            foreach (var method in type.GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            {
+                findings.AddRange(StoredNamesGivenToTheRenderTree(method).Select(shown => $"{Outermost(type).FullName}: {shown}"));
+            }
+        }
+        Assert.True(findings.Count == 0,
+            "Show these values through a resource (DashboardText, PlainLanguage or the component's own @T[\"…\"]), not by their name:\n"
+            + string.Join('\n', findings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)));
+    }
+
+    /// <summary>
+    /// The values a method hands to <c>RenderTreeBuilder.AddContent</c> or <c>AddMarkupContent</c> by their name: the
+    /// result of a <c>ToStorage()</c> call, an enum's <c>ToString()</c> (<c>constrained.</c> by the enum), or an enum
+    /// boxed for <c>AddContent(int, object)</c>, right before the call.
+    /// </summary>
+    private static IEnumerable<string> StoredNamesGivenToTheRenderTree(MethodInfo method)
+    {
+        var instructions = MethodBodyTokens.InstructionsOf(method).ToList();
+        for (var i = 1; i < instructions.Count; i++)
+        {
+            if (!instructions[i].IsCall || MethodBodyTokens.MemberNamedBy(method, instructions[i]) is not MethodBase called
+                || called.DeclaringType?.Name != "RenderTreeBuilder" || called.Name is not ("AddContent" or "AddMarkupContent"))
+                continue;
+            var before = instructions[i - 1];
+            var named = before.NamesMember ? MethodBodyTokens.MemberNamedBy(method, before) : null;
+            if (before.IsCall && named is MethodBase { Name: "ToStorage" } storage)
+                yield return $"{storage.DeclaringType?.Name}.ToStorage()";
+            else if (before.IsCall && named is MethodBase { Name: "ToString" } && i > 1 && instructions[i - 2].Code == OpCodes.Constrained
+                && MethodBodyTokens.MemberNamedBy(method, instructions[i - 2]) is Type { IsEnum: true } constrained)
+                yield return $"{constrained.Name}.ToString()";
+            else if (before.Code == OpCodes.Box && named is Type { IsEnum: true } boxed)
+                yield return $"{boxed.Name} by its name";
+        }
+    }
+
     private static IEnumerable<Type> WebComponentTypes() => typeof(SupportedCultures).Assembly.GetTypes()
         .Where(type => type.Namespace?.StartsWith("Diagnostics.Cloud.Web", StringComparison.Ordinal) == true)
         .Where(type => typeof(IComponent).IsAssignableFrom(Outermost(type)));
