@@ -65,11 +65,22 @@ public sealed class LocalizedTexts
 /// (<see cref="ForReader"/>), and in English for logs and for what is stored (<see cref="Invariant"/>), so a refusal is
 /// logged once in one language and explained in each reader's.
 /// </summary>
-public sealed record LocalizedMessage(LocalizedTexts Texts, string Name, params object?[] Args)
+public sealed record LocalizedMessage(LocalizedTexts Texts, string Name, params object?[] Args) : IReaderValue
 {
-    public string ForReader => Texts.Format(Name, Args);
+    public string ForReader => Texts.Format(Name, [.. Args.Select(a => a is IReaderValue value ? value.ForReader : a)]);
 
-    public string Invariant => Texts.Invariant(Name, Args);
+    public string Invariant => Texts.Invariant(Name, [.. Args.Select(a => a is IReaderValue value ? value.Invariant : a)]);
 
     public override string ToString() => Invariant;
+}
+
+/// <summary>
+/// A value inside a <see cref="LocalizedMessage"/> that is itself worded for the reader: a message within a message, a
+/// condition's name ("Paper jam", "卡纸") that English logs and stored lines keep as its code (PAPER_JAM).
+/// </summary>
+public interface IReaderValue
+{
+    string ForReader { get; }
+
+    string Invariant { get; }
 }
