@@ -67,9 +67,15 @@ public sealed class LocalizedTexts
 /// </summary>
 public sealed record LocalizedMessage(LocalizedTexts Texts, string Name, params object?[] Args)
 {
+    /// <summary>
+    /// What went wrong underneath, in the words of the library that said it (a .NET exception's English message): logged
+    /// with <see cref="Invariant"/>, never shown to a reader, whose language it is not in.
+    /// </summary>
+    public string? Cause { get; init; }
+
     public string ForReader => Texts.Format(Name, Args);
 
-    public string Invariant => Texts.Invariant(Name, Args);
+    public string Invariant => Cause is null ? Texts.Invariant(Name, Args) : $"{Texts.Invariant(Name, Args)} ({Cause})";
 
     public override string ToString() => Invariant;
 }
