@@ -123,6 +123,10 @@ public sealed class FixEndedLanguageTests
             Assert.Single(TestIdTexts(chinesePage, "handover-reason")), StringComparison.Ordinal);
         Assert.Contains("设备 end-ja-1（Acme LaserPro 500，固件 2.1.0）：已停止，严重，在线。", NoteOf(chinesePage), StringComparison.Ordinal);
         Assert.Contains("当前问题：ipp:media-jam（卡纸，错误）", NoteOf(chinesePage), StringComparison.Ordinal);
+
+        // The device panel beside the conversation: the fix's state in each agent's words.
+        Assert.Equal([("Paper jam", "failed"), ("Paper jam", "失敗"), ("Paper jam", "失败")],
+            new[] { englishPage, japanesePage, chinesePage }.Select(page => PanelFix(page, fix.ProposalId)));
     }
 
     [Fact]
@@ -205,6 +209,14 @@ public sealed class FixEndedLanguageTests
             Assert.Single(TestIdTexts(await GetPageAsync(japanese, $"/dashboard/support/{session.Id}"), "handover-reason")), StringComparison.Ordinal);
         Assert.EndsWith(OldReason, Assert.Single(TestIdTexts(await GetPageAsync(english, $"/dashboard/support/{session.Id}"), "handover-reason")), StringComparison.Ordinal);
         Assert.Equal(OldReason, (await SessionAsync(english, session.Id, staff: true)).HandoverReason);
+    }
+
+    // The panel's line for one fix: "{title}: {state} {ago} · decided by …", its title and state word.
+    private static (string Title, string State) PanelFix(string page, string proposalId)
+    {
+        var line = TestIdTexts(page, "panel-fix")[Attribute(page, "panel-fix", "data-fix-id").IndexOf(proposalId)];
+        var colon = line.IndexOf(": ", StringComparison.Ordinal);
+        return (line[..colon], line[(colon + 2)..].Split(' ')[0]);
     }
 
     // The assistant's hand-over note as the page shows it (the internal lines' texts, markup and line breaks collapsed).
