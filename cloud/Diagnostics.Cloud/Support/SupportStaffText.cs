@@ -39,8 +39,8 @@ public static class SupportStaffText
         return string.Join('\n', stored.Split('\n').Select(line => StoredTextReader.Reword(Texts.Manager, "staff", line, CultureInfo.InvariantCulture, reader, ReadValue) ?? line));
     }
 
-    // A value in a state's or a condition's place is a word of the dashboard's; any other may be a language's name, a fix's stored note (why the fix
-    // before the hand-over failed) or a staff text.
+    // A value in a state's or a condition's place is a word of the dashboard's; any other may be a language's name, a
+    // fix's stored note (why the fix before the hand-over failed) or a staff text.
     private static string? ReadValue(string key, int index, string value) =>
         DashboardWordPlaces.TryGetValue((key, index), out var group) ? DashboardWord(group, value) : LanguageName(value) ?? FixNotes.ReadOrNull(value) ?? Read(value);
 
@@ -60,8 +60,8 @@ public static class SupportStaffText
         [("Handover.FromFailedFix", 1)] = "FixState",
     };
 
-    // The agent reads the state in the words of the dashboard beside the note (Web/Dashboard/DashboardText: "DeviceState.Stopped",
-    // "Health.critical", "FixState.failed"), read from its resources by name: the desk's words live in one place, and
+    // The agent reads the state in the words of the dashboard beside the note (Web/Dashboard/DashboardText:
+    // "DeviceState.Stopped", "Health.critical", "FixState.failed"), read from its resources by name: the desk's words live in one place, and
     // Support does not depend on the web pages that use it. A word the resources do not know stays as stored.
     private static readonly LocalizedTexts DashboardWords = new("Web.Dashboard.DashboardText");
 
