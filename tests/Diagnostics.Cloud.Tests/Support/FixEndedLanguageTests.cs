@@ -152,6 +152,20 @@ public sealed class FixEndedLanguageTests
         Assert.Equal("この修復はすでに判断済みか終了しているため、承認も却下もできません。", problem.RootElement.GetProperty("detail").GetString());
     }
 
+    [Fact]
+    public async Task A_Japanese_customer_who_taps_Solved_keeps_a_solution_that_says_so_in_Japanese()
+    {
+        await using var host = new CloudHost();
+        var (device, owner) = await PairedDeviceAsync(host, "end-ja-3", "FFFF7606", Jam);
+        await using var _ = device;
+        var session = await OpenAsync(owner, "end-ja-3", "紙詰まりです");
+
+        await OkAsync<SupportSession>(owner, $"/api/me/sessions/{session.Id}/solved");
+
+        var solution = Card<SolutionCard>(Assert.Single(await MessagesAsync(owner, session.Id), m => m.Kind == MessageKind.Solution));
+        Assert.EndsWith(" 問題が解決したことをご確認いただきました。", solution.Solution, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("en", "This fix can no longer be approved or declined: it was decided already, or it has ended.")]
     [InlineData("zh-CN", "此修复已无法批准或拒绝：它已经有了决定，或者已经结束。")]
