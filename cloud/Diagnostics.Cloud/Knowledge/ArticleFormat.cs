@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Diagnostics.Cloud.Localization;
 using Diagnostics.Protocol;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
@@ -8,9 +9,15 @@ using YamlDotNet.Serialization;
 namespace Diagnostics.Cloud.Knowledge;
 
 /// <summary>The outcome of reading an article file: the article, or every problem found, each saying where.</summary>
-public sealed record ArticleParse(Article? Article, IReadOnlyList<string> Errors)
+public sealed record ArticleParse(Article? Article, IReadOnlyList<LocalizedMessage> Problems)
 {
     public bool IsValid => Article is not null;
+
+    /// <summary>The problems in English: for logs, tests and the fields that always carried English.</summary>
+    public IReadOnlyList<string> Errors => ArticleErrors.English(Problems);
+
+    /// <summary>The problems in the reader's language (the current UI culture).</summary>
+    public IReadOnlyList<string> ErrorsForReader => ArticleErrors.ForReader(Problems);
 }
 
 /// <summary>
@@ -36,14 +43,14 @@ public static partial class ArticleFormat
     public static ArticleParse Parse(string text, string? expectedId = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var errors = new List<string>();
+        var errors = new List<LocalizedMessage>();
         if (Encoding.UTF8.GetByteCount(text) > MaxBytes)
-            return new ArticleParse(null, [$"the article is larger than {MaxBytes / 1024} KiB"]);
+            return new ArticleParse(null, [ArticleErrors.Of("TooLarge", MaxBytes / 1024)]);
         var (lines, headerEnd, splitError) = SplitHeader(text);
         if (lines is null)
             return new ArticleParse(null, [splitError!]);
         if (TranslationFormat.IsTranslation(text))
-            return new ArticleParse(null, ["the header has a language: this is a translation (<id>.<language>.md), not an article"]);
+            return new ArticleParse(null, [ArticleErrors.Of("IsTranslation")]);
 
         var header = ReadHeader<HeaderYaml>(string.Join('\n', lines[1..headerEnd]), errors);
         var sections = ReadSections(lines, headerEnd + 1, errors);
@@ -52,32 +59,32 @@ public static partial class ArticleFormat
 
         var id = Required(header.Id, "id", errors);
         if (id.Length > 0 && !IsValidId(id))
-            errors.Add($"id \"{id}\": use 3 to 64 lowercase letters, digits and dashes, starting with a letter or digit");
+            errors.Add(ArticleErrors.Of("InvalidId", id));
         if (expectedId is not null && id.Length > 0 && id != expectedId)
-            errors.Add($"id \"{id}\" differs from the file or address it came from (\"{expectedId}\")");
+            errors.Add(ArticleErrors.Of("IdDiffers", id, expectedId));
         var title = Required(header.Title, "title", errors);
         var summary = Required(header.Summary, "summary", errors);
 
         var applies = header.Applies ?? new AppliesYaml();
         var codes = Clean(applies.Codes);
         foreach (var code in codes.Where(c => !CodePattern().IsMatch(c)))
-            errors.Add($"applies.codes: \"{code}\" is not in source:code form (such as ipp:media-jam or prtAlert:8)");
+            errors.Add(ArticleErrors.Of("CodeForm", code));
         var conditions = Clean(applies.Conditions);
         foreach (var condition in conditions.Where(c => !Conditions.All.Contains(c)))
-            errors.Add($"applies.conditions: \"{condition}\" is not a normalized condition (Diagnostics.Protocol.Conditions)");
+            errors.Add(ArticleErrors.Of("NotACondition", condition));
         if (codes.Count == 0 && conditions.Count == 0)
-            errors.Add("applies: name at least one code or condition, or no device problem will ever find this article");
-        if (!FirmwareRange.TryParse(applies.Firmware, out var firmware, out var firmwareError))
-            errors.Add("applies.firmware: " + firmwareError);
+            errors.Add(ArticleErrors.Of("NothingApplies"));
+        if (!FirmwareRange.TryRead(applies.Firmware, out var firmware, out var firmwareError))
+            errors.Add(ArticleErrors.Of("Firmware", firmwareError));
 
         var category = string.IsNullOrWhiteSpace(header.Category) ? null : header.Category.Trim();
         if (category is not null && !ArticleCategory.IsKnown(category))
-            errors.Add($"category: \"{category}\" is not one of {string.Join(", ", ArticleCategory.All)} (leave it out to derive it from applies)");
+            errors.Add(ArticleErrors.Of("UnknownCategory", category, string.Join(", ", ArticleCategory.All)));
 
         var remediation = header.Remediation is null ? null : ReadRemediation(header.Remediation, errors);
 
         foreach (var heading in Sections.Where(h => !sections.ContainsKey(h)))
-            errors.Add($"the section '## {heading}' is missing");
+            errors.Add(ArticleErrors.Of("SectionMissing", heading));
         if (errors.Count > 0)
             return new ArticleParse(null, errors);
 
@@ -93,40 +100,40 @@ public static partial class ArticleFormat
     }
 
     /// <summary>The file's lines and where its YAML header ends (the closing <c>---</c>), or why it has no header.</summary>
-    internal static (string[]? Lines, int HeaderEnd, string? Error) SplitHeader(string text)
+    internal static (string[]? Lines, int HeaderEnd, LocalizedMessage? Error) SplitHeader(string text)
     {
         var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
         if (lines.Length == 0 || lines[0].Trim() != "---")
-            return (null, -1, "line 1: an article starts with a '---' line, then its YAML header");
+            return (null, -1, ArticleErrors.Of("NoHeaderStart"));
         var headerEnd = Array.FindIndex(lines, 1, line => line.Trim() == "---");
-        return headerEnd < 0 ? (null, -1, "the YAML header is not closed by a '---' line") : (lines, headerEnd, null);
+        return headerEnd < 0 ? (null, -1, ArticleErrors.Of("HeaderNotClosed")) : (lines, headerEnd, null);
     }
 
-    internal static T? ReadHeader<T>(string yaml, List<string> errors) where T : class
+    internal static T? ReadHeader<T>(string yaml, List<LocalizedMessage> errors) where T : class
     {
         try
         {
             var header = Yaml.Deserialize<T?>(yaml);
             if (header is null)
-                errors.Add("the YAML header is empty");
+                errors.Add(ArticleErrors.Of("HeaderEmpty"));
             return header;
         }
         catch (YamlException ex)
         {
             // Line numbers count from the header's first line; the file's line is one more (the opening '---').
             var message = ex.InnerException?.Message ?? ex.Message;
-            errors.Add($"line {ex.Start.Line + 1}: the YAML header cannot be read: {FirstLine(message)}");
+            errors.Add(ArticleErrors.Of("HeaderUnreadableAtLine", ex.Start.Line + 1, FirstLine(message)));
             return null;
         }
         catch (ArgumentException ex)
         {
             // YamlDotNet throws this, not a YamlException, for a tag that is no URI (found by fuzzing: "!!!]").
-            errors.Add($"the YAML header cannot be read: {FirstLine(ex.Message)}");
+            errors.Add(ArticleErrors.Of("HeaderUnreadable", FirstLine(ex.Message)));
             return null;
         }
     }
 
-    private static Remediation? ReadRemediation(RemediationYaml yaml, List<string> errors)
+    private static Remediation? ReadRemediation(RemediationYaml yaml, List<LocalizedMessage> errors)
     {
         var command = Required(yaml.Command, "remediation.command", errors);
         ConsentAction? needed = null;
@@ -135,14 +142,14 @@ public static partial class ArticleFormat
             if (DeviceCommands.ConsentNeeded.TryGetValue(command, out var consent))
                 needed = consent;
             else
-                errors.Add($"remediation.command: \"{command}\" is not a device command ({string.Join(", ", DeviceCommands.ConsentNeeded.Keys.Order(StringComparer.Ordinal))})");
+                errors.Add(ArticleErrors.Of("UnknownCommand", command, string.Join(", ", DeviceCommands.ConsentNeeded.Keys.Order(StringComparer.Ordinal))));
         }
         var actionText = Required(yaml.Action, "remediation.action", errors);
         ConsentAction action = default;
         if (actionText.Length > 0 && (!Enum.TryParse(actionText, ignoreCase: true, out action) || action == ConsentAction.Unspecified || !Enum.IsDefined(action)))
-            errors.Add($"remediation.action: \"{actionText}\" is not one of {string.Join(", ", Enum.GetValues<ConsentAction>().Where(a => a != ConsentAction.Unspecified).Select(a => a.ToString().ToLowerInvariant()))}");
+            errors.Add(ArticleErrors.Of("UnknownAction", actionText, string.Join(", ", Enum.GetValues<ConsentAction>().Where(a => a != ConsentAction.Unspecified).Select(a => a.ToString().ToLowerInvariant()))));
         else if (needed is { } n && actionText.Length > 0 && action != n)
-            errors.Add($"remediation.action: {command} needs the customer's \"{n.ToString().ToLowerInvariant()}\" consent, not \"{actionText}\"");
+            errors.Add(ArticleErrors.Of("WrongConsent", command, n.ToString().ToLowerInvariant(), actionText));
         var describe = Required(yaml.Describe, "remediation.describe", errors);
         // Without verify, the device's own result decides (identify, calibrate, a diagnostics bundle clear no condition).
         string? clears = null;
@@ -151,14 +158,14 @@ public static partial class ArticleFormat
         {
             clears = Required(verify.Clears, "remediation.verify.clears", errors);
             if (clears.Length > 0 && !Conditions.All.Contains(clears))
-                errors.Add($"remediation.verify.clears: \"{clears}\" is not a normalized condition");
+                errors.Add(ArticleErrors.Of("VerifyNotACondition", clears));
             var withinText = Required(verify.Within, "remediation.verify.within", errors);
             if (withinText.Length > 0)
             {
                 if (TimeSpan.TryParse(withinText, CultureInfo.InvariantCulture, out var parsed) && parsed > TimeSpan.Zero && parsed <= TimeSpan.FromDays(1))
                     within = parsed;
                 else
-                    errors.Add($"remediation.verify.within: \"{withinText}\" is not a time between 00:00:01 and 1.00:00:00 (hh:mm:ss)");
+                    errors.Add(ArticleErrors.Of("BadWithin", withinText));
             }
         }
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -168,7 +175,7 @@ public static partial class ArticleFormat
     }
 
     /// <summary>The body's sections by heading, each a list of items (bullets or numbered steps; plain paragraphs are items too).</summary>
-    internal static Dictionary<string, IReadOnlyList<string>> ReadSections(string[] lines, int start, List<string> errors)
+    internal static Dictionary<string, IReadOnlyList<string>> ReadSections(string[] lines, int start, List<LocalizedMessage> errors)
     {
         var sections = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         List<string>? items = null;
@@ -182,14 +189,14 @@ public static partial class ArticleFormat
                 var index = Array.IndexOf(Sections, heading);
                 if (index < 0)
                 {
-                    errors.Add($"line {i + 1}: '## {heading}' is not a section of an article ({string.Join(", ", Sections.Select(s => "## " + s))})");
+                    errors.Add(ArticleErrors.Of("UnknownSection", i + 1, heading, string.Join(", ", Sections.Select(s => "## " + s))));
                     items = null;
                     continue;
                 }
                 if (sections.ContainsKey(heading))
-                    errors.Add($"line {i + 1}: the section '## {heading}' appears twice");
+                    errors.Add(ArticleErrors.Of("SectionTwice", i + 1, heading));
                 else if (index < expected)
-                    errors.Add($"line {i + 1}: '## {heading}' is out of order (the sections go {string.Join(", ", Sections)})");
+                    errors.Add(ArticleErrors.Of("SectionOutOfOrder", i + 1, heading, string.Join(", ", Sections)));
                 expected = index + 1;
                 items = [];
                 sections[heading] = items;
@@ -208,16 +215,16 @@ public static partial class ArticleFormat
         foreach (var (heading, list) in sections)
         {
             if (list.Count == 0)
-                errors.Add($"the section '## {heading}' is empty");
+                errors.Add(ArticleErrors.Of("SectionEmpty", heading));
         }
         return sections;
     }
 
-    internal static string Required(string? value, string key, List<string> errors)
+    internal static string Required(string? value, string key, List<LocalizedMessage> errors)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            errors.Add($"{key} is required");
+            errors.Add(ArticleErrors.Of("Required", key));
             return "";
         }
         return value.Trim();

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using Diagnostics.Cloud.Knowledge.Search;
+using Diagnostics.Cloud.Localization;
 using Diagnostics.Protocol;
 
 namespace Diagnostics.Cloud.Knowledge;
@@ -16,8 +17,18 @@ public enum MatchKind
     Text,
 }
 
-/// <summary>An article that fits a problem, its score and every reason for it, so an agent can see why it ranks where it does.</summary>
-public sealed record ArticleMatch(Article Article, int Version, MatchKind Kind, double Score, double SuccessRate, IReadOnlyList<string> Reasons);
+/// <summary>
+/// An article that fits a problem, its score and every reason for it (<see cref="MatchReasons"/>), so an agent can see
+/// why it ranks where it does.
+/// </summary>
+public sealed record ArticleMatch(Article Article, int Version, MatchKind Kind, double Score, double SuccessRate, IReadOnlyList<LocalizedMessage> Why)
+{
+    /// <summary>The reasons in English, as the API's <c>reasons</c> and stored fix proposals carry them.</summary>
+    public IReadOnlyList<string> Reasons => [.. Why.Select(reason => reason.Invariant)];
+
+    /// <summary>The reasons in the reader's language (the current UI culture), numbers in the reader's culture.</summary>
+    public IReadOnlyList<string> ReasonsForReader => [.. Why.Select(reason => reason.ForReader)];
+}
 
 /// <summary>A problem to match: a device's code and normalized condition, with its model and firmware when known.</summary>
 public sealed record ProblemQuery(string? Code, string? Condition, string? Model = null, string? Firmware = null);
@@ -142,9 +153,9 @@ public sealed class ArticleIndex
             .OrderByDescending(c => c.Score).ThenBy(c => c.Id, StringComparer.Ordinal).Take(limit))
         {
             var (article, version) = _articles[id];
-            var reasons = new List<string>
+            var reasons = new List<LocalizedMessage>
             {
-                kind == MatchKind.Code ? $"exact code: reported code {query.Code}" : $"same problem: condition {query.Condition}",
+                kind == MatchKind.Code ? MatchReasons.ExactCode(query.Code) : MatchReasons.SameCondition(query.Condition),
             };
             Explain(article, target, reasons);
             var rate = SuccessRate(id, target, reasons);
@@ -185,7 +196,7 @@ public sealed class ArticleIndex
         foreach (var hit in hits)
         {
             var (article, version) = _articles[hit.Id];
-            var reasons = new List<string> { $"words: {string.Join(", ", hit.Words)} (text score {hit.Score.ToString("0.00", CultureInfo.InvariantCulture)})" };
+            var reasons = new List<LocalizedMessage> { MatchReasons.Words(hit.Words, hit.Score) };
             var score = hit.Score / best;
             if (device is not null)
             {
@@ -195,7 +206,7 @@ public sealed class ArticleIndex
                 if (device.Problems.Where(p => AboutProblem(article, p)).OrderByDescending(p => p.Severity).FirstOrDefault() is { } problem)
                 {
                     score += ActiveProblemBoost(problem.Severity);
-                    reasons.Add($"the device reports it now: {problem.Code} ({problem.Condition})");
+                    reasons.Add(MatchReasons.ReportedNow(problem.Code, problem.Condition));
                 }
             }
             results.Add(new ArticleMatch(article, version, MatchKind.Text, Math.Round(score, 4), SuccessRate(article.Id, deviceTarget ?? new Target(null, null), null), reasons));
@@ -210,7 +221,7 @@ public sealed class ArticleIndex
                 {
                     if (results.Exists(r => r.Article.Id == match.Article.Id))
                         continue;
-                    results.Add(match with { Kind = MatchKind.Text, Score = ActiveProblemBoost(problem.Severity), Reasons = [.. match.Reasons, "the device reports it now; the words did not mention it"] });
+                    results.Add(match with { Kind = MatchKind.Text, Score = ActiveProblemBoost(problem.Severity), Why = [.. match.Why, MatchReasons.ReportedNowNotInWords()] });
                 }
             }
         }
@@ -231,12 +242,12 @@ public sealed class ArticleIndex
         public bool Covers(Article article) => article.Applies.CoversModel(Model) && article.Applies.Firmware.Covers(_version);
     }
 
-    private static void Explain(Article article, Target target, List<string> reasons)
+    private static void Explain(Article article, Target target, List<LocalizedMessage> reasons)
     {
         if (article.Applies.Models.Count > 0)
-            reasons.Add($"written for {target.Model}");
+            reasons.Add(MatchReasons.WrittenFor(target.Model));
         if (!article.Applies.Firmware.IsAny)
-            reasons.Add($"firmware {target.Firmware} is in {article.Applies.Firmware}");
+            reasons.Add(MatchReasons.FirmwareIn(target.Firmware, article.Applies.Firmware));
     }
 
     /// <summary>How often the article's fix was tried on any model and how often that was verified to fix the problem.</summary>
@@ -250,7 +261,7 @@ public sealed class ArticleIndex
     /// The share of verified fixes on this model, pulled towards the article's share on all models, which is itself
     /// pulled towards one half: a new article starts at 0.5, not at 0, and a few results move it only part of the way.
     /// </summary>
-    private double SuccessRate(string articleId, Target target, List<string>? reasons)
+    private double SuccessRate(string articleId, Target target, List<LocalizedMessage>? reasons)
     {
         var model = target.Model;
         var (allVerified, allFailed) = _overall.GetValueOrDefault(articleId);
@@ -260,10 +271,10 @@ public sealed class ArticleIndex
         if (reasons is null)
             return Math.Round(rate, 4);
         reasons.Add(verified + failed > 0
-            ? $"fixed {verified} of {verified + failed} times on {model}; {allVerified} of {allVerified + allFailed} on all models (smoothed rate {rate.ToString("0.00", CultureInfo.InvariantCulture)})"
+            ? MatchReasons.FixedOnModel(verified, verified + failed, model, allVerified, allVerified + allFailed, rate)
             : allVerified + allFailed > 0
-                ? $"no results on {model ?? "this model"} yet; {allVerified} of {allVerified + allFailed} on all models (smoothed rate {rate.ToString("0.00", CultureInfo.InvariantCulture)})"
-                : "no results yet (rate starts at 0.50)");
+                ? MatchReasons.NoResultsOnModel(model, allVerified, allVerified + allFailed, rate)
+                : MatchReasons.NoResults(0.5));
         return Math.Round(rate, 4);
     }
 }

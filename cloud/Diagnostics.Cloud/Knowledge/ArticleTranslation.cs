@@ -23,15 +23,15 @@ public sealed record ArticleTranslation(
     /// The problems with this translation of <paramref name="original"/>: a translation says what the fix does exactly
     /// when the article has a fix.
     /// </summary>
-    public IReadOnlyList<string> CheckAgainst(Article original)
+    public IReadOnlyList<LocalizedMessage> CheckAgainst(Article original)
     {
         ArgumentNullException.ThrowIfNull(original);
         if (original.Id != ArticleId)
-            return [$"the translation is of \"{ArticleId}\", not \"{original.Id}\""];
+            return [ArticleErrors.Of("TranslationOfOther", ArticleId, original.Id)];
         if (original.Remediation is not null && Describe is null)
-            return ["remediation.describe: the article has an automated fix; say in this language what the device will do"];
+            return [ArticleErrors.Of("DescribeNeeded")];
         if (original.Remediation is null && Describe is not null)
-            return ["remediation.describe: the article has no automated fix to describe; leave remediation out"];
+            return [ArticleErrors.Of("DescribeNotWanted")];
         return [];
     }
 

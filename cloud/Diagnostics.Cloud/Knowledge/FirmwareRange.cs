@@ -1,3 +1,4 @@
+using Diagnostics.Cloud.Localization;
 using Diagnostics.Protocol.Updates;
 
 namespace Diagnostics.Cloud.Knowledge;
@@ -22,10 +23,19 @@ public sealed class FirmwareRange
 
     public bool IsAny => _bounds.Length == 0;
 
+    /// <summary>Reads a range; <paramref name="error"/> says in English why it does not read.</summary>
     public static bool TryParse(string? text, out FirmwareRange range, out string? error)
     {
+        var read = TryRead(text, out range, out var problem);
+        error = problem?.Invariant;
+        return read;
+    }
+
+    /// <summary>Reads a range; <paramref name="problem"/> says why it does not read, in any reader's language.</summary>
+    public static bool TryRead(string? text, out FirmwareRange range, out LocalizedMessage? problem)
+    {
         range = Any;
-        error = null;
+        problem = null;
         if (string.IsNullOrWhiteSpace(text))
             return true;
         var bounds = new List<(string, int[])>();
@@ -36,7 +46,7 @@ public sealed class FirmwareRange
                 : "=";
             if (!TryParseVersion(part[(op == "=" && part[0] != '=' ? 0 : op.Length)..], out var version))
             {
-                error = $"firmware range \"{text}\": \"{part}\" is not a comparison such as >=2.0 or <3.1";
+                problem = ArticleErrors.Of("FirmwareRange", text, part);
                 return false;
             }
             bounds.Add((op, version));

@@ -61,7 +61,7 @@ public static class KnowledgeApi
             return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidArticleId"));
         var result = await knowledge.SaveDraftAsync(articleId, request.Markdown ?? "", Author(http), cancellationToken);
         if (result.Version is null)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["markdown"] = [.. result.Errors] }, title: ApiProblems.Title("ArticleNotValid"));
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["markdown"] = [.. result.ErrorsForReader] }, title: ApiProblems.Title("ArticleNotValid"));
         return TypedResults.Ok(new DraftSaved(articleId, result.Version.Value));
     }
 

@@ -1,13 +1,23 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Diagnostics.Cloud.Localization;
 using Diagnostics.Cloud.Messaging;
 using Diagnostics.Cloud.Observability;
 
 namespace Diagnostics.Cloud.Knowledge;
 
-/// <summary>What happened to one file or text of an import: the article's new state, or why it was refused.</summary>
-public sealed record ImportedArticle(string Source, string? ArticleId, ImportOutcome? Outcome, int? Version, IReadOnlyList<string> Errors, string? Language = null);
+/// <summary>
+/// What happened to one file or text of an import: the article's new state, or why it was refused (<see cref="Errors"/>
+/// in English, as the API always answered; <see cref="ErrorsForReader"/> in the language of whoever imported).
+/// </summary>
+public sealed record ImportedArticle(string Source, string? ArticleId, ImportOutcome? Outcome, int? Version, IReadOnlyList<string> Errors, string? Language = null)
+{
+    public IReadOnlyList<string> ErrorsForReader { get; init; } = [];
+
+    public static ImportedArticle Refused(string source, string? articleId, IReadOnlyList<LocalizedMessage> problems, string? language = null) =>
+        new(source, articleId, null, null, ArticleErrors.English(problems), language) { ErrorsForReader = ArticleErrors.ForReader(problems) };
+}
 
 /// <summary>An import's results, one per file; refused files change nothing.</summary>
 public sealed record ImportReport(IReadOnlyList<ImportedArticle> Articles)
@@ -19,7 +29,14 @@ public sealed record ImportReport(IReadOnlyList<ImportedArticle> Articles)
 }
 
 /// <summary>A saved draft's version, or the reasons it was refused (nothing is stored then).</summary>
-public sealed record DraftResult(int? Version, IReadOnlyList<string> Errors);
+public sealed record DraftResult(int? Version, IReadOnlyList<LocalizedMessage> Problems)
+{
+    /// <summary>The reasons in English, for logs.</summary>
+    public IReadOnlyList<string> Errors => ArticleErrors.English(Problems);
+
+    /// <summary>The reasons in the author's language (the current UI culture).</summary>
+    public IReadOnlyList<string> ErrorsForReader => ArticleErrors.ForReader(Problems);
+}
 
 /// <summary>
 /// The knowledge base: imports and edits articles (every change a new version in the store; only valid articles
@@ -77,7 +94,7 @@ public sealed partial class KnowledgeBase(IKnowledgeStore store, TrainingPhraseS
         ArgumentNullException.ThrowIfNull(markdown);
         var parsed = ArticleFormat.Parse(markdown, articleId);
         if (!parsed.IsValid)
-            return new DraftResult(null, parsed.Errors);
+            return new DraftResult(null, parsed.Problems);
         var version = await store.SaveDraftAsync(articleId, markdown, Hash(markdown), author, time.GetUtcNow(), cancellationToken);
         _parsed[(articleId, version)] = parsed.Article!;
         LogDraftSaved(articleId, version, author);
@@ -90,7 +107,7 @@ public sealed partial class KnowledgeBase(IKnowledgeStore store, TrainingPhraseS
         ArgumentNullException.ThrowIfNull(markdown);
         var parsed = TranslationFormat.Parse(markdown, articleId, language);
         if (!parsed.IsValid)
-            return new DraftResult(null, parsed.Errors);
+            return new DraftResult(null, parsed.Problems);
         if (await CheckTranslationAsync(parsed.Translation!, cancellationToken) is { Count: > 0 } errors)
             return new DraftResult(null, errors);
         var key = ArticleLanguages.DocumentKey(articleId, language);
@@ -277,7 +294,7 @@ public sealed partial class KnowledgeBase(IKnowledgeStore store, TrainingPhraseS
         if (!parsed.IsValid)
         {
             LogRefused(source, string.Join("; ", parsed.Errors));
-            return new ImportedArticle(source, expectedId, null, null, parsed.Errors);
+            return ImportedArticle.Refused(source, expectedId, parsed.Problems);
         }
         var article = parsed.Article!;
         var (outcome, version) = await store.ImportAsync(article.Id, markdown, Hash(markdown), author, time.GetUtcNow(), cancellationToken);
@@ -288,11 +305,11 @@ public sealed partial class KnowledgeBase(IKnowledgeStore store, TrainingPhraseS
     private async Task<ImportedArticle> ImportTranslationAsync(string source, string markdown, string? expectedId, string? expectedLanguage, string author, CancellationToken cancellationToken)
     {
         var parsed = TranslationFormat.Parse(markdown, expectedId, expectedLanguage);
-        var errors = parsed.IsValid ? await CheckTranslationAsync(parsed.Translation!, cancellationToken) : parsed.Errors;
+        var errors = parsed.IsValid ? await CheckTranslationAsync(parsed.Translation!, cancellationToken) : parsed.Problems;
         if (errors.Count > 0)
         {
-            LogRefused(source, string.Join("; ", errors));
-            return new ImportedArticle(source, expectedId, null, null, errors, expectedLanguage);
+            LogRefused(source, string.Join("; ", ArticleErrors.English(errors)));
+            return ImportedArticle.Refused(source, expectedId, errors, expectedLanguage);
         }
         var translation = parsed.Translation!;
         var key = ArticleLanguages.DocumentKey(translation.ArticleId, translation.Language);
@@ -302,11 +319,11 @@ public sealed partial class KnowledgeBase(IKnowledgeStore store, TrainingPhraseS
     }
 
     /// <summary>What is wrong with a translation given the article it translates (its published text, or its draft before a first publication).</summary>
-    private async Task<IReadOnlyList<string>> CheckTranslationAsync(ArticleTranslation translation, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<LocalizedMessage>> CheckTranslationAsync(ArticleTranslation translation, CancellationToken cancellationToken)
     {
         var head = await store.HeadAsync(translation.ArticleId, cancellationToken);
         if ((head?.PublishedVersion ?? head?.DraftVersion) is not { } version || await VersionAsync(translation.ArticleId, version, cancellationToken) is not { } original)
-            return [$"id \"{translation.ArticleId}\": there is no such article to translate (import or write the article first)"];
+            return [ArticleErrors.Of("NoArticleToTranslate", translation.ArticleId)];
         return translation.CheckAgainst(original.Article);
     }
 

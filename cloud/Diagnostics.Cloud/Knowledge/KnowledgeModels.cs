@@ -81,13 +81,23 @@ public sealed record ArticleListItem(
 
 public sealed record ArticleVersionView(int Version, string Author, ArticleOrigin Origin, DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt, bool IsPublished, bool IsDraft);
 
+/// <summary>
+/// A match as the API answers it: <see cref="Reasons"/> in English, as clients have always read them, and
+/// <see cref="ReasonsForReader"/>, the same reasons in the reader's language (account preference, then Accept-Language).
+/// </summary>
 public sealed record MatchView(
     string ArticleId, int Version, string Title, string Summary, MatchKind Kind, double Score, double SuccessRate,
     IReadOnlyList<string> Reasons, RemediationView? Remediation)
 {
+    public IReadOnlyList<string> ReasonsForReader { get; init; } = [];
+
+    /// <summary>Worded while the request's culture is the reader's.</summary>
     public static MatchView Of(ArticleMatch match) => new(
         match.Article.Id, match.Version, match.Article.Title, match.Article.Summary, match.Kind, match.Score, match.SuccessRate,
-        match.Reasons, match.Article.Remediation is null ? null : RemediationView.Of(match.Article.Remediation));
+        match.Reasons, match.Article.Remediation is null ? null : RemediationView.Of(match.Article.Remediation))
+    {
+        ReasonsForReader = match.ReasonsForReader,
+    };
 }
 
 public sealed record DraftRequest(string? Markdown);

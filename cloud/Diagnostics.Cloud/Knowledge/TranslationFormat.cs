@@ -1,12 +1,19 @@
 using System.Text;
+using Diagnostics.Cloud.Localization;
 using YamlDotNet.Serialization;
 
 namespace Diagnostics.Cloud.Knowledge;
 
 /// <summary>The outcome of reading a translation file: the translation, or every problem found.</summary>
-public sealed record TranslationParse(ArticleTranslation? Translation, IReadOnlyList<string> Errors)
+public sealed record TranslationParse(ArticleTranslation? Translation, IReadOnlyList<LocalizedMessage> Problems)
 {
     public bool IsValid => Translation is not null;
+
+    /// <summary>The problems in English: for logs, tests and the fields that always carried English.</summary>
+    public IReadOnlyList<string> Errors => ArticleErrors.English(Problems);
+
+    /// <summary>The problems in the reader's language (the current UI culture).</summary>
+    public IReadOnlyList<string> ErrorsForReader => ArticleErrors.ForReader(Problems);
 }
 
 /// <summary>
@@ -32,11 +39,11 @@ public static class TranslationFormat
     {
         ArgumentNullException.ThrowIfNull(text);
         if (Encoding.UTF8.GetByteCount(text) > ArticleFormat.MaxBytes)
-            return new TranslationParse(null, [$"the translation is larger than {ArticleFormat.MaxBytes / 1024} KiB"]);
+            return new TranslationParse(null, [ArticleErrors.Of("TranslationTooLarge", ArticleFormat.MaxBytes / 1024)]);
         var (lines, headerEnd, splitError) = ArticleFormat.SplitHeader(text);
         if (lines is null)
             return new TranslationParse(null, [splitError!]);
-        var errors = new List<string>();
+        var errors = new List<LocalizedMessage>();
         var header = ArticleFormat.ReadHeader<HeaderYaml>(string.Join('\n', lines[1..headerEnd]), errors);
         var sections = ArticleFormat.ReadSections(lines, headerEnd + 1, errors);
         if (header is null)
@@ -44,29 +51,29 @@ public static class TranslationFormat
 
         var id = ArticleFormat.Required(header.Id, "id", errors);
         if (id.Length > 0 && !ArticleFormat.IsValidId(id))
-            errors.Add($"id \"{id}\": the id of the article this translates (3 to 64 lowercase letters, digits and dashes)");
+            errors.Add(ArticleErrors.Of("TranslationInvalidId", id));
         if (expectedId is not null && id.Length > 0 && id != expectedId)
-            errors.Add($"id \"{id}\" differs from the file or address it came from (\"{expectedId}\")");
+            errors.Add(ArticleErrors.Of("IdDiffers", id, expectedId));
         var language = ArticleFormat.Required(header.Language, "language", errors);
         if (language.Length > 0 && !ArticleLanguages.IsTranslationLanguage(language))
-            errors.Add($"language \"{language}\": a culture name as .NET writes it (zh-Hans, ja, ko, pt-BR), other than English, which the article itself is in");
+            errors.Add(ArticleErrors.Of("InvalidLanguage", language));
         if (expectedLanguage is not null && language.Length > 0 && language != expectedLanguage)
-            errors.Add($"language \"{language}\" differs from the file or address it came from (\"{expectedLanguage}\")");
+            errors.Add(ArticleErrors.Of("LanguageDiffers", language, expectedLanguage));
         var title = ArticleFormat.Required(header.Title, "title", errors);
         var summary = ArticleFormat.Required(header.Summary, "summary", errors);
         if (header.Applies is not null)
-            errors.Add("applies: a translation takes what the article applies to from the article; leave applies out");
+            errors.Add(ArticleErrors.Of("TranslationApplies"));
         string? describe = null;
         if (header.Remediation is { } remediation)
         {
             if (remediation.Keys.Any(k => k != "describe"))
-                errors.Add($"remediation: a translation gives only remediation.describe; {string.Join(", ", remediation.Keys.Where(k => k != "describe"))} come from the article");
+                errors.Add(ArticleErrors.Of("TranslationRemediationKeys", string.Join(", ", remediation.Keys.Where(k => k != "describe"))));
             describe = remediation.TryGetValue("describe", out var value) && value is string said && !string.IsNullOrWhiteSpace(said) ? said.Trim() : null;
             if (describe is null)
-                errors.Add("remediation.describe: the text of what the device will do, in this language");
+                errors.Add(ArticleErrors.Of("TranslationDescribeMissing"));
         }
         foreach (var heading in ArticleFormat.Sections.Where(h => !sections.ContainsKey(h)))
-            errors.Add($"the section '## {heading}' is missing (headings stay in English in every language)");
+            errors.Add(ArticleErrors.Of("TranslationSectionMissing", heading));
         if (errors.Count > 0)
             return new TranslationParse(null, errors);
 

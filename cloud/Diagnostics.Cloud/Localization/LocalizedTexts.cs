@@ -65,7 +65,7 @@ public sealed class LocalizedTexts
 /// (<see cref="ForReader"/>), and in English for logs and for what is stored (<see cref="Invariant"/>), so a refusal is
 /// logged once in one language and explained in each reader's.
 /// </summary>
-public sealed record LocalizedMessage(LocalizedTexts Texts, string Name, params object?[] Args)
+public sealed record LocalizedMessage(LocalizedTexts Texts, string Name, params object?[] Args) : IReaderValue
 {
     /// <summary>
     /// What went wrong underneath, in the words of the library that said it (a .NET exception's English message): logged
@@ -73,9 +73,27 @@ public sealed record LocalizedMessage(LocalizedTexts Texts, string Name, params 
     /// </summary>
     public string? Cause { get; init; }
 
-    public string ForReader => Texts.Format(Name, Args);
+    public string ForReader => Texts.Format(Name, [.. Args.Select(a => a is IReaderValue value ? value.ForReader : a)]);
 
-    public string Invariant => Cause is null ? Texts.Invariant(Name, Args) : $"{Texts.Invariant(Name, Args)} ({Cause})";
+    public string Invariant
+    {
+        get
+        {
+            var text = Texts.Invariant(Name, [.. Args.Select(a => a is IReaderValue value ? value.Invariant : a)]);
+            return Cause is null ? text : $"{text} ({Cause})";
+        }
+    }
 
     public override string ToString() => Invariant;
+}
+
+/// <summary>
+/// A value inside a <see cref="LocalizedMessage"/> that is itself worded for the reader: a message within a message, a
+/// condition's name ("Paper jam", "卡纸") that English logs and stored lines keep as its code (PAPER_JAM).
+/// </summary>
+public interface IReaderValue
+{
+    string ForReader { get; }
+
+    string Invariant { get; }
 }

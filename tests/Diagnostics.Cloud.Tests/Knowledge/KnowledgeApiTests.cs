@@ -14,9 +14,9 @@ public sealed class KnowledgeApiTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>A host with an empty knowledge base, so each test sees only the articles it imports.</summary>
-    private static CloudHost EmptyKnowledgeHost(StorageProvider engine) => new(settings: new Dictionary<string, string?> { ["Knowledge:ImportOnStart"] = "false" }, engine: engine);
+    internal static CloudHost EmptyKnowledgeHost(StorageProvider engine = StorageProvider.Sqlite) => new(settings: new Dictionary<string, string?> { ["Knowledge:ImportOnStart"] = "false" }, engine: engine);
 
-    private static async Task<ImportReport> ImportAsync(HttpClient client, params string[] articles)
+    internal static async Task<ImportReport> ImportAsync(HttpClient client, params string[] articles)
     {
         using var response = await client.PostAsJsonAsync("/api/kb/import", new { articles }, Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
