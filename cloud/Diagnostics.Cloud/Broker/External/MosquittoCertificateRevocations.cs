@@ -169,7 +169,14 @@ public sealed partial class MosquittoCertificateRevocations(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _stopping.CancelAsync();
+        try
+        {
+            await _stopping.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopped again after the host disposed it (a host stopped by its own RunAsync and then by its owner): nothing is left to cancel.
+        }
         await base.StopAsync(cancellationToken);
     }
 
