@@ -182,14 +182,16 @@ public sealed partial class PackageCatalog : IDisposable
 
     /// <summary>
     /// A signature or manifest check's refusal in the reader's language, with the values the cloud holds (the keys that
-    /// signed, the trusted ones). The manifest's rules are the signing tool's (<see cref="ManifestChecks.DescribeProblem"/>,
-    /// shared with fwtool and the agent): their words are quoted as the tool prints them.
+    /// signed, the trusted ones). The manifest's rules are the signing tool's (<see cref="ManifestChecks.FindProblem"/>,
+    /// shared with fwtool and the agent), said in the reader's language from the rule's code and values; the tool's own
+    /// words stay in the problem's <c>check</c> and the log.
     /// </summary>
     private string Explain(ManifestCheck check, SignedManifest signedManifest) => check.Failure switch
     {
         UpdateFailure.UntrustedKey => UpdateExplanations.Text("Check.UntrustedKey",
             LocalizedTexts.List(signedManifest.Signatures.Select(s => s.KeyId).Distinct(StringComparer.Ordinal)), LocalizedTexts.List(TrustedKeyIds)),
         UpdateFailure.SignatureInvalid => UpdateExplanations.Text("Check.SignatureInvalid", check.Detail),
+        UpdateFailure.ManifestMalformed when check.Problem is { } rule => UpdateExplanations.Rule(rule),
         UpdateFailure.ManifestMalformed => UpdateExplanations.Text("Check.ManifestMalformed", check.Detail),
         _ => UpdateExplanations.Text("Check.Other", check.Failure, check.Detail),
     };

@@ -99,9 +99,11 @@ public static class RolloutPlanning
     /// <summary>
     /// Whether the devices that installed are worse than before: the errors they raised since they finished, per
     /// device-hour, against their own rate in as long a time before they began, and against the devices not yet updated
-    /// over the same time. Null when healthy (or too little to judge), else the reason in words.
+    /// over the same time. Null when healthy (or too little to judge), else the reason for halting in English, to store
+    /// (<see cref="RolloutNotes"/>).
     /// </summary>
-    public static string? DescribeRegression(ErrorRates updated, ErrorRates updatedBefore, ErrorRates notUpdated, int minimumErrors, double factor)
+    /// <param name="currentWave">The wave the devices installed in, counted from 0 as <see cref="Rollout.CurrentWave"/>.</param>
+    public static string? DescribeRegression(int currentWave, ErrorRates updated, ErrorRates updatedBefore, ErrorRates notUpdated, int minimumErrors, double factor)
     {
         ArgumentNullException.ThrowIfNull(updated);
         ArgumentNullException.ThrowIfNull(updatedBefore);
@@ -116,8 +118,9 @@ public static class RolloutPlanning
         var worseThanOthers = notUpdated.DeviceHours <= 0 || after > factor * others;
         if (!worseThanBefore || !worseThanOthers)
             return null;
-        return $"devices that installed it raised {updated.Errors} errors ({after:0.##} per device-hour), against {before:0.##} per device-hour before they updated"
-            + (notUpdated.DeviceHours > 0 ? $" and {others:0.##} on devices not yet updated" : "");
+        return notUpdated.DeviceHours > 0
+            ? RolloutNotes.Write("Halt.RegressionAgainstOthers", currentWave + 1, updated.Errors, RolloutNotes.Number(after), RolloutNotes.Number(before), RolloutNotes.Number(others))
+            : RolloutNotes.Write("Halt.Regression", currentWave + 1, updated.Errors, RolloutNotes.Number(after), RolloutNotes.Number(before));
     }
 
     /// <summary>A row's next version time: rows must move forward even when two writes land in one millisecond (the store checks them).</summary>

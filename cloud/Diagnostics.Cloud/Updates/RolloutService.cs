@@ -90,7 +90,7 @@ public sealed partial class RolloutService(
                 : UpdateExplanations.Text(skipped.Count > 0 ? "NoDeviceToUpdateSkipped" : "NoDeviceToUpdate", candidates.Count, skippedText));
 
         var id = $"ro-{now:yyyyMMdd}-{Guid.NewGuid().ToString("N")[..8]}";
-        spec = spec with { Name = string.IsNullOrWhiteSpace(spec.Name) ? $"{manifest.PackageId} to {models.Count} model(s)" : spec.Name.Trim(), Models = models };
+        spec = spec with { Name = string.IsNullOrWhiteSpace(spec.Name) ? RolloutNotes.DefaultName(manifest.PackageId, models.Count) : spec.Name.Trim(), Models = models };
         var rollout = new Rollout(id, spec, manifest.Version, RolloutState.Running, "", 0, now, now, actor, now);
         var firmware = candidates.ToDictionary(c => c.DeviceId, c => c.Firmware, StringComparer.Ordinal);
         var devices = RolloutPlanning.AssignWaves(id, targeted, spec.Waves)
@@ -174,7 +174,7 @@ public sealed partial class RolloutService(
             var changed = device with
             {
                 State = ends ? DeviceUpdateState.Withdrawn : DeviceUpdateState.Pending,
-                Detail = ends ? "the rollout was cancelled before this device began" : $"the rollout is {rollout.State.ToStorage()}",
+                Detail = RolloutNotes.Write(ends ? "Detail.CancelledBeforeStart" : rollout.State == RolloutState.Halted ? "Detail.RolloutHalted" : "Detail.RolloutPaused"),
                 FinishedAt = ends ? now : null,
                 UpdatedAt = RolloutPlanning.Later(device.UpdatedAt, now),
             };
@@ -222,7 +222,7 @@ public sealed partial class RolloutService(
         if (device!.State is not (DeviceUpdateState.Offered or DeviceUpdateState.Deferred or DeviceUpdateState.Approved))
             return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, UpdateExplanations.Text("NoLongerDeclinable", device.State.ToStorage()));
         var now = time.GetUtcNow();
-        var declined = device with { State = DeviceUpdateState.Declined, Detail = $"declined by {actor}", FinishedAt = now, UpdatedAt = RolloutPlanning.Later(device.UpdatedAt, now) };
+        var declined = device with { State = DeviceUpdateState.Declined, Detail = RolloutNotes.Write("Detail.Declined", actor), FinishedAt = now, UpdatedAt = RolloutPlanning.Later(device.UpdatedAt, now) };
         if (!await rolloutStore.SaveDeviceAsync(device, declined, actor, "update.declined", cancellationToken))
             return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, UpdateExplanations.Text("ChangedMeanwhile"));
         if (device.State == DeviceUpdateState.Approved && device.OfferId is { } offerId)
@@ -245,7 +245,7 @@ public sealed partial class RolloutService(
             return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState,
                 UpdateExplanations.Text("DeferredLongEnough", FormatDuration(TimeSpan.FromSeconds(rollout.Spec.MaxDeferralSeconds))));
         var until = now + Options.RemindLaterBy < limit ? now + Options.RemindLaterBy : limit;
-        var deferred = device with { State = DeviceUpdateState.Deferred, DeferredUntil = until, Detail = $"put off until {until:u} by {actor}", UpdatedAt = RolloutPlanning.Later(device.UpdatedAt, now) };
+        var deferred = device with { State = DeviceUpdateState.Deferred, DeferredUntil = until, Detail = RolloutNotes.Write("Detail.PutOff", RolloutNotes.Time(until), actor), UpdatedAt = RolloutPlanning.Later(device.UpdatedAt, now) };
         if (!await rolloutStore.SaveDeviceAsync(device, deferred, actor, "update.deferred", cancellationToken))
             return RolloutResult<RolloutDevice>.Fail(RolloutError.WrongState, UpdateExplanations.Text("ChangedMeanwhile"));
         if (device.State == DeviceUpdateState.Approved && device.OfferId is { } offerId)
@@ -321,7 +321,9 @@ public sealed partial class RolloutService(
         if (state == DeviceUpdateState.Succeeded && rollout is not null && FirmwareVersion.Compare(report.RunningVersion, rollout.Version) != 0)
         {
             state = DeviceUpdateState.Failed;
-            detail = $"reported success while running {(report.RunningVersion.Length == 0 ? "an unnamed version" : report.RunningVersion)}, not {rollout.Version}";
+            detail = report.RunningVersion.Length == 0
+                ? RolloutNotes.Write("Detail.SuccessOnUnnamedVersion", rollout.Version)
+                : RolloutNotes.Write("Detail.SuccessOnOtherVersion", report.RunningVersion, rollout.Version);
         }
         var now = time.GetUtcNow();
         var changed = device with
@@ -393,8 +395,7 @@ public sealed partial class RolloutService(
         if (!devices.Any(d => d.State == DeviceUpdateState.Succeeded))
             return null;
         var (updated, updatedBefore, notUpdated) = await rolloutStore.ErrorsAroundUpdateAsync(rollout.Id, now, cancellationToken);
-        var regression = RolloutPlanning.DescribeRegression(updated, updatedBefore, notUpdated, Options.MinimumErrorsToHalt, Options.ErrorRateFactorToHalt);
-        return regression is null ? null : $"wave {rollout.CurrentWave + 1}: {regression}";
+        return RolloutPlanning.DescribeRegression(rollout.CurrentWave, updated, updatedBefore, notUpdated, Options.MinimumErrorsToHalt, Options.ErrorRateFactorToHalt);
     }
 
     /// <summary>Opens the offer to a device whose wave has come: with the consent it already has, or waiting for its customer's.</summary>
@@ -424,7 +425,7 @@ public sealed partial class RolloutService(
                 State = DeviceUpdateState.Offered,
                 FirstOfferedAt = device.FirstOfferedAt ?? now,
                 DeferredUntil = null,
-                Detail = "waiting for the customer's approval",
+                Detail = RolloutNotes.Write("Detail.WaitingForApproval"),
                 UpdatedAt = RolloutPlanning.Later(device.UpdatedAt, now),
             };
             if (await rolloutStore.SaveDeviceAsync(device, offered, SchedulerActor, "update.offered", cancellationToken))

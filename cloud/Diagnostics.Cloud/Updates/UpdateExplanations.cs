@@ -1,4 +1,6 @@
+using System.Globalization;
 using Diagnostics.Cloud.Localization;
+using Diagnostics.Protocol.Updates;
 
 namespace Diagnostics.Cloud.Updates;
 
@@ -17,4 +19,27 @@ public static class UpdateExplanations
 
     /// <summary>The English text, for logs.</summary>
     public static string Invariant(string name, params object?[] args) => Texts.Invariant(name, args);
+
+    /// <summary>
+    /// A packaging rule a manifest breaks, in the reader's language, from the rule's code and values (the texts
+    /// <c>Rule.{Code}</c>). A code this cloud has no text for (a newer signing tool's) is quoted as the tool printed it.
+    /// </summary>
+    public static string Rule(ManifestProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        var name = "Rule." + problem.Code;
+        if (Texts.Manager.GetString(name, CultureInfo.InvariantCulture) is null)
+            return Text("Check.ManifestMalformed", problem.Text);
+        var values = problem.Values;
+        object?[] args = problem.Code switch
+        {
+            // The one named, then the choices: the choices as a list in the reader's language.
+            ManifestProblem.UnknownOs or ManifestProblem.UnknownArchitecture or ManifestProblem.PlatformWithoutForm when values.Count > 0 =>
+                [values[0], LocalizedTexts.List(values.Skip(1))],
+            ManifestProblem.DriverForms => [LocalizedTexts.List(values)],
+            ManifestProblem.ManifestSize => [.. values.Select(v => long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : (object)v)],
+            _ => [.. values],
+        };
+        return Text("Check.ManifestRule", Texts.Format(name, args));
+    }
 }

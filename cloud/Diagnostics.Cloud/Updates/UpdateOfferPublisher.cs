@@ -69,7 +69,7 @@ public sealed partial class UpdateOfferPublisher(
             PackageId = package.Id,
             NotBefore = notBefore,
             Percent = 0,
-            Detail = package.Manifest.IsDelta ? $"delta from {package.Manifest.DeltaFromVersion}" : "full image",
+            Detail = package.Manifest.IsDelta ? RolloutNotes.Write("Detail.Delta", package.Manifest.DeltaFromVersion) : RolloutNotes.Write("Detail.FullImage"),
             UpdatedAt = RolloutPlanning.Later(stored.UpdatedAt, now),
         };
         if (!await rolloutStore.SaveDeviceAsync(stored, sent, RolloutService.SchedulerActor, "update.sent", cancellationToken))

@@ -29,6 +29,11 @@ public sealed record PackageView(
 
 public sealed record WaveView(int Index, double Percent, int Devices, int Succeeded, int Failed, int InProgress, int Waiting, int Declined);
 
+/// <summary>
+/// A rollout for staff. <see cref="Name"/> and <see cref="HaltReason"/> are as stored (English when the service wrote
+/// them: the same for every reader and for programs); <see cref="NameForReader"/> and <see cref="HaltReasonForReader"/>
+/// are the same in the reader's language (<see cref="RolloutNotes"/>).
+/// </summary>
 public sealed record RolloutView(
     string Id, string Name, string PackageId, string Version, string State, string HaltReason, int CurrentWave, IReadOnlyList<WaveView> Waves,
     IReadOnlyDictionary<string, int> Counts, RolloutSpec Spec, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset UpdatedAt, string? Note = null)
@@ -51,8 +56,13 @@ public sealed record RolloutView(
         return new RolloutView(rollout.Id, rollout.Spec.Name, rollout.Spec.PackageId, rollout.Version, rollout.State.ToStorage(), rollout.HaltReason,
             rollout.CurrentWave, waves, counts, rollout.Spec, rollout.CreatedAt, rollout.CreatedBy, rollout.UpdatedAt, note);
     }
+
+    public string NameForReader => RolloutNotes.ReadName(Name, PackageId, Spec.Models.Count);
+
+    public string HaltReasonForReader => RolloutNotes.ReadHaltReason(HaltReason);
 }
 
+/// <summary>A device of a rollout for staff; <see cref="Detail"/> as stored, <see cref="DetailForReader"/> in the reader's language.</summary>
 public sealed record RolloutDeviceView(
     string RolloutId, string DeviceId, int Wave, string State, int Percent, string Failure, string Detail, string FromVersion, string RunningVersion,
     string? PackageId, DateTimeOffset? NotBefore, DateTimeOffset? FirstOfferedAt, DateTimeOffset? DeferredUntil, DateTimeOffset? StartedAt,
@@ -64,6 +74,8 @@ public sealed record RolloutDeviceView(
         return new RolloutDeviceView(d.RolloutId, d.DeviceId, d.Wave, d.State.ToStorage(), d.Percent, d.Failure, d.Detail, d.FromVersion, d.RunningVersion,
             d.PackageId, d.NotBefore, d.FirstOfferedAt, d.DeferredUntil, d.StartedAt, d.FinishedAt, d.UpdatedAt);
     }
+
+    public string DetailForReader => RolloutNotes.ReadDetail(Detail);
 }
 
 /// <summary>An update as its customer sees it: what it is, where it stands and what they may do.</summary>
@@ -72,7 +84,11 @@ public sealed record RolloutDeviceView(
 public sealed record MyUpdateView(
     string RolloutId, string DeviceId, string Version, string FromVersion, string ReleaseNotes, long DownloadSize, string State, int Percent,
     string Failure, string Detail, bool CanApprove, bool CanDecline, bool CanRemindLater, DateTimeOffset? DeferredUntil, DateTimeOffset? DeferralEndsAt,
-    DateTimeOffset? NotBefore, DateTimeOffset UpdatedAt, string Kind = "firmware", IReadOnlyList<string>? Models = null);
+    DateTimeOffset? NotBefore, DateTimeOffset UpdatedAt, string Kind = "firmware", IReadOnlyList<string>? Models = null)
+{
+    /// <summary><see cref="Detail"/> (as stored: English when the service wrote it, the device's words otherwise) in the reader's language.</summary>
+    public string DetailForReader => RolloutNotes.ReadDetail(Detail);
+}
 
 public sealed record CreateRolloutRequest(
     string? Name, string? PackageId, List<string>? Models, List<string>? FromVersions, List<string>? Tags, List<string>? DeviceIds, List<double>? Waves,

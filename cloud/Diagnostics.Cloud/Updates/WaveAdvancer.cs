@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Diagnostics.Cloud.Updates;
 
 /// <summary>What the scheduler does now with a device of a running rollout.</summary>
@@ -54,7 +52,8 @@ public static class WaveAdvancer
     /// <summary>
     /// Why the rollout halts for its current wave's failures, or null: the failed and rolled-back share of the wave's
     /// finished installs above <see cref="RolloutSpec.FailureThresholdPercent"/>. (Devices that are worse after the
-    /// update than before halt it too: <see cref="RolloutPlanning.DescribeRegression"/>.)
+    /// update than before halt it too: <see cref="RolloutPlanning.DescribeRegression"/>.) In English, to store
+    /// (<see cref="RolloutNotes"/>).
     /// </summary>
     public static string? DescribeFailureRate(Rollout rollout, IReadOnlyList<RolloutDevice> devices)
     {
@@ -64,8 +63,8 @@ public static class WaveAdvancer
         var finished = wave.Count(d => d.State is DeviceUpdateState.Succeeded or DeviceUpdateState.Failed or DeviceUpdateState.RolledBack);
         var failed = wave.Count(d => d.State is DeviceUpdateState.Failed or DeviceUpdateState.RolledBack);
         if (finished > 0 && failed * 100.0 / finished > rollout.Spec.FailureThresholdPercent)
-            return string.Create(CultureInfo.InvariantCulture,
-                $"wave {rollout.CurrentWave + 1}: {failed} of {finished} installs failed or rolled back ({failed * 100.0 / finished:0.#} %), above the {rollout.Spec.FailureThresholdPercent:0.#} % threshold");
+            return RolloutNotes.Write("Halt.Failures", rollout.CurrentWave + 1, failed, finished,
+                RolloutNotes.Number(failed * 100.0 / finished, "0.#"), RolloutNotes.Number(rollout.Spec.FailureThresholdPercent, "0.#"));
         return null;
     }
 

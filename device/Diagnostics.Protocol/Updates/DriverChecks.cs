@@ -24,25 +24,29 @@ public sealed record DriverCheck(UpdateFailure Failure, string Detail, DriverPla
 /// </summary>
 public static class DriverChecks
 {
-    /// <summary>The manifest rules only a driver package has (and that firmware must not break), or null.</summary>
-    public static string? DescribeProblem(UpdateManifest manifest)
+    /// <summary>The manifest rules only a driver package has (and that firmware must not break), or null; as the signing tools print them.</summary>
+    public static string? DescribeProblem(UpdateManifest manifest) => FindProblem(manifest)?.Text;
+
+    /// <summary>The first driver rule the manifest breaks, by code and values, or null.</summary>
+    public static ManifestProblem? FindProblem(UpdateManifest manifest)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         if (manifest.Kind != PackageKind.Driver)
-            return manifest.Platforms.Count > 0 ? "a firmware package names no host platforms (those are for drivers)" : null;
+            return manifest.Platforms.Count > 0 ? new(ManifestProblem.FirmwareWithPlatforms, "a firmware package names no host platforms (those are for drivers)") : null;
         if (manifest.Platforms.Count == 0)
-            return "a driver package must name its host platforms (os[/arch]:format, for example linux:cups-ppd)";
+            return new(ManifestProblem.DriverWithoutPlatforms, "a driver package must name its host platforms (os[/arch]:format, for example linux:cups-ppd)");
         foreach (var platform in manifest.Platforms)
         {
-            if (HostPlatforms.DescribeProblem(platform) is { } problem)
+            if (HostPlatforms.FindProblem(platform) is { } problem)
                 return problem;
         }
-        if (manifest.Platforms.Select(p => p.Format).Distinct().Count() > 1)
-            return $"a driver package carries one payload, so one driver form; it names {string.Join(", ", manifest.Platforms.Select(p => HostPlatforms.FormatName(p.Format)).Distinct())}";
+        var forms = manifest.Platforms.Select(p => HostPlatforms.FormatName(p.Format)).Distinct().ToArray();
+        if (forms.Length > 1)
+            return new(ManifestProblem.DriverForms, $"a driver package carries one payload, so one driver form; it names {string.Join(", ", forms)}", forms);
         if (manifest.IsDelta)
-            return "a driver package is never a delta";
+            return new(ManifestProblem.DriverDelta, "a driver package is never a delta");
         if (manifest.HardwareRevisions.Count > 0)
-            return "a driver package names no hardware revisions (it installs on hosts, not printers)";
+            return new(ManifestProblem.DriverHardwareRevisions, "a driver package names no hardware revisions (it installs on hosts, not printers)");
         return null;
     }
 

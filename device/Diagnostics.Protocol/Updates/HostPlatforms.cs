@@ -83,16 +83,19 @@ public static class HostPlatforms
         return error is null ? platform : null;
     }
 
-    /// <summary>What makes a platform unusable, or null.</summary>
-    public static string? DescribeProblem(DriverPlatform platform)
+    /// <summary>What makes a platform unusable, or null; as the signing tools print it.</summary>
+    public static string? DescribeProblem(DriverPlatform platform) => FindProblem(platform)?.Text;
+
+    /// <summary>What makes a platform unusable, by code and values (the one named, then the choices), or null.</summary>
+    public static ManifestProblem? FindProblem(DriverPlatform platform)
     {
         ArgumentNullException.ThrowIfNull(platform);
         if (!OperatingSystems.Contains(platform.Os))
-            return $"operating system \"{platform.Os}\" is not one of {string.Join(", ", OperatingSystems)}";
+            return new(ManifestProblem.UnknownOs, $"operating system \"{platform.Os}\" is not one of {string.Join(", ", OperatingSystems)}", [platform.Os, .. OperatingSystems]);
         if (platform.Architectures.FirstOrDefault(a => !Architectures.Contains(a)) is { } unknown)
-            return $"architecture \"{unknown}\" is not one of {string.Join(", ", Architectures)}";
+            return new(ManifestProblem.UnknownArchitecture, $"architecture \"{unknown}\" is not one of {string.Join(", ", Architectures)}", [unknown, .. Architectures]);
         if (platform.Format == DriverFormat.Unspecified || !Enum.IsDefined(platform.Format))
-            return $"platform {platform.Os} does not say the driver's form ({string.Join(", ", FormatKeys)})";
+            return new(ManifestProblem.PlatformWithoutForm, $"platform {platform.Os} does not say the driver's form ({string.Join(", ", FormatKeys)})", [platform.Os, .. FormatKeys]);
         return null;
     }
 }

@@ -10,11 +10,14 @@ namespace Diagnostics.Protocol.Updates;
 public sealed record DeviceFacts(string Model, string HardwareRevision, string RunningVersion, byte[]? RunningImageSha256 = null);
 
 /// <summary>A manifest that passed every check, or the first check it failed.</summary>
-public sealed record ManifestCheck(UpdateManifest? Manifest, UpdateFailure Failure, string Detail)
+/// <param name="Problem">The packaging rule a malformed manifest breaks, by code and values (its <see cref="ManifestProblem.Text"/> is <paramref name="Detail"/>); null otherwise.</param>
+public sealed record ManifestCheck(UpdateManifest? Manifest, UpdateFailure Failure, string Detail, ManifestProblem? Problem = null)
 {
     public bool IsAccepted => Failure == UpdateFailure.None;
 
     internal static ManifestCheck Refuse(UpdateFailure failure, string detail, UpdateManifest? manifest = null) => new(manifest, failure, detail);
+
+    internal static ManifestCheck Refuse(ManifestProblem problem, UpdateManifest? manifest = null) => new(manifest, UpdateFailure.ManifestMalformed, problem.Text, problem);
 }
 
 /// <summary>
@@ -33,7 +36,8 @@ public static class ManifestChecks
     {
         ArgumentNullException.ThrowIfNull(signedManifest);
         if (signedManifest.Manifest.Length is 0 or > MaxManifestBytes)
-            return ManifestCheck.Refuse(UpdateFailure.ManifestMalformed, $"the manifest is {signedManifest.Manifest.Length} bytes; it must be 1 to {MaxManifestBytes}");
+            return ManifestCheck.Refuse(new ManifestProblem(ManifestProblem.ManifestSize, $"the manifest is {signedManifest.Manifest.Length} bytes; it must be 1 to {MaxManifestBytes}",
+                Invariant(signedManifest.Manifest.Length), Invariant(MaxManifestBytes)));
         var signature = ManifestSigning.Verify(signedManifest, trustedKeys);
         if (!signature.IsValid)
             return ManifestCheck.Refuse(signature.Failure, signature.Detail);
@@ -41,48 +45,53 @@ public static class ManifestChecks
         if (!decoded.IsSuccess)
             return ManifestCheck.Refuse(UpdateFailure.ManifestMalformed, $"the signed manifest does not decode: {decoded.Detail}");
         var manifest = decoded.Value!;
-        var problem = DescribeProblem(manifest);
+        var problem = FindProblem(manifest);
         return problem is null
             ? new ManifestCheck(manifest, UpdateFailure.None, signature.Detail)
-            : ManifestCheck.Refuse(UpdateFailure.ManifestMalformed, problem, manifest);
+            : ManifestCheck.Refuse(problem, manifest);
     }
 
-    /// <summary>What makes a manifest unusable, or null: the rules <c>fwtool pack</c> enforces, checked again by every reader.</summary>
-    public static string? DescribeProblem(UpdateManifest manifest)
+    /// <summary>What makes a manifest unusable, or null: the rules <c>fwtool pack</c> enforces, checked again by every reader; as the signing tools print it.</summary>
+    public static string? DescribeProblem(UpdateManifest manifest) => FindProblem(manifest)?.Text;
+
+    /// <summary>The first packaging rule the manifest breaks, by code and values, or null (<see cref="DescribeProblem"/> in words).</summary>
+    public static ManifestProblem? FindProblem(UpdateManifest manifest)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         if (string.IsNullOrWhiteSpace(manifest.PackageId) || manifest.PackageId.Length > 128 || !manifest.PackageId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-            return $"package id \"{manifest.PackageId}\" must be 1 to 128 letters, digits, '-', '_' or '.'";
+            return new(ManifestProblem.PackageId, $"package id \"{manifest.PackageId}\" must be 1 to 128 letters, digits, '-', '_' or '.'", manifest.PackageId);
         if (manifest.Kind is not (PackageKind.Firmware or PackageKind.Driver))
-            return $"kind {manifest.Kind} is neither firmware nor driver";
+            return new(ManifestProblem.Kind, $"kind {manifest.Kind} is neither firmware nor driver", manifest.Kind.ToString());
         if (!FirmwareVersion.IsReleaseVersion(manifest.Version))
-            return $"version \"{manifest.Version}\" is not dotted numbers such as 2.4.1";
+            return new(ManifestProblem.Version, $"version \"{manifest.Version}\" is not dotted numbers such as 2.4.1", manifest.Version);
         if (manifest.Models.Count == 0 || manifest.Models.Any(string.IsNullOrWhiteSpace))
-            return "the manifest names no compatible model";
+            return new(ManifestProblem.NoModel, "the manifest names no compatible model");
         if (manifest.MinimumFromVersion.Length > 0 && !FirmwareVersion.IsReleaseVersion(manifest.MinimumFromVersion))
-            return $"minimum version to update from \"{manifest.MinimumFromVersion}\" is not dotted numbers";
+            return new(ManifestProblem.MinimumFromVersion, $"minimum version to update from \"{manifest.MinimumFromVersion}\" is not dotted numbers", manifest.MinimumFromVersion);
         if (manifest.ImageSize <= 0 || manifest.ImageSha256.Length != 32)
-            return "the manifest does not give the image's size and SHA-256";
+            return new(ManifestProblem.ImageUndescribed, "the manifest does not give the image's size and SHA-256");
         if (manifest.PayloadSize <= 0 || manifest.PayloadSha256.Length != 32)
-            return "the manifest does not give the payload's size and SHA-256";
+            return new(ManifestProblem.PayloadUndescribed, "the manifest does not give the payload's size and SHA-256");
         // Devices and the cloud turn these into DateTimeOffsets, which end at 9999; a release made before 1970 is none.
         if (manifest.CreatedUnixMs < 0 || manifest.ExpiresUnixMs > LatestUnixMs)
-            return "the manifest's creation and expiry must be dates from 1970 to 9999";
+            return new(ManifestProblem.DatesOutOfRange, "the manifest's creation and expiry must be dates from 1970 to 9999");
         if (manifest.ExpiresUnixMs <= manifest.CreatedUnixMs)
-            return "the manifest expires before it was created";
-        if (DriverChecks.DescribeProblem(manifest) is { } driverProblem)
+            return new(ManifestProblem.ExpiresBeforeCreated, "the manifest expires before it was created");
+        if (DriverChecks.FindProblem(manifest) is { } driverProblem)
             return driverProblem;
         if (manifest.IsDelta)
         {
             if (!FirmwareVersion.IsReleaseVersion(manifest.DeltaFromVersion) || manifest.DeltaFromSha256.Length != 32)
-                return "a delta must name the version and SHA-256 of the image it applies to";
+                return new(ManifestProblem.DeltaBaseUnnamed, "a delta must name the version and SHA-256 of the image it applies to");
         }
         else if (manifest.PayloadSize != manifest.ImageSize || !manifest.PayloadSha256.AsSpan().SequenceEqual(manifest.ImageSha256))
         {
-            return "a full package's payload must be its image (same size and SHA-256)";
+            return new(ManifestProblem.FullPayloadNotImage, "a full package's payload must be its image (same size and SHA-256)");
         }
         return null;
     }
+
+    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Whether this device may install this (signature-checked) manifest now.</summary>
     public static ManifestCheck CheckForDevice(UpdateManifest manifest, DeviceFacts device, DateTimeOffset now)

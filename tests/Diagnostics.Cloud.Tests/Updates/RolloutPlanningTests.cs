@@ -65,11 +65,11 @@ public sealed class RolloutPlanningTests
     [Fact]
     public void More_errors_than_before_and_than_the_devices_not_updated_is_a_regression_and_a_bad_day_for_everyone_is_not()
     {
-        var worse = RolloutPlanning.DescribeRegression(new ErrorRates(6, 3), new ErrorRates(1, 3), new ErrorRates(2, 30), minimumErrors: 3, factor: 2);
+        var worse = RolloutPlanning.DescribeRegression(0, new ErrorRates(6, 3), new ErrorRates(1, 3), new ErrorRates(2, 30), minimumErrors: 3, factor: 2);
         Assert.Contains("raised 6 errors (2 per device-hour)", worse, StringComparison.Ordinal);
 
-        Assert.Null(RolloutPlanning.DescribeRegression(new ErrorRates(6, 3), new ErrorRates(1, 3), new ErrorRates(40, 30), 3, 2));
-        Assert.Null(RolloutPlanning.DescribeRegression(new ErrorRates(6, 3), new ErrorRates(5, 3), new ErrorRates(2, 30), 3, 2));
-        Assert.Null(RolloutPlanning.DescribeRegression(new ErrorRates(2, 3), new ErrorRates(0, 3), new ErrorRates(0, 30), 3, 2));
+        Assert.Null(RolloutPlanning.DescribeRegression(0, new ErrorRates(6, 3), new ErrorRates(1, 3), new ErrorRates(40, 30), 3, 2));
+        Assert.Null(RolloutPlanning.DescribeRegression(0, new ErrorRates(6, 3), new ErrorRates(5, 3), new ErrorRates(2, 30), 3, 2));
+        Assert.Null(RolloutPlanning.DescribeRegression(0, new ErrorRates(2, 3), new ErrorRates(0, 3), new ErrorRates(0, 30), 3, 2));
     }
 }

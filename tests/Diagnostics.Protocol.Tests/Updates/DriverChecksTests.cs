@@ -92,14 +92,30 @@ public sealed class DriverChecksTests
     }
 
     [Theory]
-    [InlineData("", "a driver package must name its host platforms (os[/arch]:format, for example linux:cups-ppd)")]
-    [InlineData("linux:cups-ppd windows:windows-inf", "a driver package carries one payload, so one driver form; it names CUPS PPD, Windows INF")]
-    public void Driver_manifest_rules(string platforms, string problem)
+    [InlineData("", "a driver package must name its host platforms (os[/arch]:format, for example linux:cups-ppd)", ManifestProblem.DriverWithoutPlatforms)]
+    [InlineData("linux:cups-ppd windows:windows-inf", "a driver package carries one payload, so one driver form; it names CUPS PPD, Windows INF",
+        ManifestProblem.DriverForms, "CUPS PPD", "Windows INF")]
+    public void Driver_manifest_rules(string platforms, string problem, string code, params string[] values)
     {
         var manifest = Driver();
         manifest.Platforms = [.. platforms.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(p => HostPlatforms.TryParse(p, out _)!)];
 
         Assert.Equal(problem, ManifestChecks.DescribeProblem(manifest));
+        Assert.Equal(code, ManifestChecks.FindProblem(manifest)?.Code);
+        Assert.Equal(values, ManifestChecks.FindProblem(manifest)!.Values);
+    }
+
+    [Fact]
+    public void A_platform_rule_names_what_was_given_and_then_the_choices()
+    {
+        var manifest = Driver();
+        manifest.Platforms = [new DriverPlatform { Os = "beos", Format = DriverFormat.CupsPpd }];
+
+        var problem = ManifestChecks.FindProblem(manifest)!;
+
+        Assert.Equal(ManifestProblem.UnknownOs, problem.Code);
+        Assert.Equal(["beos", "linux", "windows", "macos"], problem.Values);
+        Assert.Equal("operating system \"beos\" is not one of linux, windows, macos", problem.Text);
     }
 
     [Fact]

@@ -201,4 +201,64 @@ public sealed class ManifestChecksTests : IDisposable
         Assert.Equal(UpdateFailure.ManifestMalformed, check.Failure);
         Assert.Contains("1970", check.Detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_broken_rule_carries_its_code_and_values_beside_the_words_the_signing_tools_print()
+    {
+        // The cloud words a rule in its reader's language from the code and values; fwtool and logs keep the text.
+        var manifest = Manifest();
+        manifest.Version = "2.x";
+
+        var check = ManifestChecks.CheckSigned(Sign(manifest), [_trusted]);
+
+        Assert.Equal(UpdateFailure.ManifestMalformed, check.Failure);
+        Assert.Equal("version \"2.x\" is not dotted numbers such as 2.4.1", check.Detail);
+        Assert.Equal(ManifestProblem.Version, check.Problem!.Code);
+        Assert.Equal(["2.x"], check.Problem.Values);
+        Assert.Equal(check.Detail, check.Problem.Text);
+        Assert.Equal(check.Detail, ManifestChecks.DescribeProblem(manifest));
+    }
+
+    [Theory]
+    [InlineData("package", ManifestProblem.PackageId, "bad id!")]
+    [InlineData("models", ManifestProblem.NoModel)]
+    [InlineData("minimum", ManifestProblem.MinimumFromVersion, "one")]
+    [InlineData("image", ManifestProblem.ImageUndescribed)]
+    [InlineData("payload", ManifestProblem.PayloadUndescribed)]
+    [InlineData("dates", ManifestProblem.DatesOutOfRange)]
+    [InlineData("expiry", ManifestProblem.ExpiresBeforeCreated)]
+    [InlineData("delta", ManifestProblem.DeltaBaseUnnamed)]
+    [InlineData("full", ManifestProblem.FullPayloadNotImage)]
+    public void Each_manifest_rule_has_its_own_code(string broken, string code, params string[] values)
+    {
+        var manifest = Manifest();
+        switch (broken)
+        {
+            case "package": manifest.PackageId = "bad id!"; break;
+            case "models": manifest.Models = []; break;
+            case "minimum": manifest.MinimumFromVersion = "one"; break;
+            case "image": manifest.ImageSha256 = []; break;
+            case "payload": manifest.PayloadSize = 0; break;
+            case "dates": manifest.CreatedUnixMs = -1; break;
+            case "expiry": manifest.ExpiresUnixMs = manifest.CreatedUnixMs; break;
+            case "delta": manifest.DeltaFromVersion = "2.0.3"; break;
+            case "full": manifest.PayloadSize = 6; break;
+        }
+
+        var problem = ManifestChecks.FindProblem(manifest);
+
+        Assert.Equal(code, problem?.Code);
+        Assert.Equal(values, problem!.Values);
+        Assert.Equal(ManifestChecks.DescribeProblem(manifest), problem.Text);
+    }
+
+    [Fact]
+    public void An_empty_signed_manifest_names_its_size_and_the_limit()
+    {
+        var check = ManifestChecks.CheckSigned(new SignedManifest(), [_trusted]);
+
+        Assert.Equal(ManifestProblem.ManifestSize, check.Problem?.Code);
+        Assert.Equal(["0", "65536"], check.Problem!.Values);
+        Assert.Equal("the manifest is 0 bytes; it must be 1 to 65536", check.Detail);
+    }
 }

@@ -1,0 +1,257 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Tests.Infrastructure;
+using Diagnostics.Cloud.Updates;
+using Diagnostics.Protocol;
+using Diagnostics.Protocol.Updates;
+using static Diagnostics.Cloud.Tests.Web.RenderedPage;
+
+namespace Diagnostics.Cloud.Tests.Updates;
+
+/// <summary>
+/// What the update service writes down about a rollout (its default name, why it halted, where each device's update
+/// stands) and the manifest rules a package breaks, read in the reader's language on the API and the pages, while what
+/// is stored and what programs and logs read stays English, as it always was: rows written before read the same.
+/// Expected words are the translators', written here as they read.
+/// </summary>
+public sealed class RolloutLanguageTests : IDisposable
+{
+    private readonly TestReleases _releases = new();
+
+    public void Dispose() => _releases.Dispose();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    // The English of each line is exactly what the service stored before these texts were resources: old rows.
+    [Theory]
+    [InlineData("the rollout was cancelled before this device began", "zh-Hans", "此设备开始更新前，推送计划已被取消")]
+    [InlineData("the rollout was cancelled before this device began", "ja", "このデバイスが更新を始める前に、ロールアウトが取り消されました")]
+    [InlineData("the rollout is paused", "ja", "ロールアウトは一時停止中です")]
+    [InlineData("the rollout is halted", "zh-Hans", "推送计划已自动中止")]
+    [InlineData("declined by Ann Lee (acc-7)", "ja", "Ann Lee (acc-7) がインストールしないことにしました")]
+    [InlineData("declined by Ann Lee (acc-7)", "zh-Hans", "Ann Lee (acc-7) 选择不安装")]
+    [InlineData("reported success while running 1.0.0, not 2.0.0", "zh-Hans", "设备报告更新成功，但运行的是 1.0.0，而不是 2.0.0")]
+    [InlineData("reported success while running an unnamed version, not 2.0.0", "ja", "更新の成功が報告されましたが、動いているバージョンが示されていません（2.0.0 のはずです）")]
+    [InlineData("waiting for the customer's approval", "ja", "お客様の承認を待っています")]
+    [InlineData("waiting for the customer's approval", "zh-Hans", "正在等待客户批准")]
+    [InlineData("delta from 1.0.0", "zh-Hans", "基于 1.0.0 的增量包")]
+    [InlineData("full image", "ja", "フルイメージ")]
+    // What a device said about its own update is its own words.
+    [InlineData("did not reconnect within 60 s", "zh-Hans", "did not reconnect within 60 s")]
+    public void A_stored_device_detail_reads_in_the_readers_language_and_as_stored_in_English(string stored, string language, string expected)
+    {
+        using (new UiCulture(language))
+            Assert.Equal(expected, RolloutNotes.ReadDetail(stored));
+        using (new UiCulture("en-US"))
+            Assert.Equal(stored, RolloutNotes.ReadDetail(stored));
+    }
+
+    [Theory]
+    // CLDR's full date (with the day of the week) and short time of each language ("f"), for a time stored the
+    // invariant way ("u"): ja y年M月d日EEEE H:mm, zh y年M月d日EEEE HH:mm.
+    [InlineData("ja", "Ann Lee (acc-7) が 2026年12月7日月曜日 8:40（UTC）まで延期しました")]
+    [InlineData("zh-Hans", "Ann Lee (acc-7) 已推迟到 2026年12月7日星期一 08:40（UTC）")]
+    public void A_put_off_update_names_its_time_in_the_readers_calendar(string language, string expected)
+    {
+        // As RemindLaterAsync has always stored it: $"put off until {until:u} by {actor}".
+        var stored = string.Create(CultureInfo.InvariantCulture, $"put off until {new DateTimeOffset(2026, 12, 7, 8, 40, 0, TimeSpan.Zero):u} by Ann Lee (acc-7)");
+        Assert.Equal(stored, RolloutNotes.Write("Detail.PutOff", RolloutNotes.Time(new DateTimeOffset(2026, 12, 7, 9, 40, 0, TimeSpan.FromHours(1))), "Ann Lee (acc-7)"));
+
+        using var _ = new UiCulture(language);
+        Assert.Equal(expected, RolloutNotes.ReadDetail(stored));
+    }
+
+    [Theory]
+    [InlineData("wave 1: 2 of 20 installs failed or rolled back (10 %), above the 5 % threshold", "zh-Hans",
+        "第 1 批：20 次安装中有 2 次失败或已回滚（10%），超过了 5% 的阈值")]
+    [InlineData("wave 2: 3 of 7 installs failed or rolled back (42.9 %), above the 12.5 % threshold", "ja",
+        "ウェーブ 2: インストール 7 件中 3 件が失敗またはロールバックしました（42.9%）。しきい値の 12.5% を超えています")]
+    [InlineData("wave 1: devices that installed it raised 6 errors (2 per device-hour), against 0.33 per device-hour before they updated", "zh-Hans",
+        "第 1 批：已安装的设备报告了 6 个错误（每台设备每小时 2 个），而它们更新前为每台设备每小时 0.33 个")]
+    [InlineData("wave 1: devices that installed it raised 6 errors (2 per device-hour), against 0.33 per device-hour before they updated and 0.07 on devices not yet updated", "ja",
+        "ウェーブ 1: インストールしたデバイスでエラーが 6 件発生しました（1 台 1 時間あたり 2 件）。更新前は 1 台 1 時間あたり 0.33 件、まだ更新していないデバイスでは 0.07 件でした")]
+    // A language without its own texts reads English, with the numbers written its own way.
+    [InlineData("wave 1: devices that installed it raised 6 errors (2 per device-hour), against 0.33 per device-hour before they updated", "de",
+        "wave 1: devices that installed it raised 6 errors (2 per device-hour), against 0,33 per device-hour before they updated")]
+    public void A_stored_halt_reason_reads_in_the_readers_language_with_its_numbers(string stored, string language, string expected)
+    {
+        using (new UiCulture(language))
+            Assert.Equal(expected, RolloutNotes.ReadHaltReason(stored));
+        using (new UiCulture("en"))
+            Assert.Equal(stored, RolloutNotes.ReadHaltReason(stored));
+    }
+
+    [Fact]
+    public void The_halt_reasons_are_stored_in_the_English_they_always_had()
+    {
+        using var _ = new UiCulture("ja");
+        Assert.Equal("wave 1: devices that installed it raised 6 errors (2 per device-hour), against 0.33 per device-hour before they updated and 0.07 on devices not yet updated",
+            RolloutPlanning.DescribeRegression(0, new ErrorRates(6, 3), new ErrorRates(1, 3), new ErrorRates(2, 30), 3, 2));
+        Assert.Equal("wave 3: devices that installed it raised 6 errors (2 per device-hour), against 0.33 per device-hour before they updated",
+            RolloutPlanning.DescribeRegression(2, new ErrorRates(6, 3), new ErrorRates(1, 3), new ErrorRates(0, 0), 3, 2));
+    }
+
+    [Fact]
+    public void Only_the_default_name_is_worded_for_the_reader_and_a_typed_name_stays_as_typed()
+    {
+        using var _ = new UiCulture("ja");
+        Assert.Equal("lp500-fw-2.0.0 to 2 model(s)", RolloutNotes.DefaultName("lp500-fw-2.0.0", 2));
+        Assert.Equal("lp500-fw-2.0.0（2 機種向け）", RolloutNotes.ReadName("lp500-fw-2.0.0 to 2 model(s)", "lp500-fw-2.0.0", 2));
+        Assert.Equal("Spring firmware", RolloutNotes.ReadName("Spring firmware", "lp500-fw-2.0.0", 2));
+        // Looks like a default, but not this rollout's: someone typed it.
+        Assert.Equal("lp500-fw-1.0.0 to 2 model(s)", RolloutNotes.ReadName("lp500-fw-1.0.0 to 2 model(s)", "lp500-fw-2.0.0", 2));
+    }
+
+    [Fact]
+    public void A_manifest_rule_with_a_list_is_said_with_the_readers_list_separator()
+    {
+        var forms = new ManifestProblem(ManifestProblem.DriverForms, "a driver package carries one payload, so one driver form; it names CUPS PPD, Windows INF", "CUPS PPD", "Windows INF");
+        var os = new ManifestProblem(ManifestProblem.UnknownOs, "operating system \"beos\" is not one of linux, windows, macos", "beos", "linux", "windows", "macos");
+        var unknown = new ManifestProblem("FromANewerTool", "a rule this cloud does not know yet");
+
+        using (new UiCulture("zh-Hans"))
+        {
+            Assert.Equal("软件包的清单不符合打包规则：驱动程序包只带一个载荷，因此只能有一种驱动程序形式；但它列出了 CUPS PPD、Windows INF。", UpdateExplanations.Rule(forms));
+            Assert.Equal("软件包的清单不符合打包规则：操作系统“beos”不是 linux、windows、macos 中的任何一个。", UpdateExplanations.Rule(os));
+            Assert.Equal("软件包的清单不符合打包规则。签名工具的原文：a rule this cloud does not know yet", UpdateExplanations.Rule(unknown));
+        }
+        using (new UiCulture("en"))
+            Assert.Equal("The package's manifest breaks a packaging rule: the operating system \"beos\" is not one of linux, windows, macos.", UpdateExplanations.Rule(os));
+    }
+
+    [Fact]
+    public async Task A_package_breaking_a_manifest_rule_is_refused_in_Japanese_and_its_check_and_log_keep_the_signing_tools_words()
+    {
+        await using var host = new CloudHost(settings: _releases.Settings());
+        var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
+        supervisor.DefaultRequestHeaders.AcceptLanguage.ParseAdd("ja-JP");
+        var image = TestReleases.Image("2.0.0");
+        var manifest = TestReleases.Manifest("lp500-fw-2.x", "2.x", image);
+
+        using var refused = await TestReleases.PublishAsync(supervisor, await _releases.PackageAsync(manifest, image));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        using var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("パッケージのマニフェストがパッケージ規則に違反しています: バージョン「2.x」が 2.4.1 のようなドット区切りの数字になっていません。",
+            problem.RootElement.GetProperty("detail").GetString());
+        Assert.Equal("ManifestMalformed: version \"2.x\" is not dotted numbers such as 2.4.1", problem.RootElement.GetProperty("check").GetString());
+        Assert.Contains(host.Logs, l => l.EventId == UpdatesEventIds.PackageRefused
+            && l.Message.Contains("ManifestMalformed: version \"2.x\" is not dotted numbers such as 2.4.1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_halted_rollout_its_name_and_its_devices_details_read_in_each_staff_readers_language_on_the_api_and_the_pages()
+    {
+        await using var host = new CloudHost(settings: _releases.Settings());
+        var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
+        var packageId = await _releases.PublishFullAsync(supervisor, "2.0.0");
+        await using var wrongVersion = await TestReleases.DeviceOnAsync(host, "rl-1", "1.0.0");
+        await using var waiting = await TestReleases.DeviceOnAsync(host, "rl-2", "1.0.0");
+        using var created = await supervisor.PostAsJsonAsync("/api/updates/rollouts", new { packageId, waves = new[] { 100 }, waveWindowSeconds = 0, failureThresholdPercent = 20 }, Ct);
+        var rollout = (await created.Content.ReadFromJsonAsync<RolloutView>(Json.Options, Ct))!;
+        await Eventually.TrueAsync(() => !wrongVersion.UpdateOffers.IsEmpty && !waiting.UpdateOffers.IsEmpty, "both offers");
+
+        // Success, but still on the old version: a failure, and one in one is above the threshold.
+        await TestReleases.ReportAsync(wrongVersion, update: new UpdateReport { OfferId = wrongVersion.UpdateOffers.First().OfferId, Phase = UpdatePhase.Succeeded, RunningVersion = "1.0.0" });
+        await Eventually.TrueAsync(async () => (await supervisor.GetJsonAsync<List<RolloutDeviceView>>($"/api/updates/rollouts/{rollout.Id}/devices"))
+            .Single(d => d.DeviceId == "rl-2").Detail == "the rollout is halted", "halted, and the waiting device's offer withdrawn");
+
+        var expected = new Dictionary<string, (string Name, string Halt, string WrongVersion, string Waiting)>
+        {
+            ["en"] = ("lp500-fw-2.0.0 to 1 model(s)", "wave 1: 1 of 1 installs failed or rolled back (100 %), above the 20 % threshold",
+                "reported success while running 1.0.0, not 2.0.0", "the rollout is halted"),
+            ["zh-Hans"] = ("lp500-fw-2.0.0（面向 1 个型号）", "第 1 批：1 次安装中有 1 次失败或已回滚（100%），超过了 20% 的阈值",
+                "设备报告更新成功，但运行的是 1.0.0，而不是 2.0.0", "推送计划已自动中止"),
+            ["ja"] = ("lp500-fw-2.0.0（1 機種向け）", "ウェーブ 1: インストール 1 件中 1 件が失敗またはロールバックしました（100%）。しきい値の 20% を超えています",
+                "更新の成功が報告されましたが、動いているのは 2.0.0 ではなく 1.0.0 です", "ロールアウトは自動停止しています"),
+        };
+        foreach (var (language, words) in expected)
+        {
+            using var view = await GetJsonAsync(supervisor, $"/api/updates/rollouts/{rollout.Id}", language);
+            // Programs read the stored English in every language.
+            Assert.Equal(("lp500-fw-2.0.0 to 1 model(s)", "wave 1: 1 of 1 installs failed or rolled back (100 %), above the 20 % threshold"),
+                (view.RootElement.GetProperty("name").GetString(), view.RootElement.GetProperty("haltReason").GetString()));
+            Assert.Equal((words.Name, words.Halt), (view.RootElement.GetProperty("nameForReader").GetString(), view.RootElement.GetProperty("haltReasonForReader").GetString()));
+
+            using var devices = await GetJsonAsync(supervisor, $"/api/updates/rollouts/{rollout.Id}/devices", language);
+            var details = devices.RootElement.EnumerateArray().ToDictionary(d => d.GetProperty("deviceId").GetString()!, d => d.GetProperty("detailForReader").GetString());
+            Assert.Equal((words.WrongVersion, words.Waiting), (details["rl-1"], details["rl-2"]));
+
+            var page = await GetPageAsync(supervisor, $"/dashboard/rollouts/{rollout.Id}", language);
+            Assert.Contains(words.Halt, TestIdText(page, "halt-reason"), StringComparison.Ordinal);
+            Assert.Contains($"<h1>{WebUtility.HtmlEncode(words.Name)}</h1>", page, StringComparison.Ordinal);
+            Assert.Contains(WebUtility.HtmlEncode(words.WrongVersion), page, StringComparison.Ordinal);
+            var list = await GetPageAsync(supervisor, "/dashboard/rollouts", language);
+            Assert.Contains(WebUtility.HtmlEncode(words.Halt), list, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_customers_own_decisions_read_in_their_language_with_the_time_in_their_calendar()
+    {
+        await using var host = new CloudHost(settings: _releases.Settings());
+        var (device, supervisor, owner, rollout) = await CustomerUpdatesTests.OfferedRolloutAsync(host, _releases, "rl-own", "CBCB3434");
+        await using var _ = device;
+
+        using (var offered = await GetJsonAsync(owner, "/api/me/updates", "ja"))
+            Assert.Equal("お客様の承認を待っています", offered.RootElement[0].GetProperty("detailForReader").GetString());
+
+        using var later = new HttpRequestMessage(HttpMethod.Post, new Uri($"/api/me/updates/{rollout.Id}/devices/rl-own/later", UriKind.Relative));
+        later.Headers.AcceptLanguage.ParseAdd("zh-CN,zh;q=0.9");
+        using var putOff = await owner.SendAsync(later, Ct);
+        Assert.Equal(HttpStatusCode.OK, putOff.StatusCode);
+        using var view = JsonDocument.Parse(await putOff.Content.ReadAsStringAsync(Ct));
+        var stored = view.RootElement.GetProperty("detail").GetString()!;
+        var until = view.RootElement.GetProperty("deferredUntil").GetDateTimeOffset();
+        var by = stored[(stored.IndexOf(" by ", StringComparison.Ordinal) + 4)..];
+        Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"put off until {until:u} by {by}"), stored);
+        Assert.Equal($"{by} 已推迟到 {until.UtcDateTime.ToString("f", CultureInfo.GetCultureInfo("zh-Hans"))}（UTC）", view.RootElement.GetProperty("detailForReader").GetString());
+
+        // The staff device page reads the same detail in the agent's own language.
+        var page = await GetPageAsync(supervisor, "/dashboard/devices/rl-own", "ja");
+        Assert.Contains($"{by} が {until.UtcDateTime.ToString("f", CultureInfo.GetCultureInfo("ja"))}（UTC）まで延期しました",
+            Assert.Single(TestIdTexts(page, "device-update")), StringComparison.Ordinal);
+
+        // Approved after all; the printer says it succeeded but still runs 1.0.0. The companion's card says why it failed
+        // in the customer's language; a device's own words would be left out rather than read in English.
+        using (var approve = await owner.PostAsync(new Uri($"/api/me/updates/{rollout.Id}/devices/rl-own/approve", UriKind.Relative), null, Ct))
+            Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
+        await Eventually.TrueAsync(() => !device.UpdateOffers.IsEmpty, "the offer");
+        await TestReleases.ReportAsync(device, update: new UpdateReport { OfferId = device.UpdateOffers.Last().OfferId, Phase = UpdatePhase.Succeeded, RunningVersion = "1.0.0" });
+        await Eventually.TrueAsync(async () => (await owner.GetJsonAsync<List<MyUpdateView>>("/api/me/updates"))[0].State == "failed", "the update failed");
+
+        Assert.Equal("更新未能安装，您的打印机仍在运行 1.0.0。原因：设备报告更新成功，但运行的是 1.0.0，而不是 2.0.0。",
+            TestIdText(await GetPageAsync(owner, "/app/devices/rl-own", "zh-Hans"), "update-state"));
+        Assert.Equal("アップデートはインストールされませんでした。プリンターは引き続き 1.0.0 で動いています。理由: 更新の成功が報告されましたが、動いているのは 2.0.0 ではなく 1.0.0 です。",
+            TestIdText(await GetPageAsync(owner, "/app/devices/rl-own", "ja"), "update-state"));
+        Assert.Equal("The update did not install; your printer still runs 1.0.0. reported success while running 1.0.0, not 2.0.0",
+            TestIdText(await GetPageAsync(owner, "/app/devices/rl-own", "en"), "update-state"));
+    }
+
+    private static async Task<JsonDocument> GetJsonAsync(HttpClient client, string url, string language)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(url, UriKind.Relative));
+        request.Headers.AcceptLanguage.ParseAdd(language);
+        using var response = await client.SendAsync(request, Ct);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        Assert.True(response.IsSuccessStatusCode, $"GET {url} -> {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body);
+    }
+
+    private static async Task<string> GetPageAsync(HttpClient client, string url, string language)
+    {
+        client.DefaultRequestHeaders.AcceptLanguage.Clear();
+        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd(language);
+        try
+        {
+            return await Diagnostics.Cloud.Tests.Web.RenderedPage.GetPageAsync(client, url);
+        }
+        finally
+        {
+            client.DefaultRequestHeaders.AcceptLanguage.Clear();
+        }
+    }
+}
