@@ -35,4 +35,5 @@ internal static class BrokerEventIds
     public const int DeviceSessionEnded = 271;
     public const int RevocationWatchFailed = 272;
     public const int CertificateRenewalRefused = 273;
+    public const int RenewedCertificatesSuperseded = 274;
 }

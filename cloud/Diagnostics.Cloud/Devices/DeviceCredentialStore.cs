@@ -163,6 +163,15 @@ internal sealed class DeviceCredentialStore(Database database) : IDeviceCredenti
               AND issued_at_ms <= (SELECT issued_at_ms FROM device_certificates WHERE serial = @serial);
             """, new { deviceId, serial, at }, cancellationToken);
 
+    public Task<int> SupersedeRenewedAsync(DateTimeOffset renewedBy, DateTimeOffset at, CancellationToken cancellationToken) =>
+        database.ExecuteAsync("""
+            UPDATE device_certificates SET revoked_at_ms = @at, revocation_reason = 'superseded'
+            WHERE revoked_at_ms IS NULL AND EXISTS (
+                SELECT 1 FROM device_certificates AS newer
+                WHERE newer.device_id = device_certificates.device_id AND newer.revoked_at_ms IS NULL
+                  AND newer.issued_at_ms > device_certificates.issued_at_ms AND newer.issued_at_ms <= @renewedBy);
+            """, new { renewedBy, at }, cancellationToken);
+
     public async Task<IReadOnlyList<CredentialChange>> ChangesAfterAsync(long afterSequence, int limit, CancellationToken cancellationToken) =>
         await database.QueryAsync<CredentialChange>($"""
             SELECT seq AS sequence, device_id, action FROM audit_log WHERE seq > @afterSequence AND {database.Dialect.InList("action", "@actions")} ORDER BY seq LIMIT @limit;

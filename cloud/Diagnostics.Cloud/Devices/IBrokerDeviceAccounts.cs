@@ -15,6 +15,14 @@ public interface IBrokerDeviceAccounts
 
     /// <summary>Removes the device's account (a decommissioned device): its session ends and it cannot connect again. Nothing happens when it has none.</summary>
     Task RemoveAsync(string deviceId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The device's credentials were rotated — here, on another instance or by the command line (read by every instance
+    /// from the audit trail). A broker that keeps passwords got the new one from <see cref="SetAsync"/> when the rotation
+    /// was made, which ended the session; a broker that takes the device's certificate as its identity must stop
+    /// accepting the revoked certificates and end the session they opened.
+    /// </summary>
+    Task EndRotatedSessionAsync(string deviceId, CancellationToken cancellationToken);
 }
 
 /// <summary>No accounts to keep: the embedded broker authenticates devices against the store itself.</summary>
@@ -23,4 +31,6 @@ public sealed class NoBrokerDeviceAccounts : IBrokerDeviceAccounts
     public Task SetAsync(string deviceId, string password, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task RemoveAsync(string deviceId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task EndRotatedSessionAsync(string deviceId, CancellationToken cancellationToken) => Task.CompletedTask;
 }

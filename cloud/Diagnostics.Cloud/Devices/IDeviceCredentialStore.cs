@@ -40,6 +40,12 @@ public interface IDeviceCredentialStore
     /// <summary>Revokes the device's certificates issued before <paramref name="serial"/>: it now uses that one.</summary>
     Task<int> SupersedeOlderAsync(string deviceId, string serial, DateTimeOffset at, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Revokes, as superseded, every certificate whose device holds a newer unrevoked one issued at or before
+    /// <paramref name="renewedBy"/> (for brokers that cannot tell which certificate a device uses); the number revoked.
+    /// </summary>
+    Task<int> SupersedeRenewedAsync(DateTimeOffset renewedBy, DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>Revocations and rotations recorded after an audit sequence, oldest first.</summary>
     Task<IReadOnlyList<CredentialChange>> ChangesAfterAsync(long afterSequence, int limit, CancellationToken cancellationToken);
 

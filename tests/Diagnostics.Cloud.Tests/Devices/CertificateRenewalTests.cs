@@ -7,9 +7,11 @@ using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Certificates;
 using CredentialAuditActions = Diagnostics.Cloud.Devices.CredentialAuditActions;
 using DevicesEventIds = Diagnostics.Cloud.Devices.DevicesEventIds;
+using IDeviceCredentialStore = Diagnostics.Cloud.Devices.IDeviceCredentialStore;
 using Diagnostics.Protocol;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using AgentBroker = Diagnostics.Agent.Uplink.BrokerOptions;
 
@@ -124,6 +126,39 @@ public sealed class CertificateRenewalTests
         var stored = Assert.Single(await CertificatesAsync(host, "at-once"));
         Assert.Equal(serial, stored.GetProperty("serial").GetString());
         Assert.Single(await DeviceCredentialsTests.AuditAsync(host, "at-once"), r => r.Action == CredentialAuditActions.CertificateIssued);
+    }
+
+    [Theory, BothEngines]
+    public async Task The_store_supersedes_a_renewed_certificate_once_its_successor_was_issued_by_the_time_given_and_nothing_else(StorageProvider engine)
+    {
+        // What Mosquitto's certificate mode does after Broker:External:RenewedCertificateGrace, on each engine's SQL.
+        await using var host = new CloudHost(settings: DeviceTls.Enrollable(), engine: engine);
+        var (older, _) = await DeviceTls.EnrollAsync(host, "sweep-renewed");
+        var (alone, _) = await DeviceTls.EnrollAsync(host, "sweep-alone");
+        using var _older = older;
+        using var _alone = alone;
+        await using (var device = await DeviceClient.ConnectAsync(host.BrokerTlsPort, "sweep-renewed", null, tls: DeviceTls.Options(host.DevelopmentCaPath, older)))
+        {
+            using var next = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var csr = new CertificateRequest("CN=sweep-renewed", next, HashAlgorithmName.SHA256).CreateSigningRequest();
+            Assert.True((await device.PublishAsync(Topics.CertificateRequest("sweep-renewed"), csr)).IsSuccess);
+            await Eventually.TrueAsync(() => device.Certificates.Count == 1, "the renewal is answered");
+        }
+        var store = host.Services.GetRequiredService<IDeviceCredentialStore>();
+        var newer = (await store.ListCertificatesAsync("sweep-renewed", Ct))[0];
+        Assert.NotEqual(older.SerialNumber, newer.Serial);
+        var at = DateTimeOffset.UtcNow;
+
+        Assert.Equal(0, await store.SupersedeRenewedAsync(newer.IssuedAt - TimeSpan.FromMilliseconds(1), at, Ct));
+        Assert.Equal(1, await store.SupersedeRenewedAsync(newer.IssuedAt, at, Ct));
+        Assert.Equal(0, await store.SupersedeRenewedAsync(newer.IssuedAt, at, Ct));
+
+        var renewed = await store.ListCertificatesAsync("sweep-renewed", Ct);
+        var retired = renewed.Single(c => c.Serial == older.SerialNumber);
+        Assert.Equal("superseded", retired.RevocationReason);
+        Assert.Equal(at.ToUnixTimeMilliseconds(), retired.RevokedAt?.ToUnixTimeMilliseconds());
+        Assert.Null(renewed.Single(c => c.Serial == newer.Serial).RevokedAt);
+        Assert.All(await store.ListCertificatesAsync("sweep-alone", Ct), c => Assert.Null(c.RevokedAt));
     }
 
     /// <summary>The device's certificates as an admin sees them, newest first.</summary>

@@ -86,4 +86,14 @@ public sealed class ExternalBrokerOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan RevokedSessionRecheck { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// With <see cref="ExternalDeviceAccounts.MosquittoCertificates"/>: how long a device's older certificate stays good
+    /// after a newer one was issued to it (a renewal). The cloud never sees which certificate a device shows Mosquitto,
+    /// so it cannot supersede on first use as the embedded broker does; the agent reconnects with its new certificate at
+    /// once, and this covers an answer it lost (it asks again within minutes, with the older certificate). Then the
+    /// older one is marked superseded and goes into the revocation list.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan RenewedCertificateGrace { get; set; } = TimeSpan.FromHours(1);
 }

@@ -146,6 +146,9 @@ public sealed partial class MosquittoDynamicSecurity(
         LogAccount(deviceId, "removed");
     }
 
+    /// <summary>The rotation gave the account its new password when it was made (<see cref="SetAsync"/>), and the plugin ended the old session then.</summary>
+    public Task EndRotatedSessionAsync(string deviceId, CancellationToken cancellationToken) => Task.CompletedTask;
+
     private async Task<Reply> RunOneAsync(ExternalBrokerConnection source, bool waitForReady, JsonObject command, CancellationToken cancellationToken) =>
         (await RunAsync(source, waitForReady, [command], cancellationToken))[0];
 

@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Diagnostics.Cloud.Broker;
@@ -26,6 +29,7 @@ public sealed class MosquittoCertificateTests : IAsyncLifetime
     private CloudHost? _cloud;
     private X509Certificate2? _deviceCa;
     private MosquittoWithDeviceCertificates? _mosquitto;
+    private Dictionary<string, string?> _settings = [];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -44,7 +48,7 @@ public sealed class MosquittoCertificateTests : IAsyncLifetime
         var caKeyPath = Path.Combine(_directory, "device-ca.key");
         TestPki.WritePem(_deviceCa, caPath, caKeyPath);
         var ports = MosquittoWithDeviceCertificates.ChoosePorts();
-        _cloud = new CloudHost(settings: DeviceTls.Enrollable(
+        _settings = DeviceTls.Enrollable(
             ("Certificates:DeviceCaCertificatePath", caPath),
             ("Certificates:DeviceCaKeyPath", caKeyPath),
             ("Broker:Mode", "External"),
@@ -56,7 +60,11 @@ public sealed class MosquittoCertificateTests : IAsyncLifetime
             ("Broker:External:CrlPath", CrlPath),
             ("Broker:External:RevokedSessionRecheck", "00:00:00.500"),
             ("Broker:External:ReconnectMinDelay", "00:00:00.050"),
-            ("Broker:External:ReconnectMaxDelay", "00:00:00.500")));
+            ("Broker:External:ReconnectMaxDelay", "00:00:00.500"),
+            // How often every instance reads the audit trail for changes made elsewhere (the command line's).
+            ("Broker:RevocationCheckInterval", "00:00:00.100"),
+            ("Broker:External:RenewedCertificateGrace", "00:00:02"));
+        _cloud = new CloudHost(settings: _settings);
         // The cloud writes its device CA and the first (empty) CRL at start; Mosquitto's device listener needs both.
         var authority = _cloud.Services.GetRequiredService<DeviceCertificateAuthority>();
         await Eventually.TrueAsync(() => File.Exists(CrlPath), "the cloud wrote its first revocation list");
@@ -176,6 +184,118 @@ public sealed class MosquittoCertificateTests : IAsyncLifetime
             await AssertCertificateRefusedAsync("mc-revoked", revoked);
             await using var still = await ConnectAsync("mc-kept", kept);
             Assert.True(still.IsConnected);
+        }
+    }
+
+    [Fact]
+    public async Task A_device_rotated_through_the_API_is_disconnected_its_old_certificate_refused_and_a_new_one_works()
+    {
+        var (old, _) = await DeviceTls.EnrollAsync(Cloud, "mc-rotated");
+        using (old)
+        {
+            await using var device = await ConnectAsync("mc-rotated", old);
+            using var admin = await Cloud.SignedInClientAsync();
+
+            using var response = await admin.PostAsync("/api/devices/mc-rotated/credentials/rotate", null, Ct);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var token = (await response.Content.ReadFromJsonAsync<RegisteredDevice>(Json.Options, Ct))!.Token;
+            await AssertRotatedAsync("mc-rotated", old, device, token);
+        }
+    }
+
+    [Fact]
+    public async Task A_device_rotated_by_the_command_line_is_disconnected_by_the_running_cloud_and_its_old_certificate_refused()
+    {
+        var (old, _) = await DeviceTls.EnrollAsync(Cloud, "mc-rotated-cli");
+        var (kept, _) = await DeviceTls.EnrollAsync(Cloud, "mc-kept-cli");
+        using (old)
+        using (kept)
+        {
+            await using var device = await ConnectAsync("mc-rotated-cli", old);
+            using var output = new StringWriter();
+            using var error = new StringWriter();
+
+            // The command line with the cloud's own configuration (database and broker), as an operator runs it on the cloud's host.
+            var exit = await DevicesCli.RunAsync(["devices", "rotate", "mc-rotated-cli", .. Cloud.Database.CliArguments, .. BrokerArguments()],
+                output, error, BrokerExtensions.ForDeviceCommands, Ct);
+
+            Assert.True(exit == 0, $"exit {exit}: {error}");
+            var token = output.ToString().Split('\n').Single(l => l.StartsWith("token:", StringComparison.Ordinal))["token:".Length..].Trim();
+            await AssertRotatedAsync("mc-rotated-cli", old, device, token);
+            await using var other = await ConnectAsync("mc-kept-cli", kept);
+            Assert.True(other.IsConnected);
+        }
+    }
+
+    /// <summary>
+    /// What a rotation must do in this mode, whoever made it: the live session ends (now and again after the recheck),
+    /// the old certificate is in the list and refused once Mosquitto reloads it, and the device enrolls again with the
+    /// new token and connects with the new certificate.
+    /// </summary>
+    private async Task AssertRotatedAsync(string deviceId, X509Certificate2 old, DeviceClient session, string token)
+    {
+        await session.Disconnected.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await Eventually.TrueAsync(() => Cloud.Logs.Count(l => l.EventId == BrokerEventIds.DeviceSessionEnded && l.Message.Contains(deviceId + " ", StringComparison.Ordinal)) >= 2,
+            "the rotated device's session was ended again after RevokedSessionRecheck");
+        var list = new X509Crl(await File.ReadAllTextAsync(CrlPath, Ct));
+        Assert.Contains(old.SerialNumber, list.Serials);
+        await Mosquitto.ReloadAsync(Ct);
+        await AssertCertificateRefusedAsync(deviceId, old);
+
+        var (key, csr) = DeviceTls.NewRequest(deviceId);
+        using (key)
+        {
+            using var enrolled = await DeviceTls.PostRequestAsync(Cloud.CreateClient(), deviceId, csr, r => r.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token));
+            var (renewed, _, _) = await DeviceTls.IssuedAsync(enrolled, key);
+            using (renewed)
+            {
+                await using var back = await ConnectAsync(deviceId, renewed);
+                Assert.True(back.IsConnected);
+                Assert.DoesNotContain(renewed.SerialNumber, new X509Crl(await File.ReadAllTextAsync(CrlPath, Ct)).Serials);
+            }
+        }
+    }
+
+    private IEnumerable<string> BrokerArguments() =>
+        _settings.Where(s => s.Key.StartsWith("Broker:", StringComparison.Ordinal) || s.Key.StartsWith("Certificates:", StringComparison.Ordinal))
+            .Select(s => $"--{s.Key}={s.Value}");
+
+    [Fact]
+    public async Task A_renewed_devices_older_certificate_is_superseded_after_the_grace_and_refused_while_the_new_one_works()
+    {
+        var (first, _) = await DeviceTls.EnrollAsync(Cloud, "mc-renewed");
+        using (first)
+        {
+            // The agent's renewal: a request for a new key on up/csr over the session the current certificate opened.
+            X509Certificate2 second;
+            await using (var device = await ConnectAsync("mc-renewed", first))
+            {
+                using var next = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+                var csr = new CertificateRequest("CN=mc-renewed", next, HashAlgorithmName.SHA256).CreateSigningRequest();
+                Assert.True((await device.PublishAsync(Topics.CertificateRequest("mc-renewed"), csr)).IsSuccess);
+                await Eventually.TrueAsync(() => !device.Certificates.IsEmpty, $"the renewed certificate came back on the downlink\n{Mosquitto.Log}");
+                using var issued = X509CertificateLoader.LoadCertificate(device.Certificates.Single());
+                using var withKey = issued.CopyWithPrivateKey(next);
+                second = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+            }
+            using (second)
+            {
+                await Eventually.TrueAsync(async () => new X509Crl(await File.ReadAllTextAsync(CrlPath, Ct)).Serials.Contains(first.SerialNumber),
+                    "the older certificate went into the revocation list once the grace had passed");
+
+                var records = await Cloud.Services.GetRequiredService<IDeviceCredentialStore>().ListCertificatesAsync("mc-renewed", Ct);
+                var older = records.Single(c => c.Serial == first.SerialNumber);
+                var newer = records.Single(c => c.Serial == second.SerialNumber);
+                Assert.Equal("superseded", older.RevocationReason);
+                Assert.True(older.RevokedAt >= newer.IssuedAt + TimeSpan.FromSeconds(2), $"superseded at {older.RevokedAt:O}, successor issued at {newer.IssuedAt:O}: before the grace");
+                Assert.Null(newer.RevokedAt);
+                Assert.DoesNotContain(second.SerialNumber, new X509Crl(await File.ReadAllTextAsync(CrlPath, Ct)).Serials);
+                await Mosquitto.ReloadAsync(Ct);
+                await AssertCertificateRefusedAsync("mc-renewed", first);
+                await using var renewed = await ConnectAsync("mc-renewed", second);
+                Assert.True(renewed.IsConnected);
+            }
         }
     }
 
