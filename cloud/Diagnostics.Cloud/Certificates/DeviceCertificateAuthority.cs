@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Observability;
 using Microsoft.Extensions.Options;
 
@@ -82,7 +81,7 @@ public sealed partial class DeviceCertificateAuthority(
     /// A revocation list (RFC 5280 section 5, PEM) signed by this CA naming <paramref name="revoked"/>, valid from now until
     /// <paramref name="nextUpdate"/>; its number grows with the time it was made, so a newer list always outranks an older one.
     /// </summary>
-    public string RevocationListPem(IEnumerable<DeviceCertificateRecord> revoked, DateTimeOffset nextUpdate)
+    public string RevocationListPem(IEnumerable<RevokedCertificate> revoked, DateTimeOffset nextUpdate)
     {
         ArgumentNullException.ThrowIfNull(revoked);
         var now = time.GetUtcNow();
@@ -90,7 +89,7 @@ public sealed partial class DeviceCertificateAuthority(
         foreach (var certificate in revoked)
         {
             builder.AddEntry(Convert.FromHexString(certificate.Serial), certificate.RevokedAt ?? now,
-                certificate.RevocationReason == "superseded" ? X509RevocationReason.Superseded : null);
+                certificate.Superseded ? X509RevocationReason.Superseded : null);
         }
         var der = builder.Build(Certificate, new System.Numerics.BigInteger(now.ToUnixTimeMilliseconds()), nextUpdate, HashAlgorithmName.SHA256, thisUpdate: now);
         return PemEncoding.WriteString("X509 CRL", der);
@@ -122,3 +121,9 @@ public sealed partial class DeviceCertificateAuthority(
     [LoggerMessage(EventId = CertificatesEventIds.DeviceCaLoaded, Level = LogLevel.Information, Message = "Device CA: {Which} {Path} ({Subject}, valid until {NotAfter:u}) signs device certificates")]
     private static partial void LogUsing(ILogger logger, string which, string path, string subject, DateTime notAfter);
 }
+
+/// <summary>
+/// One entry of a revocation list: the certificate's serial (hex), when it was revoked (now when unknown), and whether a
+/// newer certificate replaced it. Its own type so that the CA does not depend on the device registry's records.
+/// </summary>
+public sealed record RevokedCertificate(string Serial, DateTimeOffset? RevokedAt, bool Superseded);

@@ -109,7 +109,8 @@ public sealed partial class MosquittoCertificateRevocations(
             string pem;
             try
             {
-                pem = authority.RevocationListPem(revoked, now + _settings.CrlLifetime);
+                pem = authority.RevocationListPem(
+                    revoked.Select(c => new RevokedCertificate(c.Serial, c.RevokedAt, c.RevocationReason == "superseded")), now + _settings.CrlLifetime);
             }
             catch (Exception ex) when (ex is ArgumentException or CryptographicException)
             {
