@@ -26,7 +26,7 @@ internal static class BrokerEventIds
     public const int ExternalBrokerHandlerFailed = 254;
     public const int BrokerAccountChanged = 255;
     public const int BrokerCloudRole = 256;
-    public const int RevocationListWritten = 258;
+    public const int RevocationListWritten = 275;
     public const int RevocationListFailed = 259;
     public const int BrokerHookCallerRefused = 260;
     public const int BrokerHookDenied = 261;
