@@ -5,6 +5,7 @@ using System.Text.Json;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Tests.Accounts;
 using Diagnostics.Cloud.Tests.Infrastructure;
+using Diagnostics.Cloud.Tests.Updates;
 using Diagnostics.Cloud.Updates;
 
 namespace Diagnostics.Cloud.Tests.Http;
@@ -14,8 +15,13 @@ namespace Diagnostics.Cloud.Tests.Http;
 /// words are in the reader's language and whose code names what was wrong, and what was stored before is still there
 /// after (read back through the API).
 /// </summary>
-public sealed class BadInputProblemTests
+public sealed class BadInputProblemTests : IDisposable
 {
+    // A cloud that runs updates, so a paired device has a maintenance window to keep.
+    private readonly TestReleases _releases = new();
+
+    public void Dispose() => _releases.Dispose();
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private const string WindowUrl = "/api/me/devices/bi-window/maintenance-window";
@@ -26,7 +32,7 @@ public sealed class BadInputProblemTests
     public async Task A_window_with_unknown_field_names_is_refused_in_the_readers_language_and_the_stored_window_stays(
         string acceptLanguage, string title, string detail)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(settings: _releases.Settings());
         var (device, owner) = await OwnerWithNightWindowAsync(host);
         await using var _ = device;
         owner.DefaultRequestHeaders.AcceptLanguage.ParseAdd(acceptLanguage);
@@ -50,7 +56,7 @@ public sealed class BadInputProblemTests
     [InlineData("""{"from":"01:00","timeZone":"UTC"}""", "WindowTimesRefused", null)]
     public async Task Each_hostile_window_body_is_refused_with_its_code_and_changes_nothing(string body, string code, string? namedMember)
     {
-        await using var host = new CloudHost();
+        await using var host = new CloudHost(settings: _releases.Settings());
         var (device, owner) = await OwnerWithNightWindowAsync(host);
         await using var _ = device;
         owner.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN");
@@ -127,7 +133,7 @@ public sealed class BadInputProblemTests
         await using var host = new CloudHost();
         using var anonymous = host.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
-        using var page = await anonymous.GetAsync(new Uri("/app/devices", UriKind.Relative), Ct);
+        using var page = await anonymous.GetAsync(new Uri("/app", UriKind.Relative), Ct);
 
         Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
         Assert.NotEqual("application/problem+json", page.Content.Headers.ContentType?.MediaType);
@@ -135,9 +141,9 @@ public sealed class BadInputProblemTests
 
     private static async Task<(DeviceClient Device, HttpClient Owner)> OwnerWithNightWindowAsync(CloudHost host)
     {
-        var device = await PairedDevices.ConnectAnnouncingAsync(host, "bi-window", "BIBI1111");
+        var device = await PairedDevices.ConnectAnnouncingAsync(host, "bi-window", "CDCD3333");
         var owner = await host.SignedInClientAsync(AccountRole.Customer);
-        await PairedDevices.PairAsync(owner, "BIBI1111");
+        await PairedDevices.PairAsync(owner, "CDCD3333");
         using var set = await owner.PutAsJsonAsync(WindowUrl, new { from = "22:00", to = "06:00", timeZone = "Europe/Berlin", notWhilePrinting = false }, Ct);
         Assert.Equal(HttpStatusCode.OK, set.StatusCode);
         await AssertNightWindowAsync(owner);
