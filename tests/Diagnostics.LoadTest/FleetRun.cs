@@ -30,7 +30,8 @@ internal static class FleetRun
     public enum Broker { Embedded, Mosquitto }
 
     /// <summary>One cloud configuration measured: its settings and environment (an A/B's variant), and the broker.</summary>
-    private sealed record Target(Broker Broker, IReadOnlyList<string> CloudArguments, IReadOnlyDictionary<string, string> Environment, FleetAccounts? Accounts);
+    private sealed record Target(Broker Broker, IReadOnlyList<string> CloudArguments, IReadOnlyDictionary<string, string> Environment, FleetAccounts? Accounts,
+        string? CloudDll = null);
 
     public static async Task RunAsync(
         IReadOnlyList<int> sizes, int clientProcesses, int heartbeatSeconds, int windowSeconds, int proposalSamplesAt, Broker broker,
@@ -95,7 +96,7 @@ internal static class FleetRun
             foreach (var variant in round % 2 == 1 ? variants : variants.Reverse())
             {
                 Console.WriteLine($"== round {round}, {variant.Name} ({variant.Description})");
-                var target = new Target(broker, variant.Arguments, variant.Environment, accounts);
+                var target = new Target(broker, variant.Arguments, variant.Environment, accounts, variant.CloudDll);
                 var steps = new List<Step>();
                 foreach (var size in sizes)
                     steps.Add(await MeasureAsync(run, size, target, proposalSamples: false, ct));
@@ -165,7 +166,7 @@ internal static class FleetRun
             $"--Broker:External:UserName={MosquittoWithDynamicSecurity.AdminUser}", $"--Broker:External:Password={mosquitto.AdminPassword}",
         ];
         await using var cloud = await CloudProcess.StartAsync(ct, dataDirectory: directory, extraArguments: [.. target.CloudArguments, .. external],
-            environment: target.Environment, cloudDll: null);
+            environment: target.Environment, cloudDll: target.CloudDll);
         var brokerPort = mosquitto?.Port ?? cloud.MqttPort;
         // On Mosquitto the probe is registered through the cloud as a new device is in that mode (its account made by the
         // cloud's dynamic-security commands), which also checks the bulk-written accounts against the cloud's.

@@ -83,6 +83,9 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Completes when the process has exited (at once if it already has).</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
     /// <summary>SIGKILL: no shutdown code runs, as when power or the OOM killer takes a device's agent.</summary>
     public async Task KillHardAsync()
     {

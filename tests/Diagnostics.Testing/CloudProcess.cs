@@ -141,15 +141,49 @@ public sealed class CloudProcess : IAsyncDisposable
             .. extraArguments,
         ], environment?.ToDictionary());
 
+    /// <summary>
+    /// How long a start may take before it is given up: generous, because a cloud that is still starting on a machine
+    /// shared with many builds is slow, not broken (at load average 100 on 2 cores a start took more than a minute).
+    /// A cloud that exits is reported at once, whatever the limit. <c>DX_CLOUD_START_SECONDS</c> sets another limit.
+    /// </summary>
+    public static TimeSpan StartLimit =>
+        int.TryParse(Environment.GetEnvironmentVariable("DX_CLOUD_START_SECONDS"), out var seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : TimeSpan.FromMinutes(10);
+
     private async Task WaitUntilHealthyAsync(CancellationToken cancellationToken)
     {
-        // A machine shared with many builds can take longer to start the cloud (DX_CLOUD_START_SECONDS raises the limit).
-        var limit = int.TryParse(Environment.GetEnvironmentVariable("DX_CLOUD_START_SECONDS"), out var seconds) && seconds > 60 ? seconds : 60;
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(limit);
+        var limit = StartLimit;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(limit);
+        try
+        {
+            // Kestrel says where it listens once the hosted services have started (marks rebuilt, broker up): wait for
+            // that line or for the process to end, whichever comes first, instead of asking /health against a clock.
+            var port = BaseAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var listening = Process.WaitForLineAsync(
+                line => line.Contains("Now listening on:", StringComparison.Ordinal) && line.Contains(":" + port, StringComparison.Ordinal),
+                Timeout.InfiniteTimeSpan, deadline.Token);
+            var exited = Process.WaitForExitAsync(deadline.Token);
+            await Task.WhenAny(listening, exited);
+            if (Process.HasExited)
+                throw new InvalidOperationException($"The cloud (pid {Process.Id}) exited during start, before it listened on port {port}:\n" + Process.Tail());
+            await listening;
+            await WaitForHealthAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The cloud did not become healthy within {limit.TotalSeconds:N0} s (DX_CLOUD_START_SECONDS sets the limit):\n" + Process.Tail());
+        }
+    }
+
+    /// <summary>Listening: /health answers now, or within moments if a check still reports starting.</summary>
+    private async Task WaitForHealthAsync(CancellationToken cancellationToken)
+    {
         while (true)
         {
             if (Process.HasExited)
-                throw new InvalidOperationException("The cloud exited during start:\n" + Process.Tail());
+                throw new InvalidOperationException($"The cloud (pid {Process.Id}) exited during start, after it listened:\n" + Process.Tail());
             try
             {
                 using var response = await _http.GetAsync("health", cancellationToken);
@@ -158,14 +192,13 @@ public sealed class CloudProcess : IAsyncDisposable
             }
             catch (HttpRequestException)
             {
-                // Not listening yet.
+                // Listening was announced; a refused connection means the process is going away (checked above).
             }
             catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                // Listening but too busy starting to answer within the client's timeout (a loaded machine): not healthy yet.
+                // Too busy to answer within the client's timeout (a loaded machine): ask again.
             }
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"The cloud did not become healthy within {limit} s:\n" + Process.Tail());
+            // A health check that is not yet green (a hosted service finishing its start): ask again shortly.
             await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
         }
     }

@@ -34,7 +34,7 @@ public sealed partial class ClientLimits(
     {
         ArgumentNullException.ThrowIfNull(connection);
         var budget = BudgetOf(connection.ClientId);
-        if (budget.Connects.TryTake())
+        if (budget.TryTakeConnect())
         {
             // Its refusals from now on name the device.
             if (_guarded.TryGetValue(connection.ChannelAdapter, out var channel))
@@ -55,9 +55,9 @@ public sealed partial class ClientLimits(
     {
         var budget = BudgetOf(deviceId);
         // Again after waking: a timer may fire a little before the token is due, and an early take would be refused.
-        while (budget.Publishes.PausedFor() is var pause && pause > TimeSpan.Zero)
+        while (budget.PublishesPausedFor() is var pause && pause > TimeSpan.Zero)
             await Task.Delay(pause, time, cancellationToken);
-        if (budget.Publishes.TryTake())
+        if (budget.TryTakePublish())
             return true;
         Refused(deviceId, budget, RejectReason.PublishRate,
             $"more than {options.Value.PublishBurst} publishes at once or {options.Value.PublishesPerSecond} a second");
@@ -88,16 +88,35 @@ public sealed partial class ClientLimits(
         Message = "Device {DeviceId} refused ({Reason}): {Detail}; {Unlogged} earlier refusal(s) not logged")]
     private partial void LogLimited(string deviceId, string reason, string detail, long unlogged);
 
-    /// <summary>One device's allowances, created at its first authenticated connect (so at most one per registered device).</summary>
+    /// <summary>
+    /// One device's allowances, created at its first authenticated connect (so at most one per registered device); its
+    /// buckets are structs under its one lock.
+    /// </summary>
     private sealed class DeviceBudget(ClientLimitsOptions options, TimeProvider time)
     {
         private readonly Lock _lock = new();
+        private TokenBucket _connects = new(options.ConnectBurst, options.ConnectsPerMinute / 60, time);
+        private TokenBucket _publishes = new(options.PublishBurst, options.PublishesPerSecond, time);
         private long _refusedSinceLog;
         private long _loggedAt = long.MinValue;
 
-        public TokenBucket Connects { get; } = new(options.ConnectBurst, options.ConnectsPerMinute / 60, time);
+        public bool TryTakeConnect()
+        {
+            lock (_lock)
+                return _connects.TryTake();
+        }
 
-        public TokenBucket Publishes { get; } = new(options.PublishBurst, options.PublishesPerSecond, time);
+        public bool TryTakePublish()
+        {
+            lock (_lock)
+                return _publishes.TryTake();
+        }
+
+        public TimeSpan PublishesPausedFor()
+        {
+            lock (_lock)
+                return _publishes.PausedFor();
+        }
 
         public bool ShouldLogRefusal(TimeSpan interval, out long unlogged)
         {

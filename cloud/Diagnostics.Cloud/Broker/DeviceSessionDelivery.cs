@@ -124,40 +124,41 @@ internal sealed class DeviceSessionDelivery
         return filters;
     }
 
-    /// <summary>One session's filters with their QoS (a device has one or two: a few entries, searched in order).</summary>
+    /// <summary>
+    /// One session's filters with their QoS (a device has one or two: a few entries, searched in order). Replaced whole
+    /// on a change, so a delivery reads it without a lock and a connected device holds one small array (issue 22).
+    /// </summary>
     private sealed class DownlinkFilters
     {
-        private readonly Lock _lock = new();
-        private readonly List<(string Filter, MqttQualityOfServiceLevel Qos)> _filters = [];
+        private (string Filter, MqttQualityOfServiceLevel Qos)[] _filters = [];
 
-        public void Add(string filter, MqttQualityOfServiceLevel qos)
-        {
-            lock (_lock)
-            {
-                _filters.RemoveAll(f => f.Filter == filter);
-                _filters.Add((filter, qos));
-            }
-        }
+        public void Add(string filter, MqttQualityOfServiceLevel qos) =>
+            Change(current => [.. current.Where(f => f.Filter != filter), (filter, qos)]);
 
-        public void Remove(string filter)
-        {
-            lock (_lock)
-                _filters.RemoveAll(f => f.Filter == filter);
-        }
+        public void Remove(string filter) => Change(current => [.. current.Where(f => f.Filter != filter)]);
 
         /// <summary>The QoS the message goes out at (the highest matching subscription's, at most 1), or null when none matches.</summary>
         public MqttQualityOfServiceLevel? QualityFor(string topic)
         {
             MqttQualityOfServiceLevel? best = null;
-            lock (_lock)
+            foreach (var (filter, qos) in Volatile.Read(ref _filters))
             {
-                foreach (var (filter, qos) in _filters)
-                {
-                    if (MqttTopicFilterComparer.Compare(topic, filter) == MqttTopicFilterCompareResult.IsMatch && (best is null || qos > best))
-                        best = qos;
-                }
+                if (MqttTopicFilterComparer.Compare(topic, filter) == MqttTopicFilterCompareResult.IsMatch && (best is null || qos > best))
+                    best = qos;
             }
             return best is { } granted && granted > MqttQualityOfServiceLevel.AtLeastOnce ? MqttQualityOfServiceLevel.AtLeastOnce : best;
+        }
+
+        private void Change(Func<(string Filter, MqttQualityOfServiceLevel Qos)[], (string Filter, MqttQualityOfServiceLevel Qos)[]> change)
+        {
+            var current = Volatile.Read(ref _filters);
+            while (true)
+            {
+                var seen = Interlocked.CompareExchange(ref _filters, change(current), current);
+                if (ReferenceEquals(seen, current))
+                    return;
+                current = seen;
+            }
         }
     }
 }

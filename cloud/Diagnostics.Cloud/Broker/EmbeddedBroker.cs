@@ -143,6 +143,7 @@ public sealed partial class EmbeddedBroker(
                 return;
             }
             e.ReasonCode = MqttConnectReasonCode.Success;
+            ConnectionTrim.Validated(e);
         }
         catch (Exception ex)
         {

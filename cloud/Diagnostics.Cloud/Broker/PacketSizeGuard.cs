@@ -52,6 +52,7 @@ internal sealed partial class PacketSizeGuard(
                 throw new InvalidOperationException(moved, ex);
             }
         }
+        ConnectionTrim.CheckFields();
         inner.ClientHandler = OnClientAcceptedAsync;
         return inner.StartAsync(options, logger);
     }
@@ -74,6 +75,7 @@ internal sealed partial class PacketSizeGuard(
             var channel = new SizeLimitedChannel(ChannelOf(tcp), this) { Adapter = tcp };
             ChannelOf(tcp) = channel;
             connections.Add(tcp, channel);
+            ConnectionTrim.Accepted(tcp);
         }
         return handler(accepted);
     }

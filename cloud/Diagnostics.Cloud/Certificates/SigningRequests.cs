@@ -59,7 +59,8 @@ public static class SigningRequests
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
-            error = new(Texts, "NotARequest", ex.Message);
+            // The parser's words are English and about ASN.1: the reader gets ours, the log keeps both.
+            error = new(Texts, "NotARequest") { Cause = ex.Message };
             return null;
         }
         if (!IsStrongEnough(request.PublicKey, out error))

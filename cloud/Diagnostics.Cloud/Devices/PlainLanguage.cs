@@ -13,7 +13,7 @@ public sealed record PlainProblem(string Title, string Advice);
 /// "what to do", plus health, supplies and time in everyday language. Customers never see a raw keyword
 /// ("media-jam") or a dashboard term ("critical") as the main text.
 /// </summary>
-public static class PlainLanguage
+public static partial class PlainLanguage
 {
     // The conditions with words of their own: "{name}.Title" and "{name}.Advice" in
     // Resources/Devices/PlainLanguage{,.zh-Hans,.ja}.resx. One per name in Protocol's Conditions; a test checks that none is missing.
@@ -122,6 +122,8 @@ public static class PlainLanguage
         var name = supply.Name.Trim();
         if (name.Length == 0)
             return Capitalize(type ?? Text("Supply.generic"));
+        if (known is { } readable && InTheReadersWords(supply, name, type!, readable.English) is { } translated)
+            return translated;
         // The printer's own name (in its own language) when it already says what the supply is.
         if (type is null || english is null || name.Contains(english, StringComparison.OrdinalIgnoreCase) || name.Contains(type, StringComparison.OrdinalIgnoreCase))
             return Capitalize(name);
@@ -130,6 +132,36 @@ public static class PlainLanguage
             return Capitalize(type);
         return Capitalize(Texts.Format("SupplyNamed", name, type));
     }
+
+    /// <summary>
+    /// A supply of a known type named by the printer, reworded for a reader who does not read English: printers name their
+    /// supplies in English ("Black Toner Cartridge", "Tray 1") whatever the customer reads, so a Chinese reader gets the
+    /// type in their words with the colour ("黑色碳粉") or the tray's number ("纸盒 1 的纸张"). Null for an English reader, who
+    /// reads the printer's own name, and for a name that is not the printer's English (a tray it calls "手差し").
+    /// </summary>
+    private static string? InTheReadersWords(SupplyView supply, string name, string type, string english)
+    {
+        // English, or the invariant culture whose texts are the English ones.
+        if (CultureInfo.CurrentUICulture.TwoLetterISOLanguageName is "en" or "iv" || !name.All(char.IsAscii))
+            return null;
+        if (TrayNumber().Match(name) is { Success: true } tray)
+            return Capitalize(Texts.Format("SupplyInTray", tray.Groups["number"].Value, type));
+        if (supply.Type.Equals("media", StringComparison.OrdinalIgnoreCase))
+            return null;
+        // The colour the device gave, else the one its name says ("Black" of an older agent that sent none).
+        var words = name.Split([' ', '-', '_', '/'], StringSplitOptions.RemoveEmptyEntries);
+        var color = new[] { supply.Color }.Concat(words)
+            .Select(word => Texts.Manager.GetString("Color." + word.ToLowerInvariant(), CultureInfo.CurrentUICulture))
+            .FirstOrDefault(word => !string.IsNullOrEmpty(word));
+        if (color is not null)
+            return Capitalize(Texts.Format("SupplyNamed", color, type));
+        // "Waste Toner Box": the type alone says it; a name that does not say the type ("XL") stays beside it.
+        return name.Contains(english, StringComparison.OrdinalIgnoreCase) || english.StartsWith(name, StringComparison.OrdinalIgnoreCase)
+            ? Capitalize(type) : null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:Tray|Cassette|Drawer)\s*(?<number>\d{1,2})$", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.ExplicitCapture)]
+    private static partial System.Text.RegularExpressions.Regex TrayNumber();
 
     /// <summary>"Black toner: 12 % — order a replacement soon", in the reader's language and number format.</summary>
     public static string Supply(SupplyView supply)

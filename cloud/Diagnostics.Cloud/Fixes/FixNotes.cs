@@ -35,6 +35,16 @@ public static class FixNotes
     }
 
     /// <summary>
+    /// A note as written in <paramref name="from"/> (the assistant quoted it in the customer's language), in
+    /// <paramref name="to"/>; null when it is no fix note of that language.
+    /// </summary>
+    public static string? Translate(string note, CultureInfo from, CultureInfo to)
+    {
+        ArgumentNullException.ThrowIfNull(note);
+        return note.Length == 0 ? null : StoredTextReader.Reword(Texts.Manager, "fix-notes", note, from, to, value => Translate(value, from, to));
+    }
+
+    /// <summary>
     /// The note in the reader's language, or null when it is no fix note: for a reader of text that holds a note among
     /// other values (a staff note quoting why a fix failed). A value inside a note may be a note itself (the failed fix's
     /// note before "No other fix is known").

@@ -67,9 +67,22 @@ public sealed class LocalizedTexts
 /// </summary>
 public sealed record LocalizedMessage(LocalizedTexts Texts, string Name, params object?[] Args) : IReaderValue
 {
+    /// <summary>
+    /// What went wrong underneath, in the words of the library that said it (a .NET exception's English message): logged
+    /// with <see cref="Invariant"/>, never shown to a reader, whose language it is not in.
+    /// </summary>
+    public string? Cause { get; init; }
+
     public string ForReader => Texts.Format(Name, [.. Args.Select(a => a is IReaderValue value ? value.ForReader : a)]);
 
-    public string Invariant => Texts.Invariant(Name, [.. Args.Select(a => a is IReaderValue value ? value.Invariant : a)]);
+    public string Invariant
+    {
+        get
+        {
+            var text = Texts.Invariant(Name, [.. Args.Select(a => a is IReaderValue value ? value.Invariant : a)]);
+            return Cause is null ? text : $"{text} ({Cause})";
+        }
+    }
 
     public override string ToString() => Invariant;
 }

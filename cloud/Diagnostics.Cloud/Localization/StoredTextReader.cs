@@ -6,6 +6,9 @@ using System.Text.RegularExpressions;
 
 namespace Diagnostics.Cloud.Localization;
 
+/// <summary>A value found in a stored line, read again: the text's name, the value's place in it ({0} is 0), the value as written; null keeps it.</summary>
+public delegate string? StoredValueReader(string key, int index, string value);
+
 /// <summary>
 /// Words a line the service wrote from one of its texts again in another language: the line is matched against every
 /// text of the resource as written in one culture, and the text of the same name in the reader's culture is filled with
@@ -33,7 +36,14 @@ public static partial class StoredTextReader
     /// from its text in <paramref name="to"/> with the same values; null when it is none of them. <paramref name="readValue"/>
     /// may word each value again (a stored reason inside a stored note). <paramref name="name"/> keys the compiled patterns.
     /// </summary>
-    public static string? Reword(ResourceManager texts, string name, string body, CultureInfo from, CultureInfo to, Func<string, string?>? readValue = null)
+    public static string? Reword(ResourceManager texts, string name, string body, CultureInfo from, CultureInfo to, Func<string, string?>? readValue = null) =>
+        Reword(texts, name, body, from, to, readValue is null ? null : new StoredValueReader((_, _, value) => readValue(value)));
+
+    /// <summary>
+    /// The same, with <paramref name="readValue"/> told which text the line is and which of its values it reads: a value
+    /// whose words depend on its place (a device's state in a note, where a title beside it stays as written).
+    /// </summary>
+    public static string? Reword(ResourceManager texts, string name, string body, CultureInfo from, CultureInfo to, StoredValueReader? readValue)
     {
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentNullException.ThrowIfNull(body);
@@ -54,7 +64,7 @@ public static partial class StoredTextReader
             if (!match.Success)
                 continue;
             var args = Enumerable.Range(0, 10).Select(i => match.Groups["a" + i.ToString(CultureInfo.InvariantCulture)])
-                .TakeWhile(g => g.Success).Select(g => (object)(readValue?.Invoke(g.Value) ?? g.Value)).ToArray();
+                .TakeWhile(g => g.Success).Select((g, i) => (object)(readValue?.Invoke(key, i, g.Value) ?? g.Value)).ToArray();
             if (texts.GetString(key, to) is not { } format)
                 return null;
             try

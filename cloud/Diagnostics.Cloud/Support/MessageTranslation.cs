@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Resources;
 using System.Text.RegularExpressions;
+using Diagnostics.Cloud.Fixes;
+using Diagnostics.Cloud.Knowledge;
 using Diagnostics.Cloud.Localization;
 
 namespace Diagnostics.Cloud.Support;
@@ -8,7 +10,8 @@ namespace Diagnostics.Cloud.Support;
 /// <summary>
 /// A chat line in another language, where the service has the text in both: the assistant's lines (SupportBot.resx),
 /// the conversation's own lines (SupportSystemText.resx) and an agent's canned replies that share a topic across
-/// languages. What a person typed freely has no such text: <see cref="Translate"/> returns null and the reader sees it
+/// languages, with the values the assistant wrote in the customer's language (a fix's note, an article's title) in the
+/// reader's. What a person typed freely has no such text: <see cref="Translate"/> returns null and the reader sees it
 /// as written. Nothing is machine-translated.
 /// </summary>
 public static partial class MessageTranslation
@@ -19,7 +22,7 @@ public static partial class MessageTranslation
     /// The <paramref name="body"/> of a message written in <paramref name="from"/>, as it reads in <paramref name="to"/>;
     /// null when the service does not have its text in both. The names a text carries (a person, an article) stay as written.
     /// </summary>
-    public static string? Translate(string body, AuthorKind author, CultureInfo from, CultureInfo to, IReadOnlyList<CannedReply> canned)
+    public static string? Translate(string body, AuthorKind author, CultureInfo from, CultureInfo to, IReadOnlyList<CannedReply> canned, ArticleIndex? articles = null)
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(from);
@@ -27,11 +30,26 @@ public static partial class MessageTranslation
         ArgumentNullException.ThrowIfNull(canned);
         return author switch
         {
-            AuthorKind.Bot => StoredTextReader.Reword(BotTexts, "bot", body, from, to),
+            // A fix's note the assistant quoted ("… did not fix it: {note}") is a fix note of the customer's language, an
+            // article's title the title of that language's article.
+            AuthorKind.Bot => StoredTextReader.Reword(BotTexts, "bot", body, from, to, value => FixNotes.Translate(value, from, to) ?? TitleIn(articles, value, from, to)),
             AuthorKind.System => StoredTextReader.Reword(SupportSystemText.Texts, "system", body, CultureInfo.InvariantCulture, to),
             AuthorKind.Agent => FromCanned(body, from, to, canned),
             _ => null,
         };
+    }
+
+    /// <summary>An article's <paramref name="title"/> as <paramref name="from"/>'s article words it, as <paramref name="to"/>'s does; null for no such title.</summary>
+    private static string? TitleIn(ArticleIndex? articles, string title, CultureInfo from, CultureInfo to)
+    {
+        if (articles is null)
+            return null;
+        foreach (var (article, _) in articles.Articles)
+        {
+            if (articles.Localize(article, from).Article.Title == title)
+                return articles.Localize(article, to).Article.Title;
+        }
+        return null;
     }
 
     private static string? FromCanned(string body, CultureInfo from, CultureInfo to, IReadOnlyList<CannedReply> canned)

@@ -1,4 +1,5 @@
 using Diagnostics.Cloud.Fixes;
+using Diagnostics.Cloud.Localization;
 using Diagnostics.Cloud.Updates;
 
 namespace Diagnostics.Cloud.Support;
@@ -9,7 +10,7 @@ namespace Diagnostics.Cloud.Support;
 /// </summary>
 public sealed class SessionCards(
     SupportService support, SupportSessionStore sessionStore, SupportMessageStore messageStore, SessionPosting posting, FixCardDevices watchedDevices,
-    FixWorkflow workflow, SupportProposals supportProposals, RolloutStore rolloutStore, RolloutService rollouts, TimeProvider time)
+    FixWorkflow workflow, SupportProposals supportProposals, SupportBot bot, RolloutStore rolloutStore, RolloutService rollouts, TimeProvider time)
 {
     private static readonly SessionActor System = SessionPosting.System;
 
@@ -54,7 +55,8 @@ public sealed class SessionCards(
         if (proposal is null || proposal.DeviceId != session.DeviceId)
             return SupportResult<FixProposal>.Fail(SupportError.NotFound, SupportExplanations.Text("NoFixHere", proposalId));
         if (error != FixDecisionError.None)
-            return new SupportResult<FixProposal>(proposal, SupportError.Conflict, $"the fix is {proposal.State.ToStorage()}: it was decided already");
+            return new SupportResult<FixProposal>(proposal, SupportError.Conflict,
+                SupportExplanations.Text(error == FixDecisionError.NothingToApprove ? "FixNothingToRun" : "FixDecidedAlready"));
         await PostCardAsync(session.Id, System, MessageKind.System,
             SupportSystemText.Write(approve ? "FixApproved" : "FixDeclined", customer.Name, proposal.ArticleTitle ?? proposal.Code), cancellationToken);
         return SupportResult<FixProposal>.Done(proposal);
@@ -67,32 +69,26 @@ public sealed class SessionCards(
     public async Task FixEndedAsync(string sessionId, FixProposal proposal, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(proposal);
-        var title = proposal.ArticleTitle ?? "The fix";
-        var text = proposal.State switch
-        {
-            FixState.Verified => $"It worked: the printer reports that \"{title}\" fixed the problem.",
-            FixState.Obsolete => "The problem went away before the printer had to do anything.",
-            FixState.Declined => $"You declined \"{title}\". You can still follow the steps, or tap \"Talk to a person\".",
-            _ => $"\"{title}\" did not fix it: {proposal.Note}",
-        };
-        var (_, repeated) = await messageStore.AppendAsync(sessionId, new NewMessage(MessageKind.Text, AuthorKind.Bot, SupportBot.Id, SupportBot.Name, text, false,
+        // The assistant speaks the customer's language here as everywhere; nobody's request tells it (the device ended the fix).
+        var session = await sessionStore.GetAsync(sessionId, cancellationToken);
+        var ending = bot.FixEnded(proposal, session is null ? SupportedCultures.Default : await support.CustomerLanguageAsync(session, cancellationToken));
+        var (_, repeated) = await messageStore.AppendAsync(sessionId, new NewMessage(MessageKind.Text, AuthorKind.Bot, SupportBot.Id, SupportBot.Name, ending.Line, false,
             $"fix-outcome:{proposal.Id}", time.GetUtcNow()), cancellationToken);
         if (repeated)
             return;
         posting.Changed(sessionId);
-        if (await sessionStore.GetAsync(sessionId, cancellationToken) is not { State: SessionState.Bot } session)
+        if (await sessionStore.GetAsync(sessionId, cancellationToken) is not { State: SessionState.Bot } current)
             return;
         if (proposal.State is FixState.Verified or FixState.Obsolete)
         {
             var article = (await support.BotMemoryAsync(sessionId, cancellationToken)).Offered.LastOrDefault(a => a.ArticleId == proposal.ArticleId);
-            var solution = article is not null
-                ? SupportBot.SolutionOf(article, $"The printer ran the automated fix ({proposal.Describe}) and the problem cleared.")
-                : new SolutionCard("Other", title, $"The printer ran the automated fix ({proposal.Describe}) and the problem cleared.", []);
-            await support.CloseSolvedByBotAsync(session, solution, cancellationToken);
+            var solution = article is not null ? SupportBot.SolutionOf(article, ending.Cleared) : new SolutionCard("Other", ending.Title, ending.Cleared, []);
+            await support.CloseSolvedByBotAsync(current, solution, cancellationToken);
         }
         else if (proposal.State is FixState.Failed or FixState.Expired)
         {
-            await support.HandOverAsync(session, $"The automated fix \"{title}\" failed: {proposal.Note}", cancellationToken);
+            // For staff: stored in English with the fix's stored note, read in each agent's language (SupportStaffText).
+            await support.HandOverAsync(current, SupportStaffText.Write("Handover.FixCardFailed", proposal.ArticleTitle ?? proposal.Code, proposal.Note), cancellationToken);
         }
     }
 

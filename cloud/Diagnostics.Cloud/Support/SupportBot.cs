@@ -13,6 +13,9 @@ public sealed record BotTurn(IReadOnlyList<NewMessage> Messages, string? Handove
     public static BotTurn Handover(string reason) => new([], reason, null);
 }
 
+/// <summary>What the assistant says when a fix ended, the article's title and how the problem cleared, in the customer's language.</summary>
+public sealed record FixEnding(string Line, string Title, string Cleared);
+
 /// <summary>
 /// What the bot already did in a session: the articles it showed, whether it asked for more detail, and the language
 /// the customer wrote in so far (null before they wrote anything that shows it).
@@ -86,7 +89,7 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
         if (WantsPerson(words))
             return BotTurn.Handover(SupportStaffText.Write("Handover.AskedForPerson"));
         if (memory.Offered is [.., var last] && SaysItIsSolved(words))
-            return new BotTurn([Say(Text("GladItWorks", language))], null, SolutionOf(last, "The customer followed the steps."));
+            return new BotTurn([Say(Text("GladItWorks", language))], null, SolutionOf(last, Text("FollowedSteps", language)));
 
         var context = device is null ? null : new DeviceContext(device.Model, device.Firmware,
             [.. device.ActiveConditions.Select(c => new DeviceProblem(c.Code, c.Condition, c.Severity))]);
@@ -134,6 +137,30 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
         ArgumentNullException.ThrowIfNull(proposal);
         return new FixCard(proposal.Id, proposal.DeviceId, proposal.ArticleTitle ?? proposal.Code, proposal.Describe ?? "", proposal.Action?.ToString() ?? "");
     }
+
+    /// <summary>
+    /// What the assistant says when a fix card's fix ended, in the customer's <paramref name="language"/> like its other
+    /// lines: the article's title and what the printer did as that language's article words them, the fix's stored note
+    /// read in it (<see cref="FixNotes"/>). <see cref="FixEnding.Cleared"/> tells the solution card how the problem went.
+    /// </summary>
+    public FixEnding FixEnded(FixProposal proposal, CultureInfo language)
+    {
+        ArgumentNullException.ThrowIfNull(proposal);
+        ArgumentNullException.ThrowIfNull(language);
+        var words = ArticleWording.Of(knowledge.Index, proposal.ArticleId, proposal.ArticleTitle ?? proposal.Code, proposal.Describe, language);
+        var line = proposal.State switch
+        {
+            FixState.Verified => Format("FixWorked", language, words.Title),
+            FixState.Obsolete => Text("FixNotNeeded", language),
+            FixState.Declined => Format("FixDeclined", language, words.Title),
+            _ => Format("FixDidNotWork", language, words.Title, InLanguage(language, () => FixNotes.Read(proposal.Note))),
+        };
+        return new FixEnding(line, words.Title, Format("FixCleared", language, words.Describe ?? proposal.Code));
+    }
+
+    /// <summary>The solution the customer keeps when they say the assistant's last article solved it, in the language the assistant speaks with them.</summary>
+    public SolutionCard ConfirmedSolved(ArticleCard article, BotMemory memory) =>
+        SolutionOf(article, Text("ConfirmedSolved", LanguageOf(null, memory, CultureInfo.CurrentUICulture)));
 
     public static SolutionCard SolutionOf(ArticleCard article, string how)
     {
@@ -192,6 +219,8 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
 
     /// <summary>A text of the bot's in <paramref name="language"/> (English where it has no translation).</summary>
     private string Text(string name, CultureInfo language) => InLanguage(language, () => (string)texts[name]);
+
+    private string Format(string name, CultureInfo language, params object[] args) => string.Format(language, Text(name, language), args);
 
     private static string InLanguage(CultureInfo language, Func<string> read)
     {

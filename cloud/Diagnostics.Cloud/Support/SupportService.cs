@@ -218,7 +218,7 @@ public sealed partial class SupportService(
         var memory = await BotMemoryAsync(session.Id, cancellationToken);
         if (memory.Offered is not [.., var last])
             return SupportResult<SupportSession>.Fail(SupportError.Conflict, SupportExplanations.Text("NothingSuggested"));
-        return await CloseSolvedByBotAsync(session, SupportBot.SolutionOf(last, "The customer confirmed it solved the problem."), cancellationToken);
+        return await CloseSolvedByBotAsync(session, bot.ConfirmedSolved(last, memory), cancellationToken);
     }
 
     // Handing over to the queue.
@@ -262,12 +262,22 @@ public sealed partial class SupportService(
         }
         var memory = await BotMemoryAsync(session.Id, cancellationToken);
         // The note is for staff (stored in English, read in each agent's language); the customer's language is named so the agent answers in it.
-        var messages = await messageStore.MessagesAsync(session.Id, 0, includeInternal: false, Settings.MaxMessagesPerRead, cancellationToken);
-        var language = ConversationLanguage.Of(messages, await accounts.GetLanguageAsync(session.CustomerId, cancellationToken));
+        var language = await CustomerLanguageAsync(session, cancellationToken);
         lines.Add(SupportStaffText.Write("Note.CustomerLanguage", $"{language.EnglishName} ({language.Name})"));
         if (memory.Offered.Count > 0)
             lines.Add(SupportStaffText.Write("Note.AssistantShowed", string.Join("; ", memory.Offered.Select(a => bot.OriginalTitle(a.ArticleId) ?? a.Title))));
         return string.Join('\n', lines);
+    }
+
+    /// <summary>
+    /// The language the customer reads the conversation in (<see cref="ConversationLanguage"/>): what the assistant speaks
+    /// when no request of theirs tells it (a fix that ended while they were away), and what the hand-over note names.
+    /// </summary>
+    public async Task<CultureInfo> CustomerLanguageAsync(SupportSession session, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var messages = await messageStore.MessagesAsync(session.Id, 0, includeInternal: false, Settings.MaxMessagesPerRead, cancellationToken);
+        return ConversationLanguage.Of(messages, await accounts.GetLanguageAsync(session.CustomerId, cancellationToken));
     }
 
     /// <summary>The severity of the device's worst active problem (0 with none or no device): the queue serves higher first.</summary>

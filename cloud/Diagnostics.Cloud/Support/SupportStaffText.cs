@@ -39,8 +39,36 @@ public static class SupportStaffText
         return string.Join('\n', stored.Split('\n').Select(line => StoredTextReader.Reword(Texts.Manager, "staff", line, CultureInfo.InvariantCulture, reader, ReadValue) ?? line));
     }
 
-    // A value may be a language's name, a fix's stored note (why the fix before the hand-over failed) or a staff text.
-    private static string? ReadValue(string value) => LanguageName(value) ?? FixNotes.ReadOrNull(value) ?? Read(value);
+    // A value in a state's or a condition's place is a word of the dashboard's; any other may be a language's name, a
+    // fix's stored note (why the fix before the hand-over failed) or a staff text.
+    private static string? ReadValue(string key, int index, string value) =>
+        DashboardWordPlaces.TryGetValue((key, index), out var group) ? DashboardWord(group, value) : LanguageName(value) ?? FixNotes.ReadOrNull(value) ?? Read(value);
+
+    // Where the note stores a state (enum names as written: "Stopped", "Critical", "Online", "Error"; a fix's state as
+    // stored: "failed") or a normalized condition ("PAPER_JAM"), and which of the dashboard's word groups names it.
+    private static readonly Dictionary<(string Key, int Index), string> DashboardWordPlaces = new()
+    {
+        [("Note.Active", 1)] = "Condition",
+        [("Note.ActiveWithMessage", 1)] = "Condition",
+        [("Note.Device", 3)] = "DeviceState",
+        [("Note.Device", 4)] = "Health",
+        [("Note.Device", 5)] = "Presence",
+        [("Note.Active", 2)] = "Severity",
+        [("Note.ActiveWithMessage", 2)] = "Severity",
+        [("Note.Fix", 1)] = "FixState",
+        [("Note.FixWithNote", 1)] = "FixState",
+        [("Handover.FromFailedFix", 1)] = "FixState",
+    };
+
+    // The agent reads the state in the words of the dashboard beside the note (Web/Dashboard/DashboardText:
+    // "DeviceState.Stopped", "Health.critical", "FixState.failed"), read from its resources by name: the desk's words live in one place, and
+    // Support does not depend on the web pages that use it. A word the resources do not know stays as stored.
+    private static readonly LocalizedTexts DashboardWords = new("Web.Dashboard.DashboardText");
+
+    // The dashboard keys some groups by the enum's name ("DeviceState.Stopped") and others by its lower-case storage name ("Health.critical").
+    private static string? DashboardWord(string group, string value) =>
+        DashboardWords.Manager.GetString($"{group}.{value}", CultureInfo.CurrentUICulture)
+        ?? DashboardWords.Manager.GetString($"{group}.{value.ToLowerInvariant()}", CultureInfo.CurrentUICulture);
 
     /// <summary>
     /// A language as the note stores it, "Chinese (Simplified) (zh-Hans)" (.NET's English name and the culture's name),

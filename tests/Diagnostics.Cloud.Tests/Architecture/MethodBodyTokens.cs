@@ -4,9 +4,10 @@ using System.Reflection.Emit;
 namespace Diagnostics.Cloud.Tests.Architecture;
 
 /// <summary>
-/// The metadata tokens a compiled method body carries (the strings it loads, the types, methods and fields it names),
-/// read from its IL with reflection's own opcode table. One walker for every architecture test that reads code as
-/// compiled, so a fix to how operands are stepped over reaches all of them.
+/// A compiled method body's instructions in order and the metadata tokens they carry (the strings it loads, the types,
+/// methods and fields it names), read from its IL with reflection's own opcode table. One decoder for every test that
+/// reads code as compiled (the architecture tests, the hard-coded text scan), so a fix to how operands are stepped over
+/// reaches all of them.
 /// </summary>
 internal static class MethodBodyTokens
 {
@@ -26,26 +27,36 @@ internal static class MethodBodyTokens
 
     /// <summary>The strings a method body loads (<c>ldstr</c>), in IL order.</summary>
     public static IEnumerable<string> StringsLoadedBy(MethodBase method) =>
-        from token in TokensIn(method)
-        where token.Kind == OperandType.InlineString
-        select method.Module.ResolveString(token.Value);
+        from instruction in InstructionsOf(method)
+        where instruction.Code.OperandType == OperandType.InlineString
+        select method.Module.ResolveString(instruction.Token);
 
     /// <summary>The types, methods and fields a method body names (calls, field access, <c>typeof</c>, <c>newobj</c> …).</summary>
-    public static IEnumerable<MemberInfo> MembersNamedBy(MethodBase method)
+    public static IEnumerable<MemberInfo> MembersNamedBy(MethodBase method) =>
+        from instruction in InstructionsOf(method)
+        where instruction.NamesMember
+        let member = MemberNamedBy(method, instruction)
+        where member is not null
+        select member;
+
+    /// <summary>The type, method or field an instruction of <paramref name="method"/> names, resolved in the method's generic context.</summary>
+    public static MemberInfo? MemberNamedBy(MethodBase method, Instruction instruction)
     {
+        if (!instruction.NamesMember)
+        {
+            throw new ArgumentException($"{instruction.Code} names no member.", nameof(instruction));
+        }
+
         var typeArguments = method.DeclaringType?.IsGenericType == true ? method.DeclaringType.GetGenericArguments() : null;
         var methodArguments = method.IsGenericMethod ? method.GetGenericArguments() : null;
-        foreach (var token in TokensIn(method))
-        {
-            if (token.Kind is OperandType.InlineType or OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineTok
-                && method.Module.ResolveMember(token.Value, typeArguments, methodArguments) is { } member)
-            {
-                yield return member;
-            }
-        }
+        return method.Module.ResolveMember(instruction.Token, typeArguments, methodArguments);
     }
 
-    private static IEnumerable<(OperandType Kind, int Value)> TokensIn(MethodBase method)
+    /// <summary>
+    /// A method body's instructions in IL order, for a check that needs their sequence (an <c>ldstr</c> right before the
+    /// call that takes it) rather than only the tokens they carry.
+    /// </summary>
+    public static IEnumerable<Instruction> InstructionsOf(MethodBase method)
     {
         var il = method.GetMethodBody()?.GetILAsByteArray();
         if (il is null)
@@ -63,11 +74,7 @@ internal static class MethodBodyTokens
             }
 
             var code = OpCodesByValue[value];
-            if (code.OperandType is OperandType.InlineString or OperandType.InlineType or OperandType.InlineMethod
-                or OperandType.InlineField or OperandType.InlineTok)
-            {
-                yield return (code.OperandType, BitConverter.ToInt32(il, position));
-            }
+            yield return new Instruction(code, Instruction.CarriesToken(code) ? BitConverter.ToInt32(il, position) : 0);
 
             // ECMA-335 §III.1.9: operand sizes by kind; a switch carries its count then one 4-byte target per case.
             position += code.OperandType switch
@@ -80,5 +87,18 @@ internal static class MethodBodyTokens
                 _ => 4,
             };
         }
+    }
+
+    /// <summary>One IL instruction: its opcode and, when its operand is a metadata token (a string, type, method or field), that token.</summary>
+    public readonly record struct Instruction(OpCode Code, int Token)
+    {
+        /// <summary>Whether the operand names a type, method or field (not a string).</summary>
+        public bool NamesMember => Code.OperandType is OperandType.InlineType or OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineTok;
+
+        /// <summary>A call (<c>call</c> or <c>callvirt</c>), whose token names the method called.</summary>
+        public bool IsCall => Code == OpCodes.Call || Code == OpCodes.Callvirt;
+
+        internal static bool CarriesToken(OpCode code) => code.OperandType is OperandType.InlineString or OperandType.InlineType
+            or OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineTok;
     }
 }

@@ -78,6 +78,33 @@ public sealed class PlainLanguageTests
         Assert.Equal("Drum: 160 impressions left, capacity unknown", PlainLanguage.Supply(drum));
     }
 
+    // Printers name their supplies in English whatever their owner reads (issue 19): a known type in a reader's own
+    // words, with the colour the device gives or its name says, and a numbered tray; a name in the reader's script stays.
+    [Theory]
+    [InlineData("zh-Hans", "Black Toner Cartridge", "toner", "black", "黑色碳粉")]
+    [InlineData("zh-Hans", "Cyan", "toner", "", "青色碳粉")]
+    [InlineData("zh-Hans", "Waste Toner Box", "wasteToner", "no-color", "废粉盒")]
+    [InlineData("zh-Hans", "Tray 2", "media", "white", "纸盒 2 的纸张")]
+    [InlineData("ja", "手差しトレイ", "media", "white", "手差しトレイ用紙")]
+    [InlineData("ja", "Black Toner Cartridge", "toner", "black", "ブラックトナー")]
+    [InlineData("ja", "Waste", "wasteToner", "", "廃トナーボックス")]
+    [InlineData("ja", "Tray 1", "media", "white", "トレイ 1 の用紙")]
+    [InlineData("en", "Black Toner Cartridge", "toner", "black", "Black Toner Cartridge")]
+    [InlineData("en", "Tray 1", "media", "white", "Tray 1 paper")]
+    public void A_supply_the_printer_names_in_English_reads_in_the_readers_language(string language, string name, string type, string color, string words)
+    {
+        var before = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(language);
+        try
+        {
+            Assert.Equal(words, PlainLanguage.SupplyName(new SupplyView(name, type, color, 50, false, false)));
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = before;
+        }
+    }
+
     [Fact]
     public void The_supplies_summary_names_the_one_that_needs_action()
     {

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Ingestion;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Protocol;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Diagnostics.Cloud.Tests.Ingestion;
 
@@ -229,5 +231,47 @@ public sealed class IngestionPipelineTests
         Assert.Equal(fromB.Select(e => e.Sequence), await host.StoredSequencesAsync("burst-b"));
         Assert.Equal(300, host.Metrics.StoredTotal);
         Assert.Equal(300, host.Metrics.ReceivedTotal);
+    }
+
+    [Theory, BothEngines]
+    public async Task Messages_of_many_devices_that_arrive_during_a_slow_commit_are_stored_in_one_batch_with_one_ack_each(StorageProvider engine)
+    {
+        HeldTelemetryStore? store = null;
+        await using var host = new CloudHost(services: HeldTelemetryStore.Install(s => store = s), engine: engine);
+        await using var pacer = await host.ConnectDeviceAsync("group-pacer");
+        var devices = new List<DeviceClient>();
+        for (var i = 0; i < 5; i++)
+            devices.Add(await host.ConnectDeviceAsync($"group-{i}"));
+
+        // A commit that takes long (an fsync on a busy disk): the pacer's message is being written while the others arrive.
+        store!.Hold();
+        await pacer.SendAsync(pacer.NewEnvelope(heartbeat: new Heartbeat()));
+        await store.WaitUntilABatchWaitsAsync();
+        var sent = new Dictionary<string, List<ulong>>();
+        foreach (var device in devices)
+        {
+            sent[device.DeviceId] = [];
+            for (var m = 0; m < 3; m++)
+            {
+                var envelope = device.NewEnvelope(heartbeat: new Heartbeat());
+                sent[device.DeviceId].Add(envelope.Sequence);
+                // The broker's PUBACK comes once the message is queued for the store: all 15 wait before the release.
+                await device.SendAsync(envelope);
+            }
+        }
+        store.Release();
+        foreach (var device in devices)
+            await device.WaitForAckAsync(sent[device.DeviceId][^1]);
+
+        // The next commit took everything that waited, across devices: one batch, so one ack per device for its three.
+        Assert.Equal(15, host.Services.GetRequiredService<IngestionPipeline>().LastBatchSize);
+        foreach (var device in devices)
+        {
+            var ack = Assert.Single(device.Acks);
+            Assert.Equal(sent[device.DeviceId][^1], ack.HighestContiguousSequence);
+            Assert.Equal(sent[device.DeviceId], await host.StoredSequencesAsync(device.DeviceId));
+        }
+        foreach (var device in devices)
+            await device.DisposeAsync();
     }
 }

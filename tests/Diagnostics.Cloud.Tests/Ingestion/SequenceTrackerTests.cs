@@ -54,4 +54,37 @@ public sealed class SequenceTrackerTests
         Assert.True(tracker.IsDuplicate(12));
         Assert.False(tracker.IsDuplicate(11));
     }
+
+    [Fact]
+    public void After_a_gap_closes_later_gaps_and_duplicates_are_still_seen()
+    {
+        var tracker = new SequenceTracker(10, [], null);
+        tracker.MarkStored(11);
+        tracker.MarkStored(13);
+        tracker.MarkStored(12);
+        Assert.Equal(13UL, tracker.Mark);
+
+        tracker.MarkStored(15);
+        Assert.Equal(13UL, tracker.Mark);
+        Assert.True(tracker.IsDuplicate(15));
+        Assert.False(tracker.IsDuplicate(14));
+        Assert.Equal(1, tracker.ApplyLowestRetained(lowestRetained: 16, sequence: 16)); // 14
+        Assert.Equal(15UL, tracker.Mark);
+    }
+
+    [Fact]
+    public void A_clone_goes_its_own_way()
+    {
+        var original = new SequenceTracker(10, [], 7);
+        var clone = original.Clone();
+
+        clone.MarkStored(11);
+        clone.MarkStored(13);
+
+        Assert.Equal(10UL, original.Mark);
+        Assert.False(original.IsDuplicate(13));
+        Assert.Equal(11UL, clone.Mark);
+        Assert.True(clone.IsDuplicate(13));
+        Assert.Equal(7UL, clone.StatusSequence);
+    }
 }

@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Reflection.Emit;
 using System.Text.RegularExpressions;
 using Diagnostics.Cloud.Localization;
+using Diagnostics.Cloud.Tests.Architecture;
 using Microsoft.AspNetCore.Components;
 
 namespace Diagnostics.Cloud.Tests.Localization;
@@ -22,11 +23,6 @@ public sealed partial class HardCodedTextTests
     private static readonly HashSet<string> SameInEveryLanguage = new(StringComparer.Ordinal) { "Diagnostics", "KiB", "MiB" };
 
     private static readonly HashSet<string> ReadAttributes = new(StringComparer.OrdinalIgnoreCase) { "title", "aria-label", "placeholder", "alt" };
-
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
-        .GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(field => (OpCode)field.GetValue(null)!)
-        .ToDictionary(code => code.Value);
 
     [Fact]
     public void No_component_of_the_apps_writes_English_into_its_markup()
@@ -65,6 +61,53 @@ public sealed partial class HardCodedTextTests
         Assert.Contains(texts, text => text.Contains("<span class=\"swatch tone-critical\"></span>", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// No component shows an enum value's own name (<c>@state</c>, <c>@state.ToString()</c>) or its stored word
+    /// (<c>@state.ToStorage()</c>) as text: those are English whatever the reader reads. The audit of issue 19 found
+    /// three (a chat card's states, a device's update step, the device list's health filter); each reads through a
+    /// resource now, and a value written to <c>data-*</c> attributes or CSS classes is not text and passes.
+    /// </summary>
+    [Fact]
+    public void No_component_shows_a_values_English_name_as_text()
+    {
+        var findings = new List<string>();
+        foreach (var type in WebComponentTypes())
+        {
+            foreach (var method in type.GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            {
+                findings.AddRange(StoredNamesGivenToTheRenderTree(method).Select(shown => $"{Outermost(type).FullName}: {shown}"));
+            }
+        }
+        Assert.True(findings.Count == 0,
+            "Show these values through a resource (DashboardText, PlainLanguage or the component's own @T[\"…\"]), not by their name:\n"
+            + string.Join('\n', findings.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)));
+    }
+
+    /// <summary>
+    /// The values a method hands to <c>RenderTreeBuilder.AddContent</c> or <c>AddMarkupContent</c> by their name: the
+    /// result of a <c>ToStorage()</c> call, an enum's <c>ToString()</c> (<c>constrained.</c> by the enum), or an enum
+    /// boxed for <c>AddContent(int, object)</c>, right before the call.
+    /// </summary>
+    private static IEnumerable<string> StoredNamesGivenToTheRenderTree(MethodInfo method)
+    {
+        var instructions = MethodBodyTokens.InstructionsOf(method).ToList();
+        for (var i = 1; i < instructions.Count; i++)
+        {
+            if (!instructions[i].IsCall || MethodBodyTokens.MemberNamedBy(method, instructions[i]) is not MethodBase called
+                || called.DeclaringType?.Name != "RenderTreeBuilder" || called.Name is not ("AddContent" or "AddMarkupContent"))
+                continue;
+            var before = instructions[i - 1];
+            var named = before.NamesMember ? MethodBodyTokens.MemberNamedBy(method, before) : null;
+            if (before.IsCall && named is MethodBase { Name: "ToStorage" } storage)
+                yield return $"{storage.DeclaringType?.Name}.ToStorage()";
+            else if (before.IsCall && named is MethodBase { Name: "ToString" } && i > 1 && instructions[i - 2].Code == OpCodes.Constrained
+                && MethodBodyTokens.MemberNamedBy(method, instructions[i - 2]) is Type { IsEnum: true } constrained)
+                yield return $"{constrained.Name}.ToString()";
+            else if (before.Code == OpCodes.Box && named is Type { IsEnum: true } boxed)
+                yield return $"{boxed.Name} by its name";
+        }
+    }
+
     private static IEnumerable<Type> WebComponentTypes() => typeof(SupportedCultures).Assembly.GetTypes()
         .Where(type => type.Namespace?.StartsWith("Diagnostics.Cloud.Web", StringComparison.Ordinal) == true)
         .Where(type => typeof(IComponent).IsAssignableFrom(Outermost(type)));
@@ -78,31 +121,22 @@ public sealed partial class HardCodedTextTests
 
     /// <summary>
     /// The literal strings a method passes to <c>RenderTreeBuilder.AddMarkupContent</c> or <c>AddContent</c>, and to
-    /// <c>AddAttribute</c> as the value of an attribute people read, found by walking its IL: a literal is an
-    /// <c>ldstr</c> right before the call that takes it as its last argument.
+    /// <c>AddAttribute</c> as the value of an attribute people read, found in its IL: a literal is an <c>ldstr</c> right
+    /// before the call that takes it as its last argument.
     /// </summary>
     private static IEnumerable<string> TextsGivenToTheRenderTree(MethodInfo method)
     {
-        var il = method.GetMethodBody()?.GetILAsByteArray();
-        if (il is null)
-            yield break;
-        var module = method.Module;
+        // The strings loaded by the instructions so far, null for any other instruction: only an ldstr right before
+        // the call is its argument.
         var strings = new List<string?>();
-        var at = 0;
-        while (at < il.Length)
+        foreach (var instruction in MethodBodyTokens.InstructionsOf(method))
         {
-            var value = il[at] == 0xFE ? (short)(0xFE00 | il[at + 1]) : il[at];
-            at += il[at] == 0xFE ? 2 : 1;
-            if (!OpCodesByValue.TryGetValue(value, out var code))
-                yield break;
-            var operandAt = at;
-            at += OperandSize(code.OperandType, il, operandAt);
-            if (code == OpCodes.Ldstr)
+            if (instruction.Code == OpCodes.Ldstr)
             {
-                strings.Add(module.ResolveString(BitConverter.ToInt32(il, operandAt)));
+                strings.Add(method.Module.ResolveString(instruction.Token));
                 continue;
             }
-            if ((code == OpCodes.Call || code == OpCodes.Callvirt) && Resolve(module, BitConverter.ToInt32(il, operandAt), method) is { } called
+            if (instruction.IsCall && MethodBodyTokens.MemberNamedBy(method, instruction) is MethodBase called
                 && called.DeclaringType?.Name == "RenderTreeBuilder" && strings.Count > 0 && strings[^1] is { } last)
             {
                 var parameters = called.GetParameters();
@@ -112,34 +146,9 @@ public sealed partial class HardCodedTextTests
                     && strings.Count > 1 && strings[^2] is { } name && ReadAttributes.Contains(name))
                     yield return $"<x {name}=\"{WebUtility.HtmlEncode(last)}\">";
             }
-            // Only an ldstr right before the call is its argument.
             strings.Add(null);
         }
     }
-
-    private static MethodBase? Resolve(Module module, int token, MethodInfo context)
-    {
-        try
-        {
-            return module.ResolveMethod(token,
-                context.DeclaringType is { IsGenericType: true } declaring ? declaring.GetGenericArguments() : null,
-                context.IsGenericMethod ? context.GetGenericArguments() : null);
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-    }
-
-    private static int OperandSize(OperandType type, byte[] il, int at) => type switch
-    {
-        OperandType.InlineNone => 0,
-        OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-        OperandType.InlineVar => 2,
-        OperandType.InlineI8 or OperandType.InlineR => 8,
-        OperandType.InlineSwitch => 4 + (4 * BitConverter.ToInt32(il, at)),
-        _ => 4,
-    };
 
     /// <summary>The English words a piece of markup shows a reader: its text outside <c>code</c> elements and its readable attributes.</summary>
     private static List<string> EnglishWords(string markup)

@@ -42,8 +42,11 @@ public sealed class SupportBotLanguageTests
         await OkAsync<SupportMessage>(owner, $"/api/me/sessions/{session.Id}/messages", new { text = "已解决，谢谢" });
         var closed = await SessionWhenAsync(owner, session.Id, s => s.State == SessionState.Closed, "the assistant closes the session the customer says is solved");
         Assert.Equal(SessionResolution.Bot, closed.Resolution);
-        var last = (await MessagesAsync(owner, session.Id)).Last(m => m.AuthorKind == AuthorKind.Bot && m.Kind == MessageKind.Text);
+        var closing = await MessagesAsync(owner, session.Id);
+        var last = closing.Last(m => m.AuthorKind == AuthorKind.Bot && m.Kind == MessageKind.Text);
         Assert.True(last.Body.Count(IsCjk) > 5, last.Body);
+        // The solution card the customer keeps says how it was solved in Chinese too.
+        Assert.EndsWith(" 按照步骤操作后，问题已经解决。", Card<SolutionCard>(Assert.Single(closing, m => m.Kind == MessageKind.Solution)).Solution, StringComparison.Ordinal);
     }
 
     [Theory, BothEngines]

@@ -21,6 +21,14 @@ public sealed class SupportStaffTextTests
     [InlineData("zh-Hans", "The automated fix \"Clear the queue\" already failed on this device: The device could not run clear-queue: timeout",
         "自动修复“Clear the queue”已在该设备上失败过：设备无法执行 clear-queue：timeout")]
     [InlineData("zh-Hans", "Transfer note: 客户要的是换货，不是维修", "转接备注：客户要的是换货，不是维修")]
+    // A fix's state in its place reads as the dashboard words it; a title in its place stays as written, even one that is a state's word.
+    [InlineData("zh-Hans", "Opened from the fix \"Paper jam\", which is expired: Nobody decided in time.", "从修复“Paper jam”发起，该修复状态为 已过期：在期限内没有人做出决定。")]
+    [InlineData("ja", "Fix failed: failed", "修復 failed: 失敗")]
+    [InlineData("zh-Hans", "Device d-1 (Online, firmware Stopped): Idle, Warning, Offline.", "设备 d-1（Online，固件 Stopped）：空闲，警告，离线。")]
+    // A state newer than the dashboard's words reads as stored.
+    [InlineData("ja", "Fix Paper jam: rerouted", "修復 Paper jam: rerouted")]
+    // The reason a fix card's failed fix gave (stored in English before and after), its note inside.
+    [InlineData("ja", "The automated fix \"Paper jam\" failed: Nobody decided in time.", "自動修復「Paper jam」は失敗しました: 期限までにどなたも判断しませんでした。")]
     // English readers read it as stored; stored text that is none of the desk's lines reads as stored in every language.
     [InlineData("en", "The customer asked for a person.", "The customer asked for a person.")]
     [InlineData("ja", "Escalated by the night shift.", "Escalated by the night shift.")]
@@ -46,9 +54,10 @@ public sealed class SupportStaffTextTests
 
         Assert.Equal([
             "引き継ぎの理由: アシスタントは、お客様の言葉に合う記事を特定できませんでした。",
-            "デバイス lp-7（Acme LaserPro 500、ファームウェア 2.4.1）: Stopped、Critical、Online。",
-            "発生中: ipp:media-jam（PAPER_JAM、Error）",
-            "修復 Paper jam: failed — the jam is still there",
+            // The device's state, health and presence, the condition, its severity and the fix's state in the dashboard's words.
+            "デバイス lp-7（Acme LaserPro 500、ファームウェア 2.4.1）: 停止中、重大、オンライン。",
+            "発生中: ipp:media-jam（紙詰まり、エラー）",
+            "修復 Paper jam: 失敗 — the jam is still there",
             "お客様の言語: 中文（简体） (zh-Hans)。",
             "アシスタントが表示した記事: Paper jam; Paper path",
         ], lines);

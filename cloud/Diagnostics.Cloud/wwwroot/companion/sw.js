@@ -1,7 +1,8 @@
 // The companion app's service worker: keeps the app shell's static files (styles, scripts, icons) for offline
 // use, and answers page loads with an offline page when the network is gone. Pages and data are never
 // served from the cache: they are personal and live, so they always come from the server.
-const VERSION = 'companion-v1';
+// v2: the offline page and manifest are written in the reader's language; v1 kept an English copy.
+const VERSION = 'companion-v2';
 const SHELL = [
     '/companion/offline.html',
     '/companion/manifest.webmanifest',
@@ -41,8 +42,13 @@ self.addEventListener('fetch', event => {
     const url = new URL(request.url);
 
     if (request.mode === 'navigate') {
-        // Network first, always: the page shows live, personal state. Offline: the offline page.
-        event.respondWith(fetch(request).catch(() => caches.match(OFFLINE_PAGE)));
+        // Network first, always: the page shows live, personal state. Offline: the offline page, kept in the language
+        // of the last page loaded (the customer may have picked another since the worker was installed).
+        event.respondWith(fetch(request).then(response => {
+            if (response.ok)
+                event.waitUntil(caches.open(VERSION).then(cache => cache.add(OFFLINE_PAGE)).catch(() => {}));
+            return response;
+        }).catch(() => caches.match(OFFLINE_PAGE)));
         return;
     }
 

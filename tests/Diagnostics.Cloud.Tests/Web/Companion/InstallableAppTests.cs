@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Diagnostics.Cloud.Tests.Infrastructure;
 
@@ -78,8 +79,49 @@ public sealed class InstallableAppTests
 
         var page = await customer.GetStringAsync(new Uri("/app", UriKind.Relative), Ct);
 
-        Assert.Contains("<link rel=\"manifest\" href=\"/companion/manifest.webmanifest\"", page, StringComparison.Ordinal);
+        Assert.Contains("<link rel=\"manifest\" href=\"/companion/manifest.webmanifest\" crossorigin=\"use-credentials\"", page, StringComparison.Ordinal);
         Assert.Contains("/companion/register-sw.js", page, StringComparison.Ordinal);
         Assert.Contains("name=\"viewport\"", page, StringComparison.Ordinal);
+    }
+
+    // The name under the icon on a phone's home screen and the page a phone without a connection shows were static
+    // English files, whatever the customer reads (issue 19).
+    [Theory]
+    [InlineData("en-US", "en", "My devices", "You are offline", "Try again")]
+    [InlineData("zh-CN,zh;q=0.9", "zh-Hans", "我的设备", "未连接网络", "重试")]
+    [InlineData("ja-JP", "ja", "マイ機器", "オフラインです", "もう一度試す")]
+    public async Task The_manifest_and_the_offline_page_are_in_the_readers_language(
+        string acceptLanguage, string lang, string shortName, string offlineHeading, string tryAgain)
+    {
+        await using var host = new CloudHost();
+        using var http = host.CreateClient();
+        http.DefaultRequestHeaders.AcceptLanguage.ParseAdd(acceptLanguage);
+
+        using var manifest = JsonDocument.Parse(await http.GetStringAsync(new Uri("/companion/manifest.webmanifest", UriKind.Relative), Ct));
+        var offline = await http.GetStringAsync(new Uri("/companion/offline.html", UriKind.Relative), Ct);
+
+        Assert.Equal(shortName, manifest.RootElement.GetProperty("short_name").GetString());
+        Assert.Contains(shortName, manifest.RootElement.GetProperty("name").GetString(), StringComparison.Ordinal);
+        Assert.Equal(lang, manifest.RootElement.GetProperty("lang").GetString());
+        Assert.Contains($"<html lang=\"{lang}\">", offline, StringComparison.Ordinal);
+        Assert.Contains($"<h1>{offlineHeading}</h1>", offline, StringComparison.Ordinal);
+        Assert.Contains($"<a href=\"/app\">{tryAgain}</a>", offline, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_offline_page_a_signed_in_customer_keeps_is_in_their_accounts_language()
+    {
+        await using var host = new CloudHost();
+        var customer = await host.SignedInClientAsync(Diagnostics.Cloud.Accounts.AccountRole.Customer);
+        customer.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en-US");
+        using (var picked = await customer.PutAsJsonAsync("/api/auth/language", new { language = "zh-Hans" }, Ct))
+            Assert.Equal(HttpStatusCode.NoContent, picked.StatusCode);
+
+        // The worker fetches both with the customer's cookies (the manifest link asks for credentials).
+        var offline = await customer.GetStringAsync(new Uri("/companion/offline.html", UriKind.Relative), Ct);
+        using var manifest = JsonDocument.Parse(await customer.GetStringAsync(new Uri("/companion/manifest.webmanifest", UriKind.Relative), Ct));
+
+        Assert.Contains("<h1>未连接网络</h1>", offline, StringComparison.Ordinal);
+        Assert.Equal("我的设备", manifest.RootElement.GetProperty("short_name").GetString());
     }
 }

@@ -45,6 +45,13 @@ public sealed class UpdatePagesTests : IDisposable
         Assert.Equal(["offered"], Attribute(detail, "rollout-device", "data-state"));
         Assert.Equal(0, CountTestId(detail, "rollout-pause"));
         Assert.Equal(["offered"], Attribute(deviceDetail, "device-update", "data-state"));
+        // The step reads in the agent's language (it was the stored English word on every device page, issue 19).
+        Assert.Contains(": offered", Assert.Single(TestIdTexts(deviceDetail, "device-update")), StringComparison.Ordinal);
+        var chineseAgent = await host.SignedInClientAsync(AccountRole.Agent);
+        chineseAgent.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN,zh;q=0.9");
+        var chineseStep = Assert.Single(TestIdTexts(await GetPageAsync(chineseAgent, "/dashboard/devices/page-1"), "device-update"));
+        Assert.Contains("待客户批准", chineseStep, StringComparison.Ordinal);
+        Assert.DoesNotContain("offered", chineseStep, StringComparison.Ordinal);
         Assert.Equal(["offered"], Attribute(companion, "update-card", "data-state"));
         Assert.Equal(1, CountTestId(companion, "update-approve"));
         Assert.Contains("tray sensor", TestIdText(companion, "update-notes"), StringComparison.Ordinal);
