@@ -10,7 +10,7 @@ namespace Diagnostics.Cloud.Tests.Fixes;
 /// <summary>
 /// A proposal keeps the title of its article as it was made (the API's <c>articleTitle</c>, English); each reader reads
 /// the title of the article's translation into their language (<c>articleTitleForReader</c>, the staff fix list, the
-/// device page's fix history), and the English title marked as not translated where the article has no translation.
+/// device page's fix history and its suggested fix), and the English title marked as not translated where the article has no translation.
 /// Expected titles are the translators' (cloud/knowledge-base/paper-jam.*.md).
 /// </summary>
 public sealed class FixArticleTitleLanguageTests
@@ -37,7 +37,10 @@ public sealed class FixArticleTitleLanguageTests
         Assert.Equal(("Paper jam", expected, false), (staff.ArticleTitle, staff.ArticleTitleForReader, staff.ArticleTitleIsFallback));
         Assert.Contains($">{expected}</a>", fixList, StringComparison.Ordinal);
         Assert.Equal([expected], TestIdTexts(devicePage, "fix-article-title"));
-        Assert.Equal(0, CountTestId(fixList, "fix-title-not-translated") + CountTestId(devicePage, "fix-title-not-translated"));
+        // The article suggested for the jam the device reports now, beside it on the same page.
+        Assert.Contains(expected, TestIdTexts(devicePage, "suggested-fix-title"));
+        Assert.Equal(0, CountTestId(fixList, "fix-title-not-translated") + CountTestId(devicePage, "fix-title-not-translated")
+            + CountTestId(devicePage, "suggested-fix-not-translated"));
     }
 
     [Theory]
@@ -62,5 +65,6 @@ public sealed class FixArticleTitleLanguageTests
         Assert.Equal([notTranslated], TestIdTexts(fixList, "fix-title-not-translated"));
         Assert.Equal(["Paper jam (any tray)"], TestIdTexts(devicePage, "fix-article-title"));
         Assert.Equal([notTranslated], TestIdTexts(devicePage, "fix-title-not-translated"));
+        Assert.Equal((["Paper jam (any tray)"], [notTranslated]), (TestIdTexts(devicePage, "suggested-fix-title"), TestIdTexts(devicePage, "suggested-fix-not-translated")));
     }
 }
