@@ -32,6 +32,7 @@ public sealed class FixArticleTitleLanguageTests
         var staff = (await agent.GetJsonAsync<List<FixView>>("/api/fixes")).Single(f => f.Id == proposal.Id);
         var fixList = await GetPageAsync(agent, "/dashboard/fixes");
         var devicePage = await GetPageAsync(agent, "/dashboard/devices/title-1");
+        var companion = await GetPageAsync(owner, "/app/devices/title-1");
 
         Assert.Equal(("paper-jam", "Paper jam", expected, false), (mine.ArticleId, mine.ArticleTitle, mine.ArticleTitleForReader, mine.ArticleTitleIsFallback));
         Assert.Equal(("Paper jam", expected, false), (staff.ArticleTitle, staff.ArticleTitleForReader, staff.ArticleTitleIsFallback));
@@ -39,14 +40,14 @@ public sealed class FixArticleTitleLanguageTests
         Assert.Equal([expected], TestIdTexts(devicePage, "fix-article-title"));
         // The article suggested for the jam the device reports now, beside it on the same page.
         Assert.Contains(expected, TestIdTexts(devicePage, "suggested-fix-title"));
-        Assert.Equal(0, CountTestId(fixList, "fix-title-not-translated") + CountTestId(devicePage, "fix-title-not-translated")
+        Assert.Equal(0, CountTestId(companion, "fix-title-not-translated") + CountTestId(fixList, "fix-title-not-translated") + CountTestId(devicePage, "fix-title-not-translated")
             + CountTestId(devicePage, "suggested-fix-not-translated"));
     }
 
     [Theory]
-    [InlineData("zh-CN", "（暂无中文版）")]
-    [InlineData("ja-JP", "（日本語版はまだありません）")]
-    public async Task An_article_without_a_translation_shows_its_English_title_marked_as_not_translated(string language, string notTranslated)
+    [InlineData("zh-CN", "（暂无中文版）", "这篇文章还没有中文版，下面先显示英文版。")]
+    [InlineData("ja-JP", "（日本語版はまだありません）", "この記事はまだ日本語に翻訳されていないため、英語で表示しています。")]
+    public async Task An_article_without_a_translation_shows_its_English_title_marked_as_not_translated(string language, string notTranslated, string customerNotice)
     {
         await using var host = EmptyKnowledgeHost();
         var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
@@ -60,11 +61,13 @@ public sealed class FixArticleTitleLanguageTests
         var mine = (await owner.GetJsonAsync<List<FixView>>("/api/me/fixes")).Single(f => f.Id == proposal.Id);
         var fixList = await GetPageAsync(agent, "/dashboard/fixes");
         var devicePage = await GetPageAsync(agent, "/dashboard/devices/title-2");
+        var companion = await GetPageAsync(owner, "/app/devices/title-2");
 
         Assert.Equal(("Paper jam (any tray)", "Paper jam (any tray)", true), (mine.ArticleTitle, mine.ArticleTitleForReader, mine.ArticleTitleIsFallback));
         Assert.Equal([notTranslated], TestIdTexts(fixList, "fix-title-not-translated"));
         Assert.Equal(["Paper jam (any tray)"], TestIdTexts(devicePage, "fix-article-title"));
         Assert.Equal([notTranslated], TestIdTexts(devicePage, "fix-title-not-translated"));
+        Assert.Equal([customerNotice], TestIdTexts(companion, "fix-title-not-translated"));
         Assert.Equal((["Paper jam (any tray)"], [notTranslated]), (TestIdTexts(devicePage, "suggested-fix-title"), TestIdTexts(devicePage, "suggested-fix-not-translated")));
     }
 }
