@@ -68,6 +68,7 @@ public sealed class FixArticleTitleLanguageTests
         Assert.Equal(["Paper jam (any tray)"], TestIdTexts(devicePage, "fix-article-title"));
         Assert.Equal([notTranslated], TestIdTexts(devicePage, "fix-title-not-translated"));
         Assert.Equal([customerNotice], TestIdTexts(companion, "fix-title-not-translated"));
-        Assert.Equal((["Paper jam (any tray)"], [notTranslated]), (TestIdTexts(devicePage, "suggested-fix-title"), TestIdTexts(devicePage, "suggested-fix-not-translated")));
+        Assert.Equal(["Paper jam (any tray)"], TestIdTexts(devicePage, "suggested-fix-title"));
+        Assert.Equal([notTranslated], TestIdTexts(devicePage, "suggested-fix-not-translated"));
     }
 }
