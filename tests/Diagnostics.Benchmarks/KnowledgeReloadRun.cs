@@ -11,7 +11,8 @@ namespace Diagnostics.Benchmarks;
 /// published article, its translations and the accepted training phrases, in every language), built with the shipped
 /// per-language equivalence lists (A, what the cloud does) and without any (B), alternating A and B with the order
 /// reversed every other round so a change of load on the machine falls on both. Then the cost of one question's search
-/// with and without them, where the lists are read. Reads the starter articles and their translations from
+/// with and without them, where the lists are read. Also what recording a fix's outcome costs now that the index keeps
+/// its text search, against the full rebuild it used to be. Reads the starter articles and their translations from
 /// cloud/knowledge-base and the tuning phrasings (tests/Diagnostics.LoadTest/Phrasings) as accepted phrases.
 /// </summary>
 internal static class KnowledgeReloadRun
@@ -37,6 +38,14 @@ internal static class KnowledgeReloadRun
                 ArticleSearch.Build(articles.Select(a => a.Item1), translations.Select(t => t.Translation), phrases, equivalences: Equivalences.None));
             Report($"rebuild, {name}", Alternate(rounds, () => WithLists(), () => WithoutLists()));
         }
+
+        // Recording a fix's outcome: the index with the new outcomes and its text search kept (A, what the cloud does)
+        // against building it all again (B, what it did before), with every accepted phrase.
+        var outcomes = new[] { new ArticleOutcomes(articles[0].Item1.Id, "Acme LaserPro 500", 1, 0) };
+        var current = new ArticleIndex(articles, [], translations, questions);
+        Report("record an outcome: keep search vs rebuild", Alternate(rounds,
+            () => current.WithOutcomes(outcomes), () => _ = new ArticleIndex(articles, outcomes, translations, questions)),
+            "A keep search", "B rebuild");
 
         var english = CultureInfo.GetCultureInfo("en");
         var withLists = ArticleSearch.Build(articles.Select(a => a.Item1), translations.Select(t => t.Translation), [], equivalences: starter);
@@ -73,12 +82,12 @@ internal static class KnowledgeReloadRun
         return (timesA, timesB);
     }
 
-    private static void Report(string what, (List<double> A, List<double> B) times)
+    private static void Report(string what, (List<double> A, List<double> B) times, string a = "A with lists", string b = "B without")
     {
-        var ratios = times.A.Zip(times.B, (a, b) => a / b).Order().ToList();
+        var ratios = times.A.Zip(times.B, (timeA, timeB) => timeA / timeB).Order().ToList();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {what,-40} A with lists: median {Median(times.A),8:F1} (range {times.A.Min():F1}–{times.A.Max():F1})   "
-            + $"B without: median {Median(times.B),8:F1} (range {times.B.Min():F1}–{times.B.Max():F1})   "
+            $"  {what,-40} {a}: median {Median(times.A),8:F1} (range {times.A.Min():F1}–{times.A.Max():F1})   "
+            + $"{b}: median {Median(times.B),8:F1} (range {times.B.Min():F1}–{times.B.Max():F1})   "
             + $"A/B per round: median {Median(ratios):F2} (range {ratios[0]:F2}–{ratios[^1]:F2})"));
     }
 

@@ -113,6 +113,13 @@ public sealed class IppEvePrinter : IAsyncDisposable
              "-c", Path.Combine(directory, "fw.sh"), "-K", Path.Combine(directory, "keys"), "-M", "Acme", "-m", "LaserPro 500", "-s", "30,0", "Acme LaserPro"],
             directory, "unix:path=" + socket, output);
 
+    /// <summary>
+    /// How long a starting printer may take to answer. 10 s was not enough on a busy machine (a fresh clone's CI run timed out
+    /// there in a driver-install test's first printer start; each start also makes the printer's TLS key in keys/); a printer
+    /// that answers sooner ends the wait sooner.
+    /// </summary>
+    private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(45);
+
     private async Task WaitUntilAnsweringAsync()
     {
         var client = Client(TimeSpan.FromSeconds(1));
@@ -127,7 +134,7 @@ public sealed class IppEvePrinter : IAsyncDisposable
             {
                 return false;
             }
-        }, "ippeveprinter answers Get-Printer-Attributes", TimeSpan.FromSeconds(10));
+        }, "ippeveprinter answers Get-Printer-Attributes", StartLimit);
     }
 
     public IppClient Client(TimeSpan timeout) => new(Http, Uri, timeout, IppCodec.DefaultMaxMessageBytes);

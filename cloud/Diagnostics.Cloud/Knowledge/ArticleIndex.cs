@@ -103,6 +103,13 @@ public sealed class ArticleIndex
 
     public int Count => _articles.Count;
 
+    /// <summary>
+    /// This index's articles, translations and text search with other outcomes: recording a fix's result changes only
+    /// the rates, and building the text search again is most of a rebuild's cost.
+    /// </summary>
+    public ArticleIndex WithOutcomes(IEnumerable<ArticleOutcomes> outcomes) =>
+        new(_articles.Values, outcomes, _translations.Values.SelectMany(byLanguage => byLanguage.Values), search: _text);
+
     /// <summary>The free-text search this index answers with; reusable by an index over the same texts.</summary>
     public ArticleSearch TextSearch => _text;
 

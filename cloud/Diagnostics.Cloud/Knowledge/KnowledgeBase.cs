@@ -133,7 +133,8 @@ public sealed partial class KnowledgeBase(IKnowledgeStore store, TrainingPhraseS
     public async Task RecordOutcomeAsync(string articleId, string model, bool verified, CancellationToken cancellationToken)
     {
         await store.RecordOutcomeAsync(articleId, model, verified, cancellationToken);
-        await ReloadAsync(cancellationToken);
+        await ReloadOutcomesLocallyAsync(cancellationToken);
+        _relay?.Invoke(OutcomesChanged);
     }
 
     /// <summary>A stored version, parsed; null when there is no such version.</summary>
@@ -240,7 +241,11 @@ public sealed partial class KnowledgeBase(IKnowledgeStore store, TrainingPhraseS
 
     private Action<string?>? _relay;
 
-    Task IInstanceRelayed.ReceiveAsync(string? key, CancellationToken cancellationToken) => ReloadLocallyAsync(cancellationToken);
+    // The relayed key when only outcomes changed: the other instances keep their text search too.
+    private const string OutcomesChanged = "outcomes";
+
+    Task IInstanceRelayed.ReceiveAsync(string? key, CancellationToken cancellationToken) =>
+        key == OutcomesChanged ? ReloadOutcomesLocallyAsync(cancellationToken) : ReloadLocallyAsync(cancellationToken);
 
     /// <summary>
     /// Reads the published articles, their translations and the outcomes again and swaps in a new index; the other
@@ -279,6 +284,24 @@ public sealed partial class KnowledgeBase(IKnowledgeStore store, TrainingPhraseS
                 }
             }
             _index = new ArticleIndex(articles, outcomes, translations, accepted);
+        }
+        finally
+        {
+            _reloading.Release();
+        }
+    }
+
+    /// <summary>
+    /// Reads the outcomes again and swaps in the current index with them, its articles and text search kept: they come
+    /// from one reading of the store, so a publication that has not been reloaded yet is not half in the new index.
+    /// </summary>
+    private async Task ReloadOutcomesLocallyAsync(CancellationToken cancellationToken)
+    {
+        await _reloading.WaitAsync(cancellationToken);
+        try
+        {
+            var outcomes = await store.OutcomesAsync(cancellationToken);
+            _index = _index.WithOutcomes(outcomes);
         }
         finally
         {

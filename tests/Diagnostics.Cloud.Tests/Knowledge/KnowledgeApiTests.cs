@@ -160,4 +160,35 @@ public sealed class KnowledgeApiTests
         Assert.True(match.SuccessRate > 0.5, $"rate {match.SuccessRate}");
         Assert.Contains(match.Reasons, r => r.StartsWith("fixed 2 of 2 times on Acme LaserPro 500", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_recorded_outcome_reranks_with_the_same_text_search_and_a_publication_builds_a_new_one()
+    {
+        await using var host = EmptyKnowledgeHost();
+        var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
+        await ImportAsync(supervisor, SampleArticles.Text(), SampleArticles.Text(id: "paper-jam-rear", title: "Paper jam at the rear door"));
+        var knowledge = host.Services.GetRequiredService<KnowledgeBase>();
+        var jam = new ProblemQuery(null, Conditions.PaperJam, "Acme LaserPro 500");
+        var searchBefore = knowledge.Index.TextSearch;
+        var before = knowledge.Index.Match(jam);
+
+        await knowledge.RecordOutcomeAsync("paper-jam-rear", "Acme LaserPro 500", verified: true, Ct);
+        await knowledge.RecordOutcomeAsync("paper-jam", "Acme LaserPro 500", verified: false, Ct);
+        var after = knowledge.Index.Match(jam);
+        var searchAfterOutcomes = knowledge.Index.TextSearch;
+        var words = knowledge.Index.Search("paper stuck at the rear door");
+        Assert.NotNull(await knowledge.SaveDraftAsync("paper-jam", SampleArticles.Text(title: "Paper jam (any tray)"), "supervisor", Ct));
+        Assert.Equal(2, await knowledge.PublishAsync("paper-jam", "supervisor", Ct));
+
+        // Equal smoothed rates tie, so the ids decide; one verified fix and one failure reverse the order.
+        Assert.Equal(["paper-jam", "paper-jam-rear"], before.Select(m => m.Article.Id));
+        Assert.Equal([0.5, 0.5], before.Select(m => m.SuccessRate));
+        Assert.Equal(["paper-jam-rear", "paper-jam"], after.Select(m => m.Article.Id));
+        Assert.True(after[0].SuccessRate > 0.5 && after[1].SuccessRate < 0.5, $"rates {after[0].SuccessRate}, {after[1].SuccessRate}");
+        Assert.Same(searchBefore, searchAfterOutcomes);
+        Assert.Equal("paper-jam-rear", words[0].Article.Id);
+        Assert.True(words[0].SuccessRate > 0.5, $"the text search's matches carry the new rate too: {words[0].SuccessRate}");
+        Assert.NotSame(searchAfterOutcomes, knowledge.Index.TextSearch);
+        Assert.Equal("Paper jam (any tray)", knowledge.Index.Find("paper-jam")!.Value.Article.Title);
+    }
 }
