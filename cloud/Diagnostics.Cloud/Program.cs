@@ -8,6 +8,7 @@ using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.EngineMigration;
 using Diagnostics.Cloud.Fixes;
 using Diagnostics.Cloud.Hosts;
+using Diagnostics.Cloud.Http;
 using Diagnostics.Cloud.Ingestion;
 using Diagnostics.Cloud.Knowledge;
 using Diagnostics.Cloud.Live;
@@ -55,11 +56,13 @@ builder.AddDemoFleet();
 builder.AddApiDocumentation();
 builder.AddWebApps();
 builder.AddHttps();
+builder.AddApiRefusals();
 
 var app = builder.Build();
 
 app.UseWebSecurity();
 app.UseHttps();
+app.UseApiRefusals();
 app.UseAccounts();
 app.UseLocalization();
 app.MapApiDocumentation();

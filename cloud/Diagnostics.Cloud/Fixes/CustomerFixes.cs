@@ -48,11 +48,11 @@ public sealed class CustomerFixes(
     {
         var owned = await access.OwnedDevicesAsync(customer, cancellationToken);
         var proposals = await store.ListAsync([.. owned], states, limit, cancellationToken);
-        return [.. proposals.Select(p => FixView.Of(p, forStaff: false))];
+        return [.. proposals.Select(p => FixView.Of(p, forStaff: false, knowledge.Index))];
     }
 
     public async Task<FixView?> GetAsync(ClaimsPrincipal customer, string proposalId, CancellationToken cancellationToken) =>
-        await MineAsync(customer, proposalId, cancellationToken) is { } proposal ? FixView.Of(proposal, forStaff: false) : null;
+        await MineAsync(customer, proposalId, cancellationToken) is { } proposal ? FixView.Of(proposal, forStaff: false, knowledge.Index) : null;
 
     /// <summary>Approves or declines; the view is the proposal as it now stands (also when it was already decided).</summary>
     public async Task<(FixView? Proposal, FixDecisionError Error)> DecideAsync(ClaimsPrincipal customer, string proposalId, bool approve, CancellationToken cancellationToken)
@@ -63,7 +63,7 @@ public sealed class CustomerFixes(
         var (proposal, error) = approve
             ? await workflow.ApproveAsync(proposalId, customer.Signature(), cancellationToken)
             : await workflow.DeclineAsync(proposalId, customer.Signature(), cancellationToken);
-        return (proposal is null ? null : FixView.Of(proposal, forStaff: false), error);
+        return (proposal is null ? null : FixView.Of(proposal, forStaff: false, knowledge.Index), error);
     }
 
     /// <summary>The device's standing consents; null when it is not the customer's device.</summary>
@@ -126,7 +126,7 @@ public sealed class CustomerFixes(
         var recent = await store.ListAsync([deviceId], null, 2 * CardsShown, cancellationToken);
         var cards = new List<CustomerFixCard>();
         foreach (var proposal in recent.Where(p => p.State.IsOpen() || p.FinishedAt > now - FinishedShownFor).Take(CardsShown))
-            cards.Add(new CustomerFixCard(FixView.Of(proposal, forStaff: false),
+            cards.Add(new CustomerFixCard(FixView.Of(proposal, forStaff: false, knowledge.Index),
                 ArticleWording.Of(knowledge.Index, proposal.ArticleId, proposal.ArticleTitle ?? proposal.Code, proposal.Describe, reader)));
         var shownReports = new List<ReportContent>();
         foreach (var report in (await reports.ListAsync(deviceId, cancellationToken)).Take(ReportsShown))

@@ -1,7 +1,9 @@
+using System.Globalization;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Http;
+using Diagnostics.Cloud.Knowledge;
 using Diagnostics.Protocol;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -10,7 +12,10 @@ namespace Diagnostics.Cloud.Fixes;
 /// <summary>
 /// What a customer or an agent sees of a proposal: the problem, the article, exactly what the device will do, and where
 /// it stands. <see cref="Note"/> is the note as stored, English for every reader (what scripts and the audit trail
-/// match); <see cref="NoteForReader"/> is the same note in the reader's language.
+/// match); <see cref="NoteForReader"/> is the same note in the reader's language. Likewise <see cref="ArticleTitle"/> is
+/// the title the proposal was made with and <see cref="ArticleTitleForReader"/> the title of the article's translation
+/// for the reader (<see cref="ArticleWording"/>), the English title with <see cref="ArticleTitleIsFallback"/> set when
+/// the article has none.
 /// </summary>
 public sealed record FixView(
     string Id,
@@ -40,6 +45,12 @@ public sealed record FixView(
     /// <summary>The note in the language of whoever reads it now (the request's or the page's UI culture).</summary>
     public string NoteForReader => FixNotes.Read(Note);
 
+    /// <summary>The article's title in the reader's language; null when the proposal came from no article.</summary>
+    public string? ArticleTitleForReader { get; init; }
+
+    /// <summary>The article has no translation for the reader: <see cref="ArticleTitleForReader"/> is its English title.</summary>
+    public bool ArticleTitleIsFallback { get; init; }
+
     /// <summary>
     /// Advice has no command that could close it, so it stays "advice" for ever: when the device no longer reports its
     /// code or condition (<paramref name="activeProblems"/>: the codes and condition names active now), the problem it was
@@ -51,19 +62,26 @@ public sealed record FixView(
         return State == FixState.Advice && !activeProblems.Contains(Code) && !(Condition.Length > 0 && activeProblems.Contains(Condition));
     }
 
-    public static FixView Of(FixProposal p, bool forStaff)
+    /// <summary>The proposal as one reader reads it now: the request's or the page's UI culture, the articles of <paramref name="articles"/>.</summary>
+    public static FixView Of(FixProposal p, bool forStaff, ArticleIndex articles)
     {
         ArgumentNullException.ThrowIfNull(p);
+        ArgumentNullException.ThrowIfNull(articles);
+        var title = p.ArticleTitle is null ? null : ArticleWording.Of(articles, p.ArticleId, p.ArticleTitle, p.Describe, CultureInfo.CurrentUICulture);
         var words = p.Code == FixWorkflow.DiagnosticsRequestCode
             ? PlainLanguage.DiagnosticsRequest()
             : FixWorkflow.IsSupportRequest(p.Code)
-                ? PlainLanguage.SupportSuggestion(p.ArticleTitle)
+                ? PlainLanguage.SupportSuggestion(title?.Title)
                 : PlainLanguage.Describe(p.Condition, p.Code, p.Message);
         return new FixView(
             p.Id, p.DeviceId, p.Code, p.Condition, words.Title, words.Advice, p.Severity, p.Attempt, p.ArticleId, p.ArticleVersion, p.ArticleTitle,
             p.Command is null ? null : new FixPreview(p.Command, p.Action!.Value, p.Parameters, p.Describe ?? "", p.VerifyClears, p.VerifyWithin),
             p.State, p.Note, p.State == FixState.Proposed, p.CreatedAt, p.ExpiresAt, p.DecidedAt,
-            forStaff ? p.DecidedBy : null, p.ResultOutcome, p.ResultDetail, p.FinishedAt, forStaff ? p.Reasons : null);
+            forStaff ? p.DecidedBy : null, p.ResultOutcome, p.ResultDetail, p.FinishedAt, forStaff ? p.Reasons : null)
+        {
+            ArticleTitleForReader = title?.Title,
+            ArticleTitleIsFallback = title?.IsFallback ?? false,
+        };
     }
 }
 

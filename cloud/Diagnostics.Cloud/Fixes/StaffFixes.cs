@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Devices;
+using Diagnostics.Cloud.Knowledge;
 
 namespace Diagnostics.Cloud.Fixes;
 
@@ -13,7 +14,7 @@ public sealed record ReleasedReport(DiagnosticsReport? Report, byte[]? Content);
 /// staff-only fields (who decided, why it was chosen). Diagnostics reports too: support asks for one, lists a device's,
 /// and downloads one only once its owner released it. Anyone else reads nothing: an empty list, an unknown proposal.
 /// </summary>
-public sealed class StaffFixes(SqliteFixStore store, SupportProposals supportProposals, DiagnosticsReports reports, IDeviceStore devices)
+public sealed class StaffFixes(SqliteFixStore store, SupportProposals supportProposals, DiagnosticsReports reports, IDeviceStore devices, KnowledgeBase knowledge)
 {
     /// <summary>The newest proposals, of <paramref name="deviceIds"/> only when given, in <paramref name="states"/> only when given.</summary>
     public async Task<IReadOnlyList<FixView>> ListAsync(
@@ -22,11 +23,11 @@ public sealed class StaffFixes(SqliteFixStore store, SupportProposals supportPro
         if (!staff.IsStaff())
             return [];
         var proposals = await store.ListAsync(deviceIds, states, limit, cancellationToken);
-        return [.. proposals.Select(p => FixView.Of(p, forStaff: true))];
+        return [.. proposals.Select(p => FixView.Of(p, forStaff: true, knowledge.Index))];
     }
 
     public async Task<FixView?> GetAsync(ClaimsPrincipal staff, string proposalId, CancellationToken cancellationToken) =>
-        staff.IsStaff() && await store.GetAsync(proposalId, cancellationToken) is { } proposal ? FixView.Of(proposal, forStaff: true) : null;
+        staff.IsStaff() && await store.GetAsync(proposalId, cancellationToken) is { } proposal ? FixView.Of(proposal, forStaff: true, knowledge.Index) : null;
 
     /// <summary>
     /// Asks the device's owner for a diagnostics report (one open request per device: asking again answers the open
@@ -36,7 +37,7 @@ public sealed class StaffFixes(SqliteFixStore store, SupportProposals supportPro
     {
         if (!staff.IsStaff() || await devices.GetAsync(deviceId, cancellationToken) is null)
             return null;
-        return FixView.Of(await supportProposals.RequestDiagnosticsAsync(deviceId, staff.Signature(), cancellationToken), forStaff: true);
+        return FixView.Of(await supportProposals.RequestDiagnosticsAsync(deviceId, staff.Signature(), cancellationToken), forStaff: true, knowledge.Index);
     }
 
     /// <summary>The device's diagnostics reports, newest first, whatever their owner decided (their content is read only once released).</summary>

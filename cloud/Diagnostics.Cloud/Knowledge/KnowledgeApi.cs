@@ -93,8 +93,9 @@ public static class KnowledgeApi
             return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "NothingToMatch"));
         if (limit is < 1 or > MaxResults)
             return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "InvalidLimit", MaxResults));
-        var matches = knowledge.Index.Match(new ProblemQuery(code?.Trim(), condition?.Trim(), model, firmware), limit);
-        return TypedResults.Ok(matches.Select(MatchView.Of).ToList());
+        var index = knowledge.Index;
+        var matches = index.Match(new ProblemQuery(code?.Trim(), condition?.Trim(), model, firmware), limit);
+        return TypedResults.Ok(matches.Select(match => MatchView.Of(match, index, CultureInfo.CurrentUICulture)).ToList());
     }
 
     public static async Task<Results<Ok<List<MatchView>>, ProblemHttpResult>> Search(
@@ -113,8 +114,11 @@ public static class KnowledgeApi
                 return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status404NotFound, "UnknownDevice", deviceId));
             context = ContextOf(device);
         }
-        // The language from the question's script, else the one the person reads the app in (request culture).
-        return TypedResults.Ok(knowledge.Index.Search(q, context, limit, WrittenLanguage.Detect(q, CultureInfo.CurrentUICulture)).Select(MatchView.Of).ToList());
+        // Searched in the language of the question's script, else the one the person reads the app in (request culture);
+        // the articles found are worded in the reader's language either way.
+        var index = knowledge.Index;
+        var reader = CultureInfo.CurrentUICulture;
+        return TypedResults.Ok(index.Search(q, context, limit, WrittenLanguage.Detect(q, reader)).Select(match => MatchView.Of(match, index, reader)).ToList());
     }
 
     /// <summary>What matching needs to know about a device: model, firmware and active problems.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Diagnostics.Protocol;
 
 namespace Diagnostics.Cloud.Knowledge;
@@ -84,6 +85,9 @@ public sealed record ArticleVersionView(int Version, string Author, ArticleOrigi
 /// <summary>
 /// A match as the API answers it: <see cref="Reasons"/> in English, as clients have always read them, and
 /// <see cref="ReasonsForReader"/>, the same reasons in the reader's language (account preference, then Accept-Language).
+/// The title, summary and what the remediation does are the article's published translation for the reader (as
+/// <c>GET /api/kb/articles/{id}</c> serves one); <see cref="Language"/> says which, and <see cref="IsFallback"/> that
+/// they are the English article shown because it has no translation for the reader.
 /// </summary>
 public sealed record MatchView(
     string ArticleId, int Version, string Title, string Summary, MatchKind Kind, double Score, double SuccessRate,
@@ -91,13 +95,26 @@ public sealed record MatchView(
 {
     public IReadOnlyList<string> ReasonsForReader { get; init; } = [];
 
-    /// <summary>Worded while the request's culture is the reader's.</summary>
-    public static MatchView Of(ArticleMatch match) => new(
-        match.Article.Id, match.Version, match.Article.Title, match.Article.Summary, match.Kind, match.Score, match.SuccessRate,
-        match.Reasons, match.Article.Remediation is null ? null : RemediationView.Of(match.Article.Remediation))
+    /// <summary>The language of <see cref="Title"/>, <see cref="Summary"/> and the remediation's describe.</summary>
+    public string Language { get; init; } = ArticleLanguages.Original;
+
+    public bool IsFallback { get; init; }
+
+    /// <summary>Worded while the request's culture is the reader's (<paramref name="reader"/>).</summary>
+    public static MatchView Of(ArticleMatch match, ArticleIndex index, CultureInfo reader)
     {
-        ReasonsForReader = match.ReasonsForReader,
-    };
+        ArgumentNullException.ThrowIfNull(match);
+        ArgumentNullException.ThrowIfNull(index);
+        var shown = index.Localize(match.Article, reader);
+        return new MatchView(
+            match.Article.Id, match.Version, shown.Article.Title, shown.Article.Summary, match.Kind, match.Score, match.SuccessRate,
+            match.Reasons, shown.Article.Remediation is null ? null : RemediationView.Of(shown.Article.Remediation))
+        {
+            ReasonsForReader = match.ReasonsForReader,
+            Language = shown.Language,
+            IsFallback = shown.IsFallback,
+        };
+    }
 }
 
 public sealed record DraftRequest(string? Markdown);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Fixes;
+using Diagnostics.Cloud.Knowledge;
 using Diagnostics.Cloud.Updates;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +20,7 @@ public sealed record ConversationView(
 /// <summary>What reading and writing a conversation draws on, whoever does it: one set, so the audiences differ only in who may see and do what.</summary>
 public sealed record ConversationSources(
     SupportSessionStore Sessions, SupportMessageStore Messages, SupportService Support, SessionPictures Pictures, SqliteFixStore Fixes, RolloutStore Rollouts,
-    IAccountStore Accounts, IOptions<SupportOptions> Options);
+    IAccountStore Accounts, IOptions<SupportOptions> Options, KnowledgeBase Knowledge);
 
 /// <summary>
 /// The one way into a support conversation, for the API and the pages alike: who may see the session is decided here
@@ -77,7 +78,7 @@ public abstract class Conversations(ConversationSources sources)
         foreach (var id in all.Where(m => m.Kind == MessageKind.Fix).Select(m => SupportCardText.Read<FixCard>(m.Body)?.ProposalId).OfType<string>().Distinct())
         {
             if (await sources.Fixes.GetAsync(id, cancellationToken) is { } proposal)
-                fixViews[id] = FixView.Of(proposal, ForStaff);
+                fixViews[id] = FixView.Of(proposal, ForStaff, sources.Knowledge.Index);
         }
         var updates = new Dictionary<string, RolloutDevice>(StringComparer.Ordinal);
         foreach (var card in all.Where(m => m.Kind == MessageKind.Update).Select(m => SupportCardText.Read<UpdateCard>(m.Body)).OfType<UpdateCard>())
@@ -201,7 +202,7 @@ public sealed class CustomerConversations(ConversationSources sources, DeviceAcc
     {
         var decided = await WithSessionAsync(user, sessionId, (session, customer) => cards.DecideFixAsync(session, customer, proposalId, approve, cancellationToken), cancellationToken);
         return decided is { Error: SupportError.None, Value: { } proposal }
-            ? SupportResult<FixView>.Done(FixView.Of(proposal, forStaff: false))
+            ? SupportResult<FixView>.Done(FixView.Of(proposal, forStaff: false, Sources.Knowledge.Index))
             : SupportResult<FixView>.Fail(decided.Error, decided.Detail);
     }
 

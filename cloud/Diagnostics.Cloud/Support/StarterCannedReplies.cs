@@ -28,6 +28,13 @@ public sealed class StarterCannedReplies(CannedReplyStore cannedReplyStore, Supp
     public static IReadOnlyList<(string Topic, string Title, string Body)> In(CultureInfo language) =>
         [.. Topics.Select(topic => (topic, Texts.GetString(topic + ".Title", language) ?? topic, Texts.GetString(topic + ".Body", language) ?? ""))];
 
+    /// <summary>
+    /// The title an agent picks a reply by, in the agent's language: a starter reply is known by its topic, so a Chinese
+    /// agent reads "问候" above the English greeting they send to an English customer; a reply staff wrote keeps its title.
+    /// </summary>
+    public static string TitleFor(CannedReply reply, CultureInfo reader) =>
+        reply.Topic is { } topic && Topics.Contains(topic, StringComparer.Ordinal) ? Texts.GetString(topic + ".Title", reader) ?? reply.Title : reply.Title;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var existing = await cannedReplyStore.CannedRepliesAsync(cancellationToken);

@@ -320,7 +320,7 @@ public sealed partial class SupportService(
 
     /// <summary>The customer ends it themselves, whoever had it: nothing solved, nothing lost.</summary>
     public Task<SupportResult<SupportSession>> LeaveAsync(SupportSession session, SessionActor customer, CancellationToken cancellationToken) =>
-        CloseAsync(session, customer, SessionResolution.Unresolved, new SolutionCard("Other", "The customer ended the conversation.", "", []), cancellationToken);
+        CloseAsync(session, customer, SessionResolution.Unresolved, new SolutionCard("Other", SupportStaffText.Write("Closed.CustomerLeft"), "", []), cancellationToken);
 
     /// <summary>The session ends solved without a person: the customer confirmed the bot's answer, or a fix worked.</summary>
     internal Task<SupportResult<SupportSession>> CloseSolvedByBotAsync(SupportSession session, SolutionCard solution, CancellationToken cancellationToken) =>
@@ -360,7 +360,7 @@ public sealed partial class SupportService(
         foreach (var session in await queueStore.IdleBotSessionsAsync(lastActivityBefore, cancellationToken))
         {
             var result = await CloseAsync(session, new SessionActor(AuthorKind.Bot, SupportBot.Id, SupportBot.Name), SessionResolution.Unresolved,
-                new SolutionCard("Other", "Nobody wrote for a while: the assistant ended the conversation.", "", []), cancellationToken);
+                new SolutionCard("Other", SupportStaffText.Write("Closed.Idle"), "", []), cancellationToken);
             if (result.Error == SupportError.None)
                 closed++;
         }

@@ -328,7 +328,8 @@ public static class UpdatesApi
         if (await updates.WindowAsync(http.User, deviceId, cancellationToken) is null)
             return NotYours(deviceId);
         var zone = string.IsNullOrWhiteSpace(request.TimeZone) ? "UTC" : request.TimeZone.Trim();
-        if (!TryMinute(request.From ?? "00:00", out var from) || !TryMinute(request.To ?? "00:00", out var to))
+        // Both times are required: a missing one read as 00:00 would store "any time" over the customer's window.
+        if (request.From is null || request.To is null || !TryMinute(request.From, out var from) || !TryMinute(request.To, out var to))
             return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "WindowTimesRefused"));
         if (!RolloutPlanning.TryFindZone(zone, out _))
             return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "WindowZoneRefused", zone));

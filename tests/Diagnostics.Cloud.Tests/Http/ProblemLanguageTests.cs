@@ -104,7 +104,7 @@ public sealed partial class ProblemLanguageTests
                     var name = literal.Groups[1].Value;
                     if (texts.GetString(name + ".Title", CultureInfo.InvariantCulture) is null)
                         missing.Add($"{Path.GetFileName(file)}: {name}.Title");
-                    if (call.Groups["kind"].Value == "Create" && texts.GetString(name + ".Detail", CultureInfo.InvariantCulture) is null)
+                    if (call.Groups["kind"].Value is "Create" or "Refusal" && texts.GetString(name + ".Detail", CultureInfo.InvariantCulture) is null)
                         missing.Add($"{Path.GetFileName(file)}: {name}.Detail");
                 }
             }
@@ -123,8 +123,9 @@ public sealed partial class ProblemLanguageTests
         throw new InvalidOperationException("The tests run from outside the repository.");
     }
 
-    // ApiProblems.Create / Explained / Title, and a code picked first by a switch ("=> (StatusCodes.Status409Conflict, \"Code\")").
-    [GeneratedRegex(@"ApiProblems\.(?<kind>Create|Explained|Title)\(|=> \(StatusCodes\.\w+, (?=""\w+""\))", RegexOptions.ExplicitCapture)]
+    // ApiProblems.Create / Explained / Title, a code picked first by a switch ("=> (StatusCodes.Status409Conflict, \"Code\")"),
+    // and a refusal no endpoint explained (ApiRefusals' "new Refusal(status, \"Code\"…)", which reads Title and Detail).
+    [GeneratedRegex(@"ApiProblems\.(?<kind>Create|Explained|Title)\(|new (?<kind>Refusal)\(|=> \(StatusCodes\.\w+, (?=""\w+""\))", RegexOptions.ExplicitCapture)]
     private static partial Regex ProblemCall();
 
     [GeneratedRegex(@"""([A-Z][A-Za-z]+)""")]

@@ -124,8 +124,9 @@ public sealed class FixEndedLanguageTests
         Assert.Contains("设备 end-ja-1（Acme LaserPro 500，固件 2.1.0）：已停止，严重，在线。", NoteOf(chinesePage), StringComparison.Ordinal);
         Assert.Contains("当前问题：ipp:media-jam（卡纸，错误）", NoteOf(chinesePage), StringComparison.Ordinal);
 
-        // The device panel beside the conversation: the fix's state in each agent's words.
-        Assert.Equal([("Paper jam", "failed"), ("Paper jam", "失敗"), ("Paper jam", "失败")],
+        // The device panel beside the conversation: the fix's article title and state in each agent's words (titles:
+        // cloud/knowledge-base/paper-jam.*.md).
+        Assert.Equal([("Paper jam", "failed"), ("紙詰まり", "失敗"), ("卡纸", "失败")],
             new[] { englishPage, japanesePage, chinesePage }.Select(page => PanelFix(page, fix.ProposalId)));
     }
 

@@ -63,7 +63,7 @@ public sealed class AttentionList(StaffDevices devices, StaffFixes fixes, Suppor
         }
 
         foreach (var fix in (await fixes.ListAsync(staff, null, [FixState.Failed], length * 2, cancellationToken)).Where(f => f.FinishedAt > now.AddDays(-1)))
-            Add(new AttentionItem(fix.DeviceId, "", AttentionReason.FixFailed, fix.ArticleTitle ?? fix.Code, fix.FinishedAt));
+            Add(new AttentionItem(fix.DeviceId, "", AttentionReason.FixFailed, fix.ArticleTitleForReader ?? fix.Code, fix.FinishedAt));
 
         var offline = await devices.ListAsync(staff, new DeviceQuery(null, null, null, Online: false, 1, length) { Sort = DeviceSort.LastSeen }, cancellationToken);
         foreach (var device in offline.Items.Where(d => d.LastSeen is not null))

@@ -21,6 +21,9 @@ public static class DashboardTime
     public static string At(DateTimeOffset? at) =>
         at is { } t ? Format("AtUtc", t.UtcDateTime.ToString("g", CultureInfo.CurrentCulture)) : Text("Never");
 
+    /// <summary>How the reader's language says a moment is in UTC, with {0} for the moment ("{0} UTC", "{0}（UTC）"): for the charts' script, which writes the moment itself.</summary>
+    public static string AtUtcFormat => Text("AtUtc");
+
     /// <summary>Date and time to the second, in the reader's culture, in UTC (events, reports); "never" without a moment.</summary>
     public static string Exact(DateTimeOffset? at) =>
         at is { } t ? Format("AtUtc", t.UtcDateTime.ToString("G", CultureInfo.CurrentCulture)) : Text("Never");

@@ -31,6 +31,18 @@ function number(value, wholeNumbers) {
     return wholeNumbers ? Math.round(value).toLocaleString() : value.toLocaleString(undefined, { maximumFractionDigits: 2 });
 }
 
+// A tooltip's moment as the reader's culture writes it ("12/6/26, 3:04 PM", "2026/12/06 15:04"), in UTC, wrapped in
+// the language's own "in UTC" ("{0} UTC", "{0}（UTC）") that the server hands over with the culture.
+const momentFormats = new Map();
+function moment(spec, ts) {
+    const language = spec.language || document.documentElement.lang || undefined;
+    const key = language ?? '';
+    if (!momentFormats.has(key))
+        momentFormats.set(key, new Intl.DateTimeFormat(language, { dateStyle: 'short', timeStyle: 'short', timeZone: 'UTC' }));
+    const text = momentFormats.get(key).format(new Date(ts * 1000));
+    return (spec.atUtc || '{0} UTC').replace('{0}', text);
+}
+
 function options(uPlot, host, spec) {
     const ink = colour(host, '--ink', '#1d2733');
     const muted = colour(host, '--muted', '#5b6776');
@@ -57,7 +69,7 @@ function options(uPlot, host, spec) {
             },
         ],
         series: [
-            { label: spec.timeLabel, value: (u, ts) => ts == null ? '–' : uPlot.fmtDate('{YYYY}-{MM}-{DD} {HH}:{mm}')(uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC')) + ' UTC' },
+            { label: spec.timeLabel, value: (u, ts) => ts == null ? '–' : moment(spec, ts) },
             ...spec.series.map(s => ({
                 label: s.name,
                 stroke: s.color,

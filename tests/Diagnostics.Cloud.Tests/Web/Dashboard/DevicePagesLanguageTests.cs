@@ -13,11 +13,11 @@ namespace Diagnostics.Cloud.Tests.Web.Dashboard;
 public sealed class DevicePagesLanguageTests
 {
     [Theory]
-    [InlineData("en-US", "critical", new[] { "Black Toner Cartridge", "Waste Toner Box", "Tray 1 paper" }, "Connections to the cloud 2 count", "Printer read time (ms)")]
-    [InlineData("zh-CN,zh;q=0.9", "严重", new[] { "黑色碳粉", "废粉盒", "纸盒 1 的纸张" }, "连接云端次数 2 次", "读取打印机耗时 (毫秒)")]
-    [InlineData("ja-JP", "重大", new[] { "ブラックトナー", "廃トナーボックス", "トレイ 1 の用紙" }, "クラウドへの接続回数 2 回", "プリンターの読み取り時間 (ミリ秒)")]
+    [InlineData("en-US", "critical", new[] { "Black Toner Cartridge", "Waste Toner Box", "Tray 1 paper" }, "Connections to the cloud 2 count", "Printer read time (ms)", "{0} UTC")]
+    [InlineData("zh-CN,zh;q=0.9", "严重", new[] { "黑色碳粉", "废粉盒", "纸盒 1 的纸张" }, "连接云端次数 2 次", "读取打印机耗时（毫秒）", "{0}（UTC）")]
+    [InlineData("ja-JP", "重大", new[] { "ブラックトナー", "廃トナーボックス", "トレイ 1 の用紙" }, "クラウドへの接続回数 2 回", "プリンターの読み取り時間（ミリ秒）", "{0}（UTC）")]
     public async Task An_agent_reads_health_supplies_and_the_agents_counters_in_their_language(
-        string acceptLanguage, string critical, string[] supplies, string steadyCounter, string chartTitle)
+        string acceptLanguage, string critical, string[] supplies, string steadyCounter, string chartTitle, string atUtc)
     {
         await using var host = new CloudHost();
         await using var device = await host.ConnectDeviceAsync("lang-1", "LaserJet 4000");
@@ -58,5 +58,10 @@ public sealed class DevicePagesLanguageTests
             Assert.StartsWith(name, gauge, StringComparison.Ordinal);
         Assert.Contains(steadyCounter, Assert.Single(TestIdTexts(detail, "agent-steady-metrics")), StringComparison.Ordinal);
         Assert.Contains($"<h3>{chartTitle}</h3>", detail, StringComparison.Ordinal);
+        // What the page hands the chart script for its tooltips' moments: the reader's culture (Intl.DateTimeFormat writes
+        // the date in it) and how their language says "in UTC" (the dashboard's convention, DashboardTime).
+        var language = Assert.Single(Attribute(detail, "agent-chart", "data-language"));
+        Assert.StartsWith(acceptLanguage[..2], language, StringComparison.Ordinal);
+        Assert.Equal(atUtc, System.Net.WebUtility.HtmlDecode(Assert.Single(Attribute(detail, "agent-chart", "data-at-utc"))));
     }
 }
