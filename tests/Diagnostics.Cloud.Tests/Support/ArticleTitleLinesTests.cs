@@ -222,4 +222,26 @@ public sealed class ArticleTitleLinesTests
         Assert.Contains($"The assistant showed: {jam}; {paper}", NoteOf(englishPage), StringComparison.Ordinal);
         Assert.Equal(reason, (await SessionAsync(agent, session.Id, staff: true)).HandoverReason);
     }
+
+    [Fact]
+    public async Task A_Chinese_customers_steps_that_did_not_help_are_stored_with_the_English_title_and_read_in_each_agents_language()
+    {
+        await using var host = new CloudHost();
+        var tonerLow = new ActiveCondition { Code = "ipp:toner-low", Condition = Conditions.TonerLow, Severity = Severity.Warning, Message = "Black toner low" };
+        var (device, owner) = await PairedDeviceAsync(host, "tl-5", "FFFF7A05", tonerLow);
+        await using var _ = device;
+
+        var session = await OpenAsync(owner, "tl-5", "打印机不好用了");
+        var shown = Card<ArticleCard>((await MessagesAsync(owner, session.Id)).Single(m => m.Kind == MessageKind.Article));
+        Assert.Equal(TranslatorsTitle(shown.ArticleId, "zh-Hans"), shown.Title);
+        await OkAsync<SupportMessage>(owner, $"/api/me/sessions/{session.Id}/messages", new { text = "不是这个问题，无线网络每隔几分钟就断一次" });
+
+        // The card the customer saw is Chinese; the reason kept for staff names the article by its English title.
+        var handed = await SessionAsync(owner, session.Id);
+        Assert.Equal((SessionState.Queued, $"The steps of \"{TranslatorsTitle(shown.ArticleId, "en")}\" did not solve it."), (handed.State, handed.HandoverReason));
+        var agent = await host.SignedInClientAsync(AccountRole.Agent);
+        ReadsIn(agent, "ja-JP");
+        Assert.EndsWith($"「{TranslatorsTitle(shown.ArticleId, "ja")}」の手順では解決しませんでした。",
+            Assert.Single(TestIdTexts(await GetPageAsync(agent, $"/dashboard/support/{session.Id}"), "handover-reason")), StringComparison.Ordinal);
+    }
 }
