@@ -36,9 +36,9 @@ public sealed class ConversationAuthorTests
         foreach (var page in new[] { customersPage, agentsPage })
         {
             var authors = TestIdTexts(page, "message-author");
-            Assert.Contains(authors, a => a.StartsWith(assistant + " ·", StringComparison.Ordinal));
+            Assert.Contains(assistant, authors);
             // The customer keeps their own name: "Test Customer", as the account was made.
-            Assert.Contains(authors, a => a.StartsWith("Test Customer ·", StringComparison.Ordinal));
+            Assert.Contains("Test Customer", authors);
             if (!acceptLanguage.StartsWith("en", StringComparison.Ordinal))
                 Assert.DoesNotContain(authors, a => a.Contains(SupportBot.Name, StringComparison.Ordinal));
         }
