@@ -53,6 +53,8 @@ using MQTTnet.Server;
 //          presence (connected vs shown online, and after every client is killed); error→proposal p50/p99 at
 //          --proposals-at (10000). Each step measures for --window-seconds (60). --fleet-broker mosquitto: the fleet on a
 //          Mosquitto (dynamic security) started per step, the cloud on it in External mode; its RSS per device too.
+//          --fleet-broker MosquittoCertificates: every device enrolled for a client certificate (the agent's enrollment,
+//          cached under the run's folder) and connected over TLS to a Mosquitto that requires it; CPU of the connect storm.
 //          --variant "NAME=ARGS" (repeatable) --rounds R: an A/B of cloud settings (ENV:DOTNET_GCConserveMemory=7, …),
 //          every variant at every size per round, RSS per device between consecutive sizes.
 //  instances: PostgreSQL (durable) + Mosquitto with dynamic security, the cloud as External-broker instances: N devices
