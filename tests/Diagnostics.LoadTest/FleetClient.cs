@@ -13,7 +13,7 @@ namespace Diagnostics.LoadTest;
 /// a subscription to its downlink, a heartbeat envelope at once and then every interval, QoS 1, sequences acked by the
 /// cloud), bound to its own loopback source address. No outbox, collector or database: only what the cloud sees.
 /// With <c>--certificates</c>, each device presents its own client certificate over TLS instead of its token.
-/// Prints one status line a second for the parent: <c>status connected=C sent=S stored=A failed=F</c>.
+/// Prints one status line a second for the parent: <c>status connected=C sent=S stored=A failed=F acked=D</c> (D: devices with at least one ack).
 /// </summary>
 internal static class FleetClient
 {
@@ -96,8 +96,11 @@ internal static class FleetClient
         public long Stored;
         public long Failed;
 
+        /// <summary>Devices that have had at least one of their sequences acked.</summary>
+        public long Acked;
+
         public string Line() => string.Create(CultureInfo.InvariantCulture,
-            $"status connected={Interlocked.Read(ref Connected)} sent={Interlocked.Read(ref Sent)} stored={Interlocked.Read(ref Stored)} failed={Interlocked.Read(ref Failed)}");
+            $"status connected={Interlocked.Read(ref Connected)} sent={Interlocked.Read(ref Sent)} stored={Interlocked.Read(ref Stored)} failed={Interlocked.Read(ref Failed)} acked={Interlocked.Read(ref Acked)}");
     }
 
     private sealed class Device(string deviceId, string token, MqttClientTlsOptions? tls, IPEndPoint server, IPAddress local, TimeSpan interval, Counters counters, Random random)
@@ -105,10 +108,12 @@ internal static class FleetClient
         private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
         private ulong _nextSequence = (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
         private ulong _acked;
+        private ulong _firstSequence;
 
         public async Task ConnectAsync(CancellationToken cancellationToken)
         {
-            _acked = _nextSequence - 1;
+            _firstSequence = _nextSequence;
+            _acked = _firstSequence - 1;
             _client.ApplicationMessageReceivedAsync += e =>
             {
                 if (e.ApplicationMessage.Topic.EndsWith("/down/ack", StringComparison.Ordinal)
@@ -118,6 +123,8 @@ internal static class FleetClient
                     var before = Interlocked.Exchange(ref _acked, Math.Max(mark, Interlocked.Read(ref _acked)));
                     if (mark > before)
                         Interlocked.Add(ref counters.Stored, (long)(mark - before));
+                    if (mark > before && before == _firstSequence - 1)
+                        Interlocked.Increment(ref counters.Acked);
                 }
                 return Task.CompletedTask;
             };

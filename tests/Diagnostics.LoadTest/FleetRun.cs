@@ -17,13 +17,13 @@ namespace Diagnostics.LoadTest;
 /// </summary>
 internal static class FleetRun
 {
-    private sealed record Step(
+    internal sealed record Step(
         int Devices, double SecondsToOnline, double ResidentMiB, double CpuPercent, double OfferedPerSecond, double StoredPerSecond,
         double AckP50, double AckP99, int ConnectedAtEnd, int OnlineAtEnd, double SecondsToOffline, int OnlineAfterKill, long ConnectFailures,
-        List<double>? ProposalLatencies, double BrokerResidentMiB, double BrokerHeapMiB, double BrokerCpuPercent, ConnectCpu ConnectCpu);
+        List<double>? ProposalLatencies, double BrokerResidentMiB, double BrokerHeapMiB, double BrokerCpuPercent, ConnectCpu ConnectCpu, int DevicesAcked);
 
     /// <summary>CPU-seconds spent from starting the client processes until every device was online: where a connect storm's work (TLS handshakes) goes.</summary>
-    private sealed record ConnectCpu(double Cloud, double Broker, double Clients);
+    internal sealed record ConnectCpu(double Cloud, double Broker, double Clients);
 
     /// <summary>
     /// What every step of a run shares: the registered store to copy, the fleet's credentials, the probe's, the clients'
@@ -31,7 +31,7 @@ internal static class FleetRun
     /// </summary>
     private sealed record Run(
         string Template, string Credentials, (string DeviceId, string Token) ProbeCredentials, int ClientProcesses, int HeartbeatSeconds, int WindowSeconds,
-        string? DeviceCertificates);
+        string? DeviceCertificates, FleetAccounts? Accounts);
 
     /// <summary>
     /// Where the fleet connects: the cloud's embedded broker, or a Mosquitto started for each step with the cloud on it
@@ -49,14 +49,8 @@ internal static class FleetRun
         IReadOnlyList<int> sizes, int clientProcesses, int heartbeatSeconds, int windowSeconds, int proposalSamplesAt, Broker broker,
         IReadOnlyList<CloudVariant> variants, int rounds, CancellationToken ct)
     {
-        var largest = sizes.Max();
-        var template = Directory.CreateTempSubdirectory("dx-fleet-template-").FullName;
-        var credentials = Path.Combine(template, "credentials.txt");
-        var deviceCertificates = broker == Broker.MosquittoCertificates ? Path.Combine(template, "device-certificates") : null;
-        var probeCredentials = await RegisterAsync(template, credentials, largest, deviceCertificates, ct);
-        var accounts = broker == Broker.Mosquitto ? await FleetAccounts.FromCredentialsAsync(credentials, ct) : null;
-        Console.WriteLine($"fleet: {largest} devices registered; broker {broker}; client processes: {clientProcesses}; heartbeat every {heartbeatSeconds} s; window {windowSeconds} s");
-        var run = new Run(template, credentials, probeCredentials, clientProcesses, heartbeatSeconds, windowSeconds, deviceCertificates);
+        var run = await PrepareAsync(sizes.Max(), broker, clientProcesses, heartbeatSeconds, windowSeconds, ct);
+        var accounts = run.Accounts;
         if (variants.Count > 0)
         {
             await CompareVariantsAsync(run, sizes, broker, accounts, variants, rounds, ct);
@@ -101,6 +95,32 @@ internal static class FleetRun
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {step.Devices:N0}: {step.Devices / step.SecondsToOnline:N0} connects/s; broker {PerConnection(step.ConnectCpu.Broker)}, cloud {PerConnection(step.ConnectCpu.Cloud)}, client processes {PerConnection(step.ConnectCpu.Clients)}"));
         }
+    }
+
+    /// <summary>One step on its own (the tests' entry): <paramref name="size"/> devices registered, then measured once; the run's folder deleted after.</summary>
+    internal static async Task<Step> MeasureOnceAsync(int size, Broker broker, int clientProcesses, int heartbeatSeconds, int windowSeconds, CancellationToken ct)
+    {
+        var run = await PrepareAsync(size, broker, clientProcesses, heartbeatSeconds, windowSeconds, ct);
+        try
+        {
+            return await MeasureAsync(run, size, new Target(broker, [], new Dictionary<string, string>(), run.Accounts), proposalSamples: false, ct);
+        }
+        finally
+        {
+            Directory.Delete(run.Template, recursive: true);
+        }
+    }
+
+    /// <summary>The store every step copies, with the <paramref name="largest"/> devices registered (and enrolled, or given broker accounts, as the broker needs).</summary>
+    private static async Task<Run> PrepareAsync(int largest, Broker broker, int clientProcesses, int heartbeatSeconds, int windowSeconds, CancellationToken ct)
+    {
+        var template = Directory.CreateTempSubdirectory("dx-fleet-template-").FullName;
+        var credentials = Path.Combine(template, "credentials.txt");
+        var deviceCertificates = broker == Broker.MosquittoCertificates ? Path.Combine(template, "device-certificates") : null;
+        var probeCredentials = await RegisterAsync(template, credentials, largest, deviceCertificates, ct);
+        var accounts = broker == Broker.Mosquitto ? await FleetAccounts.FromCredentialsAsync(credentials, ct) : null;
+        Console.WriteLine($"fleet: {largest} devices registered; broker {broker}; client processes: {clientProcesses}; heartbeat every {heartbeatSeconds} s; window {windowSeconds} s");
+        return new Run(template, credentials, probeCredentials, clientProcesses, heartbeatSeconds, windowSeconds, deviceCertificates, accounts);
     }
 
     /// <summary>
@@ -272,6 +292,7 @@ internal static class FleetRun
             var online = await FleetOnlineAsync(cloud, ct);
             var proposals = proposalSamples ? await probe.ProposalLatenciesAsync(100, TimeSpan.FromMilliseconds(100), cloud.DatabasePath, ct) : null;
             var failures = Sum(clients, "failed");
+            var acked = (int)Sum(clients, "acked");
 
             // Power cut for the whole fleet: every client process killed; the broker sees the connections drop.
             var kill = Stopwatch.StartNew();
@@ -282,7 +303,7 @@ internal static class FleetRun
                 await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
             var step = new Step(size, secondsToOnline, resident, cpu, (sent1 - sent0) / seconds, (stored1 - stored0) / seconds,
                 Percentile(samples, 50), Percentile(samples, 99), connected, online, kill.Elapsed.TotalSeconds, stillOnline, failures, proposals, brokerResident, brokerHeap,
-                brokerCpu, connectCpu);
+                brokerCpu, connectCpu, acked);
             var brokerLine = brokerProcessId is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; Mosquitto RSS {brokerResident:N1} MiB, heap {brokerHeap:N1} MiB, CPU {brokerCpu:N0} %");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"   online after {secondsToOnline:N1} s; RSS {resident:N0} MiB{brokerLine}; CPU {cpu:N0} %; offered {step.OfferedPerSecond:N0}/s, stored {step.StoredPerSecond:N0}/s; " +
