@@ -44,7 +44,7 @@ internal static class FleetClient
             stop.Cancel();
         });
         var counters = new Counters();
-        var devices = credentials.Select((c, i) => new Device(c.DeviceId, c.Token, tls?.Invoke(c.DeviceId), server, local, interval, counters, new Random(i))).ToList();
+        var devices = credentials.Select((c, i) => new Device(c.DeviceId, c.Token, tls, server, local, interval, counters, new Random(i))).ToList();
         var reporting = ReportAsync(counters, stop.Token);
 
         // Connect at most `concurrency` at a time, as a fleet coming back after an outage would (with jitter).
@@ -103,7 +103,8 @@ internal static class FleetClient
             $"status connected={Interlocked.Read(ref Connected)} sent={Interlocked.Read(ref Sent)} stored={Interlocked.Read(ref Stored)} failed={Interlocked.Read(ref Failed)} acked={Interlocked.Read(ref Acked)}");
     }
 
-    private sealed class Device(string deviceId, string token, MqttClientTlsOptions? tls, IPEndPoint server, IPAddress local, TimeSpan interval, Counters counters, Random random)
+    /// <param name="tls">A certificate device's TLS, read when it connects (so reading the fleet's files overlaps its connects); null: its token.</param>
+    private sealed class Device(string deviceId, string token, Func<string, MqttClientTlsOptions>? tls, IPEndPoint server, IPAddress local, TimeSpan interval, Counters counters, Random random)
     {
         private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
         private ulong _nextSequence = (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
@@ -132,7 +133,7 @@ internal static class FleetClient
                 .WithEndPoint(server)
                 .WithClientId(deviceId);
             // A certificate device shows no token: the broker takes its id from the certificate.
-            builder = tls is null ? builder.WithCredentials(deviceId, token) : builder.WithCredentials(deviceId, (byte[]?)null).WithTlsOptions(tls);
+            builder = tls is null ? builder.WithCredentials(deviceId, token) : builder.WithCredentials(deviceId, (byte[]?)null).WithTlsOptions(tls(deviceId));
             var options = builder
                 .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
                 .WithCleanStart(true)

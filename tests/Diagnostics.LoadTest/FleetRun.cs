@@ -30,7 +30,7 @@ internal static class FleetRun
     /// settings; with certificate devices, the folder of their enrolled certificates (one folder per device).
     /// </summary>
     private sealed record Run(
-        string Template, string Credentials, (string DeviceId, string Token) ProbeCredentials, int ClientProcesses, int HeartbeatSeconds, int WindowSeconds,
+        string Template, string Credentials, (string DeviceId, string Token)? ProbeCredentials, int ClientProcesses, int HeartbeatSeconds, int WindowSeconds,
         string? DeviceCertificates, FleetAccounts? Accounts);
 
     /// <summary>
@@ -47,9 +47,9 @@ internal static class FleetRun
 
     public static async Task RunAsync(
         IReadOnlyList<int> sizes, int clientProcesses, int heartbeatSeconds, int windowSeconds, int proposalSamplesAt, Broker broker,
-        IReadOnlyList<CloudVariant> variants, int rounds, CancellationToken ct)
+        IReadOnlyList<CloudVariant> variants, int rounds, string? reuseTemplate, CancellationToken ct)
     {
-        var run = await PrepareAsync(sizes.Max(), broker, clientProcesses, heartbeatSeconds, windowSeconds, ct);
+        var run = await PrepareAsync(sizes.Max(), broker, clientProcesses, heartbeatSeconds, windowSeconds, ct, reuseTemplate);
         var accounts = run.Accounts;
         if (variants.Count > 0)
         {
@@ -112,12 +112,30 @@ internal static class FleetRun
     }
 
     /// <summary>The store every step copies, with the <paramref name="largest"/> devices registered (and enrolled, or given broker accounts, as the broker needs).</summary>
-    private static async Task<Run> PrepareAsync(int largest, Broker broker, int clientProcesses, int heartbeatSeconds, int windowSeconds, CancellationToken ct)
+    /// <param name="reuseTemplate">An earlier run's folder (printed at its start) whose registered and enrolled devices are used again, if it holds enough.</param>
+    private static async Task<Run> PrepareAsync(int largest, Broker broker, int clientProcesses, int heartbeatSeconds, int windowSeconds, CancellationToken ct,
+        string? reuseTemplate = null)
     {
-        var template = Directory.CreateTempSubdirectory("dx-fleet-template-").FullName;
+        var template = reuseTemplate ?? Directory.CreateTempSubdirectory("dx-fleet-template-").FullName;
         var credentials = Path.Combine(template, "credentials.txt");
+        var probeFile = Path.Combine(template, "probe.txt");
         var deviceCertificates = broker == Broker.MosquittoCertificates ? Path.Combine(template, "device-certificates") : null;
-        var probeCredentials = await RegisterAsync(template, credentials, largest, deviceCertificates, ct);
+        (string DeviceId, string Token)? probeCredentials;
+        if (reuseTemplate is not null)
+        {
+            var registered = File.ReadLines(credentials).Count();
+            if (registered < largest || (deviceCertificates is not null && Directory.GetDirectories(deviceCertificates).Length < largest))
+                throw new InvalidOperationException($"{reuseTemplate} holds {registered} devices, fewer than {largest} (or fewer of them enrolled).");
+            // The probe is registered in each step on Mosquitto; only the embedded broker's steps use the one registered here.
+            probeCredentials = File.Exists(probeFile) && File.ReadAllText(probeFile).Split(' ', 2) is [var id, var token] ? (id, token.Trim()) : null;
+            Console.WriteLine($"fleet: reusing the devices registered in {template}");
+        }
+        else
+        {
+            Console.WriteLine($"fleet: registering in {template} (--fleet-template {template} reuses them)");
+            probeCredentials = await RegisterAsync(template, credentials, largest, deviceCertificates, ct);
+            await File.WriteAllTextAsync(probeFile, $"{probeCredentials.Value.DeviceId} {probeCredentials.Value.Token}", ct);
+        }
         var accounts = broker == Broker.Mosquitto ? await FleetAccounts.FromCredentialsAsync(credentials, ct) : null;
         Console.WriteLine($"fleet: {largest} devices registered; broker {broker}; client processes: {clientProcesses}; heartbeat every {heartbeatSeconds} s; window {windowSeconds} s");
         return new Run(template, credentials, probeCredentials, clientProcesses, heartbeatSeconds, windowSeconds, deviceCertificates, accounts);
@@ -229,7 +247,9 @@ internal static class FleetRun
             : mosquitto is not null ? token => MosquittoHeapBytesAsync(mosquitto.Port, MosquittoWithDynamicSecurity.AdminUser, mosquitto.AdminPassword, token) : null;
         // On Mosquitto the probe is registered through the cloud as a new device is in that mode (its account made by the
         // cloud's dynamic-security commands, or its certificate enrolled), which also checks the bulk-made accounts against the cloud's.
-        var probeCredentials = target.Broker == Broker.Embedded ? run.ProbeCredentials : await cloud.RegisterAsync("fleet-probe-external", ct);
+        var probeCredentials = target.Broker == Broker.Embedded
+            ? run.ProbeCredentials ?? throw new InvalidOperationException($"{run.Template} has no probe.txt: the embedded broker's steps need the probe registered with the fleet.")
+            : await cloud.RegisterAsync("fleet-probe-external", ct);
         MqttClientTlsOptions? probeTls = null;
         if (certificates is not null)
         {
@@ -272,7 +292,7 @@ internal static class FleetRun
                 brokerProcessId is { } pid ? ProcessStats.CpuSeconds(pid) - brokerCpuBefore : 0, clients.Sum(c => ProcessStats.CpuSeconds(c.Id)));
             // Printed now, not only with the step's figures: a heap dump of the cloud holding the fleet is taken after this line.
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"   all online after {secondsToOnline:N1} s (cloud pid {cloud.Process.Id}); settling {run.HeartbeatSeconds} s, then the {run.WindowSeconds} s window"));
+                $"   all online after {secondsToOnline:N1} s (cloud pid {cloud.Process.Id}; CPU-seconds until then: broker {connectCpu.Broker:N1}, cloud {connectCpu.Cloud:N1}, client processes {connectCpu.Clients:N1}); settling {run.HeartbeatSeconds} s, then the {run.WindowSeconds} s window"));
 
             // Steady state: the connect storm is over; heartbeats only (spread over the interval) and the probe.
             await Task.Delay(TimeSpan.FromSeconds(run.HeartbeatSeconds), ct);
