@@ -329,6 +329,30 @@ public sealed class RolloutLanguageTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_customer_reads_why_their_update_failed_in_their_language_when_the_device_said_it_with_a_code()
+    {
+        await using var host = new CloudHost(settings: _releases.Settings());
+        var (device, _, owner, rollout) = await CustomerUpdatesTests.OfferedRolloutAsync(host, _releases, "rc-own", "CDCD5656");
+        await using var _ = device;
+        using (var approve = await owner.PostAsync(new Uri($"/api/me/updates/{rollout.Id}/devices/rc-own/approve", UriKind.Relative), null, Ct))
+            Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
+        await Eventually.TrueAsync(() => !device.UpdateOffers.IsEmpty, "the offer");
+
+        var gone = new UpdateReport { OfferId = device.UpdateOffers.Last().OfferId, Phase = UpdatePhase.Failed, Failure = UpdateFailure.InstallFailed, RunningVersion = "1.0.0" };
+        gone.WriteDetail(UpdateDetail.ImageGone());
+        await TestReleases.ReportAsync(device, update: gone);
+        await Eventually.TrueAsync(async () => (await owner.GetJsonAsync<List<MyUpdateView>>("/api/me/updates"))[0].State == "failed", "the update failed");
+
+        using (var mine = await GetJsonAsync(owner, "/api/me/updates", "zh-Hans"))
+            Assert.Equal(("the verified image is gone from the device: offer the update again", "校验过的映像已不在设备上：请重新推送这次更新"),
+                (mine.RootElement[0].GetProperty("detail").GetString(), mine.RootElement[0].GetProperty("detailForReader").GetString()));
+        Assert.Equal("更新未能安装，您的打印机仍在运行 1.0.0。原因：校验过的映像已不在设备上：请重新推送这次更新。",
+            TestIdText(await GetPageAsync(owner, "/app/devices/rc-own", "zh-Hans"), "update-state"));
+        Assert.Equal("アップデートはインストールされませんでした。プリンターは引き続き 1.0.0 で動いています。理由: 検証済みのイメージがデバイスからなくなっています。更新をもう一度配信してください。",
+            TestIdText(await GetPageAsync(owner, "/app/devices/rc-own", "ja"), "update-state"));
+    }
+
     private static long Ms(int year, int month, int day, int hour, int minute) =>
         new DateTimeOffset(year, month, day, hour, minute, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
 
