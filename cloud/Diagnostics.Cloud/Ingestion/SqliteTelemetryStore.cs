@@ -10,9 +10,9 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections, 
     private readonly SemaphoreSlim _writing = new(1, 1);
 
     /// <summary>
-    /// The sequences stored above each device's mark. Devices first (CROSS JOIN fixes SQLite's join order): each device's
-    /// few rows are a search of telemetry's key from its mark on, not a scan of every stored message, which since
-    /// telemetry has no rowid (<see cref="KeyedTablesSchema"/>) would read every payload as well.
+    /// The sequences stored above each device's mark, read at start. Devices first (CROSS JOIN fixes SQLite's join
+    /// order): each device's few rows are a search of telemetry's key from its mark on, not a scan of the key's whole
+    /// index (every message ever stored), which SQLite chose for the plain JOIN.
     /// </summary>
     internal const string StoredAboveMarks = """
         SELECT t.device_id, t.seq FROM devices d CROSS JOIN telemetry t ON t.device_id = d.id

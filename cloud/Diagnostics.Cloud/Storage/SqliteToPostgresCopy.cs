@@ -118,7 +118,8 @@ public sealed class SqliteToPostgresCopy(SqliteConnection source, NpgsqlConnecti
         var total = await SourceCountAsync(table, cancellationToken);
         var columnList = string.Join(", ", columns.Select(Quote));
         var dbTypes = columns.Select(c => DbTypeOf(types[c])).ToArray();
-        await using var read = SourceCommand($"SELECT {columnList} FROM {Quote(table)} ORDER BY {await SourceReadOrderAsync(table, cancellationToken)};");
+        // rowid order: the order the rows were written in (every table here has one).
+        await using var read = SourceCommand($"SELECT {columnList} FROM {Quote(table)} ORDER BY rowid;");
         await using var reader = await read.ExecuteReaderAsync(cancellationToken);
         var clock = Stopwatch.StartNew();
         long copied = 0;
@@ -244,24 +245,6 @@ public sealed class SqliteToPostgresCopy(SqliteConnection source, NpgsqlConnecti
         while (await reader.ReadAsync(cancellationToken))
             columns.Add(reader.GetString(0));
         return columns;
-    }
-
-    /// <summary>
-    /// rowid: the order the rows were written in. A table stored without one (telemetry, device events: their key's
-    /// B-tree is the table) goes in its key's order.
-    /// </summary>
-    private async Task<string> SourceReadOrderAsync(string table, CancellationToken cancellationToken)
-    {
-        var key = new List<string>();
-        await using var command = SourceCommand("""
-            SELECT c.name FROM pragma_table_list(@table) l, pragma_table_info(@table) c
-            WHERE l.schema = 'main' AND l.wr = 1 AND c.pk > 0 ORDER BY c.pk;
-            """);
-        command.Parameters.AddWithValue("@table", table);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            key.Add(Quote(reader.GetString(0)));
-        return key.Count == 0 ? "rowid" : string.Join(", ", key);
     }
 
     private async Task<Dictionary<string, string>> TargetColumnsAsync(string table, CancellationToken cancellationToken)
