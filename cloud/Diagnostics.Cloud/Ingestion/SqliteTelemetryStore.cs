@@ -9,6 +9,16 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections, 
     private readonly TelemetryBatchWriter _writer = new(connections, handOffs);
     private readonly SemaphoreSlim _writing = new(1, 1);
 
+    /// <summary>
+    /// The sequences stored above each device's mark, read at start. Devices first (CROSS JOIN fixes SQLite's join
+    /// order): each device's few rows are a search of telemetry's key from its mark on, not a scan of the key's whole
+    /// index (every message ever stored), which SQLite chose for the plain JOIN.
+    /// </summary>
+    internal const string StoredAboveMarks = """
+        SELECT t.device_id, t.seq FROM devices d CROSS JOIN telemetry t ON t.device_id = d.id
+        WHERE d.contiguous_mark IS NOT NULL AND t.seq > d.contiguous_mark
+        """;
+
     // Sequences are ulong on the wire and INTEGER (signed 64-bit) in SQLite (TelemetryBatchWriter casts them back).
     private static ulong FromDb(long value) => unchecked((ulong)value);
 
@@ -30,10 +40,7 @@ internal sealed class SqliteTelemetryStore(SqliteConnectionFactory connections, 
         }
         await using (var command = connection.CreateCommand())
         {
-            command.CommandText = """
-                SELECT t.device_id, t.seq FROM telemetry t JOIN devices d ON d.id = t.device_id
-                WHERE d.contiguous_mark IS NOT NULL AND t.seq > d.contiguous_mark;
-                """;
+            command.CommandText = StoredAboveMarks;
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
