@@ -12,7 +12,8 @@ namespace Diagnostics.LoadTest;
 /// (MQTT 5, clean start, keep-alive, last will "offline" retained on the presence topic, presence "online" on connect,
 /// a subscription to its downlink, a heartbeat envelope at once and then every interval, QoS 1, sequences acked by the
 /// cloud), bound to its own loopback source address. No outbox, collector or database: only what the cloud sees.
-/// Prints one status line a second for the parent: <c>status connected=C sent=S stored=A failed=F</c>.
+/// With <c>--certificates</c>, each device presents its own client certificate over TLS instead of its token.
+/// Prints one status line a second for the parent: <c>status connected=C sent=S stored=A failed=F acked=D</c> (D: devices with at least one ack).
 /// </summary>
 internal static class FleetClient
 {
@@ -31,6 +32,10 @@ internal static class FleetClient
         var local = IPAddress.Parse(Option("--local-address"));
         var interval = TimeSpan.FromSeconds(int.Parse(Option("--heartbeat"), CultureInfo.InvariantCulture));
         var concurrency = int.Parse(Option("--connect-concurrency"), CultureInfo.InvariantCulture);
+        // Certificate devices (--certificates DIR --server-ca FILE): TLS with each device's client certificate, no token.
+        Func<string, MqttClientTlsOptions>? tls = args.Contains("--certificates")
+            ? deviceId => FleetCertificates.DeviceTls(Option("--server-ca"), Option("--certificates"), deviceId)
+            : null;
 
         using var stop = new CancellationTokenSource();
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
@@ -39,7 +44,7 @@ internal static class FleetClient
             stop.Cancel();
         });
         var counters = new Counters();
-        var devices = credentials.Select((c, i) => new Device(c.DeviceId, c.Token, server, local, interval, counters, new Random(i))).ToList();
+        var devices = credentials.Select((c, i) => new Device(c.DeviceId, c.Token, tls, server, local, interval, counters, new Random(i))).ToList();
         var reporting = ReportAsync(counters, stop.Token);
 
         // Connect at most `concurrency` at a time, as a fleet coming back after an outage would (with jitter).
@@ -91,19 +96,25 @@ internal static class FleetClient
         public long Stored;
         public long Failed;
 
+        /// <summary>Devices that have had at least one of their sequences acked.</summary>
+        public long Acked;
+
         public string Line() => string.Create(CultureInfo.InvariantCulture,
-            $"status connected={Interlocked.Read(ref Connected)} sent={Interlocked.Read(ref Sent)} stored={Interlocked.Read(ref Stored)} failed={Interlocked.Read(ref Failed)}");
+            $"status connected={Interlocked.Read(ref Connected)} sent={Interlocked.Read(ref Sent)} stored={Interlocked.Read(ref Stored)} failed={Interlocked.Read(ref Failed)} acked={Interlocked.Read(ref Acked)}");
     }
 
-    private sealed class Device(string deviceId, string token, IPEndPoint server, IPAddress local, TimeSpan interval, Counters counters, Random random)
+    /// <param name="tls">A certificate device's TLS, read when it connects (so reading the fleet's files overlaps its connects); null: its token.</param>
+    private sealed class Device(string deviceId, string token, Func<string, MqttClientTlsOptions>? tls, IPEndPoint server, IPAddress local, TimeSpan interval, Counters counters, Random random)
     {
         private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
         private ulong _nextSequence = (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
         private ulong _acked;
+        private ulong _firstSequence;
 
         public async Task ConnectAsync(CancellationToken cancellationToken)
         {
-            _acked = _nextSequence - 1;
+            _firstSequence = _nextSequence;
+            _acked = _firstSequence - 1;
             _client.ApplicationMessageReceivedAsync += e =>
             {
                 if (e.ApplicationMessage.Topic.EndsWith("/down/ack", StringComparison.Ordinal)
@@ -113,13 +124,17 @@ internal static class FleetClient
                     var before = Interlocked.Exchange(ref _acked, Math.Max(mark, Interlocked.Read(ref _acked)));
                     if (mark > before)
                         Interlocked.Add(ref counters.Stored, (long)(mark - before));
+                    if (mark > before && before == _firstSequence - 1)
+                        Interlocked.Increment(ref counters.Acked);
                 }
                 return Task.CompletedTask;
             };
-            var options = new MqttClientOptionsBuilder()
+            var builder = new MqttClientOptionsBuilder()
                 .WithEndPoint(server)
-                .WithClientId(deviceId)
-                .WithCredentials(deviceId, token)
+                .WithClientId(deviceId);
+            // A certificate device shows no token: the broker takes its id from the certificate.
+            builder = tls is null ? builder.WithCredentials(deviceId, token) : builder.WithCredentials(deviceId, (byte[]?)null).WithTlsOptions(tls(deviceId));
+            var options = builder
                 .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
                 .WithCleanStart(true)
                 .WithKeepAlivePeriod(TimeSpan.FromSeconds(60))

@@ -40,14 +40,16 @@ internal sealed class FleetProbe : IAsyncDisposable
         };
     }
 
-    public static async Task<FleetProbe> ConnectAsync(int port, string deviceId, string token, CancellationToken ct)
+    /// <param name="tls">A certificate device's TLS (then no token is shown); null: plain MQTT with the token.</param>
+    public static async Task<FleetProbe> ConnectAsync(int port, string deviceId, string token, MqttClientTlsOptions? tls, CancellationToken ct)
     {
         var client = new MqttClientFactory().CreateMqttClient();
         var probe = new FleetProbe(client, deviceId);
-        await client.ConnectAsync(new MqttClientOptionsBuilder()
+        var builder = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
-            .WithClientId(deviceId)
-            .WithCredentials(deviceId, token)
+            .WithClientId(deviceId);
+        builder = tls is null ? builder.WithCredentials(deviceId, token) : builder.WithCredentials(deviceId, (byte[]?)null).WithTlsOptions(tls);
+        await client.ConnectAsync(builder
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(60))
             .WithTimeout(TimeSpan.FromSeconds(60))

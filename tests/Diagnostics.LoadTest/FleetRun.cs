@@ -17,17 +17,29 @@ namespace Diagnostics.LoadTest;
 /// </summary>
 internal static class FleetRun
 {
-    private sealed record Step(
+    internal sealed record Step(
         int Devices, double SecondsToOnline, double ResidentMiB, double CpuPercent, double OfferedPerSecond, double StoredPerSecond,
         double AckP50, double AckP99, int ConnectedAtEnd, int OnlineAtEnd, double SecondsToOffline, int OnlineAfterKill, long ConnectFailures,
-        List<double>? ProposalLatencies, double BrokerResidentMiB, double BrokerHeapMiB);
+        List<double>? ProposalLatencies, double BrokerResidentMiB, double BrokerHeapMiB, double BrokerCpuPercent, ConnectCpu ConnectCpu, int DevicesAcked);
 
-    /// <summary>What every step of a run shares: the registered store to copy, the fleet's credentials, the probe's, the clients' settings.</summary>
+    /// <summary>CPU-seconds spent from starting the client processes until every device was online: where a connect storm's work (TLS handshakes) goes.</summary>
+    internal sealed record ConnectCpu(double Cloud, double Broker, double Clients);
+
+    /// <summary>
+    /// What every step of a run shares: the registered store to copy, the fleet's credentials, the probe's, the clients'
+    /// settings; with certificate devices, the folder of their enrolled certificates (one folder per device).
+    /// </summary>
     private sealed record Run(
-        string Template, string Credentials, (string DeviceId, string Token) ProbeCredentials, int ClientProcesses, int HeartbeatSeconds, int WindowSeconds);
+        string Template, string Credentials, (string DeviceId, string Token)? ProbeCredentials, int ClientProcesses, int HeartbeatSeconds, int WindowSeconds,
+        string? DeviceCertificates, FleetAccounts? Accounts);
 
-    /// <summary>Where the fleet connects: the cloud's embedded broker, or a Mosquitto started for each step with the cloud on it (<c>Broker:Mode=External</c>).</summary>
-    public enum Broker { Embedded, Mosquitto }
+    /// <summary>
+    /// Where the fleet connects: the cloud's embedded broker, or a Mosquitto started for each step with the cloud on it
+    /// (<c>Broker:Mode=External</c>) — devices with dynamic-security accounts and tokens over plain MQTT (<see cref="Mosquitto"/>),
+    /// or with client certificates from the cloud's device CA over TLS and nothing per device in the broker
+    /// (<see cref="MosquittoCertificates"/>, <c>Broker:External:DeviceAccounts=MosquittoCertificates</c>).
+    /// </summary>
+    public enum Broker { Embedded, Mosquitto, MosquittoCertificates }
 
     /// <summary>One cloud configuration measured: its settings and environment (an A/B's variant), and the broker.</summary>
     private sealed record Target(Broker Broker, IReadOnlyList<string> CloudArguments, IReadOnlyDictionary<string, string> Environment, FleetAccounts? Accounts,
@@ -35,15 +47,10 @@ internal static class FleetRun
 
     public static async Task RunAsync(
         IReadOnlyList<int> sizes, int clientProcesses, int heartbeatSeconds, int windowSeconds, int proposalSamplesAt, Broker broker,
-        IReadOnlyList<CloudVariant> variants, int rounds, CancellationToken ct)
+        IReadOnlyList<CloudVariant> variants, int rounds, string? reuseTemplate, CancellationToken ct)
     {
-        var largest = sizes.Max();
-        var template = Directory.CreateTempSubdirectory("dx-fleet-template-").FullName;
-        var credentials = Path.Combine(template, "credentials.txt");
-        var probeCredentials = await RegisterAsync(template, credentials, largest, ct);
-        var accounts = broker == Broker.Mosquitto ? await FleetAccounts.FromCredentialsAsync(credentials, ct) : null;
-        Console.WriteLine($"fleet: {largest} devices registered; broker {broker}; client processes: {clientProcesses}; heartbeat every {heartbeatSeconds} s; window {windowSeconds} s");
-        var run = new Run(template, credentials, probeCredentials, clientProcesses, heartbeatSeconds, windowSeconds);
+        var run = await PrepareAsync(sizes.Max(), broker, clientProcesses, heartbeatSeconds, windowSeconds, ct, reuseTemplate);
+        var accounts = run.Accounts;
         if (variants.Count > 0)
         {
             await CompareVariantsAsync(run, sizes, broker, accounts, variants, rounds, ct);
@@ -58,16 +65,17 @@ internal static class FleetRun
 
         Console.WriteLine();
         Console.WriteLine($"fleet on the {broker} broker (load average {ProcessStats.LoadAverage()} at the end; {Environment.ProcessorCount} cores):");
-        var brokerColumns = broker == Broker.Mosquitto ? " Mosquitto RSS | per device | Mosquitto heap | per device | cloud + Mosquitto heap per device |" : "";
+        var onMosquitto = broker != Broker.Embedded;
+        var brokerColumns = onMosquitto ? " Mosquitto RSS | per device | Mosquitto heap | per device | cloud + Mosquitto heap per device | Mosquitto CPU |" : "";
         Console.WriteLine($"| devices | all online after | cloud RSS | per device |{brokerColumns} cloud CPU | offered msg/s | stored msg/s | probe ack p50 / p99 | vs N = 0 | connected / shown online | offline after kill | still online |");
-        Console.WriteLine($"|---|---|---|---|{(broker == Broker.Mosquitto ? "---|---|---|---|---|" : "")}---|---|---|---|---|---|---|---|");
+        Console.WriteLine($"|---|---|---|---|{(onMosquitto ? "---|---|---|---|---|---|" : "")}---|---|---|---|---|---|---|---|");
         foreach (var step in new[] { reference }.Concat(steps))
         {
             string PerDevice(double mib) => step.Devices == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"{mib * 1024 / step.Devices:N1} KiB");
-            var brokerCells = broker != Broker.Mosquitto ? "" : string.Create(CultureInfo.InvariantCulture,
+            var brokerCells = !onMosquitto ? "" : string.Create(CultureInfo.InvariantCulture,
                 $" {step.BrokerResidentMiB:N1} MiB | {PerDevice(step.BrokerResidentMiB - reference.BrokerResidentMiB)} | " +
                 $"{step.BrokerHeapMiB:N1} MiB | {PerDevice(step.BrokerHeapMiB - reference.BrokerHeapMiB)} | " +
-                $"{PerDevice(step.ResidentMiB + step.BrokerHeapMiB - reference.ResidentMiB - reference.BrokerHeapMiB)} |");
+                $"{PerDevice(step.ResidentMiB + step.BrokerHeapMiB - reference.ResidentMiB - reference.BrokerHeapMiB)} | {step.BrokerCpuPercent:N0} % |");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {step.Devices:N0} | {step.SecondsToOnline:N1} s | {step.ResidentMiB:N0} MiB | {PerDevice(step.ResidentMiB - reference.ResidentMiB)} |{brokerCells} {step.CpuPercent:N0} % | {step.OfferedPerSecond:N0} | {step.StoredPerSecond:N0} | " +
                 $"{step.AckP50:N1} / {step.AckP99:N1} ms | {step.AckP50 / reference.AckP50:N2}x / {step.AckP99 / reference.AckP99:N2}x | " +
@@ -80,6 +88,57 @@ internal static class FleetRun
                 $"error raised → proposal readable, {step.Devices:N0} devices connected: p50 {Percentile(latencies, 50):N1} ms, p99 {Percentile(latencies, 99):N1} ms, max {latencies.Max():N1} ms ({latencies.Count} errors)"));
         }
         Console.WriteLine($"connect attempts that failed and were retried: {string.Join(", ", steps.Select(s => $"{s.Devices:N0}: {s.ConnectFailures}"))}");
+        Console.WriteLine("connect storm, CPU-seconds from starting the clients to all online (ms per connection):");
+        foreach (var step in steps)
+        {
+            string PerConnection(double seconds) => string.Create(CultureInfo.InvariantCulture, $"{seconds:N1} s ({seconds * 1000 / step.Devices:N2} ms)");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {step.Devices:N0}: {step.Devices / step.SecondsToOnline:N0} connects/s; broker {PerConnection(step.ConnectCpu.Broker)}, cloud {PerConnection(step.ConnectCpu.Cloud)}, client processes {PerConnection(step.ConnectCpu.Clients)}"));
+        }
+    }
+
+    /// <summary>One step on its own (the tests' entry): <paramref name="size"/> devices registered, then measured once; the run's folder deleted after.</summary>
+    internal static async Task<Step> MeasureOnceAsync(int size, Broker broker, int clientProcesses, int heartbeatSeconds, int windowSeconds, CancellationToken ct)
+    {
+        var run = await PrepareAsync(size, broker, clientProcesses, heartbeatSeconds, windowSeconds, ct);
+        try
+        {
+            return await MeasureAsync(run, size, new Target(broker, [], new Dictionary<string, string>(), run.Accounts), proposalSamples: false, ct);
+        }
+        finally
+        {
+            Directory.Delete(run.Template, recursive: true);
+        }
+    }
+
+    /// <summary>The store every step copies, with the <paramref name="largest"/> devices registered (and enrolled, or given broker accounts, as the broker needs).</summary>
+    /// <param name="reuseTemplate">An earlier run's folder (printed at its start) whose registered and enrolled devices are used again, if it holds enough.</param>
+    private static async Task<Run> PrepareAsync(int largest, Broker broker, int clientProcesses, int heartbeatSeconds, int windowSeconds, CancellationToken ct,
+        string? reuseTemplate = null)
+    {
+        var template = reuseTemplate ?? Directory.CreateTempSubdirectory("dx-fleet-template-").FullName;
+        var credentials = Path.Combine(template, "credentials.txt");
+        var probeFile = Path.Combine(template, "probe.txt");
+        var deviceCertificates = broker == Broker.MosquittoCertificates ? Path.Combine(template, "device-certificates") : null;
+        (string DeviceId, string Token)? probeCredentials;
+        if (reuseTemplate is not null)
+        {
+            var registered = File.ReadLines(credentials).Count();
+            if (registered < largest || (deviceCertificates is not null && Directory.GetDirectories(deviceCertificates).Length < largest))
+                throw new InvalidOperationException($"{reuseTemplate} holds {registered} devices, fewer than {largest} (or fewer of them enrolled).");
+            // The probe is registered in each step on Mosquitto; only the embedded broker's steps use the one registered here.
+            probeCredentials = File.Exists(probeFile) && File.ReadAllText(probeFile).Split(' ', 2) is [var id, var token] ? (id, token.Trim()) : null;
+            Console.WriteLine($"fleet: reusing the devices registered in {template}");
+        }
+        else
+        {
+            Console.WriteLine($"fleet: registering in {template} (--fleet-template {template} reuses them)");
+            probeCredentials = await RegisterAsync(template, credentials, largest, deviceCertificates, ct);
+            await File.WriteAllTextAsync(probeFile, $"{probeCredentials.Value.DeviceId} {probeCredentials.Value.Token}", ct);
+        }
+        var accounts = broker == Broker.Mosquitto ? await FleetAccounts.FromCredentialsAsync(credentials, ct) : null;
+        Console.WriteLine($"fleet: {largest} devices registered; broker {broker}; client processes: {clientProcesses}; heartbeat every {heartbeatSeconds} s; window {windowSeconds} s");
+        return new Run(template, credentials, probeCredentials, clientProcesses, heartbeatSeconds, windowSeconds, deviceCertificates, accounts);
     }
 
     /// <summary>
@@ -124,20 +183,28 @@ internal static class FleetRun
             Console.WriteLine($"  {variant.Name}: {variant.Description}");
     }
 
-    /// <summary>Registers <paramref name="count"/> devices and the probe in one cloud, 32 at a time; leaves its store in <paramref name="template"/>.</summary>
-    private static async Task<(string DeviceId, string Token)> RegisterAsync(string template, string credentialsFile, int count, CancellationToken ct)
+    /// <summary>
+    /// Registers <paramref name="count"/> devices and the probe in one cloud, 32 at a time, and with
+    /// <paramref name="deviceCertificates"/> enrolls each for a client certificate as the agent does, kept there; leaves
+    /// its store (and its device CA) in <paramref name="template"/>.
+    /// </summary>
+    private static async Task<(string DeviceId, string Token)> RegisterAsync(string template, string credentialsFile, int count, string? deviceCertificates, CancellationToken ct)
     {
-        await using var cloud = await CloudProcess.StartAsync(ct, dataDirectory: template);
+        await using var cloud = await CloudProcess.StartAsync(ct, dataDirectory: template,
+            extraArguments: [$"--Certificates:Directory={FleetCertificates.AuthorityDirectory(template)}"]);
         var clock = Stopwatch.StartNew();
         var lines = new string[count];
+        using var enrollment = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (i, token) =>
         {
             var (deviceId, secret) = await cloud.RegisterAsync($"fleet-{i + 1:D6}", token);
+            if (deviceCertificates is not null)
+                await FleetCertificates.EnrollAsync(enrollment, cloud.BaseAddress, deviceCertificates, deviceId, secret, token);
             lines[i] = $"{deviceId} {secret}";
         });
         var probe = await cloud.RegisterAsync("fleet-probe", ct);
         await File.WriteAllLinesAsync(credentialsFile, lines, ct);
-        Console.WriteLine($"registered {count + 1} devices in {clock.Elapsed.TotalSeconds:N1} s ({(count + 1) / clock.Elapsed.TotalSeconds:N0}/s, 32 at a time)");
+        Console.WriteLine($"registered {(deviceCertificates is null ? "" : "and enrolled ")}{count + 1} devices in {clock.Elapsed.TotalSeconds:N1} s ({(count + 1) / clock.Elapsed.TotalSeconds:N0}/s, 32 at a time)");
         await cloud.Process.StopAsync(TimeSpan.FromSeconds(30));
         // One file to copy for every step.
         await using (var connection = new SqliteConnection($"Data Source={cloud.DatabasePath};Pooling=False"))
@@ -165,16 +232,36 @@ internal static class FleetRun
             "--Broker:Mode=External", "--Broker:External:Host=127.0.0.1", $"--Broker:External:Port={mosquitto.Port}",
             $"--Broker:External:UserName={MosquittoWithDynamicSecurity.AdminUser}", $"--Broker:External:Password={mosquitto.AdminPassword}",
         ];
-        await using var cloud = await CloudProcess.StartAsync(ct, dataDirectory: directory, extraArguments: [.. target.CloudArguments, .. external],
+        // Certificate devices: the cloud starts before its Mosquitto (it writes the CRL Mosquitto needs), so both start together.
+        CloudProcess? started = null;
+        MosquittoWithDeviceCertificates? certificates = null;
+        if (target.Broker == Broker.MosquittoCertificates)
+            (started, certificates) = await FleetCertificates.StartCloudAndBrokerAsync(directory, run.Template, target.CloudArguments, target.Environment, target.CloudDll, ct);
+        await using var certificateBroker = certificates;
+        await using var cloud = started ?? await CloudProcess.StartAsync(ct, dataDirectory: directory, extraArguments: [.. target.CloudArguments, .. external],
             environment: target.Environment, cloudDll: target.CloudDll);
-        var brokerPort = mosquitto?.Port ?? cloud.MqttPort;
+        var brokerPort = certificates?.DevicePort ?? mosquitto?.Port ?? cloud.MqttPort;
+        var brokerProcessId = certificates?.ProcessId ?? mosquitto?.ProcessId;
+        Func<CancellationToken, Task<long>>? readBrokerHeap = certificates is not null
+            ? token => MosquittoHeapBytesAsync(certificates.Port, MosquittoWithDeviceCertificates.CloudUser, certificates.CloudPassword, token)
+            : mosquitto is not null ? token => MosquittoHeapBytesAsync(mosquitto.Port, MosquittoWithDynamicSecurity.AdminUser, mosquitto.AdminPassword, token) : null;
         // On Mosquitto the probe is registered through the cloud as a new device is in that mode (its account made by the
-        // cloud's dynamic-security commands), which also checks the bulk-written accounts against the cloud's.
-        var probeCredentials = mosquitto is null ? run.ProbeCredentials : await cloud.RegisterAsync("fleet-probe-external", ct);
-        await using var probe = await FleetProbe.ConnectAsync(brokerPort, probeCredentials.DeviceId, probeCredentials.Token, ct);
+        // cloud's dynamic-security commands, or its certificate enrolled), which also checks the bulk-made accounts against the cloud's.
+        var probeCredentials = target.Broker == Broker.Embedded
+            ? run.ProbeCredentials ?? throw new InvalidOperationException($"{run.Template} has no probe.txt: the embedded broker's steps need the probe registered with the fleet.")
+            : await cloud.RegisterAsync("fleet-probe-external", ct);
+        MqttClientTlsOptions? probeTls = null;
+        if (certificates is not null)
+        {
+            var probeCertificates = Path.Combine(directory, "probe-certificate");
+            await FleetCertificates.EnrollAsync(cloud.Http, cloud.BaseAddress, probeCertificates, probeCredentials.DeviceId, probeCredentials.Token, ct);
+            probeTls = FleetCertificates.DeviceTls(certificates.ServerCaPath, probeCertificates, probeCredentials.DeviceId);
+        }
+        await using var probe = await FleetProbe.ConnectAsync(brokerPort, probeCredentials.DeviceId, probeCredentials.Token, probeTls, ct);
         await probe.AckLatenciesAsync(50, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1), ct); // warm-up: JIT, pools
 
         var clients = new List<ChildProcess>();
+        var (cloudCpuBefore, brokerCpuBefore) = (ProcessStats.CpuSeconds(cloud.Process.Id), brokerProcessId is { } before ? ProcessStats.CpuSeconds(before) : 0);
         var clock = Stopwatch.StartNew();
         var perClient = (size + run.ClientProcesses - 1) / Math.Max(1, run.ClientProcesses);
         for (var k = 0; size > 0 && k < run.ClientProcesses && k * perClient < size; k++)
@@ -186,6 +273,7 @@ internal static class FleetRun
                 "--host", "127.0.0.1", "--port", brokerPort.ToString(CultureInfo.InvariantCulture),
                 "--local-address", $"127.0.0.{k + 2}", "--heartbeat", run.HeartbeatSeconds.ToString(CultureInfo.InvariantCulture),
                 "--connect-concurrency", "100",
+                .. (certificates is null ? Array.Empty<string>() : ["--certificates", run.DeviceCertificates!, "--server-ca", certificates.ServerCaPath]),
             ]));
         }
         try
@@ -200,26 +288,31 @@ internal static class FleetRun
                 await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
             }
             var secondsToOnline = clock.Elapsed.TotalSeconds;
+            var connectCpu = new ConnectCpu(ProcessStats.CpuSeconds(cloud.Process.Id) - cloudCpuBefore,
+                brokerProcessId is { } pid ? ProcessStats.CpuSeconds(pid) - brokerCpuBefore : 0, clients.Sum(c => ProcessStats.CpuSeconds(c.Id)));
             // Printed now, not only with the step's figures: a heap dump of the cloud holding the fleet is taken after this line.
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"   all online after {secondsToOnline:N1} s (cloud pid {cloud.Process.Id}); settling {run.HeartbeatSeconds} s, then the {run.WindowSeconds} s window"));
+                $"   all online after {secondsToOnline:N1} s (cloud pid {cloud.Process.Id}; CPU-seconds until then: broker {connectCpu.Broker:N1}, cloud {connectCpu.Cloud:N1}, client processes {connectCpu.Clients:N1}); settling {run.HeartbeatSeconds} s, then the {run.WindowSeconds} s window"));
 
             // Steady state: the connect storm is over; heartbeats only (spread over the interval) and the probe.
             await Task.Delay(TimeSpan.FromSeconds(run.HeartbeatSeconds), ct);
             var cpu0 = ProcessStats.CpuSeconds(cloud.Process.Id);
+            var brokerCpu0 = brokerProcessId is { } broker0 ? ProcessStats.CpuSeconds(broker0) : 0;
             var (sent0, stored0) = (Sum(clients, "sent"), Sum(clients, "stored"));
             var window = Stopwatch.StartNew();
             var samples = await probe.AckLatenciesAsync(int.MaxValue, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(run.WindowSeconds), ct);
             var seconds = window.Elapsed.TotalSeconds;
             var cpu = 100 * (ProcessStats.CpuSeconds(cloud.Process.Id) - cpu0) / seconds;
+            var brokerCpu = brokerProcessId is { } broker1 ? 100 * (ProcessStats.CpuSeconds(broker1) - brokerCpu0) / seconds : 0;
             var (sent1, stored1) = (Sum(clients, "sent"), Sum(clients, "stored"));
             var resident = ProcessStats.ResidentBytes(cloud.Process.Id) / (1024.0 * 1024);
-            var brokerResident = mosquitto is null ? 0 : ProcessStats.ResidentBytes(mosquitto.ProcessId) / (1024.0 * 1024);
-            var brokerHeap = mosquitto is null ? 0 : await MosquittoHeapBytesAsync(mosquitto, ct) / (1024.0 * 1024);
+            var brokerResident = brokerProcessId is { } broker2 ? ProcessStats.ResidentBytes(broker2) / (1024.0 * 1024) : 0;
+            var brokerHeap = readBrokerHeap is null ? 0 : await readBrokerHeap(ct) / (1024.0 * 1024);
             var connected = (int)Sum(clients, "connected");
             var online = await FleetOnlineAsync(cloud, ct);
             var proposals = proposalSamples ? await probe.ProposalLatenciesAsync(100, TimeSpan.FromMilliseconds(100), cloud.DatabasePath, ct) : null;
             var failures = Sum(clients, "failed");
+            var acked = (int)Sum(clients, "acked");
 
             // Power cut for the whole fleet: every client process killed; the broker sees the connections drop.
             var kill = Stopwatch.StartNew();
@@ -229,8 +322,9 @@ internal static class FleetRun
             while (kill.Elapsed < TimeSpan.FromSeconds(90) && (stillOnline = await FleetOnlineAsync(cloud, ct)) > 0)
                 await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
             var step = new Step(size, secondsToOnline, resident, cpu, (sent1 - sent0) / seconds, (stored1 - stored0) / seconds,
-                Percentile(samples, 50), Percentile(samples, 99), connected, online, kill.Elapsed.TotalSeconds, stillOnline, failures, proposals, brokerResident, brokerHeap);
-            var brokerLine = mosquitto is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; Mosquitto RSS {brokerResident:N1} MiB, heap {brokerHeap:N1} MiB");
+                Percentile(samples, 50), Percentile(samples, 99), connected, online, kill.Elapsed.TotalSeconds, stillOnline, failures, proposals, brokerResident, brokerHeap,
+                brokerCpu, connectCpu, acked);
+            var brokerLine = brokerProcessId is null ? "" : string.Create(CultureInfo.InvariantCulture, $"; Mosquitto RSS {brokerResident:N1} MiB, heap {brokerHeap:N1} MiB, CPU {brokerCpu:N0} %");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"   online after {secondsToOnline:N1} s; RSS {resident:N0} MiB{brokerLine}; CPU {cpu:N0} %; offered {step.OfferedPerSecond:N0}/s, stored {step.StoredPerSecond:N0}/s; " +
                 $"probe ack p50 {step.AckP50:N1} ms p99 {step.AckP99:N1} ms ({samples.Count}); connected {connected}, shown online {online}; after the kill {stillOnline} online after {kill.Elapsed.TotalSeconds:N1} s"));
@@ -248,7 +342,7 @@ internal static class FleetRun
     /// every <c>sys_interval</c>). Its resident memory does not show connections: the plugin's file, parsed at start with
     /// every account, leaves freed memory that malloc keeps and the connections then reuse.
     /// </summary>
-    private static async Task<long> MosquittoHeapBytesAsync(MosquittoWithDynamicSecurity mosquitto, CancellationToken ct)
+    private static async Task<long> MosquittoHeapBytesAsync(int port, string user, string password, CancellationToken ct)
     {
         using var client = new MqttClientFactory().CreateMqttClient();
         var heap = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -257,8 +351,8 @@ internal static class FleetRun
             heap.TrySetResult(long.Parse(e.ApplicationMessage.ConvertPayloadToString(), CultureInfo.InvariantCulture));
             return Task.CompletedTask;
         };
-        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", mosquitto.Port)
-            .WithClientId("fleet-heap-reader").WithCredentials(MosquittoWithDynamicSecurity.AdminUser, mosquitto.AdminPassword).Build(), ct);
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port)
+            .WithClientId("fleet-heap-reader").WithCredentials(user, password).Build(), ct);
         await client.SubscribeAsync("$SYS/broker/heap/current", cancellationToken: ct);
         var bytes = await heap.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
         await client.DisconnectAsync(cancellationToken: ct);

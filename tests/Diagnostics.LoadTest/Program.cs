@@ -53,6 +53,9 @@ using MQTTnet.Server;
 //          presence (connected vs shown online, and after every client is killed); error→proposal p50/p99 at
 //          --proposals-at (10000). Each step measures for --window-seconds (60). --fleet-broker mosquitto: the fleet on a
 //          Mosquitto (dynamic security) started per step, the cloud on it in External mode; its RSS per device too.
+//          --fleet-broker MosquittoCertificates: every device enrolled for a client certificate (the agent's enrollment,
+//          cached under the run's folder) and connected over TLS to a Mosquitto that requires it; CPU of the connect storm.
+//          --fleet-template DIR: the devices an earlier run registered (and enrolled) there, instead of registering anew.
 //          --variant "NAME=ARGS" (repeatable) --rounds R: an A/B of cloud settings (ENV:DOTNET_GCConserveMemory=7, …),
 //          every variant at every size per round, RSS per device between consecutive sizes.
 //  instances: PostgreSQL (durable) + Mosquitto with dynamic security, the cloud as External-broker instances: N devices
@@ -155,7 +158,7 @@ if (scenario is "fleet")
     await FleetRun.RunAsync(sizes, IntOption("--fleet-clients", 4), IntOption("--heartbeat-seconds", 30), IntOption("--window-seconds", 60),
         IntOption("--proposals-at", 10_000), Enum.Parse<FleetRun.Broker>(StringOption("--fleet-broker") ?? nameof(FleetRun.Broker.Embedded), ignoreCase: true),
         CloudVariant.ParseAll([.. args.Select((a, i) => (a, i)).Where(x => x.a == "--variant" && x.i + 1 < args.Length).Select(x => args[x.i + 1])]),
-        IntOption("--rounds", 1), ct);
+        IntOption("--rounds", 1), StringOption("--fleet-template"), ct);
 }
 if (scenario is "instances")
 {

@@ -20,7 +20,8 @@ public static partial class MessageTranslation
 
     /// <summary>
     /// The <paramref name="body"/> of a message written in <paramref name="from"/>, as it reads in <paramref name="to"/>;
-    /// null when the service does not have its text in both. The names a text carries (a person, an article) stay as written.
+    /// null when the service does not have its text in both. A person's name stays as written; an article's title is read
+    /// in <paramref name="to"/>'s translation of the article found in <paramref name="articles"/> (without them, as written).
     /// </summary>
     public static string? Translate(string body, AuthorKind author, CultureInfo from, CultureInfo to, IReadOnlyList<CannedReply> canned, ArticleIndex? articles = null)
     {
@@ -32,24 +33,15 @@ public static partial class MessageTranslation
         {
             // A fix's note the assistant quoted ("… did not fix it: {note}") is a fix note of the customer's language, an
             // article's title the title of that language's article.
-            AuthorKind.Bot => StoredTextReader.Reword(BotTexts, "bot", body, from, to, value => FixNotes.Translate(value, from, to) ?? TitleIn(articles, value, from, to)),
-            AuthorKind.System => StoredTextReader.Reword(SupportSystemText.Texts, "system", body, CultureInfo.InvariantCulture, to),
+            AuthorKind.Bot => StoredTextReader.Reword(BotTexts, "bot", body, from, to,
+                value => FixNotes.Translate(value, from, to) ?? (articles is null ? null : ArticleWording.OfTitle(articles, value, from, to)?.Title)),
+            // The conversation's own lines quote an article's English title ("Li Lei approved \"Out of paper\"…"): the
+            // title of the reader's translation, or the English one marked as not translated.
+            AuthorKind.System => StoredTextReader.Reword(SupportSystemText.Texts, "system", body, CultureInfo.InvariantCulture, to,
+                (key, index, value) => articles is not null && SupportSystemText.QuotesTitle(key, index) ? ArticleWording.QuotedTitle(articles, value, CultureInfo.InvariantCulture, to) : null),
             AuthorKind.Agent => FromCanned(body, from, to, canned),
             _ => null,
         };
-    }
-
-    /// <summary>An article's <paramref name="title"/> as <paramref name="from"/>'s article words it, as <paramref name="to"/>'s does; null for no such title.</summary>
-    private static string? TitleIn(ArticleIndex? articles, string title, CultureInfo from, CultureInfo to)
-    {
-        if (articles is null)
-            return null;
-        foreach (var (article, _) in articles.Articles)
-        {
-            if (articles.Localize(article, from).Article.Title == title)
-                return articles.Localize(article, to).Article.Title;
-        }
-        return null;
     }
 
     private static string? FromCanned(string body, CultureInfo from, CultureInfo to, IReadOnlyList<CannedReply> canned)

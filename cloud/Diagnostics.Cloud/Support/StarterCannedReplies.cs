@@ -32,8 +32,14 @@ public sealed class StarterCannedReplies(CannedReplyStore cannedReplyStore, Supp
     /// The title an agent picks a reply by, in the agent's language: a starter reply is known by its topic, so a Chinese
     /// agent reads "问候" above the English greeting they send to an English customer; a reply staff wrote keeps its title.
     /// </summary>
-    public static string TitleFor(CannedReply reply, CultureInfo reader) =>
-        reply.Topic is { } topic && Topics.Contains(topic, StringComparer.Ordinal) ? Texts.GetString(topic + ".Title", reader) ?? reply.Title : reply.Title;
+    public static string TitleFor(CannedReply reply, CultureInfo reader)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        return IsStarterTopic(reply.Topic) ? Texts.GetString(reply.Topic + ".Title", reader) ?? reply.Title : reply.Title;
+    }
+
+    /// <summary>Whether <paramref name="topic"/> is one of the starter replies', whose titles every language has.</summary>
+    public static bool IsStarterTopic(string? topic) => topic is not null && Topics.Contains(topic, StringComparer.Ordinal);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Security.Claims;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Http;
+using Diagnostics.Cloud.Knowledge;
 using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Cloud.Support;
@@ -104,7 +106,8 @@ public static class SupportApi
             Results.Ok(await supervisors.ReviewsOfMineAsync(http.User, Math.Clamp(limit, 1, 200), ct)));
         desk.MapGet("/unanswered", async (UnansweredQuestions unanswered, CancellationToken ct, string? language = null, int limit = 100) =>
             Results.Ok(await unanswered.ListAsync(string.IsNullOrWhiteSpace(language) ? null : language.Trim(), Math.Clamp(limit, 1, 500), ct)));
-        desk.MapGet("/canned-replies", async (HttpContext http, CannedReplyService replies, CancellationToken ct) => Results.Ok(await replies.ListAsync(http.User, ct)));
+        desk.MapGet("/canned-replies", async (HttpContext http, CannedReplyService replies, CancellationToken ct) =>
+            Results.Ok((await replies.ListAsync(http.User, ct)).Select(r => CannedReplyForReader.Of(r, CultureInfo.CurrentUICulture)).ToList()));
         desk.MapPost("/canned-replies", async (CannedReplyRequest request, HttpContext http, CannedReplyService replies, CancellationToken ct) =>
             Answer(await replies.AddCannedReplyAsync(http.User, request.Title, request.Body, ct, request.Language), r => Results.Created($"/api/support/canned-replies/{r.Id}", r)));
         desk.MapDelete("/canned-replies/{replyId}", async (string replyId, HttpContext http, CannedReplyService replies, CancellationToken ct) =>
@@ -132,8 +135,8 @@ public static class SupportApi
     {
         group.MapGet("/{sessionId}", async (string sessionId, HttpContext http, CancellationToken ct) =>
             await audience(http).SessionAsync(http.User, sessionId, ct) is { } session ? Results.Ok(session) : NoSession(sessionId));
-        group.MapGet("/{sessionId}/messages", async (string sessionId, HttpContext http, SupportService support, CancellationToken ct,
-            long after = 0, int waitSeconds = 0) =>
+        group.MapGet("/{sessionId}/messages", async (string sessionId, HttpContext http, SupportService support, CannedReplyStore cannedReplies,
+            KnowledgeBase knowledge, CancellationToken ct, long after = 0, int waitSeconds = 0) =>
         {
             if (await audience(http).MessagesAsync(http.User, sessionId, after, TimeSpan.FromSeconds(Math.Max(0, waitSeconds)), ct) is not { } messages)
                 return NoSession(sessionId);
@@ -141,7 +144,10 @@ public static class SupportApi
             // mark is stored). Marked once the answer is sent: a reader must not wait for its turn to write.
             if (!http.User.IsStaff() && messages is [.., var last])
                 http.Response.OnCompleted(() => support.SeenByCustomerAsync(sessionId, last.Sequence, CancellationToken.None));
-            return Results.Ok(messages);
+            // Every reader gets the service's lines in their language beside the stored text, as the pages show them; an
+            // agent's lines are recognised by the canned replies they were written from.
+            IReadOnlyList<CannedReply> canned = messages.Any(m => m.AuthorKind == AuthorKind.Agent) ? await cannedReplies.CannedRepliesAsync(ct) : [];
+            return Results.Ok(messages.Select(m => MessageForReader.Of(m, http.User.IsStaff(), CultureInfo.CurrentUICulture, canned, knowledge.Index)).ToList());
         });
         group.MapPost("/{sessionId}/messages", async (string sessionId, PostMessageRequest request, HttpContext http, CancellationToken ct) =>
             Answer(await audience(http).PostAsync(http.User, sessionId, request.Text, request.ClientId, request.Internal ?? false, ct),

@@ -101,7 +101,8 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
         if (pick is null)
         {
             if (memory.Offered.Count > 0)
-                return BotTurn.Handover(SupportStaffText.Write("Handover.StepsDidNotHelp", memory.Offered[^1].Title));
+                // Stored for staff in English, the title too (the card shown carries the customer's language's title).
+                return BotTurn.Handover(SupportStaffText.Write("Handover.StepsDidNotHelp", OriginalTitle(memory.Offered[^1].ArticleId) ?? memory.Offered[^1].Title));
             if (!memory.AskedForDetail && (context is null || context.Problems.Count == 0))
                 return new BotTurn([Say(Text("AskForDetail", language))], null, null);
             return BotTurn.Handover(words.Length == 0 ? NoArticleReason : NotSureReason);

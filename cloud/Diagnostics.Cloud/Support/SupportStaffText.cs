@@ -1,5 +1,6 @@
 using System.Globalization;
 using Diagnostics.Cloud.Fixes;
+using Diagnostics.Cloud.Knowledge;
 using Diagnostics.Cloud.Localization;
 
 namespace Diagnostics.Cloud.Support;
@@ -29,20 +30,45 @@ public static class SupportStaffText
 
     /// <summary>
     /// Stored staff text in the reader's language (the request's UI culture), line by line; a value that is itself a
-    /// staff text (the reason inside "Handed over: …") is read too. Null stays null.
+    /// staff text (the reason inside "Handed over: …") is read too. An article's title quoted in it (stored in English)
+    /// reads in the reader's translation of the article in <paramref name="articles"/>, or in English marked as not
+    /// translated; without <paramref name="articles"/> (a text that quotes none, such as a summary) as stored. Null stays null.
     /// </summary>
-    public static string? Read(string? stored)
+    public static string? Read(string? stored, ArticleIndex? articles = null)
     {
         var reader = CultureInfo.CurrentUICulture;
         if (string.IsNullOrEmpty(stored) || StoredTextReader.ReadsAsWritten(reader))
             return stored;
-        return string.Join('\n', stored.Split('\n').Select(line => StoredTextReader.Reword(Texts.Manager, "staff", line, CultureInfo.InvariantCulture, reader, ReadValue) ?? line));
+        return string.Join('\n', stored.Split('\n').Select(line =>
+            StoredTextReader.Reword(Texts.Manager, "staff", line, CultureInfo.InvariantCulture, reader, (key, index, value) => ReadValue(key, index, value, articles)) ?? line));
     }
 
-    // A value in a state's or a condition's place is a word of the dashboard's; any other may be a language's name, a
-    // fix's stored note (why the fix before the hand-over failed) or a staff text.
-    private static string? ReadValue(string key, int index, string value) =>
-        DashboardWordPlaces.TryGetValue((key, index), out var group) ? DashboardWord(group, value) : LanguageName(value) ?? FixNotes.ReadOrNull(value) ?? Read(value);
+    // A value in a state's or a condition's place is a word of the dashboard's, one in a title's place an article's title;
+    // any other may be a language's name, a fix's stored note (why the fix before the hand-over failed) or a staff text.
+    private static string? ReadValue(string key, int index, string value, ArticleIndex? articles)
+    {
+        if (DashboardWordPlaces.TryGetValue((key, index), out var group))
+            return DashboardWord(group, value);
+        if (TitlePlaces.TryGetValue((key, index), out var list))
+            return articles is null ? null : list ? LocalizedTexts.List(value.Split("; ").Select(title => Title(articles, title))) : Title(articles, value);
+        return LanguageName(value) ?? FixNotes.ReadOrNull(value) ?? Read(value, articles);
+    }
+
+    // Where a text quotes an article's title as stored (English, or the fix's code when it came from no article), and
+    // whether the place holds a list of them ("The assistant showed: Paper jam; Out of paper").
+    private static readonly Dictionary<(string Key, int Index), bool> TitlePlaces = new()
+    {
+        [("Note.Fix", 0)] = false,
+        [("Note.FixWithNote", 0)] = false,
+        [("Handover.FromFailedFix", 0)] = false,
+        [("Handover.FixCardFailed", 0)] = false,
+        [("Handover.FixFailed", 0)] = false,
+        [("Handover.StepsDidNotHelp", 0)] = false,
+        [("Note.AssistantShowed", 0)] = true,
+    };
+
+    private static string Title(ArticleIndex articles, string stored) =>
+        ArticleWording.QuotedTitle(articles, stored, CultureInfo.InvariantCulture, CultureInfo.CurrentUICulture) ?? stored;
 
     // Where the note stores a state (enum names as written: "Stopped", "Critical", "Online", "Error"; a fix's state as
     // stored: "failed") or a normalized condition ("PAPER_JAM"), and which of the dashboard's word groups names it.

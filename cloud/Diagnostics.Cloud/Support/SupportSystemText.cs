@@ -12,6 +12,13 @@ public static class SupportSystemText
 {
     internal static readonly ResourceManager Texts = new("Diagnostics.Cloud.Resources.Support.SupportSystemText", typeof(SupportSystemText).Assembly);
 
+    // Where a line quotes an article's title (as stored: the English title, or the fix's code when it came from no
+    // article), which a reader reads in their translation of the article (MessageTranslation).
+    private static readonly HashSet<(string Key, int Index)> TitlePlaces = [("FixApproved", 1), ("FixDeclined", 1)];
+
+    /// <summary>Whether value <paramref name="index"/> of the text <paramref name="name"/> is an article's title.</summary>
+    public static bool QuotesTitle(string name, int index) => TitlePlaces.Contains((name, index));
+
     /// <summary>The English line, with its names filled in.</summary>
     public static string Write(string name, params object[] args)
     {

@@ -89,6 +89,6 @@ public sealed class CustomerUpdates(DeviceAccess access, RolloutStore store, Upd
             CanApprove: deciding, CanDecline: open && (deciding || device.State == DeviceUpdateState.Approved),
             CanRemindLater: open && (deciding || device.State == DeviceUpdateState.Approved) && (deferralEnds is null || deferralEnds > now),
             device.DeferredUntil, deferralEnds, device.NotBefore, device.UpdatedAt,
-            package?.Manifest.Kind == PackageKind.Driver ? "driver" : "firmware", package?.Manifest.Models ?? []);
+            package?.Manifest.Kind == PackageKind.Driver ? "driver" : "firmware", package?.Manifest.Models ?? [], device.DeviceDetail);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Diagnostics.Cloud.Localization;
+using Diagnostics.Protocol.Updates;
 
 namespace Diagnostics.Cloud.Updates;
 
@@ -47,19 +48,25 @@ public static class RolloutNotes
     /// <summary>Why the rollout halted, in the reader's language; its values are all numbers (wave, counts, rates, percents).</summary>
     public static string ReadHaltReason(string stored) => Read(stored, ReadNumber);
 
-    /// <summary>Where a device's update stands, in the reader's language; what the device itself said reads as it said it.</summary>
-    public static string ReadDetail(string stored) => Read(stored, ReadTime);
+    /// <summary>
+    /// Where a device's update stands, in the reader's language: the service's notes, and what the device said when it
+    /// said it with a code this cloud has a text for (<paramref name="said"/>, stored beside its words); other words of the
+    /// device read as it said them.
+    /// </summary>
+    public static string ReadDetail(string stored, UpdateDetail? said = null) => ReadDeviceDetail(stored, said) ?? Read(stored, ReadTime);
 
     /// <summary>
     /// Why a device's update stands where it does, when it can be said in the reader's language: one of the service's
     /// notes worded for them, or null when it is none (what a device said in its own words, which a reader of another
     /// language would meet in English, or nothing). An English reader reads any stored detail.
     /// </summary>
-    public static string? ReadDetailOrNull(string stored)
+    public static string? ReadDetailOrNull(string stored, UpdateDetail? said = null)
     {
         ArgumentNullException.ThrowIfNull(stored);
         if (stored.Length == 0)
             return null;
+        if (ReadDeviceDetail(stored, said) is { } worded)
+            return worded;
         return StoredTextReader.ReadsAsWritten(CultureInfo.CurrentUICulture)
             ? stored
             : StoredTextReader.Reword(Texts.Manager, "rollout-notes", stored, CultureInfo.InvariantCulture, CultureInfo.CurrentUICulture, ReadTime);
@@ -73,12 +80,16 @@ public static class RolloutNotes
         return StoredTextReader.Reword(Texts.Manager, "rollout-notes", stored, CultureInfo.InvariantCulture, CultureInfo.CurrentUICulture, readValue) ?? stored;
     }
 
+    // Only while the stored words are still the ones the code came with (a later note of the service's replaces both).
+    private static string? ReadDeviceDetail(string stored, UpdateDetail? said) =>
+        said is not null && said.Text == stored && !StoredTextReader.ReadsAsWritten(CultureInfo.CurrentUICulture) ? UpdateExplanations.Device(said) : null;
+
     private static string? ReadNumber(string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number.ToString(CultureInfo.CurrentCulture) : null;
 
     // Versions, package ids and people's names in a detail read as stored; only a stored time is written again.
     private static string? ReadTime(string value) =>
         DateTimeOffset.TryParseExact(value, StoredTime, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-            ? UpdateExplanations.Text("UtcTime", at.UtcDateTime.ToString("f", CultureInfo.CurrentCulture))
+            ? UpdateExplanations.UtcTime(at)
             : null;
 }

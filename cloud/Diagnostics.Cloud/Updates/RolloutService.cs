@@ -332,6 +332,8 @@ public sealed partial class RolloutService(
             Percent = state == DeviceUpdateState.Downloading ? Math.Clamp(report.Percent, 0, 100) : state.IsFinished() || state.HasStarted() && state != DeviceUpdateState.Downloading ? 100 : device.Percent,
             Failure = report.Failure == UpdateFailure.None ? "" : report.Failure.ToString(),
             Detail = detail,
+            // Coded by an agent that codes its details; the store keeps it only while the words are the device's.
+            DeviceDetail = report.DetailCode.Length > 0 ? report.ReadDetail() : null,
             RunningVersion = report.RunningVersion.Length > 0 ? report.RunningVersion : device.RunningVersion,
             StartedAt = device.StartedAt ?? (state.HasStarted() || state.IsFinished() ? item.ReceivedAt : null),
             FinishedAt = state.IsFinished() ? item.ReceivedAt : null,

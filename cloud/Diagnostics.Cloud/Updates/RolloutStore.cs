@@ -2,6 +2,7 @@ using System.Globalization;
 using Diagnostics.Cloud.Audit;
 using Diagnostics.Cloud.Storage;
 using Diagnostics.Protocol;
+using Diagnostics.Protocol.Updates;
 
 namespace Diagnostics.Cloud.Updates;
 
@@ -15,10 +16,14 @@ public sealed class RolloutStore(Database database)
 
     private const string DeviceColumns = """
         rollout_id, device_id, wave, state, attempt, offer_id, package_id, from_version, running_version, percent, failure, detail,
-        approved_by, approved_at_ms, consent_id, first_offered_at_ms, deferred_until_ms, not_before_ms, started_at_ms, finished_at_ms, updated_at_ms
+        approved_by, approved_at_ms, consent_id, first_offered_at_ms, deferred_until_ms, not_before_ms, started_at_ms, finished_at_ms, updated_at_ms, device_detail
         """;
 
-    static RolloutStore() => StorageMapping.AddJson<RolloutSpec>();
+    static RolloutStore()
+    {
+        StorageMapping.AddJson<RolloutSpec>();
+        StorageMapping.AddJson<UpdateDetail>();
+    }
 
     public async Task InsertRolloutAsync(Rollout rollout, IReadOnlyList<RolloutDevice> devices, CancellationToken cancellationToken)
     {
@@ -117,18 +122,20 @@ public sealed class RolloutStore(Database database)
         return true;
     }
 
+    // A device's coded detail is kept only beside the words it came with: a later note of the service's own (approved,
+    // put off, halted) replaces the words, and the code must not outlive them.
     private static Task<int> WriteDeviceAsync(DbSession db, RolloutDevice device, CancellationToken cancellationToken) =>
         db.ExecuteAsync($"""
             INSERT INTO rollout_devices ({DeviceColumns})
             VALUES (@RolloutId, @DeviceId, @Wave, @State, @Attempt, @OfferId, @PackageId, @FromVersion, @RunningVersion, @Percent, @Failure, @Detail,
-                @ApprovedBy, @ApprovedAt, @ConsentId, @FirstOfferedAt, @DeferredUntil, @NotBefore, @StartedAt, @FinishedAt, @UpdatedAt)
+                @ApprovedBy, @ApprovedAt, @ConsentId, @FirstOfferedAt, @DeferredUntil, @NotBefore, @StartedAt, @FinishedAt, @UpdatedAt, @DeviceDetail)
             ON CONFLICT (rollout_id, device_id) DO UPDATE SET wave = excluded.wave, state = excluded.state, attempt = excluded.attempt,
                 offer_id = excluded.offer_id, package_id = excluded.package_id, from_version = excluded.from_version, running_version = excluded.running_version,
                 percent = excluded.percent, failure = excluded.failure, detail = excluded.detail, approved_by = excluded.approved_by,
                 approved_at_ms = excluded.approved_at_ms, consent_id = excluded.consent_id, first_offered_at_ms = excluded.first_offered_at_ms,
                 deferred_until_ms = excluded.deferred_until_ms, not_before_ms = excluded.not_before_ms, started_at_ms = excluded.started_at_ms,
-                finished_at_ms = excluded.finished_at_ms, updated_at_ms = excluded.updated_at_ms;
-            """, device, cancellationToken);
+                finished_at_ms = excluded.finished_at_ms, updated_at_ms = excluded.updated_at_ms, device_detail = excluded.device_detail;
+            """, device.DeviceDetail is { } said && said.Text != device.Detail ? device with { DeviceDetail = null } : device, cancellationToken);
 
     private Task<IReadOnlyList<RolloutDevice>> DevicesWhereAsync(string condition, object parameters, CancellationToken cancellationToken) =>
         database.QueryAsync<RolloutDevice>($"SELECT {DeviceColumns} FROM rollout_devices WHERE {condition};", parameters, cancellationToken);

@@ -42,4 +42,42 @@ public static class UpdateExplanations
         };
         return Text("Check.ManifestRule", Texts.Format(name, args));
     }
+
+    /// <summary>
+    /// What a device said about its update, in the reader's language from the detail's code and values (the texts
+    /// <c>Device.{Code}</c>; a manifest rule as <see cref="Rule"/> words it), times in the reader's culture; null when this
+    /// cloud has no text for the code (a newer agent's) or the values do not fit it, so the device's own words are shown.
+    /// </summary>
+    public static string? Device(UpdateDetail detail)
+    {
+        ArgumentNullException.ThrowIfNull(detail);
+        if (detail.AsManifestProblem() is { } problem)
+            return Rule(problem);
+        var name = "Device." + detail.Code;
+        if (detail.Code.Length == 0 || Texts.Manager.GetString(name, CultureInfo.InvariantCulture) is null)
+            return null;
+        object?[] args = detail.Code switch
+        {
+            UpdateDetail.OfferExpiredCode or UpdateDetail.OfferExpiredWaitingCode => [.. detail.Values.Select(TimeOrAsSent)],
+            _ => [.. detail.Values],
+        };
+        try
+        {
+            return Texts.Format(name, args);
+        }
+        catch (FormatException)
+        {
+            // Fewer values than this cloud's text names: the device's words rather than a broken line.
+            return null;
+        }
+    }
+
+    /// <summary>A moment in the reader's date and time format, said to be UTC (the service keeps and schedules in UTC).</summary>
+    public static string UtcTime(DateTimeOffset at) => Text("UtcTime", at.UtcDateTime.ToString("f", CultureInfo.CurrentCulture));
+
+    // A device's times travel as Unix milliseconds; one out of the calendar's range reads as it came.
+    private static string TimeOrAsSent(string unixMs) =>
+        long.TryParse(unixMs, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) && ms is >= 0 and <= 253_402_300_799_999
+            ? UtcTime(DateTimeOffset.FromUnixTimeMilliseconds(ms))
+            : unixMs;
 }

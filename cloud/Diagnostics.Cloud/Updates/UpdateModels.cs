@@ -183,7 +183,8 @@ public sealed record RolloutDevice(
     DateTimeOffset? NotBefore,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    UpdateDetail? DeviceDetail = null);
 
 /// <summary>A customer's rule for when updates may install on a device.</summary>
 /// <param name="FromMinute">Minute of the day (0..1439) the window opens, in <paramref name="TimeZone"/>.</param>

@@ -66,16 +66,16 @@ public sealed record RolloutView(
 public sealed record RolloutDeviceView(
     string RolloutId, string DeviceId, int Wave, string State, int Percent, string Failure, string Detail, string FromVersion, string RunningVersion,
     string? PackageId, DateTimeOffset? NotBefore, DateTimeOffset? FirstOfferedAt, DateTimeOffset? DeferredUntil, DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt, DateTimeOffset UpdatedAt)
+    DateTimeOffset? FinishedAt, DateTimeOffset UpdatedAt, UpdateDetail? DeviceDetail = null)
 {
     public static RolloutDeviceView Of(RolloutDevice d)
     {
         ArgumentNullException.ThrowIfNull(d);
         return new RolloutDeviceView(d.RolloutId, d.DeviceId, d.Wave, d.State.ToStorage(), d.Percent, d.Failure, d.Detail, d.FromVersion, d.RunningVersion,
-            d.PackageId, d.NotBefore, d.FirstOfferedAt, d.DeferredUntil, d.StartedAt, d.FinishedAt, d.UpdatedAt);
+            d.PackageId, d.NotBefore, d.FirstOfferedAt, d.DeferredUntil, d.StartedAt, d.FinishedAt, d.UpdatedAt, d.DeviceDetail);
     }
 
-    public string DetailForReader => RolloutNotes.ReadDetail(Detail);
+    public string DetailForReader => RolloutNotes.ReadDetail(Detail, DeviceDetail);
 }
 
 /// <summary>An update as its customer sees it: what it is, where it stands and what they may do.</summary>
@@ -84,10 +84,10 @@ public sealed record RolloutDeviceView(
 public sealed record MyUpdateView(
     string RolloutId, string DeviceId, string Version, string FromVersion, string ReleaseNotes, long DownloadSize, string State, int Percent,
     string Failure, string Detail, bool CanApprove, bool CanDecline, bool CanRemindLater, DateTimeOffset? DeferredUntil, DateTimeOffset? DeferralEndsAt,
-    DateTimeOffset? NotBefore, DateTimeOffset UpdatedAt, string Kind = "firmware", IReadOnlyList<string>? Models = null)
+    DateTimeOffset? NotBefore, DateTimeOffset UpdatedAt, string Kind = "firmware", IReadOnlyList<string>? Models = null, UpdateDetail? DeviceDetail = null)
 {
     /// <summary><see cref="Detail"/> (as stored: English when the service wrote it, the device's words otherwise) in the reader's language.</summary>
-    public string DetailForReader => RolloutNotes.ReadDetail(Detail);
+    public string DetailForReader => RolloutNotes.ReadDetail(Detail, DeviceDetail);
 }
 
 public sealed record CreateRolloutRequest(

@@ -14,12 +14,12 @@ namespace Diagnostics.Agent.Updates;
 internal sealed class DriverUpdateStep(IPrintHost? host, string directory)
 {
     /// <summary>The host check before anything is downloaded; None when the package is for this host.</summary>
-    public async Task<(UpdateFailure Failure, string Detail)> CheckAsync(UpdateManifest manifest, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<(UpdateFailure Failure, UpdateDetail Detail)> CheckAsync(UpdateManifest manifest, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (host is null)
-            return (UpdateFailure.WrongPlatform, "this agent watches a device, not a host: driver packages install on agents in the host role (Agent:Collectors=host)");
+            return (UpdateFailure.WrongPlatform, UpdateDetail.NotHostRole());
         var check = DriverChecks.CheckForHost(manifest, await host.ReadFactsAsync(cancellationToken), now);
-        return (check.Failure, check.Detail);
+        return (check.Failure, UpdateDetail.Words(check.Detail));
     }
 
     /// <summary>

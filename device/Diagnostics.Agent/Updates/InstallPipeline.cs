@@ -55,7 +55,7 @@ internal sealed class InstallPipeline(
         if (offer is null || signed is not { IsAccepted: true })
         {
             await FinishAsync(entry, UpdatePhase.Failed, signed?.Failure ?? UpdateFailure.ManifestMalformed,
-                "the journal's copy of the offer no longer passes: " + (signed?.Detail ?? "it cannot be read"), cancellationToken);
+                UpdateDetail.Words("the journal's copy of the offer no longer passes: " + (signed?.Detail ?? "it cannot be read")), cancellationToken);
             return;
         }
         var manifest = signed.Manifest!;
@@ -121,7 +121,7 @@ internal sealed class InstallPipeline(
             if (offer.ExpiresUnixMs > 0 && Now >= offer.ExpiresUnixMs)
             {
                 await FinishAsync(entry, UpdatePhase.Failed, UpdateFailure.OfferExpired,
-                    $"the offer expired at {CommandChecks.Time(offer.ExpiresUnixMs)} while the device waited to start it (device clock {CommandChecks.Time(Now)})", cancellationToken);
+                    UpdateDetail.OfferExpiredWaiting(offer.ExpiresUnixMs, Now), cancellationToken);
                 return null;
             }
             entry = await SaveAsync(entry with { Stage = UpdateStage.Downloading }, cancellationToken);
@@ -141,7 +141,7 @@ internal sealed class InstallPipeline(
         if (!payloadCheck.IsAccepted)
         {
             File.Delete(part);
-            await FinishAsync(entry, UpdatePhase.Failed, payloadCheck.Failure, payloadCheck.Detail, cancellationToken);
+            await FinishAsync(entry, UpdatePhase.Failed, payloadCheck.Failure, UpdateDetail.Words(payloadCheck.Detail), cancellationToken);
             return null;
         }
         if (manifest.IsDelta && await ApplyDeltaAsync(entry, manifest, part, workToken, cancellationToken) is false)
@@ -181,7 +181,7 @@ internal sealed class InstallPipeline(
         if (FreeBytes(_directory) is { } free && free < needed)
         {
             await FinishAsync(entry, UpdatePhase.Failed, UpdateFailure.NoSpace,
-                $"{free} bytes free under {_directory}; the download and the image need {needed} (with {_options.MinimumFreeBytes} kept free)", workToken);
+                UpdateDetail.Words($"{free} bytes free under {_directory}; the download and the image need {needed} (with {_options.MinimumFreeBytes} kept free)"), workToken);
             return null;
         }
         var url = OfferChecks.PayloadUri(offer.PayloadUrl, _device.CloudUrl)!;
@@ -204,7 +204,7 @@ internal sealed class InstallPipeline(
         if (!result.IsComplete)
         {
             // The part is kept: a new offer of the same package resumes it.
-            await FinishAsync(entry, UpdatePhase.Failed, result.Failure, result.Detail, workToken);
+            await FinishAsync(entry, UpdatePhase.Failed, result.Failure, UpdateDetail.Words(result.Detail), workToken);
             return null;
         }
         return await SaveAsync(entry with { Stage = UpdateStage.Verifying }, workToken);
@@ -225,7 +225,7 @@ internal sealed class InstallPipeline(
         }
         catch (InvalidDataException ex)
         {
-            await FinishAsync(entry, UpdatePhase.Failed, UpdateFailure.ImageHashMismatch, "the delta could not be applied to the running image: " + ex.Message, cancellationToken);
+            await FinishAsync(entry, UpdatePhase.Failed, UpdateFailure.ImageHashMismatch, UpdateDetail.DeltaNotApplied(ex.Message), cancellationToken);
             return false;
         }
     }
@@ -236,7 +236,7 @@ internal sealed class InstallPipeline(
         var path = manifest.IsDelta ? ImagePath(manifest) : PartPath(manifest);
         if (!File.Exists(path))
         {
-            await FinishAsync(entry, UpdatePhase.Failed, UpdateFailure.InstallFailed, "the verified image is gone from the device: offer the update again", cancellationToken);
+            await FinishAsync(entry, UpdatePhase.Failed, UpdateFailure.InstallFailed, UpdateDetail.ImageGone(), cancellationToken);
             return false;
         }
         (long Size, byte[] Sha256) image;
@@ -246,7 +246,7 @@ internal sealed class InstallPipeline(
         if (check.IsAccepted)
             return true;
         File.Delete(path);
-        await FinishAsync(entry, UpdatePhase.Failed, check.Failure, check.Detail, cancellationToken);
+        await FinishAsync(entry, UpdatePhase.Failed, check.Failure, UpdateDetail.Words(check.Detail), cancellationToken);
         return false;
     }
 
@@ -265,7 +265,7 @@ internal sealed class InstallPipeline(
         if (problem is not null)
         {
             UpdateLog.InstallFailed(_logger, _device.DeviceId, entry.OfferId, problem);
-            await FinishAsync(entry, UpdatePhase.Failed, UpdateFailure.InstallFailed, problem, cancellationToken);
+            await FinishAsync(entry, UpdatePhase.Failed, UpdateFailure.InstallFailed, UpdateDetail.Words(problem), cancellationToken);
             return null;
         }
         return await SaveAsync(entry with { Stage = UpdateStage.Rebooting, TrialStartedUnixMs = Now }, cancellationToken);
@@ -293,16 +293,16 @@ internal sealed class InstallPipeline(
             case DriverInstallOutcome.Installed:
                 Interlocked.Increment(ref _succeeded);
                 UpdateLog.Succeeded(_logger, _device.DeviceId, entry.OfferId, manifest.Version, from);
-                await FinishAsync(entry, UpdatePhase.Succeeded, UpdateFailure.None, result.Detail, cancellationToken, running: manifest.Version);
+                await FinishAsync(entry, UpdatePhase.Succeeded, UpdateFailure.None, UpdateDetail.Words(result.Detail), cancellationToken, running: manifest.Version);
                 break;
             case DriverInstallOutcome.RolledBack:
                 Interlocked.Increment(ref _rolledBack);
                 UpdateLog.RolledBack(_logger, _device.DeviceId, entry.OfferId, manifest.Version, result.Detail);
-                await FinishAsync(entry, UpdatePhase.RolledBack, result.Failure, result.Detail, cancellationToken, running: from);
+                await FinishAsync(entry, UpdatePhase.RolledBack, result.Failure, UpdateDetail.Words(result.Detail), cancellationToken, running: from);
                 break;
             default:
                 UpdateLog.InstallFailed(_logger, _device.DeviceId, entry.OfferId, result.Detail);
-                await FinishAsync(entry, UpdatePhase.Failed, result.Failure, result.Detail, cancellationToken);
+                await FinishAsync(entry, UpdatePhase.Failed, result.Failure, UpdateDetail.Words(result.Detail), cancellationToken);
                 break;
         }
     }
@@ -323,7 +323,7 @@ internal sealed class InstallPipeline(
                 Interlocked.Increment(ref _succeeded);
                 UpdateLog.Succeeded(_logger, _device.DeviceId, entry.OfferId, entry.TargetVersion, entry.FromVersion);
                 await FinishAsync(entry, UpdatePhase.Succeeded, UpdateFailure.None,
-                    $"running {entry.TargetVersion} (was {entry.FromVersion}); connected and healthy for {_options.HealthCheckStableFor.TotalSeconds:0.#} s after booting it",
+                    UpdateDetail.Words($"running {entry.TargetVersion} (was {entry.FromVersion}); connected and healthy for {_options.HealthCheckStableFor.TotalSeconds:0.#} s after booting it"),
                     cancellationToken, running: entry.TargetVersion);
                 return;
             }
@@ -347,16 +347,16 @@ internal sealed class InstallPipeline(
         Interlocked.Increment(ref _rolledBack);
         var detail = entry.RollbackReason + (problem is null ? $"; back on {entry.FromVersion}" : $"; going back failed too: {problem}");
         UpdateLog.RolledBack(_logger, _device.DeviceId, entry.OfferId, entry.TargetVersion, detail);
-        await FinishAsync(entry, UpdatePhase.RolledBack, UpdateFailure.HealthCheckFailed, detail, cancellationToken,
+        await FinishAsync(entry, UpdatePhase.RolledBack, UpdateFailure.HealthCheckFailed, UpdateDetail.Words(detail), cancellationToken,
             running: problem is null ? _device.Bootable?.FirmwareVersion ?? entry.FromVersion : null);
     }
 
-    public async Task FinishAsync(UpdateJournalEntry entry, UpdatePhase phase, UpdateFailure failure, string detail, CancellationToken cancellationToken, string? running = null)
+    public async Task FinishAsync(UpdateJournalEntry entry, UpdatePhase phase, UpdateFailure failure, UpdateDetail detail, CancellationToken cancellationToken, string? running = null)
     {
         if (phase == UpdatePhase.Failed)
         {
             Interlocked.Increment(ref _failed);
-            UpdateLog.Finished(_logger, _device.DeviceId, entry.OfferId, failure, detail);
+            UpdateLog.Finished(_logger, _device.DeviceId, entry.OfferId, failure, detail.Text);
         }
         // Once finished, only the answer is kept: the offer and its files are of no more use.
         entry = entry with { Stage = UpdateStage.Finished, Offer = null };
@@ -370,7 +370,7 @@ internal sealed class InstallPipeline(
 
     /// <summary>Journal first, then the outbox: a crash between them re-sends the recorded report on the next repeat.</summary>
     private async Task<UpdateJournalEntry> ReportAsync(
-        UpdateJournalEntry entry, UpdatePhase phase, UpdateFailure failure = UpdateFailure.None, string detail = "", int percent = 0,
+        UpdateJournalEntry entry, UpdatePhase phase, UpdateFailure failure = UpdateFailure.None, UpdateDetail? detail = null, int percent = 0,
         long bytesDone = 0, long bytesTotal = 0, string? running = null, CancellationToken cancellationToken = default)
     {
         var report = new UpdateReport
@@ -381,11 +381,11 @@ internal sealed class InstallPipeline(
             Phase = phase,
             Percent = percent,
             Failure = failure,
-            Detail = detail,
             RunningVersion = running ?? RunningVersion(null),
             BytesDone = bytesDone,
             BytesTotal = bytesTotal,
         };
+        report.WriteDetail(detail ?? UpdateDetail.None);
         entry = await SaveAsync(entry with { LastReport = WireCodec.Encode(report) }, cancellationToken);
         await _outbox.EnqueueAsync(_envelopes.UpdateReport(report), cancellationToken);
         return entry;

@@ -5,11 +5,14 @@ using Diagnostics.Protocol.Updates;
 namespace Diagnostics.Agent.Updates;
 
 /// <summary>The answer to "may this offer be worked on here": accepted with its manifest, or the failure and why.</summary>
-public sealed record OfferVerdict(UpdateFailure Failure, string Detail, UpdateManifest? Manifest)
+public sealed record OfferVerdict(UpdateFailure Failure, UpdateDetail Reason, UpdateManifest? Manifest)
 {
+    /// <summary>Why, in English (<see cref="UpdateDetail.Text"/>).</summary>
+    public string Detail => Reason.Text;
+
     public bool IsAccepted => Failure == UpdateFailure.None;
 
-    public static OfferVerdict Accepted(UpdateManifest manifest) => new(UpdateFailure.None, "", manifest);
+    public static OfferVerdict Accepted(UpdateManifest manifest) => new(UpdateFailure.None, UpdateDetail.None, manifest);
 }
 
 /// <summary>
@@ -24,14 +27,14 @@ public static class OfferChecks
     {
         ArgumentNullException.ThrowIfNull(offer);
         if (offer.Package is null)
-            return new(UpdateFailure.ManifestMalformed, "the offer carries no package", null);
+            return new(UpdateFailure.ManifestMalformed, UpdateDetail.NoPackage(), null);
         var signed = ManifestChecks.CheckSigned(offer.Package, trustedKeys);
         if (!signed.IsAccepted)
-            return new(signed.Failure, signed.Detail, signed.Manifest);
+            return new(signed.Failure, UpdateDetail.Of(signed), signed.Manifest);
         var manifest = signed.Manifest!;
         if (CommandChecks.CheckConsent(offer.Consent, ConsentAction.Install, $"update {offer.OfferId}", "update offer", offer.OfferId,
                 latestConsents, now.ToUnixTimeMilliseconds()) is { } consent)
-            return new(UpdateFailure.ConsentMissing, consent, manifest);
+            return new(UpdateFailure.ConsentMissing, UpdateDetail.Words(consent), manifest);
         return OfferVerdict.Accepted(manifest);
     }
 
@@ -44,15 +47,15 @@ public static class OfferChecks
     {
         ArgumentNullException.ThrowIfNull(manifest);
         if (manifest.IsDelta && !runningImageReadable)
-            return new(UpdateFailure.DeltaBaseMismatch, "a delta needs the running image, and this device's installer keeps it to itself: offer the full image", manifest);
+            return new(UpdateFailure.DeltaBaseMismatch, UpdateDetail.DeltaNeedsRunningImage(), manifest);
         var forDevice = ManifestChecks.CheckForDevice(manifest, device, now);
         if (!forDevice.IsAccepted)
-            return new(forDevice.Failure, forDevice.Detail, manifest);
+            return new(forDevice.Failure, UpdateDetail.Of(forDevice), manifest);
         return CheckOffer(offer, manifest, cloudUrl, now);
     }
 
     /// <summary>A driver package: the host's own answer (<see cref="DriverUpdateStep.CheckAsync"/>: platform, queues, driver versions), then the offer itself.</summary>
-    public static OfferVerdict CheckForHost(UpdateOffer offer, UpdateManifest manifest, (UpdateFailure Failure, string Detail) host, Uri? cloudUrl, DateTimeOffset now)
+    public static OfferVerdict CheckForHost(UpdateOffer offer, UpdateManifest manifest, (UpdateFailure Failure, UpdateDetail Detail) host, Uri? cloudUrl, DateTimeOffset now)
     {
         if (host.Failure != UpdateFailure.None)
             return new(host.Failure, host.Detail, manifest);
@@ -64,9 +67,9 @@ public static class OfferChecks
     {
         ArgumentNullException.ThrowIfNull(offer);
         if (offer.ExpiresUnixMs > 0 && now.ToUnixTimeMilliseconds() >= offer.ExpiresUnixMs)
-            return new(UpdateFailure.OfferExpired, $"the offer expired at {CommandChecks.Time(offer.ExpiresUnixMs)} (device clock {CommandChecks.Time(now.ToUnixTimeMilliseconds())})", manifest);
+            return new(UpdateFailure.OfferExpired, UpdateDetail.OfferExpired(offer.ExpiresUnixMs, now.ToUnixTimeMilliseconds()), manifest);
         if (PayloadUri(offer.PayloadUrl, cloudUrl) is null)
-            return new(UpdateFailure.DownloadFailed, $"the payload URL \"{offer.PayloadUrl}\" is not an http(s) address, and no cloud address (Agent:CloudUrl) to resolve it against", manifest);
+            return new(UpdateFailure.DownloadFailed, UpdateDetail.PayloadUrlUnusable(offer.PayloadUrl), manifest);
         return OfferVerdict.Accepted(manifest);
     }
 

@@ -20,7 +20,7 @@ internal sealed class OfferQueue : IDisposable
     private CancellationTokenSource? _workCancel;
     private string? _workOfferId;
     private bool _installing;
-    private (UpdateFailure Failure, string Detail)? _cancelReason;
+    private (UpdateFailure Failure, UpdateDetail Detail)? _cancelReason;
     private UpdateOffer? _next;
 
     public ValueTask EnqueueAsync(UpdateOffer offer, CancellationToken cancellationToken) =>
@@ -37,12 +37,12 @@ internal sealed class OfferQueue : IDisposable
     }
 
     /// <summary>Why the work was stopped, once <see cref="TryCancel"/> stopped it.</summary>
-    public (UpdateFailure Failure, string Detail) CancelReason
+    public (UpdateFailure Failure, UpdateDetail Detail) CancelReason
     {
         get
         {
             lock (_lock)
-                return _cancelReason ?? (UpdateFailure.Withdrawn, "stopped");
+                return _cancelReason ?? (UpdateFailure.Withdrawn, UpdateDetail.Words("stopped"));
         }
     }
 
@@ -63,7 +63,7 @@ internal sealed class OfferQueue : IDisposable
     }
 
     /// <summary>Stops the offer being worked on if it has not begun installing; true when it was stopped.</summary>
-    public bool TryCancel(string offerId, UpdateFailure failure, string detail)
+    public bool TryCancel(string offerId, UpdateFailure failure, UpdateDetail detail)
     {
         lock (_lock)
         {

@@ -141,7 +141,7 @@ public sealed class UpdateInstaller : IUpdateOfferHandler, IDisposable
         UpdateLog.OfferReceived(_logger, _device.DeviceId, offer.OfferId, offer.Withdrawn, offer.PayloadUrl);
         if (_journal.Find(offer.OfferId) is { } seen)
         {
-            if (!seen.IsFinished && offer.Withdrawn && _queue.TryCancel(offer.OfferId, UpdateFailure.Withdrawn, "withdrawn by the cloud before the device began installing it"))
+            if (!seen.IsFinished && offer.Withdrawn && _queue.TryCancel(offer.OfferId, UpdateFailure.Withdrawn, UpdateDetail.Withdrawn()))
                 return;
             // Installs at most once: a repeat (the retained offer on every reconnect) hears where the device is.
             UpdateLog.Repeated(_logger, _device.DeviceId, offer.OfferId, seen.Stage);
@@ -153,13 +153,13 @@ public sealed class UpdateInstaller : IUpdateOfferHandler, IDisposable
         if (offer.Withdrawn)
         {
             var entry = _pipeline.NewEntry(offer, null, "");
-            await _pipeline.FinishAsync(entry, UpdatePhase.Failed, UpdateFailure.Withdrawn, "withdrawn by the cloud before the device began installing it", cancellationToken);
+            await _pipeline.FinishAsync(entry, UpdatePhase.Failed, UpdateFailure.Withdrawn, UpdateDetail.Withdrawn(), cancellationToken);
             return;
         }
         if (_queue.WorkingOn is { } busyWith)
         {
             // The retained topic holds one offer: the newer one replaces the older unless that one is installing.
-            _queue.TryCancel(busyWith, UpdateFailure.Withdrawn, $"superseded by offer {offer.OfferId} before the device began installing it");
+            _queue.TryCancel(busyWith, UpdateFailure.Withdrawn, UpdateDetail.Superseded(offer.OfferId));
             _queue.HoldUntilWorkEnds(offer);
             return;
         }
@@ -182,7 +182,7 @@ public sealed class UpdateInstaller : IUpdateOfferHandler, IDisposable
         catch (OperationCanceledException) when (workToken.IsCancellationRequested)
         {
             var reason = _queue.CancelReason;
-            UpdateLog.Withdrawn(_logger, _device.DeviceId, offerId, reason.Detail);
+            UpdateLog.Withdrawn(_logger, _device.DeviceId, offerId, reason.Detail.Text);
             if (_journal.Find(offerId) is { IsFinished: false } entry)
                 await _pipeline.FinishAsync(entry, UpdatePhase.Failed, reason.Failure, reason.Detail, cancellationToken);
         }
@@ -194,7 +194,7 @@ public sealed class UpdateInstaller : IUpdateOfferHandler, IDisposable
                 return;
             if (_installer.IsActivated(entry.TargetVersion) && await _installer.RollBackAsync(cancellationToken) is null)
                 await _installer.RebootAsync(cancellationToken);
-            await _pipeline.FinishAsync(entry, UpdatePhase.Failed, UpdateFailure.InstallFailed, "the agent failed: " + ex.Message, cancellationToken);
+            await _pipeline.FinishAsync(entry, UpdatePhase.Failed, UpdateFailure.InstallFailed, UpdateDetail.AgentFailed(ex.Message), cancellationToken);
         }
     }
 
@@ -212,7 +212,7 @@ public sealed class UpdateInstaller : IUpdateOfferHandler, IDisposable
         {
             UpdateLog.Refused(_logger, _device.DeviceId, offer.OfferId, verdict.Failure, verdict.Detail);
             await _pipeline.FinishAsync(entry with { PackageId = verdict.Manifest?.PackageId ?? "", TargetVersion = verdict.Manifest?.Version ?? "" },
-                UpdatePhase.Failed, verdict.Failure, verdict.Detail, cancellationToken);
+                UpdatePhase.Failed, verdict.Failure, verdict.Reason, cancellationToken);
             return;
         }
         var manifest = verdict.Manifest!;

@@ -221,4 +221,23 @@ public sealed class UpdateReport
     [ProtoMember(8)] public string RunningVersion { get; set; } = "";
     [ProtoMember(9)] public long BytesDone { get; set; }
     [ProtoMember(10)] public long BytesTotal { get; set; }
+    /// <summary>
+    /// <see cref="Detail"/>'s <see cref="UpdateDetail.Code"/>, so a reader of another language can be told it; empty from an
+    /// agent that does not code its details (before this field) or for words not coded yet: <see cref="Detail"/> is then all there is.
+    /// </summary>
+    [ProtoMember(11)] public string DetailCode { get; set; } = "";
+    /// <summary><see cref="Detail"/>'s <see cref="UpdateDetail.Values"/>, in the order its code documents.</summary>
+    [ProtoMember(12)] public List<string> DetailValues { get; set; } = [];
+
+    /// <summary>The detail with its code and values; for a report without a code, the words alone (<see cref="UpdateDetail.Words"/>).</summary>
+    public UpdateDetail ReadDetail() => DetailCode.Length == 0 ? UpdateDetail.Words(Detail) : new(DetailCode, [.. DetailValues], Detail);
+
+    /// <summary>Sets <see cref="Detail"/>, <see cref="DetailCode"/> and <see cref="DetailValues"/> from one detail.</summary>
+    public void WriteDetail(UpdateDetail detail)
+    {
+        ArgumentNullException.ThrowIfNull(detail);
+        Detail = detail.Text;
+        DetailCode = detail.Code;
+        DetailValues = [.. detail.Values];
+    }
 }

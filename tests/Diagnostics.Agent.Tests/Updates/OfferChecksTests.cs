@@ -92,6 +92,7 @@ public sealed class OfferChecksTests : IDisposable
         var verdict = CheckFirmware(Offer(offer: o => o.Package = null));
 
         Assert.Equal((UpdateFailure.ManifestMalformed, "the offer carries no package"), (verdict.Failure, verdict.Detail));
+        Assert.Equal(UpdateDetail.NoPackageCode, verdict.Reason.Code);
     }
 
     [Fact]
@@ -158,7 +159,8 @@ public sealed class OfferChecksTests : IDisposable
             m.PayloadSha256 = SHA256.HashData("delta"u8);
         });
 
-        Assert.Equal(UpdateFailure.DeltaBaseMismatch, CheckFirmware(delta, runningImageReadable: false).Failure);
+        Assert.Equal((UpdateFailure.DeltaBaseMismatch, UpdateDetail.DeltaNeedsRunningImageCode),
+            (CheckFirmware(delta, runningImageReadable: false).Failure, CheckFirmware(delta, runningImageReadable: false).Reason.Code));
         Assert.Equal(UpdateFailure.DeltaBaseMismatch, CheckFirmware(delta, Printer with { RunningImageSha256 = SHA256.HashData("another 2.2.0"u8) }).Failure);
         Assert.True(CheckFirmware(delta, Printer with { RunningImageSha256 = SHA256.HashData("image 2.2.0"u8) }).IsAccepted);
     }
@@ -177,6 +179,10 @@ public sealed class OfferChecksTests : IDisposable
         var verdict = CheckFirmware(Offer(offer: o => o.ExpiresUnixMs = Now.ToUnixTimeMilliseconds()));
 
         Assert.Equal((UpdateFailure.OfferExpired, "the offer expired at 2026-03-02T09:00:00Z (device clock 2026-03-02T09:00:00Z)"), (verdict.Failure, verdict.Detail));
+        // The times as Unix milliseconds, for the cloud to write in each reader's calendar.
+        var expiry = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(UpdateDetail.OfferExpiredCode, verdict.Reason.Code);
+        Assert.Equal([expiry, expiry], verdict.Reason.Values);
     }
 
     [Theory]
@@ -198,6 +204,7 @@ public sealed class OfferChecksTests : IDisposable
 
         Assert.Equal(UpdateFailure.DownloadFailed, verdict.Failure);
         Assert.Contains("Agent:CloudUrl", verdict.Detail, StringComparison.Ordinal);
+        Assert.Equal((UpdateDetail.PayloadUrlUnusableCode, offer.PayloadUrl), (verdict.Reason.Code, Assert.Single(verdict.Reason.Values)));
     }
 
     [Fact]
@@ -206,8 +213,8 @@ public sealed class OfferChecksTests : IDisposable
         var offer = Offer(offer: o => o.ExpiresUnixMs = Now.ToUnixTimeMilliseconds());
         var manifest = OfferChecks.CheckSignedAndConsented(offer, [_pinned], null, Now).Manifest!;
 
-        var refusedByHost = OfferChecks.CheckForHost(offer, manifest, (UpdateFailure.WrongPlatform, "no queue prints to this model"), Cloud, Now);
-        var acceptedByHost = OfferChecks.CheckForHost(offer, manifest, (UpdateFailure.None, ""), Cloud, Now);
+        var refusedByHost = OfferChecks.CheckForHost(offer, manifest, (UpdateFailure.WrongPlatform, UpdateDetail.Words("no queue prints to this model")), Cloud, Now);
+        var acceptedByHost = OfferChecks.CheckForHost(offer, manifest, (UpdateFailure.None, UpdateDetail.None), Cloud, Now);
 
         Assert.Equal((UpdateFailure.WrongPlatform, "no queue prints to this model"), (refusedByHost.Failure, refusedByHost.Detail));
         Assert.Equal(UpdateFailure.OfferExpired, acceptedByHost.Failure);

@@ -122,6 +122,9 @@ public sealed class UpdateOffersTests : IAsyncDisposable
 
         var final = await _rig.FinalReportAsync("offer-later");
         Assert.Equal((UpdatePhase.Failed, UpdateFailure.Withdrawn), (final.Phase, final.Failure));
+        // Coded for a reader of another language, with the words an older cloud shows.
+        Assert.Equal((UpdateDetail.WithdrawnCode, 0, "withdrawn by the cloud before the device began installing it"),
+            (final.DetailCode, final.DetailValues.Count, final.Detail));
         Assert.Empty(_rig.Server.Requests);
         Assert.Equal(UpdateRig.FactoryVersion, _rig.Printer!.FirmwareVersion);
     }

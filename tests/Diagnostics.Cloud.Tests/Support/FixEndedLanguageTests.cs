@@ -97,7 +97,7 @@ public sealed class FixEndedLanguageTests
         Assert.Equal($"\"Paper jam\" did not fix it: The device could not run {command.Name}: rollers blocked",
             MessageTranslation.Translate(line, AuthorKind.Bot, Japanese, English, [], host.Services.GetRequiredService<KnowledgeBase>().Index));
 
-        // The reason is stored in English, as before; each agent reads it, and the note's states, in their own language.
+        // The reason is stored in English, as before; each agent reads it, the note's states and the article's title in their own language.
         Assert.Equal($"The automated fix \"Paper jam\" failed: The device could not run {command.Name}: rollers blocked", queued.HandoverReason);
         var english = await host.SignedInClientAsync(AccountRole.Agent);
         english.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en-US");
@@ -112,14 +112,14 @@ public sealed class FixEndedLanguageTests
         Assert.Contains("Active: ipp:media-jam (PAPER_JAM, Error)", NoteOf(englishPage), StringComparison.Ordinal);
 
         var japanesePage = await GetPageAsync(japanese, $"/dashboard/support/{session.Id}");
-        Assert.EndsWith($"自動修復「Paper jam」は失敗しました: デバイスは {command.Name} を実行できませんでした: rollers blocked",
+        Assert.EndsWith($"自動修復「紙詰まり」は失敗しました: デバイスは {command.Name} を実行できませんでした: rollers blocked",
             Assert.Single(TestIdTexts(japanesePage, "handover-reason")), StringComparison.Ordinal);
         Assert.Contains("デバイス end-ja-1（Acme LaserPro 500、ファームウェア 2.1.0）: 停止中、重大、オンライン。", NoteOf(japanesePage), StringComparison.Ordinal);
         Assert.Contains("発生中: ipp:media-jam（紙詰まり、エラー）", NoteOf(japanesePage), StringComparison.Ordinal);
-        Assert.Contains("修復 Paper jam: 失敗 — ", NoteOf(japanesePage), StringComparison.Ordinal);
+        Assert.Contains("修復 紙詰まり: 失敗 — ", NoteOf(japanesePage), StringComparison.Ordinal);
 
         var chinesePage = await GetPageAsync(chinese, $"/dashboard/support/{session.Id}");
-        Assert.EndsWith($"自动修复“Paper jam”失败：设备无法执行 {command.Name}：rollers blocked",
+        Assert.EndsWith($"自动修复“卡纸”失败：设备无法执行 {command.Name}：rollers blocked",
             Assert.Single(TestIdTexts(chinesePage, "handover-reason")), StringComparison.Ordinal);
         Assert.Contains("设备 end-ja-1（Acme LaserPro 500，固件 2.1.0）：已停止，严重，在线。", NoteOf(chinesePage), StringComparison.Ordinal);
         Assert.Contains("当前问题：ipp:media-jam（卡纸，错误）", NoteOf(chinesePage), StringComparison.Ordinal);
@@ -220,7 +220,7 @@ public sealed class FixEndedLanguageTests
         japanese.DefaultRequestHeaders.AcceptLanguage.ParseAdd("ja-JP");
         var english = await host.SignedInClientAsync(AccountRole.Agent);
         english.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en-US");
-        Assert.EndsWith("自動修復「Paper jam」は失敗しました: デバイスは clear-paper-path を実行できませんでした: rollers blocked",
+        Assert.EndsWith("自動修復「紙詰まり」は失敗しました: デバイスは clear-paper-path を実行できませんでした: rollers blocked",
             Assert.Single(TestIdTexts(await GetPageAsync(japanese, $"/dashboard/support/{session.Id}"), "handover-reason")), StringComparison.Ordinal);
         Assert.EndsWith(OldReason, Assert.Single(TestIdTexts(await GetPageAsync(english, $"/dashboard/support/{session.Id}"), "handover-reason")), StringComparison.Ordinal);
         Assert.Equal(OldReason, (await SessionAsync(english, session.Id, staff: true)).HandoverReason);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Diagnostics.Cloud.Accounts;
+using Diagnostics.Cloud.Storage;
 using Diagnostics.Cloud.Tests.Infrastructure;
 using Diagnostics.Cloud.Updates;
 using Diagnostics.Protocol;
@@ -230,6 +231,130 @@ public sealed class RolloutLanguageTests : IDisposable
         Assert.Equal("The update did not install; your printer still runs 1.0.0. reported success while running 1.0.0, not 2.0.0",
             TestIdText(await GetPageAsync(owner, "/app/devices/rl-own", "en"), "update-state"));
     }
+
+    // Times as CLDR writes each language's full date and short time ("f"), said to be UTC.
+    [Theory]
+    [InlineData("zh-Hans", "设备等待开始安装期间，这次更新已于 2026年12月7日星期一 08:40（UTC） 过期（设备时钟：2026年12月7日星期一 09:05（UTC））")]
+    [InlineData("ja", "デバイスがインストールの開始を待っている間に、この更新は 2026年12月7日月曜日 8:40（UTC） に期限切れになりました（デバイスの時計: 2026年12月7日月曜日 9:05（UTC））")]
+    public void A_coded_device_detail_reads_in_the_readers_language_with_its_times_in_their_calendar(string language, string expected)
+    {
+        var said = UpdateDetail.OfferExpiredWaiting(Ms(2026, 12, 7, 8, 40), Ms(2026, 12, 7, 9, 5));
+        // The words an agent has always sent, kept for logs, programs and older clouds.
+        Assert.Equal("the offer expired at 2026-12-07T08:40:00Z while the device waited to start it (device clock 2026-12-07T09:05:00Z)", said.Text);
+
+        using (new UiCulture(language))
+            Assert.Equal(expected, RolloutNotes.ReadDetail(said.Text, said));
+        using (new UiCulture("en"))
+            Assert.Equal(said.Text, RolloutNotes.ReadDetail(said.Text, said));
+    }
+
+    [Fact]
+    public void A_device_detail_reads_as_the_device_said_it_when_its_code_is_unknown_stale_or_its_values_do_not_fit()
+    {
+        using var _ = new UiCulture("zh-Hans");
+        var newer = new UpdateDetail("FromANewerAgent", ["x"], "something a newer agent knows to say");
+        Assert.Equal(newer.Text, RolloutNotes.ReadDetail(newer.Text, newer));
+        Assert.Null(RolloutNotes.ReadDetailOrNull(newer.Text, newer));
+
+        // The service's own note replaced the device's words: the code that came with them no longer applies.
+        Assert.Equal("推送计划已自动中止", RolloutNotes.ReadDetail("the rollout is halted", UpdateDetail.ImageGone()));
+
+        var short_ = new UpdateDetail(UpdateDetail.SupersededCode, [], "superseded by offer o-2 before the device began installing it");
+        Assert.Equal(short_.Text, RolloutNotes.ReadDetail(short_.Text, short_));
+
+        // An exception's message is the system's words, quoted inside the reader's sentence.
+        var failed = UpdateDetail.AgentFailed("No space left on device : '/var/lib/dx/updates/a.part'");
+        Assert.Equal("代理程序出错：No space left on device : '/var/lib/dx/updates/a.part'", RolloutNotes.ReadDetail(failed.Text, failed));
+    }
+
+    [Fact]
+    public void A_manifest_rule_the_device_refused_reads_as_the_upload_refusal_words_it()
+    {
+        var problem = new ManifestProblem(ManifestProblem.Version, "version \"2.x\" is not dotted numbers such as 2.4.1", "2.x");
+        var said = UpdateDetail.Of(new ManifestCheck(null, UpdateFailure.ManifestMalformed, problem.Text, problem));
+
+        Assert.Equal((UpdateDetail.ManifestRuleCode, problem.Text), (said.Code, said.Text));
+        using var _ = new UiCulture("ja");
+        Assert.Equal(UpdateExplanations.Rule(problem), RolloutNotes.ReadDetail(said.Text, said));
+        Assert.Equal("パッケージのマニフェストがパッケージ規則に違反しています: バージョン「2.x」が 2.4.1 のようなドット区切りの数字になっていません。",
+            RolloutNotes.ReadDetail(said.Text, said));
+    }
+
+    [Theory, BothEngines]
+    public async Task What_a_device_said_about_its_failed_update_reads_in_each_staff_readers_language_and_an_older_agents_words_as_sent(StorageProvider engine)
+    {
+        await using var host = new CloudHost(settings: _releases.Settings(), engine: engine);
+        var supervisor = await host.SignedInClientAsync(AccountRole.Supervisor);
+        var packageId = await _releases.PublishFullAsync(supervisor, "2.0.0");
+        await using var coded = await TestReleases.DeviceOnAsync(host, "rc-1", "1.0.0");
+        await using var older = await TestReleases.DeviceOnAsync(host, "rc-2", "1.0.0");
+        using var created = await supervisor.PostAsJsonAsync("/api/updates/rollouts", new { packageId, waves = new[] { 100 }, waveWindowSeconds = 0, failureThresholdPercent = 100 }, Ct);
+        var rollout = (await created.Content.ReadFromJsonAsync<RolloutView>(Json.Options, Ct))!;
+        await Eventually.TrueAsync(() => !coded.UpdateOffers.IsEmpty && !older.UpdateOffers.IsEmpty, "both offers");
+
+        var expired = new UpdateReport { OfferId = coded.UpdateOffers.First().OfferId, Phase = UpdatePhase.Failed, Failure = UpdateFailure.OfferExpired, RunningVersion = "1.0.0" };
+        expired.WriteDetail(UpdateDetail.OfferExpiredWaiting(Ms(2026, 12, 7, 8, 40), Ms(2026, 12, 7, 9, 5)));
+        await TestReleases.ReportAsync(coded, update: expired);
+        // An agent from before the codes: its words alone.
+        const string ImageGone = "the verified image is gone from the device: offer the update again";
+        await TestReleases.ReportAsync(older, update: new UpdateReport
+        {
+            OfferId = older.UpdateOffers.First().OfferId, Phase = UpdatePhase.Failed, Failure = UpdateFailure.InstallFailed, Detail = ImageGone, RunningVersion = "1.0.0",
+        });
+        await Eventually.TrueAsync(async () => (await supervisor.GetJsonAsync<List<RolloutDeviceView>>($"/api/updates/rollouts/{rollout.Id}/devices"))
+            .All(d => d.State == "failed"), "both failures stored");
+
+        var expected = new Dictionary<string, string>
+        {
+            ["en"] = expired.Detail,
+            ["zh-Hans"] = "设备等待开始安装期间，这次更新已于 2026年12月7日星期一 08:40（UTC） 过期（设备时钟：2026年12月7日星期一 09:05（UTC））",
+            ["ja"] = "デバイスがインストールの開始を待っている間に、この更新は 2026年12月7日月曜日 8:40（UTC） に期限切れになりました（デバイスの時計: 2026年12月7日月曜日 9:05（UTC））",
+        };
+        foreach (var (language, words) in expected)
+        {
+            using var devices = await GetJsonAsync(supervisor, $"/api/updates/rollouts/{rollout.Id}/devices", language);
+            var byId = devices.RootElement.EnumerateArray().ToDictionary(d => d.GetProperty("deviceId").GetString()!);
+            // Programs read the device's English and its stable code in every language.
+            Assert.Equal(expired.Detail, byId["rc-1"].GetProperty("detail").GetString());
+            Assert.Equal(UpdateDetail.OfferExpiredWaitingCode, byId["rc-1"].GetProperty("deviceDetail").GetProperty("code").GetString());
+            Assert.Equal(words, byId["rc-1"].GetProperty("detailForReader").GetString());
+            Assert.Equal((ImageGone, ImageGone, JsonValueKind.Null),
+                (byId["rc-2"].GetProperty("detail").GetString(), byId["rc-2"].GetProperty("detailForReader").GetString(), byId["rc-2"].GetProperty("deviceDetail").ValueKind));
+
+            var page = await GetPageAsync(supervisor, $"/dashboard/rollouts/{rollout.Id}", language);
+            Assert.Contains(WebUtility.HtmlEncode(words), page, StringComparison.Ordinal);
+            Assert.Contains(WebUtility.HtmlEncode(ImageGone), page, StringComparison.Ordinal);
+            var devicePage = await GetPageAsync(supervisor, "/dashboard/devices/rc-1", language);
+            Assert.Contains(words, Assert.Single(TestIdTexts(devicePage, "device-update")), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_customer_reads_why_their_update_failed_in_their_language_when_the_device_said_it_with_a_code()
+    {
+        await using var host = new CloudHost(settings: _releases.Settings());
+        var (device, _, owner, rollout) = await CustomerUpdatesTests.OfferedRolloutAsync(host, _releases, "rc-own", "CDCD5656");
+        await using var _ = device;
+        using (var approve = await owner.PostAsync(new Uri($"/api/me/updates/{rollout.Id}/devices/rc-own/approve", UriKind.Relative), null, Ct))
+            Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
+        await Eventually.TrueAsync(() => !device.UpdateOffers.IsEmpty, "the offer");
+
+        var gone = new UpdateReport { OfferId = device.UpdateOffers.Last().OfferId, Phase = UpdatePhase.Failed, Failure = UpdateFailure.InstallFailed, RunningVersion = "1.0.0" };
+        gone.WriteDetail(UpdateDetail.ImageGone());
+        await TestReleases.ReportAsync(device, update: gone);
+        await Eventually.TrueAsync(async () => (await owner.GetJsonAsync<List<MyUpdateView>>("/api/me/updates"))[0].State == "failed", "the update failed");
+
+        using (var mine = await GetJsonAsync(owner, "/api/me/updates", "zh-Hans"))
+            Assert.Equal(("the verified image is gone from the device: offer the update again", "校验过的映像已不在设备上：请重新推送这次更新"),
+                (mine.RootElement[0].GetProperty("detail").GetString(), mine.RootElement[0].GetProperty("detailForReader").GetString()));
+        Assert.Equal("更新未能安装，您的打印机仍在运行 1.0.0。原因：校验过的映像已不在设备上：请重新推送这次更新。",
+            TestIdText(await GetPageAsync(owner, "/app/devices/rc-own", "zh-Hans"), "update-state"));
+        Assert.Equal("アップデートはインストールされませんでした。プリンターは引き続き 1.0.0 で動いています。理由: 検証済みのイメージがデバイスからなくなっています。更新をもう一度配信してください。",
+            TestIdText(await GetPageAsync(owner, "/app/devices/rc-own", "ja"), "update-state"));
+    }
+
+    private static long Ms(int year, int month, int day, int hour, int minute) =>
+        new DateTimeOffset(year, month, day, hour, minute, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
 
     private static async Task<JsonDocument> GetJsonAsync(HttpClient client, string url, string language)
     {

@@ -18,12 +18,21 @@ the cloud's own per-device memory is the fleet run's (tests/Diagnostics.LoadTest
 share one key (a key's size does not reach the broker's memory; each certificate is distinct).
 
   python3 tests/Diagnostics.LoadTest/mosquitto/device-auth-memory.py --counts 1000,5000,10000,18000
+
+TLS settings A/B (tenth pass): --variant NAME=ITEM;ITEM... (repeatable; without it one variant "base" as configured
+above, an ECDSA P-256 server key) applies to the TLS listener of every TLS mode, each variant measured at every count:
+  conf:LINE      a line added to the device listener (e.g. conf:tls_version tlsv1.3)
+  rsa            an RSA-2048 server key and certificate instead of the ECDSA P-256 one
+  openssl:LINE   a line in the system_default section of an OpenSSL configuration Mosquitto is started with
+                 (OPENSSL_CONF; e.g. openssl:Options = -SessionTicket)
+  env:NAME=VALUE Mosquitto's environment (e.g. env:MALLOC_ARENA_MAX=1)
+Also reported: Mosquitto's CPU-seconds over the connect phase, per connection (its share of the TLS handshakes).
 """
 import argparse, asyncio, base64, datetime, hashlib, json, os, shutil, signal, socket, ssl, struct, subprocess, sys, tempfile, time
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID, ExtendedKeyUsageOID
 
 CLOUD_USER = "dx-cloud"
@@ -65,9 +74,17 @@ def make_pki(directory, count):
 
     shared_key = ec.generate_private_key(ec.SECP256R1())
     open(f"{directory}/shared.key", "wb").write(key_pem(shared_key))
-    server = issue("localhost", ExtendedKeyUsageOID.SERVER_AUTH,
-                   x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))]))
+    server_names = x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(__import__("ipaddress").ip_address("127.0.0.1"))])
+    server = issue("localhost", ExtendedKeyUsageOID.SERVER_AUTH, server_names)
     open(f"{directory}/server.crt", "wb").write(pem(server))
+    # The "rsa" variant: the same server certificate for an RSA-2048 key.
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    open(f"{directory}/server-rsa.key", "wb").write(key_pem(rsa_key))
+    rsa_server = (x509.CertificateBuilder().subject_name(name("localhost")).issuer_name(ca.subject).public_key(rsa_key.public_key())
+                  .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+                  .not_valid_after(now + datetime.timedelta(days=1)).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+                  .add_extension(server_names, critical=False).sign(ca_key, hashes.SHA256()))
+    open(f"{directory}/server-rsa.crt", "wb").write(pem(rsa_server))
     os.makedirs(f"{directory}/devices", exist_ok=True)
     for i in range(count):
         open(f"{directory}/devices/{i}.crt", "wb").write(pem(issue(device_id(i), ExtendedKeyUsageOID.CLIENT_AUTH)))
@@ -191,9 +208,35 @@ def rss_bytes(pid):
     return 0
 
 
-def start_mosquitto(directory, mode, count, cloud_password, device_password):
+def parse_variant(text):
+    name, _, items = text.partition("=")
+    variant = dict(name=name, conf=[], rsa=False, openssl=[], env={})
+    for item in filter(None, items.split(";")):
+        kind, _, value = item.partition(":")
+        if kind == "conf":
+            variant["conf"].append(value)
+        elif kind == "rsa":
+            variant["rsa"] = True
+        elif kind == "openssl":
+            variant["openssl"].append(value)
+        elif kind == "env":
+            key, _, val = value.partition("=")
+            variant["env"][key] = val
+        else:
+            raise SystemExit(f"unknown variant item {item!r} (conf:, rsa, openssl:, env:)")
+    return variant
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def start_mosquitto(directory, mode, count, cloud_password, device_password, variant):
     port, device_port = free_port(), free_port()
     user = "user root\n" if os.geteuid() == 0 else ""
+    server_cert, server_key = (f"{directory}/server-rsa.crt", f"{directory}/server-rsa.key") if variant["rsa"] else (f"{directory}/server.crt", f"{directory}/shared.key")
+    extra = "".join(line + "\n" for line in variant["conf"])
     common = f"allow_anonymous false\npersistence false\nsys_interval 1\nmax_queued_messages 0\nlog_dest stderr\nlog_type error\nlog_type warning\nlog_type information\n{user}"
     if mode == "certificates":
         subprocess.run(["mosquitto_passwd", "-b", "-c", f"{directory}/passwords", CLOUD_USER, cloud_password], check=True)
@@ -201,9 +244,9 @@ def start_mosquitto(directory, mode, count, cloud_password, device_password):
             f"user {CLOUD_USER}\ntopic read $SYS/#\ntopic write dx/+/down/#\ntopic read dx/+/up/#\ntopic read dx/+/presence\n\n"
             "pattern write dx/%u/up/#\npattern write dx/%u/presence\npattern read dx/%u/down/#\n")
         config = (f"per_listener_settings false\npassword_file {directory}/passwords\nacl_file {directory}/acl\n{common}\n"
-                  f"listener {port} 127.0.0.1\n\nlistener {device_port} 127.0.0.1\ncafile {directory}/ca.crt\ncertfile {directory}/server.crt\n"
-                  f"keyfile {directory}/shared.key\ncrlfile {directory}/devices.crl\nrequire_certificate true\nuse_identity_as_username true\n"
-                  "use_username_as_clientid true\n")
+                  f"listener {port} 127.0.0.1\n\nlistener {device_port} 127.0.0.1\ncafile {directory}/ca.crt\ncertfile {server_cert}\n"
+                  f"keyfile {server_key}\ncrlfile {directory}/devices.crl\nrequire_certificate true\nuse_identity_as_username true\n"
+                  f"use_username_as_clientid true\n{extra}")
     else:
         dynsec = f"{directory}/dynamic-security.json"
         if os.path.exists(dynsec):
@@ -221,9 +264,15 @@ def start_mosquitto(directory, mode, count, cloud_password, device_password):
         if mode == "dynsec-tls":
             # Tokens over TLS, as devices reach a broker on the internet: the same accounts, a server-only TLS listener.
             device_port = free_port()
-            config += f"\nlistener {device_port} 127.0.0.1\ncertfile {directory}/server.crt\nkeyfile {directory}/shared.key\n"
+            config += f"\nlistener {device_port} 127.0.0.1\ncertfile {server_cert}\nkeyfile {server_key}\n{extra}"
     open(f"{directory}/mosquitto.conf", "w").write(config)
-    process = subprocess.Popen(["mosquitto", "-c", f"{directory}/mosquitto.conf"], stderr=subprocess.PIPE, text=True)
+    environment = dict(os.environ, **variant["env"])
+    if variant["openssl"]:
+        open(f"{directory}/openssl.cnf", "w").write(
+            "openssl_conf = default_conf\n[default_conf]\nssl_conf = ssl_sect\n[ssl_sect]\nsystem_default = system_default_sect\n"
+            "[system_default_sect]\n" + "".join(line + "\n" for line in variant["openssl"]))
+        environment["OPENSSL_CONF"] = f"{directory}/openssl.cnf"
+    process = subprocess.Popen(["mosquitto", "-c", f"{directory}/mosquitto.conf"], stderr=subprocess.PIPE, text=True, env=environment)
     for line in process.stderr:
         if " running" in line:
             break
@@ -234,24 +283,25 @@ def start_mosquitto(directory, mode, count, cloud_password, device_password):
     return process, port, device_port
 
 
-async def measure(directory, mode, count):
+async def measure(directory, mode, count, variant):
     cloud_password, device_password = "bench-cloud-" + os.urandom(6).hex(), "tok-" + os.urandom(16).hex()
     started = time.monotonic()
-    process, port, device_port = start_mosquitto(directory, mode, count, cloud_password, device_password)
+    process, port, device_port = start_mosquitto(directory, mode, count, cloud_password, device_password, variant)
     try:
         start_seconds = time.monotonic() - started
         time.sleep(1.5)
         base_rss, base_heap = rss_bytes(process.pid), await heap_bytes(port, CLOUD_USER, cloud_password)
         held, gate = [], asyncio.Semaphore(64)
-        clock = time.monotonic()
+        clock, cpu_before = time.monotonic(), cpu_seconds(process.pid)
         tls_dir = None if mode == "dynsec" else directory
         await asyncio.gather(*(open_device(device_port, i, tls_dir, device_password, held, gate, mode == "certificates") for i in range(count)))
-        connect_seconds = time.monotonic() - clock
+        connect_seconds, connect_cpu = time.monotonic() - clock, cpu_seconds(process.pid) - cpu_before
         await asyncio.sleep(2.5)  # two $SYS intervals
         rss, heap = rss_bytes(process.pid), await heap_bytes(port, CLOUD_USER, cloud_password)
         for writer in held:
             writer.close()
-        return dict(mode=mode, n=count, start_s=start_seconds, base_rss=base_rss, base_heap=base_heap, rss=rss, heap=heap, connect_s=connect_seconds)
+        return dict(mode=mode, variant=variant["name"], n=count, start_s=start_seconds, base_rss=base_rss, base_heap=base_heap, rss=rss, heap=heap,
+                    connect_s=connect_seconds, connect_cpu=connect_cpu)
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(30)
@@ -261,20 +311,24 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--counts", default="1000,5000,10000")
     parser.add_argument("--modes", default="certificates,dynsec-tls,dynsec")
+    parser.add_argument("--variant", action="append", default=[], help="NAME=ITEM;ITEM... (see the top of this file)")
     args = parser.parse_args()
+    variants = [parse_variant(v) for v in args.variant] or [parse_variant("base=")]
     counts = [int(c) for c in args.counts.split(",")]
     directory = tempfile.mkdtemp(prefix="dx-mosq-auth-bench-")
     try:
         make_pki(directory, max(counts))
-        print("| mode | devices | Mosquitto start | RSS before | RSS with all | per device | heap before | heap with all | per device | connect rate |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
+        print("| mode | variant | devices | Mosquitto start | RSS before | RSS with all | per device | heap before | heap with all | per device | connect rate | Mosquitto CPU per connect |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for count in counts:
             for mode in args.modes.split(","):
-                r = asyncio.run(measure(directory, mode, count))
-                mib = 1024 * 1024
-                print(f"| {r['mode']} | {r['n']:,} | {r['start_s']:.1f} s | {r['base_rss']/mib:.1f} MiB | {r['rss']/mib:.1f} MiB | "
-                      f"{(r['rss']-r['base_rss'])/r['n']/1024:.1f} KiB | {r['base_heap']/mib:.1f} MiB | {r['heap']/mib:.1f} MiB | "
-                      f"{(r['heap']-r['base_heap'])/r['n']/1024:.1f} KiB | {r['n']/r['connect_s']:.0f}/s |", flush=True)
+                # Plain TCP has no TLS settings to vary.
+                for variant in variants if mode != "dynsec" else variants[:1]:
+                    r = asyncio.run(measure(directory, mode, count, variant))
+                    mib = 1024 * 1024
+                    print(f"| {r['mode']} | {r['variant']} | {r['n']:,} | {r['start_s']:.1f} s | {r['base_rss']/mib:.1f} MiB | {r['rss']/mib:.1f} MiB | "
+                          f"{(r['rss']-r['base_rss'])/r['n']/1024:.1f} KiB | {r['base_heap']/mib:.1f} MiB | {r['heap']/mib:.1f} MiB | "
+                          f"{(r['heap']-r['base_heap'])/r['n']/1024:.1f} KiB | {r['n']/r['connect_s']:.0f}/s | {r['connect_cpu']*1000/r['n']:.2f} ms |", flush=True)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 

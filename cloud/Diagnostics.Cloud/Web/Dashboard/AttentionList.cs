@@ -27,7 +27,11 @@ public enum AttentionReason
 }
 
 /// <summary>One device an agent should look at, why, and since when.</summary>
-public sealed record AttentionItem(string DeviceId, string Model, AttentionReason Reason, string Detail, DateTimeOffset? Since);
+public sealed record AttentionItem(string DeviceId, string Model, AttentionReason Reason, string Detail, DateTimeOffset? Since)
+{
+    /// <summary>The detail is an article's English title: the article has no translation for the reader (a failed fix's).</summary>
+    public bool DetailNotTranslated { get; init; }
+}
 
 /// <summary>
 /// The devices an agent should look at first, and why: a customer waiting for a person, then devices stopped by an
@@ -63,7 +67,7 @@ public sealed class AttentionList(StaffDevices devices, StaffFixes fixes, Suppor
         }
 
         foreach (var fix in (await fixes.ListAsync(staff, null, [FixState.Failed], length * 2, cancellationToken)).Where(f => f.FinishedAt > now.AddDays(-1)))
-            Add(new AttentionItem(fix.DeviceId, "", AttentionReason.FixFailed, fix.ArticleTitleForReader ?? fix.Code, fix.FinishedAt));
+            Add(new AttentionItem(fix.DeviceId, "", AttentionReason.FixFailed, fix.ArticleTitleForReader ?? fix.Code, fix.FinishedAt) { DetailNotTranslated = fix.ArticleTitleIsFallback });
 
         var offline = await devices.ListAsync(staff, new DeviceQuery(null, null, null, Online: false, 1, length) { Sort = DeviceSort.LastSeen }, cancellationToken);
         foreach (var device in offline.Items.Where(d => d.LastSeen is not null))

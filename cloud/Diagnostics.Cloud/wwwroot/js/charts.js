@@ -43,6 +43,45 @@ function moment(spec, ts) {
     return (spec.atUtc || '{0} UTC').replace('{0}', text);
 }
 
+// The time axis's labels as the reader's culture writes them ("Dec 7" / "12月7日", "3 PM" / "15時"), in UTC: uPlot's own
+// formats carry English month names. Which parts a label shows follows the ticks' spacing (foundIncr, in seconds) as
+// uPlot's defaults do: years; months; days; times, with the date under the first tick and under each new day's.
+const DAY = 86400;
+const axisFormats = new Map();
+function axisFormat(language, parts) {
+    const key = (language ?? '') + JSON.stringify(parts);
+    if (!axisFormats.has(key))
+        axisFormats.set(key, new Intl.DateTimeFormat(language, { ...parts, timeZone: 'UTC' }));
+    return axisFormats.get(key);
+}
+
+function timeAxisValues(host, spec) {
+    return (u, splits, axisIdx, foundSpace, foundIncr) => {
+        const language = spec.language || document.documentElement.lang || undefined;
+        const write = (parts, ts) => axisFormat(language, parts).format(new Date(ts * 1000));
+        const year = { year: 'numeric' };
+        const monthDay = { month: 'short', day: 'numeric' };
+        const labels = splits.map((ts, i) => {
+            const previous = i > 0 ? new Date(splits[i - 1] * 1000) : null;
+            const date = new Date(ts * 1000);
+            const newYear = !previous || previous.getUTCFullYear() !== date.getUTCFullYear();
+            if (foundIncr >= 365 * DAY)
+                return write(year, ts);
+            if (foundIncr >= 28 * DAY)
+                return write({ month: 'short' }, ts) + (newYear ? '\n' + write(year, ts) : '');
+            if (foundIncr >= DAY)
+                return write(monthDay, ts) + (newYear ? '\n' + write(year, ts) : '');
+            const newDay = !previous || previous.toISOString().slice(0, 10) !== date.toISOString().slice(0, 10);
+            const time = write(foundIncr < 60 ? { hour: 'numeric', minute: '2-digit', second: '2-digit' } : { hour: 'numeric', minute: '2-digit' }, ts);
+            return time + (newDay ? '\n' + write(monthDay, ts) : '');
+        });
+        // The axis is drawn on a canvas: what it says is kept on the host too, for tests and anyone inspecting the page.
+        host.dataset.axisTimes = splits.join(' ');
+        host.dataset.axisLabels = JSON.stringify(labels);
+        return labels;
+    };
+}
+
 function options(uPlot, host, spec) {
     const ink = colour(host, '--ink', '#1d2733');
     const muted = colour(host, '--muted', '#5b6776');
@@ -61,7 +100,7 @@ function options(uPlot, host, spec) {
             y: { range: (u, min, max) => [0, spec.max ?? Math.max(spec.wholeNumbers ? 4 : 1, Math.ceil((max ?? 0) * 1.1))] },
         },
         axes: [
-            { stroke: muted, font, grid: { stroke: line, width: 1 }, ticks: { stroke: line, width: 1 } },
+            { stroke: muted, font, grid: { stroke: line, width: 1 }, ticks: { stroke: line, width: 1 }, values: timeAxisValues(host, spec) },
             {
                 stroke: muted, font, grid: { stroke: line, width: 1 }, ticks: { stroke: line, width: 1 }, size: 56,
                 values: (u, ticks) => ticks.map(t => number(t, spec.wholeNumbers) + (spec.unit === '%' ? '%' : '')),

@@ -56,6 +56,11 @@ public sealed class DevicePagesLanguageTests
         Assert.Equal(supplies.Length, gauges.Count);
         foreach (var (gauge, name) in gauges.Zip(supplies))
             Assert.StartsWith(name, gauge, StringComparison.Ordinal);
+        // The supply chart names its lines as the gauges do: it named them by the printer's English names (second audit).
+        var supplyChart = TestIdTexts(detail, "telemetry-chart")[0];
+        foreach (var name in supplies)
+            Assert.Contains(name, supplyChart, StringComparison.Ordinal);
+        Assert.Equal(acceptLanguage.StartsWith("en", StringComparison.Ordinal), supplyChart.Contains("Toner", StringComparison.Ordinal));
         Assert.Contains(steadyCounter, Assert.Single(TestIdTexts(detail, "agent-steady-metrics")), StringComparison.Ordinal);
         Assert.Contains($"<h3>{chartTitle}</h3>", detail, StringComparison.Ordinal);
         // What the page hands the chart script for its tooltips' moments: the reader's culture (Intl.DateTimeFormat writes
