@@ -15,7 +15,9 @@ namespace Diagnostics.Cloud.Fixes;
 /// match); <see cref="NoteForReader"/> is the same note in the reader's language. Likewise <see cref="ArticleTitle"/> is
 /// the title the proposal was made with and <see cref="ArticleTitleForReader"/> the title of the article's translation
 /// for the reader (<see cref="ArticleWording"/>), the English title with <see cref="ArticleTitleIsFallback"/> set when
-/// the article has none.
+/// the article has none. <see cref="Reasons"/> (staff only) are stored English; <see cref="ReasonsForReader"/> the same
+/// reasons in the reader's language, and the preview's <see cref="FixPreview.DescribeForReader"/> what the device will do
+/// in the words of the article's translation.
 /// </summary>
 public sealed record FixView(
     string Id,
@@ -44,6 +46,9 @@ public sealed record FixView(
 {
     /// <summary>The note in the language of whoever reads it now (the request's or the page's UI culture).</summary>
     public string NoteForReader => FixNotes.Read(Note);
+
+    /// <summary>Why the article was chosen, in the reader's language (<see cref="MatchReasons.Read"/>); null where <see cref="Reasons"/> is (customers).</summary>
+    public IReadOnlyList<string>? ReasonsForReader => Reasons?.Select(MatchReasons.Read).ToList();
 
     /// <summary>The article's title in the reader's language; null when the proposal came from no article.</summary>
     public string? ArticleTitleForReader { get; init; }
@@ -75,7 +80,10 @@ public sealed record FixView(
                 : PlainLanguage.Describe(p.Condition, p.Code, p.Message);
         return new FixView(
             p.Id, p.DeviceId, p.Code, p.Condition, words.Title, words.Advice, p.Severity, p.Attempt, p.ArticleId, p.ArticleVersion, p.ArticleTitle,
-            p.Command is null ? null : new FixPreview(p.Command, p.Action!.Value, p.Parameters, p.Describe ?? "", p.VerifyClears, p.VerifyWithin),
+            p.Command is null ? null : new FixPreview(p.Command, p.Action!.Value, p.Parameters, p.Describe ?? "", p.VerifyClears, p.VerifyWithin)
+            {
+                DescribeForReader = title?.Describe ?? p.Describe ?? "",
+            },
             p.State, p.Note, p.State == FixState.Proposed, p.CreatedAt, p.ExpiresAt, p.DecidedAt,
             forStaff ? p.DecidedBy : null, p.ResultOutcome, p.ResultDetail, p.FinishedAt, forStaff ? p.Reasons : null)
         {
@@ -85,8 +93,15 @@ public sealed record FixView(
     }
 }
 
-/// <summary>Exactly what approving will do: the command, its parameters, the consent it needs, and how success is checked.</summary>
-public sealed record FixPreview(string Command, ConsentAction Action, IReadOnlyDictionary<string, string> Parameters, string Describe, string? VerifyClears, TimeSpan? VerifyWithin);
+/// <summary>
+/// Exactly what approving will do: the command, its parameters, the consent it needs, and how success is checked.
+/// <see cref="Describe"/> is the article's text the proposal was made with; <see cref="DescribeForReader"/> the same from
+/// the article's translation for the reader (English, with <see cref="FixView.ArticleTitleIsFallback"/>, when it has none).
+/// </summary>
+public sealed record FixPreview(string Command, ConsentAction Action, IReadOnlyDictionary<string, string> Parameters, string Describe, string? VerifyClears, TimeSpan? VerifyWithin)
+{
+    public string DescribeForReader { get; init; } = "";
+}
 
 public sealed record GrantPolicyRequest(string? Action, int? Days);
 

@@ -34,15 +34,22 @@ public static class KnowledgeApi
     public static async Task<Ok<IReadOnlyList<ArticleListItem>>> ListArticles(KnowledgeBase knowledge, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(knowledge);
-        return TypedResults.Ok(await knowledge.ListAsync(cancellationToken));
+        var items = await knowledge.ListAsync(cancellationToken);
+        var index = knowledge.Index;
+        return TypedResults.Ok<IReadOnlyList<ArticleListItem>>([.. items.Select(item => ArticleReading.Of(item, index, CultureInfo.CurrentUICulture))]);
     }
 
-    /// <summary>The published version, or <paramref name="version"/>; a draft-only article answers with its draft.</summary>
+    /// <summary>
+    /// The published version, or <paramref name="version"/>; a draft-only article answers with its draft. The article's
+    /// own texts as stored, and <c>forReader</c> beside them in the reader's language (account preference, then Accept-Language).
+    /// </summary>
     public static async Task<Results<Ok<ArticleView>, ProblemHttpResult>> GetArticle(
         string articleId, KnowledgeBase knowledge, CancellationToken cancellationToken, int? version = null)
     {
         ArgumentNullException.ThrowIfNull(knowledge);
-        return await knowledge.ViewAsync(articleId, version, cancellationToken) is { } view ? TypedResults.Ok(view) : NotFound(articleId, version);
+        return await knowledge.ViewAsync(articleId, version, cancellationToken) is { } view
+            ? TypedResults.Ok(view with { ForReader = ArticleReading.Of(view, knowledge.Index, CultureInfo.CurrentUICulture) })
+            : NotFound(articleId, version);
     }
 
     public static async Task<Results<Ok<IReadOnlyList<ArticleVersionView>>, ProblemHttpResult>> GetHistory(string articleId, KnowledgeBase knowledge, CancellationToken cancellationToken)

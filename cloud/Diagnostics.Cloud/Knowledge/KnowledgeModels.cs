@@ -52,6 +52,12 @@ public sealed record ArticleView(
     /// <summary>The shelf the article sits on (<see cref="ArticleCategory"/>).</summary>
     public string Category { get; init; } = ArticleCategory.Other;
 
+    /// <summary>
+    /// The texts as the reader reads them (<see cref="ArticleReading"/>), beside the article's own above: set where a
+    /// reader asks (<c>GET /api/kb/articles/{id}</c>), null elsewhere.
+    /// </summary>
+    public ArticleReading? ForReader { get; init; }
+
     public static ArticleView Of(Article article, ArticleVersion stored, ArticleHead head) => new(
         article.Id, stored.Version, head.PublishedVersion, head.DraftVersion, article.Title, article.Summary,
         new ApplicabilityView(article.Applies.Codes, article.Applies.Conditions, article.Applies.Models, article.Applies.Firmware.Text),
@@ -74,11 +80,21 @@ public sealed record PublishedTranslation(ArticleTranslation Translation, int Ve
 
 /// <summary>
 /// An article in a list: its published title (or its draft's, before a first publication), its category, the models it
-/// is limited to (none: every model), and the languages it is published in besides English.
+/// is limited to (none: every model), and the languages it is published in besides English. Where a reader asks
+/// (<c>GET /api/kb/articles</c>), <see cref="TitleForReader"/> is the title of its translation for the reader in
+/// <see cref="Language"/>, or the English title with <see cref="IsFallback"/> set (<see cref="ArticleReading"/>).
 /// </summary>
 public sealed record ArticleListItem(
     string Id, string Title, int? PublishedVersion, int? DraftVersion, IReadOnlyList<string> Codes, IReadOnlyList<string> Conditions, string? RemediationCommand,
-    IReadOnlyList<string> Languages, string Category, IReadOnlyList<string> Models);
+    IReadOnlyList<string> Languages, string Category, IReadOnlyList<string> Models)
+{
+    public string? TitleForReader { get; init; }
+
+    /// <summary>The language of <see cref="TitleForReader"/>.</summary>
+    public string? Language { get; init; }
+
+    public bool IsFallback { get; init; }
+}
 
 public sealed record ArticleVersionView(int Version, string Author, ArticleOrigin Origin, DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt, bool IsPublished, bool IsDraft);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Localization;
 
@@ -8,6 +9,8 @@ namespace Diagnostics.Cloud.Knowledge;
 /// <c>Resources/Knowledge/MatchReasons{,.zh-Hans,.ja}.resx</c> with numbers in the reader's culture and conditions by
 /// their plain-language names. The English form (<see cref="LocalizedMessage.Invariant"/>) is the one the API's
 /// <c>reasons</c>, fix proposals and logs have always carried, byte for byte: conditions as codes, numbers the invariant way.
+/// A reason kept in that form (a fix proposal stores the reasons it was made for) is read again in the reader's language
+/// through <see cref="Read"/>.
 /// </summary>
 public static class MatchReasons
 {
@@ -38,6 +41,28 @@ public static class MatchReasons
     public static LocalizedMessage NoResults(double startingRate) => Reason("NoResults", startingRate);
 
     private static LocalizedMessage Reason(string kind, params object?[] values) => new(Texts, kind, values);
+
+    /// <summary>
+    /// A reason as stored (its English form) in the reader's language (the request's UI culture): the same kind with the
+    /// same values, a condition by its plain-language name and matched words listed the reader's way. Numbers keep the
+    /// digits they were stored with (the reader's cultures write them alike). A line that is no reason reads as stored
+    /// (a support request's "requested by …").
+    /// </summary>
+    public static string Read(string stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        var reader = CultureInfo.CurrentUICulture;
+        return StoredTextReader.ReadsAsWritten(reader) ? stored
+            : StoredTextReader.Reword(Texts.Manager, "match-reasons", stored, CultureInfo.InvariantCulture, reader, ReadValue) ?? stored;
+    }
+
+    /// <summary>A stored reason's value as its <see cref="IReaderValue"/> words it for a reader; null keeps it as stored.</summary>
+    private static string? ReadValue(string kind, int index, string value) => (kind, index) switch
+    {
+        ("SameCondition", 0) or ("ReportedNow", 1) => new ConditionName(value).ForReader,
+        ("Words", 0) => new WordList(value.Split(", ")).ForReader,
+        _ => null,
+    };
 
     /// <summary>A normalized condition: its plain-language name for a reader, its code in English (as the API always said it).</summary>
     private sealed record ConditionName(string? Condition) : IReaderValue

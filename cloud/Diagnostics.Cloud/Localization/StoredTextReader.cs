@@ -100,6 +100,7 @@ public static partial class StoredTextReader
         return found;
     }
 
-    [GeneratedRegex(@"\\\{(\d)}")]
+    // {0}, and {1:0.00} with a format (a match's reason): the value is matched as written, its format kept by the digits stored.
+    [GeneratedRegex(@"\\\{(\d)(?::[^}]*)?}")]
     private static partial Regex Placeholder();
 }
