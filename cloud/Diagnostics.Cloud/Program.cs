@@ -61,6 +61,7 @@ builder.AddApiRefusals();
 var app = builder.Build();
 
 app.UseWebSecurity();
+app.UseNotFoundPage();
 app.UseHttps();
 app.UseApiRefusals();
 app.UseAccounts();

@@ -17,7 +17,7 @@ namespace Diagnostics.Cloud.Http;
 /// </summary>
 public static class ApiRefusals
 {
-    private static readonly PathString ApiRoot = new("/api");
+    internal static readonly PathString ApiRoot = new("/api");
 
     public static WebApplicationBuilder AddApiRefusals(this WebApplicationBuilder builder)
     {

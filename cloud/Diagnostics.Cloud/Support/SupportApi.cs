@@ -45,7 +45,8 @@ public static class SupportApi
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         mine.MapPost("/", async (OpenSessionRequest request, HttpContext http, CustomerConversations conversations, CancellationToken ct) =>
             Answer(await conversations.OpenAsync(http.User, request.DeviceId, request.Text, request.FixId, request.ClientId, ct), s => Results.Created($"/api/me/sessions/{s.Id}", s)));
-        mine.MapGet("/", async (HttpContext http, CustomerConversations conversations, CancellationToken ct) => Results.Ok(await conversations.SessionsAsync(http.User, ct)));
+        mine.MapGet("/", async (HttpContext http, CustomerConversations conversations, KnowledgeBase knowledge, CancellationToken ct) =>
+            Results.Ok(SupportSessionForReader.Of(await conversations.SessionsAsync(http.User, ct), knowledge.Index)));
         mine.MapGet("/unread", async (HttpContext http, CustomerConversations conversations, CancellationToken ct) =>
             Results.Ok(new UnreadSessions(await conversations.UnreadAsync(http.User, ct))));
         MapConversation(mine, http => http.RequestServices.GetRequiredService<CustomerConversations>());
@@ -66,13 +67,16 @@ public static class SupportApi
 
         var staff = app.MapGroup("/api/sessions").WithTags("Support").RequireAuthorization(Roles.StaffPolicy)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        staff.MapGet("/", async (HttpContext http, AgentDesk desk, CancellationToken ct) => Results.Ok(await desk.OpenSessionsAsync(http.User, ct)));
+        staff.MapGet("/", async (HttpContext http, AgentDesk desk, KnowledgeBase knowledge, CancellationToken ct) =>
+            Results.Ok(SupportSessionForReader.Of(await desk.OpenSessionsAsync(http.User, ct), knowledge.Index)));
         staff.MapPost("/", async (OpenSessionRequest request, HttpContext http, AgentDesk desk, CancellationToken ct) =>
             Answer(await desk.OpenForDeviceAsync(http.User, request.DeviceId ?? "", request.Text ?? "", ct), s => Results.Created($"/api/sessions/{s.Id}", s)));
-        staff.MapGet("/queue", async (HttpContext http, AgentDesk desk, CancellationToken ct) => Results.Ok(await desk.QueueAsync(http.User, ct)));
-        staff.MapGet("/history", async (HttpContext http, SupervisorDesk supervisors, CancellationToken ct, string? q = null, string? category = null, string? agent = null,
+        staff.MapGet("/queue", async (HttpContext http, AgentDesk desk, KnowledgeBase knowledge, CancellationToken ct) =>
+            Results.Ok(SupportSessionForReader.Of(await desk.QueueAsync(http.User, ct), knowledge.Index)));
+        staff.MapGet("/history", async (HttpContext http, SupervisorDesk supervisors, KnowledgeBase knowledge, CancellationToken ct, string? q = null, string? category = null, string? agent = null,
             bool? reviewed = null, int limit = 50) =>
-            Results.Ok((await supervisors.HistoryAsync(http.User, q, category, agent, reviewed, Math.Clamp(limit, 1, 500), ct)).Sessions)).RequireAuthorization(Roles.SupervisorPolicy);
+            Results.Ok(SupportSessionForReader.Of((await supervisors.HistoryAsync(http.User, q, category, agent, reviewed, Math.Clamp(limit, 1, 500), ct)).Sessions,
+                knowledge.Index))).RequireAuthorization(Roles.SupervisorPolicy);
         staff.MapPut("/{sessionId}/review", async (string sessionId, ReviewRequest request, HttpContext http, SupervisorDesk supervisors, CancellationToken ct) =>
             Answer(await supervisors.ReviewAsync(http.User, sessionId, request.Score ?? 0, request.Comment, request.Met, ct), Results.Ok))
             .RequireAuthorization(Roles.SupervisorPolicy);
@@ -133,8 +137,8 @@ public static class SupportApi
     /// <summary>What customers and staff both do in a conversation: read it, write, send and see pictures; who may, and what they see, is the audience's.</summary>
     private static void MapConversation(RouteGroupBuilder group, Func<HttpContext, Conversations> audience)
     {
-        group.MapGet("/{sessionId}", async (string sessionId, HttpContext http, CancellationToken ct) =>
-            await audience(http).SessionAsync(http.User, sessionId, ct) is { } session ? Results.Ok(session) : NoSession(sessionId));
+        group.MapGet("/{sessionId}", async (string sessionId, HttpContext http, KnowledgeBase knowledge, CancellationToken ct) =>
+            await audience(http).SessionAsync(http.User, sessionId, ct) is { } session ? Results.Ok(SupportSessionForReader.Of(session, knowledge.Index)) : NoSession(sessionId));
         group.MapGet("/{sessionId}/messages", async (string sessionId, HttpContext http, SupportService support, CannedReplyStore cannedReplies,
             KnowledgeBase knowledge, CancellationToken ct, long after = 0, int waitSeconds = 0) =>
         {

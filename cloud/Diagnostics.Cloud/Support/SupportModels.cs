@@ -101,7 +101,8 @@ public static class SessionCategories
     ];
 }
 
-public sealed record SupportSession(
+/// <summary>A conversation as stored. Not sealed: <see cref="SupportSessionForReader"/> adds what an API reader reads beside it.</summary>
+public record SupportSession(
     string Id,
     string CustomerId,
     string CustomerName,

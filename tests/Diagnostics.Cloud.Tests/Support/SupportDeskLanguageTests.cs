@@ -72,4 +72,23 @@ public sealed class SupportDeskLanguageTests
         Assert.Equal(Enumerable.Repeat("en", titles.Length), Attribute(held, "canned-option", "data-language").Take(titles.Length));
         Assert.Equal(titles.Order(StringComparer.Ordinal), TestIdTexts(held, "canned-option").Take(titles.Length).Order(StringComparer.Ordinal));
     }
+
+    // The expected names are Unicode CLDR's language display names (en, zh-Hans, ja locales).
+    [Theory]
+    [InlineData("en-US", "English", "Chinese (Simplified)", "Japanese")]
+    [InlineData("zh-CN,zh;q=0.9", "英语", "中文（简体）", "日语")]
+    [InlineData("ja-JP", "英語", "中国語 (簡体字)", "日本語")]
+    public async Task Each_canned_reply_shows_its_language_by_name_in_the_agents_language_and_keeps_the_tag(
+        string acceptLanguage, string english, string chinese, string japanese)
+    {
+        await using var host = new CloudHost();
+        var agent = await host.SignedInClientAsync(AccountRole.Agent);
+        agent.DefaultRequestHeaders.AcceptLanguage.ParseAdd(acceptLanguage);
+        var names = new Dictionary<string, string> { ["en"] = english, ["zh-Hans"] = chinese, ["ja"] = japanese };
+
+        var desk = await GetPageAsync(agent, "/dashboard/support");
+        var tags = Attribute(desk, "canned-reply", "data-language");
+        Assert.Equal(["en", "ja", "zh-Hans"], tags.Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(tags.Select(tag => names[tag]), TestIdTexts(desk, "canned-reply-language"));
+    }
 }
