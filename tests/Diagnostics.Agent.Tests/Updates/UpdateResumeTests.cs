@@ -99,6 +99,7 @@ public sealed class UpdateResumeTests : IAsyncDisposable
 
         var final = await _rig.FinalReportAsync("offer-trial");
         Assert.Equal((outcome, runningAfter), (final.Phase, final.RunningVersion));
+        Assert.Equal(broken ? UpdateDetail.RolledBackCode : UpdateDetail.HealthyCode, final.DetailCode);
         Assert.Equal(runningAfter, _rig.Printer!.FirmwareVersion);
         Assert.False(_rig.Slots.ReadPointer()!.Trial);
         // The start was the reboot: the trial slot was booted once, not rebooted into again.
