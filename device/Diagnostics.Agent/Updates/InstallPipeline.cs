@@ -181,7 +181,7 @@ internal sealed class InstallPipeline(
         if (FreeBytes(_directory) is { } free && free < needed)
         {
             await FinishAsync(entry, UpdatePhase.Failed, UpdateFailure.NoSpace,
-                UpdateDetail.Words($"{free} bytes free under {_directory}; the download and the image need {needed} (with {_options.MinimumFreeBytes} kept free)"), workToken);
+                UpdateDetail.NoSpace(free, _directory, needed, _options.MinimumFreeBytes), workToken);
             return null;
         }
         var url = OfferChecks.PayloadUri(offer.PayloadUrl, _device.CloudUrl)!;

@@ -41,6 +41,9 @@ public sealed record UpdateDetail(string Code, IReadOnlyList<string> Values, str
     /// </summary>
     public const string ManifestRuleCode = "ManifestRule";
 
+    /// <summary>Not enough free space for the download and the image. Values: bytes free, the directory, bytes needed, bytes kept free (invariant digits).</summary>
+    public const string NoSpaceCode = "NoSpace";
+
     // The health check after booting a new version. Each reason is a detail of its own, carried inside the rollback's
     // detail (see RolledBack): the reason's code, then its values, after the rollback's own value.
     /// <summary>The new version ran healthy for long enough. Values: the new version, the old one, the seconds required (invariant, "0.#").</summary>
@@ -101,6 +104,10 @@ public sealed record UpdateDetail(string Code, IReadOnlyList<string> Values, str
 
     public static UpdateDetail NotHostRole() =>
         new(NotHostRoleCode, [], "this agent watches a device, not a host: driver packages install on agents in the host role (Agent:Collectors=host)");
+
+    public static UpdateDetail NoSpace(long freeBytes, string directory, long neededBytes, long keptFreeBytes) =>
+        new(NoSpaceCode, [Number(freeBytes), directory, Number(neededBytes), Number(keptFreeBytes)],
+            $"{Number(freeBytes)} bytes free under {directory}; the download and the image need {Number(neededBytes)} (with {Number(keptFreeBytes)} kept free)");
 
     public static UpdateDetail Healthy(string version, string fromVersion, TimeSpan stableFor) =>
         new(HealthyCode, [version, fromVersion, Seconds(stableFor)],

@@ -202,6 +202,26 @@ public sealed class UpdateOffersTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task An_offer_that_does_not_fit_on_the_disk_fails_with_the_free_and_needed_bytes_as_values()
+    {
+        _rig.Options.MinimumFreeBytes = 1L << 60;
+        await _rig.StartAgentAsync();
+        var release = _rig.MakeRelease("2.3.0", "offer-too-big");
+
+        await _rig.OfferAsync(release.Offer);
+
+        var final = await _rig.FinalReportAsync("offer-too-big");
+        Assert.Equal((UpdatePhase.Failed, UpdateFailure.NoSpace, UpdateDetail.NoSpaceCode), (final.Phase, final.Failure, final.DetailCode));
+        Assert.Equal(4, final.DetailValues.Count);
+        var (free, directory, needed) = (final.DetailValues[0], final.DetailValues[1], final.DetailValues[2]);
+        Assert.Equal((1L << 60).ToString(System.Globalization.CultureInfo.InvariantCulture), final.DetailValues[3]);
+        Assert.True(long.Parse(needed, System.Globalization.CultureInfo.InvariantCulture) > 1L << 60, needed);
+        Assert.StartsWith(_rig.Directory.Path, directory, StringComparison.Ordinal);
+        Assert.Equal($"{free} bytes free under {directory}; the download and the image need {needed} (with {1L << 60} kept free)", final.Detail);
+        Assert.Empty(_rig.Server.Requests);
+    }
+
+    [Fact]
     public async Task An_offer_that_cannot_be_read_is_counted_and_the_session_goes_on()
     {
         await _rig.StartAgentAsync();
