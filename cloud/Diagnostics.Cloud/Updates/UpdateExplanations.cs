@@ -66,6 +66,7 @@ public static class UpdateExplanations
             UpdateDetail.HealthNotConnectedCode or UpdateDetail.HealthNotReadCode or UpdateDetail.HealthNoAnswerCode or UpdateDetail.HealthWrongVersionCode =>
                 [.. values.Select((value, i) => i == 1 ? TimeOrAsSent(value) : value)],
             UpdateDetail.HealthNotLongEnoughCode => [.. values.Select((value, i) => i switch { 1 or 2 => NumberOrAsSent(value), 3 => TimeOrAsSent(value), _ => value })],
+            UpdateDetail.NoSpaceCode => [.. values.Select((value, i) => i == 1 ? value : NumberOrAsSent(value))],
             UpdateDetail.HealthyCode => [.. values.Select((value, i) => i == 2 ? NumberOrAsSent(value) : value)],
             _ => [.. values],
         };

@@ -386,6 +386,18 @@ public sealed class RolloutLanguageTests : IDisposable
             RolloutNotes.ReadDetail(stuck.Text, stuck));
     }
 
+    [Theory]
+    [InlineData("zh-Hans", "/var/lib/dx/updates 下只有 1,048,576 字节可用空间；下载文件和映像共需 12,582,912 字节（其中 8,388,608 字节须保持空闲）")]
+    [InlineData("ja", "/var/lib/dx/updates の空き容量は 1,048,576 バイトしかありません。ダウンロードとイメージには 12,582,912 バイト必要です（うち 8,388,608 バイトは空けておく分です）")]
+    public void A_full_disk_reads_in_the_readers_language_with_its_numbers_in_their_format(string language, string expected)
+    {
+        var said = UpdateDetail.NoSpace(1_048_576, "/var/lib/dx/updates", 12_582_912, 8_388_608);
+        Assert.Equal("1048576 bytes free under /var/lib/dx/updates; the download and the image need 12582912 (with 8388608 kept free)", said.Text);
+
+        using var _ = new UiCulture(language);
+        Assert.Equal(expected, RolloutNotes.ReadDetail(said.Text, said));
+    }
+
     [Fact]
     public async Task A_customer_reads_why_their_printer_went_back_to_its_old_version_in_their_language()
     {
