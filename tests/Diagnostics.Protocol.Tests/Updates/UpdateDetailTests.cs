@@ -55,7 +55,8 @@ public sealed class UpdateDetailTests
         Assert.Equal(UpdateDetail.RolledBackCode, read.Code);
         Assert.Equal(["2.1.0", UpdateDetail.HealthNoAnswerCode, "2.3.0", "1796632800000", "no SNMP answer from 192.0.2.7"], read.Values);
         var nested = read.AsRollbackReason()!;
-        Assert.Equal((reason.Code, reason.Values), (nested.Code, nested.Values));
+        Assert.Equal(reason.Code, nested.Code);
+        Assert.Equal(reason.Values, nested.Values);
         Assert.Null(UpdateDetail.ImageGone().AsRollbackReason());
         Assert.Null(new UpdateDetail(UpdateDetail.RollbackFailedCode, ["slot A is unreadable"], "").AsRollbackReason());
     }
