@@ -56,11 +56,22 @@ public static class UpdateExplanations
         var name = "Device." + detail.Code;
         if (detail.Code.Length == 0 || Texts.Manager.GetString(name, CultureInfo.InvariantCulture) is null)
             return null;
-        object?[] args = detail.Code switch
+        var values = detail.Values;
+        object?[]? args = detail.Code switch
         {
-            UpdateDetail.OfferExpiredCode or UpdateDetail.OfferExpiredWaitingCode => [.. detail.Values.Select(TimeOrAsSent)],
-            _ => [.. detail.Values],
+            UpdateDetail.OfferExpiredCode or UpdateDetail.OfferExpiredWaitingCode => [.. values.Select(TimeOrAsSent)],
+            // The rollback's own value, then its reason worded in turn: a reason this cloud cannot word leaves the whole sentence as the device said it.
+            UpdateDetail.RolledBackCode or UpdateDetail.RollbackFailedCode =>
+                detail.AsRollbackReason() is { } reason && Device(reason) is { } reasonWords ? [values[0], reasonWords] : null,
+            UpdateDetail.HealthNotConnectedCode or UpdateDetail.HealthNotReadCode or UpdateDetail.HealthNoAnswerCode or UpdateDetail.HealthWrongVersionCode =>
+                [.. values.Select((value, i) => i == 1 ? TimeOrAsSent(value) : value)],
+            UpdateDetail.HealthNotLongEnoughCode => [.. values.Select((value, i) => i switch { 1 or 2 => NumberOrAsSent(value), 3 => TimeOrAsSent(value), _ => value })],
+            UpdateDetail.NoSpaceCode => [.. values.Select((value, i) => i == 1 ? value : NumberOrAsSent(value))],
+            UpdateDetail.HealthyCode => [.. values.Select((value, i) => i == 2 ? NumberOrAsSent(value) : value)],
+            _ => [.. values],
         };
+        if (args is null)
+            return null;
         try
         {
             return Texts.Format(name, args);
@@ -74,6 +85,10 @@ public static class UpdateExplanations
 
     /// <summary>A moment in the reader's date and time format, said to be UTC (the service keeps and schedules in UTC).</summary>
     public static string UtcTime(DateTimeOffset at) => Text("UtcTime", at.UtcDateTime.ToString("f", CultureInfo.CurrentCulture));
+
+    // A device's numbers travel in invariant digits; the text formats them in the reader's culture.
+    private static object NumberOrAsSent(string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number : value;
 
     // A device's times travel as Unix milliseconds; one out of the calendar's range reads as it came.
     private static string TimeOrAsSent(string unixMs) =>

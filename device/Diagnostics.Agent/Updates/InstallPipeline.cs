@@ -181,7 +181,7 @@ internal sealed class InstallPipeline(
         if (FreeBytes(_directory) is { } free && free < needed)
         {
             await FinishAsync(entry, UpdatePhase.Failed, UpdateFailure.NoSpace,
-                UpdateDetail.Words($"{free} bytes free under {_directory}; the download and the image need {needed} (with {_options.MinimumFreeBytes} kept free)"), workToken);
+                UpdateDetail.NoSpace(free, _directory, needed, _options.MinimumFreeBytes), workToken);
             return null;
         }
         var url = OfferChecks.PayloadUri(offer.PayloadUrl, _device.CloudUrl)!;
@@ -317,18 +317,18 @@ internal sealed class InstallPipeline(
         var failed = await _healthCheck.RunAsync(entry.TargetVersion, entry.ErrorsBefore, deadline, cancellationToken);
         if (failed is null)
         {
-            failed = await _installer.CommitAsync(cancellationToken) is { } commit ? "marking the new version good failed: " + commit : null;
+            failed = await _installer.CommitAsync(cancellationToken) is { } commit ? UpdateDetail.CommitFailed(commit) : null;
             if (failed is null)
             {
                 Interlocked.Increment(ref _succeeded);
                 UpdateLog.Succeeded(_logger, _device.DeviceId, entry.OfferId, entry.TargetVersion, entry.FromVersion);
                 await FinishAsync(entry, UpdatePhase.Succeeded, UpdateFailure.None,
-                    UpdateDetail.Words($"running {entry.TargetVersion} (was {entry.FromVersion}); connected and healthy for {_options.HealthCheckStableFor.TotalSeconds:0.#} s after booting it"),
+                    UpdateDetail.Healthy(entry.TargetVersion, entry.FromVersion, _options.HealthCheckStableFor),
                     cancellationToken, running: entry.TargetVersion);
                 return;
             }
         }
-        await RollBackAsync(entry with { RollbackReason = "health check failed: " + failed }, cancellationToken);
+        await RollBackAsync(entry with { RollbackReason = "health check failed: " + failed.Text, RollbackCause = failed }, cancellationToken);
     }
 
     /// <summary>Back to the version that ran before: set it to boot, boot it, report RolledBack with the reason.</summary>
@@ -345,9 +345,12 @@ internal sealed class InstallPipeline(
         }
         _device.Telemetry.RequestRead();
         Interlocked.Increment(ref _rolledBack);
-        var detail = entry.RollbackReason + (problem is null ? $"; back on {entry.FromVersion}" : $"; going back failed too: {problem}");
-        UpdateLog.RolledBack(_logger, _device.DeviceId, entry.OfferId, entry.TargetVersion, detail);
-        await FinishAsync(entry, UpdatePhase.RolledBack, UpdateFailure.HealthCheckFailed, UpdateDetail.Words(detail), cancellationToken,
+        // A journal written by an older agent has the reason's words only: the whole sentence stays words then.
+        var detail = entry.RollbackCause is { } cause
+            ? problem is null ? UpdateDetail.RolledBack(cause, entry.FromVersion) : UpdateDetail.RollbackFailed(cause, problem)
+            : UpdateDetail.Words(entry.RollbackReason + (problem is null ? $"; back on {entry.FromVersion}" : $"; going back failed too: {problem}"));
+        UpdateLog.RolledBack(_logger, _device.DeviceId, entry.OfferId, entry.TargetVersion, detail.Text);
+        await FinishAsync(entry, UpdatePhase.RolledBack, UpdateFailure.HealthCheckFailed, detail, cancellationToken,
             running: problem is null ? _device.Bootable?.FirmwareVersion ?? entry.FromVersion : null);
     }
 

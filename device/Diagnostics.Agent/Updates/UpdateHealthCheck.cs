@@ -12,9 +12,9 @@ namespace Diagnostics.Agent.Updates;
 /// <param name="latestStatus">The telemetry pump's newest status (debounced, as the cloud sees it).</param>
 public sealed class UpdateHealthCheck(Func<bool> isConnected, Func<DeviceStatus?> latestStatus, TimeProvider time, TimeSpan interval, TimeSpan stableFor)
 {
-    /// <summary>Null when the device passed; otherwise why it did not.</summary>
+    /// <summary>Null when the device passed; otherwise why it did not (coded, <see cref="UpdateDetail"/>'s Health* codes).</summary>
     /// <param name="errorsBefore">Codes of the error conditions active before the update: not held against the new version.</param>
-    public async Task<string?> RunAsync(string targetVersion, IReadOnlyCollection<string> errorsBefore, DateTimeOffset deadline, CancellationToken cancellationToken)
+    public async Task<UpdateDetail?> RunAsync(string targetVersion, IReadOnlyCollection<string> errorsBefore, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(errorsBefore);
         DateTimeOffset? healthySince = null;
@@ -24,11 +24,11 @@ public sealed class UpdateHealthCheck(Func<bool> isConnected, Func<DeviceStatus?
             var status = latestStatus();
             var runsTarget = status is not null && FirmwareVersion.Compare(status.FirmwareVersion, targetVersion) == 0;
             if (runsTarget && status!.Conditions.Find(c => c.Severity == Severity.Error && !errorsBefore.Contains(c.Code) && !Conditions.CausedByUse.Contains(c.Condition)) is { } error)
-                return $"after booting {targetVersion} the device reports {error.Code} ({error.Condition}): {error.Message}";
-            var problem = !isConnected() ? "the agent is not connected to the cloud"
-                : status is null ? "the device has not been read yet"
-                : status.State == DeviceState.Unreachable ? $"the device does not answer: {status.StateMessage}"
-                : !runsTarget ? $"the device reports version {status.FirmwareVersion}, not {targetVersion}"
+                return UpdateDetail.HealthNewError(targetVersion, error.Code, error.Condition, error.Message);
+            Func<UpdateDetail>? problem = !isConnected() ? () => UpdateDetail.HealthNotConnected(targetVersion, deadline)
+                : status is null ? () => UpdateDetail.HealthNotRead(targetVersion, deadline)
+                : status.State == DeviceState.Unreachable ? () => UpdateDetail.HealthNoAnswer(targetVersion, deadline, status.StateMessage)
+                : !runsTarget ? () => UpdateDetail.HealthWrongVersion(targetVersion, deadline, status.FirmwareVersion)
                 : null;
             if (problem is null)
             {
@@ -42,9 +42,7 @@ public sealed class UpdateHealthCheck(Func<bool> isConnected, Func<DeviceStatus?
             }
             if (now >= deadline)
             {
-                return problem is null
-                    ? $"the device was healthy on {targetVersion} for {(now - healthySince!.Value).TotalSeconds:0.#} s of the {stableFor.TotalSeconds:0.#} s required when the window closed at {deadline:u}"
-                    : $"the device was not healthy on {targetVersion} by {deadline:u}: {problem}";
+                return problem is null ? UpdateDetail.HealthNotLongEnough(targetVersion, now - healthySince!.Value, stableFor, deadline) : problem();
             }
             var wait = deadline - now < interval ? deadline - now : interval;
             await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time, cancellationToken);

@@ -31,6 +31,7 @@ public enum UpdateStage
 /// <param name="ErrorsBefore">Error conditions active before the update: the health check looks for new ones only.</param>
 /// <param name="TrialStartedUnixMs">When the new version was first booted; the health check's window counts from it.</param>
 /// <param name="RollbackReason">Why the new version is being given up, while the device goes back to the old one.</param>
+/// <param name="RollbackCause">The same reason coded (null in a journal an older agent wrote), so the rollback's report can carry it.</param>
 public sealed record UpdateJournalEntry(
     string OfferId,
     string PackageId,
@@ -42,7 +43,8 @@ public sealed record UpdateJournalEntry(
     IReadOnlyList<string> ErrorsBefore,
     long TrialStartedUnixMs,
     long RecordedUnixMs,
-    string RollbackReason = "")
+    string RollbackReason = "",
+    UpdateDetail? RollbackCause = null)
 {
     [JsonIgnore]
     public bool IsFinished => Stage == UpdateStage.Finished;

@@ -41,6 +41,32 @@ public sealed record UpdateDetail(string Code, IReadOnlyList<string> Values, str
     /// </summary>
     public const string ManifestRuleCode = "ManifestRule";
 
+    /// <summary>Not enough free space for the download and the image. Values: bytes free, the directory, bytes needed, bytes kept free (invariant digits).</summary>
+    public const string NoSpaceCode = "NoSpace";
+
+    // The health check after booting a new version. Each reason is a detail of its own, carried inside the rollback's
+    // detail (see RolledBack): the reason's code, then its values, after the rollback's own value.
+    /// <summary>The new version ran healthy for long enough. Values: the new version, the old one, the seconds required (invariant, "0.#").</summary>
+    public const string HealthyCode = "Healthy";
+    /// <summary>After booting it the device reports a new error. Values: the version, the condition's code, its kind, the device's message (verbatim).</summary>
+    public const string HealthNewErrorCode = "HealthNewError";
+    /// <summary>Healthy, but not for long enough when the window closed. Values: the version, seconds healthy, seconds required (invariant, "0.#"), the window's end (Unix ms).</summary>
+    public const string HealthNotLongEnoughCode = "HealthNotLongEnough";
+    /// <summary>The agent was not connected to the cloud when the window closed. Values: the version, the window's end (Unix ms).</summary>
+    public const string HealthNotConnectedCode = "HealthNotConnected";
+    /// <summary>The device had not been read when the window closed. Values: the version, the window's end (Unix ms).</summary>
+    public const string HealthNotReadCode = "HealthNotRead";
+    /// <summary>The device did not answer when the window closed. Values: the version, the window's end (Unix ms), the collector's message (verbatim).</summary>
+    public const string HealthNoAnswerCode = "HealthNoAnswer";
+    /// <summary>The device reported another version when the window closed. Values: the version, the window's end (Unix ms), the version it reports.</summary>
+    public const string HealthWrongVersionCode = "HealthWrongVersion";
+    /// <summary>The installer could not mark the new version good. Values: the installer's words (verbatim).</summary>
+    public const string CommitFailedCode = "CommitFailed";
+    /// <summary>The health check failed and the device is back on the old version. Values: the old version, then the reason's code and values.</summary>
+    public const string RolledBackCode = "RolledBack";
+    /// <summary>The health check failed and going back failed too. Values: the installer's words (verbatim), then the reason's code and values.</summary>
+    public const string RollbackFailedCode = "RollbackFailed";
+
     /// <summary>Words the agent wrote that have no code (yet): a cloud shows them as the device's words.</summary>
     public static UpdateDetail Words(string text) => new("", [], text ?? "");
 
@@ -79,6 +105,57 @@ public sealed record UpdateDetail(string Code, IReadOnlyList<string> Values, str
     public static UpdateDetail NotHostRole() =>
         new(NotHostRoleCode, [], "this agent watches a device, not a host: driver packages install on agents in the host role (Agent:Collectors=host)");
 
+    public static UpdateDetail NoSpace(long freeBytes, string directory, long neededBytes, long keptFreeBytes) =>
+        new(NoSpaceCode, [Number(freeBytes), directory, Number(neededBytes), Number(keptFreeBytes)],
+            $"{Number(freeBytes)} bytes free under {directory}; the download and the image need {Number(neededBytes)} (with {Number(keptFreeBytes)} kept free)");
+
+    public static UpdateDetail Healthy(string version, string fromVersion, TimeSpan stableFor) =>
+        new(HealthyCode, [version, fromVersion, Seconds(stableFor)],
+            $"running {version} (was {fromVersion}); connected and healthy for {Seconds(stableFor)} s after booting it");
+
+    public static UpdateDetail HealthNewError(string version, string conditionCode, string condition, string message) =>
+        new(HealthNewErrorCode, [version, conditionCode, condition, message],
+            $"after booting {version} the device reports {conditionCode} ({condition}): {message}");
+
+    public static UpdateDetail HealthNotLongEnough(string version, TimeSpan healthyFor, TimeSpan stableFor, DateTimeOffset windowEnd) =>
+        new(HealthNotLongEnoughCode, [version, Seconds(healthyFor), Seconds(stableFor), Number(windowEnd.ToUnixTimeMilliseconds())],
+            $"the device was healthy on {version} for {Seconds(healthyFor)} s of the {Seconds(stableFor)} s required when the window closed at {WindowEnd(windowEnd)}");
+
+    public static UpdateDetail HealthNotConnected(string version, DateTimeOffset windowEnd) =>
+        NotHealthyBy(HealthNotConnectedCode, version, windowEnd, [], "the agent is not connected to the cloud");
+
+    public static UpdateDetail HealthNotRead(string version, DateTimeOffset windowEnd) =>
+        NotHealthyBy(HealthNotReadCode, version, windowEnd, [], "the device has not been read yet");
+
+    public static UpdateDetail HealthNoAnswer(string version, DateTimeOffset windowEnd, string stateMessage) =>
+        NotHealthyBy(HealthNoAnswerCode, version, windowEnd, [stateMessage], $"the device does not answer: {stateMessage}");
+
+    public static UpdateDetail HealthWrongVersion(string version, DateTimeOffset windowEnd, string reportedVersion) =>
+        NotHealthyBy(HealthWrongVersionCode, version, windowEnd, [reportedVersion], $"the device reports version {reportedVersion}, not {version}");
+
+    public static UpdateDetail CommitFailed(string problem) =>
+        new(CommitFailedCode, [problem], "marking the new version good failed: " + problem);
+
+    /// <summary>Back on <paramref name="fromVersion"/> after <paramref name="reason"/> (a health-check reason or any other detail).</summary>
+    public static UpdateDetail RolledBack(UpdateDetail reason, string fromVersion)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        return new(RolledBackCode, [fromVersion, reason.Code, .. reason.Values], $"health check failed: {reason.Text}; back on {fromVersion}");
+    }
+
+    public static UpdateDetail RollbackFailed(UpdateDetail reason, string problem)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        return new(RollbackFailedCode, [problem, reason.Code, .. reason.Values], $"health check failed: {reason.Text}; going back failed too: {problem}");
+    }
+
+    /// <summary>
+    /// The reason a <see cref="RolledBackCode"/> or <see cref="RollbackFailedCode"/> detail carries after its own value
+    /// (without its English text, which only the whole sentence keeps); null for any other detail.
+    /// </summary>
+    public UpdateDetail? AsRollbackReason() =>
+        Code is RolledBackCode or RollbackFailedCode && Values.Count > 1 ? new UpdateDetail(Values[1], [.. Values.Skip(2)], "") : null;
+
     /// <summary>A manifest check's refusal: coded when the check names the rule it broke, else its words.</summary>
     public static UpdateDetail Of(ManifestCheck check)
     {
@@ -91,6 +168,15 @@ public sealed record UpdateDetail(string Code, IReadOnlyList<string> Values, str
         Code == ManifestRuleCode && Values.Count > 0 ? new ManifestProblem(Values[0], [.. Values.Skip(1)], Text) : null;
 
     public override string ToString() => Text;
+
+    private static UpdateDetail NotHealthyBy(string code, string version, DateTimeOffset windowEnd, IReadOnlyList<string> values, string problem) =>
+        new(code, [version, Number(windowEnd.ToUnixTimeMilliseconds()), .. values],
+            $"the device was not healthy on {version} by {WindowEnd(windowEnd)}: {problem}");
+
+    /// <summary>Seconds as the agent has always written them in these details ("0.#").</summary>
+    private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
+
+    private static string WindowEnd(DateTimeOffset at) => at.ToString("u", CultureInfo.InvariantCulture);
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -25,6 +25,10 @@ public sealed class UpdateOffersTests : IAsyncDisposable
         var final = await _rig.FinalReportAsync("offer-happy");
         Assert.Equal((UpdatePhase.Succeeded, UpdateFailure.None, "2.3.0", "2.3.0", "lp400-fw-2.3.0"),
             (final.Phase, final.Failure, final.RunningVersion, final.TargetVersion, final.PackageId));
+        // The rig asks for 300 ms of health: the English sentence as before, and its code with the seconds in invariant digits.
+        Assert.Equal((UpdateDetail.HealthyCode, $"running 2.3.0 (was {UpdateRig.FactoryVersion}); connected and healthy for 0.3 s after booting it"),
+            (final.DetailCode, final.Detail));
+        Assert.Equal(["2.3.0", UpdateRig.FactoryVersion, "0.3"], final.DetailValues);
         var phases = _rig.Reports("offer-happy").Select(r => r.Phase).Distinct().ToList();
         Assert.Equal([UpdatePhase.Downloading, UpdatePhase.Verifying, UpdatePhase.Installing, UpdatePhase.Rebooting, UpdatePhase.HealthCheck, UpdatePhase.Succeeded], phases);
         var downloading = _rig.Reports("offer-happy").Where(r => r.Phase == UpdatePhase.Downloading).ToList();
@@ -157,7 +161,14 @@ public sealed class UpdateOffersTests : IAsyncDisposable
 
         var final = await _rig.FinalReportAsync("offer-broken");
         Assert.Equal((UpdatePhase.RolledBack, UpdateFailure.HealthCheckFailed, UpdateRig.FactoryVersion), (final.Phase, final.Failure, final.RunningVersion));
-        Assert.Contains($"reports {SimulatedPrinter.EngineErrorCode} ({Conditions.HardwareFault})", final.Detail, StringComparison.Ordinal);
+        // The English sentence as agents have always sent it, and the same said as a code with the reason nested in it.
+        const string engineMessage = "10.1 Engine controller error: the engine rejected the firmware. Turn the printer off and on.";
+        Assert.Equal(
+            $"health check failed: after booting 2.3.0 the device reports {SimulatedPrinter.EngineErrorCode} ({Conditions.HardwareFault}): {engineMessage}; back on {UpdateRig.FactoryVersion}",
+            final.Detail);
+        Assert.Equal(UpdateDetail.RolledBackCode, final.DetailCode);
+        Assert.Equal([UpdateRig.FactoryVersion, UpdateDetail.HealthNewErrorCode, "2.3.0", SimulatedPrinter.EngineErrorCode, Conditions.HardwareFault, engineMessage],
+            final.DetailValues);
         Assert.DoesNotContain(_rig.Reports("offer-broken"), r => r.Phase == UpdatePhase.Succeeded);
         Assert.Equal(UpdateRig.FactoryVersion, _rig.Printer!.FirmwareVersion);
         var pointer = _rig.Slots.ReadPointer()!;
@@ -179,7 +190,35 @@ public sealed class UpdateOffersTests : IAsyncDisposable
         var final = await _rig.FinalReportAsync("offer-silent");
         Assert.Equal((UpdatePhase.RolledBack, UpdateFailure.HealthCheckFailed, UpdateRig.FactoryVersion), (final.Phase, final.Failure, final.RunningVersion));
         Assert.Contains("the device does not answer", final.Detail, StringComparison.Ordinal);
+        Assert.StartsWith("health check failed: the device was not healthy on 2.3.0 by ", final.Detail, StringComparison.Ordinal);
+        Assert.EndsWith("; back on " + UpdateRig.FactoryVersion, final.Detail, StringComparison.Ordinal);
+        // Old version, the reason's code, the version, the window's end (Unix ms), the collector's own message.
+        Assert.Equal(UpdateDetail.RolledBackCode, final.DetailCode);
+        Assert.Equal([UpdateRig.FactoryVersion, UpdateDetail.HealthNoAnswerCode, "2.3.0"], final.DetailValues.Take(3));
+        Assert.Equal(5, final.DetailValues.Count);
+        var windowEnd = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(final.DetailValues[3], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains($"by {windowEnd:u}: the device does not answer: {final.DetailValues[4]}; back on", final.Detail, StringComparison.Ordinal);
         Assert.Equal(UpdateRig.FactoryVersion, _rig.Printer!.FirmwareVersion);
+    }
+
+    [Fact]
+    public async Task An_offer_that_does_not_fit_on_the_disk_fails_with_the_free_and_needed_bytes_as_values()
+    {
+        _rig.Options.MinimumFreeBytes = 1L << 60;
+        await _rig.StartAgentAsync();
+        var release = _rig.MakeRelease("2.3.0", "offer-too-big");
+
+        await _rig.OfferAsync(release.Offer);
+
+        var final = await _rig.FinalReportAsync("offer-too-big");
+        Assert.Equal((UpdatePhase.Failed, UpdateFailure.NoSpace, UpdateDetail.NoSpaceCode), (final.Phase, final.Failure, final.DetailCode));
+        Assert.Equal(4, final.DetailValues.Count);
+        var (free, directory, needed) = (final.DetailValues[0], final.DetailValues[1], final.DetailValues[2]);
+        Assert.Equal((1L << 60).ToString(System.Globalization.CultureInfo.InvariantCulture), final.DetailValues[3]);
+        Assert.True(long.Parse(needed, System.Globalization.CultureInfo.InvariantCulture) > 1L << 60, needed);
+        Assert.StartsWith(_rig.Directory.Path, directory, StringComparison.Ordinal);
+        Assert.Equal($"{free} bytes free under {directory}; the download and the image need {needed} (with {1L << 60} kept free)", final.Detail);
+        Assert.Empty(_rig.Server.Requests);
     }
 
     [Fact]

@@ -99,10 +99,32 @@ public sealed class UpdateResumeTests : IAsyncDisposable
 
         var final = await _rig.FinalReportAsync("offer-trial");
         Assert.Equal((outcome, runningAfter), (final.Phase, final.RunningVersion));
+        Assert.Equal(broken ? UpdateDetail.RolledBackCode : UpdateDetail.HealthyCode, final.DetailCode);
         Assert.Equal(runningAfter, _rig.Printer!.FirmwareVersion);
         Assert.False(_rig.Slots.ReadPointer()!.Trial);
         // The start was the reboot: the trial slot was booted once, not rebooted into again.
         Assert.Equal(broken ? 2 : 1, _rig.Printer.Boots);
+    }
+
+    [Fact]
+    public async Task A_rollback_reason_kept_in_the_journal_comes_back_with_its_code_after_a_restart()
+    {
+        var directory = Path.Combine(_rig.Directory.Path, "journal-only");
+        var cause = UpdateDetail.HealthNewError("2.3.0", "acme:10.1", "HARDWARE_FAULT", "10.1 Engine controller error");
+        var entry = new UpdateJournalEntry("offer-kept", "pkg", "2.3.0", UpdateStage.RollingBack, null, null, "2.1.0", [], 0, 0,
+            "health check failed: " + cause.Text, cause);
+        using (var journal = UpdateJournal.Open(directory, out var problem))
+        {
+            Assert.Null(problem);
+            await journal.SaveAsync(entry, TestContext.Current.CancellationToken);
+        }
+
+        using var reopened = UpdateJournal.Open(directory, out var reopenProblem);
+
+        Assert.Null(reopenProblem);
+        var kept = reopened.Find("offer-kept")!.RollbackCause!;
+        Assert.Equal((cause.Code, cause.Text), (kept.Code, kept.Text));
+        Assert.Equal(cause.Values, kept.Values);
     }
 
     [Fact]

@@ -353,6 +353,86 @@ public sealed class RolloutLanguageTests : IDisposable
             TestIdText(await GetPageAsync(owner, "/app/devices/rc-own", "ja"), "update-state"));
     }
 
+    // The rollback's sentence with its health-check reason nested in it; times as CLDR writes them, seconds as numbers.
+    [Theory]
+    [InlineData("zh-Hans", "健康检查未通过：检查时段于 2026年12月7日星期一 08:40（UTC） 结束时，设备在 2.3.0 上只持续正常了 1.5 秒，未达到要求的 30 秒；已回退到 2.1.0")]
+    [InlineData("ja", "ヘルスチェックに失敗しました: 確認期間が 2026年12月7日月曜日 8:40（UTC） に終わった時点で、デバイスが 2.3.0 で正常に動作していたのは、必要な 30 秒のうち 1.5 秒だけでした。2.1.0 に戻しました")]
+    public void A_rollback_after_a_failed_health_check_reads_in_the_readers_language_with_its_reason(string language, string expected)
+    {
+        var windowEnd = DateTimeOffset.FromUnixTimeMilliseconds(Ms(2026, 12, 7, 8, 40));
+        var said = UpdateDetail.RolledBack(UpdateDetail.HealthNotLongEnough("2.3.0", TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(30), windowEnd), "2.1.0");
+        // The words agents have always sent.
+        Assert.Equal("health check failed: the device was healthy on 2.3.0 for 1.5 s of the 30 s required when the window closed at 2026-12-07 08:40:00Z; back on 2.1.0", said.Text);
+
+        using (new UiCulture(language))
+            Assert.Equal(expected, RolloutNotes.ReadDetail(said.Text, said));
+        using (new UiCulture("en"))
+            Assert.Equal(said.Text, RolloutNotes.ReadDetail(said.Text, said));
+    }
+
+    [Fact]
+    public void A_rollback_whose_reason_this_cloud_cannot_word_reads_as_the_device_said_it()
+    {
+        using var _ = new UiCulture("zh-Hans");
+        var newer = UpdateDetail.RolledBack(new UpdateDetail("FromANewerAgent", ["x"], "something a newer agent knows to say"), "2.1.0");
+        Assert.Equal("health check failed: something a newer agent knows to say; back on 2.1.0", RolloutNotes.ReadDetail(newer.Text, newer));
+        var withoutReason = new UpdateDetail(UpdateDetail.RolledBackCode, ["2.1.0"], "health check failed; back on 2.1.0");
+        Assert.Equal(withoutReason.Text, RolloutNotes.ReadDetail(withoutReason.Text, withoutReason));
+
+        // Going back failed too: the installer's words are quoted inside the reader's sentence.
+        var stuck = UpdateDetail.RollbackFailed(UpdateDetail.HealthNotConnected("2.3.0", DateTimeOffset.FromUnixTimeMilliseconds(Ms(2026, 12, 7, 8, 40))), "slot A is unreadable");
+        Assert.Equal("health check failed: the device was not healthy on 2.3.0 by 2026-12-07 08:40:00Z: the agent is not connected to the cloud; going back failed too: slot A is unreadable", stuck.Text);
+        Assert.Equal("健康检查未通过：截至 2026年12月7日星期一 08:40（UTC），设备在 2.3.0 上仍未恢复正常：代理程序未连接到云端；回退也失败了：slot A is unreadable",
+            RolloutNotes.ReadDetail(stuck.Text, stuck));
+    }
+
+    [Theory]
+    [InlineData("zh-Hans", "/var/lib/dx/updates 下只有 1,048,576 字节可用空间；下载文件和映像共需 12,582,912 字节（其中 8,388,608 字节须保持空闲）")]
+    [InlineData("ja", "/var/lib/dx/updates の空き容量は 1,048,576 バイトしかありません。ダウンロードとイメージには 12,582,912 バイト必要です（うち 8,388,608 バイトは空けておく分です）")]
+    public void A_full_disk_reads_in_the_readers_language_with_its_numbers_in_their_format(string language, string expected)
+    {
+        var said = UpdateDetail.NoSpace(1_048_576, "/var/lib/dx/updates", 12_582_912, 8_388_608);
+        Assert.Equal("1048576 bytes free under /var/lib/dx/updates; the download and the image need 12582912 (with 8388608 kept free)", said.Text);
+
+        using var _ = new UiCulture(language);
+        Assert.Equal(expected, RolloutNotes.ReadDetail(said.Text, said));
+    }
+
+    [Fact]
+    public async Task A_customer_reads_why_their_printer_went_back_to_its_old_version_in_their_language()
+    {
+        await using var host = new CloudHost(settings: _releases.Settings());
+        var (device, _, owner, rollout) = await CustomerUpdatesTests.OfferedRolloutAsync(host, _releases, "rc-back", "CDCD5757");
+        await using var _ = device;
+        using (var approve = await owner.PostAsync(new Uri($"/api/me/updates/{rollout.Id}/devices/rc-back/approve", UriKind.Relative), null, Ct))
+            Assert.Equal(HttpStatusCode.OK, approve.StatusCode);
+        await Eventually.TrueAsync(() => !device.UpdateOffers.IsEmpty, "the offer");
+
+        var back = new UpdateReport
+        {
+            OfferId = device.UpdateOffers.Last().OfferId, Phase = UpdatePhase.RolledBack, Failure = UpdateFailure.HealthCheckFailed, RunningVersion = "1.0.0",
+        };
+        back.WriteDetail(UpdateDetail.RolledBack(UpdateDetail.HealthNewError("2.0.0", "acme:50.1", Conditions.HardwareFault, "50.1 Fuser error"), "1.0.0"));
+        await TestReleases.ReportAsync(device, update: back);
+        await Eventually.TrueAsync(async () => (await owner.GetJsonAsync<List<MyUpdateView>>("/api/me/updates"))[0].State == "rolledback", "the update rolled back");
+
+        using (var mine = await GetJsonAsync(owner, "/api/me/updates", "zh-Hans"))
+        {
+            Assert.Equal("health check failed: after booting 2.0.0 the device reports acme:50.1 (HARDWARE_FAULT): 50.1 Fuser error; back on 1.0.0",
+                mine.RootElement[0].GetProperty("detail").GetString());
+            Assert.Equal("健康检查未通过：启动 2.0.0 后，设备报告了 acme:50.1（HARDWARE_FAULT）：50.1 Fuser error；已回退到 1.0.0",
+                mine.RootElement[0].GetProperty("detailForReader").GetString());
+            Assert.Equal(UpdateDetail.RolledBackCode, mine.RootElement[0].GetProperty("deviceDetail").GetProperty("code").GetString());
+        }
+        // The card says which version runs again itself; the reason is the health check's, in the reader's words.
+        Assert.Equal("新版本运行不正常，打印机已自动恢复到 1.0.0。原因：启动 2.0.0 后，设备报告了 acme:50.1（HARDWARE_FAULT）：50.1 Fuser error。",
+            TestIdText(await GetPageAsync(owner, "/app/devices/rc-back", "zh-Hans"), "update-state"));
+        Assert.Equal("新しいバージョンがうまく動かなかったため、プリンターは自動で 1.0.0 に戻りました。理由: 2.0.0 の起動後、デバイスが acme:50.1（HARDWARE_FAULT）を報告しました: 50.1 Fuser error。",
+            TestIdText(await GetPageAsync(owner, "/app/devices/rc-back", "ja"), "update-state"));
+        Assert.Equal("The new version did not work well, so your printer went back to 1.0.0 by itself. Reason: after booting 2.0.0 the device reports acme:50.1 (HARDWARE_FAULT): 50.1 Fuser error",
+            TestIdText(await GetPageAsync(owner, "/app/devices/rc-back", "en"), "update-state"));
+    }
+
     private static long Ms(int year, int month, int day, int hour, int minute) =>
         new DateTimeOffset(year, month, day, hour, minute, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
 

@@ -42,6 +42,26 @@ public sealed class UpdateDetailTests
     }
 
     [Fact]
+    public void A_rollback_travels_with_its_health_check_reason_nested_in_its_values()
+    {
+        var reason = UpdateDetail.HealthNoAnswer("2.3.0", DateTimeOffset.FromUnixTimeMilliseconds(1_796_632_800_000), "no SNMP answer from 192.0.2.7");
+        var report = new UpdateReport { OfferId = "o-1", Phase = UpdatePhase.RolledBack, Failure = UpdateFailure.HealthCheckFailed };
+        report.WriteDetail(UpdateDetail.RolledBack(reason, "2.1.0"));
+
+        var read = WireCodec.Decode<UpdateReport>(WireCodec.Encode(report)).Value!.ReadDetail();
+
+        // The sentence agents have always sent ("u": the window's end in UTC, seconds, no fraction).
+        Assert.Equal("health check failed: the device was not healthy on 2.3.0 by 2026-12-07 08:40:00Z: the device does not answer: no SNMP answer from 192.0.2.7; back on 2.1.0", read.Text);
+        Assert.Equal(UpdateDetail.RolledBackCode, read.Code);
+        Assert.Equal(["2.1.0", UpdateDetail.HealthNoAnswerCode, "2.3.0", "1796632800000", "no SNMP answer from 192.0.2.7"], read.Values);
+        var nested = read.AsRollbackReason()!;
+        Assert.Equal(reason.Code, nested.Code);
+        Assert.Equal(reason.Values, nested.Values);
+        Assert.Null(UpdateDetail.ImageGone().AsRollbackReason());
+        Assert.Null(new UpdateDetail(UpdateDetail.RollbackFailedCode, ["slot A is unreadable"], "").AsRollbackReason());
+    }
+
+    [Fact]
     public void A_report_from_an_agent_before_the_codes_reads_as_its_words_alone()
     {
         using var older = new MemoryStream();
