@@ -109,7 +109,5 @@ public static class CommandChecks
     private static string Name(ConsentAction action) => action.ToString().ToLowerInvariant();
 
     /// <summary>A Unix time in milliseconds as the device's refusals show it. The cloud's numbers are not trusted to be dates: one outside DateTimeOffset's range is shown as it came.</summary>
-    internal static string Time(long unixMs) => unixMs is >= 0 and <= 253_402_300_799_999
-        ? DateTimeOffset.FromUnixTimeMilliseconds(unixMs).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)
-        : unixMs.ToString(CultureInfo.InvariantCulture) + " (Unix ms)";
+    internal static string Time(long unixMs) => Diagnostics.Protocol.Updates.UpdateDetail.Time(unixMs);
 }

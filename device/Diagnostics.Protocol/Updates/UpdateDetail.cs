@@ -181,7 +181,8 @@ public sealed record UpdateDetail(string Code, IReadOnlyList<string> Values, str
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>As the agent has always written times in its details (and as <c>CommandChecks.Time</c> writes them).</summary>
-    private static string Time(long unixMs) => unixMs is >= 0 and <= 253_402_300_799_999
+    /// <summary>A device time as the device's English words write it (UTC, ISO 8601; an out-of-range value as its Unix ms).</summary>
+    public static string Time(long unixMs) => unixMs is >= 0 and <= 253_402_300_799_999
         ? DateTimeOffset.FromUnixTimeMilliseconds(unixMs).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)
         : Number(unixMs) + " (Unix ms)";
 }
