@@ -18,19 +18,6 @@ public enum BrokerMode
     External,
 }
 
-/// <summary>What accepts the embedded broker's TCP connections and carries their bytes.</summary>
-public enum BrokerTransport
-{
-    /// <summary>MQTTnet's own TCP server: one socket stream and read loop per connection.</summary>
-    MqttNet,
-
-    /// <summary>
-    /// A Kestrel server of its own (not the API's) on the same ports: connections on pipes over pooled memory
-    /// (MQTTnet.AspNetCore's connection handler), the same MQTT server and hooks behind them.
-    /// </summary>
-    Kestrel,
-}
-
 /// <summary>The MQTT broker. Section <c>Broker</c>.</summary>
 public sealed class BrokerOptions
 {
@@ -44,9 +31,6 @@ public sealed class BrokerOptions
 
     /// <summary>The HTTP endpoints an external broker (EMQX, VerneMQ, a HiveMQ extension) calls to authenticate and authorize devices. Section <c>Broker:Hooks</c>.</summary>
     public BrokerHookOptions Hooks { get; set; } = new();
-
-    /// <summary>What serves the embedded broker's connections (issue 22: memory per connected device).</summary>
-    public BrokerTransport Transport { get; set; } = BrokerTransport.MqttNet;
 
     /// <summary>Plain (unencrypted) MQTT port; 0 picks a free one (read it from <see cref="EmbeddedBroker.Port"/>).</summary>
     [Range(0, 65535)]

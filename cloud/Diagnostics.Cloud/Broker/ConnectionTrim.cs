@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using MQTTnet.Adapter;
-using MQTTnet.AspNetCore;
 using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Formatter;
 using MQTTnet.Formatter.V5;
@@ -50,14 +49,6 @@ internal static class ConnectionTrim
             TrimWaiters!.Invoke(WaitersField!.GetValue(sendLock), null);
     }
 
-    /// <summary>At accept on Kestrel (<see cref="BrokerTransport.Kestrel"/>): the connection's send lock, as above.</summary>
-    public static void Accepted(MqttConnectionContext connection)
-    {
-        var sendLock = WriterLockOf(connection);
-        lock (SyncRootOf(sendLock))
-            TrimWaiters!.Invoke(WaitersField!.GetValue(sendLock), null);
-    }
-
     /// <summary>After the CONNECT was validated and before the CONNACK is encoded.</summary>
     public static void Validated(ValidatingConnectionEventArgs connection)
     {
@@ -96,9 +87,6 @@ internal static class ConnectionTrim
 
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_syncRoot")]
     private static extern ref AsyncLock SendLockOf(MqttChannelAdapter adapter);
-
-    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_writerLock")]
-    private static extern ref AsyncLock WriterLockOf(MqttConnectionContext connection);
 
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_syncRoot")]
     private static extern ref object SyncRootOf(AsyncLock sendLock);

@@ -27,14 +27,12 @@ public sealed partial class EmbeddedBroker(
     PresenceTracker presence,
     ClientLimits limits,
     CloudMetrics metrics,
-    ILoggerFactory loggerFactory,
     ILogger<EmbeddedBroker> logger) : IHostedService, IDownlinkPublisher, IDeviceSessionEnding, IAsyncDisposable
 {
     /// <summary>The sender id of messages the cloud injects; never a valid device id, so no device can claim it.</summary>
     internal const string CloudSenderId = "$cloud";
 
     private MqttServer? _server;
-    private KestrelBrokerListener? _kestrel;
     // Connect, disconnect and last-will events arrive on MQTTnet's threads; stopping waits for the presence writes
     // they started, and ignores those the stop itself causes (the store may already be going away).
     private readonly PresenceWrites _presenceWrites = new();
@@ -60,10 +58,7 @@ public sealed partial class EmbeddedBroker(
     {
         var settings = options.Value;
         var serverOptions = BrokerEndpoints.Build(settings, certificate);
-        // On Kestrel, MQTTnet's own endpoints stay unused: the listener's handler is the server's only adapter.
-        var kestrel = settings.Transport == BrokerTransport.Kestrel ? new KestrelBrokerListener(settings, certificate, loggerFactory) : null;
-        var server = new MqttServerFactory().CreateMqttServer(serverOptions,
-            [limits.GuardPacketSizes(kestrel is null ? new MqttTcpServerAdapter() : kestrel.Handler)]);
+        var server = new MqttServerFactory().CreateMqttServer(serverOptions, [limits.GuardPacketSizes(new MqttTcpServerAdapter())]);
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
         server.InterceptingPublishAsync += InterceptPublishAsync;
         server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
@@ -85,16 +80,7 @@ public sealed partial class EmbeddedBroker(
             : _presenceWrites.Run(() => presence.DisconnectedAsync(e.ClientId, CancellationToken.None));
         await server.StartAsync();
         _server = server;
-        if (kestrel is not null)
-        {
-            await kestrel.StartAsync(cancellationToken);
-            _kestrel = kestrel;
-            (Port, TlsPort) = (kestrel.Port, kestrel.TlsPort);
-        }
-        else
-        {
-            (Port, TlsPort) = BrokerEndpoints.BoundPorts(serverOptions);
-        }
+        (Port, TlsPort) = BrokerEndpoints.BoundPorts(serverOptions);
         if (TlsPort != 0)
             LogStartedTls(settings.BindAddress, TlsPort, certificate.CertificatePath);
         if (Port != 0)
@@ -118,8 +104,6 @@ public sealed partial class EmbeddedBroker(
         {
             await _presenceWrites.CloseAsync();
             await server.StopAsync();
-            if (Interlocked.Exchange(ref _kestrel, null) is { } kestrel)
-                await kestrel.StopAsync();
             server.Dispose();
             LogStopped();
         }

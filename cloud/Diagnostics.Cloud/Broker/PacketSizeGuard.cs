@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using Diagnostics.Cloud.Observability;
 using MQTTnet.Adapter;
-using MQTTnet.AspNetCore;
 using MQTTnet.Channel;
 using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Formatter;
@@ -77,10 +76,6 @@ internal sealed partial class PacketSizeGuard(
             ChannelOf(tcp) = channel;
             connections.Add(tcp, channel);
             ConnectionTrim.Accepted(tcp);
-        }
-        else if (accepted is MqttConnectionContext kestrel)
-        {
-            ConnectionTrim.Accepted(kestrel);
         }
         return handler(accepted);
     }
