@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Diagnostics.Protocol.Updates;
 
 // Getting an update onto the device: the download, the payload's bytes against the manifest, the customer's consent, and
@@ -121,6 +119,4 @@ public sealed partial record UpdateDetail
             ? new(RebootRolledBackCode, [fromVersion, words], $"{rebootFailed.Text}; back on {fromVersion}")
             : new(RebootRollbackFailedCode, [rollbackProblem, words], $"{rebootFailed.Text}; going back failed too: {rollbackProblem}");
     }
-
-    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 }
