@@ -11,7 +11,7 @@ namespace Diagnostics.Protocol.Updates;
 /// An empty code is the agent's own words with nothing to word again (an older agent, or a detail not coded yet). The
 /// codes are part of the protocol: once shipped, a code keeps its meaning and its values' order.
 /// </summary>
-public sealed record UpdateDetail(string Code, IReadOnlyList<string> Values, string Text)
+public sealed partial record UpdateDetail(string Code, IReadOnlyList<string> Values, string Text)
 {
     /// <summary>The rollout stopped before the device began installing. No values.</summary>
     public const string WithdrawnCode = "Withdrawn";
@@ -156,11 +156,11 @@ public sealed record UpdateDetail(string Code, IReadOnlyList<string> Values, str
     public UpdateDetail? AsRollbackReason() =>
         Code is RolledBackCode or RollbackFailedCode && Values.Count > 1 ? new UpdateDetail(Values[1], [.. Values.Skip(2)], "") : null;
 
-    /// <summary>A manifest check's refusal: coded when the check names the rule it broke, else its words.</summary>
+    /// <summary>A manifest check's refusal: coded when the check names the rule it broke or the bytes it refused, else its words.</summary>
     public static UpdateDetail Of(ManifestCheck check)
     {
         ArgumentNullException.ThrowIfNull(check);
-        return check.Problem is { } problem ? new(ManifestRuleCode, [problem.Code, .. problem.Values], check.Detail) : Words(check.Detail);
+        return check.Problem is { } problem ? new(ManifestRuleCode, [problem.Code, .. problem.Values], check.Detail) : check.Coded ?? Words(check.Detail);
     }
 
     /// <summary>The <see cref="ManifestProblem"/> a <see cref="ManifestRuleCode"/> detail carries; null for any other detail.</summary>
