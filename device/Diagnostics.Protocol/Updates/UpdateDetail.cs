@@ -11,7 +11,7 @@ namespace Diagnostics.Protocol.Updates;
 /// An empty code is the agent's own words with nothing to word again (an older agent, or a detail not coded yet). The
 /// codes are part of the protocol: once shipped, a code keeps its meaning and its values' order.
 /// </summary>
-public sealed record UpdateDetail(string Code, IReadOnlyList<string> Values, string Text)
+public sealed partial record UpdateDetail(string Code, IReadOnlyList<string> Values, string Text)
 {
     /// <summary>The rollout stopped before the device began installing. No values.</summary>
     public const string WithdrawnCode = "Withdrawn";
