@@ -11,7 +11,7 @@ namespace Diagnostics.Cloud.Updates;
 /// uploaded package (signature, manifest, payload). A check's own words as the signing tools print them (fwtool verify)
 /// stay English beside it, in the problem's <c>check</c> and in the log.
 /// </summary>
-public static class UpdateExplanations
+public static partial class UpdateExplanations
 {
     private static readonly LocalizedTexts Texts = new("Updates.UpdateExplanations");
 
@@ -71,6 +71,7 @@ public static class UpdateExplanations
             UpdateDetail.HealthNotLongEnoughCode => [.. values.Select((value, i) => i switch { 1 or 2 => NumberOrAsSent(value), 3 => TimeOrAsSent(value), _ => value })],
             UpdateDetail.NoSpaceCode => [.. values.Select((value, i) => i == 1 ? value : NumberOrAsSent(value))],
             UpdateDetail.HealthyCode => [.. values.Select((value, i) => i == 2 ? NumberOrAsSent(value) : value)],
+            _ when IsDelivery(detail.Code) => DeliveryArguments(detail),
             _ => [.. values],
         };
         if (args is null)

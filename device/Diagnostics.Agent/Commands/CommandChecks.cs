@@ -7,6 +7,23 @@ namespace Diagnostics.Agent.Commands;
 /// <summary>Why a command does not run: <see cref="CommandOutcome.Refused"/> or <see cref="CommandOutcome.Expired"/>, and the words why.</summary>
 public sealed record CommandRefusal(CommandOutcome Outcome, string Detail);
 
+/// <summary>The consent rules a command or an update offer can break, in the order they are checked.</summary>
+public enum ConsentRule
+{
+    Missing,
+    OtherAction,
+    OtherSubject,
+    NoExpiry,
+    Expired,
+    Revoked,
+}
+
+/// <summary>
+/// Why a consent does not cover an action: the rule, its values (ids; the action's lower-case names; times as Unix ms,
+/// invariant) and the words the device has always written.
+/// </summary>
+public sealed record ConsentProblem(ConsentRule Rule, IReadOnlyList<string> Values, string Detail);
+
 /// <summary>
 /// The checks a command passes before the device acts, by the device's own rules and clock (the cloud checked too;
 /// the device does not take its word for it). Pure: a command, the latest consent set and the time in; a refusal or
@@ -84,25 +101,34 @@ public static class CommandChecks
     /// <param name="subjectKind">What a one-time approval is bound to: <c>command</c> or <c>update offer</c>.</param>
     /// <param name="subjectId">The id a one-time approval must name (the command id, the offer id).</param>
     public static string? CheckConsent(
+        ConsentGrant? consent, ConsentAction needed, string subject, string subjectKind, string subjectId, ConsentSet? latestConsents, long nowUnixMs) =>
+        FindConsentProblem(consent, needed, subject, subjectKind, subjectId, latestConsents, nowUnixMs)?.Detail;
+
+    /// <summary><see cref="CheckConsent"/> with the rule broken and its values (invariant), for a report a cloud words again.</summary>
+    public static ConsentProblem? FindConsentProblem(
         ConsentGrant? consent, ConsentAction needed, string subject, string subjectKind, string subjectId, ConsentSet? latestConsents, long nowUnixMs)
     {
         if (consent is null || consent.ConsentId.Length == 0)
-            return $"no consent: {subject} needs a {Name(needed)} consent";
+            return new(ConsentRule.Missing, [], $"no consent: {subject} needs a {Name(needed)} consent");
+        var id = consent.ConsentId;
         if (consent.Action != needed)
-            return $"consent {consent.ConsentId} is for {Name(consent.Action)}, but {subject} needs {Name(needed)}";
+            return new(ConsentRule.OtherAction, [id, Name(consent.Action), Name(needed)], $"consent {id} is for {Name(consent.Action)}, but {subject} needs {Name(needed)}");
         if (consent.CommandId.Length > 0 && consent.CommandId != subjectId)
-            return $"consent {consent.ConsentId} is a one-time approval of {subjectKind} {consent.CommandId}, not of this one";
+            return new(ConsentRule.OtherSubject, [id, consent.CommandId], $"consent {id} is a one-time approval of {subjectKind} {consent.CommandId}, not of this one");
         if (consent.ExpiresUnixMs <= 0)
-            return $"consent {consent.ConsentId} has no expiry";
+            return new(ConsentRule.NoExpiry, [id], $"consent {id} has no expiry");
         if (nowUnixMs > consent.ExpiresUnixMs)
-            return $"consent {consent.ConsentId} expired at {Time(consent.ExpiresUnixMs)} (device clock {Time(nowUnixMs)})";
+            return new(ConsentRule.Expired, [id, Invariant(consent.ExpiresUnixMs), Invariant(nowUnixMs)],
+                $"consent {id} expired at {Time(consent.ExpiresUnixMs)} (device clock {Time(nowUnixMs)})");
         // A consent set lists the standing consents only (a one-time approval lives and dies with its command), so
         // only a standing consent can be revoked by its absence from a newer set.
         if (consent.CommandId.Length == 0 && latestConsents is { } set && set.IssuedUnixMs > consent.GrantedUnixMs
             && !set.Grants.Exists(g => g.ConsentId == consent.ConsentId))
-            return $"consent {consent.ConsentId} was revoked (absent from the consent set of {Time(set.IssuedUnixMs)})";
+            return new(ConsentRule.Revoked, [id, Invariant(set.IssuedUnixMs)], $"consent {id} was revoked (absent from the consent set of {Time(set.IssuedUnixMs)})");
         return null;
     }
+
+    private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static CommandRefusal Refused(string detail) => new(CommandOutcome.Refused, detail);
 

@@ -94,7 +94,8 @@ internal sealed class InstallPipeline(
                 UpdateLog.Rebooting(_logger, _device.DeviceId, entry.OfferId, manifest.Version);
                 if (await _installer.RebootAsync(cancellationToken) is { } rebootFailed)
                 {
-                    await RollBackAsync(entry with { RollbackReason = "the reboot into the new version failed: " + rebootFailed }, cancellationToken);
+                    var cause = UpdateDetail.RebootFailed(rebootFailed);
+                    await RollBackAsync(entry with { RollbackReason = cause.Text, RollbackCause = cause }, cancellationToken);
                     return;
                 }
                 if (Checkpoint is { } rebooted)
@@ -141,7 +142,7 @@ internal sealed class InstallPipeline(
         if (!payloadCheck.IsAccepted)
         {
             File.Delete(part);
-            await FinishAsync(entry, UpdatePhase.Failed, payloadCheck.Failure, UpdateDetail.Words(payloadCheck.Detail), cancellationToken);
+            await FinishAsync(entry, UpdatePhase.Failed, payloadCheck.Failure, UpdateDetail.Of(payloadCheck), cancellationToken);
             return null;
         }
         if (manifest.IsDelta && await ApplyDeltaAsync(entry, manifest, part, workToken, cancellationToken) is false)
@@ -204,7 +205,7 @@ internal sealed class InstallPipeline(
         if (!result.IsComplete)
         {
             // The part is kept: a new offer of the same package resumes it.
-            await FinishAsync(entry, UpdatePhase.Failed, result.Failure, UpdateDetail.Words(result.Detail), workToken);
+            await FinishAsync(entry, UpdatePhase.Failed, result.Failure, result.Detail, workToken);
             return null;
         }
         return await SaveAsync(entry with { Stage = UpdateStage.Verifying }, workToken);
@@ -246,7 +247,7 @@ internal sealed class InstallPipeline(
         if (check.IsAccepted)
             return true;
         File.Delete(path);
-        await FinishAsync(entry, UpdatePhase.Failed, check.Failure, UpdateDetail.Words(check.Detail), cancellationToken);
+        await FinishAsync(entry, UpdatePhase.Failed, check.Failure, UpdateDetail.Of(check), cancellationToken);
         return false;
     }
 
@@ -258,14 +259,14 @@ internal sealed class InstallPipeline(
         if (!await CheckImageAsync(entry, manifest, cancellationToken))
             return null;
         var image = manifest.IsDelta ? ImagePath(manifest) : PartPath(manifest);
-        var problem = await _installer.StageAsync(image, manifest, cancellationToken);
+        var problem = await _installer.StageAsync(image, manifest, cancellationToken) is { } stageFailed ? UpdateDetail.StageFailed(stageFailed) : null;
         if (problem is null && Checkpoint is { } staged)
             await staged("staged", cancellationToken);
-        problem ??= await _installer.ActivateAsync(manifest, cancellationToken);
+        problem ??= await _installer.ActivateAsync(manifest, cancellationToken) is { } activateFailed ? UpdateDetail.ActivateFailed(activateFailed) : null;
         if (problem is not null)
         {
-            UpdateLog.InstallFailed(_logger, _device.DeviceId, entry.OfferId, problem);
-            await FinishAsync(entry, UpdatePhase.Failed, UpdateFailure.InstallFailed, UpdateDetail.Words(problem), cancellationToken);
+            UpdateLog.InstallFailed(_logger, _device.DeviceId, entry.OfferId, problem.Text);
+            await FinishAsync(entry, UpdatePhase.Failed, UpdateFailure.InstallFailed, problem, cancellationToken);
             return null;
         }
         return await SaveAsync(entry with { Stage = UpdateStage.Rebooting, TrialStartedUnixMs = Now }, cancellationToken);
@@ -346,9 +347,12 @@ internal sealed class InstallPipeline(
         _device.Telemetry.RequestRead();
         Interlocked.Increment(ref _rolledBack);
         // A journal written by an older agent has the reason's words only: the whole sentence stays words then.
-        var detail = entry.RollbackCause is { } cause
-            ? problem is null ? UpdateDetail.RolledBack(cause, entry.FromVersion) : UpdateDetail.RollbackFailed(cause, problem)
-            : UpdateDetail.Words(entry.RollbackReason + (problem is null ? $"; back on {entry.FromVersion}" : $"; going back failed too: {problem}"));
+        var detail = entry.RollbackCause switch
+        {
+            { Code: UpdateDetail.RebootFailedCode } rebootFailed => UpdateDetail.AfterRebootFailed(rebootFailed, entry.FromVersion, problem),
+            { } cause => problem is null ? UpdateDetail.RolledBack(cause, entry.FromVersion) : UpdateDetail.RollbackFailed(cause, problem),
+            null => UpdateDetail.Words(entry.RollbackReason + (problem is null ? $"; back on {entry.FromVersion}" : $"; going back failed too: {problem}")),
+        };
         UpdateLog.RolledBack(_logger, _device.DeviceId, entry.OfferId, entry.TargetVersion, detail.Text);
         await FinishAsync(entry, UpdatePhase.RolledBack, UpdateFailure.HealthCheckFailed, detail, cancellationToken,
             running: problem is null ? _device.Bootable?.FirmwareVersion ?? entry.FromVersion : null);

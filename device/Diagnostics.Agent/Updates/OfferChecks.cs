@@ -32,10 +32,27 @@ public static class OfferChecks
         if (!signed.IsAccepted)
             return new(signed.Failure, UpdateDetail.Of(signed), signed.Manifest);
         var manifest = signed.Manifest!;
-        if (CommandChecks.CheckConsent(offer.Consent, ConsentAction.Install, $"update {offer.OfferId}", "update offer", offer.OfferId,
+        if (CommandChecks.FindConsentProblem(offer.Consent, ConsentAction.Install, $"update {offer.OfferId}", "update offer", offer.OfferId,
                 latestConsents, now.ToUnixTimeMilliseconds()) is { } consent)
-            return new(UpdateFailure.ConsentMissing, UpdateDetail.Words(consent), manifest);
+            return new(UpdateFailure.ConsentMissing, Coded(consent), manifest);
         return OfferVerdict.Accepted(manifest);
+    }
+
+    /// <summary>A consent refusal as an update detail: the rule's code, its values and words as the command checks give them.</summary>
+    public static UpdateDetail Coded(ConsentProblem consent)
+    {
+        ArgumentNullException.ThrowIfNull(consent);
+        var code = consent.Rule switch
+        {
+            ConsentRule.Missing => UpdateDetail.ConsentMissingCode,
+            ConsentRule.OtherAction => UpdateDetail.ConsentOtherActionCode,
+            ConsentRule.OtherSubject => UpdateDetail.ConsentOtherOfferCode,
+            ConsentRule.NoExpiry => UpdateDetail.ConsentNoExpiryCode,
+            ConsentRule.Expired => UpdateDetail.ConsentExpiredCode,
+            ConsentRule.Revoked => UpdateDetail.ConsentRevokedCode,
+            _ => "",
+        };
+        return code.Length == 0 ? UpdateDetail.Words(consent.Detail) : new UpdateDetail(code, consent.Values, consent.Detail);
     }
 
     /// <summary>

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Diagnostics.Agent.Updates;
 
-/// <summary>The end of a download: complete, or why not.</summary>
-public sealed record DownloadResult(UpdateFailure Failure, string Detail)
+/// <summary>The end of a download: complete, or why not (coded, <see cref="UpdateDetail.DownloadRefusedCode"/> or <see cref="UpdateDetail.DownloadGaveUpCode"/>).</summary>
+public sealed record DownloadResult(UpdateFailure Failure, UpdateDetail Detail)
 {
     public bool IsComplete => Failure == UpdateFailure.None;
 }
@@ -39,31 +39,31 @@ public sealed class PayloadDownloader(HttpClient http, UpdateOptions options, Ti
                 have = 0;
             }
             if (have == total)
-                return new DownloadResult(UpdateFailure.None, $"downloaded {total} bytes");
-            string problem;
+                return new DownloadResult(UpdateFailure.None, UpdateDetail.Words($"downloaded {total} bytes"));
+            UpdateDetail problem;
             try
             {
-                var (gained, final) = await FetchChunkAsync(url, bearerToken, partPath, have, total, cancellationToken);
+                var (gained, final, retry) = await FetchChunkAsync(url, bearerToken, partPath, have, total, cancellationToken);
                 if (final is not null)
                 {
-                    UpdateLog.DownloadFailed(logger, deviceId, url, final);
+                    UpdateLog.DownloadFailed(logger, deviceId, url, final.Text);
                     return new DownloadResult(UpdateFailure.DownloadFailed, final);
                 }
-                if (gained > 0)
+                if (retry is null && gained > 0)
                 {
                     failures = 0;
                     await progress(have + gained, cancellationToken);
                     continue;
                 }
-                problem = "the server sent no bytes";
+                problem = retry ?? UpdateDetail.DownloadNoBytes();
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                problem = $"no answer within {options.RequestTimeout.TotalSeconds:0.#} s";
+                problem = UpdateDetail.DownloadTimeout(options.RequestTimeout);
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException)
             {
-                problem = ex.Message;
+                problem = UpdateDetail.DownloadNetworkError(ex.Message);
             }
             // What came before the error is kept: the next attempt asks for the rest.
             var held = File.Exists(partPath) ? new FileInfo(partPath).Length : 0;
@@ -74,18 +74,18 @@ public sealed class PayloadDownloader(HttpClient http, UpdateOptions options, Ti
             }
             if (++failures >= options.DownloadAttempts)
             {
-                var detail = $"gave up after {failures} failed attempts in a row at {held} of {total} bytes: {problem}";
-                UpdateLog.DownloadFailed(logger, deviceId, url, detail);
+                var detail = UpdateDetail.DownloadGaveUp(failures, held, total, problem);
+                UpdateLog.DownloadFailed(logger, deviceId, url, detail.Text);
                 return new DownloadResult(UpdateFailure.DownloadFailed, detail);
             }
             var delay = Backoff.Next(options.RetryMinDelay, options.RetryMaxDelay, failures, random);
-            UpdateLog.DownloadRetrying(logger, deviceId, url, held, total, problem, delay.TotalSeconds);
+            UpdateLog.DownloadRetrying(logger, deviceId, url, held, total, problem.Text, delay.TotalSeconds);
             await Task.Delay(delay, time, cancellationToken);
         }
     }
 
-    /// <summary>One range request appended to the part file: the bytes gained, or a final failure.</summary>
-    private async Task<(long Gained, string? Final)> FetchChunkAsync(Uri url, string? bearerToken, string partPath, long have, long total, CancellationToken cancellationToken)
+    /// <summary>One range request appended to the part file: the bytes gained, a final failure, or a problem worth asking again after.</summary>
+    private async Task<(long Gained, UpdateDetail? Final, UpdateDetail? Retry)> FetchChunkAsync(Uri url, string? bearerToken, string partPath, long have, long total, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(options.RequestTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -99,18 +99,18 @@ public sealed class PayloadDownloader(HttpClient http, UpdateOptions options, Ti
         {
             case HttpStatusCode.PartialContent:
                 if (response.Content.Headers.ContentRange is not { From: { } from } || from != have)
-                    throw new HttpRequestException($"the server answered bytes from {response.Content.Headers.ContentRange?.From} to a request from {have}");
-                return (await AppendAsync(response, partPath, total - have, FileMode.Append, linked.Token), null);
+                    return (0, null, UpdateDetail.DownloadWrongRange(response.Content.Headers.ContentRange?.From, have));
+                return (await AppendAsync(response, partPath, total - have, FileMode.Append, linked.Token), null, null);
             case HttpStatusCode.OK:
                 // A server that ignores ranges sends the whole payload: take it from the start.
-                return (await AppendAsync(response, partPath, total, FileMode.Create, linked.Token) - have, null);
+                return (await AppendAsync(response, partPath, total, FileMode.Create, linked.Token) - have, null, null);
             case HttpStatusCode.RequestedRangeNotSatisfiable:
                 File.Delete(partPath);
-                throw new HttpRequestException($"the server has no bytes from {have} (416): starting again");
+                return (0, null, UpdateDetail.DownloadRangeGone(have));
             case HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.Gone:
-                return (0, $"the server answered {(int)response.StatusCode} {response.ReasonPhrase} for {url}");
+                return (0, UpdateDetail.DownloadRefused((int)response.StatusCode, response.ReasonPhrase, url), null);
             default:
-                throw new HttpRequestException($"the server answered {(int)response.StatusCode} {response.ReasonPhrase}");
+                return (0, null, UpdateDetail.DownloadServerError((int)response.StatusCode, response.ReasonPhrase));
         }
     }
 

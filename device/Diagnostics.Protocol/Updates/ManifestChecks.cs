@@ -11,13 +11,16 @@ public sealed record DeviceFacts(string Model, string HardwareRevision, string R
 
 /// <summary>A manifest that passed every check, or the first check it failed.</summary>
 /// <param name="Problem">The packaging rule a malformed manifest breaks, by code and values (its <see cref="ManifestProblem.Text"/> is <paramref name="Detail"/>); null otherwise.</param>
-public sealed record ManifestCheck(UpdateManifest? Manifest, UpdateFailure Failure, string Detail, ManifestProblem? Problem = null)
+/// <param name="Coded">A refusal of the bytes (payload or image against the manifest) as the device reports it, by code and values (its <see cref="UpdateDetail.Text"/> is <paramref name="Detail"/>); null otherwise.</param>
+public sealed record ManifestCheck(UpdateManifest? Manifest, UpdateFailure Failure, string Detail, ManifestProblem? Problem = null, UpdateDetail? Coded = null)
 {
     public bool IsAccepted => Failure == UpdateFailure.None;
 
     internal static ManifestCheck Refuse(UpdateFailure failure, string detail, UpdateManifest? manifest = null) => new(manifest, failure, detail);
 
     internal static ManifestCheck Refuse(ManifestProblem problem, UpdateManifest? manifest = null) => new(manifest, UpdateFailure.ManifestMalformed, problem.Text, problem);
+
+    internal static ManifestCheck Refuse(UpdateFailure failure, UpdateDetail coded, UpdateManifest manifest) => new(manifest, failure, coded.Text, Coded: coded);
 }
 
 /// <summary>
@@ -131,11 +134,11 @@ public static class ManifestChecks
 
     /// <summary>The downloaded payload against the manifest.</summary>
     public static ManifestCheck CheckPayload(UpdateManifest manifest, long size, ReadOnlySpan<byte> sha256) =>
-        CheckBytes(manifest, size, sha256, manifest.PayloadSize, manifest.PayloadSha256, UpdateFailure.PayloadSizeMismatch, UpdateFailure.PayloadHashMismatch, "payload");
+        CheckBytes(manifest, size, sha256, manifest.PayloadSize, manifest.PayloadSha256, UpdateFailure.PayloadSizeMismatch, UpdateFailure.PayloadHashMismatch, image: false);
 
     /// <summary>The image to install (the payload, or the result of applying a delta) against the manifest.</summary>
     public static ManifestCheck CheckImage(UpdateManifest manifest, long size, ReadOnlySpan<byte> sha256) =>
-        CheckBytes(manifest, size, sha256, manifest.ImageSize, manifest.ImageSha256, UpdateFailure.PayloadSizeMismatch, UpdateFailure.ImageHashMismatch, "image");
+        CheckBytes(manifest, size, sha256, manifest.ImageSize, manifest.ImageSha256, UpdateFailure.PayloadSizeMismatch, UpdateFailure.ImageHashMismatch, image: true);
 
     /// <summary>SHA-256 of a stream from its current position to its end.</summary>
     public static async Task<(long Size, byte[] Sha256)> HashAsync(Stream stream, CancellationToken cancellationToken)
@@ -154,13 +157,13 @@ public static class ManifestChecks
     }
 
     private static ManifestCheck CheckBytes(UpdateManifest manifest, long size, ReadOnlySpan<byte> sha256, long expectedSize, byte[] expectedSha256,
-        UpdateFailure sizeFailure, UpdateFailure hashFailure, string what)
+        UpdateFailure sizeFailure, UpdateFailure hashFailure, bool image)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         if (size != expectedSize)
-            return ManifestCheck.Refuse(sizeFailure, $"the {what} is {size} bytes; the manifest says {expectedSize}", manifest);
+            return ManifestCheck.Refuse(sizeFailure, UpdateDetail.SizeMismatch(image, size, expectedSize), manifest);
         if (!sha256.SequenceEqual(expectedSha256))
-            return ManifestCheck.Refuse(hashFailure, $"the {what}'s SHA-256 is {Convert.ToHexStringLower(sha256)}; the manifest says {Convert.ToHexStringLower(expectedSha256)}", manifest);
-        return new ManifestCheck(manifest, UpdateFailure.None, $"{what} matches the manifest");
+            return ManifestCheck.Refuse(hashFailure, UpdateDetail.HashMismatch(image, sha256, expectedSha256), manifest);
+        return new ManifestCheck(manifest, UpdateFailure.None, $"{(image ? "image" : "payload")} matches the manifest");
     }
 }

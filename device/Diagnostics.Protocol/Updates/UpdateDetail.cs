@@ -156,11 +156,11 @@ public sealed partial record UpdateDetail(string Code, IReadOnlyList<string> Val
     public UpdateDetail? AsRollbackReason() =>
         Code is RolledBackCode or RollbackFailedCode && Values.Count > 1 ? new UpdateDetail(Values[1], [.. Values.Skip(2)], "") : null;
 
-    /// <summary>A manifest check's refusal: coded when the check names the rule it broke, else its words.</summary>
+    /// <summary>A manifest check's refusal: coded when the check names the rule it broke or the bytes it refused, else its words.</summary>
     public static UpdateDetail Of(ManifestCheck check)
     {
         ArgumentNullException.ThrowIfNull(check);
-        return check.Problem is { } problem ? new(ManifestRuleCode, [problem.Code, .. problem.Values], check.Detail) : Words(check.Detail);
+        return check.Problem is { } problem ? new(ManifestRuleCode, [problem.Code, .. problem.Values], check.Detail) : check.Coded ?? Words(check.Detail);
     }
 
     /// <summary>The <see cref="ManifestProblem"/> a <see cref="ManifestRuleCode"/> detail carries; null for any other detail.</summary>

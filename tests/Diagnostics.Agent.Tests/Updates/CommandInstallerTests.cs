@@ -68,7 +68,50 @@ public sealed class CommandInstallerTests : IAsyncDisposable
         Assert.Equal((UpdatePhase.Failed, UpdateFailure.InstallFailed, UpdateRig.FactoryVersion), (final.Phase, final.Failure, final.RunningVersion));
         Assert.Contains("exited with code 3", final.Detail, StringComparison.Ordinal);
         Assert.Contains("rauc: bundle signature verification failed", final.Detail, StringComparison.Ordinal);
+        // Coded as the install step that failed, the installer's words its value (and still the whole English detail).
+        Assert.Equal((UpdateDetail.StageFailedCode, final.Detail), (final.DetailCode, Assert.Single(final.DetailValues)));
         Assert.False(File.Exists(Path.Combine(_device, "booted.img")));
+    }
+
+    [Fact]
+    public async Task A_reboot_that_fails_leaves_the_old_version_running_and_says_so_with_the_installers_words()
+    {
+        UseScripts($"cp \"$2\" '{_device}/installed.img'");
+        _rig.Options.RebootCommand = Script("reboot.sh", "echo 'grub: no such partition' >&2\nexit 4");
+        await _rig.StartAgentAsync(new BootedImageDevice(_device));
+
+        await _rig.OfferAsync(_rig.MakeRelease("2.3.0", "offer-no-reboot").Offer);
+
+        var final = await _rig.FinalReportAsync("offer-no-reboot");
+        Assert.Equal((UpdatePhase.RolledBack, UpdateRig.FactoryVersion, UpdateDetail.RebootRolledBackCode), (final.Phase, final.RunningVersion, final.DetailCode));
+        var words = $"the reboot command ({Path.Combine(_device, "reboot.sh")}) exited with code 4: grub: no such partition";
+        Assert.Equal([UpdateRig.FactoryVersion, words], final.DetailValues);
+        Assert.Equal($"the reboot into the new version failed: {words}; back on {UpdateRig.FactoryVersion}", final.Detail);
+    }
+
+    [Fact]
+    public async Task A_rollback_that_fails_after_the_new_version_could_not_be_kept_reports_both_installers_words_coded()
+    {
+        UseScripts($"cp \"$2\" '{_device}/installed.img'");
+        _rig.Options.MarkGoodCommand = Script("mark-good.sh", "echo 'rauc: failed to mark slot good' >&2\nexit 5");
+        _rig.Options.RollbackCommand = Script("rollback.sh", "echo 'rauc: other slot is not bootable' >&2\nexit 6");
+        await _rig.StartAgentAsync(new BootedImageDevice(_device));
+
+        await _rig.OfferAsync(_rig.MakeRelease("2.3.0", "offer-stuck", offer: o => o.HealthCheckSeconds = 2).Offer);
+
+        var final = await _rig.FinalReportAsync("offer-stuck");
+        Assert.Equal((UpdatePhase.RolledBack, UpdateFailure.HealthCheckFailed, UpdateDetail.RollbackFailedCode), (final.Phase, final.Failure, final.DetailCode));
+        // Going back's words, then the reason (the commit that failed) with its words: each hook's exit code and output.
+        Assert.Equal(3, final.DetailValues.Count);
+        var (rollback, reasonCode, commit) = (final.DetailValues[0], final.DetailValues[1], final.DetailValues[2]);
+        Assert.Equal($"the rollback command ({Path.Combine(_device, "rollback.sh")}) exited with code 6: rauc: other slot is not bootable", rollback);
+        Assert.Equal(UpdateDetail.CommitFailedCode, reasonCode);
+        Assert.Equal($"the mark-good command ({Path.Combine(_device, "mark-good.sh")}) exited with code 5: rauc: failed to mark slot good", commit);
+        Assert.Equal($"health check failed: marking the new version good failed: {commit}; going back failed too: {rollback}", final.Detail);
+        // The device stays on the version it could neither keep nor leave, and says so.
+        Assert.Equal("2.3.0", final.RunningVersion);
+        var reason = final.ReadDetail().AsRollbackReason()!;
+        Assert.Equal((UpdateDetail.CommitFailedCode, commit), (reason.Code, Assert.Single(reason.Values)));
     }
 
     [Theory]

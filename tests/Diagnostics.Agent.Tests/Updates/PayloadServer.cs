@@ -13,6 +13,7 @@ internal sealed class PayloadServer : IDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly ConcurrentDictionary<string, byte[]> _payloads = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _statuses = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<PayloadRequest> _requests = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -37,6 +38,9 @@ internal sealed class PayloadServer : IDisposable
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 
     public void Serve(string path, byte[] content) => _payloads[path] = content;
+
+    /// <summary>Answers every request for <paramref name="path"/> with <paramref name="status"/> and no body (a server in trouble).</summary>
+    public void AnswerWith(string path, int status) => _statuses[path] = status;
 
     public void Release()
     {
@@ -79,6 +83,11 @@ internal sealed class PayloadServer : IDisposable
             _requests.Enqueue(new PayloadRequest(request.Url!.AbsolutePath, request.Headers["Range"], request.Headers["Authorization"], from));
             if (HoldFrom is { } hold && (from ?? 0) >= hold)
                 await _release.Task.WaitAsync(_stop.Token);
+            if (_statuses.TryGetValue(request.Url.AbsolutePath, out var status))
+            {
+                response.StatusCode = status;
+                return;
+            }
             if (!_payloads.TryGetValue(request.Url.AbsolutePath, out var payload))
             {
                 response.StatusCode = 404;

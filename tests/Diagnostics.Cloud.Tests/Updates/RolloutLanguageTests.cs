@@ -436,7 +436,7 @@ public sealed class RolloutLanguageTests : IDisposable
     private static long Ms(int year, int month, int day, int hour, int minute) =>
         new DateTimeOffset(year, month, day, hour, minute, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
 
-    private static async Task<JsonDocument> GetJsonAsync(HttpClient client, string url, string language)
+    internal static async Task<JsonDocument> GetJsonAsync(HttpClient client, string url, string language)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(url, UriKind.Relative));
         request.Headers.AcceptLanguage.ParseAdd(language);
@@ -446,7 +446,7 @@ public sealed class RolloutLanguageTests : IDisposable
         return JsonDocument.Parse(body);
     }
 
-    private static async Task<string> GetPageAsync(HttpClient client, string url, string language)
+    internal static async Task<string> GetPageAsync(HttpClient client, string url, string language)
     {
         client.DefaultRequestHeaders.AcceptLanguage.Clear();
         client.DefaultRequestHeaders.AcceptLanguage.ParseAdd(language);
