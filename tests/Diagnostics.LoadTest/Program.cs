@@ -5,7 +5,7 @@ using Diagnostics.Protocol;
 using Diagnostics.Testing;
 using MQTTnet.Server;
 
-// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|printer-latency|web|downloads|support|support-bot|kb-search|kb-learn|flood|fleet|instances|all]
+// Load runs. Usage: dotnet run -c Release --project tests/Diagnostics.LoadTest -- [ingest|memory|printers|printer-latency|web|downloads|support|support-bot|kb-search|kb-titles|kb-learn|flood|fleet|instances|all]
 //     [--devices N] [--messages M] [--fleet F] [--printers P] [--poll-seconds S] [--minutes T] [--changes L] [--debounce-ms B] [--web-devices W] [--runs R]
 //     [--download-devices D] [--image-mib I] [--sessions C] [--support-messages K] [--message-gap-ms G]
 //     [--flood-devices N] [--flood-period-ms P] [--flood-seconds S] [--flood-window W]
@@ -40,6 +40,8 @@ using MQTTnet.Server;
 //  kb-search: knowledge search on labelled phrasings (--phrasings FILE.tsv, repeatable; the three tuning halves by
 //          default): top-1 and top-3 per language, then search latency p50/p99 over HTTP against a code lookup
 //          (--runs R times each phrasing, 5 by default). KB_SEARCH_MISSES=1 lists every miss.
+//  kb-titles: in process, the article a stored line quotes by its title (ArticleWording.OfTitle) against the scan of every
+//          article it replaced, in the same run (--copies C copies of the starter base, --runs R).
 //  kb-learn: learning by two-fold cross-validation on the same phrasings: one half of each article's lines accepted as
 //          training phrases through the API, the other half searched before and after; top-1/top-3 per language.
 //          With --learn FILE (repeatable): every line of those files learnt, the --phrasings files (held out) scored
@@ -142,6 +144,8 @@ if (scenario is "support-bot" or "all")
     await SupportBotRun.RunAsync(StringOption("--bot-language") ?? "en", ct);
 if (scenario is "kb-search")
     await KbSearchRun.RunAsync([.. args.Select((a, i) => (a, i)).Where(x => x.a == "--phrasings" && x.i + 1 < args.Length).Select(x => args[x.i + 1])], IntOption("--runs", 5), ct);
+if (scenario is "kb-titles")
+    KbTitlesRun.Run(IntOption("--copies", 1), IntOption("--runs", 20));
 if (scenario is "kb-learn")
 {
     List<string> Files(string option) => [.. args.Select((a, i) => (a, i)).Where(x => x.a == option && x.i + 1 < args.Length).Select(x => args[x.i + 1])];

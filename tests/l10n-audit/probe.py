@@ -1,17 +1,7 @@
 import sys, json, re; sys.path.insert(0, __import__('os').path.dirname(__file__)); from api import Client
+from probe_words import latin_strings
 lang = {'zh': 'zh-Hans'}.get(sys.argv[1], sys.argv[1]) if len(sys.argv) > 1 else 'zh-Hans'
 cust, agent, sup = Client('customer@demo.test', lang), Client('agent@demo.test', lang), Client('supervisor@demo.test', lang)
-word = re.compile(r'(?<![A-Za-z])(?=[A-Za-z]*[a-z])[A-Za-z]{3,}(?![A-Za-z])')
-def walk(v, path, found):
-    if isinstance(v, dict):
-        for k, x in v.items(): walk(x, path + '.' + k, found)
-    elif isinstance(v, list):
-        for x in v[:40]: walk(x, path + '[]', found)
-    elif isinstance(v, str):
-        if ' ' in v.strip() and len(word.findall(v)) >= 2 and not v.startswith('{'): found.setdefault(path, v[:160])
-        elif v.startswith('{'):
-            try: walk(json.loads(v), path + '<json>', found)
-            except Exception: pass
 ids = {}
 ids['dev'] = 'sim-0001'
 fx = cust.call('GET', '/api/me/fixes')[1]; ids['fix'] = fx[0]['id'] if fx else 'x'
@@ -29,6 +19,6 @@ paths = [(cust, '/api/auth/me'), (cust, '/api/me/devices'), (cust, '/api/me/noti
   (agent, f"/api/sessions/{ids['sess']}"), (agent, f"/api/sessions/{ids['sess']}/messages"), (agent, f"/api/sessions/{ids['sess']}/context"), (sup, f"/api/sessions/{ids['sess']}/review"),
   (sup, '/api/support/agents'), (agent, '/api/support/reviews/mine'), (sup, '/api/support/unanswered'), (agent, '/api/support/canned-replies'), (sup, '/api/support/figures'), (sup, '/api/support/figures/assistant')]
 for c, p in paths:
-    st, body = c.call('GET', p); found = {}; walk(body, '', found)
+    st, body = c.call('GET', p); found = latin_strings(body)
     print(f'## {st} {p}' + ('  (clean)' if not found else '') + (f'  RAW:{body[:100]!r}' if isinstance(body, str) and body else ''))
     for k, v in found.items(): print('   ', k, '=', v)

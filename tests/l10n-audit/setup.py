@@ -6,7 +6,7 @@ sys.path.insert(0, os.path.dirname(__file__)); from api import Client
 cust, agent, sup = Client('customer@demo.test'), Client('agent@demo.test'), Client('supervisor@demo.test')
 def p(label, r): print(label, r[0], json.dumps(r[1], ensure_ascii=False)[:200])
 dev = cust.call('GET', '/api/me/devices')[1][0]['deviceId']
-p('import', sup.call('POST', '/api/kb/import', {'articles': [open(os.path.join(os.path.dirname(__file__), 'untranslated.md')).read()]}))
+p('import', sup.call('POST', '/api/kb/import', {'articles': [open(os.path.join(os.path.dirname(__file__), 'article-without-translation.md')).read()]}))
 p('available', agent.call('PUT', '/api/support/agents/me', {'available': True}))
 s = cust.call('POST', '/api/me/sessions', {'deviceId': dev, 'text': '卡纸了，打印到一半就停了'}); p('open', s)
 sid = s[1]['id']

@@ -127,7 +127,7 @@ public sealed class CustomerFixes(
         var cards = new List<CustomerFixCard>();
         foreach (var proposal in recent.Where(p => p.State.IsOpen() || p.FinishedAt > now - FinishedShownFor).Take(CardsShown))
             cards.Add(new CustomerFixCard(FixView.Of(proposal, forStaff: false, knowledge.Index),
-                ArticleWording.Of(knowledge.Index, proposal.ArticleId, proposal.ArticleTitle ?? proposal.Code, proposal.Describe, reader)));
+                ProposalTexts.Wording(knowledge.Index, proposal.ArticleId, proposal.ArticleTitle ?? proposal.Code, proposal.Describe, reader)));
         var shownReports = new List<ReportContent>();
         foreach (var report in (await reports.ListAsync(deviceId, cancellationToken)).Take(ReportsShown))
             shownReports.Add(report.State == ReportState.Review ? await ContentAsync(report, cancellationToken) : new ReportContent(report, []));

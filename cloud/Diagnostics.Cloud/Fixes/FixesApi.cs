@@ -47,8 +47,8 @@ public sealed record FixView(
     /// <summary>The note in the language of whoever reads it now (the request's or the page's UI culture).</summary>
     public string NoteForReader => FixNotes.Read(Note);
 
-    /// <summary>Why the article was chosen, in the reader's language (<see cref="MatchReasons.Read"/>); null where <see cref="Reasons"/> is (customers).</summary>
-    public IReadOnlyList<string>? ReasonsForReader => Reasons?.Select(MatchReasons.Read).ToList();
+    /// <summary>Why the article was chosen or who asked, in the reader's language (<see cref="ProposalTexts.ReadReason"/>); null where <see cref="Reasons"/> is (customers).</summary>
+    public IReadOnlyList<string>? ReasonsForReader => Reasons?.Select(ProposalTexts.ReadReason).ToList();
 
     /// <summary>The article's title in the reader's language; null when the proposal came from no article.</summary>
     public string? ArticleTitleForReader { get; init; }
@@ -72,7 +72,7 @@ public sealed record FixView(
     {
         ArgumentNullException.ThrowIfNull(p);
         ArgumentNullException.ThrowIfNull(articles);
-        var title = p.ArticleTitle is null ? null : ArticleWording.Of(articles, p.ArticleId, p.ArticleTitle, p.Describe, CultureInfo.CurrentUICulture);
+        var title = p.ArticleTitle is null ? null : ProposalTexts.Wording(articles, p.ArticleId, p.ArticleTitle, p.Describe, CultureInfo.CurrentUICulture);
         var words = p.Code == FixWorkflow.DiagnosticsRequestCode
             ? PlainLanguage.DiagnosticsRequest()
             : FixWorkflow.IsSupportRequest(p.Code)

@@ -17,10 +17,6 @@ public sealed class SupportProposals(
     IOptions<FixOptions> options,
     TimeProvider time)
 {
-    public const string DiagnosticsDescription =
-        "The printer collects a report for support: its current status, its recent events, the last lines of its log and its settings " +
-        "(never passwords or keys). You see the report before support does, and you can discard it.";
-
     private static readonly FixState[] OpenStates = [FixState.Proposed, FixState.Sent, FixState.Verifying];
 
     /// <summary>
@@ -35,9 +31,10 @@ public sealed class SupportProposals(
             return open;
         var now = time.GetUtcNow();
         var request = new FixProposal(
-            "fix-" + Guid.NewGuid().ToString("N"), deviceId, FixWorkflow.DiagnosticsRequestCode, "", Severity.Report, $"Support ({actor}) asks for a diagnostics report.",
-            0, 1, null, null, "Diagnostics report for support", DeviceCommands.CollectDiagnostics, ConsentAction.Diagnostics, new Dictionary<string, string>(),
-            DiagnosticsDescription, null, null, [$"requested by {actor}"], FixState.Proposed, "", now, now + options.Value.ProposalLifetime,
+            "fix-" + Guid.NewGuid().ToString("N"), deviceId, FixWorkflow.DiagnosticsRequestCode, "", Severity.Report,
+            ProposalTexts.Write("Diagnostics.Message", actor), 0, 1, null, null, ProposalTexts.Write("Diagnostics.Title"), DeviceCommands.CollectDiagnostics,
+            ConsentAction.Diagnostics, new Dictionary<string, string>(), ProposalTexts.Write("Diagnostics.Describe"), null, null,
+            [ProposalTexts.Write("Diagnostics.RequestedBy", actor)], FixState.Proposed, "", now, now + options.Value.ProposalLifetime,
             null, null, null, null, null, null, null, null, null, null, null);
         await store.WriteAsync(async work =>
         {
@@ -64,9 +61,10 @@ public sealed class SupportProposals(
             return open;
         var now = time.GetUtcNow();
         var proposal = new FixProposal(
-            "fix-" + Guid.NewGuid().ToString("N"), deviceId, FixWorkflow.SupportRequestPrefix + article.Id, "", Severity.Report, $"Support ({actor}) suggests: {article.Title}",
+            "fix-" + Guid.NewGuid().ToString("N"), deviceId, FixWorkflow.SupportRequestPrefix + article.Id, "", Severity.Report,
+            ProposalTexts.Write("Suggestion.Message", actor, article.Title),
             0, 1, article.Id, version, article.Title, fix.Command, fix.Action, fix.Parameters, fix.Describe, fix.VerifyClears, fix.VerifyWithin,
-            [$"suggested by {actor} in a support session"], FixState.Proposed, "", now, now + options.Value.ProposalLifetime,
+            [ProposalTexts.Write("Suggestion.SuggestedBy", actor)], FixState.Proposed, "", now, now + options.Value.ProposalLifetime,
             null, null, null, null, null, null, null, null, null, null, null);
         await store.WriteAsync(async work =>
         {

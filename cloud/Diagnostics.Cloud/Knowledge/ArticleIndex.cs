@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Globalization;
 using Diagnostics.Cloud.Knowledge.Search;
@@ -63,6 +64,8 @@ public sealed class ArticleIndex
     private readonly FrozenDictionary<(string, string), (long Verified, long Failed)> _byModel;
     private readonly ArticleSearch _text;
     private readonly FrozenDictionary<string, FrozenDictionary<string, PublishedTranslation>> _translations;
+    // Per reader culture's name: each article's title as that reader reads it → the article (FindByTitle).
+    private readonly ConcurrentDictionary<string, FrozenDictionary<string, string>> _titles = new(StringComparer.Ordinal);
 
     public static readonly ArticleIndex Empty = new([], []);
 
@@ -116,6 +119,28 @@ public sealed class ArticleIndex
     public IEnumerable<(Article Article, int Version)> Articles => _articles.Values;
 
     public (Article Article, int Version)? Find(string id) => _articles.TryGetValue(id, out var found) ? found : null;
+
+    /// <summary>
+    /// The published article whose title, as a reader of <paramref name="culture"/> reads it (<see cref="Localize"/>), is
+    /// <paramref name="title"/>: stored lines name an article only by a title. Each culture's titles are listed once per
+    /// index (an index never changes; a new version is a new index), not localized again for every line read; where two
+    /// articles read alike, the first of <see cref="Articles"/> is the one, as a scan would find it.
+    /// </summary>
+    public (Article Article, int Version)? FindByTitle(string title, CultureInfo culture)
+    {
+        ArgumentNullException.ThrowIfNull(title);
+        ArgumentNullException.ThrowIfNull(culture);
+        var titles = _titles.GetOrAdd(culture.Name, _ => TitlesFor(culture));
+        return titles.TryGetValue(title, out var id) ? _articles[id] : null;
+    }
+
+    private FrozenDictionary<string, string> TitlesFor(CultureInfo culture)
+    {
+        var titles = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (article, _) in _articles.Values)
+            titles.TryAdd(Localize(article, culture).Article.Title, article.Id);
+        return titles.ToFrozenDictionary(StringComparer.Ordinal);
+    }
 
     /// <summary>The languages the article is published in besides English, in name order.</summary>
     public IReadOnlyList<string> LanguagesOf(string articleId) =>

@@ -37,12 +37,7 @@ public static class ArticleWording
         ArgumentNullException.ThrowIfNull(index);
         ArgumentNullException.ThrowIfNull(keptTitle);
         ArgumentNullException.ThrowIfNull(from);
-        foreach (var (article, _) in index.Articles)
-        {
-            if (index.Localize(article, from).Article.Title == keptTitle)
-                return Of(index, article.Id, keptTitle, null, reader);
-        }
-        return null;
+        return index.FindByTitle(keptTitle, from) is { } found ? Of(index, found.Article.Id, keptTitle, null, reader) : null;
     }
 
     /// <summary>

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Fixes;
-using Diagnostics.Cloud.Knowledge;
 
 namespace Diagnostics.Cloud.Support;
 
@@ -20,7 +19,7 @@ public sealed record CustomerContextView(
 /// staff only, and always the context of the session's own customer; anyone else reads nothing.
 /// </summary>
 public sealed class CustomerContexts(AgentConversations conversations, SupportSessionStore sessions, IAccountStore accounts, IDeviceStore devices, StaffFixes fixes,
-    KnowledgeBase knowledge)
+    SupportReaderViews views)
 {
     /// <summary>How many of each kind are shown: enough to see a pattern, few enough to read beside a chat.</summary>
     public const int Shown = 5;
@@ -43,6 +42,6 @@ public sealed class CustomerContexts(AgentConversations conversations, SupportSe
         // The device of the conversation shows its own fixes live in the device panel; a snapshot here would go stale beside it.
         var otherFixes = others.Length == 0 ? [] : await fixes.ListAsync(user, others, null, Shown, cancellationToken);
         return new CustomerContextView(session.CustomerId, otherDevices, await accounts.GetNicknamesAsync(session.CustomerId, cancellationToken),
-            SupportSessionForReader.Of(earlier, knowledge.Index), otherFixes);
+            views.Sessions(earlier), otherFixes);
     }
 }

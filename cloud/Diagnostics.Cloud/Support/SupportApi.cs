@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Claims;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Http;
-using Diagnostics.Cloud.Knowledge;
 using Microsoft.Extensions.Options;
 
 namespace Diagnostics.Cloud.Support;
@@ -43,40 +42,42 @@ public static class SupportApi
         ArgumentNullException.ThrowIfNull(app);
         var mine = app.MapGroup("/api/me/sessions").WithTags("Support").RequireAuthorization(Roles.CustomerPolicy)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        mine.MapPost("/", async (OpenSessionRequest request, HttpContext http, CustomerConversations conversations, CancellationToken ct) =>
-            Answer(await conversations.OpenAsync(http.User, request.DeviceId, request.Text, request.FixId, request.ClientId, ct), s => Results.Created($"/api/me/sessions/{s.Id}", s)));
-        mine.MapGet("/", async (HttpContext http, CustomerConversations conversations, KnowledgeBase knowledge, CancellationToken ct) =>
-            Results.Ok(SupportSessionForReader.Of(await conversations.SessionsAsync(http.User, ct), knowledge.Index)));
+        mine.MapPost("/", async (OpenSessionRequest request, HttpContext http, CustomerConversations conversations, SupportReaderViews views, CancellationToken ct) =>
+            Answer(await conversations.OpenAsync(http.User, request.DeviceId, request.Text, request.FixId, request.ClientId, ct),
+                s => Results.Created($"/api/me/sessions/{s.Id}", views.Session(s))));
+        mine.MapGet("/", async (HttpContext http, CustomerConversations conversations, SupportReaderViews views, CancellationToken ct) =>
+            Results.Ok(views.Sessions(await conversations.SessionsAsync(http.User, ct))));
         mine.MapGet("/unread", async (HttpContext http, CustomerConversations conversations, CancellationToken ct) =>
             Results.Ok(new UnreadSessions(await conversations.UnreadAsync(http.User, ct))));
         MapConversation(mine, http => http.RequestServices.GetRequiredService<CustomerConversations>());
-        mine.MapPost("/{sessionId}/handover", async (string sessionId, HttpContext http, CustomerConversations conversations, CancellationToken ct) =>
-            Answer(await conversations.HandOverAsync(http.User, sessionId, ct), Results.Ok));
-        mine.MapPost("/{sessionId}/solved", async (string sessionId, HttpContext http, CustomerConversations conversations, CancellationToken ct) =>
-            Answer(await conversations.SolvedAsync(http.User, sessionId, ct), Results.Ok));
-        mine.MapPost("/{sessionId}/leave", async (string sessionId, HttpContext http, CustomerConversations conversations, CancellationToken ct) =>
-            Answer(await conversations.LeaveAsync(http.User, sessionId, ct), Results.Ok));
+        mine.MapPost("/{sessionId}/handover", async (string sessionId, HttpContext http, CustomerConversations conversations, SupportReaderViews views, CancellationToken ct) =>
+            Answer(await conversations.HandOverAsync(http.User, sessionId, ct), s => Results.Ok(views.Session(s))));
+        mine.MapPost("/{sessionId}/solved", async (string sessionId, HttpContext http, CustomerConversations conversations, SupportReaderViews views, CancellationToken ct) =>
+            Answer(await conversations.SolvedAsync(http.User, sessionId, ct), s => Results.Ok(views.Session(s))));
+        mine.MapPost("/{sessionId}/leave", async (string sessionId, HttpContext http, CustomerConversations conversations, SupportReaderViews views, CancellationToken ct) =>
+            Answer(await conversations.LeaveAsync(http.User, sessionId, ct), s => Results.Ok(views.Session(s))));
         mine.MapPost("/{sessionId}/fixes/{proposalId}/{decision:regex(^(approve|decline)$)}", async (string sessionId, string proposalId, string decision, HttpContext http,
             CustomerConversations conversations, CancellationToken ct) =>
             Answer(await conversations.DecideFixAsync(http.User, sessionId, proposalId, decision == "approve", ct), Results.Ok));
         mine.MapPost("/{sessionId}/updates/{rolloutId}/{decision:regex(^(approve|decline)$)}", async (string sessionId, string rolloutId, string decision, HttpContext http,
             CustomerConversations conversations, CancellationToken ct) =>
             Answer(await conversations.DecideUpdateAsync(http.User, sessionId, rolloutId, decision == "approve", ct), Results.Ok));
-        mine.MapPost("/{sessionId}/rating", async (string sessionId, RateRequest request, HttpContext http, CustomerConversations conversations, CancellationToken ct) =>
-            Answer(await conversations.RateAsync(http.User, sessionId, request.Rating ?? 0, request.Comment, ct), Results.Ok));
+        mine.MapPost("/{sessionId}/rating", async (string sessionId, RateRequest request, HttpContext http, CustomerConversations conversations, SupportReaderViews views,
+            CancellationToken ct) =>
+            Answer(await conversations.RateAsync(http.User, sessionId, request.Rating ?? 0, request.Comment, ct), s => Results.Ok(views.Session(s))));
 
         var staff = app.MapGroup("/api/sessions").WithTags("Support").RequireAuthorization(Roles.StaffPolicy)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        staff.MapGet("/", async (HttpContext http, AgentDesk desk, KnowledgeBase knowledge, CancellationToken ct) =>
-            Results.Ok(SupportSessionForReader.Of(await desk.OpenSessionsAsync(http.User, ct), knowledge.Index)));
-        staff.MapPost("/", async (OpenSessionRequest request, HttpContext http, AgentDesk desk, CancellationToken ct) =>
-            Answer(await desk.OpenForDeviceAsync(http.User, request.DeviceId ?? "", request.Text ?? "", ct), s => Results.Created($"/api/sessions/{s.Id}", s)));
-        staff.MapGet("/queue", async (HttpContext http, AgentDesk desk, KnowledgeBase knowledge, CancellationToken ct) =>
-            Results.Ok(SupportSessionForReader.Of(await desk.QueueAsync(http.User, ct), knowledge.Index)));
-        staff.MapGet("/history", async (HttpContext http, SupervisorDesk supervisors, KnowledgeBase knowledge, CancellationToken ct, string? q = null, string? category = null, string? agent = null,
-            bool? reviewed = null, int limit = 50) =>
-            Results.Ok(SupportSessionForReader.Of((await supervisors.HistoryAsync(http.User, q, category, agent, reviewed, Math.Clamp(limit, 1, 500), ct)).Sessions,
-                knowledge.Index))).RequireAuthorization(Roles.SupervisorPolicy);
+        staff.MapGet("/", async (HttpContext http, AgentDesk desk, SupportReaderViews views, CancellationToken ct) =>
+            Results.Ok(views.Sessions(await desk.OpenSessionsAsync(http.User, ct))));
+        staff.MapPost("/", async (OpenSessionRequest request, HttpContext http, AgentDesk desk, SupportReaderViews views, CancellationToken ct) =>
+            Answer(await desk.OpenForDeviceAsync(http.User, request.DeviceId ?? "", request.Text ?? "", ct), s => Results.Created($"/api/sessions/{s.Id}", views.Session(s))));
+        staff.MapGet("/queue", async (HttpContext http, AgentDesk desk, SupportReaderViews views, CancellationToken ct) =>
+            Results.Ok(views.Sessions(await desk.QueueAsync(http.User, ct))));
+        staff.MapGet("/history", async (HttpContext http, SupervisorDesk supervisors, SupportReaderViews views, CancellationToken ct, string? q = null, string? category = null,
+            string? agent = null, bool? reviewed = null, int limit = 50) =>
+            Results.Ok(views.Sessions((await supervisors.HistoryAsync(http.User, q, category, agent, reviewed, Math.Clamp(limit, 1, 500), ct)).Sessions)))
+            .RequireAuthorization(Roles.SupervisorPolicy);
         staff.MapPut("/{sessionId}/review", async (string sessionId, ReviewRequest request, HttpContext http, SupervisorDesk supervisors, CancellationToken ct) =>
             Answer(await supervisors.ReviewAsync(http.User, sessionId, request.Score ?? 0, request.Comment, request.Met, ct), Results.Ok))
             .RequireAuthorization(Roles.SupervisorPolicy);
@@ -88,16 +89,17 @@ public static class SupportApi
         staff.MapGet("/{sessionId}/context", async (string sessionId, HttpContext http, CustomerContexts contexts, CancellationToken ct) =>
             await contexts.OfSessionAsync(http.User, sessionId, ct) is { } context ? Results.Ok(context) : NoSession(sessionId));
         MapConversation(staff, http => http.RequestServices.GetRequiredService<AgentConversations>());
-        staff.MapPost("/{sessionId}/take", async (string sessionId, HttpContext http, AgentDesk desk, CancellationToken ct) =>
-            Answer(await desk.TakeAsync(http.User, sessionId, ct), Results.Ok));
-        staff.MapPost("/{sessionId}/transfer", async (string sessionId, TransferRequest request, HttpContext http, AgentDesk desk, CancellationToken ct) =>
-            Answer(await desk.TransferAsync(http.User, sessionId, request.ToAgentId, request.Note, ct), Results.Ok));
-        staff.MapPost("/{sessionId}/fixes", async (string sessionId, ProposeFixRequest request, HttpContext http, AgentDesk desk, CancellationToken ct) =>
-            Answer(await desk.ProposeFixAsync(http.User, sessionId, request.ArticleId ?? "", ct), Results.Ok));
-        staff.MapPost("/{sessionId}/updates", async (string sessionId, HttpContext http, AgentDesk desk, CancellationToken ct) =>
-            Answer(await desk.ShareUpdateAsync(http.User, sessionId, ct), Results.Ok));
-        staff.MapPost("/{sessionId}/close", async (string sessionId, CloseSessionRequest request, HttpContext http, AgentDesk desk, CancellationToken ct) =>
-            Answer(await desk.CloseAsync(http.User, sessionId, request.Summary, request.Category, request.Solution, request.Resolved ?? true, request.ArticleId, ct), Results.Ok));
+        staff.MapPost("/{sessionId}/take", async (string sessionId, HttpContext http, AgentDesk desk, SupportReaderViews views, CancellationToken ct) =>
+            Answer(await desk.TakeAsync(http.User, sessionId, ct), s => Results.Ok(views.Session(s))));
+        staff.MapPost("/{sessionId}/transfer", async (string sessionId, TransferRequest request, HttpContext http, AgentDesk desk, SupportReaderViews views, CancellationToken ct) =>
+            Answer(await desk.TransferAsync(http.User, sessionId, request.ToAgentId, request.Note, ct), s => Results.Ok(views.Session(s))));
+        staff.MapPost("/{sessionId}/fixes", async (string sessionId, ProposeFixRequest request, HttpContext http, AgentDesk desk, SupportReaderViews views, CancellationToken ct) =>
+            await AnswerAsync(await desk.ProposeFixAsync(http.User, sessionId, request.ArticleId ?? "", ct), async m => Results.Ok(await views.MessageAsync(m, http.User, ct))));
+        staff.MapPost("/{sessionId}/updates", async (string sessionId, HttpContext http, AgentDesk desk, SupportReaderViews views, CancellationToken ct) =>
+            await AnswerAsync(await desk.ShareUpdateAsync(http.User, sessionId, ct), async m => Results.Ok(await views.MessageAsync(m, http.User, ct))));
+        staff.MapPost("/{sessionId}/close", async (string sessionId, CloseSessionRequest request, HttpContext http, AgentDesk desk, SupportReaderViews views, CancellationToken ct) =>
+            Answer(await desk.CloseAsync(http.User, sessionId, request.Summary, request.Category, request.Solution, request.Resolved ?? true, request.ArticleId, ct),
+                s => Results.Ok(views.Session(s))));
 
         var desk = app.MapGroup("/api/support").WithTags("Support").RequireAuthorization(Roles.StaffPolicy)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
@@ -137,10 +139,10 @@ public static class SupportApi
     /// <summary>What customers and staff both do in a conversation: read it, write, send and see pictures; who may, and what they see, is the audience's.</summary>
     private static void MapConversation(RouteGroupBuilder group, Func<HttpContext, Conversations> audience)
     {
-        group.MapGet("/{sessionId}", async (string sessionId, HttpContext http, KnowledgeBase knowledge, CancellationToken ct) =>
-            await audience(http).SessionAsync(http.User, sessionId, ct) is { } session ? Results.Ok(SupportSessionForReader.Of(session, knowledge.Index)) : NoSession(sessionId));
-        group.MapGet("/{sessionId}/messages", async (string sessionId, HttpContext http, SupportService support, CannedReplyStore cannedReplies,
-            KnowledgeBase knowledge, CancellationToken ct, long after = 0, int waitSeconds = 0) =>
+        group.MapGet("/{sessionId}", async (string sessionId, HttpContext http, SupportReaderViews views, CancellationToken ct) =>
+            await audience(http).SessionAsync(http.User, sessionId, ct) is { } session ? Results.Ok(views.Session(session)) : NoSession(sessionId));
+        group.MapGet("/{sessionId}/messages", async (string sessionId, HttpContext http, SupportService support, SupportReaderViews views,
+            CancellationToken ct, long after = 0, int waitSeconds = 0) =>
         {
             if (await audience(http).MessagesAsync(http.User, sessionId, after, TimeSpan.FromSeconds(Math.Max(0, waitSeconds)), ct) is not { } messages)
                 return NoSession(sessionId);
@@ -148,18 +150,17 @@ public static class SupportApi
             // mark is stored). Marked once the answer is sent: a reader must not wait for its turn to write.
             if (!http.User.IsStaff() && messages is [.., var last])
                 http.Response.OnCompleted(() => support.SeenByCustomerAsync(sessionId, last.Sequence, CancellationToken.None));
-            // Every reader gets the service's lines in their language beside the stored text, as the pages show them; an
-            // agent's lines are recognised by the canned replies they were written from.
-            IReadOnlyList<CannedReply> canned = messages.Any(m => m.AuthorKind == AuthorKind.Agent) ? await cannedReplies.CannedRepliesAsync(ct) : [];
-            return Results.Ok(messages.Select(m => MessageForReader.Of(m, http.User.IsStaff(), CultureInfo.CurrentUICulture, canned, knowledge.Index)).ToList());
+            // Every reader gets the service's lines in their language beside the stored text, as the pages show them.
+            return Results.Ok(await views.MessagesAsync(messages, http.User, ct));
         });
-        group.MapPost("/{sessionId}/messages", async (string sessionId, PostMessageRequest request, HttpContext http, CancellationToken ct) =>
-            Answer(await audience(http).PostAsync(http.User, sessionId, request.Text, request.ClientId, request.Internal ?? false, ct),
-                m => Results.Created($"{http.Request.Path}?after={m.Sequence - 1}", m)));
-        group.MapPost("/{sessionId}/images", async (string sessionId, HttpContext http, IOptions<SupportOptions> options, CancellationToken ct, string? caption = null) =>
-            Answer(await audience(http).PostImageAsync(http.User, sessionId, http.Request.ContentType,
+        group.MapPost("/{sessionId}/messages", async (string sessionId, PostMessageRequest request, HttpContext http, SupportReaderViews views, CancellationToken ct) =>
+            await AnswerAsync(await audience(http).PostAsync(http.User, sessionId, request.Text, request.ClientId, request.Internal ?? false, ct),
+                async m => Results.Created($"{http.Request.Path}?after={m.Sequence - 1}", await views.MessageAsync(m, http.User, ct))));
+        group.MapPost("/{sessionId}/images", async (string sessionId, HttpContext http, IOptions<SupportOptions> options, SupportReaderViews views, CancellationToken ct,
+            string? caption = null) =>
+            await AnswerAsync(await audience(http).PostImageAsync(http.User, sessionId, http.Request.ContentType,
                     token => ReadLimitedAsync(http.Request.Body, options.Value.MaxImageBytes, token), caption, ct),
-                m => Results.Created($"{http.Request.Path}?after={m.Sequence - 1}", m))).DisableAntiforgery();
+                async m => Results.Created($"{http.Request.Path}?after={m.Sequence - 1}", await views.MessageAsync(m, http.User, ct)))).DisableAntiforgery();
         group.MapGet("/{sessionId}/images/{imageId}", async (string sessionId, string imageId, HttpContext http, CancellationToken ct) =>
         {
             if (await audience(http).ImageAsync(http.User, sessionId, imageId, ct) is not { } image)
@@ -185,9 +186,14 @@ public static class SupportApi
         return buffer.ToArray();
     }
 
-    private static IResult Answer<T>(SupportResult<T> result, Func<T, IResult> success) => result.Error switch
+    private static IResult Answer<T>(SupportResult<T> result, Func<T, IResult> success) =>
+        result.Error == SupportError.None ? success(result.Value!) : Problem(result);
+
+    private static async Task<IResult> AnswerAsync<T>(SupportResult<T> result, Func<T, Task<IResult>> success) =>
+        result.Error == SupportError.None ? await success(result.Value!) : Problem(result);
+
+    private static IResult Problem<T>(SupportResult<T> result) => result.Error switch
     {
-        SupportError.None => success(result.Value!),
         SupportError.NotFound => Results.Problem(ApiProblems.Explained(StatusCodes.Status404NotFound, "SupportNotFound", result.Detail)),
         SupportError.Invalid => Results.Problem(ApiProblems.Explained(StatusCodes.Status400BadRequest, "SupportNotAccepted", result.Detail)),
         SupportError.AtLimit => Results.Problem(ApiProblems.Explained(StatusCodes.Status409Conflict, "SupportAtLimit", result.Detail)),

@@ -148,7 +148,7 @@ public sealed partial class SupportBot(KnowledgeBase knowledge, SqliteFixStore f
     {
         ArgumentNullException.ThrowIfNull(proposal);
         ArgumentNullException.ThrowIfNull(language);
-        var words = ArticleWording.Of(knowledge.Index, proposal.ArticleId, proposal.ArticleTitle ?? proposal.Code, proposal.Describe, language);
+        var words = ProposalTexts.Wording(knowledge.Index, proposal.ArticleId, proposal.ArticleTitle ?? proposal.Code, proposal.Describe, language);
         var line = proposal.State switch
         {
             FixState.Verified => Format("FixWorked", language, words.Title),

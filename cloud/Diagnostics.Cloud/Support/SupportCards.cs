@@ -15,13 +15,23 @@ public sealed record DeviceStatusCard(
         ArgumentNullException.ThrowIfNull(device);
         return new DeviceStatusCard(device.DeviceId, device.Model, device.Firmware, device.State.ToString(), device.Health.ToString(), device.Presence.ToString(),
             [.. device.ActiveConditions.Select(c => new StatusCardCondition(c.Code, c.Condition, c.Severity.ToString(), c.Message))],
-            [.. device.Supplies.Select(s => new StatusCardSupply(s.Name, s.LevelPercent, s.Low, s.Empty))]);
+            [.. device.Supplies.Select(s => new StatusCardSupply(s.Name, s.LevelPercent, s.Low, s.Empty, s.Type, s.Color))]);
     }
 }
 
 public sealed record StatusCardCondition(string Code, string Condition, string Severity, string Message);
 
-public sealed record StatusCardSupply(string Name, int LevelPercent, bool Low, bool Empty);
+/// <summary>
+/// A supply on a status card. <see cref="Type"/> and <see cref="Color"/> let each reader get the supply in their words
+/// ("黑色碳粉" for the printer's "Black Toner Cartridge"); cards stored before they were kept have neither and show the
+/// printer's name.
+/// </summary>
+public sealed record StatusCardSupply(string Name, int LevelPercent, bool Low, bool Empty, string Type = "", string Color = "")
+{
+    /// <summary>The supply's name in the reader's language (the request's UI culture), as the device pages word it; never stored.</summary>
+    [JsonIgnore]
+    public string NameForReader => Type.Length == 0 ? Name : PlainLanguage.SupplyName(new SupplyView(Name, Type, Color, LevelPercent, Low, Empty));
+}
 
 /// <summary>A knowledge-base article as steps the customer follows.</summary>
 /// <remarks>

@@ -36,6 +36,7 @@ public static class SupportExtensions
         builder.Services.AddSingleton<AgentDesk>();
         builder.Services.AddSingleton<SupervisorDesk>();
         builder.Services.AddSingleton<CustomerContexts>();
+        builder.Services.AddSingleton<SupportReaderViews>();
         builder.Services.AddHostedService<StarterCannedReplies>();
         builder.Services.AddHostedService<SupportWatcher>();
         return builder;

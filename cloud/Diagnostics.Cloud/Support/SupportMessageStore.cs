@@ -35,8 +35,9 @@ public sealed class SupportMessageStore(Database database)
         }
         var sequence = await db.QueryFirstOrDefaultAsync<long?>("UPDATE support_sessions SET last_seq = last_seq + 1 WHERE id = @sessionId RETURNING last_seq;",
             new { sessionId }, cancellationToken) ?? throw new InvalidOperationException($"no support session {sessionId}");
+        // The time as at_ms keeps it (whole milliseconds): a poster's answer says what every later reader reads.
         var stored = new SupportMessage(sessionId, sequence, message.Kind, message.AuthorKind, message.AuthorId, message.AuthorName, message.Body,
-            message.Internal, message.ClientId, message.At);
+            message.Internal, message.ClientId, DateTimeOffset.FromUnixTimeMilliseconds(message.At.ToUnixTimeMilliseconds()));
         await db.ExecuteAsync("""
             INSERT INTO support_messages (session_id, seq, kind, author_kind, author_id, author_name, body, internal, client_id, at_ms)
             VALUES (@SessionId, @Sequence, @Kind, @AuthorKind, @AuthorId, @AuthorName, @Body, @Internal, @ClientId, @At);

@@ -88,7 +88,7 @@ public sealed partial class SupportService(
         first.Add(new NewMessage(MessageKind.System, AuthorKind.System, System.Id, System.Name, SupportSystemText.Write("AgentOpened", agent.Name), false, null, now));
         first.Add(new NewMessage(MessageKind.Text, AuthorKind.Agent, agent.Id, agent.Name, text.Trim(), false, null, now));
         var session = new SupportSession($"ss-{Guid.NewGuid():N}", owner.Id, owner.DisplayName, deviceId, SessionState.Assigned, agent.Id, agent.Name, agent.Name, now,
-            Rank(device), "Opened by support.", now, now, now, null, null, null, null, null, null, null, 0);
+            Rank(device), SupportStaffText.Write("Handover.OpenedBySupport"), now, now, now, null, null, null, null, null, null, null, 0);
         var (stored, _) = await sessionStore.CreateAsync(session, first, clientId: null, cancellationToken);
         LogOpened(stored.Id, owner.Id, deviceId);
         Changed(stored.Id);

@@ -87,7 +87,7 @@ public sealed partial class ProblemLanguageTests
     public void Every_problem_code_the_cloud_uses_has_an_English_title_and_every_detail_it_formats_has_a_text()
     {
         var texts = new ResourceManager("Diagnostics.Cloud.Resources.Http.ApiProblems", typeof(ApiProblems).Assembly);
-        var source = Path.Combine(RepositoryRoot(), "cloud", "Diagnostics.Cloud");
+        var source = Path.Combine(RepositoryFiles.Root(), "cloud", "Diagnostics.Cloud");
         var missing = new List<string>();
         var used = 0;
         foreach (var file in Directory.EnumerateFiles(source, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
@@ -111,16 +111,6 @@ public sealed partial class ProblemLanguageTests
         }
         Assert.True(used > 50, $"found only {used} problem calls: is the pattern still right?");
         Assert.True(missing.Count == 0, string.Join('\n', missing));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Diagnostics.sln")))
-                return directory.FullName;
-        }
-        throw new InvalidOperationException("The tests run from outside the repository.");
     }
 
     // ApiProblems.Create / Explained / Title, a code picked first by a switch ("=> (StatusCodes.Status409Conflict, \"Code\")"),
