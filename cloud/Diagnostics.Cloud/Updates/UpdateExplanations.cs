@@ -53,6 +53,9 @@ public static partial class UpdateExplanations
         ArgumentNullException.ThrowIfNull(detail);
         if (detail.AsManifestProblem() is { } problem)
             return Rule(problem);
+        // A host's driver details (issue 19, driver-codes) are worded from their own resources.
+        if (detail.Code.StartsWith("Driver", StringComparison.Ordinal))
+            return DriverDetailWording.Device(detail);
         var name = "Device." + detail.Code;
         if (detail.Code.Length == 0 || Texts.Manager.GetString(name, CultureInfo.InvariantCulture) is null)
             return null;
@@ -88,11 +91,11 @@ public static partial class UpdateExplanations
     public static string UtcTime(DateTimeOffset at) => Text("UtcTime", at.UtcDateTime.ToString("f", CultureInfo.CurrentCulture));
 
     // A device's numbers travel in invariant digits; the text formats them in the reader's culture.
-    private static object NumberOrAsSent(string value) =>
+    internal static object NumberOrAsSent(string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number : value;
 
     // A device's times travel as Unix milliseconds; one out of the calendar's range reads as it came.
-    private static string TimeOrAsSent(string unixMs) =>
+    internal static string TimeOrAsSent(string unixMs) =>
         long.TryParse(unixMs, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) && ms is >= 0 and <= 253_402_300_799_999
             ? UtcTime(DateTimeOffset.FromUnixTimeMilliseconds(ms))
             : unixMs;

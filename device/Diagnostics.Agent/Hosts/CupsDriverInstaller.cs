@@ -49,26 +49,20 @@ public sealed partial class CupsDriverInstaller(CupsScheduler cups, HostOptions 
         var payload = await File.ReadAllBytesAsync(request.PayloadPath, cancellationToken);
         if (await CheckAsync(request.PayloadPath, payload, manifest, cancellationToken) is { } refused)
         {
-            Log.Refused(logger, manifest.PackageId, refused.Detail);
+            Log.Refused(logger, manifest.PackageId, refused.Detail.Text);
             return refused;
         }
-        var checkedBy = FindTool(options.CupsTestPpd) is null ? "read by the agent (cupstestppd is not installed here)" : "passed cupstestppd";
+        var checkedBy = FindTool(options.CupsTestPpd) is null ? UpdateDetail.CheckedByAgent : UpdateDetail.CheckedByCupsTestPpd;
 
         // Saved before anything changes, and on disk: a restart in the middle goes back from here.
-        List<QueueBeforeInstall> saved;
-        try
-        {
-            saved = await SaveAsync(queues, cancellationToken);
-        }
-        catch (Exception ex) when (ex is IppRequestException or InvalidOperationException)
-        {
-            return DriverInstallResult.Failed(UpdateFailure.InstallFailed, $"the queues' current drivers could not be saved, so nothing was changed: {ex.Message}");
-        }
+        var (saved, notSaved) = await SaveAsync(queues, cancellationToken);
+        if (notSaved is not null)
+            return DriverInstallResult.Failed(UpdateFailure.InstallFailed, notSaved);
         Directory.CreateDirectory(request.WorkDirectory);
         await AtomicFile.WriteAsync(Path.Combine(request.WorkDirectory, SavedFileName), JsonSerializer.SerializeToUtf8Bytes(saved, SavedQueuesJson.Default.ListQueueBeforeInstall), cancellationToken);
 
         var testJobs = new List<(string Queue, int JobId)>();
-        string? failure = null;
+        UpdateDetail? failure = null;
         var failureKind = UpdateFailure.InstallFailed;
         foreach (var queue in queues)
         {
@@ -78,13 +72,13 @@ public sealed partial class CupsDriverInstaller(CupsScheduler cups, HostOptions 
             }
             catch (IppRequestException ex)
             {
-                failure = $"CUPS did not take the new PPD for {queue}: {ex.Message}";
+                failure = UpdateDetail.DriverPpdNotTaken(queue, ex.Message);
                 break;
             }
             var readBack = await ReadVersionAsync(queue, cancellationToken);
             if (readBack.Problem is not null || FirmwareVersion.Compare(readBack.Version, manifest.Version) != 0)
             {
-                failure = readBack.Problem ?? $"after the install {queue} reports driver {Quoted(readBack.Version)}, not {manifest.Version}";
+                failure = readBack.Problem ?? UpdateDetail.DriverReadBackVersion(queue, readBack.Version, manifest.Version);
                 failureKind = UpdateFailure.HealthCheckFailed;
                 break;
             }
@@ -100,14 +94,14 @@ public sealed partial class CupsDriverInstaller(CupsScheduler cups, HostOptions 
         if (failure is null)
         {
             Directory.Delete(request.WorkDirectory, recursive: true);
-            var from = string.Join(", ", request.Queues.Select(q => q.DriverVersion).Distinct().Select(Quoted));
             var proof = options.TestJob switch
             {
-                TestJobMode.Print => $"test job{(testJobs.Count > 1 ? "s" : "")} {string.Join(", ", testJobs.Select(j => j.JobId))} completed",
-                TestJobMode.Hold => "a held test job was accepted and cancelled",
-                _ => "no test job (Host:TestJob=None)",
+                TestJobMode.Print => UpdateDetail.ProofPrinted,
+                TestJobMode.Hold => UpdateDetail.ProofHeld,
+                _ => UpdateDetail.ProofNone,
             };
-            return DriverInstallResult.Installed($"{string.Join(", ", queues)}: driver {from} → {manifest.Version} (the PPD {checkedBy}); read back {manifest.Version}; {proof}");
+            return DriverInstallResult.Installed(UpdateDetail.DriverInstalled(manifest.Version, checkedBy, proof, queues,
+                [.. request.Queues.Select(q => q.DriverVersion).Distinct()], proof == UpdateDetail.ProofPrinted ? [.. testJobs.Select(j => j.JobId)] : []));
         }
         return await RollBackAsync(saved, testJobs, failureKind, failure, request.WorkDirectory, cancellationToken);
     }
@@ -118,18 +112,18 @@ public sealed partial class CupsDriverInstaller(CupsScheduler cups, HostOptions 
         if (!File.Exists(path))
             return null;
         var saved = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(path, cancellationToken), SavedQueuesJson.Default.ListQueueBeforeInstall) ?? [];
-        return await RollBackAsync(saved, [], UpdateFailure.InstallFailed, "the agent stopped while it was installing the driver", workDirectory, cancellationToken);
+        return await RollBackAsync(saved, [], UpdateFailure.InstallFailed, UpdateDetail.DriverAgentStopped(), workDirectory, cancellationToken);
     }
 
     /// <summary>The package's PPD before any queue is touched; the refusal, or null when it may be installed.</summary>
     private async Task<DriverInstallResult?> CheckAsync(string path, byte[] payload, UpdateManifest manifest, CancellationToken cancellationToken)
     {
         if (payload.Length > CupsScheduler.MaxPpdBytes)
-            return DriverInstallResult.Failed(UpdateFailure.DriverInvalid, $"a CUPS PPD package's payload is one PPD of at most {CupsScheduler.MaxPpdBytes} bytes; this one is {payload.Length}");
+            return DriverInstallResult.Failed(UpdateFailure.DriverInvalid, UpdateDetail.DriverPpdTooLarge(CupsScheduler.MaxPpdBytes, payload.Length));
         if (PpdFile.TryRead(payload, out var problem) is not { } ppd)
-            return DriverInstallResult.Failed(UpdateFailure.DriverInvalid, $"the package's PPD cannot be used: {problem}");
+            return DriverInstallResult.Failed(UpdateFailure.DriverInvalid, UpdateDetail.DriverPpdUnusable(problem ?? ""));
         if (FirmwareVersion.Compare(ppd.FileVersion, manifest.Version) != 0)
-            return DriverInstallResult.Failed(UpdateFailure.DriverInvalid, $"the package's PPD says *FileVersion {Quoted(ppd.FileVersion)}; the manifest says {manifest.Version}");
+            return DriverInstallResult.Failed(UpdateFailure.DriverInvalid, UpdateDetail.DriverFileVersion(ppd.FileVersion, manifest.Version));
         if (FindTool(options.CupsTestPpd) is not { } cupstestppd)
             return null;
         // cupstestppd judges the file by its name's extension (.gz is read compressed): give it a .ppd of its own.
@@ -140,7 +134,7 @@ public sealed partial class CupsDriverInstaller(CupsScheduler cups, HostOptions 
             var environment = options.CupsServerBin.Length > 0 ? new Dictionary<string, string> { ["CUPS_SERVERBIN"] = options.CupsServerBin } : null;
             var result = await InstallerHook.RunAsync($"\"{cupstestppd}\" \"{copy}\"", new Dictionary<string, string>(), options.RequestTimeout * 3, cancellationToken, environment);
             Log.Checked(logger, manifest.PackageId, result.ExitCode);
-            return result.Succeeded ? null : DriverInstallResult.Failed(UpdateFailure.DriverInvalid, $"cupstestppd refused the package's PPD (exit code {result.ExitCode}): {result.Output}");
+            return result.Succeeded ? null : DriverInstallResult.Failed(UpdateFailure.DriverInvalid, UpdateDetail.DriverPpdTestFailed(result.ExitCode, result.Output));
         }
         finally
         {
@@ -148,37 +142,48 @@ public sealed partial class CupsDriverInstaller(CupsScheduler cups, HostOptions 
         }
     }
 
-    private async Task<List<QueueBeforeInstall>> SaveAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
+    /// <summary>Each queue's PPD and state as they are now; or why they could not be saved (then nothing may change).</summary>
+    private async Task<(List<QueueBeforeInstall> Saved, UpdateDetail? Problem)> SaveAsync(IReadOnlyList<string> queues, CancellationToken cancellationToken)
     {
-        var now = (await cups.GetQueuesAsync(cancellationToken)).ToDictionary(q => q.Name, StringComparer.Ordinal);
         var saved = new List<QueueBeforeInstall>();
-        foreach (var queue in queues)
+        var queue = "";
+        try
         {
-            if (!now.TryGetValue(queue, out var attributes))
-                throw new InvalidOperationException($"queue {queue} is gone");
-            var ppd = await cups.GetPpdAsync(queue, cancellationToken) ?? throw new InvalidOperationException($"queue {queue} has no PPD any more");
-            saved.Add(new QueueBeforeInstall(queue, ppd, attributes.AcceptingJobs, attributes.State == (int)Protocol.DeviceState.Stopped));
+            var now = (await cups.GetQueuesAsync(cancellationToken)).ToDictionary(q => q.Name, StringComparer.Ordinal);
+            foreach (var name in queues)
+            {
+                queue = name;
+                if (!now.TryGetValue(queue, out var attributes))
+                    return (saved, UpdateDetail.DriverNotSaved(queue, "", gone: true));
+                if (await cups.GetPpdAsync(queue, cancellationToken) is not { } ppd)
+                    return (saved, UpdateDetail.DriverNotSaved(queue, ""));
+                saved.Add(new QueueBeforeInstall(queue, ppd, attributes.AcceptingJobs, attributes.State == (int)Protocol.DeviceState.Stopped));
+            }
         }
-        return saved;
+        catch (IppRequestException ex)
+        {
+            return (saved, UpdateDetail.DriverNotSaved(queue, ex.Message));
+        }
+        return (saved, null);
     }
 
-    private async Task<(string Version, string? Problem)> ReadVersionAsync(string queue, CancellationToken cancellationToken)
+    private async Task<(string Version, UpdateDetail? Problem)> ReadVersionAsync(string queue, CancellationToken cancellationToken)
     {
         try
         {
             var ppd = await cups.GetPpdAsync(queue, cancellationToken);
             if (ppd is null)
-                return ("", $"after the install {queue} has no PPD");
-            return PpdFile.TryRead(ppd, out var problem) is { } read ? (read.FileVersion, null) : ("", $"after the install {queue}'s PPD cannot be read: {problem}");
+                return ("", UpdateDetail.DriverReadBackFailed(queue, ""));
+            return PpdFile.TryRead(ppd, out var problem) is { } read ? (read.FileVersion, null) : ("", UpdateDetail.DriverReadBackFailed(queue, "", problem ?? ""));
         }
         catch (IppRequestException ex)
         {
-            return ("", $"{queue} could not be read back after the install: {ex.Message}");
+            return ("", UpdateDetail.DriverReadBackFailed(queue, ex.Message));
         }
     }
 
     /// <summary>The test job on one queue: null when the queue proved it accepts work, else what went wrong.</summary>
-    private async Task<string?> TestAsync(string queue, List<(string Queue, int JobId)> jobs, CancellationToken cancellationToken)
+    private async Task<UpdateDetail?> TestAsync(string queue, List<(string Queue, int JobId)> jobs, CancellationToken cancellationToken)
     {
         if (options.TestJob == TestJobMode.None)
             return null;
@@ -190,7 +195,7 @@ public sealed partial class CupsDriverInstaller(CupsScheduler cups, HostOptions 
         }
         catch (IppRequestException ex)
         {
-            return $"{queue} refused the test job: {ex.Message}";
+            return UpdateDetail.DriverTestJobRefused(queue, ex.Message);
         }
         jobs.Add((queue, jobId));
         var deadline = time.GetUtcNow() + options.TestJobTimeout;
@@ -203,7 +208,7 @@ public sealed partial class CupsDriverInstaller(CupsScheduler cups, HostOptions 
             }
             catch (IppRequestException ex)
             {
-                return $"the test job {jobId} on {queue} could not be followed: {ex.Message}";
+                return UpdateDetail.DriverTestJobLost(jobId, queue, ex.Message);
             }
             var settled = hold ? job.State == IppJobState.PendingHeld : job.State == IppJobState.Completed;
             if (settled)
@@ -216,17 +221,17 @@ public sealed partial class CupsDriverInstaller(CupsScheduler cups, HostOptions 
             if (job.State is IppJobState.ProcessingStopped or IppJobState.Canceled or IppJobState.Aborted)
             {
                 Log.TestJob(logger, queue, jobId, job.State.ToString());
-                return $"the test job {jobId} on {queue} did not print: {Describe(job)}";
+                return UpdateDetail.DriverTestJobFailed(jobId, queue, KebabCase(job.State), job.Message, job.Reasons);
             }
             if (time.GetUtcNow() >= deadline)
-                return $"the test job {jobId} on {queue} did not complete within {options.TestJobTimeout.TotalSeconds:0} s ({Describe(job)})";
+                return UpdateDetail.DriverTestJobTimedOut(jobId, queue, options.TestJobTimeout, KebabCase(job.State), job.Message, job.Reasons);
             await Task.Delay(JobPollInterval, time, cancellationToken);
         }
     }
 
     /// <summary>Every saved queue gets its own PPD back, checked byte for byte, and is started again when the test stopped it.</summary>
     private async Task<DriverInstallResult> RollBackAsync(
-        IReadOnlyList<QueueBeforeInstall> saved, IReadOnlyList<(string Queue, int JobId)> testJobs, UpdateFailure failure, string reason, string workDirectory,
+        IReadOnlyList<QueueBeforeInstall> saved, IReadOnlyList<(string Queue, int JobId)> testJobs, UpdateFailure failure, UpdateDetail reason, string workDirectory,
         CancellationToken cancellationToken)
     {
         var problems = new List<string>();
@@ -264,12 +269,12 @@ public sealed partial class CupsDriverInstaller(CupsScheduler cups, HostOptions 
         var restored = string.Join(", ", saved.Select(q => $"{q.Queue} (SHA-256 {Sha(q.Ppd)[..16]}…)"));
         if (problems.Count > 0)
         {
-            Log.RollbackFailed(logger, reason, string.Join("; ", problems));
-            return new DriverInstallResult(DriverInstallOutcome.RollbackFailed, failure, $"{reason}; going back failed: {string.Join("; ", problems)}");
+            Log.RollbackFailed(logger, reason.Text, string.Join("; ", problems));
+            return new DriverInstallResult(DriverInstallOutcome.RollbackFailed, failure, UpdateDetail.DriverRollbackFailed(reason, problems));
         }
         Directory.Delete(workDirectory, recursive: true);
-        Log.RolledBack(logger, reason, restored);
-        return new DriverInstallResult(DriverInstallOutcome.RolledBack, failure, $"{reason}; the previous PPD is back byte for byte on {restored}");
+        Log.RolledBack(logger, reason.Text, restored);
+        return new DriverInstallResult(DriverInstallOutcome.RolledBack, failure, UpdateDetail.DriverRolledBack(reason, [.. saved.Select(q => q.Queue)], restored));
     }
 
     /// <summary>A tool by path, or by name on the PATH (and the sbin folders a service's PATH may lack); null when not installed.</summary>
@@ -283,17 +288,12 @@ public sealed partial class CupsDriverInstaller(CupsScheduler cups, HostOptions 
         return directories.Select(d => Path.Combine(d, nameOrPath)).FirstOrDefault(File.Exists);
     }
 
-    private static string Describe(CupsJobState job) =>
-        $"{KebabCase(job.State)}{(job.Reasons.Count > 0 ? ", " + string.Join(", ", job.Reasons) : "")}{(job.Message.Length > 0 ? ": " + job.Message : "")}";
-
     private static string KebabCase(IppJobState state) => state switch
     {
         IppJobState.PendingHeld => "pending-held",
         IppJobState.ProcessingStopped => "processing-stopped",
         _ => state.ToString().ToLowerInvariant(),
     };
-
-    private static string Quoted(string version) => version.Length > 0 ? version : "(none)";
 
     private static string Sha(byte[]? bytes) => bytes is null ? "(none)" : Convert.ToHexStringLower(SHA256.HashData(bytes));
 

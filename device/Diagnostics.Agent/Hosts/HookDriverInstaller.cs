@@ -33,8 +33,8 @@ public sealed partial class HookDriverInstaller(DriverFormat format, HostOptions
             Log.HookRan(logger, request.Manifest.PackageId, result.ExitCode, result.Output);
             var tool = InstallerHook.Split(options.DriverInstallCommand)[0];
             return result.Succeeded
-                ? DriverInstallResult.Installed($"{HostPlatforms.FormatName(format)} {request.Manifest.Version} installed by {tool} for {string.Join(", ", request.Queues.Select(q => q.Name))}")
-                : DriverInstallResult.Failed(UpdateFailure.InstallFailed, $"the driver install command ({tool}) exited with code {result.ExitCode}: {result.Output}");
+                ? DriverInstallResult.Installed(UpdateDetail.DriverHookInstalled(format, request.Manifest.Version, tool, [.. request.Queues.Select(q => q.Name)]))
+                : DriverInstallResult.Failed(UpdateFailure.InstallFailed, UpdateDetail.DriverHookFailed(tool, result.ExitCode, result.Output));
         }
         finally
         {

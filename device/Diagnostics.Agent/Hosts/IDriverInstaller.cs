@@ -21,12 +21,15 @@ public enum DriverInstallOutcome
     RollbackFailed,
 }
 
-/// <summary>How a driver install ended, in words a release engineer can act on.</summary>
-public sealed record DriverInstallResult(DriverInstallOutcome Outcome, UpdateFailure Failure, string Detail)
+/// <summary>
+/// How a driver install ended, in words a release engineer can act on: <paramref name="Detail"/> is coded (the
+/// <c>Driver*</c> codes of <see cref="UpdateDetail"/>) so the cloud words it for each reader; its text is the English the agent logs and reports.
+/// </summary>
+public sealed record DriverInstallResult(DriverInstallOutcome Outcome, UpdateFailure Failure, UpdateDetail Detail)
 {
-    public static DriverInstallResult Installed(string detail) => new(DriverInstallOutcome.Installed, UpdateFailure.None, detail);
+    public static DriverInstallResult Installed(UpdateDetail detail) => new(DriverInstallOutcome.Installed, UpdateFailure.None, detail);
 
-    public static DriverInstallResult Failed(UpdateFailure failure, string detail) => new(DriverInstallOutcome.Failed, failure, detail);
+    public static DriverInstallResult Failed(UpdateFailure failure, UpdateDetail detail) => new(DriverInstallOutcome.Failed, failure, detail);
 }
 
 /// <summary>Installs one form of driver package (a CUPS PPD, or through the host's installer hook), or gives back what it changed.</summary>

@@ -19,7 +19,7 @@ internal sealed class DriverUpdateStep(IPrintHost? host, string directory)
         if (host is null)
             return (UpdateFailure.WrongPlatform, UpdateDetail.NotHostRole());
         var check = DriverChecks.CheckForHost(manifest, await host.ReadFactsAsync(cancellationToken), now);
-        return (check.Failure, UpdateDetail.Words(check.Detail));
+        return (check.Failure, UpdateDetail.Of(check));
     }
 
     /// <summary>
@@ -30,13 +30,13 @@ internal sealed class DriverUpdateStep(IPrintHost? host, string directory)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         if (host is null)
-            return (DriverInstallResult.Failed(UpdateFailure.WrongPlatform, "this agent is not in the host role"), "");
+            return (DriverInstallResult.Failed(UpdateFailure.WrongPlatform, UpdateDetail.DriverNotHost()), "");
         var check = DriverChecks.CheckForHost(manifest, await host.ReadFactsAsync(cancellationToken), now);
         if (!check.IsAccepted)
-            return (DriverInstallResult.Failed(check.Failure, "the host changed before the install: " + check.Detail), "");
+            return (DriverInstallResult.Failed(check.Failure, UpdateDetail.DriverHostChanged(UpdateDetail.Of(check))), "");
         var from = LowestVersion(check.Queues.Select(q => q.DriverVersion));
         if (host.InstallerFor(check.Platform!.Format) is not { } installer)
-            return (DriverInstallResult.Failed(UpdateFailure.WrongPlatform, $"this host has no installer for {HostPlatforms.FormatName(check.Platform.Format)}"), from);
+            return (DriverInstallResult.Failed(UpdateFailure.WrongPlatform, UpdateDetail.DriverNoInstaller(check.Platform.Format)), from);
         try
         {
             return (await installer.InstallAsync(new DriverInstallRequest(offerId, manifest, check.Platform, payloadPath, check.Queues, WorkDirectory(offerId)), cancellationToken), from);

@@ -294,16 +294,16 @@ internal sealed class InstallPipeline(
             case DriverInstallOutcome.Installed:
                 Interlocked.Increment(ref _succeeded);
                 UpdateLog.Succeeded(_logger, _device.DeviceId, entry.OfferId, manifest.Version, from);
-                await FinishAsync(entry, UpdatePhase.Succeeded, UpdateFailure.None, UpdateDetail.Words(result.Detail), cancellationToken, running: manifest.Version);
+                await FinishAsync(entry, UpdatePhase.Succeeded, UpdateFailure.None, result.Detail, cancellationToken, running: manifest.Version);
                 break;
             case DriverInstallOutcome.RolledBack:
                 Interlocked.Increment(ref _rolledBack);
-                UpdateLog.RolledBack(_logger, _device.DeviceId, entry.OfferId, manifest.Version, result.Detail);
-                await FinishAsync(entry, UpdatePhase.RolledBack, result.Failure, UpdateDetail.Words(result.Detail), cancellationToken, running: from);
+                UpdateLog.RolledBack(_logger, _device.DeviceId, entry.OfferId, manifest.Version, result.Detail.Text);
+                await FinishAsync(entry, UpdatePhase.RolledBack, result.Failure, result.Detail, cancellationToken, running: from);
                 break;
             default:
-                UpdateLog.InstallFailed(_logger, _device.DeviceId, entry.OfferId, result.Detail);
-                await FinishAsync(entry, UpdatePhase.Failed, result.Failure, UpdateDetail.Words(result.Detail), cancellationToken);
+                UpdateLog.InstallFailed(_logger, _device.DeviceId, entry.OfferId, result.Detail.Text);
+                await FinishAsync(entry, UpdatePhase.Failed, result.Failure, result.Detail, cancellationToken);
                 break;
         }
     }

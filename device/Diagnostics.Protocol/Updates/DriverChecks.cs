@@ -10,11 +10,12 @@ namespace Diagnostics.Protocol.Updates;
 public sealed record HostFacts(string Os, string Architecture, IReadOnlyCollection<DriverFormat> Formats, IReadOnlyList<PrintQueue> Queues);
 
 /// <summary>A driver package that passed every host check, with the platform it installs as and the queues it is for; or the first check it failed.</summary>
-public sealed record DriverCheck(UpdateFailure Failure, string Detail, DriverPlatform? Platform, IReadOnlyList<PrintQueue> Queues)
+/// <param name="Problem">Why the host refused it, by code and values (its <see cref="UpdateDetail.Text"/> is <paramref name="Detail"/>); null when accepted.</param>
+public sealed record DriverCheck(UpdateFailure Failure, string Detail, DriverPlatform? Platform, IReadOnlyList<PrintQueue> Queues, UpdateDetail? Problem = null)
 {
     public bool IsAccepted => Failure == UpdateFailure.None;
 
-    internal static DriverCheck Refuse(UpdateFailure failure, string detail) => new(failure, detail, null, []);
+    internal static DriverCheck Refuse(UpdateFailure failure, UpdateDetail problem) => new(failure, problem.Text, null, [], problem);
 }
 
 /// <summary>
@@ -56,40 +57,31 @@ public static class DriverChecks
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(host);
         if (now.ToUnixTimeMilliseconds() >= manifest.ExpiresUnixMs)
-            return DriverCheck.Refuse(UpdateFailure.Expired, $"the package expired at {DateTimeOffset.FromUnixTimeMilliseconds(manifest.ExpiresUnixMs):u}; the host's clock says {now:u}");
+            return DriverCheck.Refuse(UpdateFailure.Expired, UpdateDetail.DriverExpired(manifest.ExpiresUnixMs, now));
         var platform = manifest.Platforms.FirstOrDefault(p =>
             string.Equals(p.Os, host.Os, StringComparison.OrdinalIgnoreCase)
             && (p.Architectures.Count == 0 || p.Architectures.Contains(host.Architecture, StringComparer.OrdinalIgnoreCase))
             && host.Formats.Contains(p.Format));
         if (platform is null)
-        {
-            var installs = host.Formats.Count == 0 ? "installs no drivers" : "installs " + string.Join(", ", host.Formats.Select(HostPlatforms.FormatName));
-            return DriverCheck.Refuse(UpdateFailure.WrongPlatform,
-                $"the package is for {string.Join("; ", manifest.Platforms)}; this host is {host.Os}/{host.Architecture} and {installs}");
-        }
+            return DriverCheck.Refuse(UpdateFailure.WrongPlatform, UpdateDetail.DriverWrongPlatform(manifest.Platforms, host.Os, host.Architecture, host.Formats));
         var forModels = host.Queues.Where(q => manifest.Models.Contains(q.PrinterModel, StringComparer.OrdinalIgnoreCase)).ToList();
         if (forModels.Count == 0)
-        {
-            var queues = host.Queues.Count == 0 ? "it has no print queues" : "its queues: " + string.Join(", ", host.Queues.Select(q => $"{q.Name} → {(q.PrinterModel.Length > 0 ? q.PrinterModel : "an unknown model")}"));
-            return DriverCheck.Refuse(UpdateFailure.WrongModel, $"no print queue on this host prints to {string.Join(", ", manifest.Models)} ({queues})");
-        }
+            return DriverCheck.Refuse(UpdateFailure.WrongModel, UpdateDetail.DriverNoQueue(manifest.Models, host.Queues));
         if (platform.Format == DriverFormat.CupsPpd)
         {
             // A PPD replaces a PPD; a queue that prints driverless or raw was set up that way on purpose.
             var withPpd = forModels.Where(q => q.Driver == QueueDriver.Ppd).ToList();
             if (withPpd.Count == 0)
-                return DriverCheck.Refuse(UpdateFailure.WrongPlatform,
-                    $"the queues for {string.Join(", ", manifest.Models)} use no PPD ({string.Join(", ", forModels.Select(q => $"{q.Name}: {Describe(q.Driver)}"))}); a PPD would replace that");
+                return DriverCheck.Refuse(UpdateFailure.WrongPlatform, UpdateDetail.DriverQueuesWithoutPpd(manifest.Models, forModels));
             forModels = withPpd;
         }
         var older = forModels.Where(q => IsUpgrade(manifest, q.DriverVersion)).ToList();
         if (older.Count == 0)
-            return DriverCheck.Refuse(UpdateFailure.Downgrade,
-                $"every queue for {string.Join(", ", manifest.Models)} already has driver {manifest.Version} or newer ({string.Join(", ", forModels.Select(q => $"{q.Name}: {Version(q)}"))})");
+            return DriverCheck.Refuse(UpdateFailure.Downgrade, UpdateDetail.DriverAlreadyNewer(manifest.Version, manifest.Models, forModels));
         var fromOk = older.Where(q => manifest.MinimumFromVersion.Length == 0 || FirmwareVersion.Compare(q.DriverVersion, manifest.MinimumFromVersion) >= 0).ToList();
         if (fromOk.Count == 0)
             return DriverCheck.Refuse(UpdateFailure.VersionTooOld,
-                $"the queues for {string.Join(", ", manifest.Models)} have driver {string.Join(", ", older.Select(Version).Distinct())}; this package updates from {manifest.MinimumFromVersion} or later");
+                UpdateDetail.DriverTooOld(manifest.MinimumFromVersion, manifest.Models, [.. older.Select(q => q.DriverVersion).Distinct()]));
         return new DriverCheck(UpdateFailure.None, $"for {string.Join(", ", fromOk.Select(q => $"{q.Name} (driver {Version(q)})"))} as {platform}", platform, fromOk);
     }
 
@@ -106,11 +98,4 @@ public static class DriverChecks
     }
 
     private static string Version(PrintQueue queue) => queue.DriverVersion.Length > 0 ? queue.DriverVersion : "without a version";
-
-    private static string Describe(QueueDriver driver) => driver switch
-    {
-        QueueDriver.Driverless => "driverless (IPP Everywhere)",
-        QueueDriver.Raw => "raw",
-        _ => "unknown",
-    };
 }

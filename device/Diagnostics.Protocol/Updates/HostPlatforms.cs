@@ -32,6 +32,9 @@ public static class HostPlatforms
 
     public static IEnumerable<string> FormatKeys => Formats.Select(f => f.Name);
 
+    /// <summary>The form a key names as people read it (<c>cups-ppd</c> → <c>CUPS PPD</c>); a key not known here as it is.</summary>
+    public static string FormatNameOfKey(string key) => Formats.FirstOrDefault(f => string.Equals(f.Name, key, StringComparison.OrdinalIgnoreCase)).Title ?? key;
+
     /// <summary>The operating system this process runs on, as packages name it.</summary>
     public static string CurrentOs =>
         OperatingSystem.IsWindows() ? Windows : OperatingSystem.IsMacOS() ? MacOs : Linux;

@@ -40,6 +40,9 @@ public sealed class DriverInstallTests
             rig.Agent.Reports("offer-driver").Select(r => r.Phase).Distinct());
         var report = await rig.ReportAsync(r => r.Queues.Single().DriverVersion == "2.0", "a host report with the new driver");
         Assert.Equal("Acme LaserPro 500 Diagnostics Driver 2.0", report.Queues.Single().DriverName);
+        // Coded for the cloud to word: the version, cupstestppd's check, printed, one queue from 1.0, the job cupsd completed.
+        Assert.Equal(UpdateDetail.DriverInstalledCode, final.DetailCode);
+        Assert.Equal(["2.0", "cupstestppd", "print", "1", "office", "1", "1.0", jobId.ToString(System.Globalization.CultureInfo.InvariantCulture)], final.DetailValues);
     }
 
     [Fact]
@@ -58,6 +61,11 @@ public sealed class DriverInstallTests
         Assert.Equal((UpdatePhase.Failed, UpdateFailure.DriverInvalid), (final.Phase, final.Failure));
         Assert.Contains("cupstestppd refused the package's PPD", final.Detail, StringComparison.Ordinal);
         Assert.Contains("dx-not-installed", final.Detail, StringComparison.Ordinal);
+        // Coded: cupstestppd's exit code and its own output, verbatim.
+        Assert.Equal(UpdateDetail.DriverPpdTestFailedCode, final.DetailCode);
+        Assert.NotEqual("0", final.DetailValues[0]);
+        Assert.Contains("dx-not-installed", final.DetailValues[1], StringComparison.Ordinal);
+        Assert.Equal($"cupstestppd refused the package's PPD (exit code {final.DetailValues[0]}): {final.DetailValues[1]}", final.Detail);
         Assert.Equal(before, await rig.Cups.PpdAsync("office"));
         Assert.DoesNotContain(rig.Agent.Reports("offer-broken"), r => r.Phase == UpdatePhase.RolledBack);
     }
@@ -75,6 +83,7 @@ public sealed class DriverInstallTests
         var final = await rig.Agent.FinalReportAsync("offer-mislabelled", InstallTimeout);
         Assert.Equal((UpdatePhase.Failed, UpdateFailure.DriverInvalid), (final.Phase, final.Failure));
         Assert.Equal("the package's PPD says *FileVersion 2.0; the manifest says 2.1", final.Detail);
+        AssertCoded(final, UpdateDetail.DriverFileVersionCode, "2.0", "2.1");
         Assert.Equal(before, await rig.Cups.PpdAsync("office"));
     }
 
@@ -95,6 +104,13 @@ public sealed class DriverInstallTests
         Assert.Equal((UpdateFailure.HealthCheckFailed, "1.0"), (final.Failure, final.RunningVersion));
         Assert.Contains("the test job", final.Detail, StringComparison.Ordinal);
         Assert.Contains("the previous PPD is back byte for byte on office", final.Detail, StringComparison.Ordinal);
+        // Coded: one queue restored, then the reason (the test job that did not print on office) with its own values.
+        Assert.Equal(UpdateDetail.DriverRolledBackCode, final.DetailCode);
+        Assert.Equal(["1", "office"], final.DetailValues.Take(2));
+        var reason = final.ReadDetail().AsDriverReason();
+        Assert.NotNull(reason);
+        Assert.Equal(UpdateDetail.DriverTestJobFailedCode, reason.Code);
+        Assert.Equal("office", reason.Values[1]);
         Assert.Equal(before, await rig.Cups.PpdAsync("office"));
         // Back to work: taking jobs, not stopped, and no test job left behind.
         var queue = (await new CupsScheduler(rig.Cups.Http, rig.Cups.Uri, TimeSpan.FromSeconds(5)).GetQueuesAsync(TestContext.Current.CancellationToken)).Single();
@@ -133,6 +149,7 @@ public sealed class DriverInstallTests
         var final = await rig.Agent.FinalReportAsync("offer-windows", InstallTimeout);
         Assert.Equal((UpdatePhase.Failed, UpdateFailure.WrongPlatform), (final.Phase, final.Failure));
         Assert.Equal($"the package is for windows/x64,arm64 (Windows INF); this host is linux/{HostPlatforms.CurrentArchitecture} and installs CUPS PPD", final.Detail);
+        AssertCoded(final, UpdateDetail.DriverWrongPlatformCode, "linux", HostPlatforms.CurrentArchitecture, "1", "windows/x64,arm64:windows-inf", "cups-ppd");
         Assert.DoesNotContain(rig.Agent.Reports("offer-windows"), r => r.Phase == UpdatePhase.Downloading);
     }
 
@@ -152,6 +169,8 @@ public sealed class DriverInstallTests
         Assert.Equal("no print queue on this host prints to Acme InkJet 20 (its queues: office → Acme LaserPro 500)", otherModel.Detail);
         Assert.Equal((UpdatePhase.Failed, UpdateFailure.Downgrade), (older.Phase, older.Failure));
         Assert.Equal("every queue for Acme LaserPro 500 already has driver 1.5 or newer (office: 2.0)", older.Detail);
+        AssertCoded(otherModel, UpdateDetail.DriverNoQueueCode, "1", "Acme InkJet 20", "office", "Acme LaserPro 500");
+        AssertCoded(older, UpdateDetail.DriverAlreadyNewerCode, "1.5", "1", "Acme LaserPro 500", "office", "2.0");
     }
 
     [Fact]
@@ -189,6 +208,29 @@ public sealed class DriverInstallTests
         Assert.True(final.Phase == UpdatePhase.Succeeded, $"{final.Phase} {final.Failure}: {final.Detail}");
         Assert.Equal(bundle, await File.ReadAllBytesAsync(installed, TestContext.Current.CancellationToken));
         Assert.Equal($"Printer Application 4.0 installed by {script} for office", final.Detail);
+        AssertCoded(final, UpdateDetail.DriverHookInstalledCode, "printer-application", "4.0", script, "office");
+    }
+
+    [Fact]
+    public async Task A_failing_installer_hook_reports_its_exit_code_and_output_coded()
+    {
+        await using var rig = await HostRig.StartAsync();
+        await rig.AddQueueAsync("office", TestPpds.Ppd("1.0"));
+        var script = Path.Combine(rig.Agent.Directory.Path, "install-printer-app.sh");
+        await File.WriteAllTextAsync(script, "#!/bin/sh\necho \"pnputil: the package is not signed\"\nexit 3\n", TestContext.Current.CancellationToken);
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        rig.Options.DriverFormats = ["printer-application"];
+        rig.Options.DriverInstallCommand = $"{script} {HostOptions.PayloadPlaceholder}";
+        await rig.StartAgentAsync();
+
+        await rig.Agent.OfferAsync(rig.DriverRelease("4.0", "offer-app-fails", [1, 2, 3, 4], platform: "linux:printer-application").Offer);
+
+        var final = await rig.Agent.FinalReportAsync("offer-app-fails", InstallTimeout);
+        Assert.Equal((UpdatePhase.Failed, UpdateFailure.InstallFailed), (final.Phase, final.Failure));
+        Assert.Equal(UpdateDetail.DriverHookFailedCode, final.DetailCode);
+        Assert.Equal([script, "3"], final.DetailValues.Take(2));
+        Assert.Contains("pnputil: the package is not signed", final.DetailValues[2], StringComparison.Ordinal);
+        Assert.Equal($"the driver install command ({script}) exited with code 3: {final.DetailValues[2]}", final.Detail);
     }
 
     [Fact]
@@ -244,8 +286,17 @@ public sealed class DriverInstallTests
         var recovered = await installer.RecoverAsync(work, TestContext.Current.CancellationToken);
 
         Assert.Equal(DriverInstallOutcome.RolledBack, recovered!.Outcome);
-        Assert.StartsWith("the agent stopped while it was installing the driver; the previous PPD is back byte for byte on office", recovered.Detail, StringComparison.Ordinal);
+        Assert.StartsWith("the agent stopped while it was installing the driver; the previous PPD is back byte for byte on office", recovered.Detail.Text, StringComparison.Ordinal);
+        Assert.Equal(UpdateDetail.DriverRolledBackCode, recovered.Detail.Code);
+        Assert.Equal(["1", "office", UpdateDetail.DriverAgentStoppedCode], recovered.Detail.Values);
         Assert.Equal(before, await rig.Cups.PpdAsync("office"));
         Assert.Null(await installer.RecoverAsync(work, TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>The report's detail as the cloud reads it: its code and values.</summary>
+    private static void AssertCoded(UpdateReport report, string code, params string[] values)
+    {
+        Assert.Equal(code, report.DetailCode);
+        Assert.Equal(values, report.DetailValues);
     }
 }
