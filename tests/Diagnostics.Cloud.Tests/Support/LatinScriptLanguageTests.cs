@@ -66,7 +66,7 @@ public sealed class LatinScriptLanguageTests
         Assert.True(await host.Services.GetRequiredService<IAccountStore>().SetLanguageAsync(await AccountIdAsync(french), "fr", Ct));
         var japanese = await host.SignedInClientAsync(AccountRole.Customer);
         using (var set = await japanese.PutAsJsonAsync("/api/auth/language", new { language = "ja" }, Ct))
-            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, set.StatusCode);
         var agent = await host.SignedInClientAsync(AccountRole.Agent);
 
         var frenchSession = await HandedOverAsync(french, "Bonjour", "Elle fait un bruit bizarre parfois");
@@ -81,7 +81,7 @@ public sealed class LatinScriptLanguageTests
         foreach (var id in new[] { frenchSession, japaneseSession })
         {
             await OkAsync<SupportSession>(agent, $"/api/sessions/{id}/take");
-            await OkAsync<SupportSession>(agent, $"/api/sessions/{id}/close", new { summary = "Noise", category = "Hardware", solution = "Checked the rollers." });
+            await OkAsync<SupportSession>(agent, $"/api/sessions/{id}/close", new { summary = "Noise", category = "Hardware fault", solution = "Checked the rollers." });
         }
         var figures = await agent.GetJsonAsync<List<AssistantLanguageFigures>>("/api/support/figures/assistant");
         Assert.Equal(["en", "fr"], figures.Select(f => f.Language));
