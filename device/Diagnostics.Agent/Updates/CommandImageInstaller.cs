@@ -14,9 +14,9 @@ public sealed class CommandImageInstaller(UpdateOptions options, Func<Cancellati
     /// <summary>The installer keeps the running image to itself: deltas cannot be applied here.</summary>
     public string? RunningImagePath => null;
 
-    public Task<string?> BootAtStartAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+    public Task<UpdateDetail?> BootAtStartAsync(CancellationToken cancellationToken) => Task.FromResult<UpdateDetail?>(null);
 
-    public Task<string?> StageAsync(string imagePath, UpdateManifest manifest, CancellationToken cancellationToken)
+    public Task<UpdateDetail?> StageAsync(string imagePath, UpdateManifest manifest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         return RunAsync("install", options.InstallCommand, new Dictionary<string, string>
@@ -27,24 +27,27 @@ public sealed class CommandImageInstaller(UpdateOptions options, Func<Cancellati
     }
 
     /// <summary>The installer switched the boot loader when it installed (RAUC and SWUpdate do).</summary>
-    public Task<string?> ActivateAsync(UpdateManifest manifest, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
+    public Task<UpdateDetail?> ActivateAsync(UpdateManifest manifest, CancellationToken cancellationToken) => Task.FromResult<UpdateDetail?>(null);
 
     /// <summary>Unknown from here: an install the agent was stopped in is run again (installers allow that).</summary>
     public bool IsActivated(string version) => false;
 
-    public Task<string?> RebootAsync(CancellationToken cancellationToken) =>
-        options.RebootCommand.Length > 0 ? RunAsync("reboot", options.RebootCommand, [], cancellationToken) : restartProcess(cancellationToken);
+    public async Task<UpdateDetail?> RebootAsync(CancellationToken cancellationToken) =>
+        options.RebootCommand.Length > 0
+            ? await RunAsync("reboot", options.RebootCommand, [], cancellationToken)
+            : await restartProcess(cancellationToken) is { } problem ? UpdateDetail.Words(problem) : null;
 
-    public Task<string?> CommitAsync(CancellationToken cancellationToken) => RunAsync("mark-good", options.MarkGoodCommand, [], cancellationToken);
+    public Task<UpdateDetail?> CommitAsync(CancellationToken cancellationToken) => RunAsync("mark-good", options.MarkGoodCommand, [], cancellationToken);
 
-    public Task<string?> RollBackAsync(CancellationToken cancellationToken) => RunAsync("rollback", options.RollbackCommand, [], cancellationToken);
+    public Task<UpdateDetail?> RollBackAsync(CancellationToken cancellationToken) => RunAsync("rollback", options.RollbackCommand, [], cancellationToken);
 
-    private async Task<string?> RunAsync(string hook, string commandLine, Dictionary<string, string> placeholders, CancellationToken cancellationToken)
+    /// <summary>Runs a hook: its output is the installer's words, verbatim.</summary>
+    private async Task<UpdateDetail?> RunAsync(string hook, string commandLine, Dictionary<string, string> placeholders, CancellationToken cancellationToken)
     {
         if (commandLine.Length == 0)
             return null;
         var result = await InstallerHook.RunAsync(commandLine, placeholders, options.CommandTimeout, cancellationToken);
         UpdateLog.HookRan(logger, deviceId, hook, result.ExitCode, result.Output);
-        return result.Succeeded ? null : $"the {hook} command ({InstallerHook.Split(commandLine)[0]}) exited with code {result.ExitCode}: {result.Output}";
+        return result.Succeeded ? null : UpdateDetail.Words($"the {hook} command ({InstallerHook.Split(commandLine)[0]}) exited with code {result.ExitCode}: {result.Output}");
     }
 }

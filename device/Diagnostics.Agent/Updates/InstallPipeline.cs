@@ -55,7 +55,7 @@ internal sealed class InstallPipeline(
         if (offer is null || signed is not { IsAccepted: true })
         {
             await FinishAsync(entry, UpdatePhase.Failed, signed?.Failure ?? UpdateFailure.ManifestMalformed,
-                UpdateDetail.Words("the journal's copy of the offer no longer passes: " + (signed?.Detail ?? "it cannot be read")), cancellationToken);
+                signed is null ? UpdateDetail.JournalOfferUnreadable() : UpdateDetail.JournalOfferRefused(UpdateDetail.Of(signed)), cancellationToken);
             return;
         }
         var manifest = signed.Manifest!;
@@ -318,7 +318,7 @@ internal sealed class InstallPipeline(
         var failed = await _healthCheck.RunAsync(entry.TargetVersion, entry.ErrorsBefore, deadline, cancellationToken);
         if (failed is null)
         {
-            failed = await _installer.CommitAsync(cancellationToken) is { } commit ? UpdateDetail.CommitFailed(commit) : null;
+            failed = await _installer.CommitAsync(cancellationToken) is { } commit ? UpdateDetail.CommitFailed(commit.Text) : null;
             if (failed is null)
             {
                 Interlocked.Increment(ref _succeeded);
@@ -337,7 +337,7 @@ internal sealed class InstallPipeline(
     {
         entry = await SaveAsync(entry with { Stage = UpdateStage.RollingBack }, cancellationToken);
         var status = _device.Bootable is null ? await _device.Telemetry.CurrentStatusAsync(cancellationToken) : null;
-        string? problem = null;
+        UpdateDetail? problem = null;
         // A restart in the middle of a rollback may find it done: the device runs the old version again.
         if (FirmwareVersion.Compare(RunningVersion(status), entry.FromVersion) != 0)
         {
@@ -349,9 +349,9 @@ internal sealed class InstallPipeline(
         // A journal written by an older agent has the reason's words only: the whole sentence stays words then.
         var detail = entry.RollbackCause switch
         {
-            { Code: UpdateDetail.RebootFailedCode } rebootFailed => UpdateDetail.AfterRebootFailed(rebootFailed, entry.FromVersion, problem),
+            { Code: UpdateDetail.RebootFailedCode } rebootFailed => UpdateDetail.AfterRebootFailed(rebootFailed, entry.FromVersion, problem?.Text),
             { } cause => problem is null ? UpdateDetail.RolledBack(cause, entry.FromVersion) : UpdateDetail.RollbackFailed(cause, problem),
-            null => UpdateDetail.Words(entry.RollbackReason + (problem is null ? $"; back on {entry.FromVersion}" : $"; going back failed too: {problem}")),
+            null => UpdateDetail.Words(entry.RollbackReason + (problem is null ? $"; back on {entry.FromVersion}" : $"; going back failed too: {problem.Text}")),
         };
         UpdateLog.RolledBack(_logger, _device.DeviceId, entry.OfferId, entry.TargetVersion, detail.Text);
         await FinishAsync(entry, UpdatePhase.RolledBack, UpdateFailure.HealthCheckFailed, detail, cancellationToken,

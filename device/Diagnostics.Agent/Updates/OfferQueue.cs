@@ -42,7 +42,7 @@ internal sealed class OfferQueue : IDisposable
         get
         {
             lock (_lock)
-                return _cancelReason ?? (UpdateFailure.Withdrawn, UpdateDetail.Words("stopped"));
+                return _cancelReason ?? (UpdateFailure.Withdrawn, UpdateDetail.Stopped());
         }
     }
 

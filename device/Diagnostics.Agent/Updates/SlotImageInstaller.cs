@@ -17,7 +17,7 @@ public sealed class SlotImageInstaller(
 
     public string? RunningImagePath => slots.ReadPointer() is { } pointer && slots.ReadInfo(pointer.Active) is not null ? slots.ImagePath(pointer.Active) : null;
 
-    public async Task<string?> BootAtStartAsync(CancellationToken cancellationToken)
+    public async Task<UpdateDetail?> BootAtStartAsync(CancellationToken cancellationToken)
     {
         if (device is null)
             return null;
@@ -33,7 +33,7 @@ public sealed class SlotImageInstaller(
         return await BootActiveAsync(cancellationToken);
     }
 
-    public async Task<string?> StageAsync(string imagePath, UpdateManifest manifest, CancellationToken cancellationToken)
+    public async Task<UpdateDetail?> StageAsync(string imagePath, UpdateManifest manifest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         var slot = slots.Inactive();
@@ -43,13 +43,13 @@ public sealed class SlotImageInstaller(
         return await slots.CheckSlotAsync(slot, cancellationToken);
     }
 
-    public async Task<string?> ActivateAsync(UpdateManifest manifest, CancellationToken cancellationToken)
+    public async Task<UpdateDetail?> ActivateAsync(UpdateManifest manifest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         var current = slots.ReadPointer();
         var staged = current is null ? SlotStore.SlotA : SlotStore.Other(current.Active);
         if (slots.ReadInfo(staged) is not { } info || info.Version != manifest.Version)
-            return $"slot {staged} does not hold {manifest.Version}";
+            return UpdateDetail.SlotNotHolding(staged, manifest.Version);
         await slots.SwitchAsync(new BootPointer(staged, current?.Active ?? "", Trial: true, Now), cancellationToken);
         return null;
     }
@@ -57,7 +57,7 @@ public sealed class SlotImageInstaller(
     public bool IsActivated(string version) =>
         slots.ReadPointer() is { Trial: true } pointer && slots.ReadInfo(pointer.Active)?.Version == version;
 
-    public async Task<string?> RebootAsync(CancellationToken cancellationToken)
+    public async Task<UpdateDetail?> RebootAsync(CancellationToken cancellationToken)
     {
         if (device is not null)
             return await BootActiveAsync(cancellationToken);
@@ -65,46 +65,47 @@ public sealed class SlotImageInstaller(
         {
             var result = await InstallerHook.RunAsync(options.RebootCommand, new Dictionary<string, string>(), options.CommandTimeout, cancellationToken);
             UpdateLog.HookRan(logger, deviceId, "reboot", result.ExitCode, result.Output);
-            return result.Succeeded ? null : $"the reboot command exited with code {result.ExitCode}: {result.Output}";
+            // The reboot command's output is the external program's words, verbatim.
+            return result.Succeeded ? null : UpdateDetail.Words($"the reboot command exited with code {result.ExitCode}: {result.Output}");
         }
-        return await restartProcess(cancellationToken);
+        return await restartProcess(cancellationToken) is { } problem ? UpdateDetail.Words(problem) : null;
     }
 
-    public async Task<string?> CommitAsync(CancellationToken cancellationToken)
+    public async Task<UpdateDetail?> CommitAsync(CancellationToken cancellationToken)
     {
         if (slots.ReadPointer() is { Trial: true } pointer)
             await slots.SwitchAsync(pointer with { Trial = false, SwitchedUnixMs = Now }, cancellationToken);
         return null;
     }
 
-    public async Task<string?> RollBackAsync(CancellationToken cancellationToken)
+    public async Task<UpdateDetail?> RollBackAsync(CancellationToken cancellationToken)
     {
         if (slots.ReadPointer() is not { } pointer)
-            return "no slot is set to boot";
+            return UpdateDetail.SlotNoneSet();
         if (!pointer.Trial)
         {
             // Already switched back (a restart in the middle of a rollback): nothing more to do.
             return null;
         }
-        var problem = pointer.Previous.Length == 0 ? "no previous slot" : await slots.CheckSlotAsync(pointer.Previous, cancellationToken);
+        var problem = pointer.Previous.Length == 0 ? UpdateDetail.SlotNoPrevious() : await slots.CheckSlotAsync(pointer.Previous, cancellationToken);
         if (problem is not null)
-            return "there is no good slot to go back to: " + problem;
+            return UpdateDetail.SlotNoGoodSlot(problem);
         await slots.SwitchAsync(new BootPointer(pointer.Previous, pointer.Active, Trial: false, Now), cancellationToken);
         return null;
     }
 
     /// <summary>Boots the slot the pointer names, or the other one when it does not check out (the pointer then follows).</summary>
-    private async Task<string?> BootActiveAsync(CancellationToken cancellationToken)
+    private async Task<UpdateDetail?> BootActiveAsync(CancellationToken cancellationToken)
     {
         if (device is null || slots.ReadPointer() is not { } pointer)
-            return "no device to boot";
+            return UpdateDetail.SlotNoDevice();
         var slot = pointer.Active;
         if (await slots.CheckSlotAsync(slot, cancellationToken) is { } problem)
         {
             var other = SlotStore.Other(slot);
             if (await slots.CheckSlotAsync(other, cancellationToken) is { } otherProblem)
-                return $"neither slot can boot: {problem}; {otherProblem}";
-            UpdateLog.SlotUnbootable(logger, deviceId, slot, other, problem);
+                return UpdateDetail.SlotNeitherBoots(problem, otherProblem);
+            UpdateLog.SlotUnbootable(logger, deviceId, slot, other, problem.Text);
             await slots.SwitchAsync(new BootPointer(other, slot, Trial: false, Now), cancellationToken);
             slot = other;
         }
@@ -116,7 +117,7 @@ public sealed class SlotImageInstaller(
             }
             catch (InvalidDataException ex)
             {
-                return $"the device cannot boot slot {slot}: {ex.Message}";
+                return UpdateDetail.SlotBootRefused(slot, ex.Message);
             }
         }
         UpdateLog.Booted(logger, deviceId, slot, device.FirmwareVersion);

@@ -76,18 +76,18 @@ public sealed partial class SlotStore
 
     /// <summary>
     /// Whether <paramref name="slot"/> holds a complete image: described, and the image's size and SHA-256 as
-    /// described. Null when it does; otherwise why not.
+    /// described. Null when it does; otherwise why not (a Slot* detail).
     /// </summary>
-    public async Task<string?> CheckSlotAsync(string slot, CancellationToken cancellationToken)
+    public async Task<Protocol.Updates.UpdateDetail?> CheckSlotAsync(string slot, CancellationToken cancellationToken)
     {
         if (ReadInfo(slot) is not { } info)
-            return $"slot {slot} holds no complete image ({InfoFileName} is missing)";
+            return Protocol.Updates.UpdateDetail.SlotIncomplete(slot, InfoFileName);
         if (!File.Exists(ImagePath(slot)))
-            return $"slot {slot} has no {ImageFileName}";
+            return Protocol.Updates.UpdateDetail.SlotNoImage(slot, ImageFileName);
         await using var image = File.OpenRead(ImagePath(slot));
         var (size, sha256) = await Protocol.Updates.ManifestChecks.HashAsync(image, cancellationToken);
         if (size != info.Size || Convert.ToHexStringLower(sha256) != info.Sha256)
-            return $"slot {slot}'s image is {size} bytes with SHA-256 {Convert.ToHexStringLower(sha256)}; {InfoFileName} says {info.Size} bytes, {info.Sha256}";
+            return Protocol.Updates.UpdateDetail.SlotImageAltered(slot, size, Convert.ToHexStringLower(sha256), info.Size, info.Sha256, InfoFileName);
         return null;
     }
 

@@ -109,7 +109,7 @@ public sealed class UpdateInstaller : IUpdateOfferHandler, IDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (await _installer.BootAtStartAsync(cancellationToken) is { } problem)
-            UpdateLog.BootFailed(_logger, _device.DeviceId, problem);
+            UpdateLog.BootFailed(_logger, _device.DeviceId, problem.Text);
     }
 
     /// <summary>Carries on with an unfinished offer from the journal, then works offers as they come, until cancelled.</summary>

@@ -44,17 +44,17 @@ public sealed partial record UpdateDetail
     /// <summary>The offer's standing consent was revoked. Values: the consent's id, the time of the consent set that no longer lists it (Unix ms).</summary>
     public const string ConsentRevokedCode = "ConsentRevoked";
 
-    /// <summary>The firmware installer could not write the image where it boots from (the old version still runs). Values: the installer's words (verbatim).</summary>
+    /// <summary>The firmware installer could not write the image where it boots from (the old version still runs). Values: the installer's words (verbatim); from agents that code their own slot installer's answers, its code and values follow (UpdateDetail.Slots.cs).</summary>
     public const string StageFailedCode = "StageFailed";
-    /// <summary>The firmware installer could not set the new image to boot (the old version still runs). Values: the installer's words (verbatim).</summary>
+    /// <summary>The firmware installer could not set the new image to boot (the old version still runs). Values: the installer's words (verbatim), then, when coded, the slot installer's code and values.</summary>
     public const string ActivateFailedCode = "ActivateFailed";
-    /// <summary>The reboot into the new version failed and the device is back on the old one. Values: the old version, the installer's words (verbatim).</summary>
+    /// <summary>The reboot into the new version failed and the device is back on the old one. Values: the old version, the installer's words (verbatim), then, when coded, the slot installer's code and values.</summary>
     public const string RebootRolledBackCode = "RebootRolledBack";
     /// <summary>The reboot into the new version failed and going back failed too. Values: the installer's words about going back, then about the reboot (verbatim).</summary>
     public const string RebootRollbackFailedCode = "RebootRollbackFailed";
     /// <summary>
     /// Why a rollback began when the reboot failed; kept in the agent's journal until the rollback is reported as
-    /// <see cref="RebootRolledBackCode"/> or <see cref="RebootRollbackFailedCode"/>, never reported alone. Values: the installer's words (verbatim).
+    /// <see cref="RebootRolledBackCode"/> or <see cref="RebootRollbackFailedCode"/>, never reported alone. Values: the installer's words (verbatim), then, when coded, the slot installer's code and values.
     /// </summary>
     public const string RebootFailedCode = "RebootFailed";
 
@@ -104,11 +104,18 @@ public sealed partial record UpdateDetail
             $"the {(image ? "image" : "payload")}'s SHA-256 is {actual}; the manifest says {expected}");
     }
 
-    public static UpdateDetail StageFailed(string problem) => new(StageFailedCode, [problem], problem);
+    public static UpdateDetail StageFailed(string problem) => StageFailed(Words(problem));
 
-    public static UpdateDetail ActivateFailed(string problem) => new(ActivateFailedCode, [problem], problem);
+    /// <summary>The installer's <paramref name="answer"/>: its words, then its code and values when it has them (update-codes4, UpdateDetail.Slots.cs).</summary>
+    public static UpdateDetail StageFailed(UpdateDetail answer) => new(StageFailedCode, WordsThenAnswer(answer), answer.Text);
 
-    public static UpdateDetail RebootFailed(string problem) => new(RebootFailedCode, [problem], "the reboot into the new version failed: " + problem);
+    public static UpdateDetail ActivateFailed(string problem) => ActivateFailed(Words(problem));
+
+    public static UpdateDetail ActivateFailed(UpdateDetail answer) => new(ActivateFailedCode, WordsThenAnswer(answer), answer.Text);
+
+    public static UpdateDetail RebootFailed(string problem) => RebootFailed(Words(problem));
+
+    public static UpdateDetail RebootFailed(UpdateDetail answer) => new(RebootFailedCode, WordsThenAnswer(answer), "the reboot into the new version failed: " + answer.Text);
 
     /// <summary>The rollback that followed a <see cref="RebootFailedCode"/>: back on <paramref name="fromVersion"/>, or not (<paramref name="rollbackProblem"/>).</summary>
     public static UpdateDetail AfterRebootFailed(UpdateDetail rebootFailed, string fromVersion, string? rollbackProblem)
@@ -116,7 +123,7 @@ public sealed partial record UpdateDetail
         ArgumentNullException.ThrowIfNull(rebootFailed);
         var words = rebootFailed.Values.Count > 0 ? rebootFailed.Values[0] : "";
         return rollbackProblem is null
-            ? new(RebootRolledBackCode, [fromVersion, words], $"{rebootFailed.Text}; back on {fromVersion}")
+            ? new(RebootRolledBackCode, [fromVersion, .. rebootFailed.Values], $"{rebootFailed.Text}; back on {fromVersion}")
             : new(RebootRollbackFailedCode, [rollbackProblem, words], $"{rebootFailed.Text}; going back failed too: {rollbackProblem}");
     }
 }
