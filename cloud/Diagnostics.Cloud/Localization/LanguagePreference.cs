@@ -43,7 +43,7 @@ public static class LanguagePreference
         if (culture is null && !string.IsNullOrWhiteSpace(request.Language))
         {
             return TypedResults.Problem(ApiProblems.Create(StatusCodes.Status400BadRequest, "UnsupportedLanguage",
-                string.Join(", ", supported.Cultures.Select(c => c.Name)), request.Language));
+                string.Join(", ", supported.Cultures.Select(c => $"{c.NativeName} ({c.Name})")), request.Language));
         }
         await ApplyAsync(http, store, culture, cancellationToken);
         return TypedResults.NoContent();

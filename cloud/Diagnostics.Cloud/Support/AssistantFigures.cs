@@ -23,7 +23,7 @@ public sealed class AssistantFigures(Database database)
 {
     public const string NoWords = "und";
 
-    private sealed record Row(string Id, SessionResolution? Resolution, string? HandoverReason, DateTimeOffset? QueuedAt, string? LinkedArticle);
+    private sealed record Row(string Id, SessionResolution? Resolution, string? HandoverReason, DateTimeOffset? QueuedAt, string? LinkedArticle, string? CustomerLanguage);
 
     private sealed record MessageRow(string SessionId, long Seq, MessageKind Kind, string Body);
 
@@ -31,7 +31,8 @@ public sealed class AssistantFigures(Database database)
     {
         var sessions = await database.QueryAsync<Row>("""
             SELECT s.id, s.resolution, s.handover_reason, s.queued_at_ms AS queued_at,
-                   (SELECT MIN(p.article_id) FROM kb_phrases p WHERE p.session_id = s.id) AS linked_article
+                   (SELECT MIN(p.article_id) FROM kb_phrases p WHERE p.session_id = s.id) AS linked_article,
+                   (SELECT a.language FROM accounts a WHERE a.id = s.customer_id) AS customer_language
             FROM support_sessions s
             WHERE s.state = 'closed' AND s.closed_at_ms >= @from AND s.closed_at_ms < @to;
             """, new { from, to }, cancellationToken);
@@ -49,7 +50,7 @@ public sealed class AssistantFigures(Database database)
             var own = bySession.GetValueOrDefault(s.Id) ?? [];
             var question = own.FirstOrDefault(m => m.Kind == MessageKind.Text)?.Body;
             var shown = own.Where(m => m.Kind == MessageKind.Article).Select(m => SupportCardText.Read<ArticleCard>(m.Body)?.ArticleId).OfType<string>().ToList();
-            return new Conversation(string.IsNullOrWhiteSpace(question) ? NoWords : ConversationLanguage.Of(question), s.Resolution, s.HandoverReason is not null || s.QueuedAt is not null, shown, s.LinkedArticle);
+            return new Conversation(string.IsNullOrWhiteSpace(question) ? NoWords : ConversationLanguage.Of(question, s.CustomerLanguage), s.Resolution, s.HandoverReason is not null || s.QueuedAt is not null, shown, s.LinkedArticle);
         }).ToList();
         return Compute(conversations);
     }

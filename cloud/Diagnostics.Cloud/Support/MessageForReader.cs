@@ -10,7 +10,8 @@ namespace Diagnostics.Cloud.Support;
 /// service has its text in both (<see cref="MessageTranslation"/>), else the body as written, and
 /// <see cref="TextForReaderLanguage"/> says which language that text is in, so a client knows when it got the original.
 /// <see cref="AuthorNameForReader"/> is the assistant's name in the reader's language (<see cref="AuthorName"/> keeps the stored one).
-/// A card's or a picture's body is JSON: its text for the reader is the body and its language null.
+/// A card's or a picture's body is JSON: its text for the reader is the body and its language null; a status card's
+/// supplies also carry <c>nameForReader</c> there (the supply in the reader's words, as the pages show it).
 /// </summary>
 public sealed record MessageForReader(
     string SessionId,
@@ -50,6 +51,8 @@ public sealed record MessageForReader(
 
     private static (string Text, string? Language) Read(SupportMessage message, bool forStaff, CultureInfo reader, IReadOnlyList<CannedReply> canned, ArticleIndex articles)
     {
+        if (message.Kind == MessageKind.DeviceStatus)
+            return (SupportCardText.StatusCardForReader(message.Body), null);
         if (message.Kind is not (MessageKind.Text or MessageKind.System))
             return (message.Body, null);
         var readerLanguage = reader.Name.Length == 0 ? ArticleLanguages.Original : reader.Name;

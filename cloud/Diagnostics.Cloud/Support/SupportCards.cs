@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Diagnostics.Cloud.Devices;
 using Diagnostics.Cloud.Knowledge;
@@ -85,6 +86,23 @@ public static class SupportCardText
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// A status card's JSON for a reader: as stored, with each supply's <c>nameForReader</c> beside its <c>name</c>
+    /// (<see cref="StatusCardSupply.NameForReader"/>); a body that is not a status card is returned as it is.
+    /// </summary>
+    public static string StatusCardForReader(string body)
+    {
+        if (Read<DeviceStatusCard>(body) is not { } card || JsonNode.Parse(body) is not JsonObject json || json["supplies"] is not JsonArray supplies
+            || supplies.Count != card.Supplies.Count)
+            return body;
+        for (var i = 0; i < supplies.Count; i++)
+        {
+            if (supplies[i] is JsonObject supply)
+                supply["nameForReader"] = card.Supplies[i].NameForReader;
+        }
+        return json.ToJsonString();
     }
 
     /// <summary>A session category for an article, from its tags: the bot files what it solved like an agent would.</summary>

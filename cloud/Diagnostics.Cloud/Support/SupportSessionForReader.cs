@@ -17,6 +17,7 @@ public sealed record SupportSessionForReader : SupportSession
     {
         HandoverReasonForReader = reasonForReader;
         HandoverReasonForReaderLanguage = reasonLanguage;
+        CategoryForReader = session.Category is null ? null : SessionCategoryWords.ForReader(session.Category);
     }
 
     // For a client reading the API's answer back (System.Text.Json sets every field through its init accessor).
@@ -30,6 +31,9 @@ public sealed record SupportSessionForReader : SupportSession
     public string? HandoverReasonForReader { get; init; }
 
     public string? HandoverReasonForReaderLanguage { get; init; }
+
+    /// <summary>The session's <see cref="SupportSession.Category"/> (stored in English) in the reader's language, as the pages word it; null without a category.</summary>
+    public string? CategoryForReader { get; init; }
 
     /// <summary>
     /// <paramref name="session"/> for the request's reader (its UI culture: the account's choice, else Accept-Language);

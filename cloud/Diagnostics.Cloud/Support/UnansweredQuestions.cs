@@ -36,13 +36,14 @@ public sealed class UnansweredQuestions(Database database)
 
     private const int MaxExamples = 5;
 
-    private sealed record Row(string SessionId, string Reason, string Text, DateTimeOffset At);
+    private sealed record Row(string SessionId, string Reason, string Text, DateTimeOffset At, string? CustomerLanguage);
 
     public async Task<UnansweredView> ListAsync(string? language, int limit, CancellationToken cancellationToken)
     {
         var rows = await database.QueryAsync<Row>("""
-            SELECT s.id AS session_id, s.handover_reason AS reason, m.body AS text, m.at_ms AS at
+            SELECT s.id AS session_id, s.handover_reason AS reason, m.body AS text, m.at_ms AS at, a.language AS customer_language
             FROM support_sessions s JOIN support_messages m ON m.session_id = s.id
+            LEFT JOIN accounts a ON a.id = s.customer_id
             WHERE (s.handover_reason = @notSure OR s.handover_reason = @noArticle OR s.handover_reason LIKE @stepsDidNotHelp)
               AND m.seq = (SELECT MIN(f.seq) FROM support_messages f
                            WHERE f.session_id = s.id AND f.kind = @text AND f.author_kind = @customer AND f.internal = FALSE)
@@ -53,7 +54,7 @@ public sealed class UnansweredQuestions(Database database)
             notSure = SupportBot.NotSureReason, noArticle = SupportBot.NoArticleReason, stepsDidNotHelp = SupportBot.StepsDidNotHelpPrefix + "%",
             text = MessageKind.Text, customer = AuthorKind.Customer,
         }, cancellationToken);
-        var questions = rows.Select(r => new UnansweredQuestion(r.SessionId, ConversationLanguage.Of(r.Text), r.Text.Trim(), r.Reason, r.At)).ToList();
+        var questions = rows.Select(r => new UnansweredQuestion(r.SessionId, ConversationLanguage.Of(r.Text, r.CustomerLanguage), r.Text.Trim(), r.Reason, r.At)).ToList();
         var languages = questions.GroupBy(q => q.Language, StringComparer.Ordinal)
             .Select(g => new LanguageCount(g.Key, g.Count())).OrderByDescending(c => c.Count).ThenBy(c => c.Language, StringComparer.Ordinal).ToList();
         var clusters = Cluster(questions)

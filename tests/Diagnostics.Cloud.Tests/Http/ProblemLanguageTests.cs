@@ -80,7 +80,7 @@ public sealed partial class ProblemLanguageTests
         using var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync(Ct));
         Assert.Equal("UnsupportedLanguage", problem.RootElement.GetProperty("code").GetString());
         Assert.Equal("対応していない言語です", problem.RootElement.GetProperty("title").GetString());
-        Assert.Equal("アプリが対応している言語は en, ja, zh-Hans で、「tlh」は含まれていません。", problem.RootElement.GetProperty("detail").GetString());
+        Assert.Equal("アプリが対応している言語は English (en), 日本語 (ja), 中文（简体） (zh-Hans) で、「tlh」は含まれていません。", problem.RootElement.GetProperty("detail").GetString());
     }
 
     [Fact]

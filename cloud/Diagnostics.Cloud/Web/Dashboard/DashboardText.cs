@@ -66,8 +66,7 @@ public static class DashboardText
     public static string Text(this FixState state) => Word("FixState", state.ToStorage());
 
     /// <summary>A closing category (stored in English, the same for every agent) in the reader's language; an unknown one as stored.</summary>
-    public static string CategoryName(string? category) =>
-        category is null ? "" : Word("Category", category);
+    public static string CategoryName(string? category) => global::Diagnostics.Cloud.Support.SessionCategoryWords.ForReader(category);
 
     /// <summary>A supply gauge's words: "7% low", "95% full almost full" reads badly, so receptacles say full / almost full; "160 impressions, capacity unknown".</summary>
     public static string SupplyLevel(SupplyView supply)

@@ -37,6 +37,9 @@ public sealed class KnowledgeListLanguageTests
 
         Assert.Contains($"<th>{languagesColumn}</th>", page, StringComparison.Ordinal);
         Assert.Equal((paperJam, "", "en ja zh-Hans"), (rows["paper-jam"].Title, rows["paper-jam"].Mark, rows["paper-jam"].Languages));
+        // l10n-latin: each language shown by its own name (CLDR's native names), its tag kept in data-language and title.
+        var paperJamRow = page.Split("data-article-id=\"paper-jam\"")[1];
+        Assert.Equal(["English", "日本語", "中文（简体）"], TestIdTexts(paperJamRow[..paperJamRow.IndexOf("</tr>", StringComparison.Ordinal)], "article-language"));
         Assert.Equal(("Wobbly paper tray", notTranslated, "en"), (rows["wobbly-tray"].Title, rows["wobbly-tray"].Mark, rows["wobbly-tray"].Languages));
         Assert.Equal(("Squeaky rollers", notTranslated, "en"), (rows["squeaky-rollers"].Title, rows["squeaky-rollers"].Mark, rows["squeaky-rollers"].Languages));
         // Sorted by the titles the reader sees.
