@@ -9,6 +9,7 @@ namespace Diagnostics.Cloud.Support;
 /// own lines, what scripts match); <see cref="TextForReader"/> is the same line in the reader's language where the
 /// service has its text in both (<see cref="MessageTranslation"/>), else the body as written, and
 /// <see cref="TextForReaderLanguage"/> says which language that text is in, so a client knows when it got the original.
+/// <see cref="AuthorNameForReader"/> is the assistant's name in the reader's language (<see cref="AuthorName"/> keeps the stored one).
 /// A card's or a picture's body is JSON: its text for the reader is the body and its language null; a status card's
 /// supplies also carry <c>nameForReader</c> there (the supply in the reader's words, as the pages show it).
 /// </summary>
@@ -24,8 +25,12 @@ public sealed record MessageForReader(
     string? ClientId,
     DateTimeOffset At,
     string TextForReader,
-    string? TextForReaderLanguage)
+    string? TextForReaderLanguage,
+    string AuthorNameForReader)
 {
+    // The assistant's name as the conversation page shows it: one text for the page and the API.
+    private static readonly LocalizedTexts ConversationTexts = new("Web.Components.Conversation");
+
     /// <summary>
     /// <paramref name="message"/> for a reader of <paramref name="reader"/> (the request's UI culture: the account's
     /// choice, else Accept-Language). Staff also read the service's staff notes in their language; a person's free words
@@ -37,8 +42,12 @@ public sealed record MessageForReader(
         ArgumentNullException.ThrowIfNull(reader);
         var (text, language) = Read(message, forStaff, reader, canned, articles);
         return new MessageForReader(message.SessionId, message.Sequence, message.Kind, message.AuthorKind, message.AuthorId, message.AuthorName, message.Body,
-            message.Internal, message.ClientId, message.At, text, language);
+            message.Internal, message.ClientId, message.At, text, language, AuthorNameFor(message));
     }
+
+    /// <summary>The assistant's name in the reader's language; a person's name as they gave it.</summary>
+    private static string AuthorNameFor(SupportMessage message) =>
+        message.AuthorKind == AuthorKind.Bot ? ConversationTexts.Text("AssistantName") : message.AuthorName;
 
     private static (string Text, string? Language) Read(SupportMessage message, bool forStaff, CultureInfo reader, IReadOnlyList<CannedReply> canned, ArticleIndex articles)
     {

@@ -60,8 +60,8 @@ public static class SupportApi
             CustomerConversations conversations, CancellationToken ct) =>
             Answer(await conversations.DecideFixAsync(http.User, sessionId, proposalId, decision == "approve", ct), Results.Ok));
         mine.MapPost("/{sessionId}/updates/{rolloutId}/{decision:regex(^(approve|decline)$)}", async (string sessionId, string rolloutId, string decision, HttpContext http,
-            CustomerConversations conversations, CancellationToken ct) =>
-            Answer(await conversations.DecideUpdateAsync(http.User, sessionId, rolloutId, decision == "approve", ct), Results.Ok));
+            CustomerConversations conversations, SupportReaderViews views, CancellationToken ct) =>
+            Answer(await conversations.DecideUpdateAsync(http.User, sessionId, rolloutId, decision == "approve", ct), d => Results.Ok(views.UpdateDecision(d))));
         mine.MapPost("/{sessionId}/rating", async (string sessionId, RateRequest request, HttpContext http, CustomerConversations conversations, SupportReaderViews views,
             CancellationToken ct) =>
             Answer(await conversations.RateAsync(http.User, sessionId, request.Rating ?? 0, request.Comment, ct), s => Results.Ok(views.Session(s))));

@@ -1,7 +1,12 @@
 using System.Globalization;
 using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Knowledge;
+using Diagnostics.Cloud.Updates;
+using Microsoft.Extensions.Options;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace Diagnostics.Cloud.Support;
 
@@ -11,8 +16,23 @@ namespace Diagnostics.Cloud.Support;
 /// <see cref="SupportSessionForReader"/> and <see cref="MessageForReader"/> in the request's UI culture (the account's
 /// language, else Accept-Language) with the articles published now.
 /// </summary>
-public sealed class SupportReaderViews(KnowledgeBase knowledge, CannedReplyStore cannedReplies)
+public sealed class SupportReaderViews(KnowledgeBase knowledge, CannedReplyStore cannedReplies, IOptions<HttpJsonOptions> json)
 {
+    /// <summary>
+    /// The answer to a customer's decision on an update card: the device's place in the rollout exactly as the API has
+    /// always answered it (as stored, for programs), with reader fields added beside it:
+    /// <c>detailForReader</c> (<see cref="RolloutNotes.ReadDetail"/>) and <c>failureForReader</c>
+    /// (<see cref="UpdateExplanations.FailureName"/>), in the request's UI culture.
+    /// </summary>
+    public JsonObject UpdateDecision(RolloutDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var answer = JsonSerializer.SerializeToNode(device, json.Value.SerializerOptions)!.AsObject();
+        answer["detailForReader"] = RolloutNotes.ReadDetail(device.Detail, device.DeviceDetail);
+        answer["failureForReader"] = UpdateExplanations.FailureName(device.Failure);
+        return answer;
+    }
+
     public SupportSessionForReader Session(SupportSession session) => SupportSessionForReader.Of(session, knowledge.Index);
 
     public IReadOnlyList<SupportSessionForReader> Sessions(IEnumerable<SupportSession> sessions) => SupportSessionForReader.Of(sessions, knowledge.Index);

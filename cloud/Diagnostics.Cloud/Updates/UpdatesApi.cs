@@ -76,6 +76,9 @@ public sealed record RolloutDeviceView(
     }
 
     public string DetailForReader => RolloutNotes.ReadDetail(Detail, DeviceDetail);
+
+    /// <summary><see cref="Failure"/> (the kind as stored, "HealthCheckFailed") in the reader's language; empty for none.</summary>
+    public string FailureForReader => UpdateExplanations.FailureName(Failure);
 }
 
 /// <summary>An update as its customer sees it: what it is, where it stands and what they may do.</summary>
@@ -88,6 +91,9 @@ public sealed record MyUpdateView(
 {
     /// <summary><see cref="Detail"/> (as stored: English when the service wrote it, the device's words otherwise) in the reader's language.</summary>
     public string DetailForReader => RolloutNotes.ReadDetail(Detail, DeviceDetail);
+
+    /// <summary><see cref="Failure"/> (the kind as stored, "HealthCheckFailed") in the reader's language; empty for none.</summary>
+    public string FailureForReader => UpdateExplanations.FailureName(Failure);
 }
 
 public sealed record CreateRolloutRequest(
