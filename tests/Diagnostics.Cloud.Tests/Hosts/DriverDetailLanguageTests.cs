@@ -64,7 +64,7 @@ public sealed class DriverDetailLanguageTests : IDisposable
         };
         foreach (var (language, words) in expected)
         {
-            using var devices = await GetJsonAsync(supervisor, $"/api/updates/rollouts/{rollout.Id}/devices", language);
+            using var devices = await RolloutLanguageTests.GetJsonAsync(supervisor, $"/api/updates/rollouts/{rollout.Id}/devices", language);
             var byId = devices.RootElement.EnumerateArray().ToDictionary(d => d.GetProperty("deviceId").GetString()!);
             // Programs read the host's English and the stable code in every language.
             Assert.Equal(TestJobRolledBack.Text, byId["laptop-1"].GetProperty("detail").GetString());
@@ -73,7 +73,7 @@ public sealed class DriverDetailLanguageTests : IDisposable
             Assert.Equal(words.Refused, byId["laptop-2"].GetProperty("detailForReader").GetString());
 
             // The page's text as a person reads it (the renderer escapes an apostrophe its own way).
-            var page = WebUtility.HtmlDecode(await GetPageAsync(supervisor, $"/dashboard/rollouts/{rollout.Id}", language));
+            var page = WebUtility.HtmlDecode(await RolloutLanguageTests.GetPageAsync(supervisor, $"/dashboard/rollouts/{rollout.Id}", language));
             Assert.Contains(words.RolledBack, page, StringComparison.Ordinal);
             Assert.Contains(words.Refused, page, StringComparison.Ordinal);
         }
@@ -138,28 +138,4 @@ public sealed class DriverDetailLanguageTests : IDisposable
     }
 
     private static long Ms(int hour, int minute) => new DateTimeOffset(2026, 12, 7, hour, minute, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
-
-    private static async Task<JsonDocument> GetJsonAsync(HttpClient client, string url, string language)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(url, UriKind.Relative));
-        request.Headers.AcceptLanguage.ParseAdd(language);
-        using var response = await client.SendAsync(request, Ct);
-        var body = await response.Content.ReadAsStringAsync(Ct);
-        Assert.True(response.IsSuccessStatusCode, $"GET {url} -> {(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body);
-    }
-
-    private static async Task<string> GetPageAsync(HttpClient client, string url, string language)
-    {
-        client.DefaultRequestHeaders.AcceptLanguage.Clear();
-        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd(language);
-        try
-        {
-            return await Web.RenderedPage.GetPageAsync(client, url);
-        }
-        finally
-        {
-            client.DefaultRequestHeaders.AcceptLanguage.Clear();
-        }
-    }
 }

@@ -1,7 +1,5 @@
-using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Support;
 using Diagnostics.Cloud.Tests.Infrastructure;
-using Diagnostics.Protocol;
 using static Diagnostics.Cloud.Tests.Support.SupportDesk;
 using static Diagnostics.Cloud.Tests.Web.RenderedPage;
 
@@ -23,29 +21,12 @@ public sealed class ConversationSuppliesLanguageTests
     public async Task Supplies_and_the_solutions_category_read_in_the_readers_language_on_both_sides_of_a_conversation(string acceptLanguage, string language)
     {
         await using var host = new CloudHost();
-        var (device, owner) = await PairedDeviceAsync(host, "conv-lang-1", "CDCD7301");
+        var (device, owner, agent, session) = await ClosedLowTonerConversationAsync(host, "conv-lang-1", "CDCD7301", acceptLanguage);
         await using var _ = device;
-        // Named by the printer in English, as printers do whatever their owner reads; low, so the status card names it.
-        var status = device.NewEnvelope(status: new DeviceStatus
-        {
-            Model = Model, FirmwareVersion = "2.1.0", State = DeviceState.Idle,
-            Supplies = [new SupplyLevel { Name = "Black Toner Cartridge", Type = "toner", Color = "black", LevelPercent = 4, Low = true }],
-        });
-        await device.SendAsync(status);
-        await device.WaitForAckAsync(status.Sequence);
-        owner.DefaultRequestHeaders.AcceptLanguage.ParseAdd(acceptLanguage);
-        var session = await OpenAsync(owner, "conv-lang-1", "The printer is fading, please talk to a person");
-        var agent = await host.SignedInClientAsync(AccountRole.Agent);
-        agent.DefaultRequestHeaders.AcceptLanguage.ParseAdd(acceptLanguage);
-        await AvailableAsync(agent); // the waiting conversation is assigned to the agent who comes available
-        await SessionWhenAsync(agent, session.Id, s => s.AgentId is not null, "the conversation is assigned", staff: true);
-        await OkAsync<SupportSession>(agent, $"/api/sessions/{session.Id}/close", new { summary = "Toner", category = "Paper handling", solution = "Replace the cartridge." });
 
-        // Resources/Devices/PlainLanguage: "{colour}{type}"; Conversation: "{0}: low ({1} %)"; DevicePanel: "{0}: {1}".
-        var plain = RepositoryFiles.ResourceTexts("Devices/PlainLanguage", language);
-        var supply = string.Format(Culture(language), plain["SupplyNamed"], plain["Color.black"], plain["Supply.toner"]);
-        var supplyLow = string.Format(Culture(language), RepositoryFiles.ResourceTexts("Web/Components/Conversation", language)["SupplyLow"], supply, 4);
-        var category = RepositoryFiles.ResourceTexts("Web/Dashboard/DashboardText", language)["Category.Paper handling"];
+        // Conversation: "{0}: low ({1} %)"; DevicePanel: "{0}: {1}".
+        var (supply, category) = LowTonerWords(language);
+        var supplyLow = string.Format(Culture(language), RepositoryFiles.ResourceTexts("Web/Components/Conversation", language)["SupplyLow"], supply, LowTonerPercent);
 
         var customersPage = await GetPageAsync(owner, $"/app/support/{session.Id}");
         var agentsPage = await GetPageAsync(agent, $"/dashboard/support/{session.Id}");

@@ -1,9 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
-using Diagnostics.Cloud.Accounts;
 using Diagnostics.Cloud.Support;
 using Diagnostics.Cloud.Tests.Infrastructure;
-using Diagnostics.Protocol;
 using static Diagnostics.Cloud.Tests.Support.SupportDesk;
 
 namespace Diagnostics.Cloud.Tests.Support;
@@ -23,26 +20,9 @@ public sealed class SessionReaderFieldsTests
     public async Task The_sessions_category_and_the_status_cards_supplies_have_a_field_in_the_readers_language(string acceptLanguage, string language)
     {
         await using var host = new CloudHost();
-        var (device, owner) = await PairedDeviceAsync(host, "reader-fields-1", "CDCD7401");
+        var (device, owner, agent, session) = await ClosedLowTonerConversationAsync(host, "reader-fields-1", "CDCD7401", acceptLanguage);
         await using var _ = device;
-        var status = device.NewEnvelope(status: new DeviceStatus
-        {
-            Model = Model, FirmwareVersion = "2.1.0", State = DeviceState.Idle,
-            Supplies = [new SupplyLevel { Name = "Black Toner Cartridge", Type = "toner", Color = "black", LevelPercent = 4, Low = true }],
-        });
-        await device.SendAsync(status);
-        await device.WaitForAckAsync(status.Sequence);
-        owner.DefaultRequestHeaders.AcceptLanguage.ParseAdd(acceptLanguage);
-        var session = await OpenAsync(owner, "reader-fields-1", "The printer is fading, please talk to a person");
-        var agent = await host.SignedInClientAsync(AccountRole.Agent);
-        agent.DefaultRequestHeaders.AcceptLanguage.ParseAdd(acceptLanguage);
-        await AvailableAsync(agent);
-        await SessionWhenAsync(agent, session.Id, s => s.AgentId is not null, "the conversation is assigned", staff: true);
-        await OkAsync<SupportSession>(agent, $"/api/sessions/{session.Id}/close", new { summary = "Toner", category = "Paper handling", solution = "Replace the cartridge." });
-
-        var plain = RepositoryFiles.ResourceTexts("Devices/PlainLanguage", language);
-        var supply = string.Format(CultureInfo.GetCultureInfo(language), plain["SupplyNamed"], plain["Color.black"], plain["Supply.toner"]);
-        var category = RepositoryFiles.ResourceTexts("Web/Dashboard/DashboardText", language)["Category.Paper handling"];
+        var (supply, category) = LowTonerWords(language);
 
         foreach (var (client, prefix) in new[] { (owner, "/api/me/sessions"), (agent, "/api/sessions") })
         {

@@ -35,6 +35,46 @@ internal static class SupportDesk
         return (device, owner, await OpenAsync(owner, deviceId, "The printer jams, please talk to a person"));
     }
 
+    /// <summary>
+    /// A printer that names its low black toner as printers do, in English ("Black Toner Cartridge"), paired to a customer
+    /// who asks for a person in <paramref name="acceptLanguage"/>; an agent reading the same language takes the
+    /// conversation and closes it as solved under "Paper handling". For tests of what each reader gets in their words.
+    /// </summary>
+    public static async Task<(DeviceClient Device, HttpClient Owner, HttpClient Agent, SupportSession Session)> ClosedLowTonerConversationAsync(
+        CloudHost host, string deviceId, string code, string acceptLanguage)
+    {
+        var (device, owner) = await PairedDeviceAsync(host, deviceId, code);
+        var status = device.NewEnvelope(status: new DeviceStatus
+        {
+            Model = Model, FirmwareVersion = "2.1.0", State = DeviceState.Idle,
+            Supplies = [new SupplyLevel { Name = "Black Toner Cartridge", Type = "toner", Color = "black", LevelPercent = LowTonerPercent, Low = true }],
+        });
+        await device.SendAsync(status);
+        await device.WaitForAckAsync(status.Sequence);
+        owner.DefaultRequestHeaders.AcceptLanguage.ParseAdd(acceptLanguage);
+        var session = await OpenAsync(owner, deviceId, "The printer is fading, please talk to a person");
+        var agent = await host.SignedInClientAsync(AccountRole.Agent);
+        agent.DefaultRequestHeaders.AcceptLanguage.ParseAdd(acceptLanguage);
+        await AvailableAsync(agent); // the waiting conversation is assigned to the agent who comes available
+        await SessionWhenAsync(agent, session.Id, s => s.AgentId is not null, "the conversation is assigned", staff: true);
+        await OkAsync<SupportSession>(agent, $"/api/sessions/{session.Id}/close", new { summary = "Toner", category = "Paper handling", solution = "Replace the cartridge." });
+        return (device, owner, agent, session);
+    }
+
+    /// <summary>The toner level <see cref="ClosedLowTonerConversationAsync"/> reports.</summary>
+    public const int LowTonerPercent = 4;
+
+    /// <summary>
+    /// What a reader of <paramref name="language"/> should get for that conversation's supply and category, from the
+    /// translators' resource files (Devices/PlainLanguage "{colour}{type}", Web/Dashboard/DashboardText "Category.*").
+    /// </summary>
+    public static (string Supply, string Category) LowTonerWords(string language)
+    {
+        var plain = RepositoryFiles.ResourceTexts("Devices/PlainLanguage", language);
+        var supply = string.Format(System.Globalization.CultureInfo.GetCultureInfo(language), plain["SupplyNamed"], plain["Color.black"], plain["Supply.toner"]);
+        return (supply, RepositoryFiles.ResourceTexts("Web/Dashboard/DashboardText", language)["Category.Paper handling"]);
+    }
+
     public static async Task ReportAsync(DeviceClient device, params ActiveCondition[] conditions)
     {
         var status = device.NewEnvelope(status: new DeviceStatus
