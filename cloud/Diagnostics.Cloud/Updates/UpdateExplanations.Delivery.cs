@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Diagnostics.Protocol.Updates;
 
 namespace Diagnostics.Cloud.Updates;
@@ -7,20 +6,10 @@ namespace Diagnostics.Cloud.Updates;
 // manifest, the consent, the firmware installer's steps. Texts Device.{Code} (and Consent.Action.{name}) in the same resources.
 public static partial class UpdateExplanations
 {
-    private static readonly FrozenSet<string> DeliveryCodes = new[]
-    {
-        UpdateDetail.DownloadRefusedCode, UpdateDetail.DownloadGaveUpCode, UpdateDetail.DownloadNoBytesCode, UpdateDetail.DownloadTimeoutCode,
-        UpdateDetail.DownloadServerErrorCode, UpdateDetail.DownloadRangeGoneCode, UpdateDetail.DownloadWrongRangeCode, UpdateDetail.DownloadNetworkErrorCode,
-        UpdateDetail.PayloadSizeMismatchCode, UpdateDetail.PayloadHashMismatchCode, UpdateDetail.ImageSizeMismatchCode, UpdateDetail.ImageHashMismatchCode,
-        UpdateDetail.ConsentMissingCode, UpdateDetail.ConsentOtherActionCode, UpdateDetail.ConsentOtherOfferCode, UpdateDetail.ConsentNoExpiryCode,
-        UpdateDetail.ConsentExpiredCode, UpdateDetail.ConsentRevokedCode,
-        UpdateDetail.StageFailedCode, UpdateDetail.ActivateFailedCode, UpdateDetail.RebootFailedCode, UpdateDetail.RebootRolledBackCode,
-        UpdateDetail.RebootRollbackFailedCode,
-    }.ToFrozenSet(StringComparer.Ordinal);
-
-    private static bool IsDelivery(string code) => DeliveryCodes.Contains(code);
-
-    /// <summary>The values of a delivery detail as its text takes them: bytes and seconds as numbers, times in the reader's culture; null when they do not fit.</summary>
+    /// <summary>
+    /// The values of a delivery detail as its text takes them: bytes and seconds as numbers, times in the reader's culture;
+    /// null when they do not fit. Any other code's values pass as they came.
+    /// </summary>
     private static object?[]? DeliveryArguments(UpdateDetail detail)
     {
         var values = detail.Values;

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Diagnostics.Protocol.Updates;
 
 namespace Diagnostics.Cloud.Updates;
@@ -7,18 +6,11 @@ namespace Diagnostics.Cloud.Updates;
 // detail after the installer's English words, and the pipeline's two rare details. Texts Device.{Code} in the same resources.
 public static partial class UpdateExplanations
 {
-    private static readonly FrozenSet<string> SlotCodes = new[]
-    {
-        UpdateDetail.SlotIncompleteCode, UpdateDetail.SlotNoImageCode, UpdateDetail.SlotImageAlteredCode, UpdateDetail.SlotNotHoldingCode,
-        UpdateDetail.SlotNoneSetCode, UpdateDetail.SlotNoPreviousCode, UpdateDetail.SlotNoGoodSlotCode, UpdateDetail.SlotNeitherBootsCode,
-        UpdateDetail.SlotBootRefusedCode, UpdateDetail.SlotNoDeviceCode, UpdateDetail.RollbackFailedCodedCode,
-        UpdateDetail.JournalOfferRefusedCode, UpdateDetail.JournalOfferUnreadableCode, UpdateDetail.StoppedCode,
-    }.ToFrozenSet(StringComparer.Ordinal);
-
-    /// <summary>A slot detail, or an installer step that carries the slots' coded answer after the installer's words.</summary>
-    private static bool IsSlots(UpdateDetail detail) => SlotCodes.Contains(detail.Code) || detail.AsInstallerAnswer() is not null;
-
-    /// <summary>The values of a slot detail as its text takes them, nested answers worded in turn; null when one cannot be (the device's words then).</summary>
+    /// <summary>
+    /// The values of a slot detail as its text takes them, nested answers worded in turn; null when one cannot be (the
+    /// device's words then). An installer step carrying the slots' answer is worded here before the delivery texts take
+    /// it; any other code goes on to <see cref="DeliveryArguments"/>.
+    /// </summary>
     private static object?[]? SlotArguments(UpdateDetail detail)
     {
         var values = detail.Values;
@@ -42,7 +34,7 @@ public static partial class UpdateExplanations
                 ? [firstWords, otherWords]
                 : null,
             UpdateDetail.JournalOfferRefusedCode => values.Count > 0 && Device(new UpdateDetail(values[0], [.. values.Skip(1)], "")) is { } checkWords ? [checkWords] : null,
-            _ => [.. values],
+            _ => DeliveryArguments(detail),
         };
     }
 }

@@ -71,10 +71,8 @@ public static partial class UpdateExplanations
             UpdateDetail.HealthNotLongEnoughCode => [.. values.Select((value, i) => i switch { 1 or 2 => NumberOrAsSent(value), 3 => TimeOrAsSent(value), _ => value })],
             UpdateDetail.NoSpaceCode => [.. values.Select((value, i) => i == 1 ? value : NumberOrAsSent(value))],
             UpdateDetail.HealthyCode => [.. values.Select((value, i) => i == 2 ? NumberOrAsSent(value) : value)],
-            // Before the delivery arm: an installer step carrying the slots' coded answer (update-codes4).
-            _ when IsSlots(detail) => SlotArguments(detail),
-            _ when IsDelivery(detail.Code) => DeliveryArguments(detail),
-            _ => [.. values],
+            // The slots' answers (also inside an installer step), then the delivery details; any other code's values as they came.
+            _ => SlotArguments(detail),
         };
         if (args is null)
             return null;
