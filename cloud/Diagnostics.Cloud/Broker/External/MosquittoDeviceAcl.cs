@@ -6,7 +6,7 @@ namespace Diagnostics.Cloud.Broker.External;
 /// Mosquitto's <c>acl_file</c> for <see cref="ExternalDeviceAccounts.MosquittoCertificates"/>: <see cref="TopicAcl"/>'s
 /// rules as one set of patterns for every device (<c>%u</c> is the user name, which the device listener takes from the
 /// certificate's CN, the device id) and the cloud's own account's rights. Mosquitto 2.0's acl_file checks publishes
-/// (write) and deliveries (read); it grants every SUBSCRIBE (a FIXME in its source), so a device may subscribe to another
+/// (write) and deliveries (read); it grants every SUBSCRIBE (marked unfinished in its source), so a device may subscribe to another
 /// device's downlink filter but nothing on it is ever delivered to it.
 /// </summary>
 public static class MosquittoDeviceAcl
