@@ -3,18 +3,21 @@ using Diagnostics.Protocol;
 namespace Diagnostics.LoadTest;
 
 /// <summary>What one cloud of an A/B run measured.</summary>
-internal sealed record CloudRun(double Rate, double ToolCpuMicroseconds, double CloudCpuMicroseconds, double AcksPerMessage, long AcksAtMostOnce);
+internal sealed record CloudRun(double Rate, double ToolCpuMicroseconds, double CloudCpuMicroseconds, double AcksPerMessage, long AcksAtMostOnce,
+    double BrokerCpuMicroseconds);
 
 /// <summary>
 /// One side of an A/B run: a name, the cloud's extra settings and environment. Written <c>NAME=ARGS</c>, ARGS separated
 /// by spaces: <c>--Section:Key=value</c> goes on the cloud's command line, <c>ENV:NAME=VALUE</c> into its environment
 /// only (the load tool and its reference broker keep theirs), <c>SEVERITY:Report</c> makes this variant's publishers
 /// send events of that severity instead of the run's, and <c>BUILD:PATH</c> runs another build of the cloud (its
-/// Diagnostics.Cloud.dll, or the folder holding it: a copy of an earlier build, for an A/B of code). An empty ARGS is
-/// the cloud as configured.
+/// Diagnostics.Cloud.dll, or the folder holding it: a copy of an earlier build, for an A/B of code). In the ingest run,
+/// <c>BROKER:Mosquitto</c> puts the devices on a Mosquitto (dynamic security) and the cloud on it in External mode, and
+/// <c>MOSQUITTO:key=value</c> adds the line <c>key value</c> to that Mosquitto's configuration. An empty ARGS is the
+/// cloud as configured.
 /// </summary>
 internal sealed record CloudVariant(string Name, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment, string Description,
-    Severity? Severity = null, string? CloudDll = null)
+    Severity? Severity = null, string? CloudDll = null, IngestBroker Broker = IngestBroker.Embedded, IReadOnlyList<string>? MosquittoConfiguration = null)
 {
     public static IReadOnlyList<CloudVariant> ParseAll(IEnumerable<string> specs) => [.. specs.Select(Parse)];
 
@@ -28,6 +31,8 @@ internal sealed record CloudVariant(string Name, IReadOnlyList<string> Arguments
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         Severity? severity = null;
         string? cloudDll = null;
+        var broker = IngestBroker.Embedded;
+        var mosquittoConfiguration = new List<string>();
         foreach (var token in spec[(equals + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (token.StartsWith("ENV:", StringComparison.Ordinal) && token.IndexOf('=', StringComparison.Ordinal) is var at and > 4)
@@ -36,13 +41,20 @@ internal sealed record CloudVariant(string Name, IReadOnlyList<string> Arguments
                 severity = Enum.Parse<Severity>(token["SEVERITY:".Length..], ignoreCase: true);
             else if (token.StartsWith("BUILD:", StringComparison.Ordinal))
                 cloudDll = ResolveBuild(token["BUILD:".Length..], spec);
+            else if (token.StartsWith("BROKER:", StringComparison.Ordinal))
+                broker = Enum.Parse<IngestBroker>(token["BROKER:".Length..], ignoreCase: true);
+            else if (token.StartsWith("MOSQUITTO:", StringComparison.Ordinal) && token.IndexOf('=', StringComparison.Ordinal) is var equalsAt and > 10)
+                mosquittoConfiguration.Add($"{token[10..equalsAt]} {token[(equalsAt + 1)..]}");
             else if (token.StartsWith("--", StringComparison.Ordinal))
                 arguments.Add(token);
             else
-                throw new ArgumentException($"'{token}' in variant '{spec}' is none of --Section:Key=value, ENV:NAME=VALUE, SEVERITY:LEVEL, BUILD:PATH.", nameof(spec));
+                throw new ArgumentException($"'{token}' in variant '{spec}' is none of --Section:Key=value, ENV:NAME=VALUE, SEVERITY:LEVEL, BUILD:PATH, BROKER:Embedded|Mosquitto, MOSQUITTO:key=value.", nameof(spec));
         }
         var description = spec[(equals + 1)..].Trim();
-        return new CloudVariant(spec[..equals], arguments, environment, description.Length == 0 ? "as configured" : description, severity, cloudDll);
+        if (mosquittoConfiguration.Count > 0 && broker != IngestBroker.Mosquitto)
+            throw new ArgumentException($"Variant '{spec}' sets MOSQUITTO: lines but not BROKER:Mosquitto.", nameof(spec));
+        return new CloudVariant(spec[..equals], arguments, environment, description.Length == 0 ? "as configured" : description, severity, cloudDll,
+            broker, mosquittoConfiguration);
     }
 
     private static string ResolveBuild(string path, string spec)

@@ -33,6 +33,15 @@ internal sealed class FleetAccounts
         return accounts;
     }
 
+    /// <summary>Accounts for devices given with their passwords (the ingest run's bare Mosquitto).</summary>
+    public static FleetAccounts Of(IEnumerable<(string DeviceId, string Password)> devices)
+    {
+        var accounts = new FleetAccounts();
+        foreach (var (deviceId, password) in devices)
+            accounts.Add(deviceId, password);
+        return accounts;
+    }
+
     public int Count => _clients.Count;
 
     private void Add(string deviceId, string password)

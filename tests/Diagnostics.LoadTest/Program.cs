@@ -16,6 +16,9 @@ using MQTTnet.Server;
 //          --variant "NAME=ARGS" (repeatable) and --rounds R: an A/B of cloud settings instead; each round measures the
 //          reference and then every variant (ARGS: cloud settings such as --Ingestion:AckDelivery=AtLeastOnce, and
 //          ENV:NAME=VALUE for the cloud's environment), alternating their order, and prints each one's ratio per round.
+//          A variant with BROKER:Mosquitto puts the devices on a Mosquitto with dynamic security and the cloud on it in
+//          External mode (MOSQUITTO:key=value adds a line to that Mosquitto's configuration); each round then also
+//          measures the same publishers against a bare Mosquitto (no subscriber), and prints both ratios.
 //  memory: starts the cloud and `Diagnostics.Agent simulate --count F` as separate processes, waits until the cloud
 //          sees all F devices online, and prints both processes' peak resident memory.
 //  printers: the agent as a gateway watching P real ippeveprinters over IPP at an S-second poll for T minutes, and
@@ -94,33 +97,11 @@ if (scenario is "ingest" or "all")
     var eventSeverity = Enum.Parse<Severity>(StringOption("--event-severity") ?? nameof(Severity.Error), ignoreCase: true);
     var variants = CloudVariant.ParseAll([.. args.Select((a, i) => (a, i)).Where(x => x.a == "--variant" && x.i + 1 < args.Length).Select(x => args[x.i + 1])]);
     if (variants.Count > 0)
-    {
-        await CompareVariantsAsync(variants, IntOption("--rounds", 1), eventSeverity);
+        await IngestRun.CompareVariantsAsync(devices, messages, variants, IntOption("--rounds", 1), eventSeverity, ct);
+    else
+        await IngestRun.RunAsync(devices, messages, eventSeverity, (StringOption("--engines") ?? "sqlite").Split(','), ct);
+    if (scenario is "ingest")
         return 0;
-    }
-    var loadBefore = ProcessStats.LoadAverage();
-    var reference = await MeasureCountingHookAsync(devices, messages, eventSeverity, ct);
-    var stored = await MeasureCloudAsync(devices, messages, eventSeverity, [], ct);
-    (double Rate, double ToolCpuMicroseconds, double CloudCpuMicroseconds)? onPostgres = null;
-    if ((StringOption("--engines") ?? "sqlite").Split(',').Contains("postgresql", StringComparer.OrdinalIgnoreCase))
-    {
-        // Durable commits (fsync, synchronous_commit on), as SQLite's synchronous=FULL: the cloud acks only what is on disk.
-        await using var postgres = await PostgresServer.StartAsync(durable: true, ct);
-        var connectionString = await postgres.CreateDatabaseAsync("diagnostics", ct);
-        onPostgres = await MeasureCloudAsync(devices, messages, eventSeverity, ["--Storage:Provider=PostgreSQL", $"--Storage:ConnectionString={connectionString}"], ct);
-    }
-    Console.WriteLine();
-    Console.WriteLine($"ingest: {devices} devices x {messages} events = {(long)devices * messages} messages of severity {eventSeverity} (load average {loadBefore} before, {ProcessStats.LoadAverage()} after)");
-    Console.WriteLine($"  count-only publish hook       : {reference.Rate,12:N0} msg/s (reference)");
-    Console.WriteLine($"  cloud on SQLite, stored+acked : {stored.Rate,12:N0} msg/s  {stored.Rate / reference.Rate,8:P1} of the reference");
-    if (onPostgres is { } pg)
-        Console.WriteLine($"  cloud on PostgreSQL, same     : {pg.Rate,12:N0} msg/s  {pg.Rate / reference.Rate,8:P1} of the reference, {pg.Rate / stored.Rate:N2}x SQLite");
-    // CPU per message says where a two-core machine's time goes: the reference's process holds both the bare broker and
-    // the publishers; in the cloud run the load tool holds the publishers alone and the cloud everything else.
-    Console.WriteLine($"  CPU per message, reference (bare broker + publishers): {reference.ToolCpuMicroseconds,8:N1} µs");
-    Console.WriteLine($"  CPU per message, cloud on SQLite: publishers {stored.ToolCpuMicroseconds,8:N1} µs, cloud {stored.CloudCpuMicroseconds,8:N1} µs");
-    if (onPostgres is { } pgCpu)
-        Console.WriteLine($"  CPU per message, cloud on PostgreSQL: publishers {pgCpu.ToolCpuMicroseconds,8:N1} µs, cloud {pgCpu.CloudCpuMicroseconds,8:N1} µs");
 }
 if (scenario is "memory" or "all")
     await MeasureFleetMemoryAsync(fleet, ct);
@@ -181,140 +162,6 @@ int IntOption(string name, int fallback)
 {
     var index = Array.IndexOf(args, name);
     return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1]) : fallback;
-}
-
-static async Task<(double Rate, double ToolCpuMicroseconds)> MeasureCountingHookAsync(int deviceCount, int messagesPerDevice, Severity severity, CancellationToken ct)
-{
-    var port = FreePort.Next();
-    long counted = 0;
-    var server = new MqttServerFactory().CreateMqttServer(
-        new MqttServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointPort(port).Build());
-    server.InterceptingPublishAsync += args =>
-    {
-        Interlocked.Increment(ref counted);
-        args.ProcessPublish = false;
-        return Task.CompletedTask;
-    };
-    await server.StartAsync();
-    try
-    {
-        var identities = Enumerable.Range(1, deviceCount).Select(i => ($"ref-{i:D4}", "unused")).ToList();
-        var publishers = new Publishers("127.0.0.1", port, identities, messagesPerDevice, severity);
-        await publishers.ConnectAsync(listenForAcks: false, ct);
-        var cpu0 = ProcessStats.CpuSeconds(Environment.ProcessId);
-        var clock = Stopwatch.StartNew();
-        await publishers.PublishAllAsync(ct);
-        clock.Stop();
-        var cpu = ProcessStats.CpuSeconds(Environment.ProcessId) - cpu0;
-        await publishers.DisconnectAsync();
-        if (Interlocked.Read(ref counted) != publishers.TotalMessages)
-            throw new InvalidOperationException($"The counting hook saw {counted} of {publishers.TotalMessages} messages.");
-        return (publishers.TotalMessages / clock.Elapsed.TotalSeconds, cpu * 1e6 / publishers.TotalMessages);
-    }
-    finally
-    {
-        await server.StopAsync();
-        server.Dispose();
-    }
-}
-
-static async Task<(double Rate, double ToolCpuMicroseconds, double CloudCpuMicroseconds)> MeasureCloudAsync(int deviceCount, int messagesPerDevice, Severity severity, IReadOnlyList<string> storage, CancellationToken ct)
-{
-    var run = await MeasureCloudRunAsync(deviceCount, messagesPerDevice, severity, storage, null, ct);
-    return (run.Rate, run.ToolCpuMicroseconds, run.CloudCpuMicroseconds);
-}
-
-static async Task<CloudRun> MeasureCloudRunAsync(int deviceCount, int messagesPerDevice, Severity severity, IReadOnlyList<string> arguments,
-    IReadOnlyDictionary<string, string>? environment, CancellationToken ct, string? cloudDll = null)
-{
-    // The publishers send as fast as the broker answers, far past one device's limits: this run measures capacity.
-    var cloud = await StartCloudAsync([.. FloodRun.LimitsLifted, .. arguments], environment, ct, cloudDll);
-    try
-    {
-        return await MeasureOnCloudAsync(cloud, deviceCount, messagesPerDevice, severity, ct);
-    }
-    finally
-    {
-        // Each run's store is 20-250 MB; an A/B of many rounds must not fill the disk.
-        await cloud.DisposeAsync();
-        Directory.Delete(cloud.DataDirectory, recursive: true);
-    }
-}
-
-static async Task<CloudRun> MeasureOnCloudAsync(CloudProcess cloud, int deviceCount, int messagesPerDevice, Severity severity, CancellationToken ct)
-{
-    var identities = new List<(string, string)>();
-    for (var i = 1; i <= deviceCount; i++)
-        identities.Add(await cloud.RegisterAsync($"load-{i:D4}", ct));
-    var publishers = new Publishers("127.0.0.1", cloud.MqttPort, identities, messagesPerDevice, severity);
-    await publishers.ConnectAsync(listenForAcks: true, ct);
-    var toolCpu0 = ProcessStats.CpuSeconds(Environment.ProcessId);
-    var cloudCpu0 = ProcessStats.CpuSeconds(cloud.Process.Id);
-    var clock = Stopwatch.StartNew();
-    await publishers.PublishAllAsync(ct);
-    await publishers.WaitForAllStoredAsync(TimeSpan.FromMinutes(10), ct);
-    clock.Stop();
-    var toolCpu = ProcessStats.CpuSeconds(Environment.ProcessId) - toolCpu0;
-    var cloudCpu = ProcessStats.CpuSeconds(cloud.Process.Id) - cloudCpu0;
-    var acks = publishers.Acks;
-    await publishers.DisconnectAsync();
-    Console.WriteLine($"cloud process peak memory after ingest: {cloud.Process.PeakResidentBytes() / (1024.0 * 1024):N0} MiB");
-    return new CloudRun(publishers.TotalMessages / clock.Elapsed.TotalSeconds, toolCpu * 1e6 / publishers.TotalMessages, cloudCpu * 1e6 / publishers.TotalMessages,
-        (double)acks.Received / publishers.TotalMessages, acks.AtMostOnce);
-}
-
-// On a machine loaded by other work a cloud can take longer than CloudProcess's 60 s to answer /health: try again
-// (a fresh process and store) rather than lose the whole run.
-static async Task<CloudProcess> StartCloudAsync(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment, CancellationToken ct,
-    string? cloudDll = null)
-{
-    for (var attempt = 1; ; attempt++)
-    {
-        // A start that fails leaves no store behind (the caller deletes the store of one that started).
-        var dataDirectory = Directory.CreateTempSubdirectory("dx-cloud-").FullName;
-        try
-        {
-            return await CloudProcess.StartAsync(ct, dataDirectory, extraArguments: arguments, environment: environment, cloudDll: cloudDll);
-        }
-        catch (TimeoutException) when (attempt < 3)
-        {
-            Directory.Delete(dataDirectory, recursive: true);
-            Console.WriteLine($"the cloud did not answer /health in time (attempt {attempt}, load average {ProcessStats.LoadAverage()}; DX_CLOUD_START_SECONDS raises the limit); starting another");
-        }
-        catch
-        {
-            Directory.Delete(dataDirectory, recursive: true);
-            throw;
-        }
-    }
-}
-
-// A/B in one run: each round measures the reference and then every variant's cloud, in turn, so load from elsewhere on
-// the machine falls on all of them alike; the ratio of each to the reference of its own round is what compares.
-async Task CompareVariantsAsync(IReadOnlyList<CloudVariant> variants, int rounds, Severity severity)
-{
-    var ratios = variants.ToDictionary(v => v.Name, _ => new List<double>());
-    for (var round = 1; round <= rounds; round++)
-    {
-        var load = ProcessStats.LoadAverage();
-        var reference = await MeasureCountingHookAsync(devices, messages, severity, ct);
-        Console.WriteLine($"round {round} (load average {load}): reference {reference.Rate:N0} msg/s, {reference.ToolCpuMicroseconds:N1} µs/msg");
-        foreach (var variant in round % 2 == 1 ? variants : variants.Reverse())
-        {
-            var run = await MeasureCloudRunAsync(devices, messages, variant.Severity ?? severity, variant.Arguments, variant.Environment, ct, variant.CloudDll);
-            ratios[variant.Name].Add(run.Rate / reference.Rate);
-            Console.WriteLine($"  {variant.Name,-16}: {run.Rate,10:N0} msg/s {run.Rate / reference.Rate,7:N2}x  cloud {run.CloudCpuMicroseconds,6:N1} µs/msg, " +
-                $"publishers {run.ToolCpuMicroseconds,6:N1} µs/msg, acks {run.AcksPerMessage:N3} per message ({run.AcksAtMostOnce:N0} at QoS 0)");
-        }
-    }
-    Console.WriteLine();
-    Console.WriteLine($"ingest A/B: {devices} devices x {messages} events, {rounds} round(s), severity {severity} (load average {ProcessStats.LoadAverage()} at the end)");
-    foreach (var variant in variants)
-    {
-        var r = ratios[variant.Name];
-        Console.WriteLine($"  {variant.Name,-16}: ratio to the reference {string.Join(", ", r.Select(x => x.ToString("N2", System.Globalization.CultureInfo.InvariantCulture)))} " +
-            $"(median {r.Order().ElementAt(r.Count / 2):N2})  [{variant.Description}]");
-    }
 }
 
 static async Task MeasureFleetMemoryAsync(int fleetSize, CancellationToken ct)
