@@ -151,9 +151,7 @@ public sealed class RolloutLanguageTests : IDisposable
         var packageId = await _releases.PublishFullAsync(supervisor, "2.0.0");
         await using var wrongVersion = await TestReleases.DeviceOnAsync(host, "rl-1", "1.0.0");
         await using var waiting = await TestReleases.DeviceOnAsync(host, "rl-2", "1.0.0");
-        using var created = await supervisor.PostAsJsonAsync("/api/updates/rollouts", new { packageId, waves = new[] { 100 }, waveWindowSeconds = 0, failureThresholdPercent = 20 }, Ct);
-        var rollout = (await created.Content.ReadFromJsonAsync<RolloutView>(Json.Options, Ct))!;
-        await Eventually.TrueAsync(() => !wrongVersion.UpdateOffers.IsEmpty && !waiting.UpdateOffers.IsEmpty, "both offers");
+        var rollout = await TestReleases.RolloutOfferedToAsync(supervisor, packageId, wrongVersion, waiting);
 
         // Success, but still on the old version: a failure, and one in one is above the threshold.
         await TestReleases.ReportAsync(wrongVersion, update: new UpdateReport { OfferId = wrongVersion.UpdateOffers.First().OfferId, Phase = UpdatePhase.Succeeded, RunningVersion = "1.0.0" });

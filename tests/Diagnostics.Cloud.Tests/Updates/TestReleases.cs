@@ -1,5 +1,7 @@
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Diagnostics.Cloud.Tests.Infrastructure;
+using Diagnostics.Cloud.Updates;
 using Diagnostics.Protocol;
 using Diagnostics.Protocol.Updates;
 
@@ -81,6 +83,19 @@ internal sealed class TestReleases : IDisposable
         var device = await host.ConnectDeviceAsync(deviceId, Model);
         await ReportAsync(device, new DeviceStatus { Model = Model, FirmwareVersion = firmware, State = DeviceState.Idle });
         return device;
+    }
+
+    /// <summary>
+    /// A rollout of <paramref name="packageId"/> to every device in one wave, halting when one install in five fails,
+    /// started by <paramref name="supervisor"/>; returns once each of <paramref name="devices"/> has its offer.
+    /// </summary>
+    public static async Task<RolloutView> RolloutOfferedToAsync(HttpClient supervisor, string packageId, params DeviceClient[] devices)
+    {
+        using var created = await supervisor.PostAsJsonAsync("/api/updates/rollouts", new { packageId, waves = new[] { 100 }, waveWindowSeconds = 0, failureThresholdPercent = 20 },
+            TestContext.Current.CancellationToken);
+        var rollout = (await created.Content.ReadFromJsonAsync<RolloutView>(Json.Options, TestContext.Current.CancellationToken))!;
+        await Eventually.TrueAsync(() => devices.All(d => !d.UpdateOffers.IsEmpty), $"an offer on each of the {devices.Length} devices");
+        return rollout;
     }
 
     public static async Task ReportAsync(DeviceClient device, DeviceStatus? status = null, UpdateReport? update = null, DeviceEvent? @event = null)

@@ -51,9 +51,7 @@ public sealed class UpdateReaderFieldsLanguageTests : IDisposable
         var packageId = await _releases.PublishFullAsync(supervisor, "2.0.0");
         await using var failing = await TestReleases.DeviceOnAsync(host, "uf-1", "1.0.0");
         await using var waiting = await TestReleases.DeviceOnAsync(host, "uf-2", "1.0.0");
-        using var created = await supervisor.PostAsJsonAsync("/api/updates/rollouts", new { packageId, waves = new[] { 100 }, waveWindowSeconds = 0, failureThresholdPercent = 20 }, Ct);
-        var rollout = (await created.Content.ReadFromJsonAsync<RolloutView>(Json.Options, Ct))!;
-        await Eventually.TrueAsync(() => !failing.UpdateOffers.IsEmpty && !waiting.UpdateOffers.IsEmpty, "both offers");
+        var rollout = await TestReleases.RolloutOfferedToAsync(supervisor, packageId, failing, waiting);
 
         // One failed health check in one install is above the threshold: the rollout halts and the waiting device's offer is withdrawn.
         await TestReleases.ReportAsync(failing, update: new UpdateReport
