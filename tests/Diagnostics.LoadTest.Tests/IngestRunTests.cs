@@ -1,4 +1,5 @@
 using Diagnostics.Protocol;
+using Diagnostics.Testing;
 
 namespace Diagnostics.LoadTest.Tests;
 
@@ -35,5 +36,26 @@ public sealed class IngestRunTests
         Assert.Equal(IngestBroker.Embedded, CloudVariant.Parse("e=").Broker);
         var refused = Assert.Throws<ArgumentException>(() => CloudVariant.Parse("x=MOSQUITTO:max_inflight_messages=0"));
         Assert.Contains("BROKER:Mosquitto", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_build_variant_takes_the_clouds_own_build_and_refuses_a_folder_holding_the_agents_settings()
+    {
+        var cloudBuild = Path.GetDirectoryName(RepositoryLayout.CloudDll)!;
+        Assert.Equal(RepositoryLayout.CloudDll, CloudVariant.Parse($"own=BUILD:{cloudBuild}").CloudDll);
+
+        // As a copy of the load tool's bin can be: the cloud's dll beside the agent's appsettings.json.
+        var mixed = Directory.CreateTempSubdirectory("dx-build-variant-").FullName;
+        try
+        {
+            File.Copy(RepositoryLayout.CloudDll, Path.Combine(mixed, "Diagnostics.Cloud.dll"));
+            File.Copy(Path.Combine(RepositoryLayout.Root, "device", "Diagnostics.Agent", "appsettings.json"), Path.Combine(mixed, "appsettings.json"));
+            var refused = Assert.Throws<ArgumentException>(() => CloudVariant.Parse($"mixed=BUILD:{mixed}"));
+            Assert.Contains("agent's settings", refused.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(mixed, recursive: true);
+        }
     }
 }
