@@ -25,7 +25,8 @@ namespace Diagnostics.Cloud.Broker;
 /// the kinds the protocol retains are kept, each up to the size the agent reads (<see cref="RetainedDownlinks"/>). It is
 /// not left in MQTTnet's retained store, because that store is copied whole and tested against every new subscription:
 /// with one retained message per device, a fleet reconnecting costs devices × devices topic matches.
-/// The session's downlink filters are kept in its <see cref="MqttSessionStatus.Items"/>, so they live and die with it.
+/// The session's downlink filters are kept in its <see cref="MqttSessionStatus.Items"/>, so they live and die with it;
+/// MQTTnet keeps no subscription of a device's (see <see cref="Subscribed"/>), so its publish path never reaches one.
 /// </remarks>
 internal sealed class DeviceSessionDelivery
 {
@@ -55,29 +56,33 @@ internal sealed class DeviceSessionDelivery
     }
 
     /// <summary>
-    /// Records a subscription the ACL allowed (only downlink filters get there) and sends the device what is retained for
-    /// it under that filter.
+    /// Records a subscription the ACL allowed (only downlink filters get there) in the session's own filters and sends the
+    /// device what is retained for it under that filter. Called from the subscription hook, which then tells MQTTnet not
+    /// to keep the subscription itself: these filters are the only ones a downlink is tested against, and MQTTnet's
+    /// per-session subscription tables (three dictionaries, a topic-hash set and the subscription, about 1 KB per
+    /// connected device) would only duplicate them (issue 22). The retained messages may go out before the SUBACK, which
+    /// MQTT allows (3.1.1 §3.8.4, 5.0 §3.8.4).
     /// </summary>
-    public async Task SubscribedAsync(MqttServer server, string deviceId, IDictionary sessionItems, MqttTopicFilter filter)
+    /// <returns>The QoS the subscription is granted: the one asked for, at most 1 (the most a downlink goes out at).</returns>
+    public MqttQualityOfServiceLevel Subscribed(MqttSessionStatus session, string deviceId, MqttTopicFilter filter)
     {
-        ArgumentNullException.ThrowIfNull(server);
+        ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(filter);
-        Filters(sessionItems, create: true)!.Add(filter.Topic, filter.QualityOfServiceLevel);
-        if (_retained.IsEmpty)
-            return;
         var qos = filter.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtLeastOnce ? MqttQualityOfServiceLevel.AtLeastOnce : filter.QualityOfServiceLevel;
-        MqttSessionStatus? session = null;
+        Filters(session.Items, create: true)!.Add(filter.Topic, qos);
+        if (_retained.IsEmpty)
+            return qos;
         foreach (var kind in _retainedKinds.Keys)
         {
             var topic = Topics.Downlink(deviceId, kind);
-            if (!_retained.TryGetValue(topic, out var payload) || MqttTopicFilterComparer.Compare(topic, filter.Topic) != MqttTopicFilterCompareResult.IsMatch)
-                continue;
-            session ??= await SessionAsync(server, deviceId);
-            session?.TryEnqueueApplicationMessage(Message(topic, payload, qos, retain: true), out _);
+            if (_retained.TryGetValue(topic, out var payload) && MqttTopicFilterComparer.Compare(topic, filter.Topic) == MqttTopicFilterCompareResult.IsMatch)
+                session.TryEnqueueApplicationMessage(Message(topic, payload, qos, retain: true), out _);
         }
+        return qos;
     }
 
-    public static void Unsubscribed(IDictionary sessionItems, string filter) => Filters(sessionItems, create: false)?.Remove(filter);
+    /// <summary>Forgets a downlink filter; false when the session had none by that name.</summary>
+    public static bool Unsubscribed(IDictionary sessionItems, string filter) => Filters(sessionItems, create: false)?.Remove(filter) ?? false;
 
     private void Retain(string kind, string topic, byte[] payload)
     {
@@ -135,7 +140,16 @@ internal sealed class DeviceSessionDelivery
         public void Add(string filter, MqttQualityOfServiceLevel qos) =>
             Change(current => [.. current.Where(f => f.Filter != filter), (filter, qos)]);
 
-        public void Remove(string filter) => Change(current => [.. current.Where(f => f.Filter != filter)]);
+        public bool Remove(string filter)
+        {
+            var removed = false;
+            Change(current =>
+            {
+                removed = current.Any(f => f.Filter == filter);
+                return [.. current.Where(f => f.Filter != filter)];
+            });
+            return removed;
+        }
 
         /// <summary>The QoS the message goes out at (the highest matching subscription's, at most 1), or null when none matches.</summary>
         public MqttQualityOfServiceLevel? QualityFor(string topic)

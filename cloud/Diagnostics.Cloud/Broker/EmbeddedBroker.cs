@@ -62,18 +62,7 @@ public sealed partial class EmbeddedBroker(
         server.ValidatingConnectionAsync += ValidateConnectionAsync;
         server.InterceptingPublishAsync += InterceptPublishAsync;
         server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
-        server.ClientSubscribedTopicAsync += e =>
-        {
-            if (e.TopicFilter.Topic == Topics.DownlinkFilter(e.ClientId))
-                presence.SubscribedToDownlink(e.ClientId);
-            // Only filters the ACL allowed get here, so every one is below the device's own downlink.
-            return _downlinks.SubscribedAsync(server, e.ClientId, e.SessionItems, e.TopicFilter);
-        };
-        server.ClientUnsubscribedTopicAsync += e =>
-        {
-            DeviceSessionDelivery.Unsubscribed(e.SessionItems, e.TopicFilter);
-            return Task.CompletedTask;
-        };
+        server.InterceptingUnsubscriptionAsync += InterceptUnsubscription;
         server.ClientConnectedAsync += e => _presenceWrites.Run(() => presence.ConnectedAsync(e.ClientId, CancellationToken.None));
         server.ClientDisconnectedAsync += e => e.DisconnectType == MqttClientDisconnectType.Takeover
             ? Task.CompletedTask
@@ -245,13 +234,29 @@ public sealed partial class EmbeddedBroker(
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
     {
         var filter = e.TopicFilter.Topic;
+        // Granted or not, MQTTnet keeps nothing: an allowed filter lives in the session's downlink filters only.
+        e.ProcessSubscription = false;
         if (!TopicAcl.MaySubscribe(e.ClientId, filter))
         {
-            e.ProcessSubscription = false;
             e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
             metrics.Rejected(RejectReason.SubscribeDenied);
             LogSubscribeDenied(e.ClientId, filter);
+            return Task.CompletedTask;
         }
+        // Only filters the ACL allowed get here, so every one is below the device's own downlink.
+        e.Response.ReasonCode = _downlinks.Subscribed(e.Session, e.ClientId, e.TopicFilter) == MqttQualityOfServiceLevel.AtMostOnce
+            ? MqttSubscribeReasonCode.GrantedQoS0 : MqttSubscribeReasonCode.GrantedQoS1;
+        if (filter == Topics.DownlinkFilter(e.ClientId))
+            presence.SubscribedToDownlink(e.ClientId);
+        return Task.CompletedTask;
+    }
+
+    private static Task InterceptUnsubscription(InterceptingUnsubscriptionEventArgs e)
+    {
+        // MQTTnet answers "no subscription existed" for every filter, since it keeps none of a device's.
+        e.ProcessUnsubscription = false;
+        e.Response.ReasonCode = DeviceSessionDelivery.Unsubscribed(e.SessionItems, e.Topic)
+            ? MqttUnsubscribeReasonCode.Success : MqttUnsubscribeReasonCode.NoSubscriptionExisted;
         return Task.CompletedTask;
     }
 

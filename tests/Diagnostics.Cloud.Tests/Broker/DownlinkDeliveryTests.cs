@@ -190,6 +190,38 @@ public sealed class DownlinkDeliveryTests
         Assert.Equal(1_700_000_000_000, WireCodec.Decode<ConsentSet>(received.Payload).Value!.IssuedUnixMs);
     }
 
+    [Fact]
+    public async Task Subscribe_and_unsubscribe_answers_match_what_the_session_is_sent()
+    {
+        // MQTTnet keeps no subscription of a device's (the session's downlink filters are the only ones, issue 22): the
+        // SUBACK and UNSUBACK must still tell the device what it will get — at most QoS 1 (the most a downlink goes out
+        // at), never another device's downlink, "success" only for a filter the session had, and nothing after it is gone.
+        await using var host = new CloudHost();
+        var downlink = host.Services.GetRequiredService<IDownlinkPublisher>();
+        var ct = TestContext.Current.CancellationToken;
+        await using var device = await Recorder.ConnectAsync(host, "sub-answers", subscribe: null);
+        var commands = Topics.Downlink("sub-answers", Topics.CommandKind);
+
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await device.SubscribeAtAsync(commands, MqttQualityOfServiceLevel.ExactlyOnce));
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS0, await device.SubscribeAtAsync(Topics.Downlink("sub-answers", Topics.AckKind), MqttQualityOfServiceLevel.AtMostOnce));
+        Assert.Equal(MqttClientSubscribeResultCode.NotAuthorized, await device.SubscribeAtAsync("dx/someone-else/down/#", MqttQualityOfServiceLevel.AtLeastOnce));
+
+        await downlink.PublishAsync(commands, WireCodec.Encode(new Command { CommandId = "before-unsubscribe" }), ct);
+        await Eventually.TrueAsync(() => device.Received.Any(m => m.Topic == commands), "the first command");
+        Assert.Equal(MqttQualityOfServiceLevel.AtLeastOnce, device.Received.Single(m => m.Topic == commands).Qos);
+
+        Assert.Equal(MqttClientUnsubscribeResultCode.Success, await device.UnsubscribeAsync(commands));
+        Assert.Equal(MqttClientUnsubscribeResultCode.NoSubscriptionExisted, await device.UnsubscribeAsync(commands));
+        Assert.Equal(MqttClientUnsubscribeResultCode.NoSubscriptionExisted, await device.UnsubscribeAsync("dx/someone-else/down/#"));
+
+        // A command after the unsubscribe is not delivered: the ack that follows it on the same session comes alone.
+        await downlink.PublishAsync(commands, WireCodec.Encode(new Command { CommandId = "after-unsubscribe" }), ct);
+        await device.SendEventAsync();
+        await device.WaitForAckAsync(device.LastSequence);
+        Assert.Equal(MqttQualityOfServiceLevel.AtMostOnce, device.Received.First(m => m.Topic.EndsWith("/down/ack", StringComparison.Ordinal)).Qos);
+        Assert.Equal(["before-unsubscribe"], device.Received.Where(m => m.Topic == commands).Select(m => WireCodec.Decode<Command>(m.Payload).Value!.CommandId));
+    }
+
     private sealed record Delivered(string Topic, byte[] Payload, MqttQualityOfServiceLevel Qos, bool Retain);
 
     /// <summary>A device's MQTT client that records every message it receives, whatever the topic.</summary>
@@ -238,6 +270,14 @@ public sealed class DownlinkDeliveryTests
                 new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), TestContext.Current.CancellationToken);
             Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, result.Items.Single().ResultCode);
         }
+
+        public async Task<MqttClientSubscribeResultCode> SubscribeAtAsync(string filter, MqttQualityOfServiceLevel qos) =>
+            (await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(filter, qos).Build(), TestContext.Current.CancellationToken))
+            .Items.Single().ResultCode;
+
+        public async Task<MqttClientUnsubscribeResultCode> UnsubscribeAsync(string filter) =>
+            (await _client.UnsubscribeAsync(new MqttClientUnsubscribeOptionsBuilder().WithTopicFilter(filter).Build(), TestContext.Current.CancellationToken))
+            .Items.Single().ResultCode;
 
         /// <summary>Publishes the next event, or again the one with <paramref name="resend"/>'s sequence.</summary>
         public async Task SendEventAsync(ulong? resend = null)
