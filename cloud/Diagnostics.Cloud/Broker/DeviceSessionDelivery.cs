@@ -151,7 +151,7 @@ internal sealed class DeviceSessionDelivery
             return removed;
         }
 
-        /// <summary>The QoS the message goes out at (the highest matching subscription's, at most 1), or null when none matches.</summary>
+        /// <summary>The QoS the message goes out at (the highest matching subscription's, each granted at most 1), or null when none matches.</summary>
         public MqttQualityOfServiceLevel? QualityFor(string topic)
         {
             MqttQualityOfServiceLevel? best = null;
@@ -160,7 +160,7 @@ internal sealed class DeviceSessionDelivery
                 if (MqttTopicFilterComparer.Compare(topic, filter) == MqttTopicFilterCompareResult.IsMatch && (best is null || qos > best))
                     best = qos;
             }
-            return best is { } granted && granted > MqttQualityOfServiceLevel.AtLeastOnce ? MqttQualityOfServiceLevel.AtLeastOnce : best;
+            return best;
         }
 
         private void Change(Func<(string Filter, MqttQualityOfServiceLevel Qos)[], (string Filter, MqttQualityOfServiceLevel Qos)[]> change)
