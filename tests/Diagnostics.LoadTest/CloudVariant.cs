@@ -64,8 +64,8 @@ internal sealed record CloudVariant(string Name, IReadOnlyList<string> Arguments
         if (!File.Exists(dll))
             throw new ArgumentException($"No cloud build at '{path}' (variant '{spec}').", nameof(spec));
         // The load tool's own bin holds the cloud and the agent, and their appsettings.json overwrite each other there
-        // (whichever was copied last): a cloud run on the agent's settings logs no "Now listening on" and starts with none
-        // of its own defaults, so a copy of that folder is refused before a run waits ten minutes on it.
+        // (whichever was copied last): a cloud run on the agent's settings logs no "Now listening on" (the agent's file quiets
+        // the host's lifetime messages), so a copy of that folder is refused before a run waits ten minutes on it.
         var settings = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dll))!, "appsettings.json");
         if (File.Exists(settings) && JsonNode.Parse(File.ReadAllText(settings)) is JsonObject root && root.ContainsKey("Agent"))
             throw new ArgumentException($"'{settings}' is the agent's settings, not the cloud's (variant '{spec}'): copy the cloud's own build, cloud/Diagnostics.Cloud/bin/Release/net10.0, not the load tool's bin.", nameof(spec));
